@@ -1,0 +1,95 @@
+// What one execution did, whichever runner produced it. The offline runtime and the
+// AWS run client both fill this shape; the text report, --json and the HTML report read it.
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** AWS Step Functions quotas that the offline runtime enforces. */
+export const QUOTAS = {
+  historyEvents: 25_000,
+  payloadBytes: 256 * 1024,
+};
+
+export interface StateSample {
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+export interface StateSummary {
+  entered: number;
+  ms: number;
+  /** Input and output of the first few entries. */
+  samples: StateSample[];
+}
+
+export interface SeededItem {
+  messageId: string;
+  body: string;
+}
+
+export interface DeliveredMessage {
+  /** The MessageId attribute the workflow attaches to each message, when present. */
+  messageId?: string;
+  body: string;
+}
+
+export interface Reconciliation {
+  items: number;
+  delivered: number;
+  missing: string[];
+  duplicates: string[];
+  /** The first few delivered bodies. */
+  sample: string[];
+}
+
+export interface ExecutionRecord {
+  source: 'local' | 'aws';
+  executionArn: string;
+  stateMachineArn: string;
+  /** The rendered ASL definition that ran. */
+  definition: unknown;
+  status: ExecutionStatus;
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** The state where the execution failed, if it did. */
+  failedState?: string;
+  startedAt: string;
+  durationMs: number;
+  historyEvents: number;
+  maxPayloadBytes: number;
+  /** The state whose input or output was the largest payload. */
+  maxPayloadState?: string;
+  stateTransitions: number;
+  /** Per state name, in order of first entry. */
+  states: Record<string, StateSummary>;
+  seeded: SeededItem[];
+  delivered: DeliveredMessage[];
+  reconciliation: Reconciliation;
+  warnings: string[];
+}
+
+const SAMPLE_SIZE = 5;
+
+/** Compares what was seeded with what reached the queue. */
+export function reconcile(seeded: SeededItem[], delivered: DeliveredMessage[]): Reconciliation {
+  const counts = new Map<string, number>();
+  for (const message of delivered) {
+    const key = message.messageId ?? message.body;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  // Messages carry their item's MessageId; bodies are a fallback for messages sent without it.
+  const byId = delivered.some((message) => message.messageId !== undefined);
+  const keyOf = (item: SeededItem) => (byId ? item.messageId : item.body);
+  const missing = seeded.filter((item) => !counts.has(keyOf(item))).map((item) => item.messageId);
+  const duplicates = [...counts].filter(([, count]) => count > 1).map(([key]) => key);
+  return {
+    items: seeded.length,
+    delivered: delivered.length,
+    missing,
+    duplicates,
+    sample: delivered.slice(0, SAMPLE_SIZE).map((message) => message.body),
+  };
+}
