@@ -4,6 +4,7 @@
 import type { ResourceNames } from '../workflow/resources.ts';
 import type { PolicyStatement } from '../workflow/permissions.ts';
 import type { TemplateVars } from '../workflow/template.ts';
+import type { RunOptions } from 'aws-local-stepfunctions';
 
 export interface LocalEndpoints {
   dynamodb: string;
@@ -45,8 +46,10 @@ export interface TaskCall {
   error?: string;
 }
 
-/** Matches aws-local-stepfunctions' taskResourceLocalHandlers entries. */
-export type TaskHandler = (input: any) => Promise<any>;
+/** One entry of aws-local-stepfunctions' overrides.taskResourceLocalHandlers. */
+export type TaskHandler = NonNullable<
+  NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
+>[string];
 
 export interface BridgeOptions {
   resources: LocalResources;
