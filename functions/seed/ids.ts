@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+
+const HASH_CHARS = 12;
+const INDEX_DIGITS = 4;
+
+/**
+ * `<first 12 hex chars of sha256(executionId)>-<1-based index, 4 digits>`. The same execution
+ * always gets the same ids, so a retried invocation overwrites its own items instead of adding
+ * more. The hyphen keeps every id distinct from the loop's "DONE" sentinel.
+ */
+export function messageIds(executionId: string, count: number): string[] {
+  const prefix = createHash('sha256').update(executionId).digest('hex').slice(0, HASH_CHARS);
+  return Array.from({ length: count }, (_, index) => `${prefix}-${String(index + 1).padStart(INDEX_DIGITS, '0')}`);
+}

@@ -1,0 +1,35 @@
+// The seed function's bounds, each derived from the AWS quota it protects.
+import { QUOTAS } from '../../workflow/execution-record.ts';
+
+/** Items seeded when the input names neither `count` nor `messages`, as in the AWS sample. */
+export const DEFAULT_COUNT = 10;
+
+/**
+ * History events one loop iteration costs: the Choice (entered, exited = 2), the GetItem and
+ * SendMessage tasks (entered, scheduled, started, succeeded, exited = 5 each) and the Pass (2).
+ */
+export const EVENTS_PER_ITEM = 14;
+
+/**
+ * History events an execution costs besides its items: ExecutionStarted, the seed task (5),
+ * the last Choice (2), Succeed (entered, exited) and ExecutionSucceeded.
+ */
+export const FIXED_EVENTS = 11;
+
+/**
+ * The largest loop that stays under Step Functions' 25,000 history events per execution:
+ * 14 × 1784 + 11 = 24,987. One more item would make the execution fail mid-loop.
+ */
+export const MAX_ITEMS = Math.floor((QUOTAS.historyEvents - FIXED_EVENTS) / EVENTS_PER_ITEM);
+
+/**
+ * A body travels through Step Functions state payloads and SQS, both capped at 256 KiB;
+ * DynamoDB's 400 KB item limit is looser.
+ */
+export const MAX_MESSAGE_BYTES = QUOTAS.payloadBytes;
+
+/** BatchWriteItem accepts at most 25 put requests per call. */
+export const BATCH_SIZE = 25;
+
+/** The value that ends the state machine's loop; it follows the MessageIds in the output. */
+export const SENTINEL = 'DONE';

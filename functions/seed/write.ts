@@ -1,0 +1,105 @@
+// Writes the items with BatchWriteItem and retries what DynamoDB leaves unprocessed.
+import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { SeededItem } from '../../workflow/execution-record.ts';
+import { TABLE } from '../../workflow/resources.ts';
+import { SeedWriteIncomplete } from './errors.ts';
+import { BATCH_SIZE } from './limits.ts';
+
+export interface RetryPolicy {
+  /** BatchWriteItem calls per batch, the first one included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+// Eight attempts wait at most 50+100+200+400+800+1600+2000 ms ≈ 5.2 s for one batch.
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 2000 };
+
+// Stop retrying while this much time remains, so the failure carries its counts instead of
+// ending as a bare Lambda timeout.
+export const TIMEOUT_RESERVE_MS = 1000;
+
+export interface WriteOptions {
+  dynamodb: Pick<DynamoDBClient, 'send'>;
+  tableName: string;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  /** A number in [0, 1), as Math.random returns. */
+  random: () => number;
+  /** Milliseconds left before the function times out, when the runtime says. */
+  timeLeftMs?: () => number | undefined;
+}
+
+/** Full jitter: a random wait up to the capped exponential delay, so throttled writers spread out. */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
+  return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1)));
+}
+
+function putRequest(item: SeededItem): WriteRequest {
+  return {
+    PutRequest: {
+      Item: {
+        [TABLE.hashKey]: { S: item.messageId },
+        [TABLE.messageAttribute]: { S: item.body },
+      },
+    },
+  };
+}
+
+function chunks<T>(values: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(values.length / size) }, (_, index) =>
+    values.slice(index * size, (index + 1) * size),
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Sends one batch until DynamoDB has processed all of it; returns why it gave up, if it did. */
+async function writeBatch(
+  batch: WriteRequest[],
+  options: WriteOptions,
+  onWritten: (count: number) => void,
+): Promise<string | undefined> {
+  const { dynamodb, tableName, retry, sleep, random, timeLeftMs } = options;
+  let pending = batch;
+  for (let attempt = 1; attempt <= retry.maxAttempts; attempt += 1) {
+    if (attempt > 1) {
+      const delay = backoffDelay(attempt - 1, retry, random);
+      const left = timeLeftMs?.();
+      if (left !== undefined && left - delay < TIMEOUT_RESERVE_MS) {
+        return `stopped retrying ${pending.length} unprocessed item(s) with ${left} ms left before the function's timeout`;
+      }
+      await sleep(delay);
+    }
+    const output = await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+    const unprocessed = output.UnprocessedItems?.[tableName] ?? [];
+    onWritten(pending.length - unprocessed.length);
+    if (unprocessed.length === 0) return undefined;
+    pending = unprocessed;
+  }
+  return `DynamoDB left ${pending.length} item(s) unprocessed after ${retry.maxAttempts} BatchWriteItem attempts`;
+}
+
+/**
+ * Writes every item or throws SeedWriteIncomplete with the counts. Batches go one after
+ * another: at most 72 batches, and a throttled table gets no extra concurrent load.
+ */
+export async function writeItems(items: SeededItem[], options: WriteOptions): Promise<void> {
+  let written = 0;
+  const onWritten = (count: number) => {
+    written += count;
+  };
+  for (const batch of chunks(items.map(putRequest), BATCH_SIZE)) {
+    let failure: string | undefined;
+    try {
+      failure = await writeBatch(batch, options, onWritten);
+    } catch (error) {
+      throw new SeedWriteIncomplete(written, items.length - written, `BatchWriteItem failed: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    if (failure !== undefined) throw new SeedWriteIncomplete(written, items.length - written, failure);
+  }
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { QUOTAS } from '../../../workflow/execution-record.ts';
+import { WORKFLOW_DEFINITION } from '../../../workflow/resources.ts';
+import { EVENTS_PER_ITEM, FIXED_EVENTS, MAX_ITEMS, MAX_MESSAGE_BYTES } from '../../../functions/seed/limits.ts';
+
+interface State {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  Choices?: { Next: string }[];
+}
+
+const ROOT = new URL('../../../', import.meta.url);
+const asl = JSON.parse(readFileSync(new URL(WORKFLOW_DEFINITION, ROOT), 'utf8')) as { StartAt: string; States: Record<string, State> };
+
+// History events a state adds when it succeeds: a Task is entered, scheduled, started,
+// succeeds and is exited; every other state is entered and exited.
+function eventsOf(name: string): number {
+  return asl.States[name]!.Type === 'Task' ? 5 : 2;
+}
+
+function loop(): { choice: string; body: string[] } {
+  const choice = Object.keys(asl.States).find((name) => asl.States[name]!.Type === 'Choice')!;
+  const body: string[] = [];
+  for (let name = asl.States[choice]!.Choices![0]!.Next; name !== choice; name = asl.States[name]!.Next!) body.push(name);
+  return { choice, body };
+}
+
+describe('seed limits', () => {
+  it('count the history events of one loop iteration from the ASL', () => {
+    const { choice, body } = loop();
+    expect(body).to.have.length(3);
+    expect(EVENTS_PER_ITEM).to.equal([choice, ...body].reduce((sum, name) => sum + eventsOf(name), 0));
+  });
+
+  it('count the history events outside the loop from the ASL', () => {
+    const { choice } = loop();
+    const executionStartedAndSucceeded = 2;
+    const last = asl.States[choice]!.Default!;
+    expect(asl.States[asl.StartAt]!.Next).to.equal(choice);
+    expect(FIXED_EVENTS).to.equal(executionStartedAndSucceeded + eventsOf(asl.StartAt) + eventsOf(choice) + eventsOf(last));
+  });
+
+  it('allow the largest item count whose execution stays within the history quota', () => {
+    expect(MAX_ITEMS).to.equal(1784);
+    expect(MAX_ITEMS * EVENTS_PER_ITEM + FIXED_EVENTS).to.be.at.most(QUOTAS.historyEvents);
+    expect((MAX_ITEMS + 1) * EVENTS_PER_ITEM + FIXED_EVENTS).to.be.above(QUOTAS.historyEvents);
+  });
+
+  it('cap a message at the 256 KiB payload quota', () => {
+    expect(MAX_MESSAGE_BYTES).to.equal(256 * 1024);
+  });
+});

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import type { SeededItem } from '../../../workflow/execution-record.ts';
+import { SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
+import { backoffDelay, DEFAULT_RETRY, writeItems, type WriteOptions } from '../../../functions/seed/write.ts';
+import { itemsOf, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
+
+function items(count: number): SeededItem[] {
+  return Array.from({ length: count }, (_, index) => ({ messageId: `id-${index}`, body: `body ${index}` }));
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw error;
+  }
+  throw new Error('the write succeeded');
+}
+
+describe('seed writes', () => {
+  let send: sinon.SinonStub;
+  let options: WriteOptions;
+
+  beforeEach(() => {
+    const fake = stubbedClient();
+    send = fake.send;
+    options = {
+      dynamodb: fake.client,
+      tableName: TABLE_NAME,
+      retry: DEFAULT_RETRY,
+      sleep: sinon.stub().resolves(),
+      random: () => 0.5,
+    };
+  });
+
+  afterEach(() => sinon.restore());
+
+  describe('backoffDelay', () => {
+    it('doubles from the base delay up to the cap, scaled by the jitter', () => {
+      const delays = [1, 2, 3, 4, 5, 6, 7].map((retry) => backoffDelay(retry, DEFAULT_RETRY, () => 0.5));
+      expect(delays).to.deep.equal([25, 50, 100, 200, 400, 800, 1000]);
+    });
+
+    it('stays below the capped delay for any jitter', () => {
+      expect(backoffDelay(1, DEFAULT_RETRY, () => 0)).to.equal(0);
+      expect(backoffDelay(30, DEFAULT_RETRY, () => 0.999999)).to.equal(DEFAULT_RETRY.maxDelayMs - 1);
+    });
+  });
+
+  it('writes every item with its MessageId and Message, 25 per BatchWriteItem', async () => {
+    await writeItems(items(51), options);
+    expect(send.getCalls().map((call) => requestsOf(call).length)).to.deep.equal([25, 25, 1]);
+    expect(writtenItems(send)).to.deep.equal(items(51));
+  });
+
+  it('sends again exactly what DynamoDB left unprocessed, after a backoff', async () => {
+    send.onFirstCall().callsFake(async (command) => unprocessed(requestsIn(command).slice(20)));
+    await writeItems(items(30), options);
+    const sizes = send.getCalls().map((call) => requestsOf(call).length);
+    expect(sizes).to.deep.equal([25, 5, 5]);
+    expect(itemsOf(requestsOf(send.getCall(1)))).to.deep.equal(items(25).slice(20));
+    expect(options.sleep).to.have.property('callCount', 1);
+  });
+
+  it('gives up after the last attempt with the counts of written and unwritten items', async () => {
+    send.callsFake(async (command) => unprocessed(requestsIn(command)));
+    const error = await failure(writeItems(items(10), options));
+    expect(error).to.be.instanceOf(SeedWriteIncomplete);
+    expect(error.name).to.equal('SeedWriteIncomplete');
+    expect(error.message).to.contain('wrote 0 item(s) and could not write 10');
+    expect(send.callCount).to.equal(DEFAULT_RETRY.maxAttempts);
+    expect((options.sleep as sinon.SinonStub).args.flat()).to.deep.equal([25, 50, 100, 200, 400, 800, 1000]);
+  });
+
+  it('counts the batches written before the one it gave up on, and sends no later batch', async () => {
+    send.callsFake(async (command) => {
+      const requests = requestsIn(command);
+      const stuck = requests.filter((request) => ['id-45', 'id-46', 'id-47'].includes(request.PutRequest?.Item?.MessageId?.S ?? ''));
+      return unprocessed(stuck);
+    });
+    const error = await failure(writeItems(items(60), options));
+    expect(error.message).to.contain('wrote 47 item(s) and could not write 13');
+    expect(error).to.include({ written: 47, notWritten: 13 });
+    expect(send.callCount).to.equal(1 + DEFAULT_RETRY.maxAttempts);
+  });
+
+  it('reports a failed request with the counts and keeps the SDK error as the cause', async () => {
+    const denied = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' });
+    send.onSecondCall().rejects(denied);
+    const error = await failure(writeItems(items(60), options));
+    expect(error).to.be.instanceOf(SeedWriteIncomplete);
+    expect(error.message).to.contain('wrote 25 item(s) and could not write 35').and.contain('ResourceNotFoundException');
+    expect(error.cause).to.equal(denied);
+    expect(send.callCount).to.equal(2);
+  });
+
+  it('stops retrying before the function would time out', async () => {
+    send.callsFake(async (command) => unprocessed(requestsIn(command)));
+    const error = await failure(writeItems(items(10), { ...options, timeLeftMs: () => 1010 }));
+    expect(error.message).to.contain('wrote 0 item(s) and could not write 10').and.contain('1010 ms left');
+    expect(send.callCount).to.equal(1);
+    expect(options.sleep).to.have.property('callCount', 0);
+  });
+});
