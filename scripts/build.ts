@@ -1,0 +1,158 @@
+// `make build`: bundles every functions/<name>/index.ts with esbuild into dist/<name>/index.mjs
+// and zips it into dist/<name>.zip, byte-for-byte the same for the same sources, so Terraform
+// sees a changed hash only when the code changed.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { type Zippable, zipSync } from 'fflate';
+import { SEED_FUNCTION } from '../workflow/resources.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const FUNCTIONS_DIR = 'functions';
+const ENTRY_FILE = 'index.ts';
+// Every function follows the seed function's layout: dist/<name>/index.mjs and dist/<name>.zip.
+const DIST_DIR = dirname(SEED_FUNCTION.bundleDir);
+const BUNDLE_FILE = basename(SEED_FUNCTION.bundleFile);
+const MAP_FILE = `${BUNDLE_FILE}.map`;
+
+// Zip timestamps are the earliest a zip can hold (local time, as the format stores it),
+// so the archive does not change with the build time.
+const ZIP_MTIME = new Date(1980, 0, 1);
+// Unix regular file, rw-r--r--: Lambda's runtime user must be able to read every file.
+const ZIP_FILE_ATTRS = 0o100644 * 2 ** 16;
+const ZIP_OS_UNIX = 3;
+
+// esbuild's stand-in for a CommonJS require() it could not resolve; in an ES module it throws
+// at the first call, long after the import succeeded.
+const DYNAMIC_REQUIRE_SHIM = 'Dynamic require of "';
+
+export class BuildError extends Error {
+  override name = 'BuildError';
+}
+
+export interface FunctionPaths {
+  bundleDir: string;
+  bundleFile: string;
+  zipFile: string;
+}
+
+export interface FunctionBuild extends FunctionPaths {
+  name: string;
+  bundleBytes: number;
+  mapBytes: number;
+  zipBytes: number;
+  zipSha256: string;
+}
+
+/** Where a function's bundle and zip go, relative to the directory they are built under. */
+export function functionPaths(name: string, outDir: string = DIST_DIR): FunctionPaths {
+  return {
+    bundleDir: join(outDir, name),
+    bundleFile: join(outDir, name, BUNDLE_FILE),
+    zipFile: join(outDir, `${name}.zip`),
+  };
+}
+
+/** The folders under functions/ that hold an index.ts, sorted. */
+export function listFunctions(root: string = ROOT): string[] {
+  const dir = join(root, FUNCTIONS_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, ENTRY_FILE)))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** A zip whose bytes depend only on the files' names and contents. */
+export function deterministicZip(files: Record<string, Uint8Array>): Uint8Array {
+  const archive: Zippable = {};
+  for (const name of Object.keys(files).sort()) {
+    archive[name] = [files[name]!, { mtime: ZIP_MTIME, os: ZIP_OS_UNIX, attrs: ZIP_FILE_ATTRS }];
+  }
+  return zipSync(archive, { level: 9 });
+}
+
+async function bundle(root: string, name: string, bundleFile: string): Promise<Record<string, Uint8Array>> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [join(FUNCTIONS_DIR, name, ENTRY_FILE)],
+    outfile: bundleFile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    // Prefer the AWS SDK's ES module builds: they tree-shake far better than its CommonJS ones.
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: 'linked',
+    // Line mappings are all Node's --enable-source-maps needs; the sources would triple the map.
+    sourcesContent: false,
+    logLevel: 'silent',
+    write: false,
+  });
+  const files: Record<string, Uint8Array> = {};
+  for (const output of result.outputFiles) files[basename(output.path)] = output.contents;
+  if (!files[BUNDLE_FILE] || !files[MAP_FILE]) {
+    throw new BuildError(`esbuild wrote no ${BUNDLE_FILE} and ${MAP_FILE} for functions/${name}`);
+  }
+  if (Buffer.from(files[BUNDLE_FILE]).includes(DYNAMIC_REQUIRE_SHIM)) {
+    throw new BuildError(
+      `functions/${name} bundles a CommonJS dependency that calls require(), which fails in an ES module: ` +
+        'give esbuild a createRequire banner',
+    );
+  }
+  return files;
+}
+
+/** Bundles and zips one function, replacing its previous outputs. */
+export async function buildFunction(name: string, options: { root?: string; outDir?: string } = {}): Promise<FunctionBuild> {
+  const root = options.root ?? ROOT;
+  const paths = functionPaths(name, resolve(root, options.outDir ?? DIST_DIR));
+  const files = await bundle(root, name, paths.bundleFile);
+  const zip = deterministicZip(files);
+  rmSync(paths.bundleDir, { recursive: true, force: true });
+  mkdirSync(paths.bundleDir, { recursive: true });
+  for (const [file, contents] of Object.entries(files)) writeFileSync(join(paths.bundleDir, file), contents);
+  writeFileSync(paths.zipFile, zip);
+  return {
+    name,
+    ...paths,
+    bundleBytes: files[BUNDLE_FILE]!.byteLength,
+    mapBytes: files[MAP_FILE]!.byteLength,
+    zipBytes: zip.byteLength,
+    zipSha256: createHash('sha256').update(zip).digest('base64'),
+  };
+}
+
+/** Builds every function under functions/. */
+export async function buildAll(options: { root?: string; outDir?: string } = {}): Promise<FunctionBuild[]> {
+  const root = options.root ?? ROOT;
+  const names = listFunctions(root);
+  if (names.length === 0) throw new BuildError(`no ${FUNCTIONS_DIR}/<name>/${ENTRY_FILE} found under ${root}`);
+  return Promise.all(names.map((name) => buildFunction(name, options)));
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const builds = await buildAll();
+  for (const built of builds) {
+    console.log(
+      `${relative(ROOT, built.bundleFile)}  ${kib(built.bundleBytes)} (map ${kib(built.mapBytes)})  ->  ` +
+        `${relative(ROOT, built.zipFile)}  ${kib(built.zipBytes)}  filebase64sha256 ${built.zipSha256}`,
+    );
+  }
+  console.log(`built ${builds.length} function(s) in ${Math.round(performance.now() - started)} ms`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    process.exitCode = 1;
+  });
+}

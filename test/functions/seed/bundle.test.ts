@@ -1,0 +1,100 @@
+// The deployed artifact itself: dist/seed/index.mjs as `make build` (run first by `npm test`)
+// writes it, run against an in-process DynamoDB emulator.
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { expect } from 'chai';
+import { unzipSync } from 'fflate';
+import { SEED_FUNCTION, TABLE } from '../../../workflow/resources.ts';
+import type { SeedHandler } from '../../../functions/seed/index.ts';
+
+// dynalite ships no type declarations.
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BUNDLE = `${ROOT}${SEED_FUNCTION.bundleFile}`;
+const ZIP = `${ROOT}${SEED_FUNCTION.zipFile}`;
+const TABLE_NAME = 'bundle-test-table';
+const ENV = {
+  TABLE_NAME,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_ENDPOINT_URL_DYNAMODB: '',
+};
+const CONTEXT = { awsRequestId: 'bundle-test-request' };
+
+describe('seed bundle (dist/seed/index.mjs)', () => {
+  let server: Server;
+  let dynamodb: DynamoDBClient;
+  let saved: Record<string, string | undefined>;
+  let bundled: { handler?: unknown };
+
+  before(async function () {
+    if (!existsSync(BUNDLE)) throw new Error(`${SEED_FUNCTION.bundleFile} is missing: run \`npm run build\` (npm test does)`);
+    server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    saved = Object.fromEntries(Object.keys(ENV).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, { ...ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+    dynamodb = new DynamoDBClient({ endpoint });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: TABLE_NAME,
+        KeySchema: [{ AttributeName: TABLE.hashKey, KeyType: 'HASH' }],
+        AttributeDefinitions: TABLE.attributes.map(({ name, type }) => ({ AttributeName: name, AttributeType: type })),
+        BillingMode: TABLE.billingMode,
+      }),
+    );
+    // A query of its own gives this suite a fresh module, whose client reads the environment above.
+    bundled = (await import(`${pathToFileURL(BUNDLE).href}?bundle-test`)) as { handler?: unknown };
+  });
+
+  after(async () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    dynamodb?.destroy();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  async function tableItems(): Promise<{ id: string; body: string }[]> {
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: TABLE_NAME, ConsistentRead: true }));
+    return Items.map((item) => ({ id: item[TABLE.hashKey]?.S ?? '', body: item[TABLE.messageAttribute]?.S ?? '' }));
+  }
+
+  it('exports a handler function', () => {
+    expect(bundled.handler).to.be.a('function');
+  });
+
+  it('rejects bad input with an error named InvalidInput and writes nothing', async () => {
+    const handler = bundled.handler as SeedHandler;
+    const error = await handler({ input: { count: 0 } }, CONTEXT).then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).to.have.property('name', 'InvalidInput');
+    expect(await tableItems()).to.deep.equal([]);
+  });
+
+  it('seeds the table through the endpoint in the environment and returns the ids then DONE', async () => {
+    const handler = bundled.handler as SeedHandler;
+    const result = await handler({ input: { count: 30 }, executionId: 'bundle-test-execution' }, CONTEXT);
+    const items = await tableItems();
+    expect(result).to.have.length(31);
+    expect(result.at(-1)).to.equal('DONE');
+    expect(items.map((item) => item.id).sort()).to.deep.equal(result.slice(0, -1).sort());
+    expect(items.every((item) => item.body.length > 0)).to.equal(true);
+  });
+
+  it('is what the zip holds, beside its source map', () => {
+    const files = unzipSync(readFileSync(ZIP));
+    expect(Object.keys(files).sort()).to.deep.equal(['index.mjs', 'index.mjs.map']);
+    expect(Buffer.from(files['index.mjs']!).equals(readFileSync(BUNDLE))).to.equal(true);
+  });
+});
