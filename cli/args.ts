@@ -1,0 +1,72 @@
+// Command-line options of `make run` (cli/run.ts).
+import { parseArgs } from 'node:util';
+
+export const DEFAULT_TIMEOUT_SECONDS = 900;
+
+export interface RunOptions {
+  count?: number;
+  messagesFile?: string;
+  json: boolean;
+  timeoutSeconds: number;
+  help: boolean;
+}
+
+export class InvalidArguments extends Error {
+  override name = 'InvalidArguments';
+}
+
+export const USAGE = `Usage: npx tsx cli/run.ts [--count N | --messages-file FILE] [--json] [--timeout SECONDS]
+
+Starts an execution of the deployed transfer-records state machine, waits for it,
+then prints the states it went through and the messages now in the queue.
+
+  --count N             seed N generated items (default: the seed function's 10)
+  --messages-file FILE  seed the bodies listed in FILE, a JSON array of strings
+  --json                print the execution summary as one JSON object
+  --timeout SECONDS     stop waiting after this long (default ${DEFAULT_TIMEOUT_SECONDS}); the execution keeps running
+
+Exit status: 0 succeeded, 1 the execution did not succeed, 2 bad arguments or no deployed
+stack, 3 still running when the wait timed out.`;
+
+export function parseRunArgs(argv: string[]): RunOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        count: { type: 'string' },
+        'messages-file': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new InvalidArguments((error as Error).message);
+  }
+  if (values.count !== undefined && values['messages-file'] !== undefined) {
+    throw new InvalidArguments('--count and --messages-file cannot be given together');
+  }
+  const options: RunOptions = {
+    json: values.json,
+    help: values.help,
+    timeoutSeconds:
+      values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : positiveInteger('--timeout', values.timeout),
+  };
+  // The count's upper bound is the seed function's rule; the workflow rejects it with InvalidInput.
+  if (values.count !== undefined) options.count = positiveInteger('--count', values.count);
+  if (values['messages-file'] !== undefined) {
+    if (values['messages-file'] === '') throw new InvalidArguments('--messages-file needs a file path');
+    options.messagesFile = values['messages-file'];
+  }
+  return options;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new InvalidArguments(`${flag} must be a positive integer, got "${text}"`);
+  }
+  return Number(text);
+}

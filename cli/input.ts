@@ -1,0 +1,51 @@
+// Builds the execution input from the command-line options, before anything starts.
+import { readFile } from 'node:fs/promises';
+import { QUOTAS } from '../workflow/execution-record.ts';
+import type { RunOptions } from './args.ts';
+
+export type ExecutionInput = Record<string, never> | { count: number } | { messages: string[] };
+
+export class InvalidMessagesFile extends Error {
+  override name = 'InvalidMessagesFile';
+}
+
+export type ReadText = (path: string) => Promise<string>;
+
+const readText: ReadText = (path) => readFile(path, 'utf8');
+
+export async function buildExecutionInput(
+  options: Pick<RunOptions, 'count' | 'messagesFile'>,
+  read: ReadText = readText,
+): Promise<ExecutionInput> {
+  if (options.count !== undefined) return { count: options.count };
+  if (options.messagesFile === undefined) return {};
+  const file = options.messagesFile;
+  let text: string;
+  try {
+    text = await read(file);
+  } catch (error) {
+    throw new InvalidMessagesFile(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  let messages: unknown;
+  try {
+    messages = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidMessagesFile(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new InvalidMessagesFile(`${file} must hold a non-empty JSON array of strings`);
+  }
+  const bad = messages.findIndex((message) => typeof message !== 'string' || message === '');
+  if (bad !== -1) {
+    throw new InvalidMessagesFile(`${file}: element ${bad} must be a non-empty string`);
+  }
+  const input = { messages: messages as string[] };
+  // StartExecution rejects a larger input; saying so here names the file instead of an SDK error.
+  const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
+  if (bytes > QUOTAS.payloadBytes) {
+    throw new InvalidMessagesFile(
+      `${file} makes an execution input of ${bytes} bytes; Step Functions accepts at most ${QUOTAS.payloadBytes}`,
+    );
+  }
+  return input;
+}

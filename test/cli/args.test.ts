@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { DEFAULT_TIMEOUT_SECONDS, InvalidArguments, parseRunArgs } from '../../cli/args.ts';
+
+describe('cli/args parseRunArgs', () => {
+  it('defaults to no seed options, text output and the default timeout', () => {
+    expect(parseRunArgs([])).to.deep.equal({ json: false, help: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });
+  });
+
+  it('reads --count, --json and --timeout', () => {
+    expect(parseRunArgs(['--count', '25', '--json', '--timeout', '60'])).to.deep.equal({
+      count: 25,
+      json: true,
+      help: false,
+      timeoutSeconds: 60,
+    });
+  });
+
+  it('reads --messages-file', () => {
+    expect(parseRunArgs(['--messages-file', 'messages.json']).messagesFile).to.equal('messages.json');
+  });
+
+  for (const [label, argv, pattern] of [
+    ['both seed options', ['--count', '2', '--messages-file', 'm.json'], /together/],
+    ['a count that is not a number', ['--count', 'ten'], /--count must be a positive integer/],
+    ['a zero count', ['--count', '0'], /--count must be a positive integer/],
+    ['a fractional count', ['--count', '2.5'], /--count must be a positive integer/],
+    ['a negative timeout', ['--timeout', '-5'], /--timeout/],
+    ['an unknown option', ['--items', '3'], /items/],
+    ['a positional argument', ['3'], /3/],
+  ] as const) {
+    it(`rejects ${label} with InvalidArguments`, () => {
+      expect(() => parseRunArgs([...argv])).to.throw(InvalidArguments, pattern);
+    });
+  }
+});
