@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { expect } from 'chai';
+import { STATE_MACHINE_ROLE_GRANTS } from '../../workflow/permissions.ts';
+import { DEFAULT_PREFIX, DEFAULT_REGION, resourceNames, TABLE, WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
+import { PLACEHOLDERS, placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';
+import { EVENT_FIELDS } from '../../functions/seed/input.ts';
+import { SENTINEL } from '../../functions/seed/limits.ts';
+
+// asl-validator is CommonJS and ships no type declarations.
+type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+// The validator writes a QueryLanguage into every state it checks: give it a copy.
+function validate(definition: unknown): ReturnType<AslValidator> {
+  return aslValidator(structuredClone(definition));
+}
+
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+}
+
+interface State {
+  Type: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  ResultSelector?: Record<string, unknown>;
+  ResultPath?: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Choices?: Record<string, unknown>[];
+  Retry?: Retrier[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
+  ErrorPath?: string;
+  CausePath?: string;
+}
+
+interface Definition {
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, State>;
+}
+
+const TEMPLATE = readFileSync(new URL(`../../${WORKFLOW_DEFINITION}`, import.meta.url), 'utf8');
+const NAMES = resourceNames(DEFAULT_PREFIX);
+const ACCOUNT = '123456789012';
+const VARS: TemplateVars = {
+  SeedFunctionArn: `arn:aws:lambda:${DEFAULT_REGION}:${ACCOUNT}:function:${NAMES.seedFunction}`,
+  TableName: NAMES.table,
+  QueueUrl: `https://sqs.${DEFAULT_REGION}.amazonaws.com/${ACCOUNT}/${NAMES.queue}`,
+};
+const RENDERED = renderTemplate(TEMPLATE, VARS);
+const ASL = JSON.parse(RENDERED) as Definition;
+
+function state(name: string): State {
+  const found = ASL.States[name];
+  if (!found) throw new Error(`no state "${name}"`);
+  return found;
+}
+
+const SEED = 'Seed the DynamoDB Table';
+const CONDITION = 'For Loop Condition';
+const READ = 'Read Next Message from DynamoDB';
+const SEND = 'Send Message to SQS';
+const POP = 'Pop Element from List';
+
+describe('asl/transfer-records.asl.json', () => {
+  describe('validity', () => {
+    it('passes asl-validator once rendered', () => {
+      const { isValid, errorsText } = validate(ASL);
+      expect(isValid, errorsText()).to.equal(true);
+    });
+
+    it('is checked by a validator that rejects a broken transition', () => {
+      const broken = structuredClone(ASL);
+      broken.States[POP]!.Next = 'No Such State';
+      expect(validate(broken).isValid).to.equal(false);
+    });
+  });
+
+  describe('the AWS sample\'s states and transitions', () => {
+    it('has exactly the sample\'s states plus the Fail for invalid input', () => {
+      expect(Object.keys(ASL.States).sort()).to.deep.equal(
+        [SEED, CONDITION, READ, SEND, POP, 'Succeed', 'Reject Invalid Input'].sort(),
+      );
+    });
+
+    it('starts by invoking the seed Lambda and selects its output into $.List', () => {
+      expect(ASL.StartAt).to.equal(SEED);
+      expect(state(SEED)).to.include({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Next: CONDITION });
+      expect(state(SEED).Parameters).to.have.property('FunctionName', VARS.SeedFunctionArn);
+      expect(state(SEED).ResultSelector).to.deep.equal({ 'List.$': '$.Payload' });
+    });
+
+    it('passes the seed Lambda exactly the event fields it reads', () => {
+      const payload = state(SEED).Parameters!.Payload as Record<string, string>;
+      expect(payload).to.deep.equal({ 'input.$': '$', 'executionId.$': '$$.Execution.Id' });
+      expect(Object.keys(payload).map((key) => key.replace(/\.\$$/, ''))).to.have.members([...EVENT_FIELDS]);
+    });
+
+    it('loops while $.List[0] is not the seed Lambda\'s sentinel, then succeeds', () => {
+      expect(state(CONDITION)).to.deep.equal({
+        Type: 'Choice',
+        Choices: [{ Not: { Variable: '$.List[0]', StringEquals: SENTINEL }, Next: READ }],
+        Default: 'Succeed',
+      });
+      expect(state('Succeed').Type).to.equal('Succeed');
+    });
+
+    it('reads the current entry by its key with a consistent read', () => {
+      expect(state(READ)).to.include({ Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Next: SEND });
+      expect(state(READ).Parameters).to.deep.equal({
+        TableName: VARS.TableName,
+        Key: { [TABLE.hashKey]: { 'S.$': '$.List[0]' } },
+        ConsistentRead: true,
+      });
+      expect(state(READ).ResultPath).to.equal('$.DynamoDB');
+    });
+
+    it('sends the entry\'s Message as the body, tagged with its MessageId', () => {
+      expect(state(SEND)).to.include({ Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Next: POP });
+      expect(state(SEND).Parameters).to.deep.equal({
+        QueueUrl: VARS.QueueUrl,
+        'MessageBody.$': `$.DynamoDB.Item.${TABLE.messageAttribute}.S`,
+        MessageAttributes: { [TABLE.hashKey]: { DataType: 'String', 'StringValue.$': '$.List[0]' } },
+      });
+      expect(state(SEND).ResultPath).to.equal('$.SQS');
+    });
+
+    it('pops the first element with a Pass and goes back to the condition', () => {
+      expect(state(POP)).to.deep.equal({ Type: 'Pass', Parameters: { 'List.$': '$.List[1:]' }, Next: CONDITION });
+    });
+  });
+
+  describe('production settings', () => {
+    it('bounds the execution with TimeoutSeconds', () => {
+      expect(ASL.TimeoutSeconds).to.be.a('number').and.above(0);
+    });
+
+    it('retries every task with exponential backoff', () => {
+      for (const name of [SEED, READ, SEND]) {
+        const retry = state(name).Retry ?? [];
+        expect(retry, name).to.not.be.empty;
+        for (const retrier of retry) {
+          expect(retrier.ErrorEquals, name).to.not.be.empty;
+          expect(retrier.MaxAttempts, name).to.be.above(0);
+          expect(retrier.BackoffRate, name).to.be.above(1);
+        }
+      }
+    });
+
+    it('retries Lambda\'s transient errors and DynamoDB and SQS throttling', () => {
+      const errors = (name: string) => (state(name).Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
+      expect(errors(SEED)).to.include.members(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']);
+      expect(errors(READ)).to.include.members(['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException']);
+      expect(errors(SEND)).to.include('SQS.RequestThrottledException');
+    });
+
+    it('routes InvalidInput from the seed Lambda to a Fail state carrying its error and cause', () => {
+      const [catcher, ...others] = state(SEED).Catch ?? [];
+      expect(others).to.deep.equal([]);
+      expect(catcher).to.deep.include({ ErrorEquals: ['InvalidInput'], ResultPath: '$.Error' });
+      expect(state(catcher!.Next)).to.deep.equal({ Type: 'Fail', ErrorPath: '$.Error.Error', CausePath: '$.Error.Cause' });
+    });
+
+    it('uses only service integrations the state machine\'s role is granted', () => {
+      const granted = new Set(STATE_MACHINE_ROLE_GRANTS.flatMap((grant) => grant.actions));
+      const actionOf: Record<string, string> = {
+        'arn:aws:states:::lambda:invoke': 'lambda:InvokeFunction',
+        'arn:aws:states:::dynamodb:getItem': 'dynamodb:GetItem',
+        'arn:aws:states:::sqs:sendMessage': 'sqs:SendMessage',
+      };
+      const resources = Object.values(ASL.States).flatMap((entry) => (entry.Resource ? [entry.Resource] : []));
+      expect(resources.sort()).to.deep.equal(Object.keys(actionOf).sort());
+      for (const resource of resources) expect(granted.has(actionOf[resource]!), resource).to.equal(true);
+    });
+  });
+
+  describe('placeholders', () => {
+    it('uses exactly the placeholders that have a value', () => {
+      expect(new Set(placeholdersIn(TEMPLATE))).to.deep.equal(new Set(PLACEHOLDERS));
+    });
+
+    it('leaves none behind once rendered, and the template is JSON either way', () => {
+      expect(placeholdersIn(RENDERED)).to.deep.equal([]);
+      expect(RENDERED).to.not.contain('${');
+      expect(() => JSON.parse(TEMPLATE) as unknown).to.not.throw();
+    });
+
+    it('puts each value where its resource is named', () => {
+      for (const value of Object.values(VARS)) expect(RENDERED).to.contain(JSON.stringify(value));
+    });
+  });
+});
