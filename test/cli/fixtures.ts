@@ -1,6 +1,7 @@
 // Execution histories shaped like GetExecutionHistory's answers for the transfer-records
 // state machine: the same event types, details and payloads AWS records, in the same order.
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { StackOutputs } from '../../cli/outputs.ts';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
@@ -10,6 +11,13 @@ export const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:transf
 export const TABLE_NAME = 'transfer-records-table';
 export const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/transfer-records-queue`;
 export const DLQ_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/transfer-records-dlq`;
+export const OUTPUTS: StackOutputs = {
+  stateMachineArn: STATE_MACHINE_ARN,
+  tableName: TABLE_NAME,
+  queueUrl: QUEUE_URL,
+  deadLetterQueueUrl: DLQ_URL,
+  seedFunctionName: 'transfer-records-seed',
+};
 export const STARTED = new Date('2025-03-01T12:00:00.000Z');
 
 export const SEED = 'Seed the DynamoDB Table';
@@ -160,13 +168,13 @@ export function succeededHistory(items: Item[] = ITEMS, input: unknown = { count
 
 export const INVALID_CAUSE = JSON.stringify({
   errorType: 'InvalidInput',
-  errorMessage: 'count must be an integer from 1 to 1784, got 0',
-  trace: ['InvalidInput: count must be an integer from 1 to 1784, got 0', '    at validate (file:///var/task/index.mjs:1:100)'],
+  errorMessage: 'count must be an integer from 1 to 1784, got 5000',
+  trace: ['InvalidInput: count must be an integer from 1 to 1784, got 5000', '    at validate (file:///var/task/index.mjs:1:100)'],
 });
 
-/** `{"count": 0}`: the seed function rejects it, the Catch routes to the Fail state. */
+/** `{"count": 5000}`, above the maximum: the seed function rejects it, the Catch routes to the Fail state. */
 export function invalidInputHistory(): HistoryEvent[] {
-  const input = { count: 0 };
+  const input = { count: 5000 };
   const caught = { ...input, Error: { Error: 'InvalidInput', Cause: INVALID_CAUSE } };
   return new History()
     .start(input)

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { GetExecutionHistoryCommand, type GetExecutionHistoryInput } from '@aws-sdk/client-sfn';
+import type { GetExecutionHistoryCommand, GetExecutionHistoryInput } from '@aws-sdk/client-sfn';
 import { fetchHistory, SAMPLES_PER_STATE, summarizeHistory } from '../../cli/history.ts';
 import { fakeAws } from './fake-aws.ts';
 import {

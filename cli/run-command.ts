@@ -1,0 +1,75 @@
+// The `make run` flow: read the stack's outputs, start an execution, wait for it, then
+// report what it did from its history and the queue. Every dependency is injected.
+import type { Clients } from '../workflow/clients.ts';
+import type { ExecutionRecord } from '../workflow/execution-record.ts';
+import { region as configuredRegion } from '../workflow/resources.ts';
+import { InvalidArguments, parseRunArgs, USAGE } from './args.ts';
+import {
+  consoleLink,
+  executionName,
+  ExecutionWaitTimeout,
+  regionOf,
+  startExecution,
+  waitForExecution,
+  type Clock,
+} from './execution.ts';
+import { buildExecutionInput, InvalidMessagesFile, type ReadText } from './input.ts';
+import { StackNotDeployed, TerraformMissing, type StackOutputs } from './outputs.ts';
+import { formatRecord, summarizeRecord } from './print.ts';
+import { collectExecutionRecord } from './record.ts';
+
+export const EXIT = { succeeded: 0, notSucceeded: 1, badSetup: 2, stillRunning: 3 } as const;
+
+export interface RunDeps {
+  readOutputs: () => Promise<StackOutputs>;
+  createClients: (region: string) => Clients;
+  clock: Clock;
+  readText?: ReadText;
+  /** Writes the HTML report of the record and returns its path. */
+  writeReport?: (record: ExecutionRecord) => Promise<string>;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const SETUP_ERRORS = [InvalidArguments, InvalidMessagesFile, TerraformMissing, StackNotDeployed];
+
+export async function runCommand(argv: string[], deps: RunDeps): Promise<number> {
+  try {
+    const options = parseRunArgs(argv);
+    if (options.help) {
+      deps.out(USAGE);
+      return EXIT.succeeded;
+    }
+    const input = await buildExecutionInput(options, deps.readText);
+    const outputs = await deps.readOutputs();
+    // The stack's own region wins over the environment's, which may have changed since deploy.
+    const clients = deps.createClients(regionOf(outputs.stateMachineArn) ?? configuredRegion());
+
+    const name = executionName(new Date(deps.clock.now()));
+    const executionArn = await startExecution(clients.sfn, outputs.stateMachineArn, input, name);
+    if (!options.json) {
+      deps.err(`Started ${name} with input ${JSON.stringify(input)}; waiting up to ${options.timeoutSeconds} s`);
+      deps.err(`  console: ${consoleLink(executionArn)}`);
+    }
+    const execution = await waitForExecution(clients.sfn, executionArn, {
+      timeoutMs: options.timeoutSeconds * 1000,
+      clock: deps.clock,
+    });
+
+    const record = await collectExecutionRecord(clients, outputs, execution, deps.clock.sleep);
+    const reportPath = deps.writeReport ? await deps.writeReport(record) : undefined;
+    if (options.json) {
+      deps.out(JSON.stringify(summarizeRecord(record, reportPath)));
+    } else {
+      deps.out(formatRecord(record));
+      if (reportPath !== undefined) deps.out(`\nReport: ${reportPath}`);
+    }
+    return record.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.notSucceeded;
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    deps.err(`${error.name}: ${error.message}`);
+    if (error instanceof InvalidArguments) deps.err(USAGE);
+    if (error instanceof ExecutionWaitTimeout) return EXIT.stillRunning;
+    return SETUP_ERRORS.some((kind) => error instanceof kind) ? EXIT.badSetup : EXIT.notSucceeded;
+  }
+}

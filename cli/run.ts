@@ -1,0 +1,13 @@
+// Entry point of `make run`: see cli/args.ts for the options and cli/run-command.ts for the flow.
+import { createClients } from '../workflow/clients.ts';
+import { systemClock } from './execution.ts';
+import { readStackOutputs } from './outputs.ts';
+import { runCommand } from './run-command.ts';
+
+process.exitCode = await runCommand(process.argv.slice(2), {
+  readOutputs: () => readStackOutputs(),
+  createClients: (region) => createClients({ region }),
+  clock: systemClock,
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+});

@@ -1,0 +1,56 @@
+// Reads the bodies of the items an execution seeded, by the MessageIds its history names.
+import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SeededItem } from '../workflow/execution-record.ts';
+import { TABLE } from '../workflow/resources.ts';
+
+/** BatchGetItem accepts at most 100 keys per request. */
+const BATCH_SIZE = 100;
+const MAX_ATTEMPTS = 5;
+const FIRST_RETRY_MS = 100;
+
+export interface SeededRead {
+  /** In the order the seed function returned the ids. */
+  items: SeededItem[];
+  /** Ids whose item could not be read (absent, or still unprocessed after the retries). */
+  unread: string[];
+}
+
+export async function readSeededItems(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  ids: string[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<SeededRead> {
+  const bodies = new Map<string, string>();
+  for (let start = 0; start < ids.length; start += BATCH_SIZE) {
+    let keys: Record<string, AttributeValue>[] = ids
+      .slice(start, start + BATCH_SIZE)
+      .map((id) => ({ [TABLE.hashKey]: { S: id } }));
+    // UnprocessedKeys come back under throttling; retry them with bounded exponential backoff.
+    for (let attempt = 0; keys.length > 0 && attempt < MAX_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await sleep(FIRST_RETRY_MS * 2 ** (attempt - 1));
+      const response = await dynamodb.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: keys,
+              ConsistentRead: true,
+              ProjectionExpression: '#id, #body',
+              ExpressionAttributeNames: { '#id': TABLE.hashKey, '#body': TABLE.messageAttribute },
+            },
+          },
+        }),
+      );
+      for (const item of response.Responses?.[tableName] ?? []) {
+        const id = item[TABLE.hashKey]?.S;
+        const body = item[TABLE.messageAttribute]?.S;
+        if (id !== undefined && body !== undefined) bodies.set(id, body);
+      }
+      keys = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return {
+    items: ids.map((messageId) => ({ messageId, body: bodies.get(messageId) ?? '' })),
+    unread: ids.filter((id) => !bodies.has(id)),
+  };
+}
