@@ -251,7 +251,7 @@ class DotWriter {
         penwidth = 2.5;
         rows.push(`<FONT POINT-SIZE="10"><B>ran ${activity.entered}× · ${html(formatMs(activity.ms))}</B></FONT>`);
       } else {
-        classes.push('not-entered');
+        classes.push('skipped');
         fill = COLOURS.dimFill;
         stroke = COLOURS.dimStroke;
         fontcolor = COLOURS.dimText;
