@@ -1,27 +1,15 @@
 // Reads the deployed stack's outputs from Terraform state, so `make run` talks to exactly
 // the resources `make deploy` created.
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { OUTPUTS } from '../stacks/outputs.ts';
+import { REPO_ROOT, STACK_OUTPUT_DIR } from '../stacks/paths.ts';
 import { STACK_NAME } from '../workflow/resources.ts';
 
 /** The synthesized stack folder that `make deploy` applies. */
-export const STACK_DIR = fileURLToPath(new URL(`../cdktf.out/stacks/${STACK_NAME}`, import.meta.url));
+export const STACK_DIR = join(REPO_ROOT, STACK_OUTPUT_DIR);
 
-export interface StackOutputs {
-  stateMachineArn: string;
-  tableName: string;
-  queueUrl: string;
-  deadLetterQueueUrl: string;
-  seedFunctionName: string;
-}
-
-const OUTPUT_NAMES: Record<keyof StackOutputs, string> = {
-  stateMachineArn: 'state_machine_arn',
-  tableName: 'table_name',
-  queueUrl: 'queue_url',
-  deadLetterQueueUrl: 'dead_letter_queue_url',
-  seedFunctionName: 'seed_function_name',
-};
+export type StackOutputs = Record<keyof typeof OUTPUTS, string>;
 
 export class TerraformMissing extends Error {
   override name = 'TerraformMissing';
@@ -70,7 +58,7 @@ export function parseOutputs(json: string, stackDir: string = STACK_DIR): StackO
     throw new StackNotDeployed(`terraform output in ${stackDir} did not print JSON: run make deploy first`);
   }
   const outputs = (raw ?? {}) as Record<string, { value?: unknown } | undefined>;
-  const missing = Object.values(OUTPUT_NAMES).filter((name) => {
+  const missing = Object.values(OUTPUTS).filter((name) => {
     const value = outputs[name]?.value;
     return typeof value !== 'string' || value === '';
   });
@@ -81,14 +69,8 @@ export function parseOutputs(json: string, stackDir: string = STACK_DIR): StackO
         : `the ${STACK_NAME} stack lacks the output(s) ${missing.join(', ')}: run make deploy first`,
     );
   }
-  const value = (key: keyof StackOutputs) => outputs[OUTPUT_NAMES[key]]!.value as string;
-  return {
-    stateMachineArn: value('stateMachineArn'),
-    tableName: value('tableName'),
-    queueUrl: value('queueUrl'),
-    deadLetterQueueUrl: value('deadLetterQueueUrl'),
-    seedFunctionName: value('seedFunctionName'),
-  };
+  const keys = Object.keys(OUTPUTS) as (keyof StackOutputs)[];
+  return Object.fromEntries(keys.map((key) => [key, outputs[OUTPUTS[key]]!.value])) as StackOutputs;
 }
 
 /** The first `Error: ...` line of Terraform's stderr, which also carries warnings. */

@@ -61,8 +61,7 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
     if (options.json) {
       deps.out(JSON.stringify(summarizeRecord(record, reportPath)));
     } else {
-      deps.out(formatRecord(record));
-      if (reportPath !== undefined) deps.out(`\nReport: ${reportPath}`);
+      deps.out(formatRecord(record, reportPath));
     }
     return record.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.notSucceeded;
   } catch (error) {

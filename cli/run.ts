@@ -1,4 +1,5 @@
 // Entry point of `make run`: see cli/args.ts for the options and cli/run-command.ts for the flow.
+import { writeReport } from '../viz/report.ts';
 import { createClients } from '../workflow/clients.ts';
 import { systemClock } from './execution.ts';
 import { readStackOutputs } from './outputs.ts';
@@ -8,6 +9,7 @@ process.exitCode = await runCommand(process.argv.slice(2), {
   readOutputs: () => readStackOutputs(),
   createClients: (region) => createClients({ region }),
   clock: systemClock,
+  writeReport: (record) => writeReport(record),
   out: (text) => console.log(text),
   err: (text) => console.error(text),
 });

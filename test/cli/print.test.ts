@@ -1,55 +1,45 @@
 import { expect } from 'chai';
 import { formatRecord, summarizeRecord } from '../../cli/print.ts';
+import { consoleLink } from '../../cli/execution.ts';
 import { reconcile, type ExecutionRecord } from '../../workflow/execution-record.ts';
 import { DEFINITION, EXECUTION_ARN, STATE_MACHINE_ARN } from './fixtures.ts';
 
-function record(items: number, deliveredItems: number): ExecutionRecord {
-  const seeded = Array.from({ length: items }, (_, index) => ({ messageId: `id-${index + 1}`, body: `body ${index + 1}` }));
-  const delivered = seeded.slice(0, deliveredItems).map((item) => ({ messageId: item.messageId, body: item.body }));
-  return {
-    source: 'aws',
-    executionArn: EXECUTION_ARN,
-    stateMachineArn: STATE_MACHINE_ARN,
-    definition: DEFINITION,
-    status: 'SUCCEEDED',
-    input: { count: items },
-    output: { List: ['DONE'] },
-    startedAt: '2025-03-01T12:00:00.000Z',
-    durationMs: 61_500,
-    historyEvents: 11 + 14 * items,
-    maxPayloadBytes: 300 * 1024,
-    maxPayloadState: 'Pop Element from List',
-    stateTransitions: 3 + 4 * items,
-    states: { 'Pop Element from List': { entered: items, ms: 250, samples: [{ input: { List: [] }, output: { List: [] } }] } },
-    seeded,
-    delivered,
-    reconciliation: reconcile(seeded, delivered),
-    warnings: ['something to know'],
-  };
-}
+const seeded = [{ messageId: 'id-1', body: 'body 1' }];
+
+const RECORD: ExecutionRecord = {
+  source: 'aws',
+  executionArn: EXECUTION_ARN,
+  stateMachineArn: STATE_MACHINE_ARN,
+  definition: DEFINITION,
+  status: 'SUCCEEDED',
+  input: { count: 1 },
+  output: { List: ['DONE'] },
+  startedAt: '2025-03-01T12:00:00.000Z',
+  durationMs: 1500,
+  historyEvents: 25,
+  maxPayloadBytes: 300,
+  stateTransitions: 7,
+  states: { 'Pop Element from List': { entered: 1, ms: 10, samples: [{ input: { List: [] }, output: { List: [] } }] } },
+  seeded,
+  delivered: seeded,
+  reconciliation: reconcile(seeded, seeded),
+  warnings: [],
+};
 
 describe('cli/print', () => {
-  it('shows the first few messages, then how many more there are', () => {
-    const text = formatRecord(record(8, 8));
-    expect(text).to.contain('"body 5"');
-    expect(text).to.not.contain('"body 6"');
-    expect(text).to.contain('… and 3 more');
+  it('adds the console page and the report path to the text report', () => {
+    const text = formatRecord(RECORD, 'reports/x.html');
+    expect(text).to.contain('SUCCEEDED');
+    expect(text).to.contain(`Console: ${consoleLink(EXECUTION_ARN)}`);
+    expect(text).to.match(/Report:\s+reports\/x\.html/);
+    expect(formatRecord(RECORD)).to.not.contain('Report:');
   });
 
-  it('lists missing items, figures against the quotas, durations and warnings', () => {
-    const text = formatRecord(record(8, 6));
-    expect(text).to.contain('8 seeded, 6 delivered, 2 (id-7, id-8) missing, none duplicated');
-    expect(text).to.contain('largest payload 300 KiB of 256 KiB (Pop Element from List)');
-    expect(text).to.contain('SUCCEEDED in 61.5 s');
-    expect(text).to.contain('  - something to know');
-  });
-
-  it('summarizes without the definition, the samples or the item lists', () => {
-    const summary = summarizeRecord(record(3, 3), 'reports/x.html');
-    expect(summary).to.not.have.any.keys('definition');
-    expect(summary.states).to.deep.equal({ 'Pop Element from List': { entered: 3, ms: 250 } });
-    expect(summary).to.include({ seeded: 3, delivered: 3, report: 'reports/x.html', historyEvents: 53 });
-    expect(summary.consoleUrl).to.contain(EXECUTION_ARN);
-    expect(summarizeRecord(record(1, 1))).to.not.have.any.keys('report');
+  it('adds the console page and the report path to the JSON summary, without the bulky parts', () => {
+    const summary = summarizeRecord(RECORD, 'reports/x.html');
+    expect(summary).to.include({ consoleUrl: consoleLink(EXECUTION_ARN), report: 'reports/x.html', items: 1 });
+    expect(summary.states).to.deep.equal({ 'Pop Element from List': { entered: 1, ms: 10 } });
+    expect(summary).to.not.have.any.keys('definition', 'seeded');
+    expect(summarizeRecord(RECORD)).to.not.have.any.keys('report');
   });
 });

@@ -90,9 +90,9 @@ describe('cli/run-command runCommand', () => {
     for (const [state, entered] of [[SEED, 1], [CHOICE, 3], [READ, 2], [SEND, 2], [POP, 2], [SUCCEED, 1]] as const) {
       expect(text).to.match(new RegExp(`${state}\\s+${entered} ×`));
     }
-    expect(text).to.contain('39 events of 25,000');
-    expect(text).to.contain('Message 1');
-    expect(text).to.contain('Reconciliation: 2 seeded, 2 delivered, none missing, none duplicated');
+    expect(text).to.match(/History events\s+39 of 25,000/);
+    expect(text).to.contain('"Message 1"');
+    expect(text).to.contain('Seeded 2, delivered 2, missing 0, duplicated 0');
   });
 
   it('prints one JSON object with --json, and nothing on stderr', async () => {
@@ -100,9 +100,9 @@ describe('cli/run-command runCommand', () => {
     expect(await runCommand(['--json'], deps)).to.equal(EXIT.succeeded);
     expect(out).to.have.length(1);
     const summary = JSON.parse(out[0]!);
-    expect(summary).to.include({ status: 'SUCCEEDED', historyEvents: 39, stateTransitions: 11, seeded: 2, delivered: 2 });
+    expect(summary).to.include({ status: 'SUCCEEDED', historyEvents: 39, stateTransitions: 11, items: 2, delivered: 2 });
+    expect(summary).to.include({ missing: 0, duplicates: 0, consoleUrl: consoleLink(EXECUTION_ARN) });
     expect(summary.states[CHOICE]).to.deep.equal({ entered: 3, ms: 30 });
-    expect(summary.reconciliation).to.deep.include({ missing: [], duplicates: [] });
     expect(summary).to.not.have.property('definition');
     expect(err).to.deep.equal([]);
   });
@@ -125,9 +125,9 @@ describe('cli/run-command runCommand', () => {
     const { deps, out } = harness(FAILURE);
     expect(await runCommand(['--count', '5000'], deps)).to.equal(EXIT.notSucceeded);
     const text = out.join('\n');
-    expect(text).to.contain(`failed in state "${REJECT}"`);
-    expect(text).to.match(new RegExp(`${REJECT}\\s+1 ×.*<- failed`));
-    expect(text).to.contain('error    InvalidInput');
+    expect(text).to.contain(`Failed state: ${REJECT}`);
+    expect(text).to.match(new RegExp(`${REJECT}\\s+1 ×`));
+    expect(text).to.contain('Error: InvalidInput');
   });
 
   it('stops waiting at the timeout, names the execution and leaves it running', async () => {
@@ -170,7 +170,7 @@ describe('cli/run-command runCommand', () => {
     expect(await runCommand([], deps)).to.equal(EXIT.succeeded);
     const record = writeReport.firstCall.args[0] as ExecutionRecord;
     expect(record).to.include({ source: 'aws', status: 'SUCCEEDED', historyEvents: 39 });
-    expect(out.join('\n')).to.contain('Report: reports/run-20250301T120000Z.html');
+    expect(out.join('\n')).to.match(/Report:\s+reports\/run-20250301T120000Z.html/);
   });
 
   it('prints the usage for --help and does nothing else', async () => {
