@@ -1,0 +1,96 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { loadDefinition, renderDefinition, validateDefinition, DefinitionError } from '../../local/definition.ts';
+import { WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
+import type { TemplateVars } from '../../workflow/template.ts';
+
+const VARS: TemplateVars = {
+  SeedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:seed',
+  TableName: 'the-table',
+  QueueUrl: 'http://127.0.0.1:4567/000000000000/the-queue',
+};
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('local/definition', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'definition-test-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function file(name: string, text: string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  }
+
+  it('loads the deployed template and renders it with the local values', async () => {
+    const template = await loadDefinition(WORKFLOW_DEFINITION);
+    const definition = renderDefinition(template, VARS);
+    const send = definition.States['Send Message to SQS'] as { Parameters: { QueueUrl: string } };
+    expect(send.Parameters.QueueUrl).to.equal(VARS.QueueUrl);
+    expect(JSON.stringify(definition)).not.to.contain('${');
+    expect(template.preview.StartAt).to.equal(definition.StartAt);
+  });
+
+  it('names a missing file', async () => {
+    const error = await rejection(loadDefinition(join(dir, 'nope.asl.json')));
+    expect(error).to.be.instanceOf(DefinitionError);
+    expect(error.name).to.equal('DefinitionError');
+    expect(error.message).to.contain('nope.asl.json does not exist');
+  });
+
+  it('names an unreadable file', async () => {
+    // A directory cannot be read as a file, whoever runs the test (root reads any file).
+    const error = await rejection(loadDefinition(dir));
+    expect(error.name).to.equal('DefinitionError');
+    expect(error.message).to.contain(`cannot read ${dir}`);
+  });
+
+  it('refuses a file that is not JSON', async () => {
+    const error = await rejection(loadDefinition(await file('broken.json', '{ "StartAt": ')));
+    expect(error.name).to.equal('DefinitionError');
+    expect(error.message).to.contain('is not valid JSON');
+  });
+
+  it('refuses a placeholder that has no local value', async () => {
+    const text = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Result: '${BucketName}', End: true } } });
+    const error = await rejection(loadDefinition(await file('unknown.json', text)));
+    expect(error.name).to.equal('DefinitionError');
+    expect(error.message).to.contain('BucketName');
+  });
+
+  it('refuses JSON that is not a state machine', async () => {
+    const error = await rejection(loadDefinition(await file('array.json', '[1, 2]')));
+    expect(error.name).to.equal('DefinitionError');
+    expect(error.message).to.contain('"StartAt"');
+  });
+
+  it('refuses invalid ASL with the validator\'s reason, and remembers valid ASL', async () => {
+    const cache = join(dir, 'cache');
+    const invalid = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } });
+    const error = await rejection(validateDefinition(await loadDefinition(await file('bad.json', invalid)), cache));
+    expect(error.name).to.equal('DefinitionError');
+    expect(error.message).to.contain('is not valid ASL').and.to.contain('Nowhere');
+    expect(await readdir(cache).catch(() => [])).to.have.length(0);
+
+    const template = await loadDefinition(WORKFLOW_DEFINITION);
+    await validateDefinition(template, cache);
+    expect(await readdir(cache)).to.have.length(1);
+    expect(template.preview).not.to.have.nested.property('States.Succeed.QueryLanguage');
+  });
+});
