@@ -84,7 +84,7 @@ export async function waitForExecution(
   }
 }
 
-/** The execution's page in the Step Functions console, in the region its ARN names. */
+/** The execution's page in the Step Functions console (commercial partition), in the region its ARN names. */
 export function consoleLink(executionArn: string): string {
   const region = regionOf(executionArn) ?? configuredRegion();
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
