@@ -86,7 +86,7 @@ function readScope(value: unknown, path: string): Scope {
   for (const [name, state] of Object.entries(states)) {
     if (!isObject(state)) throw new InvalidDefinition(`state "${name}" must be an object`);
     // DOT quoted IDs keep backslashes literally, so "\" before a quote cannot be written.
-    if (/[\\\u0000-\u001f]/.test(name)) {
+    if (/[\\\p{Cc}]/u.test(name)) {
       throw new InvalidDefinition(`state "${name}": names with backslashes or control characters cannot be drawn`);
     }
     if (name === START || name === END || name.startsWith(`${END} `)) {
@@ -376,7 +376,7 @@ class DotWriter {
       end: { color: edge.label ? COLOURS.catch : COLOURS.edge, fontcolor: COLOURS.catch },
       iterate: { color: '#115e59', fontcolor: '#115e59', style: 'dotted' },
     };
-    const values = { ...style[edge.kind], label: edge.label, class: `transition ${edge.kind}` };
+    const values: Record<string, Attribute> = { ...style[edge.kind], label: edge.label, class: `transition ${edge.kind}` };
     if (this.highlighting() && !this.taken(edge)) {
       values.color = COLOURS.dimEdge;
       values.fontcolor = COLOURS.dimEdgeText;

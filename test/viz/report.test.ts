@@ -1,0 +1,191 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse, type HTMLElement } from 'node-html-parser';
+import { reconcile, type ExecutionRecord, type SeededItem } from '../../workflow/execution-record.ts';
+import { JSON_CHAR_LIMIT, TABLE_ROW_LIMIT, renderReport, writeReport } from '../../viz/report.ts';
+import { failedRecord, FAILED_STATE, SCRIPT_BODY as FAILED_SCRIPT } from '../fixtures/records/failed.ts';
+import { succeededRecord, SCRIPT_BODY as SUCCEEDED_SCRIPT } from '../fixtures/records/succeeded.ts';
+import { drawnNodes } from './svg.ts';
+
+const entered = (record: ExecutionRecord) =>
+  Object.entries(record.states).filter(([, state]) => state.entered > 0).map(([name]) => name);
+
+function outcomes(page: HTMLElement): Record<string, string> {
+  return Object.fromEntries(page.querySelectorAll('#deliveries tr[data-message-id]').map((row) => [row.getAttribute('data-message-id'), row.getAttribute('data-outcome')]));
+}
+
+describe('viz/report', () => {
+  describe('a failed run', () => {
+    let html: string;
+    let page: HTMLElement;
+
+    before(async () => {
+      html = await renderReport(failedRecord);
+      page = parse(html);
+    });
+
+    it('highlights exactly the states the execution entered, each with its count and time', () => {
+      const nodes = drawnNodes(page.querySelector('#diagram svg')!).filter((node) => node.classes.includes('state'));
+      expect(nodes.filter((node) => node.classes.includes('entered')).map((node) => node.name)).to.have.members(entered(failedRecord));
+      expect(nodes.filter((node) => node.classes.includes('skipped')).map((node) => node.name)).to.have.members(['Reject Invalid Input', 'Succeed']);
+      expect(nodes.find((node) => node.name === 'Send Message to SQS')!.text).to.contain('ran 3× · 20.0 s');
+      expect(nodes.find((node) => node.name === 'Pop Element from List')!.text).to.contain('ran 2× · 3 ms');
+    });
+
+    it('marks the failed state in red, and only it', () => {
+      const failed = page.querySelectorAll('#diagram g.node.failed');
+      expect(failed.map((group) => group.querySelector('title')!.text)).to.deep.equal([FAILED_STATE]);
+      expect(failed[0]!.querySelector('path, polygon')!.getAttribute('stroke')).to.equal('#b91c1c');
+      expect(page.querySelectorAll('#steps tr.failed').map((row) => row.getAttribute('data-state'))).to.deep.equal([FAILED_STATE]);
+    });
+
+    it('lists each state with the number of times it ran', () => {
+      const rows = Object.fromEntries(page.querySelectorAll('#steps tr[data-state]').map((row) => [row.getAttribute('data-state'), Number(row.getAttribute('data-entered'))]));
+      expect(rows).to.deep.equal({
+        'Seed the DynamoDB Table': 1,
+        'Reject Invalid Input': 0,
+        'For Loop Condition': 3,
+        'Read Next Message from DynamoDB': 3,
+        'Send Message to SQS': 3,
+        'Pop Element from List': 2,
+        Succeed: 0,
+      });
+    });
+
+    it('states the status, error, cause and failed state', () => {
+      const summary = page.querySelector('#summary')!.text;
+      expect(page.querySelector('#summary .badge')!.text).to.equal('FAILED');
+      expect(summary).to.contain('SQS.RequestThrottledException').and.contain(failedRecord.cause!).and.contain(`Failed in the step ${FAILED_STATE}`);
+      expect(page.querySelector('h1 + .lead')!.text).to.contain('failed in the step “Send Message to SQS” after 21.9 s');
+    });
+
+    it('measures history events and the largest payload against their limits', () => {
+      const gauges = page.querySelectorAll('.gauge').map((gauge) => gauge.text.replace(/\s+/g, ' '));
+      expect(gauges[0]).to.contain('61 of 25,000 (0.24% of the limit)');
+      expect(gauges[1]).to.contain('389 bytes of 256 KiB');
+      expect(page.querySelectorAll('.gauge-fill').map((bar) => bar.getAttribute('style'))).to.deep.equal(['width: 0.24%', 'width: 0.15%']);
+    });
+
+    it('flags the missing and duplicated items, and the message no item accounts for', () => {
+      expect(outcomes(page)).to.deep.equal({
+        '9b74c9897bac-0001': 'duplicated',
+        '9b74c9897bac-0002': 'delivered',
+        '9b74c9897bac-0003': 'missing',
+        '9b74c9897bac-0004': 'missing',
+      });
+      const delivered = page.querySelectorAll('#deliveries tr[data-message-id]').map((row) => row.querySelectorAll('td')[3]!.text);
+      expect(delivered).to.deep.equal(['2', '1', '0', '0']);
+      expect(page.querySelectorAll('#deliveries tr.unexpected').map((row) => row.text)).to.have.length(1);
+      expect(page.querySelectorAll('#deliveries .tile-number').map((tile) => tile.text)).to.deep.equal(['4', '4', '2', '1']);
+    });
+
+    it('shows each state run’s input, and the error of the run that failed', () => {
+      const send = page.querySelectorAll('details.state-data').find((details) => details.getAttribute('data-state') === FAILED_STATE)!;
+      expect(send.querySelectorAll('.sample')).to.have.length(3);
+      expect(send.querySelectorAll('.sample')[2]!.text).to.contain('SQS.RequestThrottledException');
+      expect(JSON.parse(send.querySelector('.sample pre')!.text)).to.deep.equal(failedRecord.states[FAILED_STATE]!.samples[0]!.input);
+    });
+
+    it('escapes message bodies, which may hold markup', () => {
+      expect(html).to.not.match(/<script/i);
+      expect(page.querySelector('tr[data-message-id="9b74c9897bac-0002"] td.body')!.text).to.equal(FAILED_SCRIPT);
+    });
+  });
+
+  describe('a succeeded run', () => {
+    let html: string;
+    let page: HTMLElement;
+
+    before(async () => {
+      html = await renderReport(succeededRecord);
+      page = parse(html);
+    });
+
+    it('highlights every state it went through, marks none failed and counts the loop', () => {
+      const nodes = drawnNodes(page.querySelector('#diagram svg')!).filter((node) => node.classes.includes('state'));
+      expect(nodes.filter((node) => node.classes.includes('entered')).map((node) => node.name)).to.have.members(entered(succeededRecord));
+      expect(nodes.find((node) => node.name === 'For Loop Condition')!.text).to.contain('ran 4×');
+      expect(page.querySelectorAll('.failed')).to.have.length(0);
+      expect(page.querySelector('#summary .badge')!.text).to.equal('SUCCEEDED');
+      expect(page.querySelector('#summary .callout.bad')).to.equal(null);
+    });
+
+    it('shows every item delivered once', () => {
+      expect(Object.values(outcomes(page))).to.deep.equal(['delivered', 'delivered', 'delivered']);
+      expect(page.querySelector('h1 + .lead')!.text).to.contain('3 items were seeded and 3 messages delivered: none missing.');
+    });
+
+    it('shows the execution output as JSON', () => {
+      const output = page.querySelectorAll('details.state-data')[1]!;
+      expect(output.querySelector('summary')!.text).to.contain('Execution output');
+      expect(JSON.parse(output.querySelector('pre')!.text)).to.deep.equal({ List: ['DONE'] });
+    });
+
+    it('escapes markup everywhere it appears: table, JSON samples and inputs', () => {
+      expect(html).to.not.match(/<script/i);
+      expect(html).to.not.contain('<b>tags</b>');
+      expect(page.querySelectorAll('pre').some((pre) => pre.text.includes(JSON.stringify(SUCCEEDED_SCRIPT)))).to.equal(true);
+    });
+
+    it('loads nothing from anywhere: no scripts, links, images or URLs in styles', () => {
+      expect(page.querySelectorAll('script, link, img, iframe, object, embed, [src], [href]')).to.have.length(0);
+      expect(page.querySelector('style')!.text).to.not.match(/url\(|@import/);
+      expect(page.querySelector('meta[http-equiv="Content-Security-Policy"]')!.getAttribute('content')).to.contain("default-src 'none'");
+    });
+  });
+
+  describe('limits', () => {
+    const many = (count: number): ExecutionRecord => {
+      const seeded: SeededItem[] = Array.from({ length: count }, (_, index) => ({ messageId: `abc-${String(index + 1).padStart(4, '0')}`, body: `Message ${index + 1}` }));
+      const delivered = seeded.filter((_, index) => index < 236).map((item) => ({ messageId: item.messageId, body: item.body }));
+      return { ...succeededRecord, seeded, delivered, reconciliation: reconcile(seeded, delivered) };
+    };
+
+    it(`shows at most ${TABLE_ROW_LIMIT} rows, says so, and still lists every missing item`, async () => {
+      const page = parse(await renderReport(many(240)));
+      expect(page.querySelectorAll('#deliveries tr[data-message-id]')).to.have.length(TABLE_ROW_LIMIT);
+      expect(page.querySelector('#deliveries .note')!.text).to.contain(`Showing the first ${TABLE_ROW_LIMIT} of 240 items`);
+      expect(page.querySelector('#deliveries .callout.bad')!.text).to.contain('abc-0237').and.contain('abc-0240');
+    });
+
+    it('cuts a long JSON value and says how long it was', async () => {
+      const record = { ...succeededRecord, input: { messages: ['x'.repeat(JSON_CHAR_LIMIT * 2)] } };
+      const input = parse(await renderReport(record)).querySelectorAll('details.state-data')[0]!;
+      expect(input.querySelector('pre')!.text).to.have.length(JSON_CHAR_LIMIT);
+      expect(input.querySelector('.note')!.text).to.contain(`Showing the first 10,000 of ${JSON.stringify({ messages: ['x'.repeat(JSON_CHAR_LIMIT * 2)] }, null, 2).length.toLocaleString('en-US')} characters`);
+    });
+
+    it('still reports a run whose definition cannot be drawn, saying why', async () => {
+      const page = parse(await renderReport({ ...failedRecord, definition: { StartAt: 'Nowhere', States: {} } }));
+      expect(page.querySelector('#diagram')!.text).to.contain('The diagram could not be drawn: the definition has no States');
+      expect(page.querySelectorAll('#steps tr[data-state]').map((row) => row.getAttribute('data-state'))).to.deep.equal(Object.keys(failedRecord.states));
+    });
+  });
+
+  describe('writeReport', () => {
+    let dir: string;
+
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'report-'));
+    });
+
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('writes <dir>/<start time>-<execution name>.html and returns its path', async () => {
+      const path = await writeReport(failedRecord, join(dir, 'reports'));
+      expect(path).to.equal(join(dir, 'reports', '2025-03-02T08-15-00Z-run-20250302T081500Z-c0ffee.html'));
+      expect(await readFile(path, 'utf8')).to.equal(await renderReport(failedRecord));
+      expect(await readdir(join(dir, 'reports'))).to.deep.equal(['2025-03-02T08-15-00Z-run-20250302T081500Z-c0ffee.html']);
+    });
+
+    it('keeps the file name safe whatever the execution is called', async () => {
+      const record = { ...succeededRecord, executionArn: 'arn:aws:states:us-east-1:000000000000:execution:sm:../../a b' };
+      const path = await writeReport(record, dir);
+      expect(path).to.equal(join(dir, '2025-03-01T12-00-00Z-.._.._a_b.html'));
+    });
+  });
+});

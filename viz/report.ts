@@ -1,0 +1,391 @@
+// One self-contained HTML page per execution, for a person rather than a JSON reader.
+// Both the offline runtime and the AWS run client hand their ExecutionRecord to this renderer.
+// The page loads nothing: inline CSS, inline SVG, no script, and a CSP that forbids any fetch.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { QUOTAS, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
+import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
+import { renderDiagram } from './diagram.ts';
+
+/** Rows shown per table before the rest is summarised. */
+export const TABLE_ROW_LIMIT = 200;
+/** Characters of pretty-printed JSON shown per value. */
+export const JSON_CHAR_LIMIT = 10_000;
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const number = (value: number) => value.toLocaleString('en-US');
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${number(bytes)} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function executionName(record: ExecutionRecord): string {
+  return record.executionArn.split(':').at(-1) || 'execution';
+}
+
+/** Pretty-printed JSON, escaped, cut at JSON_CHAR_LIMIT characters with a note. */
+function jsonBlock(value: unknown): string {
+  if (value === undefined) return '<p class="muted">(nothing)</p>';
+  const text = JSON.stringify(value, null, 2) ?? String(value);
+  const shown = text.length > JSON_CHAR_LIMIT ? text.slice(0, JSON_CHAR_LIMIT) : text;
+  const note = text.length > JSON_CHAR_LIMIT
+    ? `<p class="note">Showing the first ${number(JSON_CHAR_LIMIT)} of ${number(text.length)} characters.</p>`
+    : '';
+  return `<pre>${escapeHtml(shown)}</pre>${note}`;
+}
+
+/** A cause is often JSON in a string (Lambda errors are); show it pretty when it is. */
+function causeText(cause: string): string {
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null) return JSON.stringify(parsed, null, 2);
+  } catch {
+    // Not JSON: shown as written.
+  }
+  return cause;
+}
+
+function bar(label: string, value: number, limit: number, shown: string, detail: string): string {
+  const percent = Math.min(100, (value / limit) * 100);
+  const level = percent >= 80 ? 'high' : percent >= 50 ? 'medium' : 'low';
+  return `<div class="gauge">
+  <div class="gauge-label"><strong>${escapeHtml(label)}</strong> <span>${escapeHtml(shown)} (${percent.toFixed(percent < 1 ? 2 : 1)}% of the limit)</span></div>
+  <div class="gauge-track" role="img" aria-label="${escapeHtml(`${label}: ${percent.toFixed(1)}% of the limit`)}"><div class="gauge-fill ${level}" style="width: ${percent.toFixed(2)}%"></div></div>
+  <div class="muted">${escapeHtml(detail)}</div>
+</div>`;
+}
+
+const STATUS_WORDS: Record<ExecutionRecord['status'], string> = {
+  SUCCEEDED: 'succeeded',
+  FAILED: 'failed',
+  TIMED_OUT: 'timed out',
+  ABORTED: 'was stopped',
+  RUNNING: 'is still running',
+};
+
+function headline(record: ExecutionRecord): string {
+  const { reconciliation: r } = record;
+  const where = record.failedState ? ` in the step “${record.failedState}”` : '';
+  const problems = [
+    r.missing.length > 0 ? `${number(r.missing.length)} missing` : 'none missing',
+    r.duplicates.length > 0 ? `${number(r.duplicates.length)} delivered more than once` : undefined,
+  ].filter(Boolean);
+  return `The execution ${STATUS_WORDS[record.status]}${where} after ${formatMs(record.durationMs)}. `
+    + `${number(r.items)} items were seeded and ${number(r.delivered)} messages delivered: ${problems.join(', ')}.`;
+}
+
+function summarySection(record: ExecutionRecord): string {
+  const failed = record.status !== 'SUCCEEDED' && record.status !== 'RUNNING';
+  const rows: [string, string][] = [
+    ['Status', `<span class="badge ${failed ? 'bad' : record.status === 'SUCCEEDED' ? 'good' : 'neutral'}">${escapeHtml(record.status)}</span>`],
+    ['Ran on', record.source === 'aws' ? 'AWS Step Functions' : 'This computer (offline emulators)'],
+    ['Started', escapeHtml(record.startedAt)],
+    ['Duration', escapeHtml(formatMs(record.durationMs))],
+    ['Steps taken', `${number(record.stateTransitions)} state transitions`],
+    ['Execution', `<code>${escapeHtml(record.executionArn)}</code>`],
+    ['State machine', `<code>${escapeHtml(record.stateMachineArn)}</code>`],
+  ];
+  const problem = record.error !== undefined || record.cause !== undefined || record.failedState !== undefined
+    ? `<div class="callout bad">
+  <h3>What went wrong</h3>
+  ${record.failedState ? `<p>Failed in the step <strong>${escapeHtml(record.failedState)}</strong>.</p>` : ''}
+  ${record.error ? `<p>Error: <strong><code>${escapeHtml(record.error)}</code></strong></p>` : ''}
+  ${record.cause ? `<p>Cause:</p><pre>${escapeHtml(causeText(record.cause))}</pre>` : ''}
+</div>`
+    : '';
+  const warnings = record.warnings.length > 0
+    ? `<div class="callout warn"><h3>Warnings</h3><ul>${record.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul></div>`
+    : '';
+  return `<section id="summary">
+<h2>Summary</h2>
+<dl class="facts">${rows.map(([key, value]) => `<dt>${key}</dt><dd>${value}</dd>`).join('')}</dl>
+${problem}
+${warnings}
+<h3>Against the AWS Step Functions limits</h3>
+${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, 'A standard execution fails when its history would exceed 25,000 events.')}
+${bar('Largest payload', record.maxPayloadBytes, QUOTAS.payloadBytes, `${formatBytes(record.maxPayloadBytes)} of 256 KiB`, record.maxPayloadState ? `The largest input or output was in the step “${record.maxPayloadState}”; a step’s data is capped at 256 KiB.` : 'A step’s input or output is capped at 256 KiB.')}
+</section>`;
+}
+
+function activityOf(record: ExecutionRecord): Record<string, StateActivity> {
+  return Object.fromEntries(Object.entries(record.states).map(([name, state]) => [name, { entered: state.entered, ms: state.ms }]));
+}
+
+async function diagramSection(record: ExecutionRecord): Promise<string> {
+  let figure: string;
+  try {
+    const svg = await renderDiagram(record.definition, { activity: activityOf(record), failedState: record.failedState });
+    // The XML prolog and doctype are not allowed inside HTML.
+    figure = svg.slice(svg.indexOf('<svg')).replace('<svg', '<svg role="img" aria-label="Workflow diagram"');
+  } catch (error) {
+    // The page still carries everything else about the run when the definition cannot be drawn.
+    figure = `<div class="callout warn"><p>The diagram could not be drawn: ${escapeHtml((error as Error).message)}</p></div>`;
+  }
+  return `<section id="diagram">
+<h2>The path it took</h2>
+<p>Each box is a step of the workflow. Steps the execution went through have a thick border and say how many times they ran and the total time spent in them; grey steps were not reached${record.failedState ? '; the step where it failed is red' : ''}.</p>
+<ul class="legend">
+  <li><span class="swatch entered"></span>ran</li>
+  <li><span class="swatch skipped"></span>not reached</li>
+  ${record.failedState ? '<li><span class="swatch failed"></span>failed here</li>' : ''}
+  <li><span class="line catch"></span>on error, go to (catch)</li>
+  <li><span class="line retry"></span>retried on these errors</li>
+</ul>
+<div class="diagram">${figure}</div>
+</section>`;
+}
+
+function knownStates(record: ExecutionRecord): StateInfo[] {
+  try {
+    return listStates(record.definition);
+  } catch {
+    // Without a readable definition, the record's own states are all there is to list.
+    return Object.keys(record.states).map((name) => ({ name, type: 'Task' as const }));
+  }
+}
+
+function stepsSection(record: ExecutionRecord): string {
+  const states = knownStates(record);
+  const names = new Set(states.map((state) => state.name));
+  const extra = Object.keys(record.states).filter((name) => !names.has(name)).map((name) => ({ name, type: undefined }));
+  const rows = [...states, ...extra].map(({ name, type }) => {
+    const summary = record.states[name];
+    const entered = summary?.entered ?? 0;
+    const failed = record.failedState === name;
+    const classes = [entered > 0 ? 'entered' : 'skipped', failed ? 'failed' : ''].filter(Boolean).join(' ');
+    return `<tr class="${classes}" data-state="${escapeHtml(name)}" data-entered="${entered}">
+  <td>${escapeHtml(name)}${failed ? ' <span class="badge bad">failed here</span>' : ''}</td>
+  <td>${escapeHtml(type ?? '')}</td>
+  <td class="num">${entered > 0 ? number(entered) : '—'}</td>
+  <td class="num">${summary && entered > 0 ? escapeHtml(formatMs(summary.ms)) : '—'}</td>
+  <td class="num">${summary && entered > 0 ? escapeHtml(formatMs(summary.ms / entered)) : '—'}</td>
+</tr>`;
+  });
+  return `<section id="steps">
+<h2>Steps</h2>
+<table>
+<thead><tr><th>Step</th><th>Kind</th><th class="num">Times run</th><th class="num">Total time</th><th class="num">Average time</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody>
+</table>
+</section>`;
+}
+
+type Outcome = 'delivered' | 'missing' | 'duplicated';
+
+function deliveriesSection(record: ExecutionRecord): string {
+  const { reconciliation: r, seeded, delivered } = record;
+  // Same rule as reconcile(): messages carry their item's MessageId; bodies are the fallback.
+  const byId = delivered.some((message) => message.messageId !== undefined);
+  const counts = new Map<string, number>();
+  for (const message of delivered) {
+    const key = byId ? message.messageId ?? message.body : message.body;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const missing = new Set(r.missing);
+  const duplicates = new Set(r.duplicates);
+  const seededKeys = new Set(seeded.map((item) => (byId ? item.messageId : item.body)));
+  const unexpected = delivered.filter((message) => !seededKeys.has(byId ? message.messageId ?? message.body : message.body));
+
+  const outcome = (messageId: string, key: string): Outcome =>
+    missing.has(messageId) ? 'missing' : duplicates.has(key) ? 'duplicated' : 'delivered';
+  const words: Record<Outcome, string> = { delivered: 'Delivered', missing: 'MISSING', duplicated: 'DUPLICATED' };
+  const rows = seeded.slice(0, TABLE_ROW_LIMIT).map((item, index) => {
+    const key = byId ? item.messageId : item.body;
+    const result = outcome(item.messageId, key);
+    return `<tr class="${result}" data-message-id="${escapeHtml(item.messageId)}" data-outcome="${result}">
+  <td class="num">${index + 1}</td>
+  <td><code>${escapeHtml(item.messageId)}</code></td>
+  <td class="body">${escapeHtml(item.body)}</td>
+  <td class="num">${number(counts.get(key) ?? 0)}</td>
+  <td><span class="badge ${result === 'delivered' ? 'good' : result === 'missing' ? 'bad' : 'warn'}">${words[result]}</span></td>
+</tr>`;
+  });
+  const capNote = seeded.length > TABLE_ROW_LIMIT
+    ? `<p class="note">Showing the first ${number(TABLE_ROW_LIMIT)} of ${number(seeded.length)} items. Every missing or duplicated one is listed above the table.</p>`
+    : '';
+  const list = (title: string, ids: string[], tone: string) => ids.length === 0
+    ? ''
+    : `<div class="callout ${tone}"><h3>${title} (${number(ids.length)})</h3><p>${ids.slice(0, TABLE_ROW_LIMIT).map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}${ids.length > TABLE_ROW_LIMIT ? ` … and ${number(ids.length - TABLE_ROW_LIMIT)} more` : ''}</p></div>`;
+  const unexpectedTable = unexpected.length === 0
+    ? ''
+    : `<h3>Messages that match no seeded item (${number(unexpected.length)})</h3>
+<table><thead><tr><th>Message ID</th><th>Body</th></tr></thead><tbody>${unexpected.slice(0, TABLE_ROW_LIMIT).map((message) => `<tr class="unexpected"><td><code>${escapeHtml(message.messageId ?? '(none)')}</code></td><td class="body">${escapeHtml(message.body)}</td></tr>`).join('\n')}</tbody></table>
+${unexpected.length > TABLE_ROW_LIMIT ? `<p class="note">Showing the first ${number(TABLE_ROW_LIMIT)} of ${number(unexpected.length)}.</p>` : ''}`;
+  return `<section id="deliveries">
+<h2>Items seeded and messages delivered</h2>
+<div class="tiles">
+  <div class="tile"><span class="tile-number">${number(r.items)}</span> items seeded in the table</div>
+  <div class="tile"><span class="tile-number">${number(r.delivered)}</span> messages delivered to the queue</div>
+  <div class="tile ${r.missing.length > 0 ? 'bad' : 'good'}"><span class="tile-number">${number(r.missing.length)}</span> missing</div>
+  <div class="tile ${r.duplicates.length > 0 ? 'warn' : 'good'}"><span class="tile-number">${number(r.duplicates.length)}</span> delivered more than once</div>
+</div>
+${list('Missing: seeded but never delivered', r.missing, 'bad')}
+${list('Duplicated: delivered more than once', r.duplicates, 'warn')}
+${seeded.length === 0 ? '<p class="muted">No seeded items were recorded for this execution.</p>' : `<table>
+<thead><tr><th class="num">#</th><th>Message ID</th><th>Body</th><th class="num">Times delivered</th><th>Result</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody>
+</table>
+${capNote}`}
+${unexpectedTable}
+</section>`;
+}
+
+function sampleBlock(name: string, summary: StateSummary, failed: boolean): string {
+  const entries = summary.samples.map((sample, index) => `<div class="sample">
+  <h4>Run ${index + 1}</h4>
+  <div class="io">
+    <div><h5>Input</h5>${jsonBlock(sample.input)}</div>
+    <div>${sample.error !== undefined || sample.cause !== undefined
+      ? `<h5 class="bad-text">Error</h5><pre>${escapeHtml([sample.error, sample.cause && causeText(sample.cause)].filter(Boolean).join('\n\n'))}</pre>`
+      : `<h5>Output</h5>${jsonBlock(sample.output)}`}</div>
+  </div>
+</div>`);
+  const shown = summary.samples.length < summary.entered ? `first ${summary.samples.length} of ${number(summary.entered)} runs` : `${number(summary.entered)} run${summary.entered === 1 ? '' : 's'}`;
+  return `<details class="state-data" data-state="${escapeHtml(name)}">
+<summary><strong>${escapeHtml(name)}</strong> <span class="muted">— ${shown}</span>${failed ? ' <span class="badge bad">failed here</span>' : ''}</summary>
+${entries.length > 0 ? entries.join('\n') : '<p class="muted">No data was recorded for this step.</p>'}
+</details>`;
+}
+
+function dataSection(record: ExecutionRecord): string {
+  const states = Object.entries(record.states).filter(([, summary]) => summary.entered > 0);
+  return `<section id="data">
+<h2>Data, step by step</h2>
+<p>What each step received and produced, for its first few runs. Click a line to open it.</p>
+<details class="state-data"><summary><strong>Execution input</strong> <span class="muted">— what the execution was started with</span></summary>${jsonBlock(record.input)}</details>
+<details class="state-data"><summary><strong>Execution output</strong> <span class="muted">— what it returned${record.output === undefined ? ' (nothing)' : ''}</span></summary>${jsonBlock(record.output)}</details>
+${states.map(([name, summary]) => sampleBlock(name, summary, name === record.failedState)).join('\n')}
+</section>`;
+}
+
+const STYLE = `
+:root { color-scheme: light; --text: #111827; --muted: #4b5563; --line: #d1d5db; --bg: #f8fafc;
+  --good: #166534; --good-bg: #dcfce7; --bad: #991b1b; --bad-bg: #fee2e2; --warn: #854d0e; --warn-bg: #fef9c3; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--text); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px; }
+header { margin-bottom: 8px; }
+h1 { font-size: 26px; margin: 0 0 4px; word-break: break-all; }
+h2 { font-size: 20px; margin: 0 0 12px; border-bottom: 2px solid var(--line); padding-bottom: 6px; }
+h3 { font-size: 16px; margin: 16px 0 8px; }
+h4 { font-size: 14px; margin: 8px 0 4px; }
+h5 { font-size: 13px; margin: 4px 0; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 18px 0; }
+.lead { font-size: 17px; margin: 0; }
+.muted { color: var(--muted); }
+.note { color: var(--muted); font-style: italic; }
+.bad-text { color: var(--bad); }
+code { font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; word-break: break-all; }
+pre { font: 12.5px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; background: #f1f5f9; border: 1px solid #e2e8f0; border-radius: 6px; padding: 10px; margin: 4px 0; overflow: auto; max-height: 420px; white-space: pre-wrap; word-break: break-word; }
+.badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 13px; font-weight: 700; }
+.badge.good { background: var(--good-bg); color: var(--good); }
+.badge.bad { background: var(--bad-bg); color: var(--bad); }
+.badge.warn { background: var(--warn-bg); color: var(--warn); }
+.badge.neutral { background: #e0e7ff; color: #3730a3; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; }
+.callout { border-radius: 8px; padding: 4px 16px; margin: 14px 0; border-left: 6px solid; }
+.callout.bad { background: var(--bad-bg); border-color: var(--bad); }
+.callout.warn { background: var(--warn-bg); border-color: #ca8a04; }
+.callout pre { background: #fff; }
+.gauge { margin: 10px 0 14px; }
+.gauge-label { display: flex; justify-content: space-between; gap: 12px; flex-wrap: wrap; }
+.gauge-track { height: 14px; background: #e5e7eb; border-radius: 7px; overflow: hidden; margin: 4px 0; }
+.gauge-fill { height: 100%; min-width: 3px; border-radius: 7px; }
+.gauge-fill.low { background: #15803d; }
+.gauge-fill.medium { background: #ca8a04; }
+.gauge-fill.high { background: #b91c1c; }
+.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 20px; margin: 8px 0 12px; color: var(--muted); }
+.legend li { display: flex; align-items: center; gap: 6px; }
+.swatch { display: inline-block; width: 22px; height: 14px; border-radius: 4px; }
+.swatch.entered { background: #dbeafe; border: 3px solid #1e40af; }
+.swatch.skipped { background: #fff; border: 1px solid #9ca3af; }
+.swatch.failed { background: #fecaca; border: 3px solid #b91c1c; }
+.line { display: inline-block; width: 28px; height: 0; border-top: 2px dashed; }
+.line.catch { border-color: #b91c1c; }
+.line.retry { border-color: #6d28d9; border-top-style: dotted; border-top-width: 3px; }
+.diagram { overflow: auto; text-align: center; }
+.diagram svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
+th { background: #f1f5f9; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.body { max-width: 520px; word-break: break-word; }
+tr.skipped td { color: var(--muted); }
+tr.failed td { background: var(--bad-bg); }
+tr.missing td { background: var(--bad-bg); }
+tr.duplicated td { background: var(--warn-bg); }
+tr.unexpected td { background: var(--warn-bg); }
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; margin-bottom: 12px; }
+.tile { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; color: var(--muted); }
+.tile-number { display: block; font-size: 28px; font-weight: 700; color: var(--text); }
+.tile.good .tile-number { color: var(--good); }
+.tile.bad { background: var(--bad-bg); border-color: #fca5a5; }
+.tile.bad .tile-number { color: var(--bad); }
+.tile.warn { background: var(--warn-bg); border-color: #fde047; }
+.tile.warn .tile-number { color: var(--warn); }
+details.state-data { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 6px 12px; }
+details.state-data > summary { cursor: pointer; padding: 4px 0; }
+.sample { border-top: 1px solid #e5e7eb; padding-top: 6px; margin-top: 6px; }
+.io { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+@media (max-width: 760px) { .io { grid-template-columns: 1fr; } .facts { grid-template-columns: 1fr; } }
+`;
+
+/** The report page for one execution, as a single HTML string. */
+export async function renderReport(record: ExecutionRecord): Promise<string> {
+  const name = executionName(record);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${escapeHtml(`${record.status}: ${name}`)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>Execution ${escapeHtml(name)}</h1>
+<p class="lead">${escapeHtml(headline(record))}</p>
+</header>
+${summarySection(record)}
+${await diagramSection(record)}
+${stepsSection(record)}
+${deliveriesSection(record)}
+${dataSection(record)}
+</main>
+</body>
+</html>
+`;
+}
+
+/** A file-name-safe stamp of when the execution started, e.g. 2025-01-31T09-15-00Z. */
+function timestamp(startedAt: string): string {
+  const date = new Date(startedAt);
+  const valid = Number.isNaN(date.getTime()) ? new Date() : date;
+  return valid.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+/** Writes reports/<timestamp>-<execution name>.html and returns its path. */
+export async function writeReport(record: ExecutionRecord, dir = 'reports'): Promise<string> {
+  const html = await renderReport(record);
+  const safeName = executionName(record).replace(/[^A-Za-z0-9._-]/g, '_');
+  const path = join(dir, `${timestamp(record.startedAt)}-${safeName}.html`);
+  await mkdir(dir, { recursive: true });
+  // Write then rename, so an interrupted run never leaves half a page behind.
+  await writeFile(`${path}.tmp`, html);
+  await rename(`${path}.tmp`, path);
+  return path;
+}
