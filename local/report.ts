@@ -1,0 +1,120 @@
+// What a local run prints: a text report for people, or one JSON object for scripts and tests.
+import { QUOTAS, type ExecutionRecord } from '../workflow/execution-record.ts';
+
+export interface JsonSummary {
+  status: ExecutionRecord['status'];
+  executionArn: string;
+  error?: string;
+  cause?: string;
+  failedState?: string;
+  items: number;
+  delivered: number;
+  missing: number;
+  duplicates: number;
+  missingIds: string[];
+  duplicateIds: string[];
+  historyEvents: number;
+  maxPayloadBytes: number;
+  maxPayloadState?: string;
+  stateTransitions: number;
+  durationMs: number;
+  states: Record<string, { entered: number; ms: number }>;
+  warnings: string[];
+}
+
+/** 0 only when the execution succeeded and every seeded item reached the queue. */
+export function exitCodeFor(record: ExecutionRecord): number {
+  return record.status === 'SUCCEEDED' && record.reconciliation.missing.length === 0 ? 0 : 1;
+}
+
+export function toJsonSummary(record: ExecutionRecord): JsonSummary {
+  const { reconciliation } = record;
+  return {
+    status: record.status,
+    executionArn: record.executionArn,
+    ...(record.error === undefined ? {} : { error: record.error }),
+    ...(record.cause === undefined ? {} : { cause: record.cause }),
+    ...(record.failedState === undefined ? {} : { failedState: record.failedState }),
+    items: reconciliation.items,
+    delivered: reconciliation.delivered,
+    missing: reconciliation.missing.length,
+    duplicates: reconciliation.duplicates.length,
+    missingIds: reconciliation.missing,
+    duplicateIds: reconciliation.duplicates,
+    historyEvents: record.historyEvents,
+    maxPayloadBytes: record.maxPayloadBytes,
+    ...(record.maxPayloadState === undefined ? {} : { maxPayloadState: record.maxPayloadState }),
+    stateTransitions: record.stateTransitions,
+    durationMs: record.durationMs,
+    states: Object.fromEntries(
+      Object.entries(record.states).map(([name, summary]) => [name, { entered: summary.entered, ms: summary.ms }]),
+    ),
+    warnings: record.warnings,
+  };
+}
+
+const LIST_LIMIT = 5;
+const BODY_CHARS = 80;
+
+const number = (value: number) => value.toLocaleString('en-US');
+const percent = (value: number, limit: number) => `${((value * 100) / limit).toFixed(1)}%`;
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function clip(text: string): string {
+  const oneLine = JSON.stringify(text);
+  return oneLine.length > BODY_CHARS ? `${oneLine.slice(0, BODY_CHARS - 1)}…` : oneLine;
+}
+
+function listed(ids: string[]): string {
+  const shown = ids.slice(0, LIST_LIMIT).join(', ');
+  return ids.length > LIST_LIMIT ? `${shown}, … (${ids.length - LIST_LIMIT} more)` : shown;
+}
+
+export function formatText(record: ExecutionRecord): string {
+  const lines: string[] = [];
+  const { reconciliation } = record;
+  lines.push(`Execution ${record.status} in ${seconds(record.durationMs)}  (${record.executionArn})`);
+  if (record.error !== undefined) lines.push(`  Error: ${record.error}`);
+  if (record.cause !== undefined) lines.push(`  Cause: ${record.cause}`);
+  if (record.failedState !== undefined) lines.push(`  Failed state: ${record.failedState}`);
+
+  lines.push('', 'States entered');
+  const names = Object.keys(record.states);
+  const width = Math.max(0, ...names.map((name) => name.length));
+  for (const name of names) {
+    const summary = record.states[name]!;
+    lines.push(`  ${name.padEnd(width)}  ${number(summary.entered).padStart(6)} ×  ${seconds(summary.ms).padStart(9)}`);
+  }
+  if (names.length === 0) lines.push('  (none)');
+
+  lines.push('', 'AWS quotas');
+  lines.push(
+    `  History events   ${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)} (${percent(record.historyEvents, QUOTAS.historyEvents)})`,
+  );
+  const payloadState = record.maxPayloadState === undefined ? '' : `, in "${record.maxPayloadState}"`;
+  lines.push(
+    `  Largest payload  ${number(record.maxPayloadBytes)} of ${number(QUOTAS.payloadBytes)} bytes (${percent(record.maxPayloadBytes, QUOTAS.payloadBytes)})${payloadState}`,
+  );
+  lines.push(`  State transitions ${number(record.stateTransitions)}`);
+
+  lines.push('', 'Reconciliation');
+  lines.push(
+    `  Seeded ${number(reconciliation.items)}, delivered ${number(reconciliation.delivered)}, ` +
+      `missing ${number(reconciliation.missing.length)}, duplicated ${number(reconciliation.duplicates.length)}`,
+  );
+  if (reconciliation.missing.length > 0) lines.push(`  Missing: ${listed(reconciliation.missing)}`);
+  if (reconciliation.duplicates.length > 0) lines.push(`  Duplicated: ${listed(reconciliation.duplicates)}`);
+  if (reconciliation.sample.length > 0) {
+    lines.push('  First bodies:');
+    for (const body of reconciliation.sample) lines.push(`    ${clip(body)}`);
+  }
+
+  if (record.warnings.length > 0) {
+    lines.push('', 'Warnings');
+    for (const warning of record.warnings) lines.push(`  - ${warning}`);
+  }
+  return lines.join('\n');
+}

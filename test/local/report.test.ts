@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { exitCodeFor, formatText, toJsonSummary } from '../../local/report.ts';
+import { reconcile, type ExecutionRecord } from '../../workflow/execution-record.ts';
+
+const ids = (n: number) => Array.from({ length: n }, (_, index) => `id-${index + 1}`);
+
+function record(overrides: Partial<ExecutionRecord> = {}, items = 8, delivered = items): ExecutionRecord {
+  const seeded = ids(items).map((messageId) => ({ messageId, body: `body of ${messageId}` }));
+  const messages = seeded.slice(0, delivered);
+  return {
+    source: 'local',
+    executionArn: 'arn:aws:states:us-east-1:000000000000:execution:transfer-records-state-machine:run-1',
+    stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:transfer-records-state-machine',
+    definition: {},
+    status: 'SUCCEEDED',
+    input: { count: items },
+    output: { List: ['DONE'] },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1234,
+    historyEvents: 14 * items + 11,
+    maxPayloadBytes: 2048,
+    maxPayloadState: 'Seed the DynamoDB Table',
+    stateTransitions: 4 * items + 3,
+    states: {
+      'Seed the DynamoDB Table': { entered: 1, ms: 120, samples: [{ input: {}, output: { List: ['DONE'] } }] },
+      'For Loop Condition': { entered: items + 1, ms: 3, samples: [] },
+    },
+    seeded,
+    delivered: messages,
+    reconciliation: reconcile(seeded, messages),
+    warnings: [],
+    ...overrides,
+  };
+}
+
+describe('local/report', () => {
+  describe('exitCodeFor', () => {
+    it('is 0 only for a success with nothing missing', () => {
+      expect(exitCodeFor(record())).to.equal(0);
+      expect(exitCodeFor(record({}, 8, 7))).to.equal(1);
+      expect(exitCodeFor(record({ status: 'FAILED' }))).to.equal(1);
+      expect(exitCodeFor(record({ status: 'TIMED_OUT' }))).to.equal(1);
+    });
+  });
+
+  describe('toJsonSummary', () => {
+    it('gives counts, ids, quotas and per-state figures, without samples or the definition', () => {
+      const summary = toJsonSummary(record({}, 8, 6));
+      expect(summary).to.include({
+        status: 'SUCCEEDED',
+        items: 8,
+        delivered: 6,
+        missing: 2,
+        duplicates: 0,
+        historyEvents: 123,
+        maxPayloadBytes: 2048,
+        stateTransitions: 35,
+        durationMs: 1234,
+      });
+      expect(summary.missingIds).to.deep.equal(['id-7', 'id-8']);
+      expect(summary.states).to.deep.equal({
+        'Seed the DynamoDB Table': { entered: 1, ms: 120 },
+        'For Loop Condition': { entered: 9, ms: 3 },
+      });
+      expect(summary).not.to.have.any.keys('definition', 'seeded', 'samples', 'error', 'cause');
+      expect(JSON.parse(JSON.stringify(summary))).to.deep.equal(summary);
+    });
+
+    it('adds the error, its cause and the failed state of a failure', () => {
+      const failed = record({ status: 'FAILED', error: 'InvalidInput', cause: 'count must be positive', failedState: 'Reject Invalid Input' }, 0);
+      expect(toJsonSummary(failed)).to.include({
+        status: 'FAILED',
+        error: 'InvalidInput',
+        cause: 'count must be positive',
+        failedState: 'Reject Invalid Input',
+        items: 0,
+        delivered: 0,
+      });
+    });
+  });
+
+  describe('formatText', () => {
+    it('shows the status, each state with its count and time, and the quotas', () => {
+      const text = formatText(record());
+      expect(text).to.match(/^Execution SUCCEEDED in 1\.23 s/);
+      expect(text).to.match(/Seed the DynamoDB Table\s+1 ×\s+120 ms/);
+      expect(text).to.match(/For Loop Condition\s+9 ×\s+3 ms/);
+      expect(text).to.contain('History events   123 of 25,000 (0.5%)');
+      expect(text).to.contain('Largest payload  2,048 of 262,144 bytes (0.8%), in "Seed the DynamoDB Table"');
+    });
+
+    it('reconciles, listing the first few missing ids and bodies', () => {
+      const text = formatText(record({}, 14, 8));
+      expect(text).to.contain('Seeded 14, delivered 8, missing 6, duplicated 0');
+      expect(text).to.contain('Missing: id-9, id-10, id-11, id-12, id-13, … (1 more)');
+      expect(text).to.contain('"body of id-5"');
+      expect(text).not.to.contain('"body of id-6"');
+    });
+
+    it('shows a failure\'s error, cause and state, and the warnings', () => {
+      const text = formatText(
+        record({ status: 'FAILED', error: 'States.Runtime', cause: 'too many events', failedState: 'Succeed', warnings: ['look here'] }),
+      );
+      expect(text).to.contain('Execution FAILED');
+      expect(text).to.contain('Error: States.Runtime');
+      expect(text).to.contain('Cause: too many events');
+      expect(text).to.contain('Failed state: Succeed');
+      expect(text).to.contain('Warnings\n  - look here');
+    });
+
+    it('clips long bodies to one line', () => {
+      const seeded = [{ messageId: 'a', body: `${'x'.repeat(200)}\nsecond line` }];
+      const text = formatText(record({ seeded, delivered: seeded, reconciliation: reconcile(seeded, seeded) }));
+      const line = text.split('\n').find((candidate) => candidate.includes('xxx'))!;
+      expect(line.trim()).to.have.length(80);
+      expect(line).to.match(/…$/);
+    });
+  });
+});
