@@ -74,7 +74,7 @@ export function tidyHcl(hcl: string): string {
       }
       if (inDependsOn) {
         if (/^\s*\]$/.test(line)) inDependsOn = false;
-        return line.replace(QUOTED_REFERENCE, '$1$2$3');
+        return unwrapInterpolation(line).replace(QUOTED_REFERENCE, '$1$2$3');
       }
       return unwrapInterpolation(line);
     })

@@ -32,6 +32,7 @@ import type { TemplateVars } from '../workflow/template.ts';
 import { configureBackend } from './backend.ts';
 import { tidyHcl } from './hcl.ts';
 import { permissionsPolicy, serviceTrustPolicy, wildcardExceptions } from './iam.ts';
+import { OUTPUTS } from './outputs.ts';
 import { REPO_ROOT } from './paths.ts';
 
 /** The seed function's zip has not been built. */
@@ -47,15 +48,6 @@ export interface TransferRecordsStackProps {
   /** The ASL template; defaults to the repository's. */
   definitionPath?: string;
 }
-
-/** Output names, read back with `terraform output -json` by the AWS run client. */
-export const OUTPUTS = {
-  stateMachineArn: 'state_machine_arn',
-  tableName: 'table_name',
-  queueUrl: 'queue_url',
-  deadLetterQueueUrl: 'dead_letter_queue_url',
-  seedFunctionName: 'seed_function_name',
-} as const;
 
 export class TransferRecordsStack extends TerraformStack {
   constructor(scope: Construct, id: string = STACK_NAME, props: TransferRecordsStackProps = {}) {

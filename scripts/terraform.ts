@@ -1,0 +1,177 @@
+// `make plan|deploy|destroy`: terraform init, then plan/apply/destroy, in the synthesized
+// stack folder. What terraform needs is checked first, so a missing piece stops the run with
+// a named error instead of a confusing terraform failure; terraform's exit code is passed through.
+import { spawn as spawnProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { REPO_ROOT, STACK_OUTPUT_DIR } from '../stacks/paths.ts';
+
+export const COMMANDS = ['plan', 'apply', 'destroy'] as const;
+export type TerraformCommand = (typeof COMMANDS)[number];
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export class StackNotSynthesized extends Error {
+  override name = 'StackNotSynthesized';
+}
+
+export class TerraformNotFound extends Error {
+  override name = 'TerraformNotFound';
+}
+
+export class AwsCredentialsMissing extends Error {
+  override name = 'AwsCredentialsMissing';
+}
+
+/** Resolves AWS credentials the way terraform's AWS provider will (env, profile, SSO, role). */
+export type CredentialProvider = () => Promise<{ accessKeyId: string }>;
+
+/** Runs a program with inherited stdio and resolves with its exit code. */
+export type Spawn = (file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<number>;
+
+export interface TerraformDeps {
+  env: NodeJS.ProcessEnv;
+  /** The synthesized stack folder terraform runs in. */
+  stackDir: string;
+  exists: (path: string) => boolean;
+  isExecutable: (path: string) => boolean;
+  credentials: CredentialProvider;
+  credentialsTimeoutMs: number;
+  spawn: Spawn;
+  log: (line: string) => void;
+}
+
+export function parseCommand(args: string[]): TerraformCommand {
+  const [command, ...rest] = args;
+  if (rest.length > 0 || !COMMANDS.includes(command as TerraformCommand)) {
+    throw new UsageError(`usage: scripts/terraform.ts <${COMMANDS.join('|')}> (got: ${args.join(' ') || 'nothing'})`);
+  }
+  return command as TerraformCommand;
+}
+
+export function checkSynthesized(stackDir: string, exists: (path: string) => boolean): void {
+  if (!exists(join(stackDir, 'cdk.tf')) && !exists(join(stackDir, 'cdk.tf.json'))) {
+    throw new StackNotSynthesized(`no synthesized stack in ${stackDir}: run \`make synth\` first`);
+  }
+}
+
+/** The absolute path of `terraform` on PATH. */
+export function findTerraform(env: NodeJS.ProcessEnv, isExecutable: (path: string) => boolean): string {
+  const names = process.platform === 'win32' ? ['terraform.exe'] : ['terraform'];
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  throw new TerraformNotFound(
+    'terraform is not on PATH: install Terraform 1.10 or later (https://developer.hashicorp.com/terraform/install) and retry',
+  );
+}
+
+export async function checkCredentials(credentials: CredentialProvider, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const identity = await Promise.race([credentials(), timeout]);
+    if (!identity.accessKeyId) throw new Error('the credentials found have no access key id');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AwsCredentialsMissing(
+      `AWS credentials could not be resolved (${reason}). Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and ` +
+        'AWS_SECRET_ACCESS_KEY, or run `aws sso login`, then retry',
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function autoApprove(env: NodeJS.ProcessEnv): boolean {
+  return env.AUTO_APPROVE === '1' || env.AUTO_APPROVE === 'true';
+}
+
+/** The terraform invocations for one command, in order. */
+export function terraformSteps(command: TerraformCommand, env: NodeJS.ProcessEnv): string[][] {
+  const init = ['init', '-input=false'];
+  if (command === 'plan') return [init, ['plan', '-input=false']];
+  // Without AUTO_APPROVE, terraform prompts for "yes" itself, so its input must stay enabled.
+  return [init, autoApprove(env) ? [command, '-input=false', '-auto-approve'] : [command]];
+}
+
+/** Checks the prerequisites, then runs terraform; resolves with the exit code to exit with. */
+export async function runTerraform(command: TerraformCommand, deps: TerraformDeps): Promise<number> {
+  checkSynthesized(deps.stackDir, deps.exists);
+  const terraform = findTerraform(deps.env, deps.isExecutable);
+  await checkCredentials(deps.credentials, deps.credentialsTimeoutMs);
+  for (const args of terraformSteps(command, deps.env)) {
+    deps.log(`$ terraform ${args.join(' ')}   (in ${deps.stackDir})`);
+    const code = await deps.spawn(terraform, args, { cwd: deps.stackDir, env: deps.env });
+    if (code !== 0) {
+      const hint =
+        args[0] === 'init'
+          ? ': terraform could not initialise the folder; if it could not download the AWS provider, check access to registry.terraform.io or configure a provider mirror'
+          : '';
+      deps.log(`terraform ${args[0]} failed with exit code ${code}${hint}`);
+      return code;
+    }
+  }
+  deps.log(`terraform ${command} succeeded`);
+  return 0;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+const spawnInherited: Spawn = (file, args, options) =>
+  new Promise((resolve, reject) => {
+    // Ctrl-C reaches terraform too, which stops cleanly and exits; its exit code then decides ours.
+    const ignoreInterrupt = () => {};
+    process.on('SIGINT', ignoreInterrupt);
+    const child = spawnProcess(file, args, { cwd: options.cwd, env: options.env, stdio: 'inherit' });
+    child.on('error', (error) => {
+      process.off('SIGINT', ignoreInterrupt);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', ignoreInterrupt);
+      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 1));
+    });
+  });
+
+async function main(): Promise<number> {
+  try {
+    const command = parseCommand(process.argv.slice(2));
+    return await runTerraform(command, {
+      env: process.env,
+      stackDir: join(REPO_ROOT, STACK_OUTPUT_DIR),
+      exists: existsSync,
+      isExecutable: isExecutableFile,
+      // Short instance-metadata timeouts: off AWS, that lookup would otherwise stall the check.
+      credentials: defaultProvider({ timeout: 1000, maxRetries: 0 }),
+      credentialsTimeoutMs: 5000,
+      spawn: spawnInherited,
+      log: (line) => console.error(line),
+    });
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    console.error(`${error.name}: ${error.message}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  process.exitCode = await main();
+}

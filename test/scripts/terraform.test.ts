@@ -1,0 +1,192 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import {
+  AwsCredentialsMissing,
+  StackNotSynthesized,
+  TerraformNotFound,
+  UsageError,
+  checkCredentials,
+  checkSynthesized,
+  findTerraform,
+  parseCommand,
+  runTerraform,
+  terraformSteps,
+  type TerraformDeps,
+} from '../../scripts/terraform.ts';
+
+const STACK_DIR = '/repo/cdktf.out/stacks/transfer-records';
+const TERRAFORM = '/opt/bin/terraform';
+
+function deps(overrides: Partial<TerraformDeps> = {}): TerraformDeps & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    env: { PATH: '/usr/bin:/opt/bin' },
+    stackDir: STACK_DIR,
+    exists: (path) => path === join(STACK_DIR, 'cdk.tf'),
+    isExecutable: (path) => path === TERRAFORM,
+    credentials: sinon.stub().resolves({ accessKeyId: 'AKIAEXAMPLE' }),
+    credentialsTimeoutMs: 1000,
+    spawn: sinon.stub().resolves(0),
+    log: (line) => lines.push(line),
+    lines,
+    ...overrides,
+  };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('scripts/terraform', () => {
+  describe('parseCommand', () => {
+    it('accepts plan, apply and destroy', () => {
+      for (const command of ['plan', 'apply', 'destroy']) expect(parseCommand([command])).to.equal(command);
+    });
+
+    it('rejects anything else with UsageError', () => {
+      for (const args of [[], ['deploy'], ['plan', 'extra']]) {
+        expect(() => parseCommand(args), args.join(' ')).to.throw(UsageError, /plan\|apply\|destroy/);
+      }
+    });
+  });
+
+  describe('checkSynthesized', () => {
+    it('passes when the folder holds the synthesized HCL or JSON', () => {
+      expect(() => checkSynthesized(STACK_DIR, (path) => path === join(STACK_DIR, 'cdk.tf'))).to.not.throw();
+      expect(() => checkSynthesized(STACK_DIR, (path) => path === join(STACK_DIR, 'cdk.tf.json'))).to.not.throw();
+    });
+
+    it('throws StackNotSynthesized, naming make synth, otherwise', () => {
+      expect(() => checkSynthesized(STACK_DIR, () => false))
+        .to.throw(StackNotSynthesized, /make synth/)
+        .with.property('name', 'StackNotSynthesized');
+    });
+  });
+
+  describe('findTerraform', () => {
+    it('returns the first executable terraform on PATH', () => {
+      expect(findTerraform({ PATH: '/usr/bin:/opt/bin:/other' }, (path) => path.endsWith('/terraform') && !path.startsWith('/usr'))).to.equal(
+        TERRAFORM,
+      );
+    });
+
+    it('throws TerraformNotFound when no PATH entry has it', () => {
+      for (const env of [{ PATH: '/usr/bin:/bin' }, {}]) {
+        expect(() => findTerraform(env, () => false))
+          .to.throw(TerraformNotFound, /not on PATH/)
+          .with.property('name', 'TerraformNotFound');
+      }
+    });
+  });
+
+  describe('checkCredentials', () => {
+    afterEach(() => sinon.restore());
+
+    it('resolves when the provider chain finds credentials', async () => {
+      await checkCredentials(async () => ({ accessKeyId: 'AKIAEXAMPLE' }), 1000);
+    });
+
+    it('throws AwsCredentialsMissing with the chain error as cause', async () => {
+      const cause = new Error('Could not load credentials from any providers');
+      const error = await rejectionOf(checkCredentials(() => Promise.reject(cause), 1000));
+      expect(error).to.be.instanceOf(AwsCredentialsMissing);
+      expect(error.name).to.equal('AwsCredentialsMissing');
+      expect(error.message).to.include('Could not load credentials').and.include('AWS_PROFILE');
+      expect(error.cause).to.equal(cause);
+    });
+
+    it('gives up on a provider that never answers', async () => {
+      const clock = sinon.useFakeTimers();
+      const pending = rejectionOf(checkCredentials(() => new Promise(() => {}), 5000));
+      await clock.tickAsync(5000);
+      const error = await pending;
+      expect(error).to.be.instanceOf(AwsCredentialsMissing);
+      expect(error.message).to.include('no answer within 5000 ms');
+    });
+  });
+
+  describe('terraformSteps', () => {
+    it('initialises, then plans without prompting', () => {
+      expect(terraformSteps('plan', {})).to.deep.equal([
+        ['init', '-input=false'],
+        ['plan', '-input=false'],
+      ]);
+    });
+
+    it('lets terraform ask for confirmation before apply and destroy', () => {
+      expect(terraformSteps('apply', {})[1]).to.deep.equal(['apply']);
+      expect(terraformSteps('destroy', { AUTO_APPROVE: '0' })[1]).to.deep.equal(['destroy']);
+    });
+
+    it('approves automatically with AUTO_APPROVE=1', () => {
+      expect(terraformSteps('apply', { AUTO_APPROVE: '1' })[1]).to.deep.equal(['apply', '-input=false', '-auto-approve']);
+      expect(terraformSteps('destroy', { AUTO_APPROVE: 'true' })[1]).to.deep.equal(['destroy', '-input=false', '-auto-approve']);
+    });
+  });
+
+  describe('runTerraform', () => {
+    it('runs init then the command with the terraform found, in the stack folder', async () => {
+      const d = deps();
+      expect(await runTerraform('plan', d)).to.equal(0);
+      const spawn = d.spawn as sinon.SinonStub;
+      expect(spawn.args.map(([file, args, options]) => [file, args, options.cwd])).to.deep.equal([
+        [TERRAFORM, ['init', '-input=false'], STACK_DIR],
+        [TERRAFORM, ['plan', '-input=false'], STACK_DIR],
+      ]);
+      expect(d.lines.at(-1)).to.equal('terraform plan succeeded');
+    });
+
+    for (const [what, overrides, errorClass] of [
+      ['the stack is not synthesized', { exists: () => false }, StackNotSynthesized],
+      ['terraform is missing', { isExecutable: () => false }, TerraformNotFound],
+      ['credentials are missing', { credentials: () => Promise.reject(new Error('none')) }, AwsCredentialsMissing],
+    ] as const) {
+      it(`stops before running terraform when ${what}`, async () => {
+        const d = deps(overrides);
+        const error = await rejectionOf(runTerraform('apply', d));
+        expect(error).to.be.instanceOf(errorClass);
+        expect((d.spawn as sinon.SinonStub).called).to.be.false;
+        expect(d.lines.join('\n')).to.not.include('succeeded');
+      });
+    }
+
+    it('checks the folder first, then terraform, then credentials', async () => {
+      const credentials = sinon.stub().rejects(new Error('none'));
+      expect(await rejectionOf(runTerraform('plan', deps({ exists: () => false, isExecutable: () => false, credentials })))).to.be.instanceOf(
+        StackNotSynthesized,
+      );
+      expect(await rejectionOf(runTerraform('plan', deps({ isExecutable: () => false, credentials })))).to.be.instanceOf(TerraformNotFound);
+      expect(credentials.called).to.be.false;
+    });
+
+    it('stops after a failed init with its exit code, without planning', async () => {
+      const d = deps({ spawn: sinon.stub().resolves(1) });
+      expect(await runTerraform('plan', d)).to.equal(1);
+      expect((d.spawn as sinon.SinonStub).callCount).to.equal(1);
+      expect(d.lines.join('\n')).to.include('terraform init failed with exit code 1').and.not.include('succeeded');
+    });
+
+    it("passes the command's exit code through and never reports success on failure", async () => {
+      const d = deps({ spawn: sinon.stub().onFirstCall().resolves(0).onSecondCall().resolves(3) });
+      expect(await runTerraform('destroy', d)).to.equal(3);
+      expect(d.lines.join('\n')).to.include('terraform destroy failed with exit code 3').and.not.include('succeeded');
+    });
+  });
+
+  describe('the script', () => {
+    it('exits 2 with the usage for an unknown command, before any check', () => {
+      const script = fileURLToPath(new URL('../../scripts/terraform.ts', import.meta.url));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', script, 'deploy'], { encoding: 'utf8' });
+      expect(result.status).to.equal(2);
+      expect(result.stderr).to.include('UsageError: usage: scripts/terraform.ts <plan|apply|destroy>');
+    });
+  });
+});

@@ -1,0 +1,64 @@
+// Synthesizes the stack the way the tests need it: with a stand-in seed zip (the stack only
+// copies the file), returning the Terraform JSON with small lookups.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { STACK_NAME } from '../../workflow/resources.ts';
+import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
+
+export type Block = Record<string, unknown>;
+
+export interface Synthesized {
+  json: string;
+  provider: { aws: Block[] };
+  resource: Record<string, Record<string, Block>>;
+  data: Record<string, Record<string, Block>>;
+  output: Record<string, { value: string }>;
+  terraform: { backend: Record<string, Block> };
+}
+
+let zip: string | undefined;
+
+/** A file standing in for dist/seed.zip. */
+export function seedZipFixture(): string {
+  if (zip === undefined) {
+    zip = join(mkdtempSync(join(tmpdir(), 'stack-test-')), 'seed.zip');
+    writeFileSync(zip, 'not really a zip');
+  }
+  return zip;
+}
+
+export function newStack(env: NodeJS.ProcessEnv = {}): TransferRecordsStack {
+  return new TransferRecordsStack(Testing.app(), STACK_NAME, { env, seedZipPath: seedZipFixture() });
+}
+
+export function synth(env: NodeJS.ProcessEnv = {}): Synthesized {
+  const json = Testing.synth(newStack(env));
+  return { json, ...(JSON.parse(json) as Omit<Synthesized, 'json'>) };
+}
+
+/** The one resource (or data source) of a type, with its Terraform address. */
+export function single(blocks: Record<string, Record<string, Block>>, type: string, kind = ''): { address: string; body: Block } {
+  const entries = Object.entries(blocks[type] ?? {});
+  if (entries.length !== 1) throw new Error(`expected one ${type}, found ${entries.length}`);
+  const [name, body] = entries[0]!;
+  return { address: `${kind}${type}.${name}`, body };
+}
+
+/** All resources (or data sources) of a type, by Terraform address. */
+export function all(blocks: Record<string, Record<string, Block>>, type: string, kind = ''): Map<string, Block> {
+  return new Map(Object.entries(blocks[type] ?? {}).map(([name, body]) => [`${kind}${type}.${name}`, body]));
+}
+
+/** The JSON form of a reference to an attribute. */
+export function ref(address: string, attribute: string): string {
+  return `\${${address}.${attribute}}`;
+}
+
+/** The address a reference points to, e.g. "${aws_sqs_queue.queue.url}" -> "aws_sqs_queue.queue". */
+export function addressOf(reference: unknown, attribute: string): string {
+  const match = new RegExp(`^\\$\\{((?:data\\.)?[a-z0-9_]+\\.[A-Za-z0-9_-]+)\\.${attribute}\\}$`).exec(String(reference));
+  if (!match) throw new Error(`${String(reference)} is not a reference to a .${attribute}`);
+  return match[1]!;
+}

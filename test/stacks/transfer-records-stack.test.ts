@@ -1,0 +1,392 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { expect } from 'chai';
+import { tableNameFromEnv } from '../../functions/seed/config.ts';
+import {
+  DEFAULT_REGION,
+  LOG_RETENTION_DAYS,
+  QUEUE,
+  SEED_FUNCTION,
+  STACK_NAME,
+  WORKFLOW_DEFINITION,
+  resourceNames,
+} from '../../workflow/resources.ts';
+import { placeholdersIn } from '../../workflow/template.ts';
+import { SeedBundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
+import { REPO_ROOT } from '../../stacks/paths.ts';
+import { addressOf, all, newStack, ref, single, synth, type Block, type Synthesized } from './synth.ts';
+
+const definitionText = readFileSync(join(REPO_ROOT, WORKFLOW_DEFINITION), 'utf8');
+
+interface TemplatefileCall {
+  path: string;
+  vars: Record<string, string>;
+}
+
+/** Reads `${templatefile("path", {"Name" = expression, ...})}` back into its parts. */
+function parseTemplatefile(expression: unknown): TemplatefileCall {
+  const match = /^\$\{templatefile\("([^"]+)", \{(.*)\}\)\}$/.exec(String(expression));
+  if (!match) throw new Error(`not a templatefile() call: ${String(expression)}`);
+  const vars: Record<string, string> = {};
+  for (const pair of match[2]!.split(', ')) {
+    const [name, value] = pair.split(' = ') as [string, string];
+    vars[JSON.parse(name) as string] = value;
+  }
+  return { path: match[1]!, vars };
+}
+
+describe('TransferRecordsStack', () => {
+  let stack: Synthesized;
+
+  before(() => {
+    stack = synth();
+  });
+
+  describe('resources', () => {
+    it('configures the AWS provider with the region and the default tags', () => {
+      expect(stack.provider.aws).to.deep.equal([
+        {
+          region: DEFAULT_REGION,
+          default_tags: [{ tags: { Project: STACK_NAME, ManagedBy: 'cdktf', NamePrefix: 'transfer-records' } }],
+        },
+      ]);
+      expect(synth({ AWS_REGION: 'eu-west-3' }).provider.aws[0]!.region).to.equal('eu-west-3');
+    });
+
+    it('creates an on-demand, encrypted table keyed by MessageId (S) with point-in-time recovery', () => {
+      expect(
+        Testing.toHaveResourceWithProperties(stack.json, 'aws_dynamodb_table', {
+          name: 'transfer-records-table',
+          billing_mode: 'PAY_PER_REQUEST',
+          hash_key: 'MessageId',
+          attribute: [{ name: 'MessageId', type: 'S' }],
+          server_side_encryption: { enabled: true },
+          point_in_time_recovery: { enabled: true },
+        }),
+      ).to.be.true;
+    });
+
+    it('creates an SSE-SQS queue that redrives to an SSE-SQS dead-letter queue', () => {
+      const queues = all(stack.resource, 'aws_sqs_queue');
+      expect(queues.size).to.equal(2);
+      const [queueAddress, queue] = [...queues].find(([, body]) => body.redrive_policy !== undefined)!;
+      const [dlqAddress, dlq] = [...queues].find(([address]) => address !== queueAddress)!;
+      expect(queue.sqs_managed_sse_enabled).to.be.true;
+      expect(dlq.sqs_managed_sse_enabled).to.be.true;
+      expect(dlq.redrive_policy).to.be.undefined;
+      expect(queue.redrive_policy).to.equal(
+        `\${jsonencode({"deadLetterTargetArn" = ${dlqAddress}.arn, "maxReceiveCount" = ${QUEUE.maxReceiveCount}})}`,
+      );
+      const allow = single(stack.resource, 'aws_sqs_queue_redrive_allow_policy').body;
+      expect(allow.queue_url).to.equal(ref(dlqAddress, 'url'));
+      expect(allow.redrive_allow_policy).to.equal(
+        `\${jsonencode({"redrivePermission" = "byQueue", "sourceQueueArns" = [${queueAddress}.arn]})}`,
+      );
+    });
+
+    it('deploys the seed function from the bundle on nodejs22.x, arm64, with TABLE_NAME set to the table', () => {
+      const fn = single(stack.resource, 'aws_lambda_function').body;
+      const table = single(stack.resource, 'aws_dynamodb_table').address;
+      expect(fn).to.include({
+        runtime: 'nodejs22.x',
+        handler: 'index.handler',
+        memory_size: SEED_FUNCTION.memorySize,
+        timeout: SEED_FUNCTION.timeoutSeconds,
+      });
+      expect(fn.architectures).to.deep.equal(['arm64']);
+      expect(fn.filename).to.match(/^assets\/[^"]+\/seed\.zip$/);
+      expect(fn.source_code_hash).to.equal(`\${filebase64sha256("${String(fn.filename)}")}`);
+      const variables = (fn.environment as { variables: Record<string, string> }).variables;
+      expect(variables).to.deep.equal({ TABLE_NAME: ref(table, 'name') });
+      // The function reads its table from exactly the variable the stack sets.
+      expect(tableNameFromEnv(variables)).to.equal(ref(table, 'name'));
+    });
+
+    it('gives the function its own log group with retention, created before the function', () => {
+      const fn = single(stack.resource, 'aws_lambda_function').body;
+      const groups = [...all(stack.resource, 'aws_cloudwatch_log_group')];
+      const [address, group] = groups.find(([, body]) => body.name === `/aws/lambda/${String(fn.function_name)}`)!;
+      expect(group.retention_in_days).to.equal(LOG_RETENTION_DAYS);
+      expect(fn.depends_on).to.deep.equal([address]);
+    });
+
+    it('creates a STANDARD state machine with tracing and ALL-level logging to its own log group', () => {
+      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      expect(machine.type).to.equal('STANDARD');
+      expect(machine.tracing_configuration).to.deep.equal({ enabled: true });
+      const logging = machine.logging_configuration as Block;
+      expect(logging).to.include({ level: 'ALL', include_execution_data: true });
+      const group = [...all(stack.resource, 'aws_cloudwatch_log_group')].find(
+        ([candidate]) => logging.log_destination === `${ref(candidate, 'arn')}:*`,
+      )![1];
+      // Step Functions log delivery needs the /aws/vendedlogs/ prefix.
+      expect(group.name).to.match(/^\/aws\/vendedlogs\/states\//);
+      expect(group.retention_in_days).to.equal(LOG_RETENTION_DAYS);
+    });
+
+    it('injects the ASL file through templatefile(), with the function ARN, table name and queue URL', () => {
+      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const call = parseTemplatefile(machine.definition);
+      expect(call.path).to.match(/^assets\/.+\/transfer-records\.asl\.json$/);
+      expect(Object.keys(call.vars)).to.have.members(placeholdersIn(definitionText));
+      const fn = single(stack.resource, 'aws_lambda_function').address;
+      const table = single(stack.resource, 'aws_dynamodb_table').address;
+      const queue = [...all(stack.resource, 'aws_sqs_queue')].find(([, body]) => body.redrive_policy)![0];
+      expect(call.vars).to.deep.equal({
+        SeedFunctionArn: `${fn}.arn`,
+        TableName: `${table}.name`,
+        QueueUrl: `${queue}.url`,
+      });
+    });
+
+    it('copies the ASL file unchanged beside the synthesized configuration', () => {
+      const outdir = Testing.fullSynth(newStack());
+      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const copied = join(outdir, 'stacks', STACK_NAME, parseTemplatefile(machine.definition).path);
+      expect(existsSync(copied)).to.be.true;
+      expect(readFileSync(copied, 'utf8')).to.equal(definitionText);
+    });
+
+    // The AWS run client reads these names with `terraform output -json`.
+    it('outputs the state machine ARN, table name, queue URL, DLQ URL and function name', () => {
+      const machine = single(stack.resource, 'aws_sfn_state_machine').address;
+      const table = single(stack.resource, 'aws_dynamodb_table').address;
+      const fn = single(stack.resource, 'aws_lambda_function').address;
+      expect(stack.output).to.deep.equal({
+        state_machine_arn: { value: ref(machine, 'arn') },
+        table_name: { value: ref(table, 'name') },
+        queue_url: { value: ref('aws_sqs_queue.queue', 'url') },
+        dead_letter_queue_url: { value: ref('aws_sqs_queue.dead_letter_queue', 'url') },
+        seed_function_name: { value: ref(fn, 'function_name') },
+      });
+    });
+  });
+
+  describe('IAM', () => {
+    // What each service call needs, derived from the workflow's own sources rather than from
+    // workflow/permissions.ts, which is what is being checked.
+    interface State {
+      Type: string;
+      Resource?: string;
+      Parameters?: Record<string, unknown>;
+      States?: Record<string, State>;
+      Iterator?: { States: Record<string, State> };
+      ItemProcessor?: { States: Record<string, State> };
+      Branches?: { States: Record<string, State> }[];
+    }
+
+    function tasks(states: Record<string, State>): State[] {
+      return Object.values(states).flatMap((state) => [
+        ...(state.Type === 'Task' ? [state] : []),
+        ...tasks(state.Iterator?.States ?? {}),
+        ...tasks(state.ItemProcessor?.States ?? {}),
+        ...(state.Branches ?? []).flatMap((branch) => tasks(branch.States)),
+      ]);
+    }
+
+    /** arn:aws:states:::lambda:invoke -> lambda:InvokeFunction; arn:aws:states:::sqs:sendMessage -> sqs:SendMessage. */
+    function iamAction(resource: string): string {
+      const match = /^arn:aws:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.sync|\.waitForTaskToken)?$/.exec(resource);
+      if (!match) throw new Error(`unexpected Task resource ${resource}`);
+      const [, service, api] = match as unknown as [string, string, string];
+      if (service === 'lambda' && api === 'invoke') return 'lambda:InvokeFunction';
+      return `${service}:${api[0]!.toUpperCase()}${api.slice(1)}`;
+    }
+
+    /** The placeholder a Task's parameters name its target with, e.g. "${TableName}" -> TableName. */
+    function targetPlaceholder(task: State): string {
+      const names = placeholdersIn(JSON.stringify(task.Parameters ?? {}));
+      if (names.length !== 1) throw new Error(`expected one placeholder in ${task.Resource}'s parameters, found ${names.join(', ')}`);
+      return names[0]!;
+    }
+
+    /** `*Command` classes the seed function's sources import from the DynamoDB client. */
+    function seedDynamoDbCommands(): string[] {
+      const dir = join(REPO_ROOT, 'functions', 'seed');
+      const sources = readdirTs(dir).map((file) => readFileSync(join(dir, file), 'utf8'));
+      const commands = sources.flatMap((source) =>
+        [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-dynamodb'/g)].flatMap((match) =>
+          match[1]!
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => !name.startsWith('type ') && name.endsWith('Command')),
+        ),
+      );
+      return [...new Set(commands)];
+    }
+
+    function readdirTs(dir: string): string[] {
+      return readdirSync(dir).filter((file) => file.endsWith('.ts'));
+    }
+
+    /** The statements of the inline policy attached to a role, as (action, resource) pairs. */
+    function grantedPairs(roleAddress: string): string[] {
+      const policies = [...all(stack.resource, 'aws_iam_role_policy')].filter(
+        ([, body]) => body.role === ref(roleAddress, 'id'),
+      );
+      expect(policies, `one policy on ${roleAddress}`).to.have.length(1);
+      const document = addressOf(policies[0]![1].policy, 'json');
+      const statements = all(stack.data, 'aws_iam_policy_document', 'data.').get(document)!.statement as {
+        effect: string;
+        actions: string[];
+        resources: string[];
+      }[];
+      return statements.flatMap((statement) => {
+        expect(statement.effect).to.equal('Allow');
+        return statement.actions.flatMap((action) => statement.resources.map((resource) => `${action} on ${resource}`));
+      });
+    }
+
+    function roleOf(reference: unknown): string {
+      return addressOf(reference, 'arn');
+    }
+
+    function trustOf(roleAddress: string): Block {
+      const role = all(stack.resource, 'aws_iam_role').get(roleAddress)!;
+      const document = addressOf(role.assume_role_policy, 'json');
+      return (all(stack.data, 'aws_iam_policy_document', 'data.').get(document)!.statement as Block[])[0]!;
+    }
+
+    const LOG_DELIVERY_ACTIONS = [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ];
+    const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+
+    it('lets the state machine role do exactly what the ASL tasks, logging and X-Ray need', () => {
+      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const vars = parseTemplatefile(machine.definition).vars;
+      const asl = JSON.parse(definitionText) as { States: Record<string, State> };
+      const taskPairs = tasks(asl.States).map((task) => {
+        // The IAM resource is the ARN of the resource the placeholder's value references.
+        const target = vars[targetPlaceholder(task)]!.replace(/\.[a-z_]+$/, '');
+        return `${iamAction(task.Resource!)} on ${ref(target, 'arn')}`;
+      });
+      expect(taskPairs).to.include.members([
+        'lambda:InvokeFunction on ${aws_lambda_function.seed_function.arn}',
+        'dynamodb:GetItem on ${aws_dynamodb_table.table.arn}',
+        'sqs:SendMessage on ${aws_sqs_queue.queue.arn}',
+      ]);
+      const expected = [
+        ...taskPairs,
+        ...LOG_DELIVERY_ACTIONS.map((action) => `${action} on *`),
+        ...XRAY_ACTIONS.map((action) => `${action} on *`),
+      ];
+      expect(grantedPairs(roleOf(machine.role_arn))).to.have.members([...new Set(expected)]);
+    });
+
+    it('lets the seed role write its own log streams and batch-write this table only', () => {
+      const fn = single(stack.resource, 'aws_lambda_function').body;
+      const commands = seedDynamoDbCommands();
+      expect(commands).to.include('BatchWriteItemCommand');
+      const table = addressOf((fn.environment as { variables: Record<string, string> }).variables.TABLE_NAME, 'name');
+      const logGroup = [...all(stack.resource, 'aws_cloudwatch_log_group')].find(
+        ([, body]) => body.name === `/aws/lambda/${String(fn.function_name)}`,
+      )![0];
+      const expected = [
+        ...commands.map((command) => `dynamodb:${command.replace(/Command$/, '')} on ${ref(table, 'arn')}`),
+        `logs:CreateLogStream on ${ref(logGroup, 'arn')}:*`,
+        `logs:PutLogEvents on ${ref(logGroup, 'arn')}:*`,
+      ];
+      expect(grantedPairs(roleOf(fn.role))).to.have.members(expected);
+    });
+
+    it('grants no wildcard action and documents each resource "*" on the role', () => {
+      for (const document of all(stack.data, 'aws_iam_policy_document', 'data.').values()) {
+        for (const statement of document.statement as { actions: string[] }[]) {
+          for (const action of statement.actions) expect(action).to.not.include('*');
+        }
+      }
+      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const description = String(all(stack.resource, 'aws_iam_role').get(roleOf(machine.role_arn))!.description);
+      expect(description).to.include('DeliverExecutionLogs: ').and.to.include('WriteTraces: ');
+    });
+
+    it('lets only Lambda assume the seed role, and only Step Functions for this account assume the state machine role', () => {
+      const fn = single(stack.resource, 'aws_lambda_function').body;
+      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      expect(trustOf(roleOf(fn.role))).to.deep.equal({
+        actions: ['sts:AssumeRole'],
+        effect: 'Allow',
+        principals: [{ identifiers: ['lambda.amazonaws.com'], type: 'Service' }],
+      });
+      const account = single(stack.data, 'aws_caller_identity', 'data.').address;
+      expect(trustOf(roleOf(machine.role_arn))).to.deep.equal({
+        actions: ['sts:AssumeRole'],
+        effect: 'Allow',
+        principals: [{ identifiers: ['states.amazonaws.com'], type: 'Service' }],
+        condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [ref(account, 'account_id')] }],
+      });
+    });
+
+    it('creates the state machine after its role policy, which Step Functions checks for log delivery', () => {
+      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const policy = [...all(stack.resource, 'aws_iam_role_policy')].find(
+        ([, body]) => body.role === ref(roleOf(machine.role_arn), 'id'),
+      )![0];
+      expect(machine.depends_on).to.deep.equal([policy]);
+    });
+  });
+
+  describe('configuration', () => {
+    function names(synthesized: Synthesized): string[] {
+      const resource = synthesized.resource;
+      return [
+        ...[...all(resource, 'aws_dynamodb_table').values()].map((body) => body.name),
+        ...[...all(resource, 'aws_sqs_queue').values()].map((body) => body.name),
+        ...[...all(resource, 'aws_lambda_function').values()].map((body) => body.function_name),
+        ...[...all(resource, 'aws_iam_role').values()].map((body) => body.name),
+        ...[...all(resource, 'aws_iam_role_policy').values()].map((body) => body.name),
+        ...[...all(resource, 'aws_cloudwatch_log_group').values()].map((body) => body.name),
+        ...[...all(resource, 'aws_sfn_state_machine').values()].map((body) => body.name),
+      ].map(String);
+    }
+
+    it('derives every name from NAME_PREFIX', () => {
+      const other = synth({ NAME_PREFIX: 'second-copy' });
+      const expected = resourceNames('second-copy');
+      // Each role's inline policy is named after its role.
+      expect(names(other)).to.have.members([...Object.values(expected), expected.seedRole, expected.stateMachineRole]);
+      for (const name of names(other)) expect(name).to.include('second-copy').and.not.include('transfer-records');
+      expect(names(stack).filter((name) => names(other).includes(name))).to.deep.equal([]);
+      expect((other.provider.aws[0]!.default_tags as { tags: Block }[])[0]!.tags.NamePrefix).to.equal('second-copy');
+    });
+
+    it('rejects an invalid NAME_PREFIX with InvalidConfiguration', () => {
+      for (const prefix of ['Upper', '9starts-with-digit', 'under_score', '', 'x'.repeat(41)]) {
+        expect(() => newStack({ NAME_PREFIX: prefix }), prefix).to.throw().with.property('name', 'InvalidConfiguration');
+      }
+    });
+
+    it('throws SeedBundleMissing, naming make build, when the zip has not been built', () => {
+      const build = () =>
+        new TransferRecordsStack(Testing.app(), STACK_NAME, { env: {}, seedZipPath: join(REPO_ROOT, 'no-such-dir', 'seed.zip') });
+      expect(build).to.throw(SeedBundleMissing, /make build/).with.property('name', 'SeedBundleMissing');
+    });
+
+    it('keeps state locally unless TF_STATE_BUCKET is set, then in S3 with a lock file', () => {
+      expect(Object.keys(stack.terraform.backend)).to.deep.equal(['local']);
+      const remote = synth({ TF_STATE_BUCKET: 'team-state', NAME_PREFIX: 'second-copy', AWS_REGION: 'eu-west-1' });
+      expect(remote.terraform.backend).to.deep.equal({
+        s3: { bucket: 'team-state', key: 'second-copy/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+      });
+    });
+  });
+
+  describe('HCL', () => {
+    it('renders references and depends_on without quotes, and the definition as templatefile()', () => {
+      const hcl = String(Testing.synthHcl(newStack()));
+      expect(hcl).to.match(/^\s*definition = templatefile\("assets\/.+\/transfer-records\.asl\.json", \{/m);
+      expect(hcl).to.match(/^\s*role_arn = aws_iam_role\.state_machine_role\.arn$/m);
+      expect(hcl).to.match(/^\s*aws_iam_role_policy\.state_machine_role_policy,$/m);
+      expect(hcl).to.not.match(/= "\$\{[^"]*\}"$/m);
+    });
+  });
+});
