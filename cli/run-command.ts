@@ -57,7 +57,7 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
     });
 
     const record = await collectExecutionRecord(clients, outputs, execution, deps.clock.sleep);
-    const reportPath = deps.writeReport ? await deps.writeReport(record) : undefined;
+    const reportPath = await writeReportOf(record, deps.writeReport);
     if (options.json) {
       deps.out(JSON.stringify(summarizeRecord(record, reportPath)));
     } else {
@@ -70,5 +70,19 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
     if (error instanceof InvalidArguments) deps.err(USAGE);
     if (error instanceof ExecutionWaitTimeout) return EXIT.stillRunning;
     return SETUP_ERRORS.some((kind) => error instanceof kind) ? EXIT.badSetup : EXIT.notSucceeded;
+  }
+}
+
+// The execution's outcome matters more than its page: a report that cannot be written becomes a warning.
+async function writeReportOf(
+  record: ExecutionRecord,
+  writeReport: RunDeps['writeReport'],
+): Promise<string | undefined> {
+  if (!writeReport) return undefined;
+  try {
+    return await writeReport(record);
+  } catch (error) {
+    record.warnings.push(`the HTML report could not be written: ${(error as Error).message}`);
+    return undefined;
   }
 }

@@ -173,6 +173,15 @@ describe('cli/run-command runCommand', () => {
     expect(out.join('\n')).to.match(/Report:\s+reports\/run-20250301T120000Z.html/);
   });
 
+  it('still reports the execution when the HTML report cannot be written', async () => {
+    const writeReport = sinon.fake.rejects(new Error('EACCES: permission denied, mkdir reports'));
+    const { deps, out } = harness(SUCCESS, { writeReport });
+    expect(await runCommand(['--json'], deps)).to.equal(EXIT.succeeded);
+    const summary = JSON.parse(out[0]!);
+    expect(summary).to.include({ status: 'SUCCEEDED' }).and.not.have.property('report');
+    expect(summary.warnings).to.deep.equal(['the HTML report could not be written: EACCES: permission denied, mkdir reports']);
+  });
+
   it('prints the usage for --help and does nothing else', async () => {
     const { deps, out, sfnCommands } = harness(SUCCESS);
     expect(await runCommand(['--help'], deps)).to.equal(EXIT.succeeded);
