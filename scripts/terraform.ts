@@ -8,7 +8,8 @@ import { delimiter, join } from 'node:path';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { REPO_ROOT, STACK_OUTPUT_DIR } from '../stacks/paths.ts';
 
-export const COMMANDS = ['plan', 'apply', 'destroy'] as const;
+// `preflight` only checks for terraform and credentials, so make can stop before the slow synth.
+export const COMMANDS = ['preflight', 'plan', 'apply', 'destroy'] as const;
 export type TerraformCommand = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {
@@ -98,18 +99,29 @@ export function autoApprove(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The terraform invocations for one command, in order. */
-export function terraformSteps(command: TerraformCommand, env: NodeJS.ProcessEnv): string[][] {
+export function terraformSteps(command: Exclude<TerraformCommand, 'preflight'>, env: NodeJS.ProcessEnv): string[][] {
   const init = ['init', '-input=false'];
   if (command === 'plan') return [init, ['plan', '-input=false']];
   // Without AUTO_APPROVE, terraform prompts for "yes" itself, so its input must stay enabled.
   return [init, autoApprove(env) ? [command, '-input=false', '-auto-approve'] : [command]];
 }
 
-/** Checks the prerequisites, then runs terraform; resolves with the exit code to exit with. */
-export async function runTerraform(command: TerraformCommand, deps: TerraformDeps): Promise<number> {
-  checkSynthesized(deps.stackDir, deps.exists);
+/** Finds terraform and resolves AWS credentials; returns terraform's path. */
+export async function preflight(deps: TerraformDeps): Promise<string> {
   const terraform = findTerraform(deps.env, deps.isExecutable);
   await checkCredentials(deps.credentials, deps.credentialsTimeoutMs);
+  return terraform;
+}
+
+/** Checks the prerequisites, then runs terraform; resolves with the exit code to exit with. */
+export async function runTerraform(command: TerraformCommand, deps: TerraformDeps): Promise<number> {
+  if (command === 'preflight') {
+    await preflight(deps);
+    deps.log('terraform and AWS credentials found');
+    return 0;
+  }
+  checkSynthesized(deps.stackDir, deps.exists);
+  const terraform = await preflight(deps);
   for (const args of terraformSteps(command, deps.env)) {
     deps.log(`$ terraform ${args.join(' ')}   (in ${deps.stackDir})`);
     const code = await deps.spawn(terraform, args, { cwd: deps.stackDir, env: deps.env });

@@ -47,8 +47,8 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 
 describe('scripts/terraform', () => {
   describe('parseCommand', () => {
-    it('accepts plan, apply and destroy', () => {
-      for (const command of ['plan', 'apply', 'destroy']) expect(parseCommand([command])).to.equal(command);
+    it('accepts preflight, plan, apply and destroy', () => {
+      for (const command of ['preflight', 'plan', 'apply', 'destroy']) expect(parseCommand([command])).to.equal(command);
     });
 
     it('rejects anything else with UsageError', () => {
@@ -158,6 +158,15 @@ describe('scripts/terraform', () => {
       });
     }
 
+    it('preflight checks terraform and credentials only, and runs nothing', async () => {
+      const d = deps({ exists: () => false });
+      expect(await runTerraform('preflight', d)).to.equal(0);
+      expect((d.spawn as sinon.SinonStub).called).to.be.false;
+      expect(await rejectionOf(runTerraform('preflight', deps({ isExecutable: () => false })))).to.be.instanceOf(TerraformNotFound);
+      const noCredentials = deps({ credentials: () => Promise.reject(new Error('none')) });
+      expect(await rejectionOf(runTerraform('preflight', noCredentials))).to.be.instanceOf(AwsCredentialsMissing);
+    });
+
     it('checks the folder first, then terraform, then credentials', async () => {
       const credentials = sinon.stub().rejects(new Error('none'));
       expect(await rejectionOf(runTerraform('plan', deps({ exists: () => false, isExecutable: () => false, credentials })))).to.be.instanceOf(
@@ -186,7 +195,7 @@ describe('scripts/terraform', () => {
       const script = fileURLToPath(new URL('../../scripts/terraform.ts', import.meta.url));
       const result = spawnSync(process.execPath, ['--import', 'tsx', script, 'deploy'], { encoding: 'utf8' });
       expect(result.status).to.equal(2);
-      expect(result.stderr).to.include('UsageError: usage: scripts/terraform.ts <plan|apply|destroy>');
+      expect(result.stderr).to.include('UsageError: usage: scripts/terraform.ts <preflight|plan|apply|destroy>');
     });
   });
 });
