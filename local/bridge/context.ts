@@ -1,0 +1,38 @@
+// What every integration needs for one run: the state machine's identity and policy, and the faults.
+import type { PolicyStatement } from '../../workflow/permissions.ts';
+import type { LocalResources } from '../contracts.ts';
+import type { FaultInjector } from '../faults.ts';
+import { AccessDenied, assertPermitted, type RequiredPermission } from '../iam.ts';
+import { accessDeniedFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
+
+export interface CallContext {
+  resources: LocalResources;
+  /** The state machine role's statements. */
+  policy: PolicyStatement[];
+  /** The identity the role's calls carry, named in access errors. */
+  principalArn: string;
+  injectFault: FaultInjector;
+}
+
+/** Makes one service call from a Task's evaluated Parameters and returns the task's result. */
+export type ServiceCall = (params: Record<string, unknown>) => Promise<unknown>;
+
+/** Fails the task as Step Functions does when the role lacks the permission. */
+export function authorize(
+  context: CallContext,
+  permission: RequiredPermission,
+  errors: ServiceErrors,
+  style: IntegrationStyle,
+): void {
+  try {
+    assertPermitted(context.policy, context.principalArn, permission);
+  } catch (error) {
+    if (error instanceof AccessDenied) throw accessDeniedFailure(errors, style, error);
+    throw error;
+  }
+}
+
+/** Step Functions names API actions in camelCase (getItem); the APIs and IAM in PascalCase. */
+export function operationName(action: string): string {
+  return action.charAt(0).toUpperCase() + action.slice(1);
+}

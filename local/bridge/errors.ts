@@ -1,0 +1,182 @@
+// Task failures named the way Step Functions names them. Optimized integrations report the
+// Java SDK v1 exception class (`DynamoDB.ResourceNotFoundException`, or the service's base class
+// `DynamoDB.AmazonDynamoDBException` for an error that SDK does not model); AWS SDK integrations
+// report the Java SDK v2 class under the v2 service prefix (`DynamoDb.ResourceNotFoundException`,
+// `DynamoDb.DynamoDbException`). The causes follow each SDK's message format.
+import { randomUUID } from 'node:crypto';
+import type { AccessDenied } from '../iam.ts';
+
+/** aws-local-stepfunctions reports name as the task's Error and message as its Cause. */
+export class TaskFailure extends Error {
+  constructor(error: string, cause: string) {
+    super(cause);
+    this.name = error;
+  }
+}
+
+/** A Task state the bridge cannot run, refused before the execution starts. */
+export class UnsupportedResource extends Error {
+  override name = 'UnsupportedResource';
+}
+
+export type IntegrationStyle = 'optimized' | 'sdk';
+
+interface Naming {
+  prefix: string;
+  /** The SDK's base exception class, for errors it does not model. */
+  generic: string;
+  /** The service name the SDK puts in its messages. */
+  service: string;
+}
+
+export interface ServiceErrors {
+  optimized: Naming;
+  sdk: Naming;
+  /** Exception classes the SDKs model for this service. */
+  modeled: ReadonlySet<string>;
+  /** How the service answers a call IAM denies. */
+  accessDenied: { status: number; code: string };
+}
+
+export const DYNAMODB_ERRORS: ServiceErrors = {
+  optimized: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException', service: 'AmazonDynamoDBv2' },
+  sdk: { prefix: 'DynamoDb', generic: 'DynamoDbException', service: 'DynamoDb' },
+  // The error shapes of DynamoDB's API model, as the SDK names their classes: codes such as
+  // RequestLimitExceeded and InternalServerError gain an Exception suffix.
+  modeled: new Set([
+    'BackupInUseException',
+    'BackupNotFoundException',
+    'ConditionalCheckFailedException',
+    'ContinuousBackupsUnavailableException',
+    'GlobalTableAlreadyExistsException',
+    'GlobalTableNotFoundException',
+    'IdempotentParameterMismatchException',
+    'IndexNotFoundException',
+    'InternalServerErrorException',
+    'InvalidRestoreTimeException',
+    'ItemCollectionSizeLimitExceededException',
+    'LimitExceededException',
+    'PointInTimeRecoveryUnavailableException',
+    'ProvisionedThroughputExceededException',
+    'ReplicaAlreadyExistsException',
+    'ReplicaNotFoundException',
+    'RequestLimitExceededException',
+    'ResourceInUseException',
+    'ResourceNotFoundException',
+    'TableAlreadyExistsException',
+    'TableInUseException',
+    'TableNotFoundException',
+    'TransactionCanceledException',
+    'TransactionConflictException',
+    'TransactionInProgressException',
+  ]),
+  accessDenied: { status: 400, code: 'AccessDeniedException' },
+};
+
+export const SQS_ERRORS: ServiceErrors = {
+  optimized: { prefix: 'SQS', generic: 'AmazonSQSException', service: 'AmazonSQS' },
+  sdk: { prefix: 'Sqs', generic: 'SqsException', service: 'Sqs' },
+  modeled: new Set([
+    'BatchEntryIdsNotDistinctException',
+    'BatchRequestTooLongException',
+    'EmptyBatchRequestException',
+    'InvalidAddressException',
+    'InvalidAttributeNameException',
+    'InvalidAttributeValueException',
+    'InvalidBatchEntryIdException',
+    'InvalidIdFormatException',
+    'InvalidMessageContentsException',
+    'InvalidSecurityException',
+    'KmsAccessDeniedException',
+    'KmsDisabledException',
+    'KmsInvalidKeyUsageException',
+    'KmsInvalidStateException',
+    'KmsNotFoundException',
+    'KmsOptInRequiredException',
+    'KmsThrottledException',
+    'MessageNotInflightException',
+    'OverLimitException',
+    'PurgeQueueInProgressException',
+    'QueueDeletedRecentlyException',
+    'QueueDoesNotExistException',
+    'QueueNameExistsException',
+    'ReceiptHandleIsInvalidException',
+    'RequestThrottledException',
+    'ResourceNotFoundException',
+    'TooManyEntriesInBatchRequestException',
+    'UnsupportedOperationException',
+  ]),
+  accessDenied: { status: 403, code: 'AccessDenied' },
+};
+
+export const LAMBDA_ERRORS: ServiceErrors = {
+  optimized: { prefix: 'Lambda', generic: 'AWSLambdaException', service: 'AWSLambda' },
+  sdk: { prefix: 'Lambda', generic: 'LambdaException', service: 'Lambda' },
+  modeled: new Set([
+    'InvalidParameterValueException',
+    'InvalidRequestContentException',
+    'RequestTooLargeException',
+    'ResourceConflictException',
+    'ResourceNotFoundException',
+    'ResourceNotReadyException',
+    'ServiceException',
+    'TooManyRequestsException',
+    'UnsupportedMediaTypeException',
+  ]),
+  accessDenied: { status: 403, code: 'AccessDeniedException' },
+};
+
+function cause(style: IntegrationStyle, naming: Naming, message: string, status: number, code: string, requestId: string) {
+  return style === 'optimized'
+    ? `${message} (Service: ${naming.service}; Status Code: ${status}; Error Code: ${code}; Request ID: ${requestId}; Proxy: null)`
+    : `${message} (Service: ${naming.service}, Status Code: ${status}, Request ID: ${requestId})`;
+}
+
+/** A service error response, as the service sent it. */
+export interface ServiceErrorResponse {
+  code: string;
+  message: string;
+  status: number;
+  /** A fresh id when the failure is the bridge's own, as a denial is. */
+  requestId?: string;
+}
+
+export function serviceFailure(errors: ServiceErrors, style: IntegrationStyle, response: ServiceErrorResponse): TaskFailure {
+  const naming = errors[style];
+  const exceptionClass = response.code.endsWith('Exception') ? response.code : `${response.code}Exception`;
+  const name = errors.modeled.has(exceptionClass) ? exceptionClass : naming.generic;
+  return new TaskFailure(
+    `${naming.prefix}.${name}`,
+    cause(style, naming, response.message, response.status, response.code, response.requestId ?? randomUUID()),
+  );
+}
+
+interface SdkError {
+  name?: unknown;
+  message?: unknown;
+  /** The query-protocol error code, which SQS's JSON responses still carry. */
+  Code?: unknown;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+}
+
+/** Maps what the AWS SDK threw, either a service's error response or a failure to reach it. */
+export function sdkFailure(errors: ServiceErrors, style: IntegrationStyle, error: unknown): TaskFailure {
+  const sdkError = (typeof error === 'object' && error !== null ? error : {}) as SdkError;
+  const message = typeof sdkError.message === 'string' ? sdkError.message : String(error);
+  const status = sdkError.$metadata?.httpStatusCode;
+  if (status === undefined) {
+    return new TaskFailure(`${errors[style].prefix}.SdkClientException`, `Unable to execute HTTP request: ${message}`);
+  }
+  const name = typeof sdkError.name === 'string' ? sdkError.name : 'UnknownError';
+  return serviceFailure(errors, style, {
+    code: typeof sdkError.Code === 'string' ? sdkError.Code : name,
+    message,
+    status,
+    requestId: sdkError.$metadata?.requestId,
+  });
+}
+
+/** What Step Functions reports when the state machine's role may not make the call. */
+export function accessDeniedFailure(errors: ServiceErrors, style: IntegrationStyle, denied: AccessDenied): TaskFailure {
+  return serviceFailure(errors, style, { ...errors.accessDenied, message: denied.message });
+}

@@ -1,0 +1,97 @@
+// Task results shaped as Step Functions returns them. Optimized integrations return the
+// service's response plus the HTTP metadata of the call (SdkHttpMetadata, SdkResponseMetadata);
+// AWS SDK integrations return the response alone, with member names in the SDK v2 casing
+// (MD5OfMessageBody becomes Md5OfMessageBody) and map keys (item attributes, queue attributes)
+// left as they are. Binary values are base64 text, as in any JSON state payload.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+}
+
+const httpResponses = new WeakMap<object, HttpResponse>();
+
+/** Keeps each call's HTTP status and headers beside its output, for SdkHttpMetadata. */
+export function recordHttpResponses(client: DynamoDBClient | SQSClient): void {
+  (client as DynamoDBClient).middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const response = result.response as Partial<HttpResponse>;
+      if (typeof result.output === 'object' && result.output !== null && response.statusCode !== undefined) {
+        httpResponses.set(result.output, { statusCode: response.statusCode, headers: response.headers ?? {} });
+      }
+      return result;
+    },
+    { step: 'deserialize', name: 'recordHttpResponses', priority: 'high' },
+  );
+}
+
+// The headers AWS's responses carry, with the casing the SDK reports them in; others are dropped.
+const HEADER_NAMES: Record<string, string> = {
+  connection: 'Connection',
+  'content-length': 'Content-Length',
+  'content-type': 'Content-Type',
+  date: 'Date',
+  server: 'Server',
+  'x-amz-crc32': 'x-amz-crc32',
+  'x-amz-executed-version': 'X-Amz-Executed-Version',
+  'x-amzn-remapped-content-length': 'x-amzn-Remapped-Content-Length',
+  'x-amzn-requestid': 'x-amzn-RequestId',
+  'x-amzn-trace-id': 'X-Amzn-Trace-Id',
+};
+
+export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string) {
+  const named = Object.entries(headers)
+    .filter(([name]) => HEADER_NAMES[name.toLowerCase()] !== undefined)
+    .map(([name, value]) => [HEADER_NAMES[name.toLowerCase()]!, value] as const)
+    .sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  return {
+    SdkHttpMetadata: {
+      AllHttpHeaders: Object.fromEntries(named.map(([name, value]) => [name, [value]])),
+      HttpHeaders: Object.fromEntries(named),
+      HttpStatusCode: statusCode,
+    },
+    SdkResponseMetadata: { RequestId: requestId },
+  };
+}
+
+/** Member names as the Java SDK v2 spells them: a run of capitals becomes one capitalized word. */
+export function sdkMemberName(name: string): string {
+  return name
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
+    .join('');
+}
+
+function toJson(value: unknown, rename: boolean, mapFields: ReadonlySet<string>): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((element) => toJson(element, rename, mapFields));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value)
+    .filter(([key, member]) => key !== '$metadata' && member !== undefined)
+    .map(([key, member]) => {
+      const isMap = mapFields.has(key);
+      return [rename ? sdkMemberName(key) : key, toJson(member, rename && !isMap, mapFields)];
+    });
+  return Object.fromEntries(entries);
+}
+
+/** An optimized integration's result: the response and the call's HTTP metadata. */
+export function optimizedResponse(output: object): Record<string, unknown> {
+  const http = httpResponses.get(output) ?? { statusCode: 200, headers: {} };
+  const requestId = (output as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
+  return {
+    ...(toJson(output, false, new Set()) as Record<string, unknown>),
+    ...httpMetadata(http.statusCode, http.headers, requestId),
+  };
+}
+
+/** An AWS SDK integration's result; mapFields name the members whose keys are data, not names. */
+export function sdkResponse(output: object, mapFields: ReadonlySet<string>): Record<string, unknown> {
+  return toJson(output, true, mapFields) as Record<string, unknown>;
+}

@@ -1,0 +1,205 @@
+// The embedded emulators: dynalite (DynamoDB) and local-aws-sqs (SQS), in this process, on
+// 127.0.0.1 ephemeral ports. A door in front of each lets a local role's calls through only
+// when its policy allows them, so the Lambda bundle meets IAM without being changed.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { createRequestHandler } from 'local-aws-sqs';
+import type { LocalEndpoints } from './contracts.ts';
+
+export type EmulatedService = 'dynamodb' | 'sqs';
+
+/** A call that carries a session token, as the door sees it. */
+export interface DoorRequest {
+  service: EmulatedService;
+  sessionToken: string;
+  /** The API operation, e.g. BatchWriteItem. */
+  operation: string;
+  params: Record<string, unknown>;
+}
+
+export interface DoorRefusal {
+  code: 'AccessDeniedException' | 'UnrecognizedClientException';
+  message: string;
+}
+
+/** Decides on a call; undefined lets it through. */
+export type Door = (request: DoorRequest) => DoorRefusal | undefined;
+
+export interface EmulatorOptions {
+  region: string;
+  accountId: string;
+  door?: Door;
+}
+
+export interface Emulators {
+  endpoints: LocalEndpoints;
+  stop(): Promise<void>;
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+interface DynaliteOptions {
+  createTableMs: number;
+  deleteTableMs: number;
+  updateTableMs: number;
+}
+
+// dynalite ships no type declarations.
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
+
+const HOST = '127.0.0.1';
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+// The emulators read the body from the request stream, which the door has consumed: hand
+// them a stream that yields it again, with the headers, method and URL they also read.
+function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const stream = Readable.from(body.length > 0 ? [body] : []);
+  return Object.assign(stream, { headers: req.headers, method: req.method, url: req.url }) as unknown as IncomingMessage;
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(body.toString());
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    // The emulator answers a malformed body with its own error.
+    return {};
+  }
+}
+
+function isJsonProtocol(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim() === JSON_CONTENT_TYPE;
+}
+
+/** Reads the operation and parameters from either wire protocol (JSON, or SQS's older query). */
+function parseCall(req: IncomingMessage, body: Buffer): { operation: string; params: Record<string, unknown> } {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.includes('.')) {
+    return { operation: target.slice(target.lastIndexOf('.') + 1), params: parseJson(body) };
+  }
+  const params = Object.fromEntries(new URLSearchParams(body.toString()));
+  return { operation: params.Action ?? '', params };
+}
+
+// Each service's wire format for an authorization failure.
+function refuse(service: EmulatedService, req: IncomingMessage, res: ServerResponse, refusal: DoorRefusal): void {
+  const requestId = randomUUID();
+  res.setHeader('x-amzn-RequestId', requestId);
+  if (service === 'dynamodb') {
+    res.writeHead(400, { 'Content-Type': JSON_CONTENT_TYPE });
+    res.end(JSON.stringify({ __type: `com.amazon.coral.service#${refusal.code}`, Message: refusal.message }));
+    return;
+  }
+  // SQS answers both with HTTP 403 and gives query-protocol clients the older error codes.
+  const status = 403;
+  const queryCode = refusal.code === 'AccessDeniedException' ? 'AccessDenied' : 'InvalidClientTokenId';
+  if (isJsonProtocol(req)) {
+    res.writeHead(status, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-query-error': `${queryCode};Sender` });
+    res.end(JSON.stringify({ __type: `com.amazon.coral.service#${refusal.code}`, message: refusal.message }));
+    return;
+  }
+  const escaped = refusal.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  res.writeHead(status, { 'Content-Type': 'text/xml' });
+  res.end(
+    `<?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type>` +
+      `<Code>${queryCode}</Code><Message>${escaped}</Message><Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  );
+}
+
+/** Puts the door in front of an emulator's handler; calls without a session token go straight in. */
+function gated(service: EmulatedService, handler: RequestHandler, door: Door | undefined): RequestHandler {
+  if (!door) return handler;
+  return (req, res) => {
+    const sessionToken = req.headers['x-amz-security-token'];
+    if (typeof sessionToken !== 'string') {
+      handler(req, res);
+      return;
+    }
+    readBody(req).then(
+      (body) => {
+        const refusal = door({ service, sessionToken, ...parseCall(req, body) });
+        if (refusal) refuse(service, req, res, refusal);
+        else handler(replay(req, body), res);
+      },
+      () => res.destroy(),
+    );
+  };
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      server.off('error', reject);
+      resolve(`http://${HOST}:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Keep-alive sockets (the SDK's) and long polls would otherwise hold the close open.
+    server.closeAllConnections();
+  });
+}
+
+export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
+  // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to.
+  const dynamodbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
+  dynamodbServer.removeAllListeners('request');
+  dynamodbServer.on('request', gated('dynamodb', dynaliteHandler!, options.door));
+
+  // local-aws-sqs's own createSqsServer has no error handler on listen; this server does.
+  const sqs = createRequestHandler({
+    port: 0,
+    hostname: HOST,
+    region: options.region,
+    accountId: options.accountId,
+    emulateQueueCreationLifecycle: false,
+    emulateLazyQueues: false,
+  });
+  const sqsServer = createServer(gated('sqs', sqs.requestHandler, options.door));
+
+  const stop = async () => {
+    sqs.service.resetAll();
+    await Promise.all([close(dynamodbServer), close(sqsServer)]);
+  };
+  try {
+    const [dynamodb, sqsUrl] = await Promise.all([listen(dynamodbServer), listen(sqsServer)]);
+    // Queue URLs carry the port, known only now.
+    sqs.service.PORT = Number(new URL(sqsUrl).port);
+    return { endpoints: { dynamodb, sqs: sqsUrl }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Any key is accepted by the emulators; a role's calls add a session token to these. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The variables that point an AWS SDK or the AWS CLI at the emulators. */
+export function emulatorEnvironment(endpoints: LocalEndpoints, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}

@@ -1,0 +1,60 @@
+// Starts the emulators, provisions the workflow's resources on them and hands back everything
+// the engine needs to run against them, with a stop() that lets the process exit.
+import { createClients } from '../workflow/clients.ts';
+import { namePrefix, region as configuredRegion, resourceNames } from '../workflow/resources.ts';
+import type { LocalEnvironment } from './contracts.ts';
+import { emulatorEnvironment, LOCAL_CREDENTIALS, startEmulators, type Door } from './emulators.ts';
+import {
+  AccessDenied,
+  assertPermitted,
+  dynamodbPermission,
+  InvalidSessionToken,
+  principalFromToken,
+  sqsPermission,
+} from './iam.ts';
+import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
+
+/** Checks a local role's call against the policy its session token carries. */
+export function iamDoor(region: string, accountId: string): Door {
+  return ({ service, sessionToken, operation, params }) => {
+    try {
+      const principal = principalFromToken(sessionToken);
+      if (!principal) return undefined;
+      const permission =
+        service === 'dynamodb'
+          ? dynamodbPermission(operation, params, region, accountId)
+          : sqsPermission(operation, params, region, accountId);
+      assertPermitted(principal.policy, principal.arn, permission);
+      return undefined;
+    } catch (error) {
+      if (error instanceof AccessDenied) return { code: 'AccessDeniedException', message: error.message };
+      if (error instanceof InvalidSessionToken) return { code: 'UnrecognizedClientException', message: error.message };
+      // A queue URL that names no queue reaches no resource: the emulator answers it with its own error.
+      if (error instanceof InvalidQueueUrl) return undefined;
+      throw error;
+    }
+  };
+}
+
+export async function startLocalEnvironment(options: { prefix?: string } = {}): Promise<LocalEnvironment> {
+  // The same rule as NAME_PREFIX, whichever way the prefix comes in.
+  const prefix = namePrefix(options.prefix === undefined ? process.env : { NAME_PREFIX: options.prefix });
+  const region = configuredRegion();
+  const accountId = LOCAL_ACCOUNT_ID;
+  const emulators = await startEmulators({ region, accountId, door: iamDoor(region, accountId) });
+  const clients = createClients({ region, endpoints: emulators.endpoints, credentials: LOCAL_CREDENTIALS });
+  try {
+    const resources = await provision(clients, { names: resourceNames(prefix), region, accountId });
+    return {
+      endpoints: emulators.endpoints,
+      resources,
+      envLines: Object.entries(emulatorEnvironment(emulators.endpoints, region)).map(([key, value]) => `${key}=${value}`),
+      stop: emulators.stop,
+    };
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
+}

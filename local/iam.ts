@@ -1,0 +1,181 @@
+// Local IAM: the statements the stack synthesizes for each role, resolved to local ARNs and
+// evaluated with IAM's rules, so a permission the deployed workflow would lack fails here too.
+import {
+  resolveGrants,
+  SEED_ROLE_GRANTS,
+  STATE_MACHINE_ROLE_GRANTS,
+  type PolicyStatement,
+} from '../workflow/permissions.ts';
+import type { LocalResources } from './contracts.ts';
+import { queueArnFromUrl, tableArn } from './provision.ts';
+
+export interface LocalPolicies {
+  stateMachinePolicy: PolicyStatement[];
+  lambdaPolicy: PolicyStatement[];
+}
+
+export function localPolicies(resources: LocalResources): LocalPolicies {
+  const { region, accountId, names } = resources;
+  const arns = {
+    table: resources.tableArn,
+    queue: resources.queueArn,
+    seedFunction: resources.seedFunctionArn,
+    seedLogStreams: `arn:aws:logs:${region}:${accountId}:log-group:${names.seedLogGroup}:*`,
+  };
+  return {
+    stateMachinePolicy: resolveGrants(STATE_MACHINE_ROLE_GRANTS, arns),
+    lambdaPolicy: resolveGrants(SEED_ROLE_GRANTS, arns),
+  };
+}
+
+/** The identity each role's calls carry on AWS: an STS session of the role. */
+export function assumedRoleArn(accountId: string, roleName: string, sessionName: string): string {
+  return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+}
+
+export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
+
+// IAM wildcards: `*` matches any run of characters (colons and slashes included), `?` one character.
+function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const source = pattern
+    .split('')
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+}
+
+/** Identity-policy evaluation: an explicit Deny wins, then any Allow, else the implicit deny. */
+export function evaluate(policy: PolicyStatement[], action: string, resourceArn: string): Decision {
+  let allowed = false;
+  for (const statement of policy) {
+    // Action names are case-insensitive in IAM; resource ARNs are not.
+    const actionMatches = statement.Action.some((pattern) => globMatches(pattern, action, true));
+    const resourceMatches = statement.Resource.some((pattern) => globMatches(pattern, resourceArn, false));
+    if (!actionMatches || !resourceMatches) continue;
+    if (statement.Effect === 'Deny') return 'explicitDeny';
+    allowed = true;
+  }
+  return allowed ? 'allowed' : 'implicitDeny';
+}
+
+export function isAllowed(policy: PolicyStatement[], action: string, resourceArn: string): boolean {
+  return evaluate(policy, action, resourceArn) === 'allowed';
+}
+
+/** A call the caller's policy does not allow; the message is AWS's. */
+export class AccessDenied extends Error {
+  override name = 'AccessDenied';
+
+  constructor(
+    readonly principalArn: string,
+    readonly action: string,
+    readonly resourceArn: string,
+    explicit: boolean,
+  ) {
+    super(
+      `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ` +
+        (explicit
+          ? 'with an explicit deny in an identity-based policy'
+          : `because no identity-based policy allows the ${action} action`),
+    );
+  }
+}
+
+export function assertAllowed(
+  policy: PolicyStatement[],
+  principalArn: string,
+  action: string,
+  resourceArn: string,
+): void {
+  const decision = evaluate(policy, action, resourceArn);
+  if (decision !== 'allowed') throw new AccessDenied(principalArn, action, resourceArn, decision === 'explicitDeny');
+}
+
+/** The IAM action a request needs and every resource it touches. */
+export interface RequiredPermission {
+  action: string;
+  resources: string[];
+}
+
+type Params = Record<string, unknown>;
+
+function isObject(value: unknown): value is Params {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function tableArns(params: Params, region: string, accountId: string): string[] {
+  const toArn = (name: string) => (name.startsWith('arn:') ? name : tableArn(region, accountId, name));
+  const names: string[] = [];
+  if (typeof params.TableName === 'string') {
+    const table = toArn(params.TableName);
+    // Query and Scan on an index need the permission on the index's own ARN.
+    names.push(typeof params.IndexName === 'string' ? `${table}/index/${params.IndexName}` : table);
+  }
+  if (isObject(params.RequestItems)) names.push(...Object.keys(params.RequestItems).map(toArn));
+  if (Array.isArray(params.TransactItems)) {
+    for (const item of params.TransactItems) {
+      if (!isObject(item)) continue;
+      for (const operation of Object.values(item)) {
+        if (isObject(operation) && typeof operation.TableName === 'string') names.push(toArn(operation.TableName));
+      }
+    }
+  }
+  return names.length > 0 ? [...new Set(names)] : ['*'];
+}
+
+/** DynamoDB's IAM actions are its API operation names. */
+export function dynamodbPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
+  return { action: `dynamodb:${operation}`, resources: tableArns(params, region, accountId) };
+}
+
+// SQS authorizes its batch operations with the single-message action.
+const SQS_BATCH_ACTIONS: Record<string, string> = {
+  SendMessageBatch: 'SendMessage',
+  DeleteMessageBatch: 'DeleteMessage',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+};
+
+export function sqsPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
+  const action = `sqs:${SQS_BATCH_ACTIONS[operation] ?? operation}`;
+  if (typeof params.QueueUrl === 'string') return { action, resources: [queueArnFromUrl(params.QueueUrl, region)] };
+  if (typeof params.QueueName === 'string') {
+    return { action, resources: [`arn:aws:sqs:${region}:${accountId}:${params.QueueName}`] };
+  }
+  return { action, resources: ['*'] };
+}
+
+/** Checks every resource a request touches; the first one denied is the one AWS names. */
+export function assertPermitted(policy: PolicyStatement[], principalArn: string, permission: RequiredPermission): void {
+  for (const resource of permission.resources) assertAllowed(policy, principalArn, permission.action, resource);
+}
+
+// A role's calls to the emulators carry its identity in the session token, as role credentials
+// do on AWS; the emulators' door reads it back. Calls without one are not restricted.
+const TOKEN_PREFIX = 'local-iam.';
+
+export interface Principal {
+  arn: string;
+  policy: PolicyStatement[];
+}
+
+export class InvalidSessionToken extends Error {
+  override name = 'InvalidSessionToken';
+}
+
+export function sessionToken(principal: Principal): string {
+  return TOKEN_PREFIX + Buffer.from(JSON.stringify(principal)).toString('base64url');
+}
+
+/** The principal a token names, or undefined for a token that is not a local role's. */
+export function principalFromToken(token: string): Principal | undefined {
+  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+  try {
+    const principal: unknown = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString());
+    if (isObject(principal) && typeof principal.arn === 'string' && Array.isArray(principal.policy)) {
+      return { arn: principal.arn, policy: principal.policy as PolicyStatement[] };
+    }
+  } catch {
+    // Falls through to the error below: a damaged token must not pass as an unrestricted one.
+  }
+  throw new InvalidSessionToken('The security token included in the request is invalid.');
+}

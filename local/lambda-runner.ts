@@ -1,0 +1,192 @@
+// Runs the seed function's esbuild bundle the way Lambda does: one warm container per run,
+// a Lambda context, the function's environment, its timeout, and errors in the runtime's format.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PolicyStatement } from '../workflow/permissions.ts';
+import { SEED_FUNCTION } from '../workflow/resources.ts';
+import type { LocalEndpoints, LocalResources } from './contracts.ts';
+import { emulatorEnvironment } from './emulators.ts';
+import { assumedRoleArn, sessionToken } from './iam.ts';
+
+export interface LambdaRunnerOptions {
+  bundlePath: string;
+  resources: LocalResources;
+  endpoints: LocalEndpoints;
+  /** The function role's statements; its SDK calls are checked against them at the emulators. */
+  policy: PolicyStatement[];
+  /** SEED_FUNCTION.timeoutSeconds unless given. */
+  timeoutSeconds?: number;
+}
+
+export interface LambdaInvocation {
+  requestId: string;
+  /** The handler's result after a JSON round trip, as Lambda returns it. */
+  payload: unknown;
+}
+
+export interface LambdaRunner {
+  invoke(event: unknown): Promise<LambdaInvocation>;
+}
+
+export class MissingBundle extends Error {
+  override name = 'MissingBundle';
+}
+
+/**
+ * The function failed. name is the error type Step Functions reports as Error; message is the
+ * error document Lambda returns ({"errorType","errorMessage","trace"}), which becomes Cause.
+ */
+export class LambdaFunctionError extends Error {
+  constructor(
+    readonly errorType: string,
+    readonly requestId: string,
+    errorDocument: string,
+  ) {
+    super(errorDocument);
+    this.name = errorType;
+  }
+}
+
+// What the Node.js runtime reports for a thrown value.
+function errorDocument(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+function functionError(requestId: string, error: unknown): LambdaFunctionError {
+  const document = errorDocument(error);
+  return new LambdaFunctionError(document.errorType, requestId, JSON.stringify(document));
+}
+
+/** A failure the runtime itself raises (a missing handler, a timeout), not the function's code. */
+class RuntimeFailure extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** The variables Lambda sets for this function, plus the endpoints that lead its SDK to the emulators. */
+function functionEnvironment(options: LambdaRunnerOptions): Record<string, string> {
+  const { resources, endpoints, policy } = options;
+  const { names, region, accountId } = resources;
+  return {
+    ...emulatorEnvironment(endpoints, region),
+    AWS_DEFAULT_REGION: region,
+    AWS_SESSION_TOKEN: sessionToken({ arn: assumedRoleArn(accountId, names.seedRole, names.seedFunction), policy }),
+    AWS_LAMBDA_FUNCTION_NAME: names.seedFunction,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(SEED_FUNCTION.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: names.seedLogGroup,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${SEED_FUNCTION.runtime}`,
+    _HANDLER: SEED_FUNCTION.handler,
+    // The one variable the stack sets on the function.
+    TABLE_NAME: names.table,
+  };
+}
+
+/**
+ * Sets the function's environment on process.env while at least one invocation runs (the
+ * bundle's SDK client reads it) and puts the previous values back after the last one.
+ */
+function environmentScope(variables: Record<string, string>): { enter(): void; leave(): void } {
+  let active = 0;
+  const saved = new Map<string, string | undefined>();
+  return {
+    enter() {
+      active += 1;
+      if (active > 1) return;
+      for (const [key, value] of Object.entries(variables)) {
+        saved.set(key, process.env[key]);
+        process.env[key] = value;
+      }
+    },
+    leave() {
+      active -= 1;
+      if (active > 0) return;
+      for (const [key, value] of saved) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      saved.clear();
+    },
+  };
+}
+
+function logStreamName(): string {
+  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+type Handler = (event: unknown, context: unknown) => unknown;
+
+export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
+  const bundlePath = resolve(options.bundlePath);
+  if (!existsSync(bundlePath)) {
+    throw new MissingBundle(`the seed function's bundle ${options.bundlePath} does not exist: run \`make build\` first`);
+  }
+  const { resources } = options;
+  const timeoutMs = (options.timeoutSeconds ?? SEED_FUNCTION.timeoutSeconds) * 1000;
+  const environment = environmentScope(functionEnvironment(options));
+  const [, handlerName = 'handler'] = SEED_FUNCTION.handler.split('.');
+  let container: { module: Promise<Record<string, unknown>>; logStreamName: string } | undefined;
+
+  // A fresh module instance is a fresh container: its own SDK client, credentials and state.
+  const startContainer = () => ({
+    module: import(`${pathToFileURL(bundlePath).href}?container=${randomUUID()}`) as Promise<Record<string, unknown>>,
+    logStreamName: logStreamName(),
+  });
+
+  return {
+    async invoke(event) {
+      const requestId = randomUUID();
+      const deadline = Date.now() + timeoutMs;
+      environment.enter();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        container ??= startContainer();
+        const { module, logStreamName: stream } = container;
+        const handler = (await module)[handlerName];
+        if (typeof handler !== 'function') {
+          throw new RuntimeFailure('Runtime.HandlerNotFound', `${SEED_FUNCTION.handler} is undefined or not exported`);
+        }
+        const context = {
+          callbackWaitsForEmptyEventLoop: true,
+          functionName: resources.names.seedFunction,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: resources.seedFunctionArn,
+          memoryLimitInMB: String(SEED_FUNCTION.memorySize),
+          awsRequestId: requestId,
+          logGroupName: resources.names.seedLogGroup,
+          logStreamName: stream,
+          getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+        };
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            // Lambda discards a container whose invocation timed out; the next one starts cold.
+            container = undefined;
+            reject(
+              new RuntimeFailure(
+                'Sandbox.Timedout',
+                `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+              ),
+            );
+          }, timeoutMs);
+        });
+        const result = await Promise.race([(handler as Handler)(event, context), timedOut]);
+        // Lambda serializes the result; undefined comes back as null.
+        const json = JSON.stringify(result);
+        return { requestId, payload: json === undefined ? null : JSON.parse(json) };
+      } catch (error) {
+        throw functionError(requestId, error);
+      } finally {
+        clearTimeout(timer);
+        environment.leave();
+      }
+    },
+  };
+}

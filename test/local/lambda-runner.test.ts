@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createClients, type Clients } from '../../workflow/clients.ts';
+import type { LocalEnvironment } from '../../local/contracts.ts';
+import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
+import { startLocalEnvironment } from '../../local/environment.ts';
+import { localPolicies } from '../../local/iam.ts';
+import {
+  createLambdaRunner,
+  LambdaFunctionError,
+  MissingBundle,
+  type LambdaRunnerOptions,
+} from '../../local/lambda-runner.ts';
+import type { FixtureEvent } from '../fixtures/lambda/index.ts';
+
+const FIXTURE = 'test/fixtures/lambda/index.ts';
+
+async function failure(promise: Promise<unknown>): Promise<LambdaFunctionError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(LambdaFunctionError);
+    return error as LambdaFunctionError;
+  }
+  throw new Error('expected the invocation to fail');
+}
+
+describe('local/lambda-runner', () => {
+  let env: LocalEnvironment;
+  let clients: Clients;
+  let options: LambdaRunnerOptions;
+
+  before(async () => {
+    env = await startLocalEnvironment({ prefix: 'runner-test' });
+    clients = createClients({ region: env.resources.region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
+    options = {
+      bundlePath: FIXTURE,
+      resources: env.resources,
+      endpoints: env.endpoints,
+      policy: localPolicies(env.resources).lambdaPolicy,
+    };
+  });
+
+  after(async () => {
+    clients.dynamodb.destroy();
+    clients.sqs.destroy();
+    clients.sfn.destroy();
+    await env.stop();
+  });
+
+  const invoke = (event: FixtureEvent, overrides: Partial<LambdaRunnerOptions> = {}) =>
+    createLambdaRunner({ ...options, ...overrides }).invoke(event);
+
+  it('passes the event and a Lambda context, and returns the result after a JSON round trip', async () => {
+    const { requestId, payload } = await invoke({ action: 'echo', id: 'a' });
+    const result = payload as {
+      event: unknown;
+      context: Record<string, unknown>;
+    };
+    expect(result.event).to.deep.equal({ action: 'echo', id: 'a' });
+    expect(result.context).to.include({
+      awsRequestId: requestId,
+      functionName: 'runner-test-seed',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: env.resources.seedFunctionArn,
+      memoryLimitInMB: '256',
+      logGroupName: '/aws/lambda/runner-test-seed',
+    });
+    expect(result.context.remainingMs).to.be.within(1, 60_000);
+  });
+
+  it('gives the function its environment during the call and restores process.env after it', async () => {
+    const before = { ...process.env };
+    const { payload } = await invoke({ action: 'echo' });
+    const result = payload as { environment: Record<string, string>; hasSessionToken: boolean };
+    expect(result.environment).to.deep.equal({
+      TABLE_NAME: 'runner-test-table',
+      AWS_REGION: env.resources.region,
+      AWS_ENDPOINT_URL_DYNAMODB: env.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: env.endpoints.sqs,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_LAMBDA_FUNCTION_NAME: 'runner-test-seed',
+    });
+    expect(result.hasSessionToken).to.be.true;
+    expect(process.env).to.deep.equal(before);
+  });
+
+  it('keeps one warm container across the invocations of a runner, and a new one per runner', async () => {
+    const runner = createLambdaRunner(options);
+    const first = (await runner.invoke({ action: 'echo' })).payload as { invocations: number };
+    const second = (await runner.invoke({ action: 'echo' })).payload as { invocations: number };
+    const other = (await createLambdaRunner(options).invoke({ action: 'echo' })).payload as { invocations: number };
+    expect([first.invocations, second.invocations, other.invocations]).to.deep.equal([1, 2, 1]);
+  });
+
+  it('returns null for a handler that returns nothing, as Lambda does', async () => {
+    expect((await invoke({ action: 'nothing' })).payload).to.equal(null);
+  });
+
+  it('turns a thrown error into its type and the runtime error document', async () => {
+    const error = await failure(invoke({ action: 'throw', name: 'InvalidInput', message: 'input.count must be at least 1' }));
+    expect(error.name).to.equal('InvalidInput');
+    const document = JSON.parse(error.message) as Record<string, unknown>;
+    expect(Object.keys(document)).to.deep.equal(['errorType', 'errorMessage', 'trace']);
+    expect(document).to.include({ errorType: 'InvalidInput', errorMessage: 'input.count must be at least 1' });
+    expect((document.trace as string[])[0]).to.equal('InvalidInput: input.count must be at least 1');
+  });
+
+  it('reports a thrown non-Error by its type, as the Node.js runtime does', async () => {
+    const error = await failure(invoke({ action: 'throwString', message: 'plain' }));
+    expect(JSON.parse(error.message)).to.deep.equal({ errorType: 'string', errorMessage: 'plain', trace: [] });
+  });
+
+  it('fails an invocation that outlives the function timeout with Sandbox.Timedout', async () => {
+    const error = await failure(invoke({ action: 'sleep', ms: 500 }, { timeoutSeconds: 0.05 }));
+    expect(error.name).to.equal('Sandbox.Timedout');
+    expect(JSON.parse(error.message).errorMessage).to.match(/Task timed out after 0\.05 seconds$/);
+  });
+
+  it('refuses a bundle that does not exist, naming it', () => {
+    expect(() => createLambdaRunner({ ...options, bundlePath: 'dist/nowhere/index.mjs' }))
+      .to.throw(MissingBundle)
+      .with.property('message')
+      .that.includes('dist/nowhere/index.mjs');
+  });
+
+  describe("the function's own SDK calls, checked against its role's policy", () => {
+    it('lets the BatchWriteItem the role allows through', async () => {
+      expect((await invoke({ action: 'batchWrite', id: 'allowed' })).payload).to.equal('written');
+      const { Item } = await clients.dynamodb.send(
+        new GetItemCommand({ TableName: 'runner-test-table', Key: { MessageId: { S: 'allowed' } } }),
+      );
+      expect(Item?.Message).to.deep.equal({ S: 'from the fixture' });
+    });
+
+    it('fails a DeleteItem the role does not allow with AWS AccessDeniedException, naming action and resource', async () => {
+      const error = await failure(invoke({ action: 'delete', id: 'allowed' }));
+      expect(error.name).to.equal('AccessDeniedException');
+      expect(JSON.parse(error.message).errorMessage).to.equal(
+        'User: arn:aws:sts::000000000000:assumed-role/runner-test-seed-role/runner-test-seed is not authorized to perform: ' +
+          `dynamodb:DeleteItem on resource: ${env.resources.tableArn} ` +
+          'because no identity-based policy allows the dynamodb:DeleteItem action',
+      );
+      const { Item } = await clients.dynamodb.send(
+        new GetItemCommand({ TableName: 'runner-test-table', Key: { MessageId: { S: 'allowed' } } }),
+      );
+      expect(Item).to.not.equal(undefined);
+    });
+
+    it('denies the BatchWriteItem too once its statement is removed from the policy', async () => {
+      const policy = options.policy.filter((statement) => !statement.Action.includes('dynamodb:BatchWriteItem'));
+      const error = await failure(invoke({ action: 'batchWrite', id: 'denied' }, { policy }));
+      expect(error.name).to.equal('AccessDeniedException');
+      expect(JSON.parse(error.message).errorMessage).to.include('dynamodb:BatchWriteItem');
+    });
+  });
+});
