@@ -41,7 +41,7 @@ describe('local/definition', () => {
   it('loads the deployed template and renders it with the local values', async () => {
     const template = await loadDefinition(WORKFLOW_DEFINITION);
     const definition = renderDefinition(template, VARS);
-    const send = definition.States['Send Message to SQS'] as { Parameters: { QueueUrl: string } };
+    const send = definition.States['Send Message to SQS'] as unknown as { Parameters: { QueueUrl: string } };
     expect(send.Parameters.QueueUrl).to.equal(VARS.QueueUrl);
     expect(JSON.stringify(definition)).not.to.contain('${');
     expect(template.preview.StartAt).to.equal(definition.StartAt);

@@ -1,0 +1,196 @@
+// End to end: the real ASL, the real seed bundle, the real emulators. Needs `make build`.
+import { expect } from 'chai';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { runLocal, withoutImplicitTaskTimeouts, immediateRetries, executionArnOf } from '../../local/run.ts';
+import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
+import { createClients } from '../../workflow/clients.ts';
+import { QUOTAS } from '../../workflow/execution-record.ts';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+
+const SEED = 'Seed the DynamoDB Table';
+const GET = 'Read Next Message from DynamoDB';
+const REJECT = 'Reject Invalid Input';
+const FIXTURES = 'test/fixtures/asl';
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('local/run (end to end on the emulators)', function () {
+  this.timeout(60_000);
+
+  it('runs the deployed workflow: 10 items seeded, 10 delivered', async () => {
+    const { record, env } = await runLocal();
+    expect(env).to.equal(undefined);
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.reconciliation).to.include({ items: 10, delivered: 10 });
+    expect(record.reconciliation.missing).to.deep.equal([]);
+    expect(record.reconciliation.duplicates).to.deep.equal([]);
+    expect(record.historyEvents).to.equal(14 * 10 + 11);
+    expect(record.stateTransitions).to.equal(4 * 10 + 3);
+    expect(record.states[GET]!.entered).to.equal(10);
+    expect(record.states[SEED]!.samples[0]!.input).to.deep.equal({});
+    expect(record.executionArn).to.match(/^arn:aws:states:[a-z0-9-]+:\d{12}:execution:[\w-]+-state-machine:[0-9a-f-]{36}$/);
+    expect(record.source).to.equal('local');
+    expect(record.output).to.deep.equal({ List: ['DONE'] });
+    expect(record.delivered.map((message) => message.messageId).sort()).to.deep.equal(
+      record.seeded.map((item) => item.messageId),
+    );
+    expect(record.warnings).to.deep.equal([]);
+  });
+
+  it('delivers 500 of 500, with no missing and no duplicates', async () => {
+    const { record } = await runLocal({ count: 500 });
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.reconciliation).to.include({ items: 500, delivered: 500 });
+    expect(record.reconciliation.missing).to.deep.equal([]);
+    expect(record.reconciliation.duplicates).to.deep.equal([]);
+    expect(record.historyEvents).to.equal(14 * 500 + 11);
+  });
+
+  it('seeds the bodies of a messages list and reports progress as they are sent', async () => {
+    const seen: number[] = [];
+    const { record } = await runLocal({ messages: ['first', 'second', 'third'], onProgress: (p) => seen.push(p.delivered) });
+    expect(record.delivered.map((message) => message.body).sort()).to.deep.equal(['first', 'second', 'third']);
+    expect(seen).to.deep.equal([1, 2, 3]);
+  });
+
+  it('ends FAILED with the seed\'s InvalidInput for {"count": 0}, and delivers nothing', async () => {
+    const { record } = await runLocal({ input: { count: 0 } });
+    expect(record.status).to.equal('FAILED');
+    expect(record.error).to.equal('InvalidInput');
+    expect(record.cause).to.contain('input.count must be between 1 and');
+    expect(record.failedState).to.equal(REJECT);
+    expect(record.reconciliation).to.include({ items: 0, delivered: 0 });
+    expect(record.historyEvents).to.equal(8);
+  });
+
+  it('fails with the access error, naming sqs:SendMessage, when the role may not use the queue', async () => {
+    const { record } = await runLocal({ definitionPath: `${FIXTURES}/forbidden-queue.asl.json` });
+    expect(record.status).to.equal('FAILED');
+    expect(record.error).to.match(/^SQS\./);
+    expect(record.cause).to.contain('is not authorized to perform: sqs:SendMessage');
+    expect(record.cause).to.contain('another-teams-queue');
+    expect(record.failedState).to.equal('Send to Another Queue');
+  });
+
+  it('refuses a JSONata definition before anything starts, naming the state', async () => {
+    const error = await rejection(runLocal({ definitionPath: `${FIXTURES}/jsonata.asl.json` }));
+    expect(error.name).to.equal('UnsupportedFeature');
+    expect(error.message).to.contain('state "Count Items"');
+  });
+
+  it('refuses a missing definition with a DefinitionError', async () => {
+    const error = await rejection(runLocal({ definitionPath: `${FIXTURES}/missing.asl.json` }));
+    expect(error.name).to.equal('DefinitionError');
+  });
+
+  it('retries a throttled GetItem as the ASL says, and loses nothing', async () => {
+    const fault = { service: 'dynamodb', action: 'getItem', error: 'DynamoDB.ProvisionedThroughputExceededException', times: 2 };
+    const { record } = await runLocal({ faults: [fault] });
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.reconciliation).to.include({ items: 10, delivered: 10 });
+    expect(record.reconciliation.missing).to.deep.equal([]);
+    // Two failed attempts, each adding TaskFailed, then TaskScheduled and TaskStarted again.
+    expect(record.historyEvents).to.equal(14 * 10 + 11 + 2 * 3);
+    expect(record.stateTransitions).to.equal(4 * 10 + 3 + 2);
+    expect(record.warnings).to.deep.equal([]);
+  });
+
+  it('says so in the report when retries skip their waits', async () => {
+    const fault = { service: 'sqs', action: 'sendMessage', error: 'SQS.RequestThrottledException', times: 1 };
+    const { record } = await runLocal({ count: 2, faults: [fault], fastRetries: true });
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.reconciliation.delivered).to.equal(2);
+    expect(record.warnings.join('\n')).to.contain('--fast-retries');
+  });
+
+  it('fails the run at the item where history passes 25,000 events, and sends nothing after it', async () => {
+    const { record } = await runLocal({ count: 800, definitionPath: `${FIXTURES}/history-overflow.asl.json` });
+    expect(record.status).to.equal('FAILED');
+    expect(record.error).to.equal('States.Runtime');
+    expect(record.cause).to.contain(`maximum number of history events (${QUOTAS.historyEvents})`);
+    // 34 events per item: item 736 begins at event 24,997 and its GetItem would be scheduled at 25,000.
+    expect(record.cause).to.contain(`entry 736 of "${GET}"`);
+    const item736 = record.seeded[735]!.messageId;
+    expect(record.cause).to.contain(`$.List[0] = "${item736}"`);
+    expect(record.failedState).to.equal(GET);
+    expect(record.historyEvents).to.equal(QUOTAS.historyEvents);
+    expect(record.reconciliation.delivered).to.equal(735);
+    expect(record.reconciliation.missing).to.have.length(800 - 735);
+  });
+
+  it('only warns at the crossing with quotaFail: false, and runs to the end', async () => {
+    const { record } = await runLocal({ count: 800, definitionPath: `${FIXTURES}/history-overflow.asl.json`, quotaFail: false });
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.historyEvents).to.equal(34 * 800 + 11);
+    expect(record.reconciliation.delivered).to.equal(800);
+    expect(record.warnings).to.have.length(1);
+    expect(record.warnings[0]).to.contain(`entry 736 of "${GET}"`).and.to.contain('--no-quota-fail');
+  });
+
+  it('ends TIMED_OUT when the execution runs past its TimeoutSeconds', async () => {
+    const { record } = await runLocal({ definitionPath: `${FIXTURES}/timeout.asl.json` });
+    expect(record.status).to.equal('TIMED_OUT');
+    expect(record.error).to.equal('States.Timeout');
+    expect(record.historyEvents).to.equal(3);
+  });
+
+  it('leaves the emulators running with keep, until stopped', async () => {
+    const { record, env } = await runLocal({ count: 1, keep: true });
+    expect(env).to.not.equal(undefined);
+    try {
+      const { sqs } = createClients({ region: env!.resources.region, endpoints: env!.endpoints, credentials: LOCAL_CREDENTIALS });
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: env!.resources.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      expect(Attributes?.ApproximateNumberOfMessages).to.equal('1');
+      sqs.destroy();
+      expect(record.reconciliation.delivered).to.equal(1);
+    } finally {
+      await env!.stop();
+    }
+  });
+});
+
+describe('local/run (engine settings)', () => {
+  const definition = {
+    StartAt: 'Call',
+    States: {
+      Call: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Retry: [{ ErrorEquals: ['States.ALL'] }], Next: 'Bounded' },
+      Bounded: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', TimeoutSeconds: 5, Next: 'Fan' },
+      Fan: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'Inner',
+          States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Retry: [{ ErrorEquals: ['X'] }], End: true } },
+        },
+        End: true,
+      },
+    },
+  } as unknown as StateMachineDefinition;
+
+  it('gives Task states without TimeoutSeconds no timeout the engine would invent', () => {
+    type Loose = { TimeoutSeconds?: number; ItemProcessor: { States: Record<string, { TimeoutSeconds?: number }> } };
+    const patched = withoutImplicitTaskTimeouts(definition) as unknown as { States: Record<string, Loose> };
+    expect(patched.States.Call!.TimeoutSeconds).to.be.greaterThan(20 * 24 * 3600);
+    expect(patched.States.Bounded!.TimeoutSeconds).to.equal(5);
+    expect(patched.States.Fan!.ItemProcessor.States.Inner!.TimeoutSeconds).to.be.greaterThan(20 * 24 * 3600);
+    expect(definition.States.Call).not.to.have.property('TimeoutSeconds');
+  });
+
+  it('skips the waits of every retrier, nested ones included, only when asked', () => {
+    expect(immediateRetries(definition)).to.deep.equal({ Call: 0, Inner: 0 });
+  });
+
+  it('names executions the way AWS does', () => {
+    expect(executionArnOf('arn:aws:states:us-east-1:000000000000:stateMachine:m', 'run-1')).to.equal(
+      'arn:aws:states:us-east-1:000000000000:execution:m:run-1',
+    );
+  });
+});
