@@ -1,0 +1,209 @@
+import { expect } from 'chai';
+import type { PolicyStatement } from '../../workflow/permissions.ts';
+import { resourceNames } from '../../workflow/resources.ts';
+import type { LocalResources } from '../../local/contracts.ts';
+import {
+  AccessDenied,
+  assertAllowed,
+  assertPermitted,
+  assumedRoleArn,
+  dynamodbPermission,
+  evaluate,
+  InvalidSessionToken,
+  isAllowed,
+  localPolicies,
+  principalFromToken,
+  sessionToken,
+  sqsPermission,
+} from '../../local/iam.ts';
+
+const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/t';
+const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:q';
+const ROLE = 'arn:aws:sts::000000000000:assumed-role/r/s';
+
+const allow = (Action: string[], Resource: string[]): PolicyStatement => ({ Sid: 'A', Effect: 'Allow', Action, Resource });
+const deny = (Action: string[], Resource: string[]): PolicyStatement => ({ Sid: 'D', Effect: 'Deny', Action, Resource });
+
+describe('local/iam', () => {
+  describe('evaluate and isAllowed', () => {
+    it('allows an action on a resource a statement names', () => {
+      expect(isAllowed([allow(['dynamodb:GetItem'], [TABLE])], 'dynamodb:GetItem', TABLE)).to.be.true;
+    });
+
+    it('denies by default: another action, another resource, or no statement at all', () => {
+      const policy = [allow(['dynamodb:GetItem'], [TABLE])];
+      expect(evaluate(policy, 'dynamodb:PutItem', TABLE)).to.equal('implicitDeny');
+      expect(evaluate(policy, 'dynamodb:GetItem', `${TABLE}2`)).to.equal('implicitDeny');
+      expect(evaluate([], 'dynamodb:GetItem', TABLE)).to.equal('implicitDeny');
+    });
+
+    it('lets an explicit Deny win over any Allow, in either order', () => {
+      const allowing = allow(['dynamodb:*'], ['*']);
+      const denying = deny(['dynamodb:GetItem'], [TABLE]);
+      expect(evaluate([allowing, denying], 'dynamodb:GetItem', TABLE)).to.equal('explicitDeny');
+      expect(evaluate([denying, allowing], 'dynamodb:GetItem', TABLE)).to.equal('explicitDeny');
+      expect(evaluate([allowing, denying], 'dynamodb:PutItem', TABLE)).to.equal('allowed');
+    });
+
+    it('matches * and ? wildcards in actions and resources', () => {
+      expect(isAllowed([allow(['dynamodb:Get*'], [TABLE])], 'dynamodb:GetItem', TABLE)).to.be.true;
+      expect(isAllowed([allow(['dynamodb:?etItem'], [TABLE])], 'dynamodb:GetItem', TABLE)).to.be.true;
+      expect(isAllowed([allow(['*'], ['*'])], 'sqs:SendMessage', QUEUE)).to.be.true;
+      expect(isAllowed([allow(['sqs:*'], ['arn:aws:sqs:*:000000000000:*'])], 'sqs:SendMessage', QUEUE)).to.be.true;
+      expect(isAllowed([allow(['dynamodb:*'], [`${TABLE}/index/*`])], 'dynamodb:Query', `${TABLE}/index/byDate`)).to.be.true;
+      expect(isAllowed([allow(['dynamodb:?etItem'], [TABLE])], 'dynamodb:BatchGetItem', TABLE)).to.be.false;
+      expect(isAllowed([allow(['dynamodb:*'], [`${TABLE}/index/*`])], 'dynamodb:Query', TABLE)).to.be.false;
+    });
+
+    it('treats regular-expression characters in patterns literally', () => {
+      expect(isAllowed([allow(['sqs:SendMessage'], ['arn:aws:sqs:us-east-1:000000000000:q.fifo'])], 'sqs:SendMessage', 'arn:aws:sqs:us-east-1:000000000000:qxfifo')).to.be.false;
+    });
+
+    it('compares actions without case and resources with it', () => {
+      expect(isAllowed([allow(['DynamoDB:getitem'], [TABLE])], 'dynamodb:GetItem', TABLE)).to.be.true;
+      expect(isAllowed([allow(['dynamodb:GetItem'], [TABLE.toUpperCase()])], 'dynamodb:GetItem', TABLE)).to.be.false;
+    });
+  });
+
+  describe('assertAllowed', () => {
+    it('passes an allowed call', () => {
+      expect(() => assertAllowed([allow(['sqs:SendMessage'], [QUEUE])], ROLE, 'sqs:SendMessage', QUEUE)).to.not.throw();
+    });
+
+    it("throws AccessDenied in AWS's words when no statement allows the call", () => {
+      expect(() => assertAllowed([], ROLE, 'sqs:SendMessage', QUEUE))
+        .to.throw(AccessDenied)
+        .with.property(
+          'message',
+          `User: ${ROLE} is not authorized to perform: sqs:SendMessage on resource: ${QUEUE} ` +
+            'because no identity-based policy allows the sqs:SendMessage action',
+        );
+    });
+
+    it("says so when a statement denies the call explicitly", () => {
+      expect(() => assertAllowed([deny(['sqs:*'], ['*'])], ROLE, 'sqs:SendMessage', QUEUE))
+        .to.throw(AccessDenied)
+        .with.property(
+          'message',
+          `User: ${ROLE} is not authorized to perform: sqs:SendMessage on resource: ${QUEUE} ` +
+            'with an explicit deny in an identity-based policy',
+        );
+    });
+
+    it('keeps the principal, action and resource on the error', () => {
+      try {
+        assertAllowed([], ROLE, 'dynamodb:GetItem', TABLE);
+        expect.fail('expected AccessDenied');
+      } catch (error) {
+        expect(error).to.include({ name: 'AccessDenied', principalArn: ROLE, action: 'dynamodb:GetItem', resourceArn: TABLE });
+      }
+    });
+
+    it('checks every resource of a call and names the first one denied', () => {
+      const policy = [allow(['dynamodb:BatchGetItem'], [TABLE])];
+      const other = 'arn:aws:dynamodb:us-east-1:000000000000:table/other';
+      expect(() => assertPermitted(policy, ROLE, { action: 'dynamodb:BatchGetItem', resources: [TABLE, other] }))
+        .to.throw(AccessDenied)
+        .with.property('resourceArn', other);
+    });
+  });
+
+  describe('localPolicies', () => {
+    const resources = {
+      region: 'eu-west-1',
+      accountId: '000000000000',
+      names: resourceNames('p'),
+      tableArn: 'arn:aws:dynamodb:eu-west-1:000000000000:table/p-table',
+      queueArn: 'arn:aws:sqs:eu-west-1:000000000000:p-queue',
+      seedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:p-seed',
+    } as LocalResources;
+    const { stateMachinePolicy, lambdaPolicy } = localPolicies(resources);
+
+    it("gives the state machine role the stack's statements, on the local ARNs", () => {
+      const bySid = Object.fromEntries(stateMachinePolicy.map((statement) => [statement.Sid, statement]));
+      expect(bySid.InvokeSeedFunction).to.deep.equal({
+        Sid: 'InvokeSeedFunction',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [resources.seedFunctionArn],
+      });
+      expect(bySid.ReadTable?.Resource).to.deep.equal([resources.tableArn]);
+      expect(bySid.SendToQueue?.Resource).to.deep.equal([resources.queueArn]);
+      expect(isAllowed(stateMachinePolicy, 'dynamodb:GetItem', resources.tableArn)).to.be.true;
+      expect(isAllowed(stateMachinePolicy, 'dynamodb:PutItem', resources.tableArn)).to.be.false;
+    });
+
+    it("gives the seed role BatchWriteItem on the table and its own log streams, nothing more", () => {
+      expect(isAllowed(lambdaPolicy, 'dynamodb:BatchWriteItem', resources.tableArn)).to.be.true;
+      expect(isAllowed(lambdaPolicy, 'dynamodb:DeleteItem', resources.tableArn)).to.be.false;
+      expect(
+        isAllowed(
+          lambdaPolicy,
+          'logs:PutLogEvents',
+          'arn:aws:logs:eu-west-1:000000000000:log-group:/aws/lambda/p-seed:log-stream:2026/01/01/[$LATEST]abc',
+        ),
+      ).to.be.true;
+      expect(isAllowed(lambdaPolicy, 'sqs:SendMessage', resources.queueArn)).to.be.false;
+    });
+  });
+
+  describe('the permission a request needs', () => {
+    it('is the DynamoDB operation on the table, or on the index a Query or Scan reads', () => {
+      expect(dynamodbPermission('GetItem', { TableName: 't' }, 'us-east-1', '000000000000')).to.deep.equal({
+        action: 'dynamodb:GetItem',
+        resources: [TABLE],
+      });
+      expect(dynamodbPermission('Query', { TableName: 't', IndexName: 'i' }, 'us-east-1', '000000000000').resources).to.deep.equal([
+        `${TABLE}/index/i`,
+      ]);
+      expect(dynamodbPermission('GetItem', { TableName: TABLE }, 'us-east-1', '000000000000').resources).to.deep.equal([TABLE]);
+    });
+
+    it('covers every table of a batch or a transaction', () => {
+      expect(
+        dynamodbPermission('BatchWriteItem', { RequestItems: { t: [], u: [] } }, 'us-east-1', '000000000000').resources,
+      ).to.deep.equal([TABLE, 'arn:aws:dynamodb:us-east-1:000000000000:table/u']);
+      expect(
+        dynamodbPermission(
+          'TransactWriteItems',
+          { TransactItems: [{ Put: { TableName: 't' } }, { Delete: { TableName: 't' } }] },
+          'us-east-1',
+          '000000000000',
+        ).resources,
+      ).to.deep.equal([TABLE]);
+    });
+
+    it('is * for a DynamoDB call that names no table', () => {
+      expect(dynamodbPermission('ListTables', {}, 'us-east-1', '000000000000').resources).to.deep.equal(['*']);
+    });
+
+    it('is the SQS action on the queue a URL names, batches authorized as single messages', () => {
+      const url = 'http://127.0.0.1:4566/000000000000/q';
+      expect(sqsPermission('SendMessage', { QueueUrl: url }, 'us-east-1', '000000000000')).to.deep.equal({
+        action: 'sqs:SendMessage',
+        resources: [QUEUE],
+      });
+      expect(sqsPermission('SendMessageBatch', { QueueUrl: url }, 'us-east-1', '000000000000').action).to.equal('sqs:SendMessage');
+      expect(
+        sqsPermission('GetQueueUrl', { QueueName: 'q' }, 'us-east-1', '000000000000').resources,
+      ).to.deep.equal([QUEUE]);
+      expect(sqsPermission('ListQueues', {}, 'us-east-1', '000000000000').resources).to.deep.equal(['*']);
+    });
+  });
+
+  describe('session tokens', () => {
+    it('carry a principal and its policy there and back', () => {
+      const principal = { arn: assumedRoleArn('000000000000', 'r', 's'), policy: [allow(['sqs:SendMessage'], [QUEUE])] };
+      expect(principal.arn).to.equal(ROLE);
+      expect(principalFromToken(sessionToken(principal))).to.deep.equal(principal);
+    });
+
+    it("leave a token that is not a local role's unrestricted", () => {
+      expect(principalFromToken('FwoGZXIvYXdzEXAMPLE')).to.equal(undefined);
+    });
+
+    it('refuse a damaged local token rather than treat it as unrestricted', () => {
+      expect(() => principalFromToken('local-iam.not-base64-json')).to.throw(InvalidSessionToken);
+    });
+  });
+});
