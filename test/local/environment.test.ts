@@ -1,0 +1,207 @@
+import { expect } from 'chai';
+import { request } from 'node:http';
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createClients, type Clients } from '../../workflow/clients.ts';
+import { InvalidConfiguration, QUEUE } from '../../workflow/resources.ts';
+import type { LocalEnvironment } from '../../local/contracts.ts';
+import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
+import { startLocalEnvironment } from '../../local/environment.ts';
+import { sessionToken } from '../../local/iam.ts';
+
+const ROLE = 'arn:aws:sts::000000000000:assumed-role/env-test-seed-role/env-test-seed';
+
+/** Answers once the port takes a connection, or says why not. */
+function reachable(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'GET' }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+describe('local/environment', () => {
+  let env: LocalEnvironment;
+  let clients: Clients;
+
+  before(async () => {
+    env = await startLocalEnvironment({ prefix: 'env-test' });
+    clients = createClients({ region: env.resources.region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
+  });
+
+  after(async () => {
+    for (const client of Object.values(clients)) client.destroy();
+    await env.stop();
+  });
+
+  it('serves DynamoDB and SQS on 127.0.0.1 ephemeral ports', () => {
+    expect(env.endpoints.dynamodb).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.endpoints.sqs).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.endpoints.dynamodb).to.not.equal(env.endpoints.sqs);
+  });
+
+  it('names every resource from the prefix, with ARNs shaped like AWS ones in a local account', () => {
+    const { resources } = env;
+    expect(resources.accountId).to.equal('000000000000');
+    expect(resources.names.table).to.equal('env-test-table');
+    expect(resources.tableArn).to.equal(`arn:aws:dynamodb:${resources.region}:000000000000:table/env-test-table`);
+    expect(resources.queueArn).to.equal(`arn:aws:sqs:${resources.region}:000000000000:env-test-queue`);
+    expect(resources.deadLetterQueueArn).to.equal(`arn:aws:sqs:${resources.region}:000000000000:env-test-dlq`);
+    expect(resources.seedFunctionArn).to.equal(`arn:aws:lambda:${resources.region}:000000000000:function:env-test-seed`);
+    expect(resources.stateMachineArn).to.equal(
+      `arn:aws:states:${resources.region}:000000000000:stateMachine:env-test-state-machine`,
+    );
+    expect(resources.queueUrl).to.equal(`${env.endpoints.sqs}/000000000000/env-test-queue`);
+    expect(resources.templateVars).to.deep.equal({
+      SeedFunctionArn: resources.seedFunctionArn,
+      TableName: 'env-test-table',
+      QueueUrl: resources.queueUrl,
+    });
+  });
+
+  it('creates the table keyed as the stack keys it, on demand, and active', async () => {
+    const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: 'env-test-table' }));
+    expect(Table?.TableStatus).to.equal('ACTIVE');
+    expect(Table?.KeySchema).to.deep.equal([{ AttributeName: 'MessageId', KeyType: 'HASH' }]);
+    expect(Table?.AttributeDefinitions).to.deep.equal([{ AttributeName: 'MessageId', AttributeType: 'S' }]);
+    expect(Table?.BillingModeSummary?.BillingMode).to.equal('PAY_PER_REQUEST');
+  });
+
+  it('creates the queue with its settings and a redrive to the dead-letter queue', async () => {
+    const { Attributes = {} } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: env.resources.queueUrl, AttributeNames: ['All'] }),
+    );
+    expect(Attributes.QueueArn).to.equal(env.resources.queueArn);
+    expect(Attributes.VisibilityTimeout).to.equal(String(QUEUE.visibilityTimeoutSeconds));
+    expect(Attributes.MessageRetentionPeriod).to.equal(String(QUEUE.messageRetentionSeconds));
+    expect(JSON.parse(Attributes.RedrivePolicy!)).to.deep.equal({
+      deadLetterTargetArn: env.resources.deadLetterQueueArn,
+      maxReceiveCount: QUEUE.maxReceiveCount,
+    });
+    const dlq = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: env.resources.deadLetterQueueUrl, AttributeNames: ['All'] }),
+    );
+    expect(dlq.Attributes?.MessageRetentionPeriod).to.equal(String(QUEUE.deadLetterRetentionSeconds));
+  });
+
+  it('gives environment lines that point an SDK at the emulators', async () => {
+    const variables = Object.fromEntries(env.envLines.map((line) => line.split(/=(.*)/s).slice(0, 2)));
+    expect(variables).to.deep.equal({
+      AWS_ENDPOINT_URL_DYNAMODB: env.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: env.endpoints.sqs,
+      AWS_REGION: env.resources.region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    const sqs = new SQSClient({
+      region: variables.AWS_REGION,
+      endpoint: variables.AWS_ENDPOINT_URL_SQS,
+      credentials: { accessKeyId: variables.AWS_ACCESS_KEY_ID!, secretAccessKey: variables.AWS_SECRET_ACCESS_KEY! },
+    });
+    try {
+      const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'hi' }));
+      expect(MessageId).to.be.a('string');
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  describe('the door in front of the emulators', () => {
+    const roleClient = (policyActions: string[]) =>
+      new DynamoDBClient({
+        region: env.resources.region,
+        endpoint: env.endpoints.dynamodb,
+        credentials: {
+          ...LOCAL_CREDENTIALS,
+          sessionToken: sessionToken({
+            arn: ROLE,
+            policy: [{ Sid: 'S', Effect: 'Allow', Action: policyActions, Resource: [env.resources.tableArn] }],
+          }),
+        },
+      });
+
+    it("lets a role's call through when its policy allows it", async () => {
+      const dynamodb = roleClient(['dynamodb:PutItem']);
+      try {
+        await dynamodb.send(new PutItemCommand({ TableName: 'env-test-table', Item: { MessageId: { S: 'door' } } }));
+      } finally {
+        dynamodb.destroy();
+      }
+      const { Item } = await clients.dynamodb.send(
+        new GetItemCommand({ TableName: 'env-test-table', Key: { MessageId: { S: 'door' } } }),
+      );
+      expect(Item).to.deep.equal({ MessageId: { S: 'door' } });
+    });
+
+    it('answers a call the policy does not allow as AWS does: AccessDeniedException naming action and resource', async () => {
+      const dynamodb = roleClient(['dynamodb:PutItem']);
+      try {
+        await dynamodb.send(new GetItemCommand({ TableName: 'env-test-table', Key: { MessageId: { S: 'door' } } }));
+        expect.fail('expected AccessDeniedException');
+      } catch (error) {
+        expect(error).to.include({
+          name: 'AccessDeniedException',
+          message:
+            `User: ${ROLE} is not authorized to perform: dynamodb:GetItem on resource: ${env.resources.tableArn} ` +
+            'because no identity-based policy allows the dynamodb:GetItem action',
+        });
+        expect((error as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).to.equal(400);
+      } finally {
+        dynamodb.destroy();
+      }
+    });
+
+    it("denies an SQS call outside the role's policy", async () => {
+      const sqs = new SQSClient({
+        region: env.resources.region,
+        endpoint: env.endpoints.sqs,
+        credentials: { ...LOCAL_CREDENTIALS, sessionToken: sessionToken({ arn: ROLE, policy: [] }) },
+      });
+      try {
+        await sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'no' }));
+        expect.fail('expected an access error');
+      } catch (error) {
+        expect((error as Error).message).to.include(`sqs:SendMessage on resource: ${env.resources.queueArn}`);
+      } finally {
+        sqs.destroy();
+      }
+    });
+
+    it('refuses a damaged local session token instead of letting it through', async () => {
+      const dynamodb = new DynamoDBClient({
+        region: env.resources.region,
+        endpoint: env.endpoints.dynamodb,
+        credentials: { ...LOCAL_CREDENTIALS, sessionToken: 'local-iam.damaged' },
+      });
+      try {
+        await dynamodb.send(new GetItemCommand({ TableName: 'env-test-table', Key: { MessageId: { S: 'door' } } }));
+        expect.fail('expected UnrecognizedClientException');
+      } catch (error) {
+        expect((error as Error).name).to.equal('UnrecognizedClientException');
+      } finally {
+        dynamodb.destroy();
+      }
+    });
+  });
+
+  it('refuses an invalid prefix with InvalidConfiguration, before starting anything', async () => {
+    try {
+      await startLocalEnvironment({ prefix: 'Not_Valid' });
+      expect.fail('expected InvalidConfiguration');
+    } catch (error) {
+      expect(error).to.be.instanceOf(InvalidConfiguration);
+    }
+  });
+
+  it('stops both servers, so their ports no longer answer', async () => {
+    const other = await startLocalEnvironment({ prefix: 'env-stop-test' });
+    expect(await reachable(other.endpoints.dynamodb)).to.be.true;
+    expect(await reachable(other.endpoints.sqs)).to.be.true;
+    await other.stop();
+    expect(await reachable(other.endpoints.dynamodb)).to.be.false;
+    expect(await reachable(other.endpoints.sqs)).to.be.false;
+  });
+});
