@@ -212,6 +212,10 @@ function attributes(values: Record<string, Attribute>): string {
 }
 
 export function formatMs(ms: number): string {
+  if (ms === 0) return '0 ms';
+  // A Choice or Pass takes a fraction of a millisecond; "0 ms" would read as "not measured".
+  if (ms < 0.1) return '<0.1 ms';
+  if (ms < 10) return `${Number(ms.toFixed(1))} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const minutes = Math.floor(ms / 60_000);

@@ -9,6 +9,8 @@ import { renderDiagram } from './diagram.ts';
 
 /** Rows shown per table before the rest is summarised. */
 export const TABLE_ROW_LIMIT = 200;
+/** Item tables up to this long start open; longer ones start folded, the problems being listed above them. */
+const OPEN_TABLE_ROWS = 20;
 /** Characters of pretty-printed JSON shown per value. */
 export const JSON_CHAR_LIMIT = 10_000;
 
@@ -53,6 +55,19 @@ function causeText(cause: string): string {
     // Not JSON: shown as written.
   }
   return cause;
+}
+
+/** A Lambda error's cause is JSON whose errorMessage is the sentence a person needs; the rest folds away. */
+function causeBlock(cause: string): string {
+  let message: unknown;
+  try {
+    message = (JSON.parse(cause) as { errorMessage?: unknown } | null)?.errorMessage;
+  } catch {
+    // Not JSON: shown as written.
+  }
+  if (typeof message !== 'string') return `<p>Cause:</p><pre>${escapeHtml(causeText(cause))}</pre>`;
+  return `<p>Message: <strong>${escapeHtml(message)}</strong></p>
+<details><summary>Full cause</summary><pre>${escapeHtml(causeText(cause))}</pre></details>`;
 }
 
 function bar(label: string, value: number, limit: number, shown: string, detail: string): string {
@@ -100,7 +115,7 @@ function summarySection(record: ExecutionRecord): string {
   <h3>What went wrong</h3>
   ${record.failedState ? `<p>Failed in the step <strong>${escapeHtml(record.failedState)}</strong>.</p>` : ''}
   ${record.error ? `<p>Error: <strong><code>${escapeHtml(record.error)}</code></strong></p>` : ''}
-  ${record.cause ? `<p>Cause:</p><pre>${escapeHtml(causeText(record.cause))}</pre>` : ''}
+  ${record.cause ? causeBlock(record.cause) : ''}
 </div>`
     : '';
   const warnings = record.warnings.length > 0
@@ -231,11 +246,14 @@ ${unexpected.length > TABLE_ROW_LIMIT ? `<p class="note">Showing the first ${num
 </div>
 ${list('Missing: seeded but never delivered', r.missing, 'bad')}
 ${list('Duplicated: delivered more than once', r.duplicates, 'warn')}
-${seeded.length === 0 ? '<p class="muted">No seeded items were recorded for this execution.</p>' : `<table>
+${seeded.length === 0 ? '<p class="muted">No seeded items were recorded for this execution.</p>' : `<details class="items"${seeded.length <= OPEN_TABLE_ROWS ? ' open' : ''}>
+<summary>Every item, one per row (${number(seeded.length)})</summary>
+<table>
 <thead><tr><th class="num">#</th><th>Message ID</th><th>Body</th><th class="num">Times delivered</th><th>Result</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody>
 </table>
-${capNote}`}
+${capNote}
+</details>`}
 ${unexpectedTable}
 </section>`;
 }
@@ -280,7 +298,7 @@ h2 { font-size: 20px; margin: 0 0 12px; border-bottom: 2px solid var(--line); pa
 h3 { font-size: 16px; margin: 16px 0 8px; }
 h4 { font-size: 14px; margin: 8px 0 4px; }
 h5 { font-size: 13px; margin: 4px 0; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 18px 0; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 18px 0; overflow-x: auto; }
 .lead { font-size: 17px; margin: 0; }
 .muted { color: var(--muted); }
 .note { color: var(--muted); font-style: italic; }
@@ -316,11 +334,12 @@ pre { font: 12.5px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospa
 .line.catch { border-color: #b91c1c; }
 .line.retry { border-color: #6d28d9; border-top-style: dotted; border-top-width: 3px; }
 .diagram { overflow: auto; text-align: center; }
-.diagram svg { max-width: 100%; height: auto; }
+/* Fit the page, but never shrink below legible: a narrow screen scrolls instead. */
+.diagram svg { max-width: 100%; min-width: 640px; height: auto; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 th { background: #f1f5f9; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.body { max-width: 520px; word-break: break-word; }
 tr.skipped td { color: var(--muted); }
 tr.failed td { background: var(--bad-bg); }
@@ -335,6 +354,7 @@ tr.unexpected td { background: var(--warn-bg); }
 .tile.bad .tile-number { color: var(--bad); }
 .tile.warn { background: var(--warn-bg); border-color: #fde047; }
 .tile.warn .tile-number { color: var(--warn); }
+details.items > summary { cursor: pointer; font-weight: 600; padding: 6px 0; }
 details.state-data { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 6px 12px; }
 details.state-data > summary { cursor: pointer; padding: 4px 0; }
 .sample { border-top: 1px solid #e5e7eb; padding-top: 6px; margin-top: 6px; }

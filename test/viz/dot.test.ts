@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidDefinition, aslToDot, describeCondition, listStates } from '../../viz/dot.ts';
+import { InvalidDefinition, aslToDot, describeCondition, formatMs, listStates } from '../../viz/dot.ts';
 import { renderDiagram } from '../../viz/diagram.ts';
 import { drawnEdges, drawnNodes, parseSvg } from './svg.ts';
 
@@ -75,6 +75,12 @@ describe('viz/dot', () => {
 
     it('rejects a rule it cannot read with InvalidDefinition', () => {
       expect(() => describeCondition({ Variable: '$.a', StringSounds: 'x' })).to.throw(InvalidDefinition, 'unrecognised Choice rule');
+    });
+  });
+
+  describe('formatMs', () => {
+    it('keeps fractions of a millisecond, then rounds to ms, seconds and minutes', () => {
+      expect([0, 0.04, 0.31, 3, 141.6, 1500, 21873, 125_000].map(formatMs)).to.deep.equal(['0 ms', '<0.1 ms', '0.3 ms', '3 ms', '142 ms', '1.50 s', '21.9 s', '2 min 5 s']);
     });
   });
 

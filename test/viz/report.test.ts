@@ -88,6 +88,13 @@ describe('viz/report', () => {
       expect(JSON.parse(send.querySelector('.sample pre')!.text)).to.deep.equal(failedRecord.states[FAILED_STATE]!.samples[0]!.input);
     });
 
+    it('leads with the message of a Lambda error and folds the rest of its cause away', async () => {
+      const cause = JSON.stringify({ errorType: 'InvalidInput', errorMessage: 'input.count must be between 1 and 1784, got 0', trace: ['InvalidInput: <trace>'] });
+      const lambda = parse(await renderReport({ ...failedRecord, error: 'InvalidInput', cause, failedState: 'Reject Invalid Input' }));
+      expect(lambda.querySelectorAll('#summary .callout.bad p strong').map((strong) => strong.text)).to.include('input.count must be between 1 and 1784, got 0');
+      expect(JSON.parse(lambda.querySelector('#summary .callout.bad details pre')!.text)).to.deep.equal(JSON.parse(cause));
+    });
+
     it('escapes message bodies, which may hold markup', () => {
       expect(html).to.not.match(/<script/i);
       expect(page.querySelector('tr[data-message-id="9b74c9897bac-0002"] td.body')!.text).to.equal(FAILED_SCRIPT);
@@ -148,6 +155,8 @@ describe('viz/report', () => {
       expect(page.querySelectorAll('#deliveries tr[data-message-id]')).to.have.length(TABLE_ROW_LIMIT);
       expect(page.querySelector('#deliveries .note')!.text).to.contain(`Showing the first ${TABLE_ROW_LIMIT} of 240 items`);
       expect(page.querySelector('#deliveries .callout.bad')!.text).to.contain('abc-0237').and.contain('abc-0240');
+      expect(page.querySelector('#deliveries details.items')!.hasAttribute('open')).to.equal(false);
+      expect(parse(await renderReport(succeededRecord)).querySelector('#deliveries details.items')!.hasAttribute('open')).to.equal(true);
     });
 
     it('cuts a long JSON value and says how long it was', async () => {
