@@ -1,0 +1,195 @@
+// `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { writeReport } from '../viz/report.ts';
+import type { ExecutionRecord } from '../workflow/execution-record.ts';
+import { InvalidArguments } from '../cli/args.ts';
+import { buildExecutionInput } from '../cli/input.ts';
+import type { FaultSpec } from './contracts.ts';
+import { parseFault } from './faults.ts';
+import { createProgressLine, shouldShowProgress, type ProgressStream } from './progress.ts';
+import { exitCodeFor, formatText, toJsonSummary } from './report.ts';
+import { executionInput, expectedItems, runLocal, type LocalRunOptions } from './run.ts';
+
+export const USAGE = `Usage: npx tsx local/cli.ts [--count N | --messages-file FILE | --input JSON] [options]
+
+Runs the transfer-records workflow offline: the deployed ASL file, executed on embedded
+DynamoDB and SQS emulators, with the Lambda bundle from dist/ and the stack's IAM policies.
+
+  --count N                 seed N generated items (default: the seed function's 10)
+  --messages-file FILE      seed the bodies listed in FILE, a JSON array of strings
+  --input JSON              use JSON as the raw execution input, e.g. '{"count": 0}'
+  --definition FILE         run another ASL template; its placeholders are filled the same way
+  --fault SPEC              service:action:ErrorName:times, e.g.
+                            dynamodb:getItem:DynamoDB.ProvisionedThroughputExceededException:2
+                            makes the first 'times' matching calls fail (repeatable)
+  --no-quota-fail           only warn when AWS's quotas (25,000 history events, 256 KiB
+                            payloads) are crossed, instead of failing the run as AWS would
+  --fast-retries            retry at once instead of waiting the ASL's Retry intervals
+  --json                    print one JSON object instead of the text report
+  --keep                    leave the emulators running and print how to reach them;
+                            Ctrl-C stops them
+  -h, --help                show this help
+
+Exit status: 0 succeeded with nothing missing, 1 otherwise, 2 bad usage or a refused definition.`;
+
+export interface CliOptions {
+  run: LocalRunOptions;
+  json: boolean;
+  help: boolean;
+}
+
+export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        count: { type: 'string' },
+        'messages-file': { type: 'string' },
+        input: { type: 'string' },
+        definition: { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        'no-quota-fail': { type: 'boolean', default: false },
+        'fast-retries': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new InvalidArguments((error as Error).message);
+  }
+  const inputs = ['count', 'messages-file', 'input'].filter((name) => values[name as keyof typeof values] !== undefined);
+  if (inputs.length > 1) throw new InvalidArguments(`--${inputs.join(' and --')} cannot be given together`);
+
+  const run: LocalRunOptions = {
+    faults: (values.fault ?? []).map((spec): FaultSpec => parseFault(spec)),
+    quotaFail: !values['no-quota-fail'],
+    fastRetries: values['fast-retries'],
+    keep: values.keep,
+  };
+  if (values.definition !== undefined) run.definitionPath = values.definition;
+  // Out-of-range counts go through: the seed function rejects them, as it would on AWS.
+  if (values.count !== undefined) {
+    if (!/^-?\d+$/.test(values.count.trim())) {
+      throw new InvalidArguments(`--count must be an integer, got "${values.count}"`);
+    }
+    run.count = Number(values.count);
+  }
+  if (values['messages-file'] !== undefined) {
+    const input = await buildExecutionInput({ messagesFile: values['messages-file'] });
+    if ('messages' in input) run.messages = input.messages;
+  }
+  if (values.input !== undefined) {
+    try {
+      run.input = JSON.parse(values.input);
+    } catch (error) {
+      throw new InvalidArguments(`--input is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  return { run, json: values.json, help: values.help };
+}
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: ProgressStream;
+  /** Resolves when the user asks the kept emulators to stop. */
+  untilStopped: () => Promise<void>;
+  /** Writes the execution's HTML report and returns its path. */
+  writeReport: (record: ExecutionRecord) => Promise<string>;
+}
+
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+
+const defaultIo: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  untilStopped: untilSignal,
+  writeReport: (record) => writeReport(record),
+};
+
+// Errors that refuse the request before the run: the user's to fix, shown without a stack.
+const REFUSALS = new Set([
+  'InvalidArguments',
+  'InvalidMessagesFile',
+  'InvalidFaultSpec',
+  'DefinitionError',
+  'UnsupportedFeature',
+  'UnsupportedResource',
+  'MissingBundle',
+]);
+
+/** Runs the command; returns the exit status. */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    return await command(argv, io);
+  } catch (error) {
+    const { name, message } = error as Error;
+    io.stderr.write(`${name}: ${message}\n`);
+    if (REFUSALS.has(name)) return 2;
+    if (process.env.DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}
+
+async function command(argv: string[], io: CliIo): Promise<number> {
+  const options = await parseCliArgs(argv);
+  if (options.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const total = expectedItems(executionInput(options.run));
+  const progress = shouldShowProgress({ stream: io.stderr, json: options.json, total })
+    ? createProgressLine(io.stderr, total)
+    : undefined;
+  let result;
+  try {
+    result = await runLocal({ ...options.run, ...(progress ? { onProgress: (p) => progress.update(p.delivered) } : {}) });
+  } finally {
+    progress?.done();
+  }
+  const { record, env } = result;
+  const report = await htmlReport(record, io);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ ...toJsonSummary(record), ...(report ? { report } : {}) })}\n`);
+  } else {
+    io.stdout.write(`${formatText(record)}\n${report ? `\nReport: ${report}\n` : ''}`);
+  }
+  if (env) {
+    io.stderr.write(
+      [
+        '',
+        'The emulators are still running (Ctrl-C stops them):',
+        `  DynamoDB ${env.endpoints.dynamodb}`,
+        `  SQS      ${env.endpoints.sqs}`,
+        'Paste these lines to reach them with the AWS CLI or SDK:',
+        ...env.envLines.map((line) => `  ${line}`),
+        '',
+      ].join('\n'),
+    );
+    await io.untilStopped();
+    await env.stop();
+  }
+  return exitCodeFor(record);
+}
+
+/** Writes the HTML page of the execution; one that cannot be written costs a warning, not the run's result. */
+async function htmlReport(record: ExecutionRecord, io: CliIo): Promise<string | undefined> {
+  try {
+    return await io.writeReport(record);
+  } catch (error) {
+    io.stderr.write(`warning: the HTML report could not be written: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,232 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { main, parseCliArgs, USAGE, type CliIo } from '../../local/cli.ts';
+import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/progress.ts';
+import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+interface FakeIo extends CliIo {
+  out: string[];
+  err: string[];
+  reports: ExecutionRecord[];
+}
+
+function fakeIo(options: { tty?: boolean; report?: () => Promise<string> } = {}): FakeIo {
+  const out: string[] = [];
+  const err: string[] = [];
+  const reports: ExecutionRecord[] = [];
+  return {
+    out,
+    err,
+    reports,
+    stdout: { write: (text: string) => out.push(text) },
+    stderr: { isTTY: options.tty ?? false, write: (text: string) => err.push(text) },
+    untilStopped: async () => undefined,
+    writeReport: async (record) => {
+      reports.push(record);
+      return (options.report ?? (async () => 'reports/fake.html'))();
+    },
+  };
+}
+
+describe('local/cli', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'local-cli-test-'));
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('parseCliArgs', () => {
+    it('reads the count, the faults and the switches', async () => {
+      const options = await parseCliArgs([
+        '--count',
+        '25',
+        '--fault',
+        'dynamodb:getItem:DynamoDB.ProvisionedThroughputExceededException:2',
+        '--fault',
+        'sqs:sendMessage:SQS.RequestThrottledException:1',
+        '--no-quota-fail',
+        '--fast-retries',
+        '--json',
+      ]);
+      expect(options.json).to.be.true;
+      expect(options.run).to.include({ count: 25, quotaFail: false, fastRetries: true, keep: false });
+      expect(options.run.faults).to.deep.equal([
+        { service: 'dynamodb', action: 'getItem', error: 'DynamoDB.ProvisionedThroughputExceededException', times: 2 },
+        { service: 'sqs', action: 'sendMessage', error: 'SQS.RequestThrottledException', times: 1 },
+      ]);
+    });
+
+    it('fails the run on quotas by default', async () => {
+      expect((await parseCliArgs([])).run).to.include({ quotaFail: true, fastRetries: false });
+    });
+
+    it('reads a messages file and a raw input', async () => {
+      const file = join(dir, 'messages.json');
+      await writeFile(file, JSON.stringify(['a', 'b']));
+      expect((await parseCliArgs(['--messages-file', file])).run.messages).to.deep.equal(['a', 'b']);
+      expect((await parseCliArgs(['--input', '{"count": 0}'])).run.input).to.deep.equal({ count: 0 });
+    });
+
+    it('passes an out-of-range count on, for the workflow to reject', async () => {
+      expect((await parseCliArgs(['--count', '0'])).run.count).to.equal(0);
+    });
+
+    const refusals: [string[], string, string][] = [
+      [['--count', 'many'], 'InvalidArguments', '--count must be an integer'],
+      [['--count', '2', '--input', '{}'], 'InvalidArguments', '--count and --input cannot be given together'],
+      [['--input', '{nope'], 'InvalidArguments', '--input is not valid JSON'],
+      [['--colour'], 'InvalidArguments', "Unknown option '--colour'"],
+      [['--fault', 'dynamodb:getItem'], 'InvalidFaultSpec', 'dynamodb:getItem'],
+      [['--messages-file', '/nonexistent/messages.json'], 'InvalidMessagesFile', 'cannot read'],
+    ];
+    for (const [argv, name, message] of refusals) {
+      it(`refuses ${argv.join(' ')} with ${name}`, async () => {
+        const error = await rejection(parseCliArgs(argv));
+        expect(error.name).to.equal(name);
+        expect(error.message).to.contain(message);
+      });
+    }
+  });
+
+  describe('main', () => {
+    it('prints one JSON object with the counts, quotas and states, and exits 0', async () => {
+      const io = fakeIo();
+      expect(await main(['--json', '--count', '3'], io)).to.equal(0);
+      expect(io.out).to.have.length(1);
+      const summary = JSON.parse(io.out[0]!);
+      expect(summary).to.include({
+        status: 'SUCCEEDED',
+        items: 3,
+        delivered: 3,
+        missing: 0,
+        duplicates: 0,
+        historyEvents: 14 * 3 + 11,
+        stateTransitions: 4 * 3 + 3,
+        report: 'reports/fake.html',
+      });
+      expect(summary.maxPayloadBytes).to.be.a('number').and.greaterThan(0);
+      expect(summary.durationMs).to.be.a('number');
+      expect(summary.states['Send Message to SQS']).to.have.keys('entered', 'ms');
+      expect(summary.states['Send Message to SQS'].entered).to.equal(3);
+      expect(io.reports).to.have.length(1);
+      expect(io.err).to.deep.equal([]);
+    });
+
+    it('prints the text report and the HTML report\'s path', async () => {
+      const io = fakeIo();
+      expect(await main(['--count', '2'], io)).to.equal(0);
+      const text = io.out.join('');
+      expect(text).to.match(/^Execution SUCCEEDED/);
+      expect(text).to.contain('Seeded 2, delivered 2, missing 0, duplicated 0');
+      expect(text).to.contain('Report: reports/fake.html');
+    });
+
+    it('exits 1 with the error and cause when the execution fails on bad input', async () => {
+      const io = fakeIo();
+      expect(await main(['--json', '--input', '{"count": 0}'], io)).to.equal(1);
+      const summary = JSON.parse(io.out[0]!);
+      expect(summary).to.include({ status: 'FAILED', error: 'InvalidInput', failedState: 'Reject Invalid Input', delivered: 0 });
+      expect(summary.cause).to.contain('input.count');
+    });
+
+    it('keeps the result when the HTML report cannot be written', async () => {
+      const io = fakeIo({ report: async () => Promise.reject(new Error('disk full')) });
+      expect(await main(['--json', '--count', '1'], io)).to.equal(0);
+      expect(JSON.parse(io.out[0]!)).to.not.have.property('report');
+      expect(io.err.join('')).to.contain('the HTML report could not be written: disk full');
+    });
+
+    it('prints the endpoints and paste-able lines with --keep, and stops when asked', async () => {
+      const io = fakeIo();
+      expect(await main(['--keep', '--count', '1', '--json'], io)).to.equal(0);
+      const err = io.err.join('');
+      expect(err).to.match(/DynamoDB http:\/\/127\.0\.0\.1:\d+/);
+      expect(err).to.match(/AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+/);
+    });
+
+    it('refuses bad usage in one line, without a stack trace, with exit status 2', async () => {
+      const io = fakeIo();
+      expect(await main(['--count', 'lots'], io)).to.equal(2);
+      expect(io.err).to.deep.equal(['InvalidArguments: --count must be an integer, got "lots"\n']);
+      expect(io.out).to.deep.equal([]);
+    });
+
+    it('refuses a JSONata definition and a missing one with exit status 2', async () => {
+      const jsonata = fakeIo();
+      expect(await main(['--definition', 'test/fixtures/asl/jsonata.asl.json'], jsonata)).to.equal(2);
+      expect(jsonata.err.join('')).to.match(/^UnsupportedFeature: state "Count Items"/);
+      const missing = fakeIo();
+      expect(await main(['--definition', join(dir, 'absent.json')], missing)).to.equal(2);
+      expect(missing.err.join('')).to.match(/^DefinitionError: .*absent\.json does not exist/);
+      expect(jsonata.reports).to.have.length(0);
+    });
+
+    it('prints the usage with --help', async () => {
+      const io = fakeIo();
+      expect(await main(['--help'], io)).to.equal(0);
+      expect(io.out.join('')).to.equal(`${USAGE}\n`);
+    });
+
+    it(`shows a progress line on a terminal for ${PROGRESS_MIN_ITEMS} items, and erases it`, async () => {
+      const io = fakeIo({ tty: true });
+      expect(await main(['--count', String(PROGRESS_MIN_ITEMS)], io)).to.equal(0);
+      const progress = io.err.filter((text) => text.startsWith('\rdelivered'));
+      expect(progress.length).to.be.greaterThan(0);
+      expect(progress.at(-1)).to.contain(`delivered ${PROGRESS_MIN_ITEMS}/${PROGRESS_MIN_ITEMS} (100%)`);
+      expect(io.err.at(-1)).to.equal('\r\x1b[K');
+    });
+
+    it('runs as a command: bad usage exits 2 with one line on stderr', () => {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--count', 'x'], { encoding: 'utf8' });
+      expect(result.status).to.equal(2);
+      expect(result.stderr.trim()).to.equal('InvalidArguments: --count must be an integer, got "x"');
+      expect(result.stdout).to.equal('');
+    });
+  });
+
+  describe('progress line', () => {
+    it('shows only on a terminal, without --json, for runs of a few hundred items', () => {
+      const tty = { isTTY: true, write: () => true };
+      expect(shouldShowProgress({ stream: tty, json: false, total: PROGRESS_MIN_ITEMS })).to.be.true;
+      expect(shouldShowProgress({ stream: tty, json: true, total: 1000 })).to.be.false;
+      expect(shouldShowProgress({ stream: tty, json: false, total: 10 })).to.be.false;
+      expect(shouldShowProgress({ stream: { write: () => true }, json: false, total: 1000 })).to.be.false;
+    });
+
+    it('redraws one line at most every 100 ms, always at the end, and erases it when done', () => {
+      const written: string[] = [];
+      let now = 0;
+      const line = createProgressLine({ isTTY: true, write: (text) => written.push(text) }, 4, () => now);
+      now = 500;
+      line.update(1);
+      now = 550;
+      line.update(2);
+      now = 1000;
+      line.update(4);
+      line.done();
+      expect(written).to.deep.equal([
+        '\rdelivered 1/4 (25%), 2 msg/s\x1b[K',
+        '\rdelivered 4/4 (100%), 4 msg/s\x1b[K',
+        '\r\x1b[K',
+      ]);
+      expect(formatProgress(0, 0, 0)).to.equal('delivered 0/0 (0%), 0 msg/s');
+    });
+  });
+});
