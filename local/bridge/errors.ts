@@ -35,7 +35,7 @@ export interface ServiceErrors {
   /** Exception classes the SDKs model for this service. */
   modeled: ReadonlySet<string>;
   /** How the service answers a call IAM denies. */
-  accessDenied: { status: number; code: string };
+  accessDenied: { status: number; name: string };
 }
 
 export const DYNAMODB_ERRORS: ServiceErrors = {
@@ -70,7 +70,7 @@ export const DYNAMODB_ERRORS: ServiceErrors = {
     'TransactionConflictException',
     'TransactionInProgressException',
   ]),
-  accessDenied: { status: 400, code: 'AccessDeniedException' },
+  accessDenied: { status: 400, name: 'AccessDeniedException' },
 };
 
 export const SQS_ERRORS: ServiceErrors = {
@@ -106,7 +106,7 @@ export const SQS_ERRORS: ServiceErrors = {
     'TooManyEntriesInBatchRequestException',
     'UnsupportedOperationException',
   ]),
-  accessDenied: { status: 403, code: 'AccessDenied' },
+  accessDenied: { status: 403, name: 'AccessDenied' },
 };
 
 export const LAMBDA_ERRORS: ServiceErrors = {
@@ -123,7 +123,7 @@ export const LAMBDA_ERRORS: ServiceErrors = {
     'TooManyRequestsException',
     'UnsupportedMediaTypeException',
   ]),
-  accessDenied: { status: 403, code: 'AccessDeniedException' },
+  accessDenied: { status: 403, name: 'AccessDeniedException' },
 };
 
 function cause(style: IntegrationStyle, naming: Naming, message: string, status: number, code: string, requestId: string) {
@@ -134,7 +134,10 @@ function cause(style: IntegrationStyle, naming: Naming, message: string, status:
 
 /** A service error response, as the service sent it. */
 export interface ServiceErrorResponse {
-  code: string;
+  /** The error's shape in the service's model, e.g. QueueDoesNotExist. */
+  name: string;
+  /** The error code on the wire when it differs, e.g. SQS's AWS.SimpleQueueService.NonExistentQueue. */
+  code?: string;
   message: string;
   status: number;
   /** A fresh id when the failure is the bridge's own, as a denial is. */
@@ -143,11 +146,12 @@ export interface ServiceErrorResponse {
 
 export function serviceFailure(errors: ServiceErrors, style: IntegrationStyle, response: ServiceErrorResponse): TaskFailure {
   const naming = errors[style];
-  const exceptionClass = response.code.endsWith('Exception') ? response.code : `${response.code}Exception`;
+  const exceptionClass = response.name.endsWith('Exception') ? response.name : `${response.name}Exception`;
   const name = errors.modeled.has(exceptionClass) ? exceptionClass : naming.generic;
+  const code = response.code ?? response.name;
   return new TaskFailure(
     `${naming.prefix}.${name}`,
-    cause(style, naming, response.message, response.status, response.code, response.requestId ?? randomUUID()),
+    cause(style, naming, response.message, response.status, code, response.requestId ?? randomUUID()),
   );
 }
 
@@ -167,9 +171,9 @@ export function sdkFailure(errors: ServiceErrors, style: IntegrationStyle, error
   if (status === undefined) {
     return new TaskFailure(`${errors[style].prefix}.SdkClientException`, `Unable to execute HTTP request: ${message}`);
   }
-  const name = typeof sdkError.name === 'string' ? sdkError.name : 'UnknownError';
   return serviceFailure(errors, style, {
-    code: typeof sdkError.Code === 'string' ? sdkError.Code : name,
+    name: typeof sdkError.name === 'string' ? sdkError.name : 'UnknownError',
+    ...(typeof sdkError.Code === 'string' ? { code: sdkError.Code } : {}),
     message,
     status,
     requestId: sdkError.$metadata?.requestId,

@@ -58,7 +58,7 @@ export function lambdaTask(runner: LambdaRunner, context: CallContext): ServiceC
     const { FunctionName: functionName } = params;
     if (typeof functionName !== 'string') {
       throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
-        code: 'InvalidParameterValueException',
+        name: 'InvalidParameterValueException',
         status: 400,
         message: `FunctionName must be a string, got ${JSON.stringify(functionName) ?? 'nothing'}`,
       });
@@ -68,7 +68,7 @@ export function lambdaTask(runner: LambdaRunner, context: CallContext): ServiceC
     context.injectFault('lambda', 'invoke');
     if (!isSeedFunction(functionName, resources)) {
       throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
-        code: 'ResourceNotFoundException',
+        name: 'ResourceNotFoundException',
         status: 404,
         message: `Function not found: ${isQualified(arn) ? arn : `${arn}:$LATEST`}`,
       });
