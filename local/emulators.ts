@@ -127,14 +127,17 @@ function gated(service: EmulatedService, handler: RequestHandler, door: Door | u
       handler(req, res);
       return;
     }
-    readBody(req).then(
-      (body) => {
+    readBody(req)
+      .then((body) => {
         const refusal = door({ service, sessionToken, ...parseCall(req, body) });
         if (refusal) refuse(service, req, res, refusal);
         else handler(replay(req, body), res);
-      },
-      () => res.destroy(),
-    );
+      })
+      .catch((error: unknown) => {
+        // A failing door must not take the process down: the caller gets a server error.
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(String(error));
+      });
   };
 }
 

@@ -35,13 +35,22 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
 
 export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
+// Every task call is checked, so each pattern is compiled once.
+const compiled = new Map<string, RegExp>();
+
 // IAM wildcards: `*` matches any run of characters (colons and slashes included), `?` one character.
 function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern
-    .split('')
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    const source = pattern
+      .split('')
+      .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+      .join('');
+    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+    compiled.set(key, regex);
+  }
+  return regex.test(value);
 }
 
 /** Identity-policy evaluation: an explicit Deny wins, then any Allow, else the implicit deny. */

@@ -137,7 +137,12 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
 
   // A fresh module instance is a fresh container: its own SDK client, credentials and state.
   const startContainer = () => ({
-    module: import(`${pathToFileURL(bundlePath).href}?container=${randomUUID()}`) as Promise<Record<string, unknown>>,
+    module: (import(`${pathToFileURL(bundlePath).href}?container=${randomUUID()}`) as Promise<Record<string, unknown>>).catch(
+      (error: unknown) => {
+        // Lambda reports a bundle that fails to load as the runtime's error, on every invocation.
+        throw new RuntimeFailure('Runtime.ImportModuleError', `Error: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    ),
     logStreamName: logStreamName(),
   });
 

@@ -117,6 +117,24 @@ describe('local/lambda-runner', () => {
     expect(JSON.parse(error.message).errorMessage).to.match(/Task timed out after 0\.05 seconds$/);
   });
 
+  it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
+    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/no-handler.ts' });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const error = await failure(runner.invoke({ action: 'echo' }));
+      expect(error.name).to.equal('Runtime.HandlerNotFound');
+      expect(JSON.parse(error.message).errorMessage).to.equal('index.handler is undefined or not exported');
+    }
+  });
+
+  it('fails every invocation of a bundle that cannot load with Runtime.ImportModuleError', async () => {
+    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/broken.ts' });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const error = await failure(runner.invoke({ action: 'echo' }));
+      expect(error.name).to.equal('Runtime.ImportModuleError');
+      expect(JSON.parse(error.message).errorMessage).to.equal('Error: Cannot find package "left-pad"');
+    }
+  });
+
   it('refuses a bundle that does not exist, naming it', () => {
     expect(() => createLambdaRunner({ ...options, bundlePath: 'dist/nowhere/index.mjs' }))
       .to.throw(MissingBundle)
