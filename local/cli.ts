@@ -169,8 +169,8 @@ async function command(argv: string[], io: CliIo): Promise<number> {
         'The emulators are still running (Ctrl-C stops them):',
         `  DynamoDB ${env.endpoints.dynamodb}`,
         `  SQS      ${env.endpoints.sqs}`,
-        'Paste these lines to reach them with the AWS CLI or SDK:',
-        ...env.envLines.map((line) => `  ${line}`),
+        'Paste these lines into a shell to reach them with the AWS CLI or SDK:',
+        ...env.envLines.map((line) => `  export ${line}`),
         '',
       ].join('\n'),
     );

@@ -308,6 +308,8 @@ async function execute(
       warnings.push(quotaWarning(breach));
     }
   });
+  // Awaited below, once the execution settles; until then a failure must not go unhandled.
+  drained.catch(() => undefined);
 
   let outcome: Outcome;
   try {

@@ -158,7 +158,7 @@ describe('local/cli', function () {
       expect(await main(['--keep', '--count', '1', '--json'], io)).to.equal(0);
       const err = io.err.join('');
       expect(err).to.match(/DynamoDB http:\/\/127\.0\.0\.1:\d+/);
-      expect(err).to.match(/AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+/);
+      expect(err).to.match(/export AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+/);
     });
 
     it('refuses bad usage in one line, without a stack trace, with exit status 2', async () => {
