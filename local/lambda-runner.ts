@@ -49,8 +49,14 @@ export class LambdaFunctionError extends Error {
   }
 }
 
-// What the Node.js runtime reports for a thrown value.
-function errorDocument(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
+/** Lambda stopped the function at its timeout; Lambda's own document has no trace. */
+class SandboxTimeout extends Error {
+  override name = 'Sandbox.Timedout';
+}
+
+// What the Node.js runtime, or Lambda itself for a timeout, reports for a thrown value.
+function errorDocument(error: unknown): { errorType: string; errorMessage: string; trace?: string[] } {
+  if (error instanceof SandboxTimeout) return { errorType: error.name, errorMessage: error.message };
   if (error instanceof Error) {
     return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
   }
@@ -62,7 +68,7 @@ function functionError(requestId: string, error: unknown): LambdaFunctionError {
   return new LambdaFunctionError(document.errorType, requestId, JSON.stringify(document));
 }
 
-/** A failure the runtime itself raises (a missing handler, a timeout), not the function's code. */
+/** A failure the runtime itself raises (a missing handler, a bundle that cannot load), not the function's code. */
 class RuntimeFailure extends Error {
   constructor(name: string, message: string) {
     super(message);
@@ -175,10 +181,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
             // Lambda discards a container whose invocation timed out; the next one starts cold.
             container = undefined;
             reject(
-              new RuntimeFailure(
-                'Sandbox.Timedout',
-                `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-              ),
+              new SandboxTimeout(`RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`),
             );
           }, timeoutMs);
         });

@@ -114,7 +114,10 @@ describe('local/lambda-runner', () => {
   it('fails an invocation that outlives the function timeout with Sandbox.Timedout', async () => {
     const error = await failure(invoke({ action: 'sleep', ms: 500 }, { timeoutSeconds: 0.05 }));
     expect(error.name).to.equal('Sandbox.Timedout');
-    expect(JSON.parse(error.message).errorMessage).to.match(/Task timed out after 0\.05 seconds$/);
+    expect(JSON.parse(error.message)).to.deep.equal({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${error.requestId} Error: Task timed out after 0.05 seconds`,
+    });
   });
 
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
