@@ -57,27 +57,34 @@ const SUPPORTED =
 
 const RESOURCE = /^arn:aws:states:::(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\..+)?$/;
 
+// What each service offers: its optimized actions, and whether an aws-sdk action exists.
+const OPTIMIZED: Record<Service, string[]> = {
+  dynamodb: OPTIMIZED_DYNAMODB_ACTIONS,
+  lambda: ['invoke'],
+  sqs: OPTIMIZED_SQS_ACTIONS,
+};
+const SDK_ACTION: Partial<Record<Service, (action: string) => boolean>> = {
+  dynamodb: isDynamoDbAction,
+  sqs: isSqsAction,
+};
+
+function isService(name: string): name is Service {
+  return Object.hasOwn(OPTIMIZED, name);
+}
+
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
     new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
   const match = typeof task.resource === 'string' ? RESOURCE.exec(task.resource) : null;
-  if (!match) throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
-  const [, sdkPrefix, service, action, pattern] = match as unknown as [string, string | undefined, string, string, string?];
-  if (pattern) {
-    throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response only`);
+  const [, sdkPrefix, service = '', action = '', pattern] = match ?? [];
+  if (pattern) throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response only`);
+  if (isService(service)) {
+    // aws-sdk actions are camelCase API names, as Step Functions requires.
+    const sdkAction = SDK_ACTION[service];
+    if (sdkPrefix && sdkAction && /^[a-z]/.test(action) && sdkAction(action)) return { service, style: 'sdk', action };
+    if (!sdkPrefix && OPTIMIZED[service].includes(action)) return { service, style: 'optimized', action };
   }
-  if (sdkPrefix) {
-    const known = service === 'dynamodb' ? isDynamoDbAction(action) : service === 'sqs' && isSqsAction(action);
-    if (!/^[a-z]/.test(action) || !known) throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
-    return { service, style: 'sdk', action } as Integration;
-  }
-  const optimized: Record<string, string[]> = {
-    dynamodb: OPTIMIZED_DYNAMODB_ACTIONS,
-    lambda: ['invoke'],
-    sqs: OPTIMIZED_SQS_ACTIONS,
-  };
-  if (!optimized[service]?.includes(action)) throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
-  return { service: service as Service, style: 'optimized', action };
+  throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
 }
 
 // Only the seed function's bundle exists locally; a literal name can be checked before the run.
