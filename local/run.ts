@@ -61,7 +61,11 @@ const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.me
 export const DEFAULT_DEFINITION_PATH = fromRoot(WORKFLOW_DEFINITION);
 const BUNDLE_PATH = fromRoot(SEED_FUNCTION.bundleFile);
 
-/** Everything that can be refused is refused here, before any emulator starts. */
+/**
+ * Refuses, before any emulator starts, a definition that cannot run as on AWS and a missing
+ * bundle. (A Task resource the bridge cannot call is refused once the emulators are up, as the
+ * bridge needs their endpoints, but still before the execution starts; they are then stopped.)
+ */
 export async function prepareDefinition(path: string = DEFAULT_DEFINITION_PATH): Promise<AslTemplate> {
   const template = await loadDefinition(path);
   checkFidelity(template.preview);
