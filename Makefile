@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 STACK      := transfer-records
 STACK_DIR  := cdktf.out/stacks/$(STACK)
-TSX        := npx --no-install tsx
+TSX        := node --import tsx
 FUNCTIONS  := $(wildcard functions/*/index.ts)
 BUNDLES    := $(patsubst functions/%/index.ts,dist/%.zip,$(FUNCTIONS))
 
@@ -55,7 +55,7 @@ run: $(DEPS) ## Start an execution on AWS (ITEMS=n or MESSAGES_FILE=f), wait, re
 	$(TSX) cli/run.ts $(if $(ITEMS),--count $(ITEMS)) $(if $(MESSAGES_FILE),--messages-file $(MESSAGES_FILE)) $(ARGS)
 
 local: build ## Run the workflow offline on embedded emulators (ITEMS=n, MESSAGES_FILE=f, ARGS=...)
-	$(TSX) local/cli.ts $(if $(ITEMS),--count $(ITEMS)) $(if $(MESSAGES_FILE),--messages-file $(MESSAGES_FILE)) $(ARGS)
+	node dist/local-cli.mjs $(if $(ITEMS),--count $(ITEMS)) $(if $(MESSAGES_FILE),--messages-file $(MESSAGES_FILE)) $(ARGS)
 
 diagram: $(DEPS) ## Render each asl/*.asl.json to an SVG under docs/
 	$(TSX) viz/diagram-cli.ts

@@ -22,6 +22,9 @@ export interface PeekOptions {
 }
 
 const RECEIVE_BATCH = 10;
+// Receives and releases run this many at a time: one at a time, a queue of a few thousand
+// messages takes seconds to read.
+const PARALLEL_REQUESTS = 10;
 
 export async function peekMessages(
   sqs: SQSClient,
@@ -35,25 +38,25 @@ export async function peekMessages(
   try {
     while (seen.size < max) {
       const drained = seen.size >= expected;
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: RECEIVE_BATCH,
-          VisibilityTimeout: holdSeconds,
-          // A short poll on AWS samples only some of the queue's servers: before giving up
-          // on a queue that should hold more, ask again with a long poll, which asks them all.
-          WaitTimeSeconds: !drained && empties > 0 ? 1 : 0,
-          MessageAttributeNames: [MESSAGE_ID_ATTRIBUTE],
-        }),
-      );
-      if (Messages.length === 0) {
+      const wanted = drained ? 1 : Math.ceil((Math.min(max, expected) - seen.size) / RECEIVE_BATCH);
+      // A short poll on AWS samples only some of the queue's servers: before giving up
+      // on a queue that should hold more, ask again with a long poll, which asks them all.
+      const waitSeconds = !drained && empties > 0 ? 1 : 0;
+      const received = (
+        await Promise.all(
+          Array.from({ length: Math.min(wanted, PARALLEL_REQUESTS) }, () =>
+            receive(sqs, queueUrl, holdSeconds, waitSeconds),
+          ),
+        )
+      ).flat();
+      if (received.length === 0) {
         empties += 1;
         if (drained || empties >= emptyReceives) break;
         continue;
       }
       empties = 0;
       // A standard queue may hand the same message out twice: keep its latest receipt handle.
-      for (const message of Messages) {
+      for (const message of received) {
         if (message.MessageId) seen.set(message.MessageId, message);
       }
     }
@@ -61,6 +64,19 @@ export async function peekMessages(
     await release(sqs, queueUrl, [...seen.values()]);
   }
   return [...seen.values()].slice(0, max).map(toDelivered);
+}
+
+async function receive(sqs: SQSClient, queueUrl: string, holdSeconds: number, waitSeconds: number): Promise<Message[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: RECEIVE_BATCH,
+      VisibilityTimeout: holdSeconds,
+      WaitTimeSeconds: waitSeconds,
+      MessageAttributeNames: [MESSAGE_ID_ATTRIBUTE],
+    }),
+  );
+  return Messages;
 }
 
 async function visibleCount(sqs: SQSClient, queueUrl: string): Promise<number> {
@@ -72,17 +88,24 @@ async function visibleCount(sqs: SQSClient, queueUrl: string): Promise<number> {
 
 // A release that fails only delays the message: it becomes visible again after holdSeconds.
 async function release(sqs: SQSClient, queueUrl: string, messages: Message[]): Promise<void> {
+  const batches: Message[][] = [];
   for (let start = 0; start < messages.length; start += RECEIVE_BATCH) {
-    const batch = messages.slice(start, start + RECEIVE_BATCH);
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle!,
-          VisibilityTimeout: 0,
-        })),
-      }),
+    batches.push(messages.slice(start, start + RECEIVE_BATCH));
+  }
+  for (let start = 0; start < batches.length; start += PARALLEL_REQUESTS) {
+    await Promise.all(
+      batches.slice(start, start + PARALLEL_REQUESTS).map((batch) =>
+        sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle!,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        ),
+      ),
     );
   }
 }
