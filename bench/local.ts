@@ -13,6 +13,7 @@ import type { JsonSummary } from '../local/report.ts';
 import { createClients } from '../workflow/clients.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
 import { TABLE } from '../workflow/resources.ts';
+import { LOCAL_CLI } from '../scripts/build.ts';
 
 const SIZES = [10, 1000, 1784];
 const CHILD_DEADLINE_MS = 120_000;
@@ -29,11 +30,11 @@ interface EndToEnd {
   summary: JsonSummary;
 }
 
-/** Runs `make local`'s command with --json, as a user would: npx, tsx, Node's start included. */
+/** Runs `make local`'s command (the CLI bundle `make build` writes) with --json, Node's start included. */
 function endToEnd(count: number): Promise<EndToEnd> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('npx', ['--no-install', 'tsx', 'local/cli.ts', '--json', '--count', String(count)], {
+    const child = spawn(process.execPath, [LOCAL_CLI.outfile, '--json', '--count', String(count)], {
       cwd: ROOT,
       env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${RSS_HOOK}`.trim() },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +53,6 @@ function endToEnd(count: number): Promise<EndToEnd> {
         reject(new Error(`local run of ${count} item(s) ended with ${signal ?? `exit ${code}`}: ${stderr.trim()}`));
         return;
       }
-      // npx and tsx start Node processes of their own: the workflow's is the largest.
       const rss = [...stderr.matchAll(/bench-maxrss-kb=(\d+)/g)].map((match) => Number(match[1]));
       resolve({ wallMs, peakRssMb: Math.max(0, ...rss) / 1024, summary: JSON.parse(line) as JsonSummary });
     });
@@ -119,14 +119,14 @@ async function main(): Promise<void> {
     ]);
     console.error(`N = ${count}: done`);
   }
-  const header = ['N', 'wall (npx tsx)', 'execution', 'peak RSS', 'direct SDK', 'ratio', 'history events'];
+  const header = ['N', 'wall', 'execution', 'peak RSS', 'direct SDK', 'ratio', 'history events'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padStart(widths[column]!)).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((width) => `${'-'.repeat(width + 1)}:`).join('|')}|`);
   for (const row of rows) console.log(line(row));
   console.log(
-    '\nwall: the whole `make local` command (npx, tsx, Node start, emulators, run, queue peek, report) with --json.' +
+    '\nwall: the whole `make local` run after the build (Node start, emulators, run, queue peek, report) with --json.' +
       '\nexecution: the state machine execution alone; direct SDK: the same N GetItem + N SendMessage calls, in sequence,' +
       '\nwithout the engine; ratio: execution / direct SDK.',
   );
