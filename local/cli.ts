@@ -11,7 +11,8 @@ import { createProgressLine, shouldShowProgress, type ProgressStream } from './p
 import { exitCodeFor, formatText, toJsonSummary } from './report.ts';
 import { executionInput, expectedItems, runLocal, type LocalRunOptions } from './run.ts';
 
-export const USAGE = `Usage: npx tsx local/cli.ts [--count N | --messages-file FILE | --input JSON] [options]
+export const USAGE = `Usage: make local [ITEMS=N] [MESSAGES_FILE=FILE] [ARGS="options"]
+   or: node dist/local-cli.mjs [--count N | --messages-file FILE | --input JSON] [options]
 
 Runs the transfer-records workflow offline: the deployed ASL file, executed on embedded
 DynamoDB and SQS emulators, with the Lambda bundle from dist/ and the stack's IAM policies.
@@ -124,7 +125,20 @@ const REFUSALS = new Set([
   'UnsupportedFeature',
   'UnsupportedResource',
   'MissingBundle',
+  'UnsupportedRuntime',
 ]);
+
+/** aws-local-stepfunctions needs Node 22 (Promise.withResolvers); on an older Node it fails mid-run. */
+export class UnsupportedRuntime extends Error {
+  override name = 'UnsupportedRuntime';
+}
+
+export function requireNode22(version: string = process.versions.node): void {
+  const major = Number(version.split('.')[0]);
+  if (major < 22) {
+    throw new UnsupportedRuntime(`the offline runtime needs Node 22 or later; this is Node ${version}`);
+  }
+}
 
 /** Runs the command; returns the exit status. */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
@@ -145,6 +159,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  requireNode22();
   const total = expectedItems(executionInput(options.run));
   const progress = shouldShowProgress({ stream: io.stderr, json: options.json, total })
     ? createProgressLine(io.stderr, total)

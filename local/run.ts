@@ -315,17 +315,21 @@ async function execute(
   // Awaited below, once the execution settles; until then a failure must not go unhandled.
   drained.catch(() => undefined);
 
-  let outcome: Outcome;
-  try {
-    const output = await execution.result;
-    await drained;
-    outcome = stoppedBy ? outcomeOf(undefined, stoppedBy, definition.TimeoutSeconds) : { status: 'SUCCEEDED', output };
-  } catch (error) {
-    await drained;
-    outcome = outcomeOf(error, stoppedBy, definition.TimeoutSeconds);
-  }
+  const result = await execution.result.then(
+    (output) => ({ output }),
+    (error: unknown) => ({ error }),
+  );
+  await drained;
   const durationMs = performance.now() - started;
+  // Service calls still running (an aborted execution does not wait for them) finish before
+  // anything reads the queue or stops the emulators under them.
   await Promise.allSettled([...inFlight]);
+  const outcome: Outcome =
+    'error' in result
+      ? outcomeOf(result.error, stoppedBy, definition.TimeoutSeconds)
+      : stoppedBy
+        ? outcomeOf(undefined, stoppedBy, definition.TimeoutSeconds)
+        : { status: 'SUCCEEDED', output: result.output };
 
   const clients = createClients({ region: resources.region, endpoints, credentials: LOCAL_CREDENTIALS });
   const [seeded, messages] = await Promise.all([

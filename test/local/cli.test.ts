@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { main, parseCliArgs, USAGE, type CliIo } from '../../local/cli.ts';
+import { main, parseCliArgs, requireNode22, UnsupportedRuntime, USAGE, type CliIo } from '../../local/cli.ts';
+import { LOCAL_CLI } from '../../scripts/build.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
 
@@ -198,6 +199,24 @@ describe('local/cli', function () {
       expect(result.status).to.equal(2);
       expect(result.stderr.trim()).to.equal('InvalidArguments: --count must be an integer, got "x"');
       expect(result.stdout).to.equal('');
+    });
+  });
+
+  describe('requireNode22', () => {
+    it('accepts Node 22 and later, and refuses older ones with UnsupportedRuntime naming the version', () => {
+      expect(() => requireNode22('22.0.0')).to.not.throw();
+      expect(() => requireNode22('24.3.1')).to.not.throw();
+      expect(() => requireNode22('20.20.2')).to.throw(UnsupportedRuntime, /Node 22 or later; this is Node 20\.20\.2/);
+    });
+  });
+
+  describe('the bundle make local runs', () => {
+    it('runs the workflow end to end, as make local does', () => {
+      // npm test builds first, so the bundle is that of the current sources.
+      const result = spawnSync(process.execPath, [LOCAL_CLI.outfile, '--json', '--count', '3'], { encoding: 'utf8' });
+      expect(result.status, result.stderr).to.equal(0);
+      const summary = JSON.parse(result.stdout) as { status: string; items: number; delivered: number };
+      expect(summary).to.include({ status: 'SUCCEEDED', items: 3, delivered: 3 });
     });
   });
 
