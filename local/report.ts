@@ -1,5 +1,5 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
-import { QUOTAS, type ExecutionRecord } from '../workflow/execution-record.ts';
+import { QUOTAS, causeMessage, type ExecutionRecord } from '../workflow/execution-record.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];
@@ -78,7 +78,11 @@ export function formatText(record: ExecutionRecord): string {
   const { reconciliation } = record;
   lines.push(`Execution ${record.status} in ${seconds(record.durationMs)}  (${record.executionArn})`);
   if (record.error !== undefined) lines.push(`  Error: ${record.error}`);
-  if (record.cause !== undefined) lines.push(`  Cause: ${record.cause}`);
+  if (record.cause !== undefined) {
+    const message = causeMessage(record.cause);
+    // The full cause, a Lambda error's stack trace included, is in --json and the HTML report.
+    lines.push(message === undefined ? `  Cause: ${record.cause}` : `  Cause: ${message}`);
+  }
   if (record.failedState !== undefined) lines.push(`  Failed state: ${record.failedState}`);
 
   lines.push('', 'States entered');

@@ -3,7 +3,7 @@
 // The page loads nothing: inline CSS, inline SVG, no script, and a CSP that forbids any fetch.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { QUOTAS, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
+import { QUOTAS, causeMessage, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 
@@ -57,15 +57,10 @@ function causeText(cause: string): string {
   return cause;
 }
 
-/** A Lambda error's cause is JSON whose errorMessage is the sentence a person needs; the rest folds away. */
+/** A Lambda error's message is the sentence a person needs; the rest of its cause folds away. */
 function causeBlock(cause: string): string {
-  let message: unknown;
-  try {
-    message = (JSON.parse(cause) as { errorMessage?: unknown } | null)?.errorMessage;
-  } catch {
-    // Not JSON: shown as written.
-  }
-  if (typeof message !== 'string') return `<p>Cause:</p><pre>${escapeHtml(causeText(cause))}</pre>`;
+  const message = causeMessage(cause);
+  if (message === undefined) return `<p>Cause:</p><pre>${escapeHtml(causeText(cause))}</pre>`;
   return `<p>Message: <strong>${escapeHtml(message)}</strong></p>
 <details><summary>Full cause</summary><pre>${escapeHtml(causeText(cause))}</pre></details>`;
 }

@@ -93,3 +93,16 @@ export function reconcile(seeded: SeededItem[], delivered: DeliveredMessage[]): 
     sample: delivered.slice(0, SAMPLE_SIZE).map((message) => message.body),
   };
 }
+
+/**
+ * The sentence a person needs from a cause: a Lambda function error's cause is the JSON error
+ * document ({"errorType","errorMessage","trace"}) and its errorMessage says what went wrong.
+ */
+export function causeMessage(cause: string): string | undefined {
+  try {
+    const message = (JSON.parse(cause) as { errorMessage?: unknown } | null)?.errorMessage;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}

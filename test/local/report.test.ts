@@ -108,6 +108,17 @@ describe('local/report', () => {
       expect(text).to.contain('Warnings\n  - look here');
     });
 
+    it("shows a Lambda error's message as the cause, without its stack trace", () => {
+      const cause = JSON.stringify({
+        errorType: 'InvalidInput',
+        errorMessage: 'input.count must be between 1 and 1784, got 0',
+        trace: ['InvalidInput: input.count must be between 1 and 1784, got 0', '    at parseCount (index.mjs:1:2)'],
+      });
+      const text = formatText(record({ status: 'FAILED', error: 'InvalidInput', cause }));
+      expect(text).to.contain('Cause: input.count must be between 1 and 1784, got 0\n');
+      expect(text).not.to.contain('parseCount');
+    });
+
     it('clips long bodies to one line', () => {
       const seeded = [{ messageId: 'a', body: `${'x'.repeat(200)}\nsecond line` }];
       const text = formatText(record({ seeded, delivered: seeded, reconciliation: reconcile(seeded, seeded) }));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { type DeliveredMessage, QUOTAS, reconcile, type SeededItem } from '../../workflow/execution-record.ts';
+import { causeMessage, type DeliveredMessage, QUOTAS, reconcile, type SeededItem } from '../../workflow/execution-record.ts';
 
 const SEEDED: SeededItem[] = [
   { messageId: 'abc-0001', body: 'one' },
@@ -12,6 +12,19 @@ function delivered(...indexes: number[]): DeliveredMessage[] {
 }
 
 describe('workflow/execution-record', () => {
+  describe('causeMessage', () => {
+    it("returns a Lambda error document's errorMessage", () => {
+      const cause = JSON.stringify({ errorType: 'InvalidInput', errorMessage: 'bad count', trace: ['at x'] });
+      expect(causeMessage(cause)).to.equal('bad count');
+    });
+
+    it('returns nothing for a plain-text cause or JSON without an errorMessage string', () => {
+      expect(causeMessage('The execution ran too long.')).to.equal(undefined);
+      expect(causeMessage('{"errorMessage": 3}')).to.equal(undefined);
+      expect(causeMessage('null')).to.equal(undefined);
+    });
+  });
+
   describe('reconcile', () => {
     it('finds nothing missing or duplicated when every item arrived once', () => {
       expect(reconcile(SEEDED, delivered(2, 0, 1))).to.deep.equal({
