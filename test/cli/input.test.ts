@@ -1,15 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { buildExecutionInput, InvalidMessagesFile } from '../../cli/input.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../helpers.ts';
 
 describe('cli/input buildExecutionInput', () => {
   it('is {} without options, so the seed function seeds its default items', async () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { parseOutputs, readStackOutputs, StackNotDeployed, TerraformMissing } from '../../cli/outputs.ts';
 import { DLQ_URL, QUEUE_URL, STATE_MACHINE_ARN, TABLE_NAME } from './fixtures.ts';
+import { rejection } from '../helpers.ts';
 
 const output = (value: string) => ({ sensitive: false, type: 'string', value });
 
@@ -15,15 +16,6 @@ const DEPLOYED = {
 
 function failure(props: { code: string | number; stderr?: string }) {
   return Object.assign(new Error('Command failed'), props);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('cli/outputs', () => {

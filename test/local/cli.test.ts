@@ -7,15 +7,7 @@ import { main, parseCliArgs, requireNode22, UnsupportedRuntime, USAGE, type CliI
 import { LOCAL_CLI } from '../../scripts/build.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../helpers.ts';
 
 interface FakeIo extends CliIo {
   out: string[];

@@ -5,21 +5,13 @@ import { expect } from 'chai';
 import { loadDefinition, renderDefinition, validateDefinition, DefinitionError } from '../../local/definition.ts';
 import { WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
 import type { TemplateVars } from '../../workflow/template.ts';
+import { rejection } from '../helpers.ts';
 
 const VARS: TemplateVars = {
   SeedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:seed',
   TableName: 'the-table',
   QueueUrl: 'http://127.0.0.1:4567/000000000000/the-queue',
 };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('local/definition', () => {
   let dir: string;

@@ -6,20 +6,12 @@ import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { createClients } from '../../workflow/clients.ts';
 import { QUOTAS } from '../../workflow/execution-record.ts';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { rejection } from '../helpers.ts';
 
 const SEED = 'Seed the DynamoDB Table';
 const GET = 'Read Next Message from DynamoDB';
 const REJECT = 'Reject Invalid Input';
 const FIXTURES = 'test/fixtures/asl';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('local/run (end to end on the emulators)', function () {
   this.timeout(60_000);

@@ -16,6 +16,7 @@ import {
   terraformSteps,
   type TerraformDeps,
 } from '../../scripts/terraform.ts';
+import { rejection } from '../helpers.ts';
 
 const STACK_DIR = '/repo/cdktf.out/stacks/transfer-records';
 const TERRAFORM = '/opt/bin/terraform';
@@ -34,15 +35,6 @@ function deps(overrides: Partial<TerraformDeps> = {}): TerraformDeps & { lines: 
     lines,
     ...overrides,
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('scripts/terraform', () => {
@@ -96,7 +88,7 @@ describe('scripts/terraform', () => {
 
     it('throws AwsCredentialsMissing with the chain error as cause', async () => {
       const cause = new Error('Could not load credentials from any providers');
-      const error = await rejectionOf(checkCredentials(() => Promise.reject(cause), 1000));
+      const error = await rejection(checkCredentials(() => Promise.reject(cause), 1000));
       expect(error).to.be.instanceOf(AwsCredentialsMissing);
       expect(error.name).to.equal('AwsCredentialsMissing');
       expect(error.message).to.include('Could not load credentials').and.include('AWS_PROFILE');
@@ -105,7 +97,7 @@ describe('scripts/terraform', () => {
 
     it('gives up on a provider that never answers', async () => {
       const clock = sinon.useFakeTimers();
-      const pending = rejectionOf(checkCredentials(() => new Promise(() => {}), 5000));
+      const pending = rejection(checkCredentials(() => new Promise(() => {}), 5000));
       await clock.tickAsync(5000);
       const error = await pending;
       expect(error).to.be.instanceOf(AwsCredentialsMissing);
@@ -151,7 +143,7 @@ describe('scripts/terraform', () => {
     ] as const) {
       it(`stops before running terraform when ${what}`, async () => {
         const d = deps(overrides);
-        const error = await rejectionOf(runTerraform('apply', d));
+        const error = await rejection(runTerraform('apply', d));
         expect(error).to.be.instanceOf(errorClass);
         expect((d.spawn as sinon.SinonStub).called).to.be.false;
         expect(d.lines.join('\n')).to.not.include('succeeded');
@@ -162,17 +154,17 @@ describe('scripts/terraform', () => {
       const d = deps({ exists: () => false });
       expect(await runTerraform('preflight', d)).to.equal(0);
       expect((d.spawn as sinon.SinonStub).called).to.be.false;
-      expect(await rejectionOf(runTerraform('preflight', deps({ isExecutable: () => false })))).to.be.instanceOf(TerraformNotFound);
+      expect(await rejection(runTerraform('preflight', deps({ isExecutable: () => false })))).to.be.instanceOf(TerraformNotFound);
       const noCredentials = deps({ credentials: () => Promise.reject(new Error('none')) });
-      expect(await rejectionOf(runTerraform('preflight', noCredentials))).to.be.instanceOf(AwsCredentialsMissing);
+      expect(await rejection(runTerraform('preflight', noCredentials))).to.be.instanceOf(AwsCredentialsMissing);
     });
 
     it('checks the folder first, then terraform, then credentials', async () => {
       const credentials = sinon.stub().rejects(new Error('none'));
-      expect(await rejectionOf(runTerraform('plan', deps({ exists: () => false, isExecutable: () => false, credentials })))).to.be.instanceOf(
+      expect(await rejection(runTerraform('plan', deps({ exists: () => false, isExecutable: () => false, credentials })))).to.be.instanceOf(
         StackNotSynthesized,
       );
-      expect(await rejectionOf(runTerraform('plan', deps({ isExecutable: () => false, credentials })))).to.be.instanceOf(TerraformNotFound);
+      expect(await rejection(runTerraform('plan', deps({ isExecutable: () => false, credentials })))).to.be.instanceOf(TerraformNotFound);
       expect(credentials.called).to.be.false;
     });
 
