@@ -6,7 +6,7 @@ import {
   type HistoryEventExecutionDataDetails,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { StateSample, StateSummary } from '../workflow/execution-record.ts';
+import type { HistoryStats, StateSample, StateSummary } from '../workflow/execution-record.ts';
 import { SENTINEL } from '../functions/seed/limits.ts';
 
 /** Entries per state whose input and output the record keeps. */
@@ -28,13 +28,7 @@ export async function fetchHistory(sfn: SFNClient, executionArn: string): Promis
   return events;
 }
 
-export interface HistorySummary {
-  historyEvents: number;
-  maxPayloadBytes: number;
-  maxPayloadState?: string;
-  stateTransitions: number;
-  states: Record<string, StateSummary>;
-  failedState?: string;
+export interface HistorySummary extends HistoryStats {
   /** The MessageIds the seed function returned, without the loop's sentinel. */
   seededIds: string[];
   warnings: string[];

@@ -2,7 +2,7 @@
 // history events, the largest state payload, per-state statistics, and the first crossing of
 // either quota. It keeps counters and a few samples, never the events themselves.
 import type { StateMachine } from 'aws-local-stepfunctions';
-import { QUOTAS, type StateSample, type StateSummary } from '../workflow/execution-record.ts';
+import { QUOTAS, type HistoryStats, type StateSample, type StateSummary } from '../workflow/execution-record.ts';
 
 export type EngineEvent = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
@@ -21,15 +21,7 @@ export interface QuotaBreach {
   item: string;
 }
 
-export interface HistorySummary {
-  historyEvents: number;
-  maxPayloadBytes: number;
-  maxPayloadState?: string;
-  /** States entered, plus retries: what Step Functions bills as state transitions. */
-  stateTransitions: number;
-  states: Record<string, StateSummary>;
-  /** The state whose error ended the execution, if one did. */
-  failedState?: string;
+export interface HistorySummary extends HistoryStats {
   breaches: QuotaBreach[];
 }
 

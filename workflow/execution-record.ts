@@ -43,7 +43,21 @@ export interface Reconciliation {
   sample: string[];
 }
 
-export interface ExecutionRecord {
+/** What an execution's history says, however it was read: from AWS or from the local engine. */
+export interface HistoryStats {
+  historyEvents: number;
+  maxPayloadBytes: number;
+  /** The state whose input or output was the largest payload. */
+  maxPayloadState?: string;
+  /** States entered, plus retries: what Step Functions bills as state transitions. */
+  stateTransitions: number;
+  /** Per state name, in order of first entry. */
+  states: Record<string, StateSummary>;
+  /** The state where the execution failed, if it did. */
+  failedState?: string;
+}
+
+export interface ExecutionRecord extends HistoryStats {
   source: 'local' | 'aws';
   executionArn: string;
   stateMachineArn: string;
@@ -54,17 +68,8 @@ export interface ExecutionRecord {
   output?: unknown;
   error?: string;
   cause?: string;
-  /** The state where the execution failed, if it did. */
-  failedState?: string;
   startedAt: string;
   durationMs: number;
-  historyEvents: number;
-  maxPayloadBytes: number;
-  /** The state whose input or output was the largest payload. */
-  maxPayloadState?: string;
-  stateTransitions: number;
-  /** Per state name, in order of first entry. */
-  states: Record<string, StateSummary>;
   seeded: SeededItem[];
   delivered: DeliveredMessage[];
   reconciliation: Reconciliation;
