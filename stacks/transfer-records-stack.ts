@@ -125,7 +125,7 @@ export class TransferRecordsStack extends TerraformStack {
       timeout: SEED_FUNCTION.timeoutSeconds,
       filename: seedBundle.path,
       sourceCodeHash: Fn.filebase64sha256(seedBundle.path),
-      environment: { variables: { TABLE_NAME: table.name } },
+      environment: { variables: { [SEED_FUNCTION.tableNameVariable]: table.name } },
       // Lambda would otherwise create the log group itself, without retention, on first invocation.
       dependsOn: [seedLogGroup],
     });

@@ -80,6 +80,8 @@ export const SEED_FUNCTION = {
   architecture: 'arm64',
   memorySize: 256,
   timeoutSeconds: 60,
+  /** The environment variable that tells the function which table to seed. */
+  tableNameVariable: 'TABLE_NAME',
   /** The esbuild bundle and its zip, as written by `make build`. */
   bundleDir: 'dist/seed',
   bundleFile: 'dist/seed/index.mjs',

@@ -1,10 +1,11 @@
-import { InvalidConfiguration } from '../../workflow/resources.ts';
+import { InvalidConfiguration, SEED_FUNCTION } from '../../workflow/resources.ts';
 
-/** The table to seed, which the stack and the offline runtime pass as TABLE_NAME. */
+/** The table to seed, whose name the stack and the offline runtime pass in the environment. */
 export function tableNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const tableName = env.TABLE_NAME;
+  const variable = SEED_FUNCTION.tableNameVariable;
+  const tableName = env[variable];
   if (!tableName) {
-    throw new InvalidConfiguration('TABLE_NAME is not set: the seed function needs the name of the table to write');
+    throw new InvalidConfiguration(`${variable} is not set: the seed function needs the name of the table to write`);
   }
   return tableName;
 }
