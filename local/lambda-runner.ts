@@ -91,7 +91,7 @@ function functionEnvironment(options: LambdaRunnerOptions): Record<string, strin
     AWS_EXECUTION_ENV: `AWS_Lambda_${SEED_FUNCTION.runtime}`,
     _HANDLER: SEED_FUNCTION.handler,
     // The one variable the stack sets on the function.
-    TABLE_NAME: names.table,
+    [SEED_FUNCTION.tableNameVariable]: names.table,
   };
 }
 
