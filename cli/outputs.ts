@@ -1,13 +1,9 @@
 // Reads the deployed stack's outputs from Terraform state, so `make run` talks to exactly
 // the resources `make deploy` created.
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { OUTPUTS } from '../stacks/outputs.ts';
-import { REPO_ROOT, STACK_OUTPUT_DIR } from '../stacks/paths.ts';
+import { STACK_DIR } from '../stacks/paths.ts';
 import { STACK_NAME } from '../workflow/resources.ts';
-
-/** The synthesized stack folder that `make deploy` applies. */
-export const STACK_DIR = join(REPO_ROOT, STACK_OUTPUT_DIR);
 
 export type StackOutputs = Record<keyof typeof OUTPUTS, string>;
 

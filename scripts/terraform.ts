@@ -6,7 +6,7 @@ import { accessSync, constants as fsConstants, existsSync, statSync } from 'node
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { REPO_ROOT, STACK_OUTPUT_DIR } from '../stacks/paths.ts';
+import { STACK_DIR } from '../stacks/paths.ts';
 
 // `preflight` only checks for terraform and credentials, so make can stop before the slow synth.
 export const COMMANDS = ['preflight', 'plan', 'apply', 'destroy'] as const;
@@ -168,7 +168,7 @@ async function main(): Promise<number> {
     const command = parseCommand(process.argv.slice(2));
     return await runTerraform(command, {
       env: process.env,
-      stackDir: join(REPO_ROOT, STACK_OUTPUT_DIR),
+      stackDir: STACK_DIR,
       exists: existsSync,
       isExecutable: isExecutableFile,
       // Short instance-metadata timeouts: off AWS, that lookup would otherwise stall the check.
