@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { type Zippable, zipSync } from 'fflate';
+import { REPO_ROOT as ROOT } from '../stacks/paths.ts';
 import { SEED_FUNCTION } from '../workflow/resources.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FUNCTIONS_DIR = 'functions';
 const ENTRY_FILE = 'index.ts';
 // Every function follows the seed function's layout: dist/<name>/index.mjs and dist/<name>.zip.
