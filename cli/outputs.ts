@@ -18,7 +18,7 @@ export class StackNotDeployed extends Error {
 /** Runs a program and resolves with its stdout; rejects like execFile does. */
 export type RunProgram = (file: string, args: string[]) => Promise<string>;
 
-export const runProgram: RunProgram = (file, args) =>
+const runProgram: RunProgram = (file, args) =>
   new Promise((resolve, reject) => {
     execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stderr }));

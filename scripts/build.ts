@@ -134,7 +134,7 @@ export const LOCAL_CLI = { entry: 'local/cli.ts', outfile: join(DIST_DIR, 'local
  * at start-up. It sits one folder below the root, as its sources do, so paths resolved from
  * import.meta.url stay the same.
  */
-export async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes: number }> {
+async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes: number }> {
   const result = await build({
     absWorkingDir: root,
     entryPoints: [LOCAL_CLI.entry],

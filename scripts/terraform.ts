@@ -9,7 +9,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { STACK_DIR } from '../stacks/paths.ts';
 
 // `preflight` only checks for terraform and credentials, so make can stop before the slow synth.
-export const COMMANDS = ['preflight', 'plan', 'apply', 'destroy'] as const;
+const COMMANDS = ['preflight', 'plan', 'apply', 'destroy'] as const;
 export type TerraformCommand = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {
@@ -94,7 +94,7 @@ export async function checkCredentials(credentials: CredentialProvider, timeoutM
   }
 }
 
-export function autoApprove(env: NodeJS.ProcessEnv): boolean {
+function autoApprove(env: NodeJS.ProcessEnv): boolean {
   return env.AUTO_APPROVE === '1' || env.AUTO_APPROVE === 'true';
 }
 

@@ -6,18 +6,13 @@ import { DEFAULT_COUNT, MAX_ITEMS, MAX_MESSAGE_BYTES } from './limits.ts';
 export const EVENT_FIELDS = ['input', 'executionId'] as const;
 const INPUT_FIELDS = ['count', 'messages'];
 
-export interface SeedEvent {
-  input: unknown;
-  /** Absent when the function is invoked directly rather than by the state machine. */
-  executionId?: string;
-}
-
 export type SeedRequest =
   | { kind: 'generated'; count: number }
   | { kind: 'messages'; messages: string[] };
 
 export interface ParsedEvent {
   request: SeedRequest;
+  /** Absent when the function is invoked directly rather than by the state machine. */
   executionId?: string;
 }
 

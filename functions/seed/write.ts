@@ -17,7 +17,7 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 50, max
 
 // Stop retrying while this much time remains, so the failure carries its counts instead of
 // ending as a bare Lambda timeout.
-export const TIMEOUT_RESERVE_MS = 1000;
+const TIMEOUT_RESERVE_MS = 1000;
 
 export interface WriteOptions {
   dynamodb: Pick<DynamoDBClient, 'send'>;
