@@ -1,8 +1,15 @@
 // cdktf's app entry (cdktf.json): one stack, configured from the environment.
 import { App } from 'cdktf';
-import { STACK_NAME } from '../workflow/resources.ts';
-import { TransferRecordsStack } from './transfer-records-stack.ts';
+import { InvalidConfiguration, STACK_NAME } from '../workflow/resources.ts';
+import { SeedBundleMissing, TransferRecordsStack } from './transfer-records-stack.ts';
 
-const app = new App();
-new TransferRecordsStack(app, STACK_NAME);
-app.synth();
+try {
+  const app = new App();
+  new TransferRecordsStack(app, STACK_NAME);
+  app.synth();
+} catch (error) {
+  // A bad setting or a missing build is the user's to fix: say which, without a stack trace.
+  if (!(error instanceof InvalidConfiguration || error instanceof SeedBundleMissing)) throw error;
+  console.error(`${error.name}: ${error.message}`);
+  process.exitCode = 1;
+}
