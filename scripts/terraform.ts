@@ -62,12 +62,10 @@ export function checkSynthesized(stackDir: string, exists: (path: string) => boo
 
 /** The absolute path of `terraform` on PATH. */
 export function findTerraform(env: NodeJS.ProcessEnv, isExecutable: (path: string) => boolean): string {
-  const names = process.platform === 'win32' ? ['terraform.exe'] : ['terraform'];
+  const name = process.platform === 'win32' ? 'terraform.exe' : 'terraform';
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    for (const name of names) {
-      const candidate = join(dir, name);
-      if (isExecutable(candidate)) return candidate;
-    }
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
   }
   throw new TerraformNotFound(
     'terraform is not on PATH: install Terraform 1.10 or later (https://developer.hashicorp.com/terraform/install) and retry',
