@@ -74,7 +74,7 @@ export class TransferRecordsStack extends TerraformStack {
       name: names.table,
       billingMode: TABLE.billingMode,
       hashKey: TABLE.hashKey,
-      attribute: TABLE.attributes.map(({ name, type }) => ({ name, type })),
+      attribute: TABLE.attributes,
       serverSideEncryption: { enabled: true },
       pointInTimeRecovery: { enabled: true },
     });
