@@ -10,6 +10,7 @@ import {
   waitForExecution,
   type Clock,
 } from '../../cli/execution.ts';
+import { rejection } from '../helpers.ts';
 import { fakeAws } from './fake-aws.ts';
 import { EXECUTION_ARN, REGION, STATE_MACHINE_ARN } from './fixtures.ts';
 
@@ -68,14 +69,8 @@ describe('cli/execution', () => {
   it('gives up at the timeout without stopping the execution, naming its ARN and console page', async () => {
     const aws = fakeAws({ describe: [{ status: 'RUNNING' }] });
     const clock = fakeClock();
-    let caught: unknown;
-    try {
-      await waitForExecution(aws.clients.sfn, EXECUTION_ARN, { timeoutMs: 30_000, clock });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).to.be.instanceOf(ExecutionWaitTimeout);
-    const error = caught as ExecutionWaitTimeout;
+    const error = await rejection(waitForExecution(aws.clients.sfn, EXECUTION_ARN, { timeoutMs: 30_000, clock }));
+    expect(error).to.be.instanceOf(ExecutionWaitTimeout);
     expect(error.name).to.equal('ExecutionWaitTimeout');
     expect(error.message).to.contain(EXECUTION_ARN).and.contain(consoleLink(EXECUTION_ARN)).and.contain('not stopped');
     // The last sleep is cut so the final check falls on the deadline.

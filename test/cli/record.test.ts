@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { collectExecutionRecord } from '../../cli/record.ts';
+import { rejection } from '../helpers.ts';
 import { fakeAws, type FakeAwsOptions } from './fake-aws.ts';
 import {
   DEFINITION,
@@ -108,12 +109,7 @@ describe('cli/record collectExecutionRecord', () => {
   });
 
   it('refuses an execution that has not finished', async () => {
-    let caught: unknown;
-    try {
-      await collect({}, { ...succeeded, status: 'RUNNING' });
-    } catch (error) {
-      caught = error;
-    }
-    expect((caught as Error).message).to.contain('RUNNING');
+    const error = await rejection(collect({}, { ...succeeded, status: 'RUNNING' }));
+    expect(error.message).to.contain('RUNNING');
   });
 });

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { unzipSync } from 'fflate';
 import { SEED_FUNCTION } from '../../workflow/resources.ts';
 import { buildAll, buildFunction, BuildError, deterministicZip, functionPaths, listFunctions } from '../../scripts/build.ts';
+import { rejection } from '../helpers.ts';
 
 interface ZipEntry {
   name: string;
@@ -118,19 +119,13 @@ describe('scripts/build', () => {
       'functions/legacy/index.ts': "import exists from './lib.cjs';\nexport const handler = async () => exists('/');\n",
       'functions/legacy/lib.cjs': "module.exports = require('node:fs').existsSync;\n",
     });
-    const error = await buildFunction('legacy', { root: scratch }).then(
-      () => undefined,
-      (rejection: unknown) => rejection,
-    );
+    const error = await rejection(buildFunction('legacy', { root: scratch }));
     expect(error).to.be.instanceOf(BuildError);
-    expect((error as Error).message).to.contain('functions/legacy').and.contain('require()');
+    expect(error.message).to.contain('functions/legacy').and.contain('require()');
   });
 
   it('fails when there is no function to build', async () => {
-    const error = await buildAll({ root: scratch }).then(
-      () => undefined,
-      (rejection: unknown) => rejection,
-    );
+    const error = await rejection(buildAll({ root: scratch }));
     expect(error).to.be.instanceOf(BuildError);
   });
 });

@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { unzipSync } from 'fflate';
 import { SEED_FUNCTION, TABLE } from '../../../workflow/resources.ts';
 import type { SeedHandler } from '../../../functions/seed/index.ts';
+import { rejection } from '../../helpers.ts';
 
 // dynalite ships no type declarations.
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
@@ -74,10 +75,7 @@ describe('seed bundle (dist/seed/index.mjs)', () => {
 
   it('rejects bad input with an error named InvalidInput and writes nothing', async () => {
     const handler = bundled.handler as SeedHandler;
-    const error = await handler({ input: { count: 0 } }, CONTEXT).then(
-      () => undefined,
-      (rejection: unknown) => rejection,
-    );
+    const error = await rejection(handler({ input: { count: 0 } }, CONTEXT));
     expect(error).to.have.property('name', 'InvalidInput');
     expect(await tableItems()).to.deep.equal([]);
   });

@@ -5,20 +5,11 @@ import { createHandler, type SeedHandler } from '../../../functions/seed/index.t
 import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { SENTINEL } from '../../../functions/seed/limits.ts';
 import { BAD_INPUTS } from './cases.ts';
+import { rejection } from '../../helpers.ts';
 import { requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
 
 const EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:transfer-records-state-machine:run-1';
 const CONTEXT = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' };
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('the handler succeeded');
-}
 
 describe('seed handler', () => {
   let send: sinon.SinonStub;
@@ -73,7 +64,7 @@ describe('seed handler', () => {
   it('gives up with SeedWriteIncomplete saying how many items were and were not written', async () => {
     send.onFirstCall().callsFake(async (command) => unprocessed(requestsIn(command).slice(0, 3)));
     send.callsFake(async (command) => unprocessed(requestsIn(command)));
-    const error = await failure(handler({ input: {}, executionId: EXECUTION_ID }, CONTEXT));
+    const error = await rejection(handler({ input: {}, executionId: EXECUTION_ID }, CONTEXT));
     expect(error).to.be.instanceOf(SeedWriteIncomplete);
     expect(error.name).to.equal('SeedWriteIncomplete');
     expect(error.message).to.contain('wrote 7 item(s) and could not write 3');
@@ -82,7 +73,7 @@ describe('seed handler', () => {
 
   for (const { title, event } of BAD_INPUTS) {
     it(`rejects ${title} with InvalidInput before writing anything`, async () => {
-      const error = await failure(handler(event, CONTEXT));
+      const error = await rejection(handler(event, CONTEXT));
       expect(error).to.be.instanceOf(InvalidInput);
       expect(error.name).to.equal('InvalidInput');
       expect(send.callCount).to.equal(0);
@@ -123,7 +114,7 @@ describe('seed handler', () => {
     it('is required: its absence is an InvalidConfiguration and nothing is written', async () => {
       delete process.env.TABLE_NAME;
       const fake = stubbedClient();
-      const error = await failure(createHandler({ dynamodb: fake.client, sleep })({ input: {} }, CONTEXT));
+      const error = await rejection(createHandler({ dynamodb: fake.client, sleep })({ input: {} }, CONTEXT));
       expect(error).to.be.instanceOf(InvalidConfiguration);
       expect(error.message).to.contain('TABLE_NAME');
       expect(fake.send.callCount).to.equal(0);

@@ -3,20 +3,11 @@ import sinon from 'sinon';
 import type { SeededItem } from '../../../workflow/execution-record.ts';
 import { SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { backoffDelay, DEFAULT_RETRY, writeItems, type WriteOptions } from '../../../functions/seed/write.ts';
+import { rejection } from '../../helpers.ts';
 import { itemsOf, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
 
 function items(count: number): SeededItem[] {
   return Array.from({ length: count }, (_, index) => ({ messageId: `id-${index}`, body: `body ${index}` }));
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('the write succeeded');
 }
 
 describe('seed writes', () => {
@@ -66,7 +57,7 @@ describe('seed writes', () => {
 
   it('gives up after the last attempt with the counts of written and unwritten items', async () => {
     send.callsFake(async (command) => unprocessed(requestsIn(command)));
-    const error = await failure(writeItems(items(10), options));
+    const error = await rejection(writeItems(items(10), options));
     expect(error).to.be.instanceOf(SeedWriteIncomplete);
     expect(error.name).to.equal('SeedWriteIncomplete');
     expect(error.message).to.contain('wrote 0 item(s) and could not write 10');
@@ -80,7 +71,7 @@ describe('seed writes', () => {
       const stuck = requests.filter((request) => ['id-45', 'id-46', 'id-47'].includes(request.PutRequest?.Item?.MessageId?.S ?? ''));
       return unprocessed(stuck);
     });
-    const error = await failure(writeItems(items(60), options));
+    const error = await rejection(writeItems(items(60), options));
     expect(error.message).to.contain('wrote 47 item(s) and could not write 13');
     expect(error).to.include({ written: 47, notWritten: 13 });
     expect(send.callCount).to.equal(1 + DEFAULT_RETRY.maxAttempts);
@@ -89,7 +80,7 @@ describe('seed writes', () => {
   it('reports a failed request with the counts and keeps the SDK error as the cause', async () => {
     const denied = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' });
     send.onSecondCall().rejects(denied);
-    const error = await failure(writeItems(items(60), options));
+    const error = await rejection(writeItems(items(60), options));
     expect(error).to.be.instanceOf(SeedWriteIncomplete);
     expect(error.message).to.contain('wrote 25 item(s) and could not write 35').and.contain('ResourceNotFoundException');
     expect(error.cause).to.equal(denied);
@@ -98,7 +89,7 @@ describe('seed writes', () => {
 
   it('stops retrying before the function would time out', async () => {
     send.callsFake(async (command) => unprocessed(requestsIn(command)));
-    const error = await failure(writeItems(items(10), { ...options, timeLeftMs: () => 1010 }));
+    const error = await rejection(writeItems(items(10), { ...options, timeLeftMs: () => 1010 }));
     expect(error.message).to.contain('wrote 0 item(s) and could not write 10').and.contain('1010 ms left');
     expect(send.callCount).to.equal(1);
     expect(options.sleep).to.have.property('callCount', 0);
