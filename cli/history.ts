@@ -37,10 +37,13 @@ export interface HistorySummary extends HistoryStats {
 interface OpenState {
   name: string;
   enteredAt: number;
+  /** Attempts scheduled since the state was entered: each one after the first is a retry. */
+  attempts: number;
   sample?: StateSample;
 }
 
 const EXECUTION_ENDS = new Set(['ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
 
 // This workflow has no Parallel or Map state, so at most one state is open at a time.
 export function summarizeHistory(events: HistoryEvent[]): HistorySummary {
@@ -76,7 +79,7 @@ export function summarizeHistory(events: HistoryEvent[]): HistorySummary {
       state.entered += 1;
       summary.stateTransitions += 1;
       measure(entered.name, entered.input, entered.inputDetails);
-      open = { name: entered.name, enteredAt: at };
+      open = { name: entered.name, enteredAt: at, attempts: 0 };
       if (state.samples.length < SAMPLES_PER_STATE) {
         open.sample = { input: parsePayload(entered.input) };
         state.samples.push(open.sample);
@@ -88,6 +91,10 @@ export function summarizeHistory(events: HistoryEvent[]): HistorySummary {
         if (open.sample) open.sample.output = parsePayload(exited.output);
         open = undefined;
       }
+    } else if (event.type !== undefined && ATTEMPT_STARTS.has(event.type) && open) {
+      // Step Functions bills a retry as a state transition, as the local runner counts it.
+      open.attempts += 1;
+      if (open.attempts > 1) summary.stateTransitions += 1;
     } else if (failure && open?.sample) {
       // A retried task fails more than once; its last error is the one that counted.
       open.sample.error = failure.error;

@@ -93,6 +93,13 @@ describe('cli/history', () => {
       expect(summary.states[SEND]!.samples[0]!.output).to.be.undefined;
     });
 
+    it('counts a retried task attempt as a state transition', () => {
+      const summary = summarizeHistory(sendDeniedHistory());
+      const entries = Object.values(summary.states).reduce((sum, state) => sum + state.entered, 0);
+      // The throttled SendMessage is scheduled a second time, inside the same state entry.
+      expect(summary.stateTransitions).to.equal(entries + 1);
+    });
+
     it('warns when the history truncated a payload', () => {
       const events = succeededHistory();
       events[1]!.stateEnteredEventDetails!.inputDetails = { truncated: true };
