@@ -25,7 +25,10 @@ export interface HandlerOptions {
 
 export type SeedHandler = (event: unknown, context: SeedContext) => Promise<string[]>;
 
-/** Builds the handler; whatever is not injected comes from the environment on first use. */
+/**
+ * Builds the handler. What is not injected comes from the runtime: the table name from the
+ * environment at each invocation, the DynamoDB client once per container.
+ */
 export function createHandler(options: HandlerOptions = {}): SeedHandler {
   return async (event, context) => {
     const tableName = options.tableName ?? tableNameFromEnv();
