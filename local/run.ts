@@ -246,12 +246,17 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
   const quotaFail = options.quotaFail ?? true;
   const input = executionInput(options);
   const env = await startLocalEnvironment(options.prefix === undefined ? {} : { prefix: options.prefix });
+  let record: ExecutionRecord;
   try {
-    const record = await execute(env, template, input, { ...options, quotaFail });
-    return options.keep ? { record, env } : { record };
-  } finally {
-    if (!options.keep) await env.stop();
+    record = await execute(env, template, input, { ...options, quotaFail });
+  } catch (error) {
+    // With keep too: a run that failed hands back no env to stop later.
+    await env.stop();
+    throw error;
   }
+  if (options.keep) return { record, env };
+  await env.stop();
+  return { record };
 }
 
 async function execute(

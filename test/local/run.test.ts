@@ -1,5 +1,8 @@
 // End to end: the real ASL, the real seed bundle, the real emulators. Needs `make build`.
 import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runLocal, withoutImplicitTaskTimeouts, immediateRetries, executionArnOf } from '../../local/run.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
@@ -147,6 +150,30 @@ describe('local/run (end to end on the emulators)', function () {
     } finally {
       await env!.stop();
     }
+  });
+});
+
+describe('local/run (a refused Task resource with keep)', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'run-keep-'));
+  });
+
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const servers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+
+  it('stops the emulators it started and hands back nothing to stop', async () => {
+    const path = join(dir, 'sns.asl.json');
+    const definition = { StartAt: 'Publish', States: { Publish: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', End: true } } };
+    await writeFile(path, JSON.stringify(definition));
+    const before = servers();
+    const error = await rejection(runLocal({ definitionPath: path, keep: true }));
+    expect(error.name).to.equal('UnsupportedResource');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(servers()).to.equal(before);
   });
 });
 
