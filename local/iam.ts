@@ -7,7 +7,7 @@ import {
   type PolicyStatement,
 } from '../workflow/permissions.ts';
 import type { LocalResources } from './contracts.ts';
-import { queueArnFromUrl, tableArn } from './provision.ts';
+import { queueArn, queueArnFromUrl, tableArn } from './provision.ts';
 
 export interface LocalPolicies {
   stateMachinePolicy: PolicyStatement[];
@@ -148,7 +148,7 @@ export function sqsPermission(operation: string, params: Params, region: string,
   const action = `sqs:${SQS_BATCH_ACTIONS[operation] ?? operation}`;
   if (typeof params.QueueUrl === 'string') return { action, resources: [queueArnFromUrl(params.QueueUrl, region)] };
   if (typeof params.QueueName === 'string') {
-    return { action, resources: [`arn:aws:sqs:${region}:${accountId}:${params.QueueName}`] };
+    return { action, resources: [queueArn(region, accountId, params.QueueName)] };
   }
   return { action, resources: ['*'] };
 }

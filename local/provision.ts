@@ -16,6 +16,10 @@ export function queueArn(region: string, accountId: string, queueName: string): 
   return `arn:aws:sqs:${region}:${accountId}:${queueName}`;
 }
 
+export function lambdaFunctionArn(region: string, accountId: string, functionName: string): string {
+  return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+}
+
 export class InvalidQueueUrl extends Error {
   override name = 'InvalidQueueUrl';
 }
@@ -98,7 +102,7 @@ export async function provision(
     MessageRetentionPeriod: String(QUEUE.messageRetentionSeconds),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: QUEUE.maxReceiveCount }),
   });
-  const seedFunctionArn = `arn:aws:lambda:${region}:${accountId}:function:${names.seedFunction}`;
+  const seedFunctionArn = lambdaFunctionArn(region, accountId, names.seedFunction);
   return {
     region,
     accountId,

@@ -2,15 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import type { LocalResources } from '../contracts.ts';
 import type { LambdaRunner } from '../lambda-runner.ts';
+import { lambdaFunctionArn } from '../provision.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { LAMBDA_ERRORS, serviceFailure } from './errors.ts';
 import { httpMetadata } from './response.ts';
 
 /** Lambda accepts a function's name, its ARN, or either with a qualifier. */
 export function functionArn(functionName: string, resources: LocalResources): string {
-  return functionName.startsWith('arn:')
-    ? functionName
-    : `arn:aws:lambda:${resources.region}:${resources.accountId}:function:${functionName}`;
+  return functionName.startsWith('arn:') ? functionName : lambdaFunctionArn(resources.region, resources.accountId, functionName);
 }
 
 export function isSeedFunction(functionName: string, resources: LocalResources): boolean {
