@@ -68,6 +68,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+export type AslState = Record<string, unknown>;
+
+/**
+ * Visits every state in definition order, each one followed by the states nested in it (its
+ * Parallel branches, its Map's item processor, old Iterator form included). A nested state's
+ * path names its Parallel or Map state too, `Outer › Inner`. visitMachine sees each state
+ * machine first: the top level one with owner '', a nested one with its state's path.
+ * Whatever is not an object is skipped; validation reports it.
+ */
+export function forEachState(
+  definition: unknown,
+  visit: (name: string, state: AslState, path: string) => void,
+  visitMachine?: (machine: AslState, owner: string) => void,
+): void {
+  const walk = (machine: unknown, owner: string) => {
+    if (!isObject(machine)) return;
+    visitMachine?.(machine, owner);
+    if (!isObject(machine.States)) return;
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (!isObject(state)) continue;
+      const path = owner === '' ? name : `${owner} › ${name}`;
+      visit(name, state, path);
+      if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
+        for (const branch of state.Branches) walk(branch, path);
+      }
+      if (state.Type === 'Map') walk(state.ItemProcessor ?? state.Iterator, path);
+    }
+  };
+  walk(definition, '');
+}
+
 const VALIDATOR_VERSION: string = createRequire(import.meta.url)('asl-validator/package.json').version;
 const VALIDATED_CACHE = fileURLToPath(new URL('../node_modules/.cache/transfer-records/validated-asl/', import.meta.url));
 

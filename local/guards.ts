@@ -1,5 +1,6 @@
 // Refuses, before a run, the ASL features that aws-local-stepfunctions would not reject but
 // would silently run differently from AWS: a local success would then prove nothing.
+import { forEachState, type AslState } from './definition.ts';
 
 export interface FidelityFinding {
   /** The state's name; nested states are prefixed by their Parallel or Map state, `Outer › Inner`. */
@@ -42,7 +43,19 @@ function isObject(value: unknown): value is Json {
 /** Every unsupported feature, in definition order; nested branches and Map processors included. */
 export function findUnsupported(definition: unknown): FidelityFinding[] {
   const findings: FidelityFinding[] = [];
-  walkMachine(definition, '', findings);
+  forEachState(
+    definition,
+    (_name, state, path) => checkState(state, path, findings),
+    (machine, owner) => {
+      if (machine.QueryLanguage === 'JSONata') {
+        findings.push({
+          state: owner === '' ? '(top level)' : owner,
+          field: JSONATA,
+          reason: 'is not supported: the engine would treat every JSONata expression as a literal string',
+        });
+      }
+    },
+  );
   return findings;
 }
 
@@ -51,30 +64,12 @@ export function checkFidelity(definition: unknown): void {
   if (findings.length > 0) throw new UnsupportedFeature(findings);
 }
 
-function walkMachine(machine: unknown, prefix: string, findings: FidelityFinding[]): void {
-  if (!isObject(machine)) return;
-  if (machine.QueryLanguage === 'JSONata') {
-    findings.push({
-      state: prefix ? prefix.slice(0, -3) : '(top level)',
-      field: JSONATA,
-      reason: 'is not supported: the engine would treat every JSONata expression as a literal string',
-    });
-  }
-  if (!isObject(machine.States)) return;
-  for (const [name, state] of Object.entries(machine.States)) {
-    if (isObject(state)) walkState(state, `${prefix}${name}`, findings);
-  }
-}
-
-function walkState(state: Json, path: string, findings: FidelityFinding[]): void {
+function checkState(state: AslState, path: string, findings: FidelityFinding[]): void {
   if (state.QueryLanguage === 'JSONata') {
     findings.push({ state: path, field: JSONATA, reason: 'is not supported: the engine evaluates JSONPath only' });
   }
   for (const [field, reason] of Object.entries(STATE_FIELDS)) {
     if (field in state) findings.push({ state: path, field, reason });
-  }
-  if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
-    for (const branch of state.Branches) walkMachine(branch, `${path} › `, findings);
   }
   if (state.Type === 'Map') {
     for (const [field, reason] of Object.entries(MAP_FIELDS)) {
@@ -88,6 +83,5 @@ function walkState(state: Json, path: string, findings: FidelityFinding[]): void
         reason: 'is not supported: the engine would run the child executions inline, within this history and its quotas',
       });
     }
-    walkMachine(processor, `${path} › `, findings);
   }
 }

@@ -19,7 +19,7 @@ import { SEED_FUNCTION, TABLE, WORKFLOW_DEFINITION } from '../workflow/resources
 import { DEFAULT_COUNT } from '../functions/seed/limits.ts';
 import { createTaskHandlers } from './bridge/index.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, TaskCall, TaskHandler } from './contracts.ts';
-import { loadDefinition, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
+import { forEachState, loadDefinition, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { checkFidelity } from './guards.ts';
@@ -92,19 +92,6 @@ export function expectedItems(input: unknown): number {
   if (typeof count === 'number') return count;
   if (Array.isArray(messages)) return messages.length;
   return DEFAULT_COUNT;
-}
-
-type Machine = Pick<StateMachineDefinition, 'States'>;
-type AnyState = Record<string, unknown>;
-
-function forEachState(machine: Machine, visit: (name: string, state: AnyState) => void): void {
-  for (const [name, state] of Object.entries(machine.States as Record<string, unknown>) as [string, AnyState][]) {
-    visit(name, state);
-    const nested = [...((state.Branches as Machine[] | undefined) ?? [])];
-    const processor = (state.ItemProcessor ?? state.Iterator) as Machine | undefined;
-    if (processor) nested.push(processor);
-    for (const machine of nested) forEachState(machine, visit);
-  }
 }
 
 // Node timers hold at most 2^31-1 ms; a longer delay fires after 1 ms instead.

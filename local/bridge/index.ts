@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { createClients } from '../../workflow/clients.ts';
 import type { BridgeOptions, TaskHandler } from '../contracts.ts';
+import { forEachState } from '../definition.ts';
 import { LOCAL_CREDENTIALS } from '../emulators.ts';
 import { createFaultInjector } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
@@ -38,16 +39,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Every Task state, those inside Parallel branches and Map iterations included. */
 export function taskStates(definition: unknown): TaskState[] {
   const found: TaskState[] = [];
-  const visit = (machine: unknown) => {
-    if (!isObject(machine) || !isObject(machine.States)) return;
-    for (const [name, state] of Object.entries(machine.States)) {
-      if (!isObject(state)) continue;
-      if (state.Type === 'Task') found.push({ name, resource: state.Resource, parameters: state.Parameters });
-      if (state.Type === 'Parallel' && Array.isArray(state.Branches)) state.Branches.forEach(visit);
-      if (state.Type === 'Map') visit(state.ItemProcessor ?? state.Iterator);
-    }
-  };
-  visit(definition);
+  forEachState(definition, (name, state) => {
+    if (state.Type === 'Task') found.push({ name, resource: state.Resource, parameters: state.Parameters });
+  });
   return found;
 }
 

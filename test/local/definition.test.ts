@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { loadDefinition, renderDefinition, validateDefinition, DefinitionError } from '../../local/definition.ts';
+import { forEachState, loadDefinition, renderDefinition, validateDefinition, DefinitionError } from '../../local/definition.ts';
 import { WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
 import type { TemplateVars } from '../../workflow/template.ts';
 import { rejection } from '../helpers.ts';
@@ -84,5 +84,41 @@ describe('local/definition', () => {
     await validateDefinition(template, cache);
     expect(await readdir(cache)).to.have.length(1);
     expect(template.preview).not.to.have.nested.property('States.Succeed.QueryLanguage');
+  });
+});
+
+describe('local/definition forEachState', () => {
+  it('visits each state before the ones nested in it, naming nested ones by their owner, and each machine first', () => {
+    const pass = { Type: 'Pass', End: true };
+    const definition = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'A', States: { A: pass } }, { StartAt: 'B', States: { B: pass } }],
+          Next: 'Each',
+        },
+        Each: { Type: 'Map', Iterator: { StartAt: 'C', States: { C: pass, Odd: 'not a state' } }, Next: 'D' },
+        D: pass,
+      },
+    };
+    const seen: string[] = [];
+    forEachState(
+      definition,
+      (name, _state, path) => seen.push(`${name} @ ${path}`),
+      (machine, owner) => seen.push(`machine ${String(machine.StartAt)} of "${owner}"`),
+    );
+    expect(seen).to.deep.equal([
+      'machine Fan of ""',
+      'Fan @ Fan',
+      'machine A of "Fan"',
+      'A @ Fan › A',
+      'machine B of "Fan"',
+      'B @ Fan › B',
+      'Each @ Each',
+      'machine C of "Each"',
+      'C @ Each › C',
+      'D @ D',
+    ]);
   });
 });
