@@ -1,67 +1,25 @@
 import { expect } from 'chai';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { createClients, type Clients } from '../../../workflow/clients.ts';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
-import type { BridgeOptions, LocalEnvironment, TaskCall, TaskHandler } from '../../../local/contracts.ts';
-import { createTaskHandlers } from '../../../local/bridge/index.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import type { BridgeOptions, TaskCall } from '../../../local/contracts.ts';
 import { parseFault } from '../../../local/faults.ts';
 import { localPolicies } from '../../../local/iam.ts';
+import { rejection } from '../../helpers.ts';
+import { taskHandler, useLocalEnvironment, type WithMetadata } from './fixture.ts';
 
 const TABLE = 'ddb-test-table';
 const EVERYTHING: PolicyStatement[] = [{ Sid: 'All', Effect: 'Allow', Action: ['dynamodb:*'], Resource: ['*'] }];
 
-/** A task handler called with plain test objects; the engine passes it JSON values. */
-type Task = (input: object) => Promise<unknown>;
-const callable = (handler: TaskHandler | undefined): Task => async (input) => handler!(input as Parameters<TaskHandler>[0]);
-
-/** A result that carries the HTTP metadata of its call. */
-interface WithMetadata {
-  [member: string]: unknown;
-  SdkHttpMetadata: { HttpStatusCode: number; HttpHeaders: Record<string, string>; AllHttpHeaders: Record<string, string[]> };
-  SdkResponseMetadata: { RequestId: string };
-}
-
-async function failure(promise: unknown): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the task to fail');
-}
-
 describe('local/bridge DynamoDB integrations', () => {
-  let env: LocalEnvironment;
-  let clients: Clients;
+  const local = useLocalEnvironment('ddb-test');
 
-  before(async () => {
-    env = await startLocalEnvironment({ prefix: 'ddb-test' });
-    clients = createClients({ region: env.resources.region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
-    await clients.dynamodb.send(
+  before(() =>
+    local.clients.dynamodb.send(
       new PutItemCommand({ TableName: TABLE, Item: { MessageId: { S: 'm1' }, Message: { S: 'hello' } } }),
-    );
-  });
+    ),
+  );
 
-  after(async () => {
-    for (const client of Object.values(clients)) client.destroy();
-    await env.stop();
-  });
-
-  /** The handler of a one-Task machine calling `resource`. */
-  function handler(resource: string, overrides: Partial<BridgeOptions> = {}): Task {
-    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } };
-    const handlers = createTaskHandlers(definition, {
-      resources: env.resources,
-      endpoints: env.endpoints,
-      ...localPolicies(env.resources),
-      faults: [],
-      bundlePath: 'test/fixtures/lambda/index.ts',
-      ...overrides,
-    });
-    return callable(handlers.T);
-  }
+  const handler = (resource: string, overrides: Partial<BridgeOptions> = {}) => taskHandler(local.env, resource, overrides);
 
   const getItem = (id: string) => ({ TableName: TABLE, Key: { MessageId: { S: id } }, ConsistentRead: true });
 
@@ -111,12 +69,12 @@ describe('local/bridge DynamoDB integrations', () => {
         ReturnValues: 'ALL_OLD',
       })) as Record<string, unknown>;
       expect(deleted.Attributes).to.deep.equal({ MessageId: { S: 'm2' }, Message: { S: 'second' } });
-      const { Item } = await clients.dynamodb.send(new GetItemCommand(getItem('m2')));
+      const { Item } = await local.clients.dynamodb.send(new GetItemCommand(getItem('m2')));
       expect(Item).to.equal(undefined);
     });
 
     it('return binary attributes as base64 text', async () => {
-      await clients.dynamodb.send(
+      await local.clients.dynamodb.send(
         new PutItemCommand({ TableName: TABLE, Item: { MessageId: { S: 'bin' }, Data: { B: Buffer.from('hi') } } }),
       );
       const output = (await handler('arn:aws:states:::dynamodb:getItem')(getItem('bin'))) as WithMetadata;
@@ -158,7 +116,7 @@ describe('local/bridge DynamoDB integrations', () => {
     const missingTable = { TableName: 'no-such-table', Key: { MessageId: { S: 'x' } } };
 
     it('reports a modeled exception under DynamoDB., with the Java SDK cause format', async () => {
-      const error = await failure(handler('arn:aws:states:::dynamodb:getItem', { stateMachinePolicy: EVERYTHING })(missingTable));
+      const error = await rejection(handler('arn:aws:states:::dynamodb:getItem', { stateMachinePolicy: EVERYTHING })(missingTable));
       expect(error.name).to.equal('DynamoDB.ResourceNotFoundException');
       expect(error.message).to.match(
         /^Requested resource not found \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: \S+; Proxy: null\)$/,
@@ -166,17 +124,17 @@ describe('local/bridge DynamoDB integrations', () => {
     });
 
     it('reports an exception the SDK does not model as DynamoDB.AmazonDynamoDBException', async () => {
-      const error = await failure(handler('arn:aws:states:::dynamodb:getItem')({ TableName: TABLE }));
+      const error = await rejection(handler('arn:aws:states:::dynamodb:getItem')({ TableName: TABLE }));
       expect(error.name).to.equal('DynamoDB.AmazonDynamoDBException');
       expect(error.message).to.include('Error Code: ValidationException');
     });
 
     it('reports aws-sdk errors under DynamoDb., with the SDK v2 cause format', async () => {
       const policy = { stateMachinePolicy: EVERYTHING };
-      const missing = await failure(handler('arn:aws:states:::aws-sdk:dynamodb:getItem', policy)(missingTable));
+      const missing = await rejection(handler('arn:aws:states:::aws-sdk:dynamodb:getItem', policy)(missingTable));
       expect(missing.name).to.equal('DynamoDb.ResourceNotFoundException');
       expect(missing.message).to.match(/^Requested resource not found \(Service: DynamoDb, Status Code: 400, Request ID: \S+\)$/);
-      const invalid = await failure(handler('arn:aws:states:::aws-sdk:dynamodb:getItem', policy)({ TableName: TABLE }));
+      const invalid = await rejection(handler('arn:aws:states:::aws-sdk:dynamodb:getItem', policy)({ TableName: TABLE }));
       expect(invalid.name).to.equal('DynamoDb.DynamoDbException');
     });
 
@@ -186,8 +144,8 @@ describe('local/bridge DynamoDB integrations', () => {
         faults: [parseFault('dynamodb:getItem:DynamoDB.ProvisionedThroughputExceededException:2')],
         onCall: (call) => calls.push(call),
       });
-      expect((await failure(read(getItem('m1')))).name).to.equal('DynamoDB.ProvisionedThroughputExceededException');
-      expect((await failure(read(getItem('m1')))).name).to.equal('DynamoDB.ProvisionedThroughputExceededException');
+      expect((await rejection(read(getItem('m1')))).name).to.equal('DynamoDB.ProvisionedThroughputExceededException');
+      expect((await rejection(read(getItem('m1')))).name).to.equal('DynamoDB.ProvisionedThroughputExceededException');
       expect(await read(getItem('m1'))).to.have.property('Item');
       expect(calls.map((call) => [call.state, call.service, call.action, call.error])).to.deep.equal([
         ['T', 'dynamodb', 'getItem', 'DynamoDB.ProvisionedThroughputExceededException'],
@@ -200,30 +158,30 @@ describe('local/bridge DynamoDB integrations', () => {
 
   describe("the state machine role's policy", () => {
     it('fails a call it does not allow the way AWS does, naming the action and the table, and writes nothing', async () => {
-      const error = await failure(
+      const error = await rejection(
         handler('arn:aws:states:::dynamodb:putItem')({ TableName: TABLE, Item: { MessageId: { S: 'denied' } } }),
       );
       expect(error.name).to.equal('DynamoDB.AmazonDynamoDBException');
       expect(error.message).to.match(
         new RegExp(
           '^User: arn:aws:sts::000000000000:assumed-role/ddb-test-sfn-role/ddb-test-state-machine is not authorized to perform: ' +
-            `dynamodb:PutItem on resource: ${env.resources.tableArn} because no identity-based policy allows the dynamodb:PutItem action ` +
+            `dynamodb:PutItem on resource: ${local.env.resources.tableArn} because no identity-based policy allows the dynamodb:PutItem action ` +
             '\\(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: AccessDeniedException; Request ID: \\S+; Proxy: null\\)$',
         ),
       );
-      const { Item } = await clients.dynamodb.send(new GetItemCommand(getItem('denied')));
+      const { Item } = await local.clients.dynamodb.send(new GetItemCommand(getItem('denied')));
       expect(Item).to.equal(undefined);
     });
 
     it('denies the GetItem the workflow needs once its statement is removed', async () => {
-      const stateMachinePolicy = localPolicies(env.resources).stateMachinePolicy.filter((statement) => statement.Sid !== 'ReadTable');
-      const error = await failure(handler('arn:aws:states:::dynamodb:getItem', { stateMachinePolicy })(getItem('m1')));
+      const stateMachinePolicy = localPolicies(local.env.resources).stateMachinePolicy.filter((statement) => statement.Sid !== 'ReadTable');
+      const error = await rejection(handler('arn:aws:states:::dynamodb:getItem', { stateMachinePolicy })(getItem('m1')));
       expect(error.name).to.equal('DynamoDB.AmazonDynamoDBException');
       expect(error.message).to.include('not authorized to perform: dynamodb:GetItem');
     });
 
     it('checks aws-sdk calls too, reporting them under DynamoDb.', async () => {
-      const error = await failure(handler('arn:aws:states:::aws-sdk:dynamodb:scan')({ TableName: TABLE }));
+      const error = await rejection(handler('arn:aws:states:::aws-sdk:dynamodb:scan')({ TableName: TABLE }));
       expect(error.name).to.equal('DynamoDb.DynamoDbException');
       expect(error.message).to.include('dynamodb:Scan on resource');
     });

@@ -1,42 +1,15 @@
 import { expect } from 'chai';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { BridgeOptions, LocalEnvironment, TaskCall, TaskHandler } from '../../../local/contracts.ts';
+import type { BridgeOptions, TaskCall } from '../../../local/contracts.ts';
 import { createTaskHandlers } from '../../../local/bridge/index.ts';
-import { startLocalEnvironment } from '../../../local/environment.ts';
 import { parseFault } from '../../../local/faults.ts';
 import { localPolicies } from '../../../local/iam.ts';
 import type { FixtureEvent } from '../../fixtures/lambda/index.ts';
-
-const FIXTURE = 'test/fixtures/lambda/index.ts';
-
-/** A task handler called with plain test objects; the engine passes it JSON values. */
-type Task = (input: object) => Promise<unknown>;
-const callable = (handler: TaskHandler | undefined): Task => async (input) => handler!(input as Parameters<TaskHandler>[0]);
-
-/** A result that carries the HTTP metadata of its call. */
-interface WithMetadata {
-  [member: string]: unknown;
-  SdkHttpMetadata: { HttpStatusCode: number; HttpHeaders: Record<string, string>; AllHttpHeaders: Record<string, string[]> };
-  SdkResponseMetadata: { RequestId: string };
-}
-
-async function failure(promise: unknown): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the task to fail');
-}
+import { rejection } from '../../helpers.ts';
+import { bridgeOptions, callable, useLocalEnvironment, type Task, type WithMetadata } from './fixture.ts';
 
 describe('local/bridge lambda:invoke', () => {
-  let env: LocalEnvironment;
-
-  before(async () => {
-    env = await startLocalEnvironment({ prefix: 'lambda-test' });
-  });
-
-  after(() => env.stop());
+  const local = useLocalEnvironment('lambda-test');
 
   const definitionWith = (Parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
     StartAt: 'Invoke',
@@ -45,23 +18,14 @@ describe('local/bridge lambda:invoke', () => {
     },
   });
 
-  function options(overrides: Partial<BridgeOptions> = {}): BridgeOptions {
-    return {
-      resources: env.resources,
-      endpoints: env.endpoints,
-      ...localPolicies(env.resources),
-      faults: [],
-      bundlePath: FIXTURE,
-      ...overrides,
-    };
-  }
+  const options = (overrides: Partial<BridgeOptions> = {}) => bridgeOptions(local.env, overrides);
 
   function invoker(overrides: Partial<BridgeOptions> = {}): Task {
     const definition = definitionWith({ 'FunctionName.$': '$.FunctionName', 'Payload.$': '$.Payload' });
     return callable(createTaskHandlers(definition, options(overrides)).Invoke);
   }
 
-  const call = (Payload: FixtureEvent, FunctionName = env.resources.seedFunctionArn) => ({ FunctionName, Payload });
+  const call = (Payload: FixtureEvent, FunctionName = local.env.resources.seedFunctionArn) => ({ FunctionName, Payload });
 
   it("wraps the function's result in Step Functions' lambda:invoke output", async () => {
     const output = (await invoker()(call({ action: 'nothing' }))) as WithMetadata;
@@ -93,20 +57,20 @@ describe('local/bridge lambda:invoke', () => {
   });
 
   it('invokes with an empty object when the task gives no Payload', async () => {
-    const handlers = createTaskHandlers(definitionWith({ FunctionName: env.resources.seedFunctionArn }), options());
-    const output = (await callable(handlers.Invoke)({ FunctionName: env.resources.seedFunctionArn })) as WithMetadata;
+    const handlers = createTaskHandlers(definitionWith({ FunctionName: local.env.resources.seedFunctionArn }), options());
+    const output = (await callable(handlers.Invoke)({ FunctionName: local.env.resources.seedFunctionArn })) as WithMetadata;
     expect(output.Payload).to.deep.equal({ received: {} });
   });
 
   it("fails the task with the function's error type and Lambda's error document as the cause", async () => {
-    const error = await failure(invoker()(call({ action: 'throw', name: 'InvalidInput', message: 'input.count must be at least 1' })));
+    const error = await rejection(invoker()(call({ action: 'throw', name: 'InvalidInput', message: 'input.count must be at least 1' })));
     expect(error.name).to.equal('InvalidInput');
     expect(JSON.parse(error.message)).to.include({ errorType: 'InvalidInput', errorMessage: 'input.count must be at least 1' });
   });
 
   it("lets the engine's Catch on InvalidInput take the failure, with Error and Cause as on AWS", async () => {
     const definition = definitionWith(
-      { FunctionName: env.resources.seedFunctionArn, 'Payload.$': '$' },
+      { FunctionName: local.env.resources.seedFunctionArn, 'Payload.$': '$' },
       { End: undefined, Catch: [{ ErrorEquals: ['InvalidInput'], ResultPath: '$.Error', Next: 'Rejected' }] },
     );
     const machine = { ...definition, States: { ...definition.States, Rejected: { Type: 'Pass', End: true } } };
@@ -121,15 +85,15 @@ describe('local/bridge lambda:invoke', () => {
   });
 
   it('fails with Lambda.AWSLambdaException naming lambda:InvokeFunction once its statement is removed', async () => {
-    const stateMachinePolicy = localPolicies(env.resources).stateMachinePolicy.filter(
+    const stateMachinePolicy = localPolicies(local.env.resources).stateMachinePolicy.filter(
       (statement) => statement.Sid !== 'InvokeSeedFunction',
     );
     const calls: TaskCall[] = [];
-    const error = await failure(invoker({ stateMachinePolicy, onCall: (taskCall) => calls.push(taskCall) })(call({ action: 'echo' })));
+    const error = await rejection(invoker({ stateMachinePolicy, onCall: (taskCall) => calls.push(taskCall) })(call({ action: 'echo' })));
     expect(error.name).to.equal('Lambda.AWSLambdaException');
     expect(error.message).to.match(
       new RegExp(
-        `is not authorized to perform: lambda:InvokeFunction on resource: ${env.resources.seedFunctionArn} ` +
+        `is not authorized to perform: lambda:InvokeFunction on resource: ${local.env.resources.seedFunctionArn} ` +
           'because no identity-based policy allows the lambda:InvokeFunction action ' +
           '\\(Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: \\S+; Proxy: null\\)$',
       ),
@@ -140,14 +104,14 @@ describe('local/bridge lambda:invoke', () => {
   });
 
   it('denies another function first, as AWS checks IAM before the function exists', async () => {
-    const error = await failure(invoker()(call({ action: 'echo' }, 'other-function')));
+    const error = await rejection(invoker()(call({ action: 'echo' }, 'other-function')));
     expect(error.name).to.equal('Lambda.AWSLambdaException');
-    expect(error.message).to.include(`lambda:InvokeFunction on resource: arn:aws:lambda:${env.resources.region}:000000000000:function:other-function`);
+    expect(error.message).to.include(`lambda:InvokeFunction on resource: arn:aws:lambda:${local.env.resources.region}:000000000000:function:other-function`);
   });
 
   it('reports a function that does not exist locally as Lambda.ResourceNotFoundException when the role may call it', async () => {
     const stateMachinePolicy = [{ Sid: 'All', Effect: 'Allow' as const, Action: ['lambda:InvokeFunction'], Resource: ['*'] }];
-    const error = await failure(invoker({ stateMachinePolicy })(call({ action: 'echo' }, 'other-function')));
+    const error = await rejection(invoker({ stateMachinePolicy })(call({ action: 'echo' }, 'other-function')));
     expect(error.name).to.equal('Lambda.ResourceNotFoundException');
     expect(error.message).to.match(
       /^Function not found: arn:aws:lambda:[a-z0-9-]+:000000000000:function:other-function:\$LATEST \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException;/,
@@ -156,7 +120,7 @@ describe('local/bridge lambda:invoke', () => {
 
   it('fails the first invocations a --fault names, as the Retry on Lambda.ServiceException expects', async () => {
     const invoke = invoker({ faults: [parseFault('lambda:invoke:Lambda.ServiceException:1')] });
-    expect((await failure(invoke(call({ action: 'echo' })))).name).to.equal('Lambda.ServiceException');
+    expect((await rejection(invoke(call({ action: 'echo' })))).name).to.equal('Lambda.ServiceException');
     expect(await invoke(call({ action: 'echo' }))).to.have.property('StatusCode', 200);
   });
 });

@@ -1,15 +1,13 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createClients, type Clients } from '../../../workflow/clients.ts';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
 import { peekMessages } from '../../../workflow/queue.ts';
-import type { BridgeOptions, LocalEnvironment, TaskHandler } from '../../../local/contracts.ts';
-import { createTaskHandlers } from '../../../local/bridge/index.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import type { BridgeOptions } from '../../../local/contracts.ts';
 import { parseFault } from '../../../local/faults.ts';
 import { localPolicies } from '../../../local/iam.ts';
+import { rejection } from '../../helpers.ts';
+import { taskHandler, useLocalEnvironment, type WithMetadata } from './fixture.ts';
 
 const EVERYTHING: PolicyStatement[] = [{ Sid: 'All', Effect: 'Allow', Action: ['sqs:*'], Resource: ['*'] }];
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -28,57 +26,15 @@ async function drain(sqs: SQSClient, queueUrl: string): Promise<void> {
   }
 }
 
-/** A task handler called with plain test objects; the engine passes it JSON values. */
-type Task = (input: object) => Promise<unknown>;
-const callable = (handler: TaskHandler | undefined): Task => async (input) => handler!(input as Parameters<TaskHandler>[0]);
-
-/** A result that carries the HTTP metadata of its call. */
-interface WithMetadata {
-  [member: string]: unknown;
-  SdkHttpMetadata: { HttpStatusCode: number; HttpHeaders: Record<string, string>; AllHttpHeaders: Record<string, string[]> };
-  SdkResponseMetadata: { RequestId: string };
-}
-
-async function failure(promise: unknown): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the task to fail');
-}
-
 describe('local/bridge SQS integrations', () => {
-  let env: LocalEnvironment;
-  let clients: Clients;
+  const local = useLocalEnvironment('sqs-test');
 
-  before(async () => {
-    env = await startLocalEnvironment({ prefix: 'sqs-test' });
-    clients = createClients({ region: env.resources.region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
-  });
+  beforeEach(() => drain(local.clients.sqs, local.env.resources.queueUrl));
 
-  beforeEach(() => drain(clients.sqs, env.resources.queueUrl));
-
-  after(async () => {
-    for (const client of Object.values(clients)) client.destroy();
-    await env.stop();
-  });
-
-  function handler(resource: string, overrides: Partial<BridgeOptions> = {}): Task {
-    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } };
-    const handlers = createTaskHandlers(definition, {
-      resources: env.resources,
-      endpoints: env.endpoints,
-      ...localPolicies(env.resources),
-      faults: [],
-      bundlePath: 'test/fixtures/lambda/index.ts',
-      ...overrides,
-    });
-    return callable(handlers.T);
-  }
+  const handler = (resource: string, overrides: Partial<BridgeOptions> = {}) => taskHandler(local.env, resource, overrides);
 
   const message = (body: unknown) => ({
-    QueueUrl: env.resources.queueUrl,
+    QueueUrl: local.env.resources.queueUrl,
     MessageBody: body,
     MessageAttributes: { MessageId: { DataType: 'String', StringValue: 'id-1' } },
   });
@@ -96,12 +52,12 @@ describe('local/bridge SQS integrations', () => {
       expect(output.MD5OfMessageBody).to.equal(md5('hello'));
       expect(output.SdkHttpMetadata.HttpStatusCode).to.equal(200);
       expect(output.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']).to.equal(output.SdkResponseMetadata.RequestId);
-      expect(await peekMessages(clients.sqs, env.resources.queueUrl)).to.deep.equal([{ body: 'hello', messageId: 'id-1' }]);
+      expect(await peekMessages(local.clients.sqs, local.env.resources.queueUrl)).to.deep.equal([{ body: 'hello', messageId: 'id-1' }]);
     });
 
     it('sends a JSON message body as its serialized text', async () => {
       await handler('arn:aws:states:::sqs:sendMessage')(message({ a: [1, 2] }));
-      expect(await peekMessages(clients.sqs, env.resources.queueUrl)).to.deep.equal([{ body: '{"a":[1,2]}', messageId: 'id-1' }]);
+      expect(await peekMessages(local.clients.sqs, local.env.resources.queueUrl)).to.deep.equal([{ body: '{"a":[1,2]}', messageId: 'id-1' }]);
     });
   });
 
@@ -114,18 +70,18 @@ describe('local/bridge SQS integrations', () => {
 
     it('leaves the keys of attribute maps as the service sent them', async () => {
       const output = (await handler('arn:aws:states:::aws-sdk:sqs:getQueueAttributes', { stateMachinePolicy: EVERYTHING })({
-        QueueUrl: env.resources.queueUrl,
+        QueueUrl: local.env.resources.queueUrl,
         AttributeNames: ['QueueArn', 'VisibilityTimeout'],
       })) as Record<string, unknown>;
-      expect(output).to.deep.equal({ Attributes: { QueueArn: env.resources.queueArn, VisibilityTimeout: '30' } });
+      expect(output).to.deep.equal({ Attributes: { QueueArn: local.env.resources.queueArn, VisibilityTimeout: '30' } });
     });
   });
 
   describe('errors, named as Step Functions names them', () => {
-    const missingQueue = () => ({ ...message('x'), QueueUrl: `${env.endpoints.sqs}/000000000000/no-such-queue` });
+    const missingQueue = () => ({ ...message('x'), QueueUrl: `${local.env.endpoints.sqs}/000000000000/no-such-queue` });
 
     it('reports a missing queue as SQS.QueueDoesNotExistException, with its query error code in the cause', async () => {
-      const error = await failure(handler('arn:aws:states:::sqs:sendMessage', { stateMachinePolicy: EVERYTHING })(missingQueue()));
+      const error = await rejection(handler('arn:aws:states:::sqs:sendMessage', { stateMachinePolicy: EVERYTHING })(missingQueue()));
       expect(error.name).to.equal('SQS.QueueDoesNotExistException');
       expect(error.message).to.match(
         /^The specified queue does not exist\. \(Service: AmazonSQS; Status Code: 400; Error Code: AWS\.SimpleQueueService\.NonExistentQueue; Request ID: \S+; Proxy: null\)$/,
@@ -133,7 +89,7 @@ describe('local/bridge SQS integrations', () => {
     });
 
     it('reports aws-sdk errors under Sqs.', async () => {
-      const error = await failure(
+      const error = await rejection(
         handler('arn:aws:states:::aws-sdk:sqs:sendMessage', { stateMachinePolicy: EVERYTHING })(missingQueue()),
       );
       expect(error.name).to.equal('Sqs.QueueDoesNotExistException');
@@ -141,12 +97,12 @@ describe('local/bridge SQS integrations', () => {
     });
 
     it('reports an error the SDK does not model as SQS.AmazonSQSException', async () => {
-      const error = await failure(handler('arn:aws:states:::sqs:sendMessage')({ QueueUrl: env.resources.queueUrl }));
+      const error = await rejection(handler('arn:aws:states:::sqs:sendMessage')({ QueueUrl: local.env.resources.queueUrl }));
       expect(error.name).to.equal('SQS.AmazonSQSException');
     });
 
     it('reports a queue URL that is no URL as the client failure Step Functions meets', async () => {
-      const error = await failure(handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: 'no-such-queue' }));
+      const error = await rejection(handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: 'no-such-queue' }));
       expect(error.name).to.equal('SQS.SdkClientException');
       expect(error.message).to.match(/^Unable to execute HTTP request: /);
     });
@@ -155,28 +111,28 @@ describe('local/bridge SQS integrations', () => {
       const send = handler('arn:aws:states:::sqs:sendMessage', {
         faults: [parseFault('sqs:sendMessage:SQS.RequestThrottledException:1')],
       });
-      expect((await failure(send(message('a')))).name).to.equal('SQS.RequestThrottledException');
+      expect((await rejection(send(message('a')))).name).to.equal('SQS.RequestThrottledException');
       await send(message('b'));
-      expect((await peekMessages(clients.sqs, env.resources.queueUrl)).map((delivered) => delivered.body)).to.deep.equal(['b']);
+      expect((await peekMessages(local.clients.sqs, local.env.resources.queueUrl)).map((delivered) => delivered.body)).to.deep.equal(['b']);
     });
   });
 
   describe("the state machine role's policy", () => {
     it('fails a send to a queue the role may not use, naming sqs:SendMessage and the queue, and sends nothing', async () => {
-      const error = await failure(
-        handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: env.resources.deadLetterQueueUrl }),
+      const error = await rejection(
+        handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: local.env.resources.deadLetterQueueUrl }),
       );
       expect(error.name).to.equal('SQS.AmazonSQSException');
       expect(error.message).to.include(
-        `is not authorized to perform: sqs:SendMessage on resource: ${env.resources.deadLetterQueueArn} because no identity-based policy allows the sqs:SendMessage action`,
+        `is not authorized to perform: sqs:SendMessage on resource: ${local.env.resources.deadLetterQueueArn} because no identity-based policy allows the sqs:SendMessage action`,
       );
       expect(error.message).to.include('Status Code: 403; Error Code: AccessDenied;');
-      expect(await peekMessages(clients.sqs, env.resources.deadLetterQueueUrl)).to.deep.equal([]);
+      expect(await peekMessages(local.clients.sqs, local.env.resources.deadLetterQueueUrl)).to.deep.equal([]);
     });
 
     it('denies the send the workflow needs once its statement is removed', async () => {
-      const stateMachinePolicy = localPolicies(env.resources).stateMachinePolicy.filter((statement) => statement.Sid !== 'SendToQueue');
-      const error = await failure(handler('arn:aws:states:::sqs:sendMessage', { stateMachinePolicy })(message('x')));
+      const stateMachinePolicy = localPolicies(local.env.resources).stateMachinePolicy.filter((statement) => statement.Sid !== 'SendToQueue');
+      const error = await rejection(handler('arn:aws:states:::sqs:sendMessage', { stateMachinePolicy })(message('x')));
       expect(error.message).to.include('not authorized to perform: sqs:SendMessage');
     });
   });
