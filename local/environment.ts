@@ -15,7 +15,7 @@ import {
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
 
 /** Checks a local role's call against the policy its session token carries. */
-export function iamDoor(region: string, accountId: string): Door {
+function iamDoor(region: string, accountId: string): Door {
   return ({ service, sessionToken, operation, params }) => {
     try {
       const principal = principalFromToken(sessionToken);

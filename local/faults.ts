@@ -3,7 +3,7 @@
 import type { FaultSpec } from './contracts.ts';
 
 /** The services the bridge calls, and so the only ones a fault can match. */
-export const FAULT_SERVICES = ['dynamodb', 'lambda', 'sqs'] as const;
+const FAULT_SERVICES = ['dynamodb', 'lambda', 'sqs'] as const;
 
 const EXAMPLE = 'dynamodb:getItem:DynamoDB.ProvisionedThroughputExceededException:2';
 

@@ -102,7 +102,7 @@ function retried(type: StateType): string[] {
   return [];
 }
 
-export const HISTORY_LIMIT_CAUSE = (limit: number) =>
+const HISTORY_LIMIT_CAUSE = (limit: number) =>
   `The execution reached the maximum number of history events (${limit}).`;
 
 interface OpenEntry {

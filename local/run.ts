@@ -58,7 +58,7 @@ export interface LocalRun {
 
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
-export const DEFAULT_DEFINITION_PATH = fromRoot(WORKFLOW_DEFINITION);
+const DEFAULT_DEFINITION_PATH = fromRoot(WORKFLOW_DEFINITION);
 const BUNDLE_PATH = fromRoot(SEED_FUNCTION.bundleFile);
 
 /**
@@ -66,7 +66,7 @@ const BUNDLE_PATH = fromRoot(SEED_FUNCTION.bundleFile);
  * bundle. (A Task resource the bridge cannot call is refused once the emulators are up, as the
  * bridge needs their endpoints, but still before the execution starts; they are then stopped.)
  */
-export async function prepareDefinition(path: string = DEFAULT_DEFINITION_PATH): Promise<AslTemplate> {
+async function prepareDefinition(path: string = DEFAULT_DEFINITION_PATH): Promise<AslTemplate> {
   const template = await loadDefinition(path);
   checkFidelity(template.preview);
   await validateDefinition(template);
@@ -128,7 +128,7 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
 }
 
 /** The Context object AWS gives an execution ($$), for the states that read it. */
-export function contextObject(resources: LocalResources, executionName: string) {
+function contextObject(resources: LocalResources, executionName: string) {
   const { names, accountId } = resources;
   return {
     Execution: {
@@ -207,7 +207,7 @@ async function drain(events: AsyncGenerator<EngineEvent>, observe: (event: Engin
 }
 
 /** Every item in the table: a fresh local table holds exactly what this execution seeded. */
-export async function readSeeded(dynamodb: DynamoDBClient, tableName: string): Promise<SeededItem[]> {
+async function readSeeded(dynamodb: DynamoDBClient, tableName: string): Promise<SeededItem[]> {
   const seeded: SeededItem[] = [];
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {

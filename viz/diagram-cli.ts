@@ -25,7 +25,7 @@ export interface RenderedDiagram {
 }
 
 /** Renders every ASL file in aslDir, in name order, without writing anything. */
-export async function renderAll(options: DiagramOptions): Promise<RenderedDiagram[]> {
+async function renderAll(options: DiagramOptions): Promise<RenderedDiagram[]> {
   const files = (await readdir(options.aslDir)).filter((file) => file.endsWith(SUFFIX)).sort();
   if (files.length === 0) throw new InvalidArguments(`no *${SUFFIX} files in ${options.aslDir}`);
   const rendered: RenderedDiagram[] = [];

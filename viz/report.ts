@@ -14,7 +14,7 @@ const OPEN_TABLE_ROWS = 20;
 /** Characters of pretty-printed JSON shown per value. */
 export const JSON_CHAR_LIMIT = 10_000;
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -8,7 +8,7 @@ import { LAMBDA_ERRORS, serviceFailure } from './errors.ts';
 import { httpMetadata } from './response.ts';
 
 /** Lambda accepts a function's name, its ARN, or either with a qualifier. */
-export function functionArn(functionName: string, resources: LocalResources): string {
+function functionArn(functionName: string, resources: LocalResources): string {
   return functionName.startsWith('arn:') ? functionName : lambdaFunctionArn(resources.region, resources.accountId, functionName);
 }
 
@@ -28,7 +28,7 @@ function traceId(): string {
 }
 
 /** The result of a synchronous Invoke as Step Functions returns it, around the function's payload. */
-export function invokeOutput(payload: unknown, requestId: string): Record<string, unknown> {
+function invokeOutput(payload: unknown, requestId: string): Record<string, unknown> {
   const body = JSON.stringify(payload);
   return {
     ExecutedVersion: '$LATEST',
