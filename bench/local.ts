@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { BATCH_SIZE } from '../functions/seed/limits.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { startLocalEnvironment } from '../local/environment.ts';
 import type { JsonSummary } from '../local/report.ts';
@@ -17,7 +18,6 @@ import { LOCAL_CLI } from '../scripts/build.ts';
 
 const SIZES = [10, 1000, 1784];
 const CHILD_DEADLINE_MS = 120_000;
-const BATCH_WRITE_SIZE = 25;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Loaded into every Node process of the run: reports its own peak RSS (kB on Linux) at exit.
@@ -66,11 +66,11 @@ async function directCalls(count: number): Promise<number> {
   const clients = createClients({ region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
   try {
     const ids = Array.from({ length: count }, (_, index) => `bench-${String(index + 1).padStart(4, '0')}`);
-    for (let start = 0; start < ids.length; start += BATCH_WRITE_SIZE) {
+    for (let start = 0; start < ids.length; start += BATCH_SIZE) {
       await clients.dynamodb.send(
         new BatchWriteItemCommand({
           RequestItems: {
-            [names.table]: ids.slice(start, start + BATCH_WRITE_SIZE).map((id) => ({
+            [names.table]: ids.slice(start, start + BATCH_SIZE).map((id) => ({
               PutRequest: { Item: { [TABLE.hashKey]: { S: id }, [TABLE.messageAttribute]: { S: `Message ${id}` } } },
             })),
           },
