@@ -3,14 +3,13 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { InvalidArguments } from '../cli/args.ts';
 import { InvalidDefinition } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 
 const SUFFIX = '.asl.json';
 
-export class InvalidArguments extends Error {
-  override name = 'InvalidArguments';
-}
+export { InvalidArguments };
 
 export interface DiagramOptions {
   aslDir: string;
