@@ -25,6 +25,9 @@ function escapeHtml(text: string): string {
 
 const number = (value: number) => value.toLocaleString('en-US');
 
+// The quota is a whole number of KiB, and so is said.
+const PAYLOAD_QUOTA = `${QUOTAS.payloadBytes / 1024} KiB`;
+
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${number(bytes)} bytes`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -122,8 +125,8 @@ function summarySection(record: ExecutionRecord): string {
 ${problem}
 ${warnings}
 <h3>Against the AWS Step Functions limits</h3>
-${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, 'A standard execution fails when its history would exceed 25,000 events.')}
-${bar('Largest payload', record.maxPayloadBytes, QUOTAS.payloadBytes, `${formatBytes(record.maxPayloadBytes)} of 256 KiB`, record.maxPayloadState ? `The largest input or output was in the step “${record.maxPayloadState}”; a step’s data is capped at 256 KiB.` : 'A step’s input or output is capped at 256 KiB.')}
+${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, `A standard execution fails when its history would exceed ${number(QUOTAS.historyEvents)} events.`)}
+${bar('Largest payload', record.maxPayloadBytes, QUOTAS.payloadBytes, `${formatBytes(record.maxPayloadBytes)} of ${PAYLOAD_QUOTA}`, record.maxPayloadState ? `The largest input or output was in the step “${record.maxPayloadState}”; a step’s data is capped at ${PAYLOAD_QUOTA}.` : `A step’s input or output is capped at ${PAYLOAD_QUOTA}.`)}
 </section>`;
 }
 
