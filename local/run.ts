@@ -13,7 +13,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { createClients } from '../workflow/clients.ts';
-import { reconcile, type ExecutionRecord, type ExecutionStatus, type SeededItem } from '../workflow/execution-record.ts';
+import { reconcile, type DeliveredMessage, type ExecutionRecord, type ExecutionStatus, type SeededItem } from '../workflow/execution-record.ts';
 import { peekMessages } from '../workflow/queue.ts';
 import { SEED_FUNCTION, TABLE, WORKFLOW_DEFINITION } from '../workflow/resources.ts';
 import { DEFAULT_COUNT } from '../functions/seed/limits.ts';
@@ -324,13 +324,16 @@ async function execute(
         : { status: 'SUCCEEDED', output: result.output };
 
   const clients = createClients({ region: resources.region, endpoints, credentials: LOCAL_CREDENTIALS });
-  const [seeded, messages] = await Promise.all([
-    readSeeded(clients.dynamodb, resources.names.table),
-    peekMessages(clients.sqs, resources.queueUrl),
-  ]);
-  clients.dynamodb.destroy();
-  clients.sqs.destroy();
-  clients.sfn.destroy();
+  let seeded: SeededItem[];
+  let messages: DeliveredMessage[];
+  try {
+    [seeded, messages] = await Promise.all([
+      readSeeded(clients.dynamodb, resources.names.table),
+      peekMessages(clients.sqs, resources.queueUrl),
+    ]);
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
 
   const history = tracker.summary();
   return {
