@@ -64,7 +64,7 @@ function parse(path: string, text: string, vars: Record<string, string>): StateM
   return definition as unknown as StateMachineDefinition;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,6 +1,6 @@
 // Refuses, before a run, the ASL features that aws-local-stepfunctions would not reject but
 // would silently run differently from AWS: a local success would then prove nothing.
-import { forEachState, type AslState } from './definition.ts';
+import { forEachState, isObject, type AslState } from './definition.ts';
 
 export interface FidelityFinding {
   /** The state's name; nested states are prefixed by their Parallel or Map state, `Outer › Inner`. */
@@ -33,12 +33,6 @@ const MAP_FIELDS: Record<string, string> = {
   ItemBatcher: 'is not supported: the engine would pass items one by one instead of in batches',
   ResultWriter: 'is not supported: the engine would return the results instead of writing them out',
 };
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Every unsupported feature, in definition order; nested branches and Map processors included. */
 export function findUnsupported(definition: unknown): FidelityFinding[] {

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { createClients } from '../../workflow/clients.ts';
 import type { BridgeOptions, TaskHandler } from '../contracts.ts';
-import { forEachState } from '../definition.ts';
+import { forEachState, isObject } from '../definition.ts';
 import { LOCAL_CREDENTIALS } from '../emulators.ts';
 import { createFaultInjector } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
@@ -30,10 +30,6 @@ interface TaskState {
   name: string;
   resource: unknown;
   parameters: unknown;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Every Task state, those inside Parallel branches and Map iterations included. */
