@@ -106,6 +106,7 @@ const HISTORY_LIMIT_CAUSE = (limit: number) =>
   `The execution reached the maximum number of history events (${limit}).`;
 
 interface OpenEntry {
+  name: string;
   started: number;
   sample?: StateSample;
 }
@@ -205,11 +206,7 @@ export function createHistoryTracker(options: HistoryOptions): HistoryTracker {
   }
 
   function closeOpenEntries(at: number): void {
-    for (const [key, entry] of open) {
-      const name = key.split('#')[0]!;
-      const summary = states[name];
-      if (summary) summary.ms += at - entry.started;
-    }
+    for (const entry of open.values()) states[entry.name]!.ms += at - entry.started;
     open.clear();
   }
 
@@ -217,7 +214,7 @@ export function createHistoryTracker(options: HistoryOptions): HistoryTracker {
     const summary = (states[name] ??= { entered: 0, ms: 0, samples: [] });
     summary.entered += 1;
     stateTransitions += 1;
-    const entry: OpenEntry = { started: timestamp };
+    const entry: OpenEntry = { name, started: timestamp };
     if (summary.samples.length < samplesPerState) {
       entry.sample = { input };
       summary.samples.push(entry.sample);

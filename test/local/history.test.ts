@@ -243,6 +243,16 @@ describe('local/history', () => {
       expect(summary.states[SEED]!.samples[0]).to.include({ error: 'InvalidInput' });
     });
 
+    it("charges a state still open when the execution ends with its time, whatever its name holds", () => {
+      const state = { name: 'Wait for #1', type: 'Wait', input: {} } as never;
+      const { summary } = track([
+        { type: 'ExecutionStarted', timestamp: 0, input: {} },
+        { type: 'StateEntered', timestamp: 1, state },
+        { type: 'ExecutionAborted', timestamp: 11 },
+      ] as EngineEvent[]);
+      expect(summary.states['Wait for #1']!.ms).to.equal(10);
+    });
+
     it('counts Map iterations and Parallel states, whose branches record nothing of their own', async () => {
       const definition = {
         StartAt: 'Fan',
