@@ -11,14 +11,21 @@ import {
   InvalidSessionToken,
   principalFromToken,
   sqsPermission,
+  type Principal,
 } from './iam.ts';
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
 
 /** Checks a local role's call against the policy its session token carries. */
 function iamDoor(region: string, accountId: string): Door {
+  // A role sends the same token on every call: decode its policy once.
+  const principals = new Map<string, Principal | undefined>();
+  const principalOf = (token: string) => {
+    if (!principals.has(token)) principals.set(token, principalFromToken(token));
+    return principals.get(token);
+  };
   return ({ service, sessionToken, operation, params }) => {
     try {
-      const principal = principalFromToken(sessionToken);
+      const principal = principalOf(sessionToken);
       if (!principal) return undefined;
       const permission =
         service === 'dynamodb'
