@@ -35,20 +35,20 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
 
 export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
-// Every task call is checked, so each pattern is compiled once.
-const compiled = new Map<string, RegExp>();
+// Every task call is checked, so each pattern is compiled once, per case rule.
+const compiled = { ignoreCase: new Map<string, RegExp>(), exact: new Map<string, RegExp>() };
 
 // IAM wildcards: `*` matches any run of characters (colons and slashes included), `?` one character.
 function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
-  let regex = compiled.get(key);
+  const cache = ignoreCase ? compiled.ignoreCase : compiled.exact;
+  let regex = cache.get(pattern);
   if (!regex) {
     const source = pattern
       .split('')
       .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
       .join('');
     regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
-    compiled.set(key, regex);
+    cache.set(pattern, regex);
   }
   return regex.test(value);
 }

@@ -81,12 +81,15 @@ function toJson(value: unknown, rename: boolean, mapFields: ReadonlySet<string>)
   return Object.fromEntries(entries);
 }
 
+// Optimized results keep the SDK's member names, so no member is a map to leave alone.
+const NO_MAP_FIELDS: ReadonlySet<string> = new Set();
+
 /** An optimized integration's result: the response and the call's HTTP metadata. */
 export function optimizedResponse(output: object): Record<string, unknown> {
   const http = httpResponses.get(output) ?? { statusCode: 200, headers: {} };
   const requestId = (output as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
   return {
-    ...(toJson(output, false, new Set()) as Record<string, unknown>),
+    ...(toJson(output, false, NO_MAP_FIELDS) as Record<string, unknown>),
     ...httpMetadata(http.statusCode, http.headers, requestId),
   };
 }
