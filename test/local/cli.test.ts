@@ -152,6 +152,10 @@ describe('local/cli', function () {
       const err = io.err.join('');
       expect(err).to.match(/DynamoDB http:\/\/127\.0\.0\.1:\d+/);
       expect(err).to.match(/export AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+/);
+      // untilStopped has resolved: the emulators no longer answer.
+      for (const [, url] of err.matchAll(/export AWS_ENDPOINT_URL_\w+=(\S+)/g)) {
+        expect(await rejection(fetch(url!))).to.be.instanceOf(TypeError);
+      }
     });
 
     it('refuses bad usage in one line, without a stack trace, with exit status 2', async () => {
