@@ -36,3 +36,9 @@ export function authorize(
 export function operationName(action: string): string {
   return action.charAt(0).toUpperCase() + action.slice(1);
 }
+
+/** The SDK's command class for an action (GetItemCommand for getItem), if the SDK has that action. */
+export function commandClass<Command>(sdk: object, action: string): (new (input: Record<string, unknown>) => Command) | undefined {
+  const found = (sdk as Record<string, unknown>)[`${operationName(action)}Command`];
+  return typeof found === 'function' ? (found as new (input: Record<string, unknown>) => Command) : undefined;
+}

@@ -1,7 +1,7 @@
 // DynamoDB tasks: the optimized getItem/putItem/updateItem/deleteItem and aws-sdk:dynamodb:<action>.
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import { dynamodbPermission } from '../iam.ts';
-import { authorize, operationName, type CallContext, type ServiceCall } from './context.ts';
+import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
 import { DYNAMODB_ERRORS, sdkFailure, type IntegrationStyle } from './errors.ts';
 import { optimizedResponse, sdkResponse } from './response.ts';
 
@@ -23,16 +23,12 @@ const MAP_FIELDS = new Set([
 ]);
 
 type DynamoDBCommand = Parameters<DynamoDB.DynamoDBClient['send']>[0];
-type CommandClass = new (input: Record<string, unknown>) => DynamoDBCommand;
 
-function commandClass(action: string): CommandClass | undefined {
-  const found = (DynamoDB as Record<string, unknown>)[`${operationName(action)}Command`];
-  return typeof found === 'function' ? (found as CommandClass) : undefined;
-}
+const dynamodbCommand = (action: string) => commandClass<DynamoDBCommand>(DynamoDB, action);
 
 /** Whether the SDK has this API action (aws-sdk integrations reach every one of them). */
 export function isDynamoDbAction(action: string): boolean {
-  return commandClass(action) !== undefined;
+  return dynamodbCommand(action) !== undefined;
 }
 
 export function dynamodbTask(
@@ -41,7 +37,7 @@ export function dynamodbTask(
   client: DynamoDB.DynamoDBClient,
   context: CallContext,
 ): ServiceCall {
-  const Command = commandClass(action)!;
+  const Command = dynamodbCommand(action)!;
   const operation = operationName(action);
   return async (params) => {
     const { region, accountId } = context.resources;

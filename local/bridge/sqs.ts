@@ -2,7 +2,7 @@
 import * as SQS from '@aws-sdk/client-sqs';
 import { sqsPermission, type RequiredPermission } from '../iam.ts';
 import { InvalidQueueUrl } from '../provision.ts';
-import { authorize, operationName, type CallContext, type ServiceCall } from './context.ts';
+import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
 import { sdkFailure, SQS_ERRORS, type IntegrationStyle } from './errors.ts';
 import { optimizedResponse, sdkResponse } from './response.ts';
 
@@ -12,20 +12,16 @@ export const OPTIMIZED_SQS_ACTIONS = ['sendMessage'];
 const MAP_FIELDS = new Set(['Attributes', 'MessageAttributes', 'MessageSystemAttributes', 'Tags']);
 
 type SQSCommand = Parameters<SQS.SQSClient['send']>[0];
-type CommandClass = new (input: Record<string, unknown>) => SQSCommand;
 
-function commandClass(action: string): CommandClass | undefined {
-  const found = (SQS as Record<string, unknown>)[`${operationName(action)}Command`];
-  return typeof found === 'function' ? (found as CommandClass) : undefined;
-}
+const sqsCommand = (action: string) => commandClass<SQSCommand>(SQS, action);
 
 /** Whether the SDK has this API action (aws-sdk integrations reach every one of them). */
 export function isSqsAction(action: string): boolean {
-  return commandClass(action) !== undefined;
+  return sqsCommand(action) !== undefined;
 }
 
 export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQSClient, context: CallContext): ServiceCall {
-  const Command = commandClass(action)!;
+  const Command = sqsCommand(action)!;
   const operation = operationName(action);
   return async (params) => {
     const { region, accountId } = context.resources;
