@@ -25,7 +25,10 @@ export interface RenderedDiagram {
 
 /** Renders every ASL file in aslDir, in name order, without writing anything. */
 async function renderAll(options: DiagramOptions): Promise<RenderedDiagram[]> {
-  const files = (await readdir(options.aslDir)).filter((file) => file.endsWith(SUFFIX)).sort();
+  const entries = await readdir(options.aslDir).catch((error: Error) => {
+    throw new InvalidArguments(`cannot read the ASL folder ${options.aslDir}: ${error.message}`);
+  });
+  const files = entries.filter((file) => file.endsWith(SUFFIX)).sort();
   if (files.length === 0) throw new InvalidArguments(`no *${SUFFIX} files in ${options.aslDir}`);
   const rendered: RenderedDiagram[] = [];
   for (const file of files) {

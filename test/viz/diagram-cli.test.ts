@@ -84,4 +84,11 @@ describe('viz/diagram-cli', () => {
     await mkdir(outDir);
     expect(await writeDiagrams({ aslDir: outDir, outDir }).catch((caught: Error) => caught.name)).to.equal('InvalidArguments');
   });
+
+  it('refuses an ASL folder that does not exist with InvalidArguments, naming it', async () => {
+    const absent = join(dir, 'absent');
+    const error = await writeDiagrams({ aslDir: absent, outDir }).catch((caught: Error) => caught);
+    expect(error).to.be.instanceOf(InvalidArguments);
+    expect((error as Error).message).to.contain(`cannot read the ASL folder ${absent}`);
+  });
 });
