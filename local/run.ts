@@ -28,8 +28,8 @@ import { localPolicies } from './iam.ts';
 import { MissingBundle } from './lambda-runner.ts';
 
 export interface Progress {
+  /** Messages sent so far; the caller knows the total from the input (expectedItems). */
   delivered: number;
-  total: number;
 }
 
 export interface LocalRunOptions {
@@ -255,12 +255,11 @@ async function execute(
   const { resources, endpoints } = env;
   const definition = renderDefinition(template, resources.templateVars);
   const warnings: string[] = [];
-  const total = expectedItems(input);
   let delivered = 0;
   const onCall = (call: TaskCall) => {
     if (call.service === 'sqs' && call.action.toLowerCase() === 'sendmessage' && call.error === undefined) {
       delivered += 1;
-      options.onProgress?.({ delivered, total });
+      options.onProgress?.({ delivered });
     }
   };
   const handlers = createTaskHandlers(definition, {
