@@ -8,6 +8,7 @@ import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { startLocalEnvironment } from '../../local/environment.ts';
 import { sessionToken } from '../../local/iam.ts';
+import { rejection } from '../helpers.ts';
 
 const ROLE = 'arn:aws:sts::000000000000:assumed-role/env-test-seed-role/env-test-seed';
 
@@ -139,16 +140,14 @@ describe('local/environment', () => {
     it('answers a call the policy does not allow as AWS does: AccessDeniedException naming action and resource', async () => {
       const dynamodb = roleClient(['dynamodb:PutItem']);
       try {
-        await dynamodb.send(new GetItemCommand({ TableName: 'env-test-table', Key: { MessageId: { S: 'door' } } }));
-        expect.fail('expected AccessDeniedException');
-      } catch (error) {
+        const error = await rejection(dynamodb.send(new GetItemCommand({ TableName: 'env-test-table', Key: { MessageId: { S: 'door' } } })));
         expect(error).to.include({
           name: 'AccessDeniedException',
           message:
             `User: ${ROLE} is not authorized to perform: dynamodb:GetItem on resource: ${env.resources.tableArn} ` +
             'because no identity-based policy allows the dynamodb:GetItem action',
         });
-        expect((error as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).to.equal(400);
+        expect((error as Error & { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).to.equal(400);
       } finally {
         dynamodb.destroy();
       }
@@ -161,10 +160,8 @@ describe('local/environment', () => {
         credentials: { ...LOCAL_CREDENTIALS, sessionToken: sessionToken({ arn: ROLE, policy: [] }) },
       });
       try {
-        await sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'no' }));
-        expect.fail('expected an access error');
-      } catch (error) {
-        expect((error as Error).message).to.include(`sqs:SendMessage on resource: ${env.resources.queueArn}`);
+        const error = await rejection(sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'no' })));
+        expect(error.message).to.include(`sqs:SendMessage on resource: ${env.resources.queueArn}`);
       } finally {
         sqs.destroy();
       }
@@ -177,10 +174,8 @@ describe('local/environment', () => {
         credentials: { ...LOCAL_CREDENTIALS, sessionToken: 'local-iam.damaged' },
       });
       try {
-        await dynamodb.send(new GetItemCommand({ TableName: 'env-test-table', Key: { MessageId: { S: 'door' } } }));
-        expect.fail('expected UnrecognizedClientException');
-      } catch (error) {
-        expect((error as Error).name).to.equal('UnrecognizedClientException');
+        const error = await rejection(dynamodb.send(new GetItemCommand({ TableName: 'env-test-table', Key: { MessageId: { S: 'door' } } })));
+        expect(error.name).to.equal('UnrecognizedClientException');
       } finally {
         dynamodb.destroy();
       }
@@ -188,12 +183,10 @@ describe('local/environment', () => {
   });
 
   it('refuses an invalid prefix with InvalidConfiguration, before starting anything', async () => {
-    try {
-      await startLocalEnvironment({ prefix: 'Not_Valid' });
-      expect.fail('expected InvalidConfiguration');
-    } catch (error) {
-      expect(error).to.be.instanceOf(InvalidConfiguration);
-    }
+    const servers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+    const before = servers();
+    expect(await rejection(startLocalEnvironment({ prefix: 'Not_Valid' }))).to.be.instanceOf(InvalidConfiguration);
+    expect(servers()).to.equal(before);
   });
 
   it('stops both servers, so their ports no longer answer', async () => {
