@@ -2,6 +2,7 @@
 // state machine: the same event types, details and payloads AWS records, in the same order.
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StackOutputs } from '../../cli/outputs.ts';
+import { CHOICE, POP, READ, REJECT, SEED, SEND, SUCCEED } from '../fixtures/records/definition.ts';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
@@ -20,13 +21,7 @@ export const OUTPUTS: StackOutputs = {
 };
 export const STARTED = new Date('2025-03-01T12:00:00.000Z');
 
-export const SEED = 'Seed the DynamoDB Table';
-export const CHOICE = 'For Loop Condition';
-export const READ = 'Read Next Message from DynamoDB';
-export const SEND = 'Send Message to SQS';
-export const POP = 'Pop Element from List';
-export const SUCCEED = 'Succeed';
-export const REJECT = 'Reject Invalid Input';
+export { CHOICE, POP, READ, REJECT, SEED, SEND, SUCCEED };
 
 export interface Item {
   id: string;
