@@ -64,7 +64,7 @@ bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs dire
 	$(TSX) bench/local.ts
 
 test: build ## Run the test suite (mocha, offline)
-	npx --no-install mocha
+	npx --no-install mocha 'test/**/*.test.ts'
 
 lint: $(DEPS) ## ESLint, then a TypeScript type-check
 	npx --no-install eslint .

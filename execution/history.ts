@@ -1,0 +1,127 @@
+// Folds an execution's history, as GetExecutionHistory returns it (from AWS or from the local
+// engine), into the record's per-state figures: entries, time, samples, transitions, payload
+// sizes and the state where the execution failed. Parallel branches and Map iterations leave
+// several states open at once: each event is attributed to the state entry its
+// previousEventId chain leads back to, so concurrent entries of one state never mix.
+import type { HistoryEvent, HistoryEventExecutionDataDetails } from '@aws-sdk/client-sfn';
+import type { HistoryStats, StateSample, StateSummary } from '../workflow/execution-record.ts';
+
+/** Entries per state whose input and output the record keeps. */
+export const SAMPLES_PER_STATE = 3;
+
+export interface HistoryFold extends HistoryStats {
+  warnings: string[];
+}
+
+interface OpenEntry {
+  name: string;
+  enteredAt: number;
+  /** Attempts scheduled since the state was entered: each one after the first is a retry. */
+  attempts: number;
+  /** The entry that was open when this one began: a Map or Parallel state, or none. */
+  parent: OpenEntry | undefined;
+  sample?: StateSample;
+}
+
+const EXECUTION_ENDS = new Set(['ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
+
+export function foldHistory(events: Iterable<HistoryEvent>): HistoryFold {
+  const states: Record<string, StateSummary> = {};
+  const fold: HistoryFold = { historyEvents: 0, maxPayloadBytes: 0, stateTransitions: 0, states, warnings: [] };
+  // The state entry each event belongs to, by event id.
+  const entryOf = new Map<number, OpenEntry | undefined>();
+  let truncated = false;
+  let previous: OpenEntry | undefined;
+
+  const measure = (state: string, payload: string | undefined, details?: HistoryEventExecutionDataDetails) => {
+    if (details?.truncated) truncated = true;
+    if (payload === undefined) return;
+    const bytes = Buffer.byteLength(payload, 'utf8');
+    if (bytes > fold.maxPayloadBytes) {
+      fold.maxPayloadBytes = bytes;
+      fold.maxPayloadState = state;
+    }
+  };
+
+  for (const event of events) {
+    fold.historyEvents += 1;
+    const at = event.timestamp?.getTime() ?? 0;
+    // Without ids (a hand-made history), events follow each other in one chain.
+    const open = event.previousEventId !== undefined && entryOf.has(event.previousEventId)
+      ? entryOf.get(event.previousEventId)
+      : previous;
+    let current = open;
+    const entered = event.stateEnteredEventDetails;
+    const exited = event.stateExitedEventDetails;
+    const failure = failureDetails(event);
+    if (entered?.name !== undefined) {
+      const state = (states[entered.name] ??= { entered: 0, ms: 0, samples: [] });
+      state.entered += 1;
+      fold.stateTransitions += 1;
+      measure(entered.name, entered.input, entered.inputDetails);
+      current = { name: entered.name, enteredAt: at, attempts: 0, parent: open };
+      if (state.samples.length < SAMPLES_PER_STATE) {
+        current.sample = { input: parsePayload(entered.input) };
+        state.samples.push(current.sample);
+      }
+    } else if (exited?.name !== undefined) {
+      measure(exited.name, exited.output, exited.outputDetails);
+      const entry = enclosing(open, exited.name);
+      if (entry) {
+        states[entry.name]!.ms += at - entry.enteredAt;
+        if (entry.sample) entry.sample.output = parsePayload(exited.output);
+        current = entry.parent;
+      }
+    } else if (event.type !== undefined && ATTEMPT_STARTS.has(event.type) && open) {
+      // Step Functions bills a retry as a state transition.
+      open.attempts += 1;
+      if (open.attempts > 1) fold.stateTransitions += 1;
+    } else if (failure && open?.sample) {
+      // A retried task fails more than once; its last error is the one that counted.
+      open.sample.error = failure.error;
+      open.sample.cause = failure.cause;
+    } else if (event.type !== undefined && EXECUTION_ENDS.has(event.type) && open) {
+      // The innermost state running when the execution ended is where it failed.
+      fold.failedState = open.name;
+      for (let entry: OpenEntry | undefined = open; entry; entry = entry.parent) {
+        states[entry.name]!.ms += at - entry.enteredAt;
+      }
+      current = undefined;
+    }
+    if (event.id !== undefined) entryOf.set(event.id, current);
+    previous = current;
+  }
+  if (truncated) fold.warnings.push('some state inputs or outputs are truncated in the execution history');
+  return fold;
+}
+
+/** The open entry an exit closes: the innermost one of that name. */
+function enclosing(open: OpenEntry | undefined, name: string): OpenEntry | undefined {
+  for (let entry = open; entry; entry = entry.parent) if (entry.name === name) return entry;
+  return undefined;
+}
+
+function failureDetails(event: HistoryEvent): { error?: string; cause?: string } | undefined {
+  return (
+    event.taskFailedEventDetails ??
+    event.taskTimedOutEventDetails ??
+    event.taskStartFailedEventDetails ??
+    event.taskSubmitFailedEventDetails ??
+    event.lambdaFunctionFailedEventDetails ??
+    event.lambdaFunctionTimedOutEventDetails ??
+    event.lambdaFunctionStartFailedEventDetails ??
+    event.lambdaFunctionScheduleFailedEventDetails ??
+    event.evaluationFailedEventDetails
+  );
+}
+
+/** A JSON payload from the history, or its raw text when it is not JSON. */
+export function parsePayload(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
