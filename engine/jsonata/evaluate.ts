@@ -1,0 +1,179 @@
+// JSONata expressions as Step Functions evaluates them: a field value that is exactly `{% … %}`,
+// evaluated with no context item, `$states` and the workflow variables bound, the functions AWS
+// adds, and every failure reported as States.QueryEvaluationError naming the expression and field.
+
+import jsonata from 'jsonata';
+import { StatesError } from '../errors.ts';
+import { stepFunctionsBindings, registerStepFunctionsFunctions } from './functions.ts';
+
+export interface JsonataScope {
+  states: { input: unknown; context: unknown; result?: unknown; errorOutput?: unknown };
+  variables: Readonly<Record<string, unknown>>;
+}
+
+export const QUERY_EVALUATION_ERROR = 'States.QueryEvaluationError';
+
+const OPEN = '{%';
+const CLOSE = '%}';
+
+/** A string that is exactly one `{% … %}` expression; anything else is a literal value. */
+export function isJsonataExpression(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length >= OPEN.length + CLOSE.length &&
+    value.startsWith(OPEN) &&
+    value.endsWith(CLOSE)
+  );
+}
+
+/** The expression text without its `{% %}`, trimmed, as AWS quotes it in a cause. */
+export function expressionText(value: string): string {
+  const inner = isJsonataExpression(value) ? value.slice(OPEN.length, value.length - CLOSE.length) : value;
+  return inner.trim();
+}
+
+const compiled = new Map<string, jsonata.Expression>();
+
+/** Parses (once per text) an expression; a syntax error is thrown as JSONata's own error. */
+function compile(text: string): jsonata.Expression {
+  let expression = compiled.get(text);
+  if (expression === undefined) {
+    expression = jsonata(text);
+    registerStepFunctionsFunctions(expression);
+    compiled.set(text, expression);
+  }
+  return expression;
+}
+
+/**
+ * Evaluates one `{% … %}` string (or bare expression text) for `field` (AWS's location, e.g.
+ * `Output/a/b[0]`, `Assign/x`, `Items`). A result of nothing is an error, as on AWS.
+ */
+export async function evaluateJsonata(expression: string, scope: JsonataScope, field: string): Promise<unknown> {
+  const text = expressionText(expression);
+  let result: unknown;
+  try {
+    result = await compile(text).evaluate(undefined, bindingsOf(scope));
+  } catch (error) {
+    throw evaluationFailure(text, field, error);
+  }
+  if (result === undefined) {
+    throw new StatesError(
+      QUERY_EVALUATION_ERROR,
+      `The JSONata expression '${text}' specified for the field '${field}' returned nothing (undefined).`,
+    );
+  }
+  return toJson(result, text, field);
+}
+
+/**
+ * Walks objects and arrays, evaluating every `{% … %}` string; other values are kept as they are.
+ * Fields are named as AWS names them: `/key` for an object key, `[i]` for an array index.
+ */
+export async function resolveJsonataTemplate(value: unknown, scope: JsonataScope, field: string): Promise<unknown> {
+  if (isJsonataExpression(value)) return evaluateJsonata(value, scope, field);
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const [index, item] of value.entries()) {
+      items.push(await resolveJsonataTemplate(item, scope, `${field}[${index}]`));
+    }
+    return items;
+  }
+  if (isObject(value)) {
+    const resolved: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      resolved[key] = await resolveJsonataTemplate(item, scope, `${field}/${key}`);
+    }
+    return resolved;
+  }
+  return value;
+}
+
+/** The cause AWS gives when an expression's result has the wrong type for its field. */
+export function unexpectedResultType(expression: string, field: string, expected: string, value: unknown): StatesError {
+  const text = expressionText(expression);
+  return new StatesError(
+    QUERY_EVALUATION_ERROR,
+    `The JSONata expression '${text}' specified for the field '${field}' returned an unexpected result type. ` +
+      `Expected '${expected}', but was '${jsonType(value)}' for value: ${JSON.stringify(value)}`,
+  );
+}
+
+/** JSONata's type names, as AWS uses them in its causes. */
+export function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** The syntax error of an expression, or undefined when it parses (for checks before running). */
+export function jsonataSyntaxError(expression: string): string | undefined {
+  const text = expressionText(expression);
+  try {
+    compile(text);
+    return undefined;
+  } catch (error) {
+    return describe(error);
+  }
+}
+
+function bindingsOf(scope: JsonataScope): Record<string, unknown> {
+  const states: Record<string, unknown> = { input: scope.states.input, context: scope.states.context };
+  if (scope.states.result !== undefined) states.result = scope.states.result;
+  if (scope.states.errorOutput !== undefined) states.errorOutput = scope.states.errorOutput;
+  return { ...stepFunctionsBindings, ...scope.variables, states };
+}
+
+function evaluationFailure(text: string, field: string, error: unknown): StatesError {
+  const message = describe(error);
+  // A coded JSONata error is a sentence of its own; a bare message continues AWS's sentence.
+  const separator = /^[A-Z]\d{4}: /.test(message) ? '. ' : ': ';
+  return new StatesError(
+    QUERY_EVALUATION_ERROR,
+    `The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation${separator}${message}`,
+  );
+}
+
+function describe(error: unknown): string {
+  if (isObject(error)) {
+    const message = typeof error.message === 'string' ? error.message : String(error);
+    return typeof error.code === 'string' ? `${error.code}: ${message}` : message;
+  }
+  return String(error);
+}
+
+/**
+ * A JSON copy of JSONata's result: sequences become plain arrays, undefined members are dropped
+ * (as JSON drops them), and non-finite numbers are written as the strings AWS writes.
+ */
+function toJson(value: unknown, text: string, field: string): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (isFunction(value)) {
+    throw new StatesError(
+      QUERY_EVALUATION_ERROR,
+      `The JSONata expression '${text}' specified for the field '${field}' returned an unsupported result type.`,
+    );
+  }
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) if (item !== undefined) items.push(toJson(item, text, field));
+    return items;
+  }
+  if (isObject(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined && !isFunction(item)) copy[key] = toJson(item, text, field);
+    }
+    return copy;
+  }
+  return value;
+}
+
+/** A JavaScript function, or a JSONata lambda or function object, which JSON cannot hold. */
+function isFunction(value: unknown): boolean {
+  return typeof value === 'function' || (isObject(value) && (value._jsonata_lambda === true || value._jsonata_function === true));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,157 @@
+// Workflow variables (`Assign`, read as `$name`) with Step Functions' scoping and limits. The
+// top-level states share one scope; each Parallel branch and each inline Map iteration runs in a
+// child scope that reads the enclosing ones but may not assign their names, and whose own
+// variables vanish when it ends. A distributed Map's child execution starts from an empty scope.
+
+import { StatesError } from './errors.ts';
+import { jsonByteLength } from './payload.ts';
+import { resolveJsonataTemplate, type JsonataScope } from './jsonata/evaluate.ts';
+
+/** AWS's size limits on variables, in bytes of their JSON text (UTF-8). */
+export const VARIABLE_LIMITS = {
+  perVariable: 256 * 1024,
+  perAssign: 256 * 1024,
+  perExecution: 10 * 1024 * 1024,
+} as const;
+
+/** The longest variable name AWS accepts. */
+export const MAX_VARIABLE_NAME_LENGTH = 80;
+
+/** `$states` is reserved for the state's input, result, error output and context. */
+export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(['states']);
+
+const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
+const RUNTIME = 'States.Runtime';
+// A Unicode identifier (UAX #31): a letter or `_` first, then letters, digits and connectors.
+const NAME = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
+
+/** Why `name` is not a valid variable name, or undefined when it is. */
+export function variableNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'a variable name cannot be empty';
+  if (name.length > MAX_VARIABLE_NAME_LENGTH) {
+    return `the variable name '${name}' is longer than ${MAX_VARIABLE_NAME_LENGTH} characters`;
+  }
+  if (RESERVED_VARIABLE_NAMES.has(name)) return `the variable name '${name}' is reserved`;
+  if (!NAME.test(name)) return `the variable name '${name}' is not a valid identifier`;
+  return undefined;
+}
+
+export class VariableScope {
+  private readonly own = new Map<string, unknown>();
+  private ownBytes = 0;
+  private flat: Record<string, unknown> | undefined;
+  private flatParent: Record<string, unknown> | undefined;
+
+  constructor(private readonly parent?: VariableScope) {}
+
+  /** The scope of a Parallel branch or an inline Map iteration: reads this one, writes its own. */
+  child(): VariableScope {
+    return new VariableScope(this);
+  }
+
+  get(name: string): unknown {
+    if (this.own.has(name)) return this.own.get(name);
+    return this.parent?.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.own.has(name) || (this.parent?.has(name) ?? false);
+  }
+
+  /** Every visible variable, inner names over outer ones (cached until a variable changes). */
+  all(): Record<string, unknown> {
+    const outer = this.parent?.all();
+    if (this.flat === undefined || this.flatParent !== outer) {
+      this.flat = { ...outer, ...Object.fromEntries(this.own) };
+      this.flatParent = outer;
+    }
+    return this.flat;
+  }
+
+  /** The bytes held by the variables this scope can see. */
+  totalBytes(): number {
+    return this.ownBytes + (this.parent?.totalBytes() ?? 0);
+  }
+
+  /** Whether an enclosing scope (not this one) holds `name`. */
+  isOuter(name: string): boolean {
+    return !this.own.has(name) && (this.parent?.has(name) ?? false);
+  }
+
+  /** Stores already-checked values; use `assign`, which checks them. */
+  store(values: Readonly<Record<string, unknown>>, sizes: ReadonlyMap<string, number>): void {
+    for (const [name, value] of Object.entries(values)) {
+      if (this.own.has(name)) this.ownBytes -= jsonByteLength(this.own.get(name));
+      this.own.set(name, value);
+      this.ownBytes += sizes.get(name) ?? jsonByteLength(value);
+    }
+    this.flat = undefined;
+  }
+}
+
+/**
+ * Stores an Assign's values, all computed beforehand from the variables as they were before the
+ * state (so `{"a": "{% $b %}", "b": 1}` reads the old `$b`). Checks names, the outer-scope rule
+ * and AWS's size limits before storing anything.
+ */
+export function assign(scope: VariableScope, assignments: Readonly<Record<string, unknown>>): void {
+  const sizes = new Map<string, number>();
+  let assignBytes = 0;
+  let replacedBytes = 0;
+  for (const [name, value] of Object.entries(assignments)) {
+    const problem = variableNameProblem(name);
+    if (problem !== undefined) throw new StatesError(RUNTIME, `Invalid Assign: ${problem}.`);
+    if (scope.isOuter(name)) {
+      throw new StatesError(
+        RUNTIME,
+        `Cannot assign the variable '${name}': it belongs to an outer scope, which a Parallel branch or Map iteration can read but not assign.`,
+      );
+    }
+    const bytes = jsonByteLength(value);
+    if (bytes > VARIABLE_LIMITS.perVariable) {
+      throw new StatesError(
+        DATA_LIMIT_EXCEEDED,
+        `The variable '${name}' has a size of ${bytes} bytes, exceeding the maximum of ${VARIABLE_LIMITS.perVariable} bytes for a variable.`,
+      );
+    }
+    sizes.set(name, bytes);
+    assignBytes += bytes;
+    if (scope.has(name)) replacedBytes += jsonByteLength(scope.get(name));
+  }
+  if (assignBytes > VARIABLE_LIMITS.perAssign) {
+    throw new StatesError(
+      DATA_LIMIT_EXCEEDED,
+      `The variables assigned by this state have a combined size of ${assignBytes} bytes, exceeding the maximum of ${VARIABLE_LIMITS.perAssign} bytes for an Assign.`,
+    );
+  }
+  const total = scope.totalBytes() - replacedBytes + assignBytes;
+  if (total > VARIABLE_LIMITS.perExecution) {
+    throw new StatesError(
+      DATA_LIMIT_EXCEEDED,
+      `The variables of this execution would have a combined size of ${total} bytes, exceeding the maximum of ${VARIABLE_LIMITS.perExecution} bytes.`,
+    );
+  }
+  scope.store(assignments, sizes);
+}
+
+/**
+ * Evaluates a JSONata state's `Assign` object: every value is a template resolved against the
+ * same scope (the variables before the state), named `Assign/<name>` in errors. Store the result
+ * with `assign`.
+ */
+export async function evaluateJsonataAssign(
+  assignment: Readonly<Record<string, unknown>>,
+  scope: JsonataScope,
+  field = 'Assign',
+): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  for (const [name, template] of Object.entries(assignment)) {
+    values[name] = await resolveJsonataTemplate(template, scope, `${field}/${name}`);
+  }
+  return values;
+}
+
+/** The `assignedVariables` of a StateExited event: each value as its JSON text. */
+export function assignedVariables(values: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, JSON.stringify(value)]));
+}
