@@ -2,7 +2,7 @@
 // a Lambda context, the function's environment, its timeout, and errors in the runtime's format.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PolicyStatement } from '../workflow/permissions.ts';
 import { SEED_FUNCTION } from '../workflow/resources.ts';
@@ -76,12 +76,29 @@ class RuntimeFailure extends Error {
   }
 }
 
+/**
+ * Host variables the function must not see: a real Lambda starts from an empty environment, so
+ * the deployer's profile, SSO session, container or web-identity credentials never reach it.
+ */
+export const isHostAwsVariable = (name: string): boolean => name.startsWith('AWS_');
+
+/** Where Lambda puts the function's code; it holds no .aws folder. */
+const LAMBDA_TASK_ROOT = '/var/task';
+
+// Lambda's file system has no ~/.aws; these point the bundle's SDK at none either.
+const NO_SHARED_FILES = {
+  AWS_CONFIG_FILE: join(LAMBDA_TASK_ROOT, '.aws', 'config'),
+  AWS_SHARED_CREDENTIALS_FILE: join(LAMBDA_TASK_ROOT, '.aws', 'credentials'),
+};
+
 /** The variables Lambda sets for this function, plus the endpoints that lead its SDK to the emulators. */
-function functionEnvironment(options: LambdaRunnerOptions): Record<string, string> {
+export function functionEnvironment(options: LambdaRunnerOptions): Record<string, string> {
   const { resources, endpoints, policy } = options;
   const { names, region, accountId } = resources;
   return {
     ...emulatorEnvironment(endpoints, region),
+    ...NO_SHARED_FILES,
+    LAMBDA_TASK_ROOT,
     AWS_DEFAULT_REGION: region,
     AWS_SESSION_TOKEN: sessionToken({ arn: assumedRoleArn(accountId, names.seedRole, names.seedFunction), policy }),
     AWS_LAMBDA_FUNCTION_NAME: names.seedFunction,
@@ -97,7 +114,8 @@ function functionEnvironment(options: LambdaRunnerOptions): Record<string, strin
 
 /**
  * Sets the function's environment on process.env while at least one invocation runs (the
- * bundle's SDK client reads it) and puts the previous values back after the last one.
+ * bundle's SDK client reads it), without the host's AWS_* variables, and puts the previous
+ * values back after the last one.
  */
 function environmentScope(variables: Record<string, string>): { enter(): void; leave(): void } {
   let active = 0;
@@ -106,8 +124,12 @@ function environmentScope(variables: Record<string, string>): { enter(): void; l
     enter() {
       active += 1;
       if (active > 1) return;
-      for (const [key, value] of Object.entries(variables)) {
+      for (const key of Object.keys(process.env).filter(isHostAwsVariable)) {
         saved.set(key, process.env[key]);
+        delete process.env[key];
+      }
+      for (const [key, value] of Object.entries(variables)) {
+        if (!saved.has(key)) saved.set(key, process.env[key]);
         process.env[key] = value;
       }
     },

@@ -6,7 +6,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 
 export interface ClientOptions {
   region: string;
-  /** Service endpoints, for the offline emulators; AWS's own when absent. */
+  /**
+   * Service endpoints, for the offline emulators; AWS's own when absent. With endpoints, the
+   * clients are hermetic: credentials are required, and nothing is read from the host's
+   * AWS_* variables or ~/.aws files (a profile there, expired or missing, must not matter).
+   */
   endpoints?: { dynamodb?: string; sqs?: string; sfn?: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -17,14 +21,41 @@ export interface Clients {
   sfn: SFNClient;
 }
 
+export class MissingCredentials extends Error {
+  override name = 'MissingCredentials';
+}
+
+/**
+ * Every setting the SDK would otherwise look up in the environment or the shared config files,
+ * at the SDK's own defaults: a client given all of them never reads either.
+ */
+const HERMETIC_SETTINGS = {
+  defaultsMode: 'legacy',
+  maxAttempts: 3,
+  retryMode: 'standard',
+  useFipsEndpoint: false,
+  useDualstackEndpoint: false,
+  accountIdEndpointMode: 'disabled',
+  authSchemePreference: [],
+  requestChecksumCalculation: 'WHEN_SUPPORTED',
+  responseChecksumValidation: 'WHEN_SUPPORTED',
+  userAgentAppId: '',
+  disableRequestCompression: true,
+} as const;
+
 export function createClients(options: ClientOptions): Clients {
+  const offline = options.endpoints !== undefined;
+  if (offline && !options.credentials) {
+    throw new MissingCredentials('clients of the emulators need explicit credentials, never the host profile');
+  }
   const common = {
     region: options.region,
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(offline ? { ...HERMETIC_SETTINGS, authSchemePreference: [...HERMETIC_SETTINGS.authSchemePreference] } : {}),
   };
   const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
   return {
-    dynamodb: new DynamoDBClient({ ...common, ...endpoint(options.endpoints?.dynamodb) }),
+    dynamodb: new DynamoDBClient({ ...common, ...(offline ? { endpointDiscoveryEnabled: false } : {}), ...endpoint(options.endpoints?.dynamodb) }),
     sqs: new SQSClient({ ...common, ...endpoint(options.endpoints?.sqs) }),
     sfn: new SFNClient({ ...common, ...endpoint(options.endpoints?.sfn) }),
   };

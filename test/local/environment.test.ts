@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import { createClients, MissingCredentials, type Clients } from '../../workflow/clients.ts';
 import { InvalidConfiguration, QUEUE } from '../../workflow/resources.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { startLocalEnvironment } from '../../local/environment.ts';
 import { sessionToken } from '../../local/iam.ts';
 import { rejection } from '../helpers.ts';
+import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
 
 const ROLE = 'arn:aws:sts::000000000000:assumed-role/env-test-seed-role/env-test-seed';
 
@@ -180,6 +181,33 @@ describe('local/environment', () => {
         dynamodb.destroy();
       }
     });
+  });
+
+  for (const kind of ['missing-profile', 'expired-sso'] as HostAwsSettings[]) {
+    it(`provisions and serves its clients on a host with its own AWS settings (${kind})`, async () => {
+      const restore = await useHostAwsSettings(kind);
+      let other: LocalEnvironment | undefined;
+      let hostClients: Clients | undefined;
+      try {
+        other = await startLocalEnvironment({ prefix: 'env-host-test' });
+        hostClients = createClients({ region: other.resources.region, endpoints: other.endpoints, credentials: LOCAL_CREDENTIALS });
+        await hostClients.dynamodb.send(
+          new PutItemCommand({ TableName: other.resources.names.table, Item: { MessageId: { S: 'h' }, Message: { S: 'x' } } }),
+        );
+        const { MessageId } = await hostClients.sqs.send(
+          new SendMessageCommand({ QueueUrl: other.resources.queueUrl, MessageBody: 'hi' }),
+        );
+        expect(MessageId).to.be.a('string');
+      } finally {
+        for (const client of Object.values(hostClients ?? {})) client.destroy();
+        await other?.stop();
+        await restore();
+      }
+    });
+  }
+
+  it('refuses to build clients of the emulators without explicit credentials', () => {
+    expect(() => createClients({ region: 'us-east-1', endpoints: env.endpoints })).to.throw(MissingCredentials);
   });
 
   it('refuses an invalid prefix with InvalidConfiguration, before starting anything', async () => {

@@ -12,6 +12,7 @@ import {
   type LambdaRunnerOptions,
 } from '../../local/lambda-runner.ts';
 import type { FixtureEvent } from '../fixtures/lambda/index.ts';
+import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
 
 const FIXTURE = 'test/fixtures/lambda/index.ts';
 
@@ -175,4 +176,20 @@ describe('local/lambda-runner', () => {
       expect(JSON.parse(error.message).errorMessage).to.include('dynamodb:BatchWriteItem');
     });
   });
+
+  for (const kind of ['missing-profile', 'expired-sso'] as HostAwsSettings[]) {
+    describe(`on a host with its own AWS settings (${kind})`, () => {
+      let restore: () => Promise<void>;
+      before(async () => {
+        restore = await useHostAwsSettings(kind);
+      });
+      after(async () => restore());
+
+      it("builds the function's environment from scratch: its SDK calls never meet the host's profile", async () => {
+        const host = { ...process.env };
+        expect((await invoke({ action: 'batchWrite', id: `host-${kind}` })).payload).to.equal('written');
+        expect(process.env).to.deep.equal(host);
+      });
+    });
+  }
 });
