@@ -15,7 +15,23 @@ ITEMS         ?=
 MESSAGES_FILE ?=
 ARGS          ?=
 
-.PHONY: help install build synth plan deploy destroy run local diagram bench test lint typecheck clean
+# Node 22 or later runs everything. When the node on PATH is older (or missing), Node 22 is
+# installed from npm into .tools/node22 (git-ignored) before anything else, and its bin folder
+# leads PATH for every recipe; a nested make finds Node 22 first and changes nothing.
+NODE_TOOLS   := .tools/node22
+NODE_VERSION := $(shell node --version 2>/dev/null)
+NODE_MAJOR   := $(patsubst v%,%,$(firstword $(subst ., ,$(NODE_VERSION))))
+ifneq ($(shell [ "$(NODE_MAJOR)" -ge 22 ] 2>/dev/null && echo current),current)
+NODE_SETUP   := $(NODE_TOOLS)/node_modules/.bin/node
+export PATH  := $(CURDIR)/$(NODE_TOOLS)/node_modules/.bin:$(PATH)
+endif
+
+# Quotes one value for the shell, so a path with spaces or quotes stays one argument.
+quote = '$(subst ','\'',$(1))'
+# The seed's input options; --opt=value keeps a negative count from reading as an option.
+INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
+
+.PHONY: help install versions build synth plan deploy destroy run local diagram bench test lint typecheck clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,10 +39,17 @@ help: ## List the targets
 # npm writes node_modules/.package-lock.json on every install: it marks an install as current.
 DEPS := node_modules/.package-lock.json
 
-$(DEPS): package-lock.json
+$(NODE_TOOLS)/node_modules/.bin/node:
+	@echo "Node $(or $(NODE_VERSION),(none)) on PATH is older than 22: installing Node 22 from npm into $(NODE_TOOLS)/, used by every make target" >&2
+	npm install --prefix $(NODE_TOOLS) --no-save --no-audit --no-fund node@22 >&2
+
+$(DEPS): package-lock.json | $(NODE_SETUP)
 	npm ci --no-audit --no-fund
 
-install: $(DEPS) ## Install the pinned dependencies (npm ci)
+install: $(DEPS) ## Install the pinned dependencies (npm ci), and Node 22 first if the node on PATH is older
+
+versions: | $(NODE_SETUP) ## Show the node and npm every target uses
+	@echo "node $$(node --version) ($$(command -v node)), npm $$(npm --version)"
 
 build: $(DEPS) ## Bundle each Lambda under functions/ with esbuild and zip it into dist/
 	$(TSX) scripts/build.ts
@@ -34,7 +57,8 @@ build: $(DEPS) ## Bundle each Lambda under functions/ with esbuild and zip it in
 synth: build ## Synthesize the stack to Terraform HCL in cdktf.out/stacks/transfer-records/
 	@# A JSON synth left in the folder would define every resource twice.
 	rm -f $(STACK_DIR)/cdk.tf.json
-	npx --no-install cdktf synth --hcl
+	@# cdktf redraws a spinner with escape codes; CI=1 makes it print plain lines where no terminal reads them.
+	[ -t 1 ] || export CI=1; npx --no-install cdktf synth --hcl
 
 plan: $(DEPS) ## terraform init + plan in the synthesized folder (needs terraform and AWS credentials)
 	$(TSX) scripts/terraform.ts preflight
@@ -52,10 +76,12 @@ destroy: $(DEPS) ## terraform destroy: remove every resource of the workflow
 	$(TSX) scripts/terraform.ts destroy
 
 run: $(DEPS) ## Start an execution on AWS (ITEMS=n or MESSAGES_FILE=f), wait, report
-	$(TSX) cli/run.ts $(if $(ITEMS),--count $(ITEMS)) $(if $(MESSAGES_FILE),--messages-file $(MESSAGES_FILE)) $(ARGS)
+	$(TSX) cli/run.ts $(INPUT_ARGS) $(ARGS)
 
-local: build ## Run the workflow offline on embedded emulators (ITEMS=n, MESSAGES_FILE=f, ARGS=...)
-	node dist/local-cli.mjs $(if $(ITEMS),--count $(ITEMS)) $(if $(MESSAGES_FILE),--messages-file $(MESSAGES_FILE)) $(ARGS)
+# The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
+local: ## Run the workflow offline on embedded emulators (ITEMS=n, MESSAGES_FILE=f, ARGS=...)
+	@$(MAKE) --no-print-directory build >&2
+	@node dist/local-cli.mjs $(INPUT_ARGS) $(ARGS)
 
 diagram: $(DEPS) ## Render each asl/*.asl.json to an SVG under docs/
 	$(TSX) viz/diagram-cli.ts
