@@ -1,5 +1,6 @@
 // Command-line options of `make run` (cli/run.ts).
 import { parseArgs } from 'node:util';
+import { QUEUE } from '../workflow/resources.ts';
 
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 
@@ -8,6 +9,8 @@ export interface RunOptions {
   messagesFile?: string;
   json: boolean;
   timeoutSeconds: number;
+  /** Also peek at the queue; each peek counts as a receive toward the redrive policy. */
+  peek: boolean;
   help: boolean;
 }
 
@@ -15,15 +18,20 @@ export class InvalidArguments extends Error {
   override name = 'InvalidArguments';
 }
 
-export const USAGE = `Usage: npx tsx cli/run.ts [--count N | --messages-file FILE] [--json] [--timeout SECONDS]
+export const USAGE = `Usage: npx tsx cli/run.ts [--count N | --messages-file FILE] [--json] [--timeout SECONDS] [--peek]
 
-Starts an execution of the deployed transfer-records state machine, waits for it,
-then prints the states it went through and the messages now in the queue.
+Starts an execution of the deployed transfer-records state machine, waits for it, then
+prints the states it went through and reconciles what it seeded with what it sent to the
+queue, both read from its execution history: the queue itself is not read.
 
   --count N             seed N generated items (default: the seed function's 10)
   --messages-file FILE  seed the bodies listed in FILE, a JSON array of strings
   --json                print the execution summary as one JSON object
   --timeout SECONDS     stop waiting after this long (default ${DEFAULT_TIMEOUT_SECONDS}); the execution keeps running
+  --peek                also show what the queue holds now (off by default). SQS has no true peek:
+                        each peek receives every message once and puts it back, and that receive
+                        counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.maxReceiveCount} here), so
+                        after ${QUEUE.maxReceiveCount} peeks a message still in the queue moves to the dead-letter queue
 
 Exit status: 0 succeeded, 1 the execution did not succeed, 2 bad arguments or no deployed
 stack, 3 still running when the wait timed out.`;
@@ -40,6 +48,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
         'messages-file': { type: 'string' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        peek: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -51,6 +60,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
   }
   const options: RunOptions = {
     json: values.json,
+    peek: values.peek,
     help: values.help,
     timeoutSeconds:
       values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : positiveInteger('--timeout', values.timeout),

@@ -1,12 +1,13 @@
 // Assembles the ExecutionRecord of a finished execution on AWS: its description, its whole
-// history, the items it seeded (read back from the table) and what its queue now holds.
+// history, the items it seeded (read back from the table) and the messages its history says
+// it sent. The queue itself is not read: every ReceiveMessage counts toward the redrive policy.
 import {
   DescribeStateMachineForExecutionCommand,
   type DescribeExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import type { Clients } from '../workflow/clients.ts';
 import { reconcile, type ExecutionRecord, type ExecutionStatus } from '../workflow/execution-record.ts';
-import { peekMessages } from '../workflow/queue.ts';
+import { deliveriesFromHistory } from './deliveries.ts';
 import { fetchHistory, parsePayload, summarizeHistory } from './history.ts';
 import type { StackOutputs } from './outputs.ts';
 import { readSeededItems } from './seeded.ts';
@@ -23,20 +24,15 @@ export async function collectExecutionRecord(
   if (!executionArn || !startDate || !status || !OUTCOMES.has(status)) {
     throw new Error(`expected a finished execution, got status ${status ?? 'none'} for ${executionArn ?? 'no ARN'}`);
   }
-  const history = summarizeHistory(await fetchHistory(clients.sfn, executionArn));
+  const events = await fetchHistory(clients.sfn, executionArn);
+  const history = summarizeHistory(events);
+  const { delivered, warnings: deliveryWarnings } = deliveriesFromHistory(events, outputs.queueUrl);
   const { definition } = await clients.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
   const seeded = await readSeededItems(clients.dynamodb, outputs.tableName, history.seededIds, sleep);
-  const queued = await peekMessages(clients.sqs, outputs.queueUrl);
 
-  // The queue may still hold messages from earlier executions: reconcile this one's only.
-  const ids = new Set(history.seededIds);
-  const delivered = queued.filter((message) => message.messageId !== undefined && ids.has(message.messageId));
-  const warnings = [...history.warnings];
+  const warnings = [...history.warnings, ...deliveryWarnings];
   if (seeded.unread.length > 0) {
     warnings.push(`${seeded.unread.length} seeded item(s) could not be read back from ${outputs.tableName}`);
-  }
-  if (queued.length > delivered.length) {
-    warnings.push(`the queue also holds ${queued.length - delivered.length} message(s) from other executions`);
   }
 
   const record: ExecutionRecord = {

@@ -16,6 +16,7 @@ import {
 import { buildExecutionInput, InvalidMessagesFile, type ReadText } from './input.ts';
 import { StackNotDeployed, TerraformMissing, type StackOutputs } from './outputs.ts';
 import { formatRecord, summarizeRecord } from './print.ts';
+import { inspectQueue, type QueueReport } from './queue-peek.ts';
 import { collectExecutionRecord } from './record.ts';
 
 export const EXIT = { succeeded: 0, notSucceeded: 1, badSetup: 2, stillRunning: 3 } as const;
@@ -57,11 +58,15 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
     });
 
     const record = await collectExecutionRecord(clients, outputs, execution, deps.clock.sleep);
+    // Only on request: a peek is a receive, and receives move messages toward the dead-letter queue.
+    const queue: QueueReport | undefined = options.peek
+      ? await inspectQueue(clients.sqs, outputs.queueUrl, new Set(record.seeded.map((item) => item.messageId)))
+      : undefined;
     const reportPath = await writeReportOf(record, deps.writeReport);
     if (options.json) {
-      deps.out(JSON.stringify(summarizeRecord(record, reportPath)));
+      deps.out(JSON.stringify(summarizeRecord(record, reportPath, queue)));
     } else {
-      deps.out(formatRecord(record, reportPath));
+      deps.out(formatRecord(record, reportPath, queue));
     }
     return record.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.notSucceeded;
   } catch (error) {

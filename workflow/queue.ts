@@ -1,6 +1,10 @@
 // Reads what a queue holds without consuming it: messages are received (hidden from
 // other consumers for a moment) and then released at once, so a later consumer still
 // gets every one of them. If this process dies mid-peek they reappear on their own.
+// SQS has no true peek: every ReceiveMessage, whatever its VisibilityTimeout, adds one to
+// each returned message's ApproximateReceiveCount, and once that count passes the redrive
+// policy's maxReceiveCount SQS moves the message to the dead-letter queue. Peek only a queue
+// whose messages nobody else needs, or say so to whoever asks for a peek.
 import {
   ChangeMessageVisibilityBatchCommand,
   GetQueueAttributesCommand,
@@ -11,6 +15,17 @@ import {
 import type { DeliveredMessage } from './execution-record.ts';
 
 export const MESSAGE_ID_ATTRIBUTE = 'MessageId';
+
+/** A peeked message, with the receives it has had, this peek's included. */
+export interface PeekedMessage extends DeliveredMessage {
+  receiveCount: number;
+}
+
+export interface QueuePeek {
+  messages: PeekedMessage[];
+  /** The redrive policy's maxReceiveCount, when the queue has one. */
+  maxReceiveCount?: number;
+}
 
 export interface PeekOptions {
   /** Stop after this many messages. */
@@ -26,13 +41,18 @@ const RECEIVE_BATCH = 10;
 // messages takes seconds to read.
 const PARALLEL_REQUESTS = 10;
 
+/** The queue's messages, without their receive counts. */
 export async function peekMessages(
   sqs: SQSClient,
   queueUrl: string,
   options: PeekOptions = {},
 ): Promise<DeliveredMessage[]> {
+  return (await peekQueue(sqs, queueUrl, options)).messages.map(({ receiveCount: _, ...message }) => message);
+}
+
+export async function peekQueue(sqs: SQSClient, queueUrl: string, options: PeekOptions = {}): Promise<QueuePeek> {
   const { max = Number.POSITIVE_INFINITY, holdSeconds = 60, emptyReceives = 2 } = options;
-  const expected = await visibleCount(sqs, queueUrl);
+  const { expected, maxReceiveCount } = await queueState(sqs, queueUrl);
   const seen = new Map<string, Message>();
   let empties = 0;
   try {
@@ -63,7 +83,8 @@ export async function peekMessages(
   } finally {
     await release(sqs, queueUrl, [...seen.values()]);
   }
-  return [...seen.values()].slice(0, max).map(toDelivered);
+  const messages = [...seen.values()].slice(0, max).map(toPeeked);
+  return maxReceiveCount === undefined ? { messages } : { messages, maxReceiveCount };
 }
 
 async function receive(sqs: SQSClient, queueUrl: string, holdSeconds: number, waitSeconds: number): Promise<Message[]> {
@@ -74,16 +95,31 @@ async function receive(sqs: SQSClient, queueUrl: string, holdSeconds: number, wa
       VisibilityTimeout: holdSeconds,
       WaitTimeSeconds: waitSeconds,
       MessageAttributeNames: [MESSAGE_ID_ATTRIBUTE],
+      // AWS reads either field; the emulators know only the older AttributeNames, which the
+      // SDK types with queue attribute names, so it asks for All there.
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      AttributeNames: ['All'],
     }),
   );
   return Messages;
 }
 
-async function visibleCount(sqs: SQSClient, queueUrl: string): Promise<number> {
+async function queueState(sqs: SQSClient, queueUrl: string): Promise<{ expected: number; maxReceiveCount?: number }> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'RedrivePolicy'] }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0);
+  const expected = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+  const maxReceiveCount = Number((parseJson(Attributes.RedrivePolicy) as { maxReceiveCount?: unknown } | undefined)?.maxReceiveCount);
+  return Number.isInteger(maxReceiveCount) ? { expected, maxReceiveCount } : { expected };
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 // A release that fails only delays the message: it becomes visible again after holdSeconds.
@@ -110,7 +146,11 @@ async function release(sqs: SQSClient, queueUrl: string, messages: Message[]): P
   }
 }
 
-function toDelivered(message: Message): DeliveredMessage {
+function toPeeked(message: Message): PeekedMessage {
   const messageId = message.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue;
-  return { body: message.Body ?? '', ...(messageId === undefined ? {} : { messageId }) };
+  return {
+    body: message.Body ?? '',
+    ...(messageId === undefined ? {} : { messageId }),
+    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+  };
 }

@@ -1,15 +1,24 @@
 import { expect } from 'chai';
-import { DEFAULT_TIMEOUT_SECONDS, InvalidArguments, parseRunArgs } from '../../cli/args.ts';
+import { DEFAULT_TIMEOUT_SECONDS, InvalidArguments, parseRunArgs, USAGE } from '../../cli/args.ts';
+import { QUEUE } from '../../workflow/resources.ts';
 
 describe('cli/args parseRunArgs', () => {
-  it('defaults to no seed options, text output and the default timeout', () => {
-    expect(parseRunArgs([])).to.deep.equal({ json: false, help: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });
+  it('defaults to no seed options, text output, the default timeout and no peek at the queue', () => {
+    expect(parseRunArgs([])).to.deep.equal({ json: false, peek: false, help: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });
+  });
+
+  it('reads --peek, whose help says that a peek counts toward the redrive policy', () => {
+    expect(parseRunArgs(['--peek']).peek).to.equal(true);
+    const help = USAGE.replace(/\s+/g, ' ');
+    expect(help).to.contain('--peek also show what the queue holds now (off by default)');
+    expect(help).to.contain(`counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.maxReceiveCount} here)`);
   });
 
   it('reads --count, --json and --timeout', () => {
     expect(parseRunArgs(['--count', '25', '--json', '--timeout', '60'])).to.deep.equal({
       count: 25,
       json: true,
+      peek: false,
       help: false,
       timeoutSeconds: 60,
     });

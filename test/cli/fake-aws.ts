@@ -24,6 +24,8 @@ export interface QueuedMessage {
   /** The MessageId message attribute the workflow attaches. */
   messageId?: string;
   body: string;
+  /** Receives before this test's; SQS adds one per ReceiveMessage that returns the message. */
+  receiveCount?: number;
 }
 
 export interface FakeAwsOptions {
@@ -37,6 +39,8 @@ export interface FakeAwsOptions {
   /** BatchGetItem leaves this many keys unprocessed on its first answer. */
   unprocessedOnce?: number;
   queue?: QueuedMessage[];
+  /** The queue's redrive policy. */
+  maxReceiveCount?: number;
 }
 
 export interface FakeAws {
@@ -51,7 +55,7 @@ export function fakeAws(options: FakeAwsOptions = {}): FakeAws {
   const stubs = {
     sfn: stubSend(clients.sfn, sfnAnswers(options)),
     dynamodb: stubSend(clients.dynamodb, dynamodbAnswers(options)),
-    sqs: stubSend(clients.sqs, sqsAnswers(options.queue ?? [])),
+    sqs: stubSend(clients.sqs, sqsAnswers(options.queue ?? [], options.maxReceiveCount)),
   };
   return { clients, sent: (service) => stubs[service].getCalls().map((call) => call.args[0] as object) };
 }
@@ -107,23 +111,36 @@ function dynamodbAnswers(options: FakeAwsOptions): Send {
   };
 }
 
-/** A standard queue: received messages hide until their visibility is reset to 0. */
-function sqsAnswers(queue: QueuedMessage[]): Send {
-  const messages = queue.map((message, index) => ({ ...message, sqsId: `sqs-${index}`, hidden: false }));
+/** A standard queue: received messages hide until their visibility is reset to 0, and count each receive. */
+function sqsAnswers(queue: QueuedMessage[], maxReceiveCount: number | undefined): Send {
+  const messages = queue.map((message, index) => ({
+    ...message,
+    sqsId: `sqs-${index}`,
+    hidden: false,
+    receives: message.receiveCount ?? 0,
+  }));
   return async (command) => {
     if (command instanceof GetQueueAttributesCommand) {
       const visible = messages.filter((message) => !message.hidden).length;
-      return { Attributes: { ApproximateNumberOfMessages: String(visible) } };
+      const redrive =
+        maxReceiveCount === undefined
+          ? {}
+          : { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:123456789012:dlq', maxReceiveCount }) };
+      return { Attributes: { ApproximateNumberOfMessages: String(visible), ...redrive } };
     }
     if (command instanceof ReceiveMessageCommand) {
       const { MaxNumberOfMessages = 1 } = command.input as ReceiveMessageRequest;
       const batch = messages.filter((message) => !message.hidden).slice(0, MaxNumberOfMessages);
-      for (const message of batch) message.hidden = true;
+      for (const message of batch) {
+        message.hidden = true;
+        message.receives += 1;
+      }
       return {
         Messages: batch.map((message) => ({
           MessageId: message.sqsId,
           ReceiptHandle: `rh-${message.sqsId}`,
           Body: message.body,
+          Attributes: { ApproximateReceiveCount: String(message.receives) },
           ...(message.messageId === undefined
             ? {}
             : { MessageAttributes: { MessageId: { DataType: 'String', StringValue: message.messageId } } }),

@@ -1,5 +1,6 @@
 // Execution histories shaped like GetExecutionHistory's answers for the transfer-records
 // state machine: the same event types, details and payloads AWS records, in the same order.
+import { createHash } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StackOutputs } from '../../cli/outputs.ts';
 import { CHOICE, POP, READ, REJECT, SEED, SEND, SUCCEED } from '../fixtures/records/definition.ts';
@@ -120,14 +121,26 @@ function seedTask(history: History, input: unknown, items: Item[]): string[] {
   return list;
 }
 
+export const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
+
+/** SendMessage's parameters as the deployed definition evaluates them for an item. */
+export const sendParameters = (item: Item, queueUrl = QUEUE_URL) => ({
+  QueueUrl: queueUrl,
+  MessageBody: item.body,
+  MessageAttributes: { MessageId: { DataType: 'String', StringValue: item.id } },
+});
+
+/** SendMessage's result as the optimized integration records it: SQS's MessageId and the body's MD5. */
+export const sendResult = (item: Item, index: number) => ({
+  MD5OfMessageAttributes: 'c0d5f3a4e1b2c3d4e5f60718293a4b5c',
+  MD5OfMessageBody: md5(item.body),
+  MessageId: `0b6e7a3c-0000-4000-8000-00000000000${index}`,
+  ...sdkMetadata(`sqs-req-${index}`),
+});
+
 function loopIteration(history: History, list: string[], item: Item, index: number): string[] {
   const dynamo = { Item: { Message: { S: item.body }, MessageId: { S: item.id } } };
-  const sqs = {
-    MD5OfMessageAttributes: 'c0d5f3a4e1b2',
-    MD5OfMessageBody: 'a9b8c7d6e5f4',
-    MessageId: `0b6e7a3c-0000-4000-8000-00000000000${index}`,
-    ...sdkMetadata(`sqs-req-${index}`),
-  };
+  const sqs = sendResult(item, index);
   const rest = list.slice(1);
   history
     .enter('Choice', CHOICE, { List: list })
@@ -136,7 +149,7 @@ function loopIteration(history: History, list: string[], item: Item, index: numb
     .task('dynamodb', 'getItem', { TableName: TABLE_NAME, Key: { MessageId: { S: item.id } }, ConsistentRead: true }, dynamo, 30)
     .exit('Task', READ, { List: list, DynamoDB: dynamo })
     .enter('Task', SEND, { List: list, DynamoDB: dynamo })
-    .task('sqs', 'sendMessage', { QueueUrl: QUEUE_URL, MessageBody: item.body }, sqs, 40)
+    .task('sqs', 'sendMessage', sendParameters(item), sqs, 40)
     .exit('Task', SEND, { List: list, DynamoDB: dynamo, SQS: sqs })
     .enter('Pass', POP, { List: list, DynamoDB: dynamo, SQS: sqs })
     .exit('Pass', POP, { List: rest });

@@ -12,6 +12,7 @@ import {
   ITEMS,
   OUTPUTS,
   REJECT,
+  sendParameters,
   STARTED,
   STATE_MACHINE_ARN,
   succeededHistory,
@@ -39,9 +40,8 @@ async function collect(options: FakeAwsOptions, execution: DescribeExecutionOutp
 describe('cli/record collectExecutionRecord', () => {
   afterEach(() => sinon.restore());
 
-  it('builds the record of a succeeded execution from its description, history, table and queue', async () => {
-    const queue = ITEMS.map((item) => ({ messageId: item.id, body: item.body }));
-    const { record } = await collect({ history: succeededHistory(), table: TABLE, queue });
+  it('builds the record of a succeeded execution from its description, history and table', async () => {
+    const { record } = await collect({ history: succeededHistory(), table: TABLE });
     expect(record).to.include({
       source: 'aws',
       executionArn: EXECUTION_ARN,
@@ -58,32 +58,28 @@ describe('cli/record collectExecutionRecord', () => {
     expect(record.error).to.be.undefined;
     expect(record.failedState).to.be.undefined;
     expect(record.seeded).to.deep.equal(ITEMS.map((item) => ({ messageId: item.id, body: item.body })));
-    expect(record.delivered).to.deep.equal(queue);
+    expect(record.delivered).to.deep.equal(ITEMS.map((item) => ({ messageId: item.id, body: item.body })));
     expect(record.reconciliation).to.deep.include({ items: 2, delivered: 2, missing: [], duplicates: [] });
     expect(record.warnings).to.deep.equal([]);
   });
 
-  it('peeks at the queue without consuming it', async () => {
-    const queue = ITEMS.map((item) => ({ messageId: item.id, body: item.body }));
-    const { aws } = await collect({ history: succeededHistory(), table: TABLE, queue });
-    const sqsCalls = aws.sent('sqs').map((command) => command.constructor.name);
-    expect(sqsCalls).to.include('ReceiveMessageCommand');
-    expect(sqsCalls.filter((name) => name.startsWith('DeleteMessage'))).to.deep.equal([]);
+  it('never reads the queue, so no message moves toward the dead-letter queue', async () => {
+    const queue = [{ messageId: 'ffffffffffff-0001', body: 'from an earlier run', receiveCount: 4 }];
+    const { aws, record } = await collect({ history: succeededHistory(), table: TABLE, queue, maxReceiveCount: 5 });
+    expect(aws.sent('sqs')).to.deep.equal([]);
+    expect(record.reconciliation).to.deep.include({ delivered: 2, missing: [] });
   });
 
-  it('reconciles this execution only: missing and duplicated items, other runs set aside', async () => {
+  it("reconciles from the history's SendMessage tasks: an item sent twice and one never sent", async () => {
     const [first, second] = ITEMS;
-    const queue = [
-      { messageId: first!.id, body: first!.body },
-      { messageId: first!.id, body: first!.body },
-      { messageId: 'ffffffffffff-0001', body: 'from an earlier run' },
-      { body: 'sent by hand, without the attribute' },
-    ];
-    const { record } = await collect({ history: succeededHistory(), table: TABLE, queue });
-    expect(record.delivered).to.have.length(2);
+    const history = succeededHistory();
+    // The second SendMessage carries the first item's MessageId attribute.
+    const scheduled = history.filter((event) => event.taskScheduledEventDetails?.resource === 'sendMessage')[1]!;
+    scheduled.taskScheduledEventDetails!.parameters = JSON.stringify(sendParameters(first!));
+    const { record } = await collect({ history, table: TABLE });
+    expect(record.delivered.map((message) => message.messageId)).to.deep.equal([first!.id, first!.id]);
     expect(record.reconciliation.missing).to.deep.equal([second!.id]);
     expect(record.reconciliation.duplicates).to.deep.equal([first!.id]);
-    expect(record.warnings).to.deep.equal(['the queue also holds 2 message(s) from other executions']);
   });
 
   it('warns when a seeded item cannot be read back from the table', async () => {

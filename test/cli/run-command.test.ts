@@ -37,7 +37,12 @@ const SUCCESS: FakeAwsOptions = {
   describe: [{ status: 'RUNNING' }, FINISHED],
   history: succeededHistory(),
   table: new Map(ITEMS.map((item) => [item.id, item.body])),
-  queue: ITEMS.map((item) => ({ messageId: item.id, body: item.body })),
+  // This execution's messages, and an earlier run's that four receives have brought to the brink.
+  queue: [
+    ...ITEMS.map((item) => ({ messageId: item.id, body: item.body })),
+    { messageId: 'ffffffffffff-0001', body: 'from an earlier run', receiveCount: 4 },
+  ],
+  maxReceiveCount: 5,
 };
 
 const FAILURE: FakeAwsOptions = {
@@ -95,6 +100,33 @@ describe('cli/run-command runCommand', () => {
     expect(text).to.contain('Seeded 2, delivered 2, missing 0, duplicated 0');
   });
 
+  it('sends no ReceiveMessage, nor any other SQS call, on a default run', async () => {
+    const { aws, deps, out } = harness(SUCCESS);
+    expect(await runCommand(['--count', '2'], deps)).to.equal(EXIT.succeeded);
+    expect(aws.sent('sqs')).to.deep.equal([]);
+    expect(out.join('\n')).to.contain('Seeded 2, delivered 2, missing 0, duplicated 0').and.not.contain('Queue (--peek)');
+  });
+
+  it('peeks at the queue with --peek, saying that it counted as a receive and what the next one would do', async () => {
+    const { aws, deps, out } = harness(SUCCESS);
+    expect(await runCommand(['--peek'], deps)).to.equal(EXIT.succeeded);
+    const sqsCalls = aws.sent('sqs').map((command) => command.constructor.name);
+    expect(sqsCalls).to.include('ReceiveMessageCommand');
+    expect(sqsCalls.filter((name) => name.startsWith('DeleteMessage'))).to.deep.equal([]);
+    const text = out.join('\n');
+    expect(text).to.contain("Holds 2 of this execution's message(s) and 1 other message(s)");
+    expect(text).to.contain("counted as one receive of each message toward the redrive policy's maxReceiveCount of 5");
+    expect(text).to.contain('1 message(s) have now been received 5 times');
+  });
+
+  it('puts the peek in the JSON object with --peek --json', async () => {
+    const { deps, out } = harness(SUCCESS);
+    expect(await runCommand(['--peek', '--json'], deps)).to.equal(EXIT.succeeded);
+    const summary = JSON.parse(out[0]!);
+    expect(summary.queue).to.deep.equal({ thisExecution: 2, others: 1, maxReceiveCount: 5, atRedriveLimit: 1 });
+    expect(summary).to.include({ delivered: 2, missing: 0 });
+  });
+
   it('prints one JSON object with --json, and nothing on stderr', async () => {
     const { deps, out, err } = harness(SUCCESS);
     expect(await runCommand(['--json'], deps)).to.equal(EXIT.succeeded);
@@ -104,6 +136,7 @@ describe('cli/run-command runCommand', () => {
     expect(summary).to.include({ missing: 0, duplicates: 0, consoleUrl: consoleLink(EXECUTION_ARN) });
     expect(summary.states[CHOICE]).to.deep.equal({ entered: 3, ms: 30 });
     expect(summary).to.not.have.property('definition');
+    expect(summary).to.not.have.property('queue');
     expect(err).to.deep.equal([]);
   });
 

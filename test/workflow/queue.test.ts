@@ -4,9 +4,9 @@ import type { Server } from 'node:http';
 import { createSqsServer } from 'local-aws-sqs';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createClients } from '../../workflow/clients.ts';
-import { MESSAGE_ID_ATTRIBUTE, peekMessages } from '../../workflow/queue.ts';
+import { MESSAGE_ID_ATTRIBUTE, peekMessages, peekQueue } from '../../workflow/queue.ts';
 
-describe('workflow/queue peekMessages', () => {
+describe('workflow/queue peekMessages, peekQueue', () => {
   let server: Server;
   let sqs: SQSClient;
 
@@ -26,8 +26,8 @@ describe('workflow/queue peekMessages', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  async function queueWith(name: string, count: number): Promise<string> {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  async function queueWith(name: string, count: number, Attributes?: Record<string, string>): Promise<string> {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, ...(Attributes ? { Attributes } : {}) }));
     for (let index = 1; index <= count; index += 1) {
       await sqs.send(
         new SendMessageCommand({
@@ -66,5 +66,24 @@ describe('workflow/queue peekMessages', () => {
   it('returns nothing for an empty queue', async () => {
     const url = await queueWith('peek-empty', 0);
     expect(await peekMessages(sqs, url)).to.deep.equal([]);
+  });
+
+  it('counts each peek as a receive of every message, and reads the redrive policy that receive counts toward', async () => {
+    const { QueueUrl: dlq } = await sqs.send(new CreateQueueCommand({ QueueName: 'peek-dlq' }));
+    const dlqArn = `arn:aws:sqs:us-east-1:000000000000:${dlq!.split('/').pop()}`;
+    const url = await queueWith('peek-redrive', 3, {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
+    });
+    const first = await peekQueue(sqs, url);
+    const second = await peekQueue(sqs, url);
+    expect(second.maxReceiveCount).to.equal(5);
+    expect(first.messages.map((message) => message.receiveCount)).to.deep.equal([1, 1, 1]);
+    // On AWS the second peek finds 2; the emulator also counts the release (ChangeMessageVisibility) as one.
+    expect(second.messages.every((message) => message.receiveCount > 1)).to.be.true;
+  });
+
+  it('reports no maxReceiveCount for a queue without a redrive policy', async () => {
+    const url = await queueWith('peek-no-redrive', 1);
+    expect(await peekQueue(sqs, url)).to.deep.equal({ messages: [{ body: 'body 1', receiveCount: 1 }] });
   });
 });
