@@ -143,8 +143,9 @@ function describe(error: unknown): string {
 }
 
 /**
- * A JSON copy of JSONata's result: sequences become plain arrays, undefined members are dropped
- * (as JSON drops them), and non-finite numbers are written as the strings AWS writes.
+ * JSONata's result as plain JSON: sequences become plain arrays, undefined members are dropped (as
+ * JSON drops them), and non-finite numbers are the strings AWS writes. A part that needs no change
+ * is returned as it is, so a value passed through (`$states.input`) is not copied.
  */
 function toJson(value: unknown, text: string, field: string): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
@@ -155,16 +156,29 @@ function toJson(value: unknown, text: string, field: string): unknown {
     );
   }
   if (Array.isArray(value)) {
-    const items: unknown[] = [];
-    for (const item of value) if (item !== undefined) items.push(toJson(item, text, field));
-    return items;
+    // JSONata marks its sequences with own properties (`sequence`, `keepSingleton`): copy those.
+    let items: unknown[] | undefined = Object.getOwnPropertyNames(value).length === value.length + 1 ? undefined : [];
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const json = item === undefined ? undefined : toJson(item, text, field);
+      if (items === undefined && json !== item) items = value.slice(0, index);
+      if (items !== undefined && json !== undefined) items.push(json);
+    }
+    return items ?? value;
   }
   if (isObject(value)) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined && !isFunction(item)) copy[key] = toJson(item, text, field);
+    let copy: Record<string, unknown> | undefined;
+    const keys = Object.keys(value);
+    for (const [position, key] of keys.entries()) {
+      const item = value[key];
+      const json = item === undefined || isFunction(item) ? undefined : toJson(item, text, field);
+      if (copy === undefined && json !== item) {
+        copy = {};
+        for (const kept of keys.slice(0, position)) copy[kept] = value[kept];
+      }
+      if (copy !== undefined && json !== undefined) copy[key] = json;
     }
-    return copy;
+    return copy ?? value;
   }
   return value;
 }

@@ -104,6 +104,20 @@ describe('engine/jsonata/evaluate', () => {
       expect(await evaluateJsonata('{% 1/0 %}', scope, 'Output')).to.equal('Infinity');
     });
 
+    it('passes a value through without copying it', async () => {
+      const input = { list: [{ a: 1 }, { b: [2, 3] }] };
+      const on: JsonataScope = { ...scope, states: { ...scope.states, input } };
+      expect(await evaluateJsonata('{% $states.input %}', on, 'Output')).to.equal(input);
+      expect(await evaluateJsonata('{% $states.input.list[1] %}', on, 'Output')).to.equal(input.list[1]);
+    });
+
+    it('drops undefined members and writes non-finite numbers inside a built value', async () => {
+      expect(await evaluateJsonata('{% {"a": $nothing, "b": 1, "c": [1/0, 2]} %}', scope, 'Output')).to.deep.equal({
+        b: 1,
+        c: ['Infinity', 2],
+      });
+    });
+
     it('refuses a function as a result', async () => {
       const error = await rejection(evaluateJsonata('{% function($x){$x} %}', scope, 'Output'));
       expect(error.message).to.contain('returned an unsupported result type');
