@@ -1,0 +1,182 @@
+// Choice rules of JSONPath mode: every comparison operator and its `…Path` form, the Is* tests,
+// And/Or/Not. A value of the wrong type makes a comparison false, as on AWS; a Variable that
+// matches nothing is a States.Runtime error (except for IsPresent, which is then false).
+import { StatesError } from '../errors.ts';
+import { PathNotFound } from './path.ts';
+import { readReference } from './reference.ts';
+import type { PathScope } from './scope.ts';
+
+/** A Choice rule that names no operator this module knows. */
+export class InvalidChoiceRule extends Error {
+  override name = 'InvalidChoiceRule';
+}
+
+type Kind = 'String' | 'Numeric' | 'Timestamp' | 'Boolean';
+type Relation = 'Equals' | 'LessThan' | 'GreaterThan' | 'LessThanEquals' | 'GreaterThanEquals';
+
+const KINDS: readonly Kind[] = ['String', 'Numeric', 'Timestamp', 'Boolean'];
+const RELATIONS: readonly Relation[] = ['GreaterThanEquals', 'LessThanEquals', 'GreaterThan', 'LessThan', 'Equals'];
+const TYPE_TESTS = ['IsNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'] as const;
+type TypeTest = (typeof TYPE_TESTS)[number];
+
+/** The comparison operators, with their `…Path` forms, e.g. `NumericLessThanEqualsPath`. */
+interface Comparison {
+  kind: Kind;
+  relation: Relation;
+  path: boolean;
+}
+
+function comparisonOperators(): ReadonlyMap<string, Comparison> {
+  const operators = new Map<string, Comparison>();
+  for (const kind of KINDS) {
+    for (const relation of RELATIONS) {
+      if (kind === 'Boolean' && relation !== 'Equals') continue;
+      operators.set(`${kind}${relation}`, { kind, relation, path: false });
+      operators.set(`${kind}${relation}Path`, { kind, relation, path: true });
+    }
+  }
+  return operators;
+}
+
+const COMPARISONS = comparisonOperators();
+
+/** RFC 3339 date-time as Step Functions accepts it: upper-case `T`, a `Z` or an offset. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Milliseconds since the epoch of a timestamp string, or undefined when it is not one. */
+export function parseTimestamp(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !TIMESTAMP.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Whether the rule holds for the scope. */
+export function evaluateChoiceRule(rule: Record<string, unknown>, scope: PathScope): boolean {
+  if (Array.isArray(rule.And)) return rule.And.every((r: Record<string, unknown>) => evaluateChoiceRule(r, scope));
+  if (Array.isArray(rule.Or)) return rule.Or.some((r: Record<string, unknown>) => evaluateChoiceRule(r, scope));
+  if (typeof rule.Not === 'object' && rule.Not !== null) return !evaluateChoiceRule(rule.Not as Record<string, unknown>, scope);
+  const variable = rule.Variable;
+  if (typeof variable !== 'string') throw new InvalidChoiceRule('A Choice rule needs And, Or, Not or a Variable');
+
+  const test = TYPE_TESTS.find((t) => t in rule);
+  if (test !== undefined) return typeTest(test, rule[test], variable, scope);
+
+  if ('StringMatches' in rule) {
+    const value = readVariable(variable, scope);
+    const pattern = rule.StringMatches;
+    return typeof value === 'string' && typeof pattern === 'string' && matchesPattern(value, pattern);
+  }
+  const operator = Object.keys(rule).find((key) => COMPARISONS.has(key));
+  if (operator === undefined) throw new InvalidChoiceRule(`The Choice rule on '${variable}' names no comparison operator`);
+  const { kind, relation, path } = COMPARISONS.get(operator)!;
+  const left = readVariable(variable, scope);
+  const right = path ? readOperandPath(rule[operator], operator, scope) : rule[operator];
+  return compare(kind, relation, left, right);
+}
+
+function readVariable(variable: string, scope: PathScope): unknown {
+  try {
+    return readReference(variable, scope);
+  } catch (error) {
+    if (error instanceof PathNotFound) {
+      throw new StatesError('States.Runtime', `Invalid path '${variable}': The choice state's condition path references an invalid value.`);
+    }
+    throw error;
+  }
+}
+
+function readOperandPath(path: unknown, operator: string, scope: PathScope): unknown {
+  if (typeof path !== 'string') throw new InvalidChoiceRule(`The value of ${operator} must be a path`);
+  try {
+    return readReference(path, scope);
+  } catch (error) {
+    if (error instanceof PathNotFound) {
+      throw new StatesError('States.Runtime', `Invalid path '${path}': The choice state's condition path references an invalid value.`);
+    }
+    throw error;
+  }
+}
+
+function typeTest(test: TypeTest, expected: unknown, variable: string, scope: PathScope): boolean {
+  let value: unknown;
+  try {
+    value = readReference(variable, scope);
+  } catch (error) {
+    if (!(error instanceof PathNotFound)) throw error;
+    // Nothing there: no type test holds, so `IsPresent: false` (or `IsNull: false` …) is true.
+    return expected === false;
+  }
+  let holds: boolean;
+  switch (test) {
+    case 'IsPresent':
+      holds = true;
+      break;
+    case 'IsNull':
+      holds = value === null;
+      break;
+    case 'IsNumeric':
+      holds = typeof value === 'number';
+      break;
+    case 'IsString':
+      holds = typeof value === 'string';
+      break;
+    case 'IsBoolean':
+      holds = typeof value === 'boolean';
+      break;
+    case 'IsTimestamp':
+      holds = parseTimestamp(value) !== undefined;
+      break;
+  }
+  return holds === (expected === true);
+}
+
+function relate(relation: Relation, order: number): boolean {
+  switch (relation) {
+    case 'Equals':
+      return order === 0;
+    case 'LessThan':
+      return order < 0;
+    case 'GreaterThan':
+      return order > 0;
+    case 'LessThanEquals':
+      return order <= 0;
+    case 'GreaterThanEquals':
+      return order >= 0;
+  }
+}
+
+function compare(kind: Kind, relation: Relation, left: unknown, right: unknown): boolean {
+  switch (kind) {
+    case 'String':
+      if (typeof left !== 'string' || typeof right !== 'string') return false;
+      return relate(relation, left < right ? -1 : left > right ? 1 : 0);
+    case 'Numeric':
+      if (typeof left !== 'number' || typeof right !== 'number') return false;
+      return relate(relation, left - right);
+    case 'Boolean':
+      return typeof left === 'boolean' && typeof right === 'boolean' && left === right;
+    case 'Timestamp': {
+      const l = parseTimestamp(left);
+      const r = parseTimestamp(right);
+      if (l === undefined || r === undefined) return false;
+      return relate(relation, l - r);
+    }
+  }
+}
+
+/** Whether `value` matches a StringMatches pattern: `*` is any run of characters, `\*` and `\\` are literal. */
+export function matchesPattern(value: string, pattern: string): boolean {
+  let regex = '^';
+  for (let i = 0; i < pattern.length; i += 1) {
+    const c = pattern[i]!;
+    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
+      regex += `\\${pattern[i + 1]}`;
+      i += 1;
+    } else if (c === '*') {
+      regex += '[\\s\\S]*';
+    } else {
+      regex += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    }
+  }
+  return new RegExp(`${regex}$`).test(value);
+}

@@ -1,0 +1,56 @@
+// Resolves one JSONPath reference against a PathScope: `$…` reads the state input, `$$…` the
+// context object, `$name…` a variable (`$x`, `$x.field`, `$x[0]`).
+import { StatesError } from '../errors.ts';
+import { PathNotFound, readPath } from './path.ts';
+import type { PathScope } from './scope.ts';
+
+const VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
+
+/** The document a reference reads and the `$…` path it reads there. */
+function target(reference: string, scope: PathScope): { data: unknown; path: string } {
+  if (reference.startsWith('$$')) return { data: scope.context, path: reference.slice(1) };
+  const variable = VARIABLE.exec(reference);
+  if (variable !== null) {
+    const name = variable[1]!;
+    if (!Object.hasOwn(scope.variables, name)) {
+      throw new PathNotFound(reference, `The variable '$${name}' is not defined`);
+    }
+    return { data: scope.variables[name], path: `$${reference.slice(variable[0].length)}` };
+  }
+  return { data: scope.input, path: reference };
+}
+
+/** Reads a reference; throws PathNotFound when a definite path matches nothing. */
+export function readReference(reference: string, scope: PathScope): unknown {
+  const { data, path } = target(reference, scope);
+  try {
+    return readPath(path, data);
+  } catch (error) {
+    if (error instanceof PathNotFound && error.path !== reference) throw new PathNotFound(reference, error.detail);
+    throw error;
+  }
+}
+
+/** The document a reference reads, as the cause texts quote it. */
+export function referencedDocument(reference: string, scope: PathScope): unknown {
+  try {
+    return target(reference, scope).data;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fields where a path that matches nothing is reported the way Jayway words it ("Invalid path …"). */
+const PATH_FIELDS: ReadonlySet<string> = new Set(['InputPath', 'OutputPath']);
+
+/** AWS's States.Runtime error for a reference that matched nothing, for the field that holds it. */
+export function pathFailure(error: PathNotFound, scope: PathScope, field: string): StatesError {
+  if (PATH_FIELDS.has(field)) {
+    return new StatesError('States.Runtime', `Invalid path '${error.path}' : ${error.detail}`);
+  }
+  const document = JSON.stringify(referencedDocument(error.path, scope)) ?? 'null';
+  return new StatesError(
+    'States.Runtime',
+    `The JSONPath '${error.path}' specified for the field '${field}' could not be found in the input '${document}'`,
+  );
+}

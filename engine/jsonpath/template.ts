@@ -1,0 +1,52 @@
+// Payload templates of JSONPath mode (Parameters, ResultSelector, ItemSelector, Assign): keys
+// ending in `.$` take the value of a path or an intrinsic call, every other value is copied.
+import { StatesError } from '../errors.ts';
+import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
+import { InvalidPath, PathNotFound } from './path.ts';
+import { pathFailure, readReference } from './reference.ts';
+import type { PathScope } from './scope.ts';
+
+const DYNAMIC_SUFFIX = '.$';
+
+/**
+ * Resolves one expression: a path (`$…`, `$$…`, `$name…`) or an intrinsic call. `field` names
+ * the field that holds it (`InputPath`, `x.$` …) in the error's cause.
+ */
+export function resolveValue(expression: string, scope: PathScope, field: string): unknown {
+  if (isIntrinsic(expression)) return evaluateIntrinsic(expression, scope, field);
+  try {
+    return readReference(expression, scope);
+  } catch (error) {
+    if (error instanceof PathNotFound) throw pathFailure(error, scope, field);
+    if (error instanceof InvalidPath) {
+      throw new StatesError('States.Runtime', `The value for the field '${field}' must be a valid JSONPath: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Evaluates a payload template against the scope; `field` names the template (e.g. `Parameters`). */
+export function evaluatePayloadTemplate(template: unknown, scope: PathScope, field: string): unknown {
+  if (Array.isArray(template)) return template.map((item) => evaluatePayloadTemplate(item, scope, field));
+  if (typeof template !== 'object' || template === null) return template;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(template)) {
+    let name = key;
+    let resolved: unknown;
+    if (key.endsWith(DYNAMIC_SUFFIX)) {
+      if (typeof value !== 'string') {
+        throw new StatesError('States.Runtime', `The value for the field '${key}' must be a STRING that contains a JSONPath or an intrinsic function`);
+      }
+      name = key.slice(0, -DYNAMIC_SUFFIX.length);
+      resolved = resolveValue(value, scope, key);
+    } else {
+      resolved = evaluatePayloadTemplate(value, scope, key);
+    }
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, { value: resolved, writable: true, enumerable: true, configurable: true });
+    } else {
+      out[name] = resolved;
+    }
+  }
+  return out;
+}
