@@ -62,6 +62,8 @@ export interface BridgeOptions {
   /** Path of the esbuild bundle of the seed function (dist/seed/index.mjs). */
   bundlePath: string;
   onCall?: (call: TaskCall) => void;
+  /** A --fault fired: which one (its index in faults) and in which state. */
+  onFault?: (firing: { fault: number; state: string }) => void;
 }
 
 /** A running set of emulators with the workflow's resources provisioned. */

@@ -22,10 +22,12 @@ import type { FaultSpec, LocalEnvironment, LocalResources, TaskCall, TaskHandler
 import { forEachState, loadDefinition, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { startLocalEnvironment } from './environment.ts';
+import { createFaultLedger } from './faults.ts';
 import { checkFidelity } from './guards.ts';
 import { createHistoryTracker, type EngineEvent, type HistorySummary, type QuotaBreach } from './history.ts';
 import { localPolicies } from './iam.ts';
 import { MissingBundle } from './lambda-runner.ts';
+import { createRunGuard, type RunGuard } from './run-guard.ts';
 
 export interface Progress {
   /** Messages sent so far; the caller knows the total from the input (expectedItems). */
@@ -47,7 +49,10 @@ export interface LocalRunOptions {
   /** Leave the emulators running; the caller stops them with `env.stop()`. */
   keep?: boolean;
   prefix?: string;
+  /** Called at each delivered message; a throw here ends the run with that error. */
   onProgress?: (progress: Progress) => void;
+  /** Aborting it ends the run at once with RunInterrupted (the emulators are stopped). */
+  signal?: AbortSignal;
 }
 
 export interface LocalRun {
@@ -228,18 +233,26 @@ function quotaWarning(breach: QuotaBreach): string {
   return `${breach.error}: ${breach.cause} AWS would have failed the execution here; --no-quota-fail let it go on.`;
 }
 
+/**
+ * Runs the execution and reads what it left behind. Any internal failure (see run-guard.ts)
+ * rejects at once with that error, after stopping the execution and the emulators.
+ */
 export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun> {
   const template = await prepareDefinition(options.definitionPath);
   const quotaFail = options.quotaFail ?? true;
   const input = executionInput(options);
-  const env = await startLocalEnvironment(options.prefix === undefined ? {} : { prefix: options.prefix });
+  const guard = createRunGuard(options.signal ? { signal: options.signal } : {});
   let record: ExecutionRecord;
+  let env: LocalEnvironment | undefined;
   try {
-    record = await execute(env, template, input, { ...options, quotaFail });
+    env = await guard.race(startLocalEnvironment(options.prefix === undefined ? {} : { prefix: options.prefix }));
+    record = await guard.race(execute(env, template, input, { ...options, quotaFail }, guard));
   } catch (error) {
     // With keep too: a run that failed hands back no env to stop later.
-    await env.stop();
+    await env?.stop();
     throw error;
+  } finally {
+    guard.dispose();
   }
   if (options.keep) return { record, env };
   await env.stop();
@@ -251,24 +264,28 @@ async function execute(
   template: AslTemplate,
   input: unknown,
   options: LocalRunOptions & { quotaFail: boolean },
+  guard: RunGuard,
 ): Promise<ExecutionRecord> {
   const { resources, endpoints } = env;
   const definition = renderDefinition(template, resources.templateVars);
   const warnings: string[] = [];
   let delivered = 0;
-  const onCall = (call: TaskCall) => {
+  const onCall = guard.guard((call: TaskCall) => {
     if (call.service === 'sqs' && call.action.toLowerCase() === 'sendmessage' && call.error === undefined) {
       delivered += 1;
       options.onProgress?.({ delivered });
     }
-  };
+  });
+  const faults = options.faults ?? [];
+  const faultLedger = createFaultLedger(faults);
   const handlers = createTaskHandlers(definition, {
     resources,
     endpoints,
     ...localPolicies(resources),
-    faults: options.faults ?? [],
+    faults,
     bundlePath: BUNDLE_PATH,
     onCall,
+    onFault: faultLedger.fired,
   });
 
   const tracker = createHistoryTracker({ stopAtBreach: options.quotaFail });
@@ -294,6 +311,7 @@ async function execute(
     context,
   });
   const drained = drain(execution.eventLogs, (event) => {
+    if (event.type === 'StateRetried') faultLedger.retried(event.state.name);
     const breach = tracker.observe(event);
     if (!breach) return;
     if (options.quotaFail) {
@@ -303,8 +321,9 @@ async function execute(
       warnings.push(quotaWarning(breach));
     }
   });
-  // Awaited below, once the execution settles; until then a failure must not go unhandled.
-  drained.catch(() => undefined);
+  // A failure to follow the events is the run's own, not the execution's: it ends the run.
+  drained.catch((error: unknown) => guard.fail(error));
+  guard.onFailure(() => execution.abort());
 
   const result = await execution.result.then(
     (output) => ({ output }),
@@ -353,6 +372,7 @@ async function execute(
     seeded,
     delivered: messages,
     reconciliation: reconcile(seeded, messages),
+    ...(faults.length > 0 ? { faults: faultLedger.report() } : {}),
     warnings,
   };
 }

@@ -57,6 +57,17 @@ export interface HistoryStats {
   failedState?: string;
 }
 
+/** One `--fault` of an offline run: how often it fired, in which states, and how often they retried. */
+export interface FaultReport {
+  /** The fault as given, `<service>:<action>:<ErrorName>:<times>`. */
+  fault: string;
+  /** The error it injects. */
+  error: string;
+  fired: number;
+  /** Per Task state it hit: the failures injected there and how many of them its Retry took up. */
+  states: Record<string, { fired: number; retried: number }>;
+}
+
 export interface ExecutionRecord extends HistoryStats {
   source: 'local' | 'aws';
   executionArn: string;
@@ -73,6 +84,8 @@ export interface ExecutionRecord extends HistoryStats {
   seeded: SeededItem[];
   delivered: DeliveredMessage[];
   reconciliation: Reconciliation;
+  /** The injected faults, offline runs only. */
+  faults?: FaultReport[];
   warnings: string[];
 }
 
@@ -110,4 +123,15 @@ export function causeMessage(cause: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const times = (count: number) => `${count.toLocaleString('en-US')} time${count === 1 ? '' : 's'}`;
+
+/** One line on a fault: `<fault>: fired 2 times, in "State" (2, retried 2)`, or that it never fired. */
+export function faultSummary(report: FaultReport): string {
+  if (report.fired === 0) return `${report.fault}: never fired`;
+  const where = Object.entries(report.states)
+    .map(([state, { fired, retried }]) => `"${state}" (${fired}, retried ${retried})`)
+    .join(', ');
+  return `${report.fault}: fired ${times(report.fired)}, in ${where}`;
 }

@@ -17,10 +17,22 @@ export const EVENTS_PER_ITEM = 14;
 export const FIXED_EVENTS = 11;
 
 /**
- * The largest loop that stays under Step Functions' 25,000 history events per execution:
- * 14 × 1784 + 11 = 24,987. One more item would make the execution fail mid-loop.
+ * History events one retried Task attempt adds: the failed attempt's TaskFailed, then the new
+ * attempt's TaskScheduled and TaskStarted (its TaskSucceeded replaces the first one's).
  */
-export const MAX_ITEMS = Math.floor((QUOTAS.historyEvents - FIXED_EVENTS) / EVENTS_PER_ITEM);
+export const EVENTS_PER_RETRY = 3;
+
+/** Retried service calls a run at the maximum count can absorb and still finish. */
+export const RETRY_BUDGET = 100;
+
+/**
+ * The largest loop that stays under Step Functions' 25,000 history events per execution with the
+ * retry budget reserved: 14 × 1763 + 11 + 3 × 100 = 24,993. Without the reserve, 1,784 items fit
+ * exactly and five throttled calls would fail the execution after its last message.
+ */
+export const MAX_ITEMS = Math.floor(
+  (QUOTAS.historyEvents - FIXED_EVENTS - EVENTS_PER_RETRY * RETRY_BUDGET) / EVENTS_PER_ITEM,
+);
 
 /**
  * A body travels through Step Functions state payloads and SQS, both capped at 256 KiB;

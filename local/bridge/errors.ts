@@ -1,9 +1,12 @@
 // Task failures named the way Step Functions names them. Optimized integrations report the
 // Java SDK v1 exception class (`DynamoDB.ResourceNotFoundException`, or the service's base class
-// `DynamoDB.AmazonDynamoDBException` for an error that SDK does not model); AWS SDK integrations
-// report the Java SDK v2 class under the v2 service prefix (`DynamoDb.ResourceNotFoundException`,
-// `DynamoDb.DynamoDbException`). The causes follow each SDK's message format.
+// `DynamoDB.AmazonDynamoDBException` for an error that SDK does not model; the SQS integration
+// reports every service error as `SQS.AmazonSQSException`); AWS SDK integrations report the Java
+// SDK v2 class under the v2 service prefix (`DynamoDb.ResourceNotFoundException`,
+// `DynamoDb.DynamoDbException`). The causes follow each SDK's message format. The names the
+// workflow retries are in workflow/service-errors.ts.
 import { randomUUID } from 'node:crypto';
+import { THROTTLED, type RetriedService } from '../../workflow/service-errors.ts';
 import type { AccessDenied } from '../iam.ts';
 
 /** aws-local-stepfunctions reports name as the task's Error and message as its Cause. */
@@ -27,103 +30,117 @@ interface Naming {
   generic: string;
   /** The service name the SDK puts in its messages. */
   service: string;
+  /** Exception classes reported under their own name; any other error gets the base class. */
+  modeled: ReadonlySet<string>;
 }
 
 export interface ServiceErrors {
   optimized: Naming;
   sdk: Naming;
-  /** Exception classes the SDKs model for this service. */
-  modeled: ReadonlySet<string>;
   /** How the service answers a call IAM denies. */
   accessDenied: { status: number; name: string };
 }
 
+// The error shapes of DynamoDB's API model, as the SDK names their classes: codes such as
+// RequestLimitExceeded and InternalServerError gain an Exception suffix. ThrottlingException,
+// which on-demand tables answer, is not one of them in SDK v1.
+const DYNAMODB_MODELED: ReadonlySet<string> = new Set([
+  'BackupInUseException',
+  'BackupNotFoundException',
+  'ConditionalCheckFailedException',
+  'ContinuousBackupsUnavailableException',
+  'GlobalTableAlreadyExistsException',
+  'GlobalTableNotFoundException',
+  'IdempotentParameterMismatchException',
+  'IndexNotFoundException',
+  'InternalServerErrorException',
+  'InvalidRestoreTimeException',
+  'ItemCollectionSizeLimitExceededException',
+  'LimitExceededException',
+  'PointInTimeRecoveryUnavailableException',
+  'ProvisionedThroughputExceededException',
+  'ReplicaAlreadyExistsException',
+  'ReplicaNotFoundException',
+  'RequestLimitExceededException',
+  'ResourceInUseException',
+  'ResourceNotFoundException',
+  'TableAlreadyExistsException',
+  'TableInUseException',
+  'TableNotFoundException',
+  'TransactionCanceledException',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+]);
+
 export const DYNAMODB_ERRORS: ServiceErrors = {
-  optimized: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException', service: 'AmazonDynamoDBv2' },
-  sdk: { prefix: 'DynamoDb', generic: 'DynamoDbException', service: 'DynamoDb' },
-  // The error shapes of DynamoDB's API model, as the SDK names their classes: codes such as
-  // RequestLimitExceeded and InternalServerError gain an Exception suffix.
-  modeled: new Set([
-    'BackupInUseException',
-    'BackupNotFoundException',
-    'ConditionalCheckFailedException',
-    'ContinuousBackupsUnavailableException',
-    'GlobalTableAlreadyExistsException',
-    'GlobalTableNotFoundException',
-    'IdempotentParameterMismatchException',
-    'IndexNotFoundException',
-    'InternalServerErrorException',
-    'InvalidRestoreTimeException',
-    'ItemCollectionSizeLimitExceededException',
-    'LimitExceededException',
-    'PointInTimeRecoveryUnavailableException',
-    'ProvisionedThroughputExceededException',
-    'ReplicaAlreadyExistsException',
-    'ReplicaNotFoundException',
-    'RequestLimitExceededException',
-    'ResourceInUseException',
-    'ResourceNotFoundException',
-    'TableAlreadyExistsException',
-    'TableInUseException',
-    'TableNotFoundException',
-    'TransactionCanceledException',
-    'TransactionConflictException',
-    'TransactionInProgressException',
-  ]),
+  optimized: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException', service: 'AmazonDynamoDBv2', modeled: DYNAMODB_MODELED },
+  sdk: { prefix: 'DynamoDb', generic: 'DynamoDbException', service: 'DynamoDb', modeled: DYNAMODB_MODELED },
   accessDenied: { status: 400, name: 'AccessDeniedException' },
 };
 
 export const SQS_ERRORS: ServiceErrors = {
-  optimized: { prefix: 'SQS', generic: 'AmazonSQSException', service: 'AmazonSQS' },
-  sdk: { prefix: 'Sqs', generic: 'SqsException', service: 'Sqs' },
-  modeled: new Set([
-    'BatchEntryIdsNotDistinctException',
-    'BatchRequestTooLongException',
-    'EmptyBatchRequestException',
-    'InvalidAddressException',
-    'InvalidAttributeNameException',
-    'InvalidAttributeValueException',
-    'InvalidBatchEntryIdException',
-    'InvalidIdFormatException',
-    'InvalidMessageContentsException',
-    'InvalidSecurityException',
-    'KmsAccessDeniedException',
-    'KmsDisabledException',
-    'KmsInvalidKeyUsageException',
-    'KmsInvalidStateException',
-    'KmsNotFoundException',
-    'KmsOptInRequiredException',
-    'KmsThrottledException',
-    'MessageNotInflightException',
-    'OverLimitException',
-    'PurgeQueueInProgressException',
-    'QueueDeletedRecentlyException',
-    'QueueDoesNotExistException',
-    'QueueNameExistsException',
-    'ReceiptHandleIsInvalidException',
-    'RequestThrottledException',
-    'ResourceNotFoundException',
-    'TooManyEntriesInBatchRequestException',
-    'UnsupportedOperationException',
-  ]),
+  // Step Functions' SQS integration names no SQS exception class: the code is in the cause only.
+  optimized: { prefix: 'SQS', generic: 'AmazonSQSException', service: 'AmazonSQS', modeled: new Set() },
+  sdk: {
+    prefix: 'Sqs',
+    generic: 'SqsException',
+    service: 'Sqs',
+    modeled: new Set([
+      'BatchEntryIdsNotDistinctException',
+      'BatchRequestTooLongException',
+      'EmptyBatchRequestException',
+      'InvalidAddressException',
+      'InvalidAttributeNameException',
+      'InvalidAttributeValueException',
+      'InvalidBatchEntryIdException',
+      'InvalidIdFormatException',
+      'InvalidMessageContentsException',
+      'InvalidSecurityException',
+      'KmsAccessDeniedException',
+      'KmsDisabledException',
+      'KmsInvalidKeyUsageException',
+      'KmsInvalidStateException',
+      'KmsNotFoundException',
+      'KmsOptInRequiredException',
+      'KmsThrottledException',
+      'MessageNotInflightException',
+      'OverLimitException',
+      'PurgeQueueInProgressException',
+      'QueueDeletedRecentlyException',
+      'QueueDoesNotExistException',
+      'QueueNameExistsException',
+      'ReceiptHandleIsInvalidException',
+      'RequestThrottledException',
+      'ResourceNotFoundException',
+      'TooManyEntriesInBatchRequestException',
+      'UnsupportedOperationException',
+    ]),
+  },
   accessDenied: { status: 403, name: 'AccessDenied' },
 };
 
+const LAMBDA_MODELED: ReadonlySet<string> = new Set([
+  'InvalidParameterValueException',
+  'InvalidRequestContentException',
+  'RequestTooLargeException',
+  'ResourceConflictException',
+  'ResourceNotFoundException',
+  'ResourceNotReadyException',
+  'ServiceException',
+  'TooManyRequestsException',
+  'UnsupportedMediaTypeException',
+]);
+
 export const LAMBDA_ERRORS: ServiceErrors = {
-  optimized: { prefix: 'Lambda', generic: 'AWSLambdaException', service: 'AWSLambda' },
-  sdk: { prefix: 'Lambda', generic: 'LambdaException', service: 'Lambda' },
-  modeled: new Set([
-    'InvalidParameterValueException',
-    'InvalidRequestContentException',
-    'RequestTooLargeException',
-    'ResourceConflictException',
-    'ResourceNotFoundException',
-    'ResourceNotReadyException',
-    'ServiceException',
-    'TooManyRequestsException',
-    'UnsupportedMediaTypeException',
-  ]),
+  optimized: { prefix: 'Lambda', generic: 'AWSLambdaException', service: 'AWSLambda', modeled: LAMBDA_MODELED },
+  sdk: { prefix: 'Lambda', generic: 'LambdaException', service: 'Lambda', modeled: LAMBDA_MODELED },
   accessDenied: { status: 403, name: 'AccessDeniedException' },
+};
+
+export const SERVICE_ERRORS: Record<RetriedService, ServiceErrors> = {
+  lambda: LAMBDA_ERRORS,
+  dynamodb: DYNAMODB_ERRORS,
+  sqs: SQS_ERRORS,
 };
 
 function cause(style: IntegrationStyle, naming: Naming, message: string, status: number, code: string, requestId: string) {
@@ -147,7 +164,7 @@ export interface ServiceErrorResponse {
 export function serviceFailure(errors: ServiceErrors, style: IntegrationStyle, response: ServiceErrorResponse): TaskFailure {
   const naming = errors[style];
   const exceptionClass = response.name.endsWith('Exception') ? response.name : `${response.name}Exception`;
-  const name = errors.modeled.has(exceptionClass) ? exceptionClass : naming.generic;
+  const name = naming.modeled.has(exceptionClass) ? exceptionClass : naming.generic;
   const code = response.code ?? response.name;
   return new TaskFailure(
     `${naming.prefix}.${name}`,
@@ -183,4 +200,10 @@ export function sdkFailure(errors: ServiceErrors, style: IntegrationStyle, error
 /** What Step Functions reports when the state machine's role may not make the call. */
 export function accessDeniedFailure(errors: ServiceErrors, style: IntegrationStyle, denied: AccessDenied): TaskFailure {
   return serviceFailure(errors, style, { ...errors.accessDenied, message: denied.message });
+}
+
+/** A throttled call of an optimized integration, as Step Functions reports it; `note` ends the message. */
+export function throttledFailure(service: RetriedService, note: string): TaskFailure {
+  const { code, status, message } = THROTTLED[service];
+  return serviceFailure(SERVICE_ERRORS[service], 'optimized', { name: code, status, message: `${message} ${note}` });
 }

@@ -6,7 +6,7 @@ import { createClients } from '../../workflow/clients.ts';
 import type { BridgeOptions, TaskHandler } from '../contracts.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { LOCAL_CREDENTIALS } from '../emulators.ts';
-import { createFaultInjector } from '../faults.ts';
+import { checkFaultTargets, createFaultInjectors } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
 import { createLambdaRunner } from '../lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
@@ -126,12 +126,12 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
     if (integration.service === 'lambda') checkLambdaParameters(task, options);
     return { task, integration };
   });
+  checkFaultTargets(options.faults, plans.map(({ integration }) => integration));
   const { resources } = options;
-  const context: CallContext = {
+  const shared: Omit<CallContext, 'injectFault'> = {
     resources,
     policy: options.stateMachinePolicy,
     principalArn: assumedRoleArn(resources.accountId, resources.names.stateMachineRole, resources.names.stateMachine),
-    injectFault: createFaultInjector(options.faults),
   };
   const clients = createClients({ region: resources.region, endpoints: options.endpoints, credentials: LOCAL_CREDENTIALS });
   recordHttpResponses(clients.dynamodb);
@@ -145,12 +145,14 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
       })
     : undefined;
 
-  const callFor = ({ service, style, action }: Integration): ServiceCall => {
+  const faultsFor = createFaultInjectors(options.faults, options.onFault);
+  const callFor = (state: string, { service, style, action }: Integration): ServiceCall => {
+    const context: CallContext = { ...shared, injectFault: faultsFor(state) };
     if (service === 'dynamodb') return dynamodbTask(style, action, clients.dynamodb, context);
     if (service === 'sqs') return sqsTask(style, action, clients.sqs, context);
     return lambdaTask(lambda!, context);
   };
   return Object.fromEntries(
-    plans.map(({ task, integration }) => [task.name, reported(task, integration, callFor(integration), options)]),
+    plans.map(({ task, integration }) => [task.name, reported(task, integration, callFor(task.name, integration), options)]),
   );
 }

@@ -4,8 +4,11 @@ import { expect } from 'chai';
 import { STATE_MACHINE_ROLE_GRANTS } from '../../workflow/permissions.ts';
 import { DEFAULT_PREFIX, DEFAULT_REGION, resourceNames, TABLE, WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
 import { PLACEHOLDERS, placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';
+import { RETRYABLE_ERRORS } from '../../workflow/service-errors.ts';
+import { InvalidInput, SeedWriteIncomplete } from '../../functions/seed/errors.ts';
 import { EVENT_FIELDS } from '../../functions/seed/input.ts';
 import { SENTINEL } from '../../functions/seed/limits.ts';
+import { runLocal } from '../../local/run.ts';
 
 // asl-validator is CommonJS and ships no type declarations.
 type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -21,6 +24,8 @@ interface Retrier {
   IntervalSeconds?: number;
   MaxAttempts?: number;
   BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
 }
 
 interface State {
@@ -153,18 +158,40 @@ describe('asl/transfer-records.asl.json', () => {
       }
     });
 
-    it('retries Lambda\'s transient errors and DynamoDB and SQS throttling', () => {
-      const errors = (name: string) => (state(name).Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
-      expect(errors(SEED)).to.include.members(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']);
-      expect(errors(READ)).to.include.members(['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException']);
-      expect(errors(SEND)).to.include('SQS.RequestThrottledException');
+    it('retries exactly the transient errors workflow/service-errors.ts lists, each task those of its service', () => {
+      const transient = (name: string) => state(name).Retry![0]!.ErrorEquals;
+      expect(transient(SEED)).to.deep.equal(RETRYABLE_ERRORS.lambda);
+      expect(transient(READ)).to.deep.equal(RETRYABLE_ERRORS.dynamodb);
+      expect(transient(SEND)).to.deep.equal(RETRYABLE_ERRORS.sqs);
+      expect(transient(SEED)).to.include('Lambda.ClientExecutionTimeoutException');
     });
 
-    it('routes InvalidInput from the seed Lambda to a Fail state carrying its error and cause', () => {
+    it('retries no error name that Step Functions never reports', () => {
+      const retried = Object.values(ASL.States).flatMap((entry) => (entry.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals));
+      for (const never of ['SQS.RequestThrottledException', 'SQS.KmsThrottledException', 'DynamoDB.ThrottlingException']) {
+        expect(retried).to.not.include(never);
+      }
+    });
+
+    it('retries SeedWriteIncomplete with a jittered, capped backoff: its ids make a rewrite safe', () => {
+      const name = new SeedWriteIncomplete(0, 1, 'x').name;
+      const retrier = (state(SEED).Retry ?? []).find((entry) => entry.ErrorEquals.includes(name));
+      expect(retrier, `a Retry for ${name}`).to.not.equal(undefined);
+      expect(retrier!.ErrorEquals).to.deep.equal([name]);
+      expect(retrier!.MaxAttempts).to.be.within(2, 5);
+      expect(retrier!.IntervalSeconds).to.be.at.least(1);
+      expect(retrier!.BackoffRate).to.be.above(1);
+      expect(retrier).to.include({ JitterStrategy: 'FULL' });
+      expect(retrier!.MaxDelaySeconds).to.be.a('number');
+    });
+
+    it('routes InvalidInput to a Fail state carrying its error and cause, whatever the input\'s type', () => {
       const [catcher, ...others] = state(SEED).Catch ?? [];
       expect(others).to.deep.equal([]);
-      expect(catcher).to.deep.include({ ErrorEquals: ['InvalidInput'], ResultPath: '$.Error' });
-      expect(state(catcher!.Next)).to.deep.equal({ Type: 'Fail', ErrorPath: '$.Error.Error', CausePath: '$.Error.Cause' });
+      // Without ResultPath the error output replaces the whole input ("$"), so the Catch applies to an
+      // array, a string or a number too; "$.Error" cannot be set on those (States.ResultPathMatchFailure).
+      expect(catcher).to.deep.equal({ ErrorEquals: [new InvalidInput('').name], Next: catcher!.Next });
+      expect(state(catcher!.Next)).to.deep.equal({ Type: 'Fail', ErrorPath: '$.Error', CausePath: '$.Cause' });
     });
 
     it('uses only service integrations the state machine\'s role is granted', () => {
@@ -178,6 +205,21 @@ describe('asl/transfer-records.asl.json', () => {
       expect(resources.sort()).to.deep.equal(Object.keys(actionOf).sort());
       for (const resource of resources) expect(granted.has(actionOf[resource]!), resource).to.equal(true);
     });
+  });
+
+  describe('run offline', function () {
+    this.timeout(30_000);
+
+    for (const input of [[], 'hi', 5, true]) {
+      it(`ends input ${JSON.stringify(input)} in Reject Invalid Input with the seed's InvalidInput message`, async () => {
+        const { record } = await runLocal({ input });
+        expect(record.status).to.equal('FAILED');
+        expect(record.error).to.equal('InvalidInput');
+        expect(record.cause).to.contain('input must be a JSON object');
+        expect(record.failedState).to.equal(state(SEED).Catch![0]!.Next);
+        expect(record.seeded).to.deep.equal([]);
+      });
+    }
   });
 
   describe('placeholders', () => {

@@ -1,5 +1,16 @@
 import { expect } from 'chai';
-import { createFaultInjector, InjectedFault, InvalidFaultSpec, parseFault } from '../../local/faults.ts';
+import { TaskFailure } from '../../local/bridge/errors.ts';
+import type { FaultSpec } from '../../local/contracts.ts';
+import {
+  checkFaultTargets,
+  createFaultInjectors,
+  createFaultLedger,
+  InjectedFault,
+  InvalidFaultSpec,
+  parseFault,
+  type FaultFiring,
+} from '../../local/faults.ts';
+import { THROTTLED } from '../../workflow/service-errors.ts';
 
 function outcomes(inject: (service: string, action: string) => void, calls: [string, string][]): string[] {
   return calls.map(([service, action]) => {
@@ -7,11 +18,14 @@ function outcomes(inject: (service: string, action: string) => void, calls: [str
       inject(service, action);
       return 'ok';
     } catch (error) {
-      expect(error).to.be.instanceOf(InjectedFault);
+      expect(error).to.satisfy((thrown: unknown) => thrown instanceof InjectedFault || thrown instanceof TaskFailure);
       return (error as Error).name;
     }
   });
 }
+
+const createFaultInjector = (faults: FaultSpec[], onFire?: (firing: FaultFiring) => void) =>
+  createFaultInjectors(faults, onFire)('State');
 
 describe('local/faults', () => {
   describe('parseFault', () => {
@@ -25,7 +39,13 @@ describe('local/faults', () => {
     });
 
     it('takes the service in any case', () => {
-      expect(parseFault('SQS:sendMessage:SQS.RequestThrottledException:1').service).to.equal('sqs');
+      expect(parseFault('SQS:sendMessage:SQS.AmazonSQSException:1').service).to.equal('sqs');
+    });
+
+    it('reads "throttled" as the name AWS reports for a throttled call of that service', () => {
+      expect(parseFault('sqs:sendMessage:throttled:2')).to.deep.include({ error: 'SQS.AmazonSQSException', times: 2 });
+      expect(parseFault('dynamodb:getItem:throttled:1').error).to.equal(THROTTLED.dynamodb.error);
+      expect(parseFault('lambda:invoke:throttled:1').error).to.equal('Lambda.TooManyRequestsException');
     });
 
     const invalid: [string, string, RegExp][] = [
@@ -45,7 +65,7 @@ describe('local/faults', () => {
           .with.property('message')
           .that.matches(reason)
           .and.includes(`"${spec}"`)
-          .and.includes('<service>:<action>:<ErrorName>:<times>');
+          .and.includes('<service>:<action>:<ErrorName|throttled>:<times>');
       });
     }
   });
@@ -99,6 +119,71 @@ describe('local/faults', () => {
 
     it('does nothing without faults', () => {
       expect(outcomes(createFaultInjector([]), [['dynamodb', 'getItem']])).to.deep.equal(['ok']);
+    });
+
+    it('gives a throttling fault the cause AWS gives a throttled call, the code in it', () => {
+      const inject = createFaultInjector([parseFault('sqs:sendMessage:throttled:1')]);
+      expect(() => inject('sqs', 'sendMessage'))
+        .to.throw(TaskFailure, /^Request is throttled\. Injected by --fault sqs:sendMessage:SQS\.AmazonSQSException:1 \(failure 1 of 1\) \(Service: AmazonSQS; Status Code: 403; Error Code: RequestThrottled; /)
+        .with.property('name', 'SQS.AmazonSQSException');
+    });
+
+    it('tells which fault fired, in which state', () => {
+      const firings: FaultFiring[] = [];
+      const injectors = createFaultInjectors([parseFault('sqs:sendMessage:A:1'), parseFault('dynamodb:getItem:B:2')], (firing) =>
+        firings.push(firing),
+      );
+      outcomes(injectors('Read'), [['dynamodb', 'getItem']]);
+      outcomes(injectors('Send'), [['sqs', 'sendMessage'], ['sqs', 'sendMessage']]);
+      outcomes(injectors('Read again'), [['dynamodb', 'getItem']]);
+      expect(firings).to.deep.equal([
+        { fault: 1, state: 'Read' },
+        { fault: 0, state: 'Send' },
+        { fault: 1, state: 'Read again' },
+      ]);
+    });
+  });
+
+  describe('checkFaultTargets', () => {
+    const targets = [
+      { service: 'lambda', action: 'invoke' },
+      { service: 'dynamodb', action: 'getItem' },
+      { service: 'sqs', action: 'sendMessage' },
+    ];
+
+    it('accepts faults on calls the definition makes, in any case', () => {
+      expect(() => checkFaultTargets([parseFault('DynamoDB:GETITEM:throttled:1'), parseFault('sqs:sendMessage:E:1')], targets)).to.not.throw();
+    });
+
+    for (const spec of ['dynamodb:putItem:throttled:1', 'sqs:sendMesage:E:1']) {
+      it(`refuses ${spec}, which no Task calls, naming what the Tasks do call`, () => {
+        expect(() => checkFaultTargets([parseFault(spec)], targets))
+          .to.throw(InvalidFaultSpec)
+          .with.property('message')
+          .that.contains('can never fire')
+          .and.contains('(it calls lambda:invoke, dynamodb:getItem, sqs:sendMessage)');
+      });
+    }
+  });
+
+  describe('createFaultLedger', () => {
+    it('counts each fault\'s firings by state, and the retries that followed them', () => {
+      const ledger = createFaultLedger([parseFault('dynamodb:getItem:throttled:3'), parseFault('sqs:sendMessage:E:1')]);
+      ledger.retried('Read');
+      ledger.fired({ fault: 0, state: 'Read' });
+      ledger.retried('Read');
+      ledger.fired({ fault: 0, state: 'Read' });
+      ledger.fired({ fault: 0, state: 'Read' });
+      ledger.retried('Read');
+      expect(ledger.report()).to.deep.equal([
+        {
+          fault: 'dynamodb:getItem:DynamoDB.AmazonDynamoDBException:3',
+          error: 'DynamoDB.AmazonDynamoDBException',
+          fired: 3,
+          states: { Read: { fired: 3, retried: 2 } },
+        },
+        { fault: 'sqs:sendMessage:E:1', error: 'E', fired: 0, states: {} },
+      ]);
     });
   });
 });

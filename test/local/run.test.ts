@@ -98,7 +98,7 @@ describe('local/run (end to end on the emulators)', function () {
   });
 
   it('says so in the report when retries skip their waits', async () => {
-    const fault = { service: 'sqs', action: 'sendMessage', error: 'SQS.RequestThrottledException', times: 1 };
+    const fault = { service: 'sqs', action: 'sendMessage', error: 'SQS.AmazonSQSException', times: 1 };
     const { record } = await runLocal({ count: 2, faults: [fault], fastRetries: true });
     expect(record.status).to.equal('SUCCEEDED');
     expect(record.reconciliation.delivered).to.equal(2);

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { QUOTAS } from '../../../workflow/execution-record.ts';
 import { WORKFLOW_DEFINITION } from '../../../workflow/resources.ts';
-import { EVENTS_PER_ITEM, FIXED_EVENTS, MAX_ITEMS, MAX_MESSAGE_BYTES } from '../../../functions/seed/limits.ts';
+import {
+  EVENTS_PER_ITEM,
+  EVENTS_PER_RETRY,
+  FIXED_EVENTS,
+  MAX_ITEMS,
+  MAX_MESSAGE_BYTES,
+  RETRY_BUDGET,
+} from '../../../functions/seed/limits.ts';
+import { historyEventsOf, type EngineEvent } from '../../../local/history.ts';
 
 interface State {
   Type: string;
@@ -42,10 +50,19 @@ describe('seed limits', () => {
     expect(FIXED_EVENTS).to.equal(executionStartedAndSucceeded + eventsOf(asl.StartAt) + eventsOf(choice) + eventsOf(last));
   });
 
-  it('allow the largest item count whose execution stays within the history quota', () => {
-    expect(MAX_ITEMS).to.equal(1784);
-    expect(MAX_ITEMS * EVENTS_PER_ITEM + FIXED_EVENTS).to.be.at.most(QUOTAS.historyEvents);
-    expect((MAX_ITEMS + 1) * EVENTS_PER_ITEM + FIXED_EVENTS).to.be.above(QUOTAS.historyEvents);
+  it('count a retried Task attempt as Step Functions records it: TaskFailed, TaskScheduled, TaskStarted', () => {
+    const task = { name: 'Read Next Message from DynamoDB', type: 'Task', input: {} };
+    const events = ['StateFailed', 'StateRetried'].flatMap((type) => historyEventsOf({ type, state: task } as unknown as EngineEvent));
+    expect(events).to.deep.equal(['TaskFailed', 'TaskScheduled', 'TaskStarted']);
+    expect(EVENTS_PER_RETRY).to.equal(events.length);
+  });
+
+  it('allow the largest item count whose execution stays within the history quota with 100 retried calls', () => {
+    expect(RETRY_BUDGET).to.be.at.least(100);
+    expect(MAX_ITEMS).to.equal(1763);
+    const events = (items: number, retries: number) => items * EVENTS_PER_ITEM + FIXED_EVENTS + retries * EVENTS_PER_RETRY;
+    expect(events(MAX_ITEMS, RETRY_BUDGET)).to.be.at.most(QUOTAS.historyEvents);
+    expect(events(MAX_ITEMS + 1, RETRY_BUDGET)).to.be.above(QUOTAS.historyEvents);
   });
 
   it('cap a message at the 256 KiB payload quota', () => {

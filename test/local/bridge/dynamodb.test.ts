@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
 import type { BridgeOptions, TaskCall } from '../../../local/contracts.ts';
-import { parseFault } from '../../../local/faults.ts';
+import { InvalidFaultSpec, parseFault } from '../../../local/faults.ts';
 import { localPolicies } from '../../../local/iam.ts';
 import { rejection } from '../../helpers.ts';
 import { taskHandler, useLocalEnvironment, type WithMetadata } from './fixture.ts';
@@ -153,6 +153,20 @@ describe('local/bridge DynamoDB integrations', () => {
         ['T', 'dynamodb', 'getItem', undefined],
       ]);
       expect(calls.every((call) => call.resource === 'arn:aws:states:::dynamodb:getItem' && call.ms >= 0)).to.be.true;
+    });
+
+    it('reports a throttled call (--fault …:throttled) as AWS reports an on-demand table\'s throttling', async () => {
+      const read = handler('arn:aws:states:::dynamodb:getItem', { faults: [parseFault('dynamodb:getItem:throttled:1')] });
+      const error = await rejection(read(getItem('m1')));
+      expect(error.name).to.equal('DynamoDB.AmazonDynamoDBException');
+      expect(error.message).to.include('(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ThrottlingException; ');
+    });
+
+    it('refuses, before any call, a fault on an action no Task calls', () => {
+      expect(() => handler('arn:aws:states:::dynamodb:getItem', { faults: [parseFault('dynamodb:putItem:throttled:1')] }))
+        .to.throw(InvalidFaultSpec)
+        .with.property('message')
+        .that.contains('no Task of the definition calls dynamodb:putItem (it calls dynamodb:getItem)');
     });
   });
 

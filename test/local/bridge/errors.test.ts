@@ -8,7 +8,9 @@ import {
   serviceFailure,
   SQS_ERRORS,
   TaskFailure,
+  throttledFailure,
 } from '../../../local/bridge/errors.ts';
+import { RETRYABLE_ERRORS, THROTTLED, type RetriedService } from '../../../workflow/service-errors.ts';
 
 const sdkError = (name: string, message: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, requestId: 'REQ' }, ...extra });
@@ -47,17 +49,38 @@ describe('local/bridge errors', () => {
     );
   });
 
-  it("names SQS errors by their shape and quotes the query error code they carry", () => {
+  it('reports every SQS service error as SQS.AmazonSQSException, the query error code in the cause', () => {
     const failure = sdkFailure(
       SQS_ERRORS,
       'optimized',
       sdkError('QueueDoesNotExist', 'The specified queue does not exist.', { Code: 'AWS.SimpleQueueService.NonExistentQueue' }),
     );
-    expect(failure.name).to.equal('SQS.QueueDoesNotExistException');
+    expect(failure.name).to.equal('SQS.AmazonSQSException');
     expect(failure.message).to.include('Error Code: AWS.SimpleQueueService.NonExistentQueue;');
-    expect(sdkFailure(SQS_ERRORS, 'optimized', sdkError('RequestThrottled', 'm')).name).to.equal('SQS.RequestThrottledException');
-    expect(sdkFailure(SQS_ERRORS, 'optimized', sdkError('KmsThrottled', 'm')).name).to.equal('SQS.KmsThrottledException');
+    const throttled = sdkFailure(SQS_ERRORS, 'optimized', sdkError('RequestThrottled', 'Request is throttled.'));
+    expect(throttled.name).to.equal('SQS.AmazonSQSException');
+    expect(throttled.message).to.include('Error Code: RequestThrottled;');
+    expect(sdkFailure(SQS_ERRORS, 'optimized', sdkError('KmsThrottled', 'm')).name).to.equal('SQS.AmazonSQSException');
   });
+
+  it('names SQS errors by their Java SDK v2 class in aws-sdk integrations', () => {
+    expect(sdkFailure(SQS_ERRORS, 'sdk', sdkError('QueueDoesNotExist', 'm')).name).to.equal('Sqs.QueueDoesNotExistException');
+  });
+
+  it('reports an on-demand table\'s ThrottlingException as DynamoDB.AmazonDynamoDBException, as SDK v1 does', () => {
+    const failure = sdkFailure(DYNAMODB_ERRORS, 'optimized', sdkError('ThrottlingException', 'Throughput exceeds the current capacity'));
+    expect(failure.name).to.equal('DynamoDB.AmazonDynamoDBException');
+    expect(failure.message).to.include('Error Code: ThrottlingException;');
+  });
+
+  for (const service of Object.keys(THROTTLED) as RetriedService[]) {
+    it(`reports a throttled ${service} call under the name AWS reports, one the workflow retries`, () => {
+      const failure = throttledFailure(service, '(injected)');
+      expect(failure.name).to.equal(THROTTLED[service].error);
+      expect(failure.message).to.include(`Error Code: ${THROTTLED[service].code};`).and.include('(injected)');
+      expect(RETRYABLE_ERRORS[service]).to.include(failure.name);
+    });
+  }
 
   it('reports a request that got no response as the SDK client exception', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { $metadata: { attempts: 3 } });

@@ -80,9 +80,9 @@ describe('local/bridge SQS integrations', () => {
   describe('errors, named as Step Functions names them', () => {
     const missingQueue = () => ({ ...message('x'), QueueUrl: `${local.env.endpoints.sqs}/000000000000/no-such-queue` });
 
-    it('reports a missing queue as SQS.QueueDoesNotExistException, with its query error code in the cause', async () => {
+    it('reports a missing queue as SQS.AmazonSQSException, with its query error code in the cause', async () => {
       const error = await rejection(handler('arn:aws:states:::sqs:sendMessage', { stateMachinePolicy: EVERYTHING })(missingQueue()));
-      expect(error.name).to.equal('SQS.QueueDoesNotExistException');
+      expect(error.name).to.equal('SQS.AmazonSQSException');
       expect(error.message).to.match(
         /^The specified queue does not exist\. \(Service: AmazonSQS; Status Code: 400; Error Code: AWS\.SimpleQueueService\.NonExistentQueue; Request ID: \S+; Proxy: null\)$/,
       );
@@ -101,6 +101,13 @@ describe('local/bridge SQS integrations', () => {
       expect(error.name).to.equal('SQS.AmazonSQSException');
     });
 
+    it('reports a throttled call (--fault …:throttled) as AWS does: SQS.AmazonSQSException, code RequestThrottled', async () => {
+      const send = handler('arn:aws:states:::sqs:sendMessage', { faults: [parseFault('sqs:sendMessage:throttled:1')] });
+      const error = await rejection(send(message('a')));
+      expect(error.name).to.equal('SQS.AmazonSQSException');
+      expect(error.message).to.match(/^Request is throttled\. Injected by --fault sqs:sendMessage:SQS\.AmazonSQSException:1 \(failure 1 of 1\) \(Service: AmazonSQS; Status Code: 403; Error Code: RequestThrottled; /);
+    });
+
     it('reports a queue URL that is no URL as the client failure Step Functions meets', async () => {
       const error = await rejection(handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: 'no-such-queue' }));
       expect(error.name).to.equal('SQS.SdkClientException');
@@ -109,9 +116,9 @@ describe('local/bridge SQS integrations', () => {
 
     it('fails the first calls a --fault names with its error', async () => {
       const send = handler('arn:aws:states:::sqs:sendMessage', {
-        faults: [parseFault('sqs:sendMessage:SQS.RequestThrottledException:1')],
+        faults: [parseFault('sqs:sendMessage:States.TaskFailed:1')],
       });
-      expect((await rejection(send(message('a')))).name).to.equal('SQS.RequestThrottledException');
+      expect((await rejection(send(message('a')))).name).to.equal('States.TaskFailed');
       await send(message('b'));
       expect((await peekMessages(local.clients.sqs, local.env.resources.queueUrl)).map((delivered) => delivered.body)).to.deep.equal(['b']);
     });
