@@ -106,17 +106,6 @@ export function jsonType(value: unknown): string {
   return typeof value;
 }
 
-/** The syntax error of an expression, or undefined when it parses (for checks before running). */
-export function jsonataSyntaxError(expression: string): string | undefined {
-  const text = expressionText(expression);
-  try {
-    compile(text);
-    return undefined;
-  } catch (error) {
-    return describe(error);
-  }
-}
-
 function bindingsOf(scope: JsonataScope): Record<string, unknown> {
   const states: Record<string, unknown> = { input: scope.states.input, context: scope.states.context };
   if (scope.states.result !== undefined) states.result = scope.states.result;

@@ -4,7 +4,6 @@ import {
   evaluateJsonata,
   expressionText,
   isJsonataExpression,
-  jsonataSyntaxError,
   resolveJsonataTemplate,
   unexpectedResultType,
   type JsonataScope,
@@ -181,13 +180,6 @@ describe('engine/jsonata/evaluate', () => {
       expect(unexpectedResultType('{% $ItemsVar %}', 'Items', 'array', true).message).to.contain(
         "Expected 'array', but was 'boolean' for value: true",
       );
-    });
-  });
-
-  describe('jsonataSyntaxError', () => {
-    it('names the parser error of an expression that does not parse, and nothing for one that does', () => {
-      expect(jsonataSyntaxError('{% a[1,2) %}')).to.match(/^S0202: /);
-      expect(jsonataSyntaxError('{% $states.input %}')).to.equal(undefined);
     });
   });
 });
