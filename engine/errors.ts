@@ -11,7 +11,7 @@ export class StatesError extends Error {
     return this.name;
   }
 
-  get cause(): string {
+  override get cause(): string {
     return this.message;
   }
 }

@@ -1,0 +1,47 @@
+// The context object: `$$` in JSONPath, `$states.context` in JSONata.
+import type { ExecutionContext } from './types.ts';
+
+export interface MapItem {
+  Index: number;
+  Value: unknown;
+  Source?: string;
+}
+
+export interface ContextObject {
+  Execution: { Id: string; Input: unknown; Name: string; RoleArn: string; StartTime: string; RedriveCount: number };
+  StateMachine: { Id: string; Name: string };
+  State: { EnteredTime: string; Name: string; RetryCount: number };
+  Task?: { Token: string };
+  Map?: { Item: MapItem };
+}
+
+/** The execution-wide part, built once per execution. */
+export function executionContext(execution: ExecutionContext, input: unknown): Pick<ContextObject, 'Execution' | 'StateMachine'> {
+  return {
+    Execution: {
+      Id: execution.executionArn,
+      Input: input,
+      Name: execution.executionName,
+      RoleArn: execution.roleArn,
+      StartTime: execution.startTime.toISOString(),
+      RedriveCount: 0,
+    },
+    StateMachine: { Id: execution.stateMachineArn, Name: execution.stateMachineName },
+  };
+}
+
+/** The context a state sees: the execution's, plus State (and Map.Item inside a Map iteration's item selection). */
+export function stateContext(
+  base: Pick<ContextObject, 'Execution' | 'StateMachine'>,
+  stateName: string,
+  enteredTime: Date,
+  retryCount: number,
+  mapItem?: MapItem,
+): ContextObject {
+  const context: ContextObject = {
+    ...base,
+    State: { EnteredTime: enteredTime.toISOString(), Name: stateName, RetryCount: retryCount },
+  };
+  if (mapItem) context.Map = { Item: mapItem };
+  return context;
+}

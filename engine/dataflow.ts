@@ -1,0 +1,88 @@
+// The input and output processing of a state, in the query language it uses. JSONPath:
+// InputPath → Parameters → (work) → ResultSelector → ResultPath → OutputPath, with Assign
+// evaluated on the result. JSONata: Arguments → (work) → Output and Assign, both evaluated with
+// $states.input, $states.result (or $states.errorOutput) and the variables as they were before
+// the state.
+import { resolveJsonataTemplate, type JsonataScope } from './jsonata/evaluate.ts';
+import { writeResultPath } from './jsonpath/path.ts';
+import type { PathScope } from './jsonpath/scope.ts';
+import { evaluatePayloadTemplate, resolveValue } from './jsonpath/template.ts';
+import type { StateStep } from './step.ts';
+
+export type Json = unknown;
+
+export function pathScope(step: StateStep, input: unknown): PathScope {
+  return { input, context: step.context, variables: step.thread.variables.all() };
+}
+
+export function jsonataScope(step: StateStep, extra: { result?: unknown; errorOutput?: unknown } = {}): JsonataScope {
+  return { states: { input: step.input, context: step.context, ...extra }, variables: step.thread.variables.all() };
+}
+
+/** InputPath: `$` by default; null gives {}. */
+export function applyInputPath(step: StateStep): unknown {
+  const path = step.state.InputPath;
+  if (path === undefined || path === '$') return step.input;
+  if (path === null) return {};
+  return resolveValue(path as string, pathScope(step, step.input), 'InputPath');
+}
+
+/** OutputPath: `$` by default; null gives {}. */
+export function applyOutputPath(step: StateStep, value: unknown): unknown {
+  const path = step.state.OutputPath;
+  if (path === undefined || path === '$') return value;
+  if (path === null) return {};
+  return resolveValue(path as string, pathScope(step, value), 'OutputPath');
+}
+
+/** Parameters (or ItemSelector), evaluated on the effective input; absent → the input itself. */
+export function applyTemplate(step: StateStep, field: string, input: unknown, context: unknown = step.context): unknown {
+  const template = step.state[field];
+  if (template === undefined) return input;
+  return evaluatePayloadTemplate(template, { input, context, variables: step.thread.variables.all() }, field);
+}
+
+export function applyResultSelector(step: StateStep, result: unknown): unknown {
+  const template = step.state.ResultSelector;
+  if (template === undefined) return result;
+  return evaluatePayloadTemplate(template, pathScope(step, result), 'ResultSelector');
+}
+
+/** ResultPath: `$` by default (the result replaces the input); null keeps the input. */
+export function applyResultPath(step: StateStep, result: unknown, resultPath: unknown = step.state.ResultPath): unknown {
+  if (resultPath === undefined || resultPath === '$') return result;
+  return writeResultPath(step.input, resultPath as string | null, result);
+}
+
+/** JSONPath Assign: a payload template evaluated on `value` (the result, or the state input). */
+export function jsonPathAssign(step: StateStep, template: unknown, value: unknown): Record<string, unknown> | undefined {
+  if (template === undefined) return undefined;
+  return evaluatePayloadTemplate(template, pathScope(step, value), 'Assign') as Record<string, unknown>;
+}
+
+/** The JSONPath tail of a state with a result: ResultSelector, Assign, ResultPath, OutputPath. */
+export function jsonPathResult(step: StateStep, result: unknown): { output: unknown; assign?: Record<string, unknown> } {
+  const selected = applyResultSelector(step, result);
+  const assign = jsonPathAssign(step, step.state.Assign, selected);
+  const output = applyOutputPath(step, applyResultPath(step, selected));
+  return { output, assign };
+}
+
+/** The JSONata tail: Output (default: `fallback`) and Assign, both from the same scope. */
+export async function jsonataResult(
+  step: StateStep,
+  fallback: unknown,
+  extra: { result?: unknown; errorOutput?: unknown },
+  fields: { Output?: unknown; Assign?: unknown } = step.state as { Output?: unknown; Assign?: unknown },
+): Promise<{ output: unknown; assign?: Record<string, unknown> }> {
+  const scope = jsonataScope(step, extra);
+  const assign =
+    fields.Assign === undefined ? undefined : ((await resolveJsonataTemplate(fields.Assign, scope, 'Assign')) as Record<string, unknown>);
+  const output = fields.Output === undefined ? fallback : await resolveJsonataTemplate(fields.Output, scope, 'Output');
+  return { output, assign };
+}
+
+/** A JSONata-mode field that may be an expression or a literal (Arguments, Items, Seconds...). */
+export function jsonataField(step: StateStep, field: string, value: unknown, extra: { result?: unknown } = {}): Promise<unknown> {
+  return resolveJsonataTemplate(value, jsonataScope(step, extra), field);
+}

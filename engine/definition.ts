@@ -1,0 +1,90 @@
+// Checks a definition before anything runs: its structure, the query language of each state and
+// the fields that language allows, and what the engine does not implement (Activities, .sync and
+// .waitForTaskToken integrations), each refusal naming the state and the field.
+import { DefinitionError, UnsupportedFeature } from './errors.ts';
+import { classifyResource } from './resources.ts';
+
+const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
+const TERMINAL_TYPES = new Set(['Choice', 'Succeed', 'Fail']);
+const LANGUAGES = new Set(['JSONPath', 'JSONata']);
+const JSONPATH_ONLY = ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath', 'ItemsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'];
+const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function where(state: string, field: string): string {
+  return `state '${state}', field '${field}'`;
+}
+
+/** Throws DefinitionError or UnsupportedFeature naming the state and field; returns when the definition can run. */
+export function checkDefinition(definition: unknown): void {
+  if (!isObject(definition)) throw new DefinitionError('The definition must be a JSON object.');
+  const language = definition.QueryLanguage ?? 'JSONPath';
+  if (!LANGUAGES.has(language as string)) throw new DefinitionError(`Top-level field 'QueryLanguage': unknown query language ${JSON.stringify(language)}.`);
+  checkMachine(definition, '(top level)', language === 'JSONata');
+}
+
+function checkMachine(machine: Json, owner: string, topJsonata: boolean): void {
+  const states = machine.States;
+  if (typeof machine.StartAt !== 'string') throw new DefinitionError(`${owner}: 'StartAt' must be a state name.`);
+  if (!isObject(states) || Object.keys(states).length === 0) throw new DefinitionError(`${owner}: 'States' must be a non-empty object.`);
+  if (!(machine.StartAt in states)) throw new DefinitionError(`${owner}: 'StartAt' names no state: ${machine.StartAt}.`);
+  for (const [name, state] of Object.entries(states)) {
+    if (!isObject(state)) throw new DefinitionError(`State '${name}' must be an object.`);
+    checkState(name, state, states, topJsonata);
+  }
+}
+
+function checkTarget(name: string, field: string, target: unknown, states: Json): void {
+  if (typeof target !== 'string' || !(target in states)) {
+    throw new DefinitionError(`${where(name, field)}: names no state of its machine: ${JSON.stringify(target)}.`);
+  }
+}
+
+function checkState(name: string, state: Json, states: Json, topJsonata: boolean): void {
+  const type = state.Type;
+  if (typeof type !== 'string' || !STATE_TYPES.has(type)) throw new DefinitionError(`${where(name, 'Type')}: unknown state type ${JSON.stringify(type)}.`);
+  const language = state.QueryLanguage;
+  if (language !== undefined && !LANGUAGES.has(language as string)) {
+    throw new DefinitionError(`${where(name, 'QueryLanguage')}: unknown query language ${JSON.stringify(language)}.`);
+  }
+  if (topJsonata && language === 'JSONPath') {
+    throw new DefinitionError(`${where(name, 'QueryLanguage')}: a state cannot use JSONPath when the state machine uses JSONata.`);
+  }
+  const jsonata = language === undefined ? topJsonata : language === 'JSONata';
+  for (const field of jsonata ? JSONPATH_ONLY : JSONATA_ONLY) {
+    if (field in state) throw new DefinitionError(`${where(name, field)}: not allowed in a ${jsonata ? 'JSONata' : 'JSONPath'} state.`);
+  }
+  if (!TERMINAL_TYPES.has(type)) {
+    if (state.End !== true) checkTarget(name, 'Next', state.Next, states);
+  }
+  if (type === 'Choice') {
+    if (!Array.isArray(state.Choices) || state.Choices.length === 0) throw new DefinitionError(`${where(name, 'Choices')}: must be a non-empty array.`);
+    for (const rule of state.Choices as Json[]) checkTarget(name, 'Choices.Next', rule?.Next, states);
+    if (state.Default !== undefined) checkTarget(name, 'Default', state.Default, states);
+  }
+  for (const catcher of (state.Catch ?? []) as Json[]) checkTarget(name, 'Catch.Next', catcher?.Next, states);
+  if (type === 'Task') checkResource(name, state.Resource);
+  if (type === 'Parallel') {
+    if (!Array.isArray(state.Branches)) throw new DefinitionError(`${where(name, 'Branches')}: must be an array of state machines.`);
+    for (const branch of state.Branches) checkMachine(branch as Json, `State '${name}', a branch`, topJsonata);
+  }
+  if (type === 'Map') {
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (!isObject(processor)) throw new DefinitionError(`${where(name, 'ItemProcessor')}: must be a state machine.`);
+    checkMachine(processor, `State '${name}', its ItemProcessor`, topJsonata);
+  }
+}
+
+function checkResource(name: string, resource: unknown): void {
+  if (typeof resource !== 'string') throw new DefinitionError(`${where(name, 'Resource')}: must be an ARN.`);
+  const kind = classifyResource(resource);
+  if (kind.kind === 'activity') throw new UnsupportedFeature(`${where(name, 'Resource')}: Activities are not supported: ${resource}.`);
+  if (kind.kind === 'service' && kind.pattern !== 'request') {
+    throw new UnsupportedFeature(`${where(name, 'Resource')}: the .${kind.pattern} integration pattern is not supported: ${resource}.`);
+  }
+}

@@ -1,0 +1,104 @@
+// Runs one execution (the top level, or a distributed Map's child): ExecutionStarted, the states,
+// and the terminal event, with the execution's timeout and abort.
+import { executionContext } from './context.ts';
+import { checkDefinition } from './definition.ts';
+import { StatesError } from './errors.ts';
+import { History, withPayload } from './history.ts';
+import { failureOfError, runMachine } from './machine.ts';
+import { DEFAULT_QUOTAS } from './quotas.ts';
+import { ExecutionInterrupted, Run, Thread, type Machine } from './step.ts';
+import type { EngineOptions, ExecutionContext, ExecutionResult, ExecutionStatus, MapRunRecord, Quotas } from './types.ts';
+import { VariableScope } from './variables.ts';
+
+export interface MachineResult {
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/** Runs `machine` as an execution of `run`, recording its history; never rejects for what the machine does. */
+export async function executeMachine(run: Run, machine: Machine, input: unknown): Promise<MachineResult> {
+  const thread = new Thread(run, 0, new VariableScope());
+  try {
+    thread.emit('ExecutionStarted', withPayload({}, 'input', input, 'inputDetails'));
+    Object.assign(run.history.events[0]!.executionStartedEventDetails as object, { roleArn: run.execution.roleArn });
+    const output = await runMachine(thread, machine, input, run.jsonata);
+    thread.emit('ExecutionSucceeded', withPayload({}, 'output', output));
+    return { status: 'SUCCEEDED', output };
+  } catch (raised) {
+    if (raised instanceof ExecutionInterrupted) {
+      if (raised.status === 'TIMED_OUT') {
+        thread.emit('ExecutionTimedOut', { error: 'States.Timeout', cause: raised.message });
+        return { status: 'TIMED_OUT', error: 'States.Timeout', cause: raised.message };
+      }
+      thread.emit('ExecutionAborted', {});
+      return { status: 'ABORTED' };
+    }
+    if (!(raised instanceof StatesError)) throw raised;
+    const failure = failureOfError(raised);
+    const details: Record<string, string> = {};
+    if (failure.error !== undefined) details.error = failure.error;
+    if (failure.cause !== undefined) details.cause = failure.cause;
+    thread.emit('ExecutionFailed', details);
+    return { status: 'FAILED', ...details };
+  }
+}
+
+/** A signal that aborts on the execution's timeout or the caller's abort, and its cleanup. */
+export function interruptions(timeoutSeconds: unknown, external?: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  if (typeof timeoutSeconds === 'number' && timeoutSeconds > 0) {
+    timer = setTimeout(() => controller.abort(new ExecutionInterrupted('TIMED_OUT')), timeoutSeconds * 1000);
+  }
+  const onAbort = () => controller.abort(new ExecutionInterrupted('ABORTED'));
+  if (external?.aborted) onAbort();
+  else external?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      external?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+export function newRun(
+  execution: ExecutionContext,
+  options: EngineOptions,
+  quotas: Quotas,
+  signal: AbortSignal,
+  input: unknown,
+  mapRuns: MapRunRecord[],
+  jsonata: boolean,
+): Run {
+  const history = new History(quotas.historyEvents, options.onEvent && ((event) => options.onEvent!(event, execution)));
+  return new Run(execution, options, quotas, history, signal, executionContext(execution, input), mapRuns, jsonata);
+}
+
+/** Runs a state machine definition on `input`. Resolves with the outcome and the AWS-shaped history. */
+export async function runExecution(
+  definition: unknown,
+  input: unknown,
+  context: ExecutionContext,
+  options: EngineOptions,
+): Promise<ExecutionResult> {
+  try {
+    checkDefinition(definition);
+  } catch (error) {
+    const { name, message } = error as Error;
+    return { status: 'FAILED', error: name, cause: message, history: [], mapRuns: [] };
+  }
+  const machine = definition as Machine & { TimeoutSeconds?: unknown };
+  const quotas = options.quotas ?? DEFAULT_QUOTAS;
+  const mapRuns: MapRunRecord[] = [];
+  const { signal, dispose } = interruptions(machine.TimeoutSeconds, options.signal);
+  const run = newRun(context, options, quotas, signal, input, mapRuns, machine.QueryLanguage === 'JSONata');
+  try {
+    const result = await executeMachine(run, machine, input);
+    return { ...result, history: run.history.events, mapRuns };
+  } finally {
+    dispose();
+  }
+}

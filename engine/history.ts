@@ -1,0 +1,73 @@
+// The execution's event log, shaped as GetExecutionHistory returns it. Inputs and outputs are
+// kept as values and turned into JSON text only when read (enumerable getters, so JSON.stringify
+// and spreading see AWS's shape): 25,000 events whose inputs hold a long list would otherwise be
+// gigabytes of strings.
+import { StatesError } from './errors.ts';
+import { historyLimitCause } from './quotas.ts';
+import type { HistoryEvent } from './types.ts';
+
+const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+
+/** Thrown when the next event would cross the history quota; the execution fails with it. */
+export class HistoryLimitReached extends StatesError {
+  constructor(limit: number) {
+    super('States.Runtime', historyLimitCause(limit));
+  }
+}
+
+let lastValue: unknown;
+let lastText: string | undefined;
+
+/** JSON text of a value, remembering the last one (an exit's output is the next entry's input). */
+export function jsonText(value: unknown): string {
+  if (lastText !== undefined && lastValue === value) return lastText;
+  const text = value === undefined ? 'null' : JSON.stringify(value);
+  lastValue = value;
+  lastText = text;
+  return text;
+}
+
+/** Details with a lazily serialized payload field (`input`, `output`, `parameters`...) and its `...Details`. */
+export function withPayload(
+  fields: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  detailsKey: string | null = `${key}Details`,
+): Record<string, unknown> {
+  Object.defineProperty(fields, key, { enumerable: true, configurable: true, get: () => jsonText(value) });
+  if (detailsKey) fields[detailsKey] = { truncated: false };
+  return fields;
+}
+
+export class History {
+  readonly events: HistoryEvent[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly onEvent?: (event: HistoryEvent) => void,
+  ) {}
+
+  get full(): boolean {
+    return this.events.length >= this.limit - 1;
+  }
+
+  /** Appends an event and returns its id; throws HistoryLimitReached where AWS stops the execution. */
+  append(type: string, previousEventId: number, details?: Record<string, unknown>): number {
+    if (this.events.length >= this.limit - 1 && !(TERMINAL.has(type) && this.events.length < this.limit)) {
+      throw new HistoryLimitReached(this.limit);
+    }
+    const id = this.events.length + 1;
+    const event: HistoryEvent = { timestamp: new Date(), type, id, previousEventId };
+    if (details) event[detailsKey(type)] = details;
+    this.events.push(event);
+    this.onEvent?.(event);
+    return id;
+  }
+}
+
+/** `TaskStateEntered` → `stateEnteredEventDetails`, `MapRunStarted` → `mapRunStartedEventDetails`. */
+function detailsKey(type: string): string {
+  const state = /^(?:Task|Pass|Choice|Wait|Succeed|Fail|Parallel|Map)State(Entered|Exited)$/.exec(type);
+  if (state) return `state${state[1]}EventDetails`;
+  return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
+}

@@ -1,0 +1,17 @@
+// The engine's public API: run a state machine, or check a definition before running it.
+export { runExecution } from './execution.ts';
+export { checkDefinition } from './definition.ts';
+export { DefinitionError, StatesError, UnsupportedFeature } from './errors.ts';
+export { DEFAULT_QUOTAS } from './quotas.ts';
+export type {
+  Dispatcher,
+  EngineOptions,
+  ExecutionContext,
+  ExecutionResult,
+  ExecutionStatus,
+  HistoryEvent,
+  MapRunExecution,
+  MapRunRecord,
+  Quotas,
+  TaskCall,
+} from './types.ts';

@@ -1,0 +1,166 @@
+// Runs a machine's states (the top level, a Parallel branch, a Map iteration or a child
+// execution) from StartAt to its end, recording Entered/Exited events, and applies each state's
+// Retry and Catch. Errors AWS raises from a state's own data processing get AWS's prefix naming
+// the state and the event that entered it.
+import { stateContext } from './context.ts';
+import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
+import { StatesError } from './errors.ts';
+import { HistoryLimitReached, withPayload } from './history.ts';
+import { checkPayload } from './quotas.ts';
+import { findCatcher, RetryCounter, type Catcher, type Retrier } from './retry.ts';
+import { runChoice } from './states/choice.ts';
+import { FailStateError, runFail } from './states/fail.ts';
+import { runMap } from './states/map.ts';
+import { runParallel } from './states/parallel.ts';
+import { runPass } from './states/pass.ts';
+import { runSucceed } from './states/succeed.ts';
+import { runTask, TaskError } from './states/task.ts';
+import { runWait } from './states/wait.ts';
+import { BranchCancelled, ExecutionInterrupted, type Machine, type StateDefinition, type StateExecutor, type StateOutcome, type StateStep, type Thread } from './step.ts';
+import { assign } from './variables.ts';
+
+const EXECUTORS: Record<string, StateExecutor> = {
+  Pass: runPass,
+  Task: runTask,
+  Choice: runChoice,
+  Wait: runWait,
+  Succeed: runSucceed,
+  Fail: runFail,
+  Parallel: runParallel,
+  Map: runMap,
+};
+
+// Errors of a state's own evaluation, whose cause AWS prefixes with the state and its entry.
+const STATE_ERRORS = new Set([
+  'States.Runtime',
+  'States.QueryEvaluationError',
+  'States.IntrinsicFailure',
+  'States.ParameterPathFailure',
+  'States.ResultPathMatchFailure',
+]);
+
+/** Errors already attributed to a state (prefixed, or reported by an inner state): passed on as they are. */
+const attributed = new WeakSet<Error>();
+
+/** An error that ends a machine; `error`/`cause` are undefined when a Fail state named none. */
+export interface Failure {
+  error: string | undefined;
+  cause: string | undefined;
+}
+
+export function failureOfError(error: StatesError): Failure {
+  if (error instanceof FailStateError) return { error: error.failError, cause: error.failCause };
+  return { error: error.name, cause: error.message };
+}
+
+/** The `{Error, Cause}` object a Catch passes on. */
+export function errorOutput(error: StatesError): Record<string, string> {
+  const failure = failureOfError(error);
+  const output: Record<string, string> = {};
+  if (failure.error !== undefined) output.Error = failure.error;
+  if (failure.cause !== undefined) output.Cause = failure.cause;
+  return output;
+}
+
+function isInternal(error: unknown): boolean {
+  return error instanceof ExecutionInterrupted || error instanceof HistoryLimitReached || error instanceof BranchCancelled;
+}
+
+/** Runs a machine from StartAt; resolves with its output, rejects with the StatesError that ended it. */
+export async function runMachine(thread: Thread, machine: Machine, input: unknown, defaultJsonata: boolean): Promise<unknown> {
+  let name = machine.StartAt;
+  let value = input;
+  for (;;) {
+    await thread.checkpoint();
+    const state = machine.States[name]!;
+    const jsonata = state.QueryLanguage === undefined ? defaultJsonata : state.QueryLanguage === 'JSONata';
+    const outcome = await runState(thread, name, state, value, jsonata);
+    if (outcome.next === undefined) return outcome.output;
+    name = outcome.next;
+    value = outcome.output;
+  }
+}
+
+async function runState(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean): Promise<StateOutcome> {
+  const run = thread.run;
+  const entered = new Date();
+  const enteredEventId = thread.emit(`${state.Type}StateEntered`, withPayload({ name }, 'input', input));
+  const retries = new RetryCounter(state.Retry as Retrier[] | undefined);
+  for (;;) {
+    const step: StateStep = {
+      thread,
+      name,
+      state,
+      jsonata,
+      input,
+      context: stateContext(run.baseContext, name, entered, retries.total),
+      enteredEventId,
+    };
+    try {
+      const outcome = await EXECUTORS[state.Type]!(step);
+      checkPayload(outcome.output, run.quotas, name);
+      if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateSucceeded`);
+      return exit(step, outcome);
+    } catch (raised) {
+      if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
+      const error = attribute(step, raised);
+      if (error.name === 'States.Runtime' || error.name === 'States.DataLimitExceeded') throw error;
+      const delay = retries.next(error.name);
+      if (delay !== undefined) {
+        await run.sleep(run.options.retryDelay ? run.options.retryDelay(name, delay) : delay);
+        continue;
+      }
+      if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateFailed`);
+      const catcher = findCatcher(state.Catch as Catcher[] | undefined, error.name);
+      if (!catcher) throw error;
+      return exit(step, await caught(step, catcher, error));
+    }
+  }
+}
+
+function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
+  if (step.state.Type === 'Fail') return outcome;
+  if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign);
+  const details = withPayload({ name: step.name }, 'output', outcome.output);
+  if (outcome.assign !== undefined) {
+    details.assignedVariables = Object.fromEntries(Object.entries(outcome.assign).map(([key, value]) => [key, JSON.stringify(value)]));
+    details.assignedVariablesDetails = { truncated: false };
+  }
+  step.thread.emit(`${step.state.Type}StateExited`, details);
+  return outcome;
+}
+
+/** Gives a state's own runtime error AWS's prefix, and records EvaluationFailed for a JSONata failure. */
+function attribute(step: StateStep, error: StatesError): StatesError {
+  if (attributed.has(error) || error instanceof TaskError || error instanceof FailStateError) return error;
+  let result = error;
+  if (STATE_ERRORS.has(error.name)) {
+    result = new StatesError(
+      error.name,
+      `An error occurred while executing the state '${step.name}' (entered at the event id #${step.enteredEventId}). ${error.message}`,
+    );
+  }
+  attributed.add(result);
+  if (result.name === 'States.QueryEvaluationError') {
+    step.thread.emit('EvaluationFailed', { error: result.name, cause: result.message, state: step.name });
+  }
+  return result;
+}
+
+/** The output, next state and assignments of a Catch that took `error`. */
+async function caught(step: StateStep, catcher: Catcher, error: StatesError): Promise<StateOutcome> {
+  const errorValue = errorOutput(error);
+  if (step.jsonata) {
+    const { output, assign: assigned } = await jsonataResult(step, errorValue, { errorOutput: errorValue }, catcher);
+    return { output, next: catcher.Next, assign: assigned };
+  }
+  const assigned = jsonPathAssign(step, catcher.Assign, errorValue);
+  const output = applyResultPath(step, errorValue, catcher.ResultPath);
+  return { output, next: catcher.Next, assign: assigned };
+}
+
+/** Marks an error as reported by an inner machine, so the enclosing state passes it on unchanged. */
+export function markAttributed(error: StatesError): StatesError {
+  attributed.add(error);
+  return error;
+}

@@ -1,0 +1,52 @@
+// The size of a value as the JSON text Step Functions measures, computed without building that
+// text. Objects and arrays are measured once (a state's output is the next state's input, the
+// very same object), which keeps the per-state quota check linear in the loop.
+
+const sizes = new WeakMap<object, number>();
+// Strings that need no escaping and no multi-byte UTF-8: their JSON size is length + 2.
+const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function stringBytes(text: string): number {
+  if (PLAIN.test(text)) return text.length + 2;
+  return Buffer.byteLength(JSON.stringify(text), 'utf8');
+}
+
+/** The UTF-8 byte length of JSON.stringify(value); 0 for undefined. */
+export function jsonByteLength(value: unknown): number {
+  switch (typeof value) {
+    case 'undefined':
+      return 0;
+    case 'string':
+      return stringBytes(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : 4;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'object':
+      return value === null ? 4 : objectBytes(value);
+    default:
+      return 0;
+  }
+}
+
+function objectBytes(value: object): number {
+  const known = sizes.get(value);
+  if (known !== undefined) return known;
+  let bytes = 2;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      bytes += (i > 0 ? 1 : 0) + (item === undefined || typeof item === 'function' ? 4 : jsonByteLength(item));
+    }
+  } else {
+    let first = true;
+    for (const key of Object.keys(value)) {
+      const item: unknown = (value as Record<string, unknown>)[key];
+      if (item === undefined || typeof item === 'function') continue;
+      bytes += (first ? 0 : 1) + stringBytes(key) + 1 + jsonByteLength(item);
+      first = false;
+    }
+  }
+  sizes.set(value, bytes);
+  return bytes;
+}

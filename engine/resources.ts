@@ -1,0 +1,25 @@
+// What a Task's Resource names, and so which events AWS records for it: a Lambda function by
+// ARN (LambdaFunction* events) or a service integration `arn:aws:states:::service:action`
+// (Task* events, with resourceType and resource split out).
+
+export type ResourceKind =
+  | { kind: 'lambda'; arn: string }
+  | { kind: 'service'; resourceType: string; resource: string; pattern: 'request' | 'sync' | 'waitForTaskToken' }
+  | { kind: 'activity'; arn: string }
+  | { kind: 'unknown'; arn: string };
+
+const LAMBDA = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(?::[^:]+)?$/;
+const SERVICE = /^arn:aws[\w-]*:states:::([^:]+):(.+)$/;
+const ACTIVITY = /^arn:aws[\w-]*:states:[^:]+:\d{12}:activity:/;
+
+export function classifyResource(arn: string): ResourceKind {
+  if (LAMBDA.test(arn)) return { kind: 'lambda', arn };
+  const service = SERVICE.exec(arn);
+  if (service) {
+    const action = service[2]!;
+    const pattern = action.endsWith('.sync') || action.includes('.sync:') ? 'sync' : action.endsWith('.waitForTaskToken') ? 'waitForTaskToken' : 'request';
+    return { kind: 'service', resourceType: service[1]!, resource: action, pattern };
+  }
+  if (ACTIVITY.test(arn)) return { kind: 'activity', arn };
+  return { kind: 'unknown', arn };
+}

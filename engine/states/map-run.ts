@@ -1,0 +1,183 @@
+// A distributed Map's Map Run: items from the input or an ItemReader (through the dispatcher),
+// grouped by an ItemBatcher, each item or batch run as a child execution (STANDARD or EXPRESS)
+// with a history and quotas of its own; the parent records MapRunStarted and MapRunSucceeded or
+// MapRunFailed. A ResultWriter hands the results to the dispatcher.
+import { randomUUID } from 'node:crypto';
+import { jsonataField, pathScope } from '../dataflow.ts';
+import { StatesError } from '../errors.ts';
+import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
+import { jsonByteLength } from '../payload.ts';
+import { runAll } from '../concurrency.ts';
+import { executeMachine, newRun } from '../execution.ts';
+import { BranchCancelled, type StateStep } from '../step.ts';
+import type { ExecutionContext, MapRunExecution, MapRunRecord } from '../types.ts';
+import { toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
+import type { ItemProcessor } from './map.ts';
+import { failureOf } from './task.ts';
+
+// AWS runs at most this many child executions of a Map Run at once when MaxConcurrency is unset.
+const DISTRIBUTED_DEFAULT_CONCURRENCY = 1000;
+
+async function evaluateFor(step: StateStep, field: string, value: unknown, effective: unknown): Promise<unknown> {
+  if (value === undefined) return undefined;
+  if (step.jsonata) return jsonataField(step, field, value);
+  return evaluatePayloadTemplate(value, pathScope(step, effective), field);
+}
+
+/** ItemReader: the dispatcher reads the items (resource, Parameters/Arguments, ReaderConfig). */
+export async function readItems(step: StateStep, effective: unknown): Promise<unknown[]> {
+  const reader = step.state.ItemReader as { Resource: string; Parameters?: unknown; Arguments?: unknown; ReaderConfig?: unknown };
+  const parameters = await evaluateFor(step, step.jsonata ? 'Arguments' : 'Parameters', step.jsonata ? reader.Arguments : reader.Parameters, effective);
+  const run = step.thread.run;
+  let items: unknown;
+  try {
+    items = await run.raceInterrupt(
+      run.options.dispatch({
+        stateName: step.name,
+        resource: reader.Resource,
+        parameters: { ...(parameters as object), ...(reader.ReaderConfig ? { ReaderConfig: reader.ReaderConfig } : {}) },
+        signal: run.signal,
+        execution: run.execution,
+      }),
+    );
+  } catch (raised) {
+    if (raised === run.signal.reason) throw raised;
+    throw new StatesError('States.ItemReaderFailed', failureOf(raised).cause);
+  }
+  if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
+  return items;
+}
+
+interface Batching {
+  maxItems?: number;
+  maxBytes?: number;
+  batchInput?: unknown;
+}
+
+async function batching(step: StateStep, effective: unknown): Promise<Batching | undefined> {
+  const batcher = step.state.ItemBatcher as Record<string, unknown> | undefined;
+  if (batcher === undefined) return undefined;
+  const read = async (field: string): Promise<number | undefined> => {
+    if (step.jsonata) return batcher[field] === undefined ? undefined : ((await jsonataField(step, field, batcher[field])) as number);
+    const path = batcher[`${field}Path`];
+    if (typeof path === 'string') return resolveValue(path, pathScope(step, effective), `${field}Path`) as number;
+    return batcher[field] as number | undefined;
+  };
+  return {
+    maxItems: await read('MaxItemsPerBatch'),
+    maxBytes: await read('MaxInputBytesPerBatch'),
+    batchInput: await evaluateFor(step, 'BatchInput', batcher.BatchInput, effective),
+  };
+}
+
+/** Groups items into batches of at most maxItems items and maxBytes bytes (as JSON). */
+function batch(items: unknown[], config: Batching): unknown[] {
+  const batches: unknown[] = [];
+  let current: unknown[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (current.length === 0) return;
+    batches.push(config.batchInput === undefined ? { Items: current } : { BatchInput: config.batchInput, Items: current });
+    current = [];
+    bytes = 0;
+  };
+  for (const item of items) {
+    const size = jsonByteLength(item) + 1;
+    if (current.length > 0 && ((config.maxItems !== undefined && current.length >= config.maxItems) || (config.maxBytes !== undefined && bytes + size > config.maxBytes))) {
+      flush();
+    }
+    current.push(item);
+    bytes += size;
+  }
+  flush();
+  return batches;
+}
+
+function arnParts(execution: ExecutionContext): { prefix: string; machine: string } {
+  const [, partition, , region, account] = execution.executionArn.split(':');
+  return { prefix: `arn:${partition ?? 'aws'}:states:${region ?? 'us-east-1'}:${account ?? '000000000000'}`, machine: execution.stateMachineName };
+}
+
+export async function runMapRun(
+  step: StateStep,
+  processor: ItemProcessor,
+  count: number,
+  select: (index: number) => Promise<unknown>,
+  effective: unknown,
+  limits: MapLimits,
+): Promise<unknown> {
+  const { thread } = step;
+  const run = thread.run;
+  const { prefix, machine } = arnParts(run.execution);
+  const label = (step.state.Label as string | undefined) ?? step.name;
+  const runId = randomUUID();
+  const mapRunArn = `${prefix}:mapRun:${machine}/${label}:${runId}`;
+  thread.emit('MapRunStarted', { mapRunArn });
+  const selected: unknown[] = [];
+  for (let index = 0; index < count; index++) selected.push(await select(index));
+  const config = await batching(step, effective);
+  const inputs = config ? batch(selected, config) : selected;
+  const executionType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+  const record: MapRunRecord = { mapRunArn, stateName: step.name, executionType, status: 'SUCCEEDED', executions: [] };
+  run.mapRuns.push(record);
+  const token = { cancelled: false };
+  let failures = 0;
+  const child = async (index: number): Promise<unknown> => {
+    if (token.cancelled) throw new BranchCancelled();
+    const name = randomUUID();
+    const execution: ExecutionContext = {
+      ...run.execution,
+      executionArn: `${prefix}:execution:${machine}/${label}:${name}`,
+      executionName: name,
+      startTime: new Date(),
+    };
+    const input = inputs[index];
+    const childRun = newRun(execution, run.options, run.quotas, run.signal, input, run.mapRuns, run.jsonata);
+    const result = await executeMachine(childRun, processor, input);
+    const entry: MapRunExecution = { index, executionArn: execution.executionArn, name, input, ...result, history: childRun.history.events };
+    record.executions[index] = entry;
+    if (result.status === 'SUCCEEDED') return result.output;
+    if (result.status !== 'FAILED') throw run.signal.reason;
+    failures += 1;
+    if (!withinTolerance(limits, failures, inputs.length)) throw toleranceExceeded();
+    return { Error: result.error, Cause: result.cause };
+  };
+  let results: unknown[];
+  try {
+    results = await runAll(
+      inputs.map((_, index) => () => child(index)),
+      limits.maxConcurrency > 0 ? limits.maxConcurrency : DISTRIBUTED_DEFAULT_CONCURRENCY,
+      token,
+    );
+  } catch (error) {
+    if (error instanceof StatesError) {
+      record.status = 'FAILED';
+      thread.emit('MapRunFailed', { error: error.name, cause: error.message });
+    }
+    throw error;
+  }
+  thread.emit('MapRunSucceeded');
+  return writeResults(step, effective, mapRunArn, results);
+}
+
+/** ResultWriter: the dispatcher stores the results and its answer is the state's result. */
+async function writeResults(step: StateStep, effective: unknown, mapRunArn: string, results: unknown[]): Promise<unknown> {
+  const writer = step.state.ResultWriter as { Resource?: string; Parameters?: unknown; Arguments?: unknown; WriterConfig?: unknown } | undefined;
+  if (writer?.Resource === undefined) return results;
+  const run = step.thread.run;
+  const parameters = await evaluateFor(step, step.jsonata ? 'Arguments' : 'Parameters', step.jsonata ? writer.Arguments : writer.Parameters, effective);
+  try {
+    return await run.raceInterrupt(
+      run.options.dispatch({
+        stateName: step.name,
+        resource: writer.Resource,
+        parameters: { ...(parameters as object | undefined), MapRunArn: mapRunArn, Results: results, ...(writer.WriterConfig ? { WriterConfig: writer.WriterConfig } : {}) },
+        signal: run.signal,
+        execution: run.execution,
+      }),
+    );
+  } catch (raised) {
+    if (raised === run.signal.reason) throw raised;
+    throw new StatesError('States.ResultWriterFailed', failureOf(raised).cause);
+  }
+}

@@ -1,0 +1,34 @@
+// Parallel: runs every branch on the same input, each in a child variable scope; its result is
+// the array of the branches' outputs. A failing branch fails the state with the branch's error.
+import { applyInputPath, applyTemplate, jsonataField, jsonataResult, jsonPathResult } from '../dataflow.ts';
+import { runAll } from '../concurrency.ts';
+import { runMachine } from '../machine.ts';
+import { nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
+
+export async function runParallel(step: StateStep): Promise<StateOutcome> {
+  const { state, thread } = step;
+  const next = nextOf(state);
+  let branchInput: unknown;
+  if (step.jsonata) {
+    branchInput = state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments);
+  } else {
+    branchInput = applyTemplate(step, 'Parameters', applyInputPath(step));
+  }
+  const started = thread.emit('ParallelStateStarted');
+  const token = { cancelled: false };
+  const branches = state.Branches as Machine[];
+  const result = await runAll(
+    branches.map((branch) => () => {
+      const branchThread = new Thread(thread.run, started, thread.variables.child(), token);
+      return runMachine(branchThread, branch, branchInput, thread.run.jsonata);
+    }),
+    0,
+    token,
+  );
+  if (step.jsonata) {
+    const { output, assign } = await jsonataResult(step, result, { result });
+    return { output, next, assign };
+  }
+  const { output, assign } = jsonPathResult(step, result);
+  return { output, next, assign };
+}

@@ -1,0 +1,19 @@
+// Pass: passes its input on, or a fixed Result / Parameters (JSONPath) or Output (JSONata).
+import { applyInputPath, applyOutputPath, applyResultPath, applyTemplate, jsonataResult, jsonPathAssign } from '../dataflow.ts';
+import { checkPayload } from '../quotas.ts';
+import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
+
+export async function runPass(step: StateStep): Promise<StateOutcome> {
+  const { state } = step;
+  const next = nextOf(state);
+  if (step.jsonata) {
+    const { output, assign } = await jsonataResult(step, step.input, {});
+    return { output, next, assign };
+  }
+  const effective = applyInputPath(step);
+  const result = state.Result !== undefined ? state.Result : applyTemplate(step, 'Parameters', effective);
+  checkPayload(result, step.thread.run.quotas, step.name);
+  const assign = jsonPathAssign(step, state.Assign, result);
+  const output = applyOutputPath(step, applyResultPath(step, result));
+  return { output, next, assign };
+}

@@ -1,0 +1,137 @@
+// Task: one resource call through the dispatcher, with the events AWS records for its kind,
+// TimeoutSeconds (no timeout unless the state sets one, as on AWS) and HeartbeatSeconds passed on.
+import { applyInputPath, applyTemplate, jsonataField, jsonataResult, jsonPathResult, pathScope } from '../dataflow.ts';
+import { StatesError } from '../errors.ts';
+import { withPayload } from '../history.ts';
+import { resolveValue } from '../jsonpath/template.ts';
+import { checkPayload } from '../quotas.ts';
+import { classifyResource } from '../resources.ts';
+import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
+
+/** An error raised by the dispatcher: never re-worded as a state's runtime error. */
+export class TaskError extends StatesError {}
+
+export async function runTask(step: StateStep): Promise<StateOutcome> {
+  const { state } = step;
+  const next = nextOf(state);
+  const resource = state.Resource as string;
+  if (step.jsonata) {
+    const args = state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments);
+    const timeouts = await jsonataTimeouts(step);
+    const result = await callResource(step, resource, args, timeouts);
+    const { output, assign } = await jsonataResult(step, result, { result });
+    return { output, next, assign };
+  }
+  const effective = applyInputPath(step);
+  const parameters = applyTemplate(step, 'Parameters', effective);
+  const result = await callResource(step, resource, parameters, jsonPathTimeouts(step, effective));
+  const { output, assign } = jsonPathResult(step, result);
+  return { output, next, assign };
+}
+
+interface Timeouts {
+  timeoutSeconds?: number;
+  heartbeatSeconds?: number;
+}
+
+function positiveInteger(step: StateStep, field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new StatesError('States.Runtime', `The ${field} field refers to value "${JSON.stringify(value)}" which is not a valid positive integer`);
+  }
+  return value;
+}
+
+function jsonPathTimeouts(step: StateStep, effective: unknown): Timeouts {
+  const { state } = step;
+  const timeouts: Timeouts = {};
+  if (typeof state.TimeoutSeconds === 'number') timeouts.timeoutSeconds = state.TimeoutSeconds;
+  if (typeof state.TimeoutSecondsPath === 'string') {
+    timeouts.timeoutSeconds = positiveInteger(step, 'TimeoutSecondsPath', resolveValue(state.TimeoutSecondsPath, pathScope(step, effective), 'TimeoutSecondsPath'));
+  }
+  if (typeof state.HeartbeatSeconds === 'number') timeouts.heartbeatSeconds = state.HeartbeatSeconds;
+  if (typeof state.HeartbeatSecondsPath === 'string') {
+    timeouts.heartbeatSeconds = positiveInteger(step, 'HeartbeatSecondsPath', resolveValue(state.HeartbeatSecondsPath, pathScope(step, effective), 'HeartbeatSecondsPath'));
+  }
+  return timeouts;
+}
+
+async function jsonataTimeouts(step: StateStep): Promise<Timeouts> {
+  const { state } = step;
+  const timeouts: Timeouts = {};
+  if (state.TimeoutSeconds !== undefined) {
+    timeouts.timeoutSeconds = positiveInteger(step, 'TimeoutSeconds', await jsonataField(step, 'TimeoutSeconds', state.TimeoutSeconds));
+  }
+  if (state.HeartbeatSeconds !== undefined) {
+    timeouts.heartbeatSeconds = positiveInteger(step, 'HeartbeatSeconds', await jsonataField(step, 'HeartbeatSeconds', state.HeartbeatSeconds));
+  }
+  return timeouts;
+}
+
+/** The error name and cause of whatever the dispatcher rejected with. */
+export function failureOf(error: unknown): { error: string; cause: string } {
+  if (error instanceof Error) return { error: error.name, cause: error.message };
+  if (error && typeof error === 'object' && 'error' in error) {
+    const { error: name, cause } = error as { error: unknown; cause?: unknown };
+    return { error: String(name), cause: cause === undefined ? '' : String(cause) };
+  }
+  return { error: 'States.TaskFailed', cause: String(error) };
+}
+
+/** Calls the dispatcher, recording Scheduled/Started/Succeeded|Failed|TimedOut as AWS does for this resource. */
+export async function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts): Promise<unknown> {
+  const { thread } = step;
+  const run = thread.run;
+  const kind = classifyResource(resource);
+  const region = run.execution.executionArn.split(':')[3] ?? 'us-east-1';
+  const prefix = kind.kind === 'lambda' ? 'LambdaFunction' : 'Task';
+  const ids = kind.kind === 'service' ? { resourceType: kind.resourceType, resource: kind.resource } : {};
+  if (kind.kind === 'lambda') {
+    const details = withPayload({ resource }, 'input', parameters);
+    if (timeouts.timeoutSeconds !== undefined) details.timeoutInSeconds = timeouts.timeoutSeconds;
+    thread.emit('LambdaFunctionScheduled', details);
+    thread.emit('LambdaFunctionStarted');
+  } else {
+    const details = withPayload({ ...ids, region }, 'parameters', parameters, null);
+    if (timeouts.timeoutSeconds !== undefined) details.timeoutInSeconds = timeouts.timeoutSeconds;
+    if (timeouts.heartbeatSeconds !== undefined) details.heartbeatInSeconds = timeouts.heartbeatSeconds;
+    thread.emit('TaskScheduled', details);
+    thread.emit('TaskStarted', { ...ids });
+  }
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(run.signal.reason);
+  run.signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const call = run.options.dispatch({
+      stateName: step.name,
+      resource,
+      parameters,
+      ...timeouts,
+      signal: controller.signal,
+      execution: run.execution,
+    });
+    const racers: Promise<unknown>[] = [call];
+    if (timeouts.timeoutSeconds !== undefined) {
+      const seconds = timeouts.timeoutSeconds;
+      racers.push(
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new TaskError('States.Timeout', `The task timed out after ${seconds} seconds.`)), seconds * 1000);
+        }),
+      );
+    }
+    const result = await run.raceInterrupt(Promise.race(racers));
+    checkPayload(result, run.quotas, step.name);
+    thread.emit(`${prefix}Succeeded`, withPayload({ ...ids }, 'output', result));
+    return result;
+  } catch (raised) {
+    if (raised === run.signal.reason || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
+    const { error, cause } = failureOf(raised);
+    const timedOut = error === 'States.Timeout';
+    if (timedOut) controller.abort(raised);
+    thread.emit(`${prefix}${timedOut ? 'TimedOut' : 'Failed'}`, { ...ids, error, cause });
+    throw new TaskError(error, cause);
+  } finally {
+    clearTimeout(timer);
+    run.signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,134 @@
+// What a state's code works with: the execution (Run), the chain of events it belongs to
+// (Thread: the top level, a Parallel branch or a Map iteration) and the state entry (StateStep).
+import type { ContextObject } from './context.ts';
+import type { History } from './history.ts';
+import type { EngineOptions, ExecutionContext, MapRunRecord, Quotas } from './types.ts';
+import type { VariableScope } from './variables.ts';
+
+export type StateDefinition = Record<string, unknown> & { Type: string };
+
+export interface Machine {
+  StartAt: string;
+  States: Record<string, StateDefinition>;
+  QueryLanguage?: string;
+}
+
+/** Ends an execution early: TIMED_OUT or ABORTED. Never caught by Retry or Catch. */
+export class ExecutionInterrupted extends Error {
+  override name = 'ExecutionInterrupted';
+  constructor(readonly status: 'TIMED_OUT' | 'ABORTED') {
+    super(status === 'TIMED_OUT' ? 'The execution timed out.' : 'The execution was aborted.');
+  }
+}
+
+const YIELD_EVERY = 64;
+
+/** One execution: the top-level one or a distributed Map's child. */
+export class Run {
+  private steps = 0;
+
+  constructor(
+    readonly execution: ExecutionContext,
+    readonly options: EngineOptions,
+    readonly quotas: Quotas,
+    readonly history: History,
+    readonly signal: AbortSignal,
+    readonly baseContext: Pick<ContextObject, 'Execution' | 'StateMachine'>,
+    readonly mapRuns: MapRunRecord[],
+    readonly jsonata: boolean,
+  ) {}
+
+  /** Before each state: stop if interrupted, and let timers run now and then even in a tight loop. */
+  async checkpoint(): Promise<void> {
+    this.throwIfInterrupted();
+    if (++this.steps % YIELD_EVERY === 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.throwIfInterrupted();
+    }
+  }
+
+  throwIfInterrupted(): void {
+    if (this.signal.aborted) throw this.signal.reason;
+  }
+
+  /** Waits `ms`, ending early (with the interruption) when the execution is interrupted. */
+  sleep(ms: number): Promise<void> {
+    return this.raceInterrupt(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))));
+  }
+
+  /** Settles as `promise` does, or rejects with the interruption first. */
+  raceInterrupt<T>(promise: Promise<T>): Promise<T> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason as Error);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(this.signal.reason as Error);
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          this.signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.signal.removeEventListener('abort', onAbort);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+}
+
+/** A Parallel branch or Map iteration stopped because a sibling failed. */
+export class BranchCancelled extends Error {
+  override name = 'BranchCancelled';
+}
+
+/** Shared by the branches of one Parallel (or the iterations of one Map): set when one fails. */
+export interface CancelToken {
+  cancelled: boolean;
+}
+
+/** A chain of events: each event's previousEventId is the last one of its chain. */
+export class Thread {
+  constructor(
+    readonly run: Run,
+    public prev: number,
+    readonly variables: VariableScope,
+    readonly cancel?: CancelToken,
+  ) {}
+
+  /** Before each state: stop if the execution was interrupted or a sibling branch failed. */
+  async checkpoint(): Promise<void> {
+    if (this.cancel?.cancelled) throw new BranchCancelled();
+    await this.run.checkpoint();
+    if (this.cancel?.cancelled) throw new BranchCancelled();
+  }
+
+  emit(type: string, details?: Record<string, unknown>): number {
+    this.prev = this.run.history.append(type, this.prev, details);
+    return this.prev;
+  }
+}
+
+/** One entry into a state. */
+export interface StateStep {
+  thread: Thread;
+  name: string;
+  state: StateDefinition;
+  jsonata: boolean;
+  /** The state's raw input. */
+  input: unknown;
+  context: ContextObject;
+  enteredEventId: number;
+}
+
+export interface StateOutcome {
+  output: unknown;
+  /** The next state; undefined ends the machine (End, Succeed). */
+  next: string | undefined;
+  assign?: Record<string, unknown>;
+}
+
+export type StateExecutor = (step: StateStep) => Promise<StateOutcome>;
+
+export function nextOf(state: StateDefinition): string | undefined {
+  return state.End === true ? undefined : (state.Next as string);
+}

@@ -1,0 +1,83 @@
+// The engine's public types: what a caller gives an execution and what it gets back.
+
+/** The execution's identity, as the context object and the history report it. */
+export interface ExecutionContext {
+  executionArn: string;
+  executionName: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  roleArn: string;
+  startTime: Date;
+}
+
+/** One resource call a Task (or an ItemReader/ResultWriter) asks the dispatcher to perform. */
+export interface TaskCall {
+  stateName: string;
+  resource: string;
+  parameters: unknown;
+  timeoutSeconds?: number;
+  heartbeatSeconds?: number;
+  signal: AbortSignal;
+  execution: ExecutionContext;
+}
+
+/** Resolves with the call's result; rejects with a StatesError or any Error (name = error, message = cause). */
+export type Dispatcher = (call: TaskCall) => Promise<unknown>;
+
+export interface Quotas {
+  historyEvents: number;
+  payloadBytes: number;
+}
+
+export interface EngineOptions {
+  dispatch: Dispatcher;
+  quotas?: Quotas;
+  /** The wait before a retry; returning 0 skips the waits (--fast-retries). */
+  retryDelay?: (stateName: string, delayMs: number) => number;
+  /** Each event as it is appended, for progress and live quota displays. */
+  onEvent?: (event: HistoryEvent, execution: ExecutionContext) => void;
+  /** Aborting ends the execution as ABORTED. */
+  signal?: AbortSignal;
+}
+
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionResult {
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  mapRuns: MapRunRecord[];
+}
+
+/** A GetExecutionHistory event: id, previousEventId, timestamp, type and its `<type>EventDetails`. */
+export interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: Date;
+  type: string;
+  [details: string]: unknown;
+}
+
+/** One child execution of a distributed Map's Map Run. */
+export interface MapRunExecution {
+  index: number;
+  executionArn: string;
+  name: string;
+  status: ExecutionStatus;
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+}
+
+/** A distributed Map's Map Run: its ARN, the state that started it, and its child executions. */
+export interface MapRunRecord {
+  mapRunArn: string;
+  stateName: string;
+  executionType: 'STANDARD' | 'EXPRESS';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  executions: MapRunExecution[];
+}
