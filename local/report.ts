@@ -1,5 +1,5 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
-import { QUOTAS, causeMessage, type ExecutionRecord } from '../workflow/execution-record.ts';
+import { QUOTAS, causeMessage, faultSummary, type ExecutionRecord, type FaultReport } from '../workflow/execution-record.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];
@@ -19,6 +19,8 @@ export interface JsonSummary {
   stateTransitions: number;
   durationMs: number;
   states: Record<string, { entered: number; ms: number }>;
+  /** The --fault options given: each one's firings, by state, and the retries they caused. */
+  faults?: FaultReport[];
   warnings: string[];
 }
 
@@ -49,6 +51,7 @@ export function toJsonSummary(record: ExecutionRecord): JsonSummary {
     states: Object.fromEntries(
       Object.entries(record.states).map(([name, summary]) => [name, { entered: summary.entered, ms: summary.ms }]),
     ),
+    ...(record.faults === undefined ? {} : { faults: record.faults }),
     warnings: record.warnings,
   };
 }
@@ -114,6 +117,11 @@ export function formatText(record: ExecutionRecord): string {
   if (reconciliation.sample.length > 0) {
     lines.push('  First bodies:');
     for (const body of reconciliation.sample) lines.push(`    ${clip(body)}`);
+  }
+
+  if (record.faults !== undefined && record.faults.length > 0) {
+    lines.push('', 'Injected faults');
+    for (const fault of record.faults) lines.push(`  ${faultSummary(fault)}`);
   }
 
   if (record.warnings.length > 0) {

@@ -3,7 +3,7 @@
 // The page loads nothing: inline CSS, inline SVG, no script, and a CSP that forbids any fetch.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { QUOTAS, causeMessage, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
+import { QUOTAS, causeMessage, faultSummary, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 
@@ -116,6 +116,9 @@ function summarySection(record: ExecutionRecord): string {
   ${record.cause ? causeBlock(record.cause) : ''}
 </div>`
     : '';
+  const faults = record.faults !== undefined && record.faults.length > 0
+    ? `<div class="callout warn" id="faults"><h3>Injected faults (--fault)</h3><ul>${record.faults.map((fault) => `<li>${escapeHtml(faultSummary(fault))}</li>`).join('')}</ul></div>`
+    : '';
   const warnings = record.warnings.length > 0
     ? `<div class="callout warn"><h3>Warnings</h3><ul>${record.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul></div>`
     : '';
@@ -123,6 +126,7 @@ function summarySection(record: ExecutionRecord): string {
 <h2>Summary</h2>
 <dl class="facts">${rows.map(([key, value]) => `<dt>${key}</dt><dd>${value}</dd>`).join('')}</dl>
 ${problem}
+${faults}
 ${warnings}
 <h3>Against the AWS Step Functions limits</h3>
 ${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, `A standard execution fails when its history would exceed ${number(QUOTAS.historyEvents)} events.`)}

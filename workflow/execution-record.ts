@@ -127,11 +127,11 @@ export function causeMessage(cause: string): string | undefined {
 
 const times = (count: number) => `${count.toLocaleString('en-US')} time${count === 1 ? '' : 's'}`;
 
-/** One line on a fault: `<fault>: fired 2 times, in "State" (2, retried 2)`, or that it never fired. */
+/** One line on a fault: `<fault>: fired 2 times, in "State" 2 times (retried 2)`, or that it never fired. */
 export function faultSummary(report: FaultReport): string {
   if (report.fired === 0) return `${report.fault}: never fired`;
   const where = Object.entries(report.states)
-    .map(([state, { fired, retried }]) => `"${state}" (${fired}, retried ${retried})`)
+    .map(([state, { fired, retried }]) => `"${state}" ${times(fired)} (retried ${retried})`)
     .join(', ');
   return `${report.fault}: fired ${times(report.fired)}, in ${where}`;
 }

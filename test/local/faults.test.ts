@@ -10,6 +10,8 @@ import {
   parseFault,
   type FaultFiring,
 } from '../../local/faults.ts';
+import { main, type CliIo } from '../../local/cli.ts';
+import { runLocal } from '../../local/run.ts';
 import { THROTTLED } from '../../workflow/service-errors.ts';
 
 function outcomes(inject: (service: string, action: string) => void, calls: [string, string][]): string[] {
@@ -184,6 +186,49 @@ describe('local/faults', () => {
         },
         { fault: 'sqs:sendMessage:E:1', error: 'E', fired: 0, states: {} },
       ]);
+    });
+  });
+
+  describe('in a run', function () {
+    this.timeout(30_000);
+
+    it('reports each fault with the state it hit and the retries it caused', async () => {
+      const { record } = await runLocal({
+        count: 3,
+        faults: [parseFault('dynamodb:getItem:throttled:2'), parseFault('sqs:sendMessage:throttled:1')],
+        fastRetries: true,
+      });
+      expect(record.status).to.equal('SUCCEEDED');
+      expect(record.faults).to.deep.equal([
+        {
+          fault: 'dynamodb:getItem:DynamoDB.AmazonDynamoDBException:2',
+          error: 'DynamoDB.AmazonDynamoDBException',
+          fired: 2,
+          states: { 'Read Next Message from DynamoDB': { fired: 2, retried: 2 } },
+        },
+        {
+          fault: 'sqs:sendMessage:SQS.AmazonSQSException:1',
+          error: 'SQS.AmazonSQSException',
+          fired: 1,
+          states: { 'Send Message to SQS': { fired: 1, retried: 1 } },
+        },
+      ]);
+    });
+
+    it('refuses, before the run, a fault on an action the definition never calls: exit 2 and InvalidFaultSpec', async () => {
+      let stderr = '';
+      const io: CliIo = {
+        stdout: { write: () => true },
+        stderr: {
+          write: (text: string) => {
+            stderr += text;
+          },
+        },
+        untilStopped: () => Promise.resolve(),
+        writeReport: () => Promise.reject(new Error('no report expected')),
+      };
+      expect(await main(['--fault', 'dynamodb:putItem:throttled:1'], io)).to.equal(2);
+      expect(stderr).to.match(/^InvalidFaultSpec: --fault "dynamodb:putItem:\S+" can never fire: no Task of the definition calls dynamodb:putItem/);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { exitCodeFor, formatText, toJsonSummary } from '../../local/report.ts';
-import { reconcile, type ExecutionRecord } from '../../workflow/execution-record.ts';
+import { reconcile, type ExecutionRecord, type FaultReport } from '../../workflow/execution-record.ts';
 
 const ids = (n: number) => Array.from({ length: n }, (_, index) => `id-${index + 1}`);
 
@@ -32,6 +32,16 @@ function record(overrides: Partial<ExecutionRecord> = {}, items = 8, delivered =
     ...overrides,
   };
 }
+
+const FAULTS: FaultReport[] = [
+  {
+    fault: 'dynamodb:getItem:DynamoDB.AmazonDynamoDBException:2',
+    error: 'DynamoDB.AmazonDynamoDBException',
+    fired: 2,
+    states: { 'Read Next Message from DynamoDB': { fired: 2, retried: 2 } },
+  },
+  { fault: 'sqs:sendMessage:E:1', error: 'E', fired: 0, states: {} },
+];
 
 describe('local/report', () => {
   describe('exitCodeFor', () => {
@@ -76,6 +86,23 @@ describe('local/report', () => {
         items: 0,
         delivered: 0,
       });
+    });
+  });
+
+  describe('faults', () => {
+    it('puts each fault, its firings by state and the retries, in the JSON; none when no fault was given', () => {
+      expect(toJsonSummary(record({ faults: FAULTS })).faults).to.deep.equal(FAULTS);
+      expect(toJsonSummary(record())).to.not.have.property('faults');
+    });
+
+    it('lists each fault in the text, with where it fired and whether the state retried', () => {
+      const text = formatText(record({ faults: FAULTS }));
+      expect(text).to.contain(
+        'Injected faults\n' +
+          '  dynamodb:getItem:DynamoDB.AmazonDynamoDBException:2: fired 2 times, in "Read Next Message from DynamoDB" 2 times (retried 2)\n' +
+          '  sqs:sendMessage:E:1: never fired',
+      );
+      expect(formatText(record())).to.not.contain('Injected faults');
     });
   });
 

@@ -119,6 +119,21 @@ describe('viz/report', () => {
       expect(page.querySelector('#summary .callout.bad')).to.equal(null);
     });
 
+    it('lists the injected faults, each with its firings by state and the retries, only when there were faults', async () => {
+      expect(page.querySelector('#faults')).to.equal(null);
+      const faults = [
+        {
+          fault: 'sqs:sendMessage:SQS.AmazonSQSException:1',
+          error: 'SQS.AmazonSQSException',
+          fired: 1,
+          states: { 'Send <Message>': { fired: 1, retried: 1 } },
+        },
+      ];
+      const withFaults = parse(await renderReport({ ...succeededRecord, faults }));
+      const items = withFaults.querySelectorAll('#summary #faults li').map((item) => item.text);
+      expect(items).to.deep.equal(['sqs:sendMessage:SQS.AmazonSQSException:1: fired 1 time, in "Send <Message>" 1 time (retried 1)']);
+    });
+
     it('shows every item delivered once', () => {
       expect(Object.values(outcomes(page))).to.deep.equal(['delivered', 'delivered', 'delivered']);
       expect(page.querySelector('h1 + .lead')!.text).to.contain('3 items were seeded and 3 messages delivered: none missing.');
