@@ -5,7 +5,6 @@
 
 import { StatesError } from './errors.ts';
 import { jsonByteLength } from './payload.ts';
-import { resolveJsonataTemplate, type JsonataScope } from './jsonata/evaluate.ts';
 
 /** AWS's size limits on variables, in bytes of their JSON text (UTF-8). */
 export const VARIABLE_LIMITS = {
@@ -132,26 +131,4 @@ export function assign(scope: VariableScope, assignments: Readonly<Record<string
     );
   }
   scope.store(assignments, sizes);
-}
-
-/**
- * Evaluates a JSONata state's `Assign` object: every value is a template resolved against the
- * same scope (the variables before the state), named `Assign/<name>` in errors. Store the result
- * with `assign`.
- */
-export async function evaluateJsonataAssign(
-  assignment: Readonly<Record<string, unknown>>,
-  scope: JsonataScope,
-  field = 'Assign',
-): Promise<Record<string, unknown>> {
-  const values: Record<string, unknown> = {};
-  for (const [name, template] of Object.entries(assignment)) {
-    values[name] = await resolveJsonataTemplate(template, scope, `${field}/${name}`);
-  }
-  return values;
-}
-
-/** The `assignedVariables` of a StateExited event: each value as its JSON text. */
-export function assignedVariables(values: Readonly<Record<string, unknown>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, JSON.stringify(value)]));
 }

@@ -1,13 +1,11 @@
 import { expect } from 'chai';
 import { StatesError } from '../../engine/errors.ts';
-import type { JsonataScope } from '../../engine/jsonata/evaluate.ts';
+import { resolveJsonataTemplate, type JsonataScope } from '../../engine/jsonata/evaluate.ts';
 import {
   MAX_VARIABLE_NAME_LENGTH,
   VARIABLE_LIMITS,
   VariableScope,
   assign,
-  assignedVariables,
-  evaluateJsonataAssign,
   variableNameProblem,
 } from '../../engine/variables.ts';
 import { rejection } from '../helpers.ts';
@@ -121,35 +119,23 @@ describe('engine/variables', () => {
     });
   });
 
-  describe('evaluateJsonataAssign', () => {
-    it('computes every value from the variables as they were before the state', async () => {
+  describe('Assign evaluated as the engine does it', () => {
+    it('computes every value from the variables as they were before the state, then stores them', async () => {
       const scope = new VariableScope();
       assign(scope, { theAnswer: 42 });
       const jsonata: JsonataScope = { states: { input: { n: 2 }, context: {} }, variables: scope.all() };
-      const values = await evaluateJsonataAssign({ theAnswer: 18, oldAnswer: '{% $theAnswer %}', n: '{% $states.input.n %}' }, jsonata);
-      assign(scope, values);
+      const template = { theAnswer: 18, oldAnswer: '{% $theAnswer %}', n: '{% $states.input.n %}' };
+      assign(scope, (await resolveJsonataTemplate(template, jsonata, 'Assign')) as Record<string, unknown>);
       expect(scope.all()).to.deep.equal({ theAnswer: 18, oldAnswer: 42, n: 2 });
     });
 
     it('names a failing value Assign/<name>, as AWS records', async () => {
       const jsonata: JsonataScope = { states: { input: {}, context: {} }, variables: {} };
-      const error = await rejection(evaluateJsonataAssign({ result: '{% $doesNotExist %}' }, jsonata));
+      const error = await rejection(resolveJsonataTemplate({ result: '{% $doesNotExist %}' }, jsonata, 'Assign'));
       expect(error.name).to.equal('States.QueryEvaluationError');
       expect(error.message).to.equal(
         "The JSONata expression '$doesNotExist' specified for the field 'Assign/result' returned nothing (undefined).",
       );
-    });
-
-    it('names a Catch or Choice rule\'s Assign under the field it is given', async () => {
-      const jsonata: JsonataScope = { states: { input: {}, context: {} }, variables: {} };
-      const error = await rejection(evaluateJsonataAssign({ x: '{% $nothing %}' }, jsonata, 'Catch[0]/Assign'));
-      expect(error.message).to.contain("'Catch[0]/Assign/x'");
-    });
-  });
-
-  describe('assignedVariables', () => {
-    it('gives each value as its JSON text, as the StateExited event records it', () => {
-      expect(assignedVariables({ s: 'a', n: 1, o: { k: [true] } })).to.deep.equal({ s: '"a"', n: '1', o: '{"k":[true]}' });
     });
   });
 });
