@@ -10,7 +10,7 @@ export interface MapItem {
 export interface ContextObject {
   Execution: { Id: string; Input: unknown; Name: string; RoleArn: string; StartTime: string; RedriveCount: number };
   StateMachine: { Id: string; Name: string };
-  State: { EnteredTime: string; Name: string; RetryCount: number };
+  State: { EnteredTime: string; Name: string; RetryCount?: number };
   Task?: { Token: string };
   Map?: { Item: MapItem };
 }
@@ -30,18 +30,21 @@ export function executionContext(execution: ExecutionContext, input: unknown): P
   };
 }
 
-/** The context a state sees: the execution's, plus State (and Map.Item inside a Map iteration's item selection). */
+/**
+ * The context a state sees: the execution's, plus State (and Map.Item inside a Map iteration's
+ * item selection). State.RetryCount is there only for the states that can retry (Task, Parallel,
+ * Map), as AWS records it: a Pass state's `$$.State` holds Name and EnteredTime alone.
+ */
 export function stateContext(
   base: Pick<ContextObject, 'Execution' | 'StateMachine'>,
   stateName: string,
   enteredTime: Date,
-  retryCount: number,
+  retryCount: number | undefined,
   mapItem?: MapItem,
 ): ContextObject {
-  const context: ContextObject = {
-    ...base,
-    State: { EnteredTime: enteredTime.toISOString(), Name: stateName, RetryCount: retryCount },
-  };
+  const state: ContextObject['State'] = { EnteredTime: enteredTime.toISOString(), Name: stateName };
+  if (retryCount !== undefined) state.RetryCount = retryCount;
+  const context: ContextObject = { ...base, State: state };
   if (mapItem) context.Map = { Item: mapItem };
   return context;
 }

@@ -30,6 +30,8 @@ const EXECUTORS: Record<string, StateExecutor> = {
   Map: runMap,
 };
 
+const RETRYING_TYPES = new Set(['Task', 'Parallel', 'Map']);
+
 // Errors of a state's own evaluation, whose cause AWS prefixes with the state and its entry.
 const STATE_ERRORS = new Set([
   'States.Runtime',
@@ -93,7 +95,7 @@ async function runState(thread: Thread, name: string, state: StateDefinition, in
       state,
       jsonata,
       input,
-      context: stateContext(run.baseContext, name, entered, retries.total),
+      context: stateContext(run.baseContext, name, entered, RETRYING_TYPES.has(state.Type) ? retries.total : undefined),
       enteredEventId,
     };
     try {
@@ -155,7 +157,8 @@ async function caught(step: StateStep, catcher: Catcher, error: StatesError): Pr
     return { output, next: catcher.Next, assign: assigned };
   }
   const assigned = jsonPathAssign(step, catcher.Assign, errorValue);
-  const output = applyResultPath(step, errorValue, catcher.ResultPath);
+  // A catcher's ResultPath defaults to `$` (the error output replaces the input), whatever the state's is.
+  const output = applyResultPath(step, errorValue, catcher.ResultPath ?? ('ResultPath' in catcher ? null : '$'));
   return { output, next: catcher.Next, assign: assigned };
 }
 

@@ -18,7 +18,12 @@ function invalid(field: string, value: unknown, path: string, what: string): Sta
 
 async function readSetting(step: StateStep, field: string, input: unknown, what: 'integer' | 'number'): Promise<number | undefined> {
   const { state } = step;
-  const valid = (value: unknown) => typeof value === 'number' && (what === 'number' || Number.isInteger(value)) && value >= 0;
+  // A path may give a number or a numeric string ("1"), as AWS accepts.
+  const numeric = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+  const valid = (value: unknown) => {
+    const number = numeric(value);
+    return typeof number === 'number' && Number.isFinite(number) && (what === 'number' || Number.isInteger(number)) && number >= 0;
+  };
   if (step.jsonata) {
     if (state[field] === undefined) return undefined;
     const value = await jsonataField(step, field, state[field]);
@@ -31,14 +36,20 @@ async function readSetting(step: StateStep, field: string, input: unknown, what:
   if (typeof path === 'string') {
     const value = resolveValue(path, pathScope(step, input), `${field}Path`);
     if (!valid(value)) throw invalid(`${field}Path`, value, path, what);
-    return value as number;
+    return numeric(value) as number;
   }
   return typeof state[field] === 'number' ? (state[field] as number) : undefined;
 }
 
-export async function mapLimits(step: StateStep, effectiveInput: unknown): Promise<MapLimits> {
+/** MaxConcurrency: AWS reads it before MapStateStarted. 0 means no limit. */
+export async function maxConcurrency(step: StateStep, effectiveInput: unknown): Promise<number> {
+  return (await readSetting(step, 'MaxConcurrency', effectiveInput, 'integer')) ?? 0;
+}
+
+/** The tolerated failures: AWS reads them after MapStateStarted. */
+export async function mapLimits(step: StateStep, effectiveInput: unknown, concurrency: number): Promise<MapLimits> {
   return {
-    maxConcurrency: (await readSetting(step, 'MaxConcurrency', effectiveInput, 'integer')) ?? 0,
+    maxConcurrency: concurrency,
     toleratedCount: await readSetting(step, 'ToleratedFailureCount', effectiveInput, 'integer'),
     toleratedPercentage: await readSetting(step, 'ToleratedFailurePercentage', effectiveInput, 'number'),
   };

@@ -7,7 +7,7 @@ import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { runAll } from '../concurrency.ts';
 import { errorOutput, runMachine } from '../machine.ts';
 import { BranchCancelled, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
-import { mapLimits, toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
+import { mapLimits, maxConcurrency, toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
 import { readItems, runMapRun } from './map-run.ts';
 
 export type ItemProcessor = Machine & { ProcessorConfig?: { Mode?: string; ExecutionType?: string } };
@@ -23,8 +23,9 @@ export async function runMap(step: StateStep): Promise<StateOutcome> {
   const distributed = processor.ProcessorConfig?.Mode === 'DISTRIBUTED';
   const effective = step.jsonata ? step.input : applyInputPath(step);
   const items = await mapItems(step, effective);
+  const concurrency = await maxConcurrency(step, effective);
   thread.emit('MapStateStarted', { length: items.length });
-  const limits = await mapLimits(step, effective);
+  const limits = await mapLimits(step, effective, concurrency);
   const select = (index: number): Promise<unknown> => selectItem(step, effective, items[index], index);
   const result = distributed
     ? await runMapRun(step, processor, items.length, select, effective, limits)
