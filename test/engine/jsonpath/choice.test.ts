@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { StatesError } from '../../../engine/errors.ts';
+import { evaluateChoiceRule, InvalidChoiceRule, matchesPattern, parseTimestamp } from '../../../engine/jsonpath/choice.ts';
+import type { PathScope } from '../../../engine/jsonpath/scope.ts';
+
+const scope = (input: unknown): PathScope => ({ input, context: { Execution: { Input: { 'input-value': 0 } } }, variables: { limit: 3 } });
+const holds = (rule: Record<string, unknown>, input: unknown): boolean => evaluateChoiceRule(rule, scope(input));
+
+describe('engine/jsonpath/choice', () => {
+  it('compares strings, numbers, booleans and timestamps with each relation', () => {
+    expect(holds({ Variable: '$.v', StringEquals: 'a' }, { v: 'a' })).to.be.true;
+    expect(holds({ Variable: '$.v', StringLessThan: 'AB' }, { v: 'A' })).to.be.true;
+    expect(holds({ Variable: '$.v', StringGreaterThanEquals: 'AB' }, { v: 'A' })).to.be.false;
+    expect(holds({ Variable: '$.v', StringGreaterThan: 'A\t\n\r' }, { v: 'A' })).to.be.false;
+    expect(holds({ Variable: '$.v', NumericEquals: 1 }, { v: 1.0 })).to.be.true;
+    expect(holds({ Variable: '$.v', NumericGreaterThan: 1 }, { v: 1 })).to.be.false;
+    expect(holds({ Variable: '$.v', NumericLessThanEquals: 1 }, { v: 1 })).to.be.true;
+    expect(holds({ Variable: '$.v', BooleanEquals: false }, { v: false })).to.be.true;
+    expect(holds({ Variable: '$.v', TimestampLessThan: '2012-10-09T19:00:56Z' }, { v: '2012-10-09T19:00:55Z' })).to.be.true;
+    expect(holds({ Variable: '$.v', TimestampEquals: '2012-10-09T21:00:55+02:00' }, { v: '2012-10-09T19:00:55Z' })).to.be.true;
+  });
+
+  it('reads the right-hand side of the …Path forms from the input, the context or a variable', () => {
+    expect(holds({ Variable: '$.v', NumericLessThanPath: '$.w' }, { v: 1, w: 2 })).to.be.true;
+    expect(holds({ Variable: '$.v', NumericEqualsPath: '$limit' }, { v: 3 })).to.be.true;
+    expect(holds({ Variable: '$$.Execution.Input.input-value', NumericLessThanEquals: 0 }, {})).to.be.true;
+    expect(holds({ Variable: '$.v', BooleanEqualsPath: '$.w' }, { v: true, w: true })).to.be.true;
+    expect(holds({ Variable: '$.v', TimestampGreaterThanPath: '$.w' }, { v: '2012-10-09T19:00:55Z', w: '2012-10-09T19:00:56Z' })).to.be.false;
+  });
+
+  it('is false, not an error, when the types do not match', () => {
+    expect(holds({ Variable: '$.v', StringEquals: 'HelloWorld' }, { v: [''] })).to.be.false;
+    expect(holds({ Variable: '$.v', NumericEquals: 1 }, { v: ' ' })).to.be.false;
+    expect(holds({ Variable: '$.v', NumericEqualsPath: '$.w' }, { v: 1, w: '1' })).to.be.false;
+    expect(holds({ Variable: '$.v', BooleanEquals: true }, { v: null })).to.be.false;
+    expect(holds({ Variable: '$.v', TimestampEquals: '2012-10-09T19:00:55Z' }, { v: [] })).to.be.false;
+    expect(holds({ Variable: '$.v', TimestampEquals: '2012-10-09T19:00:55Z' }, { v: '2012-10-09 19:00:55Z' })).to.be.false;
+  });
+
+  it('tests types with the Is* operators; IsPresent is false for a missing path', () => {
+    expect(holds({ Variable: '$.v', IsNull: true }, { v: null })).to.be.true;
+    expect(holds({ Variable: '$.v', IsPresent: true }, { v: null })).to.be.true;
+    expect(holds({ Variable: '$.v', IsPresent: true }, {})).to.be.false;
+    expect(holds({ Variable: '$.v', IsPresent: false }, {})).to.be.true;
+    expect(holds({ Variable: '$.v', IsNumeric: true }, { v: null })).to.be.false;
+    expect(holds({ Variable: '$.v', IsString: true }, { v: '2012-10-09T19:00:55Z' })).to.be.true;
+    expect(holds({ Variable: '$.v', IsBoolean: false }, { v: 'true' })).to.be.true;
+    expect(holds({ Variable: '$.v', IsTimestamp: true }, { v: '2012-10-09T19:00:55Z' })).to.be.true;
+    expect(holds({ Variable: '$.v', IsTimestamp: true }, { v: 'yesterday' })).to.be.false;
+  });
+
+  it('combines rules with And, Or and Not', () => {
+    const rule = { And: [{ Variable: '$.a', NumericGreaterThan: 0 }, { Not: { Variable: '$.b', StringEquals: 'x' } }] };
+    expect(holds(rule, { a: 1, b: 'y' })).to.be.true;
+    expect(holds(rule, { a: 1, b: 'x' })).to.be.false;
+    expect(holds({ Or: [{ Variable: '$.a', IsNull: true }, { Variable: '$.a', NumericEquals: 2 }] }, { a: 2 })).to.be.true;
+  });
+
+  it('matches StringMatches patterns with * and the \\* and \\\\ escapes', () => {
+    expect(holds({ Variable: '$.v', StringMatches: 'log-*.txt' }, { v: 'log-2024.txt' })).to.be.true;
+    expect(holds({ Variable: '$.v', StringMatches: '*.txt' }, { v: 'a.csv' })).to.be.false;
+    expect(matchesPattern('a*b', 'a\\*b')).to.be.true;
+    expect(matchesPattern('axb', 'a\\*b')).to.be.false;
+    expect(matchesPattern('a\\b', 'a\\\\b')).to.be.true;
+    expect(matchesPattern('a(b)', 'a(*)')).to.be.true;
+    expect(holds({ Variable: '$.v', StringMatches: '*' }, { v: 1 })).to.be.false;
+  });
+
+  it('fails with States.Runtime when the Variable matches nothing', () => {
+    try {
+      holds({ Variable: '$.missing', StringEquals: 'x' }, {});
+      expect.fail('expected a States.Runtime error');
+    } catch (error) {
+      expect(error).to.be.instanceOf(StatesError);
+      expect((error as StatesError).name).to.equal('States.Runtime');
+      expect((error as StatesError).message).to.equal("Invalid path '$.missing': The choice state's condition path references an invalid value.");
+    }
+  });
+
+  it('refuses a rule with no operator', () => {
+    expect(() => holds({ Variable: '$.v' }, { v: 1 })).to.throw(InvalidChoiceRule);
+  });
+
+  it('parses only RFC 3339 timestamps', () => {
+    expect(parseTimestamp('2016-03-14T01:59:00Z')).to.equal(Date.UTC(2016, 2, 14, 1, 59));
+    expect(parseTimestamp('2016-03-14T01:59:00.123-01:00')).to.equal(Date.UTC(2016, 2, 14, 2, 59, 0, 123));
+    expect(parseTimestamp('2016-03-14')).to.be.undefined;
+    expect(parseTimestamp(5)).to.be.undefined;
+  });
+});
