@@ -1,5 +1,6 @@
-// The service-integration bridge: one local handler per Task state, chosen by its Resource ARN,
-// for aws-local-stepfunctions' taskResourceLocalHandlers. Every call is checked against the
+// The service-integration bridge: one local handler per Task state, chosen by its Resource ARN
+// (a service integration's, or a Lambda function's own), for aws-local-stepfunctions'
+// taskResourceLocalHandlers. Every call is checked against the
 // state machine role's policy, may be failed by --fault, and returns what Step Functions returns.
 import { performance } from 'node:perf_hooks';
 import { createClients } from '../../workflow/clients.ts';
@@ -12,7 +13,14 @@ import { createLambdaRunner } from '../lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
 import { dynamodbTask, isDynamoDbAction, OPTIMIZED_DYNAMODB_ACTIONS } from './dynamodb.ts';
 import { UnsupportedResource, type IntegrationStyle } from './errors.ts';
-import { isSeedFunction, lambdaTask } from './lambda.ts';
+import {
+  createFunctionLookup,
+  functionResourceTask,
+  isFunctionArn,
+  lambdaTask,
+  type FunctionLookup,
+  type LocalFunction,
+} from './lambda.ts';
 import { recordHttpResponses } from './response.ts';
 import { isSqsAction, OPTIMIZED_SQS_ACTIONS, sqsTask } from './sqs.ts';
 
@@ -24,6 +32,8 @@ interface Integration {
   service: Service;
   style: IntegrationStyle;
   action: string;
+  /** Set when the Resource is a Lambda function's ARN itself: an Invoke whose result is the function's own. */
+  functionArn?: string;
 }
 
 interface TaskState {
@@ -42,7 +52,8 @@ export function taskStates(definition: unknown): TaskState[] {
 }
 
 const SUPPORTED =
-  'arn:aws:states:::lambda:invoke (the seed function), arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem, ' +
+  'arn:aws:states:::lambda:invoke and the function ARN itself (the seed function), ' +
+  'arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem, ' +
   'arn:aws:states:::sqs:sendMessage, arn:aws:states:::aws-sdk:dynamodb:<action>, arn:aws:states:::aws-sdk:sqs:<action>';
 
 const RESOURCE = /^arn:aws:states:::(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\..+)?$/;
@@ -65,6 +76,9 @@ function isService(name: string): name is Service {
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
     new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
+  if (typeof task.resource === 'string' && isFunctionArn(task.resource)) {
+    return { service: 'lambda', style: 'optimized', action: 'invoke', functionArn: task.resource };
+  }
   const match = typeof task.resource === 'string' ? RESOURCE.exec(task.resource) : null;
   const [, sdkPrefix, service = '', action = '', pattern] = match ?? [];
   if (pattern) throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response only`);
@@ -77,21 +91,27 @@ function parseResource(task: TaskState): Integration {
   throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
 }
 
-// Only the seed function's bundle exists locally; a literal name can be checked before the run.
-function checkLambdaParameters(task: TaskState, options: BridgeOptions): void {
+// Only the functions of the lookup run offline; a function named in the definition itself is checked before the run.
+function checkLambdaTask(task: TaskState, integration: Integration, functions: FunctionLookup): void {
+  const runs = `offline, only these functions run: ${functions.known.join(', ')}`;
+  if (integration.functionArn !== undefined) {
+    if (functions.find(integration.functionArn)) return;
+    throw new UnsupportedResource(`state "${task.name}": resource "${integration.functionArn}" names a function that is not here; ${runs}`);
+  }
   const parameters = isObject(task.parameters) ? task.parameters : {};
   const refuse = (why: string) => new UnsupportedResource(`state "${task.name}": lambda:invoke ${why}`);
   const { FunctionName: functionName, InvocationType: invocationType } = parameters;
   if (functionName === undefined && !('FunctionName.$' in parameters)) throw refuse('needs Parameters.FunctionName');
-  if (typeof functionName === 'string' && !isSeedFunction(functionName, options.resources)) {
-    throw refuse(`calls ${functionName}; offline, only the seed function ${options.resources.seedFunctionArn} runs`);
-  }
+  if (typeof functionName === 'string' && !functions.find(functionName)) throw refuse(`calls ${functionName}; ${runs}`);
   if (invocationType !== undefined && invocationType !== 'RequestResponse') {
     throw refuse(`has InvocationType ${JSON.stringify(invocationType)}; offline, only RequestResponse runs`);
   }
 }
 
-function reported(task: TaskState, integration: Integration, call: ServiceCall, options: BridgeOptions): TaskHandler {
+/** What a Task does with its effective input: a service call, or a Lambda function's invocation. */
+type TaskAction = (input: unknown) => Promise<unknown>;
+
+function reported(task: TaskState, integration: Integration, call: TaskAction, options: BridgeOptions): TaskHandler {
   const { onCall } = options;
   const record = (started: number, error?: string) =>
     onCall?.({
@@ -105,7 +125,7 @@ function reported(task: TaskState, integration: Integration, call: ServiceCall, 
   return async (input) => {
     const started = performance.now();
     try {
-      const output = await call(isObject(input) ? input : {});
+      const output = await call(input);
       record(started);
       // Every integration returns JSON: SDK output passed through toJson, or a Lambda payload after its JSON round trip.
       return output as Awaited<ReturnType<TaskHandler>>;
@@ -116,18 +136,27 @@ function reported(task: TaskState, integration: Integration, call: ServiceCall, 
   };
 }
 
+/** The seed function, run from its esbuild bundle; throws MissingBundle if the bundle is absent. */
+function seedFunction(options: BridgeOptions): LocalFunction {
+  const { resources, endpoints, bundlePath, lambdaPolicy } = options;
+  return {
+    arn: resources.seedFunctionArn,
+    runner: createLambdaRunner({ bundlePath, resources, endpoints, policy: lambdaPolicy }),
+  };
+}
+
 /**
  * Handlers keyed by state name. Throws UnsupportedResource, naming the state, before anything
  * runs if a Task calls something the bridge cannot; MissingBundle if the seed bundle is absent.
  */
 export function createTaskHandlers(definition: unknown, options: BridgeOptions): Record<string, TaskHandler> {
-  const plans = taskStates(definition).map((task) => {
-    const integration = parseResource(task);
-    if (integration.service === 'lambda') checkLambdaParameters(task, options);
-    return { task, integration };
-  });
-  checkFaultTargets(options.faults, plans.map(({ integration }) => integration));
   const { resources } = options;
+  const plans = taskStates(definition).map((task) => ({ task, integration: parseResource(task) }));
+  const lambdaPlans = plans.filter(({ integration }) => integration.service === 'lambda');
+  // The seed function's runner, and so its bundle, is needed only when a Task may invoke it.
+  const functions = createFunctionLookup(lambdaPlans.length > 0 ? [seedFunction(options)] : [], resources);
+  for (const { task, integration } of lambdaPlans) checkLambdaTask(task, integration, functions);
+  checkFaultTargets(options.faults, plans.map(({ integration }) => integration));
   const shared: Omit<CallContext, 'injectFault'> = {
     resources,
     policy: options.stateMachinePolicy,
@@ -136,21 +165,19 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const clients = createClients({ region: resources.region, endpoints: options.endpoints, credentials: LOCAL_CREDENTIALS });
   recordHttpResponses(clients.dynamodb);
   recordHttpResponses(clients.sqs);
-  const lambda = plans.some(({ integration }) => integration.service === 'lambda')
-    ? createLambdaRunner({
-        bundlePath: options.bundlePath,
-        resources,
-        endpoints: options.endpoints,
-        policy: options.lambdaPolicy,
-      })
-    : undefined;
 
   const faultsFor = createFaultInjectors(options.faults, options.onFault);
-  const callFor = (state: string, { service, style, action }: Integration): ServiceCall => {
+  const callFor = (state: string, { service, style, action, functionArn }: Integration): TaskAction => {
     const context: CallContext = { ...shared, injectFault: faultsFor(state) };
-    if (service === 'dynamodb') return dynamodbTask(style, action, clients.dynamodb, context);
-    if (service === 'sqs') return sqsTask(style, action, clients.sqs, context);
-    return lambdaTask(lambda!, context);
+    if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
+    const serviceCall: ServiceCall =
+      service === 'dynamodb'
+        ? dynamodbTask(style, action, clients.dynamodb, context)
+        : service === 'sqs'
+          ? sqsTask(style, action, clients.sqs, context)
+          : lambdaTask(functions, context);
+    // A service integration takes an object of parameters; any other input calls it with none.
+    return (input) => serviceCall(isObject(input) ? input : {});
   };
   return Object.fromEntries(
     plans.map(({ task, integration }) => [task.name, reported(task, integration, callFor(task.name, integration), options)]),

@@ -1,25 +1,72 @@
-// The optimized lambda:invoke task, for the seed function: its bundle runs in this process.
+// Lambda offline: the functions that run here, found by name or ARN through one lookup, and the
+// two ways a Task calls one. The optimized lambda:invoke integration returns Invoke's response,
+// the function's result in Payload; a Task whose Resource is the function's ARN itself (the older
+// form, as in the AWS sample) returns the function's result alone. Both fail with the function's
+// errorType and Lambda's error document as the cause.
 import { randomBytes } from 'node:crypto';
 import type { LocalResources } from '../contracts.ts';
-import type { LambdaRunner } from '../lambda-runner.ts';
+import type { LambdaInvocation, LambdaRunner } from '../lambda-runner.ts';
 import { lambdaFunctionArn } from '../provision.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { LAMBDA_ERRORS, serviceFailure } from './errors.ts';
 import { httpMetadata } from './response.ts';
 
-/** Lambda accepts a function's name, its ARN, or either with a qualifier. */
-function functionArn(functionName: string, resources: LocalResources): string {
-  return functionName.startsWith('arn:') ? functionName : lambdaFunctionArn(resources.region, resources.accountId, functionName);
+/** A function that runs offline, under its unqualified ARN. */
+export interface LocalFunction {
+  arn: string;
+  runner: LambdaRunner;
 }
 
-export function isSeedFunction(functionName: string, resources: LocalResources): boolean {
-  const arn = functionArn(functionName, resources);
-  return arn === resources.seedFunctionArn || arn === `${resources.seedFunctionArn}:$LATEST`;
+/** What Lambda resolves a FunctionName to. */
+export interface FunctionAddress {
+  /** The ARN as given or built, qualifier included: what IAM checks and errors name. */
+  arn: string;
+  unqualifiedArn: string;
+  qualifier?: string;
 }
 
-// arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
-function isQualified(arn: string): boolean {
-  return arn.split(':').length > 7;
+// arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]
+const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
+// <account>:function:<name>[:<qualifier>], which Lambda completes with the caller's region.
+const PARTIAL_ARN = /^(\d{12}):function:(.+)$/;
+
+/** Whether a Task's Resource names a Lambda function itself rather than a service integration. */
+export function isFunctionArn(resource: string): boolean {
+  return FUNCTION_ARN.test(resource);
+}
+
+/** Lambda accepts a function's name, its ARN or a partial ARN, each with an optional qualifier. */
+export function functionAddress(nameOrArn: string, resources: LocalResources): FunctionAddress {
+  const partial = PARTIAL_ARN.exec(nameOrArn);
+  const arn = nameOrArn.startsWith('arn:')
+    ? nameOrArn
+    : partial
+      ? `arn:aws:lambda:${resources.region}:${partial[1]}:function:${partial[2]}`
+      : lambdaFunctionArn(resources.region, resources.accountId, nameOrArn);
+  const parts = arn.split(':');
+  const qualifier = parts[7];
+  return { arn, unqualifiedArn: parts.slice(0, 7).join(':'), ...(qualifier === undefined ? {} : { qualifier }) };
+}
+
+export interface FunctionLookup {
+  address(nameOrArn: string): FunctionAddress;
+  /** The function a name or ARN designates, if it runs offline; only $LATEST exists here. */
+  find(nameOrArn: string): LocalFunction | undefined;
+  /** What runs offline, for refusals. */
+  readonly known: string[];
+}
+
+export function createFunctionLookup(functions: LocalFunction[], resources: LocalResources): FunctionLookup {
+  const byArn = new Map(functions.map((fn) => [fn.arn, fn]));
+  const address = (nameOrArn: string) => functionAddress(nameOrArn, resources);
+  return {
+    address,
+    find(nameOrArn) {
+      const { unqualifiedArn, qualifier } = address(nameOrArn);
+      return qualifier === undefined || qualifier === '$LATEST' ? byArn.get(unqualifiedArn) : undefined;
+    },
+    known: functions.map((fn) => fn.arn),
+  };
 }
 
 function traceId(): string {
@@ -51,9 +98,30 @@ function invokeOutput(payload: unknown, requestId: string): Record<string, unkno
   };
 }
 
-export function lambdaTask(runner: LambdaRunner, context: CallContext): ServiceCall {
+/** One synchronous Invoke as Lambda answers it: IAM first, then the function, which must exist. */
+async function invoke(
+  functions: FunctionLookup,
+  nameOrArn: string,
+  event: unknown,
+  context: CallContext,
+): Promise<LambdaInvocation> {
+  const { arn, qualifier } = functions.address(nameOrArn);
+  authorize(context, { action: 'lambda:InvokeFunction', resources: [arn] }, LAMBDA_ERRORS, 'optimized');
+  context.injectFault('lambda', 'invoke');
+  const fn = functions.find(nameOrArn);
+  if (!fn) {
+    throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
+      name: 'ResourceNotFoundException',
+      status: 404,
+      message: `Function not found: ${qualifier === undefined ? `${arn}:$LATEST` : arn}`,
+    });
+  }
+  return fn.runner.invoke(event);
+}
+
+/** arn:aws:states:::lambda:invoke */
+export function lambdaTask(functions: FunctionLookup, context: CallContext): ServiceCall {
   return async (params) => {
-    const { resources } = context;
     const { FunctionName: functionName } = params;
     if (typeof functionName !== 'string') {
       throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
@@ -62,18 +130,17 @@ export function lambdaTask(runner: LambdaRunner, context: CallContext): ServiceC
         message: `FunctionName must be a string, got ${JSON.stringify(functionName) ?? 'nothing'}`,
       });
     }
-    const arn = functionArn(functionName, resources);
-    authorize(context, { action: 'lambda:InvokeFunction', resources: [arn] }, LAMBDA_ERRORS, 'optimized');
-    context.injectFault('lambda', 'invoke');
-    if (!isSeedFunction(functionName, resources)) {
-      throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
-        name: 'ResourceNotFoundException',
-        status: 404,
-        message: `Function not found: ${isQualified(arn) ? arn : `${arn}:$LATEST`}`,
-      });
-    }
     // A Task without Payload invokes the function with an empty JSON object.
-    const { requestId, payload } = await runner.invoke('Payload' in params ? params.Payload : {});
+    const { requestId, payload } = await invoke(functions, functionName, 'Payload' in params ? params.Payload : {}, context);
     return invokeOutput(payload, requestId);
   };
+}
+
+/** A Task whose Resource is the function's ARN: the state's effective input is the event, whatever its JSON type. */
+export function functionResourceTask(
+  functions: FunctionLookup,
+  functionArn: string,
+  context: CallContext,
+): (input: unknown) => Promise<unknown> {
+  return async (input) => (await invoke(functions, functionArn, input, context)).payload;
 }

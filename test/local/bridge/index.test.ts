@@ -6,6 +6,7 @@ import { localPolicies } from '../../../local/iam.ts';
 import { MissingBundle } from '../../../local/lambda-runner.ts';
 
 const SEED_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:idx-seed';
+const OTHER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:other';
 
 // No emulator is reached here: the handlers are only built, never called.
 const resources = {
@@ -74,7 +75,8 @@ describe('local/bridge createTaskHandlers', () => {
   describe('refuses, before anything runs, naming the state and the resource', () => {
     const cases: [string, unknown, RegExp][] = [
       ['a service the bridge does not emulate', task('arn:aws:states:::sns:publish'), /arn:aws:states:::sns:publish" is not supported offline; supported: /],
-      ['a Lambda function ARN as the resource', task(SEED_ARN), /is not supported offline/],
+      ['the ARN of a function that does not run offline as the resource', task(OTHER_ARN), new RegExp(`"${OTHER_ARN}" names a function that is not here; offline, only these functions run: ${SEED_ARN}$`)],
+      ['a function ARN with an alias, which does not exist offline', task(`${SEED_ARN}:live`), /names a function that is not here/],
       ['an optimized DynamoDB action that AWS does not offer', task('arn:aws:states:::dynamodb:query'), /dynamodb:query" is not supported/],
       ['an aws-sdk action the SDK does not have', task('arn:aws:states:::aws-sdk:dynamodb:getEverything'), /is not supported/],
       ['an aws-sdk action in PascalCase', task('arn:aws:states:::aws-sdk:dynamodb:GetItem'), /is not supported/],
@@ -99,7 +101,7 @@ describe('local/bridge createTaskHandlers', () => {
 
     it('refuses lambda:invoke of a function other than the seed function', () => {
       const message = refusal(machine({ Call: task('arn:aws:states:::lambda:invoke', { FunctionName: 'other' }) }));
-      expect(message).to.equal(`state "Call": lambda:invoke calls other; offline, only the seed function ${SEED_ARN} runs`);
+      expect(message).to.equal(`state "Call": lambda:invoke calls other; offline, only these functions run: ${SEED_ARN}`);
     });
 
     it('refuses lambda:invoke without a FunctionName', () => {
@@ -120,6 +122,17 @@ describe('local/bridge createTaskHandlers', () => {
       const dynamic = task('arn:aws:states:::lambda:invoke', { 'FunctionName.$': '$.fn' });
       expect(() => createTaskHandlers(machine({ Call: dynamic }), options)).to.not.throw();
     });
+  });
+
+  it("accepts the seed function's ARN as a Task's Resource, unqualified or with $LATEST", () => {
+    const handlers = createTaskHandlers(machine({ Old: task(SEED_ARN), Latest: task(`${SEED_ARN}:$LATEST`) }), options);
+    expect(Object.keys(handlers)).to.deep.equal(['Old', 'Latest']);
+  });
+
+  it('refuses a function ARN resource whose bundle is missing with MissingBundle, before the run', () => {
+    expect(() => createTaskHandlers(machine({ Seed: task(SEED_ARN) }), { ...options, bundlePath: 'dist/missing/index.mjs' })).to.throw(
+      MissingBundle,
+    );
   });
 
   it('refuses a lambda:invoke whose bundle is missing with MissingBundle, before the run', () => {

@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { BridgeOptions, TaskCall } from '../../../local/contracts.ts';
 import { createTaskHandlers } from '../../../local/bridge/index.ts';
+import { createFunctionLookup, functionAddress, type LocalFunction } from '../../../local/bridge/lambda.ts';
+import type { LambdaRunner } from '../../../local/lambda-runner.ts';
 import { parseFault } from '../../../local/faults.ts';
 import { localPolicies } from '../../../local/iam.ts';
 import type { FixtureEvent } from '../../fixtures/lambda/index.ts';
 import { rejection } from '../../helpers.ts';
-import { bridgeOptions, callable, useLocalEnvironment, type Task, type WithMetadata } from './fixture.ts';
+import { bridgeOptions, callable, taskHandler, useLocalEnvironment, type Task, type WithMetadata } from './fixture.ts';
 
 describe('local/bridge lambda:invoke', () => {
   const local = useLocalEnvironment('lambda-test');
@@ -122,5 +124,67 @@ describe('local/bridge lambda:invoke', () => {
     const invoke = invoker({ faults: [parseFault('lambda:invoke:Lambda.ServiceException:1')] });
     expect((await rejection(invoke(call({ action: 'echo' })))).name).to.equal('Lambda.ServiceException');
     expect(await invoke(call({ action: 'echo' }))).to.have.property('StatusCode', 200);
+  });
+
+  describe('a Task whose Resource is the function ARN', () => {
+    const arnTask = (overrides: Partial<BridgeOptions> = {}) => taskHandler(local.env, local.env.resources.seedFunctionArn, overrides);
+
+    it("returns the function's result itself, with no Payload wrapper or metadata", async () => {
+      const output = (await arnTask()({ action: 'echo', id: 'e2' })) as { event: unknown; context: { invokedFunctionArn: string } };
+      expect(output.event).to.deep.equal({ action: 'echo', id: 'e2' });
+      expect(output.context.invokedFunctionArn).to.equal(local.env.resources.seedFunctionArn);
+      expect(output).to.not.have.any.keys('Payload', 'StatusCode', 'SdkHttpMetadata');
+    });
+
+    it('passes the effective input as the event, whatever its JSON type', async () => {
+      expect(await callable(createTaskHandlers(
+        { StartAt: 'T', States: { T: { Type: 'Task', Resource: local.env.resources.seedFunctionArn, End: true } } },
+        options(),
+      ).T)('plain text' as unknown as object)).to.deep.equal({ received: 'plain text' });
+    });
+
+    it("fails with the function's errorType and Lambda's error document as the cause", async () => {
+      const error = await rejection(arnTask()({ action: 'throw', name: 'InvalidInput', message: 'bad count' }));
+      expect(error.name).to.equal('InvalidInput');
+      expect(JSON.parse(error.message)).to.include({ errorType: 'InvalidInput', errorMessage: 'bad count' });
+    });
+
+    it('is checked against the role, and failed by a lambda:invoke --fault, as lambda:invoke is', async () => {
+      const stateMachinePolicy = localPolicies(local.env.resources).stateMachinePolicy.filter(
+        (statement) => statement.Sid !== 'InvokeSeedFunction',
+      );
+      const denied = await rejection(arnTask({ stateMachinePolicy })({ action: 'echo' }));
+      expect(denied.name).to.equal('Lambda.AWSLambdaException');
+      expect(denied.message).to.include(`lambda:InvokeFunction on resource: ${local.env.resources.seedFunctionArn}`);
+      const faulted = arnTask({ faults: [parseFault('lambda:invoke:Lambda.ServiceException:1')] });
+      expect((await rejection(faulted({ action: 'echo' }))).name).to.equal('Lambda.ServiceException');
+      expect(await faulted({ action: 'nothing' })).to.equal(null);
+    });
+  });
+});
+
+describe('local/bridge/lambda createFunctionLookup', () => {
+  const resources = { region: 'eu-west-1', accountId: '123456789012' } as Parameters<typeof functionAddress>[1];
+  const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:seed';
+  const seed: LocalFunction = { arn, runner: {} as LambdaRunner };
+  const lookup = createFunctionLookup([seed], resources);
+
+  it('finds a function by name, ARN, partial ARN, each unqualified or with $LATEST', () => {
+    for (const name of ['seed', arn, '123456789012:function:seed', 'seed:$LATEST', `${arn}:$LATEST`]) {
+      expect(lookup.find(name), name).to.equal(seed);
+    }
+  });
+
+  it('finds no other function, no alias or version, and no function of another account', () => {
+    for (const name of ['other', `${arn}:live`, 'seed:1', arn.replace('123456789012', '210987654321')]) {
+      expect(lookup.find(name), name).to.equal(undefined);
+    }
+    expect(createFunctionLookup([], resources).find('seed')).to.equal(undefined);
+  });
+
+  it('resolves what Lambda resolves, for IAM and error messages', () => {
+    expect(functionAddress('seed', resources)).to.deep.equal({ arn, unqualifiedArn: arn });
+    expect(functionAddress('seed:live', resources)).to.deep.equal({ arn: `${arn}:live`, unqualifiedArn: arn, qualifier: 'live' });
+    expect(functionAddress('123456789012:function:seed', resources).arn).to.equal(arn);
   });
 });
