@@ -13,6 +13,17 @@ export interface HistoryFold extends HistoryStats {
   warnings: string[];
 }
 
+export interface FoldOptions {
+  /** Called when a state schedules a further attempt: Retry went back to it. */
+  onRetry?: (state: string) => void;
+}
+
+/** A fold fed one event at a time, as an execution appends them or as pages arrive. */
+export interface HistoryFolder {
+  add(event: HistoryEvent): void;
+  result(): HistoryFold;
+}
+
 interface OpenEntry {
   name: string;
   enteredAt: number;
@@ -26,7 +37,13 @@ interface OpenEntry {
 const EXECUTION_ENDS = new Set(['ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
 
-export function foldHistory(events: Iterable<HistoryEvent>): HistoryFold {
+export function foldHistory(events: Iterable<HistoryEvent>, options: FoldOptions = {}): HistoryFold {
+  const folder = createHistoryFolder(options);
+  for (const event of events) folder.add(event);
+  return folder.result();
+}
+
+export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
   const states: Record<string, StateSummary> = {};
   const fold: HistoryFold = { historyEvents: 0, maxPayloadBytes: 0, stateTransitions: 0, states, warnings: [] };
   // The state entry each event belongs to, by event id.
@@ -44,7 +61,7 @@ export function foldHistory(events: Iterable<HistoryEvent>): HistoryFold {
     }
   };
 
-  for (const event of events) {
+  const add = (event: HistoryEvent) => {
     fold.historyEvents += 1;
     const at = event.timestamp?.getTime() ?? 0;
     // Without ids (a hand-made history), events follow each other in one chain.
@@ -76,7 +93,10 @@ export function foldHistory(events: Iterable<HistoryEvent>): HistoryFold {
     } else if (event.type !== undefined && ATTEMPT_STARTS.has(event.type) && open) {
       // Step Functions bills a retry as a state transition.
       open.attempts += 1;
-      if (open.attempts > 1) fold.stateTransitions += 1;
+      if (open.attempts > 1) {
+        fold.stateTransitions += 1;
+        options.onRetry?.(open.name);
+      }
     } else if (failure && open?.sample) {
       // A retried task fails more than once; its last error is the one that counted.
       open.sample.error = failure.error;
@@ -91,9 +111,14 @@ export function foldHistory(events: Iterable<HistoryEvent>): HistoryFold {
     }
     if (event.id !== undefined) entryOf.set(event.id, current);
     previous = current;
-  }
-  if (truncated) fold.warnings.push('some state inputs or outputs are truncated in the execution history');
-  return fold;
+  };
+  return {
+    add,
+    result() {
+      if (truncated) return { ...fold, warnings: [...fold.warnings, 'some state inputs or outputs are truncated in the execution history'] };
+      return fold;
+    },
+  };
 }
 
 /** The open entry an exit closes: the innermost one of that name. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { foldHistory, SAMPLES_PER_STATE } from '../../execution/history.ts';
+import { createHistoryFolder, foldHistory, SAMPLES_PER_STATE } from '../../execution/history.ts';
 import {
   CHOICE,
   invalidInputHistory,
@@ -85,6 +85,14 @@ describe('execution/history (the one history fold)', () => {
     const entries = Object.values(denied.states).reduce((sum, state) => sum + state.entered, 0);
     expect(denied.stateTransitions).to.equal(entries + 1);
     expect(foldHistory(invalidInputHistory()).failedState).to.equal(REJECT);
+  });
+
+  it('tells which state each retry went back to, as the events arrive', () => {
+    const retried: string[] = [];
+    const folder = createHistoryFolder({ onRetry: (state) => retried.push(state) });
+    for (const event of sendDeniedHistory()) folder.add(event);
+    expect(retried).to.deep.equal([SEND]);
+    expect(folder.result().failedState).to.equal(SEND);
   });
 
   it('attributes interleaved Map iterations to their own entries', () => {
