@@ -30,8 +30,8 @@ queue, both read from its execution history: the queue itself is not read.
   --timeout SECONDS     stop waiting after this long (default ${DEFAULT_TIMEOUT_SECONDS}); the execution keeps running
   --peek                also show what the queue holds now (off by default). SQS has no true peek:
                         each peek receives every message once and puts it back, and that receive
-                        counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.maxReceiveCount} here), so
-                        after ${QUEUE.maxReceiveCount} peeks a message still in the queue moves to the dead-letter queue
+                        counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.maxReceiveCount} here): a message
+                        received ${QUEUE.maxReceiveCount} times moves to the dead-letter queue at its next receive
 
 Exit status: 0 succeeded, 1 the execution did not succeed, 2 bad arguments or no deployed
 stack, 3 still running when the wait timed out.`;

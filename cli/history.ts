@@ -126,13 +126,18 @@ function failureDetails(event: HistoryEvent): { error?: string; cause?: string }
   );
 }
 
-/** The seed task's lambda:invoke result carries the function's list: MessageIds, then the sentinel. */
+/**
+ * The seed function's list (MessageIds, then the sentinel): in Payload of a lambda:invoke result,
+ * or as the result itself when the Task's Resource is the function's ARN (the sample's form).
+ */
 function seededIdsOf(event: HistoryEvent): string[] | undefined {
   const details = event.taskSucceededEventDetails;
-  if (details?.resourceType !== 'lambda' || !details.resource?.startsWith('invoke')) return undefined;
-  const payload = (parsePayload(details.output) as { Payload?: unknown } | undefined)?.Payload;
-  if (!Array.isArray(payload)) return undefined;
-  return payload.filter((id): id is string => typeof id === 'string' && id !== SENTINEL);
+  const list =
+    details?.resourceType === 'lambda' && details.resource?.startsWith('invoke')
+      ? (parsePayload(details.output) as { Payload?: unknown } | undefined)?.Payload
+      : parsePayload(event.lambdaFunctionSucceededEventDetails?.output);
+  if (!Array.isArray(list)) return undefined;
+  return list.filter((id): id is string => typeof id === 'string' && id !== SENTINEL);
 }
 
 /** A JSON payload from the history, or its raw text when it is not JSON. */

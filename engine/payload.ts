@@ -5,8 +5,23 @@
 const sizes = new WeakMap<object, number>();
 // Strings that need no escaping and no multi-byte UTF-8: their JSON size is length + 2.
 const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+// Long strings recur (the same ids in every shorter copy of a list): remember their sizes, within bounds.
+const MIN_CACHED_LENGTH = 16;
+const MAX_CACHED_STRINGS = 100_000;
+const stringSizes = new Map<string, number>();
 
 function stringBytes(text: string): number {
+  if (text.length < MIN_CACHED_LENGTH) return measureString(text);
+  let bytes = stringSizes.get(text);
+  if (bytes === undefined) {
+    bytes = measureString(text);
+    if (stringSizes.size >= MAX_CACHED_STRINGS) stringSizes.clear();
+    stringSizes.set(text, bytes);
+  }
+  return bytes;
+}
+
+function measureString(text: string): number {
   if (PLAIN.test(text)) return text.length + 2;
   return Buffer.byteLength(JSON.stringify(text), 'utf8');
 }

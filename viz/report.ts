@@ -104,7 +104,7 @@ function summarySection(record: ExecutionRecord): string {
     ['Ran on', record.source === 'aws' ? 'AWS Step Functions' : 'This computer (offline emulators)'],
     ['Started', escapeHtml(record.startedAt)],
     ['Duration', escapeHtml(formatMs(record.durationMs))],
-    ['Steps taken', `${number(record.stateTransitions)} state transitions`],
+    ['Steps taken', `${number(record.stateTransitions)} state transition${record.stateTransitions === 1 ? '' : 's'}`],
     ['Execution', `<code>${escapeHtml(record.executionArn)}</code>`],
     ['State machine', `<code>${escapeHtml(record.stateMachineArn)}</code>`],
   ];

@@ -1,6 +1,6 @@
 // Choice rules of JSONPath mode: every comparison operator and its `…Path` form, the Is* tests,
 // And/Or/Not. A value of the wrong type makes a comparison false, as on AWS; a Variable that
-// matches nothing is a States.Runtime error (except for IsPresent, which is then false).
+// matches nothing is a States.Runtime error for every operator but IsPresent (which is then false).
 import { StatesError } from '../errors.ts';
 import { PathNotFound } from './path.ts';
 import { readReference } from './reference.ts';
@@ -99,12 +99,15 @@ function readOperandPath(path: unknown, operator: string, scope: PathScope): unk
 
 function typeTest(test: TypeTest, expected: unknown, variable: string, scope: PathScope): boolean {
   let value: unknown;
-  try {
-    value = readReference(variable, scope);
-  } catch (error) {
-    if (!(error instanceof PathNotFound)) throw error;
-    // Nothing there: no type test holds, so `IsPresent: false` (or `IsNull: false` …) is true.
-    return expected === false;
+  if (test === 'IsPresent') {
+    try {
+      readReference(variable, scope);
+    } catch (error) {
+      if (!(error instanceof PathNotFound)) throw error;
+      return expected === false;
+    }
+  } else {
+    value = readVariable(variable, scope);
   }
   let holds: boolean;
   switch (test) {

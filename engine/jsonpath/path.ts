@@ -5,17 +5,24 @@
 import { StatesError } from '../errors.ts';
 import { type FilterExpression, parseFilter, testFilter } from './filter.ts';
 
-/** A definite path that matched nothing; `detail` is Jayway's own message for it. */
+/**
+ * A definite path that matched nothing; `detail` is Jayway's own message for it, `step` the
+ * name (or index) of the first step that found nothing, when there is one.
+ */
 export class PathNotFound extends Error {
   override name = 'PathNotFound';
 
   constructor(
     readonly path: string,
     readonly detail: string,
+    readonly step?: string,
   ) {
     super(`The JSONPath '${path}' could not be found: ${detail}`);
   }
 }
+
+/** The error AWS reports when a reference path cannot be followed or written into the input. */
+export const REFERENCE_PATH_CONFLICT = 'States.ReferencePathConflict';
 
 /** A path that is not valid JSONPath syntax. */
 export class InvalidPath extends Error {
@@ -285,17 +292,19 @@ function notFound(compiled: CompiledPath, failed: number, at: unknown): PathNotF
   const { segments, text } = compiled;
   const last = failed === segments.length - 1 || segments[failed + 1]?.kind === 'function';
   const segment = segments[failed]!;
+  const step = segment.kind === 'property' ? segment.name : segment.kind === 'index' ? String(segment.index) : undefined;
   if (segment.kind === 'property' && !isObject(at)) {
     const found = at === null ? 'null' : Array.isArray(at) ? 'array' : typeof at;
     return new PathNotFound(
       text,
       `Expected to find an object with property ['${segment.name}'] in path ${renderPrefix(segments, failed)} but found '${found}'.`,
+      step,
     );
   }
   if (segment.kind === 'property' && !last) {
-    return new PathNotFound(text, `Missing property in path ${renderPrefix(segments, failed + 1)}`);
+    return new PathNotFound(text, `Missing property in path ${renderPrefix(segments, failed + 1)}`, step);
   }
-  return new PathNotFound(text, `No results for path: ${renderPrefix(segments, segments.length)}`);
+  return new PathNotFound(text, `No results for path: ${renderPrefix(segments, segments.length)}`, step);
 }
 
 function mergeProperties(value: unknown, names: readonly string[]): Record<string, unknown> {
@@ -442,7 +451,8 @@ function copyObject(value: Record<string, unknown>): Record<string, unknown> {
 /**
  * Applies a ResultPath: returns `input` with `result` placed at `path`, creating the objects
  * the path names that do not exist yet. `input` is never modified (copy-on-write along the
- * path); `null` discards the result; `$` replaces the input.
+ * path); `null` discards the result; `$` replaces the input. Writing into a value that is not
+ * an object fails with States.ReferencePathConflict, as AWS reports it.
  */
 export function writeResultPath(input: unknown, path: string | null, result: unknown): unknown {
   if (path === null) return input;
@@ -483,9 +493,7 @@ function place(segments: readonly Segment[], at: number, node: unknown, result: 
   return MISSING;
 }
 
+/** AWS's error for a ResultPath that cannot be written into the input (e.g. a string or a list). */
 function resultPathFailure(path: string, input: unknown): StatesError {
-  return new StatesError(
-    'States.ResultPathMatchFailure',
-    `Unable to apply ResultPath "${path}" to input "${JSON.stringify(input) ?? 'null'}"`,
-  );
+  return new StatesError(REFERENCE_PATH_CONFLICT, `Unable to apply ReferencePath ${path} to input ${JSON.stringify(input) ?? 'null'}`);
 }

@@ -1,7 +1,7 @@
 // Resolves one JSONPath reference against a PathScope: `$…` reads the state input, `$$…` the
 // context object, `$name…` a variable (`$x`, `$x.field`, `$x[0]`).
 import { StatesError } from '../errors.ts';
-import { PathNotFound, readPath } from './path.ts';
+import { PathNotFound, readPath, REFERENCE_PATH_CONFLICT } from './path.ts';
 import type { PathScope } from './scope.ts';
 
 const VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
@@ -26,7 +26,7 @@ export function readReference(reference: string, scope: PathScope): unknown {
   try {
     return readPath(path, data);
   } catch (error) {
-    if (error instanceof PathNotFound && error.path !== reference) throw new PathNotFound(reference, error.detail);
+    if (error instanceof PathNotFound && error.path !== reference) throw new PathNotFound(reference, error.detail, error.step);
     throw error;
   }
 }
@@ -43,12 +43,15 @@ export function referencedDocument(reference: string, scope: PathScope): unknown
 /** Fields where a path that matches nothing is reported the way Jayway words it ("Invalid path …"). */
 const PATH_FIELDS: ReadonlySet<string> = new Set(['InputPath', 'OutputPath']);
 
-/** AWS's States.Runtime error for a reference that matched nothing, for the field that holds it. */
+/** AWS's error for a reference that matched nothing, as it words it for the field that holds it. */
 export function pathFailure(error: PathNotFound, scope: PathScope, field: string): StatesError {
   if (PATH_FIELDS.has(field)) {
     return new StatesError('States.Runtime', `Invalid path '${error.path}' : ${error.detail}`);
   }
   const document = JSON.stringify(referencedDocument(error.path, scope)) ?? 'null';
+  if (field === 'ItemsPath' && error.step !== undefined) {
+    return new StatesError(REFERENCE_PATH_CONFLICT, `Unable to apply step "${error.step}" to input ${document}`);
+  }
   return new StatesError(
     'States.Runtime',
     `The JSONPath '${error.path}' specified for the field '${field}' could not be found in the input '${document}'`,

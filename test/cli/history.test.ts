@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { GetExecutionHistoryCommand, GetExecutionHistoryInput } from '@aws-sdk/client-sfn';
+import type { GetExecutionHistoryCommand, GetExecutionHistoryInput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { fetchHistory, SAMPLES_PER_STATE, summarizeHistory } from '../../cli/history.ts';
 import { fakeAws } from './fake-aws.ts';
 import {
@@ -45,6 +45,21 @@ describe('cli/history', () => {
 
     it('takes the seeded MessageIds from the seed task output, without the sentinel', () => {
       expect(summarizeHistory(succeededHistory()).seededIds).to.deep.equal(ITEMS.map((item) => item.id));
+    });
+
+    it("takes them from the function's own result when the seed Task's Resource is the function ARN", () => {
+      const events = succeededHistory().map((event): HistoryEvent => {
+        const details = event.taskSucceededEventDetails;
+        if (details?.resourceType !== 'lambda') return event;
+        const { Payload } = JSON.parse(details.output!) as { Payload: unknown };
+        return {
+          ...event,
+          type: 'LambdaFunctionSucceeded',
+          taskSucceededEventDetails: undefined,
+          lambdaFunctionSucceededEventDetails: { output: JSON.stringify(Payload) },
+        };
+      });
+      expect(summarizeHistory(events).seededIds).to.deep.equal(ITEMS.map((item) => item.id));
     });
 
     it('keeps the parsed input and output of the first few entries of each state', () => {

@@ -110,6 +110,13 @@ describe('viz/report', () => {
       page = parse(html);
     });
 
+    it('says "1 state transition", in the singular, for a one-step run', async () => {
+      const text = parse(await renderReport({ ...succeededRecord, stateTransitions: 1 })).textContent;
+      expect(text).to.contain('1 state transition');
+      expect(text).to.not.contain('1 state transitions');
+      expect(page.textContent).to.contain(`${succeededRecord.stateTransitions} state transitions`);
+    });
+
     it('highlights every state it went through, marks none failed and counts the loop', () => {
       const nodes = drawnNodes(page.querySelector('#diagram svg')!).filter((node) => node.classes.includes('state'));
       expect(nodes.filter((node) => node.classes.includes('entered')).map((node) => node.name)).to.have.members(entered(succeededRecord));

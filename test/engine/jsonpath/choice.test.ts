@@ -66,14 +66,20 @@ describe('engine/jsonpath/choice', () => {
     expect(holds({ Variable: '$.v', StringMatches: '*' }, { v: 1 })).to.be.false;
   });
 
-  it('fails with States.Runtime when the Variable matches nothing', () => {
-    try {
-      holds({ Variable: '$.missing', StringEquals: 'x' }, {});
-      expect.fail('expected a States.Runtime error');
-    } catch (error) {
-      expect(error).to.be.instanceOf(StatesError);
-      expect((error as StatesError).name).to.equal('States.Runtime');
-      expect((error as StatesError).message).to.equal("Invalid path '$.missing': The choice state's condition path references an invalid value.");
+  it('fails with States.Runtime when the Variable matches nothing, for every operator but IsPresent', () => {
+    for (const rule of [
+      { Variable: '$.missing', StringEquals: 'x' },
+      { Variable: '$.missing', IsNull: true },
+      { Variable: '$.v', NumericEqualsPath: '$.missing' },
+    ]) {
+      try {
+        holds(rule, { v: 1 });
+        expect.fail('expected a States.Runtime error');
+      } catch (error) {
+        expect(error).to.be.instanceOf(StatesError);
+        expect((error as StatesError).name).to.equal('States.Runtime');
+        expect((error as StatesError).message).to.equal("Invalid path '$.missing': The choice state's condition path references an invalid value.");
+      }
     }
   });
 

@@ -152,21 +152,23 @@ describe('engine/jsonpath/path writeResultPath', () => {
     expect(Object.getPrototypeOf(output)).to.equal(Object.prototype);
   });
 
-  it('fails with States.ResultPathMatchFailure when the input cannot hold the result', () => {
+  it('fails with States.ReferencePathConflict, worded as AWS reports it, when the input cannot hold the result', () => {
+    const error = thrown(() => writeResultPath('input1', '$.someTaskResult', 1));
+    expect(error).to.be.instanceOf(StatesError);
+    expect(error.name).to.equal('States.ReferencePathConflict');
+    expect(error.message).to.equal('Unable to apply ReferencePath $.someTaskResult to input "input1"');
     for (const [input, path] of [
-      ['text', '$.a'],
       [{ a: 'text' }, '$.a.b'],
       [{ a: [] }, '$.a[0]'],
       [[1], '$.a'],
     ] as const) {
-      const error = thrown(() => writeResultPath(input, path, 1));
-      expect(error).to.be.instanceOf(StatesError);
-      expect(error.name).to.equal('States.ResultPathMatchFailure');
-      expect(error.message).to.contain(path);
+      const failure = thrown(() => writeResultPath(input, path, 1));
+      expect(failure.name).to.equal('States.ReferencePathConflict');
+      expect(failure.message).to.equal(`Unable to apply ReferencePath ${path} to input ${JSON.stringify(input)}`);
     }
   });
 
   it('refuses a path that is not a reference path', () => {
-    expect(thrown(() => writeResultPath({ a: [1] }, '$.a[*]', 1)).name).to.equal('States.ResultPathMatchFailure');
+    expect(thrown(() => writeResultPath({ a: [1] }, '$.a[*]', 1)).name).to.equal('States.ReferencePathConflict');
   });
 });

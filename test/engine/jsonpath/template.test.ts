@@ -46,6 +46,12 @@ describe('engine/jsonpath/template resolveValue', () => {
     expect(error.message).to.equal("The JSONPath '$.ErrorX' specified for the field 'ErrorPath' could not be found in the input '{\"a\":1}'");
   });
 
+  it('reports an ItemsPath with no match as States.ReferencePathConflict naming the missing step', () => {
+    const error = failure(() => resolveValue('$.discovery.objects', { ...scope, input: { discovery: { statusCode: 500 } } }, 'ItemsPath'));
+    expect(error.name).to.equal('States.ReferencePathConflict');
+    expect(error.message).to.equal('Unable to apply step "objects" to input {"discovery":{"statusCode":500}}');
+  });
+
   it('fails with States.Runtime for an undefined variable', () => {
     expect(failure(() => resolveValue('$nope', scope, 'x.$')).name).to.equal('States.Runtime');
   });

@@ -1,0 +1,230 @@
+import { expect } from 'chai';
+import type { TaskCall } from '../../../engine/index.ts';
+import { failure, machine, run, types } from '../run.ts';
+
+const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:fn';
+
+describe('engine: Task state', () => {
+  it('calls a Lambda function named by ARN with the effective input, recording LambdaFunction* events', async () => {
+    const calls: TaskCall[] = [];
+    const result = await run(machine({ Type: 'Task', Resource: FUNCTION, InputPath: '$.in', End: true }), { in: { a: 1 } }, {
+      dispatch: async (call) => {
+        calls.push(call);
+        return { ok: true };
+      },
+    });
+    expect(result.output).to.deep.equal({ ok: true });
+    expect(calls[0]).to.include({ stateName: 'S', resource: FUNCTION });
+    expect(calls[0]!.parameters).to.deep.equal({ a: 1 });
+    expect(types(result)).to.deep.equal([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const scheduled = JSON.parse(JSON.stringify(result.history[2]));
+    expect(scheduled.lambdaFunctionScheduledEventDetails).to.deep.equal({ resource: FUNCTION, input: '{"a":1}', inputDetails: { truncated: false } });
+  });
+
+  it('records Task* events with resourceType and resource for a service integration', async () => {
+    const result = await run(
+      machine({ Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'q', 'MessageBody.$': '$.m' }, End: true }),
+      { m: 'hi' },
+      { dispatch: async () => ({ MessageId: '1' }) },
+    );
+    expect(types(result).slice(2, 5)).to.deep.equal(['TaskScheduled', 'TaskStarted', 'TaskSucceeded']);
+    const scheduled = JSON.parse(JSON.stringify(result.history[2]));
+    expect(scheduled.taskScheduledEventDetails).to.deep.equal({
+      resourceType: 'sqs',
+      resource: 'sendMessage',
+      region: 'us-east-1',
+      parameters: '{"QueueUrl":"q","MessageBody":"hi"}',
+    });
+  });
+
+  it('applies ResultSelector, ResultPath and OutputPath to the result, in that order', async () => {
+    const result = await run(
+      machine({ Type: 'Task', Resource: FUNCTION, ResultSelector: { 'v.$': '$.value' }, ResultPath: '$.r', OutputPath: '$.r.v', End: true }),
+      { a: 1 },
+      { dispatch: async () => ({ value: 7, noise: true }) },
+    );
+    expect(result.output).to.equal(7);
+  });
+
+  it('fails with the function error when nothing catches it', async () => {
+    const result = await run(machine({ Type: 'Task', Resource: FUNCTION, End: true }), {}, { dispatch: async () => Promise.reject(failure('Boom', 'it broke')) });
+    expect(result).to.include({ status: 'FAILED', error: 'Boom', cause: 'it broke' });
+    expect(types(result).slice(-2)).to.deep.equal(['LambdaFunctionFailed', 'ExecutionFailed']);
+  });
+
+  it('retries MaxAttempts times with IntervalSeconds × BackoffRate^n, capped by MaxDelaySeconds', async () => {
+    const delays: number[] = [];
+    let attempts = 0;
+    const result = await run(
+      machine({
+        Type: 'Task',
+        Resource: FUNCTION,
+        Retry: [{ ErrorEquals: ['Boom'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 3, MaxDelaySeconds: 10 }],
+        End: true,
+      }),
+      {},
+      {
+        dispatch: async () => {
+          attempts += 1;
+          throw failure('Boom', 'again');
+        },
+        retryDelay: (_state, ms) => {
+          delays.push(ms);
+          return 0;
+        },
+      },
+    );
+    expect(result.status).to.equal('FAILED');
+    expect(attempts).to.equal(4);
+    expect(delays).to.deep.equal([2000, 6000, 10000]);
+  });
+
+  it('MaxAttempts 0 never retries; JitterStrategy FULL waits at most the computed delay', async () => {
+    let attempts = 0;
+    const delays: number[] = [];
+    const dispatch = async () => {
+      attempts += 1;
+      throw failure('Boom', 'x');
+    };
+    await run(machine({ Type: 'Task', Resource: FUNCTION, Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 0 }], End: true }), {}, { dispatch });
+    expect(attempts).to.equal(1);
+    await run(
+      machine({ Type: 'Task', Resource: FUNCTION, Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2, IntervalSeconds: 1, JitterStrategy: 'FULL' }], End: true }),
+      {},
+      { dispatch, retryDelay: (_s, ms) => (delays.push(ms), 0) },
+    );
+    expect(delays).to.have.length(2);
+    expect(delays[0]).to.be.within(0, 1000);
+    expect(delays[1]).to.be.within(0, 2000);
+  });
+
+  it('counts retries in $$.State.RetryCount', async () => {
+    let attempts = 0;
+    const seen: unknown[] = [];
+    await run(
+      machine({ Type: 'Task', Resource: FUNCTION, Parameters: { 'n.$': '$$.State.RetryCount' }, Retry: [{ ErrorEquals: ['Boom'], MaxAttempts: 2 }], End: true }),
+      {},
+      {
+        dispatch: async (call) => {
+          seen.push((call.parameters as { n: number }).n);
+          if (++attempts < 3) throw failure('Boom', 'x');
+          return 'ok';
+        },
+        retryDelay: () => 0,
+      },
+    );
+    expect(seen).to.deep.equal([0, 1, 2]);
+  });
+
+  it('Catch takes the first matching catcher; States.TaskFailed matches a task error; ResultPath places {Error, Cause}', async () => {
+    const result = await run(
+      machine(
+        {
+          Type: 'Task',
+          Resource: FUNCTION,
+          Catch: [
+            { ErrorEquals: ['Other'], Next: 'Wrong' },
+            { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Handler' },
+          ],
+          End: true,
+        },
+        { Wrong: { Type: 'Fail' }, Handler: { Type: 'Pass', End: true } },
+      ),
+      { a: 1 },
+      { dispatch: async () => Promise.reject(failure('Boom', 'it broke')) },
+    );
+    expect(result.status).to.equal('SUCCEEDED');
+    expect(result.output).to.deep.equal({ a: 1, error: { Error: 'Boom', Cause: 'it broke' } });
+    expect(types(result).slice(4, 7)).to.deep.equal(['LambdaFunctionFailed', 'TaskStateExited', 'PassStateEntered']);
+  });
+
+  it('States.Runtime is not caught, even by States.ALL or by name', async () => {
+    const result = await run(
+      machine(
+        { Type: 'Task', Resource: FUNCTION, OutputPath: '$.missing', Catch: [{ ErrorEquals: ['States.ALL', 'States.Runtime'], Next: 'H' }], End: true },
+        { H: { Type: 'Pass', End: true } },
+      ),
+      {},
+      { dispatch: async () => ({}) },
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'States.Runtime' });
+  });
+
+  it('TimeoutSeconds ends a call that runs too long with States.Timeout (TaskTimedOut), aborting its signal', async () => {
+    let aborted = false;
+    const result = await run(
+      machine({ Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Parameters: {}, TimeoutSeconds: 1, End: true }),
+      {},
+      {
+        dispatch: (call) =>
+          new Promise((_resolve, reject) => {
+            call.signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(new Error('aborted'));
+            });
+          }),
+      },
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
+    expect(types(result).slice(-2)).to.deep.equal(['TaskTimedOut', 'ExecutionFailed']);
+    expect(aborted).to.equal(true);
+  });
+
+  it('States.TaskFailed does not match States.Timeout', async () => {
+    const result = await run(
+      machine(
+        { Type: 'Task', Resource: FUNCTION, TimeoutSeconds: 1, Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'H' }], End: true },
+        { H: { Type: 'Pass', End: true } },
+      ),
+      {},
+      { dispatch: () => new Promise(() => {}) },
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
+  });
+
+  it('passes HeartbeatSeconds and TimeoutSecondsPath on to the call and the scheduled event', async () => {
+    let call: TaskCall | undefined;
+    const result = await run(
+      machine({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: {}, TimeoutSecondsPath: '$.t', HeartbeatSeconds: 5, End: true }),
+      { t: 30 },
+      { dispatch: async (c) => ((call = c), {}) },
+    );
+    expect(call).to.include({ timeoutSeconds: 30, heartbeatSeconds: 5 });
+    expect(result.history[2]!.taskScheduledEventDetails).to.include({ timeoutInSeconds: 30, heartbeatInSeconds: 5 });
+  });
+
+  it('in JSONata, Arguments are evaluated on $states.input and Output on $states.result', async () => {
+    const result = await run(
+      machine({ Type: 'Task', Resource: FUNCTION, Arguments: { x: '{% $states.input.a %}' }, Output: '{% $states.result.y %}', End: true }, {}, { QueryLanguage: 'JSONata' }),
+      { a: 2 },
+      { dispatch: async (call) => ({ y: (call.parameters as { x: number }).x * 10 }) },
+    );
+    expect(result.output).to.equal(20);
+  });
+
+  it('in JSONata, a Catch Output sees $states.errorOutput', async () => {
+    const result = await run(
+      machine(
+        {
+          Type: 'Task',
+          Resource: FUNCTION,
+          Catch: [{ ErrorEquals: ['States.ALL'], Output: { e: '{% $states.errorOutput.Error %}', i: '{% $states.input %}' }, Next: 'H' }],
+          End: true,
+        },
+        { H: { Type: 'Pass', End: true } },
+        { QueryLanguage: 'JSONata' },
+      ),
+      { a: 1 },
+      { dispatch: async () => Promise.reject(failure('Boom', 'x')) },
+    );
+    expect(result.output).to.deep.equal({ e: 'Boom', i: { a: 1 } });
+  });
+});
