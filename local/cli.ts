@@ -1,11 +1,14 @@
 // `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
 import { InvalidArguments } from '../cli/args.ts';
 import { buildExecutionInput } from '../cli/input.ts';
-import type { FaultSpec } from './contracts.ts';
+import type { FaultSpec, StandInFunction } from './contracts.ts';
+import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from './faults.ts';
 import { createProgressLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { exitCodeFor, formatText, toJsonSummary } from './report.ts';
@@ -27,6 +30,10 @@ DynamoDB and SQS emulators, with the Lambda bundle from dist/ and the stack's IA
   --no-quota-fail           only warn when AWS's quotas (25,000 history events, 256 KiB
                             payloads) are crossed, instead of failing the run as AWS would
   --fast-retries            retry at once instead of waiting the ASL's Retry intervals
+  --lambda NAME=MODULE      run MODULE's handler(event, context) for the function NAME (a name
+                            or an ARN) that a Task invokes; the role may invoke it (repeatable)
+  --history FILE            write the execution's events to FILE, as GetExecutionHistory
+                            returns them: {"events": [...]}
   --json                    print one JSON object instead of the text report
   --keep                    leave the emulators running and print how to reach them;
                             Ctrl-C stops them
@@ -38,6 +45,8 @@ export interface CliOptions {
   run: LocalRunOptions;
   json: boolean;
   help: boolean;
+  /** Where to write the execution's history. */
+  historyPath?: string;
 }
 
 export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
@@ -53,6 +62,8 @@ export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
         input: { type: 'string' },
         definition: { type: 'string' },
         fault: { type: 'string', multiple: true },
+        lambda: { type: 'string', multiple: true },
+        history: { type: 'string' },
         'no-quota-fail': { type: 'boolean', default: false },
         'fast-retries': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -71,6 +82,7 @@ export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
     quotaFail: !values['no-quota-fail'],
     fastRetries: values['fast-retries'],
     keep: values.keep,
+    functions: (values.lambda ?? []).map(parseStandIn),
   };
   if (values.definition !== undefined) run.definitionPath = values.definition;
   // Out-of-range counts go through: the seed function rejects them, as it would on AWS.
@@ -91,7 +103,17 @@ export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
       throw new InvalidArguments(`--input is not valid JSON: ${(error as Error).message}`);
     }
   }
-  return { run, json: values.json, help: values.help };
+  return { run, json: values.json, help: values.help, ...(values.history === undefined ? {} : { historyPath: resolve(values.history) }) };
+}
+
+/** `--lambda NAME=MODULE`: the module must exist; its path is made absolute here. */
+function parseStandIn(spec: string): StandInFunction {
+  const at = spec.indexOf('=');
+  const [nameOrArn, module] = [spec.slice(0, at).trim(), spec.slice(at + 1).trim()];
+  if (at < 1 || module === '') throw new InvalidArguments(`--lambda "${spec}" must be NAME=MODULE, e.g. my-function=./handler.mjs`);
+  const modulePath = resolve(module);
+  if (!existsSync(modulePath)) throw new InvalidArguments(`--lambda ${nameOrArn}: module ${modulePath} does not exist`);
+  return { nameOrArn, modulePath };
 }
 
 export interface CliIo {
@@ -128,7 +150,7 @@ const REFUSALS = new Set([
   'UnsupportedRuntime',
 ]);
 
-/** aws-local-stepfunctions needs Node 22 (Promise.withResolvers); on an older Node it fails mid-run. */
+/** The offline runtime uses Node 22's APIs (Promise.withResolvers); on an older Node it would fail mid-run. */
 export class UnsupportedRuntime extends Error {
   override name = 'UnsupportedRuntime';
 }
@@ -171,6 +193,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     progress?.done();
   }
   const { record, env } = result;
+  if (options.historyPath !== undefined) await writeHistoryFile(options.historyPath, result.history);
   const report = await htmlReport(record, io);
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ ...toJsonSummary(record), ...(report ? { report } : {}) })}\n`);

@@ -4,7 +4,6 @@
 import type { ResourceNames } from '../workflow/resources.ts';
 import type { PolicyStatement } from '../workflow/permissions.ts';
 import type { TemplateVars } from '../workflow/template.ts';
-import type { RunOptions } from 'aws-local-stepfunctions';
 
 export interface LocalEndpoints {
   dynamodb: string;
@@ -46,10 +45,16 @@ export interface TaskCall {
   error?: string;
 }
 
-/** One entry of aws-local-stepfunctions' overrides.taskResourceLocalHandlers. */
-export type TaskHandler = NonNullable<
-  NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
->[string];
+/** What a Task state does with its parameters: the service call, resolving with its result. */
+export type TaskHandler = (parameters: unknown) => Promise<unknown>;
+
+/** `--lambda NAME=MODULE`: a module whose `handler` stands in for a function the definition invokes. */
+export interface StandInFunction {
+  /** The function's name or ARN, as the definition names it. */
+  nameOrArn: string;
+  /** Absolute path of an ES module exporting `handler(event, context)`. */
+  modulePath: string;
+}
 
 export interface BridgeOptions {
   resources: LocalResources;
@@ -61,6 +66,8 @@ export interface BridgeOptions {
   faults: FaultSpec[];
   /** Path of the esbuild bundle of the seed function (dist/seed/index.mjs). */
   bundlePath: string;
+  /** Stand-ins for other functions; the seed function always runs from its bundle. */
+  functions?: StandInFunction[];
   onCall?: (call: TaskCall) => void;
   /** A --fault fired: which one (its index in faults) and in which state. */
   onFault?: (firing: { fault: number; state: string }) => void;

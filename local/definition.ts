@@ -1,17 +1,14 @@
 // Reads an ASL template, fills its placeholders and parses it. Every way a definition file can
 // be unusable (missing, unreadable, not JSON, unknown placeholder, invalid ASL) is found here,
 // before any emulator starts, and reported as a DefinitionError naming the file.
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { readFile } from 'node:fs/promises';
+import { checkDefinition, DefinitionError } from '../engine/index.ts';
 import { PLACEHOLDERS, renderTemplate, type TemplateVars } from '../workflow/template.ts';
 
-export class DefinitionError extends Error {
-  override name = 'DefinitionError';
-}
+export { DefinitionError };
+
+/** A state machine definition, parsed: its structure is checked by the engine. */
+export type StateMachineDefinition = Record<string, unknown> & { StartAt: string; States: Record<string, unknown> };
 
 export interface AslTemplate {
   path: string;
@@ -99,35 +96,15 @@ export function forEachState(
   walk(definition, '');
 }
 
-const VALIDATOR_VERSION: string = createRequire(import.meta.url)('asl-validator/package.json').version;
-const VALIDATED_CACHE = fileURLToPath(new URL('../node_modules/.cache/transfer-records/validated-asl/', import.meta.url));
-
 /**
- * Runs the engine's own ASL validation (asl-validator, with ARN and path checks) on the preview.
- * The validator compiles its JSON schemas in every new process, about half a second, a quarter
- * of `make local`'s budget: a definition it accepted once is remembered by content hash.
+ * The engine's check of the preview: the ASL's structure, and what the engine refuses rather than
+ * run differently from AWS (UnsupportedFeature, naming the state and the field).
  */
-export async function validateDefinition(template: AslTemplate, cacheDir = VALIDATED_CACHE): Promise<void> {
-  const key = createHash('sha256')
-    .update(`asl-validator@${VALIDATOR_VERSION}\n${JSON.stringify(template.preview)}`)
-    .digest('hex');
-  const marker = join(cacheDir, key);
-  if (await exists(marker)) return;
+export function validateDefinition(template: AslTemplate): void {
   try {
-    // The validator writes a QueryLanguage into each state it checks: give it a copy.
-    new StateMachine(structuredClone(template.preview));
+    checkDefinition(template.preview);
   } catch (error) {
-    throw new DefinitionError(`${template.path} is not valid ASL: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+    if (error instanceof DefinitionError) throw new DefinitionError(`${template.path} is not valid ASL: ${error.message}`);
+    throw error;
   }
-  // A cache that cannot be written only costs the next run the validation again.
-  await mkdir(cacheDir, { recursive: true })
-    .then(() => writeFile(marker, ''))
-    .catch(() => undefined);
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

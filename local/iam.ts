@@ -14,7 +14,12 @@ export interface LocalPolicies {
   lambdaPolicy: PolicyStatement[];
 }
 
-export function localPolicies(resources: LocalResources): LocalPolicies {
+/**
+ * The stack's policies on the local resources. Functions given with --lambda are functions the
+ * user adds to the workflow: the state machine role may invoke them, as the grant the user would
+ * add to the stack allows, and nothing else changes.
+ */
+export function localPolicies(resources: LocalResources, standInArns: string[] = []): LocalPolicies {
   const { region, accountId, names } = resources;
   const arns = {
     table: resources.tableArn,
@@ -22,10 +27,11 @@ export function localPolicies(resources: LocalResources): LocalPolicies {
     seedFunction: resources.seedFunctionArn,
     seedLogStreams: `arn:aws:logs:${region}:${accountId}:log-group:${names.seedLogGroup}:*`,
   };
-  return {
-    stateMachinePolicy: resolveGrants(STATE_MACHINE_ROLE_GRANTS, arns),
-    lambdaPolicy: resolveGrants(SEED_ROLE_GRANTS, arns),
-  };
+  const stateMachinePolicy = resolveGrants(STATE_MACHINE_ROLE_GRANTS, arns);
+  if (standInArns.length > 0) {
+    stateMachinePolicy.push({ Sid: 'InvokeStandInFunctions', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: standInArns });
+  }
+  return { stateMachinePolicy, lambdaPolicy: resolveGrants(SEED_ROLE_GRANTS, arns) };
 }
 
 /** The identity each role's calls carry on AWS: an STS session of the role. */

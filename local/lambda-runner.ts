@@ -1,5 +1,6 @@
-// Runs the seed function's esbuild bundle the way Lambda does: one warm container per run,
-// a Lambda context, the function's environment, its timeout, and errors in the runtime's format.
+// Runs a function's bundle (the seed function's esbuild bundle, or a stand-in module given with
+// --lambda) the way Lambda does: one warm container per run, a Lambda context, the function's
+// environment, its timeout, and errors in the runtime's format.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,13 +11,49 @@ import type { LocalEndpoints, LocalResources } from './contracts.ts';
 import { emulatorEnvironment } from './emulators.ts';
 import { assumedRoleArn, sessionToken } from './iam.ts';
 
+/** What Lambda knows of a function: its identity, its settings and the variables it sets. */
+export interface FunctionSettings {
+  name: string;
+  arn: string;
+  roleName: string;
+  logGroup: string;
+  /** `file.export`, as Lambda's Node.js runtime reads it. */
+  handler: string;
+  runtime: string;
+  memorySize: number;
+  timeoutSeconds: number;
+  environment: Record<string, string>;
+}
+
+/** What Lambda gives a function created without settings. */
+export const LAMBDA_DEFAULTS = { memorySize: 128, timeoutSeconds: 3 };
+
+/** The seed function as the stack deploys it. */
+export function seedFunctionSettings(resources: LocalResources): FunctionSettings {
+  const { names } = resources;
+  return {
+    name: names.seedFunction,
+    arn: resources.seedFunctionArn,
+    roleName: names.seedRole,
+    logGroup: names.seedLogGroup,
+    handler: SEED_FUNCTION.handler,
+    runtime: SEED_FUNCTION.runtime,
+    memorySize: SEED_FUNCTION.memorySize,
+    timeoutSeconds: SEED_FUNCTION.timeoutSeconds,
+    // The one variable the stack sets on the function.
+    environment: { [SEED_FUNCTION.tableNameVariable]: names.table },
+  };
+}
+
 export interface LambdaRunnerOptions {
   bundlePath: string;
   resources: LocalResources;
   endpoints: LocalEndpoints;
   /** The function role's statements; its SDK calls are checked against them at the emulators. */
   policy: PolicyStatement[];
-  /** SEED_FUNCTION.timeoutSeconds unless given. */
+  /** The seed function's unless given. */
+  settings?: FunctionSettings;
+  /** settings.timeoutSeconds unless given. */
   timeoutSeconds?: number;
 }
 
@@ -94,21 +131,21 @@ const NO_SHARED_FILES = {
 /** The variables Lambda sets for this function, plus the endpoints that lead its SDK to the emulators. */
 export function functionEnvironment(options: LambdaRunnerOptions): Record<string, string> {
   const { resources, endpoints, policy } = options;
-  const { names, region, accountId } = resources;
+  const { region, accountId } = resources;
+  const settings = options.settings ?? seedFunctionSettings(resources);
   return {
     ...emulatorEnvironment(endpoints, region),
     ...NO_SHARED_FILES,
     LAMBDA_TASK_ROOT,
     AWS_DEFAULT_REGION: region,
-    AWS_SESSION_TOKEN: sessionToken({ arn: assumedRoleArn(accountId, names.seedRole, names.seedFunction), policy }),
-    AWS_LAMBDA_FUNCTION_NAME: names.seedFunction,
+    AWS_SESSION_TOKEN: sessionToken({ arn: assumedRoleArn(accountId, settings.roleName, settings.name), policy }),
+    AWS_LAMBDA_FUNCTION_NAME: settings.name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(SEED_FUNCTION.memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: names.seedLogGroup,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${SEED_FUNCTION.runtime}`,
-    _HANDLER: SEED_FUNCTION.handler,
-    // The one variable the stack sets on the function.
-    [SEED_FUNCTION.tableNameVariable]: names.table,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: settings.logGroup,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${settings.runtime}`,
+    _HANDLER: settings.handler,
+    ...settings.environment,
   };
 }
 
@@ -153,14 +190,14 @@ function logStreamName(): string {
 type Handler = (event: unknown, context: unknown) => unknown;
 
 export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
+  const settings = options.settings ?? seedFunctionSettings(options.resources);
   const bundlePath = resolve(options.bundlePath);
   if (!existsSync(bundlePath)) {
-    throw new MissingBundle(`the seed function's bundle ${options.bundlePath} does not exist: run \`make build\` first`);
+    throw new MissingBundle(`the code of function ${settings.name}, ${options.bundlePath}, does not exist: run \`make build\` first`);
   }
-  const { resources } = options;
-  const timeoutMs = (options.timeoutSeconds ?? SEED_FUNCTION.timeoutSeconds) * 1000;
+  const timeoutMs = (options.timeoutSeconds ?? settings.timeoutSeconds) * 1000;
   const environment = environmentScope(functionEnvironment(options));
-  const [, handlerName = 'handler'] = SEED_FUNCTION.handler.split('.');
+  const [, handlerName = 'handler'] = settings.handler.split('.');
   let container: { module: Promise<Record<string, unknown>>; logStreamName: string } | undefined;
 
   // A fresh module instance is a fresh container: its own SDK client, credentials and state.
@@ -185,16 +222,16 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
         const { module, logStreamName: stream } = container;
         const handler = (await module)[handlerName];
         if (typeof handler !== 'function') {
-          throw new RuntimeFailure('Runtime.HandlerNotFound', `${SEED_FUNCTION.handler} is undefined or not exported`);
+          throw new RuntimeFailure('Runtime.HandlerNotFound', `${settings.handler} is undefined or not exported`);
         }
         const context = {
           callbackWaitsForEmptyEventLoop: true,
-          functionName: resources.names.seedFunction,
+          functionName: settings.name,
           functionVersion: '$LATEST',
-          invokedFunctionArn: resources.seedFunctionArn,
-          memoryLimitInMB: String(SEED_FUNCTION.memorySize),
+          invokedFunctionArn: settings.arn,
+          memoryLimitInMB: String(settings.memorySize),
           awsRequestId: requestId,
-          logGroupName: resources.names.seedLogGroup,
+          logGroupName: settings.logGroup,
           logStreamName: stream,
           getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
         };

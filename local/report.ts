@@ -4,6 +4,8 @@ import { QUOTAS, causeMessage, faultSummary, type ExecutionRecord, type FaultRep
 export interface JsonSummary {
   status: ExecutionRecord['status'];
   executionArn: string;
+  /** The execution's output, when it succeeded. */
+  output?: unknown;
   error?: string;
   cause?: string;
   failedState?: string;
@@ -34,6 +36,7 @@ export function toJsonSummary(record: ExecutionRecord): JsonSummary {
   return {
     status: record.status,
     executionArn: record.executionArn,
+    ...(record.status === 'SUCCEEDED' ? { output: record.output } : {}),
     ...(record.error === undefined ? {} : { error: record.error }),
     ...(record.cause === undefined ? {} : { cause: record.cause }),
     ...(record.failedState === undefined ? {} : { failedState: record.failedState }),

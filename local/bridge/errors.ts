@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { THROTTLED, type RetriedService } from '../../workflow/service-errors.ts';
 import type { AccessDenied } from '../iam.ts';
 
-/** aws-local-stepfunctions reports name as the task's Error and message as its Cause. */
+/** The engine reports name as the task's Error and message as its Cause. */
 export class TaskFailure extends Error {
   constructor(error: string, cause: string) {
     super(cause);

@@ -1,20 +1,23 @@
 // The service-integration bridge: one local handler per Task state, chosen by its Resource ARN
-// (a service integration's, or a Lambda function's own), for aws-local-stepfunctions'
-// taskResourceLocalHandlers. Every call is checked against the
+// (a service integration's, or a Lambda function's own), which the engine's dispatcher calls.
+// Every call is checked against the
 // state machine role's policy, may be failed by --fault, and returns what Step Functions returns.
 import { performance } from 'node:perf_hooks';
 import { createClients } from '../../workflow/clients.ts';
-import type { BridgeOptions, TaskHandler } from '../contracts.ts';
+import { SEED_FUNCTION } from '../../workflow/resources.ts';
+import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
+import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { LOCAL_CREDENTIALS } from '../emulators.ts';
 import { checkFaultTargets, createFaultInjectors } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
-import { createLambdaRunner } from '../lambda-runner.ts';
+import { createLambdaRunner, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
 import { dynamodbTask, isDynamoDbAction, OPTIMIZED_DYNAMODB_ACTIONS } from './dynamodb.ts';
 import { UnsupportedResource, type IntegrationStyle } from './errors.ts';
 import {
   createFunctionLookup,
+  functionAddress,
   functionResourceTask,
   isFunctionArn,
   lambdaTask,
@@ -46,7 +49,8 @@ interface TaskState {
 export function taskStates(definition: unknown): TaskState[] {
   const found: TaskState[] = [];
   forEachState(definition, (name, state) => {
-    if (state.Type === 'Task') found.push({ name, resource: state.Resource, parameters: state.Parameters });
+    // JSONPath states name their parameters Parameters; JSONata states, Arguments.
+    if (state.Type === 'Task') found.push({ name, resource: state.Resource, parameters: state.Parameters ?? state.Arguments });
   });
   return found;
 }
@@ -98,11 +102,14 @@ function checkLambdaTask(task: TaskState, integration: Integration, functions: F
     if (functions.find(integration.functionArn)) return;
     throw new UnsupportedResource(`state "${task.name}": resource "${integration.functionArn}" names a function that is not here; ${runs}`);
   }
+  // Arguments computed by one JSONata expression are known only when the state runs.
+  if (isJsonataExpression(task.parameters)) return;
   const parameters = isObject(task.parameters) ? task.parameters : {};
   const refuse = (why: string) => new UnsupportedResource(`state "${task.name}": lambda:invoke ${why}`);
   const { FunctionName: functionName, InvocationType: invocationType } = parameters;
-  if (functionName === undefined && !('FunctionName.$' in parameters)) throw refuse('needs Parameters.FunctionName');
-  if (typeof functionName === 'string' && !functions.find(functionName)) throw refuse(`calls ${functionName}; ${runs}`);
+  if (functionName === undefined && !('FunctionName.$' in parameters)) throw refuse('needs a FunctionName');
+  const literal = typeof functionName === 'string' && !isJsonataExpression(functionName);
+  if (literal && !functions.find(functionName)) throw refuse(`calls ${functionName}; ${runs}`);
   if (invocationType !== undefined && invocationType !== 'RequestResponse') {
     throw refuse(`has InvocationType ${JSON.stringify(invocationType)}; offline, only RequestResponse runs`);
   }
@@ -127,8 +134,7 @@ function reported(task: TaskState, integration: Integration, call: TaskAction, o
     try {
       const output = await call(input);
       record(started);
-      // Every integration returns JSON: SDK output passed through toJson, or a Lambda payload after its JSON round trip.
-      return output as Awaited<ReturnType<TaskHandler>>;
+      return output;
     } catch (error) {
       record(started, error instanceof Error ? error.name : String(error));
       throw error;
@@ -146,6 +152,28 @@ function seedFunction(options: BridgeOptions): LocalFunction {
 }
 
 /**
+ * A --lambda stand-in, run as a function of Lambda's default settings under a role of its own
+ * that grants nothing: any AWS call it makes is denied, as an ungranted role's would be.
+ */
+function standInFunction(standIn: StandInFunction, options: BridgeOptions): LocalFunction {
+  const { resources, endpoints } = options;
+  const { unqualifiedArn } = functionAddress(standIn.nameOrArn, resources);
+  const name = unqualifiedArn.split(':')[6]!;
+  const settings: FunctionSettings = {
+    name,
+    arn: unqualifiedArn,
+    roleName: `${name}-role`,
+    logGroup: `/aws/lambda/${name}`,
+    handler: 'index.handler',
+    runtime: SEED_FUNCTION.runtime,
+    memorySize: LAMBDA_DEFAULTS.memorySize,
+    timeoutSeconds: LAMBDA_DEFAULTS.timeoutSeconds,
+    environment: {},
+  };
+  return { arn: unqualifiedArn, runner: createLambdaRunner({ bundlePath: standIn.modulePath, resources, endpoints, policy: [], settings }) };
+}
+
+/**
  * Handlers keyed by state name. Throws UnsupportedResource, naming the state, before anything
  * runs if a Task calls something the bridge cannot; MissingBundle if the seed bundle is absent.
  */
@@ -154,7 +182,10 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const plans = taskStates(definition).map((task) => ({ task, integration: parseResource(task) }));
   const lambdaPlans = plans.filter(({ integration }) => integration.service === 'lambda');
   // The seed function's runner, and so its bundle, is needed only when a Task may invoke it.
-  const functions = createFunctionLookup(lambdaPlans.length > 0 ? [seedFunction(options)] : [], resources);
+  const functions = createFunctionLookup(
+    lambdaPlans.length > 0 ? [seedFunction(options), ...(options.functions ?? []).map((fn) => standInFunction(fn, options))] : [],
+    resources,
+  );
   for (const { task, integration } of lambdaPlans) checkLambdaTask(task, integration, functions);
   checkFaultTargets(options.faults, plans.map(({ integration }) => integration));
   const shared: Omit<CallContext, 'injectFault'> = {

@@ -4,11 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { runLocal, withoutImplicitTaskTimeouts, immediateRetries, executionArnOf } from '../../local/run.ts';
+import { runLocal, executionArnOf } from '../../local/run.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { createClients } from '../../workflow/clients.ts';
 import { QUOTAS } from '../../workflow/execution-record.ts';
-import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { rejection } from '../helpers.ts';
 
 const SEED = 'Seed the DynamoDB Table';
@@ -74,10 +73,24 @@ describe('local/run (end to end on the emulators)', function () {
     expect(record.failedState).to.equal('Send to Another Queue');
   });
 
-  it('refuses a JSONata definition before anything starts, naming the state', async () => {
-    const error = await rejection(runLocal({ definitionPath: `${FIXTURES}/jsonata.asl.json` }));
+  it('runs a JSONata state inside a JSONPath state machine', async () => {
+    const { record, history } = await runLocal({ definitionPath: `${FIXTURES}/jsonata.asl.json` });
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.output).to.equal(3);
+    expect(history.map((event) => event.type)).to.deep.equal([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('refuses what the engine does not implement before anything starts, naming the state', async () => {
+    const error = await rejection(runLocal({ definitionPath: `${FIXTURES}/activity.asl.json` }));
     expect(error.name).to.equal('UnsupportedFeature');
-    expect(error.message).to.contain('state "Count Items"');
+    expect(error.message).to.contain('Wait for a Person');
   });
 
   it('refuses a missing definition with a DefinitionError', async () => {
@@ -111,9 +124,10 @@ describe('local/run (end to end on the emulators)', function () {
     expect(record.error).to.equal('States.Runtime');
     expect(record.cause).to.contain(`maximum number of history events (${QUOTAS.historyEvents})`);
     // 34 events per item: item 736 begins at event 24,997 and its GetItem would be scheduled at 25,000.
-    expect(record.cause).to.contain(`entry 736 of "${GET}"`);
+    const note = record.warnings.join('\n');
+    expect(note).to.contain(`entry 736 of "${GET}"`);
     const item736 = record.seeded[735]!.messageId;
-    expect(record.cause).to.contain(`$.List[0] = "${item736}"`);
+    expect(note).to.contain(`$.List[0] = "${item736}"`);
     expect(record.failedState).to.equal(GET);
     expect(record.historyEvents).to.equal(QUOTAS.historyEvents);
     expect(record.reconciliation.delivered).to.equal(735);
@@ -177,36 +191,7 @@ describe('local/run (a refused Task resource with keep)', function () {
   });
 });
 
-describe('local/run (engine settings)', () => {
-  const definition = {
-    StartAt: 'Call',
-    States: {
-      Call: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Retry: [{ ErrorEquals: ['States.ALL'] }], Next: 'Bounded' },
-      Bounded: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', TimeoutSeconds: 5, Next: 'Fan' },
-      Fan: {
-        Type: 'Map',
-        ItemProcessor: {
-          StartAt: 'Inner',
-          States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Retry: [{ ErrorEquals: ['X'] }], End: true } },
-        },
-        End: true,
-      },
-    },
-  } as unknown as StateMachineDefinition;
-
-  it('gives Task states without TimeoutSeconds no timeout the engine would invent', () => {
-    type Loose = { TimeoutSeconds?: number; ItemProcessor: { States: Record<string, { TimeoutSeconds?: number }> } };
-    const patched = withoutImplicitTaskTimeouts(definition) as unknown as { States: Record<string, Loose> };
-    expect(patched.States.Call!.TimeoutSeconds).to.be.greaterThan(20 * 24 * 3600);
-    expect(patched.States.Bounded!.TimeoutSeconds).to.equal(5);
-    expect(patched.States.Fan!.ItemProcessor.States.Inner!.TimeoutSeconds).to.be.greaterThan(20 * 24 * 3600);
-    expect(definition.States.Call).not.to.have.property('TimeoutSeconds');
-  });
-
-  it('skips the waits of every retrier, nested ones included, only when asked', () => {
-    expect(immediateRetries(definition)).to.deep.equal({ Call: 0, Inner: 0 });
-  });
-
+describe('local/run executionArnOf', () => {
   it('names executions the way AWS does', () => {
     expect(executionArnOf('arn:aws:states:us-east-1:000000000000:stateMachine:m', 'run-1')).to.equal(
       'arn:aws:states:us-east-1:000000000000:execution:m:run-1',

@@ -10,7 +10,8 @@ import {
   MAX_MESSAGE_BYTES,
   RETRY_BUDGET,
 } from '../../../functions/seed/limits.ts';
-import { historyEventsOf, type EngineEvent } from '../../../local/history.ts';
+import { StatesError } from '../../../engine/index.ts';
+import { run } from '../../engine/run.ts';
 
 interface State {
   Type: string;
@@ -50,11 +51,23 @@ describe('seed limits', () => {
     expect(FIXED_EVENTS).to.equal(executionStartedAndSucceeded + eventsOf(asl.StartAt) + eventsOf(choice) + eventsOf(last));
   });
 
-  it('count a retried Task attempt as Step Functions records it: TaskFailed, TaskScheduled, TaskStarted', () => {
-    const task = { name: 'Read Next Message from DynamoDB', type: 'Task', input: {} };
-    const events = ['StateFailed', 'StateRetried'].flatMap((type) => historyEventsOf({ type, state: task } as unknown as EngineEvent));
-    expect(events).to.deep.equal(['TaskFailed', 'TaskScheduled', 'TaskStarted']);
-    expect(EVENTS_PER_RETRY).to.equal(events.length);
+  it('count a retried Task attempt as Step Functions records it: TaskFailed, TaskScheduled, TaskStarted', async () => {
+    const task = { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Retry: [{ ErrorEquals: ['States.ALL'] }], End: true };
+    const definition = { StartAt: 'Read', States: { Read: task } };
+    const types = async (failures: number) => {
+      let calls = 0;
+      const dispatch = async () => {
+        calls += 1;
+        if (calls <= failures) throw new StatesError('DynamoDB.ThrottlingException', 'slow down');
+        return {};
+      };
+      const { history } = await run(definition, {}, { dispatch, retryDelay: () => 0 });
+      return history.map((event) => event.type);
+    };
+    const [once, retried] = [await types(0), await types(1)];
+    const scheduled = once.indexOf('TaskStarted') + 1;
+    expect(retried.slice(scheduled, scheduled + EVENTS_PER_RETRY)).to.deep.equal(['TaskFailed', 'TaskScheduled', 'TaskStarted']);
+    expect(retried.length - once.length).to.equal(EVENTS_PER_RETRY);
   });
 
   it('allow the largest item count whose execution stays within the history quota with 100 retried calls', () => {

@@ -106,7 +106,7 @@ describe('local/bridge createTaskHandlers', () => {
 
     it('refuses lambda:invoke without a FunctionName', () => {
       expect(refusal(machine({ Call: task('arn:aws:states:::lambda:invoke', { Payload: {} }) }))).to.include(
-        'needs Parameters.FunctionName',
+        'needs a FunctionName',
       );
     });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { runExecution } from '../../../engine/index.ts';
 import type { BridgeOptions, TaskCall } from '../../../local/contracts.ts';
 import { createTaskHandlers } from '../../../local/bridge/index.ts';
 import { createFunctionLookup, functionAddress, type LocalFunction } from '../../../local/bridge/lambda.ts';
@@ -8,6 +8,7 @@ import { parseFault } from '../../../local/faults.ts';
 import { localPolicies } from '../../../local/iam.ts';
 import type { FixtureEvent } from '../../fixtures/lambda/index.ts';
 import { rejection } from '../../helpers.ts';
+import { CONTEXT as EXECUTION } from '../../engine/run.ts';
 import { bridgeOptions, callable, taskHandler, useLocalEnvironment, type Task, type WithMetadata } from './fixture.ts';
 
 describe('local/bridge lambda:invoke', () => {
@@ -77,11 +78,10 @@ describe('local/bridge lambda:invoke', () => {
     );
     const machine = { ...definition, States: { ...definition.States, Rejected: { Type: 'Pass', End: true } } };
     const handlers = createTaskHandlers(machine, options());
-    const execution = new StateMachine(machine as unknown as StateMachineDefinition).run(
-      { action: 'throw', name: 'InvalidInput', message: 'bad count' },
-      { overrides: { taskResourceLocalHandlers: handlers } },
-    );
-    const result = (await execution.result) as { Error: { Error: string; Cause: string } };
+    const execution = await runExecution(machine, { action: 'throw', name: 'InvalidInput', message: 'bad count' }, EXECUTION, {
+      dispatch: (call) => handlers[call.stateName]!(call.parameters),
+    });
+    const result = execution.output as { Error: { Error: string; Cause: string } };
     expect(result.Error.Error).to.equal('InvalidInput');
     expect(JSON.parse(result.Error.Cause)).to.include({ errorType: 'InvalidInput', errorMessage: 'bad count' });
   });

@@ -1,0 +1,59 @@
+// Where an execution met AWS's quotas, said for a person: AWS's own cause names only the quota,
+// so the report adds the state entry (and the loop's current item) where it was crossed, or,
+// when --no-quota-fail let the execution go past it, where AWS would have stopped it.
+import type { ExecutionResult, HistoryEvent, Quotas } from '../engine/index.ts';
+import { parsePayload, type HistoryFold } from '../execution/history.ts';
+
+export interface QuotaNoteOptions {
+  quotas: Quotas;
+  /** Whether the engine enforced the quotas (failing the execution) or ran past them. */
+  enforced: boolean;
+}
+
+export function quotaNotes(result: ExecutionResult, fold: HistoryFold, options: QuotaNoteOptions): string[] {
+  const { quotas, enforced } = options;
+  const notes: string[] = [];
+  const events = result.history;
+  if (enforced && result.error === 'States.Runtime' && events.length >= quotas.historyEvents) {
+    notes.push(`The history quota (${quotas.historyEvents} events) was reached at ${where(events, events.length - 1)}.`);
+  }
+  if (!enforced && events.length > quotas.historyEvents) {
+    const at = quotas.historyEvents - 1;
+    notes.push(
+      `States.Runtime: event ${quotas.historyEvents} would have been ${events[at]!.type}, at ${where(events, at)}: ` +
+        'AWS would have failed the execution there; --no-quota-fail let it go on.',
+    );
+  }
+  if (!enforced && fold.maxPayloadBytes > quotas.payloadBytes) {
+    notes.push(
+      `States.DataLimitExceeded: a payload of "${fold.maxPayloadState}" is ${fold.maxPayloadBytes} bytes, over the ` +
+        `${quotas.payloadBytes}-byte quota: AWS would have failed the execution there; --no-quota-fail let it go on.`,
+    );
+  }
+  return notes;
+}
+
+/** The state entry open at event `index`: its name, which entry of it, and the loop's item. */
+function where(events: HistoryEvent[], index: number): string {
+  let entered: { name: string; input: string } | undefined;
+  const entries = new Map<string, number>();
+  for (let i = 0; i <= index; i += 1) {
+    const details = events[i]!.stateEnteredEventDetails as { name: string; input: string } | undefined;
+    if (!details) continue;
+    entries.set(details.name, (entries.get(details.name) ?? 0) + 1);
+    entered = details;
+  }
+  if (!entered) return 'the start of the execution';
+  const parts = [`entry ${entries.get(entered.name)} of "${entered.name}"`];
+  const cursor = loopCursor(entered.input);
+  if (cursor !== undefined) parts.push(`$.List[0] = ${JSON.stringify(cursor)}`);
+  return parts.join(', ');
+}
+
+/** The transfer-records loop keeps the ids still to send in `$.List`; its head is the current item. */
+function loopCursor(input: string): string | undefined {
+  const state = parsePayload(input);
+  if (typeof state !== 'object' || state === null || !('List' in state)) return undefined;
+  const list = (state as { List: unknown }).List;
+  return Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
+}
