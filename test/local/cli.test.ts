@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -165,14 +165,47 @@ describe('local/cli', function () {
       expect(io.out).to.deep.equal([]);
     });
 
-    it('refuses a JSONata definition and a missing one with exit status 2', async () => {
-      const jsonata = fakeIo();
-      expect(await main(['--definition', 'test/fixtures/asl/jsonata.asl.json'], jsonata)).to.equal(2);
-      expect(jsonata.err.join('')).to.match(/^UnsupportedFeature: state "Count Items"/);
+    it('runs a --lambda stand-in for a function named by ARN, writes --history and prints the output', async () => {
+      const handler = join(dir, 'echo.mjs');
+      await writeFile(handler, 'export async function handler(event) { return { echoed: event }; }\n');
+      const functionArn = 'arn:aws:lambda:us-east-1:111111111111:function:echo';
+      const definition = join(dir, 'echo.asl.json');
+      await writeFile(definition, JSON.stringify({ StartAt: 'Echo', States: { Echo: { Type: 'Task', Resource: functionArn, End: true } } }));
+      const history = join(dir, 'history.json');
+      const io = fakeIo();
+      const argv = ['--definition', definition, '--input', '{"n":1}', '--json', '--history', history, '--lambda', `${functionArn}=${handler}`];
+      expect(await main(argv, io)).to.equal(0);
+      const summary = JSON.parse(io.out.join(''));
+      expect(summary).to.include({ status: 'SUCCEEDED' });
+      expect(summary.output).to.deep.equal({ echoed: { n: 1 } });
+      const { events } = JSON.parse(await readFile(history, 'utf8')) as { events: { id: number; previousEventId: number; type: string }[] };
+      expect(events.map((event) => event.type)).to.deep.equal([
+        'ExecutionStarted',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'TaskStateExited',
+        'ExecutionSucceeded',
+      ]);
+      expect(events.map((event) => event.id)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+      expect(events.slice(1).every((event) => event.previousEventId === event.id - 1)).to.be.true;
+    });
+
+    it('refuses a --lambda whose module does not exist, naming it', async () => {
+      const io = fakeIo();
+      expect(await main(['--lambda', `echo=${join(dir, 'nowhere.mjs')}`], io)).to.equal(2);
+      expect(io.err.join('')).to.match(/^InvalidArguments: --lambda echo: module .*nowhere\.mjs does not exist/);
+    });
+
+    it('refuses an Activity task and a missing definition with exit status 2', async () => {
+      const activity = fakeIo();
+      expect(await main(['--definition', 'test/fixtures/asl/activity.asl.json'], activity)).to.equal(2);
+      expect(activity.err.join('')).to.match(/^UnsupportedFeature: .*Wait for a Person/);
       const missing = fakeIo();
       expect(await main(['--definition', join(dir, 'absent.json')], missing)).to.equal(2);
       expect(missing.err.join('')).to.match(/^DefinitionError: .*absent\.json does not exist/);
-      expect(jsonata.reports).to.have.length(0);
+      expect(activity.reports).to.have.length(0);
     });
 
     it('prints the usage with --help', async () => {

@@ -74,13 +74,14 @@ describe('local/bridge lambda:invoke', () => {
   it("lets the engine's Catch on InvalidInput take the failure, with Error and Cause as on AWS", async () => {
     const definition = definitionWith(
       { FunctionName: local.env.resources.seedFunctionArn, 'Payload.$': '$' },
-      { End: undefined, Catch: [{ ErrorEquals: ['InvalidInput'], ResultPath: '$.Error', Next: 'Rejected' }] },
+      { Catch: [{ ErrorEquals: ['InvalidInput'], ResultPath: '$.Error', Next: 'Rejected' }] },
     );
     const machine = { ...definition, States: { ...definition.States, Rejected: { Type: 'Pass', End: true } } };
     const handlers = createTaskHandlers(machine, options());
     const execution = await runExecution(machine, { action: 'throw', name: 'InvalidInput', message: 'bad count' }, EXECUTION, {
       dispatch: (call) => handlers[call.stateName]!(call.parameters),
     });
+    expect(execution.status, execution.cause).to.equal("SUCCEEDED");
     const result = execution.output as { Error: { Error: string; Cause: string } };
     expect(result.Error.Error).to.equal('InvalidInput');
     expect(JSON.parse(result.Error.Cause)).to.include({ errorType: 'InvalidInput', errorMessage: 'bad count' });
