@@ -70,26 +70,28 @@ async function batching(step: StateStep, effective: unknown): Promise<Batching |
   };
 }
 
-/** Groups items into batches of at most maxItems items and maxBytes bytes (as JSON). */
+/**
+ * Groups items into batches of at most maxItems items and at most maxBytes bytes, measured as the
+ * batch's whole JSON (`{"BatchInput":…,"Items":[…]}`), which is what each child receives.
+ */
 function batch(items: unknown[], config: Batching): unknown[] {
+  const wrap = (batchItems: unknown[]) => (config.batchInput === undefined ? { Items: batchItems } : { BatchInput: config.batchInput, Items: batchItems });
+  const emptyBytes = jsonByteLength(wrap([]));
   const batches: unknown[] = [];
   let current: unknown[] = [];
-  let bytes = 0;
-  const flush = () => {
-    if (current.length === 0) return;
-    batches.push(config.batchInput === undefined ? { Items: current } : { BatchInput: config.batchInput, Items: current });
-    current = [];
-    bytes = 0;
-  };
+  let bytes = emptyBytes;
   for (const item of items) {
-    const size = jsonByteLength(item) + 1;
-    if (current.length > 0 && ((config.maxItems !== undefined && current.length >= config.maxItems) || (config.maxBytes !== undefined && bytes + size > config.maxBytes))) {
-      flush();
+    const size = jsonByteLength(item) + (current.length > 0 ? 1 : 0);
+    const full = (config.maxItems !== undefined && current.length >= config.maxItems) || (config.maxBytes !== undefined && bytes + size > config.maxBytes);
+    if (current.length > 0 && full) {
+      batches.push(wrap(current));
+      current = [];
+      bytes = emptyBytes;
     }
+    bytes += jsonByteLength(item) + (current.length > 0 ? 1 : 0);
     current.push(item);
-    bytes += size;
   }
-  flush();
+  if (current.length > 0) batches.push(wrap(current));
   return batches;
 }
 

@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import { checkDefinition, DefinitionError, UnsupportedFeature } from '../../engine/index.ts';
+import { CONTEXT, machine, run, types } from './run.ts';
+
+const LOOP = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'A' }], Default: 'A' } } };
+
+describe('engine: executions', () => {
+  it('records ExecutionStarted with the input and role, ids from 1 and previousEventId chaining', async () => {
+    const result = await run(machine({ Type: 'Pass', End: true }), { a: 1 });
+    const started = JSON.parse(JSON.stringify(result.history[0]));
+    expect(started).to.deep.include({ id: 1, previousEventId: 0, type: 'ExecutionStarted' });
+    expect(started.executionStartedEventDetails).to.deep.equal({ input: '{"a":1}', inputDetails: { truncated: false }, roleArn: CONTEXT.roleArn });
+    expect(result.history.map((event) => [event.id, event.previousEventId])).to.deep.equal([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+    ]);
+    expect(JSON.parse(JSON.stringify(result.history[3])).executionSucceededEventDetails).to.deep.equal({ output: '{"a":1}', outputDetails: { truncated: false } });
+  });
+
+  it('exposes the context object ($$) with Execution, StateMachine and State', async () => {
+    const result = await run(machine({ Type: 'Pass', Parameters: { 'c.$': '$$' }, End: true }), { a: 1 });
+    const context = (result.output as { c: Record<string, any> }).c;
+    expect(context.Execution).to.deep.equal({
+      Id: CONTEXT.executionArn,
+      Input: { a: 1 },
+      Name: CONTEXT.executionName,
+      RoleArn: CONTEXT.roleArn,
+      StartTime: CONTEXT.startTime.toISOString(),
+      RedriveCount: 0,
+    });
+    expect(context.StateMachine).to.deep.equal({ Id: CONTEXT.stateMachineArn, Name: CONTEXT.stateMachineName });
+    expect(context.State.Name).to.equal('S');
+    expect(Date.parse(context.State.EnteredTime)).to.be.a('number').and.not.NaN;
+  });
+
+  it("times out on the definition's TimeoutSeconds even in a tight Pass/Choice loop", async () => {
+    const started = Date.now();
+    const result = await run({ ...LOOP, TimeoutSeconds: 1 }, {}, { quotas: { historyEvents: 10_000_000, payloadBytes: 262_144 } });
+    expect(result.status).to.equal('TIMED_OUT');
+    expect(Date.now() - started).to.be.below(3000);
+    expect(types(result).at(-1)).to.equal('ExecutionTimedOut');
+  });
+
+  it('fails with States.Runtime when the history reaches its quota; the last event is ExecutionFailed', async () => {
+    const result = await run(LOOP, {}, { quotas: { historyEvents: 50, payloadBytes: 262_144 } });
+    expect(result).to.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(result.cause).to.contain('maximum number of history events (50)');
+    expect(result.history).to.have.length(50);
+    expect(types(result).at(-1)).to.equal('ExecutionFailed');
+  });
+
+  it('fails with States.DataLimitExceeded (not caught by States.ALL) when a state result is over the payload quota', async () => {
+    const result = await run(
+      machine({ Type: 'Pass', Result: 'x'.repeat(300), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } }),
+      {},
+      { quotas: { historyEvents: 25_000, payloadBytes: 256 } },
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(types(result)).to.deep.equal(['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed']);
+  });
+
+  it('ends as ABORTED when the signal aborts, and reports each event to onEvent', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const result = await run(LOOP, {}, {
+      signal: controller.signal,
+      onEvent: (event, execution) => {
+        seen.push(`${execution.executionName}:${event.type}`);
+        if (event.id === 10) controller.abort();
+      },
+    });
+    expect(result.status).to.equal('ABORTED');
+    expect(seen[0]).to.equal('run-1:ExecutionStarted');
+    expect(seen.at(-1)).to.equal('run-1:ExecutionAborted');
+  });
+
+  it('resolves (never rejects) for an invalid definition', async () => {
+    const result = await run({ StartAt: 'Nowhere', States: { A: { Type: 'Pass', End: true } } });
+    expect(result).to.include({ status: 'FAILED', error: 'DefinitionError' });
+  });
+});
+
+describe('engine: checkDefinition', () => {
+  it('accepts a valid definition', () => {
+    expect(() => checkDefinition(LOOP)).not.to.throw();
+  });
+
+  it('refuses structural errors with DefinitionError naming the state and field', () => {
+    expect(() => checkDefinition(machine({ Type: 'Pass', Next: 'Missing' }))).to.throw(DefinitionError, "state 'S', field 'Next'");
+    expect(() => checkDefinition(machine({ Type: 'Nope', End: true }))).to.throw(DefinitionError, "state 'S', field 'Type'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', Output: 1, End: true }))).to.throw(DefinitionError, "field 'Output'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$', End: true }, {}, { QueryLanguage: 'JSONata' }))).to.throw(DefinitionError, "field 'InputPath'");
+  });
+
+  it('refuses Activities, .sync and .waitForTaskToken with UnsupportedFeature naming the state and field', () => {
+    const task = (Resource: string) => machine({ Type: 'Task', Resource, End: true });
+    expect(() => checkDefinition(task('arn:aws:states:us-east-1:123456789012:activity:a'))).to.throw(UnsupportedFeature, "state 'S', field 'Resource'");
+    expect(() => checkDefinition(task('arn:aws:states:::ecs:runTask.sync'))).to.throw(UnsupportedFeature, '.sync');
+    expect(() => checkDefinition(task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).to.throw(UnsupportedFeature, '.waitForTaskToken');
+  });
+
+  it('checks the states inside Parallel branches and Map processors', () => {
+    const nested = machine({ Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Next: 'X' } } }, End: true });
+    expect(() => checkDefinition(nested)).to.throw(DefinitionError, "state 'I', field 'Next'");
+  });
+});
