@@ -53,9 +53,9 @@ describe('engine: distributed Map state', () => {
   });
 
   it('MaxInputBytesPerBatch closes a batch before its JSON grows past the limit', async () => {
-    // {"Items":["aaaa","bbbb"]} is 24 bytes; adding ,"cccc" would make it 31.
+    // {"Items":["aaaa","bbbb"]} is 25 bytes; adding ,"cccc" would make it 32.
     const result = await run(
-      machine({ Type: 'Map', ItemBatcher: { MaxInputBytesPerBatch: 24 }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
+      machine({ Type: 'Map', ItemBatcher: { MaxInputBytesPerBatch: 25 }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
       ['aaaa', 'bbbb', 'cccc'],
     );
     expect(result.output).to.deep.equal([{ Items: ['aaaa', 'bbbb'] }, { Items: ['cccc'] }]);
