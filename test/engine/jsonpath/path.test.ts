@@ -80,15 +80,19 @@ describe('engine/jsonpath/path readPath', () => {
     ]);
   });
 
-  it('never matches a filter comparison between different types', () => {
-    expect(readPath("$.a[?(@.v == '1')]", { a: [{ v: 1 }] })).to.deep.equal([]);
+  it('compares a number and its text as equal, as Jayway does, but orders only like types', () => {
+    expect(readPath("$.a[?(@.v == '1')]", { a: [{ v: 1 }, { v: 2 }] })).to.deep.equal([{ v: 1 }]);
+    expect(readPath("$.a[?(@.v == 'x')]", { a: [{ v: 1 }] })).to.deep.equal([]);
     expect(readPath('$.a[?(@.v > 0)]', { a: [{ v: '5' }] })).to.deep.equal([]);
+    expect(readPath('$.a[?(@.v == true)]', { a: [{ v: 'true' }] })).to.deep.equal([]);
   });
 
   it('supports the in, nin and =~ filter operators', () => {
     expect(readPath("$.book[?(@.category in ['reference'])].title", store)).to.deep.equal(['Sayings']);
     expect(readPath("$.book[?(@.category nin ['reference'])].title", store)).to.deep.equal(['Sword', 'Moby']);
-    expect(readPath('$.book[?(@.title =~ /^S.*/)].title', store)).to.deep.equal(['Sayings', 'Sword']);
+    expect(readPath('$.book[?(@.title =~ /S.*/)].title', store)).to.deep.equal(['Sayings', 'Sword']);
+    expect(readPath('$.book[?(@.title =~ /S/)].title', store)).to.deep.equal([]);
+    expect(readPath('$.book[?(@.title =~ /moby/i)].title', store)).to.deep.equal(['Moby']);
   });
 
   it('applies a trailing length() function', () => {
