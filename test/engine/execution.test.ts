@@ -21,7 +21,7 @@ describe('engine: executions', () => {
 
   it('exposes the context object ($$) with Execution, StateMachine and State', async () => {
     const result = await run(machine({ Type: 'Pass', Parameters: { 'c.$': '$$' }, End: true }), { a: 1 });
-    const context = (result.output as { c: Record<string, any> }).c;
+    const context = (result.output as { c: { Execution: unknown; StateMachine: unknown; State: { Name: string; EnteredTime: string } } }).c;
     expect(context.Execution).to.deep.equal({
       Id: CONTEXT.executionArn,
       Input: { a: 1 },
