@@ -95,8 +95,13 @@ describe('engine/jsonpath/path readPath', () => {
     expect(readPath('$.book[?(@.title =~ /moby/i)].title', store)).to.deep.equal(['Moby']);
   });
 
-  it('applies a trailing length() function', () => {
+  it('applies a trailing function to what the path selects, as Jayway does', () => {
     expect(readPath('$.book.length()', store)).to.equal(3);
+    expect(readPath('$.book[*].price.length()', store)).to.equal(3);
+    expect(readPath('$..price.max()', store)).to.equal(19.95);
+    expect(readPath('$.book[?(@.isbn)].price.sum()', store)).to.be.closeTo(21.98, 1e-9);
+    expect(isReferencePath('$.book.length()')).to.be.false;
+    expect(() => readPath('$.nope.length()', store)).to.throw(PathNotFound);
   });
 
   it('throws PathNotFound with Jayway\'s message when a definite path matches nothing', () => {
