@@ -81,6 +81,7 @@ export function failureOf(error: unknown): { error: string; cause: string } {
 export async function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts): Promise<unknown> {
   const { thread } = step;
   const run = thread.run;
+  checkPayload(parameters, run.quotas, step.name);
   const kind = classifyResource(resource);
   const region = run.execution.executionArn.split(':')[3] ?? 'us-east-1';
   const prefix = kind.kind === 'lambda' ? 'LambdaFunction' : 'Task';

@@ -45,6 +45,20 @@ describe('engine: Task state', () => {
     });
   });
 
+  it('names an SDK integration resourceType aws-sdk:<service>', async () => {
+    const result = await run(machine({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:listBuckets', Parameters: {}, End: true }), {}, { dispatch: async () => ({}) });
+    expect(result.history[3]!.taskStartedEventDetails).to.deep.equal({ resourceType: 'aws-sdk:s3', resource: 'listBuckets' });
+  });
+
+  it('fails with States.DataLimitExceeded before scheduling when the parameters are over the payload quota', async () => {
+    const result = await run(machine({ Type: 'Task', Resource: FUNCTION, End: true }), { big: 'x'.repeat(300) }, {
+      dispatch: async () => ({}),
+      quotas: { historyEvents: 25_000, payloadBytes: 256 },
+    });
+    expect(result).to.include({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(types(result)).to.deep.equal(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']);
+  });
+
   it('applies ResultSelector, ResultPath and OutputPath to the result, in that order', async () => {
     const result = await run(
       machine({ Type: 'Task', Resource: FUNCTION, ResultSelector: { 'v.$': '$.value' }, ResultPath: '$.r', OutputPath: '$.r.v', End: true }),
