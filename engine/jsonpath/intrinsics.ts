@@ -41,6 +41,8 @@ const INTRINSIC_ERROR = 'States.Runtime';
 
 const cache = new Map<string, Call>();
 
+const CONTROL_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r' };
+
 /** Parses an intrinsic call, cached by its text. */
 export function parseIntrinsic(text: string): Call {
   let call = cache.get(text);
@@ -107,7 +109,10 @@ class CallParser {
     return { kind: 'literal', value: JSON.parse(word[0]) };
   }
 
-  /** A single-quoted string: `\'`, `\\`, `\{` and `\}` are escapes. */
+  /**
+   * A single-quoted string: `\'`, `\\`, `\{` and `\}` are the escapes AWS documents; `\n`, `\t`
+   * and `\r` stand for the control characters, and any other escaped character for itself.
+   */
   private parseString(): Argument {
     let value = '';
     let raw = '';
@@ -119,8 +124,9 @@ class CallParser {
       if (c === '\\') {
         const next = this.text[this.i + 1];
         if (next === undefined) this.fail('unterminated string');
-        value += next;
-        raw += next === '{' || next === '}' || next === '\\' ? `\\${next}` : next;
+        const char = CONTROL_ESCAPES[next] ?? next;
+        value += char;
+        raw += next === '{' || next === '}' || next === '\\' ? `\\${next}` : char;
         this.i += 2;
         continue;
       }

@@ -31,6 +31,12 @@ describe('engine/jsonpath/intrinsics parser', () => {
     expect(call.args[0]).to.include({ value: "it's {}" });
   });
 
+  it('reads \\n, \\t and \\r in a string as control characters, \\" as a quote and \\\\ as a backslash', () => {
+    expect(run(String.raw`States.StringSplit('a\nb\tc', '\n\t')`)).to.deep.equal(['a', 'b', 'c']);
+    expect(run(String.raw`States.Format('say \"{}\"', 'hi')`)).to.equal('say "hi"');
+    expect(run(String.raw`States.StringToJson('{"t":"say \\"hi\\""}')`)).to.deep.equal({ t: 'say "hi"' });
+  });
+
   it('caches parsed calls by text', () => {
     expect(parseIntrinsic('States.UUID()')).to.equal(parseIntrinsic('States.UUID()'));
   });
