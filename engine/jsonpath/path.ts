@@ -58,6 +58,8 @@ export interface CompiledPath {
   readonly definite: boolean;
   /** Only single names and indexes: a path that can be written (ResultPath). */
   readonly reference: boolean;
+  /** Names and indexes, then one slice with no step (`$.List[1:]`): read with Array.slice. */
+  readonly simpleSlice: boolean;
 }
 
 const cache = new Map<string, CompiledPath>();
@@ -71,7 +73,12 @@ export function compilePath(text: string): CompiledPath {
     const definite = segments.every(
       (s, i) => s.kind === 'property' || s.kind === 'index' || (s.kind === 'properties' && i === segments.length - 1),
     );
-    compiled = { text, segments, fn, definite, reference };
+    const last = segments.at(-1);
+    const simpleSlice =
+      last?.kind === 'slice' &&
+      last.step === undefined &&
+      segments.slice(0, -1).every((s) => s.kind === 'property' || s.kind === 'index');
+    compiled = { text, segments, fn, definite, reference, simpleSlice };
     cache.set(text, compiled);
   }
   return compiled;
@@ -96,6 +103,8 @@ export function readPath(path: string, data: unknown): unknown {
   let result: unknown;
   if (compiled.definite) {
     result = readDefinite(compiled, data);
+  } else if (compiled.simpleSlice) {
+    result = readSimpleSlice(compiled.segments, data);
   } else {
     const out: unknown[] = [];
     walk(compiled.segments, 0, data, out, data);
@@ -289,6 +298,18 @@ function readDefinite(compiled: CompiledPath, data: unknown): unknown {
   return value;
 }
 
+function readSimpleSlice(segments: readonly Segment[], data: unknown): unknown[] {
+  let value = data;
+  for (let i = 0; i < segments.length - 1 && value !== MISSING; i += 1) {
+    const s = segments[i] as { kind: 'property'; name: string } | { kind: 'index'; index: number };
+    value = s.kind === 'property' ? property(value, s.name) : element(value, s.index);
+  }
+  if (!Array.isArray(value)) return [];
+  const slice = segments[segments.length - 1] as { from: number | undefined; to: number | undefined };
+  const [start, end] = sliceBounds(slice.from, slice.to, value.length);
+  return value.slice(start, end);
+}
+
 function notFound(compiled: CompiledPath, failed: number, at: unknown): PathNotFound {
   const { segments, text } = compiled;
   const last = failed === segments.length - 1;
@@ -372,14 +393,7 @@ function walk(segments: readonly Segment[], from: number, value: unknown, out: u
       }
       return;
     case 'slice':
-      if (Array.isArray(value)) {
-        if (next === segments.length && (s.step === undefined || s.step === 1)) {
-          const [start, end] = sliceBounds(s.from, s.to, value.length);
-          for (let i = start; i < end; i += 1) out.push(value[i]);
-        } else {
-          for (const item of sliceItems(value, s)) walk(segments, next, item, out, root);
-        }
-      }
+      if (Array.isArray(value)) for (const item of sliceItems(value, s)) walk(segments, next, item, out, root);
       return;
     case 'wildcard':
       if (Array.isArray(value)) for (const item of value) walk(segments, next, item, out, root);

@@ -46,6 +46,9 @@ describe('engine/jsonpath/path readPath', () => {
     expect(readPath('$.List[-2:]', data)).to.deep.equal([3, 4]);
     expect(readPath('$.List[3:99]', data)).to.deep.equal([3, 4]);
     expect(readPath('$.List[1:]', { List: [0] })).to.deep.equal([]);
+    expect(readPath('$.List[1:]', { List: 'text' })).to.deep.equal([]);
+    expect(readPath('$.List[::2]', data)).to.deep.equal([0, 2, 4]);
+    expect(readPath('$.nested[0].List[1:3]', { nested: [data] })).to.deep.equal([1, 2]);
   });
 
   it('returns an empty list, not an error, when an indefinite path matches nothing (as AWS records)', () => {
