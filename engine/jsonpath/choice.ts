@@ -74,19 +74,8 @@ export function evaluateChoiceRule(rule: Record<string, unknown>, scope: PathSco
   return compare(kind, relation, left, right);
 }
 
-function readVariable(variable: string, scope: PathScope): unknown {
-  try {
-    return readReference(variable, scope);
-  } catch (error) {
-    if (error instanceof PathNotFound) {
-      throw new StatesError('States.Runtime', `Invalid path '${variable}': The choice state's condition path references an invalid value.`);
-    }
-    throw error;
-  }
-}
-
-function readOperandPath(path: unknown, operator: string, scope: PathScope): unknown {
-  if (typeof path !== 'string') throw new InvalidChoiceRule(`The value of ${operator} must be a path`);
+/** Reads a path of the rule (its Variable, or the operand of a …Path operator). */
+function readVariable(path: string, scope: PathScope): unknown {
   try {
     return readReference(path, scope);
   } catch (error) {
@@ -97,40 +86,32 @@ function readOperandPath(path: unknown, operator: string, scope: PathScope): unk
   }
 }
 
+function readOperandPath(path: unknown, operator: string, scope: PathScope): unknown {
+  if (typeof path !== 'string') throw new InvalidChoiceRule(`The value of ${operator} must be a path`);
+  return readVariable(path, scope);
+}
+
+const TYPE_CHECKS: Readonly<Record<Exclude<TypeTest, 'IsPresent'>, (value: unknown) => boolean>> = {
+  IsNull: (value) => value === null,
+  IsNumeric: (value) => typeof value === 'number',
+  IsString: (value) => typeof value === 'string',
+  IsBoolean: (value) => typeof value === 'boolean',
+  IsTimestamp: (value) => parseTimestamp(value) !== undefined,
+};
+
 function typeTest(test: TypeTest, expected: unknown, variable: string, scope: PathScope): boolean {
-  let value: unknown;
-  if (test === 'IsPresent') {
-    try {
-      readReference(variable, scope);
-    } catch (error) {
-      if (!(error instanceof PathNotFound)) throw error;
-      return expected === false;
-    }
-  } else {
-    value = readVariable(variable, scope);
+  if (test === 'IsPresent') return isPresent(variable, scope) === (expected === true);
+  return TYPE_CHECKS[test](readVariable(variable, scope)) === (expected === true);
+}
+
+function isPresent(variable: string, scope: PathScope): boolean {
+  try {
+    readReference(variable, scope);
+    return true;
+  } catch (error) {
+    if (error instanceof PathNotFound) return false;
+    throw error;
   }
-  let holds: boolean;
-  switch (test) {
-    case 'IsPresent':
-      holds = true;
-      break;
-    case 'IsNull':
-      holds = value === null;
-      break;
-    case 'IsNumeric':
-      holds = typeof value === 'number';
-      break;
-    case 'IsString':
-      holds = typeof value === 'string';
-      break;
-    case 'IsBoolean':
-      holds = typeof value === 'boolean';
-      break;
-    case 'IsTimestamp':
-      holds = parseTimestamp(value) !== undefined;
-      break;
-  }
-  return holds === (expected === true);
 }
 
 function relate(relation: Relation, order: number): boolean {

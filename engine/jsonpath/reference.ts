@@ -32,7 +32,7 @@ export function readReference(reference: string, scope: PathScope): unknown {
 }
 
 /** The document a reference reads, as the cause texts quote it. */
-export function referencedDocument(reference: string, scope: PathScope): unknown {
+function referencedDocument(reference: string, scope: PathScope): unknown {
   try {
     return target(reference, scope).data;
   } catch {
