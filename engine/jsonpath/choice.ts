@@ -41,13 +41,19 @@ function comparisonOperators(): ReadonlyMap<string, Comparison> {
 const COMPARISONS = comparisonOperators();
 
 /** RFC 3339 date-time as Step Functions accepts it: upper-case `T`, a `Z` or an offset. */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Milliseconds since the epoch of a timestamp string, or undefined when it is not one. */
-export function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !TIMESTAMP.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+/**
+ * Nanoseconds since the epoch of a timestamp string, or undefined when it is not one. Kept
+ * exact (a bigint), so that fractions finer than a millisecond still compare.
+ */
+export function parseTimestamp(value: unknown): bigint | undefined {
+  const match = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
+  if (match === null) return undefined;
+  const seconds = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(seconds)) return undefined;
+  const fraction = (match[2] ?? '').slice(0, 9).padEnd(9, '0');
+  return BigInt(seconds) * 1_000_000n + BigInt(fraction);
 }
 
 /** Whether the rule holds for the scope. */
@@ -143,7 +149,7 @@ function compare(kind: Kind, relation: Relation, left: unknown, right: unknown):
       const l = parseTimestamp(left);
       const r = parseTimestamp(right);
       if (l === undefined || r === undefined) return false;
-      return relate(relation, l - r);
+      return relate(relation, l < r ? -1 : l > r ? 1 : 0);
     }
   }
 }

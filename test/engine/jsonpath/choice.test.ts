@@ -87,10 +87,12 @@ describe('engine/jsonpath/choice', () => {
     expect(() => holds({ Variable: '$.v' }, { v: 1 })).to.throw(InvalidChoiceRule);
   });
 
-  it('parses only RFC 3339 timestamps', () => {
-    expect(parseTimestamp('2016-03-14T01:59:00Z')).to.equal(Date.UTC(2016, 2, 14, 1, 59));
-    expect(parseTimestamp('2016-03-14T01:59:00.123-01:00')).to.equal(Date.UTC(2016, 2, 14, 2, 59, 0, 123));
+  it('parses only RFC 3339 timestamps, to the nanosecond', () => {
+    expect(parseTimestamp('2016-03-14T01:59:00Z')).to.equal(BigInt(Date.UTC(2016, 2, 14, 1, 59)) * 1_000_000n);
+    expect(parseTimestamp('2016-03-14T01:59:00.123-01:00')).to.equal(BigInt(Date.UTC(2016, 2, 14, 2, 59, 0, 123)) * 1_000_000n);
     expect(parseTimestamp('2016-03-14')).to.be.undefined;
+    expect(parseTimestamp('2016-03-14t01:59:00z')).to.be.undefined;
     expect(parseTimestamp(5)).to.be.undefined;
+    expect(holds({ Variable: '$.v', TimestampLessThan: '2016-03-14T01:59:00.123456790Z' }, { v: '2016-03-14T01:59:00.123456789Z' })).to.be.true;
   });
 });
