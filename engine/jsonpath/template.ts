@@ -1,7 +1,8 @@
 // Payload templates of JSONPath mode (Parameters, ResultSelector, ItemSelector, Assign): keys
 // ending in `.$` take the value of a path or an intrinsic call, every other value is copied.
 import { StatesError } from '../errors.ts';
-import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
+import { isIntrinsic } from './intrinsic-parser.ts';
+import { evaluateIntrinsic } from './intrinsics.ts';
 import { InvalidPath, PathNotFound } from './path.ts';
 import { pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../engine/errors.ts';
-import { evaluateIntrinsic, InvalidIntrinsic, parseIntrinsic } from '../../../engine/jsonpath/intrinsics.ts';
+import { evaluateIntrinsic } from '../../../engine/jsonpath/intrinsics.ts';
 import type { PathScope } from '../../../engine/jsonpath/scope.ts';
 
 const scope = (input: unknown, variables: Record<string, unknown> = {}): PathScope => ({
@@ -23,31 +23,15 @@ function failure(text: string, input: unknown = {}): StatesError {
   throw new Error(`expected ${text} to fail`);
 }
 
-describe('engine/jsonpath/intrinsics parser', () => {
-  it('parses nested calls, literals, paths with brackets and escaped quotes', () => {
-    const call = parseIntrinsic("States.Format('it\\'s {}', States.ArrayGetItem($.a[0,1], 0), -1.5, true, null, $$.Execution.Id, $var.x)");
-    expect(call.name).to.equal('States.Format');
-    expect(call.args.map((a) => a.kind)).to.deep.equal(['string', 'call', 'literal', 'literal', 'literal', 'path', 'path']);
-    expect(call.args[0]).to.include({ value: "it's {}" });
-  });
-
+describe('engine/jsonpath/intrinsics calls', () => {
   it('reads \\n, \\t and \\r in a string as control characters, \\" as a quote and \\\\ as a backslash', () => {
     expect(run(String.raw`States.StringSplit('a\nb\tc', '\n\t')`)).to.deep.equal(['a', 'b', 'c']);
     expect(run(String.raw`States.Format('say \"{}\"', 'hi')`)).to.equal('say "hi"');
     expect(run(String.raw`States.StringToJson('{"t":"say \\"hi\\""}')`)).to.deep.equal({ t: 'say "hi"' });
   });
 
-  it('caches parsed calls by text', () => {
-    expect(parseIntrinsic('States.UUID()')).to.equal(parseIntrinsic('States.UUID()'));
-  });
-
-  it('rejects malformed calls', () => {
-    expect(() => parseIntrinsic("States.Format('x'")).to.throw(InvalidIntrinsic);
-    expect(() => parseIntrinsic('States.Array(1) extra')).to.throw(InvalidIntrinsic);
+  it('fails with States.Runtime for a call that does not parse or names an unknown function', () => {
     expect(failure('States.Array(1').name).to.equal('States.Runtime');
-  });
-
-  it('fails with States.Runtime for an unknown function', () => {
     expect(failure('States.Nope()').name).to.equal('States.Runtime');
   });
 
