@@ -113,7 +113,12 @@ class FilterParser {
       if (end === -1) this.fail('unterminated regular expression');
       const match = /^[a-z]*/.exec(this.text.slice(end + 1))![0];
       // Jayway matches the whole string (Java's Matcher.matches), not a substring.
-      const regex = new RegExp(`^(?:${this.text.slice(this.i + 1, end)})$`, match.replace(/[^ims]/g, ''));
+      let regex: RegExp;
+      try {
+        regex = new RegExp(`^(?:${this.text.slice(this.i + 1, end)})$`, match.replace(/[^ims]/g, ''));
+      } catch (error) {
+        return this.fail(`invalid regular expression (${(error as Error).message})`);
+      }
       this.i = end + 1 + match.length;
       return { kind: 'regex', regex };
     }

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { StatesError } from '../errors.ts';
 import { type Argument, type Call, InvalidIntrinsic, parseIntrinsic } from './intrinsic-parser.ts';
-import { PathNotFound } from './path.ts';
+import { InvalidPath, PathNotFound } from './path.ts';
 import { pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
 
@@ -44,6 +44,7 @@ function evaluateArgument(arg: Argument, scope: PathScope, field: string): unkno
         return readReference(arg.path, scope);
       } catch (error) {
         if (error instanceof PathNotFound) throw pathFailure(error, scope, field);
+        if (error instanceof InvalidPath) throw new StatesError(INTRINSIC_ERROR, error.message);
         throw error;
       }
   }

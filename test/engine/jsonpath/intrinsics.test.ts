@@ -33,6 +33,7 @@ describe('engine/jsonpath/intrinsics calls', () => {
   it('fails with States.Runtime for a call that does not parse or names an unknown function', () => {
     expect(failure('States.Array(1').name).to.equal('States.Runtime');
     expect(failure('States.Nope()').name).to.equal('States.Runtime');
+    expect(failure('States.Array($.a[x])').name).to.equal('States.Runtime');
   });
 
   it('words a bad argument as AWS does', () => {

@@ -121,6 +121,7 @@ describe('engine/jsonpath/path readPath', () => {
     expect(thrown(() => readPath('a.b', {}))).to.be.instanceOf(InvalidPath);
     expect(thrown(() => readPath('$.a[', {}))).to.be.instanceOf(InvalidPath);
     expect(thrown(() => readPath('$.a[x]', {}))).to.be.instanceOf(InvalidPath);
+    expect(thrown(() => readPath('$.a[?(@.b =~ /(/)]', {}))).to.be.instanceOf(InvalidPath);
   });
 
   it('caches the parsed form by text', () => {
