@@ -21,7 +21,7 @@ export interface MachineResult {
 export async function executeMachine(run: Run, machine: Machine, input: unknown): Promise<MachineResult> {
   const thread = new Thread(run, 0, new VariableScope());
   try {
-    thread.emit('ExecutionStarted', withPayload({ roleArn: run.execution.roleArn }, 'input', input));
+    thread.note('ExecutionStarted', withPayload({ roleArn: run.execution.roleArn }, 'input', input));
     const output = await runMachine(thread, machine, input, run.jsonata);
     thread.emit('ExecutionSucceeded', withPayload({}, 'output', output));
     return { status: 'SUCCEEDED', output };

@@ -101,7 +101,7 @@ async function runState(thread: Thread, name: string, state: StateDefinition, in
     try {
       const outcome = await EXECUTORS[state.Type]!(step);
       checkPayload(outcome.output, run.quotas, name);
-      if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateSucceeded`);
+      if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
       return exit(step, outcome);
     } catch (raised) {
       if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
@@ -144,7 +144,10 @@ function attribute(step: StateStep, error: StatesError): StatesError {
   }
   attributed.add(result);
   if (result.name === 'States.QueryEvaluationError') {
-    step.thread.emit('EvaluationFailed', { error: result.name, cause: result.message, state: step.name });
+    // AWS links EvaluationFailed to the event before the state's Entered event.
+    const thread = step.thread;
+    thread.prev = thread.run.history.events[step.enteredEventId - 1]!.previousEventId;
+    thread.emit('EvaluationFailed', { error: result.name, cause: result.message, state: step.name });
   }
   return result;
 }

@@ -106,6 +106,15 @@ export class Thread {
     this.prev = this.run.history.append(type, this.prev, details);
     return this.prev;
   }
+
+  /**
+   * An event that points back at the chain's last event without becoming the chain's last event
+   * itself, as AWS records ExecutionStarted, MapIterationSucceeded/Failed and
+   * Map/ParallelStateSucceeded (the next event's previousEventId skips over them).
+   */
+  note(type: string, details?: Record<string, unknown>): number {
+    return this.run.history.append(type, this.prev, details);
+  }
 }
 
 /** One entry into a state. */

@@ -12,7 +12,7 @@ import { executeMachine, newRun } from '../execution.ts';
 import { BranchCancelled, type StateStep } from '../step.ts';
 import type { ExecutionContext, MapRunExecution, MapRunRecord } from '../types.ts';
 import { toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
-import type { ItemProcessor } from './map.ts';
+import { selectItem, type ItemProcessor } from './map.ts';
 import { failureOf } from './task.ts';
 
 // AWS runs at most this many child executions of a Map Run at once when MaxConcurrency is unset.
@@ -100,14 +100,8 @@ function arnParts(execution: ExecutionContext): { prefix: string; machine: strin
   return { prefix: `arn:${partition ?? 'aws'}:states:${region ?? 'us-east-1'}:${account ?? '000000000000'}`, machine: execution.stateMachineName };
 }
 
-export async function runMapRun(
-  step: StateStep,
-  processor: ItemProcessor,
-  count: number,
-  select: (index: number) => Promise<unknown>,
-  effective: unknown,
-  limits: MapLimits,
-): Promise<unknown> {
+/** Runs the Map Run; `items` is undefined when an ItemReader reads them (inside the run, as on AWS). */
+export async function runMapRun(step: StateStep, processor: ItemProcessor, items: unknown[] | undefined, effective: unknown, limits: MapLimits): Promise<unknown> {
   const { thread } = step;
   const run = thread.run;
   const { prefix, machine } = arnParts(run.execution);
@@ -115,13 +109,26 @@ export async function runMapRun(
   const runId = randomUUID();
   const mapRunArn = `${prefix}:mapRun:${machine}/${label}:${runId}`;
   thread.emit('MapRunStarted', { mapRunArn });
-  const selected: unknown[] = [];
-  for (let index = 0; index < count; index++) selected.push(await select(index));
-  const config = await batching(step, effective);
-  const inputs = config ? batch(selected, config) : selected;
   const executionType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
   const record: MapRunRecord = { mapRunArn, stateName: step.name, executionType, status: 'SUCCEEDED', executions: [] };
   run.mapRuns.push(record);
+  const failed = (error: unknown) => {
+    if (error instanceof StatesError) {
+      record.status = 'FAILED';
+      thread.emit('MapRunFailed', { error: error.name, cause: error.message });
+    }
+    return error;
+  };
+  let inputs: unknown[];
+  try {
+    const all = items ?? (await readItems(step, effective));
+    const selected: unknown[] = [];
+    for (let index = 0; index < all.length; index++) selected.push(await selectItem(step, effective, all[index], index));
+    const config = await batching(step, effective);
+    inputs = config ? batch(selected, config) : selected;
+  } catch (error) {
+    throw failed(error);
+  }
   const token = { cancelled: false };
   let failures = 0;
   const child = async (index: number): Promise<unknown> => {
@@ -152,11 +159,7 @@ export async function runMapRun(
       token,
     );
   } catch (error) {
-    if (error instanceof StatesError) {
-      record.status = 'FAILED';
-      thread.emit('MapRunFailed', { error: error.name, cause: error.message });
-    }
-    throw error;
+    throw failed(error);
   }
   thread.emit('MapRunSucceeded');
   return writeResults(step, effective, mapRunArn, results);

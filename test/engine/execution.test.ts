@@ -5,18 +5,72 @@ import { CONTEXT, machine, run, types } from './run.ts';
 const LOOP = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'A' }], Default: 'A' } } };
 
 describe('engine: executions', () => {
-  it('records ExecutionStarted with the input and role, ids from 1 and previousEventId chaining', async () => {
-    const result = await run(machine({ Type: 'Pass', End: true }), { a: 1 });
+  it('records ExecutionStarted with the input and role, ids from 1, and previousEventId as AWS links them', async () => {
+    const result = await run(machine({ Type: 'Pass', Next: 'T' }, { T: { Type: 'Pass', End: true } }), { a: 1 });
     const started = JSON.parse(JSON.stringify(result.history[0]));
     expect(started).to.deep.include({ id: 1, previousEventId: 0, type: 'ExecutionStarted' });
     expect(started.executionStartedEventDetails).to.deep.equal({ input: '{"a":1}', inputDetails: { truncated: false }, roleArn: CONTEXT.roleArn });
+    // AWS: the first state's Entered event points at 0, not at ExecutionStarted.
     expect(result.history.map((event) => [event.id, event.previousEventId])).to.deep.equal([
       [1, 0],
-      [2, 1],
+      [2, 0],
       [3, 2],
       [4, 3],
+      [5, 4],
+      [6, 5],
     ]);
-    expect(JSON.parse(JSON.stringify(result.history[3])).executionSucceededEventDetails).to.deep.equal({ output: '{"a":1}', outputDetails: { truncated: false } });
+    expect(JSON.parse(JSON.stringify(result.history[5])).executionSucceededEventDetails).to.deep.equal({ output: '{"a":1}', outputDetails: { truncated: false } });
+  });
+
+  // The ids and previousEventIds below are those AWS recorded for these machines (LocalStack's
+  // snapshots of test_map_state_nested, test_map_state_catch and test_map_state_retry).
+  const ids = (events: { id: number; previousEventId: number; type: string }[]) => events.map((e) => `${e.id}<${e.previousEventId} ${e.type}`);
+
+  it('links the events of a sequential Map as AWS does', async () => {
+    const inner = { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+    const result = await run(machine({ Type: 'Map', MaxConcurrency: 1, ItemProcessor: inner, End: true }), [1, 2]);
+    expect(ids(result.history)).to.deep.equal([
+      '1<0 ExecutionStarted',
+      '2<0 MapStateEntered',
+      '3<2 MapStateStarted',
+      '4<3 MapIterationStarted',
+      '5<4 PassStateEntered',
+      '6<5 PassStateExited',
+      '7<6 MapIterationSucceeded',
+      '8<6 MapIterationStarted',
+      '9<8 PassStateEntered',
+      '10<9 PassStateExited',
+      '11<10 MapIterationSucceeded',
+      '12<11 MapStateSucceeded',
+      '13<11 MapStateExited',
+      '14<13 ExecutionSucceeded',
+    ]);
+  });
+
+  it('links a failing Map, its retry and its catch as AWS does', async () => {
+    const failing = { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E', Cause: 'C' } } };
+    const retried = await run(machine({ Type: 'Map', MaxConcurrency: 1, ItemProcessor: failing, Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1 }], End: true }), [1], {
+      retryDelay: () => 0,
+    });
+    expect(ids(retried.history)).to.deep.equal([
+      '1<0 ExecutionStarted',
+      '2<0 MapStateEntered',
+      '3<2 MapStateStarted',
+      '4<3 MapIterationStarted',
+      '5<4 FailStateEntered',
+      '6<5 MapIterationFailed',
+      '7<5 MapStateStarted',
+      '8<7 MapIterationStarted',
+      '9<8 FailStateEntered',
+      '10<9 MapIterationFailed',
+      '11<9 MapStateFailed',
+      '12<11 ExecutionFailed',
+    ]);
+    const caught = await run(
+      machine({ Type: 'Map', MaxConcurrency: 1, ItemProcessor: failing, Catch: [{ ErrorEquals: ['E'], Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } }),
+      [1],
+    );
+    expect(ids(caught.history).slice(4)).to.deep.equal(['5<4 FailStateEntered', '6<5 MapIterationFailed', '7<5 MapStateFailed', '8<7 MapStateExited', '9<8 PassStateEntered', '10<9 PassStateExited', '11<10 ExecutionSucceeded']);
   });
 
   it('exposes the context object ($$) with Execution, StateMachine and State', async () => {

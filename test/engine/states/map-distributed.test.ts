@@ -27,6 +27,8 @@ describe('engine: distributed Map state', () => {
     expect(mapRun!.executionType).to.equal('STANDARD');
     expect(mapRun!.mapRunArn).to.match(/^arn:aws:states:us-east-1:123456789012:mapRun:machine\/S:/);
     expect(result.history[3]!.mapRunStartedEventDetails).to.deep.equal({ mapRunArn: mapRun!.mapRunArn });
+    // MapStateSucceeded points at MapRunSucceeded, and so does MapStateExited (AWS's links).
+    expect(result.history.slice(4, 7).map((event) => event.previousEventId)).to.deep.equal([4, 5, 5]);
     expect(mapRun!.executions.map((execution) => [execution.status, execution.output])).to.deep.equal([
       ['SUCCEEDED', 'a'],
       ['SUCCEEDED', 'b'],
@@ -93,7 +95,11 @@ describe('engine: distributed Map state', () => {
       {},
       { dispatch: async () => Promise.reject(failure('S3.NoSuchKey', 'no such key')) },
     );
-    expect(result).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed' });
+    expect(result).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed', cause: 'no such key' });
+    // As AWS records it: the reader runs inside the Map Run, and MapStateStarted has length 0.
+    expect(types(result).slice(2)).to.deep.equal(['MapStateStarted', 'MapRunStarted', 'MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
+    expect(result.history[2]!.mapStateStartedEventDetails).to.deep.equal({ length: 0 });
+    expect(result.history[4]!.mapRunFailedEventDetails).to.deep.equal({ error: 'States.ItemReaderFailed', cause: 'no such key' });
   });
 
   it('a failed child beyond the tolerated failures fails the Map Run with States.ExceedToleratedFailureThreshold', async () => {
