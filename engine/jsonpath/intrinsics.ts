@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { StatesError } from '../errors.ts';
 import { type Argument, type Call, InvalidIntrinsic, parseIntrinsic } from './intrinsic-parser.ts';
 import { InvalidPath, PathNotFound } from './path.ts';
-import { pathFailure, readReference } from './reference.ts';
+import { checkReference, pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
 
 /**
@@ -23,6 +23,21 @@ export function evaluateIntrinsic(text: string, scope: PathScope, field: string)
     throw error;
   }
   return evaluateCall(call, scope, field);
+}
+
+/**
+ * Checks an intrinsic call before anything runs: it parses, names functions that exist, and
+ * its path arguments parse. Throws InvalidIntrinsic or InvalidPath.
+ */
+export function checkIntrinsic(text: string): void {
+  const check = (call: Call): void => {
+    if (FUNCTIONS[call.name] === undefined) throw new InvalidIntrinsic(text, `${call.name} is not an intrinsic function`);
+    for (const arg of call.args) {
+      if (arg.kind === 'call') check(arg.call);
+      else if (arg.kind === 'path') checkReference(arg.path);
+    }
+  };
+  check(parseIntrinsic(text));
 }
 
 function evaluateCall(call: Call, scope: PathScope, field: string): unknown {
