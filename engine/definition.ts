@@ -68,7 +68,11 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
     if (state.Default !== undefined) checkTarget(name, 'Default', state.Default, states);
   }
   for (const catcher of (state.Catch ?? []) as Json[]) checkTarget(name, 'Catch.Next', catcher?.Next, states);
-  if (type === 'Task') checkResource(name, state.Resource);
+  if (type === 'Task') {
+    checkResource(name, state.Resource);
+    // Cross-account calls would need the dispatcher to assume another role: not implemented.
+    if (state.Credentials !== undefined) throw new UnsupportedFeature(`${where(name, 'Credentials')}: cross-account Task credentials are not supported.`);
+  }
   if (type === 'Parallel') {
     if (!Array.isArray(state.Branches)) throw new DefinitionError(`${where(name, 'Branches')}: must be an array of state machines.`);
     for (const branch of state.Branches) checkMachine(branch as Json, `State '${name}', a branch`, topJsonata);
@@ -77,6 +81,11 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
     const processor = state.ItemProcessor ?? state.Iterator;
     if (!isObject(processor)) throw new DefinitionError(`${where(name, 'ItemProcessor')}: must be a state machine.`);
     checkMachine(processor, `State '${name}', its ItemProcessor`, topJsonata);
+    const mode = (processor.ProcessorConfig as Json | undefined)?.Mode ?? 'INLINE';
+    if (mode !== 'INLINE' && mode !== 'DISTRIBUTED') throw new DefinitionError(`${where(name, 'ItemProcessor.ProcessorConfig.Mode')}: must be INLINE or DISTRIBUTED.`);
+    for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter']) {
+      if (mode === 'INLINE' && field in state) throw new DefinitionError(`${where(name, field)}: only a DISTRIBUTED Map may have it.`);
+    }
   }
 }
 

@@ -45,7 +45,10 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
     throw new StatesError('States.ItemReaderFailed', failureOf(raised).cause);
   }
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
-  return items;
+  const config = (reader.ReaderConfig ?? {}) as { MaxItems?: unknown; MaxItemsPath?: unknown };
+  const maxItems = typeof config.MaxItemsPath === 'string' ? resolveValue(config.MaxItemsPath, pathScope(step, effective), 'MaxItemsPath') : step.jsonata && config.MaxItems !== undefined ? await jsonataField(step, 'MaxItems', config.MaxItems) : config.MaxItems;
+  // ReaderConfig.MaxItems: the Map Run processes at most this many items (0 or absent: all).
+  return typeof maxItems === 'number' && maxItems > 0 ? items.slice(0, maxItems) : items;
 }
 
 interface Batching {

@@ -155,6 +155,15 @@ describe('engine: checkDefinition', () => {
     expect(() => checkDefinition(task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).to.throw(UnsupportedFeature, '.waitForTaskToken');
   });
 
+  it('refuses Task Credentials, and distributed-only Map fields on an inline Map', () => {
+    expect(() => checkDefinition(machine({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Credentials: { RoleArn: 'r' }, End: true }))).to.throw(
+      UnsupportedFeature,
+      "field 'Credentials'",
+    );
+    const inline = machine({ Type: 'Map', ItemBatcher: { MaxItemsPerBatch: 2 }, ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true });
+    expect(() => checkDefinition(inline)).to.throw(DefinitionError, "field 'ItemBatcher'");
+  });
+
   it('checks the states inside Parallel branches and Map processors', () => {
     const nested = machine({ Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Next: 'X' } } }, End: true });
     expect(() => checkDefinition(nested)).to.throw(DefinitionError, "state 'I', field 'Next'");

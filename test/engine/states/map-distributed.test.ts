@@ -89,6 +89,15 @@ describe('engine: distributed Map state', () => {
     expect(result.mapRuns[0]!.executionType).to.equal('EXPRESS');
   });
 
+  it('ReaderConfig.MaxItems limits the items read', async () => {
+    const result = await run(
+      machine({ Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON', MaxItems: 2 }, Parameters: {} }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
+      {},
+      { dispatch: async () => [1, 2, 3] },
+    );
+    expect(result.output).to.deep.equal([1, 2]);
+  });
+
   it('an ItemReader failure is States.ItemReaderFailed', async () => {
     const result = await run(
       machine({ Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: {} }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
