@@ -9,8 +9,6 @@ import type { PathScope } from './jsonpath/scope.ts';
 import { evaluatePayloadTemplate, resolveValue } from './jsonpath/template.ts';
 import type { StateStep } from './step.ts';
 
-export type Json = unknown;
-
 export function pathScope(step: StateStep, input: unknown): PathScope {
   return { input, context: step.context, variables: step.thread.variables.all() };
 }

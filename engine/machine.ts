@@ -164,9 +164,3 @@ async function caught(step: StateStep, catcher: Catcher, error: StatesError): Pr
   const output = applyResultPath(step, errorValue, catcher.ResultPath ?? ('ResultPath' in catcher ? null : '$'));
   return { output, next: catcher.Next, assign: assigned };
 }
-
-/** Marks an error as reported by an inner machine, so the enclosing state passes it on unchanged. */
-export function markAttributed(error: StatesError): StatesError {
-  attributed.add(error);
-  return error;
-}
