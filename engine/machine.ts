@@ -124,7 +124,7 @@ function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
   if (step.state.Type === 'Fail') return outcome;
   if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign);
   const details = withPayload({ name: step.name }, 'output', outcome.output);
-  if (outcome.assign !== undefined) {
+  if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) {
     details.assignedVariables = Object.fromEntries(Object.entries(outcome.assign).map(([key, value]) => [key, JSON.stringify(value)]));
     details.assignedVariablesDetails = { truncated: false };
   }
@@ -136,6 +136,7 @@ function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
 function attribute(step: StateStep, error: StatesError): StatesError {
   if (attributed.has(error) || error instanceof TaskError || error instanceof FailStateError) return error;
   let result = error;
+  const location = locationOf(error.message);
   if (STATE_ERRORS.has(error.name)) {
     result = new StatesError(
       error.name,
@@ -144,12 +145,21 @@ function attribute(step: StateStep, error: StatesError): StatesError {
   }
   attributed.add(result);
   if (result.name === 'States.QueryEvaluationError') {
-    // AWS links EvaluationFailed to the event before the state's Entered event.
+    // AWS links EvaluationFailed to the event before the state's Entered event, except in a Wait
+    // state, whose wait is evaluated after it entered.
     const thread = step.thread;
-    thread.prev = thread.run.history.events[step.enteredEventId - 1]!.previousEventId;
-    thread.emit('EvaluationFailed', { error: result.name, cause: result.message, state: step.name });
+    if (step.state.Type !== 'Wait') thread.prev = thread.run.history.events[step.enteredEventId - 1]!.previousEventId;
+    const details: Record<string, string> = { error: result.name, cause: result.message };
+    if (location !== undefined) details.location = location;
+    details.state = step.name;
+    thread.emit('EvaluationFailed', details);
   }
   return result;
+}
+
+/** The field an evaluation error names (`Output/result`, `Items`, `Timestamp`), as EvaluationFailed's location. */
+function locationOf(message: string): string | undefined {
+  return /specified for the field '([^']+)'/.exec(message)?.[1] ?? /^The (\w+) field /.exec(message)?.[1];
 }
 
 /** The output, next state and assignments of a Catch that took `error`. */

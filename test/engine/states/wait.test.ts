@@ -33,6 +33,9 @@ describe('engine: Wait state', () => {
     const result = await run(machine({ Type: 'Wait', Timestamp: '{% $states.input.t %}', End: true }, {}, { QueryLanguage: 'JSONata' }), { t: '2016-12-05T21:29:29' });
     expect(result).to.include({ status: 'FAILED', error: 'States.QueryEvaluationError' });
     expect(types(result)).to.deep.equal(['ExecutionStarted', 'WaitStateEntered', 'EvaluationFailed', 'ExecutionFailed']);
+    // As AWS recorded it: in a Wait state EvaluationFailed follows WaitStateEntered, and names the field.
+    expect(result.history[2]).to.deep.include({ id: 3, previousEventId: 2 });
+    expect(result.history[2]!.evaluationFailedEventDetails).to.deep.include({ error: 'States.QueryEvaluationError', location: 'Timestamp', state: 'S' });
   });
 
   it('is ended by an abort', async () => {
