@@ -28,8 +28,8 @@ export async function executeMachine(run: Run, machine: Machine, input: unknown)
   } catch (raised) {
     if (raised instanceof ExecutionInterrupted) {
       if (raised.status === 'TIMED_OUT') {
-        thread.emit('ExecutionTimedOut', { error: 'States.Timeout', cause: raised.message });
-        return { status: 'TIMED_OUT', error: 'States.Timeout', cause: raised.message };
+        thread.emit('ExecutionTimedOut', { error: 'States.Timeout' });
+        return { status: 'TIMED_OUT', error: 'States.Timeout' };
       }
       thread.emit('ExecutionAborted', {});
       return { status: 'ABORTED' };

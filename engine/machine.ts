@@ -14,7 +14,7 @@ import { runMap } from './states/map.ts';
 import { runParallel } from './states/parallel.ts';
 import { runPass } from './states/pass.ts';
 import { runSucceed } from './states/succeed.ts';
-import { runTask, TaskError } from './states/task.ts';
+import { runTask, TaskError, TaskTimeout } from './states/task.ts';
 import { runWait } from './states/wait.ts';
 import { BranchCancelled, ExecutionInterrupted, type Machine, type StateDefinition, type StateExecutor, type StateOutcome, type StateStep, type Thread } from './step.ts';
 import { assign } from './variables.ts';
@@ -52,15 +52,16 @@ export interface Failure {
 
 export function failureOfError(error: StatesError): Failure {
   if (error instanceof FailStateError) return { error: error.failError, cause: error.failCause };
+  if (error instanceof TaskTimeout) return { error: error.name, cause: undefined };
   return { error: error.name, cause: error.message };
 }
 
 /** The `{Error, Cause}` object a Catch passes on. */
 export function errorOutput(error: StatesError): Record<string, string> {
-  const failure = failureOfError(error);
+  if (!(error instanceof FailStateError)) return { Error: error.name, Cause: error.message };
   const output: Record<string, string> = {};
-  if (failure.error !== undefined) output.Error = failure.error;
-  if (failure.cause !== undefined) output.Cause = failure.cause;
+  if (error.failError !== undefined) output.Error = error.failError;
+  if (error.failCause !== undefined) output.Cause = error.failCause;
   return output;
 }
 

@@ -11,6 +11,16 @@ import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
 /** An error raised by the dispatcher: never re-worded as a state's runtime error. */
 export class TaskError extends StatesError {}
 
+/**
+ * A Task that ran past its TimeoutSeconds. AWS records it with no cause (TaskTimedOut,
+ * ExecutionFailed), and a Catch passes it on as {"Error": "States.Timeout", "Cause": ""}.
+ */
+export class TaskTimeout extends TaskError {
+  constructor() {
+    super('States.Timeout', '');
+  }
+}
+
 export async function runTask(step: StateStep): Promise<StateOutcome> {
   const { state } = step;
   const next = nextOf(state);
@@ -116,7 +126,7 @@ export async function callResource(step: StateStep, resource: string, parameters
       const seconds = timeouts.timeoutSeconds;
       racers.push(
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new TaskError('States.Timeout', `The task timed out after ${seconds} seconds.`)), seconds * 1000);
+          timer = setTimeout(() => reject(new TaskTimeout()), seconds * 1000);
         }),
       );
     }
@@ -126,10 +136,13 @@ export async function callResource(step: StateStep, resource: string, parameters
     return result;
   } catch (raised) {
     if (raised === run.signal.reason || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
+    if (raised instanceof TaskTimeout) {
+      controller.abort(raised);
+      thread.emit(`${prefix}TimedOut`, { ...ids, error: raised.name });
+      throw raised;
+    }
     const { error, cause } = failureOf(raised);
-    const timedOut = error === 'States.Timeout';
-    if (timedOut) controller.abort(raised);
-    thread.emit(`${prefix}${timedOut ? 'TimedOut' : 'Failed'}`, { ...ids, error, cause });
+    thread.emit(`${prefix}Failed`, { ...ids, error, cause });
     throw new TaskError(error, cause);
   } finally {
     clearTimeout(timer);

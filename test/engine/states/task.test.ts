@@ -188,20 +188,22 @@ describe('engine: Task state', () => {
       },
     );
     expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
+    expect(result.cause).to.equal(undefined);
     expect(types(result).slice(-2)).to.deep.equal(['TaskTimedOut', 'ExecutionFailed']);
+    // As AWS records a timeout: no cause in TaskTimedOut or ExecutionFailed.
+    expect(result.history.at(-2)!.taskTimedOutEventDetails).to.deep.equal({ resourceType: 'dynamodb', resource: 'getItem', error: 'States.Timeout' });
+    expect(result.history.at(-1)!.executionFailedEventDetails).to.deep.equal({ error: 'States.Timeout' });
     expect(aborted).to.equal(true);
   });
 
-  it('States.TaskFailed does not match States.Timeout', async () => {
-    const result = await run(
-      machine(
-        { Type: 'Task', Resource: FUNCTION, TimeoutSeconds: 1, Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'H' }], End: true },
-        { H: { Type: 'Pass', End: true } },
-      ),
-      {},
-      { dispatch: () => new Promise(() => {}) },
-    );
-    expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
+  it('States.TaskFailed does not match States.Timeout; a catcher for it gets {Error: States.Timeout, Cause: ""}', async () => {
+    const definition = (errorEquals: string[]) =>
+      machine({ Type: 'Task', Resource: FUNCTION, TimeoutSeconds: 1, Catch: [{ ErrorEquals: errorEquals, Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } });
+    const hang = { dispatch: () => new Promise(() => {}) };
+    expect(await run(definition(['States.TaskFailed']), {}, hang)).to.include({ status: 'FAILED', error: 'States.Timeout' });
+    const caught = await run(definition(['States.Timeout']), {}, hang);
+    expect(caught.output).to.deep.equal({ Error: 'States.Timeout', Cause: '' });
+    expect(types(caught)).to.include('LambdaFunctionTimedOut');
   });
 
   it('passes HeartbeatSeconds and TimeoutSecondsPath on to the call and the scheduled event', async () => {
