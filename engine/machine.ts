@@ -31,6 +31,7 @@ const EXECUTORS: Record<string, StateExecutor> = {
 };
 
 const RETRYING_TYPES = new Set(['Task', 'Parallel', 'Map']);
+const ABORTABLE_TYPES = new Set(['Task', 'Wait', 'Parallel', 'Map']);
 
 // Errors of a state's own evaluation, whose cause AWS prefixes with the state and its entry.
 const STATE_ERRORS = new Set([
@@ -105,12 +106,14 @@ async function runState(thread: Thread, name: string, state: StateDefinition, in
       if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
       return exit(step, outcome);
     } catch (raised) {
+      // A sibling branch failed while this state was running: AWS records it as aborted.
+      if (raised instanceof BranchCancelled && ABORTABLE_TYPES.has(state.Type)) thread.emit(`${state.Type}StateAborted`);
       if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
       const error = attribute(step, raised);
       if (error.name === 'States.Runtime' || error.name === 'States.DataLimitExceeded') throw error;
       const delay = retries.next(error.name);
       if (delay !== undefined) {
-        await run.sleep(run.options.retryDelay ? run.options.retryDelay(name, delay) : delay);
+        await thread.sleep(run.options.retryDelay ? run.options.retryDelay(name, delay) : delay);
         continue;
       }
       if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateFailed`);

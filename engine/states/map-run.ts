@@ -9,7 +9,7 @@ import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { jsonByteLength } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
 import { executeMachine, newRun } from '../execution.ts';
-import { BranchCancelled, type StateStep } from '../step.ts';
+import { BranchCancelled, Cancellation, ExecutionInterrupted, type StateStep } from '../step.ts';
 import type { ExecutionContext, MapRunExecution, MapRunRecord } from '../types.ts';
 import { toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
 import { selectItem, type ItemProcessor } from './map.ts';
@@ -31,7 +31,7 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
   const run = step.thread.run;
   let items: unknown;
   try {
-    items = await run.raceInterrupt(
+    items = await step.thread.race(
       run.options.dispatch({
         stateName: step.name,
         resource: reader.Resource,
@@ -41,7 +41,7 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
       }),
     );
   } catch (raised) {
-    if (raised === run.signal.reason) throw raised;
+    if (raised === run.signal.reason || raised instanceof BranchCancelled) throw raised;
     throw new StatesError('States.ItemReaderFailed', failureOf(raised).cause);
   }
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
@@ -132,7 +132,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
   } catch (error) {
     throw failed(error);
   }
-  const token = { cancelled: false };
+  const token = new Cancellation(thread.cancel);
   let failures = 0;
   const child = async (index: number): Promise<unknown> => {
     if (token.cancelled) throw new BranchCancelled();
@@ -144,12 +144,21 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
       startTime: new Date(),
     };
     const input = inputs[index];
-    const childRun = newRun(execution, run.options, run.quotas, run.signal, input, run.mapRuns, run.jsonata);
-    const result = await executeMachine(childRun, processor, input);
+    // A child ends with the parent (timed out or aborted), and is aborted when a sibling fails the run.
+    const stop = new AbortController();
+    const onParent = () => stop.abort(run.signal.reason);
+    const onSibling = () => stop.abort(new ExecutionInterrupted('ABORTED'));
+    run.signal.addEventListener('abort', onParent, { once: true });
+    token.signal.addEventListener('abort', onSibling, { once: true });
+    const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
+    const result = await executeMachine(childRun, processor, input).finally(() => {
+      run.signal.removeEventListener('abort', onParent);
+      token.signal.removeEventListener('abort', onSibling);
+    });
     const entry: MapRunExecution = { index, executionArn: execution.executionArn, name, input, ...result, history: childRun.history.events };
     record.executions[index] = entry;
     if (result.status === 'SUCCEEDED') return result.output;
-    if (result.status !== 'FAILED') throw run.signal.reason;
+    if (result.status !== 'FAILED') throw run.signal.aborted ? run.signal.reason : new BranchCancelled();
     failures += 1;
     if (!withinTolerance(limits, failures, inputs.length)) throw toleranceExceeded();
     return { Error: result.error, Cause: result.cause };
@@ -175,7 +184,7 @@ async function writeResults(step: StateStep, effective: unknown, mapRunArn: stri
   const run = step.thread.run;
   const parameters = await evaluateFor(step, step.jsonata ? 'Arguments' : 'Parameters', step.jsonata ? writer.Arguments : writer.Parameters, effective);
   try {
-    return await run.raceInterrupt(
+    return await step.thread.race(
       run.options.dispatch({
         stateName: step.name,
         resource: writer.Resource,
@@ -185,7 +194,7 @@ async function writeResults(step: StateStep, effective: unknown, mapRunArn: stri
       }),
     );
   } catch (raised) {
-    if (raised === run.signal.reason) throw raised;
+    if (raised === run.signal.reason || raised instanceof BranchCancelled) throw raised;
     throw new StatesError('States.ResultWriterFailed', failureOf(raised).cause);
   }
 }

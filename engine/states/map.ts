@@ -6,7 +6,7 @@ import { resolveJsonataTemplate, unexpectedResultType, isJsonataExpression, json
 import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { runAll } from '../concurrency.ts';
 import { errorOutput, runMachine } from '../machine.ts';
-import { BranchCancelled, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
+import { BranchCancelled, Cancellation, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
 import { mapLimits, maxConcurrency, toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
 import { runMapRun } from './map-run.ts';
 
@@ -75,7 +75,7 @@ async function runInline(step: StateStep, processor: ItemProcessor, items: unkno
   const { thread } = step;
   const count = items.length;
   const run = thread.run;
-  const token = { cancelled: false };
+  const token = new Cancellation(thread.cancel);
   let failures = 0;
   // previousEventId as AWS records it: an iteration starts after the last event of the iteration
   // that ended before it (or MapStateStarted); the state's next event follows the last

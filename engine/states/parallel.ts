@@ -3,7 +3,7 @@
 import { applyInputPath, applyTemplate, jsonataField, jsonataResult, jsonPathResult } from '../dataflow.ts';
 import { runAll } from '../concurrency.ts';
 import { runMachine } from '../machine.ts';
-import { nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
+import { Cancellation, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
 
 export async function runParallel(step: StateStep): Promise<StateOutcome> {
   const { state, thread } = step;
@@ -15,7 +15,7 @@ export async function runParallel(step: StateStep): Promise<StateOutcome> {
     branchInput = applyTemplate(step, 'Parameters', applyInputPath(step));
   }
   const started = thread.emit('ParallelStateStarted');
-  const token = { cancelled: false };
+  const token = new Cancellation(thread.cancel);
   const branches = state.Branches as Machine[];
   // The state's next event follows the last branch to end (or the failing branch's last event).
   let lastTail = started;

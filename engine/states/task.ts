@@ -6,7 +6,7 @@ import { withPayload } from '../history.ts';
 import { resolveValue } from '../jsonpath/template.ts';
 import { checkPayload } from '../quotas.ts';
 import { classifyResource } from '../resources.ts';
-import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
+import { BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
 
 /** An error raised by the dispatcher: never re-worded as a state's runtime error. */
 export class TaskError extends StatesError {}
@@ -109,8 +109,9 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('TaskStarted', { ...ids });
   }
   const controller = new AbortController();
-  const onAbort = () => controller.abort(run.signal.reason);
+  const onAbort = () => controller.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason);
   run.signal.addEventListener('abort', onAbort, { once: true });
+  thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   try {
     const call = run.options.dispatch({
@@ -130,12 +131,12 @@ export async function callResource(step: StateStep, resource: string, parameters
         }),
       );
     }
-    const result = await run.raceInterrupt(Promise.race(racers));
+    const result = await thread.race(Promise.race(racers));
     checkPayload(result, run.quotas, step.name);
     thread.emit(`${prefix}Succeeded`, withPayload({ ...ids }, 'output', result));
     return result;
   } catch (raised) {
-    if (raised === run.signal.reason || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
+    if (raised === run.signal.reason || raised instanceof BranchCancelled || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
     if (raised instanceof TaskTimeout) {
       controller.abort(raised);
       thread.emit(`${prefix}TimedOut`, { ...ids, error: raised.name });
@@ -147,5 +148,6 @@ export async function callResource(step: StateStep, resource: string, parameters
   } finally {
     clearTimeout(timer);
     run.signal.removeEventListener('abort', onAbort);
+    thread.cancel?.signal.removeEventListener('abort', onAbort);
   }
 }

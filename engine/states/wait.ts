@@ -20,14 +20,14 @@ export async function runWait(step: StateStep): Promise<StateOutcome> {
   if (step.jsonata) {
     const delay = await jsonataDelay(step);
     const { output, assign } = await jsonataResult(step, step.input, {});
-    await step.thread.run.sleep(delay);
+    await step.thread.sleep(delay);
     return { output, next, assign };
   }
   const effective = applyInputPath(step);
   const delay = jsonPathDelay(step, effective);
   const assign = jsonPathAssign(step, state.Assign, effective);
   const output = applyOutputPath(step, effective);
-  await step.thread.run.sleep(delay);
+  await step.thread.sleep(delay);
   return { output, next, assign };
 }
 

@@ -81,6 +81,27 @@ describe('engine: inline Map state', () => {
     expect(types(result).slice(-4)).to.deep.equal(['FailStateEntered', 'MapIterationFailed', 'MapStateFailed', 'ExecutionFailed']);
   });
 
+  it('aborts the iterations still running when one fails (WaitStateAborted, MapIterationAborted)', async () => {
+    const started = Date.now();
+    const result = await run(
+      machine({
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'C',
+          States: { C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 0, Next: 'F' }], Default: 'W' }, F: { Type: 'Fail', Error: 'E' }, W: { Type: 'Wait', Seconds: 30, End: true } },
+        },
+        End: true,
+      }),
+      [1, 0, 2],
+    );
+    expect(Date.now() - started).to.be.below(2000);
+    expect(result).to.include({ status: 'FAILED', error: 'E' });
+    const kinds = types(result);
+    expect(kinds.filter((type) => type === 'WaitStateAborted')).to.have.length(2);
+    expect(kinds.filter((type) => type === 'MapIterationAborted')).to.have.length(2);
+    expect(kinds.slice(-2)).to.deep.equal(['MapStateFailed', 'ExecutionFailed']);
+  });
+
   it('tolerates failures up to ToleratedFailureCount, then fails with States.ExceedToleratedFailureThreshold', async () => {
     const definition = (count: number) =>
       machine({

@@ -47,6 +47,31 @@ describe('engine: Parallel state', () => {
     ]);
   });
 
+  it('aborts a sibling branch in a Task when a branch fails (TaskStateAborted, the call signal aborted)', async () => {
+    let aborted = false;
+    const result = await run(
+      machine({
+        Type: 'Parallel',
+        Branches: [branch('T', { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: {}, End: true }), branch('F', { Type: 'Fail', Error: 'E' })],
+        End: true,
+      }),
+      {},
+      {
+        dispatch: (call) =>
+          new Promise((_resolve, reject) => {
+            call.signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(new Error('aborted'));
+            });
+          }),
+      },
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'E' });
+    expect(types(result)).to.include('TaskStateAborted');
+    expect(types(result).slice(-2)).to.deep.equal(['ParallelStateFailed', 'ExecutionFailed']);
+    expect(aborted).to.equal(true);
+  });
+
   it('a retry starts the branches again (ParallelStateStarted per attempt)', async () => {
     const result = await run(
       machine({ Type: 'Parallel', Branches: [branch('F', { Type: 'Fail', Error: 'E' })], Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1 }], End: true }),
