@@ -47,4 +47,18 @@ describe('engine: payload sizes', () => {
     ];
     for (const value of values) expect(jsonByteLength(value), JSON.stringify(value)).to.equal(Buffer.byteLength(JSON.stringify(value)));
   });
+
+  it('stay exact for a list consumed from the front, and for look-alikes that are not its suffix', () => {
+    let list: unknown[] = ['a', { b: 'é' }, 3, 'x'.repeat(20), null, 'last'];
+    const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    while (list.length > 0) {
+      expect(jsonByteLength(list)).to.equal(exact(list));
+      list = list.slice(1);
+    }
+    expect(jsonByteLength([])).to.equal(2);
+    const base = ['p', 'q', 'r'];
+    expect(jsonByteLength(base)).to.equal(exact(base));
+    const lookAlike = ['q', 's'];
+    expect(jsonByteLength(lookAlike)).to.equal(exact(lookAlike));
+  });
 });
