@@ -2,6 +2,7 @@
 // the fields that language allows, and what the engine does not implement (Activities, .sync and
 // .waitForTaskToken integrations), each refusal naming the state and the field.
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
+import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
 import { classifyResource } from './resources.ts';
 
 const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
@@ -59,6 +60,8 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
   for (const field of jsonata ? JSONPATH_ONLY : JSONATA_ONLY) {
     if (field in state) throw new DefinitionError(`${where(name, field)}: not allowed in a ${jsonata ? 'JSONata' : 'JSONPath'} state.`);
   }
+  if (jsonata) checkJsonataExpressions(name, state);
+  else checkJsonPathExpressions(name, state);
   if (!TERMINAL_TYPES.has(type)) {
     if (state.End !== true) checkTarget(name, 'Next', state.Next, states);
   }

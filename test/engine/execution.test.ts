@@ -164,6 +164,18 @@ describe('engine: checkDefinition', () => {
     expect(() => checkDefinition(inline)).to.throw(DefinitionError, "field 'ItemBatcher'");
   });
 
+  it('refuses expressions AWS refuses at creation: paths, intrinsics, Choice rules, JSONata', () => {
+    expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$.a[', End: true }))).to.throw(DefinitionError, "state 'S', field 'InputPath'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', Parameters: { 'x.$': 'States.Nope(1)' }, End: true }))).to.throw(DefinitionError, "field 'Parameters/x.$'");
+    const badRule = machine({ Type: 'Choice', Choices: [{ Variable: '$.a', NumericEquals: 'one', Next: 'P' }] }, { P: { Type: 'Pass', End: true } });
+    expect(() => checkDefinition(badRule)).to.throw(DefinitionError, "field 'Choices[0]'");
+    const jsonata = (state: Record<string, unknown>) => machine(state, {}, { QueryLanguage: 'JSONata' });
+    expect(() => checkDefinition(jsonata({ Type: 'Pass', Output: '{% $states.input.( %}', End: true }))).to.throw(DefinitionError, 'INVALID_JSONATA_EXPRESSION');
+    // $states.result exists only for a state with a result (Task, Parallel, Map).
+    expect(() => checkDefinition(jsonata({ Type: 'Pass', Output: '{% $states.result %}', End: true }))).to.throw(DefinitionError, "field 'Output'");
+    expect(() => checkDefinition(jsonata({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Output: '{% $states.result %}', End: true }))).not.to.throw();
+  });
+
   it('checks the states inside Parallel branches and Map processors', () => {
     const nested = machine({ Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Next: 'X' } } }, End: true });
     expect(() => checkDefinition(nested)).to.throw(DefinitionError, "state 'I', field 'Next'");
