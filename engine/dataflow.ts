@@ -58,10 +58,14 @@ export function jsonPathAssign(step: StateStep, template: unknown, value: unknow
   return evaluatePayloadTemplate(template, pathScope(step, value), 'Assign') as Record<string, unknown>;
 }
 
-/** The JSONPath tail of a state with a result: ResultSelector, Assign, ResultPath, OutputPath. */
+/**
+ * The JSONPath tail of a state with a result: Assign (on the raw result, before ResultSelector, in
+ * the order LocalStack's AWS-validated interpreter applies them), ResultSelector, ResultPath,
+ * OutputPath.
+ */
 export function jsonPathResult(step: StateStep, result: unknown): { output: unknown; assign?: Record<string, unknown> } {
+  const assign = jsonPathAssign(step, step.state.Assign, result);
   const selected = applyResultSelector(step, result);
-  const assign = jsonPathAssign(step, step.state.Assign, selected);
   const output = applyOutputPath(step, applyResultPath(step, selected));
   return { output, assign };
 }

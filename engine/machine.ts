@@ -57,13 +57,9 @@ export function failureOfError(error: StatesError): Failure {
   return { error: error.name, cause: error.message };
 }
 
-/** The `{Error, Cause}` object a Catch passes on. */
+/** The `{Error, Cause}` object a Catch passes on: both always there, empty when the error named none. */
 export function errorOutput(error: StatesError): Record<string, string> {
-  if (!(error instanceof FailStateError)) return { Error: error.name, Cause: error.message };
-  const output: Record<string, string> = {};
-  if (error.failError !== undefined) output.Error = error.failError;
-  if (error.failCause !== undefined) output.Cause = error.failCause;
-  return output;
+  return { Error: error.name, Cause: error.message };
 }
 
 function isInternal(error: unknown): boolean {

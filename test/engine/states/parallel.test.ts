@@ -72,6 +72,13 @@ describe('engine: Parallel state', () => {
     expect(aborted).to.equal(true);
   });
 
+  it('a caught error output always holds Error and Cause, empty when the Fail state named none', async () => {
+    const result = await run(
+      machine({ Type: 'Parallel', Branches: [branch('F', { Type: 'Fail', Error: 'E' })], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } }),
+    );
+    expect(result.output).to.deep.equal({ Error: 'E', Cause: '' });
+  });
+
   it('a retry starts the branches again (ParallelStateStarted per attempt)', async () => {
     const result = await run(
       machine({ Type: 'Parallel', Branches: [branch('F', { Type: 'Fail', Error: 'E' })], Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1 }], End: true }),

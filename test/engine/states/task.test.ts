@@ -68,6 +68,18 @@ describe('engine: Task state', () => {
     expect(result.output).to.equal(7);
   });
 
+  it('evaluates a JSONPath Assign on the raw result, before ResultSelector', async () => {
+    const result = await run(
+      machine(
+        { Type: 'Task', Resource: FUNCTION, Assign: { 'raw.$': '$.value' }, ResultSelector: { 'v.$': '$.value' }, Next: 'After' },
+        { After: { Type: 'Pass', Parameters: { 'raw.$': '$raw', 'selected.$': '$.v' }, End: true } },
+      ),
+      {},
+      { dispatch: async () => ({ value: 7 }) },
+    );
+    expect(result.output).to.deep.equal({ raw: 7, selected: 7 });
+  });
+
   it('fails with the function error when nothing catches it', async () => {
     const result = await run(machine({ Type: 'Task', Resource: FUNCTION, End: true }), {}, { dispatch: async () => Promise.reject(failure('Boom', 'it broke')) });
     expect(result).to.include({ status: 'FAILED', error: 'Boom', cause: 'it broke' });
