@@ -51,13 +51,13 @@ export class Run {
     if (this.signal.aborted) throw this.signal.reason;
   }
 
-  /** Settles as `promise` does, or rejects first with the reason of whichever signal aborts. */
-  raceInterrupt<T>(promise: Promise<T>, ...signals: (AbortSignal | undefined)[]): Promise<T> {
-    const all = [this.signal, ...signals].filter((signal): signal is AbortSignal => signal !== undefined);
-    const aborted = all.find((signal) => signal.aborted);
+  /** Settles as `promise` does, or rejects first with the reason of the execution's signal or `extra`'s. */
+  raceInterrupt<T>(promise: Promise<T>, extra?: AbortSignal): Promise<T> {
+    const signals = extra === undefined ? [this.signal] : [this.signal, extra];
+    const aborted = signals.find((signal) => signal.aborted);
     if (aborted) return Promise.reject(aborted.reason as Error);
     return new Promise<T>((resolve, reject) => {
-      const listeners = all.map((signal) => {
+      const listeners = signals.map((signal) => {
         const onAbort = () => reject(signal.reason as Error);
         signal.addEventListener('abort', onAbort, { once: true });
         return () => signal.removeEventListener('abort', onAbort);

@@ -108,10 +108,14 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('TaskScheduled', details);
     thread.emit('TaskStarted', { ...ids });
   }
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason);
-  run.signal.addEventListener('abort', onAbort, { once: true });
-  thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
+  // The call's signal: the execution's own, unless a timeout or a sibling branch can also end it
+  // (one controller per call only then: the project's loop makes thousands of calls).
+  const controller = timeouts.timeoutSeconds !== undefined || thread.cancel !== undefined ? new AbortController() : undefined;
+  const onAbort = () => controller?.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason);
+  if (controller) {
+    run.signal.addEventListener('abort', onAbort, { once: true });
+    thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
+  }
   let timer: NodeJS.Timeout | undefined;
   try {
     const call = run.options.dispatch({
@@ -119,7 +123,7 @@ export async function callResource(step: StateStep, resource: string, parameters
       resource,
       parameters,
       ...timeouts,
-      signal: controller.signal,
+      signal: controller?.signal ?? run.signal,
       execution: run.execution,
     });
     const racers: Promise<unknown>[] = [call];
@@ -138,7 +142,7 @@ export async function callResource(step: StateStep, resource: string, parameters
   } catch (raised) {
     if (raised === run.signal.reason || raised instanceof BranchCancelled || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
     if (raised instanceof TaskTimeout) {
-      controller.abort(raised);
+      controller?.abort(raised);
       thread.emit(`${prefix}TimedOut`, { ...ids, error: raised.name });
       throw raised;
     }
