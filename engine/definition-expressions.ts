@@ -5,9 +5,8 @@ import { DefinitionError } from './errors.ts';
 import { jsonataExpressionProblem, type StatesAvailability } from './jsonata/check.ts';
 import { isJsonataExpression } from './jsonata/evaluate.ts';
 import { checkChoiceRule } from './jsonpath/choice.ts';
-import { isIntrinsic } from './jsonpath/intrinsic-parser.ts';
-import { checkIntrinsic } from './jsonpath/intrinsics.ts';
 import { checkReference } from './jsonpath/reference.ts';
+import { checkExpression, checkPayloadTemplate } from './jsonpath/template.ts';
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +24,7 @@ function refuse(state: string, field: string, error: unknown): DefinitionError {
 function checkPathOrIntrinsic(state: string, field: string, text: unknown, intrinsicAllowed: boolean): void {
   if (typeof text !== 'string') return;
   try {
-    if (intrinsicAllowed && isIntrinsic(text)) checkIntrinsic(text);
+    if (intrinsicAllowed) checkExpression(text, field);
     else checkReference(text);
   } catch (error) {
     throw refuse(state, field, error);
@@ -34,14 +33,10 @@ function checkPathOrIntrinsic(state: string, field: string, text: unknown, intri
 
 /** A payload template: each `key.$` holds a path or an intrinsic call. */
 function checkTemplate(state: string, field: string, template: unknown): void {
-  if (Array.isArray(template)) {
-    template.forEach((item, index) => checkTemplate(state, `${field}[${index}]`, item));
-    return;
-  }
-  if (typeof template !== 'object' || template === null) return;
-  for (const [key, value] of Object.entries(template)) {
-    if (key.endsWith('.$')) checkPathOrIntrinsic(state, `${field}/${key}`, value, true);
-    else checkTemplate(state, `${field}/${key}`, value);
+  try {
+    checkPayloadTemplate(template);
+  } catch (error) {
+    throw refuse(state, field, error);
   }
 }
 

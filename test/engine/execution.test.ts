@@ -166,7 +166,7 @@ describe('engine: checkDefinition', () => {
 
   it('refuses expressions AWS refuses at creation: paths, intrinsics, Choice rules, JSONata', () => {
     expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$.a[', End: true }))).to.throw(DefinitionError, "state 'S', field 'InputPath'");
-    expect(() => checkDefinition(machine({ Type: 'Pass', Parameters: { 'x.$': 'States.Nope(1)' }, End: true }))).to.throw(DefinitionError, "field 'Parameters/x.$'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', Parameters: { 'x.$': 'States.Nope(1)' }, End: true }))).to.throw(DefinitionError, "field 'Parameters': The value of 'x.$' is not valid");
     const badRule = machine({ Type: 'Choice', Choices: [{ Variable: '$.a', NumericEquals: 'one', Next: 'P' }] }, { P: { Type: 'Pass', End: true } });
     expect(() => checkDefinition(badRule)).to.throw(DefinitionError, "field 'Choices[0]'");
     const jsonata = (state: Record<string, unknown>) => machine(state, {}, { QueryLanguage: 'JSONata' });
