@@ -71,6 +71,11 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
     if (state.Default !== undefined) checkTarget(name, 'Default', state.Default, states);
   }
   for (const catcher of (state.Catch ?? []) as Json[]) checkTarget(name, 'Catch.Next', catcher?.Next, states);
+  checkErrorLists(name, 'Retry', state.Retry);
+  checkErrorLists(name, 'Catch', state.Catch);
+  if (typeof state.HeartbeatSeconds === 'number' && typeof state.TimeoutSeconds === 'number' && state.HeartbeatSeconds >= state.TimeoutSeconds) {
+    throw new DefinitionError(`${where(name, 'HeartbeatSeconds')}: must be smaller than TimeoutSeconds.`);
+  }
   if (type === 'Task') {
     checkResource(name, state.Resource);
     // Cross-account calls would need the dispatcher to assume another role: not implemented.
@@ -90,6 +95,19 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
       if (mode === 'INLINE' && field in state) throw new DefinitionError(`${where(name, field)}: only a DISTRIBUTED Map may have it.`);
     }
   }
+}
+
+/** Retriers and catchers: a non-empty ErrorEquals each; States.ALL alone and in the last one. */
+function checkErrorLists(name: string, field: string, list: unknown): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list)) throw new DefinitionError(`${where(name, field)}: must be an array.`);
+  list.forEach((entry: Json, index) => {
+    const errors = entry?.ErrorEquals;
+    if (!Array.isArray(errors) || errors.length === 0) throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: must be a non-empty array.`);
+    if (errors.includes('States.ALL') && (errors.length > 1 || index < list.length - 1)) {
+      throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: States.ALL must appear alone, in the last ${field === 'Retry' ? 'retrier' : 'catcher'}.`);
+    }
+  });
 }
 
 function checkResource(name: string, resource: unknown): void {

@@ -176,6 +176,14 @@ describe('engine: checkDefinition', () => {
     expect(() => checkDefinition(jsonata({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Output: '{% $states.result %}', End: true }))).not.to.throw();
   });
 
+  it('refuses States.ALL that is not alone in the last retrier or catcher, and HeartbeatSeconds not below TimeoutSeconds', () => {
+    const task = (extra: Record<string, unknown>) => machine({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true, ...extra }, { H: { Type: 'Pass', End: true } });
+    expect(() => checkDefinition(task({ Retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['X'] }] }))).to.throw(DefinitionError, "field 'Retry[0].ErrorEquals'");
+    expect(() => checkDefinition(task({ Catch: [{ ErrorEquals: ['States.ALL', 'X'], Next: 'H' }] }))).to.throw(DefinitionError, "field 'Catch[0].ErrorEquals'");
+    expect(() => checkDefinition(task({ Catch: [{ ErrorEquals: [], Next: 'H' }] }))).to.throw(DefinitionError, 'non-empty');
+    expect(() => checkDefinition(task({ TimeoutSeconds: 10, HeartbeatSeconds: 10 }))).to.throw(DefinitionError, "field 'HeartbeatSeconds'");
+  });
+
   it('checks the states inside Parallel branches and Map processors', () => {
     const nested = machine({ Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Next: 'X' } } }, End: true });
     expect(() => checkDefinition(nested)).to.throw(DefinitionError, "state 'I', field 'Next'");
