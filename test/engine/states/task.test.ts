@@ -175,7 +175,16 @@ describe('engine: Task state', () => {
   it('States.Runtime is not caught, even by States.ALL or by name', async () => {
     const result = await run(
       machine(
-        { Type: 'Task', Resource: FUNCTION, OutputPath: '$.missing', Catch: [{ ErrorEquals: ['States.ALL', 'States.Runtime'], Next: 'H' }], End: true },
+        {
+          Type: 'Task',
+          Resource: FUNCTION,
+          OutputPath: '$.missing',
+          Catch: [
+            { ErrorEquals: ['States.Runtime'], Next: 'H' },
+            { ErrorEquals: ['States.ALL'], Next: 'H' },
+          ],
+          End: true,
+        },
         { H: { Type: 'Pass', End: true } },
       ),
       {},
