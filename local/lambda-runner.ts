@@ -99,7 +99,6 @@ export function functionEnvironment(options: LambdaRunnerOptions): Record<string
     ...emulatorEnvironment(endpoints, region),
     ...NO_SHARED_FILES,
     LAMBDA_TASK_ROOT,
-    AWS_DEFAULT_REGION: region,
     AWS_SESSION_TOKEN: sessionToken({ arn: assumedRoleArn(accountId, names.seedRole, names.seedFunction), policy }),
     AWS_LAMBDA_FUNCTION_NAME: names.seedFunction,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -146,7 +146,7 @@ function contextObject(resources: LocalResources, executionName: string) {
   };
 }
 
-/** Refuses a service call once the execution has been stopped at a quota. */
+/** Refuses a service call once the execution has been stopped at a quota, or the run has failed. */
 class ExecutionStopped extends Error {
   override name = 'ExecutionStopped';
   // The engine reads these two flags of its own errors: Retry and Catch must not apply.
@@ -156,12 +156,13 @@ class ExecutionStopped extends Error {
 
 /**
  * Each service call first lets the event stream catch up (the engine's events are delivered
- * asynchronously), so a call AWS would never have made, past a quota crossing, is not made.
- * The calls in flight are kept so the run can wait for them before reading the queue.
+ * asynchronously), so a call AWS would never have made, past a quota crossing or once the run
+ * has failed, is not made. The calls in flight are kept so the run can wait for them before
+ * reading the queue.
  */
 function gated(
   handlers: Record<string, TaskHandler>,
-  stopped: () => QuotaBreach | undefined,
+  stopped: () => string | undefined,
   inFlight: Set<Promise<unknown>>,
 ): Record<string, TaskHandler> {
   return Object.fromEntries(
@@ -169,8 +170,8 @@ function gated(
       state,
       async (input) => {
         await new Promise((resolve) => setImmediate(resolve));
-        const breach = stopped();
-        if (breach) throw new ExecutionStopped(breach.cause);
+        const reason = stopped();
+        if (reason !== undefined) throw new ExecutionStopped(reason);
         const call = Promise.resolve(handler(input));
         inFlight.add(call);
         try {
@@ -305,7 +306,7 @@ async function execute(
   const started = performance.now();
   const execution = machine.run(input as never, {
     overrides: {
-      taskResourceLocalHandlers: gated(handlers, () => stoppedBy, inFlight),
+      taskResourceLocalHandlers: gated(handlers, () => stoppedBy?.cause ?? guard.failure()?.message, inFlight),
       ...(options.fastRetries ? { retryIntervalOverrides: immediateRetries(definition) } : {}),
     },
     context,
