@@ -1,4 +1,4 @@
-// `npm run bench:local`: wall time and peak RSS of the offline run for N = 10, 1,000 and 1,784
+// `npm run bench:local`: wall time and peak RSS of the offline run for N = 10, 1,000 and the maximum
 // items, each beside the same N GetItem + N SendMessage calls made directly with the SDK against
 // the same emulators, so that the engine's overhead shows as a ratio. Every child process has a
 // deadline; the benchmark stops on its own.
@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { BATCH_SIZE } from '../functions/seed/limits.ts';
+import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { startLocalEnvironment } from '../local/environment.ts';
 import type { JsonSummary } from '../local/report.ts';
@@ -16,7 +16,7 @@ import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
 import { TABLE } from '../workflow/resources.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
 
-const SIZES = [10, 1000, 1784];
+const SIZES = [10, 1000, MAX_ITEMS];
 const CHILD_DEADLINE_MS = 120_000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

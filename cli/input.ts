@@ -28,7 +28,8 @@ export async function buildExecutionInput(
   }
   let messages: unknown;
   try {
-    messages = JSON.parse(text);
+    // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse refuses.
+    messages = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new InvalidMessagesFile(`${file} is not valid JSON: ${(error as Error).message}`);
   }

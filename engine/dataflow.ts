@@ -9,8 +9,6 @@ import type { PathScope } from './jsonpath/scope.ts';
 import { evaluatePayloadTemplate, resolveValue } from './jsonpath/template.ts';
 import type { StateStep } from './step.ts';
 
-export type Json = unknown;
-
 export function pathScope(step: StateStep, input: unknown): PathScope {
   return { input, context: step.context, variables: step.thread.variables.all() };
 }
@@ -60,10 +58,14 @@ export function jsonPathAssign(step: StateStep, template: unknown, value: unknow
   return evaluatePayloadTemplate(template, pathScope(step, value), 'Assign') as Record<string, unknown>;
 }
 
-/** The JSONPath tail of a state with a result: ResultSelector, Assign, ResultPath, OutputPath. */
+/**
+ * The JSONPath tail of a state with a result: Assign (on the raw result, before ResultSelector, in
+ * the order LocalStack's AWS-validated interpreter applies them), ResultSelector, ResultPath,
+ * OutputPath.
+ */
 export function jsonPathResult(step: StateStep, result: unknown): { output: unknown; assign?: Record<string, unknown> } {
+  const assign = jsonPathAssign(step, step.state.Assign, result);
   const selected = applyResultSelector(step, result);
-  const assign = jsonPathAssign(step, step.state.Assign, selected);
   const output = applyOutputPath(step, applyResultPath(step, selected));
   return { output, assign };
 }

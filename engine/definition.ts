@@ -2,6 +2,7 @@
 // the fields that language allows, and what the engine does not implement (Activities, .sync and
 // .waitForTaskToken integrations), each refusal naming the state and the field.
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
+import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
 import { classifyResource } from './resources.ts';
 
 const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
@@ -59,6 +60,8 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
   for (const field of jsonata ? JSONPATH_ONLY : JSONATA_ONLY) {
     if (field in state) throw new DefinitionError(`${where(name, field)}: not allowed in a ${jsonata ? 'JSONata' : 'JSONPath'} state.`);
   }
+  if (jsonata) checkJsonataExpressions(name, state);
+  else checkJsonPathExpressions(name, state);
   if (!TERMINAL_TYPES.has(type)) {
     if (state.End !== true) checkTarget(name, 'Next', state.Next, states);
   }
@@ -68,7 +71,16 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
     if (state.Default !== undefined) checkTarget(name, 'Default', state.Default, states);
   }
   for (const catcher of (state.Catch ?? []) as Json[]) checkTarget(name, 'Catch.Next', catcher?.Next, states);
-  if (type === 'Task') checkResource(name, state.Resource);
+  checkErrorLists(name, 'Retry', state.Retry);
+  checkErrorLists(name, 'Catch', state.Catch);
+  if (typeof state.HeartbeatSeconds === 'number' && typeof state.TimeoutSeconds === 'number' && state.HeartbeatSeconds >= state.TimeoutSeconds) {
+    throw new DefinitionError(`${where(name, 'HeartbeatSeconds')}: must be smaller than TimeoutSeconds.`);
+  }
+  if (type === 'Task') {
+    checkResource(name, state.Resource);
+    // Cross-account calls would need the dispatcher to assume another role: not implemented.
+    if (state.Credentials !== undefined) throw new UnsupportedFeature(`${where(name, 'Credentials')}: cross-account Task credentials are not supported.`);
+  }
   if (type === 'Parallel') {
     if (!Array.isArray(state.Branches)) throw new DefinitionError(`${where(name, 'Branches')}: must be an array of state machines.`);
     for (const branch of state.Branches) checkMachine(branch as Json, `State '${name}', a branch`, topJsonata);
@@ -77,7 +89,25 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
     const processor = state.ItemProcessor ?? state.Iterator;
     if (!isObject(processor)) throw new DefinitionError(`${where(name, 'ItemProcessor')}: must be a state machine.`);
     checkMachine(processor, `State '${name}', its ItemProcessor`, topJsonata);
+    const mode = (processor.ProcessorConfig as Json | undefined)?.Mode ?? 'INLINE';
+    if (mode !== 'INLINE' && mode !== 'DISTRIBUTED') throw new DefinitionError(`${where(name, 'ItemProcessor.ProcessorConfig.Mode')}: must be INLINE or DISTRIBUTED.`);
+    for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter']) {
+      if (mode === 'INLINE' && field in state) throw new DefinitionError(`${where(name, field)}: only a DISTRIBUTED Map may have it.`);
+    }
   }
+}
+
+/** Retriers and catchers: a non-empty ErrorEquals each; States.ALL alone and in the last one. */
+function checkErrorLists(name: string, field: string, list: unknown): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list)) throw new DefinitionError(`${where(name, field)}: must be an array.`);
+  list.forEach((entry: Json, index) => {
+    const errors = entry?.ErrorEquals;
+    if (!Array.isArray(errors) || errors.length === 0) throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: must be a non-empty array.`);
+    if (errors.includes('States.ALL') && (errors.length > 1 || index < list.length - 1)) {
+      throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: States.ALL must appear alone, in the last ${field === 'Retry' ? 'retrier' : 'catcher'}.`);
+    }
+  });
 }
 
 function checkResource(name: string, resource: unknown): void {

@@ -21,16 +21,15 @@ export interface MachineResult {
 export async function executeMachine(run: Run, machine: Machine, input: unknown): Promise<MachineResult> {
   const thread = new Thread(run, 0, new VariableScope());
   try {
-    thread.emit('ExecutionStarted', withPayload({}, 'input', input, 'inputDetails'));
-    Object.assign(run.history.events[0]!.executionStartedEventDetails as object, { roleArn: run.execution.roleArn });
+    thread.note('ExecutionStarted', withPayload({ roleArn: run.execution.roleArn }, 'input', input));
     const output = await runMachine(thread, machine, input, run.jsonata);
     thread.emit('ExecutionSucceeded', withPayload({}, 'output', output));
     return { status: 'SUCCEEDED', output };
   } catch (raised) {
     if (raised instanceof ExecutionInterrupted) {
       if (raised.status === 'TIMED_OUT') {
-        thread.emit('ExecutionTimedOut', { error: 'States.Timeout', cause: raised.message });
-        return { status: 'TIMED_OUT', error: 'States.Timeout', cause: raised.message };
+        thread.emit('ExecutionTimedOut', { error: 'States.Timeout' });
+        return { status: 'TIMED_OUT', error: 'States.Timeout' };
       }
       thread.emit('ExecutionAborted', {});
       return { status: 'ABORTED' };

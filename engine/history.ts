@@ -27,6 +27,26 @@ export function jsonText(value: unknown): string {
   return text;
 }
 
+// The value behind each details object's lazy payload field; one shared getter per field name
+// (no closure per event: 25,000 events would make 25,000 of them).
+const payloads = new WeakMap<object, unknown>();
+const getters = new Map<string, PropertyDescriptor>();
+
+function lazyField(key: string): PropertyDescriptor {
+  let descriptor = getters.get(key);
+  if (descriptor === undefined) {
+    descriptor = {
+      enumerable: true,
+      configurable: true,
+      get(this: object) {
+        return jsonText(payloads.get(this));
+      },
+    };
+    getters.set(key, descriptor);
+  }
+  return descriptor;
+}
+
 /** Details with a lazily serialized payload field (`input`, `output`, `parameters`...) and its `...Details`. */
 export function withPayload(
   fields: Record<string, unknown>,
@@ -34,7 +54,8 @@ export function withPayload(
   value: unknown,
   detailsKey: string | null = `${key}Details`,
 ): Record<string, unknown> {
-  Object.defineProperty(fields, key, { enumerable: true, configurable: true, get: () => jsonText(value) });
+  payloads.set(fields, value);
+  Object.defineProperty(fields, key, lazyField(key));
   if (detailsKey) fields[detailsKey] = { truncated: false };
   return fields;
 }
@@ -65,8 +86,19 @@ export class History {
   }
 }
 
+const detailsKeys = new Map<string, string>();
+
 /** `TaskStateEntered` → `stateEnteredEventDetails`, `MapRunStarted` → `mapRunStartedEventDetails`. */
 function detailsKey(type: string): string {
+  let key = detailsKeys.get(type);
+  if (key === undefined) {
+    key = detailsKeyOf(type);
+    detailsKeys.set(type, key);
+  }
+  return key;
+}
+
+function detailsKeyOf(type: string): string {
   const state = /^(?:Task|Pass|Choice|Wait|Succeed|Fail|Parallel|Map)State(Entered|Exited)$/.exec(type);
   if (state) return `state${state[1]}EventDetails`;
   return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;

@@ -14,7 +14,7 @@ import { runMap } from './states/map.ts';
 import { runParallel } from './states/parallel.ts';
 import { runPass } from './states/pass.ts';
 import { runSucceed } from './states/succeed.ts';
-import { runTask, TaskError } from './states/task.ts';
+import { runTask, TaskError, TaskTimeout } from './states/task.ts';
 import { runWait } from './states/wait.ts';
 import { BranchCancelled, ExecutionInterrupted, type Machine, type StateDefinition, type StateExecutor, type StateOutcome, type StateStep, type Thread } from './step.ts';
 import { assign } from './variables.ts';
@@ -31,6 +31,7 @@ const EXECUTORS: Record<string, StateExecutor> = {
 };
 
 const RETRYING_TYPES = new Set(['Task', 'Parallel', 'Map']);
+const ABORTABLE_TYPES = new Set(['Task', 'Wait', 'Parallel', 'Map']);
 
 // Errors of a state's own evaluation, whose cause AWS prefixes with the state and its entry.
 const STATE_ERRORS = new Set([
@@ -52,16 +53,13 @@ export interface Failure {
 
 export function failureOfError(error: StatesError): Failure {
   if (error instanceof FailStateError) return { error: error.failError, cause: error.failCause };
+  if (error instanceof TaskTimeout) return { error: error.name, cause: undefined };
   return { error: error.name, cause: error.message };
 }
 
-/** The `{Error, Cause}` object a Catch passes on. */
+/** The `{Error, Cause}` object a Catch passes on: both always there, empty when the error named none. */
 export function errorOutput(error: StatesError): Record<string, string> {
-  const failure = failureOfError(error);
-  const output: Record<string, string> = {};
-  if (failure.error !== undefined) output.Error = failure.error;
-  if (failure.cause !== undefined) output.Cause = failure.cause;
-  return output;
+  return { Error: error.name, Cause: error.message };
 }
 
 function isInternal(error: unknown): boolean {
@@ -101,15 +99,17 @@ async function runState(thread: Thread, name: string, state: StateDefinition, in
     try {
       const outcome = await EXECUTORS[state.Type]!(step);
       checkPayload(outcome.output, run.quotas, name);
-      if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateSucceeded`);
+      if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
       return exit(step, outcome);
     } catch (raised) {
+      // A sibling branch failed while this state was running: AWS records it as aborted.
+      if (raised instanceof BranchCancelled && ABORTABLE_TYPES.has(state.Type)) thread.emit(`${state.Type}StateAborted`);
       if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
       const error = attribute(step, raised);
       if (error.name === 'States.Runtime' || error.name === 'States.DataLimitExceeded') throw error;
       const delay = retries.next(error.name);
       if (delay !== undefined) {
-        await run.sleep(run.options.retryDelay ? run.options.retryDelay(name, delay) : delay);
+        await thread.sleep(run.options.retryDelay ? run.options.retryDelay(name, delay) : delay);
         continue;
       }
       if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateFailed`);
@@ -124,7 +124,7 @@ function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
   if (step.state.Type === 'Fail') return outcome;
   if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign);
   const details = withPayload({ name: step.name }, 'output', outcome.output);
-  if (outcome.assign !== undefined) {
+  if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) {
     details.assignedVariables = Object.fromEntries(Object.entries(outcome.assign).map(([key, value]) => [key, JSON.stringify(value)]));
     details.assignedVariablesDetails = { truncated: false };
   }
@@ -136,6 +136,7 @@ function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
 function attribute(step: StateStep, error: StatesError): StatesError {
   if (attributed.has(error) || error instanceof TaskError || error instanceof FailStateError) return error;
   let result = error;
+  const location = locationOf(error.message);
   if (STATE_ERRORS.has(error.name)) {
     result = new StatesError(
       error.name,
@@ -144,9 +145,21 @@ function attribute(step: StateStep, error: StatesError): StatesError {
   }
   attributed.add(result);
   if (result.name === 'States.QueryEvaluationError') {
-    step.thread.emit('EvaluationFailed', { error: result.name, cause: result.message, state: step.name });
+    // AWS links EvaluationFailed to the event before the state's Entered event, except in a Wait
+    // state, whose wait is evaluated after it entered.
+    const thread = step.thread;
+    if (step.state.Type !== 'Wait') thread.prev = thread.run.history.events[step.enteredEventId - 1]!.previousEventId;
+    const details: Record<string, string> = { error: result.name, cause: result.message };
+    if (location !== undefined) details.location = location;
+    details.state = step.name;
+    thread.emit('EvaluationFailed', details);
   }
   return result;
+}
+
+/** The field an evaluation error names (`Output/result`, `Items`, `Timestamp`), as EvaluationFailed's location. */
+function locationOf(message: string): string | undefined {
+  return /specified for the field '([^']+)'/.exec(message)?.[1] ?? /^The (\w+) field /.exec(message)?.[1];
 }
 
 /** The output, next state and assignments of a Catch that took `error`. */
@@ -160,10 +173,4 @@ async function caught(step: StateStep, catcher: Catcher, error: StatesError): Pr
   // A catcher's ResultPath defaults to `$` (the error output replaces the input), whatever the state's is.
   const output = applyResultPath(step, errorValue, catcher.ResultPath ?? ('ResultPath' in catcher ? null : '$'));
   return { output, next: catcher.Next, assign: assigned };
-}
-
-/** Marks an error as reported by an inner machine, so the enclosing state passes it on unchanged. */
-export function markAttributed(error: StatesError): StatesError {
-  attributed.add(error);
-  return error;
 }

@@ -9,7 +9,9 @@ export type ResourceKind =
   | { kind: 'unknown'; arn: string };
 
 const LAMBDA = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(?::[^:]+)?$/;
-const SERVICE = /^arn:aws[\w-]*:states:::([^:]+):(.+)$/;
+// `arn:aws:states:::sqs:sendMessage`, and the SDK integrations `arn:aws:states:::aws-sdk:s3:listBuckets`
+// whose resourceType AWS records as `aws-sdk:s3`.
+const SERVICE = /^arn:aws[\w-]*:states:::((?:aws-sdk:)?[^:]+):(.+)$/;
 const ACTIVITY = /^arn:aws[\w-]*:states:[^:]+:\d{12}:activity:/;
 
 export function classifyResource(arn: string): ResourceKind {

@@ -51,24 +51,25 @@ export class Run {
     if (this.signal.aborted) throw this.signal.reason;
   }
 
-  /** Waits `ms`, ending early (with the interruption) when the execution is interrupted. */
-  sleep(ms: number): Promise<void> {
-    return this.raceInterrupt(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))));
-  }
-
-  /** Settles as `promise` does, or rejects with the interruption first. */
-  raceInterrupt<T>(promise: Promise<T>): Promise<T> {
-    if (this.signal.aborted) return Promise.reject(this.signal.reason as Error);
+  /** Settles as `promise` does, or rejects first with the reason of the execution's signal or `extra`'s. */
+  raceInterrupt<T>(promise: Promise<T>, extra?: AbortSignal): Promise<T> {
+    const signals = extra === undefined ? [this.signal] : [this.signal, extra];
+    const aborted = signals.find((signal) => signal.aborted);
+    if (aborted) return Promise.reject(aborted.reason as Error);
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(this.signal.reason as Error);
-      this.signal.addEventListener('abort', onAbort, { once: true });
+      const listeners = signals.map((signal) => {
+        const onAbort = () => reject(signal.reason as Error);
+        signal.addEventListener('abort', onAbort, { once: true });
+        return () => signal.removeEventListener('abort', onAbort);
+      });
+      const done = () => listeners.forEach((remove) => remove());
       promise.then(
         (value) => {
-          this.signal.removeEventListener('abort', onAbort);
+          done();
           resolve(value);
         },
         (error: unknown) => {
-          this.signal.removeEventListener('abort', onAbort);
+          done();
           reject(error as Error);
         },
       );
@@ -81,9 +82,37 @@ export class BranchCancelled extends Error {
   override name = 'BranchCancelled';
 }
 
-/** Shared by the branches of one Parallel (or the iterations of one Map): set when one fails. */
-export interface CancelToken {
-  cancelled: boolean;
+/**
+ * Shared by the branches of one Parallel (or the iterations of one Map, or the children of one
+ * Map Run): cancelled when one fails, which aborts their waits and calls in flight. Cancelling an
+ * enclosing branch cancels this one too.
+ */
+export class Cancellation {
+  cancelled = false;
+  private readonly controller = new AbortController();
+  private readonly detach: () => void;
+
+  constructor(parent?: Cancellation) {
+    const onParent = () => this.cancel();
+    parent?.signal.addEventListener('abort', onParent, { once: true });
+    this.detach = () => parent?.signal.removeEventListener('abort', onParent);
+    if (parent?.cancelled) this.cancel();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.controller.abort(new BranchCancelled());
+  }
+
+  /** Stops following the enclosing cancellation (the branches have all ended). */
+  dispose(): void {
+    this.detach();
+  }
 }
 
 /** A chain of events: each event's previousEventId is the last one of its chain. */
@@ -92,8 +121,18 @@ export class Thread {
     readonly run: Run,
     public prev: number,
     readonly variables: VariableScope,
-    readonly cancel?: CancelToken,
+    readonly cancel?: Cancellation,
   ) {}
+
+  /** Settles as `promise` does, unless the execution is interrupted or this branch cancelled first. */
+  race<T>(promise: Promise<T>): Promise<T> {
+    return this.run.raceInterrupt(promise, this.cancel?.signal);
+  }
+
+  /** Waits `ms` (a Wait state, a retry's delay), ended early by an interruption or cancellation. */
+  sleep(ms: number): Promise<void> {
+    return this.race(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))));
+  }
 
   /** Before each state: stop if the execution was interrupted or a sibling branch failed. */
   async checkpoint(): Promise<void> {
@@ -105,6 +144,15 @@ export class Thread {
   emit(type: string, details?: Record<string, unknown>): number {
     this.prev = this.run.history.append(type, this.prev, details);
     return this.prev;
+  }
+
+  /**
+   * An event that points back at the chain's last event without becoming the chain's last event
+   * itself, as AWS records ExecutionStarted, MapIterationSucceeded/Failed and
+   * Map/ParallelStateSucceeded (the next event's previousEventId skips over them).
+   */
+  note(type: string, details?: Record<string, unknown>): number {
+    return this.run.history.append(type, this.prev, details);
   }
 }
 

@@ -1,8 +1,8 @@
 // `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
 import { InvalidArguments } from '../cli/args.ts';
@@ -10,8 +10,10 @@ import { buildExecutionInput } from '../cli/input.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from './faults.ts';
-import { createProgressLine, shouldShowProgress, type ProgressStream } from './progress.ts';
+import { keepInstructions } from './keep.ts';
+import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { exitCodeFor, formatText, toJsonSummary } from './report.ts';
+import { RunInterrupted } from './run-guard.ts';
 import { executionInput, expectedItems, runLocal, type LocalRunOptions } from './run.ts';
 
 export const USAGE = `Usage: make local [ITEMS=N] [MESSAGES_FILE=FILE] [ARGS="options"]
@@ -39,7 +41,26 @@ DynamoDB and SQS emulators, with the Lambda bundle from dist/ and the stack's IA
                             Ctrl-C stops them
   -h, --help                show this help
 
-Exit status: 0 succeeded with nothing missing, 1 otherwise, 2 bad usage or a refused definition.`;
+Exit status: 0 succeeded with nothing missing, 1 otherwise, 2 bad usage or a refused definition,
+130 interrupted (Ctrl-C).`;
+
+/** Exit status of a run stopped by Ctrl-C, as a shell reports SIGINT. */
+export const INTERRUPTED_STATUS = 130;
+
+const OPTIONS = {
+  count: { type: 'string' },
+  'messages-file': { type: 'string' },
+  input: { type: 'string' },
+  definition: { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  lambda: { type: 'string', multiple: true },
+  history: { type: 'string' },
+  'no-quota-fail': { type: 'boolean', default: false },
+  'fast-retries': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
 export interface CliOptions {
   run: LocalRunOptions;
@@ -51,28 +72,19 @@ export interface CliOptions {
 
 export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
   let values;
+  let tokens;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        count: { type: 'string' },
-        'messages-file': { type: 'string' },
-        input: { type: 'string' },
-        definition: { type: 'string' },
-        fault: { type: 'string', multiple: true },
-        lambda: { type: 'string', multiple: true },
-        history: { type: 'string' },
-        'no-quota-fail': { type: 'boolean', default: false },
-        'fast-retries': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        keep: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values, tokens } = parseArgs({ args: argv, strict: true, allowPositionals: false, tokens: true, options: OPTIONS }));
   } catch (error) {
     throw new InvalidArguments((error as Error).message);
+  }
+  // parseArgs keeps the last of a repeated option: --count 3 --count 4 would silently run 4.
+  const given = tokens.flatMap((token) => (token.kind === 'option' && token.value !== undefined ? [token] : []));
+  for (const [index, token] of given.entries()) {
+    const earlier = given.slice(0, index).find((other) => other.name === token.name);
+    if (earlier && !('multiple' in OPTIONS[token.name as keyof typeof OPTIONS])) {
+      throw new InvalidArguments(`--${token.name} was given twice ("${earlier.value}" and "${token.value}"); give it once`);
+    }
   }
   const inputs = ['count', 'messages-file', 'input'].filter((name) => values[name as keyof typeof values] !== undefined);
   if (inputs.length > 1) throw new InvalidArguments(`--${inputs.join(' and --')} cannot be given together`);
@@ -121,21 +133,46 @@ export interface CliIo {
   stderr: ProgressStream;
   /** Resolves when the user asks the kept emulators to stop. */
   untilStopped: () => Promise<void>;
+  /** A signal aborted when the user interrupts the run (Ctrl-C), until disposed; the process's signals by default. */
+  interrupts?: () => { signal: AbortSignal; dispose(): void };
   /** Writes the execution's HTML report and returns its path. */
   writeReport: (record: ExecutionRecord) => Promise<string>;
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 const untilSignal = () =>
   new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    for (const signal of STOP_SIGNALS) process.once(signal, resolve);
   });
+
+function signalInterrupts(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  for (const signal of STOP_SIGNALS) process.on(signal, abort);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, abort);
+    },
+  };
+}
+
+/** The repository's reports/ folder, wherever the command runs from (this file and the bundle both sit one level down). */
+export const REPORTS_DIR = fileURLToPath(new URL('../reports', import.meta.url));
+
+/** A path as short as it reads: relative to the working folder when inside it. */
+export function displayPath(path: string, cwd: string = process.cwd()): string {
+  const shown = relative(cwd, path);
+  return shown.startsWith('..') || isAbsolute(shown) ? path : shown;
+}
 
 const defaultIo: CliIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   untilStopped: untilSignal,
-  writeReport: (record) => writeReport(record),
+  interrupts: signalInterrupts,
+  writeReport: async (record) => displayPath(await writeReport(record, REPORTS_DIR)),
 };
 
 // Errors that refuse the request before the run: the user's to fix, shown without a stack.
@@ -186,11 +223,24 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   const progress = shouldShowProgress({ stream: io.stderr, json: options.json, total })
     ? createProgressLine(io.stderr, total)
     : undefined;
+  let delivered = 0;
+  const onProgress = (p: { delivered: number }) => {
+    delivered = p.delivered;
+    progress?.update(p.delivered);
+  };
+  const interrupts = (io.interrupts ?? signalInterrupts)();
   let result;
   try {
-    result = await runLocal({ ...options.run, ...(progress ? { onProgress: (p) => progress.update(p.delivered) } : {}) });
+    result = await runLocal({ ...options.run, onProgress, signal: interrupts.signal });
+  } catch (error) {
+    if (!(error instanceof RunInterrupted)) throw error;
   } finally {
     progress?.done();
+    interrupts.dispose();
+  }
+  if (!result) {
+    io.stderr.write(interruptedLine(io.stderr, delivered, total));
+    return INTERRUPTED_STATUS;
   }
   const { record, env } = result;
   if (options.historyPath !== undefined) await writeHistoryFile(options.historyPath, result.history);
@@ -201,17 +251,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${formatText(record)}\n${report ? `\nReport: ${report}\n` : ''}`);
   }
   if (env) {
-    io.stderr.write(
-      [
-        '',
-        'The emulators are still running (Ctrl-C stops them):',
-        `  DynamoDB ${env.endpoints.dynamodb}`,
-        `  SQS      ${env.endpoints.sqs}`,
-        'Paste these lines into a shell to reach them with the AWS CLI or SDK:',
-        ...env.envLines.map((line) => `  export ${line}`),
-        '',
-      ].join('\n'),
-    );
+    io.stderr.write(keepInstructions(env));
     await io.untilStopped();
     await env.stop();
   }
@@ -228,6 +268,15 @@ async function htmlReport(record: ExecutionRecord, io: CliIo): Promise<string | 
   }
 }
 
+/**
+ * Ends the process with the run's status once stdout is flushed, without waiting for what a
+ * failed run may have left scheduled (a third-party engine's timers, say).
+ */
+async function runAsCommand(): Promise<void> {
+  const status = await main(process.argv.slice(2));
+  process.stdout.write('', () => process.exit(status));
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main(process.argv.slice(2));
+  await runAsCommand();
 }

@@ -196,12 +196,17 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
 /** Any key is accepted by the emulators; a role's calls add a session token to these. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** The variables that point an AWS SDK or the AWS CLI at the emulators. */
+/**
+ * The variables that point an AWS SDK or the AWS CLI at the emulators. AWS CLI v1 (and v2
+ * before 2.13) ignores the endpoint variables and v1 reads only AWS_DEFAULT_REGION: those
+ * need --endpoint-url (see keep.ts).
+ */
 export function emulatorEnvironment(endpoints: LocalEndpoints, region: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   };

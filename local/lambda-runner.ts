@@ -137,7 +137,6 @@ export function functionEnvironment(options: LambdaRunnerOptions): Record<string
     ...emulatorEnvironment(endpoints, region),
     ...NO_SHARED_FILES,
     LAMBDA_TASK_ROOT,
-    AWS_DEFAULT_REGION: region,
     AWS_SESSION_TOKEN: sessionToken({ arn: assumedRoleArn(accountId, settings.roleName, settings.name), policy }),
     AWS_LAMBDA_FUNCTION_NAME: settings.name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

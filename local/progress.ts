@@ -48,3 +48,9 @@ export function createProgressLine(
     },
   };
 }
+
+/** The line that replaces the progress line (and the terminal's ^C) when the user interrupts the run. */
+export function interruptedLine(stream: ProgressStream, delivered: number, total: number): string {
+  const erase = stream.isTTY === true ? '\r\x1b[K' : '';
+  return `${erase}Interrupted after ${delivered} of ${total} messages delivered; the emulators are stopped.\n`;
+}

@@ -17,6 +17,8 @@ export interface FailureEvents {
 export interface RunGuard {
   /** Records the run's first failure; later ones add nothing. */
   fail(error: unknown): void;
+  /** The first failure, once there is one. */
+  failure(): Error | undefined;
   /** Called once, at the first failure. */
   onFailure(listener: () => void): void;
   /** Settles with the work, or rejects with the first failure if that comes first. */
@@ -31,16 +33,19 @@ const asError = (value: unknown): Error => (value instanceof Error ? value : new
 
 export function createRunGuard(options: { signal?: AbortSignal; events?: FailureEvents } = {}): RunGuard {
   const { signal, events = process } = options;
-  const failed = Promise.withResolvers<never>();
+  let reject: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, rejectWith) => {
+    reject = rejectWith;
+  });
   // Nobody may be racing yet when the failure comes.
-  failed.promise.catch(() => undefined);
+  failed.catch(() => undefined);
   const listeners: (() => void)[] = [];
   let failure: Error | undefined;
 
   const fail = (error: unknown) => {
     if (failure) return;
     failure = asError(error);
-    failed.reject(failure);
+    reject(failure);
     for (const listener of listeners) listener();
   };
   const interrupted = () => fail(new RunInterrupted('the run was interrupted'));
@@ -51,6 +56,7 @@ export function createRunGuard(options: { signal?: AbortSignal; events?: Failure
 
   return {
     fail,
+    failure: () => failure,
     onFailure(listener) {
       if (failure) listener();
       else listeners.push(listener);
@@ -58,7 +64,8 @@ export function createRunGuard(options: { signal?: AbortSignal; events?: Failure
     race(work) {
       // The work may still settle after a failure has ended the race: never unhandled.
       work.catch(() => undefined);
-      return Promise.race([work, failed.promise]);
+      // The failure first: once the run has failed, even work already done does not go on.
+      return Promise.race([failed, work]);
     },
     guard(callback) {
       return (...args) => {

@@ -208,6 +208,9 @@ async function execute(
   // before anything reads the queue or stops the emulators under them.
   const inFlight = new Set<Promise<unknown>>();
   const dispatch: Dispatcher = (call) => {
+    // Once the run has failed, no call AWS would not have made is made.
+    const failure = guard.failure();
+    if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
     const handler = handlers[call.stateName];
     if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
     const pending = handler(call.parameters);

@@ -2,6 +2,9 @@
 // this process through the engine's runExecution, with stand-in Lambdas and an SQS that has no
 // queues, and prints pass/wrong/refused counts and how many histories have AWS's event types.
 // Usage: node --import tsx scripts/engine-conformance.ts [CASES_DIR] [--only REGEX] [--verbose]
+//        [--snapshots LOCALSTACK_CHECKOUT]
+// With --snapshots (a checkout of localstack/localstack at the cases' commit), each history is
+// also compared with the full events AWS recorded: ids, previousEventIds and details.
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -10,6 +13,7 @@ import { checkDefinition, runExecution, type Dispatcher, type ExecutionResult, t
 
 interface Case {
   id: string;
+  origin: { snapshotFile: string; snapshotKey: string; test: string };
   jsonata: boolean;
   definition: unknown;
   input: unknown;
@@ -109,6 +113,48 @@ function historyAgreement(expected: string[] | undefined, got: ExecutionResult |
   return types.length === expected.length && types.every((type, i) => type === expected[i]) ? 'same' : 'differs';
 }
 
+/** A recorded event as the snapshot holds it (payload fields parsed or as text). */
+type RecordedEvent = Record<string, unknown> & { id: number; previousEventId: number; type: string };
+
+async function recordedEvents(root: string, testCase: Case): Promise<RecordedEvent[] | undefined> {
+  const snapshot = JSON.parse(await readFile(join(root, testCase.origin.snapshotFile), 'utf8')) as Record<string, { 'recorded-content': Record<string, unknown> }>;
+  const key = Object.keys(snapshot).find((name) => name.endsWith(`::${testCase.origin.test}`));
+  const entry = key === undefined ? undefined : (snapshot[key]!['recorded-content'][testCase.origin.snapshotKey] as { events?: RecordedEvent[] } | undefined);
+  return entry?.events;
+}
+
+/** JSON text parsed where it is JSON, keys sorted: the snapshot stores some payloads parsed. */
+function normalized(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const parsed = parseJson(value);
+    return parsed === undefined ? value : typeof parsed === 'object' && parsed !== null ? normalized(parsed) : parsed;
+  }
+  if (Array.isArray(value)) return value.map(normalized);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, normalized((value as Record<string, unknown>)[key])]));
+  }
+  return value;
+}
+
+/** Where the engine's history first differs from AWS's full recording (links, then details), or undefined. */
+function recordingDifference(recorded: RecordedEvent[], got: ExecutionResult, testCase: Case): string | undefined {
+  const events = JSON.parse(JSON.stringify(got.history)) as RecordedEvent[];
+  const link = (event: RecordedEvent | undefined) => (event ? `${event.id}<${event.previousEventId} ${event.type}` : '(end)');
+  for (let i = 0; i < Math.max(events.length, recorded.length); i++) {
+    if (link(events[i]) !== link(recorded[i])) return `event ${i}: ${link(events[i])}, AWS ${link(recorded[i])}`;
+  }
+  // Words LocalStack's snapshots put in place of run-specific values everywhere.
+  const wildcards = new Set([...(testCase.wildcards ?? []), 'snf_role_arn', 'date', 'timestamp']);
+  for (const [i, event] of events.entries()) {
+    const key = Object.keys(event).find((name) => name.endsWith('EventDetails'));
+    const expected = key === undefined ? undefined : recorded[i]![key];
+    if (key !== undefined && !jsonEqual(normalized(expected), normalized(event[key]), true, wildcards)) {
+      return `event ${event.id} ${event.type}: ${JSON.stringify(event[key]).slice(0, 600)}, AWS ${JSON.stringify(expected).slice(0, 600)}`;
+    }
+  }
+  return undefined;
+}
+
 // ---- the stand-in services --------------------------------------------------------------------
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -206,7 +252,14 @@ function dispatcherFor(handlers: Map<string, Handler>): Dispatcher {
 
 // ---- running ----------------------------------------------------------------------------------
 
-async function runCase(testCase: Case, lambdasDir: string): Promise<{ verdict: Verdict; why?: string; history?: 'same' | 'differs' }> {
+interface Outcome {
+  verdict: Verdict;
+  why?: string;
+  history?: 'same' | 'differs';
+  recording?: string | null;
+}
+
+async function runCase(testCase: Case, lambdasDir: string, snapshots: string | undefined): Promise<Outcome> {
   try {
     checkDefinition(testCase.definition);
   } catch (error) {
@@ -231,7 +284,10 @@ async function runCase(testCase: Case, lambdasDir: string): Promise<{ verdict: V
       { dispatch: dispatcherFor(handlers), retryDelay: () => 0, signal: controller.signal },
     );
     if (result.status === 'ABORTED' && controller.signal.aborted) return { verdict: 'crashed', why: 'no result within 20 s' };
-    return { ...judge(testCase, result), history: historyAgreement(testCase.expected.historyTypes, result) };
+    const outcome: Outcome = { ...judge(testCase, result), history: historyAgreement(testCase.expected.historyTypes, result) };
+    const recorded = snapshots !== undefined && testCase.expected.historyTypes ? await recordedEvents(snapshots, testCase) : undefined;
+    if (recorded) outcome.recording = recordingDifference(recorded, result, testCase) ?? null;
+    return outcome;
   } catch (error) {
     return { verdict: 'crashed', why: (error as Error).stack };
   } finally {
@@ -243,23 +299,27 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const only = args.includes('--only') ? new RegExp(args[args.indexOf('--only') + 1]!) : undefined;
   const verbose = args.includes('--verbose');
-  const positional = args.filter((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--only');
+  const snapshots = args.includes('--snapshots') ? resolve(args[args.indexOf('--snapshots') + 1]!) : undefined;
+  const positional = args.filter((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--only' && args[i - 1] !== '--snapshots');
   const casesDir = resolve(positional[0] ?? '/work/shared/conformance/cases');
   const lambdasDir = join(dirname(casesDir), 'lambdas');
   const files = (await readdir(casesDir)).filter((file) => file.endsWith('.json')).sort();
   const counts = { pass: 0, 'pass*': 0, wrong: 0, refused: 0, crashed: 0 };
   const byLanguage = { jsonpath: { pass: 0, total: 0 }, jsonata: { pass: 0, total: 0 } };
   const history = { same: 0, differs: 0 };
+  const recording = { same: 0, differs: 0 };
   const started = performance.now();
   for (const file of files) {
     const testCase = JSON.parse(await readFile(join(casesDir, file), 'utf8')) as Case;
     if (only && !only.test(testCase.id ?? basename(file, '.json'))) continue;
-    const outcome = await runCase(testCase, lambdasDir);
+    const outcome = await runCase(testCase, lambdasDir, snapshots);
     counts[outcome.verdict] += 1;
     const language = byLanguage[testCase.jsonata ? 'jsonata' : 'jsonpath'];
     language.total += 1;
     if (outcome.verdict.startsWith('pass')) language.pass += 1;
     if (outcome.history) history[outcome.history] += 1;
+    if (outcome.recording !== undefined) recording[outcome.recording === null ? 'same' : 'differs'] += 1;
+    if (outcome.recording) console.log(`recorded ${testCase.id}\n         ${outcome.recording}`);
     if (outcome.verdict !== 'pass' || outcome.history === 'differs' || verbose) {
       console.log(`${outcome.verdict.padEnd(8)} ${(outcome.history ?? '-').padEnd(8)} ${testCase.id}${outcome.why ? `\n         ${outcome.why.slice(0, 400)}` : ''}`);
     }
@@ -271,6 +331,7 @@ async function main(): Promise<void> {
       `(JSONPath ${byLanguage.jsonpath.pass}/${byLanguage.jsonpath.total}, JSONata ${byLanguage.jsonata.pass}/${byLanguage.jsonata.total}); ` +
       `history types: ${history.same} same, ${history.differs} differ; ${seconds} s`,
   );
+  if (snapshots !== undefined) console.log(`full recorded histories (ids, links, details): ${recording.same} same, ${recording.differs} differ`);
 }
 
 await main();

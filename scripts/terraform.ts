@@ -1,12 +1,14 @@
 // `make plan|deploy|destroy`: terraform init, then plan/apply/destroy, in the synthesized
 // stack folder. What terraform needs is checked first, so a missing piece stops the run with
 // a named error instead of a confusing terraform failure; terraform's exit code is passed through.
-import { spawn as spawnProcess } from 'node:child_process';
+import { execFile, spawn as spawnProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { STACK_DIR } from '../stacks/paths.ts';
+import { TERRAFORM_MIN_VERSION } from '../workflow/resources.ts';
 
 // `preflight` only checks for terraform and credentials, so make can stop before the slow synth.
 const COMMANDS = ['preflight', 'plan', 'apply', 'destroy'] as const;
@@ -22,6 +24,10 @@ export class StackNotSynthesized extends Error {
 
 export class TerraformNotFound extends Error {
   override name = 'TerraformNotFound';
+}
+
+export class TerraformTooOld extends Error {
+  override name = 'TerraformTooOld';
 }
 
 export class AwsCredentialsMissing extends Error {
@@ -40,6 +46,8 @@ export interface TerraformDeps {
   stackDir: string;
   exists: (path: string) => boolean;
   isExecutable: (path: string) => boolean;
+  /** The version terraform reports (`terraform version -json`), e.g. 1.10.5. */
+  terraformVersion: (terraform: string) => Promise<string>;
   credentials: CredentialProvider;
   credentialsTimeoutMs: number;
   spawn: Spawn;
@@ -67,9 +75,31 @@ export function findTerraform(env: NodeJS.ProcessEnv, isExecutable: (path: strin
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
   }
-  throw new TerraformNotFound(
-    'terraform is not on PATH: install Terraform 1.10 or later (https://developer.hashicorp.com/terraform/install) and retry',
-  );
+  throw new TerraformNotFound(`terraform is not on PATH: install Terraform ${TERRAFORM_MIN_VERSION} or later (${INSTALL_URL}) and retry`);
+}
+
+const INSTALL_URL = 'https://developer.hashicorp.com/terraform/install';
+
+function versionParts(version: string): number[] | undefined {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
+  return match ? match.slice(1, 4).map(Number) : undefined;
+}
+
+/** Negative when a is older than b, as for sort. */
+function compareVersions(a: number[], b: number[]): number {
+  const index = a.findIndex((part, i) => part !== b[i]);
+  return index === -1 ? 0 : a[index]! - b[index]!;
+}
+
+/** Refuses a terraform older than the stack requires, before `init` fails on it with another story. */
+export function checkTerraformVersion(version: string, minimum: string = TERRAFORM_MIN_VERSION): void {
+  const found = versionParts(version);
+  if (found === undefined || compareVersions(found, versionParts(minimum)!) < 0) {
+    throw new TerraformTooOld(
+      `terraform ${version.trim() || '(version unknown)'} is older than ${minimum}, which the stack requires ` +
+        `(S3-native state locking): install Terraform ${minimum} or later (${INSTALL_URL}) and retry`,
+    );
+  }
 }
 
 export async function checkCredentials(credentials: CredentialProvider, timeoutMs: number): Promise<void> {
@@ -104,9 +134,10 @@ export function terraformSteps(command: Exclude<TerraformCommand, 'preflight'>, 
   return [init, autoApprove(env) ? [command, '-input=false', '-auto-approve'] : [command]];
 }
 
-/** Finds terraform and resolves AWS credentials; returns terraform's path. */
+/** Finds terraform, checks its version and resolves AWS credentials; returns terraform's path. */
 export async function preflight(deps: TerraformDeps): Promise<string> {
   const terraform = findTerraform(deps.env, deps.isExecutable);
+  checkTerraformVersion(await deps.terraformVersion(terraform));
   await checkCredentials(deps.credentials, deps.credentialsTimeoutMs);
   return terraform;
 }
@@ -115,7 +146,7 @@ export async function preflight(deps: TerraformDeps): Promise<string> {
 export async function runTerraform(command: TerraformCommand, deps: TerraformDeps): Promise<number> {
   if (command === 'preflight') {
     await preflight(deps);
-    deps.log('terraform and AWS credentials found');
+    deps.log(`terraform ${TERRAFORM_MIN_VERSION} or later and AWS credentials found`);
     return 0;
   }
   checkSynthesized(deps.stackDir, deps.exists);
@@ -145,6 +176,12 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+async function reportedVersion(terraform: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(terraform, ['version', '-json'], { timeout: 10_000 });
+  const version = (JSON.parse(stdout) as { terraform_version?: unknown }).terraform_version;
+  return typeof version === 'string' ? version : '';
+}
+
 const spawnInherited: Spawn = (file, args, options) =>
   new Promise((resolve, reject) => {
     // Ctrl-C reaches terraform too, which stops cleanly and exits; its exit code then decides ours.
@@ -169,6 +206,7 @@ async function main(): Promise<number> {
       stackDir: STACK_DIR,
       exists: existsSync,
       isExecutable: isExecutableFile,
+      terraformVersion: reportedVersion,
       // Short instance-metadata timeouts: off AWS, that lookup would otherwise stall the check.
       credentials: defaultProvider({ timeout: 1000, maxRetries: 0 }),
       credentialsTimeoutMs: 5000,

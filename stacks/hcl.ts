@@ -80,3 +80,17 @@ export function tidyHcl(hcl: string): string {
     })
     .join('\n');
 }
+
+/** A configuration without the top-level `terraform {` block the version constraint goes in. */
+export class MissingTerraformBlock extends Error {
+  override name = 'MissingTerraformBlock';
+}
+
+/** Adds `required_version = "<constraint>"` as the first setting of the top-level terraform block. */
+export function requireTerraformVersion(hcl: string, constraint: string): string {
+  const lines = hcl.split('\n');
+  const block = lines.findIndex((line) => line === 'terraform {');
+  if (block === -1) throw new MissingTerraformBlock('the configuration has no top-level terraform block');
+  lines.splice(block + 1, 0, `required_version = ${JSON.stringify(constraint)}`);
+  return lines.join('\n');
+}

@@ -28,7 +28,7 @@ export function permissionsPolicy(
   scope: Construct,
   id: string,
   grants: Grant[],
-  arns: ResourceArns,
+  arns: Partial<ResourceArns>,
 ): DataAwsIamPolicyDocument {
   checkGrants(grants);
   return new DataAwsIamPolicyDocument(scope, id, {

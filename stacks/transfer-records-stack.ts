@@ -22,6 +22,7 @@ import {
   STACK_NAME,
   STATE_MACHINE,
   TABLE,
+  TERRAFORM_MIN_VERSION,
   WORKFLOW_DEFINITION,
   namePrefix,
   region,
@@ -30,10 +31,12 @@ import {
 import { SEED_ROLE_GRANTS, STATE_MACHINE_ROLE_GRANTS, type ResourceArns } from '../workflow/permissions.ts';
 import type { TemplateVars } from '../workflow/template.ts';
 import { configureBackend } from './backend.ts';
-import { tidyHcl } from './hcl.ts';
+import { requireTerraformVersion, tidyHcl } from './hcl.ts';
 import { permissionsPolicy, serviceTrustPolicy, wildcardExceptions } from './iam.ts';
 import { OUTPUTS } from './outputs.ts';
 import { REPO_ROOT } from './paths.ts';
+
+const TERRAFORM_CONSTRAINT = `>= ${TERRAFORM_MIN_VERSION}`;
 
 /** The seed function's zip has not been built. */
 export class SeedBundleMissing extends Error {
@@ -77,6 +80,7 @@ export class TransferRecordsStack extends TerraformStack {
       attribute: TABLE.attributes,
       serverSideEncryption: { enabled: true },
       pointInTimeRecovery: { enabled: true },
+      ttl: { attributeName: TABLE.ttlAttribute, enabled: true },
     });
 
     const deadLetterQueue = new SqsQueue(this, 'dead_letter_queue', {
@@ -115,6 +119,13 @@ export class TransferRecordsStack extends TerraformStack {
       description: `Runs ${names.seedFunction}. ${wildcardExceptions(SEED_ROLE_GRANTS)}`.trim(),
       assumeRolePolicy: serviceTrustPolicy(this, 'seed_trust', 'lambda.amazonaws.com').json,
     });
+    // The function's own ARN is not among them: its role's policy must exist before it does.
+    const dataArns = { table: table.arn, queue: queue.arn, seedLogStreams: `${seedLogGroup.arn}:*` };
+    const seedRolePolicy = new IamRolePolicy(this, 'seed_role_policy', {
+      name: names.seedRole,
+      role: seedRole.id,
+      policy: permissionsPolicy(this, 'seed_permissions', SEED_ROLE_GRANTS, dataArns).json,
+    });
     const seedFunction = new LambdaFunction(this, 'seed_function', {
       functionName: names.seedFunction,
       role: seedRole.arn,
@@ -125,22 +136,16 @@ export class TransferRecordsStack extends TerraformStack {
       timeout: SEED_FUNCTION.timeoutSeconds,
       filename: seedBundle.path,
       sourceCodeHash: Fn.filebase64sha256(seedBundle.path),
-      environment: { variables: { [SEED_FUNCTION.tableNameVariable]: table.name } },
-      // Lambda would otherwise create the log group itself, without retention, on first invocation.
-      dependsOn: [seedLogGroup],
+      environment: {
+        variables: { [SEED_FUNCTION.tableNameVariable]: table.name, NODE_OPTIONS: SEED_FUNCTION.nodeOptions },
+      },
+      tracingConfig: { mode: SEED_FUNCTION.tracingMode },
+      // Lambda would otherwise create the log group itself, without retention, on first invocation;
+      // active tracing needs the role's X-Ray grant in place when the function is created.
+      dependsOn: [seedLogGroup, seedRolePolicy],
     });
 
-    const arns: ResourceArns = {
-      table: table.arn,
-      queue: queue.arn,
-      seedFunction: seedFunction.arn,
-      seedLogStreams: `${seedLogGroup.arn}:*`,
-    };
-    new IamRolePolicy(this, 'seed_role_policy', {
-      name: names.seedRole,
-      role: seedRole.id,
-      policy: permissionsPolicy(this, 'seed_permissions', SEED_ROLE_GRANTS, arns).json,
-    });
+    const arns: ResourceArns = { ...dataArns, seedFunction: seedFunction.arn };
 
     const stateMachineRole = new IamRole(this, 'state_machine_role', {
       name: names.stateMachineRole,
@@ -182,8 +187,14 @@ export class TransferRecordsStack extends TerraformStack {
     new TerraformOutput(this, OUTPUTS.seedFunctionName, { value: seedFunction.functionName });
   }
 
+  // Set here rather than with addOverride, which cdktf 0.21 renders into HCL as `0 = "required_version"`.
+  override toTerraform(): { [key: string]: unknown } {
+    const rendered = super.toTerraform() as { terraform: Record<string, unknown> };
+    return { ...rendered, terraform: { required_version: TERRAFORM_CONSTRAINT, ...rendered.terraform } };
+  }
+
   override toHclTerraform(): { [key: string]: unknown } {
     const rendered = super.toHclTerraform();
-    return { ...rendered, hcl: tidyHcl(String(rendered.hcl)) };
+    return { ...rendered, hcl: tidyHcl(requireTerraformVersion(String(rendered.hcl), TERRAFORM_CONSTRAINT)) };
   }
 }

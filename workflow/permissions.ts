@@ -24,6 +24,12 @@ export const SEED_ROLE_GRANTS: Grant[] = [
     resources: ['seedLogStreams'],
   },
   { sid: 'SeedTable', actions: ['dynamodb:BatchWriteItem'], resources: ['table'] },
+  {
+    sid: 'WriteTraces',
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    resources: ['*'],
+    wildcardReason: 'X-Ray supports no resource-level permissions',
+  },
 ];
 
 export const STATE_MACHINE_ROLE_GRANTS: Grant[] = [
@@ -67,12 +73,26 @@ export interface PolicyStatement {
 
 export type ResourceArns = Record<Exclude<ResourceRef, '*'>, string>;
 
-/** Turns grants into IAM statements, with ARNs (or Terraform references) filled in. */
-export function resolveGrants(grants: Grant[], arns: ResourceArns): PolicyStatement[] {
+/** A grant names a resource whose ARN was not given. */
+export class UnresolvedResource extends Error {
+  override name = 'UnresolvedResource';
+}
+
+/**
+ * Turns grants into IAM statements, with ARNs (or Terraform references) filled in. Only the
+ * resources the grants name are needed: a role's policy may exist before the other resources do.
+ */
+export function resolveGrants(grants: Grant[], arns: Partial<ResourceArns>): PolicyStatement[] {
+  const arnOf = (grant: Grant, ref: ResourceRef) => {
+    if (ref === '*') return '*';
+    const arn = arns[ref];
+    if (arn === undefined) throw new UnresolvedResource(`grant ${grant.sid} names the resource "${ref}", whose ARN was not given`);
+    return arn;
+  };
   return grants.map((grant) => ({
     Sid: grant.sid,
     Effect: 'Allow',
     Action: [...grant.actions],
-    Resource: grant.resources.map((ref) => (ref === '*' ? '*' : arns[ref])),
+    Resource: grant.resources.map((ref) => arnOf(grant, ref)),
   }));
 }

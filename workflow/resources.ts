@@ -64,6 +64,13 @@ export const TABLE = {
   billingMode: 'PAY_PER_REQUEST' as const,
   /** The item attribute holding the message body. */
   messageAttribute: 'Message',
+  /** The item attribute DynamoDB's TTL reads: when, in epoch seconds, the item may be deleted. */
+  ttlAttribute: 'ExpiresAt',
+  /**
+   * How long an item is kept: far longer than an execution may run (TimeoutSeconds, one hour),
+   * long enough to look at a run's items afterwards, and the table does not grow forever.
+   */
+  itemTtlSeconds: 7 * 24 * 3600,
 };
 
 export const QUEUE = {
@@ -82,6 +89,10 @@ export const SEED_FUNCTION = {
   timeoutSeconds: 60,
   /** The environment variable that tells the function which table to seed. */
   tableNameVariable: 'TABLE_NAME',
+  /** Node reads the bundle's source map, so stack traces name the TypeScript source lines. */
+  nodeOptions: '--enable-source-maps',
+  /** X-Ray traces each invocation, joined to the state machine's trace. */
+  tracingMode: 'Active' as const,
   /** The esbuild bundle and its zip, as written by `make build`. */
   bundleDir: 'dist/seed',
   bundleFile: 'dist/seed/index.mjs',
@@ -95,3 +106,9 @@ export const STATE_MACHINE = {
 };
 
 export const LOG_RETENTION_DAYS = 14;
+
+/**
+ * The oldest Terraform the stack works with: the S3 backend's native locking (use_lockfile)
+ * arrived in 1.10. The synthesized configuration requires it and `make plan|deploy|destroy` check it.
+ */
+export const TERRAFORM_MIN_VERSION = '1.10.0';

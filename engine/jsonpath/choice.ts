@@ -2,11 +2,11 @@
 // And/Or/Not. A value of the wrong type makes a comparison false, as on AWS; a Variable that
 // matches nothing is a States.Runtime error for every operator but IsPresent (which is then false).
 import { StatesError } from '../errors.ts';
-import { PathNotFound } from './path.ts';
-import { readReference } from './reference.ts';
+import { InvalidPath, PathNotFound } from './path.ts';
+import { checkReference, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
 
-/** A Choice rule that names no operator this module knows. */
+/** A Choice rule that is not well formed (no operator, a bad operand, a path that does not parse). */
 export class InvalidChoiceRule extends Error {
   override name = 'InvalidChoiceRule';
 }
@@ -41,20 +41,96 @@ function comparisonOperators(): ReadonlyMap<string, Comparison> {
 const COMPARISONS = comparisonOperators();
 
 /** RFC 3339 date-time as Step Functions accepts it: upper-case `T`, a `Z` or an offset. */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Milliseconds since the epoch of a timestamp string, or undefined when it is not one. */
-export function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !TIMESTAMP.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+/**
+ * Nanoseconds since the epoch of a timestamp string, or undefined when it is not one. Kept
+ * exact (a bigint), so that fractions finer than a millisecond still compare.
+ */
+export function parseTimestamp(value: unknown): bigint | undefined {
+  const match = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
+  if (match === null) return undefined;
+  const seconds = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(seconds)) return undefined;
+  const fraction = (match[2] ?? '').slice(0, 9).padEnd(9, '0');
+  return BigInt(seconds) * 1_000_000n + BigInt(fraction);
 }
 
-/** Whether the rule holds for the scope. */
+const OPERAND_CHECKS: Readonly<Record<Kind, (value: unknown) => boolean>> = {
+  String: (value) => typeof value === 'string',
+  Numeric: (value) => typeof value === 'number',
+  Boolean: (value) => typeof value === 'boolean',
+  Timestamp: (value) => parseTimestamp(value) !== undefined,
+};
+
+function checkPath(path: unknown, field: string): void {
+  if (typeof path !== 'string') throw new InvalidChoiceRule(`${field} must be a JSONPath string`);
+  try {
+    checkReference(path);
+  } catch (error) {
+    if (error instanceof InvalidPath) throw new InvalidChoiceRule(`${field} '${path}' is not a valid JSONPath: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Checks a rule before anything runs, as AWS does when the state machine is created: And/Or
+ * lists, Not, or a Variable with exactly one operator whose operand has the operator's type.
+ */
+export function checkChoiceRule(rule: unknown): void {
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) throw new InvalidChoiceRule('A Choice rule must be an object');
+  const fields = rule as Record<string, unknown>;
+  for (const key of ['And', 'Or'] as const) {
+    if (!(key in fields)) continue;
+    const rules = fields[key];
+    if (!Array.isArray(rules) || rules.length === 0) throw new InvalidChoiceRule(`${key} must be a non-empty list of rules`);
+    rules.forEach(checkChoiceRule);
+    return;
+  }
+  if ('Not' in fields) {
+    checkChoiceRule(fields.Not);
+    return;
+  }
+  checkPath(fields.Variable, 'Variable');
+  const operators = Object.keys(fields).filter(
+    (key) => COMPARISONS.has(key) || key === 'StringMatches' || (TYPE_TESTS as readonly string[]).includes(key),
+  );
+  if (operators.length !== 1) {
+    throw new InvalidChoiceRule(`The Choice rule on '${String(fields.Variable)}' must name exactly one operator, not ${operators.length}`);
+  }
+  const operator = operators[0]!;
+  const operand = fields[operator];
+  const comparison = COMPARISONS.get(operator);
+  if (comparison?.path) {
+    checkPath(operand, operator);
+    return;
+  }
+  const valid =
+    comparison !== undefined
+      ? OPERAND_CHECKS[comparison.kind](operand)
+      : operator === 'StringMatches'
+        ? typeof operand === 'string'
+        : typeof operand === 'boolean';
+  if (!valid) throw new InvalidChoiceRule(`The value of ${operator} is not of the type the operator compares: ${JSON.stringify(operand)}`);
+}
+
+/**
+ * Whether the rule holds for the scope. A rule that is not well formed (which checkChoiceRule
+ * refuses before running) fails as States.Runtime.
+ */
 export function evaluateChoiceRule(rule: Record<string, unknown>, scope: PathScope): boolean {
-  if (Array.isArray(rule.And)) return rule.And.every((r: Record<string, unknown>) => evaluateChoiceRule(r, scope));
-  if (Array.isArray(rule.Or)) return rule.Or.some((r: Record<string, unknown>) => evaluateChoiceRule(r, scope));
-  if (typeof rule.Not === 'object' && rule.Not !== null) return !evaluateChoiceRule(rule.Not as Record<string, unknown>, scope);
+  try {
+    return holds(rule, scope);
+  } catch (error) {
+    if (error instanceof InvalidChoiceRule || error instanceof InvalidPath) throw new StatesError('States.Runtime', error.message);
+    throw error;
+  }
+}
+
+function holds(rule: Record<string, unknown>, scope: PathScope): boolean {
+  if (Array.isArray(rule.And)) return rule.And.every((r: Record<string, unknown>) => holds(r, scope));
+  if (Array.isArray(rule.Or)) return rule.Or.some((r: Record<string, unknown>) => holds(r, scope));
+  if (typeof rule.Not === 'object' && rule.Not !== null) return !holds(rule.Not as Record<string, unknown>, scope);
   const variable = rule.Variable;
   if (typeof variable !== 'string') throw new InvalidChoiceRule('A Choice rule needs And, Or, Not or a Variable');
 
@@ -74,19 +150,8 @@ export function evaluateChoiceRule(rule: Record<string, unknown>, scope: PathSco
   return compare(kind, relation, left, right);
 }
 
-function readVariable(variable: string, scope: PathScope): unknown {
-  try {
-    return readReference(variable, scope);
-  } catch (error) {
-    if (error instanceof PathNotFound) {
-      throw new StatesError('States.Runtime', `Invalid path '${variable}': The choice state's condition path references an invalid value.`);
-    }
-    throw error;
-  }
-}
-
-function readOperandPath(path: unknown, operator: string, scope: PathScope): unknown {
-  if (typeof path !== 'string') throw new InvalidChoiceRule(`The value of ${operator} must be a path`);
+/** Reads a path of the rule (its Variable, or the operand of a …Path operator). */
+function readVariable(path: string, scope: PathScope): unknown {
   try {
     return readReference(path, scope);
   } catch (error) {
@@ -97,40 +162,32 @@ function readOperandPath(path: unknown, operator: string, scope: PathScope): unk
   }
 }
 
+function readOperandPath(path: unknown, operator: string, scope: PathScope): unknown {
+  if (typeof path !== 'string') throw new InvalidChoiceRule(`The value of ${operator} must be a path`);
+  return readVariable(path, scope);
+}
+
+const TYPE_CHECKS: Readonly<Record<Exclude<TypeTest, 'IsPresent'>, (value: unknown) => boolean>> = {
+  IsNull: (value) => value === null,
+  IsNumeric: (value) => typeof value === 'number',
+  IsString: (value) => typeof value === 'string',
+  IsBoolean: (value) => typeof value === 'boolean',
+  IsTimestamp: (value) => parseTimestamp(value) !== undefined,
+};
+
 function typeTest(test: TypeTest, expected: unknown, variable: string, scope: PathScope): boolean {
-  let value: unknown;
-  if (test === 'IsPresent') {
-    try {
-      readReference(variable, scope);
-    } catch (error) {
-      if (!(error instanceof PathNotFound)) throw error;
-      return expected === false;
-    }
-  } else {
-    value = readVariable(variable, scope);
+  if (test === 'IsPresent') return isPresent(variable, scope) === (expected === true);
+  return TYPE_CHECKS[test](readVariable(variable, scope)) === (expected === true);
+}
+
+function isPresent(variable: string, scope: PathScope): boolean {
+  try {
+    readReference(variable, scope);
+    return true;
+  } catch (error) {
+    if (error instanceof PathNotFound) return false;
+    throw error;
   }
-  let holds: boolean;
-  switch (test) {
-    case 'IsPresent':
-      holds = true;
-      break;
-    case 'IsNull':
-      holds = value === null;
-      break;
-    case 'IsNumeric':
-      holds = typeof value === 'number';
-      break;
-    case 'IsString':
-      holds = typeof value === 'string';
-      break;
-    case 'IsBoolean':
-      holds = typeof value === 'boolean';
-      break;
-    case 'IsTimestamp':
-      holds = parseTimestamp(value) !== undefined;
-      break;
-  }
-  return holds === (expected === true);
 }
 
 function relate(relation: Relation, order: number): boolean {
@@ -162,7 +219,7 @@ function compare(kind: Kind, relation: Relation, left: unknown, right: unknown):
       const l = parseTimestamp(left);
       const r = parseTimestamp(right);
       if (l === undefined || r === undefined) return false;
-      return relate(relation, l - r);
+      return relate(relation, l < r ? -1 : l > r ? 1 : 0);
     }
   }
 }

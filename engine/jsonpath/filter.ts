@@ -112,7 +112,13 @@ class FilterParser {
       const end = this.text.indexOf('/', this.i + 1);
       if (end === -1) this.fail('unterminated regular expression');
       const match = /^[a-z]*/.exec(this.text.slice(end + 1))![0];
-      const regex = new RegExp(this.text.slice(this.i + 1, end), match.replace(/[^ims]/g, ''));
+      // Jayway matches the whole string (Java's Matcher.matches), not a substring.
+      let regex: RegExp;
+      try {
+        regex = new RegExp(`^(?:${this.text.slice(this.i + 1, end)})$`, match.replace(/[^ims]/g, ''));
+      } catch (error) {
+        return this.fail(`invalid regular expression (${(error as Error).message})`);
+      }
       this.i = end + 1 + match.length;
       return { kind: 'regex', regex };
     }
@@ -170,19 +176,26 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** Jayway's ==: a number and a string are equal when the string is that number's text. */
+function equal(left: unknown, right: unknown): boolean {
+  if (typeof left === 'number' && typeof right === 'string') return right.trim() !== '' && Number(right) === left;
+  if (typeof left === 'string' && typeof right === 'number') return left.trim() !== '' && Number(left) === right;
+  return deepEqual(left, right);
+}
+
 function compare(op: Comparator, left: unknown, right: unknown): boolean {
   if (left === ABSENT || right === ABSENT) return op === '!=' && left !== right;
   switch (op) {
     case '==':
-      return deepEqual(left, right);
+      return equal(left, right);
     case '!=':
-      return !deepEqual(left, right);
+      return !equal(left, right);
     case '=~':
       return typeof left === 'string' && right instanceof RegExp && right.test(left);
     case 'in':
-      return Array.isArray(right) && right.some((r) => deepEqual(left, r));
+      return Array.isArray(right) && right.some((r) => equal(left, r));
     case 'nin':
-      return Array.isArray(right) && !right.some((r) => deepEqual(left, r));
+      return Array.isArray(right) && !right.some((r) => equal(left, r));
     default: {
       const comparable =
         (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');

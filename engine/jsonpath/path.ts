@@ -44,8 +44,7 @@ export type Segment =
   | { kind: 'slice'; from: number | undefined; to: number | undefined; step: number | undefined }
   | { kind: 'wildcard' }
   | { kind: 'scan'; target: Segment }
-  | { kind: 'filter'; test: FilterExpression }
-  | { kind: 'function'; name: PathFunction };
+  | { kind: 'filter'; test: FilterExpression };
 
 type PathFunction = 'length' | 'size' | 'min' | 'max' | 'avg' | 'sum' | 'keys' | 'first' | 'last';
 const PATH_FUNCTIONS: ReadonlySet<string> = new Set(['length', 'size', 'min', 'max', 'avg', 'sum', 'keys', 'first', 'last']);
@@ -53,10 +52,14 @@ const PATH_FUNCTIONS: ReadonlySet<string> = new Set(['length', 'size', 'min', 'm
 export interface CompiledPath {
   readonly text: string;
   readonly segments: readonly Segment[];
+  /** A trailing function (`.length()` …), applied to what the segments select. */
+  readonly fn: PathFunction | undefined;
   /** Jayway's definite path: one result or PathNotFound; otherwise a list of matches. */
   readonly definite: boolean;
   /** Only single names and indexes: a path that can be written (ResultPath). */
   readonly reference: boolean;
+  /** Names and indexes, then one slice with no step (`$.List[1:]`): read with Array.slice. */
+  readonly simpleSlice: boolean;
 }
 
 const cache = new Map<string, CompiledPath>();
@@ -65,16 +68,17 @@ const cache = new Map<string, CompiledPath>();
 export function compilePath(text: string): CompiledPath {
   let compiled = cache.get(text);
   if (compiled === undefined) {
-    const segments = parseSegments(text);
-    const reference = segments.every((s) => s.kind === 'property' || s.kind === 'index');
+    const { segments, fn } = parseSegments(text);
+    const reference = fn === undefined && segments.every((s) => s.kind === 'property' || s.kind === 'index');
     const definite = segments.every(
-      (s, i) =>
-        s.kind === 'property' ||
-        s.kind === 'index' ||
-        s.kind === 'function' ||
-        (s.kind === 'properties' && i === segments.length - 1),
+      (s, i) => s.kind === 'property' || s.kind === 'index' || (s.kind === 'properties' && i === segments.length - 1),
     );
-    compiled = { text, segments, definite, reference };
+    const last = segments.at(-1);
+    const simpleSlice =
+      last?.kind === 'slice' &&
+      last.step === undefined &&
+      segments.slice(0, -1).every((s) => s.kind === 'property' || s.kind === 'index');
+    compiled = { text, segments, fn, definite, reference, simpleSlice };
     cache.set(text, compiled);
   }
   return compiled;
@@ -96,29 +100,37 @@ export function isReferencePath(text: string): boolean {
  */
 export function readPath(path: string, data: unknown): unknown {
   const compiled = compilePath(path);
-  if (compiled.definite) return readDefinite(compiled, data);
-  const out: unknown[] = [];
-  walk(compiled.segments, 0, data, out, data);
-  return out;
+  let result: unknown;
+  if (compiled.definite) {
+    result = readDefinite(compiled, data);
+  } else if (compiled.simpleSlice) {
+    result = readSimpleSlice(compiled.segments, data);
+  } else {
+    const out: unknown[] = [];
+    walk(compiled.segments, 0, data, out, data);
+    result = out;
+  }
+  return compiled.fn === undefined ? result : applyFunction(compiled, compiled.fn, result);
 }
 
 // ---- parsing ----
 
-function parseSegments(text: string): Segment[] {
+function parseSegments(text: string): { segments: Segment[]; fn: PathFunction | undefined } {
   if (!text.startsWith('$')) throw new InvalidPath(text, "a path must start with '$'");
   const segments: Segment[] = [];
   let i = 1;
-  while (i < text.length) {
+  const fn = trailingFunction(text);
+  const end = fn === undefined ? text.length : text.length - fn.length - 3;
+  while (i < end) {
     const c = text[i];
     if (c === '.') {
       if (text[i + 1] === '.') {
         i += 2;
-        const [target, next] = text[i] === '[' ? parseBracket(text, i) : parseDotName(text, i);
-        if (target.kind === 'function') throw new InvalidPath(text, 'a function cannot follow ..');
+        const [target, next] = text[i] === '[' ? parseBracket(text, i) : parseDotName(text, i, end);
         segments.push({ kind: 'scan', target });
         i = next;
       } else {
-        const [segment, next] = parseDotName(text, i + 1);
+        const [segment, next] = parseDotName(text, i + 1, end);
         segments.push(segment);
         i = next;
       }
@@ -130,21 +142,21 @@ function parseSegments(text: string): Segment[] {
       throw new InvalidPath(text, `unexpected '${c}' at position ${i}`);
     }
   }
-  const fn = segments.findIndex((s) => s.kind === 'function');
-  if (fn !== -1 && fn !== segments.length - 1) throw new InvalidPath(text, 'a function must end the path');
-  return segments;
+  return { segments, fn };
 }
 
-function parseDotName(text: string, start: number): [Segment, number] {
+/** The function a path ends with (`$.list.length()`), if any. */
+function trailingFunction(text: string): PathFunction | undefined {
+  const match = /\.([a-z]+)\(\)$/.exec(text);
+  return match !== null && PATH_FUNCTIONS.has(match[1]!) ? (match[1] as PathFunction) : undefined;
+}
+
+function parseDotName(text: string, start: number, limit: number): [Segment, number] {
   let end = start;
-  while (end < text.length && text[end] !== '.' && text[end] !== '[') end += 1;
+  while (end < limit && text[end] !== '.' && text[end] !== '[') end += 1;
   const name = text.slice(start, end);
   if (name === '') throw new InvalidPath(text, `empty property name at position ${start}`);
   if (name === '*') return [{ kind: 'wildcard' }, end];
-  if (name.endsWith('()') && end === text.length) {
-    const fn = name.slice(0, -2);
-    if (PATH_FUNCTIONS.has(fn)) return [{ kind: 'function', name: fn as PathFunction }, end];
-  }
   return [{ kind: 'property', name }, end];
 }
 
@@ -267,7 +279,6 @@ function renderPrefix(segments: readonly Segment[], count: number): string {
     if (s.kind === 'property') out += `['${s.name}']`;
     else if (s.kind === 'index') out += `[${s.index}]`;
     else if (s.kind === 'properties') out += `[${s.names.map((n) => `'${n}'`).join(',')}]`;
-    else if (s.kind === 'function') out += `.${s.name}()`;
   }
   return out;
 }
@@ -280,7 +291,6 @@ function readDefinite(compiled: CompiledPath, data: unknown): unknown {
     let next: unknown;
     if (s.kind === 'property') next = property(value, s.name);
     else if (s.kind === 'index') next = element(value, s.index);
-    else if (s.kind === 'function') return applyFunction(compiled, s.name, value);
     else return mergeProperties(value, (s as { names: string[] }).names);
     if (next === MISSING) throw notFound(compiled, i, value);
     value = next;
@@ -288,9 +298,21 @@ function readDefinite(compiled: CompiledPath, data: unknown): unknown {
   return value;
 }
 
+function readSimpleSlice(segments: readonly Segment[], data: unknown): unknown[] {
+  let value = data;
+  for (let i = 0; i < segments.length - 1 && value !== MISSING; i += 1) {
+    const s = segments[i] as { kind: 'property'; name: string } | { kind: 'index'; index: number };
+    value = s.kind === 'property' ? property(value, s.name) : element(value, s.index);
+  }
+  if (!Array.isArray(value)) return [];
+  const slice = segments[segments.length - 1] as { from: number | undefined; to: number | undefined };
+  const [start, end] = sliceBounds(slice.from, slice.to, value.length);
+  return value.slice(start, end);
+}
+
 function notFound(compiled: CompiledPath, failed: number, at: unknown): PathNotFound {
   const { segments, text } = compiled;
-  const last = failed === segments.length - 1 || segments[failed + 1]?.kind === 'function';
+  const last = failed === segments.length - 1;
   const segment = segments[failed]!;
   const step = segment.kind === 'property' ? segment.name : segment.kind === 'index' ? String(segment.index) : undefined;
   if (segment.kind === 'property' && !isObject(at)) {
@@ -371,14 +393,7 @@ function walk(segments: readonly Segment[], from: number, value: unknown, out: u
       }
       return;
     case 'slice':
-      if (Array.isArray(value)) {
-        if (next === segments.length && (s.step === undefined || s.step === 1)) {
-          const [start, end] = sliceBounds(s.from, s.to, value.length);
-          for (let i = start; i < end; i += 1) out.push(value[i]);
-        } else {
-          for (const item of sliceItems(value, s)) walk(segments, next, item, out, root);
-        }
-      }
+      if (Array.isArray(value)) for (const item of sliceItems(value, s)) walk(segments, next, item, out, root);
       return;
     case 'wildcard':
       if (Array.isArray(value)) for (const item of value) walk(segments, next, item, out, root);
@@ -393,9 +408,6 @@ function walk(segments: readonly Segment[], from: number, value: unknown, out: u
       return;
     case 'scan':
       scan(segments, next, s.target, value, out, root);
-      return;
-    case 'function':
-      out.push(applyFunction({ text: renderPrefix(segments, from), segments, definite: false, reference: false }, s.name, value));
       return;
   }
 }

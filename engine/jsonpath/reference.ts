@@ -1,23 +1,31 @@
 // Resolves one JSONPath reference against a PathScope: `$…` reads the state input, `$$…` the
 // context object, `$name…` a variable (`$x`, `$x.field`, `$x[0]`).
 import { StatesError } from '../errors.ts';
-import { PathNotFound, readPath, REFERENCE_PATH_CONFLICT } from './path.ts';
+import { compilePath, PathNotFound, readPath, REFERENCE_PATH_CONFLICT } from './path.ts';
 import type { PathScope } from './scope.ts';
 
 const VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
 
+/** Where a reference reads: the input, the context object or a variable, and the `$…` path there. */
+function parts(reference: string): { source: 'input' | 'context' | 'variable'; name?: string; path: string } {
+  if (reference.startsWith('$$')) return { source: 'context', path: reference.slice(1) };
+  const variable = VARIABLE.exec(reference);
+  if (variable !== null) return { source: 'variable', name: variable[1]!, path: `$${reference.slice(variable[0].length)}` };
+  return { source: 'input', path: reference };
+}
+
+/** Checks that a reference parses, before anything runs; throws InvalidPath when it does not. */
+export function checkReference(reference: string): void {
+  compilePath(parts(reference).path);
+}
+
 /** The document a reference reads and the `$…` path it reads there. */
 function target(reference: string, scope: PathScope): { data: unknown; path: string } {
-  if (reference.startsWith('$$')) return { data: scope.context, path: reference.slice(1) };
-  const variable = VARIABLE.exec(reference);
-  if (variable !== null) {
-    const name = variable[1]!;
-    if (!Object.hasOwn(scope.variables, name)) {
-      throw new PathNotFound(reference, `The variable '$${name}' is not defined`);
-    }
-    return { data: scope.variables[name], path: `$${reference.slice(variable[0].length)}` };
-  }
-  return { data: scope.input, path: reference };
+  const { source, name, path } = parts(reference);
+  if (source === 'context') return { data: scope.context, path };
+  if (source === 'input') return { data: scope.input, path };
+  if (!Object.hasOwn(scope.variables, name!)) throw new PathNotFound(reference, `The variable '$${name}' is not defined`);
+  return { data: scope.variables[name!], path };
 }
 
 /** Reads a reference; throws PathNotFound when a definite path matches nothing. */
@@ -32,7 +40,7 @@ export function readReference(reference: string, scope: PathScope): unknown {
 }
 
 /** The document a reference reads, as the cause texts quote it. */
-export function referencedDocument(reference: string, scope: PathScope): unknown {
+function referencedDocument(reference: string, scope: PathScope): unknown {
   try {
     return target(reference, scope).data;
   } catch {

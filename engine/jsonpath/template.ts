@@ -1,9 +1,10 @@
 // Payload templates of JSONPath mode (Parameters, ResultSelector, ItemSelector, Assign): keys
 // ending in `.$` take the value of a path or an intrinsic call, every other value is copied.
 import { StatesError } from '../errors.ts';
-import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
+import { InvalidIntrinsic, isIntrinsic } from './intrinsic-parser.ts';
+import { checkIntrinsic, evaluateIntrinsic } from './intrinsics.ts';
 import { InvalidPath, PathNotFound } from './path.ts';
-import { pathFailure, readReference } from './reference.ts';
+import { checkReference, pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
 
 const DYNAMIC_SUFFIX = '.$';
@@ -22,6 +23,40 @@ export function resolveValue(expression: string, scope: PathScope, field: string
       throw new StatesError('States.Runtime', `The value for the field '${field}' must be a valid JSONPath: ${error.message}`);
     }
     throw error;
+  }
+}
+
+/** A payload template or expression that AWS would refuse when the state machine is created. */
+export class InvalidPayloadTemplate extends Error {
+  override name = 'InvalidPayloadTemplate';
+}
+
+/**
+ * Checks an expression (a path or an intrinsic call) before anything runs; `field` names it in
+ * the error.
+ */
+export function checkExpression(expression: unknown, field: string): void {
+  if (typeof expression !== 'string') throw new InvalidPayloadTemplate(`The value of '${field}' must be a JSONPath or an intrinsic function`);
+  try {
+    if (isIntrinsic(expression)) checkIntrinsic(expression);
+    else checkReference(expression);
+  } catch (error) {
+    if (error instanceof InvalidPath || error instanceof InvalidIntrinsic) {
+      throw new InvalidPayloadTemplate(`The value of '${field}' is not valid: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Checks every `.$` field of a payload template before anything runs. */
+export function checkPayloadTemplate(template: unknown): void {
+  if (Array.isArray(template)) {
+    template.forEach(checkPayloadTemplate);
+  } else if (typeof template === 'object' && template !== null) {
+    for (const [key, value] of Object.entries(template)) {
+      if (key.endsWith(DYNAMIC_SUFFIX)) checkExpression(value, key);
+      else checkPayloadTemplate(value);
+    }
   }
 }
 

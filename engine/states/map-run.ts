@@ -9,10 +9,10 @@ import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { jsonByteLength } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
 import { executeMachine, newRun } from '../execution.ts';
-import { BranchCancelled, type StateStep } from '../step.ts';
+import { BranchCancelled, Cancellation, ExecutionInterrupted, type StateStep } from '../step.ts';
 import type { ExecutionContext, MapRunExecution, MapRunRecord } from '../types.ts';
 import { toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
-import type { ItemProcessor } from './map.ts';
+import { selectItem, type ItemProcessor } from './map.ts';
 import { failureOf } from './task.ts';
 
 // AWS runs at most this many child executions of a Map Run at once when MaxConcurrency is unset.
@@ -31,7 +31,7 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
   const run = step.thread.run;
   let items: unknown;
   try {
-    items = await run.raceInterrupt(
+    items = await step.thread.race(
       run.options.dispatch({
         stateName: step.name,
         resource: reader.Resource,
@@ -41,11 +41,14 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
       }),
     );
   } catch (raised) {
-    if (raised === run.signal.reason) throw raised;
+    if (raised === run.signal.reason || raised instanceof BranchCancelled) throw raised;
     throw new StatesError('States.ItemReaderFailed', failureOf(raised).cause);
   }
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
-  return items;
+  const config = (reader.ReaderConfig ?? {}) as { MaxItems?: unknown; MaxItemsPath?: unknown };
+  const maxItems = typeof config.MaxItemsPath === 'string' ? resolveValue(config.MaxItemsPath, pathScope(step, effective), 'MaxItemsPath') : step.jsonata && config.MaxItems !== undefined ? await jsonataField(step, 'MaxItems', config.MaxItems) : config.MaxItems;
+  // ReaderConfig.MaxItems: the Map Run processes at most this many items (0 or absent: all).
+  return typeof maxItems === 'number' && maxItems > 0 ? items.slice(0, maxItems) : items;
 }
 
 interface Batching {
@@ -70,26 +73,28 @@ async function batching(step: StateStep, effective: unknown): Promise<Batching |
   };
 }
 
-/** Groups items into batches of at most maxItems items and maxBytes bytes (as JSON). */
+/**
+ * Groups items into batches of at most maxItems items and at most maxBytes bytes, measured as the
+ * batch's whole JSON (`{"BatchInput":…,"Items":[…]}`), which is what each child receives.
+ */
 function batch(items: unknown[], config: Batching): unknown[] {
+  const wrap = (batchItems: unknown[]) => (config.batchInput === undefined ? { Items: batchItems } : { BatchInput: config.batchInput, Items: batchItems });
+  const emptyBytes = jsonByteLength(wrap([]));
   const batches: unknown[] = [];
   let current: unknown[] = [];
-  let bytes = 0;
-  const flush = () => {
-    if (current.length === 0) return;
-    batches.push(config.batchInput === undefined ? { Items: current } : { BatchInput: config.batchInput, Items: current });
-    current = [];
-    bytes = 0;
-  };
+  let bytes = emptyBytes;
   for (const item of items) {
-    const size = jsonByteLength(item) + 1;
-    if (current.length > 0 && ((config.maxItems !== undefined && current.length >= config.maxItems) || (config.maxBytes !== undefined && bytes + size > config.maxBytes))) {
-      flush();
+    const size = jsonByteLength(item) + (current.length > 0 ? 1 : 0);
+    const full = (config.maxItems !== undefined && current.length >= config.maxItems) || (config.maxBytes !== undefined && bytes + size > config.maxBytes);
+    if (current.length > 0 && full) {
+      batches.push(wrap(current));
+      current = [];
+      bytes = emptyBytes;
     }
+    bytes += jsonByteLength(item) + (current.length > 0 ? 1 : 0);
     current.push(item);
-    bytes += size;
   }
-  flush();
+  if (current.length > 0) batches.push(wrap(current));
   return batches;
 }
 
@@ -98,14 +103,8 @@ function arnParts(execution: ExecutionContext): { prefix: string; machine: strin
   return { prefix: `arn:${partition ?? 'aws'}:states:${region ?? 'us-east-1'}:${account ?? '000000000000'}`, machine: execution.stateMachineName };
 }
 
-export async function runMapRun(
-  step: StateStep,
-  processor: ItemProcessor,
-  count: number,
-  select: (index: number) => Promise<unknown>,
-  effective: unknown,
-  limits: MapLimits,
-): Promise<unknown> {
+/** Runs the Map Run; `items` is undefined when an ItemReader reads them (inside the run, as on AWS). */
+export async function runMapRun(step: StateStep, processor: ItemProcessor, items: unknown[] | undefined, effective: unknown, limits: MapLimits): Promise<unknown> {
   const { thread } = step;
   const run = thread.run;
   const { prefix, machine } = arnParts(run.execution);
@@ -113,14 +112,27 @@ export async function runMapRun(
   const runId = randomUUID();
   const mapRunArn = `${prefix}:mapRun:${machine}/${label}:${runId}`;
   thread.emit('MapRunStarted', { mapRunArn });
-  const selected: unknown[] = [];
-  for (let index = 0; index < count; index++) selected.push(await select(index));
-  const config = await batching(step, effective);
-  const inputs = config ? batch(selected, config) : selected;
   const executionType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
   const record: MapRunRecord = { mapRunArn, stateName: step.name, executionType, status: 'SUCCEEDED', executions: [] };
   run.mapRuns.push(record);
-  const token = { cancelled: false };
+  const failed = (error: unknown) => {
+    if (error instanceof StatesError) {
+      record.status = 'FAILED';
+      thread.emit('MapRunFailed', { error: error.name, cause: error.message });
+    }
+    return error;
+  };
+  let inputs: unknown[];
+  try {
+    const all = items ?? (await readItems(step, effective));
+    const selected: unknown[] = [];
+    for (let index = 0; index < all.length; index++) selected.push(await selectItem(step, effective, all[index], index));
+    const config = await batching(step, effective);
+    inputs = config ? batch(selected, config) : selected;
+  } catch (error) {
+    throw failed(error);
+  }
+  const token = new Cancellation(thread.cancel);
   let failures = 0;
   const child = async (index: number): Promise<unknown> => {
     if (token.cancelled) throw new BranchCancelled();
@@ -132,12 +144,21 @@ export async function runMapRun(
       startTime: new Date(),
     };
     const input = inputs[index];
-    const childRun = newRun(execution, run.options, run.quotas, run.signal, input, run.mapRuns, run.jsonata);
-    const result = await executeMachine(childRun, processor, input);
+    // A child ends with the parent (timed out or aborted), and is aborted when a sibling fails the run.
+    const stop = new AbortController();
+    const onParent = () => stop.abort(run.signal.reason);
+    const onSibling = () => stop.abort(new ExecutionInterrupted('ABORTED'));
+    run.signal.addEventListener('abort', onParent, { once: true });
+    token.signal.addEventListener('abort', onSibling, { once: true });
+    const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
+    const result = await executeMachine(childRun, processor, input).finally(() => {
+      run.signal.removeEventListener('abort', onParent);
+      token.signal.removeEventListener('abort', onSibling);
+    });
     const entry: MapRunExecution = { index, executionArn: execution.executionArn, name, input, ...result, history: childRun.history.events };
     record.executions[index] = entry;
     if (result.status === 'SUCCEEDED') return result.output;
-    if (result.status !== 'FAILED') throw run.signal.reason;
+    if (result.status !== 'FAILED') throw run.signal.aborted ? run.signal.reason : new BranchCancelled();
     failures += 1;
     if (!withinTolerance(limits, failures, inputs.length)) throw toleranceExceeded();
     return { Error: result.error, Cause: result.cause };
@@ -150,11 +171,7 @@ export async function runMapRun(
       token,
     );
   } catch (error) {
-    if (error instanceof StatesError) {
-      record.status = 'FAILED';
-      thread.emit('MapRunFailed', { error: error.name, cause: error.message });
-    }
-    throw error;
+    throw failed(error);
   }
   thread.emit('MapRunSucceeded');
   return writeResults(step, effective, mapRunArn, results);
@@ -167,7 +184,7 @@ async function writeResults(step: StateStep, effective: unknown, mapRunArn: stri
   const run = step.thread.run;
   const parameters = await evaluateFor(step, step.jsonata ? 'Arguments' : 'Parameters', step.jsonata ? writer.Arguments : writer.Parameters, effective);
   try {
-    return await run.raceInterrupt(
+    return await step.thread.race(
       run.options.dispatch({
         stateName: step.name,
         resource: writer.Resource,
@@ -177,7 +194,7 @@ async function writeResults(step: StateStep, effective: unknown, mapRunArn: stri
       }),
     );
   } catch (raised) {
-    if (raised === run.signal.reason) throw raised;
+    if (raised === run.signal.reason || raised instanceof BranchCancelled) throw raised;
     throw new StatesError('States.ResultWriterFailed', failureOf(raised).cause);
   }
 }

@@ -6,9 +6,9 @@ import { resolveJsonataTemplate, unexpectedResultType, isJsonataExpression, json
 import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { runAll } from '../concurrency.ts';
 import { errorOutput, runMachine } from '../machine.ts';
-import { BranchCancelled, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
+import { BranchCancelled, Cancellation, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
 import { mapLimits, maxConcurrency, toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
-import { readItems, runMapRun } from './map-run.ts';
+import { runMapRun } from './map-run.ts';
 
 export type ItemProcessor = Machine & { ProcessorConfig?: { Mode?: string; ExecutionType?: string } };
 
@@ -22,14 +22,14 @@ export async function runMap(step: StateStep): Promise<StateOutcome> {
   const processor = processorOf(step);
   const distributed = processor.ProcessorConfig?.Mode === 'DISTRIBUTED';
   const effective = step.jsonata ? step.input : applyInputPath(step);
-  const items = await mapItems(step, effective);
+  // An ItemReader reads inside the Map Run: AWS records MapStateStarted with length 0 then.
+  const items = state.ItemReader === undefined ? await mapItems(step, effective) : undefined;
   const concurrency = await maxConcurrency(step, effective);
-  thread.emit('MapStateStarted', { length: items.length });
+  thread.emit('MapStateStarted', { length: items?.length ?? 0 });
   const limits = await mapLimits(step, effective, concurrency);
-  const select = (index: number): Promise<unknown> => selectItem(step, effective, items[index], index);
   const result = distributed
-    ? await runMapRun(step, processor, items.length, select, effective, limits)
-    : await runInline(step, processor, items.length, select, limits);
+    ? await runMapRun(step, processor, items, effective, limits)
+    : await runInline(step, processor, items ?? [], effective, limits);
   if (step.jsonata) {
     const { output, assign } = await jsonataResult(step, result, { result });
     return { output, next, assign };
@@ -40,7 +40,6 @@ export async function runMap(step: StateStep): Promise<StateOutcome> {
 
 async function mapItems(step: StateStep, effective: unknown): Promise<unknown[]> {
   const { state } = step;
-  if (state.ItemReader !== undefined) return readItems(step, effective);
   if (step.jsonata) {
     if (state.Items === undefined) return arrayInput(step.input, 'States.QueryEvaluationError');
     const items = await jsonataField(step, 'Items', state.Items);
@@ -72,33 +71,36 @@ export async function selectItem(step: StateStep, effective: unknown, value: unk
   return evaluatePayloadTemplate(template, { input: effective, context, variables: step.thread.variables.all() }, field);
 }
 
-async function runInline(
-  step: StateStep,
-  processor: ItemProcessor,
-  count: number,
-  select: (index: number) => Promise<unknown>,
-  limits: MapLimits,
-): Promise<unknown[]> {
+async function runInline(step: StateStep, processor: ItemProcessor, items: unknown[], effective: unknown, limits: MapLimits): Promise<unknown[]> {
   const { thread } = step;
+  const count = items.length;
   const run = thread.run;
-  const started = thread.prev;
-  const token = { cancelled: false };
+  const token = new Cancellation(thread.cancel);
   let failures = 0;
+  // previousEventId as AWS records it: an iteration starts after the last event of the iteration
+  // that ended before it (or MapStateStarted); the state's next event follows the last
+  // MapIterationSucceeded, or the last event of the iteration that failed.
+  let lastTail = thread.prev;
+  let lastSucceeded = thread.prev;
+  let failedTail: number | undefined;
   const iteration = async (index: number): Promise<unknown> => {
-    const iterationThread = new Thread(run, started, thread.variables.child(), token);
+    const iterationThread = new Thread(run, lastTail, thread.variables.child(), token);
     const details = { name: step.name, index };
     iterationThread.emit('MapIterationStarted', { ...details });
     try {
-      const output = await runMachine(iterationThread, processor, await select(index), run.jsonata);
-      iterationThread.emit('MapIterationSucceeded', { ...details });
+      const output = await runMachine(iterationThread, processor, await selectItem(step, effective, items[index], index), run.jsonata);
+      lastSucceeded = iterationThread.note('MapIterationSucceeded', { ...details });
+      lastTail = iterationThread.prev;
       return output;
     } catch (error) {
       if (error instanceof BranchCancelled) {
-        iterationThread.emit('MapIterationAborted', { ...details });
+        iterationThread.note('MapIterationAborted', { ...details });
         throw error;
       }
       if (!(error instanceof StatesError)) throw error;
-      iterationThread.emit('MapIterationFailed', { ...details });
+      iterationThread.note('MapIterationFailed', { ...details });
+      lastTail = iterationThread.prev;
+      failedTail ??= iterationThread.prev;
       failures += 1;
       if (limits.toleratedCount === undefined && limits.toleratedPercentage === undefined) throw error;
       if (!withinTolerance(limits, failures, count)) throw toleranceExceeded();
@@ -109,5 +111,14 @@ async function runInline(
     Array.from({ length: count }, (_, index) => () => iteration(index)),
     limits.maxConcurrency,
     token,
+  ).then(
+    (results) => {
+      thread.prev = lastSucceeded;
+      return results;
+    },
+    (error: unknown) => {
+      thread.prev = failedTail ?? lastTail;
+      throw error;
+    },
   );
 }

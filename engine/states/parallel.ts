@@ -3,7 +3,7 @@
 import { applyInputPath, applyTemplate, jsonataField, jsonataResult, jsonPathResult } from '../dataflow.ts';
 import { runAll } from '../concurrency.ts';
 import { runMachine } from '../machine.ts';
-import { nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
+import { Cancellation, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
 
 export async function runParallel(step: StateStep): Promise<StateOutcome> {
   const { state, thread } = step;
@@ -15,16 +15,28 @@ export async function runParallel(step: StateStep): Promise<StateOutcome> {
     branchInput = applyTemplate(step, 'Parameters', applyInputPath(step));
   }
   const started = thread.emit('ParallelStateStarted');
-  const token = { cancelled: false };
+  const token = new Cancellation(thread.cancel);
   const branches = state.Branches as Machine[];
+  // The state's next event follows the last branch to end (or the failing branch's last event).
+  let lastTail = started;
+  let failedTail: number | undefined;
   const result = await runAll(
-    branches.map((branch) => () => {
+    branches.map((branch) => async () => {
       const branchThread = new Thread(thread.run, started, thread.variables.child(), token);
-      return runMachine(branchThread, branch, branchInput, thread.run.jsonata);
+      try {
+        const output = await runMachine(branchThread, branch, branchInput, thread.run.jsonata);
+        lastTail = branchThread.prev;
+        return output;
+      } catch (error) {
+        failedTail ??= branchThread.prev;
+        throw error;
+      }
     }),
     0,
     token,
-  );
+  ).finally(() => {
+    thread.prev = failedTail ?? lastTail;
+  });
   if (step.jsonata) {
     const { output, assign } = await jsonataResult(step, result, { result });
     return { output, next, assign };

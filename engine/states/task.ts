@@ -6,10 +6,20 @@ import { withPayload } from '../history.ts';
 import { resolveValue } from '../jsonpath/template.ts';
 import { checkPayload } from '../quotas.ts';
 import { classifyResource } from '../resources.ts';
-import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
+import { BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
 
 /** An error raised by the dispatcher: never re-worded as a state's runtime error. */
 export class TaskError extends StatesError {}
+
+/**
+ * A Task that ran past its TimeoutSeconds. AWS records it with no cause (TaskTimedOut,
+ * ExecutionFailed), and a Catch passes it on as {"Error": "States.Timeout", "Cause": ""}.
+ */
+export class TaskTimeout extends TaskError {
+  constructor() {
+    super('States.Timeout', '');
+  }
+}
 
 export async function runTask(step: StateStep): Promise<StateOutcome> {
   const { state } = step;
@@ -81,6 +91,7 @@ export function failureOf(error: unknown): { error: string; cause: string } {
 export async function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts): Promise<unknown> {
   const { thread } = step;
   const run = thread.run;
+  checkPayload(parameters, run.quotas, step.name);
   const kind = classifyResource(resource);
   const region = run.execution.executionArn.split(':')[3] ?? 'us-east-1';
   const prefix = kind.kind === 'lambda' ? 'LambdaFunction' : 'Task';
@@ -97,9 +108,14 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('TaskScheduled', details);
     thread.emit('TaskStarted', { ...ids });
   }
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(run.signal.reason);
-  run.signal.addEventListener('abort', onAbort, { once: true });
+  // The call's signal: the execution's own, unless a timeout or a sibling branch can also end it
+  // (one controller per call only then: the project's loop makes thousands of calls).
+  const controller = timeouts.timeoutSeconds !== undefined || thread.cancel !== undefined ? new AbortController() : undefined;
+  const onAbort = () => controller?.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason);
+  if (controller) {
+    run.signal.addEventListener('abort', onAbort, { once: true });
+    thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
+  }
   let timer: NodeJS.Timeout | undefined;
   try {
     const call = run.options.dispatch({
@@ -107,7 +123,7 @@ export async function callResource(step: StateStep, resource: string, parameters
       resource,
       parameters,
       ...timeouts,
-      signal: controller.signal,
+      signal: controller?.signal ?? run.signal,
       execution: run.execution,
     });
     const racers: Promise<unknown>[] = [call];
@@ -115,23 +131,27 @@ export async function callResource(step: StateStep, resource: string, parameters
       const seconds = timeouts.timeoutSeconds;
       racers.push(
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new TaskError('States.Timeout', `The task timed out after ${seconds} seconds.`)), seconds * 1000);
+          timer = setTimeout(() => reject(new TaskTimeout()), seconds * 1000);
         }),
       );
     }
-    const result = await run.raceInterrupt(Promise.race(racers));
+    const result = await thread.race(Promise.race(racers));
     checkPayload(result, run.quotas, step.name);
     thread.emit(`${prefix}Succeeded`, withPayload({ ...ids }, 'output', result));
     return result;
   } catch (raised) {
-    if (raised === run.signal.reason || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
+    if (raised === run.signal.reason || raised instanceof BranchCancelled || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
+    if (raised instanceof TaskTimeout) {
+      controller?.abort(raised);
+      thread.emit(`${prefix}TimedOut`, { ...ids, error: raised.name });
+      throw raised;
+    }
     const { error, cause } = failureOf(raised);
-    const timedOut = error === 'States.Timeout';
-    if (timedOut) controller.abort(raised);
-    thread.emit(`${prefix}${timedOut ? 'TimedOut' : 'Failed'}`, { ...ids, error, cause });
+    thread.emit(`${prefix}Failed`, { ...ids, error, cause });
     throw new TaskError(error, cause);
   } finally {
     clearTimeout(timer);
     run.signal.removeEventListener('abort', onAbort);
+    thread.cancel?.signal.removeEventListener('abort', onAbort);
   }
 }

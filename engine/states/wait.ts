@@ -20,18 +20,18 @@ export async function runWait(step: StateStep): Promise<StateOutcome> {
   if (step.jsonata) {
     const delay = await jsonataDelay(step);
     const { output, assign } = await jsonataResult(step, step.input, {});
-    await step.thread.run.sleep(delay);
+    await step.thread.sleep(delay);
     return { output, next, assign };
   }
   const effective = applyInputPath(step);
   const delay = jsonPathDelay(step, effective);
   const assign = jsonPathAssign(step, state.Assign, effective);
   const output = applyOutputPath(step, effective);
-  await step.thread.run.sleep(delay);
+  await step.thread.sleep(delay);
   return { output, next, assign };
 }
 
-function runtime(step: StateStep, message: string): StatesError {
+function runtime(message: string): StatesError {
   return new StatesError('States.Runtime', message);
 }
 
@@ -42,9 +42,9 @@ function jsonPathDelay(step: StateStep, effective: unknown): number {
   if (typeof state.SecondsPath === 'string') {
     const seconds = resolveValue(state.SecondsPath, pathScope(step, effective), 'SecondsPath');
     if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
-      throw runtime(step, `The SecondsPath parameter does not reference an integer value: ${state.SecondsPath} == ${JSON.stringify(seconds)}`);
+      throw runtime(`The SecondsPath parameter does not reference an integer value: ${state.SecondsPath} == ${JSON.stringify(seconds)}`);
     }
-    if (seconds < 0) throw runtime(step, `The SecondsPath parameter references a negative value: ${state.SecondsPath} == ${seconds}`);
+    if (seconds < 0) throw runtime(`The SecondsPath parameter references a negative value: ${state.SecondsPath} == ${seconds}`);
     return seconds * 1000;
   }
   if (typeof state.TimestampPath === 'string') {
@@ -52,7 +52,6 @@ function jsonPathDelay(step: StateStep, effective: unknown): number {
     const at = parseTimestamp(value);
     if (at === undefined) {
       throw runtime(
-        step,
         `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${state.TimestampPath} == ${typeof value === 'string' ? value : JSON.stringify(value)}`,
       );
     }

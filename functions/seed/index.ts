@@ -7,7 +7,7 @@ import { tableNameFromEnv } from './config.ts';
 import { parseEvent } from './input.ts';
 import { buildItems } from './items.ts';
 import { SENTINEL } from './limits.ts';
-import { DEFAULT_RETRY, type RetryPolicy, writeItems } from './write.ts';
+import { DEFAULT_RETRY, expiryOf, type RetryPolicy, writeItems } from './write.ts';
 
 /** The part of the Lambda context the function reads. */
 export interface SeedContext {
@@ -21,6 +21,8 @@ export interface HandlerOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The time, in epoch milliseconds, that the items' expiry counts from. */
+  now?: () => number;
 }
 
 export type SeedHandler = (event: unknown, context: SeedContext) => Promise<string[]>;
@@ -38,6 +40,7 @@ export function createHandler(options: HandlerOptions = {}): SeedHandler {
     await writeItems(items, {
       dynamodb: options.dynamodb ?? defaultDynamoDbClient(),
       tableName,
+      expiresAt: expiryOf((options.now ?? Date.now)()),
       retry: options.retry ?? DEFAULT_RETRY,
       sleep: options.sleep ?? ((ms) => sleepFor(ms)),
       random: options.random ?? Math.random,

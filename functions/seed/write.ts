@@ -22,6 +22,8 @@ const TIMEOUT_RESERVE_MS = 1000;
 export interface WriteOptions {
   dynamodb: Pick<DynamoDBClient, 'send'>;
   tableName: string;
+  /** Epoch seconds after which DynamoDB's TTL may delete the items. */
+  expiresAt: number;
   retry: RetryPolicy;
   sleep: (ms: number) => Promise<void>;
   /** A number in [0, 1), as Math.random returns. */
@@ -35,15 +37,21 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1)));
 }
 
-function putRequest(item: SeededItem): WriteRequest {
+function putRequest(item: SeededItem, expiresAt: number): WriteRequest {
   return {
     PutRequest: {
       Item: {
         [TABLE.hashKey]: { S: item.messageId },
         [TABLE.messageAttribute]: { S: item.body },
+        [TABLE.ttlAttribute]: { N: String(expiresAt) },
       },
     },
   };
+}
+
+/** When items written at `nowMs` expire, in the epoch seconds DynamoDB's TTL reads. */
+export function expiryOf(nowMs: number): number {
+  return Math.floor(nowMs / 1000) + TABLE.itemTtlSeconds;
 }
 
 function chunks<T>(values: T[], size: number): T[][] {
@@ -91,7 +99,7 @@ export async function writeItems(items: SeededItem[], options: WriteOptions): Pr
   const onWritten = (count: number) => {
     written += count;
   };
-  for (const batch of chunks(items.map(putRequest), BATCH_SIZE)) {
+  for (const batch of chunks(items.map((item) => putRequest(item, options.expiresAt)), BATCH_SIZE)) {
     let failure: string | undefined;
     try {
       failure = await writeBatch(batch, options, onWritten);

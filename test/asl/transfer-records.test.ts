@@ -210,6 +210,14 @@ describe('asl/transfer-records.asl.json', () => {
   describe('run offline', function () {
     this.timeout(30_000);
 
+    it('retries a seed invocation that failed with SeedWriteIncomplete, and then delivers every item', async () => {
+      const fault = { service: 'lambda', action: 'invoke', error: new SeedWriteIncomplete(0, 3, 'x').name, times: 2 };
+      const { record } = await runLocal({ count: 3, faults: [fault], fastRetries: true });
+      expect(record.status).to.equal('SUCCEEDED');
+      expect(record.reconciliation).to.include({ items: 3, delivered: 3 });
+      expect(record.faults![0]!.states).to.deep.equal({ [SEED]: { fired: 2, retried: 2 } });
+    });
+
     for (const input of [[], 'hi', 5, true]) {
       it(`ends input ${JSON.stringify(input)} in Reject Invalid Input with the seed's InvalidInput message`, async () => {
         const { record } = await runLocal({ input });

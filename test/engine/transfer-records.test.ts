@@ -20,14 +20,14 @@ function inMemoryServices(count: number): { dispatch: Dispatcher; sent: string[]
   const ids = Array.from({ length: count }, (_, i) => `id-${i}`);
   const sent: string[] = [];
   const dispatch: Dispatcher = async (call: TaskCall) => {
-    const parameters = call.parameters as Record<string, any>;
+    const parameters = call.parameters as { Key?: { MessageId: { S: string } }; MessageBody?: string };
     if (call.resource === 'arn:aws:states:::lambda:invoke') return { StatusCode: 200, Payload: [...ids, 'DONE'] };
     if (call.resource === 'arn:aws:states:::dynamodb:getItem') {
-      const id = parameters.Key.MessageId.S as string;
+      const id = parameters.Key!.MessageId.S;
       return { Item: { MessageId: { S: id }, Message: { S: `message ${id}` } } };
     }
     if (call.resource === 'arn:aws:states:::sqs:sendMessage') {
-      sent.push(parameters.MessageBody as string);
+      sent.push(parameters.MessageBody!);
       return { MessageId: `m-${sent.length}` };
     }
     throw new Error(`unexpected resource ${call.resource}`);

@@ -1,9 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { main, parseCliArgs, requireNode22, UnsupportedRuntime, USAGE, type CliIo } from '../../local/cli.ts';
+import {
+  displayPath,
+  INTERRUPTED_STATUS,
+  main,
+  parseCliArgs,
+  REPORTS_DIR,
+  requireNode22,
+  UnsupportedRuntime,
+  USAGE,
+  type CliIo,
+} from '../../local/cli.ts';
 import { LOCAL_CLI } from '../../scripts/build.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
@@ -13,25 +24,60 @@ interface FakeIo extends CliIo {
   out: string[];
   err: string[];
   reports: ExecutionRecord[];
+  /** What Ctrl-C does during the run. */
+  interrupt(): void;
 }
 
-function fakeIo(options: { tty?: boolean; report?: () => Promise<string> } = {}): FakeIo {
+interface FakeIoOptions {
+  tty?: boolean;
+  report?: () => Promise<string>;
+  /** Runs while the kept emulators wait for Ctrl-C. */
+  whileKept?: (stderr: string) => Promise<void>;
+  /** Sees each stderr write. */
+  onStderr?: (text: string, io: FakeIo) => void;
+}
+
+function fakeIo(options: FakeIoOptions = {}): FakeIo {
   const out: string[] = [];
   const err: string[] = [];
   const reports: ExecutionRecord[] = [];
-  return {
+  let controller: AbortController | undefined;
+  const io: FakeIo = {
     out,
     err,
     reports,
+    interrupt: () => controller?.abort(),
     stdout: { write: (text: string) => out.push(text) },
-    stderr: { isTTY: options.tty ?? false, write: (text: string) => err.push(text) },
-    untilStopped: async () => undefined,
+    stderr: {
+      isTTY: options.tty ?? false,
+      write: (text: string) => {
+        err.push(text);
+        options.onStderr?.(text, io);
+        return true;
+      },
+    },
+    untilStopped: async () => options.whileKept?.(err.join('')),
+    interrupts: () => {
+      controller = new AbortController();
+      return { signal: controller.signal, dispose: () => (controller = undefined) };
+    },
     writeReport: async (record) => {
       reports.push(record);
       return (options.report ?? (async () => 'reports/fake.html'))();
     },
   };
+  return io;
 }
+
+/** Servers still listening, once closed ones have released their handles (a tick after close). */
+async function listeningServers(): Promise<number> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+}
+
+const execFileAsync = promisify(execFile);
+
+const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe('local/cli', function () {
   this.timeout(60_000);
@@ -79,11 +125,20 @@ describe('local/cli', function () {
 
     it('passes an out-of-range count on, for the workflow to reject', async () => {
       expect((await parseCliArgs(['--count', '0'])).run.count).to.equal(0);
+      // The form make local passes: a negative value is not read as an option.
+      expect((await parseCliArgs(['--count=-1'])).run.count).to.equal(-1);
+    });
+
+    it('reads a messages file saved with a byte order mark, and a path with spaces', async () => {
+      const file = join(dir, 'my messages.json');
+      await writeFile(file, `\uFEFF${JSON.stringify(['a'])}`);
+      expect((await parseCliArgs([`--messages-file=${file}`])).run.messages).to.deep.equal(['a']);
     });
 
     const refusals: [string[], string, string][] = [
       [['--count', 'many'], 'InvalidArguments', '--count must be an integer'],
       [['--count', '2', '--input', '{}'], 'InvalidArguments', '--count and --input cannot be given together'],
+      [['--count', '3', '--count', '4'], 'InvalidArguments', '--count was given twice ("3" and "4"); give it once'],
       [['--input', '{nope'], 'InvalidArguments', '--input is not valid JSON'],
       [['--colour'], 'InvalidArguments', "Unknown option '--colour'"],
       [['--fault', 'dynamodb:getItem'], 'InvalidFaultSpec', 'dynamodb:getItem'],
@@ -146,16 +201,75 @@ describe('local/cli', function () {
       expect(io.err.join('')).to.contain('the HTML report could not be written: disk full');
     });
 
-    it('prints the endpoints and paste-able lines with --keep, and stops when asked', async () => {
-      const io = fakeIo();
+    it('prints the endpoints, table, queue, paste-able lines and AWS CLI commands with --keep, and stops when asked', async () => {
+      let cli: { stdout: string; stderr: string }[] = [];
+      const io = fakeIo({
+        // AWS CLI v1 ignores AWS_ENDPOINT_URL_* and AWS_REGION: the printed commands must work with it anyway.
+        whileKept: async (stderr) => {
+          if (!hasAwsCli) return;
+          const lines = stderr.split('\n').map((line) => line.trim());
+          const setup = lines.filter((line) => /^(unset|export) AWS_/.test(line));
+          // Asynchronously: the emulators answer from this very process.
+          cli = await Promise.all(
+            lines
+              .filter((line) => line.startsWith('aws '))
+              .map((command) =>
+                execFileAsync('bash', ['-c', [...setup, command].join('\n')], {
+                  // A host whose own profile is missing: the pasted lines must not depend on it.
+                  env: { PATH: process.env.PATH, HOME: dir, AWS_PROFILE: 'does-not-exist' },
+                }),
+              ),
+          );
+        },
+      });
       expect(await main(['--keep', '--count', '1', '--json'], io)).to.equal(0);
       const err = io.err.join('');
-      expect(err).to.match(/DynamoDB http:\/\/127\.0\.0\.1:\d+/);
+      expect(err).to.match(/DynamoDB +http:\/\/127\.0\.0\.1:\d+ +table transfer-records-table/);
+      expect(err).to.match(/queue http:\/\/127\.0\.0\.1:\d+\/000000000000\/transfer-records-queue/);
       expect(err).to.match(/export AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+/);
+      expect(err).to.match(/export AWS_DEFAULT_REGION=us-east-1/);
+      expect(err).to.contain('unset AWS_PROFILE');
+      expect(err).to.match(/aws dynamodb scan --table-name transfer-records-table --endpoint-url http:\/\/127\.0\.0\.1:\d+/);
+      if (hasAwsCli) {
+        expect(cli).to.have.length(3);
+        const [scan, attributes, received] = cli.map((result) => JSON.parse(result.stdout));
+        expect(scan.Count).to.equal(1);
+        expect(attributes.Attributes.ApproximateNumberOfMessages).to.equal('1');
+        expect(received.Messages[0].Body).to.equal(scan.Items[0].Message.S);
+      }
       // untilStopped has resolved: the emulators no longer answer.
       for (const [, url] of err.matchAll(/export AWS_ENDPOINT_URL_\w+=(\S+)/g)) {
         expect(await rejection(fetch(url!))).to.be.instanceOf(TypeError);
       }
+    });
+
+    it(`stops at Ctrl-C: erases the progress line and the ^C, says how far it got, stops the emulators, exits ${INTERRUPTED_STATUS}`, async () => {
+      const servers = await listeningServers();
+      const io = fakeIo({
+        tty: true,
+        onStderr: (text, self) => {
+          if (text.startsWith('\rdelivered')) self.interrupt();
+        },
+      });
+      const started = performance.now();
+      expect(await main(['--count', String(PROGRESS_MIN_ITEMS)], io)).to.equal(INTERRUPTED_STATUS);
+      expect(performance.now() - started).to.be.below(10_000);
+      expect(io.err.at(-1)).to.match(
+        new RegExp(`^\\r\\x1b\\[KInterrupted after \\d+ of ${PROGRESS_MIN_ITEMS} messages delivered; the emulators are stopped\\.\\n$`),
+      );
+      expect(Number(/after (\d+)/.exec(io.err.at(-1)!)![1])).to.be.within(1, PROGRESS_MIN_ITEMS - 1);
+      expect(io.out).to.deep.equal([]);
+      expect(await listeningServers()).to.equal(servers);
+    });
+
+    it('ends a run whose internals fail (an input nested 5,000 deep) at once: one line, exit 1, emulators stopped', async () => {
+      const servers = await listeningServers();
+      const io = fakeIo();
+      const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+      expect(await main(['--input', deep], io)).to.equal(1);
+      expect(io.err).to.deep.equal(['RangeError: Maximum call stack size exceeded\n']);
+      expect(io.out).to.deep.equal([]);
+      expect(await listeningServers()).to.equal(servers);
     });
 
     it('refuses bad usage in one line, without a stack trace, with exit status 2', async () => {
@@ -240,12 +354,37 @@ describe('local/cli', function () {
   });
 
   describe('the bundle make local runs', () => {
-    it('runs the workflow end to end, as make local does', () => {
-      // npm test builds first, so the bundle is that of the current sources.
-      const result = spawnSync(process.execPath, [LOCAL_CLI.outfile, '--json', '--count', '3'], { encoding: 'utf8' });
+    // npm test builds first, so the bundle is that of the current sources.
+    const bundle = resolve(LOCAL_CLI.outfile);
+
+    it('runs the workflow end to end, as make local does, writing its report in the repository from any folder', async () => {
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '3'], { encoding: 'utf8', cwd: dir });
       expect(result.status, result.stderr).to.equal(0);
-      const summary = JSON.parse(result.stdout) as { status: string; items: number; delivered: number };
+      const summary = JSON.parse(result.stdout) as { status: string; items: number; delivered: number; report: string };
       expect(summary).to.include({ status: 'SUCCEEDED', items: 3, delivered: 3 });
+      expect(dirname(summary.report)).to.equal(REPORTS_DIR);
+      await rm(summary.report);
+      expect(await readdir(dir)).to.not.include('reports');
+    });
+
+    it('exits 1 at once with one line when the run fails inside, on a host whose AWS profile does not exist', () => {
+      const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+      const result = spawnSync(process.execPath, [bundle, '--input', deep], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, AWS_PROFILE: 'does-not-exist' },
+      });
+      expect(result.signal, 'the run hung').to.equal(null);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.equal('RangeError: Maximum call stack size exceeded\n');
+      expect(result.stdout).to.equal('');
+    });
+  });
+
+  describe('displayPath', () => {
+    it('shows a path inside the working folder relative to it, any other in full', () => {
+      expect(displayPath('/repo/reports/a.html', '/repo')).to.equal(join('reports', 'a.html'));
+      expect(displayPath('/repo/reports/a.html', '/elsewhere')).to.equal('/repo/reports/a.html');
     });
   });
 

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { TaskFailure } from '../../local/bridge/errors.ts';
 import type { FaultSpec } from '../../local/contracts.ts';
@@ -10,7 +12,6 @@ import {
   parseFault,
   type FaultFiring,
 } from '../../local/faults.ts';
-import { main, type CliIo } from '../../local/cli.ts';
 import { runLocal } from '../../local/run.ts';
 import { THROTTLED } from '../../workflow/service-errors.ts';
 
@@ -215,20 +216,17 @@ describe('local/faults', () => {
       ]);
     });
 
-    it('refuses, before the run, a fault on an action the definition never calls: exit 2 and InvalidFaultSpec', async () => {
-      let stderr = '';
-      const io: CliIo = {
-        stdout: { write: () => true },
-        stderr: {
-          write: (text: string) => {
-            stderr += text;
-          },
-        },
-        untilStopped: () => Promise.resolve(),
-        writeReport: () => Promise.reject(new Error('no report expected')),
-      };
-      expect(await main(['--fault', 'dynamodb:putItem:throttled:1'], io)).to.equal(2);
-      expect(stderr).to.match(/^InvalidFaultSpec: --fault "dynamodb:putItem:\S+" can never fire: no Task of the definition calls dynamodb:putItem/);
+    it('refuses, before the run, a fault on an action the definition never calls: exit 2 and InvalidFaultSpec', () => {
+      const cli = fileURLToPath(new URL('../../local/cli.ts', import.meta.url));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', cli, '--fault', 'dynamodb:putItem:throttled:1'], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status).to.equal(2);
+      expect(result.stderr).to.match(
+        /^InvalidFaultSpec: --fault "dynamodb:putItem:\S+" can never fire: no Task of the definition calls dynamodb:putItem/m,
+      );
+      expect(result.stdout).to.not.contain('Execution');
     });
   });
 });

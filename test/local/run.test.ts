@@ -8,7 +8,9 @@ import { runLocal, executionArnOf } from '../../local/run.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { createClients } from '../../workflow/clients.ts';
 import { QUOTAS } from '../../workflow/execution-record.ts';
+import { RunInterrupted } from '../../local/run-guard.ts';
 import { rejection } from '../helpers.ts';
+import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
 
 const SEED = 'Seed the DynamoDB Table';
 const GET = 'Read Next Message from DynamoDB';
@@ -189,6 +191,64 @@ describe('local/run (a refused Task resource with keep)', function () {
     await new Promise((resolve) => setImmediate(resolve));
     expect(servers()).to.equal(before);
   });
+});
+
+describe('local/run (internal failures end the run at once)', function () {
+  this.timeout(30_000);
+
+  /** Servers still listening, once closed ones have released their handles. */
+  async function servers(): Promise<number> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+  }
+
+  it('rejects with the error when following the execution fails (an input nested 5,000 deep), and stops the emulators', async () => {
+    const before = await servers();
+    const input = JSON.parse(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    const error = await rejection(runLocal({ input, keep: true }));
+    expect(`${error.name}: ${error.message}`).to.equal('RangeError: Maximum call stack size exceeded');
+    expect(await servers()).to.equal(before);
+  });
+
+  it('rejects at once with what a callback threw, mid-run, instead of carrying on', async () => {
+    const before = await servers();
+    let calls = 0;
+    const started = performance.now();
+    const error = await rejection(
+      runLocal({
+        count: 200,
+        onProgress: () => {
+          calls += 1;
+          if (calls === 3) throw new TypeError('the progress display broke');
+        },
+      }),
+    );
+    expect(`${error.name}: ${error.message}`).to.equal('TypeError: the progress display broke');
+    expect(calls).to.equal(3);
+    expect(performance.now() - started).to.be.below(10_000);
+    expect(await servers()).to.equal(before);
+  });
+
+  it('rejects with RunInterrupted when its signal aborts, and stops the emulators', async () => {
+    const before = await servers();
+    const controller = new AbortController();
+    const error = await rejection(runLocal({ count: 200, signal: controller.signal, onProgress: () => controller.abort() }));
+    expect(error).to.be.instanceOf(RunInterrupted);
+    expect(await servers()).to.equal(before);
+  });
+
+  for (const kind of ['missing-profile', 'expired-sso'] as HostAwsSettings[]) {
+    it(`runs the workflow to the end on a host with its own AWS settings (${kind})`, async () => {
+      const restore = await useHostAwsSettings(kind);
+      try {
+        const { record } = await runLocal({ count: 3 });
+        expect(record.status, record.cause).to.equal('SUCCEEDED');
+        expect(record.reconciliation).to.include({ items: 3, delivered: 3 });
+      } finally {
+        await restore();
+      }
+    });
+  }
 });
 
 describe('local/run executionArnOf', () => {

@@ -7,8 +7,10 @@ import {
   AwsCredentialsMissing,
   StackNotSynthesized,
   TerraformNotFound,
+  TerraformTooOld,
   UsageError,
   checkCredentials,
+  checkTerraformVersion,
   checkSynthesized,
   findTerraform,
   parseCommand,
@@ -17,6 +19,7 @@ import {
   type TerraformDeps,
 } from '../../scripts/terraform.ts';
 import { rejection } from '../helpers.ts';
+import { TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
 
 const STACK_DIR = '/repo/cdktf.out/stacks/transfer-records';
 const TERRAFORM = '/opt/bin/terraform';
@@ -28,6 +31,7 @@ function deps(overrides: Partial<TerraformDeps> = {}): TerraformDeps & { lines: 
     stackDir: STACK_DIR,
     exists: (path) => path === join(STACK_DIR, 'cdk.tf'),
     isExecutable: (path) => path === TERRAFORM,
+    terraformVersion: sinon.stub().resolves('1.10.5'),
     credentials: sinon.stub().resolves({ accessKeyId: 'AKIAEXAMPLE' }),
     credentialsTimeoutMs: 1000,
     spawn: sinon.stub().resolves(0),
@@ -124,6 +128,25 @@ describe('scripts/terraform', () => {
     });
   });
 
+  describe('checkTerraformVersion', () => {
+    it(`accepts ${TERRAFORM_MIN_VERSION} and anything later`, () => {
+      for (const version of [TERRAFORM_MIN_VERSION, '1.10.5', '1.11.0', '1.14.0-alpha20250101', '2.0.0']) {
+        expect(() => checkTerraformVersion(version), version).to.not.throw();
+      }
+    });
+
+    it('refuses an older or unreadable version with TerraformTooOld, naming it and the minimum', () => {
+      for (const version of ['1.5.7', '1.9.8', '0.15.0', 'nonsense', '']) {
+        expect(() => checkTerraformVersion(version), version)
+          .to.throw(TerraformTooOld)
+          .with.property('message')
+          .that.includes(`older than ${TERRAFORM_MIN_VERSION}`)
+          .and.includes('install Terraform');
+      }
+      expect(() => checkTerraformVersion('1.5.7')).to.throw(/^terraform 1\.5\.7 is older/);
+    });
+  });
+
   describe('runTerraform', () => {
     it('runs init then the command with the terraform found, in the stack folder', async () => {
       const d = deps();
@@ -139,6 +162,7 @@ describe('scripts/terraform', () => {
     for (const [what, overrides, errorClass] of [
       ['the stack is not synthesized', { exists: () => false }, StackNotSynthesized],
       ['terraform is missing', { isExecutable: () => false }, TerraformNotFound],
+      ['terraform is older than 1.10', { terraformVersion: () => Promise.resolve('1.5.7') }, TerraformTooOld],
       ['credentials are missing', { credentials: () => Promise.reject(new Error('none')) }, AwsCredentialsMissing],
     ] as const) {
       it(`stops before running terraform when ${what}`, async () => {
@@ -150,9 +174,12 @@ describe('scripts/terraform', () => {
       });
     }
 
-    it('preflight checks terraform and credentials only, and runs nothing', async () => {
+    it('preflight checks terraform, its version and credentials only, and runs nothing', async () => {
       const d = deps({ exists: () => false });
       expect(await runTerraform('preflight', d)).to.equal(0);
+      expect((d.terraformVersion as sinon.SinonStub).calledOnceWith(TERRAFORM)).to.be.true;
+      const old = deps({ terraformVersion: () => Promise.resolve('1.5.7') });
+      expect(await rejection(runTerraform('preflight', old))).to.be.instanceOf(TerraformTooOld);
       expect((d.spawn as sinon.SinonStub).called).to.be.false;
       expect(await rejection(runTerraform('preflight', deps({ isExecutable: () => false })))).to.be.instanceOf(TerraformNotFound);
       const noCredentials = deps({ credentials: () => Promise.reject(new Error('none')) });

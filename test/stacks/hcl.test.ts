@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { interpolationEnd, tidyHcl, unwrapInterpolation } from '../../stacks/hcl.ts';
+import { interpolationEnd, MissingTerraformBlock, requireTerraformVersion, tidyHcl, unwrapInterpolation } from '../../stacks/hcl.ts';
 
 describe('stacks/hcl', () => {
   describe('interpolationEnd', () => {
@@ -67,6 +67,22 @@ describe('stacks/hcl', () => {
         '  ]',
         '}',
       ]);
+    });
+  });
+
+  describe('requireTerraformVersion', () => {
+    it('adds the constraint as the first setting of the top-level terraform block only', () => {
+      const hcl = ['terraform {', 'required_providers {', '}', '}', 'resource "x" "y" {', 'terraform {', '}', '}'].join('\n');
+      expect(requireTerraformVersion(hcl, '>= 1.10.0').split('\n').slice(0, 3)).to.deep.equal([
+        'terraform {',
+        'required_version = ">= 1.10.0"',
+        'required_providers {',
+      ]);
+      expect(requireTerraformVersion(hcl, '>= 1.10.0').match(/required_version/g)).to.have.length(1);
+    });
+
+    it('refuses a configuration without a terraform block', () => {
+      expect(() => requireTerraformVersion('provider "aws" {\n}', '>= 1.10.0')).to.throw(MissingTerraformBlock);
     });
   });
 });

@@ -9,6 +9,8 @@ import {
   QUEUE,
   SEED_FUNCTION,
   STACK_NAME,
+  TABLE,
+  TERRAFORM_MIN_VERSION,
   WORKFLOW_DEFINITION,
   resourceNames,
 } from '../../workflow/resources.ts';
@@ -67,6 +69,15 @@ describe('TransferRecordsStack', () => {
       ).to.be.true;
     });
 
+    it('expires items through DynamoDB TTL on the attribute the seed function writes', () => {
+      const table = single(stack.resource, 'aws_dynamodb_table').body;
+      expect(table.ttl).to.deep.equal({ attribute_name: TABLE.ttlAttribute, enabled: true });
+    });
+
+    it(`requires Terraform ${TERRAFORM_MIN_VERSION} or later, which S3-native state locking needs`, () => {
+      expect((stack.terraform as { required_version?: string }).required_version).to.equal(`>= ${TERRAFORM_MIN_VERSION}`);
+    });
+
     it('creates an SSE-SQS queue that redrives to an SSE-SQS dead-letter queue', () => {
       const queues = all(stack.resource, 'aws_sqs_queue');
       expect(queues.size).to.equal(2);
@@ -98,7 +109,7 @@ describe('TransferRecordsStack', () => {
       expect(fn.filename).to.match(/^assets\/[^"]+\/seed\.zip$/);
       expect(fn.source_code_hash).to.equal(`\${filebase64sha256("${String(fn.filename)}")}`);
       const variables = (fn.environment as { variables: Record<string, string> }).variables;
-      expect(variables).to.deep.equal({ TABLE_NAME: ref(table, 'name') });
+      expect(variables).to.deep.equal({ TABLE_NAME: ref(table, 'name'), NODE_OPTIONS: '--enable-source-maps' });
       // The function reads its table from exactly the variable the stack sets.
       expect(tableNameFromEnv(variables)).to.equal(ref(table, 'name'));
     });
@@ -108,7 +119,14 @@ describe('TransferRecordsStack', () => {
       const groups = [...all(stack.resource, 'aws_cloudwatch_log_group')];
       const [address, group] = groups.find(([, body]) => body.name === `/aws/lambda/${String(fn.function_name)}`)!;
       expect(group.retention_in_days).to.equal(LOG_RETENTION_DAYS);
-      expect(fn.depends_on).to.deep.equal([address]);
+      expect(fn.depends_on).to.include(address);
+    });
+
+    it('traces the function with X-Ray, created after the role policy that lets it write traces', () => {
+      const fn = single(stack.resource, 'aws_lambda_function').body;
+      expect(fn.tracing_config).to.deep.equal({ mode: 'Active' });
+      const [policy] = [...all(stack.resource, 'aws_iam_role_policy')].find(([, body]) => body.role === ref(addressOf(fn.role, 'arn'), 'id'))!;
+      expect(fn.depends_on).to.include(policy);
     });
 
     it('creates a STANDARD state machine with tracing and ALL-level logging to its own log group', () => {
@@ -282,7 +300,7 @@ describe('TransferRecordsStack', () => {
       expect(grantedPairs(roleOf(machine.role_arn))).to.have.members([...new Set(expected)]);
     });
 
-    it('lets the seed role write its own log streams and batch-write this table only', () => {
+    it('lets the seed role write its own log streams and X-Ray traces and batch-write this table only', () => {
       const fn = single(stack.resource, 'aws_lambda_function').body;
       const commands = seedDynamoDbCommands();
       expect(commands).to.include('BatchWriteItemCommand');
@@ -294,8 +312,12 @@ describe('TransferRecordsStack', () => {
         ...commands.map((command) => `dynamodb:${command.replace(/Command$/, '')} on ${ref(table, 'arn')}`),
         `logs:CreateLogStream on ${ref(logGroup, 'arn')}:*`,
         `logs:PutLogEvents on ${ref(logGroup, 'arn')}:*`,
+        'xray:PutTraceSegments on *',
+        'xray:PutTelemetryRecords on *',
       ];
       expect(grantedPairs(roleOf(fn.role))).to.have.members(expected);
+      const description = String(all(stack.resource, 'aws_iam_role').get(roleOf(fn.role))!.description);
+      expect(description).to.include('WriteTraces: X-Ray supports no resource-level permissions');
     });
 
     it('grants no wildcard action and documents each resource "*" on the role', () => {
@@ -387,6 +409,13 @@ describe('TransferRecordsStack', () => {
       expect(hcl).to.match(/^\s*role_arn = aws_iam_role\.state_machine_role\.arn$/m);
       expect(hcl).to.match(/^\s*aws_iam_role_policy\.state_machine_role_policy,$/m);
       expect(hcl).to.not.match(/= "\$\{[^"]*\}"$/m);
+    });
+
+    it(`requires Terraform ${TERRAFORM_MIN_VERSION} in the terraform block, and nothing malformed beside it`, () => {
+      const hcl = String(Testing.synthHcl(newStack()));
+      const block = hcl.slice(hcl.indexOf('terraform {'), hcl.indexOf('provider "aws"'));
+      expect(block).to.match(new RegExp(`^\\s*required_version = ">= ${TERRAFORM_MIN_VERSION.replace(/\./g, '\\.')}"$`, 'm'));
+      expect(block).to.not.match(/^\s*\d+ = /m);
     });
   });
 });

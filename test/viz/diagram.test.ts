@@ -45,11 +45,13 @@ describe('viz/diagram', () => {
     const retries = edges.filter((edge) => edge.classes.includes('retry'));
     expect(retries.map((edge) => [edge.tail, edge.head])).to.deep.equal([
       ['Seed the DynamoDB Table', 'Seed the DynamoDB Table'],
+      ['Seed the DynamoDB Table', 'Seed the DynamoDB Table'],
       ['Read Next Message from DynamoDB', 'Read Next Message from DynamoDB'],
       ['Send Message to SQS', 'Send Message to SQS'],
     ]);
     expect(retries[0]!.text).to.contain('retry up to 3×').and.contain('Lambda.TooManyRequestsException');
-    expect(retries[2]!.text).to.contain('retry up to 5×').and.contain('SQS.RequestThrottledException');
+    expect(retries[1]!.text).to.contain('retry up to 3×').and.contain('SeedWriteIncomplete');
+    expect(retries[3]!.text).to.contain('retry up to 5×').and.contain('SQS.AmazonSQSException');
   });
 
   it('marks the start and every end', () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   type Grant,
   resolveGrants,
+  UnresolvedResource,
   type ResourceArns,
   SEED_ROLE_GRANTS,
   STATE_MACHINE_ROLE_GRANTS,
@@ -21,6 +22,13 @@ const ROLES: Record<string, Grant[]> = {
 
 describe('workflow/permissions', () => {
   describe('resolveGrants', () => {
+    it('refuses a grant naming a resource whose ARN was not given, naming both', () => {
+      const grants: Grant[] = [{ sid: 'Invoke', actions: ['lambda:InvokeFunction'], resources: ['seedFunction'] }];
+      expect(() => resolveGrants(grants, { table: ARNS.table }))
+        .to.throw(UnresolvedResource)
+        .with.property('message', 'grant Invoke names the resource "seedFunction", whose ARN was not given');
+    });
+
     it('turns each grant into an Allow statement with its resources resolved to ARNs', () => {
       const grants: Grant[] = [
         { sid: 'Both', actions: ['dynamodb:GetItem', 'sqs:SendMessage'], resources: ['table', 'queue'] },
@@ -69,12 +77,19 @@ describe('workflow/permissions', () => {
     });
   }
 
-  it('let the seed function write its logs and batch-write the table, nothing more', () => {
+  it('let the seed function write its logs and traces and batch-write the table, nothing more', () => {
     const statements = resolveGrants(SEED_ROLE_GRANTS, ARNS);
     expect(statements.flatMap((statement) => statement.Action).sort()).to.deep.equal(
-      ['dynamodb:BatchWriteItem', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+      ['dynamodb:BatchWriteItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort(),
     );
-    expect(statements.flatMap((statement) => statement.Resource).sort()).to.deep.equal([ARNS.seedLogStreams, ARNS.table].sort());
+    expect(statements.flatMap((statement) => statement.Resource).sort()).to.deep.equal([ARNS.seedLogStreams, ARNS.table, '*'].sort());
+    const traces = statements.find((statement) => statement.Action.includes('xray:PutTraceSegments'))!;
+    expect(traces.Resource).to.deep.equal(['*']);
+  });
+
+  it('need no ARN for the seed role but its table and log streams, so its policy can precede the function', () => {
+    const { table, seedLogStreams, queue } = ARNS;
+    expect(() => resolveGrants(SEED_ROLE_GRANTS, { table, seedLogStreams, queue })).to.not.throw();
   });
 
   it('let the state machine reach only its function, table and queue by ARN', () => {

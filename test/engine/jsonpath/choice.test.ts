@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../engine/errors.ts';
-import { evaluateChoiceRule, InvalidChoiceRule, matchesPattern, parseTimestamp } from '../../../engine/jsonpath/choice.ts';
+import { checkChoiceRule, evaluateChoiceRule, InvalidChoiceRule, matchesPattern, parseTimestamp } from '../../../engine/jsonpath/choice.ts';
 import type { PathScope } from '../../../engine/jsonpath/scope.ts';
 
 const scope = (input: unknown): PathScope => ({ input, context: { Execution: { Input: { 'input-value': 0 } } }, variables: { limit: 3 } });
@@ -83,14 +83,46 @@ describe('engine/jsonpath/choice', () => {
     }
   });
 
-  it('refuses a rule with no operator', () => {
-    expect(() => holds({ Variable: '$.v' }, { v: 1 })).to.throw(InvalidChoiceRule);
+  it('fails with States.Runtime, not a crash, on a rule that is not well formed', () => {
+    for (const rule of [{ Variable: '$.v' }, { Variable: 'v', IsNull: true }, { Variable: '$.v[', IsNull: true }]) {
+      expect(() => holds(rule, { v: 1 })).to.throw(StatesError).with.property('name', 'States.Runtime');
+    }
   });
 
-  it('parses only RFC 3339 timestamps', () => {
-    expect(parseTimestamp('2016-03-14T01:59:00Z')).to.equal(Date.UTC(2016, 2, 14, 1, 59));
-    expect(parseTimestamp('2016-03-14T01:59:00.123-01:00')).to.equal(Date.UTC(2016, 2, 14, 2, 59, 0, 123));
+  it('checks rules before running: one operator, an operand of its type, paths that parse', () => {
+    for (const rule of [
+      { Variable: '$.v', NumericEquals: 1 },
+      { Variable: '$$.Execution.Input.x', StringEqualsPath: '$var.field' },
+      { Variable: '$x', IsPresent: true },
+      { Variable: '$.t', TimestampLessThan: '2016-03-14T01:59:00Z' },
+      { Variable: '$.s', StringMatches: 'log-*' },
+      { And: [{ Variable: '$.a', BooleanEquals: true }, { Not: { Variable: '$.b', IsNull: false } }] },
+      { Or: [{ Variable: '$.a[0]', NumericGreaterThanEquals: 0.5 }] },
+    ]) {
+      expect(() => checkChoiceRule(rule), JSON.stringify(rule)).not.to.throw();
+    }
+    for (const rule of [
+      { Variable: '$.v' },
+      { Variable: '$.v', NumericEquals: '1' },
+      { Variable: '$.v', NumericEquals: 1, StringEquals: 'x' },
+      { Variable: '$.v', TimestampEquals: '2016-03-14' },
+      { Variable: '$.v', IsNull: 'yes' },
+      { Variable: '$.v', StringEqualsPath: 'v' },
+      { Variable: 'v', IsNull: true },
+      { And: [] },
+      { Not: 'x' },
+      [],
+    ]) {
+      expect(() => checkChoiceRule(rule), JSON.stringify(rule)).to.throw(InvalidChoiceRule);
+    }
+  });
+
+  it('parses only RFC 3339 timestamps, to the nanosecond', () => {
+    expect(parseTimestamp('2016-03-14T01:59:00Z')).to.equal(BigInt(Date.UTC(2016, 2, 14, 1, 59)) * 1_000_000n);
+    expect(parseTimestamp('2016-03-14T01:59:00.123-01:00')).to.equal(BigInt(Date.UTC(2016, 2, 14, 2, 59, 0, 123)) * 1_000_000n);
     expect(parseTimestamp('2016-03-14')).to.be.undefined;
+    expect(parseTimestamp('2016-03-14t01:59:00z')).to.be.undefined;
     expect(parseTimestamp(5)).to.be.undefined;
+    expect(holds({ Variable: '$.v', TimestampLessThan: '2016-03-14T01:59:00.123456790Z' }, { v: '2016-03-14T01:59:00.123456789Z' })).to.be.true;
   });
 });

@@ -46,6 +46,9 @@ describe('engine/jsonpath/path readPath', () => {
     expect(readPath('$.List[-2:]', data)).to.deep.equal([3, 4]);
     expect(readPath('$.List[3:99]', data)).to.deep.equal([3, 4]);
     expect(readPath('$.List[1:]', { List: [0] })).to.deep.equal([]);
+    expect(readPath('$.List[1:]', { List: 'text' })).to.deep.equal([]);
+    expect(readPath('$.List[::2]', data)).to.deep.equal([0, 2, 4]);
+    expect(readPath('$.nested[0].List[1:3]', { nested: [data] })).to.deep.equal([1, 2]);
   });
 
   it('returns an empty list, not an error, when an indefinite path matches nothing (as AWS records)', () => {
@@ -80,19 +83,28 @@ describe('engine/jsonpath/path readPath', () => {
     ]);
   });
 
-  it('never matches a filter comparison between different types', () => {
-    expect(readPath("$.a[?(@.v == '1')]", { a: [{ v: 1 }] })).to.deep.equal([]);
+  it('compares a number and its text as equal, as Jayway does, but orders only like types', () => {
+    expect(readPath("$.a[?(@.v == '1')]", { a: [{ v: 1 }, { v: 2 }] })).to.deep.equal([{ v: 1 }]);
+    expect(readPath("$.a[?(@.v == 'x')]", { a: [{ v: 1 }] })).to.deep.equal([]);
     expect(readPath('$.a[?(@.v > 0)]', { a: [{ v: '5' }] })).to.deep.equal([]);
+    expect(readPath('$.a[?(@.v == true)]', { a: [{ v: 'true' }] })).to.deep.equal([]);
   });
 
   it('supports the in, nin and =~ filter operators', () => {
     expect(readPath("$.book[?(@.category in ['reference'])].title", store)).to.deep.equal(['Sayings']);
     expect(readPath("$.book[?(@.category nin ['reference'])].title", store)).to.deep.equal(['Sword', 'Moby']);
-    expect(readPath('$.book[?(@.title =~ /^S.*/)].title', store)).to.deep.equal(['Sayings', 'Sword']);
+    expect(readPath('$.book[?(@.title =~ /S.*/)].title', store)).to.deep.equal(['Sayings', 'Sword']);
+    expect(readPath('$.book[?(@.title =~ /S/)].title', store)).to.deep.equal([]);
+    expect(readPath('$.book[?(@.title =~ /moby/i)].title', store)).to.deep.equal(['Moby']);
   });
 
-  it('applies a trailing length() function', () => {
+  it('applies a trailing function to what the path selects, as Jayway does', () => {
     expect(readPath('$.book.length()', store)).to.equal(3);
+    expect(readPath('$.book[*].price.length()', store)).to.equal(3);
+    expect(readPath('$..price.max()', store)).to.equal(19.95);
+    expect(readPath('$.book[?(@.isbn)].price.sum()', store)).to.be.closeTo(21.98, 1e-9);
+    expect(isReferencePath('$.book.length()')).to.be.false;
+    expect(() => readPath('$.nope.length()', store)).to.throw(PathNotFound);
   });
 
   it('throws PathNotFound with Jayway\'s message when a definite path matches nothing', () => {
@@ -109,6 +121,7 @@ describe('engine/jsonpath/path readPath', () => {
     expect(thrown(() => readPath('a.b', {}))).to.be.instanceOf(InvalidPath);
     expect(thrown(() => readPath('$.a[', {}))).to.be.instanceOf(InvalidPath);
     expect(thrown(() => readPath('$.a[x]', {}))).to.be.instanceOf(InvalidPath);
+    expect(thrown(() => readPath('$.a[?(@.b =~ /(/)]', {}))).to.be.instanceOf(InvalidPath);
   });
 
   it('caches the parsed form by text', () => {

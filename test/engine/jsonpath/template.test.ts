@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../engine/errors.ts';
 import type { PathScope } from '../../../engine/jsonpath/scope.ts';
-import { evaluatePayloadTemplate, resolveValue } from '../../../engine/jsonpath/template.ts';
+import { checkExpression, checkPayloadTemplate, evaluatePayloadTemplate, InvalidPayloadTemplate, resolveValue } from '../../../engine/jsonpath/template.ts';
 
 const scope: PathScope = {
   input: { name: 'Ada', list: [1, 2, 3], nested: { deep: true } },
@@ -91,5 +91,33 @@ describe('engine/jsonpath/template evaluatePayloadTemplate', () => {
 
   it('returns an empty list for an indefinite path with no match', () => {
     expect(evaluatePayloadTemplate({ 'item.$': '$[*]' }, { ...scope, input: {} }, 'Parameters')).to.deep.equal({ item: [] });
+  });
+});
+
+describe('engine/jsonpath/template checks before running', () => {
+  it('accepts templates whose `.$` fields are paths and intrinsic calls that parse', () => {
+    expect(() =>
+      checkPayloadTemplate({
+        'a.$': '$.x[0]',
+        'b.$': '$$.Map.Item.Value',
+        'c.$': '$var.field',
+        'd.$': "States.Format('{}', States.ArrayGetItem($.l, 0))",
+        nested: [{ 'e.$': '$' }, 'literal $.not.checked'],
+      }),
+    ).not.to.throw();
+    expect(() => checkExpression('$.items[1:]', 'ItemsPath')).not.to.throw();
+  });
+
+  it('refuses, naming the field, a `.$` value that is not a path or a known intrinsic call', () => {
+    for (const template of [
+      { 'a.$': 'x' },
+      { 'a.$': 1 },
+      { 'a.$': '$.a[' },
+      { nested: { 'a.$': 'States.Nope()' } },
+      { 'a.$': "States.Format('x'" },
+      { 'a.$': 'States.Array($.a[x])' },
+    ]) {
+      expect(() => checkPayloadTemplate(template), JSON.stringify(template)).to.throw(InvalidPayloadTemplate, "'a.$'");
+    }
   });
 });

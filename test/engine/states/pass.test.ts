@@ -39,6 +39,18 @@ describe('engine: Pass state', () => {
     expect(types(result)).to.deep.equal(['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed']);
   });
 
+  it('in JSONata, a failing Output is recorded as EvaluationFailed after the event before PassStateEntered, naming the field', async () => {
+    const result = await run(machine({ Type: 'Pass', Output: { r: '{% $nothing %}' }, End: true }, {}, { QueryLanguage: 'JSONata' }));
+    expect(result).to.include({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+    expect(result.history[2]).to.deep.include({ type: 'EvaluationFailed', previousEventId: 0 });
+    expect(result.history[2]!.evaluationFailedEventDetails).to.deep.include({ location: 'Output/r', state: 'S' });
+  });
+
+  it('an empty Assign records no assignedVariables', async () => {
+    const result = await run(machine({ Type: 'Pass', Assign: {}, End: true }));
+    expect(result.history[2]!.stateExitedEventDetails).not.to.have.property('assignedVariables');
+  });
+
   it('in JSONata, Output is evaluated with $states.input and Assign stores variables for later states', async () => {
     const result = await run(
       machine(

@@ -45,6 +45,20 @@ describe('engine: Task state', () => {
     });
   });
 
+  it('names an SDK integration resourceType aws-sdk:<service>', async () => {
+    const result = await run(machine({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:listBuckets', Parameters: {}, End: true }), {}, { dispatch: async () => ({}) });
+    expect(result.history[3]!.taskStartedEventDetails).to.deep.equal({ resourceType: 'aws-sdk:s3', resource: 'listBuckets' });
+  });
+
+  it('fails with States.DataLimitExceeded before scheduling when the parameters are over the payload quota', async () => {
+    const result = await run(machine({ Type: 'Task', Resource: FUNCTION, End: true }), { big: 'x'.repeat(300) }, {
+      dispatch: async () => ({}),
+      quotas: { historyEvents: 25_000, payloadBytes: 256 },
+    });
+    expect(result).to.include({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(types(result)).to.deep.equal(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']);
+  });
+
   it('applies ResultSelector, ResultPath and OutputPath to the result, in that order', async () => {
     const result = await run(
       machine({ Type: 'Task', Resource: FUNCTION, ResultSelector: { 'v.$': '$.value' }, ResultPath: '$.r', OutputPath: '$.r.v', End: true }),
@@ -52,6 +66,18 @@ describe('engine: Task state', () => {
       { dispatch: async () => ({ value: 7, noise: true }) },
     );
     expect(result.output).to.equal(7);
+  });
+
+  it('evaluates a JSONPath Assign on the raw result, before ResultSelector', async () => {
+    const result = await run(
+      machine(
+        { Type: 'Task', Resource: FUNCTION, Assign: { 'raw.$': '$.value' }, ResultSelector: { 'v.$': '$.value' }, Next: 'After' },
+        { After: { Type: 'Pass', Parameters: { 'raw.$': '$raw', 'selected.$': '$.v' }, End: true } },
+      ),
+      {},
+      { dispatch: async () => ({ value: 7 }) },
+    );
+    expect(result.output).to.deep.equal({ raw: 7, selected: 7 });
   });
 
   it('fails with the function error when nothing catches it', async () => {
@@ -149,7 +175,16 @@ describe('engine: Task state', () => {
   it('States.Runtime is not caught, even by States.ALL or by name', async () => {
     const result = await run(
       machine(
-        { Type: 'Task', Resource: FUNCTION, OutputPath: '$.missing', Catch: [{ ErrorEquals: ['States.ALL', 'States.Runtime'], Next: 'H' }], End: true },
+        {
+          Type: 'Task',
+          Resource: FUNCTION,
+          OutputPath: '$.missing',
+          Catch: [
+            { ErrorEquals: ['States.Runtime'], Next: 'H' },
+            { ErrorEquals: ['States.ALL'], Next: 'H' },
+          ],
+          End: true,
+        },
         { H: { Type: 'Pass', End: true } },
       ),
       {},
@@ -174,20 +209,22 @@ describe('engine: Task state', () => {
       },
     );
     expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
+    expect(result.cause).to.equal(undefined);
     expect(types(result).slice(-2)).to.deep.equal(['TaskTimedOut', 'ExecutionFailed']);
+    // As AWS records a timeout: no cause in TaskTimedOut or ExecutionFailed.
+    expect(result.history.at(-2)!.taskTimedOutEventDetails).to.deep.equal({ resourceType: 'dynamodb', resource: 'getItem', error: 'States.Timeout' });
+    expect(result.history.at(-1)!.executionFailedEventDetails).to.deep.equal({ error: 'States.Timeout' });
     expect(aborted).to.equal(true);
   });
 
-  it('States.TaskFailed does not match States.Timeout', async () => {
-    const result = await run(
-      machine(
-        { Type: 'Task', Resource: FUNCTION, TimeoutSeconds: 1, Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'H' }], End: true },
-        { H: { Type: 'Pass', End: true } },
-      ),
-      {},
-      { dispatch: () => new Promise(() => {}) },
-    );
-    expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
+  it('States.TaskFailed does not match States.Timeout; a catcher for it gets {Error: States.Timeout, Cause: ""}', async () => {
+    const definition = (errorEquals: string[]) =>
+      machine({ Type: 'Task', Resource: FUNCTION, TimeoutSeconds: 1, Catch: [{ ErrorEquals: errorEquals, Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } });
+    const hang = { dispatch: () => new Promise(() => {}) };
+    expect(await run(definition(['States.TaskFailed']), {}, hang)).to.include({ status: 'FAILED', error: 'States.Timeout' });
+    const caught = await run(definition(['States.Timeout']), {}, hang);
+    expect(caught.output).to.deep.equal({ Error: 'States.Timeout', Cause: '' });
+    expect(types(caught)).to.include('LambdaFunctionTimedOut');
   });
 
   it('passes HeartbeatSeconds and TimeoutSecondsPath on to the call and the scheduled event', async () => {

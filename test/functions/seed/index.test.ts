@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { InvalidConfiguration } from '../../../workflow/resources.ts';
+import { InvalidConfiguration, TABLE } from '../../../workflow/resources.ts';
 import { createHandler, type SeedHandler } from '../../../functions/seed/index.ts';
 import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { SENTINEL } from '../../../functions/seed/limits.ts';
@@ -32,6 +32,17 @@ describe('seed handler', () => {
     expect(written).to.have.length(10);
     expect(result).to.deep.equal([...written.map((item) => item.messageId), SENTINEL]);
     expect(new Set(written.map((item) => item.body)).size).to.equal(10);
+  });
+
+  it('stamps the items with an expiry counted from the time of the invocation', async () => {
+    const fake = stubbedClient();
+    const now = Date.UTC(2026, 10, 29, 12);
+    await createHandler({ dynamodb: fake.client, tableName: TABLE_NAME, sleep, now: () => now })({ input: { count: 2 } }, CONTEXT);
+    const items = requestsOf(fake.send.getCall(0)).map((request) => request.PutRequest!.Item!);
+    expect(items.map((item) => item[TABLE.ttlAttribute])).to.deep.equal([
+      { N: String(now / 1000 + TABLE.itemTtlSeconds) },
+      { N: String(now / 1000 + TABLE.itemTtlSeconds) },
+    ]);
   });
 
   it('seeds count generated items in batches of 25', async () => {

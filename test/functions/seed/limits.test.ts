@@ -12,6 +12,8 @@ import {
 } from '../../../functions/seed/limits.ts';
 import { StatesError } from '../../../engine/index.ts';
 import { run } from '../../engine/run.ts';
+import { parseFault } from '../../../local/faults.ts';
+import { runLocal } from '../../../local/run.ts';
 
 interface State {
   Type: string;
@@ -76,6 +78,16 @@ describe('seed limits', () => {
     const events = (items: number, retries: number) => items * EVENTS_PER_ITEM + FIXED_EVENTS + retries * EVENTS_PER_RETRY;
     expect(events(MAX_ITEMS, RETRY_BUDGET)).to.be.at.most(QUOTAS.historyEvents);
     expect(events(MAX_ITEMS + 1, RETRY_BUDGET)).to.be.above(QUOTAS.historyEvents);
+  });
+
+  it('let a run at the maximum count absorb retried calls offline, where 1,784 items failed after five', async function () {
+    this.timeout(120_000);
+    // As many consecutive failures as each Retry allows: 2 seed invocations, 5 GetItem and 5 SendMessage calls.
+    const faults = ['lambda:invoke:throttled:2', 'dynamodb:getItem:throttled:5', 'sqs:sendMessage:throttled:5'].map(parseFault);
+    const { record } = await runLocal({ count: MAX_ITEMS, faults, fastRetries: true });
+    expect(record.status, record.cause).to.equal('SUCCEEDED');
+    expect(record.reconciliation.missing).to.deep.equal([]);
+    expect(record.historyEvents).to.equal(MAX_ITEMS * EVENTS_PER_ITEM + FIXED_EVENTS + 12 * EVENTS_PER_RETRY);
   });
 
   it('cap a message at the 256 KiB payload quota', () => {

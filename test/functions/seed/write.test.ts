@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { SeededItem } from '../../../workflow/execution-record.ts';
 import { SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
-import { backoffDelay, DEFAULT_RETRY, writeItems, type WriteOptions } from '../../../functions/seed/write.ts';
+import { backoffDelay, DEFAULT_RETRY, expiryOf, writeItems, type WriteOptions } from '../../../functions/seed/write.ts';
+import { TABLE } from '../../../workflow/resources.ts';
 import { rejection } from '../../helpers.ts';
 import { itemsOf, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
 
@@ -20,6 +21,7 @@ describe('seed writes', () => {
     options = {
       dynamodb: fake.client,
       tableName: TABLE_NAME,
+      expiresAt: 1_800_000_000,
       retry: DEFAULT_RETRY,
       sleep: sinon.stub().resolves(),
       random: () => 0.5,
@@ -44,6 +46,18 @@ describe('seed writes', () => {
     await writeItems(items(51), options);
     expect(send.getCalls().map((call) => requestsOf(call).length)).to.deep.equal([25, 25, 1]);
     expect(writtenItems(send)).to.deep.equal(items(51));
+  });
+
+  it('gives every item the expiry time DynamoDB\'s TTL reads, as a number attribute', async () => {
+    await writeItems(items(30), options);
+    const expiries = send.getCalls().flatMap((call) => requestsOf(call).map((request) => request.PutRequest!.Item![TABLE.ttlAttribute]));
+    expect(expiries).to.have.length(30);
+    for (const expiry of expiries) expect(expiry).to.deep.equal({ N: '1800000000' });
+  });
+
+  it('expires items a week after they are written, in epoch seconds', () => {
+    expect(TABLE.itemTtlSeconds).to.equal(7 * 24 * 3600);
+    expect(expiryOf(Date.UTC(2026, 0, 1) + 999)).to.equal(Date.UTC(2026, 0, 1) / 1000 + TABLE.itemTtlSeconds);
   });
 
   it('sends again exactly what DynamoDB left unprocessed, after a backoff', async () => {

@@ -1,0 +1,191 @@
+import { expect } from 'chai';
+import { checkDefinition, DefinitionError, UnsupportedFeature } from '../../engine/index.ts';
+import { CONTEXT, machine, run, types } from './run.ts';
+
+const LOOP = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'A' }], Default: 'A' } } };
+
+describe('engine: executions', () => {
+  it('records ExecutionStarted with the input and role, ids from 1, and previousEventId as AWS links them', async () => {
+    const result = await run(machine({ Type: 'Pass', Next: 'T' }, { T: { Type: 'Pass', End: true } }), { a: 1 });
+    const started = JSON.parse(JSON.stringify(result.history[0]));
+    expect(started).to.deep.include({ id: 1, previousEventId: 0, type: 'ExecutionStarted' });
+    expect(started.executionStartedEventDetails).to.deep.equal({ input: '{"a":1}', inputDetails: { truncated: false }, roleArn: CONTEXT.roleArn });
+    // AWS: the first state's Entered event points at 0, not at ExecutionStarted.
+    expect(result.history.map((event) => [event.id, event.previousEventId])).to.deep.equal([
+      [1, 0],
+      [2, 0],
+      [3, 2],
+      [4, 3],
+      [5, 4],
+      [6, 5],
+    ]);
+    expect(JSON.parse(JSON.stringify(result.history[5])).executionSucceededEventDetails).to.deep.equal({ output: '{"a":1}', outputDetails: { truncated: false } });
+  });
+
+  // The ids and previousEventIds below are those AWS recorded for these machines (LocalStack's
+  // snapshots of test_map_state_nested, test_map_state_catch and test_map_state_retry).
+  const ids = (events: { id: number; previousEventId: number; type: string }[]) => events.map((e) => `${e.id}<${e.previousEventId} ${e.type}`);
+
+  it('links the events of a sequential Map as AWS does', async () => {
+    const inner = { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+    const result = await run(machine({ Type: 'Map', MaxConcurrency: 1, ItemProcessor: inner, End: true }), [1, 2]);
+    expect(ids(result.history)).to.deep.equal([
+      '1<0 ExecutionStarted',
+      '2<0 MapStateEntered',
+      '3<2 MapStateStarted',
+      '4<3 MapIterationStarted',
+      '5<4 PassStateEntered',
+      '6<5 PassStateExited',
+      '7<6 MapIterationSucceeded',
+      '8<6 MapIterationStarted',
+      '9<8 PassStateEntered',
+      '10<9 PassStateExited',
+      '11<10 MapIterationSucceeded',
+      '12<11 MapStateSucceeded',
+      '13<11 MapStateExited',
+      '14<13 ExecutionSucceeded',
+    ]);
+  });
+
+  it('links a failing Map, its retry and its catch as AWS does', async () => {
+    const failing = { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E', Cause: 'C' } } };
+    const retried = await run(machine({ Type: 'Map', MaxConcurrency: 1, ItemProcessor: failing, Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1 }], End: true }), [1], {
+      retryDelay: () => 0,
+    });
+    expect(ids(retried.history)).to.deep.equal([
+      '1<0 ExecutionStarted',
+      '2<0 MapStateEntered',
+      '3<2 MapStateStarted',
+      '4<3 MapIterationStarted',
+      '5<4 FailStateEntered',
+      '6<5 MapIterationFailed',
+      '7<5 MapStateStarted',
+      '8<7 MapIterationStarted',
+      '9<8 FailStateEntered',
+      '10<9 MapIterationFailed',
+      '11<9 MapStateFailed',
+      '12<11 ExecutionFailed',
+    ]);
+    const caught = await run(
+      machine({ Type: 'Map', MaxConcurrency: 1, ItemProcessor: failing, Catch: [{ ErrorEquals: ['E'], Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } }),
+      [1],
+    );
+    expect(ids(caught.history).slice(4)).to.deep.equal(['5<4 FailStateEntered', '6<5 MapIterationFailed', '7<5 MapStateFailed', '8<7 MapStateExited', '9<8 PassStateEntered', '10<9 PassStateExited', '11<10 ExecutionSucceeded']);
+  });
+
+  it('exposes the context object ($$) with Execution, StateMachine and State', async () => {
+    const result = await run(machine({ Type: 'Pass', Parameters: { 'c.$': '$$' }, End: true }), { a: 1 });
+    const context = (result.output as { c: { Execution: unknown; StateMachine: unknown; State: { Name: string; EnteredTime: string } } }).c;
+    expect(context.Execution).to.deep.equal({
+      Id: CONTEXT.executionArn,
+      Input: { a: 1 },
+      Name: CONTEXT.executionName,
+      RoleArn: CONTEXT.roleArn,
+      StartTime: CONTEXT.startTime.toISOString(),
+      RedriveCount: 0,
+    });
+    expect(context.StateMachine).to.deep.equal({ Id: CONTEXT.stateMachineArn, Name: CONTEXT.stateMachineName });
+    expect(context.State.Name).to.equal('S');
+    expect(Date.parse(context.State.EnteredTime)).to.be.a('number').and.not.NaN;
+  });
+
+  it("times out on the definition's TimeoutSeconds even in a tight Pass/Choice loop", async () => {
+    const started = Date.now();
+    const result = await run({ ...LOOP, TimeoutSeconds: 1 }, {}, { quotas: { historyEvents: 10_000_000, payloadBytes: 262_144 } });
+    expect(result.status).to.equal('TIMED_OUT');
+    expect(Date.now() - started).to.be.below(3000);
+    expect(types(result).at(-1)).to.equal('ExecutionTimedOut');
+  });
+
+  it('fails with States.Runtime when the history reaches its quota; the last event is ExecutionFailed', async () => {
+    const result = await run(LOOP, {}, { quotas: { historyEvents: 50, payloadBytes: 262_144 } });
+    expect(result).to.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(result.cause).to.contain('maximum number of history events (50)');
+    expect(result.history).to.have.length(50);
+    expect(types(result).at(-1)).to.equal('ExecutionFailed');
+  });
+
+  it('fails with States.DataLimitExceeded (not caught by States.ALL) when a state result is over the payload quota', async () => {
+    const result = await run(
+      machine({ Type: 'Pass', Result: 'x'.repeat(300), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } }),
+      {},
+      { quotas: { historyEvents: 25_000, payloadBytes: 256 } },
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(types(result)).to.deep.equal(['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed']);
+  });
+
+  it('ends as ABORTED when the signal aborts, and reports each event to onEvent', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const result = await run(LOOP, {}, {
+      signal: controller.signal,
+      onEvent: (event, execution) => {
+        seen.push(`${execution.executionName}:${event.type}`);
+        if (event.id === 10) controller.abort();
+      },
+    });
+    expect(result.status).to.equal('ABORTED');
+    expect(seen[0]).to.equal('run-1:ExecutionStarted');
+    expect(seen.at(-1)).to.equal('run-1:ExecutionAborted');
+  });
+
+  it('resolves (never rejects) for an invalid definition', async () => {
+    const result = await run({ StartAt: 'Nowhere', States: { A: { Type: 'Pass', End: true } } });
+    expect(result).to.include({ status: 'FAILED', error: 'DefinitionError' });
+  });
+});
+
+describe('engine: checkDefinition', () => {
+  it('accepts a valid definition', () => {
+    expect(() => checkDefinition(LOOP)).not.to.throw();
+  });
+
+  it('refuses structural errors with DefinitionError naming the state and field', () => {
+    expect(() => checkDefinition(machine({ Type: 'Pass', Next: 'Missing' }))).to.throw(DefinitionError, "state 'S', field 'Next'");
+    expect(() => checkDefinition(machine({ Type: 'Nope', End: true }))).to.throw(DefinitionError, "state 'S', field 'Type'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', Output: 1, End: true }))).to.throw(DefinitionError, "field 'Output'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$', End: true }, {}, { QueryLanguage: 'JSONata' }))).to.throw(DefinitionError, "field 'InputPath'");
+  });
+
+  it('refuses Activities, .sync and .waitForTaskToken with UnsupportedFeature naming the state and field', () => {
+    const task = (Resource: string) => machine({ Type: 'Task', Resource, End: true });
+    expect(() => checkDefinition(task('arn:aws:states:us-east-1:123456789012:activity:a'))).to.throw(UnsupportedFeature, "state 'S', field 'Resource'");
+    expect(() => checkDefinition(task('arn:aws:states:::ecs:runTask.sync'))).to.throw(UnsupportedFeature, '.sync');
+    expect(() => checkDefinition(task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).to.throw(UnsupportedFeature, '.waitForTaskToken');
+  });
+
+  it('refuses Task Credentials, and distributed-only Map fields on an inline Map', () => {
+    expect(() => checkDefinition(machine({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Credentials: { RoleArn: 'r' }, End: true }))).to.throw(
+      UnsupportedFeature,
+      "field 'Credentials'",
+    );
+    const inline = machine({ Type: 'Map', ItemBatcher: { MaxItemsPerBatch: 2 }, ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true });
+    expect(() => checkDefinition(inline)).to.throw(DefinitionError, "field 'ItemBatcher'");
+  });
+
+  it('refuses expressions AWS refuses at creation: paths, intrinsics, Choice rules, JSONata', () => {
+    expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$.a[', End: true }))).to.throw(DefinitionError, "state 'S', field 'InputPath'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', Parameters: { 'x.$': 'States.Nope(1)' }, End: true }))).to.throw(DefinitionError, "field 'Parameters': The value of 'x.$' is not valid");
+    const badRule = machine({ Type: 'Choice', Choices: [{ Variable: '$.a', NumericEquals: 'one', Next: 'P' }] }, { P: { Type: 'Pass', End: true } });
+    expect(() => checkDefinition(badRule)).to.throw(DefinitionError, "field 'Choices[0]'");
+    const jsonata = (state: Record<string, unknown>) => machine(state, {}, { QueryLanguage: 'JSONata' });
+    expect(() => checkDefinition(jsonata({ Type: 'Pass', Output: '{% $states.input.( %}', End: true }))).to.throw(DefinitionError, 'INVALID_JSONATA_EXPRESSION');
+    // $states.result exists only for a state with a result (Task, Parallel, Map).
+    expect(() => checkDefinition(jsonata({ Type: 'Pass', Output: '{% $states.result %}', End: true }))).to.throw(DefinitionError, "field 'Output'");
+    expect(() => checkDefinition(jsonata({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Output: '{% $states.result %}', End: true }))).not.to.throw();
+  });
+
+  it('refuses States.ALL that is not alone in the last retrier or catcher, and HeartbeatSeconds not below TimeoutSeconds', () => {
+    const task = (extra: Record<string, unknown>) => machine({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true, ...extra }, { H: { Type: 'Pass', End: true } });
+    expect(() => checkDefinition(task({ Retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['X'] }] }))).to.throw(DefinitionError, "field 'Retry[0].ErrorEquals'");
+    expect(() => checkDefinition(task({ Catch: [{ ErrorEquals: ['States.ALL', 'X'], Next: 'H' }] }))).to.throw(DefinitionError, "field 'Catch[0].ErrorEquals'");
+    expect(() => checkDefinition(task({ Catch: [{ ErrorEquals: [], Next: 'H' }] }))).to.throw(DefinitionError, 'non-empty');
+    expect(() => checkDefinition(task({ TimeoutSeconds: 10, HeartbeatSeconds: 10 }))).to.throw(DefinitionError, "field 'HeartbeatSeconds'");
+  });
+
+  it('checks the states inside Parallel branches and Map processors', () => {
+    const nested = machine({ Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Next: 'X' } } }, End: true });
+    expect(() => checkDefinition(nested)).to.throw(DefinitionError, "state 'I', field 'Next'");
+  });
+});

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { History, HistoryLimitReached, withPayload } from '../../engine/history.ts';
+import { jsonByteLength } from '../../engine/payload.ts';
+
+describe('engine: history', () => {
+  it('numbers events from 1, with the given previousEventId and a details field named after the type', () => {
+    const history = new History(100);
+    expect(history.append('ExecutionStarted', 0, { roleArn: 'r' })).to.equal(1);
+    expect(history.append('TaskStateEntered', 1, { name: 'S' })).to.equal(2);
+    expect(history.append('MapIterationStarted', 2, { name: 'M', index: 0 })).to.equal(3);
+    expect(history.append('LambdaFunctionStarted', 3)).to.equal(4);
+    const [started, entered, iteration, lambda] = history.events;
+    expect(started).to.deep.include({ id: 1, previousEventId: 0, type: 'ExecutionStarted', executionStartedEventDetails: { roleArn: 'r' } });
+    expect(entered!.stateEnteredEventDetails).to.deep.equal({ name: 'S' });
+    expect(iteration!.mapIterationStartedEventDetails).to.deep.equal({ name: 'M', index: 0 });
+    expect(Object.keys(lambda!)).to.have.members(['id', 'previousEventId', 'timestamp', 'type']);
+  });
+
+  it('serializes payloads when read, as JSON text with inputDetails', () => {
+    const value = { a: [1, 2] };
+    const details = withPayload({ name: 'S' }, 'input', value);
+    expect(JSON.parse(JSON.stringify(details))).to.deep.equal({ name: 'S', input: '{"a":[1,2]}', inputDetails: { truncated: false } });
+    expect(details.input).to.equal('{"a":[1,2]}');
+  });
+
+  it('allows only a terminal execution event as the last event of the quota', () => {
+    const history = new History(3);
+    history.append('ExecutionStarted', 0);
+    history.append('PassStateEntered', 1);
+    expect(() => history.append('PassStateExited', 2)).to.throw(HistoryLimitReached, 'maximum number of history events (3)');
+    expect(history.append('ExecutionFailed', 2)).to.equal(3);
+    expect(() => history.append('ExecutionFailed', 3)).to.throw(HistoryLimitReached);
+  });
+});
+
+describe('engine: payload sizes', () => {
+  it('equal the UTF-8 byte length of the JSON text', () => {
+    const values: unknown[] = [
+      null,
+      true,
+      12.5,
+      'plain',
+      'quote " and \\ and \n',
+      'é ü 𝄞',
+      [1, 'a', null, { b: [] }],
+      { k: 'v', u: undefined, n: { deep: ['x'.repeat(40)] } },
+    ];
+    for (const value of values) expect(jsonByteLength(value), JSON.stringify(value)).to.equal(Buffer.byteLength(JSON.stringify(value)));
+  });
+
+  it('stay exact for a list consumed from the front, and for look-alikes that are not its suffix', () => {
+    let list: unknown[] = ['a', { b: 'é' }, 3, 'x'.repeat(20), null, 'last'];
+    const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    while (list.length > 0) {
+      expect(jsonByteLength(list)).to.equal(exact(list));
+      list = list.slice(1);
+    }
+    expect(jsonByteLength([])).to.equal(2);
+    const base = ['p', 'q', 'r'];
+    expect(jsonByteLength(base)).to.equal(exact(base));
+    const lookAlike = ['q', 's'];
+    expect(jsonByteLength(lookAlike)).to.equal(exact(lookAlike));
+  });
+});

@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import type { TaskCall } from '../../../engine/index.ts';
+import { failure, machine, run, types } from '../run.ts';
+
+const processor = (state: Record<string, unknown>, executionType = 'STANDARD') => ({
+  ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: executionType },
+  StartAt: 'I',
+  States: { I: state },
+});
+
+describe('engine: distributed Map state', () => {
+  it('runs each item as a child execution with its own history; the parent records the Map Run', async () => {
+    const result = await run(machine({ Type: 'Map', ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }), ['a', 'b']);
+    expect(result.output).to.deep.equal(['a', 'b']);
+    expect(types(result)).to.deep.equal([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapRunStarted',
+      'MapRunSucceeded',
+      'MapStateSucceeded',
+      'MapStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(result.mapRuns).to.have.length(1);
+    const [mapRun] = result.mapRuns;
+    expect(mapRun!.executionType).to.equal('STANDARD');
+    expect(mapRun!.mapRunArn).to.match(/^arn:aws:states:us-east-1:123456789012:mapRun:machine\/S:/);
+    expect(result.history[3]!.mapRunStartedEventDetails).to.deep.equal({ mapRunArn: mapRun!.mapRunArn });
+    // MapStateSucceeded points at MapRunSucceeded, and so does MapStateExited (AWS's links).
+    expect(result.history.slice(4, 7).map((event) => event.previousEventId)).to.deep.equal([4, 5, 5]);
+    expect(mapRun!.executions.map((execution) => [execution.status, execution.output])).to.deep.equal([
+      ['SUCCEEDED', 'a'],
+      ['SUCCEEDED', 'b'],
+    ]);
+    expect(mapRun!.executions[0]!.history.map((event) => event.type)).to.deep.equal(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+  });
+
+  it('a child sees its own execution in $$ (not the parent)', async () => {
+    const result = await run(machine({ Type: 'Map', ItemProcessor: processor({ Type: 'Pass', Parameters: { 'id.$': '$$.Execution.Id', 'in.$': '$$.Execution.Input' }, End: true }), End: true }), [1]);
+    const [output] = result.output as { id: string; in: unknown }[];
+    expect(output!.id).to.equal(result.mapRuns[0]!.executions[0]!.executionArn);
+    expect(output!.in).to.equal(1);
+  });
+
+  it('groups items with ItemBatcher (MaxItemsPerBatch, BatchInput)', async () => {
+    const result = await run(
+      machine({ Type: 'Map', ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { 'k.$': '$.k' } }, ItemsPath: '$.items', ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
+      { items: [1, 2, 3], k: 'K' },
+    );
+    expect(result.output).to.deep.equal([
+      { BatchInput: { k: 'K' }, Items: [1, 2] },
+      { BatchInput: { k: 'K' }, Items: [3] },
+    ]);
+  });
+
+  it('MaxInputBytesPerBatch closes a batch before its JSON grows past the limit', async () => {
+    // {"Items":["aaaa","bbbb"]} is 25 bytes; adding ,"cccc" would make it 32.
+    const result = await run(
+      machine({ Type: 'Map', ItemBatcher: { MaxInputBytesPerBatch: 25 }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
+      ['aaaa', 'bbbb', 'cccc'],
+    );
+    expect(result.output).to.deep.equal([{ Items: ['aaaa', 'bbbb'] }, { Items: ['cccc'] }]);
+  });
+
+  it('reads items through the dispatcher with ItemReader and writes results with ResultWriter', async () => {
+    const calls: TaskCall[] = [];
+    const result = await run(
+      machine({
+        Type: 'Map',
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'b', 'Key.$': '$.key' } },
+        ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'out' } },
+        ItemProcessor: processor({ Type: 'Pass', End: true }, 'EXPRESS'),
+        End: true,
+      }),
+      { key: 'items.json' },
+      {
+        dispatch: async (call) => {
+          calls.push(call);
+          if (call.resource.endsWith('getObject')) return [1, 2];
+          return { ResultWriterDetails: { Bucket: 'out', Key: 'k' } };
+        },
+      },
+    );
+    expect(result.status).to.equal('SUCCEEDED');
+    expect(calls[0]!.parameters).to.deep.equal({ Bucket: 'b', Key: 'items.json', ReaderConfig: { InputType: 'JSON' } });
+    expect(calls[1]!.parameters).to.deep.include({ Bucket: 'out', Results: [1, 2] });
+    expect(result.output).to.deep.equal({ ResultWriterDetails: { Bucket: 'out', Key: 'k' } });
+    expect(result.mapRuns[0]!.executionType).to.equal('EXPRESS');
+  });
+
+  it('ReaderConfig.MaxItems limits the items read', async () => {
+    const result = await run(
+      machine({ Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON', MaxItems: 2 }, Parameters: {} }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
+      {},
+      { dispatch: async () => [1, 2, 3] },
+    );
+    expect(result.output).to.deep.equal([1, 2]);
+  });
+
+  it('an ItemReader failure is States.ItemReaderFailed', async () => {
+    const result = await run(
+      machine({ Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: {} }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),
+      {},
+      { dispatch: async () => Promise.reject(failure('S3.NoSuchKey', 'no such key')) },
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed', cause: 'no such key' });
+    // As AWS records it: the reader runs inside the Map Run, and MapStateStarted has length 0.
+    expect(types(result).slice(2)).to.deep.equal(['MapStateStarted', 'MapRunStarted', 'MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
+    expect(result.history[2]!.mapStateStartedEventDetails).to.deep.equal({ length: 0 });
+    expect(result.history[4]!.mapRunFailedEventDetails).to.deep.equal({ error: 'States.ItemReaderFailed', cause: 'no such key' });
+  });
+
+  it('a failed child beyond the tolerated failures fails the Map Run with States.ExceedToleratedFailureThreshold', async () => {
+    const result = await run(machine({ Type: 'Map', ItemProcessor: processor({ Type: 'Fail', Error: 'E' }), End: true }), [1]);
+    expect(result).to.include({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(types(result).slice(3)).to.deep.equal(['MapRunStarted', 'MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
+    expect(result.mapRuns[0]!.executions[0]).to.include({ status: 'FAILED', error: 'E' });
+  });
+
+  it('ToleratedFailurePercentage lets the run succeed with some failed children', async () => {
+    const result = await run(
+      machine({
+        Type: 'Map',
+        ToleratedFailurePercentage: 50,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'C',
+          States: { C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 0, Next: 'F' }], Default: 'P' }, F: { Type: 'Fail', Error: 'E' }, P: { Type: 'Pass', End: true } },
+        },
+        End: true,
+      }),
+      [0, 1],
+    );
+    expect(result.status).to.equal('SUCCEEDED');
+  });
+});

@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { machine, run, types } from '../run.ts';
+
+describe('engine: Wait state', () => {
+  it('waits Seconds for real, then passes its input on', async () => {
+    const started = Date.now();
+    const result = await run(machine({ Type: 'Wait', Seconds: 1, End: true }), { a: 1 });
+    expect(Date.now() - started).to.be.at.least(950);
+    expect(result.output).to.deep.equal({ a: 1 });
+    expect(types(result)).to.deep.equal(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'ExecutionSucceeded']);
+  });
+
+  it('does not wait for a Timestamp in the past', async () => {
+    const started = Date.now();
+    await run(machine({ Type: 'Wait', Timestamp: '2016-03-14T01:59:00Z', End: true }));
+    expect(Date.now() - started).to.be.below(500);
+  });
+
+  it('reads SecondsPath and TimestampPath from the input', async () => {
+    expect((await run(machine({ Type: 'Wait', SecondsPath: '$.s', End: true }), { s: 0 })).status).to.equal('SUCCEEDED');
+    expect((await run(machine({ Type: 'Wait', TimestampPath: '$.t', End: true }), { t: '2020-01-01T00:00:00.123Z' })).status).to.equal('SUCCEEDED');
+  });
+
+  it('fails with States.Runtime for a negative SecondsPath value or a timestamp without a zone', async () => {
+    const negative = await run(machine({ Type: 'Wait', SecondsPath: '$.s', End: true }), { s: -1 });
+    expect(negative).to.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(negative.cause).to.contain('The SecondsPath parameter references a negative value: $.s == -1');
+    const noZone = await run(machine({ Type: 'Wait', TimestampPath: '$.t', End: true }), { t: '2016-12-05 21:29:29Z' });
+    expect(noZone.cause).to.contain('The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string');
+  });
+
+  it('in JSONata, an unparsable Timestamp is a States.QueryEvaluationError recorded as EvaluationFailed', async () => {
+    const result = await run(machine({ Type: 'Wait', Timestamp: '{% $states.input.t %}', End: true }, {}, { QueryLanguage: 'JSONata' }), { t: '2016-12-05T21:29:29' });
+    expect(result).to.include({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+    expect(types(result)).to.deep.equal(['ExecutionStarted', 'WaitStateEntered', 'EvaluationFailed', 'ExecutionFailed']);
+    // As AWS recorded it: in a Wait state EvaluationFailed follows WaitStateEntered, and names the field.
+    expect(result.history[2]).to.deep.include({ id: 3, previousEventId: 2 });
+    expect(result.history[2]!.evaluationFailedEventDetails).to.deep.include({ error: 'States.QueryEvaluationError', location: 'Timestamp', state: 'S' });
+  });
+
+  it('is ended by an abort', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const result = await run(machine({ Type: 'Wait', Seconds: 30, End: true }), {}, { signal: controller.signal });
+    expect(result.status).to.equal('ABORTED');
+    expect(Date.now() - started).to.be.below(2000);
+    expect(types(result).at(-1)).to.equal('ExecutionAborted');
+  });
+});
