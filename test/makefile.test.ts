@@ -93,4 +93,13 @@ describe('Makefile', function () {
     expect(result.stdout.split('\n')).to.deep.equal(['dist/local-cli.mjs', '--count=-1', "--messages-file=my file's.json", '--json', '']);
     expect(result.stderr).to.contain('scripts/build.ts');
   });
+
+  it("keeps cdktf's spinner escape codes out of synth's output when no terminal reads it", () => {
+    // In the repository itself, without rebuilding (-o build): synth needs the real cdktf.
+    const result = spawnSync('make', ['--no-print-directory', '-o', 'build', 'synth'], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain('Generated Terraform code');
+    // \x1b[2K erases a line and \x1b[1A moves up one: the spinner's redraw.
+    for (const code of ['\x1b[2K', '\x1b[1A']) expect(result.stdout + result.stderr).to.not.contain(code);
+  });
 });
