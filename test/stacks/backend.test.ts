@@ -3,9 +3,10 @@ import { Testing, TerraformStack } from 'cdktf';
 import { expect } from 'chai';
 import { configureBackend, localStatePath } from '../../stacks/backend.ts';
 import { REPO_ROOT, STACK_OUTPUT_DIR } from '../../stacks/paths.ts';
+import { testApp } from './synth.ts';
 
 function backendFor(env: NodeJS.ProcessEnv, prefix = 'transfer-records'): Record<string, unknown> {
-  const stack = new TerraformStack(Testing.app(), 'transfer-records');
+  const stack = new TerraformStack(testApp(), 'transfer-records');
   configureBackend(stack, { env, prefix, region: 'us-east-1' });
   return (JSON.parse(Testing.synth(stack)) as { terraform: { backend: Record<string, unknown> } }).terraform.backend;
 }

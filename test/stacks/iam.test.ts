@@ -1,7 +1,7 @@
-import { Testing } from 'cdktf';
 import { expect } from 'chai';
 import type { Grant, ResourceArns } from '../../workflow/permissions.ts';
 import { checkGrants, permissionsPolicy, serviceTrustPolicy, wildcardExceptions } from '../../stacks/iam.ts';
+import { synthScope } from './synth.ts';
 
 const ARNS: ResourceArns = {
   table: 'arn:table',
@@ -50,7 +50,7 @@ describe('stacks/iam', () => {
 
   describe('permissionsPolicy', () => {
     it('writes one Allow statement per grant, with the resources resolved', () => {
-      const synthesized = Testing.synthScope((scope) => {
+      const synthesized = synthScope((scope) => {
         permissionsPolicy(scope, 'permissions', [READ, TRACE], ARNS);
       });
       const document = (JSON.parse(synthesized) as { data: { aws_iam_policy_document: Record<string, unknown> } }).data
@@ -65,7 +65,7 @@ describe('stacks/iam', () => {
 
     it('synthesizes nothing for grants it rejects', () => {
       expect(() =>
-        Testing.synthScope((scope) => {
+        synthScope((scope) => {
           permissionsPolicy(scope, 'permissions', [{ sid: 'Bad', actions: ['*'], resources: ['table'] }], ARNS);
         }),
       ).to.throw().with.property('name', 'InvalidGrant');
@@ -74,7 +74,7 @@ describe('stacks/iam', () => {
 
   describe('serviceTrustPolicy', () => {
     it('lets one service principal assume the role, for one account when given', () => {
-      const synthesized = Testing.synthScope((scope) => {
+      const synthesized = synthScope((scope) => {
         serviceTrustPolicy(scope, 'open', 'lambda.amazonaws.com');
         serviceTrustPolicy(scope, 'scoped', 'states.amazonaws.com', '123456789012');
       });

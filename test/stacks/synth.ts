@@ -1,9 +1,11 @@
 // Synthesizes the stack the way the tests need it: with a stand-in seed zip (the stack only
-// copies the file), returning the Terraform JSON with small lookups.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// copies the file), returning the Terraform JSON with small lookups. Every folder cdktf or the
+// tests write goes under one temporary folder, removed when the test process exits.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing } from 'cdktf';
+import { Testing, TerraformStack, type App } from 'cdktf';
+import type { Construct } from 'constructs';
 import { STACK_NAME } from '../../workflow/resources.ts';
 import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 
@@ -18,19 +20,54 @@ export interface Synthesized {
   terraform: { backend: Record<string, Block> };
 }
 
+let root: string | undefined;
+const removeAtExit = new Set<string>();
+
+process.once('exit', () => {
+  for (const path of removeAtExit) rmSync(path, { recursive: true, force: true });
+});
+
+/** A new folder under this process's temporary folder. */
+function scratchDir(prefix: string): string {
+  if (root === undefined) {
+    root = mkdtempSync(join(tmpdir(), 'stack-test-'));
+    removeAtExit.add(root);
+  }
+  return mkdtempSync(join(root, prefix));
+}
+
+/** Testing.app() with its outdir in the scratch folder instead of a new one in the system's temp folder. */
+export function testApp(): App {
+  return Testing.app({ outdir: scratchDir('app-') });
+}
+
+/** Testing.synthScope(), on a testApp(). */
+export function synthScope(fn: (scope: Construct) => void): string {
+  const stack = new TerraformStack(testApp(), 'stack');
+  fn(stack);
+  return Testing.synth(stack);
+}
+
+/** Testing.fullSynth(), whose folder (cdktf always makes it in the system's temp folder) is removed at exit. */
+export function fullSynth(stack: TerraformStack): string {
+  const outdir = Testing.fullSynth(stack);
+  removeAtExit.add(outdir);
+  return outdir;
+}
+
 let zip: string | undefined;
 
 /** A file standing in for dist/seed.zip. */
 export function seedZipFixture(): string {
   if (zip === undefined) {
-    zip = join(mkdtempSync(join(tmpdir(), 'stack-test-')), 'seed.zip');
+    zip = join(scratchDir('seed-'), 'seed.zip');
     writeFileSync(zip, 'not really a zip');
   }
   return zip;
 }
 
 export function newStack(env: NodeJS.ProcessEnv = {}): TransferRecordsStack {
-  return new TransferRecordsStack(Testing.app(), STACK_NAME, { env, seedZipPath: seedZipFixture() });
+  return new TransferRecordsStack(testApp(), STACK_NAME, { env, seedZipPath: seedZipFixture() });
 }
 
 export function synth(env: NodeJS.ProcessEnv = {}): Synthesized {

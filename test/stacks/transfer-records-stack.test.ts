@@ -17,7 +17,7 @@ import {
 import { placeholdersIn } from '../../workflow/template.ts';
 import { SeedBundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { REPO_ROOT } from '../../stacks/paths.ts';
-import { addressOf, all, newStack, ref, single, synth, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, fullSynth, newStack, ref, single, synth, testApp, type Block, type Synthesized } from './synth.ts';
 
 const definitionText = readFileSync(join(REPO_ROOT, WORKFLOW_DEFINITION), 'utf8');
 
@@ -159,7 +159,7 @@ describe('TransferRecordsStack', () => {
     });
 
     it('copies the ASL file unchanged beside the synthesized configuration', () => {
-      const outdir = Testing.fullSynth(newStack());
+      const outdir = fullSynth(newStack());
       const machine = single(stack.resource, 'aws_sfn_state_machine').body;
       const copied = join(outdir, 'stacks', STACK_NAME, parseTemplatefile(machine.definition).path);
       expect(existsSync(copied)).to.be.true;
@@ -389,7 +389,7 @@ describe('TransferRecordsStack', () => {
 
     it('throws SeedBundleMissing, naming make build, when the zip has not been built', () => {
       const build = () =>
-        new TransferRecordsStack(Testing.app(), STACK_NAME, { env: {}, seedZipPath: join(REPO_ROOT, 'no-such-dir', 'seed.zip') });
+        new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, seedZipPath: join(REPO_ROOT, 'no-such-dir', 'seed.zip') });
       expect(build).to.throw(SeedBundleMissing, /make build/).with.property('name', 'SeedBundleMissing');
     });
 

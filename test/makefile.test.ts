@@ -1,0 +1,105 @@
+// The Makefile's own logic, run by make in a scratch copy with a stand-in `node` on PATH: which
+// Node it uses, whether it provisions Node 22 first, and how it passes make's variables on.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+
+const PROVISION = 'npm install --prefix .tools/node22 --no-save --no-audit --no-fund node@22';
+const hasMake = spawnSync('make', ['--version']).status === 0;
+
+interface Scratch {
+  dir: string;
+  make(args: string[], options?: { dryRun?: boolean }): { stdout: string; stderr: string; status: number | null };
+}
+
+/**
+ * A copy of the Makefile, its dependencies installed or not, with a `node` that answers
+ * --version with `version` and otherwise prints its arguments, one a line, first on PATH.
+ */
+function scratch(version: string, installed: boolean): Scratch {
+  const dir = mkdtempSync(join(tmpdir(), 'makefile-test-'));
+  copyFileSync('Makefile', join(dir, 'Makefile'));
+  copyFileSync('package-lock.json', join(dir, 'package-lock.json'));
+  if (installed) {
+    mkdirSync(join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{}');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(dir, 'node_modules', '.package-lock.json'), later, later);
+  }
+  const bin = join(dir, 'fake-bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'node'), `#!/bin/sh\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\nfor a in "$@"; do printf '%s\\n' "$a"; done\n`);
+  chmodSync(join(bin, 'node'), 0o755);
+  return {
+    dir,
+    make(args, options = {}) {
+      return spawnSync('make', ['--no-print-directory', ...(options.dryRun ? ['-n'] : []), ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir },
+      });
+    },
+  };
+}
+
+const printPath = ['--eval', 'print-path: ; @echo "$$PATH"', 'print-path'];
+
+describe('Makefile', function () {
+  this.timeout(30_000);
+  const made: Scratch[] = [];
+  const fresh = (version: string, installed = true) => {
+    const copy = scratch(version, installed);
+    made.push(copy);
+    return copy;
+  };
+
+  before(function () {
+    if (!hasMake) this.skip();
+  });
+
+  after(() => {
+    for (const { dir } of made) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // v9 as well: the check compares numbers, not strings.
+  for (const version of ['v20.20.2', 'v9.11.2']) {
+    it(`provisions Node 22 into .tools/node22 before npm ci, and puts it first on PATH, when node is ${version}`, () => {
+      const copy = fresh(version, false);
+      const { stdout, stderr } = copy.make(['local'], { dryRun: true });
+      const lines = (stdout + stderr).split('\n');
+      const provision = lines.findIndex((line) => line.startsWith(PROVISION));
+      expect(provision, stdout + stderr).to.be.greaterThan(-1);
+      expect(lines[provision - 1]).to.contain(`Node ${version} on PATH is older than 22: installing Node 22`);
+      expect(lines.findIndex((line) => line.startsWith('npm ci'))).to.be.greaterThan(provision);
+      expect(copy.make(printPath).stdout.split(':')[0]).to.equal(join(copy.dir, '.tools/node22/node_modules/.bin'));
+    });
+  }
+
+  it('changes nothing when the node on PATH is 22 or later', () => {
+    const copy = fresh('v22.1.0', false);
+    const { stdout, stderr } = copy.make(['local'], { dryRun: true });
+    expect(stdout + stderr).to.not.contain(PROVISION);
+    expect(stdout + stderr).to.contain('npm ci');
+    expect(copy.make(printPath).stdout.split(':')[0]).to.equal(join(copy.dir, 'fake-bin'));
+  });
+
+  it('passes ITEMS and MESSAGES_FILE as one argument each, a negative count and a path with spaces and quotes included', () => {
+    const copy = fresh('v22.1.0');
+    const result = copy.make(['local', 'ITEMS=-1', "MESSAGES_FILE=my file's.json", 'ARGS=--json']);
+    expect(result.status, result.stderr).to.equal(0);
+    // stdout is the command's alone: the build's lines went to stderr.
+    expect(result.stdout.split('\n')).to.deep.equal(['dist/local-cli.mjs', '--count=-1', "--messages-file=my file's.json", '--json', '']);
+    expect(result.stderr).to.contain('scripts/build.ts');
+  });
+
+  it("keeps cdktf's spinner escape codes out of synth's output when no terminal reads it", () => {
+    // In the repository itself, without rebuilding (-o build): synth needs the real cdktf.
+    const result = spawnSync('make', ['--no-print-directory', '-o', 'build', 'synth'], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain('Generated Terraform code');
+    // \x1b[2K erases a line and \x1b[1A moves up one: the spinner's redraw.
+    for (const code of ['\x1b[2K', '\x1b[1A']) expect(result.stdout + result.stderr).to.not.contain(code);
+  });
+});
