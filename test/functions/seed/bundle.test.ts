@@ -27,6 +27,8 @@ const ENV = {
   AWS_ENDPOINT_URL_DYNAMODB: '',
 };
 const CONTEXT = { awsRequestId: 'bundle-test-request' };
+// Lambda sets none of these: a host's profile (missing, or an expired SSO session) must not reach the bundle's SDK.
+const HOST_PROFILE = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
 
 describe('seed bundle (dist/seed/index.mjs)', () => {
   let server: Server;
@@ -39,7 +41,8 @@ describe('seed bundle (dist/seed/index.mjs)', () => {
     server = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    saved = Object.fromEntries(Object.keys(ENV).map((key) => [key, process.env[key]]));
+    saved = Object.fromEntries([...Object.keys(ENV), ...HOST_PROFILE].map((key) => [key, process.env[key]]));
+    for (const key of HOST_PROFILE) delete process.env[key];
     Object.assign(process.env, { ...ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint });
     dynamodb = new DynamoDBClient({ endpoint });
     await dynamodb.send(
