@@ -12,7 +12,7 @@ export function shellLines(env: Pick<LocalEnvironment, 'envLines'>): string[] {
 }
 
 /** AWS CLI commands that read what the run left: the table, the queue's counts, its messages. */
-export function cliCommands(env: Pick<LocalEnvironment, 'endpoints' | 'resources'>): string[] {
+function cliCommands(env: Pick<LocalEnvironment, 'endpoints' | 'resources'>): string[] {
   const { endpoints, resources } = env;
   return [
     `aws dynamodb scan --table-name ${resources.names.table} --endpoint-url ${endpoints.dynamodb}`,

@@ -117,7 +117,7 @@ class RuntimeFailure extends Error {
  * Host variables the function must not see: a real Lambda starts from an empty environment, so
  * the deployer's profile, SSO session, container or web-identity credentials never reach it.
  */
-export const isHostAwsVariable = (name: string): boolean => name.startsWith('AWS_');
+const isHostAwsVariable = (name: string): boolean => name.startsWith('AWS_');
 
 /** Where Lambda puts the function's code; it holds no .aws folder. */
 const LAMBDA_TASK_ROOT = '/var/task';
@@ -129,7 +129,7 @@ const NO_SHARED_FILES = {
 };
 
 /** The variables Lambda sets for this function, plus the endpoints that lead its SDK to the emulators. */
-export function functionEnvironment(options: LambdaRunnerOptions): Record<string, string> {
+function functionEnvironment(options: LambdaRunnerOptions): Record<string, string> {
   const { resources, endpoints, policy } = options;
   const { region, accountId } = resources;
   const settings = options.settings ?? seedFunctionSettings(resources);
