@@ -31,7 +31,7 @@ quote = '$(subst ','\'',$(1))'
 # The seed's input options; --opt=value keeps a negative count from reading as an option.
 INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
 
-.PHONY: help install versions build synth plan deploy destroy run local diagram bench test lint typecheck clean
+.PHONY: help install versions build synth plan deploy destroy run local diagram conformance bench test lint typecheck clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -85,6 +85,13 @@ local: ## Run the workflow offline on embedded emulators (ITEMS=n, MESSAGES_FILE
 
 diagram: $(DEPS) ## Render each asl/*.asl.json to an SVG under docs/
 	$(TSX) viz/diagram-cli.ts
+
+# AWS's recorded executions (shared/conformance, beside the repository in CI and on developers' machines).
+CONFORMANCE ?= ../shared/conformance
+
+conformance: build ## Run the engine against the executions recorded on AWS (CONFORMANCE=dir), print the totals
+	@test -f $(CONFORMANCE)/harness.mjs || { echo "ConformanceMissing: no harness at $(CONFORMANCE)/harness.mjs" >&2; exit 2; }
+	node $(CONFORMANCE)/harness.mjs . --quiet
 
 bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs direct SDK calls)
 	$(TSX) bench/local.ts
