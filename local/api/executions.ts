@@ -1,0 +1,151 @@
+// The endpoint's executions: each runs on the engine, its Task states dispatched to the bridge's
+// handlers of the machine it started with, its events kept as they are appended so that
+// DescribeExecution and GetExecutionHistory see a running execution as AWS shows one.
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_QUOTAS,
+  runExecution,
+  StatesError,
+  type Dispatcher,
+  type ExecutionResult,
+  type HistoryEvent,
+  type MapRunRecord,
+} from '../../engine/index.ts';
+import { ApiError } from './errors.ts';
+import type { StateMachine } from './state-machines.ts';
+
+export type ExecutionStatus = 'RUNNING' | ExecutionResult['status'];
+
+export interface Execution {
+  arn: string;
+  name: string;
+  machine: StateMachine;
+  input: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: HistoryEvent[];
+  mapRuns: MapRunRecord[];
+  /** Settles when the execution has ended and its service calls have returned. */
+  done: Promise<void>;
+  abort: AbortController;
+}
+
+export class ExecutionDoesNotExist extends ApiError {
+  constructor(arn: string) {
+    super('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+  }
+}
+
+export const executionArnOf = (machineArn: string, name: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+export function createExecutionStore() {
+  const executions = new Map<string, Execution>();
+  const inFlight = new Set<Promise<unknown>>();
+  // Every execution still running, synchronous ones (not kept) included: stopAll aborts them.
+  const live = new Set<Execution>();
+
+  function dispatcherFor(machine: StateMachine): Dispatcher {
+    return (call) => {
+      const handler = machine.handlers[call.stateName];
+      if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
+      const pending = handler(call.parameters);
+      inFlight.add(pending);
+      const forget = () => inFlight.delete(pending);
+      pending.then(forget, forget);
+      return pending;
+    };
+  }
+
+  /** Runs an execution to its end; `record` sees it from its first event. */
+  function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean): Execution {
+    const execution: Execution = {
+      arn,
+      name,
+      machine,
+      input,
+      status: 'RUNNING',
+      startDate: new Date(),
+      events: [],
+      mapRuns: [],
+      done: Promise.resolve(),
+      abort: new AbortController(),
+    };
+    if (keep) executions.set(arn, execution);
+    live.add(execution);
+    const context = {
+      executionArn: arn,
+      executionName: name,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      roleArn: machine.roleArn,
+      startTime: execution.startDate,
+    };
+    execution.done = runExecution(machine.parsed, JSON.parse(input), context, {
+      dispatch: dispatcherFor(machine),
+      quotas: DEFAULT_QUOTAS,
+      onEvent: (event) => execution.events.push(event),
+      signal: execution.abort.signal,
+    }).then((result) => {
+      execution.status = result.status;
+      execution.stopDate = new Date();
+      execution.mapRuns = result.mapRuns;
+      if (result.status === 'SUCCEEDED') execution.output = JSON.stringify(result.output ?? null);
+      if (result.error !== undefined) execution.error = result.error;
+      if (result.cause !== undefined) execution.cause = result.cause;
+      live.delete(execution);
+    });
+    return execution;
+  }
+
+  return {
+    /** StartExecution: a name reused with the same input while running returns that execution, as AWS does. */
+    start(machine: StateMachine, name: string | undefined, input: string): Execution {
+      const executionName = name ?? randomUUID();
+      const arn = executionArnOf(machine.arn, executionName);
+      const existing = executions.get(arn);
+      if (existing) {
+        if (existing.status === 'RUNNING' && existing.input === input) return existing;
+        throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+      }
+      return run(machine, arn, executionName, input, true);
+    },
+
+    /** StartSyncExecution: an EXPRESS execution, awaited and not kept (AWS does not list them). */
+    async startSync(machine: StateMachine, name: string | undefined, input: string): Promise<Execution> {
+      const executionName = name ?? randomUUID();
+      const arn = `${machine.arn.replace(':stateMachine:', ':express:')}:${executionName}:${randomUUID()}`;
+      const execution = run(machine, arn, executionName, input, false);
+      await execution.done;
+      return execution;
+    },
+
+    get(arn: string): Execution {
+      const execution = executions.get(arn);
+      if (!execution) throw new ExecutionDoesNotExist(arn);
+      return execution;
+    },
+
+    /** Newest first, as ListExecutions returns them. */
+    listFor(machineArn: string): Execution[] {
+      return [...executions.values()].filter((execution) => execution.machine.arn === machineArn).reverse();
+    },
+
+    all(): Execution[] {
+      return [...executions.values()];
+    },
+
+    /** Aborts every running execution and waits for them and their service calls to end. */
+    async stopAll(): Promise<void> {
+      const running = [...live];
+      for (const execution of running) execution.abort.abort();
+      await Promise.allSettled(running.map((execution) => execution.done));
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+export type ExecutionStore = ReturnType<typeof createExecutionStore>;

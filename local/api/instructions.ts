@@ -1,0 +1,31 @@
+// What `make serve` prints: the endpoints, the shell lines that point the AWS CLI and the SDKs at
+// them, and ready-to-paste `aws stepfunctions` commands. AWS CLI v1 (and v2 before 2.13) ignores
+// AWS_ENDPOINT_URL_SFN, so each command carries its --endpoint-url.
+import type { LocalEnvironment } from '../contracts.ts';
+import { keepInstructions, shellLines } from '../keep.ts';
+
+export function stepFunctionsCommands(endpoint: string, workflowArn: string): string[] {
+  const executionArn = `${workflowArn.replace(':stateMachine:', ':execution:')}:first-run`;
+  const at = `--endpoint-url ${endpoint}`;
+  return [
+    `aws stepfunctions list-state-machines ${at}`,
+    `aws stepfunctions start-execution --state-machine-arn ${workflowArn} --name first-run --input '{"count": 3}' ${at}`,
+    `aws stepfunctions describe-execution --execution-arn ${executionArn} ${at}`,
+    `aws stepfunctions get-execution-history --execution-arn ${executionArn} ${at}`,
+  ];
+}
+
+export function serveInstructions(env: LocalEnvironment, endpoint: string, workflowArn: string): string {
+  return [
+    '',
+    `Step Functions  ${endpoint}  (AWS's JSON protocol; Ctrl-C stops it, aborting executions in flight)`,
+    `  state machine ${workflowArn}`,
+    keepInstructions(env).replace(/^\n/, '').replace('The emulators are still running (Ctrl-C stops them):', 'Emulators:'),
+    'For the SDKs and AWS CLI v2 (2.13 or later), also:',
+    ...shellLines({ envLines: [`AWS_ENDPOINT_URL_SFN=${endpoint}`] }).slice(1).map((line) => `  ${line}`),
+    'With any AWS CLI, v1 included (AWS_DEFAULT_REGION set as above):',
+    ...stepFunctionsCommands(endpoint, workflowArn).map((line) => `  ${line}`),
+    `The AWS run client against it: make run TARGET=local`,
+    '',
+  ].join('\n');
+}

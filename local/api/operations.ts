@@ -1,0 +1,343 @@
+// The Step Functions operations the endpoint serves, each taking the request's JSON body and
+// returning the response's, with AWS's validation, response shapes and errors.
+import type { HistoryEvent, MapRunRecord } from '../../engine/index.ts';
+import { forEachState } from '../definition.ts';
+import { ApiError } from './errors.ts';
+import type { Execution, ExecutionStore } from './executions.ts';
+import {
+  checkName,
+  optionalBoolean,
+  optionalEnum,
+  optionalInteger,
+  optionalString,
+  parseJsonField,
+  parseStatesArn,
+  requiredString,
+  type Body,
+} from './fields.ts';
+import { paginate } from './pagination.ts';
+import type { StateMachine, StateMachineStore } from './state-machines.ts';
+
+export type Operation = (body: Body) => unknown;
+
+// AWS's length constraints (API reference): a definition up to 1 MiB, an input up to 256 KiB.
+const MAX_DEFINITION = 1_048_576;
+const MAX_INPUT = 262_144;
+const MAX_CAUSE = 32_768;
+const MAX_ERROR = 256;
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+export interface OperationDeps {
+  machines: StateMachineStore;
+  executions: ExecutionStore;
+}
+
+const machineArn = (body: Body) => {
+  const arn = requiredString(body, 'stateMachineArn', 2048);
+  parseStatesArn(arn, ['stateMachine']);
+  return arn;
+};
+
+const executionArn = (body: Body) => {
+  const arn = requiredString(body, 'executionArn', 2048);
+  parseStatesArn(arn, ['execution']);
+  return arn;
+};
+
+function executionInput(body: Body): string {
+  const input = optionalString(body, 'input', MAX_INPUT) ?? '{}';
+  parseJsonField(input, 'execution input', 'InvalidExecutionInput');
+  return input;
+}
+
+function describeMachine(machine: StateMachine) {
+  return {
+    stateMachineArn: machine.arn,
+    name: machine.name,
+    status: 'ACTIVE',
+    definition: machine.definition,
+    roleArn: machine.roleArn,
+    type: machine.type,
+    creationDate: machine.creationDate,
+    loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+    tracingConfiguration: { enabled: false },
+    revisionId: machine.revisionId,
+  };
+}
+
+function outcome(execution: Execution) {
+  return {
+    ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+    ...(execution.output !== undefined ? { output: execution.output, outputDetails: { included: true } } : {}),
+    ...(execution.error !== undefined ? { error: execution.error } : {}),
+    ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+  };
+}
+
+function describeExecution(execution: Execution) {
+  return {
+    executionArn: execution.arn,
+    stateMachineArn: execution.machine.arn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate,
+    input: execution.input,
+    inputDetails: { included: true },
+    ...outcome(execution),
+    redriveCount: 0,
+    redriveStatus: 'NOT_REDRIVABLE',
+  };
+}
+
+const PAYLOAD_FIELDS = ['input', 'inputDetails', 'output', 'outputDetails', 'parameters'];
+
+/** An event as GetExecutionHistory returns it; without execution data, its payloads left out. */
+function historyEvent(event: HistoryEvent, includeData: boolean): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...event };
+  if (includeData) return copy;
+  for (const [key, value] of Object.entries(copy)) {
+    if (!key.endsWith('EventDetails') || typeof value !== 'object' || value === null) continue;
+    copy[key] = Object.fromEntries(Object.entries(value).filter(([field]) => !PAYLOAD_FIELDS.includes(field)));
+  }
+  return copy;
+}
+
+function findMapRun(executions: ExecutionStore, mapRunArn: string): { execution: Execution; mapRun: MapRunRecord } {
+  for (const execution of executions.all()) {
+    const mapRun = execution.mapRuns.find((run) => run.mapRunArn === mapRunArn);
+    if (mapRun) return { execution, mapRun };
+  }
+  throw new ApiError('ResourceNotFound', `Resource Not Found: '${mapRunArn}'`);
+}
+
+function mapRunStart(execution: Execution, mapRunArn: string): Date {
+  const started = execution.events.find(
+    (event) => event.type === 'MapRunStarted' && (event.mapRunStartedEventDetails as { mapRunArn?: string } | undefined)?.mapRunArn === mapRunArn,
+  );
+  return started?.timestamp ?? execution.startDate;
+}
+
+function counts(mapRun: MapRunRecord) {
+  const of = (status: string) => mapRun.executions.filter((child) => child.status === status).length;
+  const total = mapRun.executions.length;
+  return {
+    pending: 0,
+    running: 0,
+    succeeded: of('SUCCEEDED'),
+    failed: of('FAILED'),
+    timedOut: of('TIMED_OUT'),
+    aborted: of('ABORTED'),
+    total,
+    resultsWritten: of('SUCCEEDED'),
+  };
+}
+
+/** The Map state's settings DescribeMapRun reports. */
+function mapSettings(machine: StateMachine, stateName: string) {
+  let settings = { maxConcurrency: 0, toleratedFailurePercentage: 0, toleratedFailureCount: 0 };
+  forEachState(machine.parsed, (name, state) => {
+    if (name !== stateName || state.Type !== 'Map') return;
+    const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+    settings = {
+      maxConcurrency: number(state.MaxConcurrency),
+      toleratedFailurePercentage: number(state.ToleratedFailurePercentage),
+      toleratedFailureCount: number(state.ToleratedFailureCount),
+    };
+  });
+  return settings;
+}
+
+export function createOperations(deps: OperationDeps): Record<string, Operation> {
+  const { machines, executions } = deps;
+  const machineSpec = (body: Body) => {
+    const type = optionalEnum(body, 'type', ['STANDARD', 'EXPRESS'] as const) ?? 'STANDARD';
+    const name = checkName(requiredString(body, 'name', 80));
+    const definition = requiredString(body, 'definition', MAX_DEFINITION);
+    const roleArn = requiredString(body, 'roleArn', 256);
+    return { name, type, definition, roleArn };
+  };
+
+  return {
+    CreateStateMachine: (body) => {
+      const machine = machines.create(machineSpec(body));
+      return { stateMachineArn: machine.arn, creationDate: machine.creationDate };
+    },
+
+    DescribeStateMachine: (body) => describeMachine(machines.get(machineArn(body))),
+
+    DescribeStateMachineForExecution: (body) => {
+      const { machine } = executions.get(executionArn(body));
+      const { status: _status, type: _type, creationDate, ...description } = describeMachine(machine);
+      return { ...description, updateDate: machine.updateDate ?? creationDate };
+    },
+
+    UpdateStateMachine: (body) => {
+      const arn = machineArn(body);
+      const definition = optionalString(body, 'definition', MAX_DEFINITION);
+      const roleArn = optionalString(body, 'roleArn', 256);
+      if (definition === undefined && roleArn === undefined) {
+        throw new ApiError('MissingRequiredParameter', 'Either the definition or the roleArn must be specified');
+      }
+      const machine = machines.update(arn, { ...(definition === undefined ? {} : { definition }), ...(roleArn === undefined ? {} : { roleArn }) });
+      return { updateDate: machine.updateDate, revisionId: machine.revisionId };
+    },
+
+    DeleteStateMachine: (body) => {
+      machines.delete(machineArn(body));
+      return {};
+    },
+
+    ListStateMachines: (body) => {
+      const page = paginate(machines.list(), optionalInteger(body, 'maxResults', 0, 1000), optionalString(body, 'nextToken', 1024));
+      return {
+        stateMachines: page.items.map((machine) => ({
+          stateMachineArn: machine.arn,
+          name: machine.name,
+          type: machine.type,
+          creationDate: machine.creationDate,
+        })),
+        ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+      };
+    },
+
+    StartExecution: (body) => {
+      const machine = machines.get(machineArn(body));
+      const name = optionalString(body, 'name', 80);
+      if (name !== undefined) checkName(name);
+      const input = executionInput(body);
+      if (machine.type === 'EXPRESS') {
+        throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+      }
+      const execution = executions.start(machine, name, input);
+      return { executionArn: execution.arn, startDate: execution.startDate };
+    },
+
+    StartSyncExecution: async (body) => {
+      const machine = machines.get(machineArn(body));
+      const name = optionalString(body, 'name', 80);
+      if (name !== undefined) checkName(name);
+      const input = executionInput(body);
+      if (machine.type !== 'EXPRESS') {
+        throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+      }
+      const execution = await executions.startSync(machine, name, input);
+      return {
+        ...describeExecution(execution),
+        billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: (execution.stopDate!.getTime() - execution.startDate.getTime()) },
+        redriveCount: undefined,
+        redriveStatus: undefined,
+      };
+    },
+
+    DescribeExecution: (body) => describeExecution(executions.get(executionArn(body))),
+
+    StopExecution: async (body) => {
+      const execution = executions.get(executionArn(body));
+      optionalString(body, 'error', MAX_ERROR);
+      optionalString(body, 'cause', MAX_CAUSE);
+      if (execution.status === 'RUNNING') {
+        execution.abort.abort();
+        await execution.done;
+      }
+      return { stopDate: execution.stopDate };
+    },
+
+    ListExecutions: (body) => {
+      const arn = optionalString(body, 'stateMachineArn', 2048);
+      const mapRunArn = optionalString(body, 'mapRunArn', 2048);
+      if ((arn === undefined) === (mapRunArn === undefined)) {
+        throw validation('Exactly one of stateMachineArn and mapRunArn must be specified');
+      }
+      const statusFilter = optionalEnum(body, 'statusFilter', STATUSES);
+      const maxResults = optionalInteger(body, 'maxResults', 0, 1000);
+      const nextToken = optionalString(body, 'nextToken', 3096);
+      if (mapRunArn !== undefined) {
+        const { mapRun } = findMapRun(executions, mapRunArn);
+        const children = mapRun.executions.filter((child) => statusFilter === undefined || child.status === statusFilter);
+        const page = paginate(children, maxResults, nextToken);
+        return {
+          executions: page.items.map((child) => ({
+            executionArn: child.executionArn,
+            stateMachineArn: mapRunArn,
+            name: child.name,
+            status: child.status,
+            startDate: child.history[0]?.timestamp,
+            stopDate: child.history.at(-1)?.timestamp,
+            mapRunArn,
+          })),
+          ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+        };
+      }
+      parseStatesArn(arn!, ['stateMachine']);
+      machines.get(arn!);
+      const matching = executions.listFor(arn!).filter((execution) => statusFilter === undefined || execution.status === statusFilter);
+      const page = paginate(matching, maxResults, nextToken);
+      return {
+        executions: page.items.map((execution) => ({
+          executionArn: execution.arn,
+          stateMachineArn: execution.machine.arn,
+          name: execution.name,
+          status: execution.status,
+          startDate: execution.startDate,
+          ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+        })),
+        ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+      };
+    },
+
+    GetExecutionHistory: (body) => {
+      const execution = executions.get(executionArn(body));
+      const maxResults = optionalInteger(body, 'maxResults', 0, 1000);
+      const reverseOrder = optionalBoolean(body, 'reverseOrder') ?? false;
+      const includeData = optionalBoolean(body, 'includeExecutionData') ?? true;
+      // The events so far, in the order asked for; a running execution's later pages hold the newer ones.
+      const ordered = reverseOrder ? [...execution.events].reverse() : execution.events;
+      const page = paginate(ordered, maxResults, optionalString(body, 'nextToken', 3096));
+      return {
+        events: page.items.map((event) => historyEvent(event, includeData)),
+        ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+      };
+    },
+
+    ListMapRuns: (body) => {
+      const execution = executions.get(executionArn(body));
+      const page = paginate(execution.mapRuns, optionalInteger(body, 'maxResults', 0, 1000), optionalString(body, 'nextToken', 3096));
+      return {
+        mapRuns: page.items.map((mapRun) => ({
+          executionArn: execution.arn,
+          mapRunArn: mapRun.mapRunArn,
+          stateMachineArn: mapRunMachineArn(mapRun.mapRunArn),
+          startDate: mapRunStart(execution, mapRun.mapRunArn),
+          ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+        })),
+        ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+      };
+    },
+
+    DescribeMapRun: (body) => {
+      const arn = requiredString(body, 'mapRunArn', 2000);
+      parseStatesArn(arn, ['mapRun']);
+      const { execution, mapRun } = findMapRun(executions, arn);
+      const itemCounts = counts(mapRun);
+      return {
+        mapRunArn: arn,
+        executionArn: execution.arn,
+        status: mapRun.status,
+        startDate: mapRunStart(execution, arn),
+        ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+        ...mapSettings(execution.machine, mapRun.stateName),
+        itemCounts,
+        executionCounts: itemCounts,
+        redriveCount: 0,
+      };
+    },
+
+  };
+}
+
+const validation = (message: string) => new ApiError('ValidationException', message);
+
+/** A Map Run's child state machine: `…:stateMachine:<machine>/<label>`, the run's id dropped. */
+function mapRunMachineArn(mapRunArn: string): string {
+  return mapRunArn.replace(':mapRun:', ':stateMachine:').replace(/:[^:/]+$/, '');
+}

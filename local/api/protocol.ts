@@ -1,0 +1,98 @@
+// AWS's JSON 1.0 protocol for Step Functions: a POST whose `X-Amz-Target` names the operation
+// (`AWSStepFunctions.StartExecution`) and whose body is the request's JSON; the answer is the
+// response's JSON, or `{"__type": code, "message": …}` with AWS's HTTP status, which the SDK and
+// the AWS CLI turn into their named errors. Timestamps travel as epoch seconds.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from './errors.ts';
+import type { Body } from './fields.ts';
+import type { Operation } from './operations.ts';
+
+const TARGET_PREFIX = 'AWSStepFunctions.';
+export const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+/** The largest body read: a 1 MiB definition with JSON escaping and the other fields. Beyond it, 413. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+class BodyTooLarge extends ApiError {
+  constructor() {
+    super('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLarge());
+        request.removeAllListeners('data');
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** JSON text with Date values as epoch seconds, as the JSON 1.0 protocol carries timestamps. */
+export function toWire(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, converted: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : converted;
+  });
+}
+
+function parseBody(text: string): Body {
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError('SerializationException', 'Start of structure or map found where not expected, or the body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError('SerializationException', 'The request body must be a JSON object');
+  }
+  return body as Body;
+}
+
+function send(response: ServerResponse, status: number, payload: unknown): void {
+  const text = toWire(payload);
+  response.writeHead(status, {
+    'Content-Type': CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': randomUUID(),
+  });
+  response.end(text);
+}
+
+/** The request listener: routes each request to its operation and answers in AWS's shape. */
+export function protocolHandler(operations: Record<string, Operation>, onInternalError: (error: Error) => void) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    try {
+      if (request.method !== 'POST') throw new ApiError('UnknownOperationException', `${request.method} is not supported: send a POST`);
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+      const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
+      const text = await readBody(request);
+      if (!operation) throw new ApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
+      send(response, 200, await operation(parseBody(text)));
+    } catch (error) {
+      if (error instanceof ApiError) {
+        send(response, error.status, { __type: error.code, message: error.message });
+        return;
+      }
+      onInternalError(error as Error);
+      send(response, 500, { __type: 'InternalServerError', message: (error as Error).message });
+    }
+  };
+}

@@ -1,0 +1,57 @@
+// `make run TARGET=local`: the very client `make run` uses on AWS (cli/run-command.ts), talking
+// to the local Step Functions endpoint over AWS's protocol, with the emulators standing in for
+// the deployed stack's table and queue. Same report, same reconciliation, same exit status.
+import { pathToFileURL } from 'node:url';
+import { writeReport } from '../../viz/report.ts';
+import { createClients } from '../../workflow/clients.ts';
+import { systemClock } from '../../cli/execution.ts';
+import type { StackOutputs } from '../../cli/outputs.ts';
+import { runCommand, type RunDeps } from '../../cli/run-command.ts';
+import type { LocalEnvironment } from '../contracts.ts';
+import { LOCAL_CREDENTIALS } from '../emulators.ts';
+import { startLocalEnvironment } from '../environment.ts';
+import { startApiServer } from './server.ts';
+
+/** The outputs `terraform output` gives on AWS, for the local stack. */
+export function localOutputs(env: LocalEnvironment, stateMachineArn: string): StackOutputs {
+  const { resources } = env;
+  return {
+    stateMachineArn,
+    tableName: resources.names.table,
+    queueUrl: resources.queueUrl,
+    deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    seedFunctionName: resources.names.seedFunction,
+  };
+}
+
+/** The run client's dependencies pointed at the local endpoint and the emulators. */
+export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachineArn: string): Pick<RunDeps, 'readOutputs' | 'createClients'> {
+  return {
+    readOutputs: async () => localOutputs(env, stateMachineArn),
+    createClients: (region) => createClients({ region, endpoints: { ...env.endpoints, sfn: endpoint }, credentials: LOCAL_CREDENTIALS }),
+  };
+}
+
+/** Starts the emulators and the endpoint, runs the AWS client against them, stops both; returns the exit status. */
+export async function runAgainstLocalEndpoint(argv: string[], io: Pick<RunDeps, 'out' | 'err' | 'writeReport'>): Promise<number> {
+  const env = await startLocalEnvironment();
+  try {
+    const server = await startApiServer({ env });
+    try {
+      return await runCommand(argv, { ...localRunDeps(env, server.endpoint, server.workflowArn), clock: systemClock, ...io });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await env.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const status = await runAgainstLocalEndpoint(process.argv.slice(2), {
+    writeReport: (record) => writeReport(record),
+    out: (text) => console.log(text),
+    err: (text) => console.error(text),
+  });
+  process.stdout.write('', () => process.exit(status));
+}

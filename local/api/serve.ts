@@ -1,0 +1,44 @@
+// `make serve`: the emulators and a local Step Functions endpoint, until Ctrl-C.
+import { parseArgs } from 'node:util';
+import { startLocalEnvironment } from '../environment.ts';
+import { serveInstructions } from './instructions.ts';
+import { startApiServer } from './server.ts';
+
+/** The port `make serve` listens on unless PORT says otherwise: Step Functions Local's. */
+export const DEFAULT_PORT = 8083;
+
+export class InvalidPort extends Error {
+  override name = 'InvalidPort';
+}
+
+export function parsePort(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_PORT;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new InvalidPort(`PORT must be 0-65535 (0 picks a free one), got "${text}"`);
+  return port;
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' } }, strict: true });
+  const port = parsePort(values.port ?? process.env.PORT);
+  const env = await startLocalEnvironment();
+  try {
+    const server = await startApiServer({ env, port });
+    process.stderr.write(serveInstructions(env, server.endpoint, server.workflowArn));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.stderr.write('Stopping: executions in flight are aborted.\n');
+    await server.stop();
+  } finally {
+    await env.stop();
+  }
+}
+
+try {
+  await serve(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
+  process.exitCode = 2;
+}

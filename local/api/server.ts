@@ -1,0 +1,77 @@
+// The local Step Functions endpoint: an HTTP server on loopback speaking AWS's protocol, whose
+// executions run on the engine against the running emulators. The project's workflow is
+// registered under its deployed name and role, so it can be started at once.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { SEED_FUNCTION, STATE_MACHINE, WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
+import type { LocalEnvironment } from '../contracts.ts';
+import { loadDefinition, renderDefinition } from '../definition.ts';
+import { createExecutionStore, type ExecutionStore } from './executions.ts';
+import { createOperations } from './operations.ts';
+import { protocolHandler } from './protocol.ts';
+import { createStateMachineStore, type StateMachineStore } from './state-machines.ts';
+
+/** Only this machine can reach the endpoint: it runs code and calls the emulators as the project's roles. */
+export const LOOPBACK = '127.0.0.1';
+
+const fromRoot = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+export interface ApiServerOptions {
+  env: LocalEnvironment;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
+  onInternalError?: (error: Error) => void;
+}
+
+export interface ApiServer {
+  endpoint: string;
+  machines: StateMachineStore;
+  executions: ExecutionStore;
+  /** The project's workflow, as registered. */
+  workflowArn: string;
+  /** Stops the executions in flight (ABORTED), waits for their calls, then closes the server. */
+  stop(): Promise<void>;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { env } = options;
+  const machines = createStateMachineStore({ env, bundlePath: fromRoot(SEED_FUNCTION.bundleFile) });
+  const executions = createExecutionStore();
+  const { resources } = env;
+  const template = await loadDefinition(fromRoot(WORKFLOW_DEFINITION));
+  const workflow = machines.create({
+    name: resources.names.stateMachine,
+    type: STATE_MACHINE.type,
+    definition: JSON.stringify(renderDefinition(template, resources.templateVars), null, 2),
+    roleArn: `arn:aws:iam::${resources.accountId}:role/${resources.names.stateMachineRole}`,
+  });
+  const operations = createOperations({ machines, executions });
+  const server = createServer(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error))));
+  await listen(server, options.port ?? 0);
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${LOOPBACK}:${port}`,
+    machines,
+    executions,
+    workflowArn: workflow.arn,
+    stop: async () => {
+      await executions.stopAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,149 @@
+// The endpoint's state machines: created, updated, described, listed and deleted as Step
+// Functions does, each with the bridge's handlers for its Task states and the policy of the role
+// its roleArn names. The project's own workflow is there from the start, under its deployed name.
+import { randomUUID } from 'node:crypto';
+import { checkDefinition } from '../../engine/index.ts';
+import type { PolicyStatement } from '../../workflow/permissions.ts';
+import { createTaskHandlers } from '../bridge/index.ts';
+import type { LocalEnvironment, TaskCall, TaskHandler } from '../contracts.ts';
+import { localPolicies } from '../iam.ts';
+import { ApiError, invalidArn } from './errors.ts';
+import { parseJsonField } from './fields.ts';
+
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+
+export interface StateMachine {
+  arn: string;
+  name: string;
+  type: StateMachineType;
+  /** The definition as given: DescribeStateMachine returns it verbatim. */
+  definition: string;
+  parsed: unknown;
+  roleArn: string;
+  creationDate: Date;
+  updateDate?: Date;
+  revisionId: string;
+  handlers: Record<string, TaskHandler>;
+}
+
+export interface StateMachineSpec {
+  name: string;
+  type: StateMachineType;
+  definition: string;
+  roleArn: string;
+}
+
+export interface StateMachineStoreOptions {
+  env: LocalEnvironment;
+  bundlePath: string;
+  onCall?: (call: TaskCall) => void;
+}
+
+export class StateMachineDoesNotExist extends ApiError {
+  constructor(arn: string) {
+    super('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  }
+}
+
+export function createStateMachineStore(options: StateMachineStoreOptions) {
+  const { resources } = options.env;
+  const { region, accountId, names } = resources;
+  const machines = new Map<string, StateMachine>();
+  const policies = localPolicies(resources);
+  const roleArn = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
+  // The roles the stack creates, each with its policy; no other role exists offline.
+  const roles = new Map<string, PolicyStatement[]>([
+    [roleArn(names.stateMachineRole), policies.stateMachinePolicy],
+    [roleArn(names.seedRole), policies.lambdaPolicy],
+  ]);
+
+  function checkRole(arn: string): PolicyStatement[] {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn)) throw invalidArn(arn);
+    const policy = roles.get(arn);
+    if (!policy) {
+      throw new ApiError(
+        'AccessDeniedException',
+        'Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.',
+      );
+    }
+    return policy;
+  }
+
+  /** Checks the definition as AWS does at creation, and builds the bridge's handlers for it. */
+  function prepare(definition: string, role: string): Pick<StateMachine, 'parsed' | 'handlers'> {
+    const parsed = parseJsonField(definition, 'State Machine Definition', 'InvalidDefinition');
+    try {
+      checkDefinition(parsed);
+    } catch (error) {
+      throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: '${(error as Error).message}'`);
+    }
+    const policy = checkRole(role);
+    try {
+      const handlers = createTaskHandlers(parsed, {
+        resources,
+        endpoints: options.env.endpoints,
+        stateMachinePolicy: policy,
+        lambdaPolicy: policies.lambdaPolicy,
+        faults: [],
+        bundlePath: options.bundlePath,
+        ...(options.onCall ? { onCall: options.onCall } : {}),
+      });
+      return { parsed, handlers };
+    } catch (error) {
+      // AWS would accept the resource; offline, only what the bridge can call runs.
+      throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: 'offline, ${(error as Error).message}'`);
+    }
+  }
+
+  return {
+    arnOf: (name: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${name}`,
+
+    create(spec: StateMachineSpec): StateMachine {
+      const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${spec.name}`;
+      const existing = machines.get(arn);
+      const prepared = prepare(spec.definition, spec.roleArn);
+      if (existing) {
+        // Creating again with the same settings is idempotent; anything else conflicts.
+        if (existing.definition === spec.definition && existing.roleArn === spec.roleArn && existing.type === spec.type) return existing;
+        throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+      }
+      const machine: StateMachine = { ...spec, ...prepared, arn, creationDate: new Date(), revisionId: randomUUID() };
+      machines.set(arn, machine);
+      return machine;
+    },
+
+    get(arn: string): StateMachine {
+      const machine = machines.get(arn);
+      if (!machine) throw new StateMachineDoesNotExist(arn);
+      return machine;
+    },
+
+    update(arn: string, changes: { definition?: string; roleArn?: string }): StateMachine {
+      const current = this.get(arn);
+      const definition = changes.definition ?? current.definition;
+      const role = changes.roleArn ?? current.roleArn;
+      // Executions already started keep the machine they started with: replace, never mutate.
+      const updated: StateMachine = {
+        ...current,
+        ...prepare(definition, role),
+        definition,
+        roleArn: role,
+        updateDate: new Date(),
+        revisionId: randomUUID(),
+      };
+      machines.set(arn, updated);
+      return updated;
+    },
+
+    delete(arn: string): void {
+      machines.delete(arn);
+    },
+
+    /** In creation order, as ListStateMachines pages them. */
+    list(): StateMachine[] {
+      return [...machines.values()];
+    },
+  };
+}
+
+export type StateMachineStore = ReturnType<typeof createStateMachineStore>;

@@ -1,0 +1,205 @@
+// @aws-sdk/client-sfn against the local endpoint: every operation, its paginators, and the
+// errors it parses from the endpoint's answers.
+import {
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  InvalidArn,
+  InvalidDefinition,
+  InvalidExecutionInput,
+  ListMapRunsCommand,
+  paginateGetExecutionHistory,
+  paginateListExecutions,
+  paginateListMapRuns,
+  paginateListStateMachines,
+  SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+  StateMachineDoesNotExist,
+  StopExecutionCommand,
+  UpdateStateMachineCommand,
+  ValidationException,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { expect } from 'chai';
+import { startLocalEnvironment } from '../../../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
+import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import type { LocalEnvironment } from '../../../local/contracts.ts';
+import { createClients } from '../../../workflow/clients.ts';
+import { rejection } from '../../helpers.ts';
+
+const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } });
+const WAIT = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } });
+const MAP = JSON.stringify({
+  StartAt: 'M',
+  States: {
+    M: {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      MaxConcurrency: 2,
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+        StartAt: 'Double',
+        States: { Double: { Type: 'Pass', Parameters: { 'v.$': 'States.MathAdd($, $)' }, End: true } },
+      },
+      End: true,
+    },
+  },
+});
+
+async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(page);
+  return all;
+}
+
+async function finished(sfn: SFNClient, executionArn: string) {
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status !== 'RUNNING') return execution;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('local/api with @aws-sdk/client-sfn', function () {
+  this.timeout(60_000);
+  let env: LocalEnvironment;
+  let server: ApiServer;
+  let sfn: SFNClient;
+  let roleArn: string;
+
+  before(async () => {
+    env = await startLocalEnvironment({ prefix: 'api-sdk' });
+    server = await startApiServer({ env });
+    sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
+    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+  });
+
+  after(async () => {
+    sfn.destroy();
+    await server.stop();
+    await env.stop();
+  });
+
+  it('lists the project workflow, already registered under its deployed name, and pages through machines', async () => {
+    for (let index = 0; index < 3; index += 1) {
+      await sfn.send(new CreateStateMachineCommand({ name: `page-${index}`, definition: PASS, roleArn }));
+    }
+    const pages = await collect(paginateListStateMachines({ client: sfn, pageSize: 2 }, {}));
+    expect(pages.length).to.be.greaterThan(1);
+    const names = pages.flatMap((page) => page.stateMachines ?? []).map((machine) => machine.name);
+    expect(names).to.include.members([env.resources.names.stateMachine, 'page-0', 'page-1', 'page-2']);
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: server.workflowArn }));
+    expect(described).to.include({ status: 'ACTIVE', type: 'STANDARD', roleArn });
+    expect(described.creationDate).to.be.instanceOf(Date);
+    expect(JSON.parse(described.definition!).StartAt).to.equal('Seed the DynamoDB Table');
+  });
+
+  it('creates, updates and deletes a state machine, refusing what AWS refuses', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'crud', definition: PASS, roleArn }));
+    const { updateDate } = await sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition: WAIT }));
+    expect(updateDate).to.be.instanceOf(Date);
+    expect((await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).definition).to.equal(WAIT);
+    await sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    expect(await rejection(sfn.send(new DescribeStateMachineCommand({ stateMachineArn })))).to.be.instanceOf(StateMachineDoesNotExist);
+
+    const bad = await rejection(sfn.send(new CreateStateMachineCommand({ name: 'bad', definition: '{"StartAt": "X", "States": {}}', roleArn })));
+    expect(bad).to.be.instanceOf(InvalidDefinition);
+    expect(await rejection(sfn.send(new CreateStateMachineCommand({ name: 'bad', definition: '{', roleArn })))).to.be.instanceOf(InvalidDefinition);
+    expect(await rejection(sfn.send(new CreateStateMachineCommand({ name: 'r', definition: PASS, roleArn: 'not-an-arn' })))).to.be.instanceOf(InvalidArn);
+    const unknownRole = await rejection(
+      sfn.send(new CreateStateMachineCommand({ name: 'r', definition: PASS, roleArn: 'arn:aws:iam::000000000000:role/nobody' })),
+    );
+    expect(unknownRole.name).to.equal('AccessDeniedException');
+    expect(await rejection(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'arn:aws:sqs:x' })))).to.be.instanceOf(InvalidArn);
+  });
+
+  it('runs the project workflow under its role: start, describe, history pages in both orders, without data', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: server.workflowArn, name: 'three', input: '{"count": 3}' }),
+    );
+    const execution = await finished(sfn, executionArn!);
+    expect(execution).to.include({ status: 'SUCCEEDED', name: 'three', stateMachineArn: server.workflowArn });
+    expect(execution.stopDate!.getTime()).to.be.at.least(execution.startDate!.getTime());
+
+    const events = (await collect(paginateGetExecutionHistory({ client: sfn, pageSize: 10 }, { executionArn }))).flatMap(
+      (page) => page.events ?? [],
+    );
+    expect(events[0]!.type).to.equal('ExecutionStarted');
+    expect(events.at(-1)!.type).to.equal('ExecutionSucceeded');
+    expect(events.map((event: HistoryEvent) => event.id)).to.deep.equal(events.map((_, index) => index + 1));
+    expect(events.filter((event) => event.type === 'TaskSucceeded')).to.have.length(1 + 3 + 3);
+
+    const reversed = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1, includeExecutionData: false }),
+    );
+    expect(reversed.events![0]!.type).to.equal('ExecutionSucceeded');
+    expect(reversed.events![0]!.executionSucceededEventDetails).to.not.have.property('output');
+    expect(reversed.nextToken).to.be.a('string');
+
+    const forExecution = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
+    expect(forExecution.stateMachineArn).to.equal(server.workflowArn);
+  });
+
+  it('refuses a reused name with another input, a bad input and unknown executions', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'names', definition: PASS, roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{}' }));
+    await finished(sfn, executionArn!);
+    const again = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"a": 1}' })));
+    expect(again).to.be.instanceOf(ExecutionAlreadyExists);
+    expect(await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{nope' })))).to.be.instanceOf(InvalidExecutionInput);
+    const missing = await rejection(sfn.send(new DescribeExecutionCommand({ executionArn: `${executionArn}-missing` })));
+    expect(missing).to.be.instanceOf(ExecutionDoesNotExist);
+    const noMachine = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}-gone` })));
+    expect(noMachine).to.be.instanceOf(StateMachineDoesNotExist);
+    const tooLong = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify('x'.repeat(262_144)) })));
+    expect(tooLong).to.be.instanceOf(ValidationException);
+  });
+
+  it('stops a running execution and lists executions by status, page by page', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'waits', definition: WAIT, roleArn }));
+    const started = [];
+    for (let index = 0; index < 3; index += 1) started.push(await sfn.send(new StartExecutionCommand({ stateMachineArn })));
+    const { stopDate } = await sfn.send(new StopExecutionCommand({ executionArn: started[0]!.executionArn!, error: 'Why', cause: 'testing' }));
+    expect(stopDate).to.be.instanceOf(Date);
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: started[0]!.executionArn! }))).status).to.equal('ABORTED');
+
+    const all = (await collect(paginateListExecutions({ client: sfn, pageSize: 2 }, { stateMachineArn }))).flatMap((page) => page.executions ?? []);
+    expect(all.map((execution) => execution.executionArn)).to.deep.equal(started.map((start) => start.executionArn).reverse());
+    const running = await collect(paginateListExecutions({ client: sfn }, { stateMachineArn, statusFilter: 'RUNNING' }));
+    expect(running.flatMap((page) => page.executions ?? [])).to.have.length(2);
+  });
+
+  it('runs an EXPRESS machine synchronously and refuses StartSyncExecution on a STANDARD one', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'express', definition: PASS, roleArn, type: 'EXPRESS' }));
+    // The SDK sends StartSyncExecution to sync-<host>; a loopback endpoint takes it without the prefix.
+    const sync = new SFNClient({ region: env.resources.region, endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS, disableHostPrefix: true });
+    const result = await sync.send(new StartSyncExecutionCommand({ stateMachineArn, input: '{}' }));
+    expect(result.status).to.equal('SUCCEEDED');
+    expect(JSON.parse(result.output!)).to.deep.equal({ ok: true });
+    const refused = await rejection(sync.send(new StartSyncExecutionCommand({ stateMachineArn: server.workflowArn })));
+    sync.destroy();
+    expect(refused.name).to.equal('StateMachineTypeNotSupported');
+  });
+
+  it('lists and describes a distributed Map run', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'mapper', definition: MAP, roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [1, 2, 3]}' }));
+    const execution = await finished(sfn, executionArn!);
+    expect(execution.status).to.equal('SUCCEEDED');
+    const runs = (await collect(paginateListMapRuns({ client: sfn }, { executionArn }))).flatMap((page) => page.mapRuns ?? []);
+    expect(runs).to.have.length(1);
+    const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0]!.mapRunArn }));
+    expect(described).to.include({ status: 'SUCCEEDED', maxConcurrency: 2, executionArn });
+    expect(described.itemCounts).to.include({ total: 3, succeeded: 3 });
+    const missing = await rejection(sfn.send(new ListMapRunsCommand({ executionArn: `${executionArn}x` })));
+    expect(missing).to.be.instanceOf(ExecutionDoesNotExist);
+  });
+});
