@@ -9,6 +9,16 @@ const INDEX_DIGITS = 4;
  * more. The hyphen keeps every id distinct from the loop's "DONE" sentinel.
  */
 export function messageIds(executionId: string, count: number): string[] {
-  const prefix = createHash('sha256').update(executionId).digest('hex').slice(0, HASH_CHARS);
-  return Array.from({ length: count }, (_, index) => `${prefix}-${String(index + 1).padStart(INDEX_DIGITS, '0')}`);
+  const prefix = idPrefix(executionId);
+  return Array.from({ length: count }, (_, index) => messageId(prefix, index));
+}
+
+/** The part of every id that comes from the execution id. */
+export function idPrefix(executionId: string): string {
+  return createHash('sha256').update(executionId).digest('hex').slice(0, HASH_CHARS);
+}
+
+/** The id of the item at a 0-based index; past 9999 the index simply takes more digits. */
+export function messageId(prefix: string, index: number): string {
+  return `${prefix}-${String(index + 1).padStart(INDEX_DIGITS, '0')}`;
 }

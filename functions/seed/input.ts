@@ -21,11 +21,11 @@ export interface ParsedEvent {
 // With the u flag a lone surrogate is one code point, outside every allowed range.
 const DISALLOWED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function rejectUnknownFields(object: Record<string, unknown>, known: readonly string[], where: string): void {
+export function rejectUnknownFields(object: Record<string, unknown>, known: readonly string[], where: string): void {
   const unknown = Object.keys(object).filter((key) => !known.includes(key));
   if (unknown.length > 0) {
     throw new InvalidInput(
@@ -34,12 +34,12 @@ function rejectUnknownFields(object: Record<string, unknown>, known: readonly st
   }
 }
 
-function parseCount(count: unknown): number {
+function parseCount(count: unknown, maxItems: number): number {
   if (typeof count !== 'number' || !Number.isInteger(count)) {
     throw new InvalidInput(`input.count must be an integer, got ${JSON.stringify(count)}`);
   }
-  if (count < 1 || count > MAX_ITEMS) {
-    throw new InvalidInput(`input.count must be between 1 and ${MAX_ITEMS}, got ${count}`);
+  if (count < 1 || count > maxItems) {
+    throw new InvalidInput(`input.count must be between 1 and ${maxItems}, got ${count}`);
   }
   return count;
 }
@@ -68,20 +68,21 @@ function checkMessage(message: unknown, field: string): string {
   return message;
 }
 
-function parseMessages(messages: unknown): string[] {
+function parseMessages(messages: unknown, maxItems: number): string[] {
   if (!Array.isArray(messages)) {
     throw new InvalidInput(`input.messages must be an array of strings, got ${messages === null ? 'null' : typeof messages}`);
   }
   if (messages.length === 0) {
     throw new InvalidInput('input.messages must hold at least one message');
   }
-  if (messages.length > MAX_ITEMS) {
-    throw new InvalidInput(`input.messages must hold at most ${MAX_ITEMS} messages, got ${messages.length}`);
+  if (messages.length > maxItems) {
+    throw new InvalidInput(`input.messages must hold at most ${maxItems} messages, got ${messages.length}`);
   }
   return messages.map((message: unknown, index) => checkMessage(message, `input.messages[${index}]`));
 }
 
-function parseRequest(input: unknown): SeedRequest {
+/** Checks the execution input against the rules, with the workflow's largest count. */
+export function parseRequest(input: unknown, maxItems: number = MAX_ITEMS): SeedRequest {
   if (!isObject(input)) {
     throw new InvalidInput('input must be a JSON object: {}, {"count": n} or {"messages": [...]}');
   }
@@ -89,8 +90,8 @@ function parseRequest(input: unknown): SeedRequest {
   if ('count' in input && 'messages' in input) {
     throw new InvalidInput('input must give either count or messages, not both');
   }
-  if ('messages' in input) return { kind: 'messages', messages: parseMessages(input.messages) };
-  if ('count' in input) return { kind: 'generated', count: parseCount(input.count) };
+  if ('messages' in input) return { kind: 'messages', messages: parseMessages(input.messages, maxItems) };
+  if ('count' in input) return { kind: 'generated', count: parseCount(input.count, maxItems) };
   return { kind: 'generated', count: DEFAULT_COUNT };
 }
 
@@ -103,10 +104,15 @@ export function parseEvent(event: unknown): ParsedEvent {
   if (!('input' in event)) {
     throw new InvalidInput('the event must carry the seed input in its "input" field');
   }
-  const { executionId } = event;
+  const executionId = parseExecutionId(event.executionId);
+  const request = parseRequest(event.input);
+  return executionId === undefined ? { request } : { request, executionId };
+}
+
+/** The execution id the ids derive from: absent, or a non-empty string. */
+export function parseExecutionId(executionId: unknown): string | undefined {
   if (executionId !== undefined && (typeof executionId !== 'string' || executionId.length === 0)) {
     throw new InvalidInput('executionId must be a non-empty string when given');
   }
-  const request = parseRequest(event.input);
-  return executionId === undefined ? { request } : { request, executionId };
+  return executionId;
 }

@@ -37,7 +37,7 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1)));
 }
 
-function putRequest(item: SeededItem, expiresAt: number): WriteRequest {
+export function putRequest(item: SeededItem, expiresAt: number): WriteRequest {
   return {
     PutRequest: {
       Item: {
@@ -60,12 +60,12 @@ function chunks<T>(values: T[], size: number): T[][] {
   );
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Sends one batch until DynamoDB has processed all of it; returns why it gave up, if it did. */
-async function writeBatch(
+export async function writeBatch(
   batch: WriteRequest[],
   options: WriteOptions,
   onWritten: (count: number) => void,
