@@ -1,12 +1,12 @@
-// `make run TARGET=local`: the very client `make run` uses on AWS (cli/run-command.ts), talking
+// `make run TARGET=local`: the very client `make run` uses on AWS (aws/run-command.ts), talking
 // to the local Step Functions endpoint over AWS's protocol, with the emulators standing in for
 // the deployed stack's table and queue. Same report, same reconciliation, same exit status.
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../../viz/report.ts';
 import { createClients } from '../../workflow/clients.ts';
-import { systemClock } from '../../cli/execution.ts';
-import type { StackOutputs } from '../../cli/outputs.ts';
-import { runCommand, type RunDeps } from '../../cli/run-command.ts';
+import { systemClock } from '../../aws/execution.ts';
+import type { StackOutputs } from '../../aws/outputs.ts';
+import { runCommand, type RunDeps } from '../../aws/run-command.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { LOCAL_CREDENTIALS } from '../emulators.ts';
 import { startLocalEnvironment } from '../environment.ts';
@@ -19,8 +19,6 @@ export function localOutputs(env: LocalEnvironment, stateMachineArn: string): St
     stateMachineArn,
     tableName: resources.names.table,
     queueUrl: resources.queueUrl,
-    deadLetterQueueUrl: resources.deadLetterQueueUrl,
-    seedFunctionName: resources.names.seedFunction,
   };
 }
 

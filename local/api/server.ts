@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SEED_FUNCTION, STATE_MACHINE, WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
+import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, renderDefinition } from '../definition.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
@@ -37,13 +37,13 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { env } = options;
-  const machines = createStateMachineStore({ env, bundlePath: fromRoot(SEED_FUNCTION.bundleFile) });
+  const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR) });
   const executions = createExecutionStore();
   const { resources } = env;
-  const template = await loadDefinition(fromRoot(WORKFLOW_DEFINITION));
+  const template = await loadDefinition(fromRoot(resources.workflow.definition));
   const workflow = machines.create({
     name: resources.names.stateMachine,
-    type: STATE_MACHINE.type,
+    type: resources.workflow.type,
     definition: JSON.stringify(renderDefinition(template, resources.templateVars), null, 2),
     roleArn: `arn:aws:iam::${resources.accountId}:role/${resources.names.stateMachineRole}`,
   });

@@ -35,7 +35,8 @@ export interface StateMachineSpec {
 
 export interface StateMachineStoreOptions {
   env: LocalEnvironment;
-  bundlePath: string;
+  /** The folder of the functions' bundles. */
+  distDir: string;
   onCall?: (call: TaskCall) => void;
 }
 
@@ -54,7 +55,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
   // The roles the stack creates, each with its policy; no other role exists offline.
   const roles = new Map<string, PolicyStatement[]>([
     [roleArn(names.stateMachineRole), policies.stateMachinePolicy],
-    [roleArn(names.seedRole), policies.lambdaPolicy],
+    ...Object.entries(resources.functions).map(([name, fn]): [string, PolicyStatement[]] => [roleArn(fn.role), policies.functionPolicies[name]!]),
   ]);
 
   function checkRole(arn: string): PolicyStatement[] {
@@ -83,9 +84,9 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         resources,
         endpoints: options.env.endpoints,
         stateMachinePolicy: policy,
-        lambdaPolicy: policies.lambdaPolicy,
+        functionPolicies: policies.functionPolicies,
         faults: [],
-        bundlePath: options.bundlePath,
+        distDir: options.distDir,
         ...(options.onCall ? { onCall: options.onCall } : {}),
       });
       return { parsed, handlers };

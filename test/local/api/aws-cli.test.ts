@@ -1,0 +1,78 @@
+// The `aws` command (v1 here; skipped where there is none) against the local endpoint, with the
+// commands `make serve` prints: its history holds as many events as the offline run's.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { startLocalEnvironment } from '../../../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
+import { runLocal } from '../../../local/run.ts';
+import { stepFunctionsCommands } from '../../../local/api/instructions.ts';
+import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import type { LocalEnvironment } from '../../../local/contracts.ts';
+
+const execFileAsync = promisify(execFile);
+const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+
+/** Splits one printed command into its arguments; the input is the only quoted one. */
+function argsOf(command: string): string[] {
+  const quoted = /'([^']*)'/.exec(command);
+  const parts = command.replace(/'[^']*'/, 'QUOTED').split(/\s+/).slice(1);
+  return parts.map((part) => (part === 'QUOTED' ? quoted![1]! : part));
+}
+
+(hasAwsCli ? describe : describe.skip)('local/api with the aws command', function () {
+  this.timeout(120_000);
+  let env: LocalEnvironment;
+  let server: ApiServer;
+  let home: string;
+
+  before(async () => {
+    env = await startLocalEnvironment({ prefix: 'api-cli' });
+    server = await startApiServer({ env });
+    home = await mkdtemp(join(tmpdir(), 'api-cli-home-'));
+  });
+
+  after(async () => {
+    await server.stop();
+    await env.stop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  async function aws(args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_DEFAULT_REGION: env.resources.region,
+      },
+    });
+    return JSON.parse(stdout) as Record<string, unknown>;
+  }
+
+  it('lists, starts, describes and reads the history of the workflow, as many events as offline', async () => {
+    const [list, start, describe, history] = stepFunctionsCommands(server.endpoint, server.workflowArn).map(argsOf);
+    const machines = (await aws(list!)).stateMachines as { name: string }[];
+    expect(machines.map((machine) => machine.name)).to.include(env.resources.names.stateMachine);
+
+    const started = await aws(start!);
+    expect(started.executionArn).to.be.a('string');
+    let status = 'RUNNING';
+    while (status === 'RUNNING') {
+      const described = await aws(describe!);
+      status = described.status as string;
+      expect(described.executionArn).to.equal(started.executionArn);
+    }
+    expect(status).to.equal('SUCCEEDED');
+    // The CLI follows nextToken itself: every event arrives.
+    const events = (await aws(history!)).events as { type: string }[];
+
+    const offline = await runLocal({ count: 3, prefix: 'api-cli-offline' });
+    expect(events).to.have.length(offline.history.length);
+    expect(events.map((event) => event.type)).to.deep.equal(offline.history.map((event) => event.type));
+  });
+});

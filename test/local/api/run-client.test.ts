@@ -1,0 +1,50 @@
+// The AWS run client (aws/run-command.ts), unchanged, against the local endpoint: start, wait,
+// history, reconcile and report over AWS's protocol, for a success and an InvalidInput failure.
+import { expect } from 'chai';
+import { startLocalEnvironment } from '../../../local/environment.ts';
+import { localRunDeps } from '../../../local/api/run-local.ts';
+import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import type { LocalEnvironment } from '../../../local/contracts.ts';
+import { systemClock } from '../../../aws/execution.ts';
+import { EXIT, runCommand } from '../../../aws/run-command.ts';
+
+describe('local/api: the AWS run client against the endpoint', function () {
+  this.timeout(60_000);
+  let env: LocalEnvironment;
+  let server: ApiServer;
+
+  before(async () => {
+    env = await startLocalEnvironment({ prefix: 'api-run' });
+    server = await startApiServer({ env });
+  });
+
+  after(async () => {
+    await server.stop();
+    await env.stop();
+  });
+
+  async function run(argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status = await runCommand(argv, {
+      ...localRunDeps(env, server.endpoint, server.workflowArn),
+      clock: systemClock,
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+    });
+    return { status, summary: JSON.parse(out.join('\n')) as Record<string, unknown>, err: err.join('\n') };
+  }
+
+  it('runs the workflow and reconciles every item from the history and the table', async () => {
+    const { status, summary } = await run(['--count', '5', '--json']);
+    expect(status).to.equal(EXIT.succeeded);
+    expect(summary).to.deep.include({ status: 'SUCCEEDED' });
+    expect(summary).to.deep.include({ items: 5, delivered: 5, missing: 0, duplicates: 0, historyEvents: 14 * 5 + 11 });
+  });
+
+  it('reports the InvalidInput failure as on AWS, with exit status 1', async () => {
+    const { status, summary } = await run(['--count', '5000', '--json']);
+    expect(status).to.equal(EXIT.notSucceeded);
+    expect(summary).to.deep.include({ status: 'FAILED', error: 'InvalidInput', failedState: 'Reject Invalid Input' });
+  });
+});
