@@ -31,7 +31,7 @@ quote = '$(subst ','\'',$(1))'
 # The seed's input options; --opt=value keeps a negative count from reading as an option.
 INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
 
-.PHONY: help install versions build synth plan deploy destroy run local diagram conformance bench test lint typecheck clean
+.PHONY: help install versions build synth plan deploy destroy run serve local diagram conformance bench test lint typecheck clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,8 +75,21 @@ destroy: $(DEPS) ## terraform destroy: remove every resource of the workflow
 	@$(MAKE) --no-print-directory synth
 	$(TSX) scripts/terraform.ts destroy
 
-run: $(DEPS) ## Start an execution on AWS (ITEMS=n or MESSAGES_FILE=f), wait, report
+# TARGET=local runs the same client against a local Step Functions endpoint (local/api/) on the emulators.
+TARGET ?= aws
+PORT   ?=
+
+run: $(DEPS) ## Start an execution on AWS (ITEMS=n or MESSAGES_FILE=f), wait, report; TARGET=local: the same client, offline
+ifeq ($(TARGET),local)
+	@$(MAKE) --no-print-directory build >&2
+	@$(TSX) local/api/run-local.ts $(INPUT_ARGS) $(ARGS)
+else
 	$(TSX) cli/run.ts $(INPUT_ARGS) $(ARGS)
+endif
+
+serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083), until Ctrl-C
+	@$(MAKE) --no-print-directory build >&2
+	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT)))
 
 # The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
 local: ## Run the workflow offline on embedded emulators (ITEMS=n, MESSAGES_FILE=f, ARGS=...)
