@@ -1,0 +1,89 @@
+// TestState offline: each inspection level, a mocked result through the whole JSONPath data flow,
+// a mocked error decided by Retry (with the retries already made) and then Catch.
+import { expect } from 'chai';
+import { testState } from '../../engine/test-state.ts';
+import { UnsupportedFeature } from '../../engine/errors.ts';
+import { rejection } from '../helpers.ts';
+
+// The data-flow example of AWS's "Processing input and output" page, as a Task with a mocked result.
+const TASK = {
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke',
+  InputPath: '$.library',
+  Parameters: { 'FunctionName': 'fn', 'Payload.$': '$' },
+  ResultSelector: { 'titles.$': '$.Payload.titles' },
+  ResultPath: '$.lambda',
+  OutputPath: '$.lambda',
+  Retry: [{ ErrorEquals: ['Lambda.TooManyRequestsException'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 }],
+  Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Handle' }],
+  Next: 'Done',
+};
+const INPUT = { library: { shelf: 3 }, other: true };
+const RESULT = { Payload: { titles: ['a', 'b'] }, StatusCode: 200 };
+
+describe('engine/test-state', () => {
+  it('at DEBUG, records each step of the data flow, the output and the next state', async () => {
+    const result = await testState({ definition: TASK, input: INPUT, inspectionLevel: 'DEBUG', mock: { result: RESULT } });
+    expect(result).to.deep.include({ status: 'SUCCEEDED', nextState: 'Done', output: { titles: ['a', 'b'] } });
+    expect(result.inspectionData).to.deep.equal({
+      input: INPUT,
+      afterInputPath: { shelf: 3 },
+      afterParameters: { FunctionName: 'fn', Payload: { shelf: 3 } },
+      result: RESULT,
+      afterResultSelector: { titles: ['a', 'b'] },
+      afterResultPath: { ...INPUT, lambda: { titles: ['a', 'b'] } },
+    });
+  });
+
+  it('at INFO, gives the status, output and next state only; TRACE is DEBUG for a non-HTTP task', async () => {
+    const info = await testState({ definition: TASK, input: INPUT, inspectionLevel: 'INFO', mock: { result: RESULT } });
+    expect(info).to.deep.equal({ status: 'SUCCEEDED', nextState: 'Done', output: { titles: ['a', 'b'] } });
+    const trace = await testState({ definition: TASK, input: INPUT, inspectionLevel: 'TRACE', mock: { result: RESULT } });
+    expect(trace.inspectionData?.afterParameters).to.deep.equal({ FunctionName: 'fn', Payload: { shelf: 3 } });
+  });
+
+  it('a mocked error the Retry takes is RETRIABLE with its backoff, until the retries are spent, then caught', async () => {
+    const mock = { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'slow down' } };
+    const first = await testState({ definition: TASK, input: INPUT, mock });
+    expect(first).to.deep.include({ status: 'RETRIABLE', error: 'Lambda.TooManyRequestsException', cause: 'slow down' });
+    expect(first.inspectionData?.errorDetails).to.deep.equal({ retryIndex: 0, retryBackoffIntervalSeconds: 2 });
+    const third = await testState({ definition: TASK, input: INPUT, mock, retrierRetryCount: 2 });
+    expect(third.inspectionData?.errorDetails).to.deep.equal({ retryIndex: 0, retryBackoffIntervalSeconds: 8 });
+    const spent = await testState({ definition: TASK, input: INPUT, mock, retrierRetryCount: 3 });
+    expect(spent).to.deep.include({
+      status: 'CAUGHT_ERROR',
+      nextState: 'Handle',
+      output: { ...INPUT, error: { Error: 'Lambda.TooManyRequestsException', Cause: 'slow down' } },
+    });
+  });
+
+  it('an error nothing takes fails the state', async () => {
+    const { Catch: _catch, ...uncaught } = TASK;
+    const result = await testState({ definition: uncaught, input: INPUT, mock: { errorOutput: { error: 'Boom', cause: 'why' } } });
+    expect(result).to.deep.include({ status: 'FAILED', error: 'Boom', cause: 'why' });
+  });
+
+  it('tests a state by name within a whole definition, and calls the Task when no mock is given', async () => {
+    const definition = { StartAt: 'Choose', States: { Choose: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericGreaterThan: 1, Next: 'Big' }], Default: 'Small' }, Big: TASK, Small: { Type: 'Succeed' }, Done: { Type: 'Succeed' }, Handle: { Type: 'Succeed' } } };
+    expect(await testState({ definition, stateName: 'Choose', input: { n: 2 } })).to.deep.include({ status: 'SUCCEEDED', nextState: 'Big' });
+    const calls: unknown[] = [];
+    const called = await testState({
+      definition,
+      stateName: 'Big',
+      input: INPUT,
+      call: async (state, resource, parameters) => {
+        calls.push({ state, resource, parameters });
+        return RESULT;
+      },
+    });
+    expect(called.output).to.deep.equal({ titles: ['a', 'b'] });
+    expect(calls).to.deep.equal([{ state: 'Big', resource: 'arn:aws:states:::lambda:invoke', parameters: { FunctionName: 'fn', Payload: { shelf: 3 } } }]);
+  });
+
+  it('runs Pass with Result and ResultPath, and refuses what it cannot test offline', async () => {
+    const pass = await testState({ definition: { Type: 'Pass', Result: { x: 1 }, ResultPath: '$.r', End: true }, input: { a: 1 } });
+    expect(pass).to.deep.equal({ status: 'SUCCEEDED', output: { a: 1, r: { x: 1 } } });
+    const map = await rejection(testState({ definition: { Type: 'Parallel', Branches: [], End: true }, input: {} }));
+    expect(map).to.be.instanceOf(UnsupportedFeature);
+  });
+});
