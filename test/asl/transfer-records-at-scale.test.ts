@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { expect } from 'chai';
+import { placeholdersIn } from '../../workflow/template.ts';
+import { AT_SCALE_EVENT_FIELDS } from '../../functions/seed/at-scale-input.ts';
+import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
+import { AT_SCALE_DEFINITION, atScaleDefinition, atScaleVars, runAtScale } from '../../bench/at-scale-run.ts';
+
+// asl-validator is CommonJS and ships no type declarations.
+type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+type State = Record<string, unknown> & { Type: string };
+interface Machine {
+  StartAt: string;
+  States: Record<string, State>;
+}
+
+const ASL = atScaleDefinition(100) as Machine & { QueryLanguage: string };
+const MAP = ASL.States['Send Every Record']!;
+const CHILD = MAP.ItemProcessor as Machine & { ProcessorConfig: Record<string, string> };
+
+describe('asl/transfer-records-at-scale.asl.json', () => {
+  describe('validity', () => {
+    it('passes asl-validator once rendered', () => {
+      const { isValid, errorsText } = aslValidator(structuredClone(ASL));
+      expect(isValid, errorsText()).to.equal(true);
+    });
+
+    it('is checked by a validator that rejects a broken transition in a child state', () => {
+      const broken = structuredClone(ASL);
+      (broken.States['Send Every Record']!.ItemProcessor as Machine).States['Prepare Batch']!.Next = 'No Such State';
+      expect(aslValidator(broken).isValid).to.equal(false);
+    });
+
+    it('uses exactly the placeholders a deployment fills', () => {
+      const template = readFileSync(new URL(`../../${AT_SCALE_DEFINITION}`, import.meta.url), 'utf8');
+      expect(placeholdersIn(template).sort()).to.deep.equal(Object.keys(atScaleVars(1)).sort());
+    });
+  });
+
+  describe('shape', () => {
+    it('is JSONata throughout', () => {
+      expect(ASL.QueryLanguage).to.equal('JSONata');
+    });
+
+    it('passes the seed function the at-scale event: the input, the execution id and where the key list goes', () => {
+      const seed = ASL.States[ASL.StartAt]!;
+      const payload = (seed.Arguments as { Payload: Record<string, unknown> }).Payload;
+      expect(Object.keys(payload)).to.have.members([...AT_SCALE_EVENT_FIELDS]);
+      expect(payload.keyList).to.have.property('Bucket', atScaleVars(1).BucketName);
+      expect(seed.Catch).to.deep.equal([{ ErrorEquals: ['InvalidInput'], Next: 'Reject Invalid Input' }]);
+    });
+
+    it('reads the key list as JSONL and batches 100 keys with the table name and queue URL', () => {
+      expect(MAP.ItemReader).to.deep.include({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' } });
+      expect(MAP.ItemBatcher).to.deep.equal({
+        MaxItemsPerBatch: 100,
+        BatchInput: { TableName: atScaleVars(1).TableName, QueueUrl: atScaleVars(1).QueueUrl },
+      });
+    });
+
+    it('runs EXPRESS children at the configured concurrency, tolerates no failure and writes results to the bucket', () => {
+      expect(CHILD.ProcessorConfig).to.deep.equal({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
+      expect(MAP.ToleratedFailurePercentage).to.equal(0);
+      expect(atScaleDefinition(250)).to.have.nested.property('States.Send Every Record.MaxConcurrency', '{% 250 %}');
+      expect(MAP.ResultWriter).to.deep.include({ Resource: 'arn:aws:states:::s3:putObject' });
+      expect(MAP.ResultWriter).to.have.nested.property('Arguments.Bucket', atScaleVars(1).BucketName);
+    });
+
+    it('has each child read with BatchGetItem and send with SendMessageBatch, failing by name when something is left', () => {
+      const resources = Object.values(CHILD.States).flatMap((state) =>
+        state.Type === 'Map' ? Object.values((state.ItemProcessor as Machine).States) : [state],
+      );
+      expect(resources.filter((state) => state.Type === 'Task').map((state) => state.Resource)).to.have.members([
+        'arn:aws:states:::aws-sdk:dynamodb:batchGetItem',
+        'arn:aws:states:::aws-sdk:sqs:sendMessageBatch',
+      ]);
+      const errors = Object.values(CHILD.States).filter((state) => state.Type === 'Fail').map((state) => state.Error);
+      expect(errors).to.have.members(['RecordsNotFound', 'RecordsNotRead', 'MessagesNotSent']);
+    });
+  });
+
+  describe('run by the engine over in-memory services', function () {
+    this.timeout(120_000);
+
+    for (const count of [1_000, 20_000]) {
+      it(`sends ${count.toLocaleString('en-US')} records once each, with a parent history that does not grow with the count`, async () => {
+        const run = await runAtScale({ count });
+        expect(run.result.status, run.result.cause).to.equal('SUCCEEDED');
+        expect(run.seeded).to.have.length(count);
+        expect(run.delivered).to.equal(count);
+        expect(run.missing).to.deep.equal([]);
+        expect(run.duplicated).to.deep.equal([]);
+        expect(run.childExecutions).to.equal(count / 100);
+        // Seed and Map: two states entered, whatever the count.
+        expect(run.parentTransitions).to.equal(2);
+        expect(run.parentEvents).to.be.below(20);
+        const output = run.result.output as { ResultWriterDetails: { Bucket: string; Key: string } };
+        const manifest = JSON.parse(run.services.objects.get(`${output.ResultWriterDetails.Bucket}/${output.ResultWriterDetails.Key}`)!) as {
+          ResultFiles: { SUCCEEDED: { Key: string }[]; FAILED: unknown[] };
+        };
+        expect(manifest.ResultFiles.FAILED).to.deep.equal([]);
+        const results = JSON.parse(run.services.objects.get(`${output.ResultWriterDetails.Bucket}/${manifest.ResultFiles.SUCCEEDED[0]!.Key}`)!) as { Sent: number }[];
+        expect(results.reduce((sum, result) => sum + result.Sent, 0)).to.equal(count);
+      });
+    }
+
+    it('sends each message with its MessageId attribute and the record\'s body', async () => {
+      const run = await runAtScale({ messages: ['first', 'second ✓', '{"json": true}'] });
+      expect(run.result.status, run.result.cause).to.equal('SUCCEEDED');
+      const byId = new Map(run.services.queue.map((message) => [message.messageId, message.body]));
+      for (const [id, item] of run.services.table) expect(byId.get(id)).to.equal(item.Message!.S);
+    });
+
+    it('absorbs BatchGetItem leaving keys unprocessed and SendMessageBatch failing entries, losing nothing', async () => {
+      const run = await runAtScale({ count: 300 }, { faults: { unprocessedKeys: 2, failedEntries: 3 } });
+      expect(run.result.status, run.result.cause).to.equal('SUCCEEDED');
+      expect(run.missing).to.deep.equal([]);
+      expect(run.duplicated).to.deep.equal([]);
+      expect(run.services.calls.get('arn:aws:states:::aws-sdk:dynamodb:batchGetItem')).to.equal(3 + 2);
+    });
+
+    it('fails the Map Run with States.ExceedToleratedFailureThreshold when entries stay failed past the retries', async () => {
+      const run = await runAtScale({ count: 10 }, { faults: { failedEntries: 100 } });
+      expect(run.result.status).to.equal('FAILED');
+      expect(run.result.error).to.equal('States.ExceedToleratedFailureThreshold');
+      const child = run.result.mapRuns[0]!.executions[0]!;
+      expect(child.error).to.equal('MessagesNotSent');
+      expect(child.cause).to.match(/left 1 message\(s\) unsent after 5 attempt\(s\)/);
+    });
+
+    it(`ends in InvalidInput for a count above ${AT_SCALE_MAX_ITEMS.toLocaleString('en-US')}, writing nothing`, async () => {
+      const run = await runAtScale({ count: AT_SCALE_MAX_ITEMS + 1 });
+      expect(run.result.status).to.equal('FAILED');
+      expect(run.result.error).to.equal('InvalidInput');
+      expect(run.result.cause).to.include(`between 1 and ${AT_SCALE_MAX_ITEMS}`);
+      expect(run.seeded).to.deep.equal([]);
+    });
+  });
+});
