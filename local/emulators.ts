@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from './contracts.ts';
+import { registerInProcess } from './in-process-transport.ts';
 
 export type EmulatedService = 'dynamodb' | 'sqs';
 
@@ -165,7 +166,8 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const dynamodbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
-  dynamodbServer.on('request', gated('dynamodb', dynaliteHandler!, options.door));
+  const dynamodbListener = gated('dynamodb', dynaliteHandler!, options.door);
+  dynamodbServer.on('request', dynamodbListener);
 
   // local-aws-sqs's own createSqsServer has no error handler on listen; this server does.
   const sqs = createRequestHandler({
@@ -176,9 +178,14 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     emulateQueueCreationLifecycle: false,
     emulateLazyQueues: false,
   });
-  const sqsServer = createServer(gated('sqs', sqs.requestHandler, options.door));
+  const sqsListener = gated('sqs', sqs.requestHandler, options.door);
+  const sqsServer = createServer(sqsListener);
 
+  // This process's SDK clients reach the emulators without sockets (in-process-transport.ts),
+  // through the same listeners, door included; other processes use the ports.
+  const unregister: (() => void)[] = [];
   const stop = async () => {
+    for (const remove of unregister) remove();
     sqs.service.resetAll();
     await Promise.all([close(dynamodbServer), close(sqsServer)]);
   };
@@ -186,6 +193,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     const [dynamodb, sqsUrl] = await Promise.all([listen(dynamodbServer), listen(sqsServer)]);
     // Queue URLs carry the port, known only now.
     sqs.service.PORT = Number(new URL(sqsUrl).port);
+    unregister.push(registerInProcess(dynamodb, dynamodbListener), registerInProcess(sqsUrl, sqsListener));
     return { endpoints: { dynamodb, sqs: sqsUrl }, stop };
   } catch (error) {
     await stop();

@@ -3,6 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { InProcessRequestHandler, isInProcess } from '../local/in-process-transport.ts';
 
 export interface ClientOptions {
   region: string;
@@ -12,7 +13,8 @@ export interface ClientOptions {
    * AWS_* variables or ~/.aws files (a profile there, expired or missing, must not matter).
    */
   endpoints?: { dynamodb?: string; sqs?: string; sfn?: string };
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** A session token too for a local role's calls, which the emulators' IAM door reads. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 export interface Clients {
@@ -43,6 +45,13 @@ const HERMETIC_SETTINGS = {
   disableRequestCompression: true,
 } as const;
 
+/**
+ * Work an emulator in this process never needs: each command's middleware is resolved once per
+ * client instead of on every send (the same middleware runs; middleware must be added before a
+ * command's first send, as the bridge does).
+ */
+const LOCAL_SETTINGS = { cacheMiddleware: true } as const;
+
 export function createClients(options: ClientOptions): Clients {
   const offline = options.endpoints !== undefined;
   if (offline && !options.credentials) {
@@ -51,9 +60,12 @@ export function createClients(options: ClientOptions): Clients {
   const common = {
     region: options.region,
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(offline ? { ...HERMETIC_SETTINGS, authSchemePreference: [...HERMETIC_SETTINGS.authSchemePreference] } : {}),
+    ...(offline ? { ...HERMETIC_SETTINGS, ...LOCAL_SETTINGS, authSchemePreference: [...HERMETIC_SETTINGS.authSchemePreference] } : {}),
   };
-  const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
+  // An emulator running in this process is reached without sockets: the same requests and
+  // responses, minus Node's HTTP stack on both sides (local/in-process-transport.ts).
+  const endpoint = (url: string | undefined) =>
+    url ? { endpoint: url, ...(isInProcess(url) ? { requestHandler: new InProcessRequestHandler() } : {}) } : {};
   return {
     dynamodb: new DynamoDBClient({ ...common, ...(offline ? { endpointDiscoveryEnabled: false } : {}), ...endpoint(options.endpoints?.dynamodb) }),
     sqs: new SQSClient({ ...common, ...endpoint(options.endpoints?.sqs) }),

@@ -1,0 +1,239 @@
+// The SDK's HTTP transport, without the sockets, for servers that run in this process: an
+// emulator registers its request listener under the origin it listens on, and an SDK client
+// built for that origin hands each signed request to the listener directly. Everything above
+// the socket stays as on the wire: the SDK serializes, signs, retries and parses as it would
+// over HTTP, and the listener (the IAM door, then the emulator) sees an HTTP request with the
+// headers, method, URL and body Node's server would give it, and answers through the response
+// methods it uses, with the headers Node's server adds (Date, Connection, Content-Length).
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** The parts of the SDK's HttpRequest (@smithy/types) a request needs. */
+export interface SdkHttpRequest {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query?: Record<string, string | string[] | null>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** The SDK's HttpResponse: lower-case header names, as Node's IncomingMessage gives them. */
+export interface SdkHttpResponse {
+  statusCode: number;
+  reason?: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** The SDK's HttpHandler contract, which a client takes as its requestHandler. */
+export interface SdkRequestHandler {
+  metadata: { handlerProtocol: string };
+  handle(request: SdkHttpRequest, options?: { abortSignal?: AbortSignal }): Promise<{ response: SdkHttpResponse }>;
+  updateHttpClientConfig(key: never, value: never): void;
+  httpHandlerConfigs(): Record<string, never>;
+  destroy(): void;
+}
+
+/** A request whose body is a stream: DynamoDB's and SQS's JSON and query protocols never send one. */
+export class UnsupportedInProcessRequest extends Error {
+  override name = 'UnsupportedInProcessRequest';
+}
+
+const listeners = new Map<string, RequestListener>();
+
+const originOf = (url: string) => new URL(url).origin;
+
+/**
+ * Serves requests to `url`'s origin in process with `listener` until the returned function is
+ * called (when the server stops). The server keeps listening on its port for other processes.
+ */
+export function registerInProcess(url: string, listener: RequestListener): () => void {
+  const origin = originOf(url);
+  listeners.set(origin, listener);
+  return () => {
+    if (listeners.get(origin) === listener) listeners.delete(origin);
+  };
+}
+
+export function isInProcess(url: string): boolean {
+  return listeners.has(originOf(url));
+}
+
+/** What Node's client reports when nothing listens: the server stopped under a client still in use. */
+function connectionRefused(request: SdkHttpRequest): Error {
+  const address = `${request.hostname}:${request.port ?? ''}`;
+  return Object.assign(new Error(`connect ECONNREFUSED ${address}`), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+}
+
+// The SDK's own name and message for a call whose abort signal fired (@smithy/node-http-handler).
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  const error = new Error(reason instanceof Error || reason === undefined ? 'Request aborted' : String(reason));
+  error.name = 'AbortError';
+  if (reason instanceof Error) error.cause = reason;
+  return error;
+}
+
+function bodyBytes(body: unknown): Buffer {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new UnsupportedInProcessRequest('a streamed request body cannot be handed over in process');
+}
+
+function urlOf(request: SdkHttpRequest): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(request.query ?? {})) {
+    if (value === null) query.append(key, '');
+    else for (const item of Array.isArray(value) ? value : [value]) query.append(key, item);
+  }
+  const search = query.toString();
+  return search ? `${request.path}?${search}` : request.path;
+}
+
+/** The request as Node's server presents it: a readable body with lower-case headers. */
+function incomingMessage(request: SdkHttpRequest, body: Buffer): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  headers.host ??= `${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`;
+  headers['content-length'] ??= String(body.length);
+  headers.connection ??= 'keep-alive';
+  const stream = new Readable({
+    read() {
+      if (body.length > 0) this.push(body);
+      this.push(null);
+    },
+  });
+  return Object.assign(stream, {
+    headers,
+    method: request.method,
+    url: urlOf(request),
+    httpVersion: '1.1',
+  }) as unknown as IncomingMessage;
+}
+
+// Node's server answers HTTP/1.1 keep-alive requests with these, its default keepAliveTimeout being 5 s.
+const KEEP_ALIVE = { connection: 'keep-alive', 'keep-alive': 'timeout=5' };
+const NO_BODY_STATUS = new Set([204, 304]);
+
+type HeaderValue = string | number | readonly string[];
+
+/**
+ * A ServerResponse as far as a listener uses it: status, headers (set one by one or with
+ * writeHead), write and end. It resolves with the SDK's HttpResponse once ended.
+ */
+function serverResponse(method: string, resolve: (response: SdkHttpResponse) => void): ServerResponse {
+  const headers = new Map<string, HeaderValue>();
+  const chunks: Buffer[] = [];
+  let headersSent = false;
+  let ended = false;
+  const toBuffer = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array));
+  const response = {
+    statusCode: 200,
+    statusMessage: undefined as string | undefined,
+    get headersSent() {
+      return headersSent;
+    },
+    get writableEnded() {
+      return ended;
+    },
+    setHeader(name: string, value: HeaderValue) {
+      if (headersSent) throw new Error('Cannot set headers after they are sent to the client');
+      headers.set(name.toLowerCase(), value);
+      return response;
+    },
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+    hasHeader: (name: string) => headers.has(name.toLowerCase()),
+    removeHeader: (name: string) => headers.delete(name.toLowerCase()),
+    getHeaders: () => Object.fromEntries(headers),
+    writeHead(status: number, reasonOrHeaders?: unknown, maybeHeaders?: unknown) {
+      response.statusCode = status;
+      const given = typeof reasonOrHeaders === 'string' ? maybeHeaders : reasonOrHeaders;
+      if (typeof reasonOrHeaders === 'string') response.statusMessage = reasonOrHeaders;
+      if (Array.isArray(given)) {
+        for (let index = 0; index + 1 < given.length; index += 2) headers.set(String(given[index]).toLowerCase(), given[index + 1] as HeaderValue);
+      } else if (given && typeof given === 'object') {
+        for (const [name, value] of Object.entries(given)) headers.set(name.toLowerCase(), value as HeaderValue);
+      }
+      headersSent = true;
+      return response;
+    },
+    write(chunk: unknown) {
+      headersSent = true;
+      if (chunk !== undefined && chunk !== null) chunks.push(toBuffer(chunk));
+      return true;
+    },
+    end(chunk?: unknown) {
+      if (ended) return response;
+      if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk));
+      // Node knows the length only when the headers wait for end(); after writeHead or write it chunks.
+      const chunked = headersSent;
+      ended = true;
+      headersSent = true;
+      const body = Buffer.concat(chunks);
+      const bodyless = method === 'HEAD' || NO_BODY_STATUS.has(response.statusCode);
+      const sent: Record<string, string> = {};
+      for (const [name, value] of headers) sent[name] = Array.isArray(value) ? value.join(', ') : String(value);
+      if (!bodyless && sent['content-length'] === undefined && sent['transfer-encoding'] === undefined) {
+        if (chunked) sent['transfer-encoding'] = 'chunked';
+        else sent['content-length'] = String(body.length);
+      }
+      sent.date ??= new Date().toUTCString();
+      for (const [name, value] of Object.entries(KEEP_ALIVE)) sent[name] ??= value;
+      resolve({
+        statusCode: response.statusCode,
+        ...(response.statusMessage === undefined ? {} : { reason: response.statusMessage }),
+        headers: sent,
+        body: bodyless ? Buffer.alloc(0) : body,
+      });
+      return response;
+    },
+    // Listeners may listen for the response's end; it has no socket to close early.
+    on: () => response,
+    once: () => response,
+  };
+  return response as unknown as ServerResponse;
+}
+
+/** Hands one request to the listener registered for its origin, and resolves with its response. */
+export function handleInProcess(request: SdkHttpRequest, abortSignal?: AbortSignal): Promise<SdkHttpResponse> {
+  if (abortSignal?.aborted) return Promise.reject(abortError(abortSignal));
+  const listener = listeners.get(originOf(`${request.protocol}//${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`));
+  if (!listener) return Promise.reject(connectionRefused(request));
+  const body = bodyBytes(request.body);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(abortSignal!));
+    abortSignal?.addEventListener('abort', onAbort, { once: true });
+    const done = (response: SdkHttpResponse) => {
+      abortSignal?.removeEventListener('abort', onAbort);
+      resolve(response);
+    };
+    try {
+      listener(incomingMessage(request, body), serverResponse(request.method, done));
+    } catch (error) {
+      abortSignal?.removeEventListener('abort', onAbort);
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
+
+/** The requestHandler of SDK clients whose endpoint is a server registered in this process. */
+export class InProcessRequestHandler implements SdkRequestHandler {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+
+  async handle(request: SdkHttpRequest, options: { abortSignal?: AbortSignal } = {}): Promise<{ response: SdkHttpResponse }> {
+    return { response: await handleInProcess(request, options.abortSignal) };
+  }
+
+  // The SDK's settings for sockets and agents: there are none here.
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {}
+}
