@@ -72,8 +72,12 @@ function arrayBytes(value: readonly unknown[]): number {
     bytes = 2;
     for (let i = 0; i < value.length; i++) bytes += (i > 0 ? 1 : 0) + itemBytes(value[i]);
   }
-  lastArray = value;
-  lastArrayBytes = bytes;
+  // Only a list too long to re-measure cheaply is worth remembering: a short array measured in
+  // between (a task result's header list) must not make the next turn measure the list again.
+  if (value.length > MAX_DROPPED) {
+    lastArray = value;
+    lastArrayBytes = bytes;
+  }
   return bytes;
 }
 

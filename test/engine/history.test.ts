@@ -61,4 +61,19 @@ describe('engine: payload sizes', () => {
     const lookAlike = ['q', 's'];
     expect(jsonByteLength(lookAlike)).to.equal(exact(lookAlike));
   });
+
+  it('stay exact for a long list consumed from the front with short arrays measured in between (a task result\'s headers)', () => {
+    const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    let list: unknown[] = Array.from({ length: 30 }, (_, index) => (index % 7 === 3 ? { n: index } : `item-${index}-é`));
+    while (list.length > 0) {
+      expect(jsonByteLength(list)).to.equal(exact(list));
+      const headers = { 'Content-Type': ['application/x-amz-json-1.0'], Date: [`turn ${list.length}`] };
+      expect(jsonByteLength(headers)).to.equal(exact(headers));
+      list = list.slice(list.length % 3 === 0 ? 2 : 1);
+    }
+    const base = Array.from({ length: 20 }, (_, index) => `base-${index}`);
+    expect(jsonByteLength(base)).to.equal(exact(base));
+    const lookAlike = [...base.slice(2, 10), 'not-the-same', ...base.slice(11)];
+    expect(jsonByteLength(lookAlike)).to.equal(exact(lookAlike));
+  });
 });
