@@ -3,6 +3,7 @@
 // and spreading see AWS's shape): 25,000 events whose inputs hold a long list would otherwise be
 // gigabytes of strings.
 import { StatesError } from './errors.ts';
+import { jsonByteLength } from './payload.ts';
 import { historyLimitCause } from './quotas.ts';
 import type { HistoryEvent } from './types.ts';
 
@@ -58,6 +59,16 @@ export function withPayload(
   Object.defineProperty(fields, key, lazyField(key));
   if (detailsKey) fields[detailsKey] = { truncated: false };
   return fields;
+}
+
+/**
+ * The UTF-8 size of a details object's lazy payload field, without building its text (a history
+ * fold measures every input and output); undefined for details this engine did not make.
+ */
+export function payloadByteLength(details: object): number | undefined {
+  if (!payloads.has(details)) return undefined;
+  const value = payloads.get(details);
+  return value === undefined ? 4 : jsonByteLength(value);
 }
 
 export class History {

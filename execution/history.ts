@@ -4,6 +4,7 @@
 // several states open at once: each event is attributed to the state entry its
 // previousEventId chain leads back to, so concurrent entries of one state never mix.
 import type { HistoryEvent, HistoryEventExecutionDataDetails } from '@aws-sdk/client-sfn';
+import { payloadByteLength } from '../engine/history.ts';
 import type { HistoryStats, StateSample, StateSummary } from '../workflow/execution-record.ts';
 
 /** Entries per state whose input and output the record keeps. */
@@ -51,10 +52,16 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
   let truncated = false;
   let previous: OpenEntry | undefined;
 
-  const measure = (state: string, payload: string | undefined, details?: HistoryEventExecutionDataDetails) => {
+  // The local engine's events know their payloads' sizes: reading the text of each would
+  // serialize the loop's list at every state, quadratic in its length.
+  const measure = (state: string, event: { input?: string; output?: string }, field: 'input' | 'output', details?: HistoryEventExecutionDataDetails) => {
     if (details?.truncated) truncated = true;
-    if (payload === undefined) return;
-    const bytes = Buffer.byteLength(payload, 'utf8');
+    let bytes = payloadByteLength(event);
+    if (bytes === undefined) {
+      const payload = event[field];
+      if (payload === undefined) return;
+      bytes = Buffer.byteLength(payload, 'utf8');
+    }
     if (bytes > fold.maxPayloadBytes) {
       fold.maxPayloadBytes = bytes;
       fold.maxPayloadState = state;
@@ -76,14 +83,14 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
       const state = (states[entered.name] ??= { entered: 0, ms: 0, samples: [] });
       state.entered += 1;
       fold.stateTransitions += 1;
-      measure(entered.name, entered.input, entered.inputDetails);
+      measure(entered.name, entered, 'input', entered.inputDetails);
       current = { name: entered.name, enteredAt: at, attempts: 0, parent: open };
       if (state.samples.length < SAMPLES_PER_STATE) {
         current.sample = { input: parsePayload(entered.input) };
         state.samples.push(current.sample);
       }
     } else if (exited?.name !== undefined) {
-      measure(exited.name, exited.output, exited.outputDetails);
+      measure(exited.name, exited, 'output', exited.outputDetails);
       const entry = enclosing(open, exited.name);
       if (entry) {
         states[entry.name]!.ms += at - entry.enteredAt;

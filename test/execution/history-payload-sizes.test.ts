@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
+import { History, payloadByteLength, withPayload } from '../../engine/history.ts';
+import { foldHistory } from '../../execution/history.ts';
+
+/** A payload that counts how often it is serialized (JSON.stringify calls toJSON). */
+function countingPayload(list: string[]): { value: unknown; serializations: () => number } {
+  let count = 0;
+  const marker = {
+    toJSON() {
+      count += 1;
+      return 'marker';
+    },
+  };
+  // The engine measures the plain value: the marker stands where JSON.stringify would reach it.
+  return { value: { List: list, marker }, serializations: () => count };
+}
+
+describe('execution/history: payload sizes of the engine\'s events', () => {
+  it('payloadByteLength gives the UTF-8 size of the field\'s JSON text, and nothing for details the engine did not make', () => {
+    const value = { List: ['a', 'é', { n: 1 }], empty: [] };
+    const details = withPayload({ name: 'S' }, 'input', value);
+    expect(payloadByteLength(details)).to.equal(Buffer.byteLength(details.input as string));
+    expect(payloadByteLength(withPayload({ name: 'S' }, 'output', undefined))).to.equal(Buffer.byteLength('null'));
+    expect(payloadByteLength({ name: 'S', input: '{"a":1}' })).to.be.undefined;
+  });
+
+  /** A loop state entered four times: the fold keeps samples of the first three entries only. */
+  function loopHistory(lastOutput: unknown): SdkHistoryEvent[] {
+    const history = new History(100);
+    let previous = history.append('ExecutionStarted', 0);
+    const lists = [['x'.repeat(30), 'é'], ['y'], [], ['z']];
+    for (const [index, list] of lists.entries()) {
+      previous = history.append('PassStateEntered', previous, withPayload({ name: 'Loop' }, 'input', { List: list }));
+      const output = index === lists.length - 1 ? lastOutput : { List: list, index };
+      previous = history.append('PassStateExited', previous, withPayload({ name: 'Loop' }, 'output', output));
+    }
+    return history.events as unknown as SdkHistoryEvent[];
+  }
+
+  it('the fold measures them without serializing them', () => {
+    const counting = countingPayload(['w'.repeat(100)]);
+    const fold = foldHistory(loopHistory(counting.value));
+    expect(counting.serializations()).to.equal(0);
+    expect(fold.maxPayloadBytes).to.be.greaterThan(100);
+  });
+
+  it('the fold gives the same figures as for the same events read from AWS', () => {
+    const events = loopHistory({ List: ['w'.repeat(100), 'é'] });
+    const fromEngine = foldHistory(events);
+    // As GetExecutionHistory returns them: JSON text.
+    const fromAws = foldHistory(
+      (JSON.parse(JSON.stringify(events)) as SdkHistoryEvent[]).map((event) => ({ ...event, timestamp: new Date(event.timestamp as unknown as string) })),
+    );
+    expect(fromEngine).to.deep.equal(fromAws);
+    expect(fromEngine.maxPayloadBytes).to.equal(Buffer.byteLength(JSON.stringify({ List: ['w'.repeat(100), 'é'] })));
+  });
+});
