@@ -1,0 +1,68 @@
+// The S3 emulator: s3rver, in this process, on 127.0.0.1 and an ephemeral port, storing its
+// objects in a temporary folder removed when it stops. It speaks the S3 REST protocol, so the
+// seed's SDK client (PutObject, multipart uploads) and the bridge's GetObject/PutObject reach it
+// as they would reach S3.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_CREDENTIALS } from './emulators.ts';
+
+interface S3rverOptions {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets: { name: string }[];
+}
+
+interface S3rverServer {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+interface S3rverAccount {
+  createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+}
+
+// s3rver is CommonJS and ships no type declarations.
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as new (options: S3rverOptions) => S3rverServer;
+
+/**
+ * s3rver answers InvalidAccessKeyId to any key but its own: let the local one in, as the other
+ * emulators accept any key. It checks no v4 signature, so the secret plays no part.
+ */
+export function acceptAccessKey(accessKeyId: string, secretAccessKey: string): void {
+  (require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: S3rverAccount }).DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+}
+
+const HOST = '127.0.0.1';
+
+export interface S3Emulator {
+  endpoint: string;
+  /** Where the objects are kept while it runs. */
+  directory: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator with the given buckets already created; it takes the local access key. */
+export async function startS3Emulator(buckets: string[]): Promise<S3Emulator> {
+  acceptAccessKey(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
+  const directory = await mkdtemp(join(tmpdir(), 'transfer-records-s3-'));
+  const server = new S3rver({ address: HOST, port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  try {
+    const { port } = await server.run();
+    return {
+      endpoint: `http://${HOST}:${port}`,
+      directory,
+      stop: async () => {
+        await server.close();
+        await rm(directory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { expect } from 'chai';
+import type { PolicyStatement } from '../../../workflow/permissions.ts';
+import type { LocalResources } from '../../../local/contracts.ts';
+import type { CallContext } from '../../../local/bridge/context.ts';
+import { s3ItemReader, s3Permission, s3ResultWriter, UnsupportedReaderConfig } from '../../../local/bridge/s3.ts';
+import { startS3Emulator, type S3Emulator } from '../../../local/s3-emulator.ts';
+import { createAtScaleHandler } from '../../../functions/seed/index.ts';
+import { KEY_LIST_PART_BYTES } from '../../../functions/seed/at-scale-limits.ts';
+import { rejection } from '../../helpers.ts';
+
+const BUCKET = 'at-scale-test-bucket';
+const ACCOUNT = '000000000000';
+const MAP_RUN_ARN = `arn:aws:states:us-east-1:${ACCOUNT}:mapRun:transfer-records-at-scale/SendEveryRecord:0b7c3a52-run`;
+
+function allow(actions: string[], resources: string[]): PolicyStatement[] {
+  return [{ Sid: 'Granted', Effect: 'Allow', Action: actions, Resource: resources }];
+}
+
+describe('local/bridge S3: the ItemReader and ResultWriter against the S3 emulator', () => {
+  let emulator: S3Emulator;
+  let client: S3Client;
+  let faults: [string, string][];
+
+  const context = (policy: PolicyStatement[]): CallContext => ({
+    resources: { region: 'us-east-1', accountId: ACCOUNT } as LocalResources,
+    policy,
+    principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/at-scale-role/at-scale`,
+    injectFault: (service, action) => {
+      faults.push([service, action]);
+    },
+  });
+  const text = async (key: string) =>
+    (await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString('utf8'));
+
+  before(async () => {
+    emulator = await startS3Emulator([BUCKET]);
+    client = new S3Client({ region: 'us-east-1', endpoint: emulator.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'key-lists/run.jsonl', Body: '{"MessageId":"a-0001"}\n{"MessageId":"a-0002"}\n\n' }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lists/run.json', Body: '[1, {"two": 2}]' }));
+  });
+
+  beforeEach(() => {
+    faults = [];
+  });
+
+  after(async () => {
+    client.destroy();
+    await emulator.stop();
+  });
+
+  describe('ItemReader (arn:aws:states:::s3:getObject)', () => {
+    const reader = (policy = allow(['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/key-lists/*`, `arn:aws:s3:::${BUCKET}/lists/*`])) =>
+      s3ItemReader(client, context(policy));
+
+    it('reads a JSONL object into one item per line, blank lines skipped', async () => {
+      const items = await reader()({ Bucket: BUCKET, Key: 'key-lists/run.jsonl', ReaderConfig: { InputType: 'JSONL' } });
+      expect(items).to.deep.equal([{ MessageId: 'a-0001' }, { MessageId: 'a-0002' }]);
+      expect(faults).to.deep.equal([['s3', 'getObject']]);
+    });
+
+    it('reads a JSON array object into its elements', async () => {
+      expect(await reader()({ Bucket: BUCKET, Key: 'lists/run.json', ReaderConfig: { InputType: 'JSON' } })).to.deep.equal([1, { two: 2 }]);
+    });
+
+    it('fails as S3.AmazonS3Exception, the code NoSuchKey and status 404 in the cause, for a missing object', async () => {
+      const error = await rejection(reader()({ Bucket: BUCKET, Key: 'key-lists/absent.jsonl', ReaderConfig: { InputType: 'JSONL' } }));
+      expect(error.name).to.equal('S3.AmazonS3Exception');
+      expect(error.message).to.match(/\(Service: Amazon S3; Status Code: 404; Error Code: NoSuchKey; Request ID: .+; Proxy: null\)$/);
+    });
+
+    it('refuses an object outside the role\'s grant with AccessDenied, before reaching the emulator', async () => {
+      const error = await rejection(
+        reader(allow(['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/lists/*`]))({ Bucket: BUCKET, Key: 'key-lists/run.jsonl', ReaderConfig: { InputType: 'JSONL' } }),
+      );
+      expect(error.name).to.equal('S3.AmazonS3Exception');
+      expect(error.message).to.include('s3:GetObject');
+      expect(error.message).to.include(`arn:aws:s3:::${BUCKET}/key-lists/run.jsonl`);
+      expect(error.message).to.match(/Status Code: 403; Error Code: AccessDenied/);
+      expect(faults).to.deep.equal([]);
+    });
+
+    it('names a line that is not JSON', async () => {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'key-lists/bad.jsonl', Body: '{"MessageId":"a"}\nnot json\n' }));
+      const error = await rejection(reader()({ Bucket: BUCKET, Key: 'key-lists/bad.jsonl', ReaderConfig: { InputType: 'JSONL' } }));
+      expect(error.message).to.equal(`Line 2 of s3://${BUCKET}/key-lists/bad.jsonl is not valid JSON.`);
+    });
+
+    it('refuses a ReaderConfig it does not read', async () => {
+      const error = await rejection(reader()({ Bucket: BUCKET, Key: 'lists/run.json', ReaderConfig: { InputType: 'CSV' } }));
+      expect(error).to.be.instanceOf(UnsupportedReaderConfig);
+    });
+  });
+
+  describe('ResultWriter (arn:aws:states:::s3:putObject)', () => {
+    const results = [{ Sent: 100 }, { Error: 'MessagesNotSent', Cause: 'left 1 message(s) unsent' }, { Sent: 7 }];
+
+    it('writes the results and a manifest under <Prefix>/<Map Run id>/ and returns where the manifest is', async () => {
+      const writer = s3ResultWriter(client, context(allow(['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/map-run-results/*`])));
+      const output = await writer({ Bucket: BUCKET, Prefix: 'map-run-results', MapRunArn: MAP_RUN_ARN, Results: results });
+      const base = 'map-run-results/0b7c3a52-run/';
+      expect(output).to.deep.equal({ MapRunArn: MAP_RUN_ARN, ResultWriterDetails: { Bucket: BUCKET, Key: `${base}manifest.json` } });
+      const manifest = JSON.parse(await text(`${base}manifest.json`)) as { DestinationBucket: string; ResultFiles: Record<string, { Key: string; Size: number }[]> };
+      expect(manifest.DestinationBucket).to.equal(BUCKET);
+      expect(manifest.ResultFiles.SUCCEEDED!.map((file) => file.Key)).to.deep.equal([`${base}SUCCEEDED_0.json`]);
+      expect(manifest.ResultFiles.FAILED!.map((file) => file.Key)).to.deep.equal([`${base}FAILED_0.json`]);
+      expect(JSON.parse(await text(`${base}SUCCEEDED_0.json`))).to.deep.equal([{ Sent: 100 }, { Sent: 7 }]);
+      expect(JSON.parse(await text(`${base}FAILED_0.json`))).to.deep.equal([results[1]]);
+      expect(manifest.ResultFiles.SUCCEEDED![0]!.Size).to.equal(Buffer.byteLength(await text(`${base}SUCCEEDED_0.json`)));
+    });
+
+    it('writes nothing when the role may not write one of the objects', async () => {
+      const writer = s3ResultWriter(client, context(allow(['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/elsewhere/*`])));
+      const error = await rejection(writer({ Bucket: BUCKET, Prefix: 'denied', MapRunArn: MAP_RUN_ARN, Results: results }));
+      expect(error.message).to.match(/Error Code: AccessDenied/);
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'denied/' }));
+      expect(listed.KeyCount ?? 0).to.equal(0);
+    });
+  });
+
+  it('reads, as items, the key list the seed function uploads in parts to the emulator', async function () {
+    this.timeout(60_000);
+    const count = Math.ceil((KEY_LIST_PART_BYTES * 1.2) / 29);
+    const dynamodb = { send: async () => ({ UnprocessedItems: {} }) };
+    const seed = createAtScaleHandler({ dynamodb, s3: client, tableName: 'any-table', sleep: async () => {} });
+    const location = await seed({ input: { count }, executionId: 'run-parts', keyList: { Bucket: BUCKET, Key: 'key-lists/run-parts.jsonl' } }, { awsRequestId: 'r' });
+    const items = (await s3ItemReader(client, context(allow(['s3:GetObject'], ['*'])))({ ...location, ReaderConfig: { InputType: 'JSONL' } })) as { MessageId: string }[];
+    expect(items).to.have.length(count);
+    expect(new Set(items.map((item) => item.MessageId)).size).to.equal(count);
+  });
+
+  it('authorizes an object as arn:aws:s3:::<bucket>/<key>', () => {
+    expect(s3Permission('PutObject', 'b', 'k/1.json')).to.deep.equal({ action: 's3:PutObject', resources: ['arn:aws:s3:::b/k/1.json'] });
+  });
+
+  it('the emulator removes its folder when it stops', async () => {
+    const other = await startS3Emulator(['another-bucket']);
+    expect(existsSync(other.directory)).to.equal(true);
+    await other.stop();
+    expect(existsSync(other.directory)).to.equal(false);
+  });
+});
