@@ -6,7 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
+import { iamS3Door, refuseS3, type S3Refusal } from './s3-door.ts';
 
 interface S3rverOptions {
   address: string;
@@ -19,7 +21,13 @@ interface S3rverOptions {
 interface S3rverServer {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
+  httpServer: Server;
 }
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Decides on a request before the emulator sees it; undefined lets it through. */
+export type S3Door = (req: IncomingMessage) => S3Refusal | undefined;
 
 interface S3rverAccount {
   createKeyPair(accessKeyId: string, secretAccessKey: string): void;
@@ -46,18 +54,32 @@ export interface S3Emulator {
   stop(): Promise<void>;
 }
 
-/** Starts the emulator with the given buckets already created; it takes the local access key. */
-export async function startS3Emulator(buckets: string[]): Promise<S3Emulator> {
+/**
+ * Starts the emulator with the given buckets already created; it takes the local access key,
+ * and its door (by default the local IAM) checks every call a local role makes.
+ */
+export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Door): Promise<S3Emulator> {
   acceptAccessKey(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
   const directory = await mkdtemp(join(tmpdir(), 'transfer-records-s3-'));
   const server = new S3rver({ address: HOST, port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
   try {
     const { port } = await server.run();
+    // The door goes in front of s3rver's own handler, as it does for the other emulators.
+    const [handler] = server.httpServer.listeners('request') as RequestHandler[];
+    server.httpServer.removeAllListeners('request');
+    server.httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const refusal = door(req);
+      if (refusal) refuseS3(res, refusal);
+      else handler!(req, res);
+    });
     return {
       endpoint: `http://${HOST}:${port}`,
       directory,
       stop: async () => {
-        await server.close();
+        const closed = server.close();
+        // The SDK's keep-alive sockets would otherwise hold the close open.
+        server.httpServer.closeAllConnections();
+        await closed;
         await rm(directory, { recursive: true, force: true });
       },
     };

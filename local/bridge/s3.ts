@@ -4,6 +4,7 @@
 // are named as the Java SDK v1 names them, AmazonS3Exception with S3's code in the cause.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RequiredPermission } from '../iam.ts';
+import { s3ObjectArn } from '../s3-door.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { sdkFailure, TaskFailure, type ServiceErrors } from './errors.ts';
 import { parseJsonLines, resultWriterObjects, type ResultWriterParameters } from './s3-objects.ts';
@@ -25,7 +26,7 @@ export class UnsupportedReaderConfig extends Error {
 
 /** IAM authorizes an object's reads and writes on arn:aws:s3:::<bucket>/<key>; a multipart upload is a PutObject. */
 export function s3Permission(action: 'GetObject' | 'PutObject', bucket: string, key: string): RequiredPermission {
-  return { action: `s3:${action}`, resources: [`arn:aws:s3:::${bucket}/${key}`] };
+  return { action: `s3:${action}`, resources: [s3ObjectArn(bucket, key)] };
 }
 
 function requiredString(params: Record<string, unknown>, field: string, where: string): string {

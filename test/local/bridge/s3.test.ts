@@ -9,6 +9,8 @@ import { startS3Emulator, type S3Emulator } from '../../../local/s3-emulator.ts'
 import { createAtScaleHandler } from '../../../functions/seed/index.ts';
 import { KEY_LIST_PART_BYTES } from '../../../functions/seed/at-scale-limits.ts';
 import { rejection } from '../../helpers.ts';
+import { sessionToken } from '../../../local/iam.ts';
+import { s3RequestPermission } from '../../../local/s3-door.ts';
 
 const BUCKET = 'at-scale-test-bucket';
 const ACCOUNT = '000000000000';
@@ -128,6 +130,45 @@ describe('local/bridge S3: the ItemReader and ResultWriter against the S3 emulat
     const items = (await s3ItemReader(client, context(allow(['s3:GetObject'], ['*'])))({ ...location, ReaderConfig: { InputType: 'JSONL' } })) as { MessageId: string }[];
     expect(items).to.have.length(count);
     expect(new Set(items.map((item) => item.MessageId)).size).to.equal(count);
+  });
+
+  describe('the IAM door in front of the emulator', () => {
+    const roleClient = (policy: PolicyStatement[]) =>
+      new S3Client({
+        region: 'us-east-1',
+        endpoint: emulator.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local', sessionToken: sessionToken({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/seed-role/seed`, policy }) },
+      });
+
+    it('lets a role write under the prefix it is granted, multipart upload included', async function () {
+      this.timeout(60_000);
+      const seedClient = roleClient(allow(['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/key-lists/*`]));
+      const dynamodb = { send: async () => ({ UnprocessedItems: {} }) };
+      const seed = createAtScaleHandler({ dynamodb, s3: seedClient, tableName: 'any-table', sleep: async () => {} });
+      const count = Math.ceil((KEY_LIST_PART_BYTES * 1.2) / 29);
+      const location = await seed({ input: { count }, executionId: 'run-door', keyList: { Bucket: BUCKET, Key: 'key-lists/run-door.jsonl' } }, { awsRequestId: 'r' });
+      seedClient.destroy();
+      expect((await text(location.Key)).split('\n').filter(Boolean)).to.have.length(count);
+    });
+
+    it('answers AccessDenied to a role writing outside its grant, and the object is not written', async () => {
+      const seedClient = roleClient(allow(['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/key-lists/*`]));
+      const error = await rejection(seedClient.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'map-run-results/x.json', Body: '{}' })));
+      seedClient.destroy();
+      expect(error.name).to.equal('AccessDenied');
+      expect(error.message).to.include('s3:PutObject');
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'map-run-results/x' }));
+      expect(listed.KeyCount ?? 0).to.equal(0);
+    });
+
+    it('names the action and object of each S3 request', () => {
+      expect(s3RequestPermission('GET', '/b/key-lists/a%20b.jsonl')).to.deep.equal({ action: 's3:GetObject', resources: ['arn:aws:s3:::b/key-lists/a b.jsonl'] });
+      expect(s3RequestPermission('POST', '/b/k?uploads')).to.deep.equal({ action: 's3:PutObject', resources: ['arn:aws:s3:::b/k'] });
+      expect(s3RequestPermission('PUT', '/b/k?partNumber=2&uploadId=u')).to.deep.equal({ action: 's3:PutObject', resources: ['arn:aws:s3:::b/k'] });
+      expect(s3RequestPermission('DELETE', '/b/k?uploadId=u')).to.deep.equal({ action: 's3:AbortMultipartUpload', resources: ['arn:aws:s3:::b/k'] });
+      expect(s3RequestPermission('GET', '/b?list-type=2')).to.deep.equal({ action: 's3:ListBucket', resources: ['arn:aws:s3:::b'] });
+    });
   });
 
   it('authorizes an object as arn:aws:s3:::<bucket>/<key>', () => {
