@@ -4,6 +4,9 @@
 import type { LocalEnvironment } from '../contracts.ts';
 import { keepInstructions, shellLines } from '../keep.ts';
 
+/** The AWS CLI's (botocore's) switch that keeps StartSyncExecution and TestState off `sync-<host>`. */
+export const NO_HOST_PREFIX = 'AWS_DISABLE_HOST_PREFIX_INJECTION';
+
 export function stepFunctionsCommands(endpoint: string, workflowArn: string): string[] {
   const executionArn = `${workflowArn.replace(':stateMachine:', ':execution:')}:first-run`;
   const at = `--endpoint-url ${endpoint}`;
@@ -21,8 +24,11 @@ export function serveInstructions(env: LocalEnvironment, endpoint: string, workf
     `Step Functions  ${endpoint}  (AWS's JSON protocol; Ctrl-C stops it, aborting executions in flight)`,
     `  state machine ${workflowArn}`,
     keepInstructions(env).replace(/^\n/, '').replace('The emulators are still running (Ctrl-C stops them):', 'Emulators:'),
-    'For the SDKs and AWS CLI v2 (2.13 or later), also:',
-    ...shellLines({ envLines: [`AWS_ENDPOINT_URL_SFN=${endpoint}`] }).slice(1).map((line) => `  ${line}`),
+    'For the SDKs and AWS CLI v2 (2.13 or later), also (and, for the AWS CLI\'s test-state and start-sync-execution,',
+    'which would call sync-127.0.0.1, no host prefix; an SDK client takes disableHostPrefix: true):',
+    ...shellLines({ envLines: [`AWS_ENDPOINT_URL_SFN=${endpoint}`, `${NO_HOST_PREFIX}=true`] })
+      .slice(1)
+      .map((line) => `  ${line}`),
     'With any AWS CLI, v1 included (AWS_DEFAULT_REGION set as above):',
     ...stepFunctionsCommands(endpoint, workflowArn).map((line) => `  ${line}`),
     `The AWS run client against it: make run TARGET=local`,

@@ -17,6 +17,7 @@ import {
 } from './fields.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
+import { testStateOperation } from './test-state.ts';
 
 export type Operation = (body: Body) => unknown;
 
@@ -313,6 +314,8 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
       };
     },
+
+    TestState: (body) => testStateOperation(body, deps),
 
     DescribeMapRun: (body) => {
       const arn = requiredString(body, 'mapRunArn', 2000);

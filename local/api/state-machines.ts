@@ -70,17 +70,11 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
     return policy;
   }
 
-  /** Checks the definition as AWS does at creation, and builds the bridge's handlers for it. */
-  function prepare(definition: string, role: string): Pick<StateMachine, 'parsed' | 'handlers'> {
-    const parsed = parseJsonField(definition, 'State Machine Definition', 'InvalidDefinition');
-    try {
-      checkDefinition(parsed);
-    } catch (error) {
-      throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: '${(error as Error).message}'`);
-    }
+  /** The bridge's handlers for a definition's Task states, calling as the role `role` with its policy. */
+  function handlersFor(definition: unknown, role: string): Record<string, TaskHandler> {
     const policy = checkRole(role);
     try {
-      const handlers = createTaskHandlers(parsed, {
+      return createTaskHandlers(definition, {
         resources,
         endpoints: options.env.endpoints,
         stateMachinePolicy: policy,
@@ -89,15 +83,25 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         distDir: options.distDir,
         ...(options.onCall ? { onCall: options.onCall } : {}),
       });
-      return { parsed, handlers };
     } catch (error) {
       // AWS would accept the resource; offline, only what the bridge can call runs.
       throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: 'offline, ${(error as Error).message}'`);
     }
   }
 
+  /** Checks the definition as AWS does at creation, and builds the bridge's handlers for it. */
+  function prepare(definition: string, role: string): Pick<StateMachine, 'parsed' | 'handlers'> {
+    const parsed = parseJsonField(definition, 'State Machine Definition', 'InvalidDefinition');
+    try {
+      checkDefinition(parsed);
+    } catch (error) {
+      throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: '${(error as Error).message}'`);
+    }
+    return { parsed, handlers: handlersFor(parsed, role) };
+  }
+
   return {
-    arnOf: (name: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${name}`,
+    handlersFor,
 
     create(spec: StateMachineSpec): StateMachine {
       const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${spec.name}`;

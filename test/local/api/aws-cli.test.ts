@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
 import { runLocal } from '../../../local/run.ts';
-import { stepFunctionsCommands } from '../../../local/api/instructions.ts';
+import { NO_HOST_PREFIX, stepFunctionsCommands } from '../../../local/api/instructions.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 
@@ -49,6 +49,7 @@ function argsOf(command: string): string[] {
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_DEFAULT_REGION: env.resources.region,
+        [NO_HOST_PREFIX]: 'true',
       },
     });
     return JSON.parse(stdout) as Record<string, unknown>;
@@ -74,5 +75,29 @@ function argsOf(command: string): string[] {
     const offline = await runLocal({ count: 3, prefix: 'api-cli-offline' });
     expect(events).to.have.length(offline.history.length);
     expect(events.map((event) => event.type)).to.deep.equal(offline.history.map((event) => event.type));
+  });
+
+  it('runs test-state on a state of the workflow with a mocked error', async () => {
+    const { definition } = (await aws(['stepfunctions', 'describe-state-machine', '--state-machine-arn', server.workflowArn, '--endpoint-url', server.endpoint])) as {
+      definition: string;
+    };
+    const result = await aws([
+      'stepfunctions',
+      'test-state',
+      '--definition',
+      definition,
+      '--state-name',
+      'Read Next Message from DynamoDB',
+      '--input',
+      '{"List": ["a", "DONE"]}',
+      '--mock',
+      '{"errorOutput": {"error": "DynamoDB.ProvisionedThroughputExceededException", "cause": "slow"}}',
+      '--inspection-level',
+      'DEBUG',
+      '--endpoint-url',
+      server.endpoint,
+    ]);
+    expect(result).to.deep.include({ status: 'RETRIABLE', error: 'DynamoDB.ProvisionedThroughputExceededException' });
+    expect(JSON.parse((result.inspectionData as { afterParameters: string }).afterParameters).Key).to.deep.equal({ MessageId: { S: 'a' } });
   });
 });

@@ -23,6 +23,7 @@ import {
   StartSyncExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
+  TestStateCommand,
   UpdateStateMachineCommand,
   ValidationException,
   type HistoryEvent,
@@ -73,17 +74,21 @@ describe('local/api with @aws-sdk/client-sfn', function () {
   let env: LocalEnvironment;
   let server: ApiServer;
   let sfn: SFNClient;
+  // The SDK sends StartSyncExecution and TestState to sync-<host>; a loopback endpoint takes them without the prefix.
+  let sync: SFNClient;
   let roleArn: string;
 
   before(async () => {
     env = await startLocalEnvironment({ prefix: 'api-sdk' });
     server = await startApiServer({ env });
     sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
+    sync = new SFNClient({ region: env.resources.region, endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS, disableHostPrefix: true });
     roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
   });
 
   after(async () => {
     sfn.destroy();
+    sync.destroy();
     await server.stop();
     await env.stop();
   });
@@ -179,13 +184,10 @@ describe('local/api with @aws-sdk/client-sfn', function () {
 
   it('runs an EXPRESS machine synchronously and refuses StartSyncExecution on a STANDARD one', async () => {
     const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'express', definition: PASS, roleArn, type: 'EXPRESS' }));
-    // The SDK sends StartSyncExecution to sync-<host>; a loopback endpoint takes it without the prefix.
-    const sync = new SFNClient({ region: env.resources.region, endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS, disableHostPrefix: true });
     const result = await sync.send(new StartSyncExecutionCommand({ stateMachineArn, input: '{}' }));
     expect(result.status).to.equal('SUCCEEDED');
     expect(JSON.parse(result.output!)).to.deep.equal({ ok: true });
     const refused = await rejection(sync.send(new StartSyncExecutionCommand({ stateMachineArn: server.workflowArn })));
-    sync.destroy();
     expect(refused.name).to.equal('StateMachineTypeNotSupported');
   });
 
@@ -201,5 +203,41 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     expect(described.itemCounts).to.include({ total: 3, succeeded: 3 });
     const missing = await rejection(sfn.send(new ListMapRunsCommand({ executionArn: `${executionArn}x` })));
     expect(missing).to.be.instanceOf(ExecutionDoesNotExist);
+  });
+
+  it('tests a state of the workflow by name: a real SQS call under the role, a mocked error its Retry takes, a bad definition', async () => {
+    const definition = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: server.workflowArn }))).definition!;
+    const input = JSON.stringify({ List: ['id-1', 'DONE'], DynamoDB: { Item: { Message: { S: 'hello' } } } });
+    const sent = await sync.send(
+      new TestStateCommand({ definition, stateName: 'Send Message to SQS', roleArn, input, inspectionLevel: 'DEBUG' }),
+    );
+    expect(sent).to.include({ status: 'SUCCEEDED', nextState: 'Pop Element from List' });
+    expect(JSON.parse(sent.inspectionData!.afterParameters!)).to.deep.include({ MessageBody: 'hello', QueueUrl: env.resources.queueUrl });
+    expect(JSON.parse(sent.output!).SQS.MessageId).to.be.a('string');
+
+    const throttled = await sync.send(
+      new TestStateCommand({
+        definition,
+        stateName: 'Send Message to SQS',
+        input,
+        mock: { errorOutput: { error: 'SQS.AmazonSQSException', cause: 'RequestThrottled' } },
+        stateConfiguration: { retrierRetryCount: 1 },
+      }),
+    );
+    expect(throttled).to.include({ status: 'RETRIABLE', error: 'SQS.AmazonSQSException' });
+    expect(throttled.inspectionData!.errorDetails).to.deep.equal({ retryIndex: 0, retryBackoffIntervalSeconds: 2 });
+
+    const spent = await sync.send(
+      new TestStateCommand({
+        definition,
+        stateName: 'Send Message to SQS',
+        input,
+        mock: { errorOutput: { error: 'SQS.AmazonSQSException', cause: 'RequestThrottled' } },
+        stateConfiguration: { retrierRetryCount: 5 },
+      }),
+    );
+    expect(spent).to.include({ status: 'FAILED', cause: 'RequestThrottled' });
+    const bad = await rejection(sync.send(new TestStateCommand({ definition, stateName: 'Nope', input })));
+    expect(bad).to.be.instanceOf(InvalidDefinition);
   });
 });
