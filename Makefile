@@ -31,7 +31,7 @@ quote = '$(subst ','\'',$(1))'
 # The seed's input options; --opt=value keeps a negative count from reading as an option.
 INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
 
-.PHONY: help install versions build synth plan deploy destroy run serve local diagram conformance bench test lint typecheck clean
+.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench test lint typecheck clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -90,6 +90,16 @@ endif
 serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083), until Ctrl-C
 	@$(MAKE) --no-print-directory build >&2
 	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT)))
+
+STATE      ?=
+INPUT      ?=
+MOCK       ?=
+RETRIES    ?=
+INSPECTION ?=
+
+test-state: ## TestState on one state of the workflow, offline: STATE="…" [INPUT='{…}'] [MOCK='{…}'] [RETRIES=n] [INSPECTION=…]
+	@$(MAKE) --no-print-directory build >&2
+	@$(TSX) local/api/test-state-cli.ts --state=$(call quote,$(STATE)) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(ARGS)
 
 # The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
 local: ## Run the workflow offline on embedded emulators (ITEMS=n, MESSAGES_FILE=f, ARGS=...)
