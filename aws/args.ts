@@ -1,10 +1,14 @@
-// Command-line options of `make run` (cli/run.ts).
+// Command-line options of `make run` (aws/run.ts).
 import { parseArgs } from 'node:util';
-import { QUEUE } from '../workflow/resources.ts';
+import { InvalidArguments } from '../execution/args.ts';
+import { QUEUE } from '../workflow/transfer-records.ts';
+
+export { InvalidArguments };
 
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 
 export interface RunOptions {
+  workflow?: string;
   count?: number;
   messagesFile?: string;
   json: boolean;
@@ -14,24 +18,21 @@ export interface RunOptions {
   help: boolean;
 }
 
-export class InvalidArguments extends Error {
-  override name = 'InvalidArguments';
-}
+export const USAGE = `Usage: npx tsx aws/run.ts [--workflow NAME] [--count N | --messages-file FILE] [--json] [--timeout SECONDS] [--peek]
 
-export const USAGE = `Usage: npx tsx cli/run.ts [--count N | --messages-file FILE] [--json] [--timeout SECONDS] [--peek]
-
-Starts an execution of the deployed transfer-records state machine, waits for it, then
+Starts an execution of a deployed workflow's state machine (transfer-records by default), waits for it, then
 prints the states it went through and reconciles what it seeded with what it sent to the
 queue, both read from its execution history: the queue itself is not read.
 
+  --workflow NAME       the workflow to run, as workflow/app.ts names it
   --count N             seed N generated items (default: the seed function's 10)
   --messages-file FILE  seed the bodies listed in FILE, a JSON array of strings
   --json                print the execution summary as one JSON object
   --timeout SECONDS     stop waiting after this long (default ${DEFAULT_TIMEOUT_SECONDS}); the execution keeps running
   --peek                also show what the queue holds now (off by default). SQS has no true peek:
                         each peek receives every message once and puts it back, and that receive
-                        counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.maxReceiveCount} here): a message
-                        received ${QUEUE.maxReceiveCount} times moves to the dead-letter queue at its next receive
+                        counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.redrive.maxReceiveCount} here): a message
+                        received ${QUEUE.redrive.maxReceiveCount} times moves to the dead-letter queue at its next receive
 
 Exit status: 0 succeeded, 1 the execution did not succeed, 2 bad arguments or no deployed
 stack, 3 still running when the wait timed out.`;
@@ -44,6 +45,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       strict: true,
       allowPositionals: false,
       options: {
+        workflow: { type: 'string' },
         count: { type: 'string' },
         'messages-file': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -66,6 +68,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : positiveInteger('--timeout', values.timeout),
   };
   // The count's upper bound is the seed function's rule; the workflow rejects it with InvalidInput.
+  if (values.workflow !== undefined) options.workflow = values.workflow;
   if (values.count !== undefined) options.count = positiveInteger('--count', values.count);
   if (values['messages-file'] !== undefined) {
     if (values['messages-file'] === '') throw new InvalidArguments('--messages-file needs a file path');

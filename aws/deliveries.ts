@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DeliveredMessage } from '../workflow/execution-record.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
-import { parsePayload } from './history.ts';
+import { parsePayload } from '../execution/history.ts';
 
 export interface HistoryDeliveries {
   /** The messages this execution sent to the queue, in the order SQS accepted them. */

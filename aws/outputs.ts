@@ -1,11 +1,29 @@
 // Reads the deployed stack's outputs from Terraform state, so `make run` talks to exactly
 // the resources `make deploy` created.
 import { execFile } from 'node:child_process';
-import { OUTPUTS } from '../stacks/outputs.ts';
+import { outputNames } from '../stacks/outputs.ts';
 import { STACK_DIR } from '../stacks/paths.ts';
+import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
+import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import { STACK_NAME } from '../workflow/resources.ts';
 
-export type StackOutputs = Record<keyof typeof OUTPUTS, string>;
+/** What the run client needs of the stack for one workflow: its state machine and, when it loops, where its items and messages go. */
+export interface StackOutputs {
+  stateMachineArn: string;
+  tableName?: string;
+  queueUrl?: string;
+}
+
+/** The output names a workflow's run reads, by StackOutputs key. */
+function wantedOutputs(workflow: WorkflowSpec, app: Application): Partial<Record<keyof StackOutputs, string>> {
+  const names = outputNames(app);
+  return {
+    stateMachineArn: names.workflows[workflow.name]!,
+    ...(workflow.loop
+      ? { tableName: names.resources[workflow.loop.items]!, queueUrl: names.resources[workflow.loop.deliveries]! }
+      : {}),
+  };
+}
 
 export class TerraformMissing extends Error {
   override name = 'TerraformMissing';
@@ -29,6 +47,7 @@ const runProgram: RunProgram = (file, args) =>
 export async function readStackOutputs(
   run: RunProgram = runProgram,
   stackDir: string = STACK_DIR,
+  workflow: WorkflowSpec = findWorkflow(APP, DEFAULT_WORKFLOW),
 ): Promise<StackOutputs> {
   let stdout: string;
   try {
@@ -42,11 +61,17 @@ export async function readStackOutputs(
       `could not read the outputs of ${stackDir} (${terraformError(stderr) ?? `terraform exited with ${code}`}): run make deploy first`,
     );
   }
-  return parseOutputs(stdout, stackDir);
+  return parseOutputs(stdout, stackDir, workflow);
 }
 
 /** Turns `terraform output -json` into StackOutputs, naming any output that is missing. */
-export function parseOutputs(json: string, stackDir: string = STACK_DIR): StackOutputs {
+export function parseOutputs(
+  json: string,
+  stackDir: string = STACK_DIR,
+  workflow: WorkflowSpec = findWorkflow(APP, DEFAULT_WORKFLOW),
+  app: Application = APP,
+): StackOutputs {
+  const wanted = wantedOutputs(workflow, app);
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -54,7 +79,7 @@ export function parseOutputs(json: string, stackDir: string = STACK_DIR): StackO
     throw new StackNotDeployed(`terraform output in ${stackDir} did not print JSON: run make deploy first`);
   }
   const outputs = (raw ?? {}) as Record<string, { value?: unknown } | undefined>;
-  const missing = Object.values(OUTPUTS).filter((name) => {
+  const missing = Object.values(wanted).filter((name) => {
     const value = outputs[name]?.value;
     return typeof value !== 'string' || value === '';
   });
@@ -65,8 +90,7 @@ export function parseOutputs(json: string, stackDir: string = STACK_DIR): StackO
         : `the ${STACK_NAME} stack lacks the output(s) ${missing.join(', ')}: run make deploy first`,
     );
   }
-  const keys = Object.keys(OUTPUTS) as (keyof StackOutputs)[];
-  return Object.fromEntries(keys.map((key) => [key, outputs[OUTPUTS[key]]!.value])) as StackOutputs;
+  return Object.fromEntries(Object.entries(wanted).map(([key, name]) => [key, outputs[name]!.value])) as unknown as StackOutputs;
 }
 
 /** The first `Error: ...` line of Terraform's stderr, which also carries warnings. */

@@ -2,7 +2,7 @@
 // an execution on AWS adds its console page, when written the HTML report's path, and with
 // --peek what the queue holds.
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
-import { formatText, toJsonSummary, type JsonSummary } from '../local/report.ts';
+import { formatText, toJsonSummary, type JsonSummary } from '../execution/report.ts';
 import { consoleLink } from './execution.ts';
 import { formatQueueReport, type QueueReport } from './queue-peek.ts';
 

@@ -5,10 +5,12 @@ import {
   DescribeStateMachineForExecutionCommand,
   type DescribeExecutionOutput,
 } from '@aws-sdk/client-sfn';
+import { foldHistory, parsePayload } from '../execution/history.ts';
 import type { Clients } from '../workflow/clients.ts';
+import type { WorkflowSpec } from '../workflow/description.ts';
 import { reconcile, type ExecutionRecord, type ExecutionStatus } from '../workflow/execution-record.ts';
 import { deliveriesFromHistory } from './deliveries.ts';
-import { fetchHistory, parsePayload, summarizeHistory } from './history.ts';
+import { fetchHistory, seededIds } from './history.ts';
 import type { StackOutputs } from './outputs.ts';
 import { readSeededItems } from './seeded.ts';
 
@@ -17,6 +19,7 @@ const OUTCOMES: ReadonlySet<string> = new Set<ExecutionStatus>(['SUCCEEDED', 'FA
 export async function collectExecutionRecord(
   clients: Clients,
   outputs: StackOutputs,
+  workflow: WorkflowSpec,
   execution: DescribeExecutionOutput,
   sleep: (ms: number) => Promise<void>,
 ): Promise<ExecutionRecord> {
@@ -25,10 +28,17 @@ export async function collectExecutionRecord(
     throw new Error(`expected a finished execution, got status ${status ?? 'none'} for ${executionArn ?? 'no ARN'}`);
   }
   const events = await fetchHistory(clients.sfn, executionArn);
-  const history = summarizeHistory(events);
-  const { delivered, warnings: deliveryWarnings } = deliveriesFromHistory(events, outputs.queueUrl);
+  const history = foldHistory(events);
   const { definition } = await clients.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
-  const seeded = await readSeededItems(clients.dynamodb, outputs.tableName, history.seededIds, sleep);
+  // A workflow with a loop is reconciled: the items it seeded against the messages its history says it sent.
+  const { loop } = workflow;
+  const reconciled = loop !== undefined && outputs.tableName !== undefined && outputs.queueUrl !== undefined;
+  const { delivered, warnings: deliveryWarnings } = reconciled
+    ? deliveriesFromHistory(events, outputs.queueUrl!)
+    : { delivered: [], warnings: [] };
+  const seeded = reconciled
+    ? await readSeededItems(clients.dynamodb, outputs.tableName!, loop!, seededIds(events, loop!), sleep)
+    : { items: [], unread: [] };
 
   const warnings = [...history.warnings, ...deliveryWarnings];
   if (seeded.unread.length > 0) {

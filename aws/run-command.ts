@@ -3,6 +3,9 @@
 import type { Clients } from '../workflow/clients.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
 import { region as configuredRegion } from '../workflow/resources.ts';
+import { selectWorkflow } from '../execution/args.ts';
+import { buildExecutionInput, InvalidMessagesFile, type ReadText } from '../execution/input.ts';
+import type { WorkflowSpec } from '../workflow/description.ts';
 import { InvalidArguments, parseRunArgs, USAGE } from './args.ts';
 import {
   consoleLink,
@@ -13,7 +16,6 @@ import {
   waitForExecution,
   type Clock,
 } from './execution.ts';
-import { buildExecutionInput, InvalidMessagesFile, type ReadText } from './input.ts';
 import { StackNotDeployed, TerraformMissing, type StackOutputs } from './outputs.ts';
 import { formatRecord, summarizeRecord } from './print.ts';
 import { inspectQueue, type QueueReport } from './queue-peek.ts';
@@ -22,7 +24,7 @@ import { collectExecutionRecord } from './record.ts';
 export const EXIT = { succeeded: 0, notSucceeded: 1, badSetup: 2, stillRunning: 3 } as const;
 
 export interface RunDeps {
-  readOutputs: () => Promise<StackOutputs>;
+  readOutputs: (workflow: WorkflowSpec) => Promise<StackOutputs>;
   createClients: (region: string) => Clients;
   clock: Clock;
   readText?: ReadText;
@@ -41,8 +43,9 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
       deps.out(USAGE);
       return EXIT.succeeded;
     }
+    const workflow = selectWorkflow(options.workflow);
     const input = await buildExecutionInput(options, deps.readText);
-    const outputs = await deps.readOutputs();
+    const outputs = await deps.readOutputs(workflow);
     // The stack's own region wins over the environment's, which may have changed since deploy.
     const clients = deps.createClients(regionOf(outputs.stateMachineArn) ?? configuredRegion());
 
@@ -57,9 +60,9 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
       clock: deps.clock,
     });
 
-    const record = await collectExecutionRecord(clients, outputs, execution, deps.clock.sleep);
+    const record = await collectExecutionRecord(clients, outputs, workflow, execution, deps.clock.sleep);
     // Only on request: a peek is a receive, and receives move messages toward the dead-letter queue.
-    const queue: QueueReport | undefined = options.peek
+    const queue: QueueReport | undefined = options.peek && outputs.queueUrl !== undefined
       ? await inspectQueue(clients.sqs, outputs.queueUrl, new Set(record.seeded.map((item) => item.messageId)))
       : undefined;
     const reportPath = await writeReportOf(record, deps.writeReport);

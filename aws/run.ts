@@ -1,4 +1,4 @@
-// Entry point of `make run`: see cli/args.ts for the options and cli/run-command.ts for the flow.
+// Entry point of `make run`: see aws/args.ts for the options and aws/run-command.ts for the flow.
 import { writeReport } from '../viz/report.ts';
 import { createClients } from '../workflow/clients.ts';
 import { systemClock } from './execution.ts';
@@ -6,7 +6,7 @@ import { readStackOutputs } from './outputs.ts';
 import { runCommand } from './run-command.ts';
 
 process.exitCode = await runCommand(process.argv.slice(2), {
-  readOutputs: () => readStackOutputs(),
+  readOutputs: (workflow) => readStackOutputs(undefined, undefined, workflow),
   createClients: (region) => createClients({ region }),
   clock: systemClock,
   writeReport: (record) => writeReport(record),

@@ -1,7 +1,8 @@
 // Reads the bodies of the items an execution seeded, by the MessageIds its history names.
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SeededItem } from '../workflow/execution-record.ts';
-import { TABLE } from '../workflow/resources.ts';
+import type { LoopContract } from '../workflow/description.ts';
+import { TABLE } from '../workflow/transfer-records.ts';
 
 /** BatchGetItem accepts at most 100 keys per request. */
 const BATCH_SIZE = 100;
@@ -18,6 +19,7 @@ export interface SeededRead {
 export async function readSeededItems(
   dynamodb: DynamoDBClient,
   tableName: string,
+  loop: Pick<LoopContract, 'bodyAttribute'>,
   ids: string[],
   sleep: (ms: number) => Promise<void>,
 ): Promise<SeededRead> {
@@ -36,14 +38,14 @@ export async function readSeededItems(
               Keys: keys,
               ConsistentRead: true,
               ProjectionExpression: '#id, #body',
-              ExpressionAttributeNames: { '#id': TABLE.hashKey, '#body': TABLE.messageAttribute },
+              ExpressionAttributeNames: { '#id': TABLE.hashKey, '#body': loop.bodyAttribute },
             },
           },
         }),
       );
       for (const item of response.Responses?.[tableName] ?? []) {
         const id = item[TABLE.hashKey]?.S;
-        const body = item[TABLE.messageAttribute]?.S;
+        const body = item[loop.bodyAttribute]?.S;
         if (id !== undefined && body !== undefined) bodies.set(id, body);
       }
       keys = response.UnprocessedKeys?.[tableName]?.Keys ?? [];

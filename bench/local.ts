@@ -10,10 +10,10 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { startLocalEnvironment } from '../local/environment.ts';
-import type { JsonSummary } from '../local/report.ts';
+import type { JsonSummary } from '../execution/report.ts';
 import { createClients } from '../workflow/clients.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
-import { TABLE } from '../workflow/resources.ts';
+import { TABLE } from '../workflow/transfer-records.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
 
 const SIZES = [10, 1000, MAX_ITEMS];

@@ -1,7 +1,7 @@
-// Builds the execution input from the command-line options, before anything starts.
+// Builds the execution input from the command-line options, before anything starts: the same
+// for the offline run and the AWS run client.
 import { readFile } from 'node:fs/promises';
-import { QUOTAS } from '../workflow/execution-record.ts';
-import type { RunOptions } from './args.ts';
+import { QUOTAS } from '../workflow/quotas.ts';
 
 export type ExecutionInput = Record<string, never> | { count: number } | { messages: string[] };
 
@@ -14,7 +14,7 @@ export type ReadText = (path: string) => Promise<string>;
 const readText: ReadText = (path) => readFile(path, 'utf8');
 
 export async function buildExecutionInput(
-  options: Pick<RunOptions, 'count' | 'messagesFile'>,
+  options: { count?: number; messagesFile?: string },
   read: ReadText = readText,
 ): Promise<ExecutionInput> {
   if (options.count !== undefined) return { count: options.count };

@@ -1,5 +1,6 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
-import { QUOTAS, causeMessage, faultSummary, type ExecutionRecord, type FaultReport } from '../workflow/execution-record.ts';
+import { QUOTAS } from '../workflow/quotas.ts';
+import { causeMessage, faultSummary, type ExecutionRecord, type FaultReport } from '../workflow/execution-record.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];

@@ -5,23 +5,24 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
-import { InvalidArguments } from '../cli/args.ts';
-import { buildExecutionInput } from '../cli/input.ts';
+import { InvalidArguments, selectWorkflow } from '../execution/args.ts';
+import { buildExecutionInput } from '../execution/input.ts';
+import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from './faults.ts';
 import { keepInstructions } from './keep.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
-import { exitCodeFor, formatText, toJsonSummary } from './report.ts';
 import { RunInterrupted } from './run-guard.ts';
 import { executionInput, expectedItems, runLocal, type LocalRunOptions } from './run.ts';
 
 export const USAGE = `Usage: make local [ITEMS=N] [MESSAGES_FILE=FILE] [ARGS="options"]
    or: node dist/local-cli.mjs [--count N | --messages-file FILE | --input JSON] [options]
 
-Runs the transfer-records workflow offline: the deployed ASL file, executed on embedded
-DynamoDB and SQS emulators, with the Lambda bundle from dist/ and the stack's IAM policies.
+Runs a workflow offline (transfer-records by default): the deployed ASL file, executed on
+embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the stack's IAM policies.
 
+  --workflow NAME           the workflow to run, as workflow/app.ts names it (make local WORKFLOW=NAME)
   --count N                 seed N generated items (default: the seed function's 10)
   --messages-file FILE      seed the bodies listed in FILE, a JSON array of strings
   --input JSON              use JSON as the raw execution input, e.g. '{"count": 0}'
@@ -48,6 +49,7 @@ Exit status: 0 succeeded with nothing missing, 1 otherwise, 2 bad usage or a ref
 export const INTERRUPTED_STATUS = 130;
 
 const OPTIONS = {
+  workflow: { type: 'string' },
   count: { type: 'string' },
   'messages-file': { type: 'string' },
   input: { type: 'string' },
@@ -96,6 +98,7 @@ export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
     keep: values.keep,
     functions: (values.lambda ?? []).map(parseStandIn),
   };
+  run.workflow = selectWorkflow(values.workflow).name;
   if (values.definition !== undefined) run.definitionPath = values.definition;
   // Out-of-range counts go through: the seed function rejects them, as it would on AWS.
   if (values.count !== undefined) {
@@ -219,7 +222,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   requireNode22();
-  const total = expectedItems(executionInput(options.run));
+  const total = expectedItems(executionInput(options.run), selectWorkflow(options.run.workflow).loop);
   const progress = shouldShowProgress({ stream: io.stderr, json: options.json, total })
     ? createProgressLine(io.stderr, total)
     : undefined;

@@ -1,19 +1,55 @@
 // Interfaces between the offline runtime's two halves: the AWS side (emulators, provisioning,
 // the Lambda runner, the service-integration bridge and local IAM) and the engine side
 // (guards, the engine driver, history accounting, the report and the CLI).
-import type { ResourceNames } from '../workflow/resources.ts';
-import type { PolicyStatement } from '../workflow/permissions.ts';
-import type { TemplateVars } from '../workflow/template.ts';
+import type { Application, WorkflowSpec } from '../workflow/description.ts';
+import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
+import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
 
 export interface LocalEndpoints {
   dynamodb: string;
   sqs: string;
 }
 
-/** The workflow's resources as they exist on the emulators. */
+/** A data resource of the description, as it exists on the emulators. */
+export interface LocalDataResource {
+  name: string;
+  arn: string;
+  /** A queue's URL. */
+  url?: string;
+}
+
+/**
+ * The transfer-records workflow's names, flattened: what --keep, the API endpoint and the
+ * reconciliation read. Every other entry is found through the maps of LocalResources.
+ */
+export interface ResourceNames {
+  table: string;
+  queue: string;
+  deadLetterQueue: string;
+  seedFunction: string;
+  seedRole: string;
+  seedLogGroup: string;
+  stateMachine: string;
+  stateMachineRole: string;
+  stateMachineLogGroup: string;
+}
+
+/** The application's resources as they exist on the emulators, and the workflow this environment runs. */
 export interface LocalResources {
   region: string;
   accountId: string;
+  prefix: string;
+  app: Application;
+  /** Every data resource, by id. */
+  data: Record<string, LocalDataResource>;
+  /** Every function, by name. */
+  functions: Record<string, FunctionNames & { arn: string }>;
+  /** Every workflow's state machine, by workflow name. */
+  stateMachines: Record<string, WorkflowNames & { arn: string }>;
+  /** The ARN of every ref a grant may name. */
+  arns: ResourceArns;
+  /** The workflow this environment runs. */
+  workflow: WorkflowSpec;
   names: ResourceNames;
   tableArn: string;
   queueUrl: string;
@@ -21,9 +57,10 @@ export interface LocalResources {
   deadLetterQueueUrl: string;
   deadLetterQueueArn: string;
   seedFunctionArn: string;
+  /** The running workflow's state machine. */
   stateMachineArn: string;
-  /** The values that fill the ASL template's placeholders. */
-  templateVars: TemplateVars;
+  /** The values that fill the running workflow's placeholders. */
+  templateVars: Record<string, string>;
 }
 
 /** `--fault <service>:<action>:<ErrorName>:<times>` */
@@ -61,12 +98,14 @@ export interface BridgeOptions {
   endpoints: LocalEndpoints;
   /** The state-machine role's statements, resolved to local ARNs. */
   stateMachinePolicy: PolicyStatement[];
-  /** The seed Lambda role's statements, resolved to local ARNs. */
-  lambdaPolicy: PolicyStatement[];
+  /** Each function role's statements, by function name, resolved to local ARNs. */
+  functionPolicies: Record<string, PolicyStatement[]>;
   faults: FaultSpec[];
-  /** Path of the esbuild bundle of the seed function (dist/seed/index.mjs). */
-  bundlePath: string;
-  /** Stand-ins for other functions; the seed function always runs from its bundle. */
+  /** The folder holding each function's esbuild bundle, `<name>/index.mjs` (dist/ by default). */
+  distDir: string;
+  /** A function's bundle by name, instead of `<distDir>/<name>/index.mjs`. */
+  bundles?: Record<string, string>;
+  /** Stand-ins for functions the description does not hold; its own run from their bundles. */
   functions?: StandInFunction[];
   onCall?: (call: TaskCall) => void;
   /** A --fault fired: which one (its index in faults) and in which state. */

@@ -3,7 +3,8 @@
 // before any emulator starts, and reported as a DefinitionError naming the file.
 import { readFile } from 'node:fs/promises';
 import { checkDefinition, DefinitionError } from '../engine/index.ts';
-import { PLACEHOLDERS, renderTemplate, type TemplateVars } from '../workflow/template.ts';
+import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
+import { renderTemplate } from '../workflow/template.ts';
 
 export { DefinitionError };
 
@@ -23,7 +24,14 @@ export interface AslTemplate {
 // Shaped like an ARN so that a placeholder used as a Task's Resource passes the ARN check.
 const standIn = (name: string) => `arn:aws:states:::placeholder:${name}`;
 
-export async function loadDefinition(path: string): Promise<AslTemplate> {
+/**
+ * Reads a template whose placeholders are the ones its workflow resolves (the default
+ * workflow's unless named): a placeholder without a value is refused here, naming it.
+ */
+export async function loadDefinition(
+  path: string,
+  placeholders: string[] = Object.keys(findWorkflow(APP, DEFAULT_WORKFLOW).placeholders),
+): Promise<AslTemplate> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -33,12 +41,12 @@ export async function loadDefinition(path: string): Promise<AslTemplate> {
       code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(error as Error).message}`,
     );
   }
-  const vars = Object.fromEntries(PLACEHOLDERS.map((name) => [name, standIn(name)]));
+  const vars = Object.fromEntries(placeholders.map((name) => [name, standIn(name)]));
   return { path, text, preview: parse(path, text, vars) };
 }
 
 /** The definition that runs, with the local resources' ARNs, names and URLs filled in. */
-export function renderDefinition(template: AslTemplate, vars: TemplateVars): StateMachineDefinition {
+export function renderDefinition(template: AslTemplate, vars: Record<string, string>): StateMachineDefinition {
   return parse(template.path, template.text, vars);
 }
 

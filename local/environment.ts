@@ -1,7 +1,9 @@
 // Starts the emulators, provisions the workflow's resources on them and hands back everything
 // the engine needs to run against them, with a stop() that lets the process exit.
 import { createClients } from '../workflow/clients.ts';
-import { namePrefix, region as configuredRegion, resourceNames } from '../workflow/resources.ts';
+import { APP, DEFAULT_WORKFLOW } from '../workflow/app.ts';
+import type { Application } from '../workflow/description.ts';
+import { namePrefix, region as configuredRegion } from '../workflow/resources.ts';
 import type { LocalEnvironment } from './contracts.ts';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, startEmulators, type Door } from './emulators.ts';
 import {
@@ -43,7 +45,15 @@ function iamDoor(region: string, accountId: string): Door {
   };
 }
 
-export async function startLocalEnvironment(options: { prefix?: string } = {}): Promise<LocalEnvironment> {
+export interface EnvironmentOptions {
+  prefix?: string;
+  /** The application whose resources are provisioned; the repository's by default. */
+  app?: Application;
+  /** The workflow the environment runs; transfer-records by default. */
+  workflow?: string;
+}
+
+export async function startLocalEnvironment(options: EnvironmentOptions = {}): Promise<LocalEnvironment> {
   // The same rule as NAME_PREFIX, whichever way the prefix comes in.
   const prefix = namePrefix(options.prefix === undefined ? process.env : { NAME_PREFIX: options.prefix });
   const region = configuredRegion();
@@ -51,7 +61,13 @@ export async function startLocalEnvironment(options: { prefix?: string } = {}): 
   const emulators = await startEmulators({ region, accountId, door: iamDoor(region, accountId) });
   const clients = createClients({ region, endpoints: emulators.endpoints, credentials: LOCAL_CREDENTIALS });
   try {
-    const resources = await provision(clients, { names: resourceNames(prefix), region, accountId });
+    const resources = await provision(clients, {
+      app: options.app ?? APP,
+      workflow: options.workflow ?? DEFAULT_WORKFLOW,
+      prefix,
+      region,
+      accountId,
+    });
     return {
       endpoints: emulators.endpoints,
       resources,

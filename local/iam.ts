@@ -1,37 +1,33 @@
 // Local IAM: the statements the stack synthesizes for each role, resolved to local ARNs and
 // evaluated with IAM's rules, so a permission the deployed workflow would lack fails here too.
-import {
-  resolveGrants,
-  SEED_ROLE_GRANTS,
-  STATE_MACHINE_ROLE_GRANTS,
-  type PolicyStatement,
-} from '../workflow/permissions.ts';
+import { findWorkflow } from '../workflow/app.ts';
+import { resolveGrants, type PolicyStatement } from '../workflow/permissions.ts';
 import type { LocalResources } from './contracts.ts';
 import { queueArn, queueArnFromUrl, tableArn } from './provision.ts';
 
 export interface LocalPolicies {
+  /** The running workflow's role. */
   stateMachinePolicy: PolicyStatement[];
-  lambdaPolicy: PolicyStatement[];
+  /** Each function's role, by function name. */
+  functionPolicies: Record<string, PolicyStatement[]>;
 }
 
 /**
- * The stack's policies on the local resources. Functions given with --lambda are functions the
- * user adds to the workflow: the state machine role may invoke them, as the grant the user would
- * add to the stack allows, and nothing else changes.
+ * The stack's policies on the local resources: every function's role, and the state machine
+ * role of the workflow that runs (or of the one named). Functions given with --lambda are
+ * functions the user adds to the workflow: the state machine role may invoke them, as the grant
+ * the user would add to the stack allows, and nothing else changes.
  */
-export function localPolicies(resources: LocalResources, standInArns: string[] = []): LocalPolicies {
-  const { region, accountId, names } = resources;
-  const arns = {
-    table: resources.tableArn,
-    queue: resources.queueArn,
-    seedFunction: resources.seedFunctionArn,
-    seedLogStreams: `arn:aws:logs:${region}:${accountId}:log-group:${names.seedLogGroup}:*`,
-  };
-  const stateMachinePolicy = resolveGrants(STATE_MACHINE_ROLE_GRANTS, arns);
+export function localPolicies(resources: LocalResources, standInArns: string[] = [], workflow: string = resources.workflow.name): LocalPolicies {
+  const { app, arns } = resources;
+  const stateMachinePolicy = resolveGrants(findWorkflow(app, workflow).grants, arns);
   if (standInArns.length > 0) {
     stateMachinePolicy.push({ Sid: 'InvokeStandInFunctions', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: standInArns });
   }
-  return { stateMachinePolicy, lambdaPolicy: resolveGrants(SEED_ROLE_GRANTS, arns) };
+  return {
+    stateMachinePolicy,
+    functionPolicies: Object.fromEntries(app.functions.map((fn) => [fn.name, resolveGrants(fn.grants, arns)])),
+  };
 }
 
 /** The identity each role's calls carry on AWS: an STS session of the role. */

@@ -1,12 +1,12 @@
-// Runs a function's bundle (the seed function's esbuild bundle, or a stand-in module given with
+// Runs a function's bundle (a described function's esbuild bundle, or a stand-in module given with
 // --lambda) the way Lambda does: one warm container per run, a Lambda context, the function's
 // environment, its timeout, and errors in the runtime's format.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { findFunction, resolveAttribute } from '../workflow/app.ts';
 import type { PolicyStatement } from '../workflow/permissions.ts';
-import { SEED_FUNCTION } from '../workflow/resources.ts';
 import type { LocalEndpoints, LocalResources } from './contracts.ts';
 import { emulatorEnvironment } from './emulators.ts';
 import { assumedRoleArn, sessionToken } from './iam.ts';
@@ -28,20 +28,32 @@ export interface FunctionSettings {
 /** What Lambda gives a function created without settings. */
 export const LAMBDA_DEFAULTS = { memorySize: 128, timeoutSeconds: 3 };
 
-/** The seed function as the stack deploys it. */
-export function seedFunctionSettings(resources: LocalResources): FunctionSettings {
-  const { names } = resources;
+/** A function of the description as the stack deploys it, its environment resolved to the local resources. */
+export function describedFunctionSettings(resources: LocalResources, name: string): FunctionSettings {
+  const { app, data, functions, stateMachines } = resources;
+  const fn = findFunction(app, name);
+  const local = functions[name]!;
+  const environment = Object.fromEntries(
+    Object.entries(fn.environment).map(([variable, attribute]) => [
+      variable,
+      resolveAttribute(app, attribute, {
+        resource: (r, what) => (what === 'url' ? (data[r.id]!.url ?? data[r.id]!.name) : data[r.id]![what]),
+        function: (f, what) => (what === 'arn' ? functions[f.name]!.arn : functions[f.name]!.function),
+        workflow: (w, what) => (what === 'arn' ? stateMachines[w.name]!.arn : stateMachines[w.name]!.stateMachine),
+      }),
+    ]),
+  );
   return {
-    name: names.seedFunction,
-    arn: resources.seedFunctionArn,
-    roleName: names.seedRole,
-    logGroup: names.seedLogGroup,
-    handler: SEED_FUNCTION.handler,
-    runtime: SEED_FUNCTION.runtime,
-    memorySize: SEED_FUNCTION.memorySize,
-    timeoutSeconds: SEED_FUNCTION.timeoutSeconds,
-    // The one variable the stack sets on the function.
-    environment: { [SEED_FUNCTION.tableNameVariable]: names.table },
+    name: local.function,
+    arn: local.arn,
+    roleName: local.role,
+    logGroup: local.logGroup,
+    handler: fn.handler,
+    runtime: fn.runtime,
+    memorySize: fn.memorySize,
+    timeoutSeconds: fn.timeoutSeconds,
+    // The variables the stack resolves from resources; Node's own options are the host's to set.
+    environment,
   };
 }
 
@@ -51,8 +63,7 @@ export interface LambdaRunnerOptions {
   endpoints: LocalEndpoints;
   /** The function role's statements; its SDK calls are checked against them at the emulators. */
   policy: PolicyStatement[];
-  /** The seed function's unless given. */
-  settings?: FunctionSettings;
+  settings: FunctionSettings;
   /** settings.timeoutSeconds unless given. */
   timeoutSeconds?: number;
 }
@@ -132,7 +143,7 @@ const NO_SHARED_FILES = {
 function functionEnvironment(options: LambdaRunnerOptions): Record<string, string> {
   const { resources, endpoints, policy } = options;
   const { region, accountId } = resources;
-  const settings = options.settings ?? seedFunctionSettings(resources);
+  const { settings } = options;
   return {
     ...emulatorEnvironment(endpoints, region),
     ...NO_SHARED_FILES,
@@ -189,7 +200,7 @@ function logStreamName(): string {
 type Handler = (event: unknown, context: unknown) => unknown;
 
 export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
-  const settings = options.settings ?? seedFunctionSettings(options.resources);
+  const { settings } = options;
   const bundlePath = resolve(options.bundlePath);
   if (!existsSync(bundlePath)) {
     throw new MissingBundle(`the code of function ${settings.name}, ${options.bundlePath}, does not exist: run \`make build\` first`);

@@ -1,9 +1,12 @@
-// Creates the workflow's table, queue and dead-letter queue on the emulators, from the same
-// settings the stack deploys, and describes them with ARNs shaped like AWS's.
+// Creates every data resource of the description on the emulators, from the same settings the
+// stack deploys, and describes them, its functions and its state machines with ARNs shaped like AWS's.
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUE, TABLE, type ResourceNames } from '../workflow/resources.ts';
-import type { LocalResources } from './contracts.ts';
+import { grantArns, findWorkflow, resolveAttribute } from '../workflow/app.ts';
+import type { Application, DataResource, QueueResource, TableResource } from '../workflow/description.ts';
+import { functionNames, resourceName, workflowNames } from '../workflow/names.ts';
+import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
+import type { LocalDataResource, LocalResources } from './contracts.ts';
 
 /** The account id AWS's own local tools use; every local ARN carries it. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -40,7 +43,10 @@ export function queueArnFromUrl(queueUrl: string, region: string): string {
 }
 
 export interface ProvisionTarget {
-  names: ResourceNames;
+  app: Application;
+  /** The workflow the environment runs. */
+  workflow: string;
+  prefix: string;
   region: string;
   accountId: string;
 }
@@ -62,16 +68,16 @@ async function waitForTable(dynamodb: DynamoDBClient, tableName: string): Promis
   throw new ProvisioningFailed(`table ${tableName} did not become ACTIVE`);
 }
 
-async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+async function createTable(dynamodb: DynamoDBClient, table: TableResource, tableName: string): Promise<void> {
   await dynamodb.send(
     new CreateTableCommand({
       TableName: tableName,
-      KeySchema: [{ AttributeName: TABLE.hashKey, KeyType: 'HASH' }],
-      AttributeDefinitions: TABLE.attributes.map((attribute) => ({
+      KeySchema: [{ AttributeName: table.hashKey, KeyType: 'HASH' }],
+      AttributeDefinitions: table.attributes.map((attribute) => ({
         AttributeName: attribute.name,
         AttributeType: attribute.type,
       })),
-      BillingMode: TABLE.billingMode,
+      BillingMode: table.billingMode,
     }),
   );
   await waitForTable(dynamodb, tableName);
@@ -83,37 +89,130 @@ async function createQueue(sqs: SQSClient, queueName: string, attributes: Record
   return QueueUrl;
 }
 
-/** Creates the resources and returns them as the rest of the runtime sees them. */
-export async function provision(
-  clients: { dynamodb: DynamoDBClient; sqs: SQSClient },
+function queueAttributes(queue: QueueResource, created: Map<string, LocalDataResource>): Record<string, string> {
+  const attributes: Record<string, string> = { MessageRetentionPeriod: String(queue.messageRetentionSeconds) };
+  if (queue.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(queue.visibilityTimeoutSeconds);
+  if (queue.redrive) {
+    const deadLetter = created.get(queue.redrive.deadLetterQueue);
+    if (!deadLetter) throw new ProvisioningFailed(`queue ${queue.id}: its dead-letter queue ${queue.redrive.deadLetterQueue} must come before it`);
+    attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: queue.redrive.maxReceiveCount });
+  }
+  return attributes;
+}
+
+/** A resource kind the emulators cannot hold. */
+export class UnsupportedResourceKind extends Error {
+  override name = 'UnsupportedResourceKind';
+}
+
+type Clients = { dynamodb: DynamoDBClient; sqs: SQSClient };
+
+async function createResource(
+  clients: Clients,
+  resource: DataResource,
   target: ProvisionTarget,
-): Promise<LocalResources> {
-  const { names, region, accountId } = target;
-  const deadLetterQueueArn = queueArn(region, accountId, names.deadLetterQueue);
-  const [, deadLetterQueueUrl] = await Promise.all([
-    createTable(clients.dynamodb, names.table),
-    createQueue(clients.sqs, names.deadLetterQueue, {
-      MessageRetentionPeriod: String(QUEUE.deadLetterRetentionSeconds),
+  created: Map<string, LocalDataResource>,
+): Promise<LocalDataResource> {
+  const { region, accountId } = target;
+  const name = resourceName(target.prefix, resource);
+  switch (resource.kind) {
+    case 'table':
+      await createTable(clients.dynamodb, resource, name);
+      return { name, arn: tableArn(region, accountId, name) };
+    case 'queue':
+      return { name, arn: queueArn(region, accountId, name), url: await createQueue(clients.sqs, name, queueAttributes(resource, created)) };
+    default:
+      throw new UnsupportedResourceKind(`resource ${resource.id}: offline, no emulator holds a ${resource.kind}`);
+  }
+}
+
+/** Creates every data resource, in the description's order (a dead-letter queue before its queue), and describes the application. */
+export async function provision(clients: Clients, target: ProvisionTarget): Promise<LocalResources> {
+  const { app } = target;
+  const data = new Map<string, LocalDataResource>();
+  // Tables take the longest to become ACTIVE: they are created side by side with the queues, which go in order.
+  const tables = app.resources.filter((r) => r.kind === 'table');
+  const tablesCreated = Promise.all(tables.map(async (r) => data.set(r.id, await createResource(clients, r, target, data))));
+  try {
+    for (const resource of app.resources.filter((r) => r.kind !== 'table')) {
+      data.set(resource.id, await createResource(clients, resource, target, data));
+    }
+  } finally {
+    await tablesCreated;
+  }
+  return localResources(target, Object.fromEntries(data));
+}
+
+/**
+ * The application as the runtime sees it once its data resources exist (`data`, by id): every
+ * function's and state machine's names and ARN, the ARN of every ref a grant may name, and the
+ * running workflow's placeholder values.
+ */
+export function localResources(target: ProvisionTarget, dataById: Record<string, LocalDataResource>): LocalResources {
+  const { app, prefix, region, accountId } = target;
+  const workflow = findWorkflow(app, target.workflow);
+  const data = new Map(Object.entries(dataById));
+  const functions = Object.fromEntries(
+    app.functions.map((fn) => {
+      const names = functionNames(prefix, fn);
+      return [fn.name, { ...names, arn: lambdaFunctionArn(region, accountId, names.function) }];
     }),
-  ]);
-  // The redrive policy names the dead-letter queue, which must exist first.
-  const queueUrl = await createQueue(clients.sqs, names.queue, {
-    VisibilityTimeout: String(QUEUE.visibilityTimeoutSeconds),
-    MessageRetentionPeriod: String(QUEUE.messageRetentionSeconds),
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: QUEUE.maxReceiveCount }),
+  );
+  const stateMachines = Object.fromEntries(
+    app.workflows.map((w) => {
+      const names = workflowNames(prefix, w);
+      return [w.name, { ...names, arn: `arn:aws:states:${region}:${accountId}:stateMachine:${names.stateMachine}` }];
+    }),
+  );
+  const byName = <T>(record: Record<string, T>, name: string) => record[name]!;
+  const arns = grantArns(app, {
+    resource: (r) => data.get(r.id)!.arn,
+    function: (fn) => byName(functions, fn.name).arn,
+    logGroup: (fn) => `arn:aws:logs:${region}:${accountId}:log-group:${byName(functions, fn.name).logGroup}`,
+    stateMachine: (w) => byName(stateMachines, w.name).arn,
+    executions: (w) => `${byName(stateMachines, w.name).arn.replace(':stateMachine:', ':execution:')}:*`,
   });
-  const seedFunctionArn = lambdaFunctionArn(region, accountId, names.seedFunction);
+  const templateVars = Object.fromEntries(
+    Object.entries(workflow.placeholders).map(([name, attribute]) => [
+      name,
+      resolveAttribute(app, attribute, {
+        resource: (r, what) => (what === 'url' ? (data.get(r.id)!.url ?? data.get(r.id)!.name) : data.get(r.id)![what]),
+        function: (fn, what) => (what === 'arn' ? byName(functions, fn.name).arn : byName(functions, fn.name).function),
+        workflow: (w, what) => (what === 'arn' ? byName(stateMachines, w.name).arn : byName(stateMachines, w.name).stateMachine),
+      }),
+    ]),
+  );
+  const dataOf = (id: string) => data.get(id) ?? { name: resourceName(prefix, { suffix: id }), arn: '', url: '' };
+  const seed = functions[SEED_FUNCTION.name] ?? { ...functionNames(prefix, SEED_FUNCTION), arn: '' };
+  const transferRecords = stateMachines[TRANSFER_RECORDS.name] ?? workflowNames(prefix, TRANSFER_RECORDS);
   return {
     region,
     accountId,
-    names,
-    tableArn: tableArn(region, accountId, names.table),
-    queueUrl,
-    queueArn: queueArn(region, accountId, names.queue),
-    deadLetterQueueUrl,
-    deadLetterQueueArn,
-    seedFunctionArn,
-    stateMachineArn: `arn:aws:states:${region}:${accountId}:stateMachine:${names.stateMachine}`,
-    templateVars: { SeedFunctionArn: seedFunctionArn, TableName: names.table, QueueUrl: queueUrl },
+    prefix,
+    app,
+    data: Object.fromEntries(data),
+    functions,
+    stateMachines,
+    arns,
+    workflow,
+    names: {
+      table: dataOf(TABLE.id).name,
+      queue: dataOf(QUEUE.id).name,
+      deadLetterQueue: dataOf(DEAD_LETTER_QUEUE.id).name,
+      seedFunction: seed.function,
+      seedRole: seed.role,
+      seedLogGroup: seed.logGroup,
+      stateMachine: transferRecords.stateMachine,
+      stateMachineRole: transferRecords.role,
+      stateMachineLogGroup: transferRecords.logGroup,
+    },
+    tableArn: dataOf(TABLE.id).arn,
+    queueUrl: dataOf(QUEUE.id).url ?? '',
+    queueArn: dataOf(QUEUE.id).arn,
+    deadLetterQueueUrl: dataOf(DEAD_LETTER_QUEUE.id).url ?? '',
+    deadLetterQueueArn: dataOf(DEAD_LETTER_QUEUE.id).arn,
+    seedFunctionArn: seed.arn,
+    stateMachineArn: byName(stateMachines, workflow.name).arn,
+    templateVars,
   };
 }

@@ -2,7 +2,6 @@
 // engine (engine/) against the embedded emulators, with Step Functions' quotas and timeouts
 // applied, and returns the same ExecutionRecord the AWS run client produces.
 import { randomUUID } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
@@ -19,8 +18,9 @@ import { createHistoryFolder, type HistoryFold } from '../execution/history.ts';
 import { createClients } from '../workflow/clients.ts';
 import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem } from '../workflow/execution-record.ts';
 import { peekMessages } from '../workflow/queue.ts';
-import { SEED_FUNCTION, TABLE, WORKFLOW_DEFINITION } from '../workflow/resources.ts';
-import { DEFAULT_COUNT } from '../functions/seed/limits.ts';
+import { APP, DEFAULT_WORKFLOW, findResource, findWorkflow } from '../workflow/app.ts';
+import type { Application, LoopContract, TableResource } from '../workflow/description.ts';
+import { DIST_DIR } from '../workflow/names.ts';
 import { createTaskHandlers } from './bridge/index.ts';
 import { functionAddress } from './bridge/lambda.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
@@ -29,7 +29,6 @@ import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
 import { localPolicies } from './iam.ts';
-import { MissingBundle } from './lambda-runner.ts';
 import { quotaNotes } from './quota-notes.ts';
 import { createRunGuard, type RunGuard } from './run-guard.ts';
 
@@ -59,6 +58,12 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
   /** Stand-in handlers for functions the definition invokes (`--lambda NAME=MODULE`). */
   functions?: StandInFunction[];
+  /** The application; the repository's by default. */
+  app?: Application;
+  /** The workflow to run (`WORKFLOW=`); transfer-records by default. */
+  workflow?: string;
+  /** Where the functions' bundles are; dist/ by default. */
+  distDir?: string;
 }
 
 export interface LocalRun {
@@ -71,22 +76,16 @@ export interface LocalRun {
 
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
-const DEFAULT_DEFINITION_PATH = fromRoot(WORKFLOW_DEFINITION);
-const BUNDLE_PATH = fromRoot(SEED_FUNCTION.bundleFile);
+const DEFAULT_DIST_DIR = fromRoot(DIST_DIR);
 
 /**
- * Refuses, before any emulator starts, a definition the engine cannot run as AWS would and a
- * missing bundle. (A Task resource the bridge cannot call is refused once the emulators are up,
- * as the bridge needs their endpoints, but still before the execution starts; they are then stopped.)
+ * Refuses, before any emulator starts, a definition the engine cannot run as AWS would. (A Task
+ * resource the bridge cannot call, or a function whose bundle is missing, is refused once the
+ * emulators are up, as the bridge needs their endpoints, but still before the execution starts.)
  */
-async function prepareDefinition(path: string = DEFAULT_DEFINITION_PATH): Promise<AslTemplate> {
-  const template = await loadDefinition(path);
+async function prepareDefinition(path: string, placeholders: string[]): Promise<AslTemplate> {
+  const template = await loadDefinition(path, placeholders);
   validateDefinition(template);
-  try {
-    await access(BUNDLE_PATH);
-  } catch {
-    throw new MissingBundle(`the seed function's bundle ${SEED_FUNCTION.bundleFile} is missing: run \`make build\` first`);
-  }
   return template;
 }
 
@@ -97,13 +96,14 @@ export function executionInput(options: Pick<LocalRunOptions, 'count' | 'message
   return {};
 }
 
-/** The items the seed function will write for this input, for the progress line. */
-export function expectedItems(input: unknown): number {
-  if (typeof input !== 'object' || input === null) return DEFAULT_COUNT;
+/** The items a loop will go through for this input, for the progress line; 0 for a workflow without a loop. */
+export function expectedItems(input: unknown, loop: LoopContract | undefined = findWorkflow(APP, DEFAULT_WORKFLOW).loop): number {
+  if (loop === undefined) return 0;
+  if (typeof input !== 'object' || input === null) return loop.defaultCount;
   const { count, messages } = input as { count?: unknown; messages?: unknown };
   if (typeof count === 'number') return count;
   if (Array.isArray(messages)) return messages.length;
-  return DEFAULT_COUNT;
+  return loop.defaultCount;
 }
 
 export function executionArnOf(stateMachineArn: string, name: string): string {
@@ -112,13 +112,13 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
 
 /** Who the execution is, as the context object ($$) and the history name it. */
 function executionContext(resources: LocalResources, executionName: string): ExecutionContext {
-  const { names, accountId } = resources;
+  const running = resources.stateMachines[resources.workflow.name]!;
   return {
-    executionArn: executionArnOf(resources.stateMachineArn, executionName),
+    executionArn: executionArnOf(running.arn, executionName),
     executionName,
-    stateMachineArn: resources.stateMachineArn,
-    stateMachineName: names.stateMachine,
-    roleArn: `arn:aws:iam::${accountId}:role/${names.stateMachineRole}`,
+    stateMachineArn: running.arn,
+    stateMachineName: running.stateMachine,
+    roleArn: `arn:aws:iam::${resources.accountId}:role/${running.role}`,
     startTime: new Date(),
   };
 }
@@ -132,15 +132,15 @@ function standInArns(functions: StandInFunction[], resources: LocalResources): s
 }
 
 /** Every item in the table: a fresh local table holds exactly what this execution seeded. */
-async function readSeeded(dynamodb: DynamoDBClient, tableName: string): Promise<SeededItem[]> {
+async function readSeeded(dynamodb: DynamoDBClient, table: TableResource, loop: LoopContract, tableName: string): Promise<SeededItem[]> {
   const seeded: SeededItem[] = [];
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
     for (const item of page.Items ?? []) {
       seeded.push({
-        messageId: item[TABLE.hashKey]?.S ?? '',
-        body: item[TABLE.messageAttribute]?.S ?? '',
+        messageId: item[table.hashKey]?.S ?? '',
+        body: item[loop.bodyAttribute]?.S ?? '',
       });
     }
     ExclusiveStartKey = page.LastEvaluatedKey;
@@ -154,14 +154,18 @@ async function readSeeded(dynamodb: DynamoDBClient, tableName: string): Promise<
  * rejects at once with that error, after stopping the execution and the emulators.
  */
 export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun> {
-  const template = await prepareDefinition(options.definitionPath);
+  const app = options.app ?? APP;
+  const workflow = findWorkflow(app, options.workflow ?? DEFAULT_WORKFLOW);
+  const template = await prepareDefinition(options.definitionPath ?? fromRoot(workflow.definition), Object.keys(workflow.placeholders));
   const quotaFail = options.quotaFail ?? true;
   const input = executionInput(options);
   const guard = createRunGuard(options.signal ? { signal: options.signal } : {});
   let run: Omit<LocalRun, 'env'>;
   let env: LocalEnvironment | undefined;
   try {
-    env = await guard.race(startLocalEnvironment(options.prefix === undefined ? {} : { prefix: options.prefix }));
+    env = await guard.race(
+      startLocalEnvironment({ app, workflow: workflow.name, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) }),
+    );
     run = await guard.race(execute(env, template, input, { ...options, quotaFail }, guard));
   } catch (error) {
     // With keep too: a run that failed hands back no env to stop later.
@@ -198,7 +202,7 @@ async function execute(
     endpoints,
     ...localPolicies(resources, standInArns(options.functions ?? [], resources)),
     faults,
-    bundlePath: BUNDLE_PATH,
+    distDir: options.distDir ?? DEFAULT_DIST_DIR,
     functions: options.functions ?? [],
     onCall,
     onFault: faultLedger.fired,
@@ -239,13 +243,18 @@ async function execute(
   await Promise.allSettled([...inFlight]);
 
   const clients = createClients({ region: resources.region, endpoints, credentials: LOCAL_CREDENTIALS });
-  let seeded: SeededItem[];
-  let messages: DeliveredMessage[];
+  // A workflow with a loop is reconciled: the items it wrote against the messages it delivered.
+  const loop = resources.workflow.loop;
+  let seeded: SeededItem[] = [];
+  let messages: DeliveredMessage[] = [];
   try {
-    [seeded, messages] = await Promise.all([
-      readSeeded(clients.dynamodb, resources.names.table),
-      peekMessages(clients.sqs, resources.queueUrl),
-    ]);
+    if (loop) {
+      const table = findResource(resources.app, loop.items) as TableResource;
+      [seeded, messages] = await Promise.all([
+        readSeeded(clients.dynamodb, table, loop, resources.data[loop.items]!.name),
+        peekMessages(clients.sqs, resources.data[loop.deliveries]!.url!),
+      ]);
+    }
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }
@@ -259,7 +268,7 @@ async function execute(
   const record: ExecutionRecord = {
     source: 'local',
     executionArn: context.executionArn,
-    stateMachineArn: resources.stateMachineArn,
+    stateMachineArn: context.stateMachineArn,
     definition,
     status: result.status,
     input,

@@ -1,20 +1,20 @@
-// `make build`: bundles every functions/<name>/index.ts with esbuild into dist/<name>/index.mjs
-// and zips it into dist/<name>.zip, byte-for-byte the same for the same sources, so Terraform
-// sees a changed hash only when the code changed. It also bundles the offline runtime's CLI.
+// `make build`: bundles every function of the description (workflow/app.ts), its <source>/index.ts,
+// with esbuild into dist/<name>/index.mjs and zips it into dist/<name>.zip, byte-for-byte the
+// same for the same sources, so Terraform sees a changed hash only when the code changed. It
+// also bundles the offline runtime's CLI.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { type Zippable, zipSync } from 'fflate';
 import { REPO_ROOT as ROOT } from '../stacks/paths.ts';
-import { SEED_FUNCTION } from '../workflow/resources.ts';
+import { APP } from '../workflow/app.ts';
+import type { Application } from '../workflow/description.ts';
+import { BUNDLE_FILE, bundlePaths, DIST_DIR } from '../workflow/names.ts';
 
 const FUNCTIONS_DIR = 'functions';
 const ENTRY_FILE = 'index.ts';
-// Every function follows the seed function's layout: dist/<name>/index.mjs and dist/<name>.zip.
-const DIST_DIR = dirname(SEED_FUNCTION.bundleDir);
-const BUNDLE_FILE = basename(SEED_FUNCTION.bundleFile);
 const MAP_FILE = `${BUNDLE_FILE}.map`;
 
 // Zip timestamps are the earliest a zip can hold (local time, as the format stores it),
@@ -48,11 +48,7 @@ export interface FunctionBuild extends FunctionPaths {
 
 /** Where a function's bundle and zip go, relative to the directory they are built under. */
 export function functionPaths(name: string, outDir: string = DIST_DIR): FunctionPaths {
-  return {
-    bundleDir: join(outDir, name),
-    bundleFile: join(outDir, name, BUNDLE_FILE),
-    zipFile: join(outDir, `${name}.zip`),
-  };
+  return bundlePaths(name, outDir);
 }
 
 /** The folders under functions/ that hold an index.ts, sorted. */
@@ -74,10 +70,10 @@ export function deterministicZip(files: Record<string, Uint8Array>): Uint8Array 
   return zipSync(archive, { level: 9 });
 }
 
-async function bundle(root: string, name: string, bundleFile: string): Promise<Record<string, Uint8Array>> {
+async function bundle(root: string, source: string, bundleFile: string): Promise<Record<string, Uint8Array>> {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [join(FUNCTIONS_DIR, name, ENTRY_FILE)],
+    entryPoints: [join(source, ENTRY_FILE)],
     outfile: bundleFile,
     bundle: true,
     platform: 'node',
@@ -95,22 +91,33 @@ async function bundle(root: string, name: string, bundleFile: string): Promise<R
   const files: Record<string, Uint8Array> = {};
   for (const output of result.outputFiles) files[basename(output.path)] = output.contents;
   if (!files[BUNDLE_FILE] || !files[MAP_FILE]) {
-    throw new BuildError(`esbuild wrote no ${BUNDLE_FILE} and ${MAP_FILE} for functions/${name}`);
+    throw new BuildError(`esbuild wrote no ${BUNDLE_FILE} and ${MAP_FILE} for ${source}`);
   }
   if (Buffer.from(files[BUNDLE_FILE]).includes(DYNAMIC_REQUIRE_SHIM)) {
     throw new BuildError(
-      `functions/${name} bundles a CommonJS dependency that calls require(), which fails in an ES module: ` +
+      `${source} bundles a CommonJS dependency that calls require(), which fails in an ES module: ` +
         'give esbuild a createRequire banner',
     );
   }
   return files;
 }
 
-/** Bundles and zips one function, replacing its previous outputs. */
-export async function buildFunction(name: string, options: { root?: string; outDir?: string } = {}): Promise<FunctionBuild> {
+export interface BuildOptions {
+  root?: string;
+  outDir?: string;
+  /** The application whose functions are built; the repository's by default. */
+  app?: Application;
+}
+
+/**
+ * Bundles and zips one function, replacing its previous outputs. Its source is the
+ * description's, or functions/<name> for a function the description does not hold.
+ */
+export async function buildFunction(name: string, options: BuildOptions = {}): Promise<FunctionBuild> {
   const root = options.root ?? ROOT;
+  const source = (options.app ?? APP).functions.find((fn) => fn.name === name)?.source ?? join(FUNCTIONS_DIR, name);
   const paths = functionPaths(name, resolve(root, options.outDir ?? DIST_DIR));
-  const files = await bundle(root, name, paths.bundleFile);
+  const files = await bundle(root, source, paths.bundleFile);
   const zip = deterministicZip(files);
   rmSync(paths.bundleDir, { recursive: true, force: true });
   mkdirSync(paths.bundleDir, { recursive: true });
@@ -153,12 +160,22 @@ async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes
   return { file: join(root, LOCAL_CLI.outfile), bytes: output.bytes };
 }
 
-/** Builds every function under functions/. */
-export async function buildAll(options: { root?: string; outDir?: string } = {}): Promise<FunctionBuild[]> {
+/** The folders under functions/ no function of the description builds: code that would never be deployed. */
+export function strayFunctions(root: string = ROOT, app: Application = APP): string[] {
+  const described = new Set(app.functions.map((fn) => fn.source));
+  return listFunctions(root)
+    .map((name) => join(FUNCTIONS_DIR, name))
+    .filter((source) => !described.has(source));
+}
+
+/** Builds every function of the description. */
+export async function buildAll(options: BuildOptions = {}): Promise<FunctionBuild[]> {
   const root = options.root ?? ROOT;
-  const names = listFunctions(root);
-  if (names.length === 0) throw new BuildError(`no ${FUNCTIONS_DIR}/<name>/${ENTRY_FILE} found under ${root}`);
-  return Promise.all(names.map((name) => buildFunction(name, options)));
+  const app = options.app ?? APP;
+  if (app.functions.length === 0) throw new BuildError('the application describes no function');
+  const missing = app.functions.filter((fn) => !existsSync(join(root, fn.source, ENTRY_FILE)));
+  if (missing.length > 0) throw new BuildError(`no ${missing.map((fn) => join(fn.source, ENTRY_FILE)).join(', ')} under ${root}`);
+  return Promise.all(app.functions.map((fn) => buildFunction(fn.name, options)));
 }
 
 function kib(bytes: number): string {
@@ -167,6 +184,9 @@ function kib(bytes: number): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  for (const source of strayFunctions()) {
+    console.error(`warning: ${source} is built by no function of workflow/app.ts, so it is never deployed`);
+  }
   const [builds, cli] = await Promise.all([buildAll(), buildLocalCli()]);
   for (const built of builds) {
     console.log(

@@ -1,7 +1,7 @@
 // cdktf's app entry (cdktf.json): one stack, configured from the environment.
 import { App } from 'cdktf';
 import { InvalidConfiguration, STACK_NAME } from '../workflow/resources.ts';
-import { SeedBundleMissing, TransferRecordsStack } from './transfer-records-stack.ts';
+import { BundleMissing, TransferRecordsStack } from './transfer-records-stack.ts';
 
 try {
   const app = new App();
@@ -9,7 +9,7 @@ try {
   app.synth();
 } catch (error) {
   // A bad setting or a missing build is the user's to fix: say which, without a stack trace.
-  if (!(error instanceof InvalidConfiguration || error instanceof SeedBundleMissing)) throw error;
+  if (!(error instanceof InvalidConfiguration || error instanceof BundleMissing)) throw error;
   console.error(`${error.name}: ${error.message}`);
   process.exitCode = 1;
 }

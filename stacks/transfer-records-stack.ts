@@ -1,6 +1,4 @@
-// The transfer-records workflow as one Terraform stack: table, queue with its dead-letter
-// queue, the seed Lambda, the state machine, their roles and log groups. Every name and
-// setting comes from workflow/; this file only wires them together.
+// The application as one Terraform stack, looping over the description in workflow/app.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Construct } from 'constructs';
@@ -15,56 +13,63 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine/index.js';
-import {
-  LOG_RETENTION_DAYS,
-  QUEUE,
-  SEED_FUNCTION,
-  STACK_NAME,
-  STATE_MACHINE,
-  TABLE,
-  TERRAFORM_MIN_VERSION,
-  WORKFLOW_DEFINITION,
-  namePrefix,
-  region,
-  resourceNames,
-} from '../workflow/resources.ts';
-import { SEED_ROLE_GRANTS, STATE_MACHINE_ROLE_GRANTS, type ResourceArns } from '../workflow/permissions.ts';
-import type { TemplateVars } from '../workflow/template.ts';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
+import { APP, grantArns, UnknownEntry, resolveAttribute, type AttributeValues } from '../workflow/app.ts';
+import type { Application, BucketResource, DataResource, FunctionSpec, QueueResource, TableResource, WorkflowSpec } from '../workflow/description.ts';
+import { bundlePaths, DIST_DIR, functionNames, resourceName, workflowNames } from '../workflow/names.ts';
+import type { ResourceArns } from '../workflow/permissions.ts';
+import { LOG_RETENTION_DAYS, STACK_NAME, TERRAFORM_MIN_VERSION, namePrefix, region } from '../workflow/resources.ts';
 import { configureBackend } from './backend.ts';
 import { requireTerraformVersion, tidyHcl } from './hcl.ts';
 import { permissionsPolicy, serviceTrustPolicy, wildcardExceptions } from './iam.ts';
-import { OUTPUTS } from './outputs.ts';
+import { outputNames } from './outputs.ts';
 import { REPO_ROOT } from './paths.ts';
 
 const TERRAFORM_CONSTRAINT = `>= ${TERRAFORM_MIN_VERSION}`;
 
-/** The seed function's zip has not been built. */
-export class SeedBundleMissing extends Error {
-  override name = 'SeedBundleMissing';
+/** A function's zip has not been built. */
+export class BundleMissing extends Error {
+  override name = 'BundleMissing';
 }
 
 export interface TransferRecordsStackProps {
   /** NAME_PREFIX, AWS_REGION, TF_STATE_BUCKET and TF_STATE_REGION are read from here. */
   env?: NodeJS.ProcessEnv;
-  /** The seed function's zip; defaults to the one `make build` writes. */
-  seedZipPath?: string;
-  /** The ASL template; defaults to the repository's. */
-  definitionPath?: string;
+  /** The application to deploy; the repository's by default. */
+  app?: Application;
+  /** The folder holding each function's zip, `<name>.zip`; the one `make build` writes by default. */
+  distDir?: string;
+  /** The ASL templates, by workflow name; each workflow's own file by default. */
+  definitionPaths?: Record<string, string>;
 }
 
+/** What the stack made of a data resource: its name, ARN and URL as Terraform references. */
+interface Deployed {
+  name: string;
+  arn: string;
+  url?: string;
+}
+
+/**
+ * One Terraform stack holding the whole application: every data resource, every function with
+ * its role and log group, every workflow's state machine with its role and log group. Every
+ * name and setting comes from the description in workflow/; this file only wires them together.
+ */
 export class TransferRecordsStack extends TerraformStack {
   constructor(scope: Construct, id: string = STACK_NAME, props: TransferRecordsStackProps = {}) {
     super(scope, id);
     const env = props.env ?? process.env;
-    const seedZipPath = props.seedZipPath ?? join(REPO_ROOT, SEED_FUNCTION.zipFile);
-    const definitionPath = props.definitionPath ?? join(REPO_ROOT, WORKFLOW_DEFINITION);
+    const app = props.app ?? APP;
+    const distDir = props.distDir ?? join(REPO_ROOT, DIST_DIR);
     // Validate every input before the first resource exists.
     const prefix = namePrefix(env);
     const awsRegion = region(env);
-    if (!existsSync(seedZipPath)) {
-      throw new SeedBundleMissing(`${seedZipPath} does not exist: run \`make build\` first`);
+    const zips = new Map(app.functions.map((fn) => [fn.name, bundlePaths(fn.name, distDir).zipFile]));
+    for (const [name, zip] of zips) {
+      if (!existsSync(zip)) throw new BundleMissing(`${zip}, the code of function ${name}, does not exist: run \`make build\` first`);
     }
-    const names = resourceNames(prefix);
 
     configureBackend(this, { env, prefix, region: awsRegion });
     new AwsProvider(this, 'aws', {
@@ -72,119 +77,190 @@ export class TransferRecordsStack extends TerraformStack {
       defaultTags: [{ tags: { Project: STACK_NAME, ManagedBy: 'cdktf', NamePrefix: prefix } }],
     });
     const account = new DataAwsCallerIdentity(this, 'current');
+    const outputs = outputNames(app);
 
-    const table = new DynamodbTable(this, 'table', {
-      name: names.table,
-      billingMode: TABLE.billingMode,
-      hashKey: TABLE.hashKey,
-      attribute: TABLE.attributes,
+    const data = new Map<string, Deployed>();
+    for (const resource of app.resources) {
+      data.set(resource.id, this.dataResource(resource, resourceName(prefix, resource), data));
+      new TerraformOutput(this, outputs.resources[resource.id]!, { value: data.get(resource.id)!.url ?? data.get(resource.id)!.name });
+    }
+
+    const logGroups = new Map<string, CloudwatchLogGroup>();
+    for (const fn of app.functions) {
+      logGroups.set(fn.name, this.logGroup(`${fn.name}_log_group`, functionNames(prefix, fn).logGroup));
+    }
+    for (const workflow of app.workflows) {
+      logGroups.set(workflow.name, this.logGroup(`${workflow.id}_log_group`, workflowNames(prefix, workflow).logGroup));
+    }
+
+    const stateMachineArn = (workflow: WorkflowSpec) =>
+      `arn:aws:states:${awsRegion}:${account.accountId}:stateMachine:${workflowNames(prefix, workflow).stateMachine}`;
+    const arnsOf = (functionArn?: (fn: FunctionSpec) => string): ResourceArns =>
+      grantArns(app, {
+        resource: (resource) => data.get(resource.id)!.arn,
+        logGroup: (fn) => logGroups.get(fn.name)!.arn,
+        // Built from names: a state machine's own policy may not reference the state machine.
+        stateMachine: stateMachineArn,
+        executions: (workflow) => `${stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:*`,
+        ...(functionArn ? { function: functionArn } : {}),
+      });
+    // The functions' own ARNs are not among them: each role's policy must exist before its function does.
+    const dataArns = arnsOf();
+
+    const values = (functions: Map<string, LambdaFunction>): AttributeValues => ({
+      resource: (resource, attribute) => {
+        const deployed = data.get(resource.id)!;
+        return attribute === 'url' ? (deployed.url ?? deployed.name) : deployed[attribute];
+      },
+      function: (fn, attribute) => (attribute === 'arn' ? functions.get(fn.name)!.arn : functions.get(fn.name)!.functionName),
+      workflow: (workflow, attribute) => (attribute === 'arn' ? stateMachineArn(workflow) : workflowNames(prefix, workflow).stateMachine),
+    });
+
+    const functions = new Map<string, LambdaFunction>();
+    for (const fn of app.functions) {
+      const names = functionNames(prefix, fn);
+      const bundle = new TerraformAsset(this, `${fn.name}_bundle`, { path: zips.get(fn.name)!, type: AssetType.FILE });
+      const role = new IamRole(this, `${fn.name}_role`, {
+        name: names.role,
+        description: `Runs ${names.function}. ${wildcardExceptions(fn.grants)}`.trim(),
+        assumeRolePolicy: serviceTrustPolicy(this, `${fn.name}_trust`, 'lambda.amazonaws.com').json,
+      });
+      const rolePolicy = new IamRolePolicy(this, `${fn.name}_role_policy`, {
+        name: names.role,
+        role: role.id,
+        policy: permissionsPolicy(this, `${fn.name}_permissions`, fn.grants, dataArns).json,
+      });
+      const variables = Object.fromEntries(
+        Object.entries(fn.environment).map(([name, attribute]) => [name, resolveAttribute(app, attribute, values(functions))]),
+      );
+      functions.set(
+        fn.name,
+        new LambdaFunction(this, `${fn.name}_function`, {
+          functionName: names.function,
+          role: role.arn,
+          runtime: fn.runtime,
+          handler: fn.handler,
+          architectures: [fn.architecture],
+          memorySize: fn.memorySize,
+          timeout: fn.timeoutSeconds,
+          filename: bundle.path,
+          sourceCodeHash: Fn.filebase64sha256(bundle.path),
+          environment: { variables: { ...variables, ...fn.constants } },
+          tracingConfig: { mode: fn.tracingMode },
+          // Lambda would otherwise create the log group itself, without retention, on first invocation;
+          // active tracing needs the role's X-Ray grant in place when the function is created.
+          dependsOn: [logGroups.get(fn.name)!, rolePolicy],
+        }),
+      );
+      new TerraformOutput(this, outputs.functions[fn.name]!, { value: functions.get(fn.name)!.functionName });
+    }
+
+    const arns = arnsOf((fn) => functions.get(fn.name)!.arn);
+    for (const workflow of app.workflows) {
+      const names = workflowNames(prefix, workflow);
+      const role = new IamRole(this, `${workflow.id}_role`, {
+        name: names.role,
+        description: `Runs ${names.stateMachine}. ${wildcardExceptions(workflow.grants)}`.trim(),
+        assumeRolePolicy: serviceTrustPolicy(this, `${workflow.id}_trust`, 'states.amazonaws.com', account.accountId).json,
+      });
+      const rolePolicy = new IamRolePolicy(this, `${workflow.id}_role_policy`, {
+        name: names.role,
+        role: role.id,
+        policy: permissionsPolicy(this, `${workflow.id}_permissions`, workflow.grants, arns).json,
+      });
+      const definition = new TerraformAsset(this, `${workflow.id}_definition`, {
+        path: props.definitionPaths?.[workflow.name] ?? join(REPO_ROOT, workflow.definition),
+        type: AssetType.FILE,
+      });
+      const templateVars = Object.fromEntries(
+        Object.entries(workflow.placeholders).map(([name, attribute]) => [name, resolveAttribute(app, attribute, values(functions))]),
+      );
+      const stateMachine = new SfnStateMachine(this, workflow.id, {
+        name: names.stateMachine,
+        type: workflow.type,
+        roleArn: role.arn,
+        definition: Fn.templatefile(definition.path, templateVars),
+        loggingConfiguration: {
+          logDestination: `${logGroups.get(workflow.name)!.arn}:*`,
+          level: workflow.logLevel,
+          includeExecutionData: workflow.includeExecutionData,
+        },
+        tracingConfiguration: { enabled: true },
+        // Step Functions checks log delivery permissions when the state machine is created.
+        dependsOn: [rolePolicy],
+      });
+      new TerraformOutput(this, outputs.workflows[workflow.name]!, { value: stateMachine.arn });
+    }
+  }
+
+  private logGroup(id: string, name: string): CloudwatchLogGroup {
+    return new CloudwatchLogGroup(this, id, { name, retentionInDays: LOG_RETENTION_DAYS });
+  }
+
+  private dataResource(resource: DataResource, name: string, data: Map<string, Deployed>): Deployed {
+    switch (resource.kind) {
+      case 'table':
+        return this.table(resource, name);
+      case 'queue':
+        return this.queue(resource, name, data);
+      case 'bucket':
+        return this.bucket(resource, name);
+    }
+  }
+
+  private table(resource: TableResource, name: string): Deployed {
+    const table = new DynamodbTable(this, resource.id, {
+      name,
+      billingMode: resource.billingMode,
+      hashKey: resource.hashKey,
+      attribute: resource.attributes,
       serverSideEncryption: { enabled: true },
       pointInTimeRecovery: { enabled: true },
-      ttl: { attributeName: TABLE.ttlAttribute, enabled: true },
+      ...(resource.ttlAttribute === undefined ? {} : { ttl: { attributeName: resource.ttlAttribute, enabled: true } }),
     });
+    return { name: table.name, arn: table.arn };
+  }
 
-    const deadLetterQueue = new SqsQueue(this, 'dead_letter_queue', {
-      name: names.deadLetterQueue,
-      messageRetentionSeconds: QUEUE.deadLetterRetentionSeconds,
+  private queue(resource: QueueResource, name: string, data: Map<string, Deployed>): Deployed {
+    const deadLetter = resource.redrive && data.get(resource.redrive.deadLetterQueue);
+    if (resource.redrive && !deadLetter) {
+      throw new UnknownEntry(`queue ${resource.id}: its dead-letter queue ${resource.redrive.deadLetterQueue} must come before it in the description`);
+    }
+    const queue = new SqsQueue(this, resource.id, {
+      name,
+      ...(resource.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds }),
+      messageRetentionSeconds: resource.messageRetentionSeconds,
       sqsManagedSseEnabled: true,
+      ...(resource.redrive && deadLetter
+        ? { redrivePolicy: Fn.jsonencode({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: resource.redrive.maxReceiveCount }) }
+        : {}),
     });
-    const queue = new SqsQueue(this, 'queue', {
-      name: names.queue,
-      visibilityTimeoutSeconds: QUEUE.visibilityTimeoutSeconds,
-      messageRetentionSeconds: QUEUE.messageRetentionSeconds,
-      sqsManagedSseEnabled: true,
-      redrivePolicy: Fn.jsonencode({
-        deadLetterTargetArn: deadLetterQueue.arn,
-        maxReceiveCount: QUEUE.maxReceiveCount,
-      }),
-    });
-    // A separate resource: set on the DLQ itself it would reference the queue that references it.
-    new SqsQueueRedriveAllowPolicy(this, 'dead_letter_queue_redrive_allow', {
-      queueUrl: deadLetterQueue.url,
-      redriveAllowPolicy: Fn.jsonencode({ redrivePermission: 'byQueue', sourceQueueArns: [queue.arn] }),
-    });
+    if (resource.redrive && deadLetter) {
+      // A separate resource: set on the DLQ itself it would reference the queue that references it.
+      new SqsQueueRedriveAllowPolicy(this, `${resource.redrive.deadLetterQueue}_redrive_allow`, {
+        queueUrl: deadLetter.url!,
+        redriveAllowPolicy: Fn.jsonencode({ redrivePermission: 'byQueue', sourceQueueArns: [queue.arn] }),
+      });
+    }
+    return { name: queue.name, arn: queue.arn, url: queue.url };
+  }
 
-    const seedLogGroup = new CloudwatchLogGroup(this, 'seed_log_group', {
-      name: names.seedLogGroup,
-      retentionInDays: LOG_RETENTION_DAYS,
+  private bucket(resource: BucketResource, name: string): Deployed {
+    const bucket = new S3Bucket(this, resource.id, { bucket: name });
+    new S3BucketPublicAccessBlock(this, `${resource.id}_public_access_block`, {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
-    const stateMachineLogGroup = new CloudwatchLogGroup(this, 'state_machine_log_group', {
-      name: names.stateMachineLogGroup,
-      retentionInDays: LOG_RETENTION_DAYS,
-    });
-
-    const seedBundle = new TerraformAsset(this, 'seed_bundle', { path: seedZipPath, type: AssetType.FILE });
-    const seedRole = new IamRole(this, 'seed_role', {
-      name: names.seedRole,
-      description: `Runs ${names.seedFunction}. ${wildcardExceptions(SEED_ROLE_GRANTS)}`.trim(),
-      assumeRolePolicy: serviceTrustPolicy(this, 'seed_trust', 'lambda.amazonaws.com').json,
-    });
-    // The function's own ARN is not among them: its role's policy must exist before it does.
-    const dataArns = { table: table.arn, queue: queue.arn, seedLogStreams: `${seedLogGroup.arn}:*` };
-    const seedRolePolicy = new IamRolePolicy(this, 'seed_role_policy', {
-      name: names.seedRole,
-      role: seedRole.id,
-      policy: permissionsPolicy(this, 'seed_permissions', SEED_ROLE_GRANTS, dataArns).json,
-    });
-    const seedFunction = new LambdaFunction(this, 'seed_function', {
-      functionName: names.seedFunction,
-      role: seedRole.arn,
-      runtime: SEED_FUNCTION.runtime,
-      handler: SEED_FUNCTION.handler,
-      architectures: [SEED_FUNCTION.architecture],
-      memorySize: SEED_FUNCTION.memorySize,
-      timeout: SEED_FUNCTION.timeoutSeconds,
-      filename: seedBundle.path,
-      sourceCodeHash: Fn.filebase64sha256(seedBundle.path),
-      environment: {
-        variables: { [SEED_FUNCTION.tableNameVariable]: table.name, NODE_OPTIONS: SEED_FUNCTION.nodeOptions },
-      },
-      tracingConfig: { mode: SEED_FUNCTION.tracingMode },
-      // Lambda would otherwise create the log group itself, without retention, on first invocation;
-      // active tracing needs the role's X-Ray grant in place when the function is created.
-      dependsOn: [seedLogGroup, seedRolePolicy],
-    });
-
-    const arns: ResourceArns = { ...dataArns, seedFunction: seedFunction.arn };
-
-    const stateMachineRole = new IamRole(this, 'state_machine_role', {
-      name: names.stateMachineRole,
-      description: `Runs ${names.stateMachine}. ${wildcardExceptions(STATE_MACHINE_ROLE_GRANTS)}`.trim(),
-      assumeRolePolicy: serviceTrustPolicy(this, 'state_machine_trust', 'states.amazonaws.com', account.accountId)
-        .json,
-    });
-    const stateMachineRolePolicy = new IamRolePolicy(this, 'state_machine_role_policy', {
-      name: names.stateMachineRole,
-      role: stateMachineRole.id,
-      policy: permissionsPolicy(this, 'state_machine_permissions', STATE_MACHINE_ROLE_GRANTS, arns).json,
-    });
-
-    const definition = new TerraformAsset(this, 'definition', { path: definitionPath, type: AssetType.FILE });
-    const templateVars: TemplateVars = {
-      SeedFunctionArn: seedFunction.arn,
-      TableName: table.name,
-      QueueUrl: queue.url,
-    };
-    const stateMachine = new SfnStateMachine(this, 'state_machine', {
-      name: names.stateMachine,
-      type: STATE_MACHINE.type,
-      roleArn: stateMachineRole.arn,
-      definition: Fn.templatefile(definition.path, templateVars),
-      loggingConfiguration: {
-        logDestination: `${stateMachineLogGroup.arn}:*`,
-        level: STATE_MACHINE.logLevel,
-        includeExecutionData: STATE_MACHINE.includeExecutionData,
-      },
-      tracingConfiguration: { enabled: true },
-      // Step Functions checks log delivery permissions when the state machine is created.
-      dependsOn: [stateMachineRolePolicy],
-    });
-
-    new TerraformOutput(this, OUTPUTS.stateMachineArn, { value: stateMachine.arn });
-    new TerraformOutput(this, OUTPUTS.tableName, { value: table.name });
-    new TerraformOutput(this, OUTPUTS.queueUrl, { value: queue.url });
-    new TerraformOutput(this, OUTPUTS.deadLetterQueueUrl, { value: deadLetterQueue.url });
-    new TerraformOutput(this, OUTPUTS.seedFunctionName, { value: seedFunction.functionName });
+    if (resource.expirationDays !== undefined) {
+      new S3BucketLifecycleConfiguration(this, `${resource.id}_lifecycle`, {
+        bucket: bucket.id,
+        rule: [{ id: 'expire', status: 'Enabled', filter: [{}], expiration: [{ days: resource.expirationDays }] }],
+      });
+    }
+    return { name: bucket.bucket, arn: bucket.arn };
   }
 
   // Set here rather than with addOverride, which cdktf 0.21 renders into HCL as `0 = "required_version"`.

@@ -3,7 +3,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InvalidArguments } from '../cli/args.ts';
+import { InvalidArguments } from '../execution/args.ts';
 import { InvalidDefinition } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 

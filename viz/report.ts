@@ -3,7 +3,8 @@
 // The page loads nothing: inline CSS, inline SVG, no script, and a CSP that forbids any fetch.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { QUOTAS, causeMessage, faultSummary, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
+import { QUOTAS } from '../workflow/quotas.ts';
+import { causeMessage, faultSummary, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 

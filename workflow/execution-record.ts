@@ -3,11 +3,6 @@
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
-/** AWS Step Functions quotas that the offline runtime enforces. */
-export const QUOTAS = {
-  historyEvents: 25_000,
-  payloadBytes: 256 * 1024,
-};
 
 export interface StateSample {
   input: unknown;

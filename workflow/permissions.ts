@@ -2,12 +2,24 @@
 // The stack resolves the references to Terraform ARNs; the offline runtime resolves
 // them to local ARNs and enforces the very same statements.
 
-export type ResourceRef =
-  | 'table'
-  | 'queue'
-  | 'seedFunction'
-  | 'seedLogStreams'
-  | '*';
+/**
+ * What a grant names, resolved to an ARN by whoever deploys or runs it: `*`, a data resource by
+ * its id (`table`), or one of the refs below built from an entry of the description.
+ */
+export type ResourceRef = string;
+
+export const ref = {
+  /** A Lambda function of the description. */
+  function: (name: string): ResourceRef => `function:${name}`,
+  /** The log streams of a function's own log group. */
+  logStreams: (functionName: string): ResourceRef => `logs:${functionName}`,
+  /** A workflow's state machine, e.g. for a distributed Map's child executions. */
+  stateMachine: (workflowId: string): ResourceRef => `stateMachine:${workflowId}`,
+  /** The executions of a workflow's state machine. */
+  executions: (workflowId: string): ResourceRef => `executions:${workflowId}`,
+  /** The objects of a bucket. */
+  objects: (bucketId: string): ResourceRef => `objects:${bucketId}`,
+};
 
 export interface Grant {
   sid: string;
@@ -17,52 +29,35 @@ export interface Grant {
   wildcardReason?: string;
 }
 
-export const SEED_ROLE_GRANTS: Grant[] = [
-  {
-    sid: 'WriteOwnLogs',
-    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    resources: ['seedLogStreams'],
-  },
-  { sid: 'SeedTable', actions: ['dynamodb:BatchWriteItem'], resources: ['table'] },
-  {
-    sid: 'WriteTraces',
-    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-    resources: ['*'],
-    wildcardReason: 'X-Ray supports no resource-level permissions',
-  },
-];
+/** X-Ray traces, for a function's role (two actions) or a state machine's (sampling too). */
+export function writeTraces(actions: string[]): Grant {
+  return { sid: 'WriteTraces', actions, resources: ['*'], wildcardReason: 'X-Ray supports no resource-level permissions' };
+}
 
-export const STATE_MACHINE_ROLE_GRANTS: Grant[] = [
-  { sid: 'InvokeSeedFunction', actions: ['lambda:InvokeFunction'], resources: ['seedFunction'] },
-  { sid: 'ReadTable', actions: ['dynamodb:GetItem'], resources: ['table'] },
-  { sid: 'SendToQueue', actions: ['sqs:SendMessage'], resources: ['queue'] },
-  {
-    sid: 'DeliverExecutionLogs',
-    actions: [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ],
-    resources: ['*'],
-    wildcardReason: 'CloudWatch Logs vended log delivery actions support no resource-level permissions',
-  },
-  {
-    sid: 'WriteTraces',
-    actions: [
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      'xray:GetSamplingRules',
-      'xray:GetSamplingTargets',
-    ],
-    resources: ['*'],
-    wildcardReason: 'X-Ray supports no resource-level permissions',
-  },
-];
+export const LAMBDA_TRACE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+export const STATE_MACHINE_TRACE_ACTIONS = [...LAMBDA_TRACE_ACTIONS, 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+
+/** What every function's role holds besides its own grants' subject: its log streams. */
+export function writeOwnLogs(functionName: string): Grant {
+  return { sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [ref.logStreams(functionName)] };
+}
+
+/** A state machine's log delivery to its log group. */
+export const DELIVER_EXECUTION_LOGS: Grant = {
+  sid: 'DeliverExecutionLogs',
+  actions: [
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ],
+  resources: ['*'],
+  wildcardReason: 'CloudWatch Logs vended log delivery actions support no resource-level permissions',
+};
 
 export interface PolicyStatement {
   Sid: string;
@@ -71,7 +66,8 @@ export interface PolicyStatement {
   Resource: string[];
 }
 
-export type ResourceArns = Record<Exclude<ResourceRef, '*'>, string>;
+/** The ARN (or Terraform reference) of each ref a grant may name. */
+export type ResourceArns = Record<ResourceRef, string>;
 
 /** A grant names a resource whose ARN was not given. */
 export class UnresolvedResource extends Error {
@@ -83,10 +79,10 @@ export class UnresolvedResource extends Error {
  * resources the grants name are needed: a role's policy may exist before the other resources do.
  */
 export function resolveGrants(grants: Grant[], arns: Partial<ResourceArns>): PolicyStatement[] {
-  const arnOf = (grant: Grant, ref: ResourceRef) => {
-    if (ref === '*') return '*';
-    const arn = arns[ref];
-    if (arn === undefined) throw new UnresolvedResource(`grant ${grant.sid} names the resource "${ref}", whose ARN was not given`);
+  const arnOf = (grant: Grant, name: ResourceRef) => {
+    if (name === '*') return '*';
+    const arn = arns[name];
+    if (arn === undefined) throw new UnresolvedResource(`grant ${grant.sid} names the resource "${name}", whose ARN was not given`);
     return arn;
   };
   return grants.map((grant) => ({

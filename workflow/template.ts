@@ -2,9 +2,8 @@
 // `${Name}` interpolates a variable and `$${` escapes a literal `${`. Both the stack
 // (through templatefile itself) and the offline runtime fill the same placeholders.
 
-export const PLACEHOLDERS = ['SeedFunctionArn', 'TableName', 'QueueUrl'] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
-export type TemplateVars = Record<Placeholder, string>;
+/** A template's values, by placeholder name; each workflow's placeholders are in the description. */
+export type TemplateVars = Record<string, string>;
 
 export class TemplateError extends Error {
   override name = 'TemplateError';

@@ -1,4 +1,5 @@
-import { InvalidConfiguration, SEED_FUNCTION } from '../../workflow/resources.ts';
+import { InvalidConfiguration } from '../../workflow/resources.ts';
+import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 
 /** The table to seed, whose name the stack and the offline runtime pass in the environment. */
 export function tableNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,7 +1,7 @@
 // Writes the items with BatchWriteItem and retries what DynamoDB leaves unprocessed.
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { SeededItem } from '../../workflow/execution-record.ts';
-import { TABLE } from '../../workflow/resources.ts';
+import { TABLE } from '../../workflow/transfer-records.ts';
 import { SeedWriteIncomplete } from './errors.ts';
 import { BATCH_SIZE } from './limits.ts';
 

@@ -2,16 +2,17 @@
 // (a service integration's, or a Lambda function's own), which the engine's dispatcher calls.
 // Every call is checked against the
 // state machine role's policy, may be failed by --fault, and returns what Step Functions returns.
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createClients } from '../../workflow/clients.ts';
-import { SEED_FUNCTION } from '../../workflow/resources.ts';
+import { bundlePaths } from '../../workflow/names.ts';
 import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
 import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { LOCAL_CREDENTIALS } from '../emulators.ts';
 import { checkFaultTargets, createFaultInjectors } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
-import { createLambdaRunner, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
+import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
 import { dynamodbTask, isDynamoDbAction, OPTIMIZED_DYNAMODB_ACTIONS } from './dynamodb.ts';
 import { UnsupportedResource, type IntegrationStyle } from './errors.ts';
@@ -56,7 +57,7 @@ export function taskStates(definition: unknown): TaskState[] {
 }
 
 const SUPPORTED =
-  'arn:aws:states:::lambda:invoke and the function ARN itself (the seed function), ' +
+  'arn:aws:states:::lambda:invoke and the function ARN itself (a function of the description), ' +
   'arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem, ' +
   'arn:aws:states:::sqs:sendMessage, arn:aws:states:::aws-sdk:dynamodb:<action>, arn:aws:states:::aws-sdk:sqs:<action>';
 
@@ -142,14 +143,18 @@ function reported(task: TaskState, integration: Integration, call: TaskAction, o
   };
 }
 
-/** The seed function, run from its esbuild bundle; throws MissingBundle if the bundle is absent. */
-function seedFunction(options: BridgeOptions): LocalFunction {
-  const { resources, endpoints, bundlePath, lambdaPolicy } = options;
-  return {
-    arn: resources.seedFunctionArn,
-    runner: createLambdaRunner({ bundlePath, resources, endpoints, policy: lambdaPolicy }),
-  };
+/** Every function of the description, each run from its esbuild bundle; throws MissingBundle if one is absent. */
+function describedFunctions(options: BridgeOptions): LocalFunction[] {
+  const { resources, endpoints, distDir, functionPolicies, bundles = {} } = options;
+  return resources.app.functions.map((fn) => {
+    const settings = describedFunctionSettings(resources, fn.name);
+    const bundlePath = bundles[fn.name] ?? join(distDir, fn.name, basename(bundlePaths(fn.name).bundleFile));
+    return { arn: settings.arn, runner: createLambdaRunner({ bundlePath, resources, endpoints, policy: functionPolicies[fn.name] ?? [], settings }) };
+  });
 }
+
+/** The runtime a stand-in reports: Lambda's current Node.js one. */
+const STAND_IN_RUNTIME = 'nodejs22.x';
 
 /**
  * A --lambda stand-in, run as a function of Lambda's default settings under a role of its own
@@ -165,7 +170,7 @@ function standInFunction(standIn: StandInFunction, options: BridgeOptions): Loca
     roleName: `${name}-role`,
     logGroup: `/aws/lambda/${name}`,
     handler: 'index.handler',
-    runtime: SEED_FUNCTION.runtime,
+    runtime: STAND_IN_RUNTIME,
     memorySize: LAMBDA_DEFAULTS.memorySize,
     timeoutSeconds: LAMBDA_DEFAULTS.timeoutSeconds,
     environment: {},
@@ -175,23 +180,24 @@ function standInFunction(standIn: StandInFunction, options: BridgeOptions): Loca
 
 /**
  * Handlers keyed by state name. Throws UnsupportedResource, naming the state, before anything
- * runs if a Task calls something the bridge cannot; MissingBundle if the seed bundle is absent.
+ * runs if a Task calls something the bridge cannot; MissingBundle if a function's bundle is absent.
  */
 export function createTaskHandlers(definition: unknown, options: BridgeOptions): Record<string, TaskHandler> {
   const { resources } = options;
   const plans = taskStates(definition).map((task) => ({ task, integration: parseResource(task) }));
   const lambdaPlans = plans.filter(({ integration }) => integration.service === 'lambda');
-  // The seed function's runner, and so its bundle, is needed only when a Task may invoke it.
+  // The functions' runners, and so their bundles, are needed only when a Task may invoke one.
   const functions = createFunctionLookup(
-    lambdaPlans.length > 0 ? [seedFunction(options), ...(options.functions ?? []).map((fn) => standInFunction(fn, options))] : [],
+    lambdaPlans.length > 0 ? [...describedFunctions(options), ...(options.functions ?? []).map((fn) => standInFunction(fn, options))] : [],
     resources,
   );
   for (const { task, integration } of lambdaPlans) checkLambdaTask(task, integration, functions);
   checkFaultTargets(options.faults, plans.map(({ integration }) => integration));
+  const running = resources.stateMachines[resources.workflow.name]!;
   const shared: Omit<CallContext, 'injectFault'> = {
     resources,
     policy: options.stateMachinePolicy,
-    principalArn: assumedRoleArn(resources.accountId, resources.names.stateMachineRole, resources.names.stateMachine),
+    principalArn: assumedRoleArn(resources.accountId, running.role, running.stateMachine),
   };
   const clients = createClients({ region: resources.region, endpoints: options.endpoints, credentials: LOCAL_CREDENTIALS });
   recordHttpResponses(clients.dynamodb);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { STATE_MACHINE_ROLE_GRANTS } from '../../workflow/permissions.ts';
-import { DEFAULT_PREFIX, DEFAULT_REGION, resourceNames, TABLE, WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
-import { PLACEHOLDERS, placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';
+import { DEFAULT_PREFIX, DEFAULT_REGION } from '../../workflow/resources.ts';
+import { TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { resourceNames } from '../fixtures/names.ts';
+import { placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';
 import { RETRYABLE_ERRORS } from '../../workflow/service-errors.ts';
 import { InvalidInput, SeedWriteIncomplete } from '../../functions/seed/errors.ts';
 import { EVENT_FIELDS } from '../../functions/seed/input.ts';
@@ -50,7 +51,7 @@ interface Definition {
   States: Record<string, State>;
 }
 
-const TEMPLATE = readFileSync(new URL(`../../${WORKFLOW_DEFINITION}`, import.meta.url), 'utf8');
+const TEMPLATE = readFileSync(new URL(`../../${TRANSFER_RECORDS.definition}`, import.meta.url), 'utf8');
 const NAMES = resourceNames(DEFAULT_PREFIX);
 const ACCOUNT = '123456789012';
 const VARS: TemplateVars = {
@@ -195,7 +196,7 @@ describe('asl/transfer-records.asl.json', () => {
     });
 
     it('uses only service integrations the state machine\'s role is granted', () => {
-      const granted = new Set(STATE_MACHINE_ROLE_GRANTS.flatMap((grant) => grant.actions));
+      const granted = new Set(TRANSFER_RECORDS.grants.flatMap((grant) => grant.actions));
       const actionOf: Record<string, string> = {
         'arn:aws:states:::lambda:invoke': 'lambda:InvokeFunction',
         'arn:aws:states:::dynamodb:getItem': 'dynamodb:GetItem',
@@ -232,7 +233,7 @@ describe('asl/transfer-records.asl.json', () => {
 
   describe('placeholders', () => {
     it('uses exactly the placeholders that have a value', () => {
-      expect(new Set(placeholdersIn(TEMPLATE))).to.deep.equal(new Set(PLACEHOLDERS));
+      expect(new Set(placeholdersIn(TEMPLATE))).to.deep.equal(new Set(Object.keys(TRANSFER_RECORDS.placeholders)));
     });
 
     it('leaves none behind once rendered, and the template is JSON either way', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_TIMEOUT_SECONDS, InvalidArguments, parseRunArgs, USAGE } from '../../cli/args.ts';
-import { QUEUE } from '../../workflow/resources.ts';
+import { DEFAULT_TIMEOUT_SECONDS, InvalidArguments, parseRunArgs, USAGE } from '../../aws/args.ts';
+import { QUEUE } from '../../workflow/transfer-records.ts';
 
 describe('cli/args parseRunArgs', () => {
   it('defaults to no seed options, text output, the default timeout and no peek at the queue', () => {
@@ -11,7 +11,7 @@ describe('cli/args parseRunArgs', () => {
     expect(parseRunArgs(['--peek']).peek).to.equal(true);
     const help = USAGE.replace(/\s+/g, ' ');
     expect(help).to.contain('--peek also show what the queue holds now (off by default)');
-    expect(help).to.contain(`counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.maxReceiveCount} here)`);
+    expect(help).to.contain(`counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.redrive.maxReceiveCount} here)`);
   });
 
   it('reads --count, --json and --timeout', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { deliveriesFromHistory } from '../../cli/deliveries.ts';
+import { deliveriesFromHistory } from '../../aws/deliveries.ts';
 import { ITEMS, md5, QUEUE_URL, sendDeniedHistory, succeededHistory } from './fixtures.ts';
 
 const sendEvents = (events: HistoryEvent[], type: 'TaskScheduled' | 'TaskSucceeded') =>

@@ -9,7 +9,7 @@ import {
   systemClock,
   waitForExecution,
   type Clock,
-} from '../../cli/execution.ts';
+} from '../../aws/execution.ts';
 import { rejection } from '../helpers.ts';
 import { fakeAws } from './fake-aws.ts';
 import { EXECUTION_ARN, REGION, STATE_MACHINE_ARN } from './fixtures.ts';

@@ -2,7 +2,7 @@
 // state machine: the same event types, details and payloads AWS records, in the same order.
 import { createHash } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { StackOutputs } from '../../cli/outputs.ts';
+import type { StackOutputs } from '../../aws/outputs.ts';
 import { CHOICE, POP, READ, REJECT, SEED, SEND, SUCCEED } from '../fixtures/records/definition.ts';
 
 export const REGION = 'eu-west-1';
@@ -17,8 +17,6 @@ export const OUTPUTS: StackOutputs = {
   stateMachineArn: STATE_MACHINE_ARN,
   tableName: TABLE_NAME,
   queueUrl: QUEUE_URL,
-  deadLetterQueueUrl: DLQ_URL,
-  seedFunctionName: 'transfer-records-seed',
 };
 export const STARTED = new Date('2025-03-01T12:00:00.000Z');
 

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { GetExecutionHistoryCommand, GetExecutionHistoryInput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { fetchHistory, SAMPLES_PER_STATE, summarizeHistory } from '../../cli/history.ts';
+import { fetchHistory, seededIds } from '../../aws/history.ts';
+import { foldHistory, SAMPLES_PER_STATE } from '../../execution/history.ts';
+import { LOOP } from '../../workflow/transfer-records.ts';
+
+// The AWS run client's reading of a history: the shared fold, and the ids the loop contract names.
+const summarizeHistory = (events: HistoryEvent[]) => ({ ...foldHistory(events), seededIds: seededIds(events, LOOP) });
 import { fakeAws } from './fake-aws.ts';
 import {
   CHOICE,
@@ -18,7 +23,7 @@ import {
   SUCCEED,
 } from './fixtures.ts';
 
-describe('cli/history', () => {
+describe('aws/history', () => {
   afterEach(() => sinon.restore());
 
   describe('summarizeHistory', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { parseOutputs, readStackOutputs, StackNotDeployed, TerraformMissing } from '../../cli/outputs.ts';
+import { parseOutputs, readStackOutputs, StackNotDeployed, TerraformMissing } from '../../aws/outputs.ts';
 import { DLQ_URL, QUEUE_URL, STATE_MACHINE_ARN, TABLE_NAME } from './fixtures.ts';
 import { rejection } from '../helpers.ts';
 
@@ -26,8 +26,6 @@ describe('cli/outputs', () => {
       stateMachineArn: STATE_MACHINE_ARN,
       tableName: TABLE_NAME,
       queueUrl: QUEUE_URL,
-      deadLetterQueueUrl: DLQ_URL,
-      seedFunctionName: 'transfer-records-seed',
     });
     const [file, args] = run.firstCall.args as [string, string[]];
     expect(file).to.equal('terraform');

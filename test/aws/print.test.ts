@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { formatRecord, summarizeRecord } from '../../cli/print.ts';
-import { consoleLink } from '../../cli/execution.ts';
+import { formatRecord, summarizeRecord } from '../../aws/print.ts';
+import { consoleLink } from '../../aws/execution.ts';
 import { reconcile, type ExecutionRecord } from '../../workflow/execution-record.ts';
 import { DEFINITION, EXECUTION_ARN, STATE_MACHINE_ARN } from './fixtures.ts';
 

@@ -1,7 +1,8 @@
+import { TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
-import { collectExecutionRecord } from '../../cli/record.ts';
+import { collectExecutionRecord } from '../../aws/record.ts';
 import { rejection } from '../helpers.ts';
 import { fakeAws, type FakeAwsOptions } from './fake-aws.ts';
 import {
@@ -33,11 +34,11 @@ const succeeded: DescribeExecutionOutput = {
 
 async function collect(options: FakeAwsOptions, execution: DescribeExecutionOutput = succeeded) {
   const aws = fakeAws(options);
-  const record = await collectExecutionRecord(aws.clients, OUTPUTS, execution, sinon.fake.resolves(undefined));
+  const record = await collectExecutionRecord(aws.clients, OUTPUTS, TRANSFER_RECORDS, execution, sinon.fake.resolves(undefined));
   return { aws, record };
 }
 
-describe('cli/record collectExecutionRecord', () => {
+describe('aws/record collectExecutionRecord', () => {
   afterEach(() => sinon.restore());
 
   it('builds the record of a succeeded execution from its description, history and table', async () => {

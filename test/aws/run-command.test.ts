@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { DescribeExecutionOutput, StartExecutionCommand, StartExecutionInput } from '@aws-sdk/client-sfn';
-import type { Clock } from '../../cli/execution.ts';
-import { consoleLink } from '../../cli/execution.ts';
-import { StackNotDeployed } from '../../cli/outputs.ts';
-import { EXIT, runCommand, type RunDeps } from '../../cli/run-command.ts';
+import type { Clock } from '../../aws/execution.ts';
+import { consoleLink } from '../../aws/execution.ts';
+import { StackNotDeployed } from '../../aws/outputs.ts';
+import { EXIT, runCommand, type RunDeps } from '../../aws/run-command.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
 import { fakeAws, type FakeAwsOptions } from './fake-aws.ts';
 import {

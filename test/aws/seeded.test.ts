@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { BatchGetItemCommand, BatchGetItemInput } from '@aws-sdk/client-dynamodb';
-import { readSeededItems } from '../../cli/seeded.ts';
+import { LOOP } from '../../workflow/transfer-records.ts';
+import { readSeededItems } from '../../aws/seeded.ts';
 import { fakeAws } from './fake-aws.ts';
 import { TABLE_NAME } from './fixtures.ts';
 
@@ -20,7 +21,7 @@ describe('cli/seeded readSeededItems', () => {
     const table = new Map(all.map((id) => [id, `body of ${id}`]));
     const aws = fakeAws({ table });
     const sleep = sinon.fake.resolves(undefined);
-    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, all, sleep);
+    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, LOOP, all, sleep);
     expect(read.items).to.deep.equal(all.map((messageId) => ({ messageId, body: `body of ${messageId}` })));
     expect(read.unread).to.deep.equal([]);
     const sent = aws.sent('dynamodb');
@@ -34,7 +35,7 @@ describe('cli/seeded readSeededItems', () => {
     const all = ids(5);
     const aws = fakeAws({ table: new Map(all.map((id) => [id, id])), unprocessedOnce: 2 });
     const sleep = sinon.fake.resolves(undefined);
-    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, all, sleep);
+    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, LOOP, all, sleep);
     expect(read.unread).to.deep.equal([]);
     expect(aws.sent('dynamodb').map(keysOf)).to.deep.equal([all, all.slice(0, 2)]);
     expect(sleep.callCount).to.equal(1);
@@ -43,14 +44,14 @@ describe('cli/seeded readSeededItems', () => {
   it('reports the ids whose items are not in the table', async () => {
     const all = ids(3);
     const aws = fakeAws({ table: new Map([[all[0]!, 'kept']]) });
-    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, all, sinon.fake.resolves(undefined));
+    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, LOOP, all, sinon.fake.resolves(undefined));
     expect(read.unread).to.deep.equal(all.slice(1));
     expect(read.items[0]).to.deep.equal({ messageId: all[0], body: 'kept' });
   });
 
   it('sends nothing when nothing was seeded', async () => {
     const aws = fakeAws();
-    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, [], sinon.fake.resolves(undefined));
+    const read = await readSeededItems(aws.clients.dynamodb, TABLE_NAME, LOOP, [], sinon.fake.resolves(undefined));
     expect(read).to.deep.equal({ items: [], unread: [] });
     expect(aws.sent('dynamodb')).to.deep.equal([]);
   });

@@ -12,7 +12,7 @@ import {
   sendDeniedHistory,
   succeededHistory,
   SUCCEED,
-} from '../cli/fixtures.ts';
+} from '../aws/fixtures.ts';
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
 

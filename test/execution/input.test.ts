@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { buildExecutionInput, InvalidMessagesFile } from '../../cli/input.ts';
+import { buildExecutionInput, InvalidMessagesFile } from '../../execution/input.ts';
 import { rejection } from '../helpers.ts';
 
 describe('cli/input buildExecutionInput', () => {

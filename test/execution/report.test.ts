@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { exitCodeFor, formatText, toJsonSummary } from '../../local/report.ts';
+import { exitCodeFor, formatText, toJsonSummary } from '../../execution/report.ts';
 import { reconcile, type ExecutionRecord, type FaultReport } from '../../workflow/execution-record.ts';
 
 const ids = (n: number) => Array.from({ length: n }, (_, index) => `id-${index + 1}`);

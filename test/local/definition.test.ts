@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { forEachState, loadDefinition, renderDefinition, validateDefinition, DefinitionError } from '../../local/definition.ts';
-import { WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
+import { TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import type { TemplateVars } from '../../workflow/template.ts';
 import { rejection } from '../helpers.ts';
 
@@ -31,7 +31,7 @@ describe('local/definition', () => {
   }
 
   it('loads the deployed template and renders it with the local values', async () => {
-    const template = await loadDefinition(WORKFLOW_DEFINITION);
+    const template = await loadDefinition(TRANSFER_RECORDS.definition);
     const definition = renderDefinition(template, VARS);
     const send = definition.States['Send Message to SQS'] as unknown as { Parameters: { QueueUrl: string } };
     expect(send.Parameters.QueueUrl).to.equal(VARS.QueueUrl);
@@ -80,7 +80,7 @@ describe('local/definition', () => {
       .with.property('message')
       .that.contains('bad.json is not valid ASL')
       .and.contains('Nowhere');
-    const deployed = await loadDefinition(WORKFLOW_DEFINITION);
+    const deployed = await loadDefinition(TRANSFER_RECORDS.definition);
     expect(() => validateDefinition(deployed)).not.to.throw();
   });
 });

@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createClients, MissingCredentials, type Clients } from '../../workflow/clients.ts';
-import { InvalidConfiguration, QUEUE } from '../../workflow/resources.ts';
+import { InvalidConfiguration } from '../../workflow/resources.ts';
+import { DEAD_LETTER_QUEUE, QUEUE } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { startLocalEnvironment } from '../../local/environment.ts';
@@ -81,12 +82,12 @@ describe('local/environment', () => {
     expect(Attributes.MessageRetentionPeriod).to.equal(String(QUEUE.messageRetentionSeconds));
     expect(JSON.parse(Attributes.RedrivePolicy!)).to.deep.equal({
       deadLetterTargetArn: env.resources.deadLetterQueueArn,
-      maxReceiveCount: QUEUE.maxReceiveCount,
+      maxReceiveCount: QUEUE.redrive.maxReceiveCount,
     });
     const dlq = await clients.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: env.resources.deadLetterQueueUrl, AttributeNames: ['All'] }),
     );
-    expect(dlq.Attributes?.MessageRetentionPeriod).to.equal(String(QUEUE.deadLetterRetentionSeconds));
+    expect(dlq.Attributes?.MessageRetentionPeriod).to.equal(String(DEAD_LETTER_QUEUE.messageRetentionSeconds));
   });
 
   it('gives environment lines that point an SDK at the emulators', async () => {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
-import { resourceNames } from '../../workflow/resources.ts';
-import type { LocalResources } from '../../local/contracts.ts';
+import { describedResources } from '../fixtures/local-resources.ts';
 import {
   AccessDenied,
   assertAllowed,
@@ -109,15 +108,9 @@ describe('local/iam', () => {
   });
 
   describe('localPolicies', () => {
-    const resources = {
-      region: 'eu-west-1',
-      accountId: '000000000000',
-      names: resourceNames('p'),
-      tableArn: 'arn:aws:dynamodb:eu-west-1:000000000000:table/p-table',
-      queueArn: 'arn:aws:sqs:eu-west-1:000000000000:p-queue',
-      seedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:p-seed',
-    } as LocalResources;
-    const { stateMachinePolicy, lambdaPolicy } = localPolicies(resources);
+    const resources = describedResources('p', 'eu-west-1');
+    const { stateMachinePolicy, functionPolicies } = localPolicies(resources);
+    const lambdaPolicy = functionPolicies.seed!;
 
     it("gives the state machine role the stack's statements, on the local ARNs", () => {
       const bySid = Object.fromEntries(stateMachinePolicy.map((statement) => [statement.Sid, statement]));

@@ -7,6 +7,7 @@ import { startLocalEnvironment } from '../../local/environment.ts';
 import { localPolicies } from '../../local/iam.ts';
 import {
   createLambdaRunner,
+  describedFunctionSettings,
   LambdaFunctionError,
   MissingBundle,
   type LambdaRunnerOptions,
@@ -38,7 +39,8 @@ describe('local/lambda-runner', () => {
       bundlePath: FIXTURE,
       resources: env.resources,
       endpoints: env.endpoints,
-      policy: localPolicies(env.resources).lambdaPolicy,
+      policy: localPolicies(env.resources).functionPolicies.seed!,
+      settings: describedFunctionSettings(env.resources, 'seed'),
     };
   });
 

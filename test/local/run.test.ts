@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runLocal, executionArnOf } from '../../local/run.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { createClients } from '../../workflow/clients.ts';
-import { QUOTAS } from '../../workflow/execution-record.ts';
+import { QUOTAS } from '../../workflow/quotas.ts';
 import { RunInterrupted } from '../../local/run-guard.ts';
 import { rejection } from '../helpers.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';

@@ -1,11 +1,13 @@
+import { APP } from '../../workflow/app.ts';
+import { bundlePaths } from '../../workflow/names.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { unzipSync } from 'fflate';
-import { SEED_FUNCTION } from '../../workflow/resources.ts';
-import { buildAll, buildFunction, BuildError, deterministicZip, functionPaths, listFunctions } from '../../scripts/build.ts';
+import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
+import { buildAll, buildFunction, BuildError, deterministicZip, functionPaths, listFunctions, strayFunctions } from '../../scripts/build.ts';
 import { rejection } from '../helpers.ts';
 
 interface ZipEntry {
@@ -55,9 +57,9 @@ describe('scripts/build', () => {
 
   it('puts the seed function where the stack and the offline runtime look for it', () => {
     expect(functionPaths('seed')).to.deep.equal({
-      bundleDir: SEED_FUNCTION.bundleDir,
-      bundleFile: SEED_FUNCTION.bundleFile,
-      zipFile: SEED_FUNCTION.zipFile,
+      bundleDir: bundlePaths('seed').bundleDir,
+      bundleFile: bundlePaths('seed').bundleFile,
+      zipFile: bundlePaths('seed').zipFile,
     });
   });
 
@@ -100,13 +102,14 @@ describe('scripts/build', () => {
     expect(readFileSync(second.bundleFile, 'utf8')).to.match(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
   });
 
-  it('builds any function under functions/ and removes its stale outputs', async () => {
+  it('builds every function of the description, from its source, and removes its stale outputs', async () => {
     writeFiles(scratch, {
       'functions/hello/index.ts': "import { greet } from './greet.ts';\nexport const handler = async () => greet('world');\n",
       'functions/hello/greet.ts': 'export const greet = (name: string): string => `hello ${name}`;\n',
       'dist/hello/stale.js': 'old',
     });
-    const [built, ...others] = await buildAll({ root: scratch });
+    const app = { ...APP, functions: [{ ...SEED_FUNCTION, name: 'hello', source: 'functions/hello' }] };
+    const [built, ...others] = await buildAll({ root: scratch, app });
     expect(others).to.deep.equal([]);
     expect(built).to.include({ name: 'hello', bundleFile: join(scratch, 'dist', 'hello', 'index.mjs') });
     expect(existsSync(join(scratch, 'dist', 'hello', 'stale.js'))).to.equal(false);
@@ -122,6 +125,12 @@ describe('scripts/build', () => {
     const error = await rejection(buildFunction('legacy', { root: scratch }));
     expect(error).to.be.instanceOf(BuildError);
     expect(error.message).to.contain('functions/legacy').and.contain('require()');
+  });
+
+  it('names each folder under functions/ that no function of the description builds', () => {
+    writeFiles(scratch, { 'functions/seed/index.ts': '', 'functions/orphan/index.ts': '' });
+    expect(strayFunctions(scratch)).to.deep.equal(['functions/orphan']);
+    expect(strayFunctions()).to.deep.equal([]);
   });
 
   it('fails when there is no function to build', async () => {

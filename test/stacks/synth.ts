@@ -3,7 +3,7 @@
 // tests write goes under one temporary folder, removed when the test process exits.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Testing, TerraformStack, type App } from 'cdktf';
 import type { Construct } from 'constructs';
 import { STACK_NAME } from '../../workflow/resources.ts';
@@ -67,7 +67,7 @@ export function seedZipFixture(): string {
 }
 
 export function newStack(env: NodeJS.ProcessEnv = {}): TransferRecordsStack {
-  return new TransferRecordsStack(testApp(), STACK_NAME, { env, seedZipPath: seedZipFixture() });
+  return new TransferRecordsStack(testApp(), STACK_NAME, { env, distDir: dirname(seedZipFixture()) });
 }
 
 export function synth(env: NodeJS.ProcessEnv = {}): Synthesized {

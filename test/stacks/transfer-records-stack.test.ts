@@ -3,23 +3,15 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { expect } from 'chai';
 import { tableNameFromEnv } from '../../functions/seed/config.ts';
-import {
-  DEFAULT_REGION,
-  LOG_RETENTION_DAYS,
-  QUEUE,
-  SEED_FUNCTION,
-  STACK_NAME,
-  TABLE,
-  TERRAFORM_MIN_VERSION,
-  WORKFLOW_DEFINITION,
-  resourceNames,
-} from '../../workflow/resources.ts';
+import { DEFAULT_REGION, LOG_RETENTION_DAYS, STACK_NAME, TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
+import { QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn } from '../../workflow/template.ts';
-import { SeedBundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
+import { BundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { REPO_ROOT } from '../../stacks/paths.ts';
 import { addressOf, all, fullSynth, newStack, ref, single, synth, testApp, type Block, type Synthesized } from './synth.ts';
 
-const definitionText = readFileSync(join(REPO_ROOT, WORKFLOW_DEFINITION), 'utf8');
+const definitionText = readFileSync(join(REPO_ROOT, TRANSFER_RECORDS.definition), 'utf8');
 
 interface TemplatefileCall {
   path: string;
@@ -87,7 +79,7 @@ describe('TransferRecordsStack', () => {
       expect(dlq.sqs_managed_sse_enabled).to.be.true;
       expect(dlq.redrive_policy).to.be.undefined;
       expect(queue.redrive_policy).to.equal(
-        `\${jsonencode({"deadLetterTargetArn" = ${dlqAddress}.arn, "maxReceiveCount" = ${QUEUE.maxReceiveCount}})}`,
+        `\${jsonencode({"deadLetterTargetArn" = ${dlqAddress}.arn, "maxReceiveCount" = ${QUEUE.redrive.maxReceiveCount}})}`,
       );
       const allow = single(stack.resource, 'aws_sqs_queue_redrive_allow_policy').body;
       expect(allow.queue_url).to.equal(ref(dlqAddress, 'url'));
@@ -387,10 +379,10 @@ describe('TransferRecordsStack', () => {
       }
     });
 
-    it('throws SeedBundleMissing, naming make build, when the zip has not been built', () => {
+    it('throws BundleMissing, naming make build, when the zip has not been built', () => {
       const build = () =>
-        new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, seedZipPath: join(REPO_ROOT, 'no-such-dir', 'seed.zip') });
-      expect(build).to.throw(SeedBundleMissing, /make build/).with.property('name', 'SeedBundleMissing');
+        new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, distDir: join(REPO_ROOT, 'no-such-dir') });
+      expect(build).to.throw(BundleMissing, /make build/).with.property('name', 'BundleMissing');
     });
 
     it('keeps state locally unless TF_STATE_BUCKET is set, then in S3 with a lock file', () => {

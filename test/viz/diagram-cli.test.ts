@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
+import { TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { InvalidDefinition } from '../../viz/dot.ts';
 import { InvalidArguments, main, parseArguments, staleDiagrams, writeDiagrams } from '../../viz/diagram-cli.ts';
 
@@ -20,7 +20,7 @@ describe('viz/diagram-cli', () => {
     aslDir = join(dir, 'asl');
     outDir = join(dir, 'docs');
     await mkdir(aslDir);
-    await copyFile(WORKFLOW_DEFINITION, join(aslDir, 'transfer-records.asl.json'));
+    await copyFile(TRANSFER_RECORDS.definition, join(aslDir, 'transfer-records.asl.json'));
   });
 
   afterEach(async () => {
@@ -43,7 +43,7 @@ describe('viz/diagram-cli', () => {
     expect(await staleDiagrams({ aslDir, outDir })).to.deep.equal([]);
     const asl = join(aslDir, 'transfer-records.asl.json');
     await writeFile(asl, (await readFile(asl, 'utf8')).replaceAll('"Pop Element from List"', '"Drop the First Entry"'));
-    await copyFile(WORKFLOW_DEFINITION, join(aslDir, 'second.asl.json'));
+    await copyFile(TRANSFER_RECORDS.definition, join(aslDir, 'second.asl.json'));
     expect(await staleDiagrams({ aslDir, outDir })).to.deep.equal([join(outDir, 'second.svg'), join(outDir, 'transfer-records.svg')]);
   });
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import { WORKFLOW_DEFINITION } from '../../workflow/resources.ts';
+import { TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { DiagramError, dotToSvg, renderDiagram } from '../../viz/diagram.ts';
 import { drawnEdges, drawnNodes, parseSvg } from './svg.ts';
 import { declaredTransitions } from './transitions.ts';
@@ -10,7 +10,7 @@ describe('viz/diagram', () => {
   let svg: string;
 
   before(async () => {
-    definition = JSON.parse(await readFile(WORKFLOW_DEFINITION, 'utf8'));
+    definition = JSON.parse(await readFile(TRANSFER_RECORDS.definition, 'utf8'));
     svg = await renderDiagram(definition);
   });
 

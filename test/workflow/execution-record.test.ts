@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { causeMessage, type DeliveredMessage, QUOTAS, reconcile, type SeededItem } from '../../workflow/execution-record.ts';
+import { causeMessage, type DeliveredMessage, reconcile, type SeededItem } from '../../workflow/execution-record.ts';
+import { QUOTAS } from '../../workflow/quotas.ts';
 
 const SEEDED: SeededItem[] = [
   { messageId: 'abc-0001', body: 'one' },

@@ -4,15 +4,17 @@ import {
   resolveGrants,
   UnresolvedResource,
   type ResourceArns,
-  SEED_ROLE_GRANTS,
-  STATE_MACHINE_ROLE_GRANTS,
 } from '../../workflow/permissions.ts';
+import { SEED_FUNCTION, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+
+const SEED_ROLE_GRANTS = SEED_FUNCTION.grants;
+const STATE_MACHINE_ROLE_GRANTS = TRANSFER_RECORDS.grants;
 
 const ARNS: ResourceArns = {
   table: 'arn:aws:dynamodb:us-east-1:123456789012:table/transfer-records-table',
   queue: 'arn:aws:sqs:us-east-1:123456789012:transfer-records-queue',
-  seedFunction: 'arn:aws:lambda:us-east-1:123456789012:function:transfer-records-seed',
-  seedLogStreams: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/transfer-records-seed:*',
+  'function:seed': 'arn:aws:lambda:us-east-1:123456789012:function:transfer-records-seed',
+  'logs:seed': 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/transfer-records-seed:*',
 };
 
 const ROLES: Record<string, Grant[]> = {
@@ -23,10 +25,10 @@ const ROLES: Record<string, Grant[]> = {
 describe('workflow/permissions', () => {
   describe('resolveGrants', () => {
     it('refuses a grant naming a resource whose ARN was not given, naming both', () => {
-      const grants: Grant[] = [{ sid: 'Invoke', actions: ['lambda:InvokeFunction'], resources: ['seedFunction'] }];
+      const grants: Grant[] = [{ sid: 'Invoke', actions: ['lambda:InvokeFunction'], resources: ['function:seed'] }];
       expect(() => resolveGrants(grants, { table: ARNS.table }))
         .to.throw(UnresolvedResource)
-        .with.property('message', 'grant Invoke names the resource "seedFunction", whose ARN was not given');
+        .with.property('message', 'grant Invoke names the resource "function:seed", whose ARN was not given');
     });
 
     it('turns each grant into an Allow statement with its resources resolved to ARNs', () => {
@@ -82,20 +84,20 @@ describe('workflow/permissions', () => {
     expect(statements.flatMap((statement) => statement.Action).sort()).to.deep.equal(
       ['dynamodb:BatchWriteItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort(),
     );
-    expect(statements.flatMap((statement) => statement.Resource).sort()).to.deep.equal([ARNS.seedLogStreams, ARNS.table, '*'].sort());
+    expect(statements.flatMap((statement) => statement.Resource).sort()).to.deep.equal([ARNS['logs:seed'], ARNS.table, '*'].sort());
     const traces = statements.find((statement) => statement.Action.includes('xray:PutTraceSegments'))!;
     expect(traces.Resource).to.deep.equal(['*']);
   });
 
   it('need no ARN for the seed role but its table and log streams, so its policy can precede the function', () => {
-    const { table, seedLogStreams, queue } = ARNS;
-    expect(() => resolveGrants(SEED_ROLE_GRANTS, { table, seedLogStreams, queue })).to.not.throw();
+    const { table, 'logs:seed': logStreams, queue } = ARNS;
+    expect(() => resolveGrants(SEED_ROLE_GRANTS, { table, 'logs:seed': logStreams!, queue })).to.not.throw();
   });
 
   it('let the state machine reach only its function, table and queue by ARN', () => {
     const scoped = resolveGrants(STATE_MACHINE_ROLE_GRANTS, ARNS).filter((statement) => !statement.Resource.includes('*'));
     expect(scoped.map((statement) => [statement.Action, statement.Resource])).to.deep.equal([
-      [['lambda:InvokeFunction'], [ARNS.seedFunction]],
+      [['lambda:InvokeFunction'], [ARNS['function:seed']]],
       [['dynamodb:GetItem'], [ARNS.table]],
       [['sqs:SendMessage'], [ARNS.queue]],
     ]);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { PLACEHOLDERS, placeholdersIn, renderTemplate, TemplateError } from '../../workflow/template.ts';
+import { TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { placeholdersIn, renderTemplate, TemplateError } from '../../workflow/template.ts';
 
 function rendering(text: string, vars: Record<string, string>): Error {
   try {
@@ -64,6 +65,6 @@ describe('workflow/template', () => {
   });
 
   it('names the three values the ASL template needs', () => {
-    expect([...PLACEHOLDERS]).to.deep.equal(['SeedFunctionArn', 'TableName', 'QueueUrl']);
+    expect(Object.keys(TRANSFER_RECORDS.placeholders)).to.deep.equal(['SeedFunctionArn', 'TableName', 'QueueUrl']);
   });
 });

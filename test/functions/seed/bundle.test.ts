@@ -1,5 +1,6 @@
 // The deployed artifact itself: dist/seed/index.mjs as `make build` (run first by `npm test`)
 // writes it, run against an in-process DynamoDB emulator.
+import { bundlePaths } from '../../../workflow/names.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import { unzipSync } from 'fflate';
-import { SEED_FUNCTION, TABLE } from '../../../workflow/resources.ts';
+import { SEED_FUNCTION, TABLE } from '../../../workflow/transfer-records.ts';
 import type { SeedHandler } from '../../../functions/seed/index.ts';
 import { rejection } from '../../helpers.ts';
 
@@ -16,8 +17,8 @@ import { rejection } from '../../helpers.ts';
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BUNDLE = `${ROOT}${SEED_FUNCTION.bundleFile}`;
-const ZIP = `${ROOT}${SEED_FUNCTION.zipFile}`;
+const BUNDLE = `${ROOT}${bundlePaths('seed').bundleFile}`;
+const ZIP = `${ROOT}${bundlePaths('seed').zipFile}`;
 const TABLE_NAME = 'bundle-test-table';
 const ENV = {
   TABLE_NAME,
@@ -37,7 +38,7 @@ describe('seed bundle (dist/seed/index.mjs)', () => {
   let bundled: { handler?: unknown };
 
   before(async function () {
-    if (!existsSync(BUNDLE)) throw new Error(`${SEED_FUNCTION.bundleFile} is missing: run \`npm run build\` (npm test does)`);
+    if (!existsSync(BUNDLE)) throw new Error(`${bundlePaths('seed').bundleFile} is missing: run \`npm run build\` (npm test does)`);
     server = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,7 +1,7 @@
 // A DynamoDB client whose send() is a sinon stub, and helpers to read what it was sent.
 import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import sinon from 'sinon';
-import { TABLE } from '../../../workflow/resources.ts';
+import { TABLE } from '../../../workflow/transfer-records.ts';
 
 export const TABLE_NAME = 'seed-test-table';
 

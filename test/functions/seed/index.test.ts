@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { InvalidConfiguration, TABLE } from '../../../workflow/resources.ts';
+import { InvalidConfiguration } from '../../../workflow/resources.ts';
+import { TABLE } from '../../../workflow/transfer-records.ts';
 import { createHandler, type SeedHandler } from '../../../functions/seed/index.ts';
 import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { SENTINEL } from '../../../functions/seed/limits.ts';

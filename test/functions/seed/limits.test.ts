@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { QUOTAS } from '../../../workflow/execution-record.ts';
-import { WORKFLOW_DEFINITION } from '../../../workflow/resources.ts';
+import { QUOTAS } from '../../../workflow/quotas.ts';
+import { TRANSFER_RECORDS } from '../../../workflow/transfer-records.ts';
 import {
   EVENTS_PER_ITEM,
   EVENTS_PER_RETRY,
@@ -23,7 +23,7 @@ interface State {
 }
 
 const ROOT = new URL('../../../', import.meta.url);
-const asl = JSON.parse(readFileSync(new URL(WORKFLOW_DEFINITION, ROOT), 'utf8')) as { StartAt: string; States: Record<string, State> };
+const asl = JSON.parse(readFileSync(new URL(TRANSFER_RECORDS.definition, ROOT), 'utf8')) as { StartAt: string; States: Record<string, State> };
 
 // History events a state adds when it succeeds: a Task is entered, scheduled, started,
 // succeeds and is exited; every other state is entered and exited.

@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import type { SeededItem } from '../../../workflow/execution-record.ts';
 import { SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { backoffDelay, DEFAULT_RETRY, expiryOf, writeItems, type WriteOptions } from '../../../functions/seed/write.ts';
-import { TABLE } from '../../../workflow/resources.ts';
+import { TABLE } from '../../../workflow/transfer-records.ts';
 import { rejection } from '../../helpers.ts';
 import { itemsOf, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
 

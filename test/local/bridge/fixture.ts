@@ -32,7 +32,8 @@ export function bridgeOptions(env: LocalEnvironment, overrides: Partial<BridgeOp
     endpoints: env.endpoints,
     ...localPolicies(env.resources),
     faults: [],
-    bundlePath: LAMBDA_FIXTURE,
+    distDir: 'dist',
+    bundles: { seed: LAMBDA_FIXTURE },
     ...overrides,
   };
 }

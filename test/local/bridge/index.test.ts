@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { resourceNames } from '../../../workflow/resources.ts';
+import { describedResources } from '../../fixtures/local-resources.ts';
 import type { BridgeOptions, LocalResources } from '../../../local/contracts.ts';
 import { createTaskHandlers, taskStates, UnsupportedResource } from '../../../local/bridge/index.ts';
 import { localPolicies } from '../../../local/iam.ts';
@@ -9,22 +9,15 @@ const SEED_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:idx-seed';
 const OTHER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:other';
 
 // No emulator is reached here: the handlers are only built, never called.
-const resources = {
-  region: 'us-east-1',
-  accountId: '000000000000',
-  names: resourceNames('idx'),
-  tableArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/idx-table',
-  queueArn: 'arn:aws:sqs:us-east-1:000000000000:idx-queue',
-  queueUrl: 'http://127.0.0.1:1/000000000000/idx-queue',
-  seedFunctionArn: SEED_ARN,
-} as LocalResources;
+const resources: LocalResources = describedResources('idx');
 
 const options: BridgeOptions = {
   resources,
   endpoints: { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:1' },
   ...localPolicies(resources),
   faults: [],
-  bundlePath: 'test/fixtures/lambda/index.ts',
+  distDir: 'dist',
+  bundles: { seed: 'test/fixtures/lambda/index.ts' },
 };
 
 const machine = (States: Record<string, unknown>) => ({ StartAt: Object.keys(States)[0], States });
@@ -130,13 +123,13 @@ describe('local/bridge createTaskHandlers', () => {
   });
 
   it('refuses a function ARN resource whose bundle is missing with MissingBundle, before the run', () => {
-    expect(() => createTaskHandlers(machine({ Seed: task(SEED_ARN) }), { ...options, bundlePath: 'dist/missing/index.mjs' })).to.throw(
+    expect(() => createTaskHandlers(machine({ Seed: task(SEED_ARN) }), { ...options, bundles: { seed: 'dist/missing/index.mjs' } })).to.throw(
       MissingBundle,
     );
   });
 
   it('refuses a lambda:invoke whose bundle is missing with MissingBundle, before the run', () => {
-    expect(() => createTaskHandlers(machine({ Seed: invokeSeed }), { ...options, bundlePath: 'dist/missing/index.mjs' }))
+    expect(() => createTaskHandlers(machine({ Seed: invokeSeed }), { ...options, bundles: { seed: 'dist/missing/index.mjs' } }))
       .to.throw(MissingBundle)
       .with.property('message')
       .that.includes('make build');
@@ -144,6 +137,6 @@ describe('local/bridge createTaskHandlers', () => {
 
   it('needs no bundle when no Task invokes the function', () => {
     const definition = machine({ Read: task('arn:aws:states:::dynamodb:getItem') });
-    expect(() => createTaskHandlers(definition, { ...options, bundlePath: 'dist/missing/index.mjs' })).to.not.throw();
+    expect(() => createTaskHandlers(definition, { ...options, bundles: { seed: 'dist/missing/index.mjs' } })).to.not.throw();
   });
 });

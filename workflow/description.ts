@@ -1,0 +1,124 @@
+// The shape of the application's description (workflow/app.ts): its data resources, its
+// Lambda functions and its workflows, each one entry. The build, the stack, the offline
+// runtime, local IAM and the diagram loop over these entries; nothing else names them.
+import type { Grant } from './permissions.ts';
+
+/** A DynamoDB table. */
+export interface TableResource {
+  kind: 'table';
+  /** The Terraform identifier and the key grants and placeholders name it by. */
+  id: string;
+  /** Its name is `<prefix>-<suffix>`. */
+  suffix: string;
+  hashKey: string;
+  attributes: { name: string; type: 'S' | 'N' | 'B' }[];
+  billingMode: 'PAY_PER_REQUEST';
+  /** The item attribute DynamoDB's TTL reads, when the table has one. */
+  ttlAttribute?: string;
+}
+
+/** An SQS standard queue. */
+export interface QueueResource {
+  kind: 'queue';
+  id: string;
+  suffix: string;
+  messageRetentionSeconds: number;
+  visibilityTimeoutSeconds?: number;
+  /** Where messages go after maxReceiveCount receives: another queue of the description. */
+  redrive?: { deadLetterQueue: string; maxReceiveCount: number };
+}
+
+/** An S3 bucket. */
+export interface BucketResource {
+  kind: 'bucket';
+  id: string;
+  suffix: string;
+  /** Objects expire after this many days, when set. */
+  expirationDays?: number;
+}
+
+export type DataResource = TableResource | QueueResource | BucketResource;
+
+/** A value known once a resource exists: what a placeholder or an environment variable is set to. */
+export type Attribute =
+  | { resource: string; attribute: 'name' | 'arn' | 'url' }
+  | { function: string; attribute: 'name' | 'arn' }
+  | { workflow: string; attribute: 'name' | 'arn' };
+
+/** A Lambda function whose code is `<source>/index.ts`, bundled by `make build`. */
+export interface FunctionSpec {
+  /** Its folder's name under functions/, its name's suffix and its Terraform identifier's stem. */
+  name: string;
+  /** The folder holding index.ts, relative to the repository root. */
+  source: string;
+  runtime: string;
+  handler: string;
+  architecture: 'arm64' | 'x86_64';
+  memorySize: number;
+  timeoutSeconds: number;
+  tracingMode: 'Active' | 'PassThrough';
+  /** Variables the function reads, set from the resources they name. */
+  environment: Record<string, Attribute>;
+  /** Variables of fixed value. */
+  constants: Record<string, string>;
+  /** Its role's permissions. */
+  grants: Grant[];
+}
+
+/**
+ * The loop a workflow runs over a list its first task returns: the list's path, the value that
+ * ends it, what one item costs in history events, and so the most items a run may hold.
+ */
+export interface LoopContract {
+  /** The JSONPath of the list in the state's data. */
+  listPath: string;
+  /** The value after the last item that ends the loop. */
+  sentinel: string;
+  /** Items when the input names no count. */
+  defaultCount: number;
+  /** History events each item costs. */
+  eventsPerItem: number;
+  /** History events the run costs besides its items. */
+  fixedEvents: number;
+  /** History events one retried task attempt adds. */
+  eventsPerRetry: number;
+  /** Retried calls a run at the maximum count can absorb. */
+  retryBudget: number;
+  /** The most items a run may hold within the history quota, the retry budget reserved. */
+  maxItems: number;
+  /** Where the items are written (a table of the description) and delivered (a queue). */
+  items: string;
+  /** The item attribute holding the body each delivered message carries. */
+  bodyAttribute: string;
+  deliveries: string;
+}
+
+/** A state machine, from an ASL template whose `${Name}` placeholders are filled at deploy and offline. */
+export interface WorkflowSpec {
+  /** What `make local|run WORKFLOW=` selects it by. */
+  name: string;
+  /** The Terraform identifier's stem: its role, log group and outputs are named from it. */
+  id: string;
+  /** Its name is `<prefix>-<suffix>`; its role's `<prefix>-<roleSuffix>`. */
+  suffix: string;
+  roleSuffix: string;
+  /** The ASL template, relative to the repository root. */
+  definition: string;
+  type: 'STANDARD' | 'EXPRESS';
+  logLevel: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+  includeExecutionData: boolean;
+  /** What each placeholder of the template resolves to. */
+  placeholders: Record<string, Attribute>;
+  /** The functions its tasks invoke. */
+  functions: string[];
+  /** Its role's permissions. */
+  grants: Grant[];
+  /** The loop it runs, when it runs one: the report reconciles its items with its deliveries. */
+  loop?: LoopContract;
+}
+
+export interface Application {
+  resources: DataResource[];
+  functions: FunctionSpec[];
+  workflows: WorkflowSpec[];
+}

@@ -1,0 +1,125 @@
+// The transfer-records workflow's entries in the description: its table and queues, the seed
+// function, the state machine, and the loop contract the seed function and the reports share.
+import type { DataResource, FunctionSpec, LoopContract, QueueResource, TableResource, WorkflowSpec } from './description.ts';
+import {
+  DELIVER_EXECUTION_LOGS,
+  LAMBDA_TRACE_ACTIONS,
+  ref,
+  STATE_MACHINE_TRACE_ACTIONS,
+  writeOwnLogs,
+  writeTraces,
+} from './permissions.ts';
+import { QUOTAS } from './quotas.ts';
+
+export const TABLE: TableResource & { ttlAttribute: string; messageAttribute: string; itemTtlSeconds: number } = {
+  kind: 'table',
+  id: 'table',
+  suffix: 'table',
+  hashKey: 'MessageId',
+  attributes: [{ name: 'MessageId', type: 'S' }],
+  billingMode: 'PAY_PER_REQUEST',
+  /** The item attribute DynamoDB's TTL reads: when, in epoch seconds, the item may be deleted. */
+  ttlAttribute: 'ExpiresAt',
+  /** The item attribute holding the message body. */
+  messageAttribute: 'Message',
+  /**
+   * How long an item is kept: far longer than an execution may run (TimeoutSeconds, one hour),
+   * long enough to look at a run's items afterwards, and the table does not grow forever.
+   */
+  itemTtlSeconds: 7 * 24 * 3600,
+};
+
+export const DEAD_LETTER_QUEUE: QueueResource = {
+  kind: 'queue',
+  id: 'dead_letter_queue',
+  suffix: 'dlq',
+  messageRetentionSeconds: 14 * 24 * 3600,
+};
+
+export const QUEUE: QueueResource & { redrive: { deadLetterQueue: string; maxReceiveCount: number } } = {
+  kind: 'queue',
+  id: 'queue',
+  suffix: 'queue',
+  visibilityTimeoutSeconds: 30,
+  messageRetentionSeconds: 4 * 24 * 3600,
+  /** Receives before a message moves to the dead-letter queue. */
+  redrive: { deadLetterQueue: DEAD_LETTER_QUEUE.id, maxReceiveCount: 5 },
+};
+
+export const RESOURCES: DataResource[] = [TABLE, DEAD_LETTER_QUEUE, QUEUE];
+
+export const SEED_FUNCTION: FunctionSpec & { tableNameVariable: string } = {
+  name: 'seed',
+  source: 'functions/seed',
+  runtime: 'nodejs22.x',
+  handler: 'index.handler',
+  architecture: 'arm64',
+  memorySize: 256,
+  timeoutSeconds: 60,
+  /** X-Ray traces each invocation, joined to the state machine's trace. */
+  tracingMode: 'Active',
+  /** The environment variable that tells the function which table to seed. */
+  tableNameVariable: 'TABLE_NAME',
+  environment: { TABLE_NAME: { resource: TABLE.id, attribute: 'name' } },
+  /** Node reads the bundle's source map, so stack traces name the TypeScript source lines. */
+  constants: { NODE_OPTIONS: '--enable-source-maps' },
+  grants: [
+    writeOwnLogs('seed'),
+    { sid: 'SeedTable', actions: ['dynamodb:BatchWriteItem'], resources: [TABLE.id] },
+    writeTraces(LAMBDA_TRACE_ACTIONS),
+  ],
+};
+
+/** History events one loop iteration costs and the run's fixed cost, read off the ASL. */
+const EVENTS_PER_ITEM = 14;
+const FIXED_EVENTS = 11;
+const EVENTS_PER_RETRY = 3;
+const RETRY_BUDGET = 100;
+
+/**
+ * The loop: the seed function returns the MessageIds followed by the sentinel as `$.List`; the
+ * Choice loops while `$.List[0]` is not the sentinel. Each item costs 14 history events: the
+ * Choice (entered, exited = 2), the GetItem and SendMessage tasks (entered, scheduled, started,
+ * succeeded, exited = 5 each) and the Pass (2). The run costs 11 more: ExecutionStarted, the seed
+ * task (5), the last Choice (2), Succeed (2) and ExecutionSucceeded. A retried task attempt adds 3
+ * (TaskFailed, then TaskScheduled and TaskStarted again). The largest loop that fits 25,000 events
+ * with 100 retries reserved: 14 × 1763 + 11 + 3 × 100 = 24,993.
+ */
+export const LOOP: LoopContract = {
+  listPath: '$.List',
+  sentinel: 'DONE',
+  defaultCount: 10,
+  eventsPerItem: EVENTS_PER_ITEM,
+  fixedEvents: FIXED_EVENTS,
+  eventsPerRetry: EVENTS_PER_RETRY,
+  retryBudget: RETRY_BUDGET,
+  maxItems: Math.floor((QUOTAS.historyEvents - FIXED_EVENTS - EVENTS_PER_RETRY * RETRY_BUDGET) / EVENTS_PER_ITEM),
+  items: TABLE.id,
+  bodyAttribute: TABLE.messageAttribute,
+  deliveries: QUEUE.id,
+};
+
+export const TRANSFER_RECORDS: WorkflowSpec = {
+  name: 'transfer-records',
+  id: 'state_machine',
+  suffix: 'state-machine',
+  roleSuffix: 'sfn-role',
+  definition: 'asl/transfer-records.asl.json',
+  type: 'STANDARD',
+  logLevel: 'ALL',
+  includeExecutionData: true,
+  placeholders: {
+    SeedFunctionArn: { function: SEED_FUNCTION.name, attribute: 'arn' },
+    TableName: { resource: TABLE.id, attribute: 'name' },
+    QueueUrl: { resource: QUEUE.id, attribute: 'url' },
+  },
+  functions: [SEED_FUNCTION.name],
+  grants: [
+    { sid: 'InvokeSeedFunction', actions: ['lambda:InvokeFunction'], resources: [ref.function(SEED_FUNCTION.name)] },
+    { sid: 'ReadTable', actions: ['dynamodb:GetItem'], resources: [TABLE.id] },
+    { sid: 'SendToQueue', actions: ['sqs:SendMessage'], resources: [QUEUE.id] },
+    DELIVER_EXECUTION_LOGS,
+    writeTraces(STATE_MACHINE_TRACE_ACTIONS),
+  ],
+  loop: LOOP,
+};
