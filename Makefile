@@ -14,6 +14,8 @@ export CHECKPOINT_DISABLE := 1
 ITEMS         ?=
 MESSAGES_FILE ?=
 ARGS          ?=
+# The workflow `make local` and `make run` run, by its name in workflow/app.ts; transfer-records when empty.
+WORKFLOW      ?=
 
 # Node 22 or later runs everything. When the node on PATH is older (or missing), Node 22 is
 # installed from npm into .tools/node22 (git-ignored) before anything else, and its bin folder
@@ -30,6 +32,7 @@ endif
 quote = '$(subst ','\'',$(1))'
 # The seed's input options; --opt=value keeps a negative count from reading as an option.
 INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
+WORKFLOW_ARG = $(if $(WORKFLOW),--workflow=$(call quote,$(WORKFLOW)))
 
 .PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench test lint typecheck clean
 
@@ -79,12 +82,12 @@ destroy: $(DEPS) ## terraform destroy: remove every resource of the workflow
 TARGET ?= aws
 PORT   ?=
 
-run: $(DEPS) ## Start an execution on AWS (ITEMS=n or MESSAGES_FILE=f), wait, report; TARGET=local: the same client, offline
+run: $(DEPS) ## Start an execution on AWS (WORKFLOW=name, ITEMS=n or MESSAGES_FILE=f), wait, report; TARGET=local: the same client, offline
 ifeq ($(TARGET),local)
 	@$(MAKE) --no-print-directory build >&2
 	@$(TSX) local/api/run-local.ts $(INPUT_ARGS) $(ARGS)
 else
-	$(TSX) cli/run.ts $(INPUT_ARGS) $(ARGS)
+	$(TSX) aws/run.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 endif
 
 serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083), until Ctrl-C
@@ -102,9 +105,9 @@ test-state: ## TestState on one state of the workflow, offline: STATE="…" [INP
 	@$(TSX) local/api/test-state-cli.ts --state=$(call quote,$(STATE)) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(ARGS)
 
 # The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
-local: ## Run the workflow offline on embedded emulators (ITEMS=n, MESSAGES_FILE=f, ARGS=...)
+local: ## Run a workflow offline on embedded emulators (WORKFLOW=name, ITEMS=n, MESSAGES_FILE=f, ARGS=...)
 	@$(MAKE) --no-print-directory build >&2
-	@node dist/local-cli.mjs $(INPUT_ARGS) $(ARGS)
+	@node dist/local-cli.mjs $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 
 diagram: $(DEPS) ## Render each asl/*.asl.json to an SVG under docs/
 	$(TSX) viz/diagram-cli.ts
