@@ -1,9 +1,12 @@
-// `make diagram`: renders each asl/*.asl.json to docs/<name>.svg.
+// `make diagram`: renders each workflow of the description (workflow/app.ts), its ASL file
+// <name>.asl.json, to docs/<name>.svg; with --asl-dir, every *.asl.json of that folder instead.
 // `--check` writes nothing and fails when a committed SVG no longer matches its ASL.
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArguments } from '../execution/args.ts';
+import { APP } from '../workflow/app.ts';
+import type { Application } from '../workflow/description.ts';
 import { InvalidDefinition } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 
@@ -12,8 +15,22 @@ const SUFFIX = '.asl.json';
 export { InvalidArguments };
 
 export interface DiagramOptions {
-  aslDir: string;
+  /** Render every *.asl.json of this folder; the description's workflows when absent. */
+  aslDir?: string;
   outDir: string;
+  app?: Application;
+}
+
+/** The ASL files to render: the folder's, or each workflow's of the description, in name order. */
+async function definitionFiles(options: DiagramOptions): Promise<string[]> {
+  if (options.aslDir === undefined) return (options.app ?? APP).workflows.map((workflow) => workflow.definition).sort();
+  const { aslDir } = options;
+  const entries = await readdir(aslDir).catch((error: Error) => {
+    throw new InvalidArguments(`cannot read the ASL folder ${aslDir}: ${error.message}`);
+  });
+  const files = entries.filter((file) => file.endsWith(SUFFIX)).sort();
+  if (files.length === 0) throw new InvalidArguments(`no *${SUFFIX} files in ${aslDir}`);
+  return files.map((file) => join(aslDir, file));
 }
 
 export interface RenderedDiagram {
@@ -25,14 +42,8 @@ export interface RenderedDiagram {
 
 /** Renders every ASL file in aslDir, in name order, without writing anything. */
 async function renderAll(options: DiagramOptions): Promise<RenderedDiagram[]> {
-  const entries = await readdir(options.aslDir).catch((error: Error) => {
-    throw new InvalidArguments(`cannot read the ASL folder ${options.aslDir}: ${error.message}`);
-  });
-  const files = entries.filter((file) => file.endsWith(SUFFIX)).sort();
-  if (files.length === 0) throw new InvalidArguments(`no *${SUFFIX} files in ${options.aslDir}`);
   const rendered: RenderedDiagram[] = [];
-  for (const file of files) {
-    const asl = join(options.aslDir, file);
+  for (const asl of await definitionFiles(options)) {
     let definition: unknown;
     try {
       definition = JSON.parse(await readFile(asl, 'utf8'));
@@ -47,7 +58,7 @@ async function renderAll(options: DiagramOptions): Promise<RenderedDiagram[]> {
       if (error instanceof InvalidDefinition) error.message = `${asl}: ${error.message}`;
       throw error;
     }
-    rendered.push({ asl, svgPath: join(options.outDir, `${basename(file, SUFFIX)}.svg`), svg, ms: performance.now() - started });
+    rendered.push({ asl, svgPath: join(options.outDir, `${basename(asl, SUFFIX)}.svg`), svg, ms: performance.now() - started });
   }
   return rendered;
 }
@@ -79,7 +90,7 @@ export interface CliArguments extends DiagramOptions {
 }
 
 export function parseArguments(argv: string[]): CliArguments {
-  const parsed: CliArguments = { aslDir: 'asl', outDir: 'docs', check: false };
+  const parsed: CliArguments = { outDir: 'docs', check: false };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index]!;
     if (argument === '--check') parsed.check = true;

@@ -1,3 +1,4 @@
+import { APP } from '../../workflow/app.ts';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,8 +28,17 @@ describe('viz/diagram-cli', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps the committed docs/ SVGs in step with asl/', async () => {
-    expect(await staleDiagrams({ aslDir: 'asl', outDir: 'docs' })).to.deep.equal([]);
+  it("keeps the committed docs/ SVGs in step with each workflow's ASL", async () => {
+    expect(await staleDiagrams({ outDir: 'docs' })).to.deep.equal([]);
+  });
+
+  it('renders every workflow of the description and nothing else', async () => {
+    const second = { ...TRANSFER_RECORDS, name: 'second', definition: join(aslDir, 'second.asl.json') };
+    await copyFile(TRANSFER_RECORDS.definition, second.definition);
+    const written = await writeDiagrams({ outDir, app: { ...APP, workflows: [TRANSFER_RECORDS, second] } });
+    expect(written.map((diagram) => diagram.svgPath).sort()).to.deep.equal(
+      [join(outDir, 'second.svg'), join(outDir, 'transfer-records.svg')],
+    );
   });
 
   it('writes docs/<name>.svg for each ASL file', async () => {
@@ -80,7 +90,7 @@ describe('viz/diagram-cli', () => {
   it('rejects bad arguments and an empty ASL folder with InvalidArguments', async () => {
     expect(() => parseArguments(['--out-dir'])).to.throw(InvalidArguments, '--out-dir needs a directory');
     expect(() => parseArguments(['docs'])).to.throw(InvalidArguments, 'unknown argument "docs"');
-    expect(parseArguments([])).to.deep.equal({ aslDir: 'asl', outDir: 'docs', check: false });
+    expect(parseArguments([])).to.deep.equal({ outDir: 'docs', check: false });
     await mkdir(outDir);
     expect(await writeDiagrams({ aslDir: outDir, outDir }).catch((caught: Error) => caught.name)).to.equal('InvalidArguments');
   });
