@@ -1,0 +1,61 @@
+// The transfer-records workflow on the engine alone: the deployed ASL file with in-memory
+// services as the dispatcher (no emulator, no SDK, no IAM), the loop `make local` runs against
+// the emulators. The engine test runs it; bench/local.ts times it beside the offline run.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { runExecution, type Dispatcher, type ExecutionContext, type ExecutionResult, type TaskCall } from '../engine/index.ts';
+import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
+
+const template = readFileSync(new URL(`../${TRANSFER_RECORDS.definition}`, import.meta.url), 'utf8');
+
+/** The definition with every template variable given a stand-in value. */
+export const definition: unknown = JSON.parse(template.replace(/\$\{(\w+)\}/g, (_, name: string) => `stand-in-${name}`));
+
+export const context: ExecutionContext = {
+  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:transfer-records:engine-alone',
+  executionName: 'engine-alone',
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:transfer-records',
+  stateMachineName: 'transfer-records',
+  roleArn: 'arn:aws:iam::123456789012:role/transfer-records',
+  startTime: new Date('2024-01-01T00:00:00Z'),
+};
+
+export interface InMemoryServices {
+  dispatch: Dispatcher;
+  /** Message bodies in the order they were sent. */
+  sent: string[];
+}
+
+/** The seed function (returning `count` ids), GetItem and SendMessage, answered from memory. */
+export function inMemoryServices(count: number): InMemoryServices {
+  const ids = Array.from({ length: count }, (_, i) => `id-${i}`);
+  const sent: string[] = [];
+  const dispatch: Dispatcher = async (call: TaskCall) => {
+    const parameters = call.parameters as { Key?: { MessageId: { S: string } }; MessageBody?: string };
+    if (call.resource === 'arn:aws:states:::lambda:invoke') return { StatusCode: 200, Payload: [...ids, 'DONE'] };
+    if (call.resource === 'arn:aws:states:::dynamodb:getItem') {
+      const id = parameters.Key!.MessageId.S;
+      return { Item: { MessageId: { S: id }, Message: { S: `message ${id}` } } };
+    }
+    if (call.resource === 'arn:aws:states:::sqs:sendMessage') {
+      sent.push(parameters.MessageBody!);
+      return { MessageId: `m-${sent.length}` };
+    }
+    throw new Error(`unexpected resource ${call.resource}`);
+  };
+  return { dispatch, sent };
+}
+
+export interface EngineAloneRun {
+  result: ExecutionResult;
+  sent: string[];
+  ms: number;
+}
+
+/** One execution of the loop over `count` items, timed. */
+export async function runEngineAlone(count: number): Promise<EngineAloneRun> {
+  const { dispatch, sent } = inMemoryServices(count);
+  const started = performance.now();
+  const result = await runExecution(definition, { count }, context, { dispatch });
+  return { result, sent, ms: performance.now() - started };
+}
