@@ -1,0 +1,135 @@
+// The folders depend one way (docs/architecture.md): every relative import of every source file
+// is read and checked against the table below. A new import against the order fails here,
+// naming the file, the import and the rule.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { expect } from 'chai';
+import { REPO_ROOT } from '../stacks/paths.ts';
+
+/**
+ * What each top-level folder may import besides itself. A function's folder (functions/<name>)
+ * counts as its own folder: one function never imports another.
+ */
+export const MAY_IMPORT: Record<string, string[]> = {
+  // The bottom: the description, names, quotas, grants as data; and the ASL engine, which knows no workflow.
+  workflow: [],
+  engine: [],
+  // A Lambda ships its own folder and the description it reads (its loop contract, its table's settings).
+  functions: ['workflow'],
+  // What both runners share: argument parsing, input building, the history fold, the text and JSON report.
+  execution: ['workflow', 'engine'],
+  // Above the record they draw.
+  viz: ['workflow', 'execution'],
+  stacks: ['workflow'],
+  // The two runners, side by side: neither imports the other.
+  local: ['workflow', 'engine', 'execution', 'viz'],
+  aws: ['workflow', 'execution', 'viz', 'stacks'],
+  // Tooling at the top.
+  scripts: ['workflow', 'engine', 'execution', 'viz', 'stacks', 'local', 'aws'],
+  bench: ['workflow', 'engine', 'execution', 'viz', 'stacks', 'local', 'functions', 'scripts'],
+};
+
+/** Imports against the table that are known, each with why; the test fails once one is gone, so the list stays true. */
+const KNOWN_EXCEPTIONS: { from: string; to: string; why: string }[] = [
+  {
+    from: 'local/api/run-local.ts',
+    to: 'aws/run-command.ts',
+    why: 'make run TARGET=local: the entry point that points the AWS run client, unchanged, at the local endpoint',
+  },
+  { from: 'local/api/run-local.ts', to: 'aws/execution.ts', why: 'the same entry point: the run client\'s clock' },
+  { from: 'local/api/run-local.ts', to: 'aws/outputs.ts', why: 'the same entry point: the stack outputs it fakes' },
+  {
+    from: 'workflow/clients.ts',
+    to: 'local/in-process-transport.ts',
+    why: 'the in-process transport to the emulators (perf); to be injected by local/ instead',
+  },
+];
+
+const SOURCE_FOLDERS = Object.keys(MAY_IMPORT);
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
+
+function sourceFiles(folder: string): string[] {
+  const dir = join(REPO_ROOT, folder);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(folder, file));
+}
+
+/** The unit a file belongs to: its top folder, or functions/<name> for a Lambda's sources. */
+function unitOf(file: string): string {
+  const [top, second] = file.split('/');
+  return top === 'functions' ? `functions/${second}` : top!;
+}
+
+function folderOf(unit: string): string {
+  return unit.split('/')[0]!;
+}
+
+export interface Violation {
+  from: string;
+  to: string;
+}
+
+/** Every relative import, resolved to the repository-relative file it names. */
+export function importsOf(file: string, text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2]!;
+    if (!specifier.startsWith('.')) continue;
+    found.push(relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), specifier)));
+  }
+  return found;
+}
+
+export function violations(files: { file: string; text: string }[]): Violation[] {
+  const found: Violation[] = [];
+  for (const { file, text } of files) {
+    const unit = unitOf(file);
+    for (const target of importsOf(file, text)) {
+      const targetUnit = unitOf(target);
+      if (targetUnit === unit) continue;
+      if (MAY_IMPORT[folderOf(unit)]!.includes(folderOf(targetUnit)) && folderOf(targetUnit) !== 'functions') continue;
+      // Only tooling may reach into a Lambda's sources; a Lambda reaches into no other.
+      if (folderOf(targetUnit) === 'functions' && folderOf(unit) === 'bench') continue;
+      found.push({ from: file, to: target });
+    }
+  }
+  return found;
+}
+
+describe('architecture: the folders depend one way', () => {
+  const files = SOURCE_FOLDERS.flatMap(sourceFiles).map((file) => ({ file, text: readFileSync(join(REPO_ROOT, file), 'utf8') }));
+  const found = violations(files);
+  const known = (violation: Violation) => KNOWN_EXCEPTIONS.some((exception) => exception.from === violation.from && exception.to === violation.to);
+
+  it('finds the imports of every source folder', () => {
+    expect(files.length).to.be.greaterThan(100);
+    expect(importsOf('local/run.ts', readFileSync(join(REPO_ROOT, 'local/run.ts'), 'utf8'))).to.include('execution/history.ts');
+  });
+
+  it('has no import against the order, but the known exceptions', () => {
+    expect(found.filter((violation) => !known(violation))).to.deep.equal([]);
+  });
+
+  it('lists only exceptions that still exist', () => {
+    const stale = KNOWN_EXCEPTIONS.filter((exception) => !found.some((violation) => violation.from === exception.from && violation.to === exception.to));
+    expect(stale).to.deep.equal([]);
+  });
+
+  it('fails on an import against the order: the AWS client importing the offline runtime, workflow/ importing anything, one Lambda another', () => {
+    expect(
+      violations([
+        { file: 'aws/record.ts', text: "import { runLocal } from '../local/run.ts';" },
+        { file: 'workflow/app.ts', text: "import { OUTPUTS } from '../stacks/outputs.ts';" },
+        { file: 'functions/seed/index.ts', text: "import { x } from '../other/index.ts';\nimport { y } from './own.ts';" },
+        { file: 'local/run.ts', text: "const m = await import('../aws/run.ts');" },
+        { file: 'viz/report.ts', text: "import type { ExecutionRecord } from '../workflow/execution-record.ts';" },
+      ]),
+    ).to.deep.equal([
+      { from: 'aws/record.ts', to: 'local/run.ts' },
+      { from: 'workflow/app.ts', to: 'stacks/outputs.ts' },
+      { from: 'functions/seed/index.ts', to: 'functions/other/index.ts' },
+      { from: 'local/run.ts', to: 'aws/run.ts' },
+    ]);
+  });
+});
