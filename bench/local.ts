@@ -1,8 +1,12 @@
-// `npm run bench:local`: wall time and peak RSS of the offline run for N = 10, 1,000 and the maximum
-// items, each beside the same N GetItem + N SendMessage calls made directly with the SDK against
-// the same emulators, so that the engine's overhead shows as a ratio. Every child process has a
-// deadline; the benchmark stops on its own.
+// `make bench`: the offline run (`make local`'s command, after the build) for N = 10, 250, 500,
+// 1,000 and MAX_ITEMS items, each run ROUNDS times in its own process: wall time, execution time
+// and peak RSS, beside the same N GetItem + N SendMessage calls made directly with the SDK against
+// the same emulators and the same loop on the engine alone (in-memory services), as ratios; then
+// a least-squares fit of execution time over N = 250…MAX_ITEMS, with the quadratic term's share.
+// Other processes share the machine: every figure is a range over the rounds, with the load
+// average. Every child process has a deadline; the benchmark stops on its own.
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -15,9 +19,17 @@ import { createClients } from '../workflow/clients.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
 import { TABLE } from '../workflow/transfer-records.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
+import { fitQuadratic, predict, quadraticShare } from './fit.ts';
+import { runEngineAlone } from './transfer-records-engine.ts';
 
-const SIZES = [10, 1000, MAX_ITEMS];
+const SIZES = [10, 250, 500, 1000, MAX_ITEMS];
+/** The sizes the growth is fitted over. */
+const FIT_FROM = 250;
+const ROUNDS = 3;
 const CHILD_DEADLINE_MS = 120_000;
+/** issue 8's targets for N = MAX_ITEMS. */
+const TARGET_WALL_S = 4;
+const TARGET_RSS_MB = 200;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Loaded into every Node process of the run: reports its own peak RSS (kB on Linux) at exit.
@@ -59,7 +71,10 @@ function endToEnd(count: number): Promise<EndToEnd> {
   });
 }
 
-/** The workflow's service calls without the engine: N sequential GetItem + SendMessage pairs. */
+/**
+ * The workflow's service calls without the engine: N sequential GetItem + SendMessage pairs,
+ * through the same clients (and so the same in-process transport and IAM door) as the run's.
+ */
 async function directCalls(count: number): Promise<number> {
   const env = await startLocalEnvironment();
   const { region, names, queueUrl } = env.resources;
@@ -97,38 +112,112 @@ async function directCalls(count: number): Promise<number> {
   }
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** The same loop on the engine alone. */
+async function engineAlone(count: number): Promise<number> {
+  const { result, sent, ms } = await runEngineAlone(count);
+  if (result.status !== 'SUCCEEDED' || sent.length !== count) {
+    throw new Error(`the engine alone ended ${result.status} with ${sent.length} of ${count} sent`);
+  }
+  return ms;
+}
 
-async function main(): Promise<void> {
-  const rows: string[][] = [];
-  for (const count of SIZES) {
+interface SizeFigures {
+  count: number;
+  runs: EndToEnd[];
+  direct: number[];
+  engine: number[];
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const range = (values: number[], format: (value: number) => string, unit: string) => {
+  const [low, high] = [Math.min(...values), Math.max(...values)];
+  return format(low) === format(high) ? `${format(low)} ${unit}` : `${format(low)}–${format(high)} ${unit}`;
+};
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
+
+async function measure(count: number): Promise<SizeFigures> {
+  const figures: SizeFigures = { count, runs: [], direct: [], engine: [] };
+  for (let round = 0; round < ROUNDS; round++) {
     const run = await endToEnd(count);
-    const direct = await directCalls(count);
     const { summary } = run;
     if (summary.status !== 'SUCCEEDED' || summary.delivered !== count) {
       throw new Error(`the run of ${count} item(s) ended ${summary.status} with ${summary.delivered} delivered`);
     }
-    rows.push([
-      count.toLocaleString('en-US'),
-      seconds(run.wallMs),
-      seconds(summary.durationMs),
-      `${run.peakRssMb.toFixed(0)} MB`,
-      seconds(direct),
-      `${(summary.durationMs / direct).toFixed(1)}×`,
-      summary.historyEvents.toLocaleString('en-US'),
-    ]);
-    console.error(`N = ${count}: done`);
+    figures.runs.push(run);
+    figures.direct.push(await directCalls(count));
+    figures.engine.push(await engineAlone(count));
   }
-  const header = ['N', 'wall', 'execution', 'peak RSS', 'direct SDK', 'ratio', 'history events'];
+  return figures;
+}
+
+function table(all: SizeFigures[]): string[] {
+  const header = ['N', 'wall', 'execution', 'peak RSS', 'direct SDK', 'engine alone', 'exec / direct', 'exec / engine', 'history events'];
+  const rows = all.map(({ count, runs, direct, engine }) => {
+    const execution = median(runs.map((run) => run.summary.durationMs));
+    return [
+      count.toLocaleString('en-US'),
+      range(runs.map((run) => run.wallMs), seconds, 's'),
+      range(runs.map((run) => run.summary.durationMs), seconds, 's'),
+      `${Math.max(...runs.map((run) => run.peakRssMb)).toFixed(0)} MB`,
+      range(direct, seconds, 's'),
+      range(engine, seconds, 's'),
+      `${(execution / median(direct)).toFixed(1)}×`,
+      `${(execution / median(engine)).toFixed(0)}×`,
+      runs[0]!.summary.historyEvents.toLocaleString('en-US'),
+    ];
+  });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padStart(widths[column]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => `${'-'.repeat(width + 1)}:`).join('|')}|`);
-  for (const row of rows) console.log(line(row));
+  return [line(header), `|${widths.map((width) => `${'-'.repeat(width + 1)}:`).join('|')}|`, ...rows.map(line)];
+}
+
+function growth(all: SizeFigures[]): string[] {
+  const samples = all
+    .filter(({ count }) => count >= FIT_FROM)
+    .flatMap(({ count, runs }) => runs.map((run) => ({ n: count, t: run.summary.durationMs })));
+  const fit = fitQuadratic(samples);
+  const share = quadraticShare(fit, MAX_ITEMS);
+  return [
+    `Execution time fitted over N = ${FIT_FROM}…${MAX_ITEMS} (${samples.length} runs, least squares): ` +
+      `t ≈ ${fit.a.toFixed(0)} ms + ${fit.b.toFixed(3)} ms·N + ${fit.c.toExponential(2)} ms·N²;`,
+    `at N = ${MAX_ITEMS} the fit gives ${seconds(predict(fit, MAX_ITEMS))} s, of which the N² term is ${(share * 100).toFixed(1)}%.`,
+  ];
+}
+
+function targets(largest: SizeFigures): string[] {
+  const walls = largest.runs.map((run) => run.wallMs);
+  const rss = Math.max(...largest.runs.map((run) => run.peakRssMb));
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  return [
+    `N = ${largest.count}: wall ${range(walls, seconds, 's')} (target ≤ ${TARGET_WALL_S} s: ${verdict(Math.min(...walls) <= TARGET_WALL_S * 1000)} ` +
+      `in the best run, ${verdict(Math.max(...walls) <= TARGET_WALL_S * 1000)} in the worst); ` +
+      `peak RSS ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB: ${verdict(rss <= TARGET_RSS_MB)}).`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const loadBefore = load();
+  const all: SizeFigures[] = [];
+  for (const count of SIZES) {
+    all.push(await measure(count));
+    console.error(`N = ${count}: done (${ROUNDS} rounds)`);
+  }
+  console.log(table(all).join('\n'));
+  console.log(['', ...growth(all), ...targets(all[all.length - 1]!)].join('\n'));
   console.log(
-    '\nwall: the whole `make local` run after the build (Node start, emulators, run, queue peek, report) with --json.' +
-      '\nexecution: the state machine execution alone; direct SDK: the same N GetItem + N SendMessage calls, in sequence,' +
-      '\nwithout the engine; ratio: execution / direct SDK.',
+    [
+      '',
+      `${ROUNDS} rounds per size; ranges are lowest–highest, ratios use medians. Load average (1, 5, 15 min): ${loadBefore} before, ${load()} after.`,
+      'wall: the whole `make local` run after the build (Node start, emulators, seed Lambda, execution, queue peek, report) with --json.',
+      'execution: the state machine execution alone, as the run reports it; peak RSS: the highest of the run processes.',
+      'direct SDK: the same N GetItem + N SendMessage calls in sequence, through the same clients and emulators, without the engine.',
+      'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM.',
+    ].join('\n'),
   );
 }
 
