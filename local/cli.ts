@@ -188,6 +188,8 @@ const REFUSALS = new Set([
   'UnsupportedResource',
   'MissingBundle',
   'UnsupportedRuntime',
+  'InvalidApplication',
+  'UnsupportedResourceKind',
 ]);
 
 /** The offline runtime uses Node 22's APIs (Promise.withResolvers); on an older Node it would fail mid-run. */

@@ -2,7 +2,7 @@
 // stack deploys, and describes them, its functions and its state machines with ARNs shaped like AWS's.
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { grantArns, findWorkflow, resolveAttribute } from '../workflow/app.ts';
+import { checkApplication, grantArns, findWorkflow, resolveAttribute } from '../workflow/app.ts';
 import type { Application, DataResource, QueueResource, TableResource } from '../workflow/description.ts';
 import { functionNames, resourceName, workflowNames } from '../workflow/names.ts';
 import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
@@ -93,8 +93,8 @@ function queueAttributes(queue: QueueResource, created: Map<string, LocalDataRes
   const attributes: Record<string, string> = { MessageRetentionPeriod: String(queue.messageRetentionSeconds) };
   if (queue.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(queue.visibilityTimeoutSeconds);
   if (queue.redrive) {
-    const deadLetter = created.get(queue.redrive.deadLetterQueue);
-    if (!deadLetter) throw new ProvisioningFailed(`queue ${queue.id}: its dead-letter queue ${queue.redrive.deadLetterQueue} must come before it`);
+    // checkApplication made sure the dead-letter queue comes first.
+    const deadLetter = created.get(queue.redrive.deadLetterQueue)!;
     attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: queue.redrive.maxReceiveCount });
   }
   return attributes;
@@ -129,6 +129,7 @@ async function createResource(
 /** Creates every data resource, in the description's order (a dead-letter queue before its queue), and describes the application. */
 export async function provision(clients: Clients, target: ProvisionTarget): Promise<LocalResources> {
   const { app } = target;
+  checkApplication(app);
   const data = new Map<string, LocalDataResource>();
   // Tables take the longest to become ACTIVE: they are created side by side with the queues, which go in order.
   const tables = app.resources.filter((r) => r.kind === 'table');

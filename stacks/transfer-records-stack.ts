@@ -16,7 +16,7 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine/index
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
-import { APP, grantArns, UnknownEntry, resolveAttribute, type AttributeValues } from '../workflow/app.ts';
+import { APP, checkApplication, grantArns, resolveAttribute, type AttributeValues } from '../workflow/app.ts';
 import type { Application, BucketResource, DataResource, FunctionSpec, QueueResource, TableResource, WorkflowSpec } from '../workflow/description.ts';
 import { bundlePaths, DIST_DIR, functionNames, resourceName, workflowNames } from '../workflow/names.ts';
 import type { ResourceArns } from '../workflow/permissions.ts';
@@ -64,6 +64,7 @@ export class TransferRecordsStack extends TerraformStack {
     const app = props.app ?? APP;
     const distDir = props.distDir ?? join(REPO_ROOT, DIST_DIR);
     // Validate every input before the first resource exists.
+    checkApplication(app);
     const prefix = namePrefix(env);
     const awsRegion = region(env);
     const zips = new Map(app.functions.map((fn) => [fn.name, bundlePaths(fn.name, distDir).zipFile]));
@@ -222,10 +223,8 @@ export class TransferRecordsStack extends TerraformStack {
   }
 
   private queue(resource: QueueResource, name: string, data: Map<string, Deployed>): Deployed {
+    // checkApplication made sure the dead-letter queue comes first.
     const deadLetter = resource.redrive && data.get(resource.redrive.deadLetterQueue);
-    if (resource.redrive && !deadLetter) {
-      throw new UnknownEntry(`queue ${resource.id}: its dead-letter queue ${resource.redrive.deadLetterQueue} must come before it in the description`);
-    }
     const queue = new SqsQueue(this, resource.id, {
       name,
       ...(resource.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds }),

@@ -86,3 +86,84 @@ export function grantArns(app: Application, arns: Partial<RefArns>): ResourceArn
   }
   return resolved;
 }
+
+/** The description contradicts itself: a duplicate, a reference to nothing, a name too long. */
+export class InvalidApplication extends Error {
+  override name = 'InvalidApplication';
+}
+
+// NAME_PREFIX may hold 40 characters (workflow/resources.ts); IAM caps role names at 64.
+const MAX_PREFIX = 40;
+const MAX_ROLE_NAME = 64;
+
+/** Every problem of the description, one line each; none when it holds together. */
+export function applicationProblems(app: Application): string[] {
+  const problems: string[] = [];
+  const duplicates = (what: string, keys: string[]) => {
+    for (const key of new Set(keys.filter((k, i) => keys.indexOf(k) !== i))) problems.push(`two ${what} named "${key}"`);
+  };
+  duplicates('resources', app.resources.map((r) => r.id));
+  duplicates('functions', app.functions.map((f) => f.name));
+  duplicates('workflows', app.workflows.map((w) => w.name));
+  duplicates('Terraform identifiers', [...app.resources.map((r) => r.id), ...app.workflows.map((w) => w.id)]);
+  const refs = new Set(Object.keys(grantArns(app, allRefs)));
+  const check = (where: string, found: () => unknown) => {
+    try {
+      found();
+    } catch (error) {
+      if (!(error instanceof UnknownEntry)) throw error;
+      problems.push(`${where}: ${error.message}`);
+    }
+  };
+  const entries: [string, { grants: { sid: string; resources: string[] }[] }][] = [
+    ...app.functions.map((f): [string, FunctionSpec] => [`function ${f.name}`, f]),
+    ...app.workflows.map((w): [string, WorkflowSpec] => [`workflow ${w.name}`, w]),
+  ];
+  for (const [where, entry] of entries) {
+    for (const grant of entry.grants) {
+      for (const name of grant.resources) {
+        if (name !== '*' && !refs.has(name)) problems.push(`${where}: grant ${grant.sid} names "${name}", which is not in the application`);
+      }
+    }
+  }
+  for (const fn of app.functions) {
+    for (const [variable, attribute] of Object.entries(fn.environment)) check(`function ${fn.name}: ${variable}`, () => resolveAttribute(app, attribute, noValues));
+    if (`${'x'.repeat(MAX_PREFIX)}-${fn.name}-role`.length > MAX_ROLE_NAME) problems.push(`function ${fn.name}: its role name may exceed ${MAX_ROLE_NAME} characters`);
+  }
+  for (const workflow of app.workflows) {
+    for (const [placeholder, attribute] of Object.entries(workflow.placeholders)) {
+      check(`workflow ${workflow.name}: \${${placeholder}}`, () => resolveAttribute(app, attribute, noValues));
+    }
+    for (const fn of workflow.functions) check(`workflow ${workflow.name}`, () => findFunction(app, fn));
+    if (workflow.loop) {
+      check(`workflow ${workflow.name}: loop items`, () => findResource(app, workflow.loop!.items));
+      check(`workflow ${workflow.name}: loop deliveries`, () => findResource(app, workflow.loop!.deliveries));
+    }
+    if (`${'x'.repeat(MAX_PREFIX)}-${workflow.roleSuffix}`.length > MAX_ROLE_NAME) {
+      problems.push(`workflow ${workflow.name}: its role name may exceed ${MAX_ROLE_NAME} characters`);
+    }
+  }
+  app.resources.forEach((resource, index) => {
+    if (resource.kind !== 'queue' || !resource.redrive) return;
+    const deadLetter = app.resources.findIndex((r) => r.id === resource.redrive!.deadLetterQueue);
+    if (deadLetter === -1 || deadLetter > index) {
+      problems.push(`queue ${resource.id}: its dead-letter queue ${resource.redrive.deadLetterQueue} must come before it`);
+    }
+  });
+  return problems;
+}
+
+/** Refuses a description that does not hold together, naming every problem. */
+export function checkApplication(app: Application): void {
+  const problems = applicationProblems(app);
+  if (problems.length > 0) throw new InvalidApplication(problems.join('; '));
+}
+
+const allRefs: RefArns = {
+  resource: (r) => r.id,
+  function: (f) => f.name,
+  logGroup: (f) => f.name,
+  stateMachine: (w) => w.id,
+  executions: (w) => w.id,
+};
+const noValues: AttributeValues = { resource: () => '', function: () => '', workflow: () => '' };

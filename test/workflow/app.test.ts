@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { APP, applicationProblems, checkApplication, findWorkflow, InvalidApplication, UnknownEntry } from '../../workflow/app.ts';
+import type { Application } from '../../workflow/description.ts';
+import { QUEUE, SEED_FUNCTION, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+
+describe('workflow/app', () => {
+  it("holds together: every reference names an entry, no name twice, every role name fits IAM's 64 characters", () => {
+    expect(applicationProblems(APP)).to.deep.equal([]);
+  });
+
+  it('finds a workflow by name and names the known ones when it cannot', () => {
+    expect(findWorkflow(APP, 'transfer-records')).to.equal(TRANSFER_RECORDS);
+    expect(() => findWorkflow(APP, 'nope')).to.throw(UnknownEntry, 'workflow "nope" is not in the application (known: transfer-records)');
+  });
+
+  it('names each problem: a duplicate, a grant, a placeholder and an environment naming nothing, a dead-letter queue after its queue', () => {
+    const broken: Application = {
+      resources: [QUEUE, ...APP.resources],
+      functions: [
+        { ...SEED_FUNCTION, environment: { TABLE_NAME: { resource: 'nowhere', attribute: 'name' } } },
+        { ...SEED_FUNCTION, name: 'x'.repeat(20) },
+      ],
+      workflows: [{ ...TRANSFER_RECORDS, placeholders: { Missing: { function: 'ghost', attribute: 'arn' } }, grants: [{ sid: 'G', actions: ['sqs:SendMessage'], resources: ['ghost-queue'] }] }],
+    };
+    const problems = applicationProblems(broken);
+    expect(problems).to.include('two resources named "queue"');
+    expect(problems).to.include('function seed: TABLE_NAME: resource "nowhere" is not in the application (known: queue, table, dead_letter_queue, queue)');
+    expect(problems).to.include(`function ${'x'.repeat(20)}: its role name may exceed 64 characters`);
+    expect(problems).to.include('workflow transfer-records: ${Missing}: function "ghost" is not in the application (known: seed, xxxxxxxxxxxxxxxxxxxx)');
+    expect(problems).to.include('workflow transfer-records: grant G names "ghost-queue", which is not in the application');
+    expect(problems).to.include('queue queue: its dead-letter queue dead_letter_queue must come before it');
+    expect(() => checkApplication(broken)).to.throw(InvalidApplication);
+  });
+});
