@@ -1,4 +1,5 @@
 // `make serve`: the emulators and a local Step Functions endpoint, until Ctrl-C.
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startLocalEnvironment } from '../environment.ts';
 import { serveInstructions } from './instructions.ts';
@@ -36,9 +37,11 @@ async function serve(argv: string[]): Promise<void> {
   }
 }
 
-try {
-  await serve(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
-  process.exitCode = 2;
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await serve(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+  }
 }

@@ -1,0 +1,45 @@
+// The endpoint's lifecycle: loopback only, and stopping it aborts the executions in flight.
+import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { expect } from 'chai';
+import { startLocalEnvironment } from '../../../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
+import { DEFAULT_PORT, InvalidPort, parsePort } from '../../../local/api/serve.ts';
+import { LOOPBACK, startApiServer } from '../../../local/api/server.ts';
+import { createClients } from '../../../workflow/clients.ts';
+
+describe('local/api server', function () {
+  this.timeout(30_000);
+
+  it('listens on loopback only, and on stop aborts what runs, then refuses connections', async () => {
+    const env = await startLocalEnvironment({ prefix: 'api-server' });
+    try {
+      const server = await startApiServer({ env });
+      expect(new URL(server.endpoint).hostname).to.equal(LOOPBACK);
+      const { sfn } = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS });
+      const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+      const definition = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 600, End: true } } });
+      const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'long', definition, roleArn }));
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+      const started = Date.now();
+      await server.stop();
+      expect(Date.now() - started).to.be.below(5_000);
+      const execution = server.executions.get(executionArn!);
+      expect(execution.status).to.equal('ABORTED');
+      expect(execution.events.at(-1)!.type).to.equal('ExecutionAborted');
+      const refused = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: Error) => error);
+      expect(refused).to.be.instanceOf(Error);
+      sfn.destroy();
+    } finally {
+      await env.stop();
+    }
+  });
+
+  it('reads PORT: the default, 0 for a free port, and refuses anything else', () => {
+    expect(parsePort(undefined)).to.equal(DEFAULT_PORT);
+    expect(parsePort('')).to.equal(DEFAULT_PORT);
+    expect(parsePort('0')).to.equal(0);
+    expect(parsePort('9001')).to.equal(9001);
+    expect(() => parsePort('80a')).to.throw(InvalidPort);
+    expect(() => parsePort('70000')).to.throw(InvalidPort);
+  });
+});
