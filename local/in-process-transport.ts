@@ -117,6 +117,19 @@ function incomingMessage(request: SdkHttpRequest, body: Buffer): IncomingMessage
 
 // Node's server answers HTTP/1.1 keep-alive requests with these, its default keepAliveTimeout being 5 s.
 const KEEP_ALIVE = { connection: 'keep-alive', 'keep-alive': 'timeout=5' };
+
+// Node's server formats the Date header once per second too.
+let dateSecond = -1;
+let dateText = '';
+function dateHeader(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
 const NO_BODY_STATUS = new Set([204, 304]);
 
 type HeaderValue = string | number | readonly string[];
@@ -181,7 +194,7 @@ function serverResponse(method: string, resolve: (response: SdkHttpResponse) => 
         if (chunked) sent['transfer-encoding'] = 'chunked';
         else sent['content-length'] = String(body.length);
       }
-      sent.date ??= new Date().toUTCString();
+      sent.date ??= dateHeader();
       for (const [name, value] of Object.entries(KEEP_ALIVE)) sent[name] ??= value;
       resolve({
         statusCode: response.statusCode,
