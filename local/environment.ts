@@ -9,10 +9,9 @@ import { emulatorEnvironment, LOCAL_CREDENTIALS, startEmulators, type Door } fro
 import {
   AccessDenied,
   assertPermitted,
-  dynamodbPermission,
+  EMULATED_PERMISSIONS,
   InvalidSessionToken,
   principalFromToken,
-  sqsPermission,
   type Principal,
 } from './iam.ts';
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
@@ -29,10 +28,7 @@ function iamDoor(region: string, accountId: string): Door {
     try {
       const principal = principalOf(sessionToken);
       if (!principal) return undefined;
-      const permission =
-        service === 'dynamodb'
-          ? dynamodbPermission(operation, params, region, accountId)
-          : sqsPermission(operation, params, region, accountId);
+      const permission = EMULATED_PERMISSIONS[service](operation, params, region, accountId);
       assertPermitted(principal.policy, principal.arn, permission);
       return undefined;
     } catch (error) {

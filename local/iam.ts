@@ -155,6 +155,12 @@ export function sqsPermission(operation: string, params: Params, region: string,
   return { action, resources: ['*'] };
 }
 
+/** What IAM action and resources a call to each emulated service needs, by service: one entry per emulator. */
+export const EMULATED_PERMISSIONS = {
+  dynamodb: dynamodbPermission,
+  sqs: sqsPermission,
+};
+
 /** Checks every resource a request touches; the first one denied is the one AWS names. */
 export function assertPermitted(policy: PolicyStatement[], principalArn: string, permission: RequiredPermission): void {
   for (const resource of permission.resources) assertAllowed(policy, principalArn, permission.action, resource);

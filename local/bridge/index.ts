@@ -4,7 +4,7 @@
 // state machine role's policy, may be failed by --fault, and returns what Step Functions returns.
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createClients } from '../../workflow/clients.ts';
+import { createClients, type Clients } from '../../workflow/clients.ts';
 import { bundlePaths } from '../../workflow/names.ts';
 import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
 import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
@@ -30,8 +30,6 @@ import { isSqsAction, OPTIMIZED_SQS_ACTIONS, sqsTask } from './sqs.ts';
 
 export { TaskFailure, UnsupportedResource } from './errors.ts';
 
-type Service = 'dynamodb' | 'lambda' | 'sqs';
-
 interface Integration {
   service: Service;
   style: IntegrationStyle;
@@ -56,26 +54,52 @@ export function taskStates(definition: unknown): TaskState[] {
   return found;
 }
 
-const SUPPORTED =
-  'arn:aws:states:::lambda:invoke and the function ARN itself (a function of the description), ' +
-  'arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem, ' +
-  'arn:aws:states:::sqs:sendMessage, arn:aws:states:::aws-sdk:dynamodb:<action>, arn:aws:states:::aws-sdk:sqs:<action>';
-
 const RESOURCE = /^arn:aws:states:::(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\..+)?$/;
 
-// What each service offers: its optimized actions, and whether an aws-sdk action exists.
-const OPTIMIZED: Record<Service, string[]> = {
-  dynamodb: OPTIMIZED_DYNAMODB_ACTIONS,
-  lambda: ['invoke'],
-  sqs: OPTIMIZED_SQS_ACTIONS,
-};
-const SDK_ACTION: Partial<Record<Service, (action: string) => boolean>> = {
-  dynamodb: isDynamoDbAction,
-  sqs: isSqsAction,
-};
+/** What a service's call is built from. */
+interface CallParts {
+  style: IntegrationStyle;
+  action: string;
+  clients: Clients;
+  functions: FunctionLookup;
+  context: CallContext;
+}
+
+/** A service the bridge calls: its optimized actions, its AWS SDK actions, and how a call is made. */
+interface ServiceIntegration {
+  optimized: string[];
+  /** Whether `arn:aws:states:::aws-sdk:<service>:<action>` names an action the bridge runs. */
+  sdkAction?: (action: string) => boolean;
+  call(parts: CallParts): ServiceCall;
+}
+
+/** The integrations the offline run supports, one entry per service: adding one is its module and its entry here. */
+const INTEGRATIONS = {
+  lambda: { optimized: ['invoke'], call: ({ functions, context }) => lambdaTask(functions, context) },
+  dynamodb: {
+    optimized: OPTIMIZED_DYNAMODB_ACTIONS,
+    sdkAction: isDynamoDbAction,
+    call: ({ style, action, clients, context }) => dynamodbTask(style, action, clients.dynamodb, context),
+  },
+  sqs: {
+    optimized: OPTIMIZED_SQS_ACTIONS,
+    sdkAction: isSqsAction,
+    call: ({ style, action, clients, context }) => sqsTask(style, action, clients.sqs, context),
+  },
+} satisfies Record<string, ServiceIntegration>;
+
+type Service = keyof typeof INTEGRATIONS;
+
+const INTEGRATION_ENTRIES: [string, ServiceIntegration][] = Object.entries(INTEGRATIONS);
+
+const SUPPORTED = [
+  'the function ARN itself (a function of the description)',
+  ...INTEGRATION_ENTRIES.map(([service, integration]) => `arn:aws:states:::${service}:${integration.optimized.join('|')}`),
+  ...INTEGRATION_ENTRIES.filter(([, integration]) => integration.sdkAction).map(([service]) => `arn:aws:states:::aws-sdk:${service}:<action>`),
+].join(', ');
 
 function isService(name: string): name is Service {
-  return Object.hasOwn(OPTIMIZED, name);
+  return Object.hasOwn(INTEGRATIONS, name);
 }
 
 function parseResource(task: TaskState): Integration {
@@ -89,9 +113,9 @@ function parseResource(task: TaskState): Integration {
   if (pattern) throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response only`);
   if (isService(service)) {
     // aws-sdk actions are camelCase API names, as Step Functions requires.
-    const sdkAction = SDK_ACTION[service];
-    if (sdkPrefix && sdkAction && /^[a-z]/.test(action) && sdkAction(action)) return { service, style: 'sdk', action };
-    if (!sdkPrefix && OPTIMIZED[service].includes(action)) return { service, style: 'optimized', action };
+    const integration: ServiceIntegration = INTEGRATIONS[service];
+    if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action) && integration.sdkAction(action)) return { service, style: 'sdk', action };
+    if (!sdkPrefix && integration.optimized.includes(action)) return { service, style: 'optimized', action };
   }
   throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
 }
@@ -207,12 +231,7 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const callFor = (state: string, { service, style, action, functionArn }: Integration): TaskAction => {
     const context: CallContext = { ...shared, injectFault: faultsFor(state) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
-    const serviceCall: ServiceCall =
-      service === 'dynamodb'
-        ? dynamodbTask(style, action, clients.dynamodb, context)
-        : service === 'sqs'
-          ? sqsTask(style, action, clients.sqs, context)
-          : lambdaTask(functions, context);
+    const serviceCall = (INTEGRATIONS[service] as ServiceIntegration).call({ style, action, clients, functions, context });
     // A service integration takes an object of parameters; any other input calls it with none.
     return (input) => serviceCall(isObject(input) ? input : {});
   };
