@@ -138,6 +138,18 @@ export function createExecutionStore() {
       return [...executions.values()];
     },
 
+    /** StopExecution: aborts it and, as AWS does, records the error and cause given in ExecutionAborted and on the execution. */
+    async stop(execution: Execution, reason: { error?: string; cause?: string }): Promise<void> {
+      if (execution.status !== 'RUNNING') return;
+      execution.abort.abort();
+      await execution.done;
+      if (execution.status !== 'ABORTED') return;
+      const details = { ...(reason.error === undefined ? {} : { error: reason.error }), ...(reason.cause === undefined ? {} : { cause: reason.cause }) };
+      Object.assign(execution, details);
+      const aborted = execution.events.at(-1);
+      if (aborted?.type === 'ExecutionAborted') aborted.executionAbortedEventDetails = details;
+    },
+
     /** Aborts every running execution and waits for them and their service calls to end. */
     async stopAll(): Promise<void> {
       const running = [...live];

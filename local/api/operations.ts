@@ -234,12 +234,9 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
 
     StopExecution: async (body) => {
       const execution = executions.get(executionArn(body));
-      optionalString(body, 'error', MAX_ERROR);
-      optionalString(body, 'cause', MAX_CAUSE);
-      if (execution.status === 'RUNNING') {
-        execution.abort.abort();
-        await execution.done;
-      }
+      const error = optionalString(body, 'error', MAX_ERROR);
+      const cause = optionalString(body, 'cause', MAX_CAUSE);
+      await executions.stop(execution, { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) });
       return { stopDate: execution.stopDate };
     },
 

@@ -174,7 +174,10 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     for (let index = 0; index < 3; index += 1) started.push(await sfn.send(new StartExecutionCommand({ stateMachineArn })));
     const { stopDate } = await sfn.send(new StopExecutionCommand({ executionArn: started[0]!.executionArn!, error: 'Why', cause: 'testing' }));
     expect(stopDate).to.be.instanceOf(Date);
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: started[0]!.executionArn! }))).status).to.equal('ABORTED');
+    const stopped = await sfn.send(new DescribeExecutionCommand({ executionArn: started[0]!.executionArn! }));
+    expect(stopped).to.include({ status: 'ABORTED', error: 'Why', cause: 'testing' });
+    const last = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started[0]!.executionArn!, reverseOrder: true, maxResults: 1 }));
+    expect(last.events![0]).to.deep.include({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Why', cause: 'testing' } });
 
     const all = (await collect(paginateListExecutions({ client: sfn, pageSize: 2 }, { stateMachineArn }))).flatMap((page) => page.executions ?? []);
     expect(all.map((execution) => execution.executionArn)).to.deep.equal(started.map((start) => start.executionArn).reverse());
@@ -201,6 +204,11 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0]!.mapRunArn }));
     expect(described).to.include({ status: 'SUCCEEDED', maxConcurrency: 2, executionArn });
     expect(described.itemCounts).to.include({ total: 3, succeeded: 3 });
+    const children = (await collect(paginateListExecutions({ client: sfn, pageSize: 2 }, { mapRunArn: runs[0]!.mapRunArn }))).flatMap(
+      (page) => page.executions ?? [],
+    );
+    expect(children.map((child) => child.status)).to.deep.equal(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(await rejection(sfn.send(new DescribeMapRunCommand({ mapRunArn: `${runs[0]!.mapRunArn}x` })))).to.have.property('name', 'ResourceNotFound');
     const missing = await rejection(sfn.send(new ListMapRunsCommand({ executionArn: `${executionArn}x` })));
     expect(missing).to.be.instanceOf(ExecutionDoesNotExist);
   });
