@@ -1,6 +1,7 @@
 // Builds the execution input from the command-line options, before anything starts: the same
 // for the offline run and the AWS run client.
 import { readFile } from 'node:fs/promises';
+import type { LoopContract } from '../workflow/description.ts';
 import { QUOTAS } from '../workflow/quotas.ts';
 
 export type ExecutionInput = Record<string, never> | { count: number } | { messages: string[] };
@@ -49,4 +50,22 @@ export async function buildExecutionInput(
     );
   }
   return input;
+}
+
+/** The execution input of the runner's options: a raw input, a count, the messages, or none (`{}`). */
+export function executionInput(options: { count?: number; messages?: string[]; input?: unknown }): unknown {
+  if (options.input !== undefined) return options.input;
+  if (options.count !== undefined) return { count: options.count };
+  if (options.messages !== undefined) return { messages: options.messages };
+  return {};
+}
+
+/** The items a loop will go through for this input, for the progress line; 0 for a workflow without a loop. */
+export function expectedItems(input: unknown, loop: LoopContract | undefined): number {
+  if (loop === undefined) return 0;
+  if (typeof input !== 'object' || input === null) return loop.defaultCount;
+  const { count, messages } = input as { count?: unknown; messages?: unknown };
+  if (typeof count === 'number') return count;
+  if (Array.isArray(messages)) return messages.length;
+  return loop.defaultCount;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
 import { InvalidArguments, selectWorkflow } from '../execution/args.ts';
-import { buildExecutionInput } from '../execution/input.ts';
+import { buildExecutionInput, executionInput, expectedItems } from '../execution/input.ts';
 import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
@@ -14,7 +14,7 @@ import { parseFault } from './faults.ts';
 import { keepInstructions } from './keep.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
-import { executionInput, expectedItems, runLocal, type LocalRunOptions } from './run.ts';
+import { runLocal, type LocalRunOptions } from './run.ts';
 
 export const USAGE = `Usage: make local [ITEMS=N] [MESSAGES_FILE=FILE] [ARGS="options"]
    or: node dist/local-cli.mjs [--count N | --messages-file FILE | --input JSON] [options]

@@ -18,6 +18,7 @@ import { createHistoryFolder, type HistoryFold } from '../execution/history.ts';
 import { createClients } from '../workflow/clients.ts';
 import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem } from '../workflow/execution-record.ts';
 import { peekMessages } from '../workflow/queue.ts';
+import { executionInput } from '../execution/input.ts';
 import { APP, DEFAULT_WORKFLOW, findResource, findWorkflow } from '../workflow/app.ts';
 import type { Application, LoopContract, TableResource } from '../workflow/description.ts';
 import { DIST_DIR } from '../workflow/names.ts';
@@ -87,23 +88,6 @@ async function prepareDefinition(path: string, placeholders: string[]): Promise<
   const template = await loadDefinition(path, placeholders);
   validateDefinition(template);
   return template;
-}
-
-export function executionInput(options: Pick<LocalRunOptions, 'count' | 'messages' | 'input'>): unknown {
-  if (options.input !== undefined) return options.input;
-  if (options.count !== undefined) return { count: options.count };
-  if (options.messages !== undefined) return { messages: options.messages };
-  return {};
-}
-
-/** The items a loop will go through for this input, for the progress line; 0 for a workflow without a loop. */
-export function expectedItems(input: unknown, loop: LoopContract | undefined = findWorkflow(APP, DEFAULT_WORKFLOW).loop): number {
-  if (loop === undefined) return 0;
-  if (typeof input !== 'object' || input === null) return loop.defaultCount;
-  const { count, messages } = input as { count?: unknown; messages?: unknown };
-  if (typeof count === 'number') return count;
-  if (Array.isArray(messages)) return messages.length;
-  return loop.defaultCount;
 }
 
 export function executionArnOf(stateMachineArn: string, name: string): string {

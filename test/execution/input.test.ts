@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { buildExecutionInput, InvalidMessagesFile } from '../../execution/input.ts';
+import { buildExecutionInput, executionInput, expectedItems, InvalidMessagesFile } from '../../execution/input.ts';
+import { LOOP } from '../../workflow/transfer-records.ts';
 import { rejection } from '../helpers.ts';
 
 describe('cli/input buildExecutionInput', () => {
@@ -40,5 +41,22 @@ describe('cli/input buildExecutionInput', () => {
     const error = await rejection(buildExecutionInput({ messagesFile: 'gone.json' }, sinon.fake.rejects(missing)));
     expect(error).to.be.instanceOf(InvalidMessagesFile);
     expect(error.message).to.contain('gone.json');
+  });
+
+  describe('executionInput and expectedItems', () => {
+    it('builds the input from a raw input, a count or messages, and counts the items the loop will go through', () => {
+      expect(executionInput({ input: [1] })).to.deep.equal([1]);
+      expect(executionInput({ count: 3 })).to.deep.equal({ count: 3 });
+      expect(executionInput({ messages: ['a', 'b'] })).to.deep.equal({ messages: ['a', 'b'] });
+      expect(executionInput({})).to.deep.equal({});
+      expect(expectedItems({ count: 3 }, LOOP)).to.equal(3);
+      expect(expectedItems({ messages: ["a", "b"] }, LOOP)).to.equal(2);
+      expect(expectedItems({}, LOOP)).to.equal(LOOP.defaultCount);
+      expect(expectedItems("not an object", LOOP)).to.equal(LOOP.defaultCount);
+    });
+
+    it('counts no items for a workflow without a loop', () => {
+      expect(expectedItems({ count: 3 }, undefined)).to.equal(0);
+    });
   });
 });
