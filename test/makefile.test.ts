@@ -94,6 +94,13 @@ describe('Makefile', function () {
     expect(result.stderr).to.contain('scripts/build.ts');
   });
 
+  it('passes WORKFLOW to make local as --workflow, before the input options', () => {
+    const copy = fresh('v22.1.0');
+    const result = copy.make(['local', 'WORKFLOW=echo', 'ITEMS=2']);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout.split('\n')).to.deep.equal(['dist/local-cli.mjs', '--workflow=echo', '--count=2', '']);
+  });
+
   it("keeps cdktf's spinner escape codes out of synth's output when no terminal reads it", () => {
     // In the repository itself, without rebuilding (-o build): synth needs the real cdktf.
     const result = spawnSync('make', ['--no-print-directory', '-o', 'build', 'synth'], { encoding: 'utf8', timeout: 120_000 });
