@@ -2,9 +2,10 @@
 // recorded step by step (InputPath, Parameters, the result, ResultSelector, ResultPath, the output
 // and the next state); a Task's result may be mocked, or be an error, which the state's Retry
 // (given how many retries already happened) and Catch decide on: RETRIABLE, CAUGHT_ERROR or FAILED.
-// JSONPath states: Task, Pass, Choice, Wait, Succeed and Fail.
+// Task, Pass, Choice, Wait, Succeed and Fail states, in JSONPath or JSONata.
 import { checkDefinition } from './definition.ts';
 import { StatesError, UnsupportedFeature } from './errors.ts';
+import { resolveJsonataTemplate, type JsonataScope } from './jsonata/evaluate.ts';
 import { evaluateChoiceRule } from './jsonpath/choice.ts';
 import { writeResultPath } from './jsonpath/path.ts';
 import type { PathScope } from './jsonpath/scope.ts';
@@ -37,6 +38,7 @@ export interface TestStateRequest {
 
 export interface InspectionData {
   input?: unknown;
+  afterArguments?: unknown;
   afterInputPath?: unknown;
   afterParameters?: unknown;
   result?: unknown;
@@ -59,17 +61,19 @@ export interface TestStateResult {
 type State = Record<string, unknown> & { Type: string };
 
 /** The state to test, and its name. */
-export function selectState(definition: unknown, stateName?: string): { name: string; state: State } {
+export function selectState(definition: unknown, stateName?: string): { name: string; state: State; jsonata: boolean } {
   if (typeof definition !== 'object' || definition === null) throw new StatesError('InvalidDefinition', 'the definition must be a JSON object');
-  const machine = definition as { States?: Record<string, State>; Type?: unknown };
+  const machine = definition as { States?: Record<string, State>; QueryLanguage?: unknown };
+  const jsonata = (state: State) => (state.QueryLanguage ?? machine.QueryLanguage) === 'JSONata';
   if (machine.States !== undefined) {
     const name = stateName ?? (Object.keys(machine.States).length === 1 ? Object.keys(machine.States)[0] : undefined);
     if (name === undefined) throw new StatesError('InvalidDefinition', 'stateName is required when the definition holds several states');
     const state = machine.States[name];
     if (!state) throw new StatesError('InvalidDefinition', `the definition has no state named "${name}"`);
-    return { name, state };
+    return { name, state, jsonata: jsonata(state) };
   }
-  return { name: stateName ?? 'TestState', state: definition as State };
+  const state = definition as State;
+  return { name: stateName ?? 'TestState', state, jsonata: jsonata(state) };
 }
 
 /** Every state the tested state may go to: each must exist for the definition check, as a Succeed state. */
@@ -80,14 +84,13 @@ function targets(state: State): string[] {
 }
 
 /** Checks the state as a machine of its own would be checked at creation. */
-function checkState(name: string, state: State): void {
-  if (state.QueryLanguage === 'JSONata') throw new UnsupportedFeature(`TestState offline runs JSONPath states; "${name}" uses JSONata`);
+function checkState(name: string, state: State, jsonata: boolean): void {
   if (!['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail'].includes(state.Type)) {
     throw new UnsupportedFeature(`TestState offline runs Task, Pass, Choice, Wait, Succeed and Fail states; "${name}" is a ${state.Type}`);
   }
   const states: Record<string, unknown> = { [name]: state };
   for (const target of targets(state)) if (target !== name) states[target] = { Type: 'Succeed' };
-  checkDefinition({ StartAt: name, States: states });
+  checkDefinition({ ...(jsonata ? { QueryLanguage: 'JSONata' } : {}), StartAt: name, States: states });
 }
 
 class Flow {
@@ -99,6 +102,21 @@ class Flow {
     readonly variables: Record<string, unknown>,
   ) {
     this.data.input = input;
+  }
+
+  /** JSONata's $states and the variables as they were before the state. */
+  jsonataScope(extra: { result?: unknown; errorOutput?: unknown } = {}): JsonataScope {
+    return { states: { input: this.input, context: this.context, ...extra }, variables: this.variables };
+  }
+
+  /** JSONata's tail: Assign and Output (default `fallback`), from the same scope. */
+  async jsonataTail(fallback: unknown, extra: { result?: unknown; errorOutput?: unknown }, fields: Record<string, unknown> = this.state): Promise<unknown> {
+    const scope = this.jsonataScope(extra);
+    if (fields.Assign !== undefined) {
+      const assigned = (await resolveJsonataTemplate(fields.Assign, scope, 'Assign')) as Record<string, unknown>;
+      this.data.variables = { ...this.variables, ...assigned };
+    }
+    return fields.Output === undefined ? fallback : resolveJsonataTemplate(fields.Output, scope, 'Output');
   }
 
   scope(input: unknown): PathScope {
@@ -136,6 +154,36 @@ class Flow {
     const combined = resultPath === undefined || resultPath === '$' ? selected : writeResultPath(this.input, resultPath as string | null, selected);
     this.data.afterResultPath = combined;
     return this.path('OutputPath', combined);
+  }
+}
+
+async function runJsonataState(name: string, flow: Flow, request: TestStateRequest): Promise<{ output: unknown; next?: string }> {
+  const { state } = flow;
+  const next = typeof state.Next === 'string' ? { next: state.Next } : {};
+  switch (state.Type) {
+    case 'Task': {
+      const args = state.Arguments === undefined ? flow.input : await resolveJsonataTemplate(state.Arguments, flow.jsonataScope(), 'Arguments');
+      flow.data.afterArguments = args;
+      const result = await taskResult(name, state, args, request);
+      flow.data.result = result;
+      return { output: await flow.jsonataTail(result, { result }), ...next };
+    }
+    case 'Choice': {
+      const rules = (state.Choices ?? []) as (Record<string, unknown> & { Next: string })[];
+      for (const [index, rule] of rules.entries()) {
+        const holds = await resolveJsonataTemplate(rule.Condition, flow.jsonataScope(), `Choices[${index}].Condition`);
+        if (holds === true) return { output: await flow.jsonataTail(flow.input, {}, rule), next: rule.Next };
+      }
+      if (typeof state.Default !== 'string') throw new StatesError('States.NoChoiceMatched', `No Matches! at state '${name}'`);
+      return { output: await flow.jsonataTail(flow.input, {}), next: state.Default };
+    }
+    case 'Fail': {
+      const text = async (field: string) => (state[field] === undefined ? '' : String(await resolveJsonataTemplate(state[field], flow.jsonataScope(), field)));
+      throw new StatesError(await text('Error'), await text('Cause'));
+    }
+    default:
+      // Pass, Wait (not waited) and Succeed: Output, by default the input.
+      return { output: await flow.jsonataTail(flow.input, {}), ...next };
   }
 }
 
@@ -185,7 +233,8 @@ async function taskResult(name: string, state: State, parameters: unknown, reque
 }
 
 /** What the state's Retry, then its Catch, make of an error. */
-function handleError(state: State, flow: Flow, error: StatesError, retrierRetryCount: number): TestStateResult {
+async function handleError(flow: Flow, error: StatesError, retrierRetryCount: number, jsonata: boolean): Promise<TestStateResult> {
+  const { state } = flow;
   const failure = { error: error.name, cause: error.message };
   if (state.Type === 'Task') {
     const retriers = (state.Retry ?? []) as Retrier[];
@@ -200,8 +249,13 @@ function handleError(state: State, flow: Flow, error: StatesError, retrierRetryC
     const catcher = catchers[catchIndex];
     if (catcher) {
       const errorOutput = { Error: error.name, Cause: error.message };
-      const resultPath = catcher.ResultPath === undefined ? '$' : catcher.ResultPath;
-      const output = resultPath === '$' ? errorOutput : writeResultPath(flow.input, resultPath, errorOutput);
+      let output: unknown;
+      if (jsonata) {
+        output = await flow.jsonataTail(errorOutput, { errorOutput }, catcher as unknown as Record<string, unknown>);
+      } else {
+        const resultPath = catcher.ResultPath === undefined ? '$' : catcher.ResultPath;
+        output = resultPath === '$' ? errorOutput : writeResultPath(flow.input, resultPath, errorOutput);
+      }
       return { status: 'CAUGHT_ERROR', ...failure, output, nextState: catcher.Next, inspectionData: { ...flow.data, errorDetails: { catchIndex } } };
     }
   }
@@ -217,16 +271,16 @@ function atLevel(result: TestStateResult, level: InspectionLevel): TestStateResu
 
 /** Runs the state once; rejects only for a definition that cannot be tested (DefinitionError, UnsupportedFeature, StatesError InvalidDefinition). */
 export async function testState(request: TestStateRequest): Promise<TestStateResult> {
-  const { name, state } = selectState(request.definition, request.stateName);
-  checkState(name, state);
+  const { name, state, jsonata } = selectState(request.definition, request.stateName);
+  checkState(name, state, jsonata);
   const flow = new Flow(state, request.input, request.context ?? {}, request.variables ?? {});
   const level = request.inspectionLevel ?? 'INFO';
   try {
-    const { output, next } = await runState(name, flow, request);
+    const { output, next } = await (jsonata ? runJsonataState : runState)(name, flow, request);
     const result: TestStateResult = { status: 'SUCCEEDED', output, ...(next ? { nextState: next } : {}), inspectionData: flow.data };
     return atLevel(result, level);
   } catch (error) {
     if (!(error instanceof StatesError)) throw error;
-    return atLevel(handleError(state, flow, error, request.retrierRetryCount ?? 0), level);
+    return atLevel(await handleError(flow, error, request.retrierRetryCount ?? 0, jsonata), level);
   }
 }

@@ -38,6 +38,7 @@ export function mockOf(text: string): Record<string, unknown> {
 const STEPS: [string, string][] = [
   ['input', 'input'],
   ['afterInputPath', 'after InputPath'],
+  ['afterArguments', 'after Arguments'],
   ['afterParameters', 'after Parameters'],
   ['result', 'result'],
   ['afterResultSelector', 'after ResultSelector'],

@@ -86,4 +86,29 @@ describe('engine/test-state', () => {
     const map = await rejection(testState({ definition: { Type: 'Parallel', Branches: [], End: true }, input: {} }));
     expect(map).to.be.instanceOf(UnsupportedFeature);
   });
+
+  it('runs a JSONata Task: Arguments, the result, Assign and Output, and a Catch with its own Output', async () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Send',
+      States: {
+        Send: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sqs:sendMessage',
+          Arguments: { QueueUrl: 'q', MessageBody: '{% $states.input.body %}' },
+          Assign: { sent: '{% $states.result.MessageId %}' },
+          Output: '{% {"id": $states.result.MessageId, "was": $states.input.body} %}',
+          Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% {"failed": $states.errorOutput.Error} %}', Next: 'Oops' }],
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+        Oops: { Type: 'Succeed' },
+      },
+    };
+    const sent = await testState({ definition, stateName: 'Send', input: { body: 'hi' }, inspectionLevel: 'DEBUG', mock: { result: { MessageId: 'm-1' } } });
+    expect(sent).to.deep.include({ status: 'SUCCEEDED', nextState: 'Done', output: { id: 'm-1', was: 'hi' } });
+    expect(sent.inspectionData).to.deep.include({ afterArguments: { QueueUrl: 'q', MessageBody: 'hi' }, result: { MessageId: 'm-1' }, variables: { sent: 'm-1' } });
+    const caught = await testState({ definition, stateName: 'Send', input: { body: 'hi' }, mock: { errorOutput: { error: 'SQS.AmazonSQSException', cause: 'x' } } });
+    expect(caught).to.deep.include({ status: 'CAUGHT_ERROR', nextState: 'Oops', output: { failed: 'SQS.AmazonSQSException' } });
+  });
 });
