@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../../viz/report.ts';
 import { createClients } from '../../workflow/clients.ts';
-import { systemClock } from '../../aws/execution.ts';
+import { systemClock, type Clock } from '../../aws/execution.ts';
 import type { StackOutputs } from '../../aws/outputs.ts';
 import { runCommand, type RunDeps } from '../../aws/run-command.ts';
 import type { LocalEnvironment } from '../contracts.ts';
@@ -22,9 +22,17 @@ export function localOutputs(env: LocalEnvironment, stateMachineArn: string): St
   };
 }
 
+/**
+ * The client's clock, its waits cut to LOCAL_POLL_MS: on AWS it backs off (1 s, 2 s, 4 s …) to
+ * spare DescribeExecution's rate quota, which a local endpoint does not have.
+ */
+export const LOCAL_POLL_MS = 100;
+const localClock: Clock = { ...systemClock, sleep: (ms) => systemClock.sleep(Math.min(ms, LOCAL_POLL_MS)) };
+
 /** The run client's dependencies pointed at the local endpoint and the emulators. */
-export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachineArn: string): Pick<RunDeps, 'readOutputs' | 'createClients'> {
+export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachineArn: string): Pick<RunDeps, 'readOutputs' | 'createClients' | 'clock'> {
   return {
+    clock: localClock,
     readOutputs: async () => localOutputs(env, stateMachineArn),
     createClients: (region) => createClients({ region, endpoints: { ...env.endpoints, sfn: endpoint }, credentials: LOCAL_CREDENTIALS }),
   };
@@ -36,7 +44,7 @@ export async function runAgainstLocalEndpoint(argv: string[], io: Pick<RunDeps, 
   try {
     const server = await startApiServer({ env });
     try {
-      return await runCommand(argv, { ...localRunDeps(env, server.endpoint, server.workflowArn), clock: systemClock, ...io });
+      return await runCommand(argv, { ...localRunDeps(env, server.endpoint, server.workflowArn), ...io });
     } finally {
       await server.stop();
     }

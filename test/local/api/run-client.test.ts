@@ -5,7 +5,6 @@ import { startLocalEnvironment } from '../../../local/environment.ts';
 import { localRunDeps } from '../../../local/api/run-local.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { systemClock } from '../../../aws/execution.ts';
 import { EXIT, runCommand } from '../../../aws/run-command.ts';
 
 describe('local/api: the AWS run client against the endpoint', function () {
@@ -28,7 +27,6 @@ describe('local/api: the AWS run client against the endpoint', function () {
     const err: string[] = [];
     const status = await runCommand(argv, {
       ...localRunDeps(env, server.endpoint, server.workflowArn),
-      clock: systemClock,
       out: (text) => out.push(text),
       err: (text) => err.push(text),
     });
