@@ -32,12 +32,16 @@ const TARGET_WALL_S = 4;
 const TARGET_RSS_MB = 200;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// Loaded into every Node process of the run: reports its own peak RSS (kB on Linux) at exit.
-const RSS_HOOK =
-  'data:text/javascript,process.on(%22exit%22,()=>process.stderr.write(%22%5Cnbench-maxrss-kb=%22+process.resourceUsage().maxRSS+%22%5Cn%22))';
+// Loaded into every Node process of the run: reports its own peak RSS (kB on Linux) and CPU
+// time (user + system, µs) at exit. CPU time varies less than wall time with the machine's load.
+const USAGE_HOOK = `data:text/javascript,${encodeURIComponent(
+  'process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write(`\nbench-maxrss-kb=${u.maxRSS} bench-cpu-us=${u.userCPUTime+u.systemCPUTime}\n`)})',
+)}`;
 
 interface EndToEnd {
   wallMs: number;
+  /** CPU time of the run's process, user and system. */
+  cpuMs: number;
   peakRssMb: number;
   summary: JsonSummary;
 }
@@ -48,7 +52,7 @@ function endToEnd(count: number): Promise<EndToEnd> {
     const started = performance.now();
     const child = spawn(process.execPath, [LOCAL_CLI.outfile, '--json', '--count', String(count)], {
       cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${RSS_HOOK}`.trim() },
+      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${USAGE_HOOK}`.trim() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -65,8 +69,13 @@ function endToEnd(count: number): Promise<EndToEnd> {
         reject(new Error(`local run of ${count} item(s) ended with ${signal ?? `exit ${code}`}: ${stderr.trim()}`));
         return;
       }
-      const rss = [...stderr.matchAll(/bench-maxrss-kb=(\d+)/g)].map((match) => Number(match[1]));
-      resolve({ wallMs, peakRssMb: Math.max(0, ...rss) / 1024, summary: JSON.parse(line) as JsonSummary });
+      const usage = [...stderr.matchAll(/bench-maxrss-kb=(\d+) bench-cpu-us=(\d+)/g)];
+      resolve({
+        wallMs,
+        cpuMs: usage.reduce((sum, match) => sum + Number(match[2]), 0) / 1000,
+        peakRssMb: Math.max(0, ...usage.map((match) => Number(match[1]))) / 1024,
+        summary: JSON.parse(line) as JsonSummary,
+      });
     });
   });
 }
@@ -156,12 +165,13 @@ async function measure(count: number): Promise<SizeFigures> {
 }
 
 function table(all: SizeFigures[]): string[] {
-  const header = ['N', 'wall', 'execution', 'peak RSS', 'direct SDK', 'engine alone', 'exec / direct', 'exec / engine', 'history events'];
+  const header = ['N', 'wall', 'CPU', 'execution', 'peak RSS', 'direct SDK', 'engine alone', 'exec / direct', 'exec / engine', 'history events'];
   const rows = all.map(({ count, runs, direct, engine }) => {
     const execution = median(runs.map((run) => run.summary.durationMs));
     return [
       count.toLocaleString('en-US'),
       range(runs.map((run) => run.wallMs), seconds, 's'),
+      range(runs.map((run) => run.cpuMs), seconds, 's'),
       range(runs.map((run) => run.summary.durationMs), seconds, 's'),
       `${Math.max(...runs.map((run) => run.peakRssMb)).toFixed(0)} MB`,
       range(direct, seconds, 's'),
@@ -177,15 +187,21 @@ function table(all: SizeFigures[]): string[] {
 }
 
 function growth(all: SizeFigures[]): string[] {
-  const samples = all
+  // Each size's fastest run: the one the other processes on the machine disturbed least.
+  const fastest = all
     .filter(({ count }) => count >= FIT_FROM)
-    .flatMap(({ count, runs }) => runs.map((run) => ({ n: count, t: run.summary.durationMs })));
-  const fit = fitQuadratic(samples);
+    .map(({ count, runs }) => ({ n: count, t: Math.min(...runs.map((run) => run.summary.durationMs)) }));
+  const fit = fitQuadratic(fastest);
   const share = quadraticShare(fit, MAX_ITEMS);
+  const steps = fastest.slice(1).map((point, index) => {
+    const previous = fastest[index]!;
+    return `${previous.n}→${point.n}: ${((point.t - previous.t) / (point.n - previous.n)).toFixed(2)} ms`;
+  });
   return [
-    `Execution time fitted over N = ${FIT_FROM}…${MAX_ITEMS} (${samples.length} runs, least squares): ` +
+    `Execution time fitted over N = ${FIT_FROM}…${MAX_ITEMS} (each size's fastest run, least squares): ` +
       `t ≈ ${fit.a.toFixed(0)} ms + ${fit.b.toFixed(3)} ms·N + ${fit.c.toExponential(2)} ms·N²;`,
     `at N = ${MAX_ITEMS} the fit gives ${seconds(predict(fit, MAX_ITEMS))} s, of which the N² term is ${(share * 100).toFixed(1)}%.`,
+    `Cost per added item between sizes: ${steps.join(', ')}.`,
   ];
 }
 
@@ -214,7 +230,8 @@ async function main(): Promise<void> {
       '',
       `${ROUNDS} rounds per size; ranges are lowest–highest, ratios use medians. Load average (1, 5, 15 min): ${loadBefore} before, ${load()} after.`,
       'wall: the whole `make local` run after the build (Node start, emulators, seed Lambda, execution, queue peek, report) with --json.',
-      'execution: the state machine execution alone, as the run reports it; peak RSS: the highest of the run processes.',
+      'CPU: user + system time of the run process; execution: the state machine execution alone, as the run reports it;',
+      'peak RSS: the highest of the run processes.',
       'direct SDK: the same N GetItem + N SendMessage calls in sequence, through the same clients and emulators, without the engine.',
       'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM.',
     ].join('\n'),
