@@ -52,6 +52,18 @@ const HERMETIC_SETTINGS = {
  */
 const LOCAL_SETTINGS = { cacheMiddleware: true } as const;
 
+/**
+ * The User-Agent the SDK assembles on every call (SDK, Node and OS versions, features used):
+ * AWS keeps it for its own statistics and no emulator reads it, so an in-process emulator's
+ * clients skip building it. Nothing the bridge sees depends on it.
+ */
+const USER_AGENT_MIDDLEWARE = 'getUserAgentMiddleware';
+
+function inProcess<T extends DynamoDBClient | SQSClient | SFNClient>(client: T, url: string | undefined): T {
+  if (url !== undefined && isInProcess(url)) client.middlewareStack.remove(USER_AGENT_MIDDLEWARE);
+  return client;
+}
+
 export function createClients(options: ClientOptions): Clients {
   const offline = options.endpoints !== undefined;
   if (offline && !options.credentials) {
@@ -66,9 +78,10 @@ export function createClients(options: ClientOptions): Clients {
   // responses, minus Node's HTTP stack on both sides (local/in-process-transport.ts).
   const endpoint = (url: string | undefined) =>
     url ? { endpoint: url, ...(isInProcess(url) ? { requestHandler: new InProcessRequestHandler() } : {}) } : {};
+  const { dynamodb, sqs, sfn } = options.endpoints ?? {};
   return {
-    dynamodb: new DynamoDBClient({ ...common, ...(offline ? { endpointDiscoveryEnabled: false } : {}), ...endpoint(options.endpoints?.dynamodb) }),
-    sqs: new SQSClient({ ...common, ...endpoint(options.endpoints?.sqs) }),
-    sfn: new SFNClient({ ...common, ...endpoint(options.endpoints?.sfn) }),
+    dynamodb: inProcess(new DynamoDBClient({ ...common, ...(offline ? { endpointDiscoveryEnabled: false } : {}), ...endpoint(dynamodb) }), dynamodb),
+    sqs: inProcess(new SQSClient({ ...common, ...endpoint(sqs) }), sqs),
+    sfn: inProcess(new SFNClient({ ...common, ...endpoint(sfn) }), sfn),
   };
 }

@@ -169,6 +169,11 @@ describe('local/in-process-transport', () => {
       expect(clients.dynamodb.config.requestHandler).to.be.instanceOf(InProcessRequestHandler);
       expect(clients.sqs.config.requestHandler).to.be.instanceOf(InProcessRequestHandler);
       expect(overSockets.dynamodb.config.requestHandler).to.not.be.instanceOf(InProcessRequestHandler);
+      // They skip the User-Agent no emulator reads; everything else runs as over HTTP.
+      const middleware = (client: DynamoDBClient | SQSClient) => client.middlewareStack.identify().map((entry) => entry.split(' ')[0]);
+      expect(middleware(clients.dynamodb)).to.deep.equal(middleware(overSockets.dynamodb).filter((name) => name !== 'getUserAgentMiddleware'));
+      expect(middleware(clients.sqs)).to.not.include('getUserAgentMiddleware');
+      expect(middleware(overSockets.sqs)).to.include('getUserAgentMiddleware');
       const { Item } = await overSockets.dynamodb.send(new GetItemCommand({ TableName: env.resources.names.table, Key: { MessageId: { S: 'a' } } }));
       expect(Item).to.deep.equal({ MessageId: { S: 'a' }, Message: { S: 'Message a' } });
     });
