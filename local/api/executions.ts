@@ -140,7 +140,8 @@ export function createExecutionStore() {
 
     /** StopExecution: aborts it and, as AWS does, records the error and cause given in ExecutionAborted and on the execution. */
     async stop(execution: Execution, reason: { error?: string; cause?: string }): Promise<void> {
-      if (execution.status !== 'RUNNING') return;
+      const running = execution.status === 'RUNNING';
+      if (!running) return;
       execution.abort.abort();
       await execution.done;
       if (execution.status !== 'ABORTED') return;
