@@ -11,25 +11,44 @@ export function shellLines(env: Pick<LocalEnvironment, 'envLines'>): string[] {
   return [`unset ${PROFILE_VARIABLES.join(' ')}`, ...env.envLines.map((line) => `export ${line}`)];
 }
 
-/** AWS CLI commands that read what the run left: the table, the queue's counts, its messages. */
+/** The description's tables and queues as they exist on the emulators; a queue with the dead-letter queue it redrives to. */
+function localData(resources: LocalEnvironment['resources']) {
+  const { app, data } = resources;
+  const tables = app.resources.filter((r) => r.kind === 'table').map((r) => data[r.id]!);
+  const deadLetterIds = new Set(app.resources.flatMap((r) => (r.kind === 'queue' && r.redrive ? [r.redrive.deadLetterQueue] : [])));
+  const queues = app.resources.flatMap((r) =>
+    r.kind === 'queue' && !deadLetterIds.has(r.id)
+      ? [{ url: data[r.id]!.url!, deadLetterUrl: r.redrive ? data[r.redrive.deadLetterQueue]!.url : undefined }]
+      : [],
+  );
+  return { tables, queues };
+}
+
+/** AWS CLI commands that read what the run left: each table, each queue's counts, its messages. */
 function cliCommands(env: Pick<LocalEnvironment, 'endpoints' | 'resources'>): string[] {
-  const { endpoints, resources } = env;
+  const { endpoints } = env;
+  const { tables, queues } = localData(env.resources);
   return [
-    `aws dynamodb scan --table-name ${resources.names.table} --endpoint-url ${endpoints.dynamodb}`,
-    `aws sqs get-queue-attributes --queue-url ${resources.queueUrl} --attribute-names All --endpoint-url ${endpoints.sqs}`,
-    `aws sqs receive-message --queue-url ${resources.queueUrl} --max-number-of-messages 10 --endpoint-url ${endpoints.sqs}`,
+    ...tables.map((table) => `aws dynamodb scan --table-name ${table.name} --endpoint-url ${endpoints.dynamodb}`),
+    ...queues.flatMap((queue) => [
+      `aws sqs get-queue-attributes --queue-url ${queue.url} --attribute-names All --endpoint-url ${endpoints.sqs}`,
+      `aws sqs receive-message --queue-url ${queue.url} --max-number-of-messages 10 --endpoint-url ${endpoints.sqs}`,
+    ]),
   ];
 }
 
 /** The whole text --keep prints on stderr. */
 export function keepInstructions(env: Pick<LocalEnvironment, 'endpoints' | 'resources' | 'envLines'>): string {
-  const { endpoints, resources } = env;
+  const { endpoints } = env;
+  const { tables, queues } = localData(env.resources);
   return [
     '',
     'The emulators are still running (Ctrl-C stops them):',
-    `  DynamoDB  ${endpoints.dynamodb}  table ${resources.names.table}`,
-    `  SQS       ${endpoints.sqs}  queue ${resources.queueUrl}`,
-    `            dead-letter queue ${resources.deadLetterQueueUrl}`,
+    ...tables.map((table) => `  DynamoDB  ${endpoints.dynamodb}  table ${table.name}`),
+    ...queues.flatMap((queue) => [
+      `  SQS       ${endpoints.sqs}  queue ${queue.url}`,
+      ...(queue.deadLetterUrl === undefined ? [] : [`            dead-letter queue ${queue.deadLetterUrl}`]),
+    ]),
     'Paste these lines into a shell to reach them with the AWS CLI or an SDK:',
     ...shellLines(env).map((line) => `  ${line}`),
     'then, with any AWS CLI (v1 too), for example:',
