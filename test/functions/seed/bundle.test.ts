@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import { unzipSync } from 'fflate';
-import { SEED_FUNCTION, TABLE } from '../../../workflow/transfer-records.ts';
+import { TABLE } from '../../../workflow/transfer-records.ts';
 import type { SeedHandler } from '../../../functions/seed/index.ts';
 import { rejection } from '../../helpers.ts';
 
