@@ -48,13 +48,16 @@ export class StateMachineDoesNotExist extends ApiError {
 
 export function createStateMachineStore(options: StateMachineStoreOptions) {
   const { resources } = options.env;
-  const { region, accountId, names } = resources;
+  const { region, accountId } = resources;
   const machines = new Map<string, StateMachine>();
   const policies = localPolicies(resources);
   const roleArn = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
   // The roles the stack creates, each with its policy; no other role exists offline.
   const roles = new Map<string, PolicyStatement[]>([
-    [roleArn(names.stateMachineRole), policies.stateMachinePolicy],
+    ...Object.entries(resources.stateMachines).map(([workflow, machine]): [string, PolicyStatement[]] => [
+      roleArn(machine.role),
+      localPolicies(resources, [], workflow).stateMachinePolicy,
+    ]),
     ...Object.entries(resources.functions).map(([name, fn]): [string, PolicyStatement[]] => [roleArn(fn.role), policies.functionPolicies[name]!]),
   ]);
 
