@@ -46,6 +46,7 @@ export interface AttributeValues {
 }
 
 export function resolveAttribute(app: Application, attribute: Attribute, values: AttributeValues): string {
+  if ('value' in attribute) return attribute.value;
   if ('resource' in attribute) return values.resource(findResource(app, attribute.resource), attribute.attribute);
   if ('function' in attribute) return values.function(findFunction(app, attribute.function), attribute.attribute);
   return values.workflow(findWorkflow(app, attribute.workflow), attribute.attribute);

@@ -39,8 +39,12 @@ export interface BucketResource {
 
 export type DataResource = TableResource | QueueResource | BucketResource;
 
-/** A value known once a resource exists: what a placeholder or an environment variable is set to. */
+/**
+ * What a placeholder or an environment variable is set to: a value known once a resource exists,
+ * or a fixed one (a Map's MaxConcurrency, say).
+ */
 export type Attribute =
+  | { value: string }
   | { resource: string; attribute: 'name' | 'arn' | 'url' }
   | { function: string; attribute: 'name' | 'arn' }
   | { workflow: string; attribute: 'name' | 'arn' };

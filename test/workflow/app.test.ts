@@ -1,11 +1,17 @@
 import { expect } from 'chai';
-import { APP, applicationProblems, checkApplication, findWorkflow, InvalidApplication, UnknownEntry } from '../../workflow/app.ts';
+import { APP, applicationProblems, checkApplication, findWorkflow, InvalidApplication, resolveAttribute, UnknownEntry } from '../../workflow/app.ts';
 import type { Application } from '../../workflow/description.ts';
 import { QUEUE, SEED_FUNCTION, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 
 describe('workflow/app', () => {
   it("holds together: every reference names an entry, no name twice, every role name fits IAM's 64 characters", () => {
     expect(applicationProblems(APP)).to.deep.equal([]);
+  });
+
+  it('resolves a fixed value as it is, and an attribute through whoever knows the resources', () => {
+    const values = { resource: () => 'the-table', function: () => 'the-function', workflow: () => 'the-machine' };
+    expect(resolveAttribute(APP, { value: '40' }, values)).to.equal('40');
+    expect(resolveAttribute(APP, { resource: 'table', attribute: 'name' }, values)).to.equal('the-table');
   });
 
   it('finds a workflow by name and names the known ones when it cannot', () => {
