@@ -3,7 +3,7 @@
 // reconciliation of seeded keys against queued messages.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { checkDefinition, runExecution, type ExecutionContext, type ExecutionResult, type HistoryEvent } from '../engine/index.ts';
+import { checkDefinition, runExecution, stateTransitions, type ExecutionContext, type ExecutionResult } from '../engine/index.ts';
 import { renderTemplate } from '../workflow/template.ts';
 import { inMemoryServices, type Faults, type InMemoryServices } from './in-memory-services.ts';
 
@@ -28,11 +28,6 @@ export function atScaleVars(maxConcurrency: number): Record<string, string> {
 export function atScaleDefinition(maxConcurrency: number): unknown {
   const template = readFileSync(new URL(`../${AT_SCALE_DEFINITION}`, import.meta.url), 'utf8');
   return JSON.parse(renderTemplate(template, atScaleVars(maxConcurrency)));
-}
-
-/** States a history entered: what AWS bills a STANDARD execution for, one transition each. */
-export function stateTransitions(history: HistoryEvent[]): number {
-  return history.filter((event) => event.type.endsWith('StateEntered')).length;
 }
 
 export interface AtScaleRun {
@@ -89,7 +84,7 @@ export async function runAtScale(input: unknown, options: AtScaleOptions = {}): 
     parentTransitions: stateTransitions(result.history),
     parentEvents: result.history.length,
     childExecutions: children.length,
-    childTransitions: children.reduce((sum, child) => sum + stateTransitions(child.history), 0),
+    childTransitions: children.reduce((sum, child) => sum + child.stateTransitions, 0),
     wallMs,
   };
 }

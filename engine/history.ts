@@ -114,3 +114,10 @@ function detailsKeyOf(type: string): string {
   if (state) return `state${state[1]}EventDetails`;
   return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
 }
+
+/** The states a history entered: its state transitions, what AWS bills a STANDARD execution for. */
+export function stateTransitions(events: readonly HistoryEvent[]): number {
+  let count = 0;
+  for (const event of events) if (event.type.endsWith('StateEntered')) count += 1;
+  return count;
+}

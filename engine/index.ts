@@ -3,6 +3,7 @@ export { runExecution } from './execution.ts';
 export { checkDefinition } from './definition.ts';
 export { DefinitionError, StatesError, UnsupportedFeature } from './errors.ts';
 export { DEFAULT_QUOTAS } from './quotas.ts';
+export { stateTransitions } from './history.ts';
 export type {
   Dispatcher,
   EngineOptions,

@@ -60,17 +60,29 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
-/** One child execution of a distributed Map's Map Run. */
+/**
+ * One child execution of a distributed Map's Map Run, as AWS keeps it: a summary of every child
+ * (what ListExecutions and DescribeMapRun report), and the history only where AWS has one. A
+ * STANDARD child keeps its history (GetExecutionHistory works for it); an EXPRESS child has none on
+ * AWS (only CloudWatch logs), so one that succeeded keeps only its counts and outcome, and one that
+ * did not succeed keeps its history so that the reason can be shown.
+ */
 export interface MapRunExecution {
   index: number;
   executionArn: string;
   name: string;
   status: ExecutionStatus;
-  input: unknown;
+  startDate: Date;
+  stopDate: Date;
+  /** The UTF-8 size of the child's input (the input itself is in its history when one is kept). */
+  inputBytes: number;
   output?: unknown;
   error?: string;
   cause?: string;
-  history: HistoryEvent[];
+  /** Events the child appended, and how many of them entered a state (its state transitions). */
+  eventCount: number;
+  stateTransitions: number;
+  history?: HistoryEvent[];
 }
 
 /** A distributed Map's Map Run: its ARN, the state that started it, and its child executions. */

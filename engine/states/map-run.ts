@@ -1,7 +1,8 @@
 // A distributed Map's Map Run: items from the input or an ItemReader (through the dispatcher),
 // grouped by an ItemBatcher, each item or batch run as a child execution (STANDARD or EXPRESS)
-// with a history and quotas of its own; the parent records MapRunStarted and MapRunSucceeded or
-// MapRunFailed. A ResultWriter hands the results to the dispatcher.
+// with a history and quotas of its own while it runs (what is kept afterwards: map-run-child.ts);
+// the parent records MapRunStarted and MapRunSucceeded or MapRunFailed. A ResultWriter hands the
+// results to the dispatcher.
 import { randomUUID } from 'node:crypto';
 import { jsonataField, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
@@ -10,8 +11,9 @@ import { jsonByteLength } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
 import { executeMachine, newRun } from '../execution.ts';
 import { BranchCancelled, Cancellation, ExecutionInterrupted, type StateStep } from '../step.ts';
-import type { ExecutionContext, MapRunExecution, MapRunRecord } from '../types.ts';
+import type { ExecutionContext, MapRunRecord } from '../types.ts';
 import { toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
+import { childRecord } from './map-run-child.ts';
 import { selectItem, type ItemProcessor } from './map.ts';
 import { failureOf } from './task.ts';
 
@@ -155,8 +157,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
       run.signal.removeEventListener('abort', onParent);
       token.signal.removeEventListener('abort', onSibling);
     });
-    const entry: MapRunExecution = { index, executionArn: execution.executionArn, name, input, ...result, history: childRun.history.events };
-    record.executions[index] = entry;
+    record.executions[index] = childRecord(executionType, index, execution, input, result, childRun.history.events);
     if (result.status === 'SUCCEEDED') return result.output;
     if (result.status !== 'FAILED') throw run.signal.aborted ? run.signal.reason : new BranchCancelled();
     failures += 1;

@@ -33,7 +33,62 @@ describe('engine: distributed Map state', () => {
       ['SUCCEEDED', 'a'],
       ['SUCCEEDED', 'b'],
     ]);
-    expect(mapRun!.executions[0]!.history.map((event) => event.type)).to.deep.equal(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    // A STANDARD child keeps its history, as GetExecutionHistory returns it on AWS.
+    expect(mapRun!.executions[0]!.history!.map((event) => event.type)).to.deep.equal(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(mapRun!.executions[0]).to.include({ eventCount: 4, stateTransitions: 1, inputBytes: 3 });
+  });
+
+  describe('what the Map Run keeps of its children', () => {
+    // C fails the child whose input is 0 and passes the others; half may fail.
+    const choosing = (executionType: string) =>
+      machine({
+        Type: 'Map',
+        ToleratedFailurePercentage: 50,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: executionType },
+          StartAt: 'C',
+          States: { C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 0, Next: 'F' }], Default: 'P' }, F: { Type: 'Fail', Error: 'E', Cause: 'zero' }, P: { Type: 'Pass', End: true } },
+        },
+        End: true,
+      });
+
+    it('an EXPRESS child that succeeds keeps its outcome, times and counts but no history (AWS keeps none)', async () => {
+      const result = await run(choosing('EXPRESS'), [0, 12]);
+      expect(result.status).to.equal('SUCCEEDED');
+      const child = result.mapRuns[0]!.executions[1]!;
+      expect(child).to.include({ index: 1, status: 'SUCCEEDED', output: 12, inputBytes: 2, eventCount: 6, stateTransitions: 2 });
+      expect(child).not.to.have.property('history');
+      expect(child.executionArn).to.match(new RegExp(`^arn:aws:states:us-east-1:123456789012:execution:machine/S:${child.name}$`));
+      expect(child.stopDate.getTime()).to.be.at.least(child.startDate.getTime());
+    });
+
+    it('an EXPRESS child that fails keeps its history, so the reason can be shown', async () => {
+      const result = await run(choosing('EXPRESS'), [0, 12]);
+      const child = result.mapRuns[0]!.executions[0]!;
+      expect(child).to.include({ status: 'FAILED', error: 'E', cause: 'zero', eventCount: 5, stateTransitions: 2 });
+      expect(child.history!.map((event) => event.type)).to.deep.equal(['ExecutionStarted', 'ChoiceStateEntered', 'ChoiceStateExited', 'FailStateEntered', 'ExecutionFailed']);
+    });
+
+    it('a STANDARD child keeps its history whatever its outcome', async () => {
+      const result = await run(choosing('STANDARD'), [0, 12]);
+      const [failed, succeeded] = result.mapRuns[0]!.executions;
+      expect(succeeded!.history!.map((event) => event.type).at(-1)).to.equal('ExecutionSucceeded');
+      expect(failed!.history!.map((event) => event.type).at(-1)).to.equal('ExecutionFailed');
+      expect(succeeded!.eventCount).to.equal(succeeded!.history!.length);
+    });
+
+    it('an EXPRESS child still runs under its own history quota, failing with States.Runtime when it reaches it', async () => {
+      const loop = machine({
+        Type: 'Map',
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'L', States: { L: { Type: 'Pass', Next: 'L' } } },
+        End: true,
+      });
+      const result = await run(loop, [1], { quotas: { historyEvents: 20, payloadBytes: 262_144 } });
+      const child = result.mapRuns[0]!.executions[0]!;
+      expect(child).to.include({ status: 'FAILED', error: 'States.Runtime', eventCount: 20 });
+      expect(child.cause).to.match(/maximum number of history events \(20\)/);
+      expect(child.history).to.have.length(20);
+    });
   });
 
   it('a child sees its own execution in $$ (not the parent)', async () => {
