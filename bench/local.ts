@@ -12,10 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
-import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
+import { createLocalClients } from '../local/emulators.ts';
 import { startLocalEnvironment } from '../local/environment.ts';
 import type { JsonSummary } from '../execution/report.ts';
-import { createClients } from '../workflow/clients.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
 import { TABLE } from '../workflow/transfer-records.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
@@ -87,7 +86,7 @@ function endToEnd(count: number): Promise<EndToEnd> {
 async function directCalls(count: number): Promise<number> {
   const env = await startLocalEnvironment();
   const { region, names, queueUrl } = env.resources;
-  const clients = createClients({ region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
+  const clients = createLocalClients(region, env.endpoints);
   try {
     const ids = Array.from({ length: count }, (_, index) => `bench-${String(index + 1).padStart(4, '0')}`);
     for (let start = 0; start < ids.length; start += BATCH_SIZE) {

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from './contracts.ts';
-import { registerInProcess } from './in-process-transport.ts';
+import { createClients, type ClientOptions, type Clients } from '../workflow/clients.ts';
+import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
 
 export type EmulatedService = 'dynamodb' | 'sqs';
 
@@ -203,6 +204,11 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
 
 /** Any key is accepted by the emulators; a role's calls add a session token to these. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** SDK clients of the emulators: local credentials, and no sockets to an emulator in this process. */
+export function createLocalClients(region: string, endpoints: NonNullable<ClientOptions['endpoints']>): Clients {
+  return createClients({ region, endpoints, credentials: LOCAL_CREDENTIALS, transportFor: inProcessTransport });
+}
 
 /**
  * The variables that point an AWS SDK or the AWS CLI at the emulators. AWS CLI v1 (and v2

@@ -1,11 +1,10 @@
 // Starts the emulators, provisions the workflow's resources on them and hands back everything
 // the engine needs to run against them, with a stop() that lets the process exit.
-import { createClients } from '../workflow/clients.ts';
 import { APP, DEFAULT_WORKFLOW } from '../workflow/app.ts';
 import type { Application } from '../workflow/description.ts';
 import { namePrefix, region as configuredRegion } from '../workflow/resources.ts';
 import type { LocalEnvironment } from './contracts.ts';
-import { emulatorEnvironment, LOCAL_CREDENTIALS, startEmulators, type Door } from './emulators.ts';
+import { createLocalClients, emulatorEnvironment, startEmulators, type Door } from './emulators.ts';
 import {
   AccessDenied,
   assertPermitted,
@@ -55,7 +54,7 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
   const region = configuredRegion();
   const accountId = LOCAL_ACCOUNT_ID;
   const emulators = await startEmulators({ region, accountId, door: iamDoor(region, accountId) });
-  const clients = createClients({ region, endpoints: emulators.endpoints, credentials: LOCAL_CREDENTIALS });
+  const clients = createLocalClients(region, emulators.endpoints);
   try {
     const resources = await provision(clients, {
       app: options.app ?? APP,

@@ -62,6 +62,11 @@ export function isInProcess(url: string): boolean {
   return listeners.has(originOf(url));
 }
 
+/** The transport an SDK client of `url` takes: in process when a server registered it, else none (HTTP). */
+export function inProcessTransport(url: string): InProcessRequestHandler | undefined {
+  return isInProcess(url) ? new InProcessRequestHandler() : undefined;
+}
+
 /** What Node's client reports when nothing listens: the server stopped under a client still in use. */
 function connectionRefused(request: SdkHttpRequest): Error {
   const address = `${request.hostname}:${request.port ?? ''}`;

@@ -15,7 +15,6 @@ import {
   type HistoryEvent,
 } from '../engine/index.ts';
 import { createHistoryFolder, type HistoryFold } from '../execution/history.ts';
-import { createClients } from '../workflow/clients.ts';
 import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem } from '../workflow/execution-record.ts';
 import { peekMessages } from '../workflow/queue.ts';
 import { executionInput } from '../execution/input.ts';
@@ -26,7 +25,7 @@ import { createTaskHandlers } from './bridge/index.ts';
 import { functionAddress } from './bridge/lambda.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
 import { loadDefinition, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
-import { LOCAL_CREDENTIALS } from './emulators.ts';
+import { createLocalClients } from './emulators.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
 import { localPolicies } from './iam.ts';
@@ -226,7 +225,7 @@ async function execute(
   const durationMs = performance.now() - started;
   await Promise.allSettled([...inFlight]);
 
-  const clients = createClients({ region: resources.region, endpoints, credentials: LOCAL_CREDENTIALS });
+  const clients = createLocalClients(resources.region, endpoints);
   // A workflow with a loop is reconciled: the items it wrote against the messages it delivered.
   const loop = resources.workflow.loop;
   let seeded: SeededItem[] = [];

@@ -29,22 +29,6 @@ export const MAY_IMPORT: Record<string, string[]> = {
   bench: ['workflow', 'engine', 'execution', 'viz', 'stacks', 'local', 'functions', 'scripts'],
 };
 
-/** Imports against the table that are known, each with why; the test fails once one is gone, so the list stays true. */
-const KNOWN_EXCEPTIONS: { from: string; to: string; why: string }[] = [
-  {
-    from: 'local/api/run-local.ts',
-    to: 'aws/run-command.ts',
-    why: 'make run TARGET=local: the entry point that points the AWS run client, unchanged, at the local endpoint',
-  },
-  { from: 'local/api/run-local.ts', to: 'aws/execution.ts', why: 'the same entry point: the run client\'s clock' },
-  { from: 'local/api/run-local.ts', to: 'aws/outputs.ts', why: 'the same entry point: the stack outputs it fakes' },
-  {
-    from: 'workflow/clients.ts',
-    to: 'local/in-process-transport.ts',
-    why: 'the in-process transport to the emulators (perf); to be injected by local/ instead',
-  },
-];
-
 const SOURCE_FOLDERS = Object.keys(MAY_IMPORT);
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
 
@@ -100,20 +84,14 @@ export function violations(files: { file: string; text: string }[]): Violation[]
 describe('architecture: the folders depend one way', () => {
   const files = SOURCE_FOLDERS.flatMap(sourceFiles).map((file) => ({ file, text: readFileSync(join(REPO_ROOT, file), 'utf8') }));
   const found = violations(files);
-  const known = (violation: Violation) => KNOWN_EXCEPTIONS.some((exception) => exception.from === violation.from && exception.to === violation.to);
 
   it('finds the imports of every source folder', () => {
     expect(files.length).to.be.greaterThan(100);
     expect(importsOf('local/run.ts', readFileSync(join(REPO_ROOT, 'local/run.ts'), 'utf8'))).to.include('execution/history.ts');
   });
 
-  it('has no import against the order, but the known exceptions', () => {
-    expect(found.filter((violation) => !known(violation))).to.deep.equal([]);
-  });
-
-  it('lists only exceptions that still exist', () => {
-    const stale = KNOWN_EXCEPTIONS.filter((exception) => !found.some((violation) => violation.from === exception.from && violation.to === exception.to));
-    expect(stale).to.deep.equal([]);
+  it('has no import against the order', () => {
+    expect(found).to.deep.equal([]);
   });
 
   it('fails on an import against the order: the AWS client importing the offline runtime, workflow/ importing anything, one Lambda another', () => {

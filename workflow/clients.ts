@@ -3,7 +3,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { InProcessRequestHandler, isInProcess } from '../local/in-process-transport.ts';
 
 export interface ClientOptions {
   region: string;
@@ -15,7 +14,18 @@ export interface ClientOptions {
   endpoints?: { dynamodb?: string; sqs?: string; sfn?: string };
   /** A session token too for a local role's calls, which the emulators' IAM door reads. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * A transport for an endpoint that its caller reaches better than over HTTP (the offline
+   * runtime's emulators, in the same process); undefined keeps the SDK's HTTP handler.
+   */
+  transportFor?: (url: string) => Transport | undefined;
 }
+
+/** An SDK request handler (@smithy's HttpHandler), which a client takes as its requestHandler. */
+export type Transport = {
+  handle(request: never, options?: never): Promise<unknown>;
+  destroy(): void;
+};
 
 export interface Clients {
   dynamodb: DynamoDBClient;
@@ -59,8 +69,8 @@ const LOCAL_SETTINGS = { cacheMiddleware: true } as const;
  */
 const USER_AGENT_MIDDLEWARE = 'getUserAgentMiddleware';
 
-function inProcess<T extends DynamoDBClient | SQSClient | SFNClient>(client: T, url: string | undefined): T {
-  if (url !== undefined && isInProcess(url)) client.middlewareStack.remove(USER_AGENT_MIDDLEWARE);
+function withoutUserAgent<T extends DynamoDBClient | SQSClient | SFNClient>(client: T, inProcess: boolean): T {
+  if (inProcess) client.middlewareStack.remove(USER_AGENT_MIDDLEWARE);
   return client;
 }
 
@@ -74,14 +84,19 @@ export function createClients(options: ClientOptions): Clients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(offline ? { ...HERMETIC_SETTINGS, ...LOCAL_SETTINGS, authSchemePreference: [...HERMETIC_SETTINGS.authSchemePreference] } : {}),
   };
-  // An emulator running in this process is reached without sockets: the same requests and
-  // responses, minus Node's HTTP stack on both sides (local/in-process-transport.ts).
-  const endpoint = (url: string | undefined) =>
-    url ? { endpoint: url, ...(isInProcess(url) ? { requestHandler: new InProcessRequestHandler() } : {}) } : {};
+  const transport = (url: string | undefined) => (url === undefined ? undefined : options.transportFor?.(url));
+  const endpoint = (url: string | undefined) => {
+    const requestHandler = transport(url);
+    return url ? { endpoint: url, ...(requestHandler ? { requestHandler } : {}) } : {};
+  };
   const { dynamodb, sqs, sfn } = options.endpoints ?? {};
+  const inProcess = (url: string | undefined) => transport(url) !== undefined;
   return {
-    dynamodb: inProcess(new DynamoDBClient({ ...common, ...(offline ? { endpointDiscoveryEnabled: false } : {}), ...endpoint(dynamodb) }), dynamodb),
-    sqs: inProcess(new SQSClient({ ...common, ...endpoint(sqs) }), sqs),
-    sfn: inProcess(new SFNClient({ ...common, ...endpoint(sfn) }), sfn),
+    dynamodb: withoutUserAgent(
+      new DynamoDBClient({ ...common, ...(offline ? { endpointDiscoveryEnabled: false } : {}), ...endpoint(dynamodb) }),
+      inProcess(dynamodb),
+    ),
+    sqs: withoutUserAgent(new SQSClient({ ...common, ...endpoint(sqs) }), inProcess(sqs)),
+    sfn: withoutUserAgent(new SFNClient({ ...common, ...endpoint(sfn) }), inProcess(sfn)),
   };
 }

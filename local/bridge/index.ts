@@ -4,12 +4,12 @@
 // state machine role's policy, may be failed by --fault, and returns what Step Functions returns.
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import type { Clients } from '../../workflow/clients.ts';
 import { bundlePaths } from '../../workflow/names.ts';
 import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
 import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
-import { LOCAL_CREDENTIALS } from '../emulators.ts';
+import { createLocalClients } from '../emulators.ts';
 import { checkFaultTargets, createFaultInjectors } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
 import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
@@ -223,7 +223,7 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
     policy: options.stateMachinePolicy,
     principalArn: assumedRoleArn(resources.accountId, running.role, running.stateMachine),
   };
-  const clients = createClients({ region: resources.region, endpoints: options.endpoints, credentials: LOCAL_CREDENTIALS });
+  const clients = createLocalClients(resources.region, options.endpoints);
   recordHttpResponses(clients.dynamodb);
   recordHttpResponses(clients.sqs);
 

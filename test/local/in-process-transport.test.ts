@@ -5,12 +5,13 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createClients, type Clients } from '../../workflow/clients.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
-import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
+import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { startLocalEnvironment } from '../../local/environment.ts';
 import { sessionToken } from '../../local/iam.ts';
 import {
   handleInProcess,
   InProcessRequestHandler,
+  inProcessTransport,
   isInProcess,
   registerInProcess,
   type SdkHttpResponse,
@@ -150,7 +151,7 @@ describe('local/in-process-transport', () => {
     before(async () => {
       env = await startLocalEnvironment({ prefix: 'transport-test' });
       const { region } = env.resources;
-      clients = createClients({ region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
+      clients = createLocalClients(region, env.endpoints);
       // Clients with the SDK's own HTTP transport.
       const settings = { region, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
       overSockets = {
@@ -209,6 +210,7 @@ describe('local/in-process-transport', () => {
         region: env.resources.region,
         endpoints: env.endpoints,
         credentials: { ...LOCAL_CREDENTIALS, sessionToken: sessionToken({ arn: ROLE, policy: [] }) },
+        transportFor: inProcessTransport,
       });
       try {
         expect(denied.dynamodb.config.requestHandler).to.be.instanceOf(InProcessRequestHandler);

@@ -2,7 +2,7 @@
 // history, reconcile and report over AWS's protocol, for a success and an InvalidInput failure.
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/environment.ts';
-import { localRunDeps } from '../../../local/api/run-local.ts';
+import { localRunDeps } from '../../../scripts/run-on-local-endpoint.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { EXIT, runCommand } from '../../../aws/run-command.ts';

@@ -1,16 +1,18 @@
 // `make run TARGET=local`: the very client `make run` uses on AWS (aws/run-command.ts), talking
 // to the local Step Functions endpoint over AWS's protocol, with the emulators standing in for
 // the deployed stack's table and queue. Same report, same reconciliation, same exit status.
+// It wires the offline runtime and the AWS client together, so it lives above both, with the tooling.
 import { pathToFileURL } from 'node:url';
-import { writeReport } from '../../viz/report.ts';
-import { createClients } from '../../workflow/clients.ts';
-import { systemClock, type Clock } from '../../aws/execution.ts';
-import type { StackOutputs } from '../../aws/outputs.ts';
-import { runCommand, type RunDeps } from '../../aws/run-command.ts';
-import type { LocalEnvironment } from '../contracts.ts';
-import { LOCAL_CREDENTIALS } from '../emulators.ts';
-import { startLocalEnvironment } from '../environment.ts';
-import { startApiServer } from './server.ts';
+import { writeReport } from '../viz/report.ts';
+import { createClients } from '../workflow/clients.ts';
+import { systemClock, type Clock } from '../aws/execution.ts';
+import type { StackOutputs } from '../aws/outputs.ts';
+import { runCommand, type RunDeps } from '../aws/run-command.ts';
+import type { LocalEnvironment } from '../local/contracts.ts';
+import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
+import { inProcessTransport } from '../local/in-process-transport.ts';
+import { startLocalEnvironment } from '../local/environment.ts';
+import { startApiServer } from '../local/api/server.ts';
 
 /** The outputs `terraform output` gives on AWS, for the local stack. */
 export function localOutputs(env: LocalEnvironment, stateMachineArn: string): StackOutputs {
@@ -34,7 +36,7 @@ export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachi
   return {
     clock: localClock,
     readOutputs: async () => localOutputs(env, stateMachineArn),
-    createClients: (region) => createClients({ region, endpoints: { ...env.endpoints, sfn: endpoint }, credentials: LOCAL_CREDENTIALS }),
+    createClients: (region) => createClients({ region, endpoints: { ...env.endpoints, sfn: endpoint }, credentials: LOCAL_CREDENTIALS, transportFor: inProcessTransport }),
   };
 }
 
