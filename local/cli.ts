@@ -1,6 +1,6 @@
 // `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
@@ -11,7 +11,8 @@ import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from './faults.ts';
-import { keepInstructions } from './keep.ts';
+import { serveInstructions } from './api/instructions.ts';
+import { startApiServer } from './api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from './run.ts';
@@ -38,7 +39,8 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
   --history FILE            write the execution's events to FILE, as GetExecutionHistory
                             returns them: {"events": [...]}
   --json                    print one JSON object instead of the text report
-  --keep                    leave the emulators running and print how to reach them;
+  --keep                    leave the emulators running, with a local Step Functions
+                            endpoint (as make serve), and print how to reach them;
                             Ctrl-C stops them
   -h, --help                show this help
 
@@ -161,8 +163,11 @@ function signalInterrupts(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-/** The repository's reports/ folder, wherever the command runs from (this file and the bundle both sit one level down). */
-export const REPORTS_DIR = fileURLToPath(new URL('../reports', import.meta.url));
+/** The repository, wherever the command runs from (this file and the bundle both sit one level down). */
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** The repository's reports/ folder. */
+export const REPORTS_DIR = join(ROOT, 'reports');
 
 /** A path as short as it reads: relative to the working folder when inside it. */
 export function displayPath(path: string, cwd: string = process.cwd()): string {
@@ -256,8 +261,11 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${formatText(record)}\n${report ? `\nReport: ${report}\n` : ''}`);
   }
   if (env) {
-    io.stderr.write(keepInstructions(env));
+    // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them.
+    const server = await startApiServer({ env, root: ROOT });
+    io.stderr.write(serveInstructions(env, server.endpoint, server.workflowArn));
     await io.untilStopped();
+    await server.stop();
     await env.stop();
   }
   return exitCodeFor(record);

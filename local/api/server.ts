@@ -3,6 +3,7 @@
 // registered under its deployed name and role, so it can be started at once.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
@@ -15,10 +16,13 @@ import { createStateMachineStore, type StateMachineStore } from './state-machine
 /** Only this machine can reach the endpoint: it runs code and calls the emulators as the project's roles. */
 export const LOOPBACK = '127.0.0.1';
 
-const fromRoot = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+/** The repository, from this file's place in it. */
+const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ApiServerOptions {
   env: LocalEnvironment;
+  /** The repository root, for the workflow's ASL file and the bundles: a bundled caller passes its own. */
+  root?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
   /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
@@ -37,6 +41,7 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { env } = options;
+  const fromRoot = (path: string) => join(options.root ?? OWN_ROOT, path);
   const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR) });
   const executions = createExecutionStore();
   const { resources } = env;

@@ -201,7 +201,7 @@ describe('local/cli', function () {
       expect(io.err.join('')).to.contain('the HTML report could not be written: disk full');
     });
 
-    it('prints the endpoints, table, queue, paste-able lines and AWS CLI commands with --keep, and stops when asked', async () => {
+    it('prints the endpoints, table, queue, Step Functions endpoint, paste-able lines and AWS CLI commands with --keep, and stops when asked', async () => {
       let cli: { stdout: string; stderr: string }[] = [];
       const io = fakeIo({
         // AWS CLI v1 ignores AWS_ENDPOINT_URL_* and AWS_REGION: the printed commands must work with it anyway.
@@ -210,15 +210,15 @@ describe('local/cli', function () {
           const lines = stderr.split('\n').map((line) => line.trim());
           const setup = lines.filter((line) => /^(unset|export) AWS_/.test(line));
           // Asynchronously: the emulators answer from this very process.
+          // The emulators' commands; of the Step Functions ones, the listing (starting an execution would seed more).
+          const commands = lines.filter((line) => /^aws (dynamodb|sqs|stepfunctions list-state-machines) /.test(line));
           cli = await Promise.all(
-            lines
-              .filter((line) => line.startsWith('aws '))
-              .map((command) =>
-                execFileAsync('bash', ['-c', [...setup, command].join('\n')], {
-                  // A host whose own profile is missing: the pasted lines must not depend on it.
-                  env: { PATH: process.env.PATH, HOME: dir, AWS_PROFILE: 'does-not-exist' },
-                }),
-              ),
+            commands.map((command) =>
+              execFileAsync('bash', ['-c', [...setup, command].join('\n')], {
+                // A host whose own profile is missing: the pasted lines must not depend on it.
+                env: { PATH: process.env.PATH, HOME: dir, AWS_PROFILE: 'does-not-exist' },
+              }),
+            ),
           );
         },
       });
@@ -230,12 +230,15 @@ describe('local/cli', function () {
       expect(err).to.match(/export AWS_DEFAULT_REGION=us-east-1/);
       expect(err).to.contain('unset AWS_PROFILE');
       expect(err).to.match(/aws dynamodb scan --table-name transfer-records-table --endpoint-url http:\/\/127\.0\.0\.1:\d+/);
+      expect(err).to.match(/Step Functions +http:\/\/127\.0\.0\.1:\d+/);
+      expect(err).to.match(/export AWS_ENDPOINT_URL_SFN=http:\/\/127\.0\.0\.1:\d+/);
       if (hasAwsCli) {
-        expect(cli).to.have.length(3);
-        const [scan, attributes, received] = cli.map((result) => JSON.parse(result.stdout));
+        expect(cli).to.have.length(4);
+        const [scan, attributes, received, machines] = cli.map((result) => JSON.parse(result.stdout));
         expect(scan.Count).to.equal(1);
         expect(attributes.Attributes.ApproximateNumberOfMessages).to.equal('1');
         expect(received.Messages[0].Body).to.equal(scan.Items[0].Message.S);
+        expect(machines.stateMachines.map((machine: { name: string }) => machine.name)).to.include('transfer-records-state-machine');
       }
       // untilStopped has resolved: the emulators no longer answer.
       for (const [, url] of err.matchAll(/export AWS_ENDPOINT_URL_\w+=(\S+)/g)) {
