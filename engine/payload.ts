@@ -3,6 +3,10 @@
 // very same object), which keeps the per-state quota check linear in the loop.
 
 const sizes = new WeakMap<object, number>();
+// Only sizes that cost something to measure again are remembered: a small object is measured as
+// fast as it is looked up, and millions of long-lived small ones (a Map Run's items, the records
+// its children read) would make the WeakMap slow every garbage collection and every lookup.
+const MIN_CACHED_BYTES = 1024;
 // Strings that need no escaping and no multi-byte UTF-8: their JSON size is length + 2.
 const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 // Long strings recur (the same ids in every shorter copy of a list): remember their sizes, within bounds.
@@ -96,6 +100,6 @@ function objectBytes(value: object): number {
       first = false;
     }
   }
-  sizes.set(value, bytes);
+  if (bytes >= MIN_CACHED_BYTES) sizes.set(value, bytes);
   return bytes;
 }
