@@ -16,6 +16,7 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine/index
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
 import { APP, checkApplication, grantArns, resolveAttribute, type AttributeValues } from '../workflow/app.ts';
 import type { Application, BucketResource, DataResource, FunctionSpec, QueueResource, TableResource, WorkflowSpec } from '../workflow/description.ts';
 import { bundlePaths, DIST_DIR, functionNames, resourceName, workflowNames } from '../workflow/names.ts';
@@ -246,6 +247,10 @@ export class TransferRecordsStack extends TerraformStack {
 
   private bucket(resource: BucketResource, name: string): Deployed {
     const bucket = new S3Bucket(this, resource.id, { bucket: name });
+    new S3BucketServerSideEncryptionConfigurationA(this, `${resource.id}_encryption`, {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
     new S3BucketPublicAccessBlock(this, `${resource.id}_public_access_block`, {
       bucket: bucket.id,
       blockPublicAcls: true,

@@ -70,7 +70,13 @@ export function grantArns(app: Application, arns: Partial<RefArns>): ResourceArn
     ...app.resources.map((r): [string, () => string | undefined] => [r.id, () => arns.resource?.(r)]),
     ...app.resources
       .filter((r) => r.kind === 'bucket')
-      .map((r): [string, () => string | undefined] => [ref.objects(r.id), () => (arns.resource ? `${arns.resource(r)}/*` : undefined)]),
+      .flatMap((r): [string, () => string | undefined][] => [
+        [ref.objects(r.id), () => (arns.resource ? `${arns.resource(r)}/*` : undefined)],
+        ...(r.prefixes ?? []).map((prefix): [string, () => string | undefined] => [
+          ref.objects(r.id, prefix),
+          () => (arns.resource ? `${arns.resource(r)}/${prefix}*` : undefined),
+        ]),
+      ]),
     ...app.functions.flatMap((fn): [string, () => string | undefined][] => [
       [ref.function(fn.name), () => arns.function?.(fn)],
       [ref.logStreams(fn.name), () => (arns.logGroup ? `${arns.logGroup(fn)}:*` : undefined)],
@@ -78,6 +84,8 @@ export function grantArns(app: Application, arns: Partial<RefArns>): ResourceArn
     ...app.workflows.flatMap((w): [string, () => string | undefined][] => [
       [ref.stateMachine(w.id), () => arns.stateMachine?.(w)],
       [ref.executions(w.id), () => arns.executions?.(w)],
+      // A Map Run's child executions are named `<state machine>/<Map label>:<id>`.
+      [ref.mapRunExecutions(w.id), () => (arns.stateMachine ? `${arns.stateMachine(w).replace(':stateMachine:', ':execution:')}/*` : undefined)],
     ]),
   ];
   const resolved: ResourceArns = {};

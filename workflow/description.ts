@@ -35,6 +35,8 @@ export interface BucketResource {
   suffix: string;
   /** Objects expire after this many days, when set. */
   expirationDays?: number;
+  /** The key prefixes grants may name (`ref.objects(id, prefix)`), each ending in `/`. */
+  prefixes?: string[];
 }
 
 export type DataResource = TableResource | QueueResource | BucketResource;

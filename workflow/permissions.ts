@@ -17,8 +17,10 @@ export const ref = {
   stateMachine: (workflowId: string): ResourceRef => `stateMachine:${workflowId}`,
   /** The executions of a workflow's state machine. */
   executions: (workflowId: string): ResourceRef => `executions:${workflowId}`,
-  /** The objects of a bucket. */
-  objects: (bucketId: string): ResourceRef => `objects:${bucketId}`,
+  /** The executions a workflow's distributed Map starts as children: `execution:<name>/<label>:<id>`. */
+  mapRunExecutions: (workflowId: string): ResourceRef => `mapRunExecutions:${workflowId}`,
+  /** The objects of a bucket, or only those under one of its prefixes. */
+  objects: (bucketId: string, prefix?: string): ResourceRef => (prefix === undefined ? `objects:${bucketId}` : `objects:${bucketId}/${prefix}`),
 };
 
 export interface Grant {

@@ -1,0 +1,81 @@
+// The transfer-records-at-scale workflow's entries in the description: the bucket its key lists
+// and Map Run results go to, and the state machine whose distributed Map sends every record.
+// The seed function, the table and the queue are the classic workflow's (transfer-records.ts).
+import type { Application, BucketResource, WorkflowSpec } from './description.ts';
+import { DELIVER_EXECUTION_LOGS, ref, STATE_MACHINE_TRACE_ACTIONS, writeTraces, type Grant } from './permissions.ts';
+import { QUEUE, SEED_FUNCTION, TABLE } from './transfer-records.ts';
+
+/** Where the seed function writes each execution's key list, which the Map's ItemReader reads. */
+export const KEY_LIST_PREFIX = 'key-lists/';
+/** Where the Map's ResultWriter writes each Map Run's manifest and results. */
+export const RESULTS_PREFIX = 'map-run-results/';
+
+export const RUN_BUCKET: BucketResource & { prefixes: string[] } = {
+  kind: 'bucket',
+  id: 'run_bucket',
+  suffix: 'runs',
+  /** Run data is looked at soon after a run or never: a week, as the table's items. */
+  expirationDays: 7,
+  prefixes: [KEY_LIST_PREFIX, RESULTS_PREFIX],
+};
+
+/** Child executions one Map Run keeps in flight. */
+export const MAX_CONCURRENCY = 100;
+
+const ID = 'at_scale_state_machine';
+
+export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
+  name: 'transfer-records-at-scale',
+  id: ID,
+  suffix: 'at-scale-state-machine',
+  roleSuffix: 'at-scale-sfn-role',
+  definition: 'asl/transfer-records-at-scale.asl.json',
+  // The parent is STANDARD: a Map Run may outlast EXPRESS's five minutes; its children are EXPRESS.
+  type: 'STANDARD',
+  logLevel: 'ALL',
+  includeExecutionData: true,
+  placeholders: {
+    SeedFunctionArn: { function: SEED_FUNCTION.name, attribute: 'arn' },
+    TableName: { resource: TABLE.id, attribute: 'name' },
+    QueueUrl: { resource: QUEUE.id, attribute: 'url' },
+    BucketName: { resource: RUN_BUCKET.id, attribute: 'name' },
+    MaxConcurrency: { value: String(MAX_CONCURRENCY) },
+  },
+  functions: [SEED_FUNCTION.name],
+  grants: [
+    { sid: 'InvokeSeedFunction', actions: ['lambda:InvokeFunction'], resources: [ref.function(SEED_FUNCTION.name)] },
+    // The distributed Map starts its children on this very state machine, then watches and stops them.
+    { sid: 'StartMapRunChildren', actions: ['states:StartExecution'], resources: [ref.stateMachine(ID)] },
+    { sid: 'WatchMapRunChildren', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [ref.mapRunExecutions(ID)] },
+    { sid: 'ReadKeyLists', actions: ['s3:GetObject'], resources: [ref.objects(RUN_BUCKET.id, KEY_LIST_PREFIX)] },
+    // What ResultWriter needs: it writes the results as (multipart) objects and reads back its parts.
+    {
+      sid: 'WriteMapRunResults',
+      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: [ref.objects(RUN_BUCKET.id, RESULTS_PREFIX)],
+    },
+    { sid: 'ReadTable', actions: ['dynamodb:BatchGetItem'], resources: [TABLE.id] },
+    { sid: 'SendToQueue', actions: ['sqs:SendMessage'], resources: [QUEUE.id] },
+    DELIVER_EXECUTION_LOGS,
+    writeTraces(STATE_MACHINE_TRACE_ACTIONS),
+  ],
+};
+
+/** What the seed function's role needs to upload a key list, as one PutObject or a multipart upload. */
+export const WRITE_KEY_LISTS: Grant = {
+  sid: 'WriteKeyLists',
+  actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  resources: [ref.objects(RUN_BUCKET.id, KEY_LIST_PREFIX)],
+};
+
+/**
+ * The application with this workflow added: its bucket, its state machine, and the seed
+ * function's grant to write key lists (the seed is the classic workflow's entry).
+ */
+export function withAtScale(app: Application): Application {
+  return {
+    resources: [...app.resources, RUN_BUCKET],
+    functions: app.functions.map((fn) => (fn.name === SEED_FUNCTION.name ? { ...fn, grants: [...fn.grants, WRITE_KEY_LISTS] } : fn)),
+    workflows: [...app.workflows, TRANSFER_RECORDS_AT_SCALE],
+  };
+}
