@@ -129,9 +129,16 @@ export class Thread {
     return this.run.raceInterrupt(promise, this.cancel?.signal);
   }
 
-  /** Waits `ms` (a Wait state, a retry's delay), ended early by an interruption or cancellation. */
+  /**
+   * Waits `ms` (a Wait state, a retry's delay), ended early by an interruption or cancellation;
+   * the timer goes with it, so an ended execution leaves nothing that keeps the process alive.
+   */
   sleep(ms: number): Promise<void> {
-    return this.race(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))));
+    let timer: NodeJS.Timeout | undefined;
+    const slept = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, ms));
+    });
+    return this.race(slept).finally(() => clearTimeout(timer));
   }
 
   /** Before each state: stop if the execution was interrupted or a sibling branch failed. */

@@ -47,4 +47,18 @@ describe('engine: Wait state', () => {
     expect(Date.now() - started).to.be.below(2000);
     expect(types(result).at(-1)).to.equal('ExecutionAborted');
   });
+
+  it('leaves no timer behind once aborted, so nothing keeps the process alive', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const before = timers();
+    const controller = new AbortController();
+    const running = run(machine({ Type: 'Wait', Seconds: 600, End: true }), {}, { signal: controller.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = timers();
+    expect(waiting).to.be.above(before);
+    controller.abort();
+    expect((await running).status).to.equal('ABORTED');
+    // The Wait's 600 s timer is gone (the test runner may have started one of its own meanwhile).
+    expect(timers()).to.equal(waiting - 1);
+  });
 });
