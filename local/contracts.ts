@@ -8,6 +8,8 @@ import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
 export interface LocalEndpoints {
   dynamodb: string;
   sqs: string;
+  /** The S3 emulator's, when the application has a bucket. */
+  s3?: string;
 }
 
 /** A data resource of the description, as it exists on the emulators. */

@@ -2,6 +2,7 @@
 // the engine needs to run against them, with a stop() that lets the process exit.
 import { APP, DEFAULT_WORKFLOW } from '../workflow/app.ts';
 import type { Application } from '../workflow/description.ts';
+import { resourceName } from '../workflow/names.ts';
 import { namePrefix, region as configuredRegion } from '../workflow/resources.ts';
 import type { LocalEnvironment } from './contracts.ts';
 import { createLocalClients, emulatorEnvironment, startEmulators, type Door } from './emulators.ts';
@@ -14,6 +15,7 @@ import {
   type Principal,
 } from './iam.ts';
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
+import { startS3Emulator, type S3Emulator } from './s3-emulator.ts';
 
 /** Checks a local role's call against the policy its session token carries. */
 function iamDoor(region: string, accountId: string): Door {
@@ -53,24 +55,35 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
   const prefix = namePrefix(options.prefix === undefined ? process.env : { NAME_PREFIX: options.prefix });
   const region = configuredRegion();
   const accountId = LOCAL_ACCOUNT_ID;
+  const app = options.app ?? APP;
   const emulators = await startEmulators({ region, accountId, door: iamDoor(region, accountId) });
+  const buckets = app.resources.filter((r) => r.kind === 'bucket').map((r) => resourceName(prefix, r));
+  let s3: S3Emulator | undefined;
+  const stop = async () => {
+    await Promise.all([emulators.stop(), s3?.stop()]);
+  };
+  const endpoints = { ...emulators.endpoints };
   const clients = createLocalClients(region, emulators.endpoints);
   try {
+    if (buckets.length > 0) {
+      s3 = await startS3Emulator(buckets);
+      endpoints.s3 = s3.endpoint;
+    }
     const resources = await provision(clients, {
-      app: options.app ?? APP,
+      app,
       workflow: options.workflow ?? DEFAULT_WORKFLOW,
       prefix,
       region,
       accountId,
     });
     return {
-      endpoints: emulators.endpoints,
+      endpoints,
       resources,
-      envLines: Object.entries(emulatorEnvironment(emulators.endpoints, region)).map(([key, value]) => `${key}=${value}`),
-      stop: emulators.stop,
+      envLines: Object.entries(emulatorEnvironment(endpoints, region)).map(([key, value]) => `${key}=${value}`),
+      stop,
     };
   } catch (error) {
-    await emulators.stop();
+    await stop();
     throw error;
   } finally {
     for (const client of Object.values(clients)) client.destroy();

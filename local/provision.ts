@@ -121,8 +121,14 @@ async function createResource(
       return { name, arn: tableArn(region, accountId, name) };
     case 'queue':
       return { name, arn: queueArn(region, accountId, name), url: await createQueue(clients.sqs, name, queueAttributes(resource, created)) };
-    default:
-      throw new UnsupportedResourceKind(`resource ${resource.id}: offline, no emulator holds a ${resource.kind}`);
+    case 'bucket':
+      // The S3 emulator starts with the application's buckets (environment.ts): nothing to create.
+      return { name, arn: `arn:aws:s3:::${name}` };
+    default: {
+      // A kind added to the description before an emulator holds it.
+      const unknown = resource as DataResource;
+      throw new UnsupportedResourceKind(`resource ${unknown.id}: offline, no emulator holds a ${unknown.kind}`);
+    }
   }
 }
 

@@ -19,9 +19,9 @@ import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem
 import { peekMessages } from '../workflow/queue.ts';
 import { executionInput } from '../execution/input.ts';
 import { APP, DEFAULT_WORKFLOW, findResource, findWorkflow } from '../workflow/app.ts';
-import type { Application, LoopContract, TableResource } from '../workflow/description.ts';
+import type { Application, Reconciled, TableResource } from '../workflow/description.ts';
 import { DIST_DIR } from '../workflow/names.ts';
-import { createTaskHandlers } from './bridge/index.ts';
+import { createTaskHandlers, handlerFor } from './bridge/index.ts';
 import { functionAddress } from './bridge/lambda.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
 import { loadDefinition, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
@@ -115,7 +115,7 @@ function standInArns(functions: StandInFunction[], resources: LocalResources): s
 }
 
 /** Every item in the table: a fresh local table holds exactly what this execution seeded. */
-async function readSeeded(dynamodb: DynamoDBClient, table: TableResource, loop: LoopContract, tableName: string): Promise<SeededItem[]> {
+async function readSeeded(dynamodb: DynamoDBClient, table: TableResource, loop: Reconciled, tableName: string): Promise<SeededItem[]> {
   const seeded: SeededItem[] = [];
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
@@ -198,7 +198,7 @@ async function execute(
     // Once the run has failed, no call AWS would not have made is made.
     const failure = guard.failure();
     if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
-    const handler = handlers[call.stateName];
+    const handler = handlerFor(handlers, call);
     if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
     const pending = handler(call.parameters);
     inFlight.add(pending);
@@ -227,7 +227,7 @@ async function execute(
 
   const clients = createLocalClients(resources.region, endpoints);
   // A workflow with a loop is reconciled: the items it wrote against the messages it delivered.
-  const loop = resources.workflow.loop;
+  const loop = resources.workflow.loop ?? resources.workflow.reconciles;
   let seeded: SeededItem[] = [];
   let messages: DeliveredMessage[] = [];
   try {

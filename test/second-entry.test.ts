@@ -36,9 +36,21 @@ describe('a second function and a second workflow, added as entries', function (
       output: Record<string, unknown>;
     };
     expect(Object.keys(resource.aws_lambda_function!)).to.have.members(['seed_function', 'echo_function']);
-    expect(Object.keys(resource.aws_sfn_state_machine!)).to.have.members(['state_machine', 'echo_state_machine']);
-    expect(Object.keys(resource.aws_iam_role!)).to.have.members(['seed_role', 'echo_role', 'state_machine_role', 'echo_state_machine_role']);
-    expect(resource.aws_cloudwatch_log_group).to.have.keys('seed_log_group', 'echo_log_group', 'state_machine_log_group', 'echo_state_machine_log_group');
+    expect(Object.keys(resource.aws_sfn_state_machine!)).to.have.members(['state_machine', 'at_scale_state_machine', 'echo_state_machine']);
+    expect(Object.keys(resource.aws_iam_role!)).to.have.members([
+      'seed_role',
+      'echo_role',
+      'state_machine_role',
+      'at_scale_state_machine_role',
+      'echo_state_machine_role',
+    ]);
+    expect(resource.aws_cloudwatch_log_group).to.have.keys(
+      'seed_log_group',
+      'echo_log_group',
+      'state_machine_log_group',
+      'at_scale_state_machine_log_group',
+      'echo_state_machine_log_group',
+    );
     expect(resource.aws_lambda_function!.echo_function).to.deep.include({
       function_name: 'transfer-records-echo',
       environment: { variables: { QUEUE_URL: '${aws_sqs_queue.queue.url}' } },

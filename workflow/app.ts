@@ -4,13 +4,14 @@
 // plus its entry here.
 import type { Application, Attribute, DataResource, FunctionSpec, WorkflowSpec } from './description.ts';
 import { ref, type ResourceArns } from './permissions.ts';
+import { withAtScale } from './transfer-records-at-scale.ts';
 import { RESOURCES, SEED_FUNCTION, TRANSFER_RECORDS } from './transfer-records.ts';
 
-export const APP: Application = {
+export const APP: Application = withAtScale({
   resources: [...RESOURCES],
   functions: [SEED_FUNCTION],
   workflows: [TRANSFER_RECORDS],
-};
+});
 
 /** The workflow `make local` and `make run` run when WORKFLOW is not given. */
 export const DEFAULT_WORKFLOW = TRANSFER_RECORDS.name;

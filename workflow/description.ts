@@ -99,6 +99,9 @@ export interface LoopContract {
   deliveries: string;
 }
 
+/** The table a workflow's items are written to and the queue they are delivered to. */
+export type Reconciled = Pick<LoopContract, 'items' | 'bodyAttribute' | 'deliveries'>;
+
 /** A state machine, from an ASL template whose `${Name}` placeholders are filled at deploy and offline. */
 export interface WorkflowSpec {
   /** What `make local|run WORKFLOW=` selects it by. */
@@ -121,6 +124,8 @@ export interface WorkflowSpec {
   grants: Grant[];
   /** The loop it runs, when it runs one: the report reconciles its items with its deliveries. */
   loop?: LoopContract;
+  /** Where a workflow without a loop writes its items and delivers them, for the report to reconcile. */
+  reconciles?: Reconciled;
 }
 
 export interface Application {

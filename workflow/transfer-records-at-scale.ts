@@ -59,6 +59,7 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
     DELIVER_EXECUTION_LOGS,
     writeTraces(STATE_MACHINE_TRACE_ACTIONS),
   ],
+  reconciles: { items: TABLE.id, bodyAttribute: TABLE.messageAttribute, deliveries: QUEUE.id },
 };
 
 /** What the seed function's role needs to upload a key list, as one PutObject or a multipart upload. */

@@ -11,6 +11,7 @@ import {
   type HistoryEvent,
   type MapRunRecord,
 } from '../../engine/index.ts';
+import { handlerFor } from '../bridge/index.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 
@@ -50,7 +51,7 @@ export function createExecutionStore() {
 
   function dispatcherFor(machine: StateMachine): Dispatcher {
     return (call) => {
-      const handler = machine.handlers[call.stateName];
+      const handler = handlerFor(machine.handlers, call);
       if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
       const pending = handler(call.parameters);
       inFlight.add(pending);

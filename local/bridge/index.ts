@@ -9,7 +9,8 @@ import { bundlePaths } from '../../workflow/names.ts';
 import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
 import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
-import { createLocalClients } from '../emulators.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createLocalClients, LOCAL_CREDENTIALS } from '../emulators.ts';
 import { checkFaultTargets, createFaultInjectors } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
 import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
@@ -26,6 +27,7 @@ import {
   type LocalFunction,
 } from './lambda.ts';
 import { recordHttpResponses } from './response.ts';
+import { ITEM_READER_RESOURCE, RESULT_WRITER_RESOURCE, s3ItemReader, s3ResultWriter } from './s3.ts';
 import { isSqsAction, OPTIMIZED_SQS_ACTIONS, sqsTask } from './sqs.ts';
 
 export { TaskFailure, UnsupportedResource } from './errors.ts';
@@ -143,7 +145,7 @@ function checkLambdaTask(task: TaskState, integration: Integration, functions: F
 /** What a Task does with its effective input: a service call, or a Lambda function's invocation. */
 type TaskAction = (input: unknown) => Promise<unknown>;
 
-function reported(task: TaskState, integration: Integration, call: TaskAction, options: BridgeOptions): TaskHandler {
+function reported(task: TaskState, integration: { service: string; action: string }, call: TaskAction, options: BridgeOptions): TaskHandler {
   const { onCall } = options;
   const record = (started: number, error?: string) =>
     onCall?.({
@@ -202,8 +204,45 @@ function standInFunction(standIn: StandInFunction, options: BridgeOptions): Loca
   return { arn: unqualifiedArn, runner: createLambdaRunner({ bundlePath: standIn.modulePath, resources, endpoints, policy: [], settings }) };
 }
 
+/** A Map state's ItemReader or ResultWriter: the dispatcher calls it with the Map's name and its own resource. */
+interface MapStorage {
+  name: string;
+  resource: string;
+}
+
+function mapStorage(definition: unknown): MapStorage[] {
+  const found: MapStorage[] = [];
+  forEachState(definition, (name, state) => {
+    if (state.Type !== 'Map') return;
+    for (const field of [state.ItemReader, state.ResultWriter]) {
+      if (isObject(field) && typeof field.Resource === 'string') found.push({ name, resource: field.Resource });
+    }
+  });
+  return found;
+}
+
+/** The key of a Map's ItemReader or ResultWriter handler: a Map shares its name between both. */
+function storageKey(stateName: string, resource: string): string {
+  return `${stateName}\u0000${resource}`;
+}
+
+/** The handler for a dispatcher's call: a Map's ItemReader or ResultWriter by resource, a Task by state name. */
+export function handlerFor(handlers: Record<string, TaskHandler>, call: { stateName: string; resource: string }): TaskHandler | undefined {
+  return handlers[storageKey(call.stateName, call.resource)] ?? handlers[call.stateName];
+}
+
+function storageHandler(storage: MapStorage, client: S3Client | undefined, context: CallContext): TaskHandler {
+  const known = [ITEM_READER_RESOURCE, RESULT_WRITER_RESOURCE];
+  if (!known.includes(storage.resource)) {
+    throw new UnsupportedResource(`state "${storage.name}": resource ${JSON.stringify(storage.resource)} is not supported offline; supported: ${known.join(', ')}`);
+  }
+  if (client === undefined) throw new UnsupportedResource(`state "${storage.name}": ${storage.resource} needs a bucket, and the application has none`);
+  const call = storage.resource === ITEM_READER_RESOURCE ? s3ItemReader(client, context) : s3ResultWriter(client, context);
+  return (input) => call(isObject(input) ? input : {});
+}
+
 /**
- * Handlers keyed by state name. Throws UnsupportedResource, naming the state, before anything
+ * Handlers keyed by state name (a Map's ItemReader and ResultWriter by handlerFor's key). Throws UnsupportedResource, naming the state, before anything
  * runs if a Task calls something the bridge cannot; MissingBundle if a function's bundle is absent.
  */
 export function createTaskHandlers(definition: unknown, options: BridgeOptions): Record<string, TaskHandler> {
@@ -235,7 +274,17 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
     // A service integration takes an object of parameters; any other input calls it with none.
     return (input) => serviceCall(isObject(input) ? input : {});
   };
-  return Object.fromEntries(
-    plans.map(({ task, integration }) => [task.name, reported(task, integration, callFor(task.name, integration), options)]),
-  );
+  const s3 = options.endpoints.s3 === undefined
+    ? undefined
+    : new S3Client({ region: resources.region, endpoint: options.endpoints.s3, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const storage = mapStorage(definition).map((entry): [string, TaskHandler] => {
+    const integration = { service: 's3', action: entry.resource.split(':').pop()! };
+    const task: TaskState = { name: entry.name, resource: entry.resource, parameters: undefined };
+    const handler = storageHandler(entry, s3, { ...shared, injectFault: faultsFor(entry.name) });
+    return [storageKey(entry.name, entry.resource), reported(task, integration, handler, options)];
+  });
+  return Object.fromEntries([
+    ...plans.map(({ task, integration }): [string, TaskHandler] => [task.name, reported(task, integration, callFor(task.name, integration), options)]),
+    ...storage,
+  ]);
 }

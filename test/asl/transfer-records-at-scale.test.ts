@@ -63,7 +63,7 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
     it('runs EXPRESS children at the configured concurrency, tolerates no failure and writes results to the bucket', () => {
       expect(CHILD.ProcessorConfig).to.deep.equal({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
       expect(MAP.ToleratedFailurePercentage).to.equal(0);
-      expect(atScaleDefinition(250)).to.have.nested.property('States.Send Every Record.MaxConcurrency', '{% 250 %}');
+      expect(atScaleDefinition(250)).to.have.nested.property('States.Send Every Record.MaxConcurrency', "{% $number('250') %}");
       expect(MAP.ResultWriter).to.deep.include({ Resource: 'arn:aws:states:::s3:putObject' });
       expect(MAP.ResultWriter).to.have.nested.property('Arguments.Bucket', atScaleVars(1).BucketName);
     });

@@ -95,6 +95,7 @@ describe('local/environment', () => {
     expect(variables).to.deep.equal({
       AWS_ENDPOINT_URL_DYNAMODB: env.endpoints.dynamodb,
       AWS_ENDPOINT_URL_SQS: env.endpoints.sqs,
+      AWS_ENDPOINT_URL_S3: env.endpoints.s3,
       AWS_REGION: env.resources.region,
       AWS_DEFAULT_REGION: env.resources.region,
       AWS_ACCESS_KEY_ID: 'local',

@@ -4,12 +4,12 @@ import { expect } from 'chai';
 import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { APP } from '../../workflow/app.ts';
 import { DEFAULT_REGION, STACK_NAME } from '../../workflow/resources.ts';
-import { KEY_LIST_PREFIX, RESULTS_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE, withAtScale } from '../../workflow/transfer-records-at-scale.ts';
+import { KEY_LIST_PREFIX, RESULTS_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 import { addressOf, all, ref, seedZipFixture, testApp, type Block, type Synthesized } from './synth.ts';
 
 function synthAtScale(): Synthesized {
-  const app = withAtScale(APP);
+  const app = APP;
   const json = Testing.synth(new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, app, distDir: dirname(seedZipFixture()) }));
   return { json, ...(JSON.parse(json) as Omit<Synthesized, 'json'>) };
 }

@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { tableNameFromEnv } from '../../functions/seed/config.ts';
 import { DEFAULT_REGION, LOG_RETENTION_DAYS, STACK_NAME, TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
 import { QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { KEY_LIST_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
+import { workflowNames } from '../../workflow/names.ts';
 import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn } from '../../workflow/template.ts';
 import { BundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
@@ -28,6 +30,12 @@ function parseTemplatefile(expression: unknown): TemplatefileCall {
     vars[JSON.parse(name) as string] = value;
   }
   return { path: match[1]!, vars };
+}
+
+/** The classic workflow's state machine; transfer-records-at-scale's has its own test file. */
+function classicMachine(synthesized: Synthesized): { address: string; body: Block } {
+  const address = `aws_sfn_state_machine.${TRANSFER_RECORDS.id}`;
+  return { address, body: all(synthesized.resource, 'aws_sfn_state_machine').get(address)! };
 }
 
 describe('TransferRecordsStack', () => {
@@ -122,7 +130,7 @@ describe('TransferRecordsStack', () => {
     });
 
     it('creates a STANDARD state machine with tracing and ALL-level logging to its own log group', () => {
-      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const machine = classicMachine(stack).body;
       expect(machine.type).to.equal('STANDARD');
       expect(machine.tracing_configuration).to.deep.equal({ enabled: true });
       const logging = machine.logging_configuration as Block;
@@ -136,7 +144,7 @@ describe('TransferRecordsStack', () => {
     });
 
     it('injects the ASL file through templatefile(), with the function ARN, table name and queue URL', () => {
-      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const machine = classicMachine(stack).body;
       const call = parseTemplatefile(machine.definition);
       expect(call.path).to.match(/^assets\/.+\/transfer-records\.asl\.json$/);
       expect(Object.keys(call.vars)).to.have.members(placeholdersIn(definitionText));
@@ -152,7 +160,7 @@ describe('TransferRecordsStack', () => {
 
     it('copies the ASL file unchanged beside the synthesized configuration', () => {
       const outdir = fullSynth(newStack());
-      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const machine = classicMachine(stack).body;
       const copied = join(outdir, 'stacks', STACK_NAME, parseTemplatefile(machine.definition).path);
       expect(existsSync(copied)).to.be.true;
       expect(readFileSync(copied, 'utf8')).to.equal(definitionText);
@@ -160,7 +168,7 @@ describe('TransferRecordsStack', () => {
 
     // The AWS run client reads these names with `terraform output -json`.
     it('outputs the state machine ARN, table name, queue URL, DLQ URL and function name', () => {
-      const machine = single(stack.resource, 'aws_sfn_state_machine').address;
+      const machine = classicMachine(stack).address;
       const table = single(stack.resource, 'aws_dynamodb_table').address;
       const fn = single(stack.resource, 'aws_lambda_function').address;
       expect(stack.output).to.deep.equal({
@@ -169,6 +177,8 @@ describe('TransferRecordsStack', () => {
         queue_url: { value: ref('aws_sqs_queue.queue', 'url') },
         dead_letter_queue_url: { value: ref('aws_sqs_queue.dead_letter_queue', 'url') },
         seed_function_name: { value: ref(fn, 'function_name') },
+        at_scale_state_machine_arn: { value: ref(`aws_sfn_state_machine.${TRANSFER_RECORDS_AT_SCALE.id}`, 'arn') },
+        run_bucket_name: { value: ref(`aws_s3_bucket.${RUN_BUCKET.id}`, 'bucket') },
       });
     });
   });
@@ -271,7 +281,7 @@ describe('TransferRecordsStack', () => {
     const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
     it('lets the state machine role do exactly what the ASL tasks, logging and X-Ray need', () => {
-      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const machine = classicMachine(stack).body;
       const vars = parseTemplatefile(machine.definition).vars;
       const asl = JSON.parse(definitionText) as { States: Record<string, State> };
       const taskPairs = tasks(asl.States).map((task) => {
@@ -306,6 +316,9 @@ describe('TransferRecordsStack', () => {
         `logs:PutLogEvents on ${ref(logGroup, 'arn')}:*`,
         'xray:PutTraceSegments on *',
         'xray:PutTelemetryRecords on *',
+        // The at-scale mode's key list, as one object or a multipart upload.
+        `s3:PutObject on ${ref(`aws_s3_bucket.${RUN_BUCKET.id}`, 'arn')}/${KEY_LIST_PREFIX}*`,
+        `s3:AbortMultipartUpload on ${ref(`aws_s3_bucket.${RUN_BUCKET.id}`, 'arn')}/${KEY_LIST_PREFIX}*`,
       ];
       expect(grantedPairs(roleOf(fn.role))).to.have.members(expected);
       const description = String(all(stack.resource, 'aws_iam_role').get(roleOf(fn.role))!.description);
@@ -318,14 +331,14 @@ describe('TransferRecordsStack', () => {
           for (const action of statement.actions) expect(action).to.not.include('*');
         }
       }
-      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const machine = classicMachine(stack).body;
       const description = String(all(stack.resource, 'aws_iam_role').get(roleOf(machine.role_arn))!.description);
       expect(description).to.include('DeliverExecutionLogs: ').and.to.include('WriteTraces: ');
     });
 
     it('lets only Lambda assume the seed role, and only Step Functions for this account assume the state machine role', () => {
       const fn = single(stack.resource, 'aws_lambda_function').body;
-      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const machine = classicMachine(stack).body;
       expect(trustOf(roleOf(fn.role))).to.deep.equal({
         actions: ['sts:AssumeRole'],
         effect: 'Allow',
@@ -341,7 +354,7 @@ describe('TransferRecordsStack', () => {
     });
 
     it('creates the state machine after its role policy, which Step Functions checks for log delivery', () => {
-      const machine = single(stack.resource, 'aws_sfn_state_machine').body;
+      const machine = classicMachine(stack).body;
       const policy = [...all(stack.resource, 'aws_iam_role_policy')].find(
         ([, body]) => body.role === ref(roleOf(machine.role_arn), 'id'),
       )![0];
@@ -367,7 +380,14 @@ describe('TransferRecordsStack', () => {
       const other = synth({ NAME_PREFIX: 'second-copy' });
       const expected = resourceNames('second-copy');
       // Each role's inline policy is named after its role.
-      expect(names(other)).to.have.members([...Object.values(expected), expected.seedRole, expected.stateMachineRole]);
+      const atScale = workflowNames('second-copy', TRANSFER_RECORDS_AT_SCALE);
+      expect(names(other)).to.have.members([
+        ...Object.values(expected),
+        expected.seedRole,
+        expected.stateMachineRole,
+        ...Object.values(atScale),
+        atScale.role,
+      ]);
       for (const name of names(other)) expect(name).to.include('second-copy').and.not.include('transfer-records');
       expect(names(stack).filter((name) => names(other).includes(name))).to.deep.equal([]);
       expect((other.provider.aws[0]!.default_tags as { tags: Block }[])[0]!.tags.NamePrefix).to.equal('second-copy');

@@ -16,7 +16,7 @@ describe('workflow/app', () => {
 
   it('finds a workflow by name and names the known ones when it cannot', () => {
     expect(findWorkflow(APP, 'transfer-records')).to.equal(TRANSFER_RECORDS);
-    expect(() => findWorkflow(APP, 'nope')).to.throw(UnknownEntry, 'workflow "nope" is not in the application (known: transfer-records)');
+    expect(() => findWorkflow(APP, 'nope')).to.throw(UnknownEntry, 'workflow "nope" is not in the application (known: transfer-records, transfer-records-at-scale)');
   });
 
   it('names each problem: a duplicate, a grant, a placeholder and an environment naming nothing, a dead-letter queue after its queue', () => {
@@ -30,7 +30,7 @@ describe('workflow/app', () => {
     };
     const problems = applicationProblems(broken);
     expect(problems).to.include('two resources named "queue"');
-    expect(problems).to.include('function seed: TABLE_NAME: resource "nowhere" is not in the application (known: queue, table, dead_letter_queue, queue)');
+    expect(problems).to.include('function seed: TABLE_NAME: resource "nowhere" is not in the application (known: queue, table, dead_letter_queue, queue, run_bucket)');
     expect(problems).to.include(`function ${'x'.repeat(20)}: its role name may exceed 64 characters`);
     expect(problems).to.include('workflow transfer-records: ${Missing}: function "ghost" is not in the application (known: seed, xxxxxxxxxxxxxxxxxxxx)');
     expect(problems).to.include('workflow transfer-records: grant G names "ghost-queue", which is not in the application');
