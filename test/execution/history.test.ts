@@ -4,6 +4,7 @@ import { createHistoryFolder, foldHistory, SAMPLES_PER_STATE } from '../../execu
 import {
   CHOICE,
   invalidInputHistory,
+  ITEMS,
   POP,
   READ,
   REJECT,
@@ -52,39 +53,82 @@ const CONCURRENT_MAP: Row[] = [
 
 describe('execution/history (the one history fold)', () => {
   it('counts every event, every state entry and each state in order of first entry', () => {
-    const fold = foldHistory(succeededHistory());
-    expect(fold.historyEvents).to.equal(39);
-    expect(fold.stateTransitions).to.equal(11);
-    expect(Object.keys(fold.states)).to.deep.equal([SEED, CHOICE, READ, SEND, POP, SUCCEED]);
-    expect(fold.failedState).to.equal(undefined);
-    expect(fold.warnings).to.deep.equal([]);
+    const summary = foldHistory(succeededHistory());
+    // 11 fixed events plus 14 per item, the seed function's own accounting.
+    expect(summary.historyEvents).to.equal(39);
+    expect(summary.stateTransitions).to.equal(11);
+    expect(Object.keys(summary.states)).to.deep.equal([SEED, CHOICE, READ, SEND, POP, SUCCEED]);
+    const entered = Object.fromEntries(Object.entries(summary.states).map(([name, state]) => [name, state.entered]));
+    expect(entered).to.deep.equal({ [SEED]: 1, [CHOICE]: 3, [READ]: 2, [SEND]: 2, [POP]: 2, [SUCCEED]: 1 });
+    expect(summary.failedState).to.be.undefined;
+    expect(summary.warnings).to.deep.equal([]);
   });
 
   it('sums the time from each entry to its exit', () => {
     const { states } = foldHistory(succeededHistory());
+    // Seed: scheduled +10, started +10, succeeded +800, exited +10.
     expect(states[SEED]!.ms).to.equal(830);
+    // Read, twice: scheduled +10, started +10, succeeded +30, exited +10.
     expect(states[READ]!.ms).to.equal(120);
+    expect(states[CHOICE]!.ms).to.equal(30);
   });
 
-  it('keeps the first few samples of each state and measures the largest payload', () => {
+  it('keeps the parsed input and output of the first few entries of each state', () => {
+    const three = [...ITEMS, { id: '5d41402abc4b-0003', body: 'third' }, { id: '5d41402abc4b-0004', body: 'fourth' }];
+    const { states } = foldHistory(succeededHistory(three));
+    expect(states[CHOICE]!.entered).to.equal(5);
+    expect(states[CHOICE]!.samples).to.have.length(SAMPLES_PER_STATE);
+    const [first] = states[READ]!.samples;
+    expect(first!.input).to.deep.equal({ List: [...three.map((item) => item.id), 'DONE'] });
+    expect((first!.output as { DynamoDB: unknown }).DynamoDB).to.deep.equal({
+      Item: { Message: { S: 'Message 1' }, MessageId: { S: '5d41402abc4b-0001' } },
+    });
+  });
+
+  it('measures the largest state payload in UTF-8 bytes and names its state', () => {
     const events = succeededHistory();
-    const fold = foldHistory(events);
-    expect(fold.states[CHOICE]!.samples.length).to.be.at.most(SAMPLES_PER_STATE);
-    const largest = Math.max(
-      ...events.map((event) =>
-        Buffer.byteLength(event.stateEnteredEventDetails?.input ?? event.stateExitedEventDetails?.output ?? '', 'utf8'),
-      ),
-    );
-    expect(fold.maxPayloadBytes).to.equal(largest);
+    const summary = foldHistory(events);
+    // The Send state's output for the long, multi-byte second body is the largest payload.
+    const sendOutputs = events
+      .filter((event) => event.stateExitedEventDetails?.name === SEND)
+      .map((event) => event.stateExitedEventDetails!.output!);
+    const largest = sendOutputs[1]!;
+    expect(summary.maxPayloadState).to.equal(SEND);
+    expect(summary.maxPayloadBytes).to.equal(Buffer.byteLength(largest, 'utf8'));
+    expect(summary.maxPayloadBytes).to.be.greaterThan(largest.length);
   });
 
-  it('names the failed state, with the task error on its sample, and counts a retry as a transition', () => {
-    const denied = foldHistory(sendDeniedHistory());
-    expect(denied.failedState).to.equal(SEND);
-    expect(denied.states[SEND]!.samples[0]).to.include({ error: 'SQS.AccessDeniedException' });
-    const entries = Object.values(denied.states).reduce((sum, state) => sum + state.entered, 0);
-    expect(denied.stateTransitions).to.equal(entries + 1);
-    expect(foldHistory(invalidInputHistory()).failedState).to.equal(REJECT);
+  it('names the Fail state for input the seed function rejected, with the task error on its sample', () => {
+    const summary = foldHistory(invalidInputHistory());
+    expect(summary.failedState).to.equal(REJECT);
+    expect(summary.states[REJECT]!.entered).to.equal(1);
+    expect(summary.states[SEED]!.samples[0]).to.include({ error: 'InvalidInput' });
+    expect(summary.states[SEED]!.samples[0]!.cause).to.contain('count must be an integer');
+  });
+
+  it('names the task that was running when the execution failed, with its last error', () => {
+    const summary = foldHistory(sendDeniedHistory());
+    expect(summary.failedState).to.equal(SEND);
+    expect(summary.states[SEND]!.samples[0]).to.include({
+      error: 'SQS.AccessDeniedException',
+      cause: 'Access to the resource is denied',
+    });
+    // Entered, scheduled +10, started +10, throttled +50, rescheduled +1000, started +10, denied +50, failed +5.
+    expect(summary.states[SEND]!.ms).to.equal(1135);
+    expect(summary.states[SEND]!.samples[0]!.output).to.be.undefined;
+  });
+
+  it('counts a retried task attempt as a state transition', () => {
+    const summary = foldHistory(sendDeniedHistory());
+    const entries = Object.values(summary.states).reduce((sum, state) => sum + state.entered, 0);
+    // The throttled SendMessage is scheduled a second time, inside the same state entry.
+    expect(summary.stateTransitions).to.equal(entries + 1);
+  });
+
+  it('warns when the history truncated a payload', () => {
+    const events = succeededHistory();
+    events[1]!.stateEnteredEventDetails!.inputDetails = { truncated: true };
+    expect(foldHistory(events).warnings).to.have.length(1);
   });
 
   it('tells which state each retry went back to, as the events arrive', () => {
