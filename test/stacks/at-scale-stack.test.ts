@@ -6,7 +6,7 @@ import { APP } from '../../workflow/app.ts';
 import { DEFAULT_REGION, STACK_NAME } from '../../workflow/resources.ts';
 import { KEY_LIST_PREFIX, RESULTS_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
-import { addressOf, all, ref, seedZipFixture, testApp, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, LOG_DELIVERY_ACTIONS, ref, seedZipFixture, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
 
 function synthAtScale(): Synthesized {
   const app = APP;
@@ -74,20 +74,7 @@ describe('TransferRecordsStack with transfer-records-at-scale', () => {
       ...['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'].map((a) => `${a} on ${objects(RESULTS_PREFIX)}`),
       `dynamodb:BatchGetItem on ${ref('aws_dynamodb_table.table', 'arn')}`,
       `sqs:SendMessage on ${ref('aws_sqs_queue.queue', 'arn')}`,
-      ...[
-        'logs:CreateLogDelivery',
-        'logs:GetLogDelivery',
-        'logs:UpdateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:DescribeResourcePolicies',
-        'logs:DescribeLogGroups',
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
-        'xray:GetSamplingRules',
-        'xray:GetSamplingTargets',
-      ].map((action) => `${action} on *`),
+      ...[...LOG_DELIVERY_ACTIONS, ...XRAY_ACTIONS].map((action) => `${action} on *`),
     ]);
     for (const pair of pairs) expect(pair.split(' on ')[0]).to.not.include('*');
   });

@@ -11,6 +11,19 @@ import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 
 export type Block = Record<string, unknown>;
 
+/** What a state machine role needs for log delivery and X-Ray, as the tests expect it written out. */
+export const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+
 export interface Synthesized {
   json: string;
   provider: { aws: Block[] };

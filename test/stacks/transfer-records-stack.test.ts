@@ -11,7 +11,7 @@ import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn } from '../../workflow/template.ts';
 import { BundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { REPO_ROOT } from '../../stacks/paths.ts';
-import { addressOf, all, fullSynth, newStack, ref, single, synth, testApp, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, fullSynth, LOG_DELIVERY_ACTIONS, newStack, ref, single, synth, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
 
 const definitionText = readFileSync(join(REPO_ROOT, TRANSFER_RECORDS.definition), 'utf8');
 
@@ -268,17 +268,6 @@ describe('TransferRecordsStack', () => {
       return (all(stack.data, 'aws_iam_policy_document', 'data.').get(document)!.statement as Block[])[0]!;
     }
 
-    const LOG_DELIVERY_ACTIONS = [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ];
-    const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
     it('lets the state machine role do exactly what the ASL tasks, logging and X-Ray need', () => {
       const machine = classicMachine(stack).body;
