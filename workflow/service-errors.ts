@@ -12,6 +12,11 @@
 //   InternalError, ...) in the cause; SdkClientException when no response came back (the
 //   recorded AWS case error_handling.task_service_sqs.send_message_no_such_queue).
 // `SQS.RequestThrottledException` and `DynamoDB.ThrottlingException` are never reported.
+// AWS SDK integrations (`arn:aws:states:::aws-sdk:<service>:<action>`) name errors
+// `<ServiceName>.<ExceptionName>` after the Java SDK v2 ("AWS SDK service integrations" page):
+// its service prefixes are `DynamoDb` and `Sqs`, its base classes `DynamoDbException` and
+// `SqsException`, and its models name throttling: DynamoDB's `ThrottlingException` (on-demand
+// tables, modeled since DynamoDB added throttling reasons) and SQS's `RequestThrottledException`.
 
 export type RetriedService = 'lambda' | 'dynamodb' | 'sqs';
 
@@ -32,6 +37,19 @@ export const RETRYABLE_ERRORS: Record<RetriedService, readonly string[]> = {
     'DynamoDB.SdkClientException',
   ],
   sqs: ['SQS.AmazonSQSException', 'SQS.SdkClientException'],
+};
+
+/** Transient errors an AWS SDK integration Task retries, by the service it calls. */
+export const RETRYABLE_SDK_ERRORS: Record<Exclude<RetriedService, 'lambda'>, readonly string[]> = {
+  dynamodb: [
+    'DynamoDb.ProvisionedThroughputExceededException',
+    'DynamoDb.ThrottlingException',
+    'DynamoDb.RequestLimitExceededException',
+    'DynamoDb.InternalServerErrorException',
+    'DynamoDb.DynamoDbException',
+    'DynamoDb.SdkClientException',
+  ],
+  sqs: ['Sqs.RequestThrottledException', 'Sqs.SqsException', 'Sqs.SdkClientException'],
 };
 
 /** A throttled call, as Step Functions reports it. */

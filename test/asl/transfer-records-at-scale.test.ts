@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { placeholdersIn } from '../../workflow/template.ts';
+import { RETRYABLE_ERRORS, RETRYABLE_SDK_ERRORS } from '../../workflow/service-errors.ts';
 import { AT_SCALE_EVENT_FIELDS } from '../../functions/seed/at-scale-input.ts';
 import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
 import { AT_SCALE_DEFINITION, atScaleDefinition, atScaleVars, runAtScale } from '../../bench/at-scale-run.ts';
@@ -78,6 +79,18 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
       ]);
       const errors = Object.values(CHILD.States).filter((state) => state.Type === 'Fail').map((state) => state.Error);
       expect(errors).to.have.members(['RecordsNotFound', 'RecordsNotRead', 'MessagesNotSent']);
+    });
+
+    it('retries exactly the transient errors of workflow/service-errors.ts, under the AWS SDK integrations\' names', () => {
+      const tasks = Object.values(CHILD.States).flatMap((state) =>
+        state.Type === 'Map' ? Object.values((state.ItemProcessor as Machine).States) : [state],
+      );
+      const retried = (resource: string) =>
+        (tasks.find((state) => state.Resource === resource)!.Retry as { ErrorEquals: string[] }[]).flatMap((retrier) => retrier.ErrorEquals);
+      expect(retried('arn:aws:states:::aws-sdk:dynamodb:batchGetItem')).to.deep.equal(RETRYABLE_SDK_ERRORS.dynamodb);
+      expect(retried('arn:aws:states:::aws-sdk:sqs:sendMessageBatch')).to.deep.equal(RETRYABLE_SDK_ERRORS.sqs);
+      const seedRetried = (ASL.States[ASL.StartAt]!.Retry as { ErrorEquals: string[] }[])[0]!.ErrorEquals;
+      expect(seedRetried).to.deep.equal(RETRYABLE_ERRORS.lambda);
     });
   });
 
