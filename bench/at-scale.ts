@@ -88,13 +88,25 @@ function printArithmetic(): void {
   console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), 3.5 x below that bound, leaving room for throttling.`);
 }
 
+class InvalidBenchArgument extends Error {
+  override name = 'InvalidBenchArgument';
+}
+
+function recordCount(arg: string): number {
+  const records = Number(arg);
+  if (!/^\d+$/.test(arg) || records < 1 || records > AT_SCALE_MAX_ITEMS) {
+    throw new InvalidBenchArgument(`"${arg}" is not a record count: give counts from 1 to ${count(AT_SCALE_MAX_ITEMS)}, e.g. tsx bench/at-scale.ts 1000 100000`);
+  }
+  return records;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--one') {
     console.log(JSON.stringify(await measureOne(Number(args[1]))));
     return;
   }
-  const sizes = args.length > 0 ? args.map(Number) : SIZES;
+  const sizes = args.length > 0 ? args.map(recordCount) : SIZES;
   console.log('At-scale workflow on the engine alone (in-memory services, MaxConcurrency 100)\n');
   console.log('records      status     parent transitions  per 1,000  parent events  children  child transitions  missing  dup  wall s  peak RSS MB');
   for (const records of sizes) {
@@ -125,4 +137,7 @@ async function main(): Promise<void> {
   printArithmetic();
 }
 
-await main();
+await main().catch((error: unknown) => {
+  console.error(error instanceof InvalidBenchArgument ? `${error.name}: ${error.message}` : error);
+  process.exit(error instanceof InvalidBenchArgument ? 2 : 1);
+});
