@@ -4,13 +4,17 @@
 // 1,000 records, cost per million records for both workflows, the largest count per execution.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { AT_SCALE_MAX_ITEMS } from '../functions/seed/at-scale-limits.ts';
+import { AT_SCALE_MAX_ITEMS, UPLOAD_RESERVE_MS } from '../functions/seed/at-scale-limits.ts';
+import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
 import { runAtScale } from './at-scale-run.ts';
-import { atScaleCost, classicCost, DEFAULT_ASSUMPTIONS, type CostLine } from './cost.ts';
+import { atScaleCost, classicCost, DEFAULT_ASSUMPTIONS, keyListBytes, type CostLine } from './cost.ts';
 import { PRICES_AS_OF } from './prices.ts';
 
 const SIZES = [1_000, 100_000, 1_000_000];
+/** A new on-demand table's initial write throughput (DynamoDB's "warm throughput" of a new table). */
+const NEW_ON_DEMAND_WRITES_PER_SECOND = 4_000;
+
 const SCRIPT = fileURLToPath(import.meta.url);
 // A generous deadline per size: the benchmark ends on its own.
 const CHILD_DEADLINE_MS = 30 * 60_000;
@@ -82,10 +86,14 @@ function printArithmetic(): void {
   console.log('\nLargest count per execution within AWS quotas');
   console.log(`  classic loop: 25,000 history events / 14 per record, with 11 fixed and 300 for 100 retries: ${count(MAX_ITEMS)}`);
   console.log('  at scale: the parent history is constant (13 events whatever the count); children each have their own.');
-  console.log('    The bound is the seed Lambda\'s 900 s timeout: a new on-demand table takes 4,000 writes/s,');
-  console.log('    so (900 s - 15 s upload reserve) x 4,000/s = 3,540,000 items; the key list is then 3,540,000 x 29 B = 103 MB,');
-  console.log('    far below the ItemReader\'s file-size limit; children: 35,400 of 100 records, each well inside EXPRESS\'s 5 minutes.');
-  console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), 3.5 x below that bound, leaving room for throttling.`);
+  const writeSeconds = SEED_FUNCTION.timeoutSeconds - UPLOAD_RESERVE_MS / 1000;
+  const bound = writeSeconds * NEW_ON_DEMAND_WRITES_PER_SECOND;
+  const keyListMb = keyListBytes(bound) / 1e6;
+  console.log(`    The bound is the seed Lambda's ${SEED_FUNCTION.timeoutSeconds} s timeout: a new on-demand table takes ${count(NEW_ON_DEMAND_WRITES_PER_SECOND)} writes/s,`);
+  console.log(`    so (${SEED_FUNCTION.timeoutSeconds} s - ${UPLOAD_RESERVE_MS / 1000} s upload reserve) x ${count(NEW_ON_DEMAND_WRITES_PER_SECOND)}/s = ${count(bound)} items; ` +
+    `the key list is then ${keyListMb.toFixed(0)} MB (${keyListBytes(bound) / bound} B a line);`);
+  console.log(`    children: ${count(bound / 100)} of 100 records, each well inside EXPRESS's 5 minutes and its own 25,000 events.`);
+  console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), ${(bound / AT_SCALE_MAX_ITEMS).toFixed(1)} x below that bound, leaving room for throttling.`);
 }
 
 class InvalidBenchArgument extends Error {

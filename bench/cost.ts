@@ -1,5 +1,9 @@
 // The AWS bill for moving N records with each workflow, from the list prices and the counts the
 // workflows make: state transitions, child requests and duration, Lambda, DynamoDB, SQS, S3.
+import { KEY_LIST_PART_BYTES } from '../functions/seed/at-scale-limits.ts';
+import { idPrefix, messageId } from '../functions/seed/ids.ts';
+import { KEY_FIELD } from '../functions/seed/key-list.ts';
+import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
 import { PRICES, TRANSITIONS_PER_CHILD_STARTED } from './prices.ts';
 
 export interface CostLine {
@@ -19,7 +23,19 @@ export interface Assumptions {
 
 // A child reads 100 items in one call and sends 10 batches at once: well under a second on AWS;
 // one second is billed to leave room for a retry. Its payloads (100 keys and bodies) fit in 64 MB.
-export const DEFAULT_ASSUMPTIONS: Assumptions = { seedMemoryGb: 1, seedSecondsPerThousand: 0.25, childSeconds: 1, childMemoryGb: 64 / 1024 };
+// The seed writes at a new on-demand table's 4,000 writes/s, with the memory the stack gives it.
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  seedMemoryGb: SEED_FUNCTION.memorySize / 1024,
+  seedSecondsPerThousand: 0.25,
+  childSeconds: 1,
+  childMemoryGb: 64 / 1024,
+};
+
+/** The size of the key list the seed writes for `records` keys: one JSON line per key, the last the longest. */
+export function keyListBytes(records: number): number {
+  const longestLine = JSON.stringify({ [KEY_FIELD]: messageId(idPrefix('bench'), records - 1) }).length + 1;
+  return records * longestLine;
+}
 
 const sum = (lines: CostLine[]) => lines.reduce((total, line) => total + line.dollars, 0);
 
@@ -53,7 +69,7 @@ export function atScaleCost(records: number, assumptions = DEFAULT_ASSUMPTIONS):
   const children = Math.ceil(records / 100);
   const transitions = 2 + TRANSITIONS_PER_CHILD_STARTED * children;
   const seedSeconds = (records / 1000) * assumptions.seedSecondsPerThousand;
-  const keyListParts = Math.max(1, Math.ceil((records * 29) / (8 * 1024 * 1024)));
+  const keyListParts = Math.max(1, Math.ceil(keyListBytes(records) / KEY_LIST_PART_BYTES));
   const puts = (keyListParts > 1 ? keyListParts + 2 : 1) + 3;
   const childGbSeconds = children * assumptions.childSeconds * assumptions.childMemoryGb;
   const lines: CostLine[] = [

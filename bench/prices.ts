@@ -9,9 +9,9 @@ export const PRICES = {
   expressRequest: 1 / 1_000_000,
   /** Same page: Express duration $0.00001667 per GB-second, billed in 64 MB and 100 ms steps. */
   expressGbSecond: 0.00001667,
-  /** https://aws.amazon.com/lambda/pricing/ : $0.20 per 1M requests, x86 $0.0000166667 per GB-second. */
+  /** https://aws.amazon.com/lambda/pricing/ : $0.20 per 1M requests, Arm (the seed's architecture) $0.0000133334 per GB-second. */
   lambdaRequest: 0.2 / 1_000_000,
-  lambdaGbSecond: 0.0000166667,
+  lambdaGbSecond: 0.0000133334,
   /** https://aws.amazon.com/dynamodb/pricing/on-demand/ (since the November 2024 cut): $0.625 per 1M write, $0.125 per 1M read request units. */
   dynamodbWriteUnit: 0.625 / 1_000_000,
   dynamodbReadUnit: 0.125 / 1_000_000,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { atScaleCost, classicCost, DEFAULT_ASSUMPTIONS } from '../../bench/cost.ts';
+import { atScaleCost, classicCost, DEFAULT_ASSUMPTIONS, keyListBytes } from '../../bench/cost.ts';
 import { PRICES } from '../../bench/prices.ts';
 
 const line = (cost: ReturnType<typeof atScaleCost>, item: string) => cost.lines.find((entry) => entry.item.startsWith(item))!;
@@ -29,7 +29,8 @@ describe('bench/cost.ts: the AWS bill per million records', () => {
 
   it('counts the key list\'s multipart requests once it outgrows one part', () => {
     expect(line(atScaleCost(1000), 'S3 PUT requests').quantity).to.equal(1 + 3);
-    // 1,000,000 keys of 29 bytes: 4 parts of 8 MiB, plus create and complete.
-    expect(line(atScaleCost(1_000_000), 'S3 PUT requests').quantity).to.equal(4 + 2 + 3);
+    // 1,000,000 keys of 37 bytes a line: 5 parts of 8 MiB, plus create and complete.
+    expect(keyListBytes(1_000_000)).to.equal(37_000_000);
+    expect(line(atScaleCost(1_000_000), 'S3 PUT requests').quantity).to.equal(5 + 2 + 3);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createClients, type Clients } from '../../workflow/clients.ts';
+import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { startLocalEnvironment } from '../../local/environment.ts';
@@ -66,10 +67,10 @@ describe('local/lambda-runner', () => {
       functionName: 'runner-test-seed',
       functionVersion: '$LATEST',
       invokedFunctionArn: env.resources.seedFunctionArn,
-      memoryLimitInMB: '256',
+      memoryLimitInMB: String(SEED_FUNCTION.memorySize),
       logGroupName: '/aws/lambda/runner-test-seed',
     });
-    expect(result.context.remainingMs).to.be.within(1, 60_000);
+    expect(result.context.remainingMs).to.be.within(1, SEED_FUNCTION.timeoutSeconds * 1000);
   });
 
   it('gives the function its environment during the call and restores process.env after it', async () => {
