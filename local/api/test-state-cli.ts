@@ -40,6 +40,11 @@ const STEPS: [string, string][] = [
   ['afterInputPath', 'after InputPath'],
   ['afterArguments', 'after Arguments'],
   ['afterParameters', 'after Parameters'],
+  ['afterItemsPath', 'after ItemsPath'],
+  ['afterItemSelector', 'after ItemSelector'],
+  ['maxConcurrency', 'MaxConcurrency'],
+  ['toleratedFailureCount', 'ToleratedFailureCount'],
+  ['toleratedFailurePercentage', 'ToleratedFailure%'],
   ['result', 'result'],
   ['afterResultSelector', 'after ResultSelector'],
   ['afterResultPath', 'after ResultPath'],
@@ -52,7 +57,10 @@ export function formatTestState(state: string, response: Record<string, unknown>
   for (const [key, label] of STEPS) if (data[key] !== undefined) lines.push(`  ${label.padEnd(22)}${String(data[key])}`);
   if (response.error !== undefined) lines.push(`  ${'error'.padEnd(22)}${String(response.error)}: ${String(response.cause ?? '')}`);
   const details = data.errorDetails as Record<string, number> | undefined;
-  if (details?.retryIndex !== undefined) lines.push(`  ${'retry'.padEnd(22)}Retry[${details.retryIndex}] after ${details.retryBackoffIntervalSeconds} s`);
+  if (details?.retryIndex !== undefined) {
+    const when = details.retryBackoffIntervalSeconds === undefined ? 'its retries spent' : `after ${details.retryBackoffIntervalSeconds} s`;
+    lines.push(`  ${'retry'.padEnd(22)}Retry[${details.retryIndex}] ${when}`);
+  }
   if (details?.catchIndex !== undefined) lines.push(`  ${'caught'.padEnd(22)}Catch[${details.catchIndex}]`);
   if (response.output !== undefined) lines.push(`  ${'output'.padEnd(22)}${String(response.output)}`);
   lines.push(`  ${'next state'.padEnd(22)}${response.nextState === undefined ? '(none)' : String(response.nextState)}`);

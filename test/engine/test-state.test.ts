@@ -1,8 +1,7 @@
 // TestState offline: each inspection level, a mocked result through the whole JSONPath data flow,
 // a mocked error decided by Retry (with the retries already made) and then Catch.
 import { expect } from 'chai';
-import { testState } from '../../engine/test-state.ts';
-import { UnsupportedFeature } from '../../engine/errors.ts';
+import { InvalidTestStateRequest, testState } from '../../engine/test-state.ts';
 import { rejection } from '../helpers.ts';
 
 // The data-flow example of AWS's "Processing input and output" page, as a Task with a mocked result.
@@ -44,10 +43,12 @@ describe('engine/test-state', () => {
 
   it('a mocked error the Retry takes is RETRIABLE with its backoff, until the retries are spent, then caught', async () => {
     const mock = { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'slow down' } };
-    const first = await testState({ definition: TASK, input: INPUT, mock });
-    expect(first).to.deep.include({ status: 'RETRIABLE', error: 'Lambda.TooManyRequestsException', cause: 'slow down' });
+    // At INFO AWS gives no inspection data, not even errorDetails.
+    const info = await testState({ definition: TASK, input: INPUT, mock });
+    expect(info).to.deep.equal({ status: 'RETRIABLE', error: 'Lambda.TooManyRequestsException', cause: 'slow down' });
+    const first = await testState({ definition: TASK, input: INPUT, mock, inspectionLevel: 'DEBUG' });
     expect(first.inspectionData?.errorDetails).to.deep.equal({ retryIndex: 0, retryBackoffIntervalSeconds: 2 });
-    const third = await testState({ definition: TASK, input: INPUT, mock, retrierRetryCount: 2 });
+    const third = await testState({ definition: TASK, input: INPUT, mock, retrierRetryCount: 2, inspectionLevel: 'TRACE' });
     expect(third.inspectionData?.errorDetails).to.deep.equal({ retryIndex: 0, retryBackoffIntervalSeconds: 8 });
     const spent = await testState({ definition: TASK, input: INPUT, mock, retrierRetryCount: 3 });
     expect(spent).to.deep.include({
@@ -57,10 +58,14 @@ describe('engine/test-state', () => {
     });
   });
 
-  it('an error nothing takes fails the state', async () => {
+  it('an error nothing takes fails the state; a retrier whose retries are spent is named in errorDetails', async () => {
     const { Catch: _catch, ...uncaught } = TASK;
     const result = await testState({ definition: uncaught, input: INPUT, mock: { errorOutput: { error: 'Boom', cause: 'why' } } });
     expect(result).to.deep.include({ status: 'FAILED', error: 'Boom', cause: 'why' });
+    const mock = { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'slow down' } };
+    const spent = await testState({ definition: uncaught, input: INPUT, mock, retrierRetryCount: 3, inspectionLevel: 'DEBUG' });
+    expect(spent).to.deep.include({ status: 'FAILED', error: 'Lambda.TooManyRequestsException' });
+    expect(spent.inspectionData?.errorDetails).to.deep.equal({ retryIndex: 0 });
   });
 
   it('tests a state by name within a whole definition, and calls the Task when no mock is given', async () => {
@@ -80,11 +85,11 @@ describe('engine/test-state', () => {
     expect(calls).to.deep.equal([{ state: 'Big', resource: 'arn:aws:states:::lambda:invoke', parameters: { FunctionName: 'fn', Payload: { shelf: 3 } } }]);
   });
 
-  it('runs Pass with Result and ResultPath, and refuses what it cannot test offline', async () => {
+  it('runs Pass with Result and ResultPath; a state name the definition lacks is AWS\'s ValidationException', async () => {
     const pass = await testState({ definition: { Type: 'Pass', Result: { x: 1 }, ResultPath: '$.r', End: true }, input: { a: 1 } });
     expect(pass).to.deep.equal({ status: 'SUCCEEDED', output: { a: 1, r: { x: 1 } } });
-    const map = await rejection(testState({ definition: { Type: 'Parallel', Branches: [], End: true }, input: {} }));
-    expect(map).to.be.instanceOf(UnsupportedFeature);
+    const missing = await rejection(testState({ definition: { StartAt: 'A', States: { A: { Type: 'Succeed' } } }, stateName: 'B', input: {} }));
+    expect(missing).to.be.instanceOf(InvalidTestStateRequest).and.to.include({ code: 'ValidationException', message: 'State not found in definition' });
   });
 
   it('runs a JSONata Task: Arguments, the result, Assign and Output, and a Catch with its own Output', async () => {

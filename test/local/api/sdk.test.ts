@@ -230,6 +230,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
         input,
         mock: { errorOutput: { error: 'SQS.AmazonSQSException', cause: 'RequestThrottled' } },
         stateConfiguration: { retrierRetryCount: 1 },
+        inspectionLevel: 'DEBUG',
       }),
     );
     expect(throttled).to.include({ status: 'RETRIABLE', error: 'SQS.AmazonSQSException' });
@@ -246,6 +247,6 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     );
     expect(spent).to.include({ status: 'FAILED', cause: 'RequestThrottled' });
     const bad = await rejection(sync.send(new TestStateCommand({ definition, stateName: 'Nope', input })));
-    expect(bad).to.be.instanceOf(InvalidDefinition);
+    expect(bad).to.be.instanceOf(ValidationException).and.to.have.property('message', 'State not found in definition');
   });
 });
