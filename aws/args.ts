@@ -1,6 +1,5 @@
 // Command-line options of `make run` (aws/run.ts).
-import { parseArgs } from 'node:util';
-import { InvalidArguments } from '../execution/args.ts';
+import { InvalidArguments, parseOptions } from '../execution/args.ts';
 import { QUEUE } from '../workflow/transfer-records.ts';
 
 export { InvalidArguments };
@@ -38,25 +37,15 @@ Exit status: 0 succeeded, 1 the execution did not succeed, 2 bad arguments or no
 stack, 3 still running when the wait timed out.`;
 
 export function parseRunArgs(argv: string[]): RunOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        workflow: { type: 'string' },
-        count: { type: 'string' },
-        'messages-file': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        timeout: { type: 'string' },
-        peek: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new InvalidArguments((error as Error).message);
-  }
+  const values = parseOptions(argv, {
+    workflow: { type: 'string' },
+    count: { type: 'string' },
+    'messages-file': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    timeout: { type: 'string' },
+    peek: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.count !== undefined && values['messages-file'] !== undefined) {
     throw new InvalidArguments('--count and --messages-file cannot be given together');
   }

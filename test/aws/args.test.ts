@@ -35,6 +35,7 @@ describe('cli/args parseRunArgs', () => {
     ['a fractional count', ['--count', '2.5'], /--count must be a positive integer/],
     ['a negative timeout', ['--timeout', '-5'], /--timeout/],
     ['an unknown option', ['--items', '3'], /items/],
+    ['a repeated --count', ['--count', '3', '--count', '4'], /--count was given twice \("3" and "4"\); give it once/],
     ['a positional argument', ['3'], /3/],
   ] as const) {
     it(`rejects ${label} with InvalidArguments`, () => {
