@@ -1,7 +1,6 @@
 // The Step Functions operations the endpoint serves, each taking the request's JSON body and
 // returning the response's, with AWS's validation, response shapes and errors.
-import type { HistoryEvent, MapRunRecord } from '../../engine/index.ts';
-import { forEachState } from '../definition.ts';
+import type { HistoryEvent } from '../../engine/index.ts';
 import { ApiError } from './errors.ts';
 import type { Execution, ExecutionStore } from './executions.ts';
 import {
@@ -15,6 +14,7 @@ import {
   requiredString,
   type Body,
 } from './fields.ts';
+import { childHistory, describeChild, describeMapRun, findChild, findMapRun, mapRunDates, mapRunMachineArn } from './map-runs.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
 import { testStateOperation } from './test-state.ts';
@@ -103,51 +103,6 @@ function historyEvent(event: HistoryEvent, includeData: boolean): Record<string,
   return copy;
 }
 
-function findMapRun(executions: ExecutionStore, mapRunArn: string): { execution: Execution; mapRun: MapRunRecord } {
-  for (const execution of executions.all()) {
-    const mapRun = execution.mapRuns.find((run) => run.mapRunArn === mapRunArn);
-    if (mapRun) return { execution, mapRun };
-  }
-  throw new ApiError('ResourceNotFound', `Resource Not Found: '${mapRunArn}'`);
-}
-
-function mapRunStart(execution: Execution, mapRunArn: string): Date {
-  const started = execution.events.find(
-    (event) => event.type === 'MapRunStarted' && (event.mapRunStartedEventDetails as { mapRunArn?: string } | undefined)?.mapRunArn === mapRunArn,
-  );
-  return started?.timestamp ?? execution.startDate;
-}
-
-function counts(mapRun: MapRunRecord) {
-  const of = (status: string) => mapRun.executions.filter((child) => child.status === status).length;
-  const total = mapRun.executions.length;
-  return {
-    pending: 0,
-    running: 0,
-    succeeded: of('SUCCEEDED'),
-    failed: of('FAILED'),
-    timedOut: of('TIMED_OUT'),
-    aborted: of('ABORTED'),
-    total,
-    resultsWritten: of('SUCCEEDED'),
-  };
-}
-
-/** The Map state's settings DescribeMapRun reports. */
-function mapSettings(machine: StateMachine, stateName: string) {
-  let settings = { maxConcurrency: 0, toleratedFailurePercentage: 0, toleratedFailureCount: 0 };
-  forEachState(machine.parsed, (name, state) => {
-    if (name !== stateName || state.Type !== 'Map') return;
-    const number = (value: unknown) => (typeof value === 'number' ? value : 0);
-    settings = {
-      maxConcurrency: number(state.MaxConcurrency),
-      toleratedFailurePercentage: number(state.ToleratedFailurePercentage),
-      toleratedFailureCount: number(state.ToleratedFailureCount),
-    };
-  });
-  return settings;
-}
-
 export function createOperations(deps: OperationDeps): Record<string, Operation> {
   const { machines, executions } = deps;
   const machineSpec = (body: Body) => {
@@ -230,7 +185,11 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       };
     },
 
-    DescribeExecution: (body) => describeExecution(executions.get(executionArn(body))),
+    DescribeExecution: (body) => {
+      const arn = executionArn(body);
+      const child = findChild(executions, arn);
+      return child ? describeChild(child.mapRun, child.child) : describeExecution(executions.get(arn));
+    },
 
     StopExecution: async (body) => {
       const execution = executions.get(executionArn(body));
@@ -251,7 +210,8 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       const nextToken = optionalString(body, 'nextToken', 3096);
       if (mapRunArn !== undefined) {
         const { mapRun } = findMapRun(executions, mapRunArn);
-        const children = mapRun.executions.filter((child) => statusFilter === undefined || child.status === statusFilter);
+        // A child that never started (the run failed first) leaves a hole in the record.
+        const children = mapRun.executions.filter((child) => child !== undefined && (statusFilter === undefined || child.status === statusFilter));
         const page = paginate(children, maxResults, nextToken);
         return {
           executions: page.items.map((child) => ({
@@ -284,12 +244,14 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
     },
 
     GetExecutionHistory: (body) => {
-      const execution = executions.get(executionArn(body));
+      const arn = executionArn(body);
+      const child = findChild(executions, arn);
+      const events = child ? childHistory(child.mapRun, child.child) : executions.get(arn).events;
       const maxResults = optionalInteger(body, 'maxResults', 0, 1000);
       const reverseOrder = optionalBoolean(body, 'reverseOrder') ?? false;
       const includeData = optionalBoolean(body, 'includeExecutionData') ?? true;
       // The events so far, in the order asked for; a running execution's later pages hold the newer ones.
-      const ordered = reverseOrder ? [...execution.events].reverse() : execution.events;
+      const ordered = reverseOrder ? [...events].reverse() : events;
       const page = paginate(ordered, maxResults, optionalString(body, 'nextToken', 3096));
       return {
         events: page.items.map((event) => historyEvent(event, includeData)),
@@ -305,8 +267,7 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
           executionArn: execution.arn,
           mapRunArn: mapRun.mapRunArn,
           stateMachineArn: mapRunMachineArn(mapRun.mapRunArn),
-          startDate: mapRunStart(execution, mapRun.mapRunArn),
-          ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+          ...mapRunDates(execution, mapRun.mapRunArn),
         })),
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
       };
@@ -318,26 +279,10 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       const arn = requiredString(body, 'mapRunArn', 2000);
       parseStatesArn(arn, ['mapRun']);
       const { execution, mapRun } = findMapRun(executions, arn);
-      const itemCounts = counts(mapRun);
-      return {
-        mapRunArn: arn,
-        executionArn: execution.arn,
-        status: mapRun.status,
-        startDate: mapRunStart(execution, arn),
-        ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
-        ...mapSettings(execution.machine, mapRun.stateName),
-        itemCounts,
-        executionCounts: itemCounts,
-        redriveCount: 0,
-      };
+      return describeMapRun(execution, mapRun);
     },
 
   };
 }
 
 const validation = (message: string) => new ApiError('ValidationException', message);
-
-/** A Map Run's child state machine: `…:stateMachine:<machine>/<label>`, the run's id dropped. */
-function mapRunMachineArn(mapRunArn: string): string {
-  return mapRunArn.replace(':mapRun:', ':stateMachine:').replace(/:[^:/]+$/, '');
-}

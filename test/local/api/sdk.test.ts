@@ -13,6 +13,7 @@ import {
   InvalidArn,
   InvalidDefinition,
   InvalidExecutionInput,
+  ListExecutionsCommand,
   ListMapRunsCommand,
   paginateGetExecutionHistory,
   paginateListExecutions,
@@ -54,6 +55,30 @@ const MAP = JSON.stringify({
     },
   },
 });
+
+// A batched Map Run that tolerates failures: items of 0 fail their batch's child (Fail), the rest succeed.
+const mapRunOf = (executionType: 'STANDARD' | 'EXPRESS') =>
+  JSON.stringify({
+    StartAt: 'M',
+    States: {
+      M: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        ItemBatcher: { MaxItemsPerBatch: 2 },
+        ToleratedFailurePercentage: 100,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: executionType },
+          StartAt: 'Check',
+          States: {
+            Check: { Type: 'Choice', Choices: [{ Variable: '$.Items[0]', NumericEquals: 0, Next: 'Bad' }], Default: 'Good' },
+            Bad: { Type: 'Fail', Error: 'Zero', Cause: 'a zero item' },
+            Good: { Type: 'Pass', End: true },
+          },
+        },
+        End: true,
+      },
+    },
+  });
 
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
@@ -211,6 +236,44 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     expect(await rejection(sfn.send(new DescribeMapRunCommand({ mapRunArn: `${runs[0]!.mapRunArn}x` })))).to.have.property('name', 'ResourceNotFound');
     const missing = await rejection(sfn.send(new ListMapRunsCommand({ executionArn: `${executionArn}x` })));
     expect(missing).to.be.instanceOf(ExecutionDoesNotExist);
+  });
+
+  it('describes a Map Run\'s item and execution counts, and its STANDARD children with their history', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'batched', definition: mapRunOf('STANDARD'), roleArn }));
+    // Batches [0, 1], [2, 3], [0]: two children fail (3 items), one succeeds (2 items).
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [0, 1, 2, 3, 0]}' }));
+    expect((await finished(sfn, executionArn!)).status).to.equal('SUCCEEDED');
+    const [run] = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
+    expect(described).to.include({ status: 'SUCCEEDED', toleratedFailurePercentage: 100 });
+    const none = { pending: 0, running: 0, timedOut: 0, aborted: 0, pendingRedrive: 0 };
+    expect(described.executionCounts).to.deep.equal({ ...none, succeeded: 1, failed: 2, total: 3, resultsWritten: 1, failuresNotRedrivable: 2 });
+    expect(described.itemCounts).to.deep.equal({ ...none, succeeded: 2, failed: 3, total: 5, resultsWritten: 2, failuresNotRedrivable: 3 });
+    expect(described.stopDate!.getTime()).to.be.at.least(described.startDate!.getTime());
+
+    const children = (await sfn.send(new ListExecutionsCommand({ mapRunArn: run!.mapRunArn }))).executions!;
+    const failed = children.find((child) => child.status === 'FAILED')!;
+    const child = await sfn.send(new DescribeExecutionCommand({ executionArn: failed.executionArn }));
+    expect(child).to.include({ status: 'FAILED', error: 'Zero', cause: 'a zero item', mapRunArn: run!.mapRunArn, stateMachineArn: run!.stateMachineArn });
+    expect(JSON.parse(child.input!).Items[0]).to.equal(0);
+    const history = (await collect(paginateGetExecutionHistory({ client: sfn }, { executionArn: failed.executionArn }))).flatMap((page) => page.events ?? []);
+    expect(history.map((event) => event.type)).to.include.members(['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed']);
+  });
+
+  it('describes a Map Run\'s EXPRESS children but, as AWS, gives no history for them', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'batched-express', definition: mapRunOf('EXPRESS'), roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [1, 2, 0]}' }));
+    await finished(sfn, executionArn!);
+    const [run] = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
+    expect(described.executionCounts).to.include({ succeeded: 1, failed: 1, total: 2 });
+    const children = (await sfn.send(new ListExecutionsCommand({ mapRunArn: run!.mapRunArn }))).executions!;
+    const succeeded = children.find((child) => child.status === 'SUCCEEDED')!;
+    const child = await sfn.send(new DescribeExecutionCommand({ executionArn: succeeded.executionArn }));
+    expect(child).to.include({ status: 'SUCCEEDED', mapRunArn: run!.mapRunArn });
+    expect(JSON.parse(child.output!)).to.deep.equal({ Items: [1, 2] });
+    const refused = await rejection(sfn.send(new GetExecutionHistoryCommand({ executionArn: succeeded.executionArn })));
+    expect(refused).to.be.instanceOf(InvalidArn);
   });
 
   it('tests a state of the workflow by name: a real SQS call under the role, a mocked error its Retry takes, a bad definition', async () => {
