@@ -17,6 +17,8 @@ export interface HistoryFold extends HistoryStats {
 export interface FoldOptions {
   /** Called when a state schedules a further attempt: Retry went back to it. */
   onRetry?: (state: string) => void;
+  /** Entries per state to sample (SAMPLES_PER_STATE by default): 0 when others already hold the samples. */
+  samples?: number;
 }
 
 /** A fold fed one event at a time, as an execution appends them or as pages arrive. */
@@ -45,6 +47,7 @@ export function foldHistory(events: Iterable<HistoryEvent>, options: FoldOptions
 }
 
 export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
+  const samplesPerState = options.samples ?? SAMPLES_PER_STATE;
   const states: Record<string, StateSummary> = {};
   const fold: HistoryFold = { historyEvents: 0, maxPayloadBytes: 0, stateTransitions: 0, states, warnings: [] };
   // The state entry each event belongs to, by event id.
@@ -85,7 +88,7 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
       fold.stateTransitions += 1;
       measure(entered.name, entered, 'input', entered.inputDetails);
       current = { name: entered.name, enteredAt: at, attempts: 0, parent: open };
-      if (state.samples.length < SAMPLES_PER_STATE) {
+      if (state.samples.length < samplesPerState) {
         current.sample = { input: parsePayload(entered.input) };
         state.samples.push(current.sample);
       }

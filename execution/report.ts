@@ -1,6 +1,6 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, type ExecutionRecord, type FaultReport } from '../workflow/execution-record.ts';
+import { causeMessage, faultSummary, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport } from '../workflow/execution-record.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];
@@ -19,9 +19,12 @@ export interface JsonSummary {
   historyEvents: number;
   maxPayloadBytes: number;
   maxPayloadState?: string;
+  /** The execution's own transitions; its Map Runs' children have theirs in mapRuns. */
   stateTransitions: number;
   durationMs: number;
   states: Record<string, { entered: number; ms: number }>;
+  /** Each distributed Map's Map Run: its children, their items and their own quotas. */
+  mapRuns?: MapRunReport[];
   /** The --fault options given: each one's firings, by state, and the retries they caused. */
   faults?: FaultReport[];
   warnings: string[];
@@ -55,12 +58,53 @@ export function toJsonSummary(record: ExecutionRecord): JsonSummary {
     states: Object.fromEntries(
       Object.entries(record.states).map(([name, summary]) => [name, { entered: summary.entered, ms: summary.ms }]),
     ),
+    ...(record.mapRuns === undefined ? {} : { mapRuns: record.mapRuns }),
     ...(record.faults === undefined ? {} : { faults: record.faults }),
     warnings: record.warnings,
   };
 }
 
 const LIST_LIMIT = 5;
+
+const ofQuota = (value: number, limit: number, unit = '') => `${number(value)} of ${number(limit)}${unit} (${percent(value, limit)})`;
+const inState = (state: string | undefined) => (state === undefined ? '' : `, in "${state}"`);
+
+function childLabel(child: MapRunChildReport): string {
+  return `#${child.index} (${child.name})`;
+}
+
+/** A Map Run: its children by outcome, its items, its slowest and largest child. */
+export function mapRunLines(run: MapRunReport): string[] {
+  const { children } = run;
+  const outcomes = [
+    `succeeded ${number(children.succeeded)}`,
+    `failed ${number(children.failed)}`,
+    ...(children.timedOut > 0 ? [`timed out ${number(children.timedOut)}`] : []),
+    ...(children.aborted > 0 ? [`aborted ${number(children.aborted)}`] : []),
+  ];
+  const lines = [
+    `Map Run of "${run.stateName}" ${run.status}  (${run.mapRunArn})`,
+    `  Batches          ${number(children.total)} ${run.executionType} child execution${children.total === 1 ? '' : 's'}: ${outcomes.join(', ')}`,
+    `  Items processed  ${number(run.itemsProcessed)}` + (run.itemsNotProcessed > 0 ? `, not processed ${number(run.itemsNotProcessed)} (in children that did not succeed)` : ''),
+  ];
+  if (run.slowest !== undefined) {
+    const { slowest } = run;
+    lines.push(`  Slowest child    ${childLabel(slowest)}: ${seconds(slowest.durationMs)}, ${number(slowest.items)} item${slowest.items === 1 ? '' : 's'}, ${slowest.status}`);
+  }
+  lines.push(
+    `  Largest child    history ${ofQuota(run.largestChildEvents, QUOTAS.historyEvents, ' events')}; ` +
+      `payload ${ofQuota(run.largestChildPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(run.largestChildPayloadState)}`,
+  );
+  lines.push(`  State transitions in children ${number(run.childStateTransitions)}`);
+  for (const child of run.unsuccessful) {
+    const where = child.failedState === undefined ? '' : ` in "${child.failedState}"`;
+    const why = [child.error, child.cause === undefined ? undefined : (causeMessage(child.cause) ?? child.cause)].filter((part) => part !== undefined).join(': ');
+    lines.push(`  Child ${childLabel(child)} ${child.status}${where}${why === '' ? '' : `: ${why}`}`);
+  }
+  const unlisted = children.total - children.succeeded - run.unsuccessful.length;
+  if (unlisted > 0) lines.push(`  … and ${number(unlisted)} more that did not succeed`);
+  return lines;
+}
 const BODY_CHARS = 80;
 
 const number = (value: number) => value.toLocaleString('en-US');
@@ -101,15 +145,18 @@ export function formatText(record: ExecutionRecord): string {
   }
   if (names.length === 0) lines.push('  (none)');
 
-  lines.push('', 'AWS quotas');
+  const mapRuns = record.mapRuns ?? [];
+  lines.push('', mapRuns.length > 0 ? 'AWS quotas (this execution; each child execution has its own, under Map Run)' : 'AWS quotas');
+  lines.push(`  History events   ${ofQuota(record.historyEvents, QUOTAS.historyEvents)}`);
+  lines.push(`  Largest payload  ${ofQuota(record.maxPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(record.maxPayloadState)}`);
+  const childTransitions = mapRuns.reduce((sum, run) => sum + run.childStateTransitions, 0);
+  const childCount = mapRuns.reduce((sum, run) => sum + run.children.total, 0);
   lines.push(
-    `  History events   ${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)} (${percent(record.historyEvents, QUOTAS.historyEvents)})`,
+    `  State transitions ${number(record.stateTransitions)}` +
+      (mapRuns.length > 0 ? ` (this execution), ${number(childTransitions)} in ${number(childCount)} child execution${childCount === 1 ? '' : 's'}` : ''),
   );
-  const payloadState = record.maxPayloadState === undefined ? '' : `, in "${record.maxPayloadState}"`;
-  lines.push(
-    `  Largest payload  ${number(record.maxPayloadBytes)} of ${number(QUOTAS.payloadBytes)} bytes (${percent(record.maxPayloadBytes, QUOTAS.payloadBytes)})${payloadState}`,
-  );
-  lines.push(`  State transitions ${number(record.stateTransitions)}`);
+
+  for (const run of mapRuns) lines.push('', ...mapRunLines(run));
 
   lines.push('', 'Reconciliation');
   lines.push(

@@ -5,6 +5,7 @@ import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
 
+import type { FaultFiring } from './faults.ts';
 export interface LocalEndpoints {
   dynamodb: string;
   sqs: string;
@@ -72,6 +73,8 @@ export interface FaultSpec {
   error: string;
   times: number;
 }
+  /** `failed-entries`: the call succeeds and `times` entries of the batches sent come back Failed, with `error` as their Code. */
+  failedEntries?: true;
 
 /** One service call a Task state made, for the report and the tests. */
 export interface TaskCall {
@@ -83,6 +86,8 @@ export interface TaskCall {
   /** The Step Functions error name, if the call failed. */
   error?: string;
 }
+  /** Messages the call put on a queue: 1 for SendMessage, the Successful entries of SendMessageBatch. */
+  sent?: number;
 
 /** What a Task state does with its parameters: the service call, resolving with its result. */
 export type TaskHandler = (parameters: unknown) => Promise<unknown>;
@@ -111,7 +116,7 @@ export interface BridgeOptions {
   functions?: StandInFunction[];
   onCall?: (call: TaskCall) => void;
   /** A --fault fired: which one (its index in faults) and in which state. */
-  onFault?: (firing: { fault: number; state: string }) => void;
+  onFault?: (firing: FaultFiring) => void;
 }
 
 /** A running set of emulators with the workflow's resources provisioned. */

@@ -1,34 +1,59 @@
 // `--fault <service>:<action>:<ErrorName|throttled>:<times>`: the first `times` matching service
 // calls fail with that Step Functions error, so Retry and Catch paths run offline. `throttled`
-// stands for what AWS reports for a throttled call of that service (workflow/service-errors.ts).
+// stands for what AWS reports for a throttled call of that service (workflow/service-errors.ts),
+// named as the calling Task's integration names it (optimized or AWS SDK).
+// `--fault sqs:<action>Batch:failed-entries:<n>`: the call succeeds, and the first n entries sent
+// by matching calls come back in its result's Failed list (Id, SenderFault, Code, Message), as SQS
+// reports a batch whose entries partly failed, instead of reaching the queue.
 // Each firing is counted, with the state it hit and whether that state retried, for the report.
 import type { FaultReport } from '../workflow/execution-record.ts';
-import { THROTTLED, type RetriedService } from '../workflow/service-errors.ts';
+import { THROTTLED } from '../workflow/service-errors.ts';
 import type { FaultSpec } from './contracts.ts';
-import { throttledFailure } from './bridge/errors.ts';
+import { serviceFailure, throttledFailure, type IntegrationStyle } from './bridge/errors.ts';
+import { S3_ERRORS } from './bridge/s3.ts';
 
-/** The services the bridge calls, and so the only ones a fault can match. */
-const FAULT_SERVICES = ['dynamodb', 'lambda', 'sqs'] as const satisfies readonly RetriedService[];
+/** The services the bridge calls, and so the only ones a fault can match (s3: a Map's ItemReader and ResultWriter). */
+const FAULT_SERVICES = ['dynamodb', 'lambda', 'sqs', 's3'] as const;
+
+type FaultService = (typeof FAULT_SERVICES)[number];
 
 export const THROTTLED_KEYWORD = 'throttled';
+export const FAILED_ENTRIES_KEYWORD = 'failed-entries';
+
+// S3 answers a request rate it will not take with 503 SlowDown; the Java SDK v1 calls every S3 error AmazonS3Exception.
+const S3_THROTTLED = { name: 'SlowDown', status: 503, message: 'Please reduce your request rate.' };
+
+/** A batch entry SQS did not take: a service-side failure, so SenderFault is false and the entry may be sent again. */
+export const FAILED_ENTRY = { code: 'InternalError', senderFault: false } as const;
 
 const EXAMPLE = `dynamodb:getItem:${THROTTLED_KEYWORD}:2`;
+const FORMS = `<service>:<action>:<ErrorName|${THROTTLED_KEYWORD}>:<times>, or sqs:<action>Batch:${FAILED_ENTRIES_KEYWORD}:<entries>`;
 
 export class InvalidFaultSpec extends Error {
   override name = 'InvalidFaultSpec';
 }
 
-function isFaultService(service: string): service is RetriedService {
+function isFaultService(service: string): service is FaultService {
   return (FAULT_SERVICES as readonly string[]).includes(service);
 }
 
+const isBatchAction = (action: string) => /Batch$/i.test(action);
+
+/** The error name `throttled` stands for, as an optimized integration reports it. */
+function throttledError(service: FaultService): string {
+  return service === 's3' ? `S3.${S3_ERRORS.optimized.generic}` : THROTTLED[service].error;
+}
+
+const isThrottling = (fault: FaultSpec) => isFaultService(fault.service) && throttledError(fault.service) === fault.error;
+
+/** The fault as a user writes it, a throttling one with its keyword (its name depends on the integration it hits). */
 export function faultText(fault: FaultSpec): string {
-  return `${fault.service}:${fault.action}:${fault.error}:${fault.times}`;
+  const kind = fault.failedEntries ? FAILED_ENTRIES_KEYWORD : isThrottling(fault) ? THROTTLED_KEYWORD : fault.error;
+  return `${fault.service}:${fault.action}:${kind}:${fault.times}`;
 }
 
 export function parseFault(spec: string): FaultSpec {
-  const fail = (why: string) =>
-    new InvalidFaultSpec(`--fault "${spec}": ${why} (expected <service>:<action>:<ErrorName|${THROTTLED_KEYWORD}>:<times>, e.g. ${EXAMPLE})`);
+  const fail = (why: string) => new InvalidFaultSpec(`--fault "${spec}": ${why} (expected ${FORMS}, e.g. ${EXAMPLE})`);
   const parts = spec.split(':');
   if (parts.length !== 4) throw fail(`has ${parts.length} colon-separated part(s), not 4`);
   const [rawService, action, error, times] = parts.map((part) => part.trim()) as [string, string, string, string];
@@ -39,7 +64,11 @@ export function parseFault(spec: string): FaultSpec {
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(action)) throw fail(`action "${action}" must be an API action name such as getItem`);
   if (!/^[A-Za-z][\w.-]*$/.test(error)) throw fail(`error name "${error}" must be a name such as States.TaskFailed`);
   if (!/^[1-9]\d*$/.test(times)) throw fail(`times "${times}" must be a whole number of 1 or more`);
-  return { service, action, error: error === THROTTLED_KEYWORD ? THROTTLED[service].error : error, times: Number(times) };
+  if (error === FAILED_ENTRIES_KEYWORD) {
+    if (service !== 'sqs' || !isBatchAction(action)) throw fail(`${FAILED_ENTRIES_KEYWORD} applies to SQS batch actions only, such as sendMessageBatch`);
+    return { service, action, error: FAILED_ENTRY.code, times: Number(times), failedEntries: true };
+  }
+  return { service, action, error: error === THROTTLED_KEYWORD ? throttledError(service) : error, times: Number(times) };
 }
 
 /** A service call a Task of the definition makes. */
@@ -71,35 +100,80 @@ export class InjectedFault extends Error {
   }
 }
 
-// A throttling fault carries the cause AWS gives a throttled call, the service's error code in it.
-function failureFor(fault: FaultSpec, failure: number): Error {
+// A throttling fault carries the cause AWS gives a throttled call, the service's error code in
+// it, under the name the calling integration reports it with.
+function failureFor(fault: FaultSpec, failure: number, style: IntegrationStyle): Error {
   const injected = new InjectedFault(fault, failure);
-  const service = fault.service.toLowerCase();
-  if (isFaultService(service) && THROTTLED[service].error === fault.error) return throttledFailure(service, injected.message);
-  return injected;
+  const { service } = fault;
+  if (!isFaultService(service) || !isThrottling(fault)) return injected;
+  if (service === 's3') return serviceFailure(S3_ERRORS, style, { ...S3_THROTTLED, message: `${S3_THROTTLED.message} ${injected.message}` });
+  return throttledFailure(service, injected.message, style);
 }
 
 /** Throws while a matching fault has failures left; otherwise lets the call go ahead. */
 export type FaultInjector = (service: string, action: string) => void;
 
+/** One entry of an SQS batch result's Failed list. */
+export interface FailedEntry {
+  Id: string;
+  SenderFault: boolean;
+  Code: string;
+  Message: string;
+}
+
+/** A batch call's entries, split into those to send and those a failed-entries fault fails. */
+export type EntryFaults = (service: string, action: string, entries: unknown[]) => { send: unknown[]; failed: FailedEntry[] };
+
 export interface FaultFiring {
   /** Index of the fault in the list given. */
   fault: number;
   state: string;
+  /** The error it injected, as the calling integration names it. */
+  error?: string;
+  /** An entry of a batch reported failed: the call succeeded, so no Retry follows it. */
+  failedEntry?: boolean;
 }
 
-/** The injector of each Task state: the faults' counts are shared by all of them. */
-export type FaultInjectors = (state: string) => FaultInjector;
+/** The injectors of each Task state (by the style of its integration): the faults' counts are shared by all of them. */
+export interface FaultInjectors {
+  (state: string, style?: IntegrationStyle): FaultInjector;
+  entries(state: string): EntryFaults;
+}
 
 export function createFaultInjectors(faults: FaultSpec[], onFire?: (firing: FaultFiring) => void): FaultInjectors {
   const fired = faults.map(() => 0);
-  return (state) => (service, action) => {
-    const index = faults.findIndex((fault, i) => fired[i]! < fault.times && sameCall(fault, service, action));
+  const next = (service: string, action: string, failedEntries: boolean) =>
+    faults.findIndex((fault, i) => fired[i]! < fault.times && (fault.failedEntries === true) === failedEntries && sameCall(fault, service, action));
+  const injectors = (state: string, style: IntegrationStyle = 'optimized'): FaultInjector => (service, action) => {
+    const index = next(service, action, false);
     if (index === -1) return;
     fired[index] = fired[index]! + 1;
-    onFire?.({ fault: index, state });
-    throw failureFor(faults[index]!, fired[index]!);
+    const failure = failureFor(faults[index]!, fired[index]!, style);
+    onFire?.({ fault: index, state, error: failure.name });
+    throw failure;
   };
+  injectors.entries = (state: string): EntryFaults => (service, action, entries) => {
+    const send: unknown[] = [];
+    const failed: FailedEntry[] = [];
+    for (const entry of entries) {
+      const index = next(service, action, true);
+      if (index === -1) {
+        send.push(entry);
+        continue;
+      }
+      const fault = faults[index]!;
+      fired[index] = fired[index]! + 1;
+      onFire?.({ fault: index, state, error: fault.error, failedEntry: true });
+      failed.push({
+        Id: String((entry as { Id?: unknown } | null)?.Id ?? ''),
+        SenderFault: FAILED_ENTRY.senderFault,
+        Code: FAILED_ENTRY.code,
+        Message: `Injected by --fault ${faultText(fault)} (entry ${fired[index]} of ${fault.times})`,
+      });
+    }
+    return { send, failed };
+  };
+  return injectors;
 }
 
 export interface FaultLedger {
@@ -115,12 +189,13 @@ export function createFaultLedger(faults: FaultSpec[]): FaultLedger {
   // Per state, the faults fired there and not yet retried, oldest first.
   const pending = new Map<string, number[]>();
   return {
-    fired({ fault, state }) {
+    fired({ fault, state, error, failedEntry }) {
       const report = reports[fault]!;
       report.fired += 1;
+      if (error !== undefined) report.error = error;
       const counts = (report.states[state] ??= { fired: 0, retried: 0 });
       counts.fired += 1;
-      pending.set(state, [...(pending.get(state) ?? []), fault]);
+      if (!failedEntry) pending.set(state, [...(pending.get(state) ?? []), fault]);
     },
     retried(state) {
       const [fault, ...rest] = pending.get(state) ?? [];

@@ -16,6 +16,20 @@ export interface ProgressLine {
   done(): void;
 }
 
+/**
+ * Messages a successful service call put on a queue: one for SendMessage, and for
+ * SendMessageBatch the entries its result lists as Successful (a batch's failed entries are in
+ * Failed, the call itself succeeding). The SDK integration's result names members as the optimized one does.
+ */
+export function messagesSent(service: string, action: string, output: unknown): number {
+  if (service !== 'sqs') return 0;
+  const name = action.toLowerCase();
+  if (name === 'sendmessage') return 1;
+  if (name !== 'sendmessagebatch') return 0;
+  const successful = (output as { Successful?: unknown } | null | undefined)?.Successful;
+  return Array.isArray(successful) ? successful.length : 0;
+}
+
 export function shouldShowProgress(options: { stream: ProgressStream; json: boolean; total: number }): boolean {
   return options.stream.isTTY === true && !options.json && options.total >= PROGRESS_MIN_ITEMS;
 }

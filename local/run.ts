@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import {
   DEFAULT_QUOTAS,
   runExecution,
@@ -14,7 +13,8 @@ import {
   type ExecutionResult,
   type HistoryEvent,
 } from '../engine/index.ts';
-import { createHistoryFolder, type HistoryFold } from '../execution/history.ts';
+import type { HistoryFold } from '../execution/history.ts';
+import { createExecutionFolds } from '../execution/map-runs.ts';
 import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem } from '../workflow/execution-record.ts';
 import { peekMessages } from '../workflow/queue.ts';
 import { executionInput } from '../execution/input.ts';
@@ -173,8 +173,8 @@ async function execute(
   const definition = renderDefinition(template, resources.templateVars);
   let delivered = 0;
   const onCall = guard.guard((call: TaskCall) => {
-    if (call.service === 'sqs' && call.action.toLowerCase() === 'sendmessage' && call.error === undefined) {
-      delivered += 1;
+    if (call.sent !== undefined && call.sent > 0) {
+      delivered += call.sent;
       options.onProgress?.({ delivered });
     }
   });
@@ -208,10 +208,11 @@ async function execute(
     );
     return pending;
   };
-  const folder = createHistoryFolder({ onRetry: faultLedger.retried });
+  const context = executionContext(resources, randomUUID());
+  // The parent's events and each child execution's, apart: a child's quotas are its own.
+  const folds = createExecutionFolds(context.executionArn, { onRetry: faultLedger.retried });
   const stop = new AbortController();
   guard.onFailure(() => stop.abort());
-  const context = executionContext(resources, randomUUID());
   const started = performance.now();
   const result = await runExecution(definition, input, context, {
     dispatch,
@@ -219,7 +220,7 @@ async function execute(
     quotas: options.quotaFail ? DEFAULT_QUOTAS : { historyEvents: Infinity, payloadBytes: Infinity },
     ...(options.fastRetries ? { retryDelay: () => 0 } : {}),
     // The engine's events are GetExecutionHistory's; only its type names are typed as plain strings.
-    onEvent: guard.guard((event) => folder.add(event as unknown as SdkHistoryEvent)),
+    onEvent: guard.guard((event, execution) => folds.add(event, execution.executionArn)),
     signal: stop.signal,
   });
   const durationMs = performance.now() - started;
@@ -242,7 +243,7 @@ async function execute(
     for (const client of Object.values(clients)) client.destroy();
   }
 
-  const history = folder.result();
+  const history = folds.result();
   const warnings = [
     ...(options.fastRetries ? ['Retry waits were skipped (--fast-retries): Retry and Catch paths are as on AWS, timings are not.'] : []),
     ...quotaNotes(result, history, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail }),
@@ -273,6 +274,7 @@ async function execute(
 }
 
 function outcomeFields(result: ExecutionResult, history: HistoryFold): Partial<ExecutionRecord> {
+    ...(result.mapRuns.length > 0 ? { mapRuns: folds.mapRuns(result.mapRuns) } : {}),
   const failed = result.status === 'FAILED' || result.status === 'TIMED_OUT';
   return {
     ...(result.status === 'SUCCEEDED' ? { output: result.output } : {}),

@@ -4,7 +4,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, type ExecutionRecord, type StateSummary } from '../workflow/execution-record.ts';
+import { causeMessage, faultSummary, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../workflow/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 
@@ -105,7 +105,7 @@ function summarySection(record: ExecutionRecord): string {
     ['Ran on', record.source === 'aws' ? 'AWS Step Functions' : 'This computer (offline emulators)'],
     ['Started', escapeHtml(record.startedAt)],
     ['Duration', escapeHtml(formatMs(record.durationMs))],
-    ['Steps taken', `${number(record.stateTransitions)} state transition${record.stateTransitions === 1 ? '' : 's'}`],
+    ['Steps taken', stepsTaken(record)],
     ['Execution', `<code>${escapeHtml(record.executionArn)}</code>`],
     ['State machine', `<code>${escapeHtml(record.stateMachineArn)}</code>`],
   ];
@@ -129,9 +129,69 @@ function summarySection(record: ExecutionRecord): string {
 ${problem}
 ${faults}
 ${warnings}
-<h3>Against the AWS Step Functions limits</h3>
+<h3>Against the AWS Step Functions limits${record.mapRuns?.length ? ' (this execution; each child execution’s are under its Map Run)' : ''}</h3>
 ${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, `A standard execution fails when its history would exceed ${number(QUOTAS.historyEvents)} events.`)}
 ${bar('Largest payload', record.maxPayloadBytes, QUOTAS.payloadBytes, `${formatBytes(record.maxPayloadBytes)} of ${PAYLOAD_QUOTA}`, record.maxPayloadState ? `The largest input or output was in the step “${record.maxPayloadState}”; a step’s data is capped at ${PAYLOAD_QUOTA}.` : `A step’s input or output is capped at ${PAYLOAD_QUOTA}.`)}
+</section>`;
+}
+
+const plural = (count: number, word: string) => `${number(count)} ${word}${count === 1 ? '' : 's'}`;
+
+function stepsTaken(record: ExecutionRecord): string {
+  const own = plural(record.stateTransitions, 'state transition');
+  const runs = record.mapRuns ?? [];
+  if (runs.length === 0) return own;
+  const children = runs.reduce((sum, run) => sum + run.children.total, 0);
+  const transitions = runs.reduce((sum, run) => sum + run.childStateTransitions, 0);
+  return `${own} in this execution, ${plural(transitions, 'state transition')} in its ${plural(children, 'child execution')}`;
+}
+
+function childCells(child: MapRunChildReport): string {
+  const why = [child.error, child.cause === undefined ? undefined : (causeMessage(child.cause) ?? child.cause)].filter((part) => part !== undefined).join(': ');
+  return `<td class="num">${child.index}</td><td><code>${escapeHtml(child.name)}</code></td><td>${escapeHtml(child.status)}</td>`
+    + `<td class="num">${escapeHtml(formatMs(child.durationMs))}</td><td class="num">${number(child.items)}</td>`
+    + `<td>${escapeHtml(child.failedState ?? '')}</td><td>${escapeHtml(why)}</td>`;
+}
+
+function mapRunBlock(run: MapRunReport): string {
+  const { children } = run;
+  const failed = run.status !== 'SUCCEEDED';
+  const tiles = [
+    `<div class="tile"><span class="tile-number">${number(children.total)}</span> batches (${escapeHtml(run.executionType)} child executions)</div>`,
+    `<div class="tile good"><span class="tile-number">${number(children.succeeded)}</span> succeeded</div>`,
+    `<div class="tile ${children.failed > 0 ? 'bad' : 'good'}"><span class="tile-number">${number(children.failed)}</span> failed</div>`,
+    ...(children.timedOut > 0 ? [`<div class="tile bad"><span class="tile-number">${number(children.timedOut)}</span> timed out</div>`] : []),
+    ...(children.aborted > 0 ? [`<div class="tile warn"><span class="tile-number">${number(children.aborted)}</span> aborted</div>`] : []),
+    `<div class="tile"><span class="tile-number">${number(run.itemsProcessed)}</span> items processed</div>`,
+    ...(run.itemsNotProcessed > 0 ? [`<div class="tile bad"><span class="tile-number">${number(run.itemsNotProcessed)}</span> items in children that did not succeed</div>`] : []),
+  ];
+  const head = '<thead><tr><th class="num">#</th><th>Child execution</th><th>Status</th><th class="num">Duration</th><th class="num">Items</th><th>Failed in</th><th>Error</th></tr></thead>';
+  const slowest = run.slowest === undefined ? '' : `<h4>Slowest child</h4><table>${head}<tbody><tr>${childCells(run.slowest)}</tr></tbody></table>`;
+  const unlisted = children.total - children.succeeded - run.unsuccessful.length;
+  const unsuccessful = run.unsuccessful.length === 0
+    ? ''
+    : `<h4>Children that did not succeed</h4><table>${head}<tbody>${run.unsuccessful.map((child) => `<tr class="missing">${childCells(child)}</tr>`).join('\n')}</tbody></table>`
+      + (unlisted > 0 ? `<p class="note">… and ${plural(unlisted, 'more child execution')} that did not succeed.</p>` : '');
+  const payloadWhere = run.largestChildPayloadState ? ` in the step “${run.largestChildPayloadState}”` : '';
+  return `<div class="map-run" data-state="${escapeHtml(run.stateName)}">
+<h3>Map Run of “${escapeHtml(run.stateName)}” <span class="badge ${failed ? 'bad' : 'good'}">${escapeHtml(run.status)}</span></h3>
+<p class="muted"><code>${escapeHtml(run.mapRunArn)}</code></p>
+<div class="tiles">${tiles.join('\n')}</div>
+<p>${plural(run.childStateTransitions, 'state transition')} in the children.</p>
+${bar('Largest child history', run.largestChildEvents, QUOTAS.historyEvents, `${number(run.largestChildEvents)} of ${number(QUOTAS.historyEvents)} events`, `Each child execution has a history quota of its own: ${number(QUOTAS.historyEvents)} events.`)}
+${bar('Largest child payload', run.largestChildPayloadBytes, QUOTAS.payloadBytes, `${formatBytes(run.largestChildPayloadBytes)} of ${PAYLOAD_QUOTA}`, `The largest input or output of any child${payloadWhere}; each child’s data is capped at ${PAYLOAD_QUOTA}.`)}
+${slowest}
+${unsuccessful}
+</div>`;
+}
+
+function mapRunSection(record: ExecutionRecord): string {
+  const runs = record.mapRuns ?? [];
+  if (runs.length === 0) return '';
+  return `<section id="map-runs">
+<h2>Map Run${runs.length === 1 ? '' : 's'}</h2>
+<p class="muted">A distributed Map runs its batches as child executions, each with its own history and quotas; the items they delivered are reconciled with the seeded ones below.</p>
+${runs.map(mapRunBlock).join('\n')}
 </section>`;
 }
 
@@ -386,6 +446,7 @@ export async function renderReport(record: ExecutionRecord): Promise<string> {
 ${summarySection(record)}
 ${await diagramSection(record)}
 ${stepsSection(record)}
+${mapRunSection(record)}
 ${deliveriesSection(record)}
 ${dataSection(record)}
 </main>

@@ -63,6 +63,43 @@ export interface FaultReport {
   states: Record<string, { fired: number; retried: number }>;
 }
 
+/** One child execution of a Map Run, as the report names it. */
+export interface MapRunChildReport {
+  /** Its place in the Map Run: the batch (or item) it ran, from 0. */
+  index: number;
+  name: string;
+  status: Exclude<ExecutionStatus, 'RUNNING'>;
+  durationMs: number;
+  /** The items it was given: its batch's Items, or 1 without an ItemBatcher. */
+  items: number;
+  error?: string;
+  cause?: string;
+  /** The child's state where it failed, if it did. */
+  failedState?: string;
+}
+
+/** A distributed Map's Map Run: its child executions, their items, and each child's own quotas. */
+export interface MapRunReport {
+  stateName: string;
+  mapRunArn: string;
+  executionType: 'STANDARD' | 'EXPRESS';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  /** Child executions that ran (one per batch), by how they ended. */
+  children: { total: number; succeeded: number; failed: number; timedOut: number; aborted: number };
+  /** Items in the children that succeeded, and in those that did not. */
+  itemsProcessed: number;
+  itemsNotProcessed: number;
+  slowest?: MapRunChildReport;
+  /** The children that did not succeed, the first few. */
+  unsuccessful: MapRunChildReport[];
+  /** The largest child history and payload: each child has the quotas of an execution of its own. */
+  largestChildEvents: number;
+  largestChildPayloadBytes: number;
+  largestChildPayloadState?: string;
+  /** State transitions in all the children together (the parent's are the record's stateTransitions). */
+  childStateTransitions: number;
+}
+
 export interface ExecutionRecord extends HistoryStats {
   source: 'local' | 'aws';
   executionArn: string;
@@ -79,6 +116,8 @@ export interface ExecutionRecord extends HistoryStats {
   seeded: SeededItem[];
   delivered: DeliveredMessage[];
   reconciliation: Reconciliation;
+  /** Each distributed Map's Map Run, offline runs only: its states are in `states`, its quotas here. */
+  mapRuns?: MapRunReport[];
   /** The injected faults, offline runs only. */
   faults?: FaultReport[];
   warnings: string[];

@@ -74,7 +74,8 @@ const DYNAMODB_MODELED: ReadonlySet<string> = new Set([
 
 export const DYNAMODB_ERRORS: ServiceErrors = {
   optimized: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException', service: 'AmazonDynamoDBv2', modeled: DYNAMODB_MODELED },
-  sdk: { prefix: 'DynamoDb', generic: 'DynamoDbException', service: 'DynamoDb', modeled: DYNAMODB_MODELED },
+  // SDK v2's current DynamoDB model names the throttling of an on-demand table (workflow/service-errors.ts).
+  sdk: { prefix: 'DynamoDb', generic: 'DynamoDbException', service: 'DynamoDb', modeled: new Set([...DYNAMODB_MODELED, 'ThrottlingException']) },
   accessDenied: { status: 400, name: 'AccessDeniedException' },
 };
 
@@ -202,8 +203,8 @@ export function accessDeniedFailure(errors: ServiceErrors, style: IntegrationSty
   return serviceFailure(errors, style, { ...errors.accessDenied, message: denied.message });
 }
 
-/** A throttled call of an optimized integration, as Step Functions reports it; `note` ends the message. */
-export function throttledFailure(service: RetriedService, note: string): TaskFailure {
+/** A throttled call, as Step Functions reports it for the integration's style; `note` ends the message. */
+export function throttledFailure(service: RetriedService, note: string, style: IntegrationStyle = 'optimized'): TaskFailure {
   const { code, status, message } = THROTTLED[service];
-  return serviceFailure(SERVICE_ERRORS[service], 'optimized', { name: code, status, message: `${message} ${note}` });
+  return serviceFailure(SERVICE_ERRORS[service], style, { name: code, status, message: `${message} ${note}` });
 }

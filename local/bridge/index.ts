@@ -11,8 +11,9 @@ import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../emulators.ts';
-import { checkFaultTargets, createFaultInjectors } from '../faults.ts';
+import { checkFaultTargets, createFaultInjectors, type EntryFaults } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
+import { messagesSent } from '../progress.ts';
 import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
 import { dynamodbTask, isDynamoDbAction, OPTIMIZED_DYNAMODB_ACTIONS } from './dynamodb.ts';
@@ -147,25 +148,40 @@ type TaskAction = (input: unknown) => Promise<unknown>;
 
 function reported(task: TaskState, integration: { service: string; action: string }, call: TaskAction, options: BridgeOptions): TaskHandler {
   const { onCall } = options;
-  const record = (started: number, error?: string) =>
+  const record = (started: number, outcome: { error: string } | { sent: number }) =>
     onCall?.({
       state: task.name,
       resource: String(task.resource),
       service: integration.service,
       action: integration.action,
       ms: performance.now() - started,
-      ...(error === undefined ? {} : { error }),
+      ...outcome,
     });
   return async (input) => {
     const started = performance.now();
     try {
       const output = await call(input);
-      record(started);
+      record(started, { sent: messagesSent(integration.service, integration.action, output) });
       return output;
     } catch (error) {
-      record(started, error instanceof Error ? error.name : String(error));
+      record(started, { error: error instanceof Error ? error.name : String(error) });
       throw error;
     }
+  };
+}
+
+/**
+ * An SQS batch call under a failed-entries fault: the entries it fails are left out of the call
+ * and added to its result's Failed list, as SQS answers a batch that partly failed. A batch whose
+ * every entry fails makes no call (SQS refuses an empty batch) and answers with Failed alone.
+ */
+function withFailedEntries(call: ServiceCall, service: string, action: string, entryFaults: EntryFaults): ServiceCall {
+  return async (params) => {
+    if (!Array.isArray(params.Entries)) return call(params);
+    const { send, failed } = entryFaults(service, action, params.Entries);
+    if (failed.length === 0) return call(params);
+    const result = (send.length === 0 ? { Successful: [] } : await call({ ...params, Entries: send })) as { Failed?: unknown[] };
+    return { ...result, Failed: [...(result.Failed ?? []), ...failed] };
   };
 }
 
@@ -255,7 +271,8 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
     resources,
   );
   for (const { task, integration } of lambdaPlans) checkLambdaTask(task, integration, functions);
-  checkFaultTargets(options.faults, plans.map(({ integration }) => integration));
+  const storageEntries = mapStorage(definition).map((entry) => ({ entry, integration: { service: 's3', action: entry.resource.split(':').pop()! } }));
+  checkFaultTargets(options.faults, [...plans.map(({ integration }) => integration), ...storageEntries.map(({ integration }) => integration)]);
   const running = resources.stateMachines[resources.workflow.name]!;
   const shared: Omit<CallContext, 'injectFault'> = {
     resources,
@@ -268,17 +285,17 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
 
   const faultsFor = createFaultInjectors(options.faults, options.onFault);
   const callFor = (state: string, { service, style, action, functionArn }: Integration): TaskAction => {
-    const context: CallContext = { ...shared, injectFault: faultsFor(state) };
+    const context: CallContext = { ...shared, injectFault: faultsFor(state, style) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
     const serviceCall = (INTEGRATIONS[service] as ServiceIntegration).call({ style, action, clients, functions, context });
+    const call = service === 'sqs' && /Batch$/i.test(action) ? withFailedEntries(serviceCall, service, action, faultsFor.entries(state)) : serviceCall;
     // A service integration takes an object of parameters; any other input calls it with none.
-    return (input) => serviceCall(isObject(input) ? input : {});
+    return (input) => call(isObject(input) ? input : {});
   };
   const s3 = options.endpoints.s3 === undefined
     ? undefined
     : new S3Client({ region: resources.region, endpoint: options.endpoints.s3, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  const storage = mapStorage(definition).map((entry): [string, TaskHandler] => {
-    const integration = { service: 's3', action: entry.resource.split(':').pop()! };
+  const storage = storageEntries.map(({ entry, integration }): [string, TaskHandler] => {
     const task: TaskState = { name: entry.name, resource: entry.resource, parameters: undefined };
     const handler = storageHandler(entry, s3, { ...shared, injectFault: faultsFor(entry.name) });
     return [storageKey(entry.name, entry.resource), reported(task, integration, handler, options)];

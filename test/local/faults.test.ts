@@ -7,6 +7,8 @@ import {
   checkFaultTargets,
   createFaultInjectors,
   createFaultLedger,
+  FAILED_ENTRY,
+  faultText,
   InjectedFault,
   InvalidFaultSpec,
   parseFault,
@@ -51,10 +53,27 @@ describe('local/faults', () => {
       expect(parseFault('lambda:invoke:throttled:1').error).to.equal('Lambda.TooManyRequestsException');
     });
 
+    it('reads "failed-entries" on an SQS batch action: the entries fail, with SQS\'s per-entry code', () => {
+      expect(parseFault('sqs:sendMessageBatch:failed-entries:25')).to.deep.equal({
+        service: 'sqs',
+        action: 'sendMessageBatch',
+        error: FAILED_ENTRY.code,
+        times: 25,
+        failedEntries: true,
+      });
+      expect(faultText(parseFault('sqs:sendMessageBatch:failed-entries:25'))).to.equal('sqs:sendMessageBatch:failed-entries:25');
+    });
+
+    it('takes s3, the service of a Map\'s ItemReader and ResultWriter, throttled as S3\'s AmazonS3Exception', () => {
+      expect(parseFault('s3:getObject:throttled:1')).to.deep.equal({ service: 's3', action: 'getObject', error: 'S3.AmazonS3Exception', times: 1 });
+      expect(faultText(parseFault('s3:putObject:throttled:2'))).to.equal('s3:putObject:throttled:2');
+    });
+
     const invalid: [string, string, RegExp][] = [
       ['too few parts', 'dynamodb:getItem:2', /3 colon-separated part/],
       ['too many parts', 'dynamodb:getItem:A:B:2', /5 colon-separated part/],
-      ['a service no task calls', 's3:getObject:S3.NoSuchKey:1', /service "s3"/],
+      ['a service no task calls', 'sns:publish:SNS.InternalErrorException:1', /service "sns"/],
+      ['failed-entries on a call that is not an SQS batch', 'sqs:sendMessage:failed-entries:1', /failed-entries applies to SQS batch actions only/],
       ['an action that is not a name', 'dynamodb:get-item:X:1', /action "get-item"/],
       ['an empty error name', 'dynamodb:getItem::1', /error name ""/],
       ['a zero count', 'dynamodb:getItem:X:0', /times "0"/],
@@ -68,7 +87,7 @@ describe('local/faults', () => {
           .with.property('message')
           .that.matches(reason)
           .and.includes(`"${spec}"`)
-          .and.includes('<service>:<action>:<ErrorName|throttled>:<times>');
+          .and.includes('<service>:<action>:<ErrorName|throttled>:<times>, or sqs:<action>Batch:failed-entries:<entries>');
       });
     }
   });
@@ -127,8 +146,41 @@ describe('local/faults', () => {
     it('gives a throttling fault the cause AWS gives a throttled call, the code in it', () => {
       const inject = createFaultInjector([parseFault('sqs:sendMessage:throttled:1')]);
       expect(() => inject('sqs', 'sendMessage'))
-        .to.throw(TaskFailure, /^Request is throttled\. Injected by --fault sqs:sendMessage:SQS\.AmazonSQSException:1 \(failure 1 of 1\) \(Service: AmazonSQS; Status Code: 403; Error Code: RequestThrottled; /)
+        .to.throw(TaskFailure, /^Request is throttled\. Injected by --fault sqs:sendMessage:throttled:1 \(failure 1 of 1\) \(Service: AmazonSQS; Status Code: 403; Error Code: RequestThrottled; /)
         .with.property('name', 'SQS.AmazonSQSException');
+    });
+
+    it('names a throttled call as the calling integration does: an AWS SDK integration under SDK v2\'s names', () => {
+      const injectors = createFaultInjectors([parseFault('dynamodb:batchGetItem:throttled:1'), parseFault('sqs:sendMessageBatch:throttled:1')]);
+      expect(() => injectors('Read', 'sdk')('dynamodb', 'batchGetItem'))
+        .to.throw(TaskFailure, /^Throughput exceeds the current capacity .* \(Service: DynamoDb, Status Code: 400, Request ID: \S+\)$/)
+        .with.property('name', 'DynamoDb.ThrottlingException');
+      expect(() => injectors('Send', 'sdk')('sqs', 'sendMessageBatch')).to.throw(TaskFailure).with.property('name', 'Sqs.RequestThrottledException');
+    });
+
+    it('throttles S3 with 503 SlowDown', () => {
+      expect(() => createFaultInjector([parseFault('s3:getObject:throttled:1')])('s3', 'getObject'))
+        .to.throw(TaskFailure, /Status Code: 503; Error Code: SlowDown;/)
+        .with.property('name', 'S3.AmazonS3Exception');
+    });
+
+    it('fails the first n entries of batch calls, each as SQS lists a failed entry, and lets the rest through', () => {
+      const firings: FaultFiring[] = [];
+      const injectors = createFaultInjectors([parseFault('sqs:sendMessageBatch:failed-entries:3')], (firing) => firings.push(firing));
+      const entries = (ids: string[]) => ids.map((Id) => ({ Id, MessageBody: Id }));
+      const first = injectors.entries('Send')('sqs', 'sendMessageBatch', entries(['a', 'b']));
+      expect(first.send).to.deep.equal([]);
+      expect(first.failed).to.deep.equal([
+        { Id: 'a', SenderFault: false, Code: 'InternalError', Message: 'Injected by --fault sqs:sendMessageBatch:failed-entries:3 (entry 1 of 3)' },
+        { Id: 'b', SenderFault: false, Code: 'InternalError', Message: 'Injected by --fault sqs:sendMessageBatch:failed-entries:3 (entry 2 of 3)' },
+      ]);
+      const second = injectors.entries('Send')('sqs', 'sendMessageBatch', entries(['c', 'd']));
+      expect(second.send).to.deep.equal(entries(['d']));
+      expect(second.failed.map((entry) => entry.Id)).to.deep.equal(['c']);
+      expect(injectors.entries('Send')('sqs', 'sendMessageBatch', entries(['e'])).failed).to.deep.equal([]);
+      // A failed-entries fault never fails the call itself.
+      expect(outcomes(injectors('Send', 'sdk'), [['sqs', 'sendMessageBatch']])).to.deep.equal(['ok']);
+      expect(firings.map((firing) => firing.failedEntry)).to.deep.equal([true, true, true]);
     });
 
     it('tells which fault fired, in which state', () => {
@@ -140,9 +192,9 @@ describe('local/faults', () => {
       outcomes(injectors('Send'), [['sqs', 'sendMessage'], ['sqs', 'sendMessage']]);
       outcomes(injectors('Read again'), [['dynamodb', 'getItem']]);
       expect(firings).to.deep.equal([
-        { fault: 1, state: 'Read' },
-        { fault: 0, state: 'Send' },
-        { fault: 1, state: 'Read again' },
+        { fault: 1, state: 'Read', error: 'B' },
+        { fault: 0, state: 'Send', error: 'A' },
+        { fault: 1, state: 'Read again', error: 'B' },
       ]);
     });
   });
@@ -180,7 +232,7 @@ describe('local/faults', () => {
       ledger.retried('Read');
       expect(ledger.report()).to.deep.equal([
         {
-          fault: 'dynamodb:getItem:DynamoDB.AmazonDynamoDBException:3',
+          fault: 'dynamodb:getItem:throttled:3',
           error: 'DynamoDB.AmazonDynamoDBException',
           fired: 3,
           states: { Read: { fired: 3, retried: 2 } },
@@ -188,6 +240,17 @@ describe('local/faults', () => {
         { fault: 'sqs:sendMessage:E:1', error: 'E', fired: 0, states: {} },
       ]);
     });
+  });
+
+  it('createFaultLedger: a failed entry is not a failure Retry takes up', () => {
+    const ledger = createFaultLedger([parseFault('sqs:sendMessageBatch:failed-entries:2'), parseFault('sqs:sendMessageBatch:throttled:1')]);
+    ledger.fired({ fault: 0, state: 'Send', error: 'InternalError', failedEntry: true });
+    ledger.fired({ fault: 1, state: 'Send', error: 'Sqs.RequestThrottledException' });
+    ledger.retried('Send');
+    expect(ledger.report()).to.deep.equal([
+      { fault: 'sqs:sendMessageBatch:failed-entries:2', error: 'InternalError', fired: 1, states: { Send: { fired: 1, retried: 0 } } },
+      { fault: 'sqs:sendMessageBatch:throttled:1', error: 'Sqs.RequestThrottledException', fired: 1, states: { Send: { fired: 1, retried: 1 } } },
+    ]);
   });
 
   describe('in a run', function () {
@@ -202,13 +265,13 @@ describe('local/faults', () => {
       expect(record.status).to.equal('SUCCEEDED');
       expect(record.faults).to.deep.equal([
         {
-          fault: 'dynamodb:getItem:DynamoDB.AmazonDynamoDBException:2',
+          fault: 'dynamodb:getItem:throttled:2',
           error: 'DynamoDB.AmazonDynamoDBException',
           fired: 2,
           states: { 'Read Next Message from DynamoDB': { fired: 2, retried: 2 } },
         },
         {
-          fault: 'sqs:sendMessage:SQS.AmazonSQSException:1',
+          fault: 'sqs:sendMessage:throttled:1',
           error: 'SQS.AmazonSQSException',
           fired: 1,
           states: { 'Send Message to SQS': { fired: 1, retried: 1 } },

@@ -105,7 +105,7 @@ describe('local/bridge SQS integrations', () => {
       const send = handler('arn:aws:states:::sqs:sendMessage', { faults: [parseFault('sqs:sendMessage:throttled:1')] });
       const error = await rejection(send(message('a')));
       expect(error.name).to.equal('SQS.AmazonSQSException');
-      expect(error.message).to.match(/^Request is throttled\. Injected by --fault sqs:sendMessage:SQS\.AmazonSQSException:1 \(failure 1 of 1\) \(Service: AmazonSQS; Status Code: 403; Error Code: RequestThrottled; /);
+      expect(error.message).to.match(/^Request is throttled\. Injected by --fault sqs:sendMessage:throttled:1 \(failure 1 of 1\) \(Service: AmazonSQS; Status Code: 403; Error Code: RequestThrottled; /);
     });
 
     it('reports a queue URL that is no URL as the client failure Step Functions meets', async () => {
