@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { formatText, toJsonSummary } from '../../execution/report.ts';
+import { parseFault } from '../../local/faults.ts';
+import { runLocal } from '../../local/run.ts';
+import { TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
+
+const workflow = TRANSFER_RECORDS_AT_SCALE.name;
+const MAP = 'Send Every Record';
+
+describe('local/run: transfer-records-at-scale under --fault, end to end', function () {
+  this.timeout(120_000);
+
+  it('absorbs throttled BatchGetItem calls in the children\'s Retry: nothing lost, nothing duplicated', async () => {
+    const { record } = await runLocal({ workflow, count: 1000, faults: [parseFault('dynamodb:batchGetItem:throttled:5')], fastRetries: true });
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.reconciliation).to.include({ items: 1000, delivered: 1000 });
+    expect(record.reconciliation.missing).to.deep.equal([]);
+    expect(record.reconciliation.duplicates).to.deep.equal([]);
+    const [fault] = record.faults!;
+    // The AWS SDK integration names the throttling as SDK v2 does, and the Retry takes each one up.
+    expect(fault).to.deep.include({ fault: 'dynamodb:batchGetItem:throttled:5', error: 'DynamoDb.ThrottlingException', fired: 5 });
+    expect(fault!.states['Read Batch from DynamoDB']).to.deep.equal({ fired: 5, retried: 5 });
+    expect(record.mapRuns![0]!.children).to.include({ total: 10, succeeded: 10, failed: 0 });
+  });
+
+  it('sends again the entries SendMessageBatch reports Failed: nothing lost, nothing duplicated', async () => {
+    const { record } = await runLocal({ workflow, count: 300, faults: [parseFault('sqs:sendMessageBatch:failed-entries:25')], fastRetries: true });
+    expect(record.status).to.equal('SUCCEEDED');
+    expect(record.reconciliation).to.include({ items: 300, delivered: 300 });
+    expect(record.reconciliation.missing).to.deep.equal([]);
+    expect(record.reconciliation.duplicates).to.deep.equal([]);
+    expect(record.faults![0]).to.deep.include({ fault: 'sqs:sendMessageBatch:failed-entries:25', error: 'InternalError', fired: 25 });
+    // The child went round its own send loop once more: 10 calls for its 100 messages, plus those for the failed ones.
+    expect(record.states['Send Messages to SQS']!.entered).to.be.greaterThan(3);
+    expect(record.mapRuns![0]).to.deep.include({ status: 'SUCCEEDED', itemsProcessed: 300, itemsNotProcessed: 0 });
+  });
+
+  it('fails the Map Run with States.ExceedToleratedFailureThreshold when throttling outlasts the retries, and says what was not sent', async () => {
+    const { record } = await runLocal({ workflow, count: 200, faults: [parseFault('dynamodb:batchGetItem:throttled:1000')], fastRetries: true });
+    expect(record.status).to.equal('FAILED');
+    expect(record.error).to.equal('States.ExceedToleratedFailureThreshold');
+    expect(record.failedState).to.equal(MAP);
+    const [mapRun] = record.mapRuns!;
+    expect(mapRun).to.deep.include({ stateName: MAP, status: 'FAILED', itemsProcessed: 0 });
+    expect(mapRun!.children.failed).to.be.at.least(1);
+    const [child] = mapRun!.unsuccessful;
+    expect(child).to.deep.include({ status: 'FAILED', error: 'DynamoDb.ThrottlingException', failedState: 'Read Batch from DynamoDB', items: 100 });
+
+    const seededIds = record.seeded.map((item) => item.messageId);
+    expect(seededIds).to.have.length(200);
+    expect(record.reconciliation.delivered).to.equal(0);
+    expect(record.reconciliation.missing).to.deep.equal(seededIds);
+
+    const json = toJsonSummary(record);
+    expect(json).to.deep.include({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', missing: 200, delivered: 0 });
+    expect(json.missingIds).to.deep.equal(seededIds);
+    expect(json.mapRuns![0]!.unsuccessful[0]!.error).to.equal('DynamoDb.ThrottlingException');
+
+    const text = formatText(record);
+    expect(text).to.include('Error: States.ExceedToleratedFailureThreshold');
+    expect(text).to.include('Seeded 200, delivered 0, missing 200, duplicated 0');
+    expect(text).to.include(`Missing: ${seededIds.slice(0, 5).join(', ')}, … (195 more)`);
+    expect(text).to.match(/Child #\d+ \(\S+\) FAILED in "Read Batch from DynamoDB": DynamoDb\.ThrottlingException: Throughput exceeds/);
+  });
+
+  it('fails the ItemReader\'s GetObject with --fault s3:getObject:throttled (S3 SlowDown): the Map Run never starts a child', async () => {
+    const { record } = await runLocal({ workflow, count: 100, faults: [parseFault('s3:getObject:throttled:1')] });
+    expect(record.status).to.equal('FAILED');
+    expect(record.error).to.equal('States.ItemReaderFailed');
+    expect(record.cause).to.include('Error Code: SlowDown');
+    expect(record.mapRuns![0]).to.deep.include({ status: 'FAILED', itemsProcessed: 0 });
+    expect(record.mapRuns![0]!.children.total).to.equal(0);
+    expect(record.reconciliation.missing).to.have.length(100);
+    expect(record.faults![0]).to.deep.include({ fault: 's3:getObject:throttled:1', fired: 1 });
+  });
+});
