@@ -30,7 +30,13 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
   --definition FILE         run another ASL template; its placeholders are filled the same way
   --fault SPEC              service:action:ErrorName:times, e.g.
                             dynamodb:getItem:DynamoDB.ProvisionedThroughputExceededException:2
-                            makes the first 'times' matching calls fail (repeatable)
+                            makes the first 'times' matching calls fail (repeatable);
+                            'throttled' for ErrorName fails them as AWS reports throttling,
+                            e.g. dynamodb:batchGetItem:throttled:5; services: dynamodb,
+                            lambda, sqs, s3 (a Map's ItemReader getObject, ResultWriter putObject)
+                            sqs:sendMessageBatch:failed-entries:N: the calls succeed, and
+                            the first N entries come back in Failed (Id, SenderFault,
+                            Code InternalError, Message) instead of reaching the queue
   --no-quota-fail           only warn when AWS's quotas (25,000 history events, 256 KiB
                             payloads) are crossed, instead of failing the run as AWS would
   --fast-retries            retry at once instead of waiting the ASL's Retry intervals
