@@ -1,6 +1,7 @@
+// The AWS run client's start and wait, against the local Step Functions endpoint: real executions
+// that run, wait or are stopped, and the clock's backoff between DescribeExecution calls.
 import { expect } from 'chai';
-import sinon from 'sinon';
-import { StartExecutionCommand, type StartExecutionInput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand, type StartExecutionInput } from '@aws-sdk/client-sfn';
 import {
   consoleLink,
   executionName,
@@ -11,8 +12,11 @@ import {
   type Clock,
 } from '../../aws/execution.ts';
 import { rejection } from '../helpers.ts';
-import { fakeAws } from './fake-aws.ts';
-import { EXECUTION_ARN, REGION, STATE_MACHINE_ARN } from './fixtures.ts';
+import { EXECUTION_ARN, REGION } from './fixtures.ts';
+import { startLocalAws, type LocalAws } from './local-aws.ts';
+
+const PASS = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+const waiting = (seconds: number) => ({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: seconds, End: true } } });
 
 /** A clock whose sleeps only move its time forward. */
 function fakeClock(): Clock & { slept: number[] } {
@@ -28,8 +32,22 @@ function fakeClock(): Clock & { slept: number[] } {
   };
 }
 
-describe('cli/execution', () => {
-  afterEach(() => sinon.restore());
+describe('cli/execution', function () {
+  this.timeout(30_000);
+  let aws: LocalAws;
+  let passArn: string;
+  let waitArn: string;
+
+  before(async () => {
+    aws = await startLocalAws('aws-execution');
+    passArn = await aws.createMachine('pass', PASS);
+    waitArn = await aws.createMachine('wait-a-minute', waiting(60));
+  });
+
+  beforeEach(() => aws.reset());
+
+  // Stopping the endpoint aborts the executions still waiting.
+  after(() => aws.stop());
 
   it('names executions readably and uniquely, within the API rules', () => {
     const name = executionName(new Date('2025-03-01T12:34:56.789Z'), 'a1b2c3');
@@ -40,52 +58,65 @@ describe('cli/execution', () => {
   });
 
   it('starts the execution with its name and the input as JSON', async () => {
-    const aws = fakeAws();
-    const arn = await startExecution(aws.clients.sfn, STATE_MACHINE_ARN, { count: 3 }, 'run-x');
-    expect(arn).to.equal(EXECUTION_ARN);
+    const arn = await startExecution(aws.clients.sfn, passArn, { count: 3 }, 'run-x');
+    expect(arn).to.equal(`${passArn.replace(':stateMachine:', ':execution:')}:run-x`);
     const [command] = aws.sent('sfn');
     expect(command).to.be.instanceOf(StartExecutionCommand);
     expect((command as StartExecutionCommand).input as StartExecutionInput).to.deep.equal({
-      stateMachineArn: STATE_MACHINE_ARN,
+      stateMachineArn: passArn,
       name: 'run-x',
       input: '{"count":3}',
     });
+    await aws.finished(arn);
+    const described = await aws.clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    expect(described).to.include({ name: 'run-x', input: '{"count":3}', status: 'SUCCEEDED' });
   });
 
   it('polls until the execution leaves RUNNING, backing off up to the cap', async () => {
-    const running = { status: 'RUNNING' as const };
-    const aws = fakeAws({ describe: [running, running, running, running, running, { status: 'FAILED', error: 'E' }] });
+    const executionArn = await startExecution(aws.clients.sfn, waitArn, {}, 'stopped-while-polled');
     const clock = fakeClock();
-    const execution = await waitForExecution(aws.clients.sfn, EXECUTION_ARN, {
+    // The fifth backoff ends the wait: the execution is stopped, as a user would stop it.
+    const sleep = clock.sleep;
+    clock.sleep = async (ms) => {
+      await sleep(ms);
+      if (clock.slept.length === 5) await aws.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'E' }));
+    };
+    const execution = await waitForExecution(aws.clients.sfn, executionArn, {
       timeoutMs: 60_000,
       clock,
       firstDelayMs: 1000,
       maxDelayMs: 5000,
     });
-    expect(execution.status).to.equal('FAILED');
+    expect(execution).to.include({ status: 'ABORTED', error: 'E' });
     expect(clock.slept).to.deep.equal([1000, 2000, 4000, 5000, 5000]);
   });
 
   it('gives up at the timeout without stopping the execution, naming its ARN and console page', async () => {
-    const aws = fakeAws({ describe: [{ status: 'RUNNING' }] });
+    const executionArn = await startExecution(aws.clients.sfn, waitArn, {}, 'still-waiting');
+    aws.reset();
     const clock = fakeClock();
-    const error = await rejection(waitForExecution(aws.clients.sfn, EXECUTION_ARN, { timeoutMs: 30_000, clock }));
+    const error = await rejection(waitForExecution(aws.clients.sfn, executionArn, { timeoutMs: 30_000, clock }));
     expect(error).to.be.instanceOf(ExecutionWaitTimeout);
     expect(error.name).to.equal('ExecutionWaitTimeout');
-    expect(error.message).to.contain(EXECUTION_ARN).and.contain(consoleLink(EXECUTION_ARN)).and.contain('not stopped');
+    expect(error.message).to.contain(executionArn).and.contain(consoleLink(executionArn)).and.contain('not stopped');
     // The last sleep is cut so the final check falls on the deadline.
     expect(clock.slept.reduce((sum, ms) => sum + ms, 0)).to.equal(30_000);
     const sent = aws.sent('sfn').map((command) => command.constructor.name);
     expect(new Set(sent)).to.deep.equal(new Set(['DescribeExecutionCommand']));
+    const described = await aws.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.status).to.equal('RUNNING');
   });
 
   it('waits on real timers through the system clock', async () => {
-    const timers = sinon.useFakeTimers();
-    const aws = fakeAws({ describe: [{ status: 'RUNNING' }, { status: 'SUCCEEDED' }] });
-    const waiting = waitForExecution(aws.clients.sfn, EXECUTION_ARN, { timeoutMs: 10_000, clock: systemClock });
-    await timers.tickAsync(1000);
-    expect((await waiting).status).to.equal('SUCCEEDED');
-    expect(aws.sent('sfn')).to.have.length(2);
+    const oneSecond = await aws.createMachine('wait-a-second', waiting(1));
+    const executionArn = await startExecution(aws.clients.sfn, oneSecond, {}, 'one-second');
+    aws.reset();
+    const started = Date.now();
+    const execution = await waitForExecution(aws.clients.sfn, executionArn, { timeoutMs: 10_000, clock: systemClock, firstDelayMs: 300, maxDelayMs: 300 });
+    expect(execution.status).to.equal('SUCCEEDED');
+    // RUNNING while the Wait lasts, polled every 300 ms of real sleep, then SUCCEEDED.
+    expect(Date.now() - started).to.be.at.least(1000);
+    expect(aws.sent('sfn').length).to.be.within(4, 7);
   });
 
   it('links to the console page of the execution, in its own region', () => {
