@@ -4,8 +4,8 @@
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
-
 import type { FaultFiring } from './faults.ts';
+
 export interface LocalEndpoints {
   dynamodb: string;
   sqs: string;
@@ -72,9 +72,9 @@ export interface FaultSpec {
   action: string;
   error: string;
   times: number;
-}
   /** `failed-entries`: the call succeeds and `times` entries of the batches sent come back Failed, with `error` as their Code. */
   failedEntries?: true;
+}
 
 /** One service call a Task state made, for the report and the tests. */
 export interface TaskCall {
@@ -85,9 +85,9 @@ export interface TaskCall {
   ms: number;
   /** The Step Functions error name, if the call failed. */
   error?: string;
-}
   /** Messages the call put on a queue: 1 for SendMessage, the Successful entries of SendMessageBatch. */
   sent?: number;
+}
 
 /** What a Task state does with its parameters: the service call, resolving with its result. */
 export type TaskHandler = (parameters: unknown) => Promise<unknown>;

@@ -28,7 +28,7 @@ import { loadDefinition, renderDefinition, validateDefinition, type AslTemplate 
 import { createLocalClients } from './emulators.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
-import { localPolicies } from './iam.ts';
+import { assumedRoleArn, childStartCheck, localPolicies } from './iam.ts';
 import { quotaNotes } from './quota-notes.ts';
 import { createRunGuard, type RunGuard } from './run-guard.ts';
 
@@ -180,10 +180,17 @@ async function execute(
   });
   const faults = options.faults ?? [];
   const faultLedger = createFaultLedger(faults);
+  const policies = localPolicies(resources, standInArns(options.functions ?? [], resources));
+  const running = resources.stateMachines[resources.workflow.name]!;
+  const mayStartChildren = childStartCheck(
+    policies.stateMachinePolicy,
+    assumedRoleArn(resources.accountId, running.role, running.stateMachine),
+    running.arn,
+  );
   const handlers = createTaskHandlers(definition, {
     resources,
     endpoints,
-    ...localPolicies(resources, standInArns(options.functions ?? [], resources)),
+    ...policies,
     faults,
     distDir: options.distDir ?? DEFAULT_DIST_DIR,
     functions: options.functions ?? [],
@@ -198,6 +205,9 @@ async function execute(
     // Once the run has failed, no call AWS would not have made is made.
     const failure = guard.failure();
     if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
+    // A Map Run's child runs only if the role may start it (its calls are then the role's too).
+    const denied = call.execution.executionArn === context.executionArn ? undefined : mayStartChildren();
+    if (denied) return Promise.reject(new StatesError('States.Runtime', denied.message));
     const handler = handlerFor(handlers, call);
     if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
     const pending = handler(call.parameters);
@@ -264,6 +274,7 @@ async function execute(
     ...(history.maxPayloadState === undefined ? {} : { maxPayloadState: history.maxPayloadState }),
     stateTransitions: history.stateTransitions,
     states: history.states,
+    ...(result.mapRuns.length > 0 ? { mapRuns: folds.mapRuns(result.mapRuns) } : {}),
     seeded,
     delivered: messages,
     reconciliation: reconcile(seeded, messages),
@@ -274,7 +285,6 @@ async function execute(
 }
 
 function outcomeFields(result: ExecutionResult, history: HistoryFold): Partial<ExecutionRecord> {
-    ...(result.mapRuns.length > 0 ? { mapRuns: folds.mapRuns(result.mapRuns) } : {}),
   const failed = result.status === 'FAILED' || result.status === 'TIMED_OUT';
   return {
     ...(result.status === 'SUCCEEDED' ? { output: result.output } : {}),

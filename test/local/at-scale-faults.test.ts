@@ -2,10 +2,22 @@ import { expect } from 'chai';
 import { formatText, toJsonSummary } from '../../execution/report.ts';
 import { parseFault } from '../../local/faults.ts';
 import { runLocal } from '../../local/run.ts';
+import { APP } from '../../workflow/app.ts';
+import type { Application } from '../../workflow/description.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 
 const workflow = TRANSFER_RECORDS_AT_SCALE.name;
 const MAP = 'Send Every Record';
+
+/** The application with the at-scale role lacking the grant that lets it start its own Map Run's children. */
+function withoutStartExecution(app: Application): Application {
+  return {
+    ...app,
+    workflows: app.workflows.map((spec) =>
+      spec.name === workflow ? { ...spec, grants: spec.grants.filter((grant) => !grant.actions.includes('states:StartExecution')) } : spec,
+    ),
+  };
+}
 
 describe('local/run: transfer-records-at-scale under --fault, end to end', function () {
   this.timeout(120_000);
@@ -72,5 +84,18 @@ describe('local/run: transfer-records-at-scale under --fault, end to end', funct
     expect(record.mapRuns![0]!.children.total).to.equal(0);
     expect(record.reconciliation.missing).to.have.length(100);
     expect(record.faults![0]).to.deep.include({ fault: 's3:getObject:throttled:1', fired: 1 });
+  });
+
+  it('fails the Map Run when the role may not start the state machine\'s own executions (states:StartExecution), sending nothing', async () => {
+    const { record } = await runLocal({ workflow, count: 100, app: withoutStartExecution(APP) });
+    expect(record.status).to.equal('FAILED');
+    expect(record.failedState).to.equal(MAP);
+    expect(record.error).to.equal('States.ExceedToleratedFailureThreshold');
+    const [child] = record.mapRuns![0]!.unsuccessful;
+    expect(child).to.deep.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(child!.cause).to.match(
+      /^User: arn:aws:sts::\d+:assumed-role\/\S+\/\S+ is not authorized to perform: states:StartExecution on resource: arn:aws:states:[^:]+:\d+:stateMachine:\S+ because no identity-based policy allows the states:StartExecution action$/,
+    );
+    expect(record.reconciliation).to.include({ items: 100, delivered: 0 });
   });
 });

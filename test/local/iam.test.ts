@@ -6,6 +6,7 @@ import {
   assertAllowed,
   assertPermitted,
   assumedRoleArn,
+  childStartCheck,
   dynamodbPermission,
   evaluate,
   InvalidSessionToken,
@@ -197,6 +198,22 @@ describe('local/iam', () => {
 
     it('refuse a damaged local token rather than treat it as unrestricted', () => {
       expect(() => principalFromToken('local-iam.not-base64-json')).to.throw(InvalidSessionToken);
+    });
+  });
+
+  describe('childStartCheck', () => {
+    const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:m';
+
+    it('lets a role with states:StartExecution on its own state machine start its Map Run children', () => {
+      expect(childStartCheck([allow(['states:StartExecution'], [MACHINE])], ROLE, MACHINE)()).to.equal(undefined);
+    });
+
+    it('denies a role without it, as IAM says so, on the state machine\'s ARN', () => {
+      const denied = childStartCheck([allow(['states:StartExecution'], [`${MACHINE}-other`])], ROLE, MACHINE)();
+      expect(denied).to.be.instanceOf(AccessDenied);
+      expect(denied!.message).to.equal(
+        `User: ${ROLE} is not authorized to perform: states:StartExecution on resource: ${MACHINE} because no identity-based policy allows the states:StartExecution action`,
+      );
     });
   });
 });
