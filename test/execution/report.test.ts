@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { exitCodeFor, formatText, toJsonSummary } from '../../execution/report.ts';
-import { reconcile, type ExecutionRecord, type FaultReport } from '../../workflow/execution-record.ts';
+import { reconcile, type ExecutionRecord, type FaultReport, type MapRunReport } from '../../workflow/execution-record.ts';
 
 const ids = (n: number) => Array.from({ length: n }, (_, index) => `id-${index + 1}`);
 
@@ -152,6 +152,62 @@ describe('local/report', () => {
       const line = text.split('\n').find((candidate) => candidate.includes('xxx'))!;
       expect(line.trim()).to.have.length(80);
       expect(line).to.match(/…$/);
+    });
+  });
+
+  describe('a Map Run', () => {
+    const failedChild = (index: number) => ({
+      index,
+      name: `child-${index}`,
+      status: 'FAILED' as const,
+      durationMs: 40,
+      items: 100,
+      error: 'DynamoDb.ThrottlingException',
+      cause: 'Throughput exceeds the current capacity of your table or index.',
+      failedState: 'Read Batch',
+    });
+    const MAP_RUN: MapRunReport = {
+      stateName: 'Send Every Record',
+      mapRunArn: 'arn:aws:states:us-east-1:000000000000:mapRun:m/SendEveryRecord:1',
+      executionType: 'EXPRESS',
+      status: 'FAILED',
+      children: { total: 10, succeeded: 3, failed: 6, timedOut: 0, aborted: 1 },
+      itemsProcessed: 300,
+      itemsNotProcessed: 700,
+      slowest: { index: 4, name: 'child-4', status: 'SUCCEEDED', durationMs: 1500, items: 100 },
+      unsuccessful: [0, 1, 2, 3, 5].map(failedChild),
+      largestChildEvents: 91,
+      largestChildPayloadBytes: 3535,
+      largestChildPayloadState: 'Prepare Batch',
+      childStateTransitions: 170,
+    };
+    const withMapRun = record({ historyEvents: 13, stateTransitions: 2, mapRuns: [MAP_RUN] });
+
+    it("shows the execution's own quotas, and its children's transitions apart", () => {
+      const text = formatText(withMapRun);
+      expect(text).to.contain("AWS quotas (this execution; each child execution has its own, under Map Run)");
+      expect(text).to.contain('  History events   13 of 25,000 (0.1%)');
+      expect(text).to.contain('  State transitions 2 (this execution), 170 in 10 child executions');
+    });
+
+    it('shows the batches by outcome, the items, the slowest and the largest child, and the children that did not succeed', () => {
+      const lines = formatText(withMapRun).split('\n');
+      const start = lines.findIndex((line) => line.startsWith('Map Run of "Send Every Record" FAILED'));
+      expect(lines.slice(start + 1, start + 7)).to.deep.equal([
+        '  Batches          10 EXPRESS child executions: succeeded 3, failed 6, aborted 1',
+        '  Items processed  300, not processed 700 (in children that did not succeed)',
+        '  Slowest child    #4 (child-4): 1.50 s, 100 items, SUCCEEDED',
+        '  Largest child    history 91 of 25,000 events (0.4%); payload 3,535 of 262,144 bytes (1.3%), in "Prepare Batch"',
+        '  State transitions in children 170',
+        '  Child #0 (child-0) FAILED in "Read Batch": DynamoDb.ThrottlingException: Throughput exceeds the current capacity of your table or index.',
+      ]);
+      expect(lines[start + 11]).to.equal('  … and 2 more that did not succeed');
+    });
+
+    it('is in --json, and absent from a run without one', () => {
+      expect(toJsonSummary(withMapRun).mapRuns).to.deep.equal([MAP_RUN]);
+      expect(toJsonSummary(record())).to.not.have.property('mapRuns');
+      expect(formatText(record())).to.not.contain('Map Run');
     });
   });
 });

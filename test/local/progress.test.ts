@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { interruptedLine } from '../../local/progress.ts';
+import { interruptedLine, messagesSent } from '../../local/progress.ts';
 
 describe('local/progress', () => {
   describe('interruptedLine', () => {
@@ -13,6 +13,23 @@ describe('local/progress', () => {
       expect(interruptedLine({ write: () => true }, 0, 10)).to.equal(
         'Interrupted after 0 of 10 messages delivered; the emulators are stopped.\n',
       );
+    });
+  });
+
+  describe('messagesSent', () => {
+    it('counts one message for a SendMessage', () => {
+      expect(messagesSent('sqs', 'sendMessage', { MessageId: 'm' })).to.equal(1);
+    });
+
+    it("counts a SendMessageBatch's Successful entries, not its Failed ones", () => {
+      const output = { Successful: [{ Id: 'a' }, { Id: 'b' }, { Id: 'c' }], Failed: [{ Id: 'd', SenderFault: false, Code: 'InternalError', Message: 'x' }] };
+      expect(messagesSent('sqs', 'sendMessageBatch', output)).to.equal(3);
+      expect(messagesSent('sqs', 'sendMessageBatch', { Successful: [], Failed: [] })).to.equal(0);
+    });
+
+    it('counts nothing for another call', () => {
+      expect(messagesSent('dynamodb', 'batchGetItem', { Responses: {} })).to.equal(0);
+      expect(messagesSent('sqs', 'receiveMessage', { Messages: [{}] })).to.equal(0);
     });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
-import { reconcile, type ExecutionRecord, type SeededItem } from '../../workflow/execution-record.ts';
+import { reconcile, type ExecutionRecord, type MapRunReport, type SeededItem } from '../../workflow/execution-record.ts';
 import { JSON_CHAR_LIMIT, TABLE_ROW_LIMIT, renderReport, writeReport } from '../../viz/report.ts';
 import { failedRecord, FAILED_STATE, SCRIPT_BODY as FAILED_SCRIPT } from '../fixtures/records/failed.ts';
 import { succeededRecord, SCRIPT_BODY as SUCCEEDED_SCRIPT } from '../fixtures/records/succeeded.ts';
@@ -217,6 +217,48 @@ describe('viz/report', () => {
       const record = { ...succeededRecord, executionArn: 'arn:aws:states:us-east-1:000000000000:execution:sm:../../a b' };
       const path = await writeReport(record, dir);
       expect(path).to.equal(join(dir, '2025-03-01T12-00-00Z-.._.._a_b.html'));
+    });
+  });
+
+  describe('a Map Run', () => {
+    const MAP_RUN: MapRunReport = {
+      stateName: 'Send <Every> Record',
+      mapRunArn: 'arn:aws:states:us-east-1:000000000000:mapRun:m/SendEveryRecord:1',
+      executionType: 'EXPRESS',
+      status: 'FAILED',
+      children: { total: 3, succeeded: 1, failed: 1, timedOut: 0, aborted: 1 },
+      itemsProcessed: 100,
+      itemsNotProcessed: 200,
+      slowest: { index: 2, name: 'child-2', status: 'SUCCEEDED', durationMs: 900, items: 100 },
+      unsuccessful: [{ index: 0, name: 'child-0', status: 'FAILED', durationMs: 40, items: 100, error: 'MessagesNotSent', cause: 'left 3 unsent', failedState: 'Fail' }],
+      largestChildEvents: 12_500,
+      largestChildPayloadBytes: 3535,
+      largestChildPayloadState: 'Prepare Batch',
+      childStateTransitions: 51,
+    };
+
+    it('shows the children by outcome, the items, the largest child against its own quotas and the failed children', async () => {
+      const page = parse(await renderReport({ ...succeededRecord, stateTransitions: 2, mapRuns: [MAP_RUN] }));
+      const section = page.querySelector('#map-runs')!;
+      expect(section.querySelector('h3')!.text).to.contain('Map Run of “Send <Every> Record”').and.contain('FAILED');
+      const tiles = section.querySelectorAll('.tile').map((tile) => tile.text.replace(/\s+/g, ' ').trim());
+      expect(tiles).to.deep.equal([
+        '3 batches (EXPRESS child executions)',
+        '1 succeeded',
+        '1 failed',
+        '1 aborted',
+        '100 items processed',
+        '200 items in children that did not succeed',
+      ]);
+      expect(section.text).to.contain('12,500 of 25,000 events (50.0% of the limit)');
+      expect(section.querySelectorAll('tr.missing').map((row) => row.querySelectorAll('td').map((cell) => cell.text))).to.deep.equal([
+        ['0', 'child-0', 'FAILED', '40 ms', '100', 'Fail', 'MessagesNotSent: left 3 unsent'],
+      ]);
+      expect(page.querySelector('#summary')!.text).to.contain('2 state transitions in this execution, 51 state transitions in its 3 child executions');
+    });
+
+    it('has no Map Run section without one', async () => {
+      expect(parse(await renderReport(succeededRecord)).querySelector('#map-runs')).to.equal(null);
     });
   });
 });
