@@ -3,6 +3,7 @@
 // when --no-quota-fail let the execution go past it, where AWS would have stopped it.
 import type { ExecutionResult, HistoryEvent, Quotas } from '../engine/index.ts';
 import { parsePayload, type HistoryFold } from '../execution/history.ts';
+import type { MapRunReport } from '../workflow/execution-record.ts';
 
 export interface QuotaNoteOptions {
   quotas: Quotas;
@@ -31,6 +32,27 @@ export function quotaNotes(result: ExecutionResult, fold: HistoryFold, options: 
     );
   }
   return notes;
+}
+
+/**
+ * Where a Map Run's child went past its own quotas, when --no-quota-fail let it (when they are
+ * enforced, that child failed with AWS's error and its Map Run's report names it).
+ */
+export function childQuotaNotes(mapRuns: MapRunReport[], options: QuotaNoteOptions): string[] {
+  const { quotas, enforced } = options;
+  if (enforced) return [];
+  const goneOn = 'AWS would have failed that child execution there; --no-quota-fail let it go on.';
+  return mapRuns.flatMap((run) => [
+    ...(run.largestChildEvents > quotas.historyEvents
+      ? [`States.Runtime: a child execution of the Map Run of "${run.stateName}" has ${run.largestChildEvents} events, over its own ${quotas.historyEvents}-event quota: ${goneOn}`]
+      : []),
+    ...(run.largestChildPayloadBytes > quotas.payloadBytes
+      ? [
+          `States.DataLimitExceeded: a payload of "${run.largestChildPayloadState}" in a child execution of the Map Run of "${run.stateName}" is ` +
+            `${run.largestChildPayloadBytes} bytes, over the ${quotas.payloadBytes}-byte quota: ${goneOn}`,
+        ]
+      : []),
+  ]);
 }
 
 /** The state entry open at event `index`: its name, which entry of it, and the loop's item. */

@@ -29,7 +29,7 @@ import { createLocalClients } from './emulators.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
 import { assumedRoleArn, childStartCheck, localPolicies } from './iam.ts';
-import { quotaNotes } from './quota-notes.ts';
+import { childQuotaNotes, quotaNotes } from './quota-notes.ts';
 import { createRunGuard, type RunGuard } from './run-guard.ts';
 
 export interface Progress {
@@ -254,9 +254,11 @@ async function execute(
   }
 
   const history = folds.result();
+  const mapRuns = folds.mapRuns(result.mapRuns);
   const warnings = [
     ...(options.fastRetries ? ['Retry waits were skipped (--fast-retries): Retry and Catch paths are as on AWS, timings are not.'] : []),
     ...quotaNotes(result, history, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail }),
+    ...childQuotaNotes(mapRuns, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail }),
     ...history.warnings,
   ];
   const record: ExecutionRecord = {
@@ -274,7 +276,7 @@ async function execute(
     ...(history.maxPayloadState === undefined ? {} : { maxPayloadState: history.maxPayloadState }),
     stateTransitions: history.stateTransitions,
     states: history.states,
-    ...(result.mapRuns.length > 0 ? { mapRuns: folds.mapRuns(result.mapRuns) } : {}),
+    ...(mapRuns.length > 0 ? { mapRuns } : {}),
     seeded,
     delivered: messages,
     reconciliation: reconcile(seeded, messages),
