@@ -9,12 +9,12 @@ import { TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-sc
 const workflow = TRANSFER_RECORDS_AT_SCALE.name;
 const MAP = 'Send Every Record';
 
-/** The application with the at-scale role lacking the grant that lets it start its own Map Run's children. */
-function withoutStartExecution(app: Application): Application {
+/** The application with the at-scale role lacking the grant of an action. */
+function without(action: string, app: Application = APP): Application {
   return {
     ...app,
     workflows: app.workflows.map((spec) =>
-      spec.name === workflow ? { ...spec, grants: spec.grants.filter((grant) => !grant.actions.includes('states:StartExecution')) } : spec,
+      spec.name === workflow ? { ...spec, grants: spec.grants.filter((grant) => !grant.actions.includes(action)) } : spec,
     ),
   };
 }
@@ -96,7 +96,7 @@ describe('local/run: transfer-records-at-scale under --fault, end to end', funct
   });
 
   it('fails the Map Run when the role may not start the state machine\'s own executions (states:StartExecution), sending nothing', async () => {
-    const { record } = await runLocal({ workflow, count: 100, app: withoutStartExecution(APP) });
+    const { record } = await runLocal({ workflow, count: 100, app: without('states:StartExecution') });
     expect(record.status).to.equal('FAILED');
     expect(record.failedState).to.equal(MAP);
     expect(record.error).to.equal('States.ExceedToleratedFailureThreshold');
@@ -106,5 +106,15 @@ describe('local/run: transfer-records-at-scale under --fault, end to end', funct
       /^User: arn:aws:sts::\d+:assumed-role\/\S+\/\S+ is not authorized to perform: states:StartExecution on resource: arn:aws:states:[^:]+:\d+:stateMachine:\S+ because no identity-based policy allows the states:StartExecution action$/,
     );
     expect(record.reconciliation).to.include({ items: 100, delivered: 0 });
+  });
+
+  it("checks a child's calls against the state machine's role: without dynamodb:BatchGetItem, the child is denied and the Map Run fails", async () => {
+    // AccessDeniedException is no class of its own: the Retry of DynamoDb.DynamoDbException runs it out first.
+    const { record } = await runLocal({ workflow, count: 100, app: without('dynamodb:BatchGetItem'), fastRetries: true });
+    expect(record.status).to.equal('FAILED');
+    expect(record.error).to.equal('States.ExceedToleratedFailureThreshold');
+    const [child] = record.mapRuns![0]!.unsuccessful;
+    expect(child).to.deep.include({ status: 'FAILED', error: 'DynamoDb.DynamoDbException', failedState: 'Read Batch from DynamoDB' });
+    expect(child!.cause).to.match(/is not authorized to perform: dynamodb:BatchGetItem on resource: arn:aws:dynamodb:[^ ]+:table\/\S+ because no identity-based policy allows/);
   });
 });
