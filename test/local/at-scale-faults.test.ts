@@ -95,6 +95,16 @@ describe('local/run: transfer-records-at-scale under --fault, end to end', funct
     expect(record.faults![0]).to.deep.include({ fault: 's3:getObject:throttled:1', fired: 1 });
   });
 
+  it("fails the ResultWriter's PutObject with --fault s3:putObject:throttled: every record was sent, the execution fails with States.ResultWriterFailed", async () => {
+    const { record } = await runLocal({ workflow, count: 100, faults: [parseFault('s3:putObject:throttled:1')] });
+    expect(record.status).to.equal('FAILED');
+    expect(record.error).to.equal('States.ResultWriterFailed');
+    expect(record.cause).to.include('Error Code: SlowDown');
+    expect(record.mapRuns![0]).to.deep.include({ itemsProcessed: 100 });
+    expect(record.reconciliation).to.include({ items: 100, delivered: 100 });
+    expect(record.reconciliation.missing).to.deep.equal([]);
+  });
+
   it('fails the Map Run when the role may not start the state machine\'s own executions (states:StartExecution), sending nothing', async () => {
     const { record } = await runLocal({ workflow, count: 100, app: without('states:StartExecution') });
     expect(record.status).to.equal('FAILED');
