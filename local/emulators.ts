@@ -10,6 +10,8 @@ import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from './contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../workflow/clients.ts';
 import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
+import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
+import type { DeliveredMessage } from '../workflow/execution-record.ts';
 
 export type EmulatedService = 'dynamodb' | 'sqs';
 
@@ -38,6 +40,8 @@ export interface EmulatorOptions {
 
 export interface Emulators {
   endpoints: LocalEndpoints;
+  /** What a queue holds, read in process (queue-journal.ts); undefined: read it through the API. */
+  queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
   stop(): Promise<void>;
 }
 
@@ -180,6 +184,14 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     emulateLazyQueues: false,
   });
   const sqsListener = gated('sqs', sqs.requestHandler, options.door);
+  // Every queue is watched from its creation (CreateQueue adds it to the service's list).
+  const journal = createQueueJournal();
+  const queues = sqs.service.Queues as unknown as EmulatedQueue[];
+  const addQueues = queues.push.bind(queues);
+  queues.push = (...added) => {
+    for (const queue of added) journal.watch(queue);
+    return addQueues(...added);
+  };
   const sqsServer = createServer(sqsListener);
 
   // This process's SDK clients reach the emulators without sockets (in-process-transport.ts),
@@ -195,7 +207,9 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     // Queue URLs carry the port, known only now.
     sqs.service.PORT = Number(new URL(sqsUrl).port);
     unregister.push(registerInProcess(dynamodb, dynamodbListener), registerInProcess(sqsUrl, sqsListener));
-    return { endpoints: { dynamodb, sqs: sqsUrl }, stop };
+    // A queue URL's last segment is the queue's name.
+    const queueMessages = (queueUrl: string) => journal.messages(new URL(queueUrl).pathname.split('/').at(-1) ?? '');
+    return { endpoints: { dynamodb, sqs: sqsUrl }, queueMessages, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -80,6 +80,7 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
       endpoints,
       resources,
       envLines: Object.entries(emulatorEnvironment(endpoints, region)).map(([key, value]) => `${key}=${value}`),
+      queueMessages: emulators.queueMessages,
       stop,
     };
   } catch (error) {

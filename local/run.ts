@@ -26,6 +26,7 @@ import { functionAddress } from './bridge/lambda.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
 import { loadDefinition, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
 import { createLocalClients } from './emulators.ts';
+import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
 import { assumedRoleArn, childStartCheck, localPolicies } from './iam.ts';
@@ -72,6 +73,8 @@ export interface LocalRun {
   history: HistoryEvent[];
   /** The emulators, still running, when `keep` was set. */
   env?: LocalEnvironment;
+  /** How long reading the table and the queue back for the reconciliation took. */
+  reconciliationMs: number;
 }
 
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -130,6 +133,11 @@ async function readSeeded(dynamodb: DynamoDBClient, table: TableResource, loop: 
   } while (ExclusiveStartKey);
   // A scan returns items in hash order; the seed's ids sort in the order it wrote them.
   return seeded.sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+}
+
+/** What the queue holds: in process when the emulator can tell (at any size), else through the API. */
+async function queueContents(env: LocalEnvironment, clients: Clients, queueUrl: string): Promise<DeliveredMessage[]> {
+  return env.queueMessages(queueUrl) ?? (await peekMessages(clients.sqs, queueUrl));
 }
 
 /**
@@ -241,17 +249,19 @@ async function execute(
   const loop = resources.workflow.loop ?? resources.workflow.reconciles;
   let seeded: SeededItem[] = [];
   let messages: DeliveredMessage[] = [];
+  const reconciling = performance.now();
   try {
     if (loop) {
       const table = findResource(resources.app, loop.items) as TableResource;
       [seeded, messages] = await Promise.all([
         readSeeded(clients.dynamodb, table, loop, resources.data[loop.items]!.name),
-        peekMessages(clients.sqs, resources.data[loop.deliveries]!.url!),
+        queueContents(env, clients, resources.data[loop.deliveries]!.url!),
       ]);
     }
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }
+  const reconciliationMs = performance.now() - reconciling;
 
   const history = folds.result();
   const mapRuns = folds.mapRuns(result.mapRuns);
@@ -283,7 +293,7 @@ async function execute(
     ...(faults.length > 0 ? { faults: faultLedger.report() } : {}),
     warnings,
   };
-  return { record, history: result.history };
+  return { record, history: result.history, reconciliationMs };
 }
 
 function outcomeFields(result: ExecutionResult, history: HistoryFold): Partial<ExecutionRecord> {

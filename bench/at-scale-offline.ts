@@ -1,0 +1,56 @@
+// `npx tsx bench/at-scale-offline.ts --count N` (or `make bench-at-scale ITEMS=N`): the
+// transfer-records-at-scale workflow end to end offline, as `make local` runs it (emulators,
+// local IAM, the seed Lambda, the Map Run and its child executions, the reconciliation), in
+// this process, and what it cost: wall time, peak RSS, and the seed's, the Map Run's and the
+// reconciliation's shares of the wall time. It exits 1 when the run did not deliver every
+// record exactly once.
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { runLocal } from '../local/run.ts';
+import { TRANSFER_RECORDS_AT_SCALE } from '../workflow/transfer-records-at-scale.ts';
+
+const DEFAULT_COUNT = 100_000;
+const SEED_STATE = 'Seed the DynamoDB Table';
+const MAP_STATE = 'Send Every Record';
+
+export class InvalidBenchCount extends Error {
+  override name = 'InvalidBenchCount';
+}
+
+function countOf(args: string[]): number {
+  const { values } = parseArgs({ args, options: { count: { type: 'string' } } });
+  const count = Number(values.count ?? DEFAULT_COUNT);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidBenchCount(`--count must be a positive integer, got ${values.count}`);
+  return count;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const share = (ms: number, wallMs: number) => `${seconds(ms).padStart(9)}  ${((ms * 100) / wallMs).toFixed(0).padStart(3)}%`;
+
+async function main(): Promise<void> {
+  const count = countOf(process.argv.slice(2));
+  const started = performance.now();
+  const { record, reconciliationMs } = await runLocal({ workflow: TRANSFER_RECORDS_AT_SCALE.name, count });
+  const wallMs = performance.now() - started;
+  // maxRSS is the process's peak resident set, in kilobytes.
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const { missing, duplicates, items, delivered } = record.reconciliation;
+  const stateMs = (name: string) => record.states[name]?.ms ?? 0;
+  const seedMs = stateMs(SEED_STATE);
+  const mapRunMs = stateMs(MAP_STATE);
+  console.log(
+    [
+      `transfer-records-at-scale offline, ${count.toLocaleString('en-US')} records: ${record.status}${record.error ? ` (${record.error})` : ''}`,
+      `wall            ${seconds(wallMs)}`,
+      `peak RSS        ${peakRssMb.toFixed(0)} MB`,
+      `seed            ${share(seedMs, wallMs)}`,
+      `Map Run         ${share(mapRunMs, wallMs)}`,
+      `reconciliation  ${share(reconciliationMs, wallMs)}`,
+      `the rest        ${share(wallMs - seedMs - mapRunMs - reconciliationMs, wallMs)}  (emulators, provisioning, history, report fold)`,
+      `seeded ${items.toLocaleString('en-US')}, delivered ${delivered.toLocaleString('en-US')}, missing ${missing.length}, duplicated ${duplicates.length}`,
+    ].join('\n'),
+  );
+  if (record.status !== 'SUCCEEDED' || missing.length > 0 || duplicates.length > 0 || items !== count) process.exitCode = 1;
+}
+
+await main();
