@@ -37,7 +37,8 @@ function isFaultService(service: string): service is FaultService {
   return (FAULT_SERVICES as readonly string[]).includes(service);
 }
 
-const isBatchAction = (action: string) => /Batch$/i.test(action);
+/** An SQS batch action (sendMessageBatch, deleteMessageBatch, …), whose entries can fail one by one. */
+export const isBatchAction = (action: string) => /Batch$/i.test(action);
 
 /** The error name `throttled` stands for, as an optimized integration reports it. */
 function throttledError(service: FaultService): string {

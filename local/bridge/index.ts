@@ -11,7 +11,7 @@ import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../emulators.ts';
-import { checkFaultTargets, createFaultInjectors, type EntryFaults } from '../faults.ts';
+import { checkFaultTargets, createFaultInjectors, isBatchAction, type EntryFaults } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
 import { messagesSent } from '../progress.ts';
 import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
@@ -288,7 +288,7 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
     const context: CallContext = { ...shared, injectFault: faultsFor(state, style) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
     const serviceCall = (INTEGRATIONS[service] as ServiceIntegration).call({ style, action, clients, functions, context });
-    const call = service === 'sqs' && /Batch$/i.test(action) ? withFailedEntries(serviceCall, service, action, faultsFor.entries(state)) : serviceCall;
+    const call = service === 'sqs' && isBatchAction(action) ? withFailedEntries(serviceCall, service, action, faultsFor.entries(state)) : serviceCall;
     // A service integration takes an object of parameters; any other input calls it with none.
     return (input) => call(isObject(input) ? input : {});
   };
