@@ -1,11 +1,10 @@
 // `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
-import { InvalidArguments, selectWorkflow } from '../execution/args.ts';
+import { InvalidArguments, parseOptions, selectWorkflow } from '../execution/args.ts';
 import { buildExecutionInput, executionInput, expectedItems } from '../execution/input.ts';
 import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
@@ -81,21 +80,7 @@ export interface CliOptions {
 }
 
 export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
-  let values;
-  let tokens;
-  try {
-    ({ values, tokens } = parseArgs({ args: argv, strict: true, allowPositionals: false, tokens: true, options: OPTIONS }));
-  } catch (error) {
-    throw new InvalidArguments((error as Error).message);
-  }
-  // parseArgs keeps the last of a repeated option: --count 3 --count 4 would silently run 4.
-  const given = tokens.flatMap((token) => (token.kind === 'option' && token.value !== undefined ? [token] : []));
-  for (const [index, token] of given.entries()) {
-    const earlier = given.slice(0, index).find((other) => other.name === token.name);
-    if (earlier && !('multiple' in OPTIONS[token.name as keyof typeof OPTIONS])) {
-      throw new InvalidArguments(`--${token.name} was given twice ("${earlier.value}" and "${token.value}"); give it once`);
-    }
-  }
+  const values = parseOptions(argv, OPTIONS);
   const inputs = ['count', 'messages-file', 'input'].filter((name) => values[name as keyof typeof values] !== undefined);
   if (inputs.length > 1) throw new InvalidArguments(`--${inputs.join(' and --')} cannot be given together`);
 
