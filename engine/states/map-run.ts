@@ -146,6 +146,8 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
       startTime: new Date(),
     };
     const input = inputs[index];
+    // The child holds its input from here on; a million items' batches need not all stay.
+    inputs[index] = undefined;
     // A child ends with the parent (timed out or aborted), and is aborted when a sibling fails the run.
     const stop = new AbortController();
     const onParent = () => stop.abort(run.signal.reason);

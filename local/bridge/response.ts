@@ -57,14 +57,22 @@ export function httpMetadata(statusCode: number, headers: Record<string, string>
   };
 }
 
+// The API's member names are few and every response repeats them: each is spelled once.
+const memberNames = new Map<string, string>();
+
 /** Member names as the Java SDK v2 spells them: a run of capitals becomes one capitalized word. */
 export function sdkMemberName(name: string): string {
-  return name
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .split('_')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
-    .join('');
+  let spelled = memberNames.get(name);
+  if (spelled === undefined) {
+    spelled = name
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .split('_')
+      .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
+      .join('');
+    memberNames.set(name, spelled);
+  }
+  return spelled;
 }
 
 function toJson(value: unknown, rename: boolean, mapFields: ReadonlySet<string>): unknown {
