@@ -10,6 +10,7 @@ import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from './contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../workflow/clients.ts';
 import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
+import { limitHeapGrowth } from './heap-policy.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../workflow/execution-record.ts';
 
@@ -167,6 +168,8 @@ function close(server: Server): Promise<void> {
 }
 
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
+  // The emulators keep every table item and queued message in this process's heap.
+  limitHeapGrowth();
   // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to.
   const dynamodbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
