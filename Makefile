@@ -85,7 +85,7 @@ PORT   ?=
 run: $(DEPS) ## Start an execution on AWS (WORKFLOW=name, ITEMS=n or MESSAGES_FILE=f), wait, report; TARGET=local: the same client, offline
 ifeq ($(TARGET),local)
 	@$(MAKE) --no-print-directory build >&2
-	@$(TSX) scripts/run-on-local-endpoint.ts $(INPUT_ARGS) $(ARGS)
+	@$(TSX) scripts/run-on-local-endpoint.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 else
 	$(TSX) aws/run.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 endif

@@ -22,19 +22,27 @@ export async function fetchHistory(sfn: SFNClient, executionArn: string): Promis
 }
 
 /**
- * The ids the loop goes through, without its sentinel: the list a Lambda task returned, in
- * Payload of a lambda:invoke result, or as the result itself when the Task's Resource is the
- * function's ARN (the sample's form). The last such list in the history wins (a retried seed).
+ * What each Lambda task of the history returned, in order: Payload of a lambda:invoke result, or
+ * the result itself when the Task's Resource is the function's ARN (the sample's form).
  */
-export function seededIds(events: HistoryEvent[], loop: LoopContract): string[] {
-  let ids: string[] = [];
+export function lambdaResults(events: HistoryEvent[]): unknown[] {
+  const results: unknown[] = [];
   for (const event of events) {
     const details = event.taskSucceededEventDetails;
-    const list =
-      details?.resourceType === 'lambda' && details.resource?.startsWith('invoke')
-        ? (parsePayload(details.output) as { Payload?: unknown } | undefined)?.Payload
-        : parsePayload(event.lambdaFunctionSucceededEventDetails?.output);
-    if (Array.isArray(list)) ids = list.filter((id): id is string => typeof id === 'string' && id !== loop.sentinel);
+    if (details?.resourceType === 'lambda' && details.resource?.startsWith('invoke')) {
+      results.push((parsePayload(details.output) as { Payload?: unknown } | undefined)?.Payload);
+    } else if (event.lambdaFunctionSucceededEventDetails !== undefined) {
+      results.push(parsePayload(event.lambdaFunctionSucceededEventDetails.output));
+    }
   }
-  return ids;
+  return results;
+}
+
+/**
+ * The ids the loop goes through, without its sentinel: the list a Lambda task returned. The last
+ * such list in the history wins (a retried seed).
+ */
+export function seededIds(events: HistoryEvent[], loop: LoopContract): string[] {
+  const list = lambdaResults(events).findLast(Array.isArray) as unknown[] | undefined;
+  return (list ?? []).filter((id): id is string => typeof id === 'string' && id !== loop.sentinel);
 }

@@ -7,7 +7,7 @@ import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import { STACK_NAME } from '../workflow/resources.ts';
 
-/** What the run client needs of the stack for one workflow: its state machine and, when it loops, where its items and messages go. */
+/** What the run client needs of the stack for one workflow: its state machine and, when it is reconciled, where its items and messages go. */
 export interface StackOutputs {
   stateMachineArn: string;
   tableName?: string;
@@ -17,10 +17,11 @@ export interface StackOutputs {
 /** The output names a workflow's run reads, by StackOutputs key. */
 function wantedOutputs(workflow: WorkflowSpec, app: Application): Partial<Record<keyof StackOutputs, string>> {
   const names = outputNames(app);
+  const reconciled = workflow.loop ?? workflow.reconciles;
   return {
     stateMachineArn: names.workflows[workflow.name]!,
-    ...(workflow.loop
-      ? { tableName: names.resources[workflow.loop.items]!, queueUrl: names.resources[workflow.loop.deliveries]! }
+    ...(reconciled
+      ? { tableName: names.resources[reconciled.items]!, queueUrl: names.resources[reconciled.deliveries]! }
       : {}),
   };
 }

@@ -113,7 +113,8 @@ function childReport(execution: MapRunExecution, figures: ChildFigures | undefin
 }
 
 function mapRunReport(record: MapRunRecord, ended: Map<string, ChildFigures>): MapRunReport {
-  const report: MapRunReport = {
+  // Offline, every child's figures are known (on AWS they are not: the type leaves them optional).
+  const report: MapRunReport & Required<Pick<MapRunReport, 'largestChildEvents' | 'largestChildPayloadBytes' | 'childStateTransitions'>> = {
     stateName: record.stateName,
     mapRunArn: record.mapRunArn,
     executionType: record.executionType,

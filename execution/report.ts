@@ -69,9 +69,14 @@ const LIST_LIMIT = 5;
 const ofQuota = (value: number, limit: number, unit = '') => `${number(value)} of ${number(limit)}${unit} (${percent(value, limit)})`;
 const inState = (state: string | undefined) => (state === undefined ? '' : `, in "${state}"`);
 
+/** What AWS does not give: an EXPRESS child keeps no history there. */
+export const NOT_ON_AWS = 'not available on AWS';
+
 function childLabel(child: MapRunChildReport): string {
-  return `#${child.index} (${child.name})`;
+  return child.index === undefined ? `(${child.name})` : `#${child.index} (${child.name})`;
 }
+
+const itemsOf = (child: MapRunChildReport) => (child.items === undefined ? 'items unknown' : `${number(child.items)} item${child.items === 1 ? '' : 's'}`);
 
 /** A Map Run: its children by outcome, its items, its slowest and largest child. */
 export function mapRunLines(run: MapRunReport): string[] {
@@ -89,13 +94,13 @@ export function mapRunLines(run: MapRunReport): string[] {
   ];
   if (run.slowest !== undefined) {
     const { slowest } = run;
-    lines.push(`  Slowest child    ${childLabel(slowest)}: ${seconds(slowest.durationMs)}, ${number(slowest.items)} item${slowest.items === 1 ? '' : 's'}, ${slowest.status}`);
+    lines.push(`  Slowest child    ${childLabel(slowest)}: ${seconds(slowest.durationMs)}, ${itemsOf(slowest)}, ${slowest.status}`);
   }
   lines.push(
-    `  Largest child    history ${ofQuota(run.largestChildEvents, QUOTAS.historyEvents, ' events')}; ` +
-      `payload ${ofQuota(run.largestChildPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(run.largestChildPayloadState)}`,
+    `  Largest child    history ${run.largestChildEvents === undefined ? NOT_ON_AWS : ofQuota(run.largestChildEvents, QUOTAS.historyEvents, ' events')}; ` +
+      `payload ${run.largestChildPayloadBytes === undefined ? NOT_ON_AWS : `${ofQuota(run.largestChildPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(run.largestChildPayloadState)}`}`,
   );
-  lines.push(`  State transitions in children ${number(run.childStateTransitions)}`);
+  lines.push(`  State transitions in children ${run.childStateTransitions === undefined ? NOT_ON_AWS : number(run.childStateTransitions)}`);
   for (const child of run.unsuccessful) {
     const where = child.failedState === undefined ? '' : ` in "${child.failedState}"`;
     const why = [child.error, child.cause === undefined ? undefined : (causeMessage(child.cause) ?? child.cause)].filter((part) => part !== undefined).join(': ');
@@ -149,11 +154,13 @@ export function formatText(record: ExecutionRecord): string {
   lines.push('', mapRuns.length > 0 ? 'AWS quotas (this execution; each child execution has its own, under Map Run)' : 'AWS quotas');
   lines.push(`  History events   ${ofQuota(record.historyEvents, QUOTAS.historyEvents)}`);
   lines.push(`  Largest payload  ${ofQuota(record.maxPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(record.maxPayloadState)}`);
-  const childTransitions = mapRuns.reduce((sum, run) => sum + run.childStateTransitions, 0);
+  const childTransitions = mapRuns.some((run) => run.childStateTransitions === undefined)
+    ? NOT_ON_AWS
+    : number(mapRuns.reduce((sum, run) => sum + (run.childStateTransitions ?? 0), 0));
   const childCount = mapRuns.reduce((sum, run) => sum + run.children.total, 0);
   lines.push(
     `  State transitions ${number(record.stateTransitions)}` +
-      (mapRuns.length > 0 ? ` (this execution), ${number(childTransitions)} in ${number(childCount)} child execution${childCount === 1 ? '' : 's'}` : ''),
+      (mapRuns.length > 0 ? ` (this execution), ${childTransitions} in ${number(childCount)} child execution${childCount === 1 ? '' : 's'}` : ''),
   );
 
   for (const run of mapRuns) lines.push('', ...mapRunLines(run));

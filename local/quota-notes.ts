@@ -43,10 +43,10 @@ export function childQuotaNotes(mapRuns: MapRunReport[], options: QuotaNoteOptio
   if (enforced) return [];
   const goneOn = 'AWS would have failed that child execution there; --no-quota-fail let it go on.';
   return mapRuns.flatMap((run) => [
-    ...(run.largestChildEvents > quotas.historyEvents
+    ...((run.largestChildEvents ?? 0) > quotas.historyEvents
       ? [`States.Runtime: a child execution of the Map Run of "${run.stateName}" has ${run.largestChildEvents} events, over its own ${quotas.historyEvents}-event quota: ${goneOn}`]
       : []),
-    ...(run.largestChildPayloadBytes > quotas.payloadBytes
+    ...((run.largestChildPayloadBytes ?? 0) > quotas.payloadBytes
       ? [
           `States.DataLimitExceeded: a payload of "${run.largestChildPayloadState}" in a child execution of the Map Run of "${run.stateName}" is ` +
             `${run.largestChildPayloadBytes} bytes, over the ${quotas.payloadBytes}-byte quota: ${goneOn}`,

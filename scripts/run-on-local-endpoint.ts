@@ -1,13 +1,15 @@
 // `make run TARGET=local`: the very client `make run` uses on AWS (aws/run-command.ts), talking
 // to the local Step Functions endpoint over AWS's protocol, with the emulators standing in for
-// the deployed stack's table and queue. Same report, same reconciliation, same exit status.
+// the deployed stack's table, queue and bucket. Same report, same reconciliation, same exit status.
 // It wires the offline runtime and the AWS client together, so it lives above both, with the tooling.
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import { createClients } from '../workflow/clients.ts';
 import { systemClock, type Clock } from '../aws/execution.ts';
 import type { StackOutputs } from '../aws/outputs.ts';
+import { InvalidArguments, parseRunArgs } from '../aws/args.ts';
 import { runCommand, type RunDeps } from '../aws/run-command.ts';
+import { selectWorkflow } from '../execution/args.ts';
 import type { LocalEnvironment } from '../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { inProcessTransport } from '../local/in-process-transport.ts';
@@ -40,9 +42,23 @@ export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachi
   };
 }
 
+/**
+ * The workflow the arguments select, which the endpoint registers; arguments the client will
+ * refuse (it says why) leave the default.
+ */
+export function selectedWorkflow(argv: string[]): string | undefined {
+  try {
+    return selectWorkflow(parseRunArgs(argv).workflow).name;
+  } catch (error) {
+    if (error instanceof InvalidArguments) return undefined;
+    throw error;
+  }
+}
+
 /** Starts the emulators and the endpoint, runs the AWS client against them, stops both; returns the exit status. */
 export async function runAgainstLocalEndpoint(argv: string[], io: Pick<RunDeps, 'out' | 'err' | 'writeReport'>): Promise<number> {
-  const env = await startLocalEnvironment();
+  const workflow = selectedWorkflow(argv);
+  const env = await startLocalEnvironment(workflow === undefined ? {} : { workflow });
   try {
     const server = await startApiServer({ env });
     try {

@@ -3,6 +3,7 @@
 // The page loads nothing: inline CSS, inline SVG, no script, and a CSP that forbids any fetch.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NOT_ON_AWS } from '../execution/report.ts';
 import { QUOTAS } from '../workflow/quotas.ts';
 import { causeMessage, faultSummary, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../workflow/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
@@ -142,15 +143,31 @@ function stepsTaken(record: ExecutionRecord): string {
   const runs = record.mapRuns ?? [];
   if (runs.length === 0) return own;
   const children = runs.reduce((sum, run) => sum + run.children.total, 0);
-  const transitions = runs.reduce((sum, run) => sum + run.childStateTransitions, 0);
-  return `${own} in this execution, ${plural(transitions, 'state transition')} in its ${plural(children, 'child execution')}`;
+  const transitions = runs.some((run) => run.childStateTransitions === undefined)
+    ? `state transitions ${NOT_ON_AWS}`
+    : plural(runs.reduce((sum, run) => sum + (run.childStateTransitions ?? 0), 0), 'state transition');
+  return `${own} in this execution, ${transitions} in its ${plural(children, 'child execution')}`;
 }
 
 function childCells(child: MapRunChildReport): string {
   const why = [child.error, child.cause === undefined ? undefined : (causeMessage(child.cause) ?? child.cause)].filter((part) => part !== undefined).join(': ');
-  return `<td class="num">${child.index}</td><td><code>${escapeHtml(child.name)}</code></td><td>${escapeHtml(child.status)}</td>`
-    + `<td class="num">${escapeHtml(formatMs(child.durationMs))}</td><td class="num">${number(child.items)}</td>`
+  return `<td class="num">${child.index ?? '—'}</td><td><code>${escapeHtml(child.name)}</code></td><td>${escapeHtml(child.status)}</td>`
+    + `<td class="num">${escapeHtml(formatMs(child.durationMs))}</td><td class="num">${child.items === undefined ? '—' : number(child.items)}</td>`
     + `<td>${escapeHtml(child.failedState ?? '')}</td><td>${escapeHtml(why)}</td>`;
+}
+
+/** The children's transitions and largest history and payload: known offline, not on AWS (an EXPRESS child keeps no history there). */
+function childFigures(run: MapRunReport, payloadWhere: string): string {
+  const { childStateTransitions: transitions, largestChildEvents: events, largestChildPayloadBytes: bytes } = run;
+  return [
+    `<p>${transitions === undefined ? `State transitions in the children: ${NOT_ON_AWS}.` : `${plural(transitions, 'state transition')} in the children.`}</p>`,
+    events === undefined
+      ? `<p class="muted">Largest child history: ${NOT_ON_AWS}.</p>`
+      : bar('Largest child history', events, QUOTAS.historyEvents, `${number(events)} of ${number(QUOTAS.historyEvents)} events`, `Each child execution has a history quota of its own: ${number(QUOTAS.historyEvents)} events.`),
+    bytes === undefined
+      ? `<p class="muted">Largest child payload: ${NOT_ON_AWS}.</p>`
+      : bar('Largest child payload', bytes, QUOTAS.payloadBytes, `${formatBytes(bytes)} of ${PAYLOAD_QUOTA}`, `The largest input or output of any child${payloadWhere}; each child’s data is capped at ${PAYLOAD_QUOTA}.`),
+  ].join('\n');
 }
 
 function mapRunBlock(run: MapRunReport): string {
@@ -177,9 +194,7 @@ function mapRunBlock(run: MapRunReport): string {
 <h3>Map Run of “${escapeHtml(run.stateName)}” <span class="badge ${failed ? 'bad' : 'good'}">${escapeHtml(run.status)}</span></h3>
 <p class="muted"><code>${escapeHtml(run.mapRunArn)}</code></p>
 <div class="tiles">${tiles.join('\n')}</div>
-<p>${plural(run.childStateTransitions, 'state transition')} in the children.</p>
-${bar('Largest child history', run.largestChildEvents, QUOTAS.historyEvents, `${number(run.largestChildEvents)} of ${number(QUOTAS.historyEvents)} events`, `Each child execution has a history quota of its own: ${number(QUOTAS.historyEvents)} events.`)}
-${bar('Largest child payload', run.largestChildPayloadBytes, QUOTAS.payloadBytes, `${formatBytes(run.largestChildPayloadBytes)} of ${PAYLOAD_QUOTA}`, `The largest input or output of any child${payloadWhere}; each child’s data is capped at ${PAYLOAD_QUOTA}.`)}
+${childFigures(run, payloadWhere)}
 ${slowest}
 ${unsuccessful}
 </div>`;

@@ -1,6 +1,7 @@
 // The one place AWS SDK clients are built for the tools that run outside Lambda
 // (the AWS run client and the offline runtime). The seed Lambda builds its own.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 
@@ -11,7 +12,7 @@ export interface ClientOptions {
    * clients are hermetic: credentials are required, and nothing is read from the host's
    * AWS_* variables or ~/.aws files (a profile there, expired or missing, must not matter).
    */
-  endpoints?: { dynamodb?: string; sqs?: string; sfn?: string };
+  endpoints?: { dynamodb?: string; sqs?: string; sfn?: string; s3?: string };
   /** A session token too for a local role's calls, which the emulators' IAM door reads. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /**
@@ -31,6 +32,8 @@ export interface Clients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   sfn: SFNClient;
+  /** Reads a distributed Map's key list and results (the at-scale workflow). */
+  s3: S3Client;
 }
 
 export class MissingCredentials extends Error {
@@ -69,7 +72,7 @@ const LOCAL_SETTINGS = { cacheMiddleware: true } as const;
  */
 const USER_AGENT_MIDDLEWARE = 'getUserAgentMiddleware';
 
-function withoutUserAgent<T extends DynamoDBClient | SQSClient | SFNClient>(client: T, inProcess: boolean): T {
+function withoutUserAgent<T extends DynamoDBClient | SQSClient | SFNClient | S3Client>(client: T, inProcess: boolean): T {
   if (inProcess) client.middlewareStack.remove(USER_AGENT_MIDDLEWARE);
   return client;
 }
@@ -89,7 +92,7 @@ export function createClients(options: ClientOptions): Clients {
     const requestHandler = transport(url);
     return url ? { endpoint: url, ...(requestHandler ? { requestHandler } : {}) } : {};
   };
-  const { dynamodb, sqs, sfn } = options.endpoints ?? {};
+  const { dynamodb, sqs, sfn, s3 } = options.endpoints ?? {};
   const inProcess = (url: string | undefined) => transport(url) !== undefined;
   return {
     dynamodb: withoutUserAgent(
@@ -98,5 +101,7 @@ export function createClients(options: ClientOptions): Clients {
     ),
     sqs: withoutUserAgent(new SQSClient({ ...common, ...endpoint(sqs) }), inProcess(sqs)),
     sfn: withoutUserAgent(new SFNClient({ ...common, ...endpoint(sfn) }), inProcess(sfn)),
+    // An S3 emulator answers path-style requests (/bucket/key) only.
+    s3: withoutUserAgent(new S3Client({ ...common, ...(s3 ? { forcePathStyle: true } : {}), ...endpoint(s3) }), inProcess(s3)),
   };
 }

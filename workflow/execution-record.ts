@@ -65,13 +65,13 @@ export interface FaultReport {
 
 /** One child execution of a Map Run, as the report names it. */
 export interface MapRunChildReport {
-  /** Its place in the Map Run: the batch (or item) it ran, from 0. */
-  index: number;
+  /** Its place in the Map Run: the batch (or item) it ran, from 0. Not available on AWS. */
+  index?: number;
   name: string;
   status: Exclude<ExecutionStatus, 'RUNNING'>;
   durationMs: number;
-  /** The items it was given: its batch's Items, or 1 without an ItemBatcher. */
-  items: number;
+  /** The items it was given: its batch's Items, or 1 without an ItemBatcher; absent where unknown. */
+  items?: number;
   error?: string;
   cause?: string;
   /** The child's state where it failed, if it did. */
@@ -92,12 +92,15 @@ export interface MapRunReport {
   slowest?: MapRunChildReport;
   /** The children that did not succeed, the first few. */
   unsuccessful: MapRunChildReport[];
-  /** The largest child history and payload: each child has the quotas of an execution of its own. */
-  largestChildEvents: number;
-  largestChildPayloadBytes: number;
+  /**
+   * The largest child history and payload: each child has the quotas of an execution of its own.
+   * Not available on AWS, which keeps no history of an EXPRESS child.
+   */
+  largestChildEvents?: number;
+  largestChildPayloadBytes?: number;
   largestChildPayloadState?: string;
-  /** State transitions in all the children together (the parent's are the record's stateTransitions). */
-  childStateTransitions: number;
+  /** State transitions in all the children together (the parent's are the record's stateTransitions); not available on AWS. */
+  childStateTransitions?: number;
 }
 
 export interface ExecutionRecord extends HistoryStats {
@@ -116,7 +119,7 @@ export interface ExecutionRecord extends HistoryStats {
   seeded: SeededItem[];
   delivered: DeliveredMessage[];
   reconciliation: Reconciliation;
-  /** Each distributed Map's Map Run, offline runs only: its states are in `states`, its quotas here. */
+  /** Each distributed Map's Map Run: offline, its states are in `states` and its quotas here; on AWS, what its API says. */
   mapRuns?: MapRunReport[];
   /** The injected faults, offline runs only. */
   faults?: FaultReport[];

@@ -45,12 +45,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR) });
   const executions = createExecutionStore();
   const { resources } = env;
-  const template = await loadDefinition(fromRoot(resources.workflow.definition));
+  const template = await loadDefinition(fromRoot(resources.workflow.definition), Object.keys(resources.workflow.placeholders));
+  // The environment's workflow, under its own deployed name and role.
+  const own = resources.stateMachines[resources.workflow.name]!;
   const workflow = machines.create({
-    name: resources.names.stateMachine,
+    name: own.stateMachine,
     type: resources.workflow.type,
     definition: JSON.stringify(renderDefinition(template, resources.templateVars), null, 2),
-    roleArn: `arn:aws:iam::${resources.accountId}:role/${resources.names.stateMachineRole}`,
+    roleArn: `arn:aws:iam::${resources.accountId}:role/${own.role}`,
   });
   const operations = createOperations({ machines, executions });
   const server = createServer(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error))));

@@ -45,6 +45,7 @@ export async function startLocalAws(prefix: string): Promise<LocalAws> {
     sfn: sandbox.spy(clients.sfn, 'send'),
     dynamodb: sandbox.spy(clients.dynamodb, 'send'),
     sqs: sandbox.spy(clients.sqs, 'send'),
+    s3: sandbox.spy(clients.s3, 'send'),
   };
   const roleArn = `arn:aws:iam::${resources.accountId}:role/${resources.names.stateMachineRole}`;
   return {
