@@ -1,5 +1,5 @@
 // The AWS run client's tests against real protocol servers instead of a fake: the local Step
-// Functions endpoint (local/api/) and the emulators (DynamoDB, SQS), started in this process on
+// Functions endpoint (local/api/) and the emulators (DynamoDB, SQS, S3), started in this process on
 // ephemeral ports. The clients are real SDK clients; a spy on each `send` lets a test read back
 // the commands that were sent, as AWS's own answers come back.
 import sinon from 'sinon';
@@ -31,8 +31,9 @@ export interface LocalAws {
   stop: () => Promise<void>;
 }
 
-export async function startLocalAws(prefix: string): Promise<LocalAws> {
-  const env = await startLocalEnvironment({ prefix });
+/** Starts the emulators and the endpoint with `workflow` (transfer-records by default) registered under its deployed name. */
+export async function startLocalAws(prefix: string, workflow?: string): Promise<LocalAws> {
+  const env = await startLocalEnvironment({ prefix, ...(workflow === undefined ? {} : { workflow }) });
   const server = await startApiServer({ env });
   const { resources } = env;
   const options = { region: resources.region, endpoints: { ...env.endpoints, sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS, transportFor: inProcessTransport };
@@ -47,7 +48,7 @@ export async function startLocalAws(prefix: string): Promise<LocalAws> {
     sqs: sandbox.spy(clients.sqs, 'send'),
     s3: sandbox.spy(clients.s3, 'send'),
   };
-  const roleArn = `arn:aws:iam::${resources.accountId}:role/${resources.names.stateMachineRole}`;
+  const roleArn = `arn:aws:iam::${resources.accountId}:role/${resources.stateMachines[resources.workflow.name]!.role}`;
   return {
     env,
     server,
