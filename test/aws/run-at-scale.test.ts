@@ -7,6 +7,8 @@ import sinon from 'sinon';
 import type { GetObjectCommandInput } from '@aws-sdk/client-s3';
 import type { ListExecutionsCommandInput, StartExecutionCommand, StartExecutionInput } from '@aws-sdk/client-sfn';
 import { EXIT, runCommand, type RunDeps } from '../../aws/run-command.ts';
+import { renderReport } from '../../viz/report.ts';
+import type { ExecutionRecord } from '../../workflow/execution-record.ts';
 import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
 import { KEY_LIST_PREFIX, RESULTS_PREFIX, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { LOCAL_POLL_MS } from '../../scripts/run-on-local-endpoint.ts';
@@ -29,16 +31,22 @@ describe('aws: make run on transfer-records-at-scale', function () {
 
   async function run(argv: string[]) {
     const out: string[] = [];
+    let record: ExecutionRecord | undefined;
     const deps: RunDeps = {
       readOutputs: sinon.fake.resolves(aws.outputs),
       createClients: sinon.fake.returns(aws.clients),
       clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, LOCAL_POLL_MS))) },
+      // The record the HTML report is made of, kept instead of written.
+      writeReport: async (made) => {
+        record = made;
+        return 'report.html';
+      },
       out: (text) => out.push(text),
       err: () => undefined,
     };
     const code = await runCommand(['--workflow', TRANSFER_RECORDS_AT_SCALE.name, ...argv], deps);
     const name = ((aws.sent('sfn')[0] as StartExecutionCommand).input as StartExecutionInput).name!;
-    return { code, out: out.join('\n'), name };
+    return { code, out: out.join('\n'), name, record: record! };
   }
 
   type Service = 'sfn' | 's3' | 'sqs';
@@ -78,6 +86,14 @@ describe('aws: make run on transfer-records-at-scale', function () {
     it('reconciles the 1,000 seeded keys with what the children sent: nothing missing, nothing duplicated', () => {
       expect(result.out).to.contain('Seeded 1,000, delivered 1,000, missing 0, duplicated 0');
       expect(JSON.parse(json.out)).to.include({ status: 'SUCCEEDED', items: 1000, delivered: 1000, missing: 0, duplicates: 0 });
+    });
+
+    it('shows the Map Run in the HTML report, saying what AWS does not give', async () => {
+      const html = await renderReport(result.record);
+      expect(html).to.contain(`Map Run of “${MAP_STATE}”`);
+      expect(html).to.contain('Largest child history: not available on AWS.');
+      expect(html).to.contain('State transitions in the children: not available on AWS.');
+      expect(html).to.match(/1,000<\/span> items seeded in the table/);
     });
 
     it('reads the key list the seed wrote and the ResultWriter manifest, with the SDK paginators, and never the queue', () => {
