@@ -88,7 +88,10 @@ export function createExecutionStore() {
     execution.done = runExecution(machine.parsed, JSON.parse(input), context, {
       dispatch: dispatcherFor(machine),
       quotas: DEFAULT_QUOTAS,
-      onEvent: (event) => execution.events.push(event),
+      // The engine reports a Map Run's children's events too; each child's history is its own.
+      onEvent: (event, of) => {
+        if (of.executionArn === arn) execution.events.push(event);
+      },
       signal: execution.abort.signal,
     }).then((result) => {
       execution.status = result.status;

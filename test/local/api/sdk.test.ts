@@ -233,6 +233,11 @@ describe('local/api with @aws-sdk/client-sfn', function () {
       (page) => page.executions ?? [],
     );
     expect(children.map((child) => child.status)).to.deep.equal(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    // The parent's history is its own: ids 1..n once each, one ExecutionStarted, no child's states.
+    const parent = (await collect(paginateGetExecutionHistory({ client: sfn }, { executionArn }))).flatMap((page) => page.events ?? []);
+    expect(parent.map((event) => event.id)).to.deep.equal(parent.map((_, index) => index + 1));
+    expect(parent.filter((event) => event.type === 'ExecutionStarted')).to.have.length(1);
+    expect(parent.map((event) => event.type)).to.include('MapRunStarted');
     expect(await rejection(sfn.send(new DescribeMapRunCommand({ mapRunArn: `${runs[0]!.mapRunArn}x` })))).to.have.property('name', 'ResourceNotFound');
     const missing = await rejection(sfn.send(new ListMapRunsCommand({ executionArn: `${executionArn}x` })));
     expect(missing).to.be.instanceOf(ExecutionDoesNotExist);
