@@ -30,7 +30,7 @@ export interface QueueJournal {
 }
 
 export function createQueueJournal(): QueueJournal {
-  const journals = new Map<string, { queue: EmulatedQueue; records: StoredRecord[] }>();
+  const journals = new Map<string, { queue: EmulatedQueue; store: EmulatedQueue['newRecord']; records: StoredRecord[] }>();
   return {
     watch(queue) {
       const records: StoredRecord[] = [];
@@ -40,7 +40,7 @@ export function createQueueJournal(): QueueJournal {
         records.push(stored.record);
         return stored;
       };
-      journals.set(queue.QueueName, { queue, records });
+      journals.set(queue.QueueName, { queue, store, records });
     },
     messages(queueName) {
       const journal = journals.get(queueName);
@@ -48,7 +48,12 @@ export function createQueueJournal(): QueueJournal {
       const attributes = journal.queue.getAttributes(['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed']) ?? {};
       // local-aws-sqs counts every stored message as either not delayed or delayed.
       const held = Number(attributes.ApproximateNumberOfMessages ?? NaN) + Number(attributes.ApproximateNumberOfMessagesDelayed ?? NaN);
-      if (held !== journal.records.length) return undefined;
+      if (held !== journal.records.length) {
+        // A message left the queue: the journal can never vouch for it again, and lets its records go.
+        journal.queue.newRecord = journal.store;
+        journals.delete(queueName);
+        return undefined;
+      }
       return journal.records.map((record) => {
         const messageId = record.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue;
         return messageId === undefined ? { body: record.MessageBody } : { body: record.MessageBody, messageId };

@@ -61,6 +61,10 @@ describe('local/queue-journal: what an emulated queue holds, read in process', (
     const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 }));
     await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: Messages[0]!.ReceiptHandle! }));
     expect(emulators.queueMessages(url)).to.equal(undefined);
+    // Nor later: what it noted no longer says what the queue holds.
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'after' }));
+    expect(emulators.queueMessages(url)).to.equal(undefined);
+    expect((await peekMessages(clients.sqs, url)).map((message) => message.body).sort()).to.deep.equal(['after', 'left']);
     expect(emulators.queueMessages(`${emulators.endpoints.sqs}/000000000000/no-such-queue`)).to.equal(undefined);
   });
 });
