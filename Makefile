@@ -34,7 +34,7 @@ quote = '$(subst ','\'',$(1))'
 INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
 WORKFLOW_ARG = $(if $(WORKFLOW),--workflow=$(call quote,$(WORKFLOW)))
 
-.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-at-scale test lint typecheck clean
+.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-at-scale bench-cost test lint typecheck clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -121,6 +121,9 @@ conformance: build ## Run the engine against the executions recorded on AWS (CON
 
 bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs direct SDK calls)
 	$(TSX) bench/local.ts
+
+bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cost per million, largest count per execution), with the at-scale workflow on the engine alone (SIZES="1000 100000")
+	$(TSX) bench/at-scale.ts $(foreach size,$(SIZES),$(call quote,$(size)))
 
 bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default): wall, peak RSS, the seed/Map Run/reconciliation shares
 	$(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS)))
