@@ -38,6 +38,14 @@ export interface EngineOptions {
   onEvent?: (event: HistoryEvent, execution: ExecutionContext) => void;
   /** Aborting ends the execution as ABORTED. */
   signal?: AbortSignal;
+  /** Each Map Run as it is created: the record is updated in place while it runs, as DescribeMapRun shows it. */
+  onMapRun?: (mapRun: MapRunRecord, execution: ExecutionContext) => void;
+  /**
+   * Whether the execution's role may start the Map Run's children (states:StartExecution on its
+   * state machine); called once before the first child starts. Throwing refuses: the Map state
+   * fails with States.Runtime and the thrown message as its cause, before any child runs.
+   */
+  authorizeChildStart?: (stateMachineArn: string, execution: ExecutionContext) => void | Promise<void>;
 }
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -76,6 +84,10 @@ export interface MapRunExecution {
   stopDate: Date;
   /** The UTF-8 size of the child's input (the input itself is in its history when one is kept). */
   inputBytes: number;
+  /** The items the child was given: its batch's Items, or 1 without an ItemBatcher. */
+  items: number;
+  /** The child's input as JSON text, kept only where a ResultWriter writes it out. */
+  input?: string;
   output?: unknown;
   error?: string;
   cause?: string;
@@ -85,11 +97,29 @@ export interface MapRunExecution {
   history?: HistoryEvent[];
 }
 
-/** A distributed Map's Map Run: its ARN, the state that started it, and its child executions. */
+/** Child executions and the items they were given. */
+export interface MapRunCount {
+  executions: number;
+  items: number;
+}
+
+/**
+ * A distributed Map's Map Run: its ARN, the state that started it, its resolved settings and its
+ * child executions. The engine updates it in place while it runs (EngineOptions.onMapRun).
+ */
 export interface MapRunRecord {
   mapRunArn: string;
   stateName: string;
   executionType: 'STANDARD' | 'EXPRESS';
-  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  /** MaxConcurrency and the tolerated failures as the state resolved them (0 where it sets none). */
+  maxConcurrency: number;
+  toleratedFailureCount: number;
+  toleratedFailurePercentage: number;
+  /** Every child the run starts, once its items are read and batched (0 before). */
+  total: MapRunCount;
+  /** Children started and not yet ended. */
+  running: MapRunCount;
+  /** Each child once it has ended, at its index (a child not yet ended leaves a hole). */
   executions: MapRunExecution[];
 }

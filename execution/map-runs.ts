@@ -8,7 +8,7 @@
 import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import type { HistoryEvent, MapRunExecution, MapRunRecord } from '../engine/index.ts';
 import type { MapRunChildReport, MapRunReport, StateSummary } from '../workflow/execution-record.ts';
-import { createHistoryFolder, parsePayload, SAMPLES_PER_STATE, type FoldOptions, type HistoryFold, type HistoryFolder } from './history.ts';
+import { createHistoryFolder, SAMPLES_PER_STATE, type FoldOptions, type HistoryFold, type HistoryFolder } from './history.ts';
 
 /** Children that did not succeed, listed by name in the report. */
 export const UNSUCCESSFUL_LISTED = 5;
@@ -17,7 +17,6 @@ const ENDS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted
 
 /** What is kept of one child's history once it has ended. */
 interface ChildFigures {
-  items: number;
   events: number;
   stateTransitions: number;
   maxPayloadBytes: number;
@@ -34,12 +33,6 @@ export interface ExecutionFolds {
   mapRuns(records: MapRunRecord[]): MapRunReport[];
 }
 
-/** The items a child was given: its batch's Items, or the one item it ran. */
-function itemsOf(input: string | undefined): number {
-  const value = parsePayload(input) as { Items?: unknown } | null | undefined;
-  return typeof value === 'object' && value !== null && Array.isArray(value.Items) ? value.Items.length : 1;
-}
-
 function mergeStates(into: Record<string, StateSummary>, from: Record<string, StateSummary>): void {
   for (const [name, summary] of Object.entries(from)) {
     const merged = (into[name] ??= { entered: 0, ms: 0, samples: [] });
@@ -51,31 +44,27 @@ function mergeStates(into: Record<string, StateSummary>, from: Record<string, St
 
 export function createExecutionFolds(parentArn: string, options: Pick<FoldOptions, 'onRetry'> = {}): ExecutionFolds {
   const parent = createHistoryFolder(options);
-  const running = new Map<string, { folder: HistoryFolder; items: number }>();
+  const running = new Map<string, HistoryFolder>();
   const ended = new Map<string, ChildFigures>();
   const childStates: Record<string, StateSummary> = {};
   const warnings = new Set<string>();
   let sampled = false;
 
   const addChild = (event: HistoryEvent, executionArn: string) => {
-    let child = running.get(executionArn);
-    if (child === undefined) {
-      child = { folder: createHistoryFolder({ ...options, samples: sampled ? 0 : SAMPLES_PER_STATE }), items: 0 };
+    let folder = running.get(executionArn);
+    if (folder === undefined) {
+      folder = createHistoryFolder({ ...options, samples: sampled ? 0 : SAMPLES_PER_STATE });
       sampled = true;
-      running.set(executionArn, child);
-    }
-    if (event.type === 'ExecutionStarted') {
-      child.items = itemsOf((event.executionStartedEventDetails as { input?: string } | undefined)?.input);
+      running.set(executionArn, folder);
     }
     // The engine's events are GetExecutionHistory's; only its type names are typed as plain strings.
-    child.folder.add(event as unknown as SdkHistoryEvent);
+    folder.add(event as unknown as SdkHistoryEvent);
     if (!ENDS.has(event.type)) return;
     running.delete(executionArn);
-    const fold = child.folder.result();
+    const fold = folder.result();
     mergeStates(childStates, fold.states);
     for (const warning of fold.warnings) warnings.add(warning);
     ended.set(executionArn, {
-      items: child.items,
       events: fold.historyEvents,
       stateTransitions: fold.stateTransitions,
       maxPayloadBytes: fold.maxPayloadBytes,
@@ -105,12 +94,15 @@ function childReport(execution: MapRunExecution, figures: ChildFigures | undefin
     name: execution.name,
     status: execution.status,
     durationMs: execution.stopDate.getTime() - execution.startDate.getTime(),
-    items: figures?.items ?? 0,
+    items: execution.items,
     ...(execution.error === undefined ? {} : { error: execution.error }),
     ...(execution.cause === undefined ? {} : { cause: execution.cause }),
     ...(figures?.failedState === undefined ? {} : { failedState: figures.failedState }),
   };
 }
+
+/** A Map Run not ended when the report is made had its parent end under it: it was aborted. */
+const endedStatus = (status: MapRunRecord['status']): MapRunReport['status'] => (status === 'RUNNING' ? 'ABORTED' : status);
 
 function mapRunReport(record: MapRunRecord, ended: Map<string, ChildFigures>): MapRunReport {
   // Offline, every child's figures are known (on AWS they are not: the type leaves them optional).
@@ -118,7 +110,7 @@ function mapRunReport(record: MapRunRecord, ended: Map<string, ChildFigures>): M
     stateName: record.stateName,
     mapRunArn: record.mapRunArn,
     executionType: record.executionType,
-    status: record.status,
+    status: endedStatus(record.status),
     children: { total: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0 },
     itemsProcessed: 0,
     itemsNotProcessed: 0,
@@ -132,7 +124,7 @@ function mapRunReport(record: MapRunRecord, ended: Map<string, ChildFigures>): M
   // The engine fills a child's slot when it ends: children never started leave holes.
   for (const execution of record.executions.filter((entry) => entry !== undefined)) {
     const figures = ended.get(execution.executionArn);
-    const items = figures?.items ?? 0;
+    const { items } = execution;
     report.children.total += 1;
     report.children[counts[execution.status]] += 1;
     if (execution.status === 'SUCCEEDED') report.itemsProcessed += items;

@@ -190,11 +190,12 @@ async function execute(
   const faultLedger = createFaultLedger(faults);
   const policies = localPolicies(resources, standInArns(options.functions ?? [], resources));
   const running = resources.stateMachines[resources.workflow.name]!;
-  const mayStartChildren = childStartCheck(
-    policies.stateMachinePolicy,
-    assumedRoleArn(resources.accountId, running.role, running.stateMachine),
-    running.arn,
-  );
+  const principalArn = assumedRoleArn(resources.accountId, running.role, running.stateMachine);
+  // A Map Run starts its children only if the role may start the state machine's executions.
+  const authorizeChildStart = (stateMachineArn: string) => {
+    const denied = childStartCheck(policies.stateMachinePolicy, principalArn, stateMachineArn)();
+    if (denied) throw denied;
+  };
   const handlers = createTaskHandlers(definition, {
     resources,
     endpoints,
@@ -213,9 +214,6 @@ async function execute(
     // Once the run has failed, no call AWS would not have made is made.
     const failure = guard.failure();
     if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
-    // A Map Run's child runs only if the role may start it (its calls are then the role's too).
-    const denied = call.execution.executionArn === context.executionArn ? undefined : mayStartChildren();
-    if (denied) return Promise.reject(new StatesError('States.Runtime', denied.message));
     const handler = handlerFor(handlers, call);
     if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
     const pending = handler(call.parameters);
@@ -234,6 +232,7 @@ async function execute(
   const started = performance.now();
   const result = await runExecution(definition, input, context, {
     dispatch,
+    authorizeChildStart,
     // Without quotaFail the engine runs past AWS's quotas, and the report says where AWS would have stopped.
     quotas: options.quotaFail ? DEFAULT_QUOTAS : { historyEvents: Infinity, payloadBytes: Infinity },
     ...(options.fastRetries ? { retryDelay: () => 0 } : {}),

@@ -1,7 +1,7 @@
 // What a Map Run keeps of one finished child execution: a summary always, its history only where
 // AWS has one (STANDARD children), or where the report needs it (an EXPRESS child that did not
 // succeed). Ten thousand EXPRESS children of a million records would otherwise hold gigabytes of
-// events AWS never stores.
+// events AWS never stores. Its input stays only as JSON text, and only for a ResultWriter.
 import type { MachineResult } from '../execution.ts';
 import { stateTransitions } from '../history.ts';
 import { jsonByteLength } from '../payload.ts';
@@ -12,10 +12,12 @@ export function childRecord(
   index: number,
   execution: ExecutionContext,
   input: unknown,
+  given: { items: number; keepInput: boolean },
   result: MachineResult,
   events: HistoryEvent[],
 ): MapRunExecution {
   const keepHistory = executionType === 'STANDARD' || result.status !== 'SUCCEEDED';
+  const text = given.keepInput ? JSON.stringify(input) : undefined;
   return {
     index,
     executionArn: execution.executionArn,
@@ -23,7 +25,9 @@ export function childRecord(
     ...result,
     startDate: execution.startTime,
     stopDate: events.at(-1)?.timestamp ?? execution.startTime,
-    inputBytes: jsonByteLength(input),
+    inputBytes: text === undefined ? jsonByteLength(input) : Buffer.byteLength(text),
+    items: given.items,
+    ...(text === undefined ? {} : { input: text }),
     eventCount: events.length,
     stateTransitions: stateTransitions(events),
     ...(keepHistory ? { history: events } : {}),

@@ -1,8 +1,8 @@
 // A distributed Map's Map Run: items from the input or an ItemReader (through the dispatcher),
 // grouped by an ItemBatcher, each item or batch run as a child execution (STANDARD or EXPRESS)
 // with a history and quotas of its own while it runs (what is kept afterwards: map-run-child.ts);
-// the parent records MapRunStarted and MapRunSucceeded or MapRunFailed. A ResultWriter hands the
-// results to the dispatcher.
+// the parent records MapRunStarted and MapRunSucceeded or MapRunFailed. The Map Run's record is
+// live (counts and status as it runs); a ResultWriter hands each child's summary to the dispatcher.
 import { randomUUID } from 'node:crypto';
 import { jsonataField, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
@@ -105,6 +105,24 @@ function arnParts(execution: ExecutionContext): { prefix: string; machine: strin
   return { prefix: `arn:${partition ?? 'aws'}:states:${region ?? 'us-east-1'}:${account ?? '000000000000'}`, machine: execution.stateMachineName };
 }
 
+/** The items a child is given: its batch's Items, or its one item. */
+function itemsIn(input: unknown, batched: boolean): number {
+  return batched ? ((input as { Items: unknown[] }).Items.length) : 1;
+}
+
+/** Asks the dispatcher's owner whether the role may start the children; a refusal fails the Map state. */
+async function authorizeChildren(step: StateStep): Promise<void> {
+  const run = step.thread.run;
+  const authorize = run.options.authorizeChildStart;
+  if (authorize === undefined) return;
+  try {
+    await authorize(run.execution.stateMachineArn, run.execution);
+  } catch (raised) {
+    if (raised instanceof StatesError) throw raised;
+    throw new StatesError('States.Runtime', failureOf(raised).cause);
+  }
+}
+
 /** Runs the Map Run; `items` is undefined when an ItemReader reads them (inside the run, as on AWS). */
 export async function runMapRun(step: StateStep, processor: ItemProcessor, items: unknown[] | undefined, effective: unknown, limits: MapLimits): Promise<unknown> {
   const { thread } = step;
@@ -113,24 +131,41 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
   const label = (step.state.Label as string | undefined) ?? step.name;
   const runId = randomUUID();
   const mapRunArn = `${prefix}:mapRun:${machine}/${label}:${runId}`;
+  const childMachineArn = `${prefix}:stateMachine:${machine}/${label}`;
   thread.emit('MapRunStarted', { mapRunArn });
   const executionType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
-  const record: MapRunRecord = { mapRunArn, stateName: step.name, executionType, status: 'SUCCEEDED', executions: [] };
+  const record: MapRunRecord = {
+    mapRunArn,
+    stateName: step.name,
+    executionType,
+    status: 'RUNNING',
+    maxConcurrency: limits.maxConcurrency,
+    toleratedFailureCount: limits.toleratedCount ?? 0,
+    toleratedFailurePercentage: limits.toleratedPercentage ?? 0,
+    total: { executions: 0, items: 0 },
+    running: { executions: 0, items: 0 },
+    executions: [],
+  };
   run.mapRuns.push(record);
+  run.options.onMapRun?.(record, run.execution);
   const failed = (error: unknown) => {
-    if (error instanceof StatesError) {
-      record.status = 'FAILED';
-      thread.emit('MapRunFailed', { error: error.name, cause: error.message });
-    }
+    record.status = error instanceof StatesError ? 'FAILED' : 'ABORTED';
+    if (error instanceof StatesError) thread.emit('MapRunFailed', { error: error.name, cause: error.message });
     return error;
   };
+  // A ResultWriter that stores the results writes each child's input: only then is it kept.
+  const keepInput = (step.state.ResultWriter as { Resource?: unknown } | undefined)?.Resource !== undefined;
   let inputs: unknown[];
+  let batched: boolean;
   try {
     const all = items ?? (await readItems(step, effective));
     const selected: unknown[] = [];
     for (let index = 0; index < all.length; index++) selected.push(await selectItem(step, effective, all[index], index));
     const config = await batching(step, effective);
+    batched = config !== undefined;
     inputs = config ? batch(selected, config) : selected;
+    record.total = { executions: inputs.length, items: selected.length };
+    if (inputs.length > 0) await authorizeChildren(step);
   } catch (error) {
     throw failed(error);
   }
@@ -146,6 +181,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
       startTime: new Date(),
     };
     const input = inputs[index];
+    const given = { items: itemsIn(input, batched), keepInput };
     // The child holds its input from here on; a million items' batches need not all stay.
     inputs[index] = undefined;
     // A child ends with the parent (timed out or aborted), and is aborted when a sibling fails the run.
@@ -154,12 +190,16 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     const onSibling = () => stop.abort(new ExecutionInterrupted('ABORTED'));
     run.signal.addEventListener('abort', onParent, { once: true });
     token.signal.addEventListener('abort', onSibling, { once: true });
+    record.running.executions += 1;
+    record.running.items += given.items;
     const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
     const result = await executeMachine(childRun, processor, input).finally(() => {
       run.signal.removeEventListener('abort', onParent);
       token.signal.removeEventListener('abort', onSibling);
+      record.running.executions -= 1;
+      record.running.items -= given.items;
     });
-    record.executions[index] = childRecord(executionType, index, execution, input, result, childRun.history.events);
+    record.executions[index] = childRecord(executionType, index, execution, input, given, result, childRun.history.events);
     if (result.status === 'SUCCEEDED') return result.output;
     if (result.status !== 'FAILED') throw run.signal.aborted ? run.signal.reason : new BranchCancelled();
     failures += 1;
@@ -176,12 +216,16 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
   } catch (error) {
     throw failed(error);
   }
+  record.status = 'SUCCEEDED';
   thread.emit('MapRunSucceeded');
-  return writeResults(step, effective, mapRunArn, results);
+  return writeResults(step, effective, record, childMachineArn, results);
 }
 
-/** ResultWriter: the dispatcher stores the results and its answer is the state's result. */
-async function writeResults(step: StateStep, effective: unknown, mapRunArn: string, results: unknown[]): Promise<unknown> {
+/**
+ * ResultWriter: the dispatcher stores what AWS writes of each child (ExecutionArn, Name, Status,
+ * Input, Output or Error and Cause, dates) and its answer is the state's result.
+ */
+async function writeResults(step: StateStep, effective: unknown, record: MapRunRecord, childMachineArn: string, results: unknown[]): Promise<unknown> {
   const writer = step.state.ResultWriter as { Resource?: string; Parameters?: unknown; Arguments?: unknown; WriterConfig?: unknown } | undefined;
   if (writer?.Resource === undefined) return results;
   const run = step.thread.run;
@@ -191,7 +235,13 @@ async function writeResults(step: StateStep, effective: unknown, mapRunArn: stri
       run.options.dispatch({
         stateName: step.name,
         resource: writer.Resource,
-        parameters: { ...(parameters as object | undefined), MapRunArn: mapRunArn, Results: results, ...(writer.WriterConfig ? { WriterConfig: writer.WriterConfig } : {}) },
+        parameters: {
+          ...(parameters as object | undefined),
+          MapRunArn: record.mapRunArn,
+          StateMachineArn: childMachineArn,
+          Executions: record.executions.filter((execution) => execution !== undefined),
+          ...(writer.WriterConfig ? { WriterConfig: writer.WriterConfig } : {}),
+        },
         signal: run.signal,
         execution: run.execution,
       }),

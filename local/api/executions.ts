@@ -1,6 +1,7 @@
 // The endpoint's executions: each runs on the engine, its Task states dispatched to the bridge's
-// handlers of the machine it started with, its events kept as they are appended so that
-// DescribeExecution and GetExecutionHistory see a running execution as AWS shows one.
+// handlers of the machine it started with, its events and Map Runs kept as they come so that
+// DescribeExecution, GetExecutionHistory and DescribeMapRun see a running execution as AWS shows
+// one. A distributed Map starts its children only if the machine's role may (states:StartExecution).
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_QUOTAS,
@@ -12,6 +13,7 @@ import {
   type MapRunRecord,
 } from '../../engine/index.ts';
 import { handlerFor } from '../bridge/index.ts';
+import { assumedRoleArn, childStartCheck } from '../iam.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 
@@ -61,6 +63,16 @@ export function createExecutionStore() {
     };
   }
 
+  /** Refuses a Map Run's children when the machine's role may not start its executions: IAM's AccessDenied. */
+  function childStartAuthorizer(machine: StateMachine): (stateMachineArn: string) => void {
+    const [, account = '', role = ''] = /^arn:[^:]+:iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(machine.roleArn) ?? [];
+    const principal = assumedRoleArn(account, role, machine.name);
+    return (stateMachineArn) => {
+      const denied = childStartCheck(machine.policy, principal, stateMachineArn)();
+      if (denied) throw denied;
+    };
+  }
+
   /** Runs an execution to its end; `record` sees it from its first event. */
   function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean): Execution {
     const execution: Execution = {
@@ -87,7 +99,10 @@ export function createExecutionStore() {
     };
     execution.done = runExecution(machine.parsed, JSON.parse(input), context, {
       dispatch: dispatcherFor(machine),
+      authorizeChildStart: childStartAuthorizer(machine),
       quotas: DEFAULT_QUOTAS,
+      // A Map Run is listed and described from its start, its counts live.
+      onMapRun: (mapRun) => execution.mapRuns.push(mapRun),
       // The engine reports a Map Run's children's events too; each child's history is its own.
       onEvent: (event, of) => {
         if (of.executionArn === arn) execution.events.push(event);
@@ -96,7 +111,6 @@ export function createExecutionStore() {
     }).then((result) => {
       execution.status = result.status;
       execution.stopDate = new Date();
-      execution.mapRuns = result.mapRuns;
       if (result.status === 'SUCCEEDED') execution.output = JSON.stringify(result.output ?? null);
       if (result.error !== undefined) execution.error = result.error;
       if (result.cause !== undefined) execution.cause = result.cause;

@@ -3,10 +3,8 @@
 // and EXPRESS children, as AWS describes both) and their history given (STANDARD children only:
 // AWS keeps none for EXPRESS ones).
 import type { HistoryEvent, MapRunExecution, MapRunRecord } from '../../engine/index.ts';
-import { forEachState } from '../definition.ts';
 import { ApiError } from './errors.ts';
 import type { Execution, ExecutionStore } from './executions.ts';
-import type { StateMachine } from './state-machines.ts';
 
 export function findMapRun(executions: ExecutionStore, mapRunArn: string): { execution: Execution; mapRun: MapRunRecord } {
   for (const execution of executions.all()) {
@@ -48,90 +46,66 @@ export function mapRunDates(execution: Execution, mapRunArn: string): { startDat
   return { startDate: start?.timestamp ?? execution.startDate, ...(stopDate ? { stopDate } : {}) };
 }
 
-interface MapState {
-  maxConcurrency: number;
-  toleratedFailurePercentage: number;
-  toleratedFailureCount: number;
-  batched: boolean;
-}
-
-/** The Map state's settings DescribeMapRun reports, and whether it batches items. */
-function mapState(machine: StateMachine, stateName: string): MapState {
-  let settings: MapState = { maxConcurrency: 0, toleratedFailurePercentage: 0, toleratedFailureCount: 0, batched: false };
-  forEachState(machine.parsed, (name, state) => {
-    if (name !== stateName || state.Type !== 'Map') return;
-    const number = (value: unknown) => (typeof value === 'number' ? value : 0);
-    settings = {
-      maxConcurrency: number(state.MaxConcurrency),
-      toleratedFailurePercentage: number(state.ToleratedFailurePercentage),
-      toleratedFailureCount: number(state.ToleratedFailureCount),
-      batched: state.ItemBatcher !== undefined,
-    };
-  });
-  return settings;
-}
-
-/**
- * The items one child processed: one, or the Items of its batch. A batch's size is read from the
- * child's ExecutionStarted input; an EXPRESS child that succeeded keeps no history, and is counted
- * as one item until the Map Run keeps each child's item count.
- */
-function itemsOf(child: MapRunExecution, batched: boolean): number {
-  if (!batched) return 1;
-  const started = child.history?.find((event) => event.type === 'ExecutionStarted');
-  const input = (started?.executionStartedEventDetails as { input?: string } | undefined)?.input;
-  if (input === undefined) return 1;
-  const items = (JSON.parse(input) as { Items?: unknown }).Items;
-  return Array.isArray(items) ? items.length : 1;
-}
-
 const UNSUCCESSFUL = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /**
  * MapRunItemCounts or MapRunExecutionCounts, as AWS defines them: each child (or each of its
- * items) by status. The record is complete once the parent has ended, so none is pending or
- * running; no child can be redriven here (the endpoint has no RedriveExecution), so every
- * unsuccessful one is failuresNotRedrivable and none pendingRedrive. resultsWritten counts the
- * succeeded ones, as AWS answers for a Map Run with or without a ResultWriter.
+ * items) by status. Children started and not ended are running, those the run has yet to start
+ * pending (`waiting`); once the run has ended, those it never started are not counted. No child
+ * can be redriven here (the endpoint has no RedriveExecution), so every unsuccessful one is
+ * failuresNotRedrivable and none pendingRedrive. resultsWritten counts the succeeded ones, as AWS
+ * answers for a Map Run with or without a ResultWriter.
  */
-export function mapRunCounts(children: readonly MapRunExecution[], weight: (child: MapRunExecution) => number) {
+export function mapRunCounts(
+  children: readonly MapRunExecution[],
+  weight: (child: MapRunExecution) => number,
+  waiting: { pending: number; running: number } = { pending: 0, running: 0 },
+) {
   const sum = (keep: (child: MapRunExecution) => boolean) => children.reduce((total, child) => total + (keep(child) ? weight(child) : 0), 0);
   const of = (status: string) => sum((child) => child.status === status);
   return {
-    pending: 0,
-    running: 0,
+    ...waiting,
     succeeded: of('SUCCEEDED'),
     failed: of('FAILED'),
     timedOut: of('TIMED_OUT'),
     aborted: of('ABORTED'),
-    total: sum(() => true),
+    total: sum(() => true) + waiting.pending + waiting.running,
     resultsWritten: of('SUCCEEDED'),
     failuresNotRedrivable: sum((child) => UNSUCCESSFUL.includes(child.status)),
     pendingRedrive: 0,
   };
 }
 
-/** DescribeMapRun's answer. */
+/** The children (`executions`) or items a running Map Run has yet to start, and those it is running. */
+function waiting(mapRun: MapRunRecord, unit: 'executions' | 'items', ended: number) {
+  if (mapRun.status !== 'RUNNING') return { pending: 0, running: 0 };
+  const running = mapRun.running[unit];
+  return { pending: Math.max(0, mapRun.total[unit] - running - ended), running };
+}
+
+/** DescribeMapRun's answer, for a running Map Run as for one that has ended. */
 export function describeMapRun(execution: Execution, mapRun: MapRunRecord) {
-  const { batched, ...settings } = mapState(execution.machine, mapRun.stateName);
-  // A child that never started (the run failed first) leaves a hole in the record.
+  // A child not yet ended, or never started (the run failed first), leaves a hole in the record.
   const children = mapRun.executions.filter((child): child is MapRunExecution => child !== undefined);
+  const endedItems = children.reduce((total, child) => total + child.items, 0);
   return {
     mapRunArn: mapRun.mapRunArn,
     executionArn: execution.arn,
     status: mapRun.status,
     ...mapRunDates(execution, mapRun.mapRunArn),
-    ...settings,
-    itemCounts: mapRunCounts(children, (child) => itemsOf(child, batched)),
-    executionCounts: mapRunCounts(children, () => 1),
+    maxConcurrency: mapRun.maxConcurrency,
+    toleratedFailurePercentage: mapRun.toleratedFailurePercentage,
+    toleratedFailureCount: mapRun.toleratedFailureCount,
+    itemCounts: mapRunCounts(children, (child) => child.items, waiting(mapRun, 'items', endedItems)),
+    executionCounts: mapRunCounts(children, () => 1, waiting(mapRun, 'executions', children.length)),
     redriveCount: 0,
   };
 }
 
-/** DescribeExecution of a Map Run's child: its input only where its history kept it. */
+/** DescribeExecution of a Map Run's child: its input only where the record (for a ResultWriter) or its history kept it. */
 export function describeChild(mapRun: MapRunRecord, child: MapRunExecution) {
   const started = child.history?.find((event) => event.type === 'ExecutionStarted');
-  const input = (started?.executionStartedEventDetails as { input?: string } | undefined)?.input;
+  const input = child.input ?? (started?.executionStartedEventDetails as { input?: string } | undefined)?.input;
   return {
     executionArn: child.executionArn,
     stateMachineArn: mapRunMachineArn(mapRun.mapRunArn),

@@ -20,6 +20,8 @@ export interface StateMachine {
   definition: string;
   parsed: unknown;
   roleArn: string;
+  /** The policy of the role roleArn names, which its executions run under. */
+  policy: PolicyStatement[];
   creationDate: Date;
   updateDate?: Date;
   revisionId: string;
@@ -93,14 +95,14 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
   }
 
   /** Checks the definition as AWS does at creation, and builds the bridge's handlers for it. */
-  function prepare(definition: string, role: string): Pick<StateMachine, 'parsed' | 'handlers'> {
+  function prepare(definition: string, role: string): Pick<StateMachine, 'parsed' | 'handlers' | 'policy'> {
     const parsed = parseJsonField(definition, 'State Machine Definition', 'InvalidDefinition');
     try {
       checkDefinition(parsed);
     } catch (error) {
       throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: '${(error as Error).message}'`);
     }
-    return { parsed, handlers: handlersFor(parsed, role) };
+    return { parsed, handlers: handlersFor(parsed, role), policy: checkRole(role) };
   }
 
   return {

@@ -6,7 +6,7 @@ import { stubbedS3 } from './s3-stub.ts';
 
 // A ResultWriter's results as AWS writes them (its documented layout: a manifest listing
 // SUCCEEDED_n.json / FAILED_n.json / PENDING_n.json, each entry a child's metadata with its Input
-// and Output as JSON strings), and as the offline writer does (the children's outputs alone).
+// and Output as JSON strings), which the offline writer writes too.
 const BUCKET = 'transfer-records-runs';
 const RUN_ID = '0f5c8f0e-3f7b-4c3e-9b59-2b1f0a6d6c11';
 const MAP_RUN_ARN = `arn:aws:states:eu-west-1:123456789012:mapRun:transfer-records-at-scale-state-machine/SendEveryRecord:${RUN_ID}`;
@@ -72,21 +72,39 @@ describe('aws/map-run-results', () => {
       expect(children.map((entry) => [entry.group, entry.name])).to.deep.equal([['SUCCEEDED', 'c1'], ['SUCCEEDED', 'c2'], ['SUCCEEDED', 'c3'], ['PENDING', 'c4']]);
     });
 
-    it("reads the offline writer's objects through the same code: the children's outputs, and no inputs", async () => {
+    it("reads the offline writer's objects through the same code: AWS's entries, with each child's input and output", async () => {
+      const executed = (index: number, status: 'SUCCEEDED' | 'FAILED', keys: string[], outcome: Record<string, unknown>) => ({
+        index,
+        executionArn: `arn:aws:states:eu-west-1:123456789012:execution:m/SendEveryRecord:c${index}`,
+        name: `c${index}`,
+        status,
+        startDate: new Date('2026-11-29T12:00:00.000Z'),
+        stopDate: new Date('2026-11-29T12:00:01.000Z'),
+        inputBytes: 0,
+        items: keys.length,
+        input: JSON.stringify({ Items: keys.map((key) => ({ MessageId: key })) }),
+        eventCount: 0,
+        stateTransitions: 0,
+        ...outcome,
+      });
       const { objects, output } = resultWriterObjects({
         Bucket: BUCKET,
         Prefix: 'map-run-results',
         MapRunArn: MAP_RUN_ARN,
-        Results: [{ Sent: 100 }, { Error: 'MessagesNotSent', Cause: 'left 1 unsent' }, { Sent: 40 }],
+        StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:m/SendEveryRecord',
+        Executions: [
+          executed(0, 'SUCCEEDED', ['k1', 'k2'], { output: { Sent: 2 } }),
+          executed(1, 'FAILED', ['k3'], { error: 'MessagesNotSent', cause: 'left 1 unsent' }),
+        ],
       });
       const { s3 } = stubbedS3(Object.fromEntries(objects.map((object) => [`${BUCKET}/${object.key}`, object.body])));
       const where = manifestFromOutput(output)!;
       expect(where).to.deep.equal(MANIFEST);
       const children = (await readMapRunResults(s3, where))!;
+      const arn = (name: string) => `arn:aws:states:eu-west-1:123456789012:execution:m/SendEveryRecord:${name}`;
       expect(children).to.deep.equal([
-        { group: 'SUCCEEDED', output: { Sent: 100 } },
-        { group: 'SUCCEEDED', output: { Sent: 40 } },
-        { group: 'FAILED', error: 'MessagesNotSent', cause: 'left 1 unsent' },
+        { group: 'SUCCEEDED', status: 'SUCCEEDED', name: 'c0', executionArn: arn('c0'), input: { Items: [{ MessageId: 'k1' }, { MessageId: 'k2' }] }, output: { Sent: 2 } },
+        { group: 'FAILED', status: 'FAILED', name: 'c1', executionArn: arn('c1'), input: { Items: [{ MessageId: 'k3' }] }, error: 'MessagesNotSent', cause: 'left 1 unsent' },
       ]);
     });
 
@@ -118,7 +136,7 @@ describe('aws/map-run-results', () => {
     });
 
     it("derives it from a literal ResultWriter (<Prefix>/<Map Run id>/manifest.json), as AWS and the offline writer lay it out", () => {
-      const { output } = resultWriterObjects({ Bucket: BUCKET, Prefix: 'map-run-results/', MapRunArn: MAP_RUN_ARN, Results: [] });
+      const { output } = resultWriterObjects({ Bucket: BUCKET, Prefix: 'map-run-results/', MapRunArn: MAP_RUN_ARN, StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:m/M', Executions: [] });
       for (const Prefix of ['map-run-results', 'map-run-results/']) {
         expect(manifestFromDefinition({ Resource: 'arn:aws:states:::s3:putObject', Arguments: { Bucket: BUCKET, Prefix } }, MAP_RUN_ARN)).to.deep.equal(output.ResultWriterDetails);
       }

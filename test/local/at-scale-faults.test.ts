@@ -105,16 +105,15 @@ describe('local/run: transfer-records-at-scale under --fault, end to end', funct
     expect(record.reconciliation.missing).to.deep.equal([]);
   });
 
-  it('fails the Map Run when the role may not start the state machine\'s own executions (states:StartExecution), sending nothing', async () => {
+  it("fails the Map state before any child runs when the role may not start the state machine's own executions (states:StartExecution)", async () => {
     const { record } = await runLocal({ workflow, count: 100, app: without('states:StartExecution') });
     expect(record.status).to.equal('FAILED');
     expect(record.failedState).to.equal(MAP);
-    expect(record.error).to.equal('States.ExceedToleratedFailureThreshold');
-    const [child] = record.mapRuns![0]!.unsuccessful;
-    expect(child).to.deep.include({ status: 'FAILED', error: 'States.Runtime' });
-    expect(child!.cause).to.match(
-      /^User: arn:aws:sts::\d+:assumed-role\/\S+\/\S+ is not authorized to perform: states:StartExecution on resource: arn:aws:states:[^:]+:\d+:stateMachine:\S+ because no identity-based policy allows the states:StartExecution action$/,
+    expect(record.error).to.equal('States.Runtime');
+    expect(record.cause).to.match(
+      /User: arn:aws:sts::\d+:assumed-role\/\S+\/\S+ is not authorized to perform: states:StartExecution on resource: arn:aws:states:[^:]+:\d+:stateMachine:\S+ because no identity-based policy allows the states:StartExecution action$/,
     );
+    expect(record.mapRuns![0]).to.deep.include({ status: 'FAILED', children: { total: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0 } });
     expect(record.reconciliation).to.include({ items: 100, delivered: 0 });
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { TaskCall } from '../../../engine/index.ts';
+import type { MapRunRecord, TaskCall } from '../../../engine/index.ts';
 import { failure, machine, run, types } from '../run.ts';
 
 const processor = (state: Record<string, unknown>, executionType = 'STANDARD') => ({
@@ -139,9 +139,143 @@ describe('engine: distributed Map state', () => {
     );
     expect(result.status).to.equal('SUCCEEDED');
     expect(calls[0]!.parameters).to.deep.equal({ Bucket: 'b', Key: 'items.json', ReaderConfig: { InputType: 'JSON' } });
-    expect(calls[1]!.parameters).to.deep.include({ Bucket: 'out', Results: [1, 2] });
+    const [mapRun] = result.mapRuns;
+    // The writer is given what AWS writes of each child: its summary, with its input as JSON text.
+    expect(calls[1]!.parameters).to.deep.include({
+      Bucket: 'out',
+      MapRunArn: mapRun!.mapRunArn,
+      StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:machine/S',
+      Executions: mapRun!.executions,
+    });
+    expect(mapRun!.executions.map((child) => [child.input, child.output, child.items])).to.deep.equal([
+      ['1', 1, 1],
+      ['2', 2, 1],
+    ]);
     expect(result.output).to.deep.equal({ ResultWriterDetails: { Bucket: 'out', Key: 'k' } });
-    expect(result.mapRuns[0]!.executionType).to.equal('EXPRESS');
+    expect(mapRun!.executionType).to.equal('EXPRESS');
+  });
+
+  it('keeps no child input without a ResultWriter, and counts the items each child was given', async () => {
+    const result = await run(
+      machine({ Type: 'Map', ItemBatcher: { MaxItemsPerBatch: 2 }, ItemProcessor: processor({ Type: 'Pass', End: true }, 'EXPRESS'), End: true }),
+      [1, 2, 3],
+    );
+    const [mapRun] = result.mapRuns;
+    expect(mapRun!.executions.map((child) => child.items)).to.deep.equal([2, 1]);
+    expect(mapRun!.executions[0]).not.to.have.property('input');
+    expect(mapRun!).to.deep.include({ status: 'SUCCEEDED', total: { executions: 2, items: 3 }, running: { executions: 0, items: 0 } });
+  });
+
+  it('records the resolved MaxConcurrency and tolerated failures (Path forms) on the Map Run', async () => {
+    const result = await run(
+      machine({
+        Type: 'Map',
+        MaxConcurrencyPath: '$.c',
+        ToleratedFailureCountPath: '$.n',
+        ToleratedFailurePercentagePath: '$.p',
+        ItemsPath: '$.items',
+        ItemProcessor: processor({ Type: 'Pass', End: true }),
+        End: true,
+      }),
+      { c: 3, n: 2, p: 12.5, items: [1] },
+    );
+    expect(result.mapRuns[0]).to.deep.include({ maxConcurrency: 3, toleratedFailureCount: 2, toleratedFailurePercentage: 12.5 });
+  });
+
+  it('records the JSONata forms too, and 0 where the state sets none', async () => {
+    const jsonata = machine(
+      { Type: 'Map', MaxConcurrency: '{% $states.input.c %}', ToleratedFailurePercentage: '{% 5 * 2 %}', Items: '{% $states.input.items %}', ItemProcessor: processor({ Type: 'Pass', End: true }), End: true },
+      {},
+      { QueryLanguage: 'JSONata' },
+    );
+    expect((await run(jsonata, { c: 7, items: [1] })).mapRuns[0]).to.deep.include({ maxConcurrency: 7, toleratedFailureCount: 0, toleratedFailurePercentage: 10 });
+  });
+
+  it('hands the Map Run to onMapRun as it starts, and updates it in place while the children run', async () => {
+    const seen: { status: string; total: unknown; running: unknown; ended: number }[] = [];
+    let live: MapRunRecord | undefined;
+    const result = await run(
+      machine({ Type: 'Map', MaxConcurrency: 1, ItemProcessor: processor({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true }), End: true }),
+      [1, 2],
+      {
+        onMapRun: (mapRun) => {
+          live = mapRun;
+          seen.push({ status: mapRun.status, total: { ...mapRun.total }, running: { ...mapRun.running }, ended: 0 });
+        },
+        dispatch: async () => {
+          seen.push({ status: live!.status, total: { ...live!.total }, running: { ...live!.running }, ended: live!.executions.filter(Boolean).length });
+          return {};
+        },
+      },
+    );
+    expect(live).to.equal(result.mapRuns[0]);
+    expect(seen).to.deep.equal([
+      { status: 'RUNNING', total: { executions: 0, items: 0 }, running: { executions: 0, items: 0 }, ended: 0 },
+      { status: 'RUNNING', total: { executions: 2, items: 2 }, running: { executions: 1, items: 1 }, ended: 0 },
+      { status: 'RUNNING', total: { executions: 2, items: 2 }, running: { executions: 1, items: 1 }, ended: 1 },
+    ]);
+    expect(live!.status).to.equal('SUCCEEDED');
+    expect(live!.running).to.deep.equal({ executions: 0, items: 0 });
+  });
+
+  describe('authorizing the children before they start', () => {
+    const twoItems = () => machine({ Type: 'Map', ItemProcessor: processor({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true }), End: true });
+
+    it("asks once, with the execution's state machine, before the first child", async () => {
+      const asked: string[] = [];
+      let dispatched = 0;
+      const result = await run(twoItems(), [1, 2], {
+        authorizeChildStart: (stateMachineArn, execution) => {
+          expect(dispatched).to.equal(0);
+          asked.push(`${stateMachineArn} ${execution.executionName}`);
+        },
+        dispatch: async () => {
+          dispatched += 1;
+          return {};
+        },
+      });
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(asked).to.deep.equal(['arn:aws:states:us-east-1:123456789012:stateMachine:machine run-1']);
+    });
+
+    it('a refusal fails the Map state with States.Runtime and the refusal as its cause; no child runs', async () => {
+      let dispatched = 0;
+      const result = await run(twoItems(), [1, 2], {
+        authorizeChildStart: () => {
+          throw failure('AccessDenied', 'User: r is not authorized to perform: states:StartExecution on resource: m');
+        },
+        dispatch: async () => {
+          dispatched += 1;
+          return {};
+        },
+      });
+      // As AWS words a States.Runtime failure in a state.
+      expect(result).to.include({
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: "An error occurred while executing the state 'S' (entered at the event id #2). User: r is not authorized to perform: states:StartExecution on resource: m",
+      });
+      expect(dispatched).to.equal(0);
+      expect(types(result)).to.deep.equal([
+        'ExecutionStarted',
+        'MapStateEntered',
+        'MapStateStarted',
+        'MapRunStarted',
+        'MapRunFailed',
+        // States.Runtime ends the execution without a MapStateFailed, as AWS records it.
+        'ExecutionFailed',
+      ]);
+      expect(result.mapRuns[0]).to.deep.include({ status: 'FAILED', executions: [] });
+    });
+
+    it('is not asked when there is no item to run', async () => {
+      const result = await run(twoItems(), [], {
+        authorizeChildStart: () => {
+          throw new Error('not expected');
+        },
+      });
+      expect(result.status).to.equal('SUCCEEDED');
+    });
   });
 
   it('ReaderConfig.MaxItems limits the items read', async () => {

@@ -18,6 +18,7 @@ function child(index: number, status: MapRunExecution['status']): MapRunExecutio
     startDate: at(1),
     stopDate: at(2),
     inputBytes: 2,
+    items: 1,
     eventCount: 3,
     stateTransitions: 1,
   };
@@ -28,7 +29,18 @@ describe('local/api/map-runs', () => {
     const executions: MapRunExecution[] = [child(0, 'SUCCEEDED'), child(1, 'FAILED'), child(2, 'TIMED_OUT'), child(3, 'ABORTED')];
     // The fifth child never started: the run failed before it.
     executions[5] = child(5, 'ABORTED');
-    const mapRun: MapRunRecord = { mapRunArn: MAP_RUN_ARN, stateName: 'M', executionType: 'STANDARD', status: 'FAILED', executions };
+    const mapRun: MapRunRecord = {
+      mapRunArn: MAP_RUN_ARN,
+      stateName: 'M',
+      executionType: 'STANDARD',
+      status: 'FAILED',
+      maxConcurrency: 4,
+      toleratedFailureCount: 1,
+      toleratedFailurePercentage: 0,
+      total: { executions: 6, items: 6 },
+      running: { executions: 0, items: 0 },
+      executions,
+    };
     const parsed = { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: 4, ToleratedFailureCount: 1, ItemProcessor: {}, End: true } } };
     const execution = {
       arn: 'arn:aws:states:us-east-1:123456789012:execution:m:parent',

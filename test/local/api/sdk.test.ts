@@ -35,6 +35,7 @@ import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { createClients } from '../../../workflow/clients.ts';
+import { TRANSFER_RECORDS_AT_SCALE } from '../../../workflow/transfer-records-at-scale.ts';
 import { rejection } from '../../helpers.ts';
 
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } });
@@ -110,6 +111,22 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     sync = new SFNClient({ region: env.resources.region, endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS, disableHostPrefix: true });
     roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
   });
+
+  /**
+   * A distributed Map starts its children as the machine's role, which must allow
+   * states:StartExecution on the machine: only the at-scale workflow's role does, on its own
+   * machine, so each Map Run test runs its definition under that machine's name and role.
+   */
+  async function distributedMachine(definition: string): Promise<string> {
+    const atScale = env.resources.stateMachines[TRANSFER_RECORDS_AT_SCALE.name]!;
+    const role = `arn:aws:iam::${env.resources.accountId}:role/${atScale.role}`;
+    const existing = await rejection(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: atScale.arn }))).catch(() => undefined);
+    if (existing instanceof StateMachineDoesNotExist) {
+      return (await sfn.send(new CreateStateMachineCommand({ name: atScale.stateMachine, definition, roleArn: role }))).stateMachineArn!;
+    }
+    await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: atScale.arn, definition, roleArn: role }));
+    return atScale.arn;
+  }
 
   after(async () => {
     sfn.destroy();
@@ -220,7 +237,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
   });
 
   it('lists and describes a distributed Map run', async () => {
-    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'mapper', definition: MAP, roleArn }));
+    const stateMachineArn = await distributedMachine(MAP);
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [1, 2, 3]}' }));
     const execution = await finished(sfn, executionArn!);
     expect(execution.status).to.equal('SUCCEEDED');
@@ -244,7 +261,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
   });
 
   it('describes a Map Run\'s item and execution counts, and its STANDARD children with their history', async () => {
-    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'batched', definition: mapRunOf('STANDARD'), roleArn }));
+    const stateMachineArn = await distributedMachine(mapRunOf('STANDARD'));
     // Batches [0, 1], [2, 3], [0]: two children fail (3 items), one succeeds (2 items).
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [0, 1, 2, 3, 0]}' }));
     expect((await finished(sfn, executionArn!)).status).to.equal('SUCCEEDED');
@@ -266,7 +283,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
   });
 
   it('describes a Map Run\'s EXPRESS children but, as AWS, gives no history for them', async () => {
-    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'batched-express', definition: mapRunOf('EXPRESS'), roleArn }));
+    const stateMachineArn = await distributedMachine(mapRunOf('EXPRESS'));
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [1, 2, 0]}' }));
     await finished(sfn, executionArn!);
     const [run] = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
@@ -279,6 +296,51 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     expect(JSON.parse(child.output!)).to.deep.equal({ Items: [1, 2] });
     const refused = await rejection(sfn.send(new GetExecutionHistoryCommand({ executionArn: succeeded.executionArn })));
     expect(refused).to.be.instanceOf(InvalidArn);
+  });
+
+  it("shows a running Map Run: its children running and pending, by execution and by item", async () => {
+    // One child at a time, each waiting a second: the run is described while its first child runs.
+    const slow = JSON.stringify({
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 1,
+          ItemBatcher: { MaxItemsPerBatch: 2 },
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, End: true } } },
+          End: true,
+        },
+      },
+    });
+    const stateMachineArn = await distributedMachine(slow);
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [1, 2, 3, 4, 5]}' }));
+    let runs = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    for (let tries = 0; runs.length === 0 && tries < 100; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      runs = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    }
+    const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0]!.mapRunArn }));
+    expect(described).to.include({ status: 'RUNNING', maxConcurrency: 1 });
+    expect(described.stopDate).to.equal(undefined);
+    expect(described.executionCounts).to.include({ running: 1, pending: 2, succeeded: 0, total: 3 });
+    expect(described.itemCounts).to.include({ running: 2, pending: 3, succeeded: 0, total: 5 });
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    const stopped = await sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0]!.mapRunArn }));
+    expect(stopped).to.include({ status: 'ABORTED' });
+    expect(stopped.executionCounts).to.include({ running: 0, pending: 0 });
+  });
+
+  it('fails a distributed Map whose role may not start its children (no states:StartExecution), before any child runs', async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'mapper-denied', definition: MAP, roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"items": [1, 2]}' }));
+    const execution = await finished(sfn, executionArn!);
+    expect(execution).to.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(execution.cause).to.match(/is not authorized to perform: states:StartExecution on resource: arn:aws:states:[^:]+:\d+:stateMachine:mapper-denied /);
+    const [run] = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
+    expect(described.status).to.equal('FAILED');
+    expect(described.executionCounts).to.include({ total: 0 });
   });
 
   it('tests a state of the workflow by name: a real SQS call under the role, a mocked error its Retry takes, a bad definition', async () => {

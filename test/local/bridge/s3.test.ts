@@ -4,7 +4,9 @@ import { expect } from 'chai';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
 import type { LocalResources } from '../../../local/contracts.ts';
 import type { CallContext } from '../../../local/bridge/context.ts';
+import type { MapRunExecution } from '../../../engine/index.ts';
 import { s3ItemReader, s3Permission, s3ResultWriter, UnsupportedReaderConfig } from '../../../local/bridge/s3.ts';
+import { InvalidWriterConfig } from '../../../local/bridge/s3-objects.ts';
 import { startS3Emulator, type S3Emulator } from '../../../local/s3-emulator.ts';
 import { createAtScaleHandler } from '../../../functions/seed/index.ts';
 import { KEY_LIST_PART_BYTES } from '../../../functions/seed/at-scale-limits.ts';
@@ -96,25 +98,86 @@ describe('local/bridge S3: the ItemReader and ResultWriter against the S3 emulat
   });
 
   describe('ResultWriter (arn:aws:states:::s3:putObject)', () => {
-    const results = [{ Sent: 100 }, { Error: 'MessagesNotSent', Cause: 'left 1 message(s) unsent' }, { Sent: 7 }];
+    const MACHINE_ARN = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:transfer-records-at-scale/SendEveryRecord`;
+    const at = (seconds: number) => new Date(Date.UTC(2026, 10, 29, 12, 0, seconds));
+    const child = (index: number, status: MapRunExecution['status'], outcome: Partial<MapRunExecution>): MapRunExecution => ({
+      index,
+      executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:transfer-records-at-scale/SendEveryRecord:c${index}`,
+      name: `c${index}`,
+      status,
+      startDate: at(index),
+      stopDate: at(index + 1),
+      inputBytes: 0,
+      items: 1,
+      input: JSON.stringify({ Items: [{ MessageId: `k${index}` }] }),
+      eventCount: 0,
+      stateTransitions: 0,
+      ...outcome,
+    });
+    const executions = [
+      child(0, 'SUCCEEDED', { output: { Sent: [1] } }),
+      child(1, 'FAILED', { error: 'MessagesNotSent', cause: 'left 1 message(s) unsent' }),
+      child(2, 'SUCCEEDED', { output: { Sent: [2, 3] } }),
+      child(3, 'TIMED_OUT', { error: 'States.Timeout' }),
+    ];
+    const params = (Prefix: string, extra: Record<string, unknown> = {}) => ({ Bucket: BUCKET, Prefix, MapRunArn: MAP_RUN_ARN, StateMachineArn: MACHINE_ARN, Executions: executions, ...extra });
+    const granted = () => s3ResultWriter(client, context(allow(['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/map-run-results/*`])));
 
-    it('writes the results and a manifest under <Prefix>/<Map Run id>/ and returns where the manifest is', async () => {
-      const writer = s3ResultWriter(client, context(allow(['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/map-run-results/*`])));
-      const output = await writer({ Bucket: BUCKET, Prefix: 'map-run-results', MapRunArn: MAP_RUN_ARN, Results: results });
+    it("writes each child as AWS does, by status, and a manifest under <Prefix>/<Map Run id>/, and returns where the manifest is", async () => {
+      const output = await granted()(params('map-run-results'));
       const base = 'map-run-results/0b7c3a52-run/';
       expect(output).to.deep.equal({ MapRunArn: MAP_RUN_ARN, ResultWriterDetails: { Bucket: BUCKET, Key: `${base}manifest.json` } });
-      const manifest = JSON.parse(await text(`${base}manifest.json`)) as { DestinationBucket: string; ResultFiles: Record<string, { Key: string; Size: number }[]> };
-      expect(manifest.DestinationBucket).to.equal(BUCKET);
+      const manifest = JSON.parse(await text(`${base}manifest.json`)) as { DestinationBucket: string; MapRunArn: string; ResultFiles: Record<string, { Key: string; Size: number }[]> };
+      expect(manifest).to.deep.include({ DestinationBucket: BUCKET, MapRunArn: MAP_RUN_ARN });
+      expect(manifest.ResultFiles).to.have.keys('FAILED', 'PENDING', 'SUCCEEDED');
       expect(manifest.ResultFiles.SUCCEEDED!.map((file) => file.Key)).to.deep.equal([`${base}SUCCEEDED_0.json`]);
       expect(manifest.ResultFiles.FAILED!.map((file) => file.Key)).to.deep.equal([`${base}FAILED_0.json`]);
-      expect(JSON.parse(await text(`${base}SUCCEEDED_0.json`))).to.deep.equal([{ Sent: 100 }, { Sent: 7 }]);
-      expect(JSON.parse(await text(`${base}FAILED_0.json`))).to.deep.equal([results[1]]);
+      expect(manifest.ResultFiles.PENDING).to.deep.equal([]);
+      const succeeded = JSON.parse(await text(`${base}SUCCEEDED_0.json`)) as Record<string, unknown>[];
+      expect(succeeded.map((entry) => entry.Name)).to.deep.equal(['c0', 'c2']);
+      expect(Object.keys(succeeded[0]!)).to.deep.equal([
+        'ExecutionArn', 'Input', 'InputDetails', 'Name', 'Output', 'OutputDetails', 'RedriveCount', 'RedriveStatus', 'RedriveStatusReason', 'StartDate', 'StateMachineArn', 'Status', 'StopDate',
+      ]);
+      expect(succeeded[0]).to.deep.include({
+        ExecutionArn: executions[0]!.executionArn,
+        Input: '{"Items":[{"MessageId":"k0"}]}',
+        InputDetails: { Included: true },
+        Output: '{"Sent":[1]}',
+        OutputDetails: { Included: true },
+        RedriveCount: 0,
+        RedriveStatus: 'NOT_REDRIVABLE',
+        StartDate: '2026-11-29T12:00:00.000Z',
+        StateMachineArn: MACHINE_ARN,
+        Status: 'SUCCEEDED',
+        StopDate: '2026-11-29T12:00:01.000Z',
+      });
+      // A FAILED file holds every child that did not succeed, with its Error and Cause and no Output.
+      const failed = JSON.parse(await text(`${base}FAILED_0.json`)) as Record<string, unknown>[];
+      expect(failed.map((entry) => [entry.Name, entry.Status, entry.Error, entry.Cause])).to.deep.equal([
+        ['c1', 'FAILED', 'MessagesNotSent', 'left 1 message(s) unsent'],
+        ['c3', 'TIMED_OUT', 'States.Timeout', undefined],
+      ]);
+      expect(failed[0]).not.to.have.property('Output');
+      expect(failed[0]).to.include({ RedriveStatus: 'REDRIVABLE_BY_MAP_RUN', Input: '{"Items":[{"MessageId":"k1"}]}' });
       expect(manifest.ResultFiles.SUCCEEDED![0]!.Size).to.equal(Buffer.byteLength(await text(`${base}SUCCEEDED_0.json`)));
+    });
+
+    it('follows WriterConfig: JSON Lines, and the succeeded outputs alone (COMPACT) or flattened (FLATTEN)', async () => {
+      const base = 'map-run-results/0b7c3a52-run/';
+      await granted()(params('map-run-results', { WriterConfig: { OutputType: 'JSONL', Transformation: 'COMPACT' } }));
+      expect(await text(`${base}SUCCEEDED_0.json`)).to.equal('{"Sent":[1]}\n{"Sent":[2,3]}\n');
+      // A failed child is written whole whatever the Transformation.
+      expect((await text(`${base}FAILED_0.json`)).split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { Name: string }).Name)).to.deep.equal(['c1', 'c3']);
+      const flatten = [child(0, 'SUCCEEDED', { output: [1, 2] }), child(1, 'SUCCEEDED', { output: 3 })];
+      await granted()(params('map-run-results', { Executions: flatten, WriterConfig: { Transformation: 'FLATTEN' } }));
+      expect(JSON.parse(await text(`${base}SUCCEEDED_0.json`))).to.deep.equal([1, 2, 3]);
+      const refused = await rejection(granted()(params('map-run-results', { WriterConfig: { OutputType: 'CSV' } })));
+      expect(refused).to.be.instanceOf(InvalidWriterConfig);
     });
 
     it('writes nothing when the role may not write one of the objects', async () => {
       const writer = s3ResultWriter(client, context(allow(['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/elsewhere/*`])));
-      const error = await rejection(writer({ Bucket: BUCKET, Prefix: 'denied', MapRunArn: MAP_RUN_ARN, Results: results }));
+      const error = await rejection(writer(params('denied')));
       expect(error.message).to.match(/Error Code: AccessDenied/);
       const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'denied/' }));
       expect(listed.KeyCount ?? 0).to.equal(0);
