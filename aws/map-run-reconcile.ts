@@ -72,7 +72,7 @@ export function reconcileMapRun(seeded: string[], children: ChildBatch[], bodies
   if (!byKey) {
     warnings.push(
       `${number(uncounted)} message(s) of succeeded child executions were counted from their outputs, not matched key by key: ` +
-        'their results carry no Input (AWS\'s ResultWriter writes each child\'s Input; the offline one writes only outputs), so a key sent twice among them or missing from them cannot be named',
+        'their results carry no Input (a ResultWriter with WriterConfig.Transformation COMPACT or FLATTEN writes only outputs), so a key sent twice among them or missing from them cannot be named',
     );
     if (unknownSent > 0) warnings.push(`${number(unknownSent)} succeeded child execution(s) say neither their batch nor how many messages they sent`);
     const unplaced = seeded.length - missing.length - delivered.length - uncounted;

@@ -2,8 +2,8 @@
 // listing result files by how their children ended (ResultFiles.SUCCEEDED, FAILED, PENDING), each
 // file a JSON array (or JSON Lines) with one entry per child execution. AWS writes each entry as
 // the child's metadata with its Input and Output as JSON strings (ExecutionArn, Name, Status,
-// Input, Output, Error, Cause, StartDate, StopDate ...); a writer may also store only the
-// children's outputs (the offline runtime's does), which is read too, without the inputs.
+// Input, Output, Error, Cause, StartDate, StopDate ...), as the offline writer does too; a file
+// of the children's outputs alone (WriterConfig.Transformation COMPACT) is read, without the inputs.
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { parsePayload } from '../execution/history.ts';
 

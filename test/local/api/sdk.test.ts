@@ -289,6 +289,8 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     const [run] = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
     const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
     expect(described.executionCounts).to.include({ succeeded: 1, failed: 1, total: 2 });
+    // A succeeded EXPRESS child keeps no history, yet its batch's items are counted: [1, 2] succeeded, [0] failed.
+    expect(described.itemCounts).to.include({ succeeded: 2, failed: 1, total: 3 });
     const children = (await sfn.send(new ListExecutionsCommand({ mapRunArn: run!.mapRunArn }))).executions!;
     const succeeded = children.find((child) => child.status === 'SUCCEEDED')!;
     const child = await sfn.send(new DescribeExecutionCommand({ executionArn: succeeded.executionArn }));
