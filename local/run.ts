@@ -2,6 +2,7 @@
 // engine (engine/) against the embedded emulators, with Step Functions' quotas and timeouts
 // applied, and returns the same ExecutionRecord the AWS run client produces.
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -190,6 +191,12 @@ async function execute(
   const faultLedger = createFaultLedger(faults);
   const policies = localPolicies(resources, standInArns(options.functions ?? [], resources));
   const running = resources.stateMachines[resources.workflow.name]!;
+  // Another definition (--definition) runs under a role written for the workflow's own: as stand-in
+  // functions are granted what they need, its Map Runs may start their children (on AWS, a role made
+  // for that definition would allow states:StartExecution on its machine).
+  if (options.definitionPath !== undefined && resolve(options.definitionPath) !== fromRoot(resources.workflow.definition)) {
+    policies.stateMachinePolicy.push({ Sid: 'StartOwnMapRunChildren', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [running.arn] });
+  }
   const principalArn = assumedRoleArn(resources.accountId, running.role, running.stateMachine);
   // A Map Run starts its children only if the role may start the state machine's executions.
   const authorizeChildStart = (stateMachineArn: string) => {

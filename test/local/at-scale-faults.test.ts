@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { formatText, toJsonSummary } from '../../execution/report.ts';
 import { parseFault } from '../../local/faults.ts';
@@ -115,6 +118,25 @@ describe('local/run: transfer-records-at-scale under --fault, end to end', funct
     );
     expect(record.mapRuns![0]).to.deep.include({ status: 'FAILED', children: { total: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0 } });
     expect(record.reconciliation).to.include({ items: 100, delivered: 0 });
+  });
+
+  it('still refuses the children when the workflow\'s own definition is given as --definition', async () => {
+    const { record } = await runLocal({ workflow, count: 10, app: without('states:StartExecution'), definitionPath: TRANSFER_RECORDS_AT_SCALE.definition });
+    expect(record).to.include({ status: 'FAILED', error: 'States.Runtime', failedState: MAP });
+  });
+
+  it('lets another definition (--definition) start its Map Run\'s children, as a role made for it would', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'at-scale-definition-'));
+    try {
+      const definitionPath = join(folder, 'distributed.asl.json');
+      const processor = { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'I', States: { I: { Type: 'Pass', End: true } } };
+      writeFileSync(definitionPath, JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: [1, 2], Next: 'M' }, M: { Type: 'Map', ItemProcessor: processor, End: true } } }));
+      const { record } = await runLocal({ workflow, count: 10, app: without('states:StartExecution'), definitionPath });
+      expect(record).to.include({ status: 'SUCCEEDED' });
+      expect(record.output).to.deep.equal([1, 2]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("checks a child's calls against the state machine's role: without dynamodb:BatchGetItem, the child is denied and the Map Run fails", async () => {
