@@ -116,8 +116,13 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
           ResultFiles: { SUCCEEDED: { Key: string }[]; FAILED: unknown[] };
         };
         expect(manifest.ResultFiles.FAILED).to.deep.equal([]);
-        const results = JSON.parse(run.services.objects.get(`${output.ResultWriterDetails.Bucket}/${manifest.ResultFiles.SUCCEEDED[0]!.Key}`)!) as { Sent: number }[];
-        expect(results.reduce((sum, result) => sum + result.Sent, 0)).to.equal(count);
+        // Each entry is a child as AWS writes it: its status, and its output as JSON text.
+        const results = JSON.parse(run.services.objects.get(`${output.ResultWriterDetails.Bucket}/${manifest.ResultFiles.SUCCEEDED[0]!.Key}`)!) as {
+          Status: string;
+          Output: string;
+        }[];
+        expect(results.every((result) => result.Status === 'SUCCEEDED')).to.equal(true);
+        expect(results.reduce((sum, result) => sum + (JSON.parse(result.Output) as { Sent: number }).Sent, 0)).to.equal(count);
       });
     }
 
