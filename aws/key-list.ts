@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { KEY_FIELD } from '../functions/seed/key-list.ts';
+import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
 import { lambdaResults } from './history.ts';
 
 /** Where the seed wrote the key list, and how many keys it says the list holds. */

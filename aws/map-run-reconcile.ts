@@ -4,7 +4,7 @@
 // did not succeed may have sent part of its batch, so its keys are not confirmed sent. What this
 // cannot see: a message an EXPRESS child put on the queue twice (a retried call or child), since
 // only the queue holds it; `--peek` reads the queue.
-import { KEY_FIELD } from '../functions/seed/key-list.ts';
+import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
 import type { DeliveredMessage, Reconciliation } from '../workflow/execution-record.ts';
 
 /** One child execution: how it ended, and what it was given or says it sent, where known. */

@@ -2,7 +2,7 @@
 // workflows make: state transitions, child requests and duration, Lambda, DynamoDB, SQS, S3.
 import { KEY_LIST_PART_BYTES } from '../functions/seed/at-scale-limits.ts';
 import { idPrefix, messageId } from '../functions/seed/ids.ts';
-import { KEY_FIELD } from '../functions/seed/key-list.ts';
+import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
 import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
 import { PRICES, TRANSITIONS_PER_CHILD_STARTED } from './prices.ts';
 

@@ -7,6 +7,8 @@ import { QUEUE, SEED_FUNCTION, TABLE } from './transfer-records.ts';
 
 /** Where the seed function writes each execution's key list, which the Map's ItemReader reads. */
 export const KEY_LIST_PREFIX = 'key-lists/';
+/** The field of each key-list line that the Map's ItemProcessor reads the key from (`$states.input.Items.MessageId`). */
+export const KEY_FIELD = 'MessageId';
 /** Where the Map's ResultWriter writes each Map Run's manifest and results. */
 export const RESULTS_PREFIX = 'map-run-results/';
 

@@ -3,11 +3,10 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { KEY_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 import type { KeyListLocation } from './at-scale-input.ts';
 import { KEY_LIST_PART_BYTES, KEY_LIST_PARTS_IN_FLIGHT } from './at-scale-limits.ts';
 
-/** The field of each line that the at-scale workflow's ItemProcessor reads the key from. */
-export const KEY_FIELD = 'MessageId';
 
 /** The content type of a JSON Lines object. */
 export const JSONL_CONTENT_TYPE = 'application/jsonl';
