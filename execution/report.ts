@@ -141,7 +141,9 @@ export function formatText(record: ExecutionRecord): string {
   }
   if (record.failedState !== undefined) lines.push(`  Failed state: ${record.failedState}`);
 
-  lines.push('', 'States entered');
+  const mapRuns = record.mapRuns ?? [];
+  // Child executions run side by side: their states' times add up to more than the run took.
+  lines.push('', mapRuns.length > 0 ? 'States entered (times summed over every entry, child executions running at once)' : 'States entered');
   const names = Object.keys(record.states);
   const width = Math.max(0, ...names.map((name) => name.length));
   for (const name of names) {
@@ -150,7 +152,6 @@ export function formatText(record: ExecutionRecord): string {
   }
   if (names.length === 0) lines.push('  (none)');
 
-  const mapRuns = record.mapRuns ?? [];
   lines.push('', mapRuns.length > 0 ? 'AWS quotas (this execution; each child execution has its own, under Map Run)' : 'AWS quotas');
   lines.push(`  History events   ${ofQuota(record.historyEvents, QUOTAS.historyEvents)}`);
   lines.push(`  Largest payload  ${ofQuota(record.maxPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(record.maxPayloadState)}`);

@@ -188,6 +188,8 @@ describe('local/report', () => {
       expect(text).to.contain("AWS quotas (this execution; each child execution has its own, under Map Run)");
       expect(text).to.contain('  History events   13 of 25,000 (0.1%)');
       expect(text).to.contain('  State transitions 2 (this execution), 170 in 10 child executions');
+      expect(text).to.contain('\nStates entered (times summed over every entry, child executions running at once)\n');
+      expect(formatText(record())).to.contain('\nStates entered\n');
     });
 
     it('shows the batches by outcome, the items, the slowest and the largest child, and the children that did not succeed', () => {
