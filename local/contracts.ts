@@ -65,6 +65,8 @@ export interface LocalResources {
   stateMachineArn: string;
   /** The values that fill the running workflow's placeholders. */
   templateVars: Record<string, string>;
+  /** Every workflow's placeholder values, by workflow name (the local endpoint registers them all). */
+  workflowVars: Record<string, Record<string, string>>;
 }
 
 /** `--fault <service>:<action>:<ErrorName>:<times>` */

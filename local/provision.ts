@@ -3,7 +3,7 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { checkApplication, grantArns, findWorkflow, resolveAttribute } from '../workflow/app.ts';
-import type { Application, DataResource, QueueResource, TableResource } from '../workflow/description.ts';
+import type { Application, DataResource, QueueResource, TableResource, WorkflowSpec } from '../workflow/description.ts';
 import { functionNames, resourceName, workflowNames } from '../workflow/names.ts';
 import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
 import type { LocalDataResource, LocalResources } from './contracts.ts';
@@ -179,16 +179,18 @@ export function localResources(target: ProvisionTarget, dataById: Record<string,
     stateMachine: (w) => byName(stateMachines, w.name).arn,
     executions: (w) => `${byName(stateMachines, w.name).arn.replace(':stateMachine:', ':execution:')}:*`,
   });
-  const templateVars = Object.fromEntries(
-    Object.entries(workflow.placeholders).map(([name, attribute]) => [
-      name,
-      resolveAttribute(app, attribute, {
-        resource: (r, what) => (what === 'url' ? (data.get(r.id)!.url ?? data.get(r.id)!.name) : data.get(r.id)![what]),
-        function: (fn, what) => (what === 'arn' ? byName(functions, fn.name).arn : byName(functions, fn.name).function),
-        workflow: (w, what) => (what === 'arn' ? byName(stateMachines, w.name).arn : byName(stateMachines, w.name).stateMachine),
-      }),
-    ]),
-  );
+  const placeholderValues = (w: WorkflowSpec) =>
+    Object.fromEntries(
+      Object.entries(w.placeholders).map(([name, attribute]) => [
+        name,
+        resolveAttribute(app, attribute, {
+          resource: (r, what) => (what === 'url' ? (data.get(r.id)!.url ?? data.get(r.id)!.name) : data.get(r.id)![what]),
+          function: (fn, what) => (what === 'arn' ? byName(functions, fn.name).arn : byName(functions, fn.name).function),
+          workflow: (other, what) => (what === 'arn' ? byName(stateMachines, other.name).arn : byName(stateMachines, other.name).stateMachine),
+        }),
+      ]),
+    );
+  const workflowVars = Object.fromEntries(app.workflows.map((w) => [w.name, placeholderValues(w)]));
   const dataOf = (id: string) => data.get(id) ?? { name: resourceName(prefix, { suffix: id }), arn: '', url: '' };
   const seed = functions[SEED_FUNCTION.name] ?? { ...functionNames(prefix, SEED_FUNCTION), arn: '' };
   const transferRecords = stateMachines[TRANSFER_RECORDS.name] ?? workflowNames(prefix, TRANSFER_RECORDS);
@@ -220,6 +222,7 @@ export function localResources(target: ProvisionTarget, dataById: Record<string,
     deadLetterQueueArn: dataOf(DEAD_LETTER_QUEUE.id).arn,
     seedFunctionArn: seed.arn,
     stateMachineArn: byName(stateMachines, workflow.name).arn,
-    templateVars,
+    templateVars: workflowVars[workflow.name]!,
+    workflowVars,
   };
 }

@@ -1,6 +1,6 @@
 // The local Step Functions endpoint: an HTTP server on loopback speaking AWS's protocol, whose
-// executions run on the engine against the running emulators. The project's workflow is
-// registered under its deployed name and role, so it can be started at once.
+// executions run on the engine against the running emulators. The project's workflows are
+// registered under their deployed names and roles, so they can be started at once.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ export interface ApiServer {
   endpoint: string;
   machines: StateMachineStore;
   executions: ExecutionStore;
-  /** The project's workflow, as registered. */
+  /** The environment's workflow (WORKFLOW=…), as registered; the others are registered too. */
   workflowArn: string;
   /** Stops the executions in flight (ABORTED), waits for their calls, then closes the server. */
   stop(): Promise<void>;
@@ -45,15 +45,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR) });
   const executions = createExecutionStore();
   const { resources } = env;
-  const template = await loadDefinition(fromRoot(resources.workflow.definition), Object.keys(resources.workflow.placeholders));
-  // The environment's workflow, under its own deployed name and role.
-  const own = resources.stateMachines[resources.workflow.name]!;
-  const workflow = machines.create({
-    name: own.stateMachine,
-    type: resources.workflow.type,
-    definition: JSON.stringify(renderDefinition(template, resources.templateVars), null, 2),
-    roleArn: `arn:aws:iam::${resources.accountId}:role/${own.role}`,
-  });
+  // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
+  const arns: Record<string, string> = {};
+  for (const workflow of resources.app.workflows) {
+    const template = await loadDefinition(fromRoot(workflow.definition), Object.keys(workflow.placeholders));
+    const names = resources.stateMachines[workflow.name]!;
+    arns[workflow.name] = machines.create({
+      name: names.stateMachine,
+      type: workflow.type,
+      definition: JSON.stringify(renderDefinition(template, resources.workflowVars[workflow.name]!), null, 2),
+      roleArn: `arn:aws:iam::${resources.accountId}:role/${names.role}`,
+    }).arn;
+  }
   const operations = createOperations({ machines, executions });
   const server = createServer(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error))));
   await listen(server, options.port ?? 0);
@@ -62,7 +65,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     endpoint: `http://${LOOPBACK}:${port}`,
     machines,
     executions,
-    workflowArn: workflow.arn,
+    workflowArn: arns[resources.workflow.name]!,
     stop: async () => {
       await executions.stopAll();
       await new Promise<void>((resolve) => {

@@ -135,18 +135,27 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     await env.stop();
   });
 
-  it('lists the project workflow, already registered under its deployed name, and pages through machines', async () => {
+  it('lists the project workflows, already registered under their deployed names and roles, and pages through machines', async () => {
     for (let index = 0; index < 3; index += 1) {
       await sfn.send(new CreateStateMachineCommand({ name: `page-${index}`, definition: PASS, roleArn }));
     }
     const pages = await collect(paginateListStateMachines({ client: sfn, pageSize: 2 }, {}));
     expect(pages.length).to.be.greaterThan(1);
     const names = pages.flatMap((page) => page.stateMachines ?? []).map((machine) => machine.name);
-    expect(names).to.include.members([env.resources.names.stateMachine, 'page-0', 'page-1', 'page-2']);
+    const deployed = Object.values(env.resources.stateMachines).map((machine) => machine.stateMachine);
+    expect(deployed).to.have.length(env.resources.app.workflows.length).and.to.have.length.above(1);
+    expect(names).to.include.members([...deployed, 'page-0', 'page-1', 'page-2']);
     const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: server.workflowArn }));
     expect(described).to.include({ status: 'ACTIVE', type: 'STANDARD', roleArn });
     expect(described.creationDate).to.be.instanceOf(Date);
     expect(JSON.parse(described.definition!).StartAt).to.equal('Seed the DynamoDB Table');
+    const atScale = env.resources.stateMachines[TRANSFER_RECORDS_AT_SCALE.name]!;
+    const other = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: atScale.arn }));
+    expect(other).to.include({ roleArn: `arn:aws:iam::${env.resources.accountId}:role/${atScale.role}` });
+    expect(JSON.parse(other.definition!).States['Send Every Record'].ItemProcessor.ProcessorConfig).to.deep.equal({
+      Mode: 'DISTRIBUTED',
+      ExecutionType: 'EXPRESS',
+    });
   });
 
   it('creates, updates and deletes a state machine, refusing what AWS refuses', async () => {
