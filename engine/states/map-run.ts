@@ -145,6 +145,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     total: { executions: 0, items: 0 },
     running: { executions: 0, items: 0 },
     executions: [],
+    inFlight: new Map(),
   };
   run.mapRuns.push(record);
   run.options.onMapRun?.(record, run.execution);
@@ -192,12 +193,14 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     token.signal.addEventListener('abort', onSibling, { once: true });
     record.running.executions += 1;
     record.running.items += given.items;
+    record.inFlight.set(index, { executionArn: execution.executionArn, name, startDate: execution.startTime });
     const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
     const result = await executeMachine(childRun, processor, input).finally(() => {
       run.signal.removeEventListener('abort', onParent);
       token.signal.removeEventListener('abort', onSibling);
       record.running.executions -= 1;
       record.running.items -= given.items;
+      record.inFlight.delete(index);
     });
     record.executions[index] = childRecord(executionType, index, execution, input, given, result, childRun.history.events);
     if (result.status === 'SUCCEEDED') return result.output;

@@ -14,7 +14,7 @@ import {
   requiredString,
   type Body,
 } from './fields.ts';
-import { childHistory, describeChild, describeMapRun, findChild, findMapRun, mapRunDates, mapRunMachineArn } from './map-runs.ts';
+import { childHistory, describeChild, describeMapRun, findChild, findMapRun, mapRunChildren, mapRunDates, mapRunMachineArn } from './map-runs.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
 import { testStateOperation } from './test-state.ts';
@@ -210,8 +210,7 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       const nextToken = optionalString(body, 'nextToken', 3096);
       if (mapRunArn !== undefined) {
         const { mapRun } = findMapRun(executions, mapRunArn);
-        // A child that never started (the run failed first) leaves a hole in the record.
-        const children = mapRun.executions.filter((child) => child !== undefined && (statusFilter === undefined || child.status === statusFilter));
+        const children = mapRunChildren(mapRun).filter((child) => statusFilter === undefined || child.status === statusFilter);
         const page = paginate(children, maxResults, nextToken);
         return {
           executions: page.items.map((child) => ({
@@ -220,7 +219,7 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
             name: child.name,
             status: child.status,
             startDate: child.startDate,
-            stopDate: child.stopDate,
+            ...(child.stopDate ? { stopDate: child.stopDate } : {}),
             mapRunArn,
           })),
           ...(page.nextToken ? { nextToken: page.nextToken } : {}),

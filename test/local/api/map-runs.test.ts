@@ -40,6 +40,7 @@ describe('local/api/map-runs', () => {
       total: { executions: 6, items: 6 },
       running: { executions: 0, items: 0 },
       executions,
+      inFlight: new Map(),
     };
     const parsed = { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: 4, ToleratedFailureCount: 1, ItemProcessor: {}, End: true } } };
     const execution = {

@@ -336,6 +336,12 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     expect(described.stopDate).to.equal(undefined);
     expect(described.executionCounts).to.include({ running: 1, pending: 2, succeeded: 0, total: 3 });
     expect(described.itemCounts).to.include({ running: 2, pending: 3, succeeded: 0, total: 5 });
+    // ListExecutions of the Map Run lists the running child, with no stop date; the pending ones not yet.
+    const listed = (await sfn.send(new ListExecutionsCommand({ mapRunArn: runs[0]!.mapRunArn }))).executions!;
+    expect(listed.map((child) => child.status)).to.deep.equal(['RUNNING']);
+    expect(listed[0]).to.include({ mapRunArn: runs[0]!.mapRunArn });
+    expect(listed[0]).to.not.have.property('stopDate');
+    expect((await sfn.send(new ListExecutionsCommand({ mapRunArn: runs[0]!.mapRunArn, statusFilter: 'SUCCEEDED' }))).executions).to.deep.equal([]);
     await sfn.send(new StopExecutionCommand({ executionArn }));
     const stopped = await sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0]!.mapRunArn }));
     expect(stopped).to.include({ status: 'ABORTED' });
