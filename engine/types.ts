@@ -122,6 +122,6 @@ export interface MapRunRecord {
   running: MapRunCount;
   /** Each child once it has ended, at its index (a child not yet ended leaves a hole). */
   executions: MapRunExecution[];
-  /** The children running now, by index: at most MaxConcurrency of them. */
-  inFlight: Map<number, { executionArn: string; name: string; startDate: Date }>;
+  /** The children running now, by index (at most MaxConcurrency of them), with the input each holds. */
+  inFlight: Map<number, { executionArn: string; name: string; startDate: Date; input: unknown }>;
 }

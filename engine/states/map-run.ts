@@ -193,7 +193,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     token.signal.addEventListener('abort', onSibling, { once: true });
     record.running.executions += 1;
     record.running.items += given.items;
-    record.inFlight.set(index, { executionArn: execution.executionArn, name, startDate: execution.startTime });
+    record.inFlight.set(index, { executionArn: execution.executionArn, name, startDate: execution.startTime, input });
     const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
     const result = await executeMachine(childRun, processor, input).finally(() => {
       run.signal.removeEventListener('abort', onParent);

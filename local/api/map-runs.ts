@@ -25,6 +25,30 @@ export function findChild(executions: ExecutionStore, arn: string): { mapRun: Ma
   return undefined;
 }
 
+/** DescribeExecution of a Map Run's child still running, or undefined when none of that ARN runs. */
+export function describeRunningChild(executions: ExecutionStore, arn: string) {
+  for (const execution of executions.all()) {
+    for (const mapRun of execution.mapRuns) {
+      for (const child of mapRun.inFlight.values()) {
+        if (child.executionArn !== arn) continue;
+        return {
+          executionArn: arn,
+          stateMachineArn: mapRunMachineArn(mapRun.mapRunArn),
+          name: child.name,
+          status: 'RUNNING',
+          startDate: child.startDate,
+          input: JSON.stringify(child.input ?? null),
+          inputDetails: { included: true },
+          mapRunArn: mapRun.mapRunArn,
+          redriveCount: 0,
+          redriveStatus: 'NOT_REDRIVABLE',
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A Map Run's child state machine: `…:stateMachine:<machine>/<label>`, the run's id dropped. */
 /**
  * A Map Run's children as ListExecutions shows them, by index: those that ended, and those running

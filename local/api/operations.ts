@@ -14,7 +14,7 @@ import {
   requiredString,
   type Body,
 } from './fields.ts';
-import { childHistory, describeChild, describeMapRun, findChild, findMapRun, mapRunChildren, mapRunDates, mapRunMachineArn } from './map-runs.ts';
+import { childHistory, describeChild, describeMapRun, describeRunningChild, findChild, findMapRun, mapRunChildren, mapRunDates, mapRunMachineArn } from './map-runs.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
 import { testStateOperation } from './test-state.ts';
@@ -188,7 +188,8 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
     DescribeExecution: (body) => {
       const arn = executionArn(body);
       const child = findChild(executions, arn);
-      return child ? describeChild(child.mapRun, child.child) : describeExecution(executions.get(arn));
+      if (child) return describeChild(child.mapRun, child.child);
+      return describeRunningChild(executions, arn) ?? describeExecution(executions.get(arn));
     },
 
     StopExecution: async (body) => {

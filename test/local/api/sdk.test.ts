@@ -341,6 +341,10 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     expect(listed.map((child) => child.status)).to.deep.equal(['RUNNING']);
     expect(listed[0]).to.include({ mapRunArn: runs[0]!.mapRunArn });
     expect(listed[0]).to.not.have.property('stopDate');
+    const runningChild = await sfn.send(new DescribeExecutionCommand({ executionArn: listed[0]!.executionArn }));
+    expect(runningChild).to.include({ status: 'RUNNING', mapRunArn: runs[0]!.mapRunArn });
+    expect(runningChild).to.not.have.property('stopDate');
+    expect(JSON.parse(runningChild.input!).Items).to.deep.equal([1, 2]);
     expect((await sfn.send(new ListExecutionsCommand({ mapRunArn: runs[0]!.mapRunArn, statusFilter: 'SUCCEEDED' }))).executions).to.deep.equal([]);
     await sfn.send(new StopExecutionCommand({ executionArn }));
     const stopped = await sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0]!.mapRunArn }));
