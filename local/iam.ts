@@ -34,22 +34,10 @@ export function localPolicies(resources: LocalResources, standInArns: string[] =
  * A distributed Map's children are executions the role starts: Step Functions calls
  * StartExecution on the state machine itself as the role (AWS's "IAM policies for using
  * Distributed Map states"), so a role without it cannot run the Map Run's children.
- * Returns the denial (undefined when allowed), decided once per run.
+ * Throws IAM's AccessDenied when the role may not.
  */
-export function childStartCheck(policy: PolicyStatement[], principalArn: string, stateMachineArn: string): () => AccessDenied | undefined {
-  let decision: AccessDenied | null | undefined;
-  return () => {
-    if (decision === undefined) {
-      try {
-        assertAllowed(policy, principalArn, 'states:StartExecution', stateMachineArn);
-        decision = null;
-      } catch (error) {
-        if (!(error instanceof AccessDenied)) throw error;
-        decision = error;
-      }
-    }
-    return decision ?? undefined;
-  };
+export function assertMayStartChildren(policy: PolicyStatement[], principalArn: string, stateMachineArn: string): void {
+  assertAllowed(policy, principalArn, 'states:StartExecution', stateMachineArn);
 }
 
 /** The identity each role's calls carry on AWS: an STS session of the role. */

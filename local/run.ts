@@ -30,7 +30,7 @@ import { createLocalClients } from './emulators.ts';
 import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
-import { assumedRoleArn, childStartCheck, localPolicies } from './iam.ts';
+import { assertMayStartChildren, assumedRoleArn, localPolicies } from './iam.ts';
 import { childQuotaNotes, quotaNotes } from './quota-notes.ts';
 import { createRunGuard, type RunGuard } from './run-guard.ts';
 
@@ -199,10 +199,7 @@ async function execute(
   }
   const principalArn = assumedRoleArn(resources.accountId, running.role, running.stateMachine);
   // A Map Run starts its children only if the role may start the state machine's executions.
-  const authorizeChildStart = (stateMachineArn: string) => {
-    const denied = childStartCheck(policies.stateMachinePolicy, principalArn, stateMachineArn)();
-    if (denied) throw denied;
-  };
+  const authorizeChildStart = (stateMachineArn: string) => assertMayStartChildren(policies.stateMachinePolicy, principalArn, stateMachineArn);
   const handlers = createTaskHandlers(definition, {
     resources,
     endpoints,

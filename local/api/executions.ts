@@ -13,7 +13,7 @@ import {
   type MapRunRecord,
 } from '../../engine/index.ts';
 import { handlerFor } from '../bridge/index.ts';
-import { assumedRoleArn, childStartCheck } from '../iam.ts';
+import { assertMayStartChildren, assumedRoleArn } from '../iam.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 
@@ -67,10 +67,7 @@ export function createExecutionStore() {
   function childStartAuthorizer(machine: StateMachine): (stateMachineArn: string) => void {
     const [, account = '', role = ''] = /^arn:[^:]+:iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(machine.roleArn) ?? [];
     const principal = assumedRoleArn(account, role, machine.name);
-    return (stateMachineArn) => {
-      const denied = childStartCheck(machine.policy, principal, stateMachineArn)();
-      if (denied) throw denied;
-    };
+    return (stateMachineArn) => assertMayStartChildren(machine.policy, principal, stateMachineArn);
   }
 
   /** Runs an execution to its end; `record` sees it from its first event. */

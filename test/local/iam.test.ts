@@ -6,7 +6,7 @@ import {
   assertAllowed,
   assertPermitted,
   assumedRoleArn,
-  childStartCheck,
+  assertMayStartChildren,
   dynamodbPermission,
   evaluate,
   InvalidSessionToken,
@@ -201,19 +201,20 @@ describe('local/iam', () => {
     });
   });
 
-  describe('childStartCheck', () => {
+  describe('assertMayStartChildren', () => {
     const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:m';
 
     it('lets a role with states:StartExecution on its own state machine start its Map Run children', () => {
-      expect(childStartCheck([allow(['states:StartExecution'], [MACHINE])], ROLE, MACHINE)()).to.equal(undefined);
+      expect(() => assertMayStartChildren([allow(['states:StartExecution'], [MACHINE])], ROLE, MACHINE)).to.not.throw();
     });
 
     it('denies a role without it, as IAM says so, on the state machine\'s ARN', () => {
-      const denied = childStartCheck([allow(['states:StartExecution'], [`${MACHINE}-other`])], ROLE, MACHINE)();
-      expect(denied).to.be.instanceOf(AccessDenied);
-      expect(denied!.message).to.equal(
-        `User: ${ROLE} is not authorized to perform: states:StartExecution on resource: ${MACHINE} because no identity-based policy allows the states:StartExecution action`,
-      );
+      expect(() => assertMayStartChildren([allow(['states:StartExecution'], [`${MACHINE}-other`])], ROLE, MACHINE))
+        .to.throw(AccessDenied)
+        .with.property(
+          'message',
+          `User: ${ROLE} is not authorized to perform: states:StartExecution on resource: ${MACHINE} because no identity-based policy allows the states:StartExecution action`,
+        );
     });
   });
 });
