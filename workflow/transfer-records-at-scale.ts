@@ -3,7 +3,7 @@
 // The seed function, the table and the queue are the classic workflow's (transfer-records.ts).
 import type { Application, BucketResource, WorkflowSpec } from './description.ts';
 import { DELIVER_EXECUTION_LOGS, ref, STATE_MACHINE_TRACE_ACTIONS, writeTraces, type Grant } from './permissions.ts';
-import { QUEUE, SEED_FUNCTION, TABLE } from './transfer-records.ts';
+import { QUEUE, RECORD_PLACEHOLDERS, SEED_FUNCTION, TABLE } from './transfer-records.ts';
 
 /** Where the seed function writes each execution's key list, which the Map's ItemReader reads. */
 export const KEY_LIST_PREFIX = 'key-lists/';
@@ -37,9 +37,7 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
   logLevel: 'ALL',
   includeExecutionData: true,
   placeholders: {
-    SeedFunctionArn: { function: SEED_FUNCTION.name, attribute: 'arn' },
-    TableName: { resource: TABLE.id, attribute: 'name' },
-    QueueUrl: { resource: QUEUE.id, attribute: 'url' },
+    ...RECORD_PLACEHOLDERS,
     BucketName: { resource: RUN_BUCKET.id, attribute: 'name' },
     MaxConcurrency: { value: String(MAX_CONCURRENCY) },
   },

@@ -102,6 +102,13 @@ export const LOOP: LoopContract = {
   deliveries: QUEUE.id,
 };
 
+/** What both workflows' ASL is filled with: the seed function, the table and the queue. */
+export const RECORD_PLACEHOLDERS: WorkflowSpec['placeholders'] = {
+  SeedFunctionArn: { function: SEED_FUNCTION.name, attribute: 'arn' },
+  TableName: { resource: TABLE.id, attribute: 'name' },
+  QueueUrl: { resource: QUEUE.id, attribute: 'url' },
+};
+
 export const TRANSFER_RECORDS: WorkflowSpec = {
   name: 'transfer-records',
   id: 'state_machine',
@@ -111,11 +118,7 @@ export const TRANSFER_RECORDS: WorkflowSpec = {
   type: 'STANDARD',
   logLevel: 'ALL',
   includeExecutionData: true,
-  placeholders: {
-    SeedFunctionArn: { function: SEED_FUNCTION.name, attribute: 'arn' },
-    TableName: { resource: TABLE.id, attribute: 'name' },
-    QueueUrl: { resource: QUEUE.id, attribute: 'url' },
-  },
+  placeholders: RECORD_PLACEHOLDERS,
   functions: [SEED_FUNCTION.name],
   grants: [
     { sid: 'InvokeSeedFunction', actions: ['lambda:InvokeFunction'], resources: [ref.function(SEED_FUNCTION.name)] },
