@@ -184,8 +184,9 @@ function parseBracket(text: string, start: number): [Segment, number] {
   if (text[i] === "'" || text[i] === '"') {
     const names: string[] = [];
     for (;;) {
-      const [name, next] = readQuoted(text, i);
-      names.push(name);
+      // AWS (Jayway) keeps a bracketed name's backslashes as they are: $['a\'b'] names a\'b, not a'b.
+      const next = quotedEnd(text, i);
+      names.push(text.slice(i + 1, next - 1));
       i = next;
       skipSpaces();
       if (text[i] === ',') {
@@ -221,18 +222,19 @@ function parseInteger(text: string, part: string): number {
   return Number(trimmed);
 }
 
-/** Reads a quoted name at `start`; `\'`, `\"` and `\\` escape. Returns the name and the index after the quote. */
-export function readQuoted(text: string, start: number): [string, number] {
+/** The index after the quote that closes the quoted text at `start`; a backslash keeps the next character from closing it. */
+function quotedEnd(text: string, start: number): number {
   const quote = text[start];
-  let out = '';
   let i = start + 1;
-  while (i < text.length && text[i] !== quote) {
-    if (text[i] === '\\' && i + 1 < text.length) i += 1;
-    out += text[i];
-    i += 1;
-  }
+  while (i < text.length && text[i] !== quote) i += text[i] === '\\' ? 2 : 1;
   if (i >= text.length) throw new InvalidPath(text, 'unterminated quoted name');
-  return [out, i + 1];
+  return i + 1;
+}
+
+/** Reads a quoted string at `start`; `\'`, `\"` and `\\` escape. Returns the string and the index after the quote. */
+export function readQuoted(text: string, start: number): [string, number] {
+  const end = quotedEnd(text, start);
+  return [text.slice(start + 1, end - 1).replace(/\\([\s\S])/g, '$1'), end];
 }
 
 /** The index of the `)` that closes the filter whose `(` is at `open`, skipping quoted text. */

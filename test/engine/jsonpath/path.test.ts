@@ -32,6 +32,15 @@ describe('engine/jsonpath/path readPath', () => {
     expect(readPath('$["a"]', data)).to.equal(data.a);
   });
 
+  it('keeps a backslash in a bracketed name as it is, as AWS does, while it still keeps the next quote from closing the name', () => {
+    // As AWS recorded it: $['Test\""Name"'] reads the key Test\""Name" (a backslash, then two quotes).
+    const data = { 'Test\\""Name"': 'Value"\\', "it\\'s": 1, 'a\\\\b': 2 };
+    expect(readPath(`$['Test\\""Name"']`, data)).to.equal('Value"\\');
+    expect(readPath(`$['it\\'s']`, data)).to.equal(1);
+    expect(readPath(`$['a\\\\b']`, data)).to.equal(2);
+    expect(thrown(() => readPath(`$['Test""Name"']`, data))).to.be.instanceOf(PathNotFound);
+  });
+
   it('reads an index, a negative index counting from the end', () => {
     expect(readPath('$.List[0]', { List: ['x', 'y', 'z'] })).to.equal('x');
     expect(readPath('$.List[-1]', { List: ['x', 'y', 'z'] })).to.equal('z');
