@@ -56,6 +56,9 @@ export function pathFailure(error: PathNotFound, scope: PathScope, field: string
   if (PATH_FIELDS.has(field)) {
     return new StatesError('States.Runtime', `Invalid path '${error.path}' : ${error.detail}`);
   }
+  if (field === 'SecondsPath') {
+    return new StatesError('States.Runtime', `The SecondsPath parameter does not reference an input value: ${error.path}`);
+  }
   const document = JSON.stringify(referencedDocument(error.path, scope)) ?? 'null';
   if (field === 'ItemsPath' && error.step !== undefined) {
     return new StatesError(REFERENCE_PATH_CONFLICT, `Unable to apply step "${error.step}" to input ${document}`);

@@ -11,47 +11,78 @@ export interface MapLimits {
   toleratedPercentage: number | undefined;
 }
 
-function invalid(field: string, value: unknown, path: string, what: string): StatesError {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  return new StatesError('States.Runtime', `The ${field} field refers to value "${shown}" which is not a valid ${what}: ${path}`);
+/** How AWS reads a numeric setting: the type its causes name, and its range. */
+interface Setting {
+  field: 'MaxConcurrency' | 'ToleratedFailureCount' | 'ToleratedFailurePercentage';
+  type: 'integer' | 'float';
+  /** AWS's cause for a number of the right type that a Path gives outside the setting's range. */
+  outOfRange(value: number, path: string): string | undefined;
 }
 
-async function readSetting(step: StateStep, field: string, input: unknown, what: 'integer' | 'number'): Promise<number | undefined> {
+function invalidCause(field: string, value: unknown, path: string, type: string): string {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  return `The ${field}Path field refers to value "${shown}" which is not a valid ${type}: ${path}`;
+}
+
+const MAX_CONCURRENCY: Setting = {
+  field: 'MaxConcurrency',
+  type: 'integer',
+  outOfRange: (value, path) => (value < 0 ? invalidCause('MaxConcurrency', value, path, 'integer') : undefined),
+};
+// The tolerated failures' causes as AWS records them.
+const TOLERATED_COUNT: Setting = {
+  field: 'ToleratedFailureCount',
+  type: 'integer',
+  outOfRange: (value) => (value < 0 ? 'ToleratedFailureCount cannot be negative.' : undefined),
+};
+const TOLERATED_PERCENTAGE: Setting = {
+  field: 'ToleratedFailurePercentage',
+  type: 'float',
+  outOfRange: (value) => (value < 0 || value > 100 ? 'ToleratedFailurePercentage must be between 0 and 100.' : undefined),
+};
+
+// A path may give a number or a numeric string ("1"), as AWS accepts.
+const numeric = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+
+function isOfType(value: unknown, type: Setting['type']): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && (type === 'float' || Number.isInteger(value));
+}
+
+async function readSetting(step: StateStep, setting: Setting, input: unknown): Promise<number | undefined> {
   const { state } = step;
-  // A path may give a number or a numeric string ("1"), as AWS accepts.
-  const numeric = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
-  const valid = (value: unknown) => {
-    const number = numeric(value);
-    return typeof number === 'number' && Number.isFinite(number) && (what === 'number' || Number.isInteger(number)) && number >= 0;
-  };
+  const { field, type } = setting;
   if (step.jsonata) {
     if (state[field] === undefined) return undefined;
     const value = await jsonataField(step, field, state[field]);
-    if (!valid(value)) {
+    if (!isOfType(value, type) || value < 0) {
+      const what = type === 'integer' ? 'integer' : 'number';
       throw new StatesError('States.QueryEvaluationError', `The ${field} field must be a non-negative ${what}, but was: ${JSON.stringify(value)}`);
     }
-    return value as number;
+    return value;
   }
   const path = state[`${field}Path`];
   if (typeof path === 'string') {
     const value = resolveValue(path, pathScope(step, input), `${field}Path`);
-    if (!valid(value)) throw invalid(`${field}Path`, value, path, what);
-    return numeric(value) as number;
+    const number = numeric(value);
+    if (!isOfType(number, type)) throw new StatesError('States.Runtime', invalidCause(field, value, path, type));
+    const outOfRange = setting.outOfRange(number, path);
+    if (outOfRange !== undefined) throw new StatesError('States.Runtime', outOfRange);
+    return number;
   }
   return typeof state[field] === 'number' ? (state[field] as number) : undefined;
 }
 
 /** MaxConcurrency: AWS reads it before MapStateStarted. 0 means no limit. */
 export async function maxConcurrency(step: StateStep, effectiveInput: unknown): Promise<number> {
-  return (await readSetting(step, 'MaxConcurrency', effectiveInput, 'integer')) ?? 0;
+  return (await readSetting(step, MAX_CONCURRENCY, effectiveInput)) ?? 0;
 }
 
 /** The tolerated failures: AWS reads them after MapStateStarted. */
 export async function mapLimits(step: StateStep, effectiveInput: unknown, concurrency: number): Promise<MapLimits> {
   return {
     maxConcurrency: concurrency,
-    toleratedCount: await readSetting(step, 'ToleratedFailureCount', effectiveInput, 'integer'),
-    toleratedPercentage: await readSetting(step, 'ToleratedFailurePercentage', effectiveInput, 'number'),
+    toleratedCount: await readSetting(step, TOLERATED_COUNT, effectiveInput),
+    toleratedPercentage: await readSetting(step, TOLERATED_PERCENTAGE, effectiveInput),
   };
 }
 

@@ -42,7 +42,7 @@ function jsonPathDelay(step: StateStep, effective: unknown): number {
   if (typeof state.SecondsPath === 'string') {
     const seconds = resolveValue(state.SecondsPath, pathScope(step, effective), 'SecondsPath');
     if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
-      throw runtime(`The SecondsPath parameter does not reference an integer value: ${state.SecondsPath} == ${JSON.stringify(seconds)}`);
+      throw runtime(`The SecondsPath parameter cannot be parsed as a long value: ${state.SecondsPath} == ${JSON.stringify(seconds)}`);
     }
     if (seconds < 0) throw runtime(`The SecondsPath parameter references a negative value: ${state.SecondsPath} == ${seconds}`);
     return seconds * 1000;

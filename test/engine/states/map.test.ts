@@ -119,6 +119,33 @@ describe('engine: inline Map state', () => {
     expect(exceeded).to.include({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
   });
 
+  it('refuses the tolerated failures a Path gives with States.Runtime, worded as AWS recorded each', async () => {
+    const map = machine({
+      Type: 'Map',
+      ItemsPath: '$.items',
+      ToleratedFailureCountPath: '$.count',
+      ToleratedFailurePercentagePath: '$.percentage',
+      ItemProcessor: processor({ Type: 'Pass', End: true }),
+      End: true,
+    });
+    const cause = async (tolerated: Record<string, unknown>) => {
+      const result = await run(map, { items: [0], count: 0, percentage: 0, ...tolerated });
+      expect(result.error, JSON.stringify(tolerated)).to.equal('States.Runtime');
+      return result.cause!.replace(/^An error occurred while executing the state 'S' \(entered at the event id #2\)\. /, '');
+    };
+    expect(await cause({ count: 'NoNumber' })).to.equal('The ToleratedFailureCountPath field refers to value "NoNumber" which is not a valid integer: $.count');
+    expect(await cause({ count: {} })).to.equal('The ToleratedFailureCountPath field refers to value "{}" which is not a valid integer: $.count');
+    expect(await cause({ count: -1 })).to.equal('ToleratedFailureCount cannot be negative.');
+    expect(await cause({ percentage: 'NoNumber' })).to.equal('The ToleratedFailurePercentagePath field refers to value "NoNumber" which is not a valid float: $.percentage');
+    expect(await cause({ percentage: {} })).to.equal('The ToleratedFailurePercentagePath field refers to value "{}" which is not a valid float: $.percentage');
+    for (const percentage of [-1, -1.1, 100.1]) {
+      expect(await cause({ percentage })).to.equal('ToleratedFailurePercentage must be between 0 and 100.');
+    }
+    for (const percentage of [0, 1.1, 100]) {
+      expect((await run(map, { items: [0], count: 0, percentage })).status, String(percentage)).to.equal('SUCCEEDED');
+    }
+  });
+
   it('fails with States.Runtime when ItemsPath is not an array', async () => {
     const result = await run(machine({ Type: 'Map', ItemsPath: '$.x', ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }), { x: 1 });
     expect(result).to.include({ status: 'FAILED', error: 'States.Runtime' });

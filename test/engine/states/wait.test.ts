@@ -29,6 +29,18 @@ describe('engine: Wait state', () => {
     expect(noZone.cause).to.contain('The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string');
   });
 
+  it('words the SecondsPath failures as AWS does: a missing value, a fraction', async () => {
+    const wait = machine({ Type: 'Wait', SecondsPath: '$.input.waitSeconds', End: true });
+    const missing = await run(wait, {});
+    expect(missing).to.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(missing.cause).to.match(/\. The SecondsPath parameter does not reference an input value: \$\.input\.waitSeconds$/);
+    for (const seconds of [1.5, -1.5]) {
+      const fraction = await run(wait, { input: { waitSeconds: seconds } });
+      expect(fraction).to.include({ status: 'FAILED', error: 'States.Runtime' });
+      expect(fraction.cause).to.match(new RegExp(`\\. The SecondsPath parameter cannot be parsed as a long value: \\$\\.input\\.waitSeconds == ${seconds}$`));
+    }
+  });
+
   it('in JSONata, an unparsable Timestamp is a States.QueryEvaluationError recorded as EvaluationFailed', async () => {
     const result = await run(machine({ Type: 'Wait', Timestamp: '{% $states.input.t %}', End: true }, {}, { QueryLanguage: 'JSONata' }), { t: '2016-12-05T21:29:29' });
     expect(result).to.include({ status: 'FAILED', error: 'States.QueryEvaluationError' });
