@@ -4,12 +4,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { findFunction, resolveAttribute } from '../workflow/app.ts';
 import type { PolicyStatement } from '../workflow/permissions.ts';
 import type { LocalEndpoints, LocalResources } from './contracts.ts';
 import { emulatorEnvironment } from './emulators.ts';
 import { assumedRoleArn, sessionToken } from './iam.ts';
+import { consoleCapture, invocationLog, invocationLogText, type InvocationLog } from './lambda-log.ts';
 
 /** What Lambda knows of a function: its identity, its settings and the variables it sets. */
 export interface FunctionSettings {
@@ -72,10 +74,17 @@ export interface LambdaInvocation {
   requestId: string;
   /** The handler's result after a JSON round trip, as Lambda returns it. */
   payload: unknown;
+  /** The invocation's log as Lambda writes it (START, the function's lines, END, REPORT), when asked for. */
+  log?: string;
+}
+
+export interface InvokeOptions {
+  /** Keep the invocation's log, as Invoke's LogType Tail asks. */
+  log?: boolean;
 }
 
 export interface LambdaRunner {
-  invoke(event: unknown): Promise<LambdaInvocation>;
+  invoke(event: unknown, options?: InvokeOptions): Promise<LambdaInvocation>;
 }
 
 export class MissingBundle extends Error {
@@ -222,15 +231,20 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
   });
 
   return {
-    async invoke(event) {
+    async invoke(event, invokeOptions = {}) {
       const requestId = randomUUID();
       const deadline = Date.now() + timeoutMs;
+      const log: InvocationLog | undefined = invokeOptions.log ? { requestId, lines: [] } : undefined;
       environment.enter();
+      if (log) consoleCapture.enter();
       let timer: NodeJS.Timeout | undefined;
       try {
+        const cold = container === undefined;
         container ??= startContainer();
         const { module, logStreamName: stream } = container;
+        const loading = performance.now();
         const handler = (await module)[handlerName];
+        const started = performance.now();
         if (typeof handler !== 'function') {
           throw new RuntimeFailure('Runtime.HandlerNotFound', `${settings.handler} is undefined or not exported`);
         }
@@ -254,14 +268,19 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
             );
           }, timeoutMs);
         });
-        const result = await Promise.race([(handler as Handler)(event, context), timedOut]);
+        const call = () => (handler as Handler)(event, context);
+        const result = await Promise.race([log ? invocationLog.run(log, call) : call(), timedOut]);
         // Lambda serializes the result; undefined comes back as null.
         const json = JSON.stringify(result);
-        return { requestId, payload: json === undefined ? null : JSON.parse(json) };
+        const payload = json === undefined ? null : JSON.parse(json);
+        if (!log) return { requestId, payload };
+        const timing = { durationMs: performance.now() - started, initMs: cold ? started - loading : undefined };
+        return { requestId, payload, log: invocationLogText(log, timing, settings.memorySize) };
       } catch (error) {
         throw functionError(requestId, error);
       } finally {
         clearTimeout(timer);
+        if (log) consoleCapture.leave();
         environment.leave();
       }
     },

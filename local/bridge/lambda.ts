@@ -5,7 +5,7 @@
 // errorType and Lambda's error document as the cause.
 import { randomBytes } from 'node:crypto';
 import type { LocalResources } from '../contracts.ts';
-import type { LambdaInvocation, LambdaRunner } from '../lambda-runner.ts';
+import type { InvokeOptions, LambdaInvocation, LambdaRunner } from '../lambda-runner.ts';
 import { lambdaFunctionArn } from '../provision.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { LAMBDA_ERRORS, serviceFailure } from './errors.ts';
@@ -74,11 +74,22 @@ function traceId(): string {
   return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
 
+// Invoke's LogType Tail returns this much of the end of the invocation's log.
+const LOG_TAIL_BYTES = 4096;
+
+/** The end of an invocation's log as Invoke returns it with LogType Tail: its last 4 KB, base64. */
+export function logResult(log: string): string {
+  const bytes = Buffer.from(log);
+  return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
+}
+
 /** The result of a synchronous Invoke as Step Functions returns it, around the function's payload. */
-function invokeOutput(payload: unknown, requestId: string): Record<string, unknown> {
+function invokeOutput({ payload, requestId, log }: LambdaInvocation): Record<string, unknown> {
   const body = JSON.stringify(payload);
+  const tail = log === undefined ? undefined : logResult(log);
   return {
     ExecutedVersion: '$LATEST',
+    ...(tail === undefined ? {} : { LogResult: tail }),
     Payload: payload,
     ...httpMetadata(
       200,
@@ -88,6 +99,7 @@ function invokeOutput(payload: unknown, requestId: string): Record<string, unkno
         'Content-Type': 'application/json',
         Date: new Date().toUTCString(),
         'X-Amz-Executed-Version': '$LATEST',
+        ...(tail === undefined ? {} : { 'X-Amz-Log-Result': tail }),
         'x-amzn-Remapped-Content-Length': '0',
         'x-amzn-RequestId': requestId,
         'X-Amzn-Trace-Id': traceId(),
@@ -98,12 +110,33 @@ function invokeOutput(payload: unknown, requestId: string): Record<string, unkno
   };
 }
 
-/** One synchronous Invoke as Lambda answers it: IAM first, then the function, which must exist. */
+// What Lambda answers a request body that is not JSON; the detail after the colon is our parser's.
+const UNPARSABLE_BODY = 'Could not parse request body into json: Could not parse payload into json';
+
+/** The event a request body gives the function: Lambda parses it as JSON, an empty body being {}. */
+function requestEvent(body: string): unknown {
+  if (body === '') return {};
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
+      name: 'InvalidRequestContentException',
+      status: 400,
+      message: `${UNPARSABLE_BODY}: ${(error as Error).message}`,
+    });
+  }
+}
+
+/**
+ * One synchronous Invoke as Lambda answers it: IAM first, then the function, which must exist,
+ * then the request body, which the function receives parsed.
+ */
 async function invoke(
   functions: FunctionLookup,
   nameOrArn: string,
-  event: unknown,
+  body: string,
   context: CallContext,
+  options: InvokeOptions = {},
 ): Promise<LambdaInvocation> {
   const { arn, qualifier } = functions.address(nameOrArn);
   authorize(context, { action: 'lambda:InvokeFunction', resources: [arn] }, LAMBDA_ERRORS, 'optimized');
@@ -116,7 +149,17 @@ async function invoke(
       message: `Function not found: ${qualifier === undefined ? `${arn}:$LATEST` : arn}`,
     });
   }
-  return fn.runner.invoke(event);
+  return fn.runner.invoke(requestEvent(body), options);
+}
+
+/**
+ * The request body Step Functions sends for a lambda:invoke Payload: a string is the body's text
+ * itself, any other JSON value its JSON text; no Payload, or null, is an empty object.
+ */
+function payloadBody(params: Record<string, unknown>): string {
+  const payload = params.Payload;
+  if (payload === undefined || payload === null) return '{}';
+  return typeof payload === 'string' ? payload : JSON.stringify(payload);
 }
 
 /** arn:aws:states:::lambda:invoke */
@@ -130,9 +173,7 @@ export function lambdaTask(functions: FunctionLookup, context: CallContext): Ser
         message: `FunctionName must be a string, got ${JSON.stringify(functionName) ?? 'nothing'}`,
       });
     }
-    // A Task without Payload invokes the function with an empty JSON object.
-    const { requestId, payload } = await invoke(functions, functionName, 'Payload' in params ? params.Payload : {}, context);
-    return invokeOutput(payload, requestId);
+    return invokeOutput(await invoke(functions, functionName, payloadBody(params), context, { log: params.LogType === 'Tail' }));
   };
 }
 
@@ -142,5 +183,5 @@ export function functionResourceTask(
   functionArn: string,
   context: CallContext,
 ): (input: unknown) => Promise<unknown> {
-  return async (input) => (await invoke(functions, functionArn, input, context)).payload;
+  return async (input) => (await invoke(functions, functionArn, JSON.stringify(input), context)).payload;
 }

@@ -37,6 +37,7 @@ const HEADER_NAMES: Record<string, string> = {
   server: 'Server',
   'x-amz-crc32': 'x-amz-crc32',
   'x-amz-executed-version': 'X-Amz-Executed-Version',
+  'x-amz-log-result': 'X-Amz-Log-Result',
   'x-amzn-remapped-content-length': 'x-amzn-Remapped-Content-Length',
   'x-amzn-requestid': 'x-amzn-RequestId',
   'x-amzn-trace-id': 'X-Amzn-Trace-Id',

@@ -65,6 +65,108 @@ describe('local/bridge lambda:invoke', () => {
     expect(output.Payload).to.deep.equal({ received: {} });
   });
 
+  describe('the Payload, as Step Functions sends it', () => {
+    const received = async (Payload: unknown) =>
+      ((await invoker()({ FunctionName: local.env.resources.seedFunctionArn, Payload })) as WithMetadata).Payload;
+
+    it("sends a string as the request body's text, which the function receives parsed, as AWS records", async () => {
+      expect(await received('"HelloWorld"')).to.deep.equal({ received: 'HelloWorld' });
+      expect(await received('0')).to.deep.equal({ received: 0 });
+      expect(await received('true')).to.deep.equal({ received: true });
+      expect(await received('[]')).to.deep.equal({ received: [] });
+      expect(await received('null')).to.deep.equal({ received: null });
+      expect(await received('{"action":"other"}')).to.deep.equal({ received: { action: 'other' } });
+    });
+
+    it('sends null, like no Payload, as an empty object, and other JSON values as their JSON', async () => {
+      expect(await received(null)).to.deep.equal({ received: {} });
+      expect(await received(7)).to.deep.equal({ received: 7 });
+      expect(await received(false)).to.deep.equal({ received: false });
+      expect(await received([1, 'a'])).to.deep.equal({ received: [1, 'a'] });
+    });
+
+    it('fails with Lambda.InvalidRequestContentException when a string Payload is not JSON text', async () => {
+      const error = await rejection(invoker()(call('HelloWorld' as unknown as FixtureEvent)));
+      expect(error.name).to.equal('Lambda.InvalidRequestContentException');
+      expect(error.message).to.match(
+        /^Could not parse request body into json: Could not parse payload into json: .+ \(Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException; Request ID: \S+; Proxy: null\)$/,
+      );
+    });
+  });
+
+  describe('LogType Tail', () => {
+    // The fixture's console output is kept from the test report; what the function logs still reaches these.
+    const quietly = async <T>(action: () => Promise<T>): Promise<{ result: T; printed: unknown[][] }> => {
+      const methods = ['log', 'warn', 'error'] as const;
+      const saved = methods.map((method) => console[method]);
+      const printed: unknown[][] = [];
+      for (const method of methods) console[method] = (...args: unknown[]) => printed.push(args);
+      try {
+        return { result: await action(), printed };
+      } finally {
+        methods.forEach((method, index) => (console[method] = saved[index]!));
+      }
+    };
+    const tailed = (event: FixtureEvent) =>
+      invoker()({ FunctionName: local.env.resources.seedFunctionArn, Payload: event, LogType: 'Tail' }) as Promise<WithMetadata>;
+    const decoded = (output: WithMetadata) => Buffer.from(output.LogResult as string, 'base64').toString();
+
+    it("returns the invocation's log as LogResult and the X-Amz-Log-Result header, in the places AWS records them", async () => {
+      const { result: output, printed } = await quietly(() => tailed({ action: 'log', message: 'hello' }));
+      expect(Object.keys(output)).to.deep.equal([
+        'ExecutedVersion',
+        'LogResult',
+        'Payload',
+        'SdkHttpMetadata',
+        'SdkResponseMetadata',
+        'StatusCode',
+      ]);
+      const { HttpHeaders, AllHttpHeaders } = output.SdkHttpMetadata;
+      expect(HttpHeaders['X-Amz-Log-Result']).to.equal(output.LogResult);
+      expect(AllHttpHeaders['X-Amz-Log-Result']).to.deep.equal([output.LogResult]);
+      expect(Object.keys(HttpHeaders).indexOf('X-Amz-Log-Result')).to.equal(Object.keys(HttpHeaders).indexOf('X-Amz-Executed-Version') + 1);
+      const id = output.SdkResponseMetadata.RequestId;
+      const log = decoded(output);
+      expect(log.startsWith(`START RequestId: ${id} Version: $LATEST\n`), log).to.be.true;
+      const lines = log.split('\n');
+      expect(lines.slice(1, 4).map((line) => line.split('\t').slice(1))).to.deep.equal([
+        [id, 'INFO', 'hello'],
+        [id, 'WARN', 'warned'],
+        [id, 'ERROR', 'it failed'],
+      ]);
+      expect(Date.parse(lines[1]!.split('\t')[0]!)).to.be.a('number').and.not.NaN;
+      expect(lines[4]).to.equal(`END RequestId: ${id}`);
+      expect(lines[5]).to.match(new RegExp(`^REPORT RequestId: ${id}\tDuration: \\d+\\.\\d{2} ms\tBilled Duration: \\d+ ms\tMemory Size: \\d+ MB\tMax Memory Used: \\d+ MB\t`));
+      expect(lines[6]).to.equal('');
+      expect(printed).to.deep.equal([['hello'], ['warned'], ['%s failed', 'it']]);
+    });
+
+    it('keeps only the last 4 KB of a longer log', async () => {
+      const { result: output } = await quietly(() => tailed({ action: 'log', message: 'x'.repeat(100), times: 60 }));
+      const log = decoded(output);
+      expect(Buffer.byteLength(log)).to.equal(4096);
+      expect(log).to.match(/END RequestId: \S+\nREPORT RequestId: [^\n]+\n$/);
+      expect(log).not.to.include('START RequestId');
+    });
+
+    it('keeps each log to its own invocation when invocations overlap', async () => {
+      const { result: outputs } = await quietly(() =>
+        Promise.all([tailed({ action: 'log', message: 'first', ms: 30 }), tailed({ action: 'log', message: 'second', ms: 30 })]),
+      );
+      const [first, second] = outputs.map(decoded);
+      expect(first).to.include('\tINFO\tfirst\n').and.not.include('second');
+      expect(second).to.include('\tINFO\tsecond\n').and.not.include('first');
+    });
+
+    it('leaves the console as it found it, and returns no log without LogType Tail', async () => {
+      const { log, warn, error } = console;
+      const { result: output } = await quietly(() => invoker()(call({ action: 'log', message: 'untold' })) as Promise<WithMetadata>);
+      expect(output).not.to.have.property('LogResult');
+      expect(output.SdkHttpMetadata.HttpHeaders).not.to.have.property('X-Amz-Log-Result');
+      expect([console.log, console.warn, console.error]).to.deep.equal([log, warn, error]);
+    });
+  });
+
   it("fails the task with the function's error type and Lambda's error document as the cause", async () => {
     const error = await rejection(invoker()(call({ action: 'throw', name: 'InvalidInput', message: 'input.count must be at least 1' })));
     expect(error.name).to.equal('InvalidInput');
