@@ -78,7 +78,7 @@ function traceId(): string {
 const LOG_TAIL_BYTES = 4096;
 
 /** The end of an invocation's log as Invoke returns it with LogType Tail: its last 4 KB, base64. */
-export function logResult(log: string): string {
+function logResult(log: string): string {
   const bytes = Buffer.from(log);
   return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
 }
