@@ -98,6 +98,12 @@ describe('engine: JSON nested deeper than the engine accepts', () => {
     expect(within.status).to.equal('SUCCEEDED');
   });
 
+  it('runs JSONPath over an input at the limit, a deep scan included', async () => {
+    const input = nestedObjects(MAX_JSON_DEPTH, 'end');
+    const result = await run(machine({ Type: 'Pass', Parameters: { 'count.$': 'States.ArrayLength($..x)' }, OutputPath: '$.count', End: true }), input);
+    expect(result).to.include({ status: 'SUCCEEDED', output: MAX_JSON_DEPTH });
+  });
+
   it('compares deep values without recursion (States.ArrayContains, States.ArrayUnique)', async () => {
     const deep = nestedObjects(MAX_JSON_DEPTH - 3, 1);
     const other = nestedObjects(MAX_JSON_DEPTH - 3, 2);
@@ -108,6 +114,18 @@ describe('engine: JSON nested deeper than the engine accepts', () => {
     });
     const result = await run(definition, { list: [deep, other, deep], probe: nestedObjects(MAX_JSON_DEPTH - 3, 1) });
     expect(result.output).to.deep.equal({ has: true, count: 2 });
+  });
+
+  it('fails a distributed Map whose ItemReader reads an item too deep with States.ItemReaderFailed', async () => {
+    const definition = machine({
+      Type: 'Map',
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: {} },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      End: true,
+    });
+    const result = await run(definition, {}, { dispatch: async () => [1, nestedArrays(100_000)] });
+    expect(result).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed' });
+    expect(result.cause).to.equal(`Item 1 the ItemReader read is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`);
   });
 
   it('ends an execution FAILED with States.Runtime on any internal exception, rather than rejecting', async () => {
