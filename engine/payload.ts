@@ -2,8 +2,9 @@
 // text, and how deep it nests. Objects and arrays are measured once (a state's output is the next
 // state's input, the very same object), which keeps the per-state quota check linear in the loop.
 
-// The deepest JSON the engine takes: 1,000 levels of objects and arrays, the default of Jackson's
-// StreamReadConstraints (the JSON library of AWS's Java SDK) and far beyond any real payload.
+// The deepest JSON the engine takes: 1,000 levels of objects and arrays, the default nesting
+// limit of Jackson's StreamReadConstraints (a common JSON parser's guard; AWS documents none)
+// and far beyond any real payload.
 // Deeper values would overflow the call stack of JSON.stringify and of recursive code (the
 // JSONata evaluator, a report's rendering), so every door refuses them by name; the depth is
 // measured here without recursion, with the size.
@@ -59,8 +60,9 @@ export function jsonByteLength(value: unknown): number {
 }
 
 /**
- * How many levels of objects and arrays nest in the value: 0 for a scalar, 1 for `{}` or `[1]`
- * (for a list consumed from the front, at most that: see suffixSize).
+ * How many levels of objects and arrays nest in the value: 0 for a scalar, 1 for `{}` or `[1]`.
+ * A list consumed from the front may be given the depth of the list it was cut from, when that
+ * one was within MAX_JSON_DEPTH (see suffixSize): whether it is over the limit stays exact.
  */
 export function jsonDepth(value: unknown): number {
   return typeof value === 'object' && value !== null ? measure(value).depth : 0;
