@@ -2,7 +2,8 @@
 export { runExecution } from './execution.ts';
 export { checkDefinition } from './definition.ts';
 export { DefinitionError, StatesError, UnsupportedFeature } from './errors.ts';
-export { DEFAULT_QUOTAS } from './quotas.ts';
+export { DEFAULT_QUOTAS, MAX_WAIT_MS } from './quotas.ts';
+export { MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
 export { stateTransitions } from './history.ts';
 export type {
   Dispatcher,

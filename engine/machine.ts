@@ -6,7 +6,7 @@ import { stateContext } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
 import { StatesError } from './errors.ts';
 import { HistoryLimitReached, withPayload } from './history.ts';
-import { checkPayload } from './quotas.ts';
+import { checkDepth, checkPayload } from './quotas.ts';
 import { findCatcher, RetryCounter, type Catcher, type Retrier } from './retry.ts';
 import { runChoice } from './states/choice.ts';
 import { FailStateError, runFail } from './states/fail.ts';
@@ -99,6 +99,7 @@ async function runState(thread: Thread, name: string, state: StateDefinition, in
     try {
       const outcome = await EXECUTORS[state.Type]!(step);
       checkPayload(outcome.output, run.quotas, name);
+      if (outcome.assign !== undefined) checkDepth(outcome.assign, name);
       if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
       return exit(step, outcome);
     } catch (raised) {

@@ -2,6 +2,7 @@
 // (Thread: the top level, a Parallel branch or a Map iteration) and the state entry (StateStep).
 import type { ContextObject } from './context.ts';
 import type { History } from './history.ts';
+import { setLongTimeout } from './timers.ts';
 import type { EngineOptions, ExecutionContext, MapRunRecord, Quotas } from './types.ts';
 import type { VariableScope } from './variables.ts';
 
@@ -134,11 +135,11 @@ export class Thread {
    * the timer goes with it, so an ended execution leaves nothing that keeps the process alive.
    */
   sleep(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => undefined as void;
     const slept = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, ms));
+      cancel = setLongTimeout(resolve, ms);
     });
-    return this.race(slept).finally(() => clearTimeout(timer));
+    return this.race(slept).finally(() => cancel());
   }
 
   /** Before each state: stop if the execution was interrupted or a sibling branch failed. */

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
 import { InvalidArguments, parseOptions, selectWorkflow } from '../execution/args.ts';
-import { buildExecutionInput, executionInput, expectedItems } from '../execution/input.ts';
+import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } from '../execution/input.ts';
 import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
@@ -110,6 +110,7 @@ export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
     } catch (error) {
       throw new InvalidArguments(`--input is not valid JSON: ${(error as Error).message}`);
     }
+    checkInputDepth(run.input, '--input');
   }
   return { run, json: values.json, help: values.help, ...(values.history === undefined ? {} : { historyPath: resolve(values.history) }) };
 }
@@ -178,6 +179,7 @@ const defaultIo: CliIo = {
 const REFUSALS = new Set([
   'InvalidArguments',
   'InvalidMessagesFile',
+  'InvalidExecutionInput',
   'InvalidFaultSpec',
   'DefinitionError',
   'UnsupportedFeature',
@@ -205,8 +207,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   try {
     return await command(argv, io);
   } catch (error) {
-    const { name, message } = error as Error;
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
     io.stderr.write(`${name}: ${message}\n`);
+    // A caller reading stdout as JSON gets an object for a refusal too, with the error's name.
+    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: name, cause: message })}\n`);
     if (REFUSALS.has(name)) return 2;
     if (process.env.DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
     return 1;

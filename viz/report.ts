@@ -43,7 +43,13 @@ export function executionName(record: ExecutionRecord): string {
 /** Pretty-printed JSON, escaped, cut at JSON_CHAR_LIMIT characters with a note. */
 function jsonBlock(value: unknown): string {
   if (value === undefined) return '<p class="muted">(nothing)</p>';
-  const text = JSON.stringify(value, null, 2) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value, null, 2) ?? String(value);
+  } catch (error) {
+    // A payload read from AWS may nest deeper than JSON.stringify can go: the page still renders.
+    return `<p class="note">Not shown: ${escapeHtml((error as Error).message)}.</p>`;
+  }
   const shown = text.length > JSON_CHAR_LIMIT ? text.slice(0, JSON_CHAR_LIMIT) : text;
   const note = text.length > JSON_CHAR_LIMIT
     ? `<p class="note">Showing the first ${number(JSON_CHAR_LIMIT)} of ${number(text.length)} characters.</p>`

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonataField, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
 import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
-import { jsonByteLength } from '../payload.ts';
+import { jsonByteLength, nestingMessage, tooDeep } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
 import { executeMachine, newRun } from '../execution.ts';
 import { BranchCancelled, Cancellation, ExecutionInterrupted, type StateStep } from '../step.ts';
@@ -47,6 +47,8 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
     throw new StatesError('States.ItemReaderFailed', failureOf(raised).cause);
   }
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
+  const deep = items.findIndex(tooDeep);
+  if (deep !== -1) throw new StatesError('States.ItemReaderFailed', nestingMessage(`Item ${deep} the ItemReader read`));
   const config = (reader.ReaderConfig ?? {}) as { MaxItems?: unknown; MaxItemsPath?: unknown };
   const maxItems = typeof config.MaxItemsPath === 'string' ? resolveValue(config.MaxItemsPath, pathScope(step, effective), 'MaxItemsPath') : step.jsonata && config.MaxItems !== undefined ? await jsonataField(step, 'MaxItems', config.MaxItems) : config.MaxItems;
   // ReaderConfig.MaxItems: the Map Run processes at most this many items (0 or absent: all).

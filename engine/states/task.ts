@@ -7,6 +7,7 @@ import { resolveValue } from '../jsonpath/template.ts';
 import { checkPayload } from '../quotas.ts';
 import { classifyResource } from '../resources.ts';
 import { BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
+import { setLongTimeout } from '../timers.ts';
 
 /** An error raised by the dispatcher: never re-worded as a state's runtime error. */
 export class TaskError extends StatesError {}
@@ -116,7 +117,7 @@ export async function callResource(step: StateStep, resource: string, parameters
     run.signal.addEventListener('abort', onAbort, { once: true });
     thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
   }
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer = () => undefined as void;
   try {
     const call = run.options.dispatch({
       stateName: step.name,
@@ -131,7 +132,7 @@ export async function callResource(step: StateStep, resource: string, parameters
       const seconds = timeouts.timeoutSeconds;
       racers.push(
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new TaskTimeout()), seconds * 1000);
+          cancelTimer = setLongTimeout(() => reject(new TaskTimeout()), seconds * 1000);
         }),
       );
     }
@@ -150,7 +151,7 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit(`${prefix}Failed`, { ...ids, error, cause });
     throw new TaskError(error, cause);
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     run.signal.removeEventListener('abort', onAbort);
     thread.cancel?.signal.removeEventListener('abort', onAbort);
   }

@@ -3,6 +3,7 @@
 // machine's role), the state runs once, and each step of its data flow is printed.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { nestingMessage, tooDeep } from '../../engine/index.ts';
 import { startLocalEnvironment } from '../environment.ts';
 import { ApiError } from './errors.ts';
 import { startApiServer } from './server.ts';
@@ -29,6 +30,8 @@ export function mockOf(text: string): Record<string, unknown> {
   } catch (error) {
     throw new InvalidTestStateArguments(`MOCK is not JSON: ${(error as Error).message}`);
   }
+  // Before it is written again as text, which JSON that deep would overflow.
+  if (tooDeep(value)) throw new InvalidTestStateArguments(`MOCK: ${nestingMessage('the JSON')}`);
   const shaped = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   if (shaped && 'errorOutput' in shaped) return { errorOutput: shaped.errorOutput };
   const result = shaped && 'result' in shaped ? shaped.result : value;

@@ -1,7 +1,7 @@
 // The TestState operation: one state run alone on the engine's TestState support, its Task calls
 // (when not mocked) made through the bridge as the role roleArn names, its answer in AWS's shape
 // (each inspection value as JSON text).
-import { DefinitionError, StatesError, UnsupportedFeature } from '../../engine/index.ts';
+import { DefinitionError, nestingMessage, StatesError, tooDeep, UnsupportedFeature } from '../../engine/index.ts';
 import { InvalidTestStateRequest, selectState, testState, type InspectionData, type TestStateMock, type TestStateResult } from '../../engine/test-state.ts';
 import { ApiError, validationError } from './errors.ts';
 import { optionalBoolean, optionalEnum, optionalInteger, optionalObject, optionalString, parseJsonField, requiredString, type Body } from './fields.ts';
@@ -43,11 +43,14 @@ function readMock(body: Body): TestStateMock | undefined {
     throw validationError('A test mock should have only one of the following fields: [result, errorOutput].');
   }
   if (result !== undefined) {
+    let parsed: unknown;
     try {
-      return { result: JSON.parse(result) as unknown };
+      parsed = JSON.parse(result);
     } catch {
       throw validationError('Mocked result must be valid JSON');
     }
+    if (tooDeep(parsed)) throw validationError(`Invalid mock result: ${nestingMessage('the JSON')}`);
+    return { result: parsed };
   }
   if (errorOutput === undefined) throw validationError('A test mock should have one of the following fields: [result, errorOutput].');
   return { errorOutput: { error: optionalString(errorOutput, 'error', 256) ?? '', cause: optionalString(errorOutput, 'cause', 32_768) ?? '' } };

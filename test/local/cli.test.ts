@@ -15,6 +15,7 @@ import {
   USAGE,
   type CliIo,
 } from '../../local/cli.ts';
+import { MAX_JSON_DEPTH } from '../../engine/index.ts';
 import { LOCAL_CLI } from '../../scripts/build.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
@@ -151,9 +152,31 @@ describe('local/cli', function () {
         expect(error.message).to.contain(message);
       });
     }
+
+    it('refuses an --input nested deeper than the engine takes with InvalidExecutionInput, up to 100,000 deep', async () => {
+      for (const depth of [MAX_JSON_DEPTH + 1, 100_000]) {
+        const error = await rejection(parseCliArgs(['--input', `${'['.repeat(depth)}${']'.repeat(depth)}`]));
+        expect(`${error.name}: ${error.message}`).to.equal(
+          `InvalidExecutionInput: --input is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`,
+        );
+      }
+      const options = await parseCliArgs(['--input', `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`]);
+      expect(options.run.input).to.be.an('array');
+    });
   });
 
   describe('main', () => {
+    it('refuses an --input nested 100,000 deep with exit status 2, one line, and with --json a JSON object', async () => {
+      const deep = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+      const message = `--input is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`;
+      const text = fakeIo();
+      expect(await main(['--input', deep], text)).to.equal(2);
+      expect([text.err.join(''), text.out]).to.deep.equal([`InvalidExecutionInput: ${message}\n`, []]);
+      const json = fakeIo();
+      expect(await main(['--json', '--input', deep], json)).to.equal(2);
+      expect(json.out.map((line) => JSON.parse(line) as unknown)).to.deep.equal([{ error: 'InvalidExecutionInput', cause: message }]);
+    });
+
     it('prints one JSON object with the counts, quotas and states, and exits 0', async () => {
       const io = fakeIo();
       expect(await main(['--json', '--count', '3'], io)).to.equal(0);
@@ -265,12 +288,16 @@ describe('local/cli', function () {
       expect(await listeningServers()).to.equal(servers);
     });
 
-    it('ends a run whose internals fail (an input nested 5,000 deep) at once: one line, exit 1, emulators stopped', async () => {
+    it('ends a run whose internals fail (the progress display throws) at once: one line, exit 1, emulators stopped', async () => {
       const servers = await listeningServers();
-      const io = fakeIo();
-      const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-      expect(await main(['--input', deep], io)).to.equal(1);
-      expect(io.err).to.deep.equal(['RangeError: Maximum call stack size exceeded\n']);
+      const io = fakeIo({
+        tty: true,
+        onStderr: (text) => {
+          if (text.startsWith('\rdelivered')) throw new TypeError('the terminal went away');
+        },
+      });
+      expect(await main(['--count', String(PROGRESS_MIN_ITEMS)], io)).to.equal(1);
+      expect(io.err.at(-1)).to.equal('TypeError: the terminal went away\n');
       expect(io.out).to.deep.equal([]);
       expect(await listeningServers()).to.equal(servers);
     });
@@ -371,18 +398,22 @@ describe('local/cli', function () {
       expect(await readdir(dir)).to.not.include('reports');
     });
 
-    it('exits 1 at once with one line when the run fails inside, on a host whose AWS profile does not exist', () => {
-      const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-      const result = spawnSync(process.execPath, [bundle, '--input', deep], {
-        encoding: 'utf8',
-        timeout: 30_000,
-        env: { ...process.env, AWS_PROFILE: 'does-not-exist' },
+    // 60,000 levels make an argument of 120,000 bytes, near the most Linux passes (128 KiB).
+    for (const depth of [2_000, 60_000]) {
+      it(`refuses an --input nested ${depth.toLocaleString('en-US')} deep by name, exit 2, with a JSON object under --json`, () => {
+        const deep = `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+        const message = `InvalidExecutionInput: --input is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`;
+        // On a host whose AWS profile does not exist: nothing reaches for it before the refusal.
+        const options = { encoding: 'utf8', timeout: 30_000, env: { ...process.env, AWS_PROFILE: 'does-not-exist' } } as const;
+        const text = spawnSync(process.execPath, [bundle, '--input', deep], options);
+        expect(text.signal, 'the run hung').to.equal(null);
+        expect([text.status, text.stderr, text.stdout]).to.deep.equal([2, `${message}\n`, '']);
+        const json = spawnSync(process.execPath, [bundle, '--json', '--input', deep], options);
+        expect([json.status, json.stderr]).to.deep.equal([2, `${message}\n`]);
+        const [name, ...rest] = message.split(': ');
+        expect(JSON.parse(json.stdout)).to.deep.equal({ error: name, cause: rest.join(': ') });
       });
-      expect(result.signal, 'the run hung').to.equal(null);
-      expect(result.status).to.equal(1);
-      expect(result.stderr).to.equal('RangeError: Maximum call stack size exceeded\n');
-      expect(result.stdout).to.equal('');
-    });
+    }
   });
 
   describe('displayPath', () => {

@@ -188,6 +188,12 @@ describe('viz/report', () => {
       expect(input.querySelector('.note')!.text).to.contain(`Showing the first 10,000 of ${JSON.stringify({ messages: ['x'.repeat(JSON_CHAR_LIMIT * 2)] }, null, 2).length.toLocaleString('en-US')} characters`);
     });
 
+    it('still renders the page when a payload (read from AWS) nests too deep to print', async () => {
+      const output = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+      const data = parse(await renderReport({ ...succeededRecord, output })).querySelectorAll('details.state-data')[1]!;
+      expect(data.querySelector('.note')!.text).to.equal('Not shown: Maximum call stack size exceeded.');
+    });
+
     it('still reports a run whose definition cannot be drawn, saying why', async () => {
       const page = parse(await renderReport({ ...failedRecord, definition: { StartAt: 'Nowhere', States: {} } }));
       expect(page.querySelector('#diagram')!.text).to.contain('The diagram could not be drawn: the definition has no States');

@@ -13,6 +13,7 @@ describe('local/api/test-state-cli', () => {
     expect(mockOf('{"errorOutput": {"error": "E", "cause": "C"}}')).to.deep.equal({ errorOutput: { error: 'E', cause: 'C' } });
     expect(mockOf('{"MessageId": "m"}')).to.deep.equal({ result: '{"MessageId":"m"}' });
     expect(() => mockOf('{')).to.throw(InvalidTestStateArguments);
+    expect(() => mockOf(`{"result":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)).to.throw(InvalidTestStateArguments, 'MOCK: the JSON is nested more than 1000 levels deep');
   });
 
   it('prints each step of the data flow, the retry decision and the next state', () => {
