@@ -6,8 +6,8 @@ import { machine, run, types } from './run.ts';
 
 const A40 = 'a'.repeat(40);
 const JSONATA = { QueryLanguage: 'JSONata' };
-// A StringMatches pattern with `stars` wildcards that 40 a's do not match (no b at the end).
-const wildcards = (stars: number) => `${'*a'.repeat(stars - 1)}*b`;
+// A StringMatches pattern of `stars` wildcards and a b, which 40 a's do not match.
+const wildcards = (stars: number) => `${'*'.repeat(stars)}b`;
 const ENDLESS_RECURSION = '{% ($f := function($n){ 1 + $f($n + 1) }; $f(0)) %}';
 const ENDLESS_LOOP = '{% ($f := function($n){ $f($n + 1) }; $f(0)) %}';
 
