@@ -1,5 +1,7 @@
 // Issue 15, part 2: one expression cannot hang the process. Each example of the issue, run as an
 // execution: it ends, with the outcome AWS would give (mocha's timeout is the guard).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { expect } from 'chai';
 import { testState } from '../../engine/test-state.ts';
 import { machine, run, types } from './run.ts';
@@ -20,6 +22,8 @@ function choice(pattern: string): unknown {
 
 describe('engine: one expression cannot hang the process', function () {
   this.timeout(10_000);
+  let child: ChildProcess | undefined;
+  afterEach(() => child?.kill('SIGKILL'));
 
   it("a JSONata Pass Output $contains('aaa…a!', /^(a+)+$/) on 40 a's, under TimeoutSeconds 30, succeeds with false", async () => {
     const definition = machine({ Type: 'Pass', Output: `{% $contains('${A40}!', /^(a+)+$/) %}`, End: true }, {}, { ...JSONATA, TimeoutSeconds: 30 });
@@ -65,6 +69,39 @@ describe('engine: one expression cannot hang the process', function () {
     } finally {
       clearTimeout(timer);
     }
+  });
+
+  it('Ctrl-C (SIGINT) stops a process in the middle of an endless JSONata loop: ABORTED', async () => {
+    // The child says "ready" from a timer, which fires only if the loop lets the event loop turn;
+    // its SIGINT handler aborts the execution, as the CLI's does.
+    const spawned = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
+        import { runExecution } from ${JSON.stringify(new URL('../../engine/index.ts', import.meta.url).href)};
+        const controller = new AbortController();
+        process.once('SIGINT', () => controller.abort());
+        setTimeout(() => process.stdout.write('ready\\n'), 200);
+        const definition = ${JSON.stringify(machine({ Type: 'Pass', Output: ENDLESS_LOOP, End: true }, {}, JSONATA))};
+        const context = { executionArn: 'arn', executionName: 'n', stateMachineArn: 'arn', stateMachineName: 'm', roleArn: 'arn', startTime: new Date() };
+        const result = await runExecution(definition, {}, context, { dispatch: async () => ({}), signal: controller.signal });
+        process.stdout.write(result.status + '\\n');
+        `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    child = spawned;
+    let stdout = '';
+    spawned.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout === 'ready\n') spawned.kill('SIGINT');
+    });
+    const [code] = (await once(spawned, 'exit')) as [number | null];
+    expect({ code, stdout }).to.deep.equal({ code: 0, stdout: 'ready\nABORTED\n' });
   });
 
   it("a failing Parallel branch cancels its sibling's endless JSONata loop", async () => {
