@@ -14,7 +14,11 @@ export function pathScope(step: StateStep, input: unknown): PathScope {
 }
 
 export function jsonataScope(step: StateStep, extra: { result?: unknown; errorOutput?: unknown } = {}): JsonataScope {
-  return { states: { input: step.input, context: step.context, ...extra }, variables: step.thread.variables.all() };
+  return {
+    states: { input: step.input, context: step.context, ...extra },
+    variables: step.thread.variables.all(),
+    signals: step.thread.signals,
+  };
 }
 
 /** InputPath: `$` by default; null gives {}. */

@@ -125,6 +125,11 @@ export class Thread {
     readonly cancel?: Cancellation,
   ) {}
 
+  /** What ends this chain early: the execution's interruption, and this branch's cancellation. */
+  get signals(): AbortSignal[] {
+    return this.cancel === undefined ? [this.run.signal] : [this.run.signal, this.cancel.signal];
+  }
+
   /** Settles as `promise` does, unless the execution is interrupted or this branch cancelled first. */
   race<T>(promise: Promise<T>): Promise<T> {
     return this.run.raceInterrupt(promise, this.cancel?.signal);
