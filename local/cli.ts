@@ -254,7 +254,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   if (env) {
     // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them.
     const server = await startApiServer({ env, root: ROOT });
-    io.stderr.write(serveInstructions(env, server.endpoint, server.workflowArn));
+    io.stderr.write(serveInstructions(env, server));
     await io.untilStopped();
     await server.stop();
     await env.stop();

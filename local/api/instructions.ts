@@ -3,6 +3,7 @@
 // AWS_ENDPOINT_URL_SFN, so each command carries its --endpoint-url.
 import type { LocalEnvironment } from '../contracts.ts';
 import { keepInstructions, shellLines } from '../keep.ts';
+import type { ApiServer } from './server.ts';
 
 /** The AWS CLI's (botocore's) switch that keeps StartSyncExecution and TestState off `sync-<host>`. */
 export const NO_HOST_PREFIX = 'AWS_DISABLE_HOST_PREFIX_INJECTION';
@@ -18,11 +19,23 @@ export function stepFunctionsCommands(endpoint: string, workflowArn: string): st
   ];
 }
 
-export function serveInstructions(env: LocalEnvironment, endpoint: string, workflowArn: string): string {
+/**
+ * The state machines registered from the start, each with its role: the only roles that exist
+ * offline, so create-state-machine needs one of them (any other is refused as AWS refuses a role
+ * it cannot assume).
+ */
+function machineLines(machines: ApiServer['machines']): string[] {
+  return machines.list().flatMap((machine) => [`  state machine ${machine.arn}`, `    role        ${machine.roleArn}`]);
+}
+
+export function serveInstructions(env: LocalEnvironment, server: Pick<ApiServer, 'endpoint' | 'workflowArn' | 'machines'>): string {
+  const { endpoint } = server;
   return [
     '',
     `Step Functions  ${endpoint}  (AWS's JSON protocol; Ctrl-C stops it, aborting executions in flight)`,
-    `  state machine ${workflowArn}`,
+    ...machineLines(server.machines),
+    '  create-state-machine --role-arn takes one of these roles, with its grants; any other role is',
+    '  refused (AccessDeniedException), as AWS refuses a role it cannot assume.',
     keepInstructions(env).replace(/^\n/, '').replace('The emulators are still running (Ctrl-C stops them):', 'Emulators:'),
     'For the SDKs and AWS CLI v2 (2.13 or later), also (and, for the AWS CLI\'s test-state and start-sync-execution,',
     'which would call sync-127.0.0.1, no host prefix; an SDK client takes disableHostPrefix: true):',
@@ -30,8 +43,8 @@ export function serveInstructions(env: LocalEnvironment, endpoint: string, workf
       .slice(1)
       .map((line) => `  ${line}`),
     'With any AWS CLI, v1 included (AWS_DEFAULT_REGION set as above):',
-    ...stepFunctionsCommands(endpoint, workflowArn).map((line) => `  ${line}`),
-    `The AWS run client against it: make run TARGET=local`,
+    ...stepFunctionsCommands(endpoint, server.workflowArn).map((line) => `  ${line}`),
+    '(make run TARGET=local starts an endpoint and emulators of its own; it does not use this one.)',
     '',
   ].join('\n');
 }
