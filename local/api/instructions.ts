@@ -2,11 +2,26 @@
 // them, and ready-to-paste `aws stepfunctions` commands. AWS CLI v1 (and v2 before 2.13) ignores
 // AWS_ENDPOINT_URL_SFN, so each command carries its --endpoint-url.
 import type { LocalEnvironment } from '../contracts.ts';
+import { LOCAL_CREDENTIALS } from '../emulators.ts';
 import { keepInstructions, shellLines } from '../keep.ts';
 import type { ApiServer } from './server.ts';
 
 /** The AWS CLI's (botocore's) switch that keeps StartSyncExecution and TestState off `sync-<host>`. */
 export const NO_HOST_PREFIX = 'AWS_DISABLE_HOST_PREFIX_INJECTION';
+
+/** The AWS CLI command that describes one execution on the endpoint. */
+export function describeExecutionCommand(endpoint: string, executionArn: string): string {
+  return `aws stepfunctions describe-execution --execution-arn ${executionArn} --endpoint-url ${endpoint}`;
+}
+
+/**
+ * describeExecutionCommand as one line that needs no exported variables: the local keys and
+ * region, and no host profile, which would take precedence over them.
+ */
+export function standaloneDescribeCommand(endpoint: string, executionArn: string, region: string): string {
+  const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
+  return `env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_DEFAULT_REGION=${region} ${describeExecutionCommand(endpoint, executionArn)}`;
+}
 
 export function stepFunctionsCommands(endpoint: string, workflowArn: string): string[] {
   const executionArn = `${workflowArn.replace(':stateMachine:', ':execution:')}:first-run`;
@@ -14,7 +29,7 @@ export function stepFunctionsCommands(endpoint: string, workflowArn: string): st
   return [
     `aws stepfunctions list-state-machines ${at}`,
     `aws stepfunctions start-execution --state-machine-arn ${workflowArn} --name first-run --input '{"count": 3}' ${at}`,
-    `aws stepfunctions describe-execution --execution-arn ${executionArn} ${at}`,
+    describeExecutionCommand(endpoint, executionArn),
     `aws stepfunctions get-execution-history --execution-arn ${executionArn} ${at}`,
   ];
 }
