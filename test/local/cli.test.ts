@@ -8,6 +8,7 @@ import {
   displayPath,
   INTERRUPTED_STATUS,
   main,
+  NO_REPORT_ENV,
   parseCliArgs,
   REPORTS_DIR,
   requireNode22,
@@ -129,6 +130,12 @@ describe('local/cli', function () {
       expect((await parseCliArgs(['--count=-1'])).run.count).to.equal(-1);
     });
 
+    it('writes the HTML report unless --no-report or the environment turns it off', async () => {
+      expect((await parseCliArgs([], {})).report).to.equal(true);
+      expect((await parseCliArgs(['--no-report'], {})).report).to.equal(false);
+      expect((await parseCliArgs([], { [NO_REPORT_ENV]: '1' })).report).to.equal(false);
+    });
+
     it('reads a messages file saved with a byte order mark, and a path with spaces', async () => {
       const file = join(dir, 'my messages.json');
       await writeFile(file, `\uFEFF${JSON.stringify(['a'])}`);
@@ -143,6 +150,7 @@ describe('local/cli', function () {
       [['--colour'], 'InvalidArguments', "Unknown option '--colour'"],
       [['--fault', 'dynamodb:getItem'], 'InvalidFaultSpec', 'dynamodb:getItem'],
       [['--messages-file', '/nonexistent/messages.json'], 'InvalidMessagesFile', 'cannot read'],
+      [['--history', '/nonexistent/dir/h.json'], 'InvalidArguments', '--history /nonexistent/dir/h.json: the folder /nonexistent/dir does not exist'],
     ];
     for (const [argv, name, message] of refusals) {
       it(`refuses ${argv.join(' ')} with ${name}`, async () => {
@@ -192,6 +200,13 @@ describe('local/cli', function () {
       const summary = JSON.parse(io.out[0]!);
       expect(summary).to.include({ status: 'FAILED', error: 'InvalidInput', failedState: 'Reject Invalid Input', delivered: 0 });
       expect(summary.cause).to.contain('input.count');
+    });
+
+    it('writes no HTML report with --no-report', async () => {
+      const io = fakeIo();
+      expect(await main(['--json', '--count', '1', '--no-report'], io)).to.equal(0);
+      expect(io.reports).to.have.length(0);
+      expect(JSON.parse(io.out[0]!)).to.not.have.property('report');
     });
 
     it('keeps the result when the HTML report cannot be written', async () => {
@@ -369,6 +384,19 @@ describe('local/cli', function () {
       expect(dirname(summary.report)).to.equal(REPORTS_DIR);
       await rm(summary.report);
       expect(await readdir(dir)).to.not.include('reports');
+    });
+
+    it('writes no report for a run in the environment make conformance gives the harness', async () => {
+      const before = await readdir(REPORTS_DIR).catch(() => []);
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--history', join(dir, 'h.json')], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, [NO_REPORT_ENV]: '1' },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.not.have.property('report');
+      expect(await readdir(REPORTS_DIR).catch(() => [])).to.deep.equal(before);
+      expect(JSON.parse(await readFile(join(dir, 'h.json'), 'utf8')).events).to.not.be.empty;
     });
 
     it('exits 1 at once with one line when the run fails inside, on a host whose AWS profile does not exist', () => {
