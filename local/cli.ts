@@ -224,10 +224,17 @@ export class UnsupportedRuntime extends Error {
   override name = 'UnsupportedRuntime';
 }
 
+/** Where the Makefile installs Node 22 when the node on PATH is older (NODE_TOOLS there). */
+const NODE22_BIN = '.tools/node22/node_modules/.bin';
+
 export function requireNode22(version: string = process.versions.node): void {
   const major = Number(version.split('.')[0]);
   if (major < 22) {
-    throw new UnsupportedRuntime(`the offline runtime needs Node 22 or later; this is Node ${version}`);
+    throw new UnsupportedRuntime(
+      `the offline runtime needs Node 22 or later; this is Node ${version}. ` +
+        `make local ARGS="…" runs it with Node 22 (installed into ${NODE22_BIN} when missing), ` +
+        `or run ${NODE22_BIN}/node dist/local-cli.mjs …`,
+    );
   }
 }
 

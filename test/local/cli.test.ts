@@ -369,6 +369,8 @@ describe('local/cli', function () {
       expect(() => requireNode22('22.0.0')).to.not.throw();
       expect(() => requireNode22('24.3.1')).to.not.throw();
       expect(() => requireNode22('20.20.2')).to.throw(UnsupportedRuntime, /Node 22 or later; this is Node 20\.20\.2/);
+      // It says how to get Node 22: the make target, or the Node 22 the Makefile installs.
+      expect(() => requireNode22('20.20.2')).to.throw(UnsupportedRuntime, /make local ARGS=.*\.tools\/node22\/node_modules\/\.bin\/node dist\/local-cli\.mjs/);
     });
   });
 
