@@ -8,6 +8,7 @@ import {
   displayPath,
   INTERRUPTED_STATUS,
   main,
+  NO_REPORT_ENV,
   parseCliArgs,
   REPORTS_DIR,
   requireNode22,
@@ -130,6 +131,12 @@ describe('local/cli', function () {
       expect((await parseCliArgs(['--count=-1'])).run.count).to.equal(-1);
     });
 
+    it('writes the HTML report unless --no-report or the environment turns it off', async () => {
+      expect((await parseCliArgs([], {})).report).to.equal(true);
+      expect((await parseCliArgs(['--no-report'], {})).report).to.equal(false);
+      expect((await parseCliArgs([], { [NO_REPORT_ENV]: '1' })).report).to.equal(false);
+    });
+
     it('reads a messages file saved with a byte order mark, and a path with spaces', async () => {
       const file = join(dir, 'my messages.json');
       await writeFile(file, `\uFEFF${JSON.stringify(['a'])}`);
@@ -144,6 +151,7 @@ describe('local/cli', function () {
       [['--colour'], 'InvalidArguments', "Unknown option '--colour'"],
       [['--fault', 'dynamodb:getItem'], 'InvalidFaultSpec', 'dynamodb:getItem'],
       [['--messages-file', '/nonexistent/messages.json'], 'InvalidMessagesFile', 'cannot read'],
+      [['--history', '/nonexistent/dir/h.json'], 'InvalidArguments', '--history /nonexistent/dir/h.json: the folder /nonexistent/dir does not exist'],
     ];
     for (const [argv, name, message] of refusals) {
       it(`refuses ${argv.join(' ')} with ${name}`, async () => {
@@ -215,6 +223,13 @@ describe('local/cli', function () {
       const summary = JSON.parse(io.out[0]!);
       expect(summary).to.include({ status: 'FAILED', error: 'InvalidInput', failedState: 'Reject Invalid Input', delivered: 0 });
       expect(summary.cause).to.contain('input.count');
+    });
+
+    it('writes no HTML report with --no-report', async () => {
+      const io = fakeIo();
+      expect(await main(['--json', '--count', '1', '--no-report'], io)).to.equal(0);
+      expect(io.reports).to.have.length(0);
+      expect(JSON.parse(io.out[0]!)).to.not.have.property('report');
     });
 
     it('keeps the result when the HTML report cannot be written', async () => {
@@ -381,6 +396,8 @@ describe('local/cli', function () {
       expect(() => requireNode22('22.0.0')).to.not.throw();
       expect(() => requireNode22('24.3.1')).to.not.throw();
       expect(() => requireNode22('20.20.2')).to.throw(UnsupportedRuntime, /Node 22 or later; this is Node 20\.20\.2/);
+      // It says how to get Node 22: the make target, or the Node 22 the Makefile installs.
+      expect(() => requireNode22('20.20.2')).to.throw(UnsupportedRuntime, /make local ARGS=.*\.tools\/node22\/node_modules\/\.bin\/node dist\/local-cli\.mjs/);
     });
   });
 
@@ -396,6 +413,19 @@ describe('local/cli', function () {
       expect(dirname(summary.report)).to.equal(REPORTS_DIR);
       await rm(summary.report);
       expect(await readdir(dir)).to.not.include('reports');
+    });
+
+    it('writes no report for a run in the environment make conformance gives the harness', async () => {
+      const before = await readdir(REPORTS_DIR).catch(() => []);
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--history', join(dir, 'h.json')], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, [NO_REPORT_ENV]: '1' },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.not.have.property('report');
+      expect(await readdir(REPORTS_DIR).catch(() => [])).to.deep.equal(before);
+      expect(JSON.parse(await readFile(join(dir, 'h.json'), 'utf8')).events).to.not.be.empty;
     });
 
     // 60,000 levels make an argument of 120,000 bytes, near the most Linux passes (128 KiB).
