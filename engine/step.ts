@@ -163,6 +163,28 @@ export class Thread {
   }
 }
 
+/** A step of a state's data flow, by the name TestState's inspectionData gives it. */
+export type InspectedStep = 'afterInputPath' | 'afterParameters' | 'afterArguments' | 'result' | 'afterResultSelector' | 'afterResultPath' | 'afterItemsPath';
+
+/** What a Map's iterations or a Parallel's branches are given, for a mock standing in for them. */
+export interface BranchesInput {
+  /** The state's effective input (after InputPath, or Parameters/Arguments for a Parallel). */
+  effective: unknown;
+  /** A Map's items; undefined when its ItemReader would read them. */
+  items?: unknown[];
+  limits?: { maxConcurrency: number; toleratedCount?: number; toleratedPercentage?: number };
+}
+
+/**
+ * Watches one state entry (TestState; absent in executions, where it costs nothing): `record`
+ * sees each step of the data flow as it is computed; `mockBranches`, when given, stands in for a
+ * Map's iterations or a Parallel's branches, which then do not run, and gives their result.
+ */
+export interface Inspection {
+  record(step: InspectedStep, value: unknown): void;
+  mockBranches?: (step: StateStep, given: BranchesInput) => Promise<unknown>;
+}
+
 /** One entry into a state. */
 export interface StateStep {
   thread: Thread;
@@ -173,6 +195,7 @@ export interface StateStep {
   input: unknown;
   context: ContextObject;
   enteredEventId: number;
+  inspection?: Inspection;
 }
 
 export interface StateOutcome {
