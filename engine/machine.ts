@@ -16,7 +16,7 @@ import { runPass } from './states/pass.ts';
 import { runSucceed } from './states/succeed.ts';
 import { runTask, TaskError, TaskTimeout } from './states/task.ts';
 import { runWait } from './states/wait.ts';
-import { BranchCancelled, ExecutionInterrupted, type Machine, type StateDefinition, type StateExecutor, type StateOutcome, type StateStep, type Thread } from './step.ts';
+import { BranchCancelled, ExecutionInterrupted, type Attempt, type Machine, type StateDefinition, type StateExecutor, type StateOutcome, type StateStep, type Thread } from './step.ts';
 import { assign } from './variables.ts';
 
 const EXECUTORS: Record<string, StateExecutor> = {
@@ -81,13 +81,6 @@ export async function runMachine(thread: Thread, machine: Machine, input: unknow
   }
 }
 
-/** What one attempt at a state came to, by the statuses TestState answers with. */
-export type Attempt =
-  | { status: 'SUCCEEDED'; outcome: StateOutcome }
-  | { status: 'CAUGHT_ERROR'; outcome: StateOutcome; error: StatesError; catchIndex: number }
-  | { status: 'RETRIABLE'; error: StatesError; retryIndex: number; delayMs: number }
-  | { status: 'FAILED'; error: StatesError; retryIndex?: number };
-
 /** Records the state's Entered event; returns its id. */
 export function enterState(thread: Thread, name: string, state: StateDefinition, input: unknown): number {
   return thread.emit(`${state.Type}StateEntered`, withPayload({ name }, 'input', input));
@@ -105,7 +98,9 @@ async function runState(thread: Thread, name: string, state: StateDefinition, in
   const retries = new RetryCounter(state.Retry as Retrier[] | undefined);
   for (;;) {
     const step: StateStep = { thread, name, state, jsonata, input, context: contextOf({ thread, name, state }, entered, retries.total), enteredEventId };
+    if (run.inspect) step.inspection = run.inspect(step);
     const attempt = await attemptState(step, retries);
+    step.inspection?.attempted?.(attempt);
     if (attempt.status === 'RETRIABLE') {
       await thread.sleep(run.options.retryDelay ? run.options.retryDelay(name, attempt.delayMs) : attempt.delayMs);
       continue;

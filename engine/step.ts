@@ -1,6 +1,7 @@
 // What a state's code works with: the execution (Run), the chain of events it belongs to
 // (Thread: the top level, a Parallel branch or a Map iteration) and the state entry (StateStep).
 import type { ContextObject } from './context.ts';
+import type { StatesError } from './errors.ts';
 import type { History } from './history.ts';
 import type { EngineOptions, ExecutionContext, MapRunRecord, Quotas } from './types.ts';
 import type { VariableScope } from './variables.ts';
@@ -26,6 +27,8 @@ const YIELD_EVERY = 64;
 /** One execution: the top-level one or a distributed Map's child. */
 export class Run {
   private steps = 0;
+  /** Watches each state entry's attempts (TestState's comparison with executions); unset, it costs nothing. */
+  inspect?: (step: StateStep) => Inspection | undefined;
 
   constructor(
     readonly execution: ExecutionContext,
@@ -183,7 +186,16 @@ export interface BranchesInput {
 export interface Inspection {
   record(step: InspectedStep, value: unknown): void;
   mockBranches?: (step: StateStep, given: BranchesInput) => Promise<unknown>;
+  /** What the attempt came to (in an execution, whose Run.inspect gave this inspection). */
+  attempted?: (attempt: Attempt) => void;
 }
+
+/** What one attempt at a state came to, by the statuses TestState answers with. */
+export type Attempt =
+  | { status: 'SUCCEEDED'; outcome: StateOutcome }
+  | { status: 'CAUGHT_ERROR'; outcome: StateOutcome; error: StatesError; catchIndex: number }
+  | { status: 'RETRIABLE'; error: StatesError; retryIndex: number; delayMs: number }
+  | { status: 'FAILED'; error: StatesError; retryIndex?: number };
 
 /** One entry into a state. */
 export interface StateStep {

@@ -11,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { checkDefinition } from './definition.ts';
 import { StatesError, UnsupportedFeature } from './errors.ts';
 import { newRun } from './execution.ts';
-import { attemptState, contextOf, enterState, failureOfError, type Attempt } from './machine.ts';
+import { attemptState, contextOf, enterState, failureOfError } from './machine.ts';
 import { DEFAULT_QUOTAS } from './quotas.ts';
 import { RetryCounter, retryDelayMs, type Catcher, type Retrier } from './retry.ts';
 import { toleranceExceeded, withinTolerance } from './states/map-config.ts';
 import { selectItem } from './states/map.ts';
-import { Thread, type BranchesInput, type StateStep } from './step.ts';
+import { TaskError } from './states/task.ts';
+import { Thread, type Attempt, type BranchesInput, type StateStep } from './step.ts';
 import type { ExecutionContext } from './types.ts';
 import { assign, VariableScope } from './variables.ts';
 
@@ -130,6 +131,40 @@ export function selectState(definition: unknown, stateName?: string): { name: st
   return { name: stateName ?? 'TestState', state, jsonata: jsonata(state) };
 }
 
+/** Every state name in the machine and in the machines nested in it, as stateName may name them. */
+export function stateNames(definition: unknown): string[] {
+  const machine = (typeof definition === 'object' && definition !== null ? definition : {}) as StatesOf;
+  const states = typeof machine.States === 'object' && machine.States !== null ? machine.States : {};
+  return Object.entries(states).flatMap(([name, state]) => [name, ...machinesIn(state).flatMap(stateNames)]);
+}
+
+// The context object's fields TestState accepts, and the JSON type of each (undefined: any).
+const CONTEXT_FIELDS: Record<string, Record<string, 'string' | 'integer' | undefined>> = {
+  Execution: { Id: 'string', Input: undefined, Name: 'string', RoleArn: 'string', StartTime: 'string', RedriveCount: 'integer', RedriveTime: 'string' },
+  State: { EnteredTime: 'string', Name: 'string', RetryCount: 'integer' },
+  StateMachine: { Id: 'string', Name: 'string' },
+};
+
+/** What AWS refuses in a context object given to TestState, with its messages. */
+function checkContext(context: unknown): void {
+  const refuse = (why: string) => invalid(`Invalid Context object provided: ${why}`);
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) throw refuse('the context object must be a JSON object');
+  for (const [section, value] of Object.entries(context)) {
+    if (section === 'Map') throw refuse("'Map' field is not supported when mocking a Context object");
+    // A task token exists only in .sync and .waitForTaskToken integrations, which this engine refuses.
+    if (section === 'Task') throw refuse("Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
+    const fields = CONTEXT_FIELDS[section];
+    if (fields === undefined) throw refuse(`Field '${section}' is not allowed`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refuse(`${section} must be a object`);
+    for (const [field, fieldValue] of Object.entries(value)) {
+      if (!Object.hasOwn(fields, field)) throw refuse(`Field '${field}' is not allowed`);
+      const type = fields[field];
+      if (type === 'string' && typeof fieldValue !== 'string') throw refuse(`${section}.${field} must be a string`);
+      if (type === 'integer' && !Number.isInteger(fieldValue)) throw refuse(`${section}.${field} must be a integer`);
+    }
+  }
+}
+
 /** Every state the tested state may go to: each must exist for the definition check, as a Succeed state. */
 function targets(state: State): string[] {
   const names = [state.Next, state.Default, ...((state.Choices ?? []) as { Next?: unknown }[]).map((rule) => rule.Next)];
@@ -189,8 +224,9 @@ function checkMock(state: State, request: TestStateRequest): void {
   }
 }
 
+/** The mocked error, as the call or the iterations raised it: given as it is, never re-worded. */
 function mockedError(mock: TestStateMock | undefined): StatesError {
-  return new StatesError(mock?.errorOutput?.error ?? '', mock?.errorOutput?.cause ?? '');
+  return new TaskError(mock?.errorOutput?.error ?? '', mock?.errorOutput?.cause ?? '');
 }
 
 /**
@@ -305,6 +341,7 @@ export async function testState(request: TestStateRequest): Promise<TestStateRes
   const { name, state, jsonata } = selectState(request.definition, request.stateName);
   checkState(name, state, jsonata);
   checkMock(state, request);
+  if (request.context !== undefined) checkContext(request.context);
   if (state.Type === 'Task' && !request.mock && !request.call) {
     throw new UnsupportedFeature(`"${name}" calls ${String(state.Resource)}: give a mock, or a way to call it`);
   }

@@ -94,6 +94,7 @@ export async function testStateOperation(body: Body, deps: TestStateDeps): Promi
       ...configuration,
       ...(context === undefined ? {} : { context: parseJsonField(context, 'context', 'ValidationException') }),
       ...(variables === undefined ? {} : { variables: parseJsonField(variables, 'variables', 'ValidationException') as Record<string, unknown> }),
+      ...(roleArn === undefined ? {} : { roleArn }),
       ...(handlers
         ? {
             call: (state: string, _resource: string, parameters: unknown) => {
