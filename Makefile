@@ -102,10 +102,13 @@ INPUT      ?=
 MOCK       ?=
 RETRIES    ?=
 INSPECTION ?=
+CONTEXT    ?=
+FAIL       ?=
 
-test-state: ## TestState on one state of the workflow, offline: STATE="…" [INPUT='{…}'] [MOCK='{…}'] [RETRIES=n] [INSPECTION=…]
+# Exits 0 whenever TestState answered (RETRIABLE and FAILED included); FAIL=1 exits 1 for those two.
+test-state: ## TestState on one state of a workflow, offline: STATE="…" [INPUT='{…}'] [MOCK='{…}'] [CONTEXT='{…}'] [RETRIES=n] [INSPECTION=…] [WORKFLOW=…] [FAIL=1]
 	@$(MAKE) --no-print-directory build >&2
-	@$(TSX) local/api/test-state-cli.ts --state=$(call quote,$(STATE)) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(ARGS)
+	@$(TSX) local/api/test-state-cli.ts --state=$(call quote,$(STATE)) $(WORKFLOW_ARG) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(CONTEXT),--context=$(call quote,$(CONTEXT))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(if $(FAIL),--fail-on-error) $(ARGS)
 
 # The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
 local: ## Run a workflow offline on embedded emulators (WORKFLOW=name, ITEMS=n, MESSAGES_FILE=f, ARGS=...)

@@ -197,6 +197,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     record.running.items += given.items;
     record.inFlight.set(index, { executionArn: execution.executionArn, name, startDate: execution.startTime, input });
     const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
+    childRun.inspect = run.inspect;
     const result = await executeMachine(childRun, processor, input).finally(() => {
       run.signal.removeEventListener('abort', onParent);
       token.signal.removeEventListener('abort', onSibling);

@@ -1,6 +1,6 @@
 // Task: one resource call through the dispatcher, with the events AWS records for its kind,
 // TimeoutSeconds (no timeout unless the state sets one, as on AWS) and HeartbeatSeconds passed on.
-import { applyInputPath, applyTemplate, jsonataField, jsonataResult, jsonPathResult, pathScope } from '../dataflow.ts';
+import { applyInputPath, applyParameters, inspected, jsonataField, jsonataResult, jsonPathResult, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
 import { withPayload } from '../history.ts';
 import { resolveValue } from '../jsonpath/template.ts';
@@ -27,14 +27,14 @@ export async function runTask(step: StateStep): Promise<StateOutcome> {
   const next = nextOf(state);
   const resource = state.Resource as string;
   if (step.jsonata) {
-    const args = state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments);
+    const args = inspected(step, 'afterArguments', state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments));
     const timeouts = await jsonataTimeouts(step);
     const result = await callResource(step, resource, args, timeouts);
     const { output, assign } = await jsonataResult(step, result, { result });
     return { output, next, assign };
   }
   const effective = applyInputPath(step);
-  const parameters = applyTemplate(step, 'Parameters', effective);
+  const parameters = applyParameters(step, effective);
   const result = await callResource(step, resource, parameters, jsonPathTimeouts(step, effective));
   const { output, assign } = jsonPathResult(step, result);
   return { output, next, assign };

@@ -1,8 +1,19 @@
 // The TestState operation: one state run alone on the engine's TestState support, its Task calls
 // (when not mocked) made through the bridge as the role roleArn names, its answer in AWS's shape
 // (each inspection value as JSON text).
-import { DefinitionError, nestingMessage, StatesError, tooDeep, UnsupportedFeature } from '../../engine/index.ts';
-import { InvalidTestStateRequest, selectState, testState, type InspectionData, type TestStateMock, type TestStateResult } from '../../engine/test-state.ts';
+import {
+  DefinitionError,
+  InvalidTestStateRequest,
+  nestingMessage,
+  selectState,
+  StatesError,
+  testState,
+  tooDeep,
+  UnsupportedFeature,
+  type InspectionData,
+  type TestStateMock,
+  type TestStateResult,
+} from '../../engine/index.ts';
 import { ApiError, validationError } from './errors.ts';
 import { optionalBoolean, optionalEnum, optionalInteger, optionalObject, optionalString, parseJsonField, requiredString, type Body } from './fields.ts';
 import type { StateMachineStore } from './state-machines.ts';
@@ -97,6 +108,7 @@ export async function testStateOperation(body: Body, deps: TestStateDeps): Promi
       ...configuration,
       ...(context === undefined ? {} : { context: parseJsonField(context, 'context', 'ValidationException') }),
       ...(variables === undefined ? {} : { variables: parseJsonField(variables, 'variables', 'ValidationException') as Record<string, unknown> }),
+      ...(roleArn === undefined ? {} : { roleArn }),
       ...(handlers
         ? {
             call: (state: string, _resource: string, parameters: unknown) => {
