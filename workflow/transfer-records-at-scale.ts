@@ -1,7 +1,7 @@
 // The transfer-records-at-scale workflow's entries in the description: the bucket its key lists
 // and Map Run results go to, and the state machine whose distributed Map sends every record.
 // The seed function, the table and the queue are the classic workflow's (transfer-records.ts).
-import type { Application, BucketResource, WorkflowSpec } from './description.ts';
+import type { Application, BucketResource, QueueType, WorkflowSpec } from './description.ts';
 import { DELIVER_EXECUTION_LOGS, ref, STATE_MACHINE_TRACE_ACTIONS, writeTraces, type Grant } from './permissions.ts';
 import { QUEUE, RECORD_PLACEHOLDERS, SEED_FUNCTION, TABLE } from './transfer-records.ts';
 
@@ -24,6 +24,23 @@ export const RUN_BUCKET: BucketResource & { prefixes: string[] } = {
 /** Child executions one Map Run keeps in flight. */
 export const MAX_CONCURRENCY = 100;
 
+/**
+ * The FIFO fields of each SendMessageBatch entry, spliced into the JSONata object that builds it:
+ * nothing for a Standard queue; for a FIFO queue one message group per batch, named by the
+ * batch's first key (a retried child sends its batch under the same group, where a
+ * messageGroup-scoped deduplication finds the first copies), and the record's MessageId as the
+ * deduplication id. One group for the whole run would let a consumer take one message at a
+ * time; a group per batch keeps each batch of 100 in the key list's order and gives consumers
+ * 10,000 groups to work on in parallel at 1,000,000 records.
+ */
+export const FIFO_ENTRY_FIELDS: Record<QueueType, string> = {
+  standard: '',
+  fifo: ", 'MessageGroupId': $keyIds[0], 'MessageDeduplicationId': MessageId.S",
+};
+
+/** SendMessageBatch calls a child keeps in flight: one at a time into a FIFO group, so the batch keeps its order there. */
+export const SEND_CONCURRENCY: Record<QueueType, string> = { standard: '10', fifo: '1' };
+
 const ID = 'at_scale_state_machine';
 
 export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
@@ -40,6 +57,8 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
     ...RECORD_PLACEHOLDERS,
     BucketName: { resource: RUN_BUCKET.id, attribute: 'name' },
     MaxConcurrency: { value: String(MAX_CONCURRENCY) },
+    FifoEntryFields: { byQueueType: FIFO_ENTRY_FIELDS },
+    SendConcurrency: { byQueueType: SEND_CONCURRENCY },
   },
   functions: [SEED_FUNCTION.name],
   grants: [
