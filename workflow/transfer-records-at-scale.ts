@@ -26,20 +26,18 @@ export const MAX_CONCURRENCY = 100;
 
 /**
  * The FIFO fields of each SendMessageBatch entry, spliced into the JSONata object that builds it:
- * nothing for a Standard queue; for a FIFO queue one message group per batch, named by the
- * batch's first key (a retried child sends its batch under the same group, where a
- * messageGroup-scoped deduplication finds the first copies), and the record's MessageId as the
- * deduplication id. One group for the whole run would let a consumer take one message at a
- * time; a group per batch keeps each batch of 100 in the key list's order and gives consumers
- * 10,000 groups to work on in parallel at 1,000,000 records.
+ * nothing for a Standard queue; for a FIFO queue the record's MessageId as both its message group
+ * and its deduplication id. The distributed Map gives the records no order to keep (batches run
+ * 100 at a time, BatchGetItem answers in any order), so FIFO is asked for deduplication alone: a
+ * copy sent again by a retried call or child carries the same group and id and is dropped, and a
+ * group per record lets consumers take every message in parallel, spread over the queue's
+ * partitions in high-throughput mode. One group for the run would hand consumers one message at
+ * a time.
  */
 export const FIFO_ENTRY_FIELDS: Record<QueueType, string> = {
   standard: '',
-  fifo: ", 'MessageGroupId': $keyIds[0], 'MessageDeduplicationId': MessageId.S",
+  fifo: ", 'MessageGroupId': MessageId.S, 'MessageDeduplicationId': MessageId.S",
 };
-
-/** SendMessageBatch calls a child keeps in flight: one at a time into a FIFO group, so the batch keeps its order there. */
-export const SEND_CONCURRENCY: Record<QueueType, string> = { standard: '10', fifo: '1' };
 
 const ID = 'at_scale_state_machine';
 
@@ -58,7 +56,6 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
     BucketName: { resource: RUN_BUCKET.id, attribute: 'name' },
     MaxConcurrency: { value: String(MAX_CONCURRENCY) },
     FifoEntryFields: { byQueueType: FIFO_ENTRY_FIELDS },
-    SendConcurrency: { byQueueType: SEND_CONCURRENCY },
   },
   functions: [SEED_FUNCTION.name],
   grants: [

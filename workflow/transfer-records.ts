@@ -32,7 +32,7 @@ export const TABLE: TableResource & { ttlAttribute: string; messageAttribute: st
 /**
  * High-throughput FIFO: deduplication and the throughput quota per message group. Each message's
  * deduplication id is its record's MessageId, and a retried send carries the same group as the
- * first (RECORD_PLACEHOLDERS, AT_SCALE_PLACEHOLDERS), so a copy sent within five minutes is dropped.
+ * first (FIFO_SEND_PARAMETERS, FIFO_ENTRY_FIELDS), so a copy sent within five minutes is dropped.
  */
 export const HIGH_THROUGHPUT_FIFO: FifoSettings = { deduplicationScope: 'messageGroup', throughputLimit: 'perMessageGroupId' };
 
