@@ -1,8 +1,9 @@
 // The application as one Terraform stack, looping over the description in workflow/app.ts.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Construct } from 'constructs';
-import { AssetType, Fn, Op, TerraformAsset, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { AssetType, Fn, Op, TerraformAsset, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
@@ -129,7 +130,7 @@ export class TransferRecordsStack extends TerraformStack {
       },
       function: (fn, attribute) => (attribute === 'arn' ? functions.get(fn.name)!.arn : functions.get(fn.name)!.functionName),
       workflow: (workflow, attribute) => (attribute === 'arn' ? stateMachineArn(workflow) : workflowNames(prefix, workflow).stateMachine),
-      byQueueType: (choices: Record<QueueType, string>) => Fn.conditional(this.fifo, choices.fifo, choices.standard) as string,
+      byQueueType: (choices: Record<QueueType, string>) => this.byQueueType(choices),
     });
 
     const functions = new Map<string, LambdaFunction>();
@@ -207,6 +208,19 @@ export class TransferRecordsStack extends TerraformStack {
       });
       new TerraformOutput(this, outputs.workflows[workflow.name]!, { value: stateMachine.arn });
     }
+  }
+
+  /**
+   * A value by queue type, chosen by the variable. A non-empty choice is a local of its own:
+   * written as a literal inside the conditional, cdktf would not escape the quotes it holds.
+   */
+  private byQueueType(choices: Record<QueueType, string>): string {
+    const value = (type: QueueType) => {
+      if (choices[type] === '') return '';
+      const id = `${type}_${createHash('sha256').update(choices[type]).digest('hex').slice(0, 8)}`;
+      return ((this.node.tryFindChild(id) as TerraformLocal | undefined) ?? new TerraformLocal(this, id, choices[type])).asString;
+    };
+    return Fn.conditional(this.fifo, value('fifo'), value('standard')) as string;
   }
 
   private logGroup(id: string, name: string): CloudwatchLogGroup {

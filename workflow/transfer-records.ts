@@ -120,16 +120,17 @@ export const RECORD_PLACEHOLDERS: WorkflowSpec['placeholders'] = {
 };
 
 /**
- * The FIFO parameters of the classic loop's SendMessage, spliced after its QueueUrl
- * (`"QueueUrl": "${QueueUrl}${FifoSendParameters}"`): nothing for a Standard queue, which refuses
+ * The FIFO parameters of the classic loop's SendMessage, spliced in front of its MessageBody
+ * (`"${FifoSendParameters}MessageBody.$": ...`): nothing for a Standard queue, which refuses
  * MessageDeduplicationId; for a FIFO queue one message group per execution, so the loop's
- * messages keep the seed's order, and the record's MessageId as the deduplication id. The
- * template stays valid JSON either way, and Terraform's templatefile() renders it as the
- * offline run does.
+ * messages keep the seed's order (a retried send is in the same group), and the record's
+ * MessageId as the deduplication id. The template stays valid JSON either way, Terraform's
+ * templatefile() renders it as the offline run does, and the splice starts with no quote
+ * (cdktf writes a string that starts with one into the HCL unescaped).
  */
 export const FIFO_SEND_PARAMETERS: Record<QueueType, string> = {
   standard: '',
-  fifo: '", "MessageGroupId.$": "$$.Execution.Name", "MessageDeduplicationId.$": "$.List[0]',
+  fifo: 'MessageGroupId.$": "$$.Execution.Name", "MessageDeduplicationId.$": "$.List[0]", "',
 };
 
 export const TRANSFER_RECORDS: WorkflowSpec = {

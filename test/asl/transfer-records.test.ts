@@ -256,7 +256,7 @@ describe('asl/transfer-records.asl.json', () => {
     });
 
     it('puts each value where its resource is named', () => {
-      // FifoSendParameters splices members after the QueueUrl rather than naming a value (checked above).
+      // FifoSendParameters splices members in front of the MessageBody rather than naming a value (checked above).
       const { FifoSendParameters: _, ...named } = VARS;
       for (const value of Object.values(named)) expect(RENDERED).to.contain(JSON.stringify(value));
     });
