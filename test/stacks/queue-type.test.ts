@@ -64,7 +64,7 @@ describe('stacks: the queue type', () => {
       writeFileSync(join(dir, 'main.tf'), `${localsOf(hclOf())}\n`);
       const hcl = hclOf();
       const local = (placeholder: string) => new RegExp(`"${placeholder}" = \\(var\\.queue_type == "fifo"\\) \\? (local\\.fifo_[0-9a-f]{8})`).exec(hcl)![1]!;
-      const cases = [
+      const cases: { workflow: typeof TRANSFER_RECORDS; vars: Record<string, string>; splice: string; fifo: string }[] = [
         { workflow: TRANSFER_RECORDS, vars: { SeedFunctionArn: 'arn:seed', TableName: 't', QueueUrl: 'https://q/1/q.fifo' }, splice: 'FifoSendParameters', fifo: FIFO_SEND_PARAMETERS.fifo },
         {
           workflow: TRANSFER_RECORDS_AT_SCALE,
