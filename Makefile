@@ -71,7 +71,7 @@ plan: $(DEPS) ## terraform init + plan in the synthesized folder (needs terrafor
 	@$(MAKE) --no-print-directory synth
 	$(TSX) scripts/terraform.ts plan
 
-deploy: $(DEPS) ## terraform apply: create every resource of the workflow
+deploy: $(DEPS) ## terraform apply: create every resource of the workflow (QUEUE=fifo: FIFO queues)
 	$(TSX) scripts/terraform.ts preflight
 	@$(MAKE) --no-print-directory synth
 	$(TSX) scripts/terraform.ts apply
@@ -93,7 +93,7 @@ else
 	$(TSX) aws/run.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 endif
 
-serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083), until Ctrl-C
+serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083, QUEUE=fifo), until Ctrl-C
 	@$(MAKE) --no-print-directory build >&2
 	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG)
 
