@@ -16,6 +16,8 @@ MESSAGES_FILE ?=
 ARGS          ?=
 # The workflow `make local` and `make run` run, by its name in workflow/app.ts; transfer-records when empty.
 WORKFLOW      ?=
+# The queue type, standard or fifo: `make local|serve` pass it as --queue, `make deploy` (the synth) reads it as QUEUE.
+QUEUE         ?=
 
 # Node 22 or later runs everything. When the node on PATH is older (or missing), Node 22 is
 # installed from npm into .tools/node22 (git-ignored) before anything else, and its bin folder
@@ -33,6 +35,7 @@ quote = '$(subst ','\'',$(1))'
 # The seed's input options; --opt=value keeps a negative count from reading as an option.
 INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
 WORKFLOW_ARG = $(if $(WORKFLOW),--workflow=$(call quote,$(WORKFLOW)))
+QUEUE_ARG    = $(if $(QUEUE),--queue=$(call quote,$(QUEUE)))
 
 .PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-at-scale bench-cost test readme lint typecheck clean
 
@@ -71,7 +74,7 @@ plan: $(DEPS) ## terraform init + plan in the synthesized folder (needs terrafor
 	@$(MAKE) --no-print-directory synth
 	$(TSX) scripts/terraform.ts plan
 
-deploy: $(DEPS) ## terraform apply: create every resource of the workflow
+deploy: $(DEPS) ## terraform apply: create every resource of the workflow (QUEUE=fifo: FIFO queues)
 	$(TSX) scripts/terraform.ts preflight
 	@$(MAKE) --no-print-directory synth
 	$(TSX) scripts/terraform.ts apply
@@ -93,9 +96,9 @@ else
 	$(TSX) aws/run.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 endif
 
-serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083), until Ctrl-C
+serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083, QUEUE=fifo), until Ctrl-C
 	@$(MAKE) --no-print-directory build >&2
-	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT)))
+	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG)
 
 STATE      ?=
 INPUT      ?=
@@ -111,9 +114,9 @@ test-state: ## TestState on one state of a workflow, offline: STATE="…" [INPUT
 	@$(TSX) local/api/test-state-cli.ts --state=$(call quote,$(STATE)) $(WORKFLOW_ARG) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(CONTEXT),--context=$(call quote,$(CONTEXT))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(if $(FAIL),--fail-on-error) $(ARGS)
 
 # The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
-local: ## Run a workflow offline on embedded emulators (WORKFLOW=name, ITEMS=n, MESSAGES_FILE=f, ARGS=...)
+local: ## Run a workflow offline on embedded emulators (WORKFLOW=name, QUEUE=fifo, ITEMS=n, MESSAGES_FILE=f, ARGS=...)
 	@$(MAKE) --no-print-directory build >&2
-	@node dist/local-cli.mjs $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
+	@node dist/local-cli.mjs $(WORKFLOW_ARG) $(QUEUE_ARG) $(INPUT_ARGS) $(ARGS)
 
 diagram: $(DEPS) ## Render each asl/*.asl.json to an SVG under docs/
 	$(TSX) viz/diagram-cli.ts

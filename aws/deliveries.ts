@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DeliveredMessage } from '../workflow/execution-record.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
+import { LOST_ANSWER } from '../workflow/service-errors.ts';
 import { parsePayload } from '../execution/history.ts';
 
 export interface HistoryDeliveries {
@@ -58,6 +59,14 @@ export function deliveriesFromHistory(events: HistoryEvent[], queueUrl: string):
     delivered.push({ body, ...(typeof messageId === 'string' ? { messageId } : {}) });
   }
   const warnings: string[] = [];
+  const unanswered = lostAnswers(events, byId, queueUrl);
+  if (unanswered.length > 0) {
+    warnings.push(
+      `${unanswered.length} SendMessage attempt(s) failed with ${LOST_ANSWER.exception}, the answer lost, and were retried: ` +
+        `a Standard queue may hold these MessageIds more than once, a FIFO queue drops the copies within five minutes; ` +
+        `the history cannot tell, --peek reads the queue: ${unanswered.slice(0, 5).join(', ')}${unanswered.length > 5 ? ', …' : ''}`,
+    );
+  }
   if (unreadable > 0) {
     warnings.push(
       `${unreadable} successful SendMessage task(s) have no readable parameters or MessageId in the history (truncated?): not reconciled`,
@@ -68,6 +77,23 @@ export function deliveriesFromHistory(events: HistoryEvent[], queueUrl: string):
     warnings.push(`${md5Mismatches} message(s) have an MD5OfMessageBody that does not match the body their task sent`);
   }
   return { delivered, warnings };
+}
+
+/**
+ * The MessageIds of the SendMessage attempts that failed without an answer (SdkClientException):
+ * SQS may have stored the message, and the Retry sends it again.
+ */
+function lostAnswers(events: HistoryEvent[], byId: Map<number, HistoryEvent>, queueUrl: string): string[] {
+  const ids: string[] = [];
+  for (const event of events) {
+    const details = event.taskFailedEventDetails;
+    if (!details || !SEND_RESOURCE_TYPES.has(details.resourceType ?? '') || details.resource !== SEND_ACTION) continue;
+    if (!details.error?.endsWith(`.${LOST_ANSWER.exception}`)) continue;
+    const parameters = parsePayload(scheduledFor(event, byId)?.taskScheduledEventDetails?.parameters) as SendParameters | undefined;
+    const messageId = parameters?.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue;
+    if (parameters?.QueueUrl === queueUrl && typeof messageId === 'string') ids.push(messageId);
+  }
+  return ids;
 }
 
 /** The TaskScheduled event of a task result: TaskSucceeded follows TaskStarted, which follows it. */

@@ -67,7 +67,8 @@ export function reconcileMapRun(seeded: string[], children: ChildBatch[], bodies
   const missing = byKey
     ? seeded.filter((key) => !sends.has(key))
     : seeded.filter((key) => notConfirmed.has(key) && !sends.has(key));
-  const duplicates = [...sends].filter(([, times]) => times > 1).map(([key]) => key);
+  const copies = [...sends].filter(([, times]) => times > 1);
+  const duplicates = copies.map(([key]) => key);
 
   if (!byKey) {
     warnings.push(
@@ -92,6 +93,7 @@ export function reconcileMapRun(seeded: string[], children: ChildBatch[], bodies
       delivered: delivered.length + uncounted,
       missing,
       duplicates,
+      ...(copies.length > 0 ? { duplicateCopies: Object.fromEntries(copies) } : {}),
       sample: delivered.map((message) => message.body).filter((body) => body !== '').slice(0, SAMPLE_SIZE),
     },
     delivered,

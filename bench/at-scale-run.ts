@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { checkDefinition, runExecution, stateTransitions, type ExecutionContext, type ExecutionResult } from '../engine/index.ts';
 import { renderTemplate } from '../workflow/template.ts';
+import { FIFO_ENTRY_FIELDS } from '../workflow/transfer-records-at-scale.ts';
 import { inMemoryServices, type Faults, type InMemoryServices } from './in-memory-services.ts';
 
 export const AT_SCALE_DEFINITION = 'asl/transfer-records-at-scale.asl.json';
@@ -22,6 +23,8 @@ export function atScaleVars(maxConcurrency: number): Record<string, string> {
     QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/transfer-records-queue`,
     BucketName: 'transfer-records-bucket',
     MaxConcurrency: String(maxConcurrency),
+    // The in-memory queue is a Standard one.
+    FifoEntryFields: FIFO_ENTRY_FIELDS.standard,
   };
 }
 

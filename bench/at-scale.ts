@@ -9,7 +9,7 @@ import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
 import { runAtScale } from './at-scale-run.ts';
 import { atScaleCost, classicCost, DEFAULT_ASSUMPTIONS, keyListBytes, type CostLine } from './cost.ts';
-import { PRICES_AS_OF } from './prices.ts';
+import { PRICES, PRICES_AS_OF } from './prices.ts';
 
 const SIZES = [1_000, 100_000, 1_000_000];
 /** A new on-demand table's initial write throughput (DynamoDB's "warm throughput" of a new table). */
@@ -83,6 +83,9 @@ function printArithmetic(): void {
   printCost('Classic loop', classic);
   printCost('At scale', atScale);
   console.log(`\n  ratio: the at-scale workflow costs ${(atScale.total / classic.total * 100).toFixed(1)}% of the loop's bill for the same records`);
+  const [classicFifo, atScaleFifo] = [classicCost(1_000_000, MAX_ITEMS, DEFAULT_ASSUMPTIONS, 'fifo'), atScaleCost(1_000_000, DEFAULT_ASSUMPTIONS, 'fifo')];
+  console.log(`  with FIFO queues (QUEUE=fifo, SQS at ${dollars(PRICES.sqsFifoRequest * 1e6)} per million requests): classic loop ${dollars(classicFifo.total)}, ` +
+    `at scale ${dollars(atScaleFifo.total)} per million records`);
   console.log('\nLargest count per execution within AWS quotas');
   console.log(`  classic loop: 25,000 history events / 14 per record, with 11 fixed and 300 for 100 retries: ${count(MAX_ITEMS)}`);
   console.log('  at scale: the parent history is constant (13 events whatever the count); children each have their own.');

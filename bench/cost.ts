@@ -3,6 +3,7 @@
 import { KEY_LIST_PART_BYTES } from '../functions/seed/at-scale-limits.ts';
 import { idPrefix, messageId } from '../functions/seed/ids.ts';
 import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
+import type { QueueType } from '../workflow/description.ts';
 import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
 import { PRICES, TRANSITIONS_PER_CHILD_STARTED } from './prices.ts';
 
@@ -39,12 +40,16 @@ export function keyListBytes(records: number): number {
 
 const sum = (lines: CostLine[]) => lines.reduce((total, line) => total + line.dollars, 0);
 
+/** One SQS request's price on a queue of this type, and the words the cost lines name it with. */
+const sqsPrice = (queue: QueueType) => (queue === 'fifo' ? PRICES.sqsFifoRequest : PRICES.sqsRequest);
+const onQueue = (queue: QueueType) => (queue === 'fifo' ? ' (FIFO queue)' : '');
+
 /**
  * The loop: per record, 4 transitions (Choice, GetItem, SendMessage, Pass), one consistent read
  * and one SendMessage; per execution of at most `perExecution` records, one seed invocation and
  * 3 more transitions (seed, last Choice, Succeed).
  */
-export function classicCost(records: number, perExecution: number, assumptions = DEFAULT_ASSUMPTIONS): { lines: CostLine[]; total: number } {
+export function classicCost(records: number, perExecution: number, assumptions = DEFAULT_ASSUMPTIONS, queue: QueueType = 'standard'): { lines: CostLine[]; total: number } {
   const executions = Math.ceil(records / perExecution);
   const transitions = 4 * records + 3 * executions;
   const seedSeconds = (records / 1000) * assumptions.seedSecondsPerThousand;
@@ -54,7 +59,7 @@ export function classicCost(records: number, perExecution: number, assumptions =
     { item: 'Lambda seed GB-seconds', quantity: seedSeconds * assumptions.seedMemoryGb, dollars: seedSeconds * assumptions.seedMemoryGb * PRICES.lambdaGbSecond },
     { item: 'DynamoDB write units', quantity: records, dollars: records * PRICES.dynamodbWriteUnit },
     { item: 'DynamoDB read units (GetItem, consistent)', quantity: records, dollars: records * PRICES.dynamodbReadUnit },
-    { item: 'SQS SendMessage requests', quantity: records, dollars: records * PRICES.sqsRequest },
+    { item: `SQS SendMessage requests${onQueue(queue)}`, quantity: records, dollars: records * sqsPrice(queue) },
   ];
   return { lines, total: sum(lines) };
 }
@@ -65,7 +70,7 @@ export function classicCost(records: number, perExecution: number, assumptions =
  * unit per item) and 10 SendMessageBatch requests; S3 for the key list (multipart: create, parts,
  * complete), the ItemReader's GET and the ResultWriter's 3 objects.
  */
-export function atScaleCost(records: number, assumptions = DEFAULT_ASSUMPTIONS): { lines: CostLine[]; total: number } {
+export function atScaleCost(records: number, assumptions = DEFAULT_ASSUMPTIONS, queue: QueueType = 'standard'): { lines: CostLine[]; total: number } {
   const children = Math.ceil(records / 100);
   const transitions = 2 + TRANSITIONS_PER_CHILD_STARTED * children;
   const seedSeconds = (records / 1000) * assumptions.seedSecondsPerThousand;
@@ -80,7 +85,7 @@ export function atScaleCost(records: number, assumptions = DEFAULT_ASSUMPTIONS):
     { item: 'Lambda seed GB-seconds', quantity: seedSeconds * assumptions.seedMemoryGb, dollars: seedSeconds * assumptions.seedMemoryGb * PRICES.lambdaGbSecond },
     { item: 'DynamoDB write units', quantity: records, dollars: records * PRICES.dynamodbWriteUnit },
     { item: 'DynamoDB read units (BatchGetItem, consistent)', quantity: records, dollars: records * PRICES.dynamodbReadUnit },
-    { item: 'SQS SendMessageBatch requests', quantity: children * 10, dollars: children * 10 * PRICES.sqsRequest },
+    { item: `SQS SendMessageBatch requests${onQueue(queue)}`, quantity: children * 10, dollars: children * 10 * sqsPrice(queue) },
     { item: 'S3 PUT requests (key list, results)', quantity: puts, dollars: puts * PRICES.s3Put },
     { item: 'S3 GET requests (ItemReader)', quantity: 1, dollars: PRICES.s3Get },
   ];

@@ -17,6 +17,8 @@ export const PRICES = {
   dynamodbReadUnit: 0.125 / 1_000_000,
   /** https://aws.amazon.com/sqs/pricing/ : standard queue $0.40 per 1M requests (a batch of up to 10 messages and 64 KB is one). */
   sqsRequest: 0.4 / 1_000_000,
+  /** Same page: FIFO queue $0.50 per 1M requests (same 64 KB chunks; the first 1M requests a month are free for either type, not counted here). */
+  sqsFifoRequest: 0.5 / 1_000_000,
   /** https://aws.amazon.com/s3/pricing/ : S3 Standard $0.005 per 1,000 PUT/POST/LIST, $0.0004 per 1,000 GET. */
   s3Put: 0.005 / 1000,
   s3Get: 0.0004 / 1000,

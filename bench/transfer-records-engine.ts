@@ -4,12 +4,24 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runExecution, type Dispatcher, type ExecutionContext, type ExecutionResult, type TaskCall } from '../engine/index.ts';
+import { APP, resolveAttribute } from '../workflow/app.ts';
+import { renderTemplate } from '../workflow/template.ts';
 import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
 
 const template = readFileSync(new URL(`../${TRANSFER_RECORDS.definition}`, import.meta.url), 'utf8');
 
-/** The definition with every template variable given a stand-in value. */
-export const definition: unknown = JSON.parse(template.replace(/\$\{(\w+)\}/g, (_, name: string) => `stand-in-${name}`));
+/** The definition with a stand-in for every resource, on a Standard queue (the in-memory one). */
+export const definition: unknown = JSON.parse(
+  renderTemplate(
+    template,
+    Object.fromEntries(
+      Object.entries(TRANSFER_RECORDS.placeholders).map(([name, attribute]) => {
+        const standIn = () => `stand-in-${name}`;
+        return [name, resolveAttribute(APP, attribute, { resource: standIn, function: standIn, workflow: standIn })];
+      }),
+    ),
+  ),
+);
 
 export const context: ExecutionContext = {
   executionArn: 'arn:aws:states:us-east-1:123456789012:execution:transfer-records:engine-alone',

@@ -2,7 +2,7 @@
 // a repeated option, and the workflow option.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { APP, DEFAULT_WORKFLOW, findWorkflow, UnknownEntry } from '../workflow/app.ts';
-import type { Application, WorkflowSpec } from '../workflow/description.ts';
+import { QUEUE_TYPES, type Application, type QueueType, type WorkflowSpec } from '../workflow/description.ts';
 
 export class InvalidArguments extends Error {
   override name = 'InvalidArguments';
@@ -40,4 +40,10 @@ export function selectWorkflow(name: string | undefined, app: Application = APP)
     if (error instanceof UnknownEntry) throw new InvalidArguments(`--workflow: ${error.message}`);
     throw error;
   }
+}
+
+/** `--queue TYPE` (`make local|serve QUEUE=TYPE`): standard or fifo. */
+export function parseQueueType(text: string): QueueType {
+  if (!(QUEUE_TYPES as readonly string[]).includes(text)) throw new InvalidArguments(`--queue must be one of ${QUEUE_TYPES.join(', ')}, got "${text}"`);
+  return text as QueueType;
 }

@@ -16,6 +16,8 @@ export interface JsonSummary {
   duplicates: number;
   missingIds: string[];
   duplicateIds: string[];
+  /** Copies delivered of each duplicated MessageId, when known. */
+  duplicateCopies?: Record<string, number>;
   historyEvents: number;
   maxPayloadBytes: number;
   maxPayloadState?: string;
@@ -50,6 +52,7 @@ export function toJsonSummary(record: ExecutionRecord): JsonSummary {
     duplicates: reconciliation.duplicates.length,
     missingIds: reconciliation.missing,
     duplicateIds: reconciliation.duplicates,
+    ...(reconciliation.duplicateCopies === undefined ? {} : { duplicateCopies: reconciliation.duplicateCopies }),
     historyEvents: record.historyEvents,
     maxPayloadBytes: record.maxPayloadBytes,
     ...(record.maxPayloadState === undefined ? {} : { maxPayloadState: record.maxPayloadState }),
@@ -172,7 +175,12 @@ export function formatText(record: ExecutionRecord): string {
       `missing ${number(reconciliation.missing.length)}, duplicated ${number(reconciliation.duplicates.length)}`,
   );
   if (reconciliation.missing.length > 0) lines.push(`  Missing: ${listed(reconciliation.missing)}`);
-  if (reconciliation.duplicates.length > 0) lines.push(`  Duplicated: ${listed(reconciliation.duplicates)}`);
+  if (reconciliation.duplicates.length > 0) {
+    const copies = reconciliation.duplicateCopies;
+    // Each duplicated MessageId with the copies delivered, when the reconciliation counted them.
+    const named = copies === undefined ? reconciliation.duplicates : reconciliation.duplicates.map((id) => `${id} (×${copies[id] ?? '?'})`);
+    lines.push(`  Duplicated: ${listed(named)}`);
+  }
   if (reconciliation.sample.length > 0) {
     lines.push('  First bodies:');
     for (const body of reconciliation.sample) lines.push(`    ${clip(body)}`);

@@ -4,7 +4,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
-import { InvalidArguments, parseOptions, selectWorkflow } from '../execution/args.ts';
+import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../execution/args.ts';
+import { APP, withQueueType } from '../workflow/app.ts';
 import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } from '../execution/input.ts';
 import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
@@ -26,6 +27,8 @@ Runs a workflow offline (transfer-records by default): the deployed ASL file, ex
 embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the stack's IAM policies.
 
   --workflow NAME           the workflow to run, as workflow/app.ts names it (make local WORKFLOW=NAME)
+  --queue TYPE              standard (default) or fifo: the queue and its dead-letter queue
+                            as FIFO queues, deduplicated by MessageId (make local QUEUE=fifo)
   --count N                 seed N generated items (default: the seed function's 10)
   --messages-file FILE      seed the bodies listed in FILE, a JSON array of strings
   --input JSON              use JSON as the raw execution input, e.g. '{"count": 0}'
@@ -39,6 +42,9 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
                             sqs:sendMessageBatch:failed-entries:N: the calls succeed, and
                             the first N entries come back in Failed (Id, SenderFault,
                             Code InternalError, Message) instead of reaching the queue
+                            sqs:sendMessage:lost-answer:N (or sendMessageBatch): the first
+                            N calls reach the queue, then fail as a lost answer does
+                            (SQS.SdkClientException), so Retry sends them again
   --no-quota-fail           only warn when AWS's quotas (25,000 history events, 256 KiB
                             payloads) are crossed, instead of failing the run as AWS would
   --fast-retries            retry at once instead of waiting the ASL's Retry intervals
@@ -62,6 +68,7 @@ export const INTERRUPTED_STATUS = 130;
 
 const OPTIONS = {
   workflow: { type: 'string' },
+  queue: { type: 'string' },
   count: { type: 'string' },
   'messages-file': { type: 'string' },
   input: { type: 'string' },
@@ -100,6 +107,7 @@ export async function parseCliArgs(argv: string[], environment: NodeJS.ProcessEn
     functions: (values.lambda ?? []).map(parseStandIn),
   };
   run.workflow = selectWorkflow(values.workflow).name;
+  if (values.queue !== undefined) run.app = withQueueType(APP, parseQueueType(values.queue));
   if (values.definition !== undefined) run.definitionPath = values.definition;
   // Out-of-range counts go through: the seed function rejects them, as it would on AWS.
   if (values.count !== undefined) {

@@ -77,6 +77,8 @@ export interface FaultSpec {
   times: number;
   /** `failed-entries`: the call succeeds and `times` entries of the batches sent come back Failed, with `error` as their Code. */
   failedEntries?: true;
+  /** `lost-answer`: the call reaches the service, then fails with `error` as a call whose answer never came back. */
+  lostAnswer?: true;
 }
 
 /** One service call a Task state made, for the report and the tests. */

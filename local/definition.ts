@@ -3,7 +3,8 @@
 // before any emulator starts, and reported as a DefinitionError naming the file.
 import { readFile } from 'node:fs/promises';
 import { checkDefinition, DefinitionError, nestingMessage, tooDeep } from '../engine/index.ts';
-import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
+import { APP, DEFAULT_WORKFLOW, findWorkflow, resolveAttribute } from '../workflow/app.ts';
+import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import { renderTemplate } from '../workflow/template.ts';
 
 export { DefinitionError };
@@ -25,12 +26,27 @@ export interface AslTemplate {
 const standIn = (name: string) => `arn:aws:states:::placeholder:${name}`;
 
 /**
+ * The values a workflow's template is previewed with: a stand-in for what only exists once the
+ * resources do (an ARN, a name, a URL), and the description's own value for the rest (a number,
+ * the FIFO parameters its queue type splices in, which shape the definition).
+ */
+export function previewVars(app: Application, workflow: WorkflowSpec): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(workflow.placeholders).map(([name, attribute]) => [
+      name,
+      resolveAttribute(app, attribute, { resource: () => standIn(name), function: () => standIn(name), workflow: () => standIn(name) }),
+    ]),
+  );
+}
+
+/**
  * Reads a template whose placeholders are the ones its workflow resolves (the default
- * workflow's unless named): a placeholder without a value is refused here, naming it.
+ * workflow's unless named), previewed with `vars` (previewVars): a placeholder without a value
+ * is refused here, naming it.
  */
 export async function loadDefinition(
   path: string,
-  placeholders: string[] = Object.keys(findWorkflow(APP, DEFAULT_WORKFLOW).placeholders),
+  vars: Record<string, string> = previewVars(APP, findWorkflow(APP, DEFAULT_WORKFLOW)),
 ): Promise<AslTemplate> {
   let text: string;
   try {
@@ -41,7 +57,6 @@ export async function loadDefinition(
       code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(error as Error).message}`,
     );
   }
-  const vars = Object.fromEntries(placeholders.map((name) => [name, standIn(name)]));
   return { path, text, preview: parse(path, text, vars) };
 }
 

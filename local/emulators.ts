@@ -11,6 +11,7 @@ import type { LocalEndpoints } from './contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../workflow/clients.ts';
 import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
+import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../workflow/execution-record.ts';
 
@@ -187,12 +188,16 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     emulateLazyQueues: false,
   });
   const sqsListener = gated('sqs', sqs.requestHandler, options.door);
-  // Every queue is watched from its creation (CreateQueue adds it to the service's list).
+  // Every queue is watched from its creation (CreateQueue adds it to the service's list), and a
+  // FIFO queue deduplicates as AWS does (fifo-deduplication.ts).
   const journal = createQueueJournal();
   const queues = sqs.service.Queues as unknown as EmulatedQueue[];
   const addQueues = queues.push.bind(queues);
   queues.push = (...added) => {
-    for (const queue of added) journal.watch(queue);
+    for (const queue of added) {
+      journal.watch(queue);
+      enforceDeduplicationInterval(queue as unknown as DeduplicatedQueue);
+    }
     return addQueues(...added);
   };
   const sqsServer = createServer(sqsListener);

@@ -5,11 +5,14 @@
 // `--fault sqs:<action>Batch:failed-entries:<n>`: the call succeeds, and the first n entries sent
 // by matching calls come back in its result's Failed list (Id, SenderFault, Code, Message), as SQS
 // reports a batch whose entries partly failed, instead of reaching the queue.
+// `--fault sqs:sendMessage:lost-answer:<n>` (or sendMessageBatch): the first n calls reach the
+// queue, then fail as a call whose answer was lost (SdkClientException), so Retry sends the same
+// messages again: a Standard queue holds them twice, a FIFO queue drops the copies.
 // Each firing is counted, with the state it hit and whether that state retried, for the report.
 import type { FaultReport } from '../workflow/execution-record.ts';
-import { THROTTLED } from '../workflow/service-errors.ts';
+import { LOST_ANSWER, THROTTLED } from '../workflow/service-errors.ts';
 import type { FaultSpec } from './contracts.ts';
-import { serviceFailure, throttledFailure, type IntegrationStyle } from './bridge/errors.ts';
+import { lostAnswerFailure, serviceFailure, SQS_ERRORS, throttledFailure, type IntegrationStyle } from './bridge/errors.ts';
 import { S3_ERRORS } from './bridge/s3.ts';
 
 /** The services the bridge calls, and so the only ones a fault can match (s3: a Map's ItemReader and ResultWriter). */
@@ -19,6 +22,10 @@ type FaultService = (typeof FAULT_SERVICES)[number];
 
 export const THROTTLED_KEYWORD = 'throttled';
 export const FAILED_ENTRIES_KEYWORD = 'failed-entries';
+export const LOST_ANSWER_KEYWORD = 'lost-answer';
+
+/** The SQS actions whose lost answer leaves a message on the queue. */
+const SEND_ACTIONS = ['sendMessage', 'sendMessageBatch'];
 
 // S3 answers a request rate it will not take with 503 SlowDown; the Java SDK v1 calls every S3 error AmazonS3Exception.
 const S3_THROTTLED = { name: 'SlowDown', status: 503, message: 'Please reduce your request rate.' };
@@ -27,7 +34,9 @@ const S3_THROTTLED = { name: 'SlowDown', status: 503, message: 'Please reduce yo
 export const FAILED_ENTRY = { code: 'InternalError', senderFault: false } as const;
 
 const EXAMPLE = `dynamodb:getItem:${THROTTLED_KEYWORD}:2`;
-const FORMS = `<service>:<action>:<ErrorName|${THROTTLED_KEYWORD}>:<times>, or sqs:<action>Batch:${FAILED_ENTRIES_KEYWORD}:<entries>`;
+const FORMS =
+  `<service>:<action>:<ErrorName|${THROTTLED_KEYWORD}>:<times>, sqs:<action>Batch:${FAILED_ENTRIES_KEYWORD}:<entries>, ` +
+  `or sqs:<${SEND_ACTIONS.join('|')}>:${LOST_ANSWER_KEYWORD}:<times>`;
 
 export class InvalidFaultSpec extends Error {
   override name = 'InvalidFaultSpec';
@@ -49,7 +58,13 @@ const isThrottling = (fault: FaultSpec) => isFaultService(fault.service) && thro
 
 /** The fault as a user writes it, a throttling one with its keyword (its name depends on the integration it hits). */
 export function faultText(fault: FaultSpec): string {
-  const kind = fault.failedEntries ? FAILED_ENTRIES_KEYWORD : isThrottling(fault) ? THROTTLED_KEYWORD : fault.error;
+  const kind = fault.failedEntries
+    ? FAILED_ENTRIES_KEYWORD
+    : fault.lostAnswer
+      ? LOST_ANSWER_KEYWORD
+      : isThrottling(fault)
+        ? THROTTLED_KEYWORD
+        : fault.error;
   return `${fault.service}:${fault.action}:${kind}:${fault.times}`;
 }
 
@@ -68,6 +83,13 @@ export function parseFault(spec: string): FaultSpec {
   if (error === FAILED_ENTRIES_KEYWORD) {
     if (service !== 'sqs' || !isBatchAction(action)) throw fail(`${FAILED_ENTRIES_KEYWORD} applies to SQS batch actions only, such as sendMessageBatch`);
     return { service, action, error: FAILED_ENTRY.code, times: Number(times), failedEntries: true };
+  }
+  if (error === LOST_ANSWER_KEYWORD) {
+    if (service !== 'sqs' || !SEND_ACTIONS.some((send) => send.toLowerCase() === action.toLowerCase())) {
+      throw fail(`${LOST_ANSWER_KEYWORD} applies to SQS sends only (${SEND_ACTIONS.join(', ')})`);
+    }
+    // Named as the optimized integration reports it; an AWS SDK integration's Task reports Sqs.SdkClientException.
+    return { service, action, error: `${SQS_ERRORS.optimized.prefix}.${LOST_ANSWER.exception}`, times: Number(times), lostAnswer: true };
   }
   return { service, action, error: error === THROTTLED_KEYWORD ? throttledError(service) : error, times: Number(times) };
 }
@@ -105,14 +127,21 @@ export class InjectedFault extends Error {
 // it, under the name the calling integration reports it with.
 function failureFor(fault: FaultSpec, failure: number, style: IntegrationStyle): Error {
   const injected = new InjectedFault(fault, failure);
+  if (fault.lostAnswer) return lostAnswerFailure(SQS_ERRORS, style, `${injected.message}: the call reached the queue`);
   const { service } = fault;
   if (!isFaultService(service) || !isThrottling(fault)) return injected;
   if (service === 's3') return serviceFailure(S3_ERRORS, style, { ...S3_THROTTLED, message: `${S3_THROTTLED.message} ${injected.message}` });
   return throttledFailure(service, injected.message, style);
 }
 
-/** Throws while a matching fault has failures left; otherwise lets the call go ahead. */
-export type FaultInjector = (service: string, action: string) => void;
+/**
+ * Throws while a matching fault has failures left; otherwise lets the call go ahead. Called at the
+ * request (before the call) and, for calls whose answer a fault may lose, at the answer (after it).
+ */
+export type FaultInjector = (service: string, action: string, moment?: 'request' | 'answer') => void;
+
+type FaultKind = 'request' | 'answer' | 'entries';
+const kindOf = (fault: FaultSpec): FaultKind => (fault.failedEntries ? 'entries' : fault.lostAnswer ? 'answer' : 'request');
 
 /** One entry of an SQS batch result's Failed list. */
 export interface FailedEntry {
@@ -143,10 +172,10 @@ export interface FaultInjectors {
 
 export function createFaultInjectors(faults: FaultSpec[], onFire?: (firing: FaultFiring) => void): FaultInjectors {
   const fired = faults.map(() => 0);
-  const next = (service: string, action: string, failedEntries: boolean) =>
-    faults.findIndex((fault, i) => fired[i]! < fault.times && (fault.failedEntries === true) === failedEntries && sameCall(fault, service, action));
-  const injectors = (state: string, style: IntegrationStyle = 'optimized'): FaultInjector => (service, action) => {
-    const index = next(service, action, false);
+  const next = (service: string, action: string, kind: FaultKind) =>
+    faults.findIndex((fault, i) => fired[i]! < fault.times && kindOf(fault) === kind && sameCall(fault, service, action));
+  const injectors = (state: string, style: IntegrationStyle = 'optimized'): FaultInjector => (service, action, moment = 'request') => {
+    const index = next(service, action, moment);
     if (index === -1) return;
     fired[index] = fired[index]! + 1;
     const failure = failureFor(faults[index]!, fired[index]!, style);
@@ -157,7 +186,7 @@ export function createFaultInjectors(faults: FaultSpec[], onFire?: (firing: Faul
     const send: unknown[] = [];
     const failed: FailedEntry[] = [];
     for (const entry of entries) {
-      const index = next(service, action, true);
+      const index = next(service, action, 'entries');
       if (index === -1) {
         send.push(entry);
         continue;

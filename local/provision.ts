@@ -92,6 +92,14 @@ async function createQueue(sqs: SQSClient, queueName: string, attributes: Record
 function queueAttributes(queue: QueueResource, created: Map<string, LocalDataResource>): Record<string, string> {
   const attributes: Record<string, string> = { MessageRetentionPeriod: String(queue.messageRetentionSeconds) };
   if (queue.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(queue.visibilityTimeoutSeconds);
+  if (queue.type === 'fifo') {
+    Object.assign(attributes, {
+      FifoQueue: 'true',
+      ContentBasedDeduplication: 'false',
+      DeduplicationScope: queue.fifo.deduplicationScope,
+      FifoThroughputLimit: queue.fifo.throughputLimit,
+    });
+  }
   if (queue.redrive) {
     // checkApplication made sure the dead-letter queue comes first.
     const deadLetter = created.get(queue.redrive.deadLetterQueue)!;

@@ -25,7 +25,7 @@ import { DIST_DIR } from '../workflow/names.ts';
 import { createTaskHandlers, handlerFor } from './bridge/index.ts';
 import { functionAddress } from './bridge/lambda.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
-import { loadDefinition, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
+import { loadDefinition, previewVars, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
 import { createLocalClients } from './emulators.ts';
 import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './environment.ts';
@@ -87,8 +87,8 @@ const DEFAULT_DIST_DIR = fromRoot(DIST_DIR);
  * resource the bridge cannot call, or a function whose bundle is missing, is refused once the
  * emulators are up, as the bridge needs their endpoints, but still before the execution starts.)
  */
-async function prepareDefinition(path: string, placeholders: string[]): Promise<AslTemplate> {
-  const template = await loadDefinition(path, placeholders);
+async function prepareDefinition(path: string, vars: Record<string, string>): Promise<AslTemplate> {
+  const template = await loadDefinition(path, vars);
   validateDefinition(template);
   return template;
 }
@@ -148,7 +148,7 @@ async function queueContents(env: LocalEnvironment, clients: Clients, queueUrl: 
 export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun> {
   const app = options.app ?? APP;
   const workflow = findWorkflow(app, options.workflow ?? DEFAULT_WORKFLOW);
-  const template = await prepareDefinition(options.definitionPath ?? fromRoot(workflow.definition), Object.keys(workflow.placeholders));
+  const template = await prepareDefinition(options.definitionPath ?? fromRoot(workflow.definition), previewVars(app, workflow));
   const quotaFail = options.quotaFail ?? true;
   const input = executionInput(options);
   const guard = createRunGuard(options.signal ? { signal: options.signal } : {});

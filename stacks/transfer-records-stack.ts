@@ -1,8 +1,9 @@
 // The application as one Terraform stack, looping over the description in workflow/app.ts.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Construct } from 'constructs';
-import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformStack } from 'cdktf';
+import { AssetType, Fn, Op, TerraformAsset, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
@@ -17,11 +18,11 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
-import { APP, checkApplication, grantArns, resolveAttribute, type AttributeValues } from '../workflow/app.ts';
-import type { Application, BucketResource, DataResource, FunctionSpec, QueueResource, TableResource, WorkflowSpec } from '../workflow/description.ts';
-import { bundlePaths, DIST_DIR, functionNames, resourceName, workflowNames } from '../workflow/names.ts';
+import { APP, checkApplication, grantArns, queueTypeOf, resolveAttribute, type AttributeValues } from '../workflow/app.ts';
+import { QUEUE_TYPES, type Application, type BucketResource, type DataResource, type FunctionSpec, type QueueResource, type QueueType, type TableResource, type WorkflowSpec } from '../workflow/description.ts';
+import { bundlePaths, DIST_DIR, FIFO_NAME_SUFFIX, functionNames, resourceName, workflowNames } from '../workflow/names.ts';
 import type { ResourceArns } from '../workflow/permissions.ts';
-import { LOG_RETENTION_DAYS, STACK_NAME, TERRAFORM_MIN_VERSION, namePrefix, region } from '../workflow/resources.ts';
+import { LOG_RETENTION_DAYS, QUEUE_VARIABLE, STACK_NAME, TERRAFORM_MIN_VERSION, namePrefix, queueType, region } from '../workflow/resources.ts';
 import { configureBackend } from './backend.ts';
 import { requireTerraformVersion, tidyHcl } from './hcl.ts';
 import { permissionsPolicy, serviceTrustPolicy, wildcardExceptions } from './iam.ts';
@@ -46,6 +47,9 @@ export interface TransferRecordsStackProps {
   definitionPaths?: Record<string, string>;
 }
 
+/** The Terraform variable choosing the queues' type; its default is QUEUE's value at synth. */
+export const QUEUE_TYPE_VARIABLE = 'queue_type';
+
 /** What the stack made of a data resource: its name, ARN and URL as Terraform references. */
 interface Deployed {
   name: string;
@@ -59,6 +63,9 @@ interface Deployed {
  * name and setting comes from the description in workflow/; this file only wires them together.
  */
 export class TransferRecordsStack extends TerraformStack {
+  /** `var.queue_type == "fifo"`, which every queue setting and FIFO placeholder follows. */
+  private readonly fifo: ReturnType<typeof Op.eq>;
+
   constructor(scope: Construct, id: string = STACK_NAME, props: TransferRecordsStackProps = {}) {
     super(scope, id);
     const env = props.env ?? process.env;
@@ -80,6 +87,13 @@ export class TransferRecordsStack extends TerraformStack {
     });
     const account = new DataAwsCallerIdentity(this, 'current');
     const outputs = outputNames(app);
+    const queues = new TerraformVariable(this, QUEUE_TYPE_VARIABLE, {
+      type: 'string',
+      default: env[QUEUE_VARIABLE] ? queueType(env) : queueTypeOf(app),
+      description: `The queues' type: ${QUEUE_TYPES.join(' or ')} (make deploy ${QUEUE_VARIABLE}=fifo)`,
+      validation: [{ condition: `\${contains(${JSON.stringify(QUEUE_TYPES)}, var.${QUEUE_TYPE_VARIABLE})}`, errorMessage: `${QUEUE_TYPE_VARIABLE} must be ${QUEUE_TYPES.join(' or ')}.` }],
+    });
+    this.fifo = Op.eq(queues.stringValue, 'fifo');
 
     const data = new Map<string, Deployed>();
     for (const resource of app.resources) {
@@ -116,6 +130,7 @@ export class TransferRecordsStack extends TerraformStack {
       },
       function: (fn, attribute) => (attribute === 'arn' ? functions.get(fn.name)!.arn : functions.get(fn.name)!.functionName),
       workflow: (workflow, attribute) => (attribute === 'arn' ? stateMachineArn(workflow) : workflowNames(prefix, workflow).stateMachine),
+      byQueueType: (choices: Record<QueueType, string>) => this.byQueueType(choices),
     });
 
     const functions = new Map<string, LambdaFunction>();
@@ -195,6 +210,19 @@ export class TransferRecordsStack extends TerraformStack {
     }
   }
 
+  /**
+   * A value by queue type, chosen by the variable. A non-empty choice is a local of its own:
+   * written as a literal inside the conditional, cdktf would not escape the quotes it holds.
+   */
+  private byQueueType(choices: Record<QueueType, string>): string {
+    const value = (type: QueueType) => {
+      if (choices[type] === '') return '';
+      const id = `${type}_${createHash('sha256').update(choices[type]).digest('hex').slice(0, 8)}`;
+      return ((this.node.tryFindChild(id) as TerraformLocal | undefined) ?? new TerraformLocal(this, id, choices[type])).asString;
+    };
+    return Fn.conditional(this.fifo, value('fifo'), value('standard')) as string;
+  }
+
   private logGroup(id: string, name: string): CloudwatchLogGroup {
     return new CloudwatchLogGroup(this, id, { name, retentionInDays: LOG_RETENTION_DAYS });
   }
@@ -226,8 +254,15 @@ export class TransferRecordsStack extends TerraformStack {
   private queue(resource: QueueResource, name: string, data: Map<string, Deployed>): Deployed {
     // checkApplication made sure the dead-letter queue comes first.
     const deadLetter = resource.redrive && data.get(resource.redrive.deadLetterQueue);
+    const fifo = this.fifo;
     const queue = new SqsQueue(this, resource.id, {
-      name,
+      // The stack's queues take the variable's type, whatever the description's.
+      name: `${name.endsWith(FIFO_NAME_SUFFIX) ? name.slice(0, -FIFO_NAME_SUFFIX.length) : name}${Fn.conditional(fifo, FIFO_NAME_SUFFIX, '')}`,
+      fifoQueue: fifo,
+      // Each message names its deduplication id (its record's MessageId): no content-based deduplication.
+      contentBasedDeduplication: Fn.conditional(fifo, false, null),
+      deduplicationScope: Fn.conditional(fifo, resource.fifo.deduplicationScope, null),
+      fifoThroughputLimit: Fn.conditional(fifo, resource.fifo.throughputLimit, null),
       ...(resource.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds }),
       messageRetentionSeconds: resource.messageRetentionSeconds,
       sqsManagedSseEnabled: true,

@@ -123,6 +123,14 @@ describe('Makefile', function () {
     expect(result.stdout).to.match(new RegExp(`^${NO_REPORT_ENV}=1 node \\./harness\\.mjs \\. --quiet$`, 'm'));
   });
 
+  it('passes QUEUE to make local as --queue, and leaves it out when not given', () => {
+    const copy = fresh('v22.1.0');
+    const result = copy.make(['local', 'QUEUE=fifo', 'ITEMS=2']);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout.split('\n')).to.deep.equal(['dist/local-cli.mjs', '--queue=fifo', '--count=2', '']);
+    expect(copy.make(['local', 'ITEMS=2']).stdout.split('\n')).to.deep.equal(['dist/local-cli.mjs', '--count=2', '']);
+  });
+
   it("keeps cdktf's spinner escape codes out of synth's output when no terminal reads it", () => {
     // In the repository itself, without rebuilding (-o build): synth needs the real cdktf.
     const result = spawnSync('make', ['--no-print-directory', '-o', 'build', 'synth'], { encoding: 'utf8', timeout: 120_000 });

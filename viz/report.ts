@@ -387,7 +387,7 @@ ${unexpected.length > TABLE_ROW_LIMIT ? `<p class="note">Showing the first ${num
   <div class="tile ${r.duplicates.length > 0 ? 'warn' : 'good'}"><span class="tile-number">${number(r.duplicates.length)}</span> delivered more than once</div>
 </div>
 ${list('Missing: seeded but never delivered', r.missing, 'bad')}
-${list('Duplicated: delivered more than once', r.duplicates, 'warn')}
+${list('Duplicated: delivered more than once', r.duplicates.map((id) => (r.duplicateCopies?.[id] === undefined ? id : `${id} ×${r.duplicateCopies[id]}`)), 'warn')}
 ${seeded.length === 0 ? '<p class="muted">No seeded items were recorded for this execution.</p>' : `<details class="items"${seeded.length <= OPEN_TABLE_ROWS ? ' open' : ''}>
 <summary>Every item, one per row (${number(seeded.length)})</summary>
 <table>

@@ -2,7 +2,7 @@
 // The build, the stack, the offline runtime, local IAM, the diagram and `make local|run
 // WORKFLOW=` all loop over APP. Adding a function, a workflow or a resource is its own files
 // plus its entry here.
-import type { Application, Attribute, DataResource, FunctionSpec, WorkflowSpec } from './description.ts';
+import type { Application, Attribute, DataResource, FunctionSpec, QueueType, WorkflowSpec } from './description.ts';
 import { ref, type ResourceArns } from './permissions.ts';
 import { withAtScale } from './transfer-records-at-scale.ts';
 import { RESOURCES, SEED_FUNCTION, TRANSFER_RECORDS } from './transfer-records.ts';
@@ -44,10 +44,23 @@ export interface AttributeValues {
   resource(resource: DataResource, attribute: 'name' | 'arn' | 'url'): string;
   function(fn: FunctionSpec, attribute: 'name' | 'arn'): string;
   workflow(workflow: WorkflowSpec, attribute: 'name' | 'arn'): string;
+  /** A value by queue type, for whoever decides the type later (the stack, from a Terraform variable); the application's own type otherwise. */
+  byQueueType?(choices: Record<QueueType, string>): string;
+}
+
+/** The application's queue type: FIFO when its queues are (withQueueType makes them all one type). */
+export function queueTypeOf(app: Application): QueueType {
+  return app.resources.some((r) => r.kind === 'queue' && r.type === 'fifo') ? 'fifo' : 'standard';
+}
+
+/** The application with every queue of the given type (a FIFO queue's dead-letter queue must be FIFO too). */
+export function withQueueType(app: Application, type: QueueType): Application {
+  return { ...app, resources: app.resources.map((r) => (r.kind === 'queue' ? { ...r, type } : r)) };
 }
 
 export function resolveAttribute(app: Application, attribute: Attribute, values: AttributeValues): string {
   if ('value' in attribute) return attribute.value;
+  if ('byQueueType' in attribute) return values.byQueueType ? values.byQueueType(attribute.byQueueType) : attribute.byQueueType[queueTypeOf(app)];
   if ('resource' in attribute) return values.resource(findResource(app, attribute.resource), attribute.attribute);
   if ('function' in attribute) return values.function(findFunction(app, attribute.function), attribute.attribute);
   return values.workflow(findWorkflow(app, attribute.workflow), attribute.attribute);
@@ -153,6 +166,8 @@ export function applicationProblems(app: Application): string[] {
       problems.push(`workflow ${workflow.name}: its role name may exceed ${MAX_ROLE_NAME} characters`);
     }
   }
+  const queueTypes = new Set(app.resources.flatMap((r) => (r.kind === 'queue' ? [r.type ?? 'standard'] : [])));
+  if (queueTypes.size > 1) problems.push('queues of both types: a FIFO queue needs a FIFO dead-letter queue, and one setting (withQueueType) chooses the type of all');
   app.resources.forEach((resource, index) => {
     if (resource.kind !== 'queue' || !resource.redrive) return;
     const deadLetter = app.resources.findIndex((r) => r.id === resource.redrive!.deadLetterQueue);

@@ -17,7 +17,19 @@ export interface TableResource {
   ttlAttribute?: string;
 }
 
-/** An SQS standard queue. */
+/** SQS's two queue types: Standard (at least once, no order) and FIFO (ordered per group, deduplicated). */
+export const QUEUE_TYPES = ['standard', 'fifo'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
+
+/** What a queue is when the application's queues are FIFO (its `.fifo` name comes from resourceName). */
+export interface FifoSettings {
+  /** Deduplication per message group (high-throughput mode) or across the queue. */
+  deduplicationScope: 'messageGroup' | 'queue';
+  /** The throughput quota per message group (high-throughput mode) or per queue. */
+  throughputLimit: 'perMessageGroupId' | 'perQueue';
+}
+
+/** An SQS queue: Standard unless `type` says FIFO (withQueueType in workflow/app.ts sets it for every queue). */
 export interface QueueResource {
   kind: 'queue';
   id: string;
@@ -26,6 +38,9 @@ export interface QueueResource {
   visibilityTimeoutSeconds?: number;
   /** Where messages go after maxReceiveCount receives: another queue of the description. */
   redrive?: { deadLetterQueue: string; maxReceiveCount: number };
+  type?: QueueType;
+  /** Its settings as a FIFO queue; content-based deduplication is always off (each message names its deduplication id). */
+  fifo: FifoSettings;
 }
 
 /** An S3 bucket. */
@@ -47,6 +62,8 @@ export type DataResource = TableResource | QueueResource | BucketResource;
  */
 export type Attribute =
   | { value: string }
+  /** A value that depends on the application's queue type (the FIFO parameters of a send, say). */
+  | { byQueueType: Record<QueueType, string> }
   | { resource: string; attribute: 'name' | 'arn' | 'url' }
   | { function: string; attribute: 'name' | 'arn' }
   | { workflow: string; attribute: 'name' | 'arn' };

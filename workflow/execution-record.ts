@@ -36,6 +36,8 @@ export interface Reconciliation {
   delivered: number;
   missing: string[];
   duplicates: string[];
+  /** How many copies of each duplicated key were delivered (2 or more), when known. */
+  duplicateCopies?: Record<string, number>;
   /** The first few delivered bodies. */
   sample: string[];
 }
@@ -141,12 +143,13 @@ export function reconcile(seeded: SeededItem[], delivered: DeliveredMessage[]): 
   const byId = delivered.some((message) => message.messageId !== undefined);
   const keyOf = (item: SeededItem) => (byId ? item.messageId : item.body);
   const missing = seeded.filter((item) => !counts.has(keyOf(item))).map((item) => item.messageId);
-  const duplicates = [...counts].filter(([, count]) => count > 1).map(([key]) => key);
+  const copies = [...counts].filter(([, count]) => count > 1);
   return {
     items: seeded.length,
     delivered: delivered.length,
     missing,
-    duplicates,
+    duplicates: copies.map(([key]) => key),
+    ...(copies.length > 0 ? { duplicateCopies: Object.fromEntries(copies) } : {}),
     sample: delivered.slice(0, SAMPLE_SIZE).map((message) => message.body),
   };
 }

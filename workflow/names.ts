@@ -1,9 +1,12 @@
 // How every entry of the description is named once deployed, and where its build lands: one
 // rule for the stack, the offline runtime and the AWS run client.
-import type { DataResource, FunctionSpec, WorkflowSpec } from './description.ts';
+import type { DataResource, FunctionSpec, QueueType, WorkflowSpec } from './description.ts';
 
-export function resourceName(prefix: string, resource: Pick<DataResource, 'suffix'>): string {
-  return `${prefix}-${resource.suffix}`;
+/** SQS requires a FIFO queue's name to end in this. */
+export const FIFO_NAME_SUFFIX = '.fifo';
+
+export function resourceName(prefix: string, resource: Pick<DataResource, 'suffix'> & { type?: QueueType }): string {
+  return `${prefix}-${resource.suffix}${resource.type === 'fifo' ? FIFO_NAME_SUFFIX : ''}`;
 }
 
 export interface FunctionNames {

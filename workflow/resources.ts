@@ -2,6 +2,8 @@
 // region read from the environment, log retention and the Terraform version. Every entry's own
 // settings are in the description (workflow/app.ts).
 
+import { QUEUE_TYPES, type QueueType } from './description.ts';
+
 export const STACK_NAME = 'transfer-records';
 
 export const DEFAULT_PREFIX = 'transfer-records';
@@ -36,3 +38,15 @@ export const LOG_RETENTION_DAYS = 14;
  * arrived in 1.10. The synthesized configuration requires it and `make plan|deploy|destroy` check it.
  */
 export const TERRAFORM_MIN_VERSION = '1.10.0';
+
+/** The environment variable (`make deploy|local|serve QUEUE=fifo`) choosing the application's queue type. */
+export const QUEUE_VARIABLE = 'QUEUE';
+
+/** Reads and validates QUEUE: `standard` (the default) or `fifo`. */
+export function queueType(env: NodeJS.ProcessEnv = process.env): QueueType {
+  const value = env[QUEUE_VARIABLE] || 'standard';
+  if (!(QUEUE_TYPES as readonly string[]).includes(value)) {
+    throw new InvalidConfiguration(`${QUEUE_VARIABLE} "${value}" must be one of ${QUEUE_TYPES.join(', ')}`);
+  }
+  return value as QueueType;
+}

@@ -73,3 +73,11 @@ export const THROTTLED: Record<RetriedService, ThrottledCall> = {
   },
   sqs: { error: 'SQS.AmazonSQSException', code: 'RequestThrottled', status: 403, message: 'Request is throttled.' },
 };
+
+/**
+ * A call whose answer never came back (a read timeout): the service may have done the work, and
+ * the SDK reports `SdkClientException` (`SQS.SdkClientException` from the optimized integration,
+ * `Sqs.SdkClientException` from the AWS SDK one), which the workflows retry: a retried send can
+ * put the message on the queue twice. `--fault sqs:<send action>:lost-answer:<n>` injects it.
+ */
+export const LOST_ANSWER = { exception: 'SdkClientException', message: 'Unable to execute HTTP request: Read timed out' } as const;

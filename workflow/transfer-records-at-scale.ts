@@ -1,7 +1,7 @@
 // The transfer-records-at-scale workflow's entries in the description: the bucket its key lists
 // and Map Run results go to, and the state machine whose distributed Map sends every record.
 // The seed function, the table and the queue are the classic workflow's (transfer-records.ts).
-import type { Application, BucketResource, WorkflowSpec } from './description.ts';
+import type { Application, BucketResource, QueueType, WorkflowSpec } from './description.ts';
 import { DELIVER_EXECUTION_LOGS, ref, STATE_MACHINE_TRACE_ACTIONS, writeTraces, type Grant } from './permissions.ts';
 import { QUEUE, RECORD_PLACEHOLDERS, SEED_FUNCTION, TABLE } from './transfer-records.ts';
 
@@ -24,6 +24,21 @@ export const RUN_BUCKET: BucketResource & { prefixes: string[] } = {
 /** Child executions one Map Run keeps in flight. */
 export const MAX_CONCURRENCY = 100;
 
+/**
+ * The FIFO fields of each SendMessageBatch entry, spliced into the JSONata object that builds it:
+ * nothing for a Standard queue; for a FIFO queue the record's MessageId as both its message group
+ * and its deduplication id. The distributed Map gives the records no order to keep (batches run
+ * 100 at a time, BatchGetItem answers in any order), so FIFO is asked for deduplication alone: a
+ * copy sent again by a retried call or child carries the same group and id and is dropped, and a
+ * group per record lets consumers take every message in parallel, spread over the queue's
+ * partitions in high-throughput mode. One group for the run would hand consumers one message at
+ * a time.
+ */
+export const FIFO_ENTRY_FIELDS: Record<QueueType, string> = {
+  standard: '',
+  fifo: ", 'MessageGroupId': MessageId.S, 'MessageDeduplicationId': MessageId.S",
+};
+
 const ID = 'at_scale_state_machine';
 
 export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
@@ -40,6 +55,7 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
     ...RECORD_PLACEHOLDERS,
     BucketName: { resource: RUN_BUCKET.id, attribute: 'name' },
     MaxConcurrency: { value: String(MAX_CONCURRENCY) },
+    FifoEntryFields: { byQueueType: FIFO_ENTRY_FIELDS },
   },
   functions: [SEED_FUNCTION.name],
   grants: [

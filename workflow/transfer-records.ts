@@ -1,6 +1,6 @@
 // The transfer-records workflow's entries in the description: its table and queues, the seed
 // function, the state machine, and the loop contract the seed function and the reports share.
-import type { DataResource, FunctionSpec, LoopContract, QueueResource, TableResource, WorkflowSpec } from './description.ts';
+import type { DataResource, FifoSettings, FunctionSpec, LoopContract, QueueResource, QueueType, TableResource, WorkflowSpec } from './description.ts';
 import {
   DELIVER_EXECUTION_LOGS,
   LAMBDA_TRACE_ACTIONS,
@@ -29,11 +29,20 @@ export const TABLE: TableResource & { ttlAttribute: string; messageAttribute: st
   itemTtlSeconds: 7 * 24 * 3600,
 };
 
+/**
+ * High-throughput FIFO: deduplication and the throughput quota per message group. Each message's
+ * deduplication id is its record's MessageId, and a retried send carries the same group as the
+ * first (FIFO_SEND_PARAMETERS, FIFO_ENTRY_FIELDS), so a copy sent within five minutes is dropped.
+ */
+export const HIGH_THROUGHPUT_FIFO: FifoSettings = { deduplicationScope: 'messageGroup', throughputLimit: 'perMessageGroupId' };
+
 export const DEAD_LETTER_QUEUE: QueueResource = {
   kind: 'queue',
   id: 'dead_letter_queue',
   suffix: 'dlq',
   messageRetentionSeconds: 14 * 24 * 3600,
+  // The dead-letter queue of a FIFO queue must be FIFO; a redriven message keeps its group.
+  fifo: HIGH_THROUGHPUT_FIFO,
 };
 
 export const QUEUE: QueueResource & { redrive: { deadLetterQueue: string; maxReceiveCount: number } } = {
@@ -44,6 +53,7 @@ export const QUEUE: QueueResource & { redrive: { deadLetterQueue: string; maxRec
   messageRetentionSeconds: 4 * 24 * 3600,
   /** Receives before a message moves to the dead-letter queue. */
   redrive: { deadLetterQueue: DEAD_LETTER_QUEUE.id, maxReceiveCount: 5 },
+  fifo: HIGH_THROUGHPUT_FIFO,
 };
 
 export const RESOURCES: DataResource[] = [TABLE, DEAD_LETTER_QUEUE, QUEUE];
@@ -109,6 +119,20 @@ export const RECORD_PLACEHOLDERS: WorkflowSpec['placeholders'] = {
   QueueUrl: { resource: QUEUE.id, attribute: 'url' },
 };
 
+/**
+ * The FIFO parameters of the classic loop's SendMessage, spliced in front of its MessageBody
+ * (`"${FifoSendParameters}MessageBody.$": ...`): nothing for a Standard queue, which refuses
+ * MessageDeduplicationId; for a FIFO queue one message group per execution, so the loop's
+ * messages keep the seed's order (a retried send is in the same group), and the record's
+ * MessageId as the deduplication id. The template stays valid JSON either way, Terraform's
+ * templatefile() renders it as the offline run does, and the splice starts with no quote
+ * (cdktf writes a string that starts with one into the HCL unescaped).
+ */
+export const FIFO_SEND_PARAMETERS: Record<QueueType, string> = {
+  standard: '',
+  fifo: 'MessageGroupId.$": "$$.Execution.Name", "MessageDeduplicationId.$": "$.List[0]", "',
+};
+
 export const TRANSFER_RECORDS: WorkflowSpec = {
   name: 'transfer-records',
   id: 'state_machine',
@@ -118,7 +142,7 @@ export const TRANSFER_RECORDS: WorkflowSpec = {
   type: 'STANDARD',
   logLevel: 'ALL',
   includeExecutionData: true,
-  placeholders: RECORD_PLACEHOLDERS,
+  placeholders: { ...RECORD_PLACEHOLDERS, FifoSendParameters: { byQueueType: FIFO_SEND_PARAMETERS } },
   functions: [SEED_FUNCTION.name],
   grants: [
     { sid: 'InvokeSeedFunction', actions: ['lambda:InvokeFunction'], resources: [ref.function(SEED_FUNCTION.name)] },

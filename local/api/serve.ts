@@ -1,6 +1,8 @@
 // `make serve`: the emulators and a local Step Functions endpoint, until Ctrl-C.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseQueueType } from '../../execution/args.ts';
+import { APP, withQueueType } from '../../workflow/app.ts';
 import { startLocalEnvironment } from '../environment.ts';
 import { serveInstructions } from './instructions.ts';
 import { LOOPBACK, startApiServer } from './server.ts';
@@ -30,9 +32,9 @@ export function parsePort(text: string | undefined): number {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, queue: { type: 'string' } }, strict: true });
   const port = parsePort(values.port ?? process.env.PORT);
-  const env = await startLocalEnvironment();
+  const env = await startLocalEnvironment(values.queue === undefined ? {} : { app: withQueueType(APP, parseQueueType(values.queue)) });
   try {
     const server = await startApiServer({ env, port }).catch((error: unknown) => {
       throw explainListenError(error, port);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
-import { loadDefinition, renderDefinition } from '../definition.ts';
+import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { createOperations } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
@@ -48,7 +48,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
   const arns: Record<string, string> = {};
   for (const workflow of resources.app.workflows) {
-    const template = await loadDefinition(fromRoot(workflow.definition), Object.keys(workflow.placeholders));
+    const template = await loadDefinition(fromRoot(workflow.definition), previewVars(resources.app, workflow));
     const names = resources.stateMachines[workflow.name]!;
     arns[workflow.name] = machines.create({
       name: names.stateMachine,

@@ -6,7 +6,7 @@
 // `DynamoDb.DynamoDbException`). The causes follow each SDK's message format. The names the
 // workflow retries are in workflow/service-errors.ts.
 import { randomUUID } from 'node:crypto';
-import { THROTTLED, type RetriedService } from '../../workflow/service-errors.ts';
+import { LOST_ANSWER, THROTTLED, type RetriedService } from '../../workflow/service-errors.ts';
 import type { AccessDenied } from '../iam.ts';
 
 /** The engine reports name as the task's Error and message as its Cause. */
@@ -207,4 +207,9 @@ export function accessDeniedFailure(errors: ServiceErrors, style: IntegrationSty
 export function throttledFailure(service: RetriedService, note: string, style: IntegrationStyle = 'optimized'): TaskFailure {
   const { code, status, message } = THROTTLED[service];
   return serviceFailure(SERVICE_ERRORS[service], style, { name: code, status, message: `${message} ${note}` });
+}
+
+/** A call that reached the service and whose answer was lost, as Step Functions reports it; `note` ends the cause. */
+export function lostAnswerFailure(errors: ServiceErrors, style: IntegrationStyle, note: string): TaskFailure {
+  return new TaskFailure(`${errors[style].prefix}.${LOST_ANSWER.exception}`, `${LOST_ANSWER.message} (${note})`);
 }

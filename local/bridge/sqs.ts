@@ -46,6 +46,8 @@ export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQS
     } catch (error) {
       throw sdkFailure(SQS_ERRORS, style, error);
     }
+    // The message is on the queue; a lost-answer fault fails the call now, as a read timeout would.
+    context.injectFault('sqs', action, 'answer');
     return style === 'optimized' ? optimizedResponse(output) : sdkResponse(output, MAP_FIELDS);
   };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { placeholdersIn } from '../../workflow/template.ts';
+import { placeholdersIn, renderTemplate } from '../../workflow/template.ts';
+import { FIFO_ENTRY_FIELDS } from '../../workflow/transfer-records-at-scale.ts';
 import { RETRYABLE_ERRORS, RETRYABLE_SDK_ERRORS } from '../../workflow/service-errors.ts';
 import { AT_SCALE_EVENT_FIELDS } from '../../functions/seed/at-scale-input.ts';
 import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
@@ -26,6 +27,16 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
     it('passes asl-validator once rendered', () => {
       const { isValid, errorsText } = aslValidator(structuredClone(ASL));
       expect(isValid, errorsText()).to.equal(true);
+    });
+
+    it('passes asl-validator rendered for a FIFO queue: each entry with its record\'s MessageId as its group and deduplication id', () => {
+      const template = readFileSync(new URL(`../../${AT_SCALE_DEFINITION}`, import.meta.url), 'utf8');
+      const fifo = JSON.parse(renderTemplate(template, { ...atScaleVars(100), FifoEntryFields: FIFO_ENTRY_FIELDS.fifo })) as typeof ASL;
+      const { isValid, errorsText } = aslValidator(structuredClone(fifo));
+      expect(isValid, errorsText()).to.equal(true);
+      const child = (fifo.States['Send Every Record']!.ItemProcessor as Machine).States;
+      expect((child['Prepare Messages']!.Assign as Record<string, string>).unsent).to.contain("'MessageGroupId': MessageId.S, 'MessageDeduplicationId': MessageId.S");
+      expect((CHILD.States['Prepare Messages']!.Assign as Record<string, string>).unsent).to.not.contain('MessageGroupId');
     });
 
     it('is checked by a validator that rejects a broken transition in a child state', () => {

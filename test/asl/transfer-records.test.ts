@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { DEFAULT_PREFIX, DEFAULT_REGION } from '../../workflow/resources.ts';
-import { TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { FIFO_SEND_PARAMETERS, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';
 import { RETRYABLE_ERRORS } from '../../workflow/service-errors.ts';
@@ -58,6 +58,7 @@ const VARS: TemplateVars = {
   SeedFunctionArn: `arn:aws:lambda:${DEFAULT_REGION}:${ACCOUNT}:function:${NAMES.seedFunction}`,
   TableName: NAMES.table,
   QueueUrl: `https://sqs.${DEFAULT_REGION}.amazonaws.com/${ACCOUNT}/${NAMES.queue}`,
+  FifoSendParameters: FIFO_SEND_PARAMETERS.standard,
 };
 const RENDERED = renderTemplate(TEMPLATE, VARS);
 const ASL = JSON.parse(RENDERED) as Definition;
@@ -79,6 +80,18 @@ describe('asl/transfer-records.asl.json', () => {
     it('passes asl-validator once rendered', () => {
       const { isValid, errorsText } = validate(ASL);
       expect(isValid, errorsText()).to.equal(true);
+    });
+
+    it('passes asl-validator rendered for a FIFO queue, its SendMessage then carrying a group and a deduplication id', () => {
+      const fifo = JSON.parse(renderTemplate(TEMPLATE, { ...VARS, FifoSendParameters: FIFO_SEND_PARAMETERS.fifo })) as Definition;
+      const { isValid, errorsText } = validate(fifo);
+      expect(isValid, errorsText()).to.equal(true);
+      expect(fifo.States[SEND]!.Parameters).to.deep.equal({
+        ...ASL.States[SEND]!.Parameters,
+        'MessageGroupId.$': '$$.Execution.Name',
+        'MessageDeduplicationId.$': '$.List[0]',
+      });
+      expect(Object.keys(ASL.States[SEND]!.Parameters!)).to.not.include('MessageGroupId.$');
     });
 
     it('is checked by a validator that rejects a broken transition', () => {
@@ -243,7 +256,9 @@ describe('asl/transfer-records.asl.json', () => {
     });
 
     it('puts each value where its resource is named', () => {
-      for (const value of Object.values(VARS)) expect(RENDERED).to.contain(JSON.stringify(value));
+      // FifoSendParameters splices members in front of the MessageBody rather than naming a value (checked above).
+      const { FifoSendParameters: _, ...named } = VARS;
+      for (const value of Object.values(named)) expect(RENDERED).to.contain(JSON.stringify(value));
     });
   });
 });

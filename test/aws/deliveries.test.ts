@@ -25,6 +25,21 @@ describe('cli/deliveries deliveriesFromHistory', () => {
     ]);
   });
 
+  it('names, in a warning, the MessageIds whose send lost its answer (SdkClientException) and was retried: the queue may hold them twice', () => {
+    const events = sendDeniedHistory();
+    const parameters = JSON.stringify({ QueueUrl: QUEUE_URL, MessageBody: ITEMS[0]!.body, MessageAttributes: { MessageId: { DataType: 'String', StringValue: ITEMS[0]!.id } } });
+    for (const scheduled of sendEvents(events, 'TaskScheduled')) scheduled.taskScheduledEventDetails!.parameters = parameters;
+    const failed = events.filter((event) => event.type === 'TaskFailed' && event.taskFailedEventDetails?.resource === 'sendMessage');
+    failed[0]!.taskFailedEventDetails!.error = 'SQS.SdkClientException';
+    failed[1]!.taskFailedEventDetails!.error = 'Sqs.SdkClientException';
+    const { delivered, warnings } = deliveriesFromHistory(events, QUEUE_URL);
+    expect(delivered).to.deep.equal([]);
+    expect(warnings).to.deep.equal([
+      '2 SendMessage attempt(s) failed with SdkClientException, the answer lost, and were retried: a Standard queue may hold these MessageIds ' +
+        `more than once, a FIFO queue drops the copies within five minutes; the history cannot tell, --peek reads the queue: ${ITEMS[0]!.id}, ${ITEMS[0]!.id}`,
+    ]);
+  });
+
   it('warns when the MD5 SQS computed does not match the body the task sent', () => {
     const events = succeededHistory();
     const succeeded = sendEvents(events, 'TaskSucceeded')[1]!.taskSucceededEventDetails!;

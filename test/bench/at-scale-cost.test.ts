@@ -22,6 +22,13 @@ describe('bench/cost.ts: the AWS bill per million records', () => {
     expect(line(cost, 'SQS SendMessageBatch requests').quantity).to.equal(100_000);
   });
 
+  it('bills SQS at the FIFO price on FIFO queues, and nothing else differently', () => {
+    const fifo = atScaleCost(1_000_000, DEFAULT_ASSUMPTIONS, 'fifo');
+    expect(line(fifo, 'SQS SendMessageBatch requests (FIFO queue)').dollars).to.be.closeTo(100_000 * 0.5 / 1_000_000, 1e-9);
+    expect(fifo.total - atScaleCost(1_000_000).total).to.be.closeTo(100_000 * (0.5 - 0.4) / 1_000_000, 1e-9);
+    expect(line(classicCost(1_000_000, 1763, DEFAULT_ASSUMPTIONS, 'fifo'), 'SQS SendMessage requests (FIFO queue)').dollars).to.be.closeTo(0.5, 1e-9);
+  });
+
   it('puts the at-scale bill at a small fraction of the loop\'s, the difference being the transitions', () => {
     const ratio = atScaleCost(1_000_000).total / classicCost(1_000_000, 1763).total;
     expect(ratio).to.be.below(0.02);

@@ -114,6 +114,16 @@ describe('local/cli', function () {
       ]);
     });
 
+    it('reads --queue: fifo runs the application with FIFO queues, standard with Standard ones, anything else is refused', async () => {
+      const fifo = (await parseCliArgs(['--queue', 'fifo'])).run.app!;
+      expect(fifo.resources.filter((r) => r.kind === 'queue').map((r) => r.type)).to.deep.equal(['fifo', 'fifo']);
+      expect((await parseCliArgs(['--queue=standard'])).run.app!.resources.filter((r) => r.kind === 'queue').map((r) => r.type)).to.deep.equal(['standard', 'standard']);
+      expect((await parseCliArgs([])).run.app).to.equal(undefined);
+      const error = await parseCliArgs(['--queue', 'fast']).then(() => undefined, (thrown: unknown) => thrown as Error);
+      expect(error).to.have.property('name', 'InvalidArguments');
+      expect(error!.message).to.equal('--queue must be one of standard, fifo, got "fast"');
+    });
+
     it('fails the run on quotas by default', async () => {
       expect((await parseCliArgs([])).run).to.include({ quotaFail: true, fastRetries: false });
     });

@@ -11,6 +11,7 @@ const VARS: TemplateVars = {
   SeedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:seed',
   TableName: 'the-table',
   QueueUrl: 'http://127.0.0.1:4567/000000000000/the-queue',
+  FifoSendParameters: '',
 };
 
 describe('local/definition', () => {

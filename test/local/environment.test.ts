@@ -62,6 +62,7 @@ describe('local/environment', () => {
       SeedFunctionArn: resources.seedFunctionArn,
       TableName: 'env-test-table',
       QueueUrl: resources.queueUrl,
+      FifoSendParameters: '',
     });
   });
 

@@ -64,6 +64,17 @@ describe('local/faults', () => {
       expect(faultText(parseFault('sqs:sendMessageBatch:failed-entries:25'))).to.equal('sqs:sendMessageBatch:failed-entries:25');
     });
 
+    it('reads "lost-answer" on an SQS send: the call goes through, then fails as SdkClientException', () => {
+      expect(parseFault('sqs:sendMessage:lost-answer:2')).to.deep.equal({
+        service: 'sqs',
+        action: 'sendMessage',
+        error: 'SQS.SdkClientException',
+        times: 2,
+        lostAnswer: true,
+      });
+      expect(faultText(parseFault('sqs:sendMessageBatch:lost-answer:1'))).to.equal('sqs:sendMessageBatch:lost-answer:1');
+    });
+
     it('takes s3, the service of a Map\'s ItemReader and ResultWriter, throttled as S3\'s AmazonS3Exception', () => {
       expect(parseFault('s3:getObject:throttled:1')).to.deep.equal({ service: 's3', action: 'getObject', error: 'S3.AmazonS3Exception', times: 1 });
       expect(faultText(parseFault('s3:putObject:throttled:2'))).to.equal('s3:putObject:throttled:2');
@@ -74,6 +85,8 @@ describe('local/faults', () => {
       ['too many parts', 'dynamodb:getItem:A:B:2', /5 colon-separated part/],
       ['a service no task calls', 'sns:publish:SNS.InternalErrorException:1', /service "sns"/],
       ['failed-entries on a call that is not an SQS batch', 'sqs:sendMessage:failed-entries:1', /failed-entries applies to SQS batch actions only/],
+      ['lost-answer on a call that sends nothing', 'sqs:deleteMessage:lost-answer:1', /lost-answer applies to SQS sends only \(sendMessage, sendMessageBatch\)/],
+      ['lost-answer on another service', 'dynamodb:putItem:lost-answer:1', /lost-answer applies to SQS sends only/],
       ['an action that is not a name', 'dynamodb:get-item:X:1', /action "get-item"/],
       ['an empty error name', 'dynamodb:getItem::1', /error name ""/],
       ['a zero count', 'dynamodb:getItem:X:0', /times "0"/],
@@ -87,7 +100,7 @@ describe('local/faults', () => {
           .with.property('message')
           .that.matches(reason)
           .and.includes(`"${spec}"`)
-          .and.includes('<service>:<action>:<ErrorName|throttled>:<times>, or sqs:<action>Batch:failed-entries:<entries>');
+          .and.includes('<service>:<action>:<ErrorName|throttled>:<times>, sqs:<action>Batch:failed-entries:<entries>, or sqs:<sendMessage|sendMessageBatch>:lost-answer:<times>');
       });
     }
   });
@@ -181,6 +194,24 @@ describe('local/faults', () => {
       // A failed-entries fault never fails the call itself.
       expect(outcomes(injectors('Send', 'sdk'), [['sqs', 'sendMessageBatch']])).to.deep.equal(['ok']);
       expect(firings.map((firing) => firing.failedEntry)).to.deep.equal([true, true, true]);
+    });
+
+    it('loses the answer of the first n sends, after the call, named as each integration names it', () => {
+      const firings: FaultFiring[] = [];
+      const injectors = createFaultInjectors([parseFault('sqs:sendMessageBatch:lost-answer:2')], (firing) => firings.push(firing));
+      const request = injectors('Send', 'sdk');
+      // Nothing fails before the call: the message reaches the queue.
+      expect(outcomes(request, [['sqs', 'sendMessageBatch']])).to.deep.equal(['ok']);
+      const answer = (inject: (service: string, action: string, moment?: 'request' | 'answer') => void) => (service: string, action: string) =>
+        inject(service, action, 'answer');
+      expect(outcomes(answer(injectors('Send', 'sdk')), [['sqs', 'sendMessageBatch']])).to.deep.equal(['Sqs.SdkClientException']);
+      expect(outcomes(answer(injectors('Send')), [['sqs', 'sendMessageBatch'], ['sqs', 'sendMessageBatch']])).to.deep.equal(['SQS.SdkClientException', 'ok']);
+      expect(() => answer(createFaultInjector([parseFault('sqs:sendMessage:lost-answer:1')]))('sqs', 'sendMessage'))
+        .to.throw(TaskFailure, /^Unable to execute HTTP request: Read timed out \(Injected by --fault sqs:sendMessage:lost-answer:1 \(failure 1 of 1\): the call reached the queue\)$/);
+      expect(firings).to.deep.equal([
+        { fault: 0, state: 'Send', error: 'Sqs.SdkClientException' },
+        { fault: 0, state: 'Send', error: 'SQS.SdkClientException' },
+      ]);
     });
 
     it('tells which fault fired, in which state', () => {

@@ -15,6 +15,9 @@ import { addressOf, all, fullSynth, LOG_DELIVERY_ACTIONS, newStack, ref, single,
 
 const definitionText = readFileSync(join(REPO_ROOT, TRANSFER_RECORDS.definition), 'utf8');
 
+/** The end of a queue's name in the HCL: `.fifo` when var.queue_type is fifo. */
+const FIFO_SUFFIX_EXPRESSION = '${(var.queue_type == "fifo") ? ".fifo" : ""}';
+
 interface TemplatefileCall {
   path: string;
   vars: Record<string, string>;
@@ -155,7 +158,10 @@ describe('TransferRecordsStack', () => {
         SeedFunctionArn: `${fn}.arn`,
         TableName: `${table}.name`,
         QueueUrl: `${queue}.url`,
+        // Spliced in only when var.queue_type is fifo: a local holding the FIFO parameters.
+        FifoSendParameters: call.vars.FifoSendParameters,
       });
+      expect(call.vars.FifoSendParameters).to.match(/^\(var\.queue_type == "fifo"\) \? local\.fifo_[0-9a-f]{8} : ""$/);
     });
 
     it('copies the ASL file unchanged beside the synthesized configuration', () => {
@@ -216,7 +222,8 @@ describe('TransferRecordsStack', () => {
 
     /** The placeholder a Task's parameters name its target with, e.g. "${TableName}" -> TableName. */
     function targetPlaceholder(task: State): string {
-      const names = placeholdersIn(JSON.stringify(task.Parameters ?? {}));
+      // A FIFO splice (a value by queue type) names no target.
+      const names = placeholdersIn(JSON.stringify(task.Parameters ?? {})).filter((name) => !('byQueueType' in TRANSFER_RECORDS.placeholders[name]!));
       if (names.length !== 1) throw new Error(`expected one placeholder in ${task.Resource}'s parameters, found ${names.join(', ')}`);
       return names[0]!;
     }
@@ -356,7 +363,8 @@ describe('TransferRecordsStack', () => {
       const resource = synthesized.resource;
       return [
         ...[...all(resource, 'aws_dynamodb_table').values()].map((body) => body.name),
-        ...[...all(resource, 'aws_sqs_queue').values()].map((body) => body.name),
+        // A queue's name ends in .fifo when var.queue_type says so.
+        ...[...all(resource, 'aws_sqs_queue').values()].map((body) => String(body.name).replace(FIFO_SUFFIX_EXPRESSION, '')),
         ...[...all(resource, 'aws_lambda_function').values()].map((body) => body.function_name),
         ...[...all(resource, 'aws_iam_role').values()].map((body) => body.name),
         ...[...all(resource, 'aws_iam_role_policy').values()].map((body) => body.name),
