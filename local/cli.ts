@@ -186,6 +186,7 @@ const REFUSALS = new Set([
   'UnsupportedRuntime',
   'InvalidApplication',
   'UnsupportedResourceKind',
+  'InvalidRegion',
 ]);
 
 /** The offline runtime uses Node 22's APIs (Promise.withResolvers); on an older Node it would fail mid-run. */
