@@ -178,6 +178,7 @@ const defaultIo: CliIo = {
 const REFUSALS = new Set([
   'InvalidArguments',
   'InvalidMessagesFile',
+  'InvalidInput',
   'InvalidFaultSpec',
   'DefinitionError',
   'UnsupportedFeature',
