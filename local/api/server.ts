@@ -9,6 +9,7 @@ import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, renderDefinition } from '../definition.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
+import { loopbackOnly } from './host.ts';
 import { createOperations } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
 import { createStateMachineStore, type StateMachineStore } from './state-machines.ts';
@@ -58,7 +59,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }).arn;
   }
   const operations = createOperations({ machines, executions });
-  const server = createServer(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error))));
+  const server = createServer(loopbackOnly(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error)))));
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
