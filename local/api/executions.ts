@@ -22,6 +22,8 @@ export type ExecutionStatus = 'RUNNING' | ExecutionResult['status'];
 export interface Execution {
   arn: string;
   name: string;
+  /** Its place in the order of starts, which ListExecutions pages by. */
+  position: number;
   machine: StateMachine;
   input: string;
   status: ExecutionStatus;
@@ -50,6 +52,7 @@ export function createExecutionStore() {
   const inFlight = new Set<Promise<unknown>>();
   // Every execution still running, synchronous ones (not kept) included: stopAll aborts them.
   const live = new Set<Execution>();
+  let started = 0;
 
   function dispatcherFor(machine: StateMachine): Dispatcher {
     return (call) => {
@@ -75,6 +78,7 @@ export function createExecutionStore() {
     const execution: Execution = {
       arn,
       name,
+      position: started++,
       machine,
       input,
       status: 'RUNNING',
