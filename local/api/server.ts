@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   root?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** The finished executions kept (DEFAULT_RETAINED_EXECUTIONS unless given); the earliest finished are forgotten. */
+  retainedExecutions?: number;
   /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
   onInternalError?: (error: Error) => void;
 }
@@ -44,7 +46,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { env } = options;
   const fromRoot = (path: string) => join(options.root ?? OWN_ROOT, path);
   const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR) });
-  const executions = createExecutionStore();
+  const executions = createExecutionStore(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions });
   const { resources } = env;
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
   const arns: Record<string, string> = {};
