@@ -45,7 +45,9 @@ export interface ApiServer {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { env } = options;
   const fromRoot = (path: string) => join(options.root ?? OWN_ROOT, path);
-  const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR) });
+  // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
+  const stopping = new AbortController();
+  const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR), signal: stopping.signal });
   const executions = createExecutionStore(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions });
   const { resources } = env;
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
@@ -70,6 +72,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     executions,
     workflowArn: arns[resources.workflow.name]!,
     stop: async () => {
+      stopping.abort();
       await executions.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

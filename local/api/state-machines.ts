@@ -42,6 +42,8 @@ export interface StateMachineStoreOptions {
   /** The folder of the functions' bundles. */
   distDir: string;
   onCall?: (call: TaskCall) => void;
+  /** Aborted when the endpoint stops: the functions still running are told no time is left. */
+  signal?: AbortSignal;
 }
 
 export class StateMachineDoesNotExist extends ApiError {
@@ -90,6 +92,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         faults: [],
         distDir: options.distDir,
         ...(options.onCall ? { onCall: options.onCall } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
       // AWS would accept the resource; offline, only what the bridge can call runs.
