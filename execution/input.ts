@@ -21,9 +21,29 @@ export function checkInputDepth(input: unknown, what = 'The execution input'): v
   if (tooDeep(input)) throw new InvalidExecutionInput(nestingMessage(what));
 }
 
-export type ReadText = (path: string) => Promise<string>;
+/**
+ * The file's content is not text a message can carry: the name the seed function gives a body SQS
+ * could not deliver intact (an escaped lone surrogate), here for bytes that are not UTF-8.
+ */
+export class InvalidInput extends InvalidMessagesFile {
+  override name = 'InvalidInput';
+}
 
-const readText: ReadText = (path) => readFile(path, 'utf8');
+/** The file's bytes, or its text already decoded. */
+export type ReadText = (path: string) => Promise<Uint8Array | string>;
+
+const readText: ReadText = (path) => readFile(path);
+
+/** The file's bytes as UTF-8 text; anything else is refused rather than turned into U+FFFD. */
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.includes(0);
+  if (utf16) throw new InvalidInput(`${file} looks like UTF-16 (a byte order mark FF FE or FE FF, or NUL bytes): it must be UTF-8 JSON`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InvalidInput(`${file} is not valid UTF-8: it must be UTF-8 JSON, a JSON array of strings`);
+  }
+}
 
 export async function buildExecutionInput(
   options: { count?: number; messagesFile?: string },
@@ -32,12 +52,13 @@ export async function buildExecutionInput(
   if (options.count !== undefined) return { count: options.count };
   if (options.messagesFile === undefined) return {};
   const file = options.messagesFile;
-  let text: string;
+  let content: Uint8Array | string;
   try {
-    text = await read(file);
+    content = await read(file);
   } catch (error) {
     throw new InvalidMessagesFile(`cannot read ${file}: ${(error as Error).message}`);
   }
+  const text = typeof content === 'string' ? content : decodeUtf8(file, content);
   let messages: unknown;
   try {
     // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse refuses.

@@ -219,6 +219,7 @@ const REFUSALS = new Set([
   'InvalidArguments',
   'InvalidMessagesFile',
   'InvalidExecutionInput',
+  'InvalidInput',
   'InvalidFaultSpec',
   'DefinitionError',
   'UnsupportedFeature',
@@ -227,6 +228,7 @@ const REFUSALS = new Set([
   'UnsupportedRuntime',
   'InvalidApplication',
   'UnsupportedResourceKind',
+  'InvalidRegion',
 ]);
 
 /** The offline runtime uses Node 22's APIs (Promise.withResolvers); on an older Node it would fail mid-run. */

@@ -122,6 +122,8 @@ export interface BridgeOptions {
   onCall?: (call: TaskCall) => void;
   /** A --fault fired: which one (its index in faults) and in which state. */
   onFault?: (firing: FaultFiring) => void;
+  /** Aborted when the run or the endpoint stops: the functions still running are told no time is left. */
+  signal?: AbortSignal;
 }
 
 /** A running set of emulators with the workflow's resources provisioned. */

@@ -68,6 +68,12 @@ export interface LambdaRunnerOptions {
   settings: FunctionSettings;
   /** settings.timeoutSeconds unless given. */
   timeoutSeconds?: number;
+  /**
+   * Aborted when the run or the endpoint stops. A function cannot be killed in process as Lambda
+   * kills one, so from then on getRemainingTimeInMillis answers 0: a function that watches its
+   * time (the seed's write loops do) stops at once instead of finishing its work.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LambdaInvocation {
@@ -257,7 +263,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
           awsRequestId: requestId,
           logGroupName: settings.logGroup,
           logStreamName: stream,
-          getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+          getRemainingTimeInMillis: () => (options.signal?.aborted ? 0 : Math.max(0, deadline - Date.now())),
         };
         const timedOut = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {

@@ -63,8 +63,12 @@ export function createProgressLine(
   };
 }
 
-/** The line that replaces the progress line (and the terminal's ^C) when the user interrupts the run. */
+/**
+ * The line that replaces the progress line (and the terminal's ^C) when the user interrupts the
+ * run. A workflow without a loop contract (the at-scale one) has no expected total: 0, left out.
+ */
 export function interruptedLine(stream: ProgressStream, delivered: number, total: number): string {
   const erase = stream.isTTY === true ? '\r\x1b[K' : '';
-  return `${erase}Interrupted after ${delivered} of ${total} messages delivered; the emulators are stopped.\n`;
+  const of = total > 0 ? ` of ${total}` : '';
+  return `${erase}Interrupted after ${delivered}${of} messages delivered; the emulators are stopped.\n`;
 }

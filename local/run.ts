@@ -200,6 +200,9 @@ async function execute(
   const principalArn = assumedRoleArn(resources.accountId, running.role, running.stateMachine);
   // A Map Run starts its children only if the role may start the state machine's executions.
   const authorizeChildStart = (stateMachineArn: string) => assertMayStartChildren(policies.stateMachinePolicy, principalArn, stateMachineArn);
+  // The run's failure or Ctrl-C aborts the execution and tells the functions still running that no time is left.
+  const stop = new AbortController();
+  guard.onFailure(() => stop.abort());
   const handlers = createTaskHandlers(definition, {
     resources,
     endpoints,
@@ -209,6 +212,7 @@ async function execute(
     functions: options.functions ?? [],
     onCall,
     onFault: faultLedger.fired,
+    signal: stop.signal,
   });
 
   // Service calls still running when the execution ends (it was aborted or timed out) finish
@@ -231,8 +235,6 @@ async function execute(
   const context = executionContext(resources, randomUUID());
   // The parent's events and each child execution's, apart: a child's quotas are its own.
   const folds = createExecutionFolds(context.executionArn, { onRetry: faultLedger.retried });
-  const stop = new AbortController();
-  guard.onFailure(() => stop.abort());
   const started = performance.now();
   const result = await runExecution(definition, input, context, {
     dispatch,

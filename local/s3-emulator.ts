@@ -1,8 +1,9 @@
 // The S3 emulator: s3rver, in this process, on 127.0.0.1 and an ephemeral port, storing its
-// objects in a temporary folder removed when it stops. It speaks the S3 REST protocol, so the
+// objects in a temporary folder removed when it stops (or, for a run killed before it could, at
+// the next start: the folder's name carries its process id). It speaks the S3 REST protocol, so the
 // seed's SDK client (PutObject, multipart uploads) and the bridge's GetObject/PutObject reach it
 // as they would reach S3.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,35 @@ export function acceptAccessKey(accessKeyId: string, secretAccessKey: string): v
 
 const HOST = '127.0.0.1';
 
+const FOLDER_PREFIX = 'transfer-records-s3-';
+/** A folder of ours: the prefix, the owning process's id, mkdtemp's random suffix. */
+const OWNED_FOLDER = new RegExp(`^${FOLDER_PREFIX}(\\d+)-[A-Za-z0-9]+$`);
+
+/** Whether a process of that id runs; one of another user's answers EPERM, and is alive too. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the emulator folders under `parent` whose process is gone: a run killed with SIGKILL,
+ * by a crash or by the out-of-memory killer never reached its stop(). Returns their paths.
+ */
+export async function sweepDeadRunFolders(parent: string = tmpdir(), alive: (pid: number) => boolean = processAlive): Promise<string[]> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const dead = names.filter((name) => {
+    const pid = OWNED_FOLDER.exec(name)?.[1];
+    return pid !== undefined && Number(pid) !== process.pid && !alive(Number(pid));
+  });
+  const paths = dead.map((name) => join(parent, name));
+  await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true }).catch(() => undefined)));
+  return paths;
+}
+
 export interface S3Emulator {
   endpoint: string;
   /** Where the objects are kept while it runs. */
@@ -60,7 +90,8 @@ export interface S3Emulator {
  */
 export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Door): Promise<S3Emulator> {
   acceptAccessKey(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
-  const directory = await mkdtemp(join(tmpdir(), 'transfer-records-s3-'));
+  await sweepDeadRunFolders();
+  const directory = await mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
   const server = new S3rver({ address: HOST, port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
   try {
     const { port } = await server.run();

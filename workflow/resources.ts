@@ -27,8 +27,25 @@ export function namePrefix(env: NodeJS.ProcessEnv = process.env): string {
   return prefix;
 }
 
+export class InvalidRegion extends InvalidConfiguration {
+  override name = 'InvalidRegion';
+}
+
+// A region's code: its partition's area, a direction or place, a number (us-east-1, us-gov-west-1, ap-southeast-2).
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The region every part of the project uses: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.
+ * An empty variable counts as unset, as the AWS CLI treats it; a malformed one is refused.
+ */
 export function region(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
+  const chosen = [env.AWS_REGION, env.AWS_DEFAULT_REGION].map((value) => value?.trim()).find((value) => value !== undefined && value !== '');
+  if (chosen === undefined) return DEFAULT_REGION;
+  if (!REGION_PATTERN.test(chosen)) {
+    const variable = env.AWS_REGION?.trim() ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+    throw new InvalidRegion(`${variable} "${chosen}" is not a region code: expected the form us-east-1 (area, place, number)`);
+  }
+  return chosen;
 }
 
 export const LOG_RETENTION_DAYS = 14;

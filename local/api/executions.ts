@@ -22,6 +22,8 @@ export type ExecutionStatus = 'RUNNING' | ExecutionResult['status'];
 export interface Execution {
   arn: string;
   name: string;
+  /** Its place in the order of starts, which ListExecutions pages by. */
+  position: number;
   machine: StateMachine;
   input: string;
   status: ExecutionStatus;
@@ -45,11 +47,27 @@ export class ExecutionDoesNotExist extends ApiError {
 
 export const executionArnOf = (machineArn: string, name: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
-export function createExecutionStore() {
+/**
+ * How many finished executions the endpoint keeps, with their histories and Map Runs: beyond it
+ * the one that finished first is forgotten, so a long-running endpoint stays within its memory.
+ * A running execution is never forgotten.
+ */
+export const DEFAULT_RETAINED_EXECUTIONS = 1000;
+
+export interface ExecutionStoreOptions {
+  /** The finished executions kept; DEFAULT_RETAINED_EXECUTIONS unless given. */
+  retained?: number;
+}
+
+export function createExecutionStore(options: ExecutionStoreOptions = {}) {
+  const retained = options.retained ?? DEFAULT_RETAINED_EXECUTIONS;
   const executions = new Map<string, Execution>();
+  // The kept executions that have finished, in the order they finished: the first is forgotten first.
+  const finished = new Set<string>();
   const inFlight = new Set<Promise<unknown>>();
   // Every execution still running, synchronous ones (not kept) included: stopAll aborts them.
   const live = new Set<Execution>();
+  let started = 0;
 
   function dispatcherFor(machine: StateMachine): Dispatcher {
     return (call) => {
@@ -70,11 +88,22 @@ export function createExecutionStore() {
     return (stateMachineArn) => assertMayStartChildren(machine.policy, principal, stateMachineArn);
   }
 
+  /** Counts a kept execution as finished, and forgets the earliest finished beyond the bound. */
+  function retire(arn: string): void {
+    finished.add(arn);
+    for (const oldest of finished) {
+      if (finished.size <= retained) break;
+      finished.delete(oldest);
+      executions.delete(oldest);
+    }
+  }
+
   /** Runs an execution to its end; `record` sees it from its first event. */
   function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean): Execution {
     const execution: Execution = {
       arn,
       name,
+      position: started++,
       machine,
       input,
       status: 'RUNNING',
@@ -122,6 +151,7 @@ export function createExecutionStore() {
       .finally(() => {
         execution.stopDate = new Date();
         live.delete(execution);
+        if (keep) retire(arn);
       });
     return execution;
   }

@@ -54,14 +54,14 @@ export function describeRunningChild(executions: ExecutionStore, arn: string) {
  * A Map Run's children as ListExecutions shows them, by index: those that ended, and those running
  * now; a child not started yet (or never, the run having failed first) is not listed.
  */
-export function mapRunChildren(mapRun: MapRunRecord): { executionArn: string; name: string; status: string; startDate: Date; stopDate?: Date }[] {
+export function mapRunChildren(mapRun: MapRunRecord): { index: number; executionArn: string; name: string; status: string; startDate: Date; stopDate?: Date }[] {
   const last = Math.max(mapRun.executions.length, ...[...mapRun.inFlight.keys()].map((index) => index + 1));
   const children = [];
   for (let index = 0; index < last; index++) {
     const ended = mapRun.executions[index];
     const running = mapRun.inFlight.get(index);
-    if (ended) children.push(ended);
-    else if (running) children.push({ ...running, status: 'RUNNING' });
+    if (ended) children.push({ ...ended, index });
+    else if (running) children.push({ ...running, index, status: 'RUNNING' });
   }
   return children;
 }

@@ -144,7 +144,11 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
     },
 
     ListStateMachines: (body) => {
-      const page = paginate(machines.list(), optionalInteger(body, 'maxResults', 0, 1000), optionalString(body, 'nextToken', 1024));
+      const page = paginate(machines.list(), (machine) => machine.position, 'ascending', {
+        maxResults: optionalInteger(body, 'maxResults', 0, 1000),
+        nextToken: optionalString(body, 'nextToken', 1024),
+        scope: { operation: 'ListStateMachines' },
+      });
       return {
         stateMachines: page.items.map((machine) => ({
           stateMachineArn: machine.arn,
@@ -212,7 +216,8 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       if (mapRunArn !== undefined) {
         const { mapRun } = findMapRun(executions, mapRunArn);
         const children = mapRunChildren(mapRun).filter((child) => statusFilter === undefined || child.status === statusFilter);
-        const page = paginate(children, maxResults, nextToken);
+        const scope = { operation: 'ListExecutions', mapRunArn, statusFilter };
+        const page = paginate(children, (child) => child.index, 'ascending', { maxResults, nextToken, scope });
         return {
           executions: page.items.map((child) => ({
             executionArn: child.executionArn,
@@ -229,7 +234,8 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       parseStatesArn(arn!, ['stateMachine']);
       machines.get(arn!);
       const matching = executions.listFor(arn!).filter((execution) => statusFilter === undefined || execution.status === statusFilter);
-      const page = paginate(matching, maxResults, nextToken);
+      const scope = { operation: 'ListExecutions', stateMachineArn: arn, statusFilter };
+      const page = paginate(matching, (execution) => execution.position, 'descending', { maxResults, nextToken, scope });
       return {
         executions: page.items.map((execution) => ({
           executionArn: execution.arn,
@@ -252,7 +258,11 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       const includeData = optionalBoolean(body, 'includeExecutionData') ?? true;
       // The events so far, in the order asked for; a running execution's later pages hold the newer ones.
       const ordered = reverseOrder ? [...events].reverse() : events;
-      const page = paginate(ordered, maxResults, optionalString(body, 'nextToken', 3096));
+      const page = paginate(ordered, (event) => event.id, reverseOrder ? 'descending' : 'ascending', {
+        maxResults,
+        nextToken: optionalString(body, 'nextToken', 3096),
+        scope: { operation: 'GetExecutionHistory', executionArn: arn, reverseOrder },
+      });
       return {
         events: page.items.map((event) => historyEvent(event, includeData)),
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
@@ -261,9 +271,14 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
 
     ListMapRuns: (body) => {
       const execution = executions.get(executionArn(body));
-      const page = paginate(execution.mapRuns, optionalInteger(body, 'maxResults', 0, 1000), optionalString(body, 'nextToken', 3096));
+      const mapRuns = execution.mapRuns.map((mapRun, index) => ({ mapRun, index }));
+      const page = paginate(mapRuns, (run) => run.index, 'ascending', {
+        maxResults: optionalInteger(body, 'maxResults', 0, 1000),
+        nextToken: optionalString(body, 'nextToken', 3096),
+        scope: { operation: 'ListMapRuns', executionArn: execution.arn },
+      });
       return {
-        mapRuns: page.items.map((mapRun) => ({
+        mapRuns: page.items.map(({ mapRun }) => ({
           executionArn: execution.arn,
           mapRunArn: mapRun.mapRunArn,
           stateMachineArn: mapRunMachineArn(mapRun.mapRunArn),

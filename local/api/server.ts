@@ -9,6 +9,7 @@ import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
+import { loopbackOnly } from './host.ts';
 import { createOperations } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
 import { createStateMachineStore, type StateMachineStore } from './state-machines.ts';
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   root?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** The finished executions kept (DEFAULT_RETAINED_EXECUTIONS unless given); the earliest finished are forgotten. */
+  retainedExecutions?: number;
   /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
   onInternalError?: (error: Error) => void;
 }
@@ -42,8 +45,10 @@ export interface ApiServer {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { env } = options;
   const fromRoot = (path: string) => join(options.root ?? OWN_ROOT, path);
-  const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR) });
-  const executions = createExecutionStore();
+  // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
+  const stopping = new AbortController();
+  const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR), signal: stopping.signal });
+  const executions = createExecutionStore(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions });
   const { resources } = env;
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
   const arns: Record<string, string> = {};
@@ -58,7 +63,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }).arn;
   }
   const operations = createOperations({ machines, executions });
-  const server = createServer(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error))));
+  const server = createServer(loopbackOnly(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error)))));
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
@@ -67,6 +72,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     executions,
     workflowArn: arns[resources.workflow.name]!,
     stop: async () => {
+      stopping.abort();
       await executions.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

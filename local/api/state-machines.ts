@@ -15,6 +15,8 @@ export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export interface StateMachine {
   arn: string;
   name: string;
+  /** Its place in the order of creations, which ListStateMachines pages by. */
+  position: number;
   type: StateMachineType;
   /** The definition as given: DescribeStateMachine returns it verbatim. */
   definition: string;
@@ -40,6 +42,8 @@ export interface StateMachineStoreOptions {
   /** The folder of the functions' bundles. */
   distDir: string;
   onCall?: (call: TaskCall) => void;
+  /** Aborted when the endpoint stops: the functions still running are told no time is left. */
+  signal?: AbortSignal;
 }
 
 export class StateMachineDoesNotExist extends ApiError {
@@ -52,6 +56,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
   const { resources } = options.env;
   const { region, accountId } = resources;
   const machines = new Map<string, StateMachine>();
+  let created = 0;
   const policies = localPolicies(resources);
   const roleArn = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
   // The roles the stack creates, each with its policy; no other role exists offline.
@@ -87,6 +92,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         faults: [],
         distDir: options.distDir,
         ...(options.onCall ? { onCall: options.onCall } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
       // AWS would accept the resource; offline, only what the bridge can call runs.
@@ -117,7 +123,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         if (existing.definition === spec.definition && existing.roleArn === spec.roleArn && existing.type === spec.type) return existing;
         throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
       }
-      const machine: StateMachine = { ...spec, ...prepared, arn, creationDate: new Date(), revisionId: randomUUID() };
+      const machine: StateMachine = { ...spec, ...prepared, arn, position: created++, creationDate: new Date(), revisionId: randomUUID() };
       machines.set(arn, machine);
       return machine;
     },

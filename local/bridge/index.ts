@@ -187,11 +187,12 @@ function withFailedEntries(call: ServiceCall, service: string, action: string, e
 
 /** Every function of the description, each run from its esbuild bundle; throws MissingBundle if one is absent. */
 function describedFunctions(options: BridgeOptions): LocalFunction[] {
-  const { resources, endpoints, distDir, functionPolicies, bundles = {} } = options;
+  const { resources, endpoints, distDir, functionPolicies, bundles = {}, signal } = options;
   return resources.app.functions.map((fn) => {
     const settings = describedFunctionSettings(resources, fn.name);
     const bundlePath = bundles[fn.name] ?? join(distDir, fn.name, basename(bundlePaths(fn.name).bundleFile));
-    return { arn: settings.arn, runner: createLambdaRunner({ bundlePath, resources, endpoints, policy: functionPolicies[fn.name] ?? [], settings }) };
+    const policy = functionPolicies[fn.name] ?? [];
+    return { arn: settings.arn, runner: createLambdaRunner({ bundlePath, resources, endpoints, policy, settings, ...(signal ? { signal } : {}) }) };
   });
 }
 
@@ -203,7 +204,7 @@ const STAND_IN_RUNTIME = 'nodejs22.x';
  * that grants nothing: any AWS call it makes is denied, as an ungranted role's would be.
  */
 function standInFunction(standIn: StandInFunction, options: BridgeOptions): LocalFunction {
-  const { resources, endpoints } = options;
+  const { resources, endpoints, signal } = options;
   const { unqualifiedArn } = functionAddress(standIn.nameOrArn, resources);
   const name = unqualifiedArn.split(':')[6]!;
   const settings: FunctionSettings = {
@@ -217,7 +218,7 @@ function standInFunction(standIn: StandInFunction, options: BridgeOptions): Loca
     timeoutSeconds: LAMBDA_DEFAULTS.timeoutSeconds,
     environment: {},
   };
-  return { arn: unqualifiedArn, runner: createLambdaRunner({ bundlePath: standIn.modulePath, resources, endpoints, policy: [], settings }) };
+  return { arn: unqualifiedArn, runner: createLambdaRunner({ bundlePath: standIn.modulePath, resources, endpoints, policy: [], settings, ...(signal ? { signal } : {}) }) };
 }
 
 /** A Map state's ItemReader or ResultWriter: the dispatcher calls it with the Map's name and its own resource. */

@@ -1,8 +1,20 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { buildExecutionInput, executionInput, expectedItems, InvalidMessagesFile } from '../../execution/input.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildExecutionInput, executionInput, expectedItems, InvalidInput, InvalidMessagesFile } from '../../execution/input.ts';
 import { LOOP } from '../../workflow/transfer-records.ts';
 import { rejection } from '../helpers.ts';
+
+async function withTempDir(use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'input-test-'));
+  try {
+    await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 describe('cli/input buildExecutionInput', () => {
   it('is {} without options, so the seed function seeds its default items', async () => {
@@ -33,6 +45,32 @@ describe('cli/input buildExecutionInput', () => {
       expect(error).to.be.instanceOf(InvalidMessagesFile);
       expect(error.name).to.equal('InvalidMessagesFile');
       expect(error.message).to.match(pattern);
+    });
+  }
+
+  it('reads a UTF-8 file from disk, with or without a byte order mark', async () => {
+    await withTempDir(async (dir) => {
+      const file = `${dir}/m.json`;
+      await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('["olá", "😀"]', 'utf8')]));
+      expect(await buildExecutionInput({ messagesFile: file })).to.deep.equal({ messages: ['olá', '😀'] });
+    });
+  });
+
+  for (const [label, bytes, pattern] of [
+    ['invalid UTF-8 (ED A0 80, an encoded surrogate)', Buffer.concat([Buffer.from('["a', 'utf8'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"]', 'utf8')]), /not valid UTF-8/],
+    ['UTF-16LE with its byte order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('["a"]', 'utf16le')]), /must be UTF-8 JSON/],
+    ['UTF-16BE with its byte order mark', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('["a"]', 'utf16le').swap16()]), /must be UTF-8 JSON/],
+    ['UTF-16LE without a byte order mark', Buffer.from('["a"]', 'utf16le'), /must be UTF-8 JSON/],
+  ] as const) {
+    it(`refuses a file holding ${label} with InvalidInput, saying it must be UTF-8 JSON`, async () => {
+      await withTempDir(async (dir) => {
+        const file = `${dir}/m.json`;
+        await writeFile(file, bytes);
+        const error = await rejection(buildExecutionInput({ messagesFile: file }));
+        expect(error).to.be.instanceOf(InvalidInput).and.instanceOf(InvalidMessagesFile);
+        expect(error.name).to.equal('InvalidInput');
+        expect(error.message).to.contain(file).and.match(pattern).and.contain('UTF-8 JSON');
+      });
     });
   }
 

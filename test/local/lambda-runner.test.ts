@@ -124,6 +124,14 @@ describe('local/lambda-runner', () => {
     });
   });
 
+  it('tells a function still running that no time is left once the run stops, so it ends at once', async () => {
+    const stopping = new AbortController();
+    const pending = invoke({ action: 'untilNoTimeLeft' }, { timeoutSeconds: 600, signal: stopping.signal });
+    setTimeout(() => stopping.abort(), 50);
+    // Without the signal the function would work on for its whole 600 s timeout.
+    expect((await pending).payload).to.equal('no time left');
+  });
+
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
     const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/no-handler.ts' });
     for (let attempt = 0; attempt < 2; attempt += 1) {

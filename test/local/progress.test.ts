@@ -14,6 +14,12 @@ describe('local/progress', () => {
         'Interrupted after 0 of 10 messages delivered; the emulators are stopped.\n',
       );
     });
+
+    it('leaves the total out where the workflow has none to expect (the at-scale one), rather than "of 0"', () => {
+      expect(interruptedLine({ write: () => true }, 20000, 0)).to.equal(
+        'Interrupted after 20000 messages delivered; the emulators are stopped.\n',
+      );
+    });
   });
 
   describe('messagesSent', () => {
