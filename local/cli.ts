@@ -15,6 +15,7 @@ import { startApiServer } from './api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from './run.ts';
+import { parseS3Data } from './s3-data.ts';
 
 export const USAGE = `Usage: make local [ITEMS=N] [MESSAGES_FILE=FILE] [ARGS="options"]
    or: node dist/local-cli.mjs [--count N | --messages-file FILE | --input JSON] [options]
@@ -41,6 +42,9 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
   --fast-retries            retry at once instead of waiting the ASL's Retry intervals
   --lambda NAME=MODULE      run MODULE's handler(event, context) for the function NAME (a name
                             or an ARN) that a Task invokes; the role may invoke it (repeatable)
+  --s3-bucket NAME          create the bucket NAME on the S3 emulator before the run (repeatable)
+  --s3-object B/KEY=FILE    put FILE's bytes in bucket B (created too) under KEY (repeatable);
+                            a --definition run's role may read, list and write these buckets
   --history FILE            write the execution's events to FILE, as GetExecutionHistory
                             returns them: {"events": [...]}
   --json                    print one JSON object instead of the text report
@@ -63,6 +67,8 @@ const OPTIONS = {
   definition: { type: 'string' },
   fault: { type: 'string', multiple: true },
   lambda: { type: 'string', multiple: true },
+  's3-bucket': { type: 'string', multiple: true },
+  's3-object': { type: 'string', multiple: true },
   history: { type: 'string' },
   'no-quota-fail': { type: 'boolean', default: false },
   'fast-retries': { type: 'boolean', default: false },
@@ -91,6 +97,8 @@ export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
     keep: values.keep,
     functions: (values.lambda ?? []).map(parseStandIn),
   };
+  const s3Data = parseS3Data(values['s3-bucket'], values['s3-object']);
+  if (s3Data !== undefined) run.s3Data = s3Data;
   run.workflow = selectWorkflow(values.workflow).name;
   if (values.definition !== undefined) run.definitionPath = values.definition;
   // Out-of-range counts go through: the seed function rejects them, as it would on AWS.
@@ -186,6 +194,7 @@ const REFUSALS = new Set([
   'UnsupportedRuntime',
   'InvalidApplication',
   'UnsupportedResourceKind',
+  'InvalidBucketName',
 ]);
 
 /** The offline runtime uses Node 22's APIs (Promise.withResolvers); on an older Node it would fail mid-run. */

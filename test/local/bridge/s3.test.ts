@@ -5,7 +5,7 @@ import type { PolicyStatement } from '../../../workflow/permissions.ts';
 import type { LocalResources } from '../../../local/contracts.ts';
 import type { CallContext } from '../../../local/bridge/context.ts';
 import type { MapRunExecution } from '../../../engine/index.ts';
-import { s3ItemReader, s3Permission, s3ResultWriter, UnsupportedReaderConfig } from '../../../local/bridge/s3.ts';
+import { s3ItemReader, s3ListReader, s3Permission, s3ResultWriter } from '../../../local/bridge/s3.ts';
 import { InvalidWriterConfig } from '../../../local/bridge/s3-objects.ts';
 import { startS3Emulator, type S3Emulator } from '../../../local/s3-emulator.ts';
 import { createAtScaleHandler } from '../../../functions/seed/index.ts';
@@ -91,9 +91,10 @@ describe('local/bridge S3: the ItemReader and ResultWriter against the S3 emulat
       expect(error.message).to.equal(`Line 2 of s3://${BUCKET}/key-lists/bad.jsonl is not valid JSON.`);
     });
 
-    it('refuses a ReaderConfig it does not read', async () => {
-      const error = await rejection(reader()({ Bucket: BUCKET, Key: 'lists/run.json', ReaderConfig: { InputType: 'CSV' } }));
-      expect(error).to.be.instanceOf(UnsupportedReaderConfig);
+    it('fails with States.ItemReaderFailed for a ReaderConfig it does not read (PARQUET)', async () => {
+      const error = await rejection(reader()({ Bucket: BUCKET, Key: 'lists/run.json', ReaderConfig: { InputType: 'PARQUET' } }));
+      expect(error.name).to.equal('States.ItemReaderFailed');
+      expect(error.message).to.include('PARQUET is not read offline');
     });
   });
 
