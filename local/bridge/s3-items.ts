@@ -52,60 +52,66 @@ export function readerConfigProblem(config: ReaderConfig, resource: 'getObject' 
 }
 
 /**
- * Splits delimited text into records. Newlines end records; a field in double quotes may hold the
- * delimiter and newlines, and "" in it is one quote; a backslash makes the next backslash, quote or
- * delimiter literal and is dropped before any other character. An empty line is no record.
+ * Splits delimited text into records. Newlines end records; a field that opens with a double quote
+ * may hold the delimiter and newlines up to its closing quote; "" is one quote, in a field quoted or
+ * not; a backslash makes the next backslash, quote or delimiter literal and is dropped before any
+ * other character. An empty line is no record.
  */
 export function delimitedRecords(text: string, delimiter: string): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
+  let fieldStarted = false;
   let quoted = false;
-  let lineHasText = false;
   const endField = () => {
     record.push(field);
     field = '';
+    fieldStarted = false;
   };
   const endRecord = () => {
     endField();
-    if (lineHasText) records.push(record);
+    if (record.length > 1 || record[0] !== '' || lineHasText) records.push(record);
     record = [];
     lineHasText = false;
   };
+  // A line of only a quoted empty field ("") is a record; a line with nothing is not.
+  let lineHasText = false;
   for (let index = 0; index < text.length; index += 1) {
     const char = text[index]!;
-    if (char === '\\' && index + 1 < text.length) {
-      const next = text[index + 1]!;
+    const next = text[index + 1];
+    if (char === '\\' && next !== undefined) {
       if (next === '\\' || next === '"' || next === delimiter) {
         field += next;
         index += 1;
       }
-      lineHasText = true;
-      continue;
-    }
-    if (quoted) {
-      if (char !== '"') field += char;
-      else if (text[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else quoted = false;
+      fieldStarted = true;
       continue;
     }
     if (char === '"') {
-      quoted = true;
       lineHasText = true;
+      if (next === '"' && (quoted || fieldStarted)) {
+        field += '"';
+        index += 1;
+      } else if (quoted) quoted = false;
+      else if (!fieldStarted) quoted = true;
+      else field += '"';
+      fieldStarted = true;
+      continue;
+    }
+    if (quoted) {
+      field += char;
     } else if (char === delimiter) {
       endField();
       lineHasText = true;
     } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[index + 1] === '\n') index += 1;
+      if (char === '\r' && next === '\n') index += 1;
       endRecord();
     } else {
       field += char;
-      lineHasText = true;
+      fieldStarted = true;
     }
   }
-  if (lineHasText) endRecord();
+  if (fieldStarted || lineHasText || record.length > 0) endRecord();
   return records;
 }
 
