@@ -205,6 +205,7 @@ describe('local/cli', function () {
 
     it('prints the endpoints, table, queue, Step Functions endpoint, paste-able lines and AWS CLI commands with --keep, and stops when asked', async () => {
       let cli: { stdout: string; stderr: string }[] = [];
+      let listedBuckets = '';
       const io = fakeIo({
         // AWS CLI v1 ignores AWS_ENDPOINT_URL_* and AWS_REGION: the printed commands must work with it anyway.
         whileKept: async (stderr) => {
@@ -222,6 +223,11 @@ describe('local/cli', function () {
               }),
             ),
           );
+          // A bucket of one's own, made as printed, then listed.
+          const makeBucket = lines.find((line) => line.startsWith('aws s3 mb '))!;
+          const shell = (command: string) => execFileAsync('bash', ['-c', [...setup, command].join('\n')], { env: { PATH: process.env.PATH, HOME: dir } });
+          await shell(makeBucket);
+          listedBuckets = (await shell(makeBucket.replace(/^aws s3 mb s3:\/\/my-bucket/, 'aws s3 ls'))).stdout;
         },
       });
       expect(await main(['--keep', '--count', '1', '--json'], io)).to.equal(0);
@@ -241,7 +247,9 @@ describe('local/cli', function () {
         expect(attributes.Attributes.ApproximateNumberOfMessages).to.equal('1');
         expect(received.Messages[0].Body).to.equal(scan.Items[0].Message.S);
         expect(machines.stateMachines.map((machine: { name: string }) => machine.name)).to.include('transfer-records-state-machine');
+        expect(listedBuckets).to.match(/ my-bucket\n/);
       }
+      expect(err).to.match(/S3 +http:\/\/127\.0\.0\.1:\d+ +buckets transfer-records-runs/);
       // untilStopped has resolved: the emulators no longer answer.
       for (const [, url] of err.matchAll(/export AWS_ENDPOINT_URL_\w+=(\S+)/g)) {
         expect(await rejection(fetch(url!))).to.be.instanceOf(TypeError);
