@@ -1,8 +1,8 @@
 // The at-scale workflow's part of an ExecutionRecord on AWS: its Map Runs, and the reconciliation
 // of the keys the seed listed in S3 with what the Map Run's children sent. What each child was
 // given and how it ended comes from the ResultWriter's results (AWS writes each child's Input
-// there); where they are missing (the Map Run failed before writing them) or carry no inputs (the
-// offline writer stores only outputs), from the children themselves (ListExecutions, then
+// there); where they are missing (the Map Run failed before writing them) or carry no inputs (a
+// writer that stores only outputs), from the children themselves (ListExecutions, then
 // DescribeExecution, one call per child). The queue is not read: see aws/map-run-reconcile.ts.
 import type { DescribeExecutionOutput, ExecutionListItem, HistoryEvent } from '@aws-sdk/client-sfn';
 import { parsePayload } from '../execution/history.ts';

@@ -116,7 +116,8 @@ async function mapRunView(sfn: SFNClient, mapRunArn: string, events: HistoryEven
   const items = described.itemCounts;
   const runs = described.executionCounts;
 
-  const finished = children.filter((child) => durationOf(child) !== undefined);
+  // An ABORTED child was stopped when the Map Run failed: its duration says when, not how slow it was.
+  const finished = children.filter((child) => durationOf(child) !== undefined && child.status !== 'ABORTED');
   const slowest = finished.reduce<ExecutionListItem | undefined>((found, child) => (found === undefined || durationOf(child)! > durationOf(found)! ? child : found), undefined);
   const unsuccessful = children.filter((child) => child.status !== 'SUCCEEDED' && child.status !== 'RUNNING').slice(0, UNSUCCESSFUL_LISTED);
   // Only a described child says its error and cause, and, without itemCount, its items.

@@ -28,6 +28,12 @@ export interface RunDeps {
   createClients: (region: string) => Clients;
   clock: Clock;
   readText?: ReadText;
+  /**
+   * Where to watch the execution while the client waits. Absent on AWS: its console page, printed
+   * with the result too. An endpoint that stops with the run has no page that outlasts it: the
+   * line is printed at the start only, and the report is what remains.
+   */
+  watch?: (executionArn: string) => string;
   /** Writes the HTML report of the record and returns its path. */
   writeReport?: (record: ExecutionRecord) => Promise<string>;
   out: (text: string) => void;
@@ -53,7 +59,7 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
     const executionArn = await startExecution(clients.sfn, outputs.stateMachineArn, input, name);
     if (!options.json) {
       deps.err(`Started ${name} with input ${JSON.stringify(input)}; waiting up to ${options.timeoutSeconds} s`);
-      deps.err(`  console: ${consoleLink(executionArn)}`);
+      deps.err(`  ${deps.watch ? deps.watch(executionArn) : `console: ${consoleLink(executionArn)}`}`);
     }
     const execution = await waitForExecution(clients.sfn, executionArn, {
       timeoutMs: options.timeoutSeconds * 1000,
@@ -66,10 +72,11 @@ export async function runCommand(argv: string[], deps: RunDeps): Promise<number>
       ? await inspectQueue(clients.sqs, outputs.queueUrl, new Set(record.seeded.map((item) => item.messageId)))
       : undefined;
     const reportPath = await writeReportOf(record, deps.writeReport);
+    const consoleUrl = deps.watch ? undefined : consoleLink(executionArn);
     if (options.json) {
-      deps.out(JSON.stringify(summarizeRecord(record, reportPath, queue)));
+      deps.out(JSON.stringify(summarizeRecord(record, reportPath, queue, consoleUrl)));
     } else {
-      deps.out(formatRecord(record, reportPath, queue));
+      deps.out(formatRecord(record, reportPath, queue, consoleUrl));
     }
     return record.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.notSucceeded;
   } catch (error) {

@@ -6,6 +6,7 @@
 // record exactly once.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { runLocal } from '../local/run.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../workflow/transfer-records-at-scale.ts';
 
@@ -17,10 +18,19 @@ export class InvalidBenchCount extends Error {
   override name = 'InvalidBenchCount';
 }
 
-function countOf(args: string[]): number {
-  const { values } = parseArgs({ args, options: { count: { type: 'string' } } });
-  const count = Number(values.count ?? DEFAULT_COUNT);
-  if (!Number.isInteger(count) || count < 1) throw new InvalidBenchCount(`--count must be a positive integer, got ${values.count}`);
+/** `--count N` (make's ITEMS=N): a positive integer, digits only; DEFAULT_COUNT when absent. */
+export function countOf(args: string[]): number {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { count: { type: 'string' } } }));
+  } catch (error) {
+    throw new InvalidBenchCount((error as Error).message);
+  }
+  if (values.count === undefined) return DEFAULT_COUNT;
+  const count = Number(values.count);
+  if (!/^\d+$/.test(values.count.trim()) || !Number.isSafeInteger(count) || count < 1) {
+    throw new InvalidBenchCount(`--count (ITEMS) must be a positive integer, got "${values.count}"`);
+  }
   return count;
 }
 
@@ -53,4 +63,13 @@ async function main(): Promise<void> {
   if (record.status !== 'SUCCEEDED' || missing.length > 0 || duplicates.length > 0 || items !== count) process.exitCode = 1;
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await main();
+  } catch (error) {
+    // A bad count is the user's to fix: one named line, no stack.
+    if (!(error instanceof InvalidBenchCount)) throw error;
+    console.error(`${error.name}: ${error.message}`);
+    process.exitCode = 2;
+  }
+}

@@ -7,22 +7,31 @@ import { resolveJsonataTemplate, type JsonataScope } from './jsonata/evaluate.ts
 import { writeResultPath } from './jsonpath/path.ts';
 import type { PathScope } from './jsonpath/scope.ts';
 import { evaluatePayloadTemplate, resolveValue } from './jsonpath/template.ts';
-import type { StateStep } from './step.ts';
+import type { InspectedStep, StateStep } from './step.ts';
 
 export function pathScope(step: StateStep, input: unknown): PathScope {
   return { input, context: step.context, variables: step.thread.variables.all() };
 }
 
 export function jsonataScope(step: StateStep, extra: { result?: unknown; errorOutput?: unknown } = {}): JsonataScope {
-  return { states: { input: step.input, context: step.context, ...extra }, variables: step.thread.variables.all() };
+  return {
+    states: { input: step.input, context: step.context, ...extra },
+    variables: step.thread.variables.all(),
+    signals: step.thread.signals,
+  };
+}
+
+/** Shows `value` to the step's inspection (TestState) as `field`, and returns it. */
+export function inspected<T>(step: StateStep, field: InspectedStep, value: T): T {
+  step.inspection?.record(field, value);
+  return value;
 }
 
 /** InputPath: `$` by default; null gives {}. */
 export function applyInputPath(step: StateStep): unknown {
   const path = step.state.InputPath;
-  if (path === undefined || path === '$') return step.input;
-  if (path === null) return {};
-  return resolveValue(path as string, pathScope(step, step.input), 'InputPath');
+  const value = path === undefined || path === '$' ? step.input : path === null ? {} : resolveValue(path as string, pathScope(step, step.input), 'InputPath');
+  return inspected(step, 'afterInputPath', value);
 }
 
 /** OutputPath: `$` by default; null gives {}. */
@@ -33,11 +42,11 @@ export function applyOutputPath(step: StateStep, value: unknown): unknown {
   return resolveValue(path as string, pathScope(step, value), 'OutputPath');
 }
 
-/** Parameters (or ItemSelector), evaluated on the effective input; absent → the input itself. */
-export function applyTemplate(step: StateStep, field: string, input: unknown, context: unknown = step.context): unknown {
-  const template = step.state[field];
-  if (template === undefined) return input;
-  return evaluatePayloadTemplate(template, { input, context, variables: step.thread.variables.all() }, field);
+/** Parameters, evaluated on the effective input; absent → the input itself. */
+export function applyParameters(step: StateStep, input: unknown): unknown {
+  const template = step.state.Parameters;
+  const value = template === undefined ? input : evaluatePayloadTemplate(template, pathScope(step, input), 'Parameters');
+  return inspected(step, 'afterParameters', value);
 }
 
 export function applyResultSelector(step: StateStep, result: unknown): unknown {
@@ -64,9 +73,9 @@ export function jsonPathAssign(step: StateStep, template: unknown, value: unknow
  * OutputPath.
  */
 export function jsonPathResult(step: StateStep, result: unknown): { output: unknown; assign?: Record<string, unknown> } {
-  const assign = jsonPathAssign(step, step.state.Assign, result);
-  const selected = applyResultSelector(step, result);
-  const output = applyOutputPath(step, applyResultPath(step, selected));
+  const assign = jsonPathAssign(step, step.state.Assign, inspected(step, 'result', result));
+  const selected = inspected(step, 'afterResultSelector', applyResultSelector(step, result));
+  const output = applyOutputPath(step, inspected(step, 'afterResultPath', applyResultPath(step, selected)));
   return { output, assign };
 }
 
@@ -77,6 +86,7 @@ export async function jsonataResult(
   extra: { result?: unknown; errorOutput?: unknown },
   fields: { Output?: unknown; Assign?: unknown } = step.state as { Output?: unknown; Assign?: unknown },
 ): Promise<{ output: unknown; assign?: Record<string, unknown> }> {
+  if ('result' in extra) inspected(step, 'result', extra.result);
   const scope = jsonataScope(step, extra);
   const assign =
     fields.Assign === undefined ? undefined : ((await resolveJsonataTemplate(fields.Assign, scope, 'Assign')) as Record<string, unknown>);

@@ -1,8 +1,9 @@
 // The expressions of a definition, checked before anything runs as AWS checks them when the
 // state machine is created: JSONPath paths, payload templates, intrinsic calls and Choice rules;
-// JSONata expressions (syntax, and $states.result / $states.errorOutput only where offered).
-import { DefinitionError } from './errors.ts';
-import { jsonataExpressionProblem, type StatesAvailability } from './jsonata/check.ts';
+// JSONata expressions (syntax, and $states.result / $states.errorOutput only where offered). A
+// regular expression that RE2 cannot match is refused as UnsupportedFeature (patterns.ts).
+import { DefinitionError, UnsupportedFeature } from './errors.ts';
+import { checkJsonataPatterns, jsonataExpressionProblem, type StatesAvailability } from './jsonata/check.ts';
 import { isJsonataExpression } from './jsonata/evaluate.ts';
 import { checkChoiceRule } from './jsonpath/choice.ts';
 import { checkReference } from './jsonpath/reference.ts';
@@ -17,8 +18,9 @@ const TEMPLATE_FIELDS = ['Parameters', 'ResultSelector', 'ItemSelector', 'Assign
 // JSONata fields that read a result: the state's own Output and Assign, for these types.
 const RESULT_TYPES = new Set(['Task', 'Parallel', 'Map']);
 
-function refuse(state: string, field: string, error: unknown): DefinitionError {
-  return new DefinitionError(`state '${state}', field '${field}': ${(error as Error).message}`);
+function refuse(state: string, field: string, error: unknown): DefinitionError | UnsupportedFeature {
+  const message = `state '${state}', field '${field}': ${(error as Error).message}`;
+  return error instanceof UnsupportedFeature ? new UnsupportedFeature(message) : new DefinitionError(message);
 }
 
 function checkPathOrIntrinsic(state: string, field: string, text: unknown, intrinsicAllowed: boolean): void {
@@ -65,6 +67,11 @@ function checkJsonataValue(state: string, field: string, value: unknown, availab
   if (isJsonataExpression(value)) {
     const problem = jsonataExpressionProblem(value, available);
     if (problem !== undefined) throw new DefinitionError(`state '${state}', field '${field}': ${problem}`);
+    try {
+      checkJsonataPatterns(value);
+    } catch (error) {
+      throw refuse(state, field, error);
+    }
     return;
   }
   if (Array.isArray(value)) value.forEach((item, index) => checkJsonataValue(state, `${field}[${index}]`, item, available));

@@ -3,6 +3,7 @@
 // .waitForTaskToken integrations), each refusal naming the state and the field.
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
 import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
+import { nestingMessage, tooDeep } from './payload.ts';
 import { classifyResource } from './resources.ts';
 
 const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
@@ -24,6 +25,8 @@ function where(state: string, field: string): string {
 /** Throws DefinitionError or UnsupportedFeature naming the state and field; returns when the definition can run. */
 export function checkDefinition(definition: unknown): void {
   if (!isObject(definition)) throw new DefinitionError('The definition must be a JSON object.');
+  // First: the checks below walk the definition recursively.
+  if (tooDeep(definition)) throw new DefinitionError(nestingMessage('The definition'));
   const language = definition.QueryLanguage ?? 'JSONPath';
   if (!LANGUAGES.has(language as string)) throw new DefinitionError(`Top-level field 'QueryLanguage': unknown query language ${JSON.stringify(language)}.`);
   checkMachine(definition, '(top level)', language === 'JSONata');

@@ -5,8 +5,10 @@ import { checkDefinition } from './definition.ts';
 import { StatesError } from './errors.ts';
 import { History, withPayload } from './history.ts';
 import { failureOfError, runMachine } from './machine.ts';
+import { nestingMessage, tooDeep } from './payload.ts';
 import { DEFAULT_QUOTAS } from './quotas.ts';
 import { ExecutionInterrupted, Run, Thread, type Machine } from './step.ts';
+import { setLongTimeout } from './timers.ts';
 import type { EngineOptions, ExecutionContext, ExecutionResult, ExecutionStatus, MapRunRecord, Quotas } from './types.ts';
 import { VariableScope } from './variables.ts';
 
@@ -17,9 +19,16 @@ export interface MachineResult {
   cause?: string;
 }
 
-/** Runs `machine` as an execution of `run`, recording its history; never rejects for what the machine does. */
+/**
+ * Runs `machine` as an execution of `run`, recording its history; never rejects for what the
+ * machine does. An input nested too deep fails it at once (ExecutionFailed alone: its
+ * ExecutionStarted would hold a payload nothing can serialize); any other exception than a
+ * StatesError (a defect, or a limit of the JavaScript runtime) fails it as States.Runtime naming
+ * the exception, so that no execution takes its caller down.
+ */
 export async function executeMachine(run: Run, machine: Machine, input: unknown): Promise<MachineResult> {
   const thread = new Thread(run, 0, new VariableScope());
+  if (tooDeep(input)) return failed(thread, { error: 'States.Runtime', cause: nestingMessage('The execution input') });
   try {
     thread.note('ExecutionStarted', withPayload({ roleArn: run.execution.roleArn }, 'input', input));
     const output = await runMachine(thread, machine, input, run.jsonata);
@@ -34,22 +43,30 @@ export async function executeMachine(run: Run, machine: Machine, input: unknown)
       thread.emit('ExecutionAborted', {});
       return { status: 'ABORTED' };
     }
-    if (!(raised instanceof StatesError)) throw raised;
-    const failure = failureOfError(raised);
-    const details: Record<string, string> = {};
-    if (failure.error !== undefined) details.error = failure.error;
-    if (failure.cause !== undefined) details.cause = failure.cause;
-    thread.emit('ExecutionFailed', details);
-    return { status: 'FAILED', ...details };
+    if (!(raised instanceof StatesError)) return failed(thread, internalFailure(raised));
+    return failed(thread, failureOfError(raised));
   }
+}
+
+function failed(thread: Thread, failure: { error?: string; cause?: string }): MachineResult {
+  const details: Record<string, string> = {};
+  if (failure.error !== undefined) details.error = failure.error;
+  if (failure.cause !== undefined) details.cause = failure.cause;
+  thread.emit('ExecutionFailed', details);
+  return { status: 'FAILED', ...details };
+}
+
+function internalFailure(raised: unknown): { error: string; cause: string } {
+  const { name, message } = raised instanceof Error ? raised : new Error(String(raised));
+  return { error: 'States.Runtime', cause: `The execution stopped on an internal error of the local engine: ${name}: ${message}` };
 }
 
 /** A signal that aborts on the execution's timeout or the caller's abort, and its cleanup. */
 export function interruptions(timeoutSeconds: unknown, external?: AbortSignal): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer = () => undefined as void;
   if (typeof timeoutSeconds === 'number' && timeoutSeconds > 0) {
-    timer = setTimeout(() => controller.abort(new ExecutionInterrupted('TIMED_OUT')), timeoutSeconds * 1000);
+    cancelTimer = setLongTimeout(() => controller.abort(new ExecutionInterrupted('TIMED_OUT')), timeoutSeconds * 1000);
   }
   const onAbort = () => controller.abort(new ExecutionInterrupted('ABORTED'));
   if (external?.aborted) onAbort();
@@ -57,7 +74,7 @@ export function interruptions(timeoutSeconds: unknown, external?: AbortSignal): 
   return {
     signal: controller.signal,
     dispose: () => {
-      clearTimeout(timer);
+      cancelTimer();
       external?.removeEventListener('abort', onAbort);
     },
   };

@@ -1,9 +1,12 @@
-// The engine's public API: run a state machine, or check a definition before running it.
+// The engine's public API: run a state machine, check a definition before running it, or test one state.
 export { runExecution } from './execution.ts';
 export { checkDefinition } from './definition.ts';
 export { DefinitionError, StatesError, UnsupportedFeature } from './errors.ts';
-export { DEFAULT_QUOTAS } from './quotas.ts';
+export { DEFAULT_QUOTAS, MAX_WAIT_MS } from './quotas.ts';
+export { MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
 export { stateTransitions } from './history.ts';
+export { InvalidTestStateRequest, selectState, stateNames, testState } from './test-state.ts';
+export type { InspectionData, TestStateMock, TestStateResult } from './test-state.ts';
 export type {
   Dispatcher,
   EngineOptions,

@@ -2,12 +2,12 @@
 // execution) from StartAt to its end, recording Entered/Exited events, and applies each state's
 // Retry and Catch. Errors AWS raises from a state's own data processing get AWS's prefix naming
 // the state and the event that entered it.
-import { stateContext } from './context.ts';
+import { stateContext, type ContextObject } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
 import { StatesError } from './errors.ts';
 import { HistoryLimitReached, withPayload } from './history.ts';
-import { checkPayload } from './quotas.ts';
-import { findCatcher, RetryCounter, type Catcher, type Retrier } from './retry.ts';
+import { checkDepth, checkPayload } from './quotas.ts';
+import { findCatcher, retrierIndex, RetryCounter, type Catcher, type Retrier } from './retry.ts';
 import { runChoice } from './states/choice.ts';
 import { FailStateError, runFail } from './states/fail.ts';
 import { runMap } from './states/map.ts';
@@ -16,7 +16,7 @@ import { runPass } from './states/pass.ts';
 import { runSucceed } from './states/succeed.ts';
 import { runTask, TaskError, TaskTimeout } from './states/task.ts';
 import { runWait } from './states/wait.ts';
-import { BranchCancelled, ExecutionInterrupted, type Machine, type StateDefinition, type StateExecutor, type StateOutcome, type StateStep, type Thread } from './step.ts';
+import { BranchCancelled, ExecutionInterrupted, type Attempt, type Machine, type StateDefinition, type StateExecutor, type StateOutcome, type StateStep, type Thread } from './step.ts';
 import { assign } from './variables.ts';
 
 const EXECUTORS: Record<string, StateExecutor> = {
@@ -30,7 +30,7 @@ const EXECUTORS: Record<string, StateExecutor> = {
   Map: runMap,
 };
 
-const RETRYING_TYPES = new Set(['Task', 'Parallel', 'Map']);
+const RETRYING_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
 const ABORTABLE_TYPES = new Set(['Task', 'Wait', 'Parallel', 'Map']);
 
 // Errors of a state's own evaluation, whose cause AWS prefixes with the state and its entry.
@@ -81,42 +81,63 @@ export async function runMachine(thread: Thread, machine: Machine, input: unknow
   }
 }
 
+/** Records the state's Entered event; returns its id. */
+export function enterState(thread: Thread, name: string, state: StateDefinition, input: unknown): number {
+  return thread.emit(`${state.Type}StateEntered`, withPayload({ name }, 'input', input));
+}
+
+/** The context the state sees: $$.State.RetryCount only on the states that can retry. */
+export function contextOf(step: Pick<StateStep, 'thread' | 'name' | 'state'>, entered: Date, retryCount: number): ContextObject {
+  return stateContext(step.thread.run.baseContext, step.name, entered, RETRYING_TYPES.has(step.state.Type) ? retryCount : undefined);
+}
+
 async function runState(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean): Promise<StateOutcome> {
   const run = thread.run;
   const entered = new Date();
-  const enteredEventId = thread.emit(`${state.Type}StateEntered`, withPayload({ name }, 'input', input));
+  const enteredEventId = enterState(thread, name, state, input);
   const retries = new RetryCounter(state.Retry as Retrier[] | undefined);
   for (;;) {
-    const step: StateStep = {
-      thread,
-      name,
-      state,
-      jsonata,
-      input,
-      context: stateContext(run.baseContext, name, entered, RETRYING_TYPES.has(state.Type) ? retries.total : undefined),
-      enteredEventId,
-    };
-    try {
-      const outcome = await EXECUTORS[state.Type]!(step);
-      checkPayload(outcome.output, run.quotas, name);
-      if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
-      return exit(step, outcome);
-    } catch (raised) {
-      // A sibling branch failed while this state was running: AWS records it as aborted.
-      if (raised instanceof BranchCancelled && ABORTABLE_TYPES.has(state.Type)) thread.emit(`${state.Type}StateAborted`);
-      if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
-      const error = attribute(step, raised);
-      if (error.name === 'States.Runtime' || error.name === 'States.DataLimitExceeded') throw error;
-      const delay = retries.next(error.name);
-      if (delay !== undefined) {
-        await thread.sleep(run.options.retryDelay ? run.options.retryDelay(name, delay) : delay);
-        continue;
-      }
-      if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateFailed`);
-      const catcher = findCatcher(state.Catch as Catcher[] | undefined, error.name);
-      if (!catcher) throw error;
-      return exit(step, await caught(step, catcher, error));
+    const step: StateStep = { thread, name, state, jsonata, input, context: contextOf({ thread, name, state }, entered, retries.total), enteredEventId };
+    if (run.inspect) step.inspection = run.inspect(step);
+    const attempt = await attemptState(step, retries);
+    step.inspection?.attempted?.(attempt);
+    if (attempt.status === 'RETRIABLE') {
+      await thread.sleep(run.options.retryDelay ? run.options.retryDelay(name, attempt.delayMs) : attempt.delayMs);
+      continue;
     }
+    if (attempt.status === 'FAILED') throw attempt.error;
+    return attempt.outcome;
+  }
+}
+
+/**
+ * One attempt at a state: its outcome, or what its Retry (counted by `retries`, not waited for
+ * here) and then its Catch make of its error. Rejects only with what ends the execution
+ * otherwise (an interruption, a cancelled branch, an internal error).
+ */
+export async function attemptState(step: StateStep, retries: RetryCounter): Promise<Attempt> {
+  const { thread, name, state } = step;
+  try {
+    const outcome = await EXECUTORS[state.Type]!(step);
+    checkPayload(outcome.output, thread.run.quotas, name);
+    if (outcome.assign !== undefined) checkDepth(outcome.assign, name);
+    if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
+    return { status: 'SUCCEEDED', outcome: exit(step, outcome) };
+  } catch (raised) {
+    // A sibling branch failed while this state was running: AWS records it as aborted.
+    if (raised instanceof BranchCancelled && ABORTABLE_TYPES.has(state.Type)) thread.emit(`${state.Type}StateAborted`);
+    if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
+    const error = attribute(step, raised);
+    if (error.name === 'States.Runtime' || error.name === 'States.DataLimitExceeded') return { status: 'FAILED', error };
+    const retryIndex = retrierIndex(state.Retry as Retrier[] | undefined, error.name);
+    const delayMs = retries.next(error.name);
+    if (delayMs !== undefined) return { status: 'RETRIABLE', error, retryIndex, delayMs };
+    if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateFailed`);
+    const catchers = state.Catch as Catcher[] | undefined;
+    const catcher = findCatcher(catchers, error.name);
+    // A retrier whose attempts are spent is named too, as TestState's errorDetails does.
+    if (!catcher) return { status: 'FAILED', error, ...(retryIndex >= 0 ? { retryIndex } : {}) };
+    return { status: 'CAUGHT_ERROR', error, catchIndex: catchers!.indexOf(catcher), outcome: exit(step, await caught(step, catcher, error)) };
   }
 }
 

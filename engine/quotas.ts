@@ -1,15 +1,30 @@
 // Step Functions' quotas that the engine enforces as AWS does.
 import { StatesError } from './errors.ts';
-import { jsonByteLength } from './payload.ts';
+import { jsonByteLength, nestingMessage, tooDeep } from './payload.ts';
 import type { Quotas } from './types.ts';
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = { historyEvents: 25_000, payloadBytes: 256 * 1024 };
 
+/** A Standard execution runs at most a year: a longer Wait can never end, and AWS fails it. */
+export const MAX_WAIT_MS = 365 * 24 * 3600 * 1000;
+
 export const historyLimitCause = (limit: number): string =>
   `The execution reached the maximum number of history events (${limit}).`;
 
-/** States.DataLimitExceeded when a state's result, input or output is over the payload quota. */
+/**
+ * States.Runtime when a value a state made nests deeper than MAX_JSON_DEPTH: refused where it is
+ * made, before anything serializes it or walks it recursively.
+ */
+export function checkDepth(value: unknown, stateName: string): void {
+  if (tooDeep(value)) throw new StatesError('States.Runtime', nestingMessage(`A value the state/task '${stateName}' produced`));
+}
+
+/**
+ * States.DataLimitExceeded when a state's result, input or output is over the payload quota
+ * (States.Runtime first if it nests too deep).
+ */
 export function checkPayload(value: unknown, quotas: Quotas, stateName: string): void {
+  checkDepth(value, stateName);
   if (jsonByteLength(value) <= quotas.payloadBytes) return;
   throw new StatesError(
     'States.DataLimitExceeded',

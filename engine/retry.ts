@@ -34,22 +34,33 @@ export function errorMatches(errorEquals: readonly string[], error: string): boo
   return false;
 }
 
+/** The index of the first retrier that takes `error`, or -1. */
+export function retrierIndex(retriers: readonly Retrier[] | undefined, error: string): number {
+  return (retriers ?? []).findIndex((retrier) => errorMatches(retrier.ErrorEquals, error));
+}
+
 export function findCatcher(catchers: readonly Catcher[] | undefined, error: string): Catcher | undefined {
   return catchers?.find((catcher) => errorMatches(catcher.ErrorEquals, error));
 }
 
-/** The retry bookkeeping of one state entry: attempts per retrier, and the total ($$.State.RetryCount). */
+/**
+ * The retry bookkeeping of one state entry: attempts per retrier, and the total ($$.State.RetryCount).
+ * `made`: retries each retrier has already made (TestState's retrierRetryCount).
+ */
 export class RetryCounter {
   private readonly attempts: number[];
   total = 0;
 
-  constructor(private readonly retriers: readonly Retrier[] | undefined) {
-    this.attempts = (retriers ?? []).map(() => 0);
+  constructor(
+    private readonly retriers: readonly Retrier[] | undefined,
+    made = 0,
+  ) {
+    this.attempts = (retriers ?? []).map(() => made);
   }
 
   /** The delay before the next attempt in ms, or undefined when no retrier takes this error. */
   next(error: string, random: () => number = Math.random): number | undefined {
-    const index = (this.retriers ?? []).findIndex((retrier) => errorMatches(retrier.ErrorEquals, error));
+    const index = retrierIndex(this.retriers, error);
     if (index < 0) return undefined;
     const retrier = this.retriers![index]!;
     const attempt = this.attempts[index]!;

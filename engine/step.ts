@@ -1,7 +1,9 @@
 // What a state's code works with: the execution (Run), the chain of events it belongs to
 // (Thread: the top level, a Parallel branch or a Map iteration) and the state entry (StateStep).
 import type { ContextObject } from './context.ts';
+import type { StatesError } from './errors.ts';
 import type { History } from './history.ts';
+import { setLongTimeout } from './timers.ts';
 import type { EngineOptions, ExecutionContext, MapRunRecord, Quotas } from './types.ts';
 import type { VariableScope } from './variables.ts';
 
@@ -26,6 +28,8 @@ const YIELD_EVERY = 64;
 /** One execution: the top-level one or a distributed Map's child. */
 export class Run {
   private steps = 0;
+  /** Watches each state entry's attempts (TestState's comparison with executions); unset, it costs nothing. */
+  inspect?: (step: StateStep) => Inspection | undefined;
 
   constructor(
     readonly execution: ExecutionContext,
@@ -124,6 +128,11 @@ export class Thread {
     readonly cancel?: Cancellation,
   ) {}
 
+  /** What ends this chain early: the execution's interruption, and this branch's cancellation. */
+  get signals(): AbortSignal[] {
+    return this.cancel === undefined ? [this.run.signal] : [this.run.signal, this.cancel.signal];
+  }
+
   /** Settles as `promise` does, unless the execution is interrupted or this branch cancelled first. */
   race<T>(promise: Promise<T>): Promise<T> {
     return this.run.raceInterrupt(promise, this.cancel?.signal);
@@ -134,11 +143,11 @@ export class Thread {
    * the timer goes with it, so an ended execution leaves nothing that keeps the process alive.
    */
   sleep(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => undefined as void;
     const slept = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, ms));
+      cancel = setLongTimeout(resolve, ms);
     });
-    return this.race(slept).finally(() => clearTimeout(timer));
+    return this.race(slept).finally(() => cancel());
   }
 
   /** Before each state: stop if the execution was interrupted or a sibling branch failed. */
@@ -163,6 +172,37 @@ export class Thread {
   }
 }
 
+/** A step of a state's data flow, by the name TestState's inspectionData gives it. */
+export type InspectedStep = 'afterInputPath' | 'afterParameters' | 'afterArguments' | 'result' | 'afterResultSelector' | 'afterResultPath' | 'afterItemsPath';
+
+/** What a Map's iterations or a Parallel's branches are given, for a mock standing in for them. */
+export interface BranchesInput {
+  /** The state's effective input (after InputPath, or Parameters/Arguments for a Parallel). */
+  effective: unknown;
+  /** A Map's items; undefined when its ItemReader would read them. */
+  items?: unknown[];
+  limits?: { maxConcurrency: number; toleratedCount?: number; toleratedPercentage?: number };
+}
+
+/**
+ * Watches one state entry (TestState; absent in executions, where it costs nothing): `record`
+ * sees each step of the data flow as it is computed; `mockBranches`, when given, stands in for a
+ * Map's iterations or a Parallel's branches, which then do not run, and gives their result.
+ */
+export interface Inspection {
+  record(step: InspectedStep, value: unknown): void;
+  mockBranches?: (step: StateStep, given: BranchesInput) => Promise<unknown>;
+  /** What the attempt came to (in an execution, whose Run.inspect gave this inspection). */
+  attempted?: (attempt: Attempt) => void;
+}
+
+/** What one attempt at a state came to, by the statuses TestState answers with. */
+export type Attempt =
+  | { status: 'SUCCEEDED'; outcome: StateOutcome }
+  | { status: 'CAUGHT_ERROR'; outcome: StateOutcome; error: StatesError; catchIndex: number }
+  | { status: 'RETRIABLE'; error: StatesError; retryIndex: number; delayMs: number }
+  | { status: 'FAILED'; error: StatesError; retryIndex?: number };
+
 /** One entry into a state. */
 export interface StateStep {
   thread: Thread;
@@ -173,6 +213,7 @@ export interface StateStep {
   input: unknown;
   context: ContextObject;
   enteredEventId: number;
+  inspection?: Inspection;
 }
 
 export interface StateOutcome {

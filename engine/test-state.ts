@@ -1,19 +1,25 @@
-// TestState: one state run alone, as Step Functions' TestState API runs it. The data flow is
-// recorded step by step (InputPath, Parameters, the result, ResultSelector, ResultPath, the output
-// and the next state); a Task's result may be mocked, or be an error, which the state's Retry
-// (given how many retries already happened) and Catch decide on: RETRIABLE, CAUGHT_ERROR or FAILED.
-// Task, Pass, Choice, Wait, Succeed and Fail states, in JSONPath or JSONata; Map and Parallel states
-// with a mock only, as AWS tests them: the mock is the state's whole result (or its error), the
-// iterations or branches are not run, and stateConfiguration says how many Map iterations failed.
+// TestState: one state run alone, as Step Functions' TestState API runs it, by the engine's own
+// state functions and Retry/Catch (machine.ts's attemptState) in a one-state execution. A Task's
+// call is answered by the mock (its result or error) or made by the caller's `call`; the state
+// step's inspection records the data flow (InputPath, Parameters or Arguments, the result,
+// ResultSelector, ResultPath, the variables). An error is what the state's Retry (given the
+// retries already made) and Catch make of it: RETRIABLE, CAUGHT_ERROR or FAILED. Map and
+// Parallel states run with a mock only, as AWS tests them: the mock stands in for their
+// iterations or branches (which do not run), and stateConfiguration says how many Map
+// iterations failed.
+import { randomUUID } from 'node:crypto';
 import { checkDefinition } from './definition.ts';
 import { StatesError, UnsupportedFeature } from './errors.ts';
-import { resolveJsonataTemplate, type JsonataScope } from './jsonata/evaluate.ts';
-import { evaluateChoiceRule } from './jsonpath/choice.ts';
-import { writeResultPath } from './jsonpath/path.ts';
-import type { PathScope } from './jsonpath/scope.ts';
-import { evaluatePayloadTemplate, resolveValue } from './jsonpath/template.ts';
-import { errorMatches, retryDelayMs, type Catcher, type Retrier } from './retry.ts';
+import { newRun } from './execution.ts';
+import { attemptState, contextOf, enterState, failureOfError } from './machine.ts';
+import { DEFAULT_QUOTAS } from './quotas.ts';
+import { RetryCounter, retryDelayMs, type Catcher, type Retrier } from './retry.ts';
 import { toleranceExceeded, withinTolerance } from './states/map-config.ts';
+import { selectItem } from './states/map.ts';
+import { TaskError } from './states/task.ts';
+import { Thread, type Attempt, type BranchesInput, type StateStep } from './step.ts';
+import type { ExecutionContext } from './types.ts';
+import { assign, VariableScope } from './variables.ts';
 
 export type InspectionLevel = 'INFO' | 'DEBUG' | 'TRACE';
 export type TestStatus = 'SUCCEEDED' | 'FAILED' | 'RETRIABLE' | 'CAUGHT_ERROR';
@@ -54,6 +60,8 @@ export interface TestStateRequest {
   variables?: Record<string, unknown>;
   /** Performs a Task's call when no mock is given. */
   call?: (stateName: string, resource: string, parameters: unknown) => Promise<unknown>;
+  /** The execution role, as the default context object names it. */
+  roleArn?: string;
 }
 
 export interface InspectionData {
@@ -123,6 +131,40 @@ export function selectState(definition: unknown, stateName?: string): { name: st
   return { name: stateName ?? 'TestState', state, jsonata: jsonata(state) };
 }
 
+/** Every state name in the machine and in the machines nested in it, as stateName may name them. */
+export function stateNames(definition: unknown): string[] {
+  const machine = (typeof definition === 'object' && definition !== null ? definition : {}) as StatesOf;
+  const states = typeof machine.States === 'object' && machine.States !== null ? machine.States : {};
+  return Object.entries(states).flatMap(([name, state]) => [name, ...machinesIn(state).flatMap(stateNames)]);
+}
+
+// The context object's fields TestState accepts, and the JSON type of each (undefined: any).
+const CONTEXT_FIELDS: Record<string, Record<string, 'string' | 'integer' | undefined>> = {
+  Execution: { Id: 'string', Input: undefined, Name: 'string', RoleArn: 'string', StartTime: 'string', RedriveCount: 'integer', RedriveTime: 'string' },
+  State: { EnteredTime: 'string', Name: 'string', RetryCount: 'integer' },
+  StateMachine: { Id: 'string', Name: 'string' },
+};
+
+/** What AWS refuses in a context object given to TestState, with its messages. */
+function checkContext(context: unknown): void {
+  const refuse = (why: string) => invalid(`Invalid Context object provided: ${why}`);
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) throw refuse('the context object must be a JSON object');
+  for (const [section, value] of Object.entries(context)) {
+    if (section === 'Map') throw refuse("'Map' field is not supported when mocking a Context object");
+    // A task token exists only in .sync and .waitForTaskToken integrations, which this engine refuses.
+    if (section === 'Task') throw refuse("Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
+    const fields = CONTEXT_FIELDS[section];
+    if (fields === undefined) throw refuse(`Field '${section}' is not allowed`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refuse(`${section} must be a object`);
+    for (const [field, fieldValue] of Object.entries(value)) {
+      if (!Object.hasOwn(fields, field)) throw refuse(`Field '${field}' is not allowed`);
+      const type = fields[field];
+      if (type === 'string' && typeof fieldValue !== 'string') throw refuse(`${section}.${field} must be a string`);
+      if (type === 'integer' && !Number.isInteger(fieldValue)) throw refuse(`${section}.${field} must be a integer`);
+    }
+  }
+}
+
 /** Every state the tested state may go to: each must exist for the definition check, as a Succeed state. */
 function targets(state: State): string[] {
   const names = [state.Next, state.Default, ...((state.Choices ?? []) as { Next?: unknown }[]).map((rule) => rule.Next)];
@@ -182,274 +224,109 @@ function checkMock(state: State, request: TestStateRequest): void {
   }
 }
 
-class Flow {
-  readonly data: InspectionData = {};
-  constructor(
-    readonly state: State,
-    readonly input: unknown,
-    readonly context: unknown,
-    readonly variables: Record<string, unknown>,
-  ) {
-    this.data.input = input;
-  }
-
-  /** JSONata's $states and the variables as they were before the state. */
-  jsonataScope(extra: { result?: unknown; errorOutput?: unknown } = {}): JsonataScope {
-    return { states: { input: this.input, context: this.context, ...extra }, variables: this.variables };
-  }
-
-  /** JSONata's tail: Assign and Output (default `fallback`), from the same scope. */
-  async jsonataTail(fallback: unknown, extra: { result?: unknown; errorOutput?: unknown }, fields: Record<string, unknown> = this.state): Promise<unknown> {
-    const scope = this.jsonataScope(extra);
-    if (fields.Assign !== undefined) {
-      const assigned = (await resolveJsonataTemplate(fields.Assign, scope, 'Assign')) as Record<string, unknown>;
-      this.data.variables = { ...this.variables, ...assigned };
-    }
-    return fields.Output === undefined ? fallback : resolveJsonataTemplate(fields.Output, scope, 'Output');
-  }
-
-  scope(input: unknown): PathScope {
-    return { input, context: this.context, variables: this.variables };
-  }
-
-  path(field: string, value: unknown): unknown {
-    const path = this.state[field];
-    if (path === undefined || path === '$') return value;
-    if (path === null) return {};
-    return resolveValue(path as string, this.scope(value), field);
-  }
-
-  inputPath(): unknown {
-    return (this.data.afterInputPath = this.path('InputPath', this.input));
-  }
-
-  parameters(effective: unknown): unknown {
-    const template = this.state.Parameters;
-    const value = template === undefined ? effective : evaluatePayloadTemplate(template, this.scope(effective), 'Parameters');
-    return (this.data.afterParameters = value);
-  }
-
-  /** Assign (on the raw result), ResultSelector, ResultPath, OutputPath; `shown`: whether the raw result is inspection data. */
-  result(result: unknown, selector: boolean, shown = true): unknown {
-    if (shown) this.data.result = result;
-    if (this.state.Assign !== undefined) {
-      const assigned = evaluatePayloadTemplate(this.state.Assign, this.scope(result), 'Assign') as Record<string, unknown>;
-      this.data.variables = { ...this.variables, ...assigned };
-    }
-    const template = this.state.ResultSelector;
-    const selected = selector && template !== undefined ? evaluatePayloadTemplate(template, this.scope(result), 'ResultSelector') : result;
-    if (selector) this.data.afterResultSelector = selected;
-    const resultPath = this.state.ResultPath;
-    const combined = resultPath === undefined || resultPath === '$' ? selected : writeResultPath(this.input, resultPath as string | null, selected);
-    this.data.afterResultPath = combined;
-    return this.path('OutputPath', combined);
-  }
-}
-
-/** A numeric Map setting (MaxConcurrency, ToleratedFailureCount, ToleratedFailurePercentage), from its value, Path or JSONata expression. */
-async function mapSetting(flow: Flow, jsonata: boolean, field: string, effective: unknown): Promise<number | undefined> {
-  const { state } = flow;
-  let value: unknown;
-  if (jsonata) {
-    if (state[field] === undefined) return undefined;
-    value = await resolveJsonataTemplate(state[field], flow.jsonataScope(), field);
-  } else {
-    const path = state[`${field}Path`];
-    if (typeof path !== 'string') return typeof state[field] === 'number' ? (state[field] as number) : undefined;
-    value = resolveValue(path, flow.scope(effective), `${field}Path`);
-  }
-  // A path may give a numeric string ("1"), as AWS accepts.
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
-    throw new StatesError(jsonata ? 'States.QueryEvaluationError' : 'States.Runtime', `The ${field} field must be a non-negative number, but was: ${JSON.stringify(value)}`);
-  }
-  return number;
-}
-
-function mapItems(value: unknown, error: string): unknown[] {
-  if (Array.isArray(value)) return value;
-  throw new StatesError(error, `Map state input must be an array but was: ${JSON.stringify(value)}`);
+/** The mocked error, as the call or the iterations raised it: given as it is, never re-worded. */
+function mockedError(mock: TestStateMock | undefined): StatesError {
+  return new TaskError(mock?.errorOutput?.error ?? '', mock?.errorOutput?.cause ?? '');
 }
 
 /**
- * A mocked Map: its items (after ItemsPath, or the ItemReader data given), each iteration's input
- * after ItemSelector and its settings are inspection data; its iterations are not run. The result
- * is the mock's, unless the failed iterations given exceed its tolerated failures.
+ * A mocked Map's iterations or Parallel's branches: a Map's settings and each iteration's input
+ * after ItemSelector are inspection data; the result is the mock's, unless the failed iterations
+ * given exceed the tolerated failures.
  */
-async function mockedMap(flow: Flow, request: TestStateRequest, jsonata: boolean): Promise<unknown> {
-  const { state, data } = flow;
-  const effective = jsonata ? flow.input : flow.inputPath();
-  let items: unknown[] | undefined;
-  if (state.ItemReader !== undefined) {
-    items = Array.isArray(request.mapItemReaderData) ? request.mapItemReaderData : undefined;
-  } else if (jsonata) {
-    items = mapItems(state.Items === undefined ? flow.input : await resolveJsonataTemplate(state.Items, flow.jsonataScope(), 'Items'), 'States.QueryEvaluationError');
-  } else {
-    const value = typeof state.ItemsPath === 'string' ? resolveValue(state.ItemsPath, flow.scope(effective), 'ItemsPath') : effective;
-    data.afterItemsPath = value;
-    items = mapItems(value, 'States.Runtime');
-  }
-  const selector = state.ItemSelector ?? (jsonata ? undefined : state.Parameters);
-  if (selector !== undefined && items !== undefined) {
-    const selected: unknown[] = [];
-    for (const [index, value] of items.entries()) {
-      const context = { ...(flow.context as object), Map: { Item: { Index: index, Value: value } } };
-      selected.push(
-        jsonata
-          ? await resolveJsonataTemplate(selector, { states: { input: flow.input, context }, variables: flow.variables }, 'ItemSelector')
-          : evaluatePayloadTemplate(selector, { input: effective, context, variables: flow.variables }, state.ItemSelector === undefined ? 'Parameters' : 'ItemSelector'),
-      );
-    }
-    data.afterItemSelector = selected;
-  }
-  data.maxConcurrency = (await mapSetting(flow, jsonata, 'MaxConcurrency', effective)) ?? 0;
-  const toleratedCount = await mapSetting(flow, jsonata, 'ToleratedFailureCount', effective);
-  const toleratedPercentage = await mapSetting(flow, jsonata, 'ToleratedFailurePercentage', effective);
-  if (toleratedCount !== undefined) data.toleratedFailureCount = toleratedCount;
-  if (toleratedPercentage !== undefined) data.toleratedFailurePercentage = toleratedPercentage;
+async function mockedBranches(step: StateStep, given: BranchesInput, request: TestStateRequest, data: InspectionData): Promise<unknown> {
+  const { state } = step;
   const { mock, mapIterationFailureCount: failures } = request;
-  if (mock?.errorOutput) throw mockedError(mock);
-  // Without a tolerance AWS does not judge the failures given (the Map would fail with an iteration's own error).
-  if (failures !== undefined && (toleratedCount !== undefined || toleratedPercentage !== undefined)) {
-    const total = items?.length ?? (Array.isArray(mock?.result) ? mock.result.length : failures);
-    if (!withinTolerance({ maxConcurrency: 0, toleratedCount, toleratedPercentage }, failures, total)) throw toleranceExceeded();
+  if (state.Type === 'Map') {
+    const limits = { maxConcurrency: 0, toleratedCount: undefined, toleratedPercentage: undefined, ...given.limits };
+    data.maxConcurrency = limits.maxConcurrency;
+    if (limits.toleratedCount !== undefined) data.toleratedFailureCount = limits.toleratedCount;
+    if (limits.toleratedPercentage !== undefined) data.toleratedFailurePercentage = limits.toleratedPercentage;
+    const items = given.items ?? (Array.isArray(request.mapItemReaderData) ? request.mapItemReaderData : undefined);
+    if (items !== undefined && (state.ItemSelector ?? state.Parameters) !== undefined) {
+      const selected: unknown[] = [];
+      for (const [index, value] of items.entries()) selected.push(await selectItem(step, given.effective, value, index));
+      data.afterItemSelector = selected;
+    }
+    if (mock?.errorOutput) throw mockedError(mock);
+    // Without a tolerance AWS does not judge the failures given (the Map would fail with an iteration's own error).
+    if (failures !== undefined && (limits.toleratedCount !== undefined || limits.toleratedPercentage !== undefined)) {
+      const total = items?.length ?? (Array.isArray(mock?.result) ? mock.result.length : failures);
+      if (!withinTolerance(limits, failures, total)) throw toleranceExceeded();
+    }
   }
+  if (mock?.errorOutput) throw mockedError(mock);
   return mock?.result;
 }
 
-/** A mocked Parallel: its branches are not run; AWS shows neither its InputPath nor its Parameters or Arguments. */
-async function mockedParallel(flow: Flow, request: TestStateRequest, jsonata: boolean): Promise<unknown> {
-  const { state, data } = flow;
-  if (jsonata) {
-    if (state.Arguments !== undefined) await resolveJsonataTemplate(state.Arguments, flow.jsonataScope(), 'Arguments');
-  } else {
-    flow.parameters(flow.inputPath());
-    delete data.afterInputPath;
-    delete data.afterParameters;
-  }
-  if (request.mock?.errorOutput) throw mockedError(request.mock);
-  return request.mock?.result;
+/** The one-state execution TestState runs in: its calls answered by the mock, or made by `call`. */
+function oneStateThread(request: TestStateRequest, jsonata: boolean): Thread {
+  const { mock, call } = request;
+  const name = randomUUID();
+  const machineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:TestState';
+  const execution: ExecutionContext = {
+    executionArn: `arn:aws:states:us-east-1:000000000000:execution:TestState:${name}`,
+    executionName: name,
+    stateMachineArn: machineArn,
+    stateMachineName: 'TestState',
+    roleArn: request.roleArn ?? '',
+    startTime: new Date(),
+  };
+  const dispatch = async (task: { stateName: string; resource: string; parameters: unknown }): Promise<unknown> => {
+    if (mock?.errorOutput) throw mockedError(mock);
+    if (mock && 'result' in mock) return mock.result;
+    return call!(task.stateName, task.resource, task.parameters);
+  };
+  const run = newRun(execution, { dispatch }, DEFAULT_QUOTAS, new AbortController().signal, request.input, [], jsonata);
+  return new NoWaitThread(run, 0, new VariableScope());
 }
 
-function mockedError(mock: TestStateMock): StatesError {
-  return new StatesError(mock.errorOutput?.error ?? '', mock.errorOutput?.cause ?? '');
-}
-
-async function runJsonataState(name: string, flow: Flow, request: TestStateRequest): Promise<{ output: unknown; next?: string }> {
-  const { state } = flow;
-  const next = typeof state.Next === 'string' ? { next: state.Next } : {};
-  switch (state.Type) {
-    case 'Map':
-    case 'Parallel': {
-      const result = state.Type === 'Map' ? await mockedMap(flow, request, true) : await mockedParallel(flow, request, true);
-      return { output: await flow.jsonataTail(result, { result }), ...next };
-    }
-    case 'Task': {
-      const args = state.Arguments === undefined ? flow.input : await resolveJsonataTemplate(state.Arguments, flow.jsonataScope(), 'Arguments');
-      flow.data.afterArguments = args;
-      const result = await taskResult(name, state, args, request);
-      flow.data.result = result;
-      return { output: await flow.jsonataTail(result, { result }), ...next };
-    }
-    case 'Choice': {
-      const rules = (state.Choices ?? []) as (Record<string, unknown> & { Next: string })[];
-      for (const [index, rule] of rules.entries()) {
-        const holds = await resolveJsonataTemplate(rule.Condition, flow.jsonataScope(), `Choices[${index}].Condition`);
-        if (holds === true) return { output: await flow.jsonataTail(flow.input, {}, rule), next: rule.Next };
-      }
-      if (typeof state.Default !== 'string') throw new StatesError('States.NoChoiceMatched', `No Matches! at state '${name}'`);
-      return { output: await flow.jsonataTail(flow.input, {}), next: state.Default };
-    }
-    case 'Fail': {
-      const text = async (field: string) => (state[field] === undefined ? '' : String(await resolveJsonataTemplate(state[field], flow.jsonataScope(), field)));
-      throw new StatesError(await text('Error'), await text('Cause'));
-    }
-    default:
-      // Pass, Wait (not waited) and Succeed: Output, by default the input.
-      return { output: await flow.jsonataTail(flow.input, {}), ...next };
+/** TestState reports what a Wait state does with its data; it does not wait (nor does a retry). */
+class NoWaitThread extends Thread {
+  override sleep(): Promise<void> {
+    return Promise.resolve();
   }
 }
 
-async function runState(name: string, flow: Flow, request: TestStateRequest): Promise<{ output: unknown; next?: string }> {
-  const { state } = flow;
-  const next = typeof state.Next === 'string' ? state.Next : undefined;
-  switch (state.Type) {
-    case 'Map':
-    case 'Parallel': {
-      const result = state.Type === 'Map' ? await mockedMap(flow, request, false) : await mockedParallel(flow, request, false);
-      return { output: flow.result(result, true, false), ...(next ? { next } : {}) };
-    }
-    case 'Task': {
-      const parameters = flow.parameters(flow.inputPath());
-      const result = await taskResult(name, state, parameters, request);
-      return { output: flow.result(result, true), ...(next ? { next } : {}) };
-    }
-    case 'Pass': {
-      const parameters = flow.parameters(flow.inputPath());
-      return { output: flow.result(state.Result === undefined ? parameters : state.Result, false), ...(next ? { next } : {}) };
-    }
-    case 'Choice': {
-      const effective = flow.inputPath();
-      const rules = (state.Choices ?? []) as (Record<string, unknown> & { Next: string })[];
-      const matched = rules.find((rule) => evaluateChoiceRule(rule, flow.scope(effective)));
-      const chosen = matched?.Next ?? (state.Default as string | undefined);
-      if (chosen === undefined) throw new StatesError('States.NoChoiceMatched', `No Matches! at state '${name}'`);
-      return { output: flow.path('OutputPath', effective), next: chosen };
-    }
-    case 'Fail':
-      throw new StatesError((state.Error as string | undefined) ?? '', (state.Cause as string | undefined) ?? '');
-    default: {
-      // Wait (not waited: TestState reports what the state does with its data) and Succeed.
-      const output = flow.path('OutputPath', flow.inputPath());
-      return { output, ...(next ? { next } : {}) };
-    }
-  }
+// What AWS leaves out of a mocked Map's or Parallel's inspection data.
+const HIDDEN: Record<string, (keyof InspectionData)[]> = {
+  Map: ['result'],
+  Parallel: ['result', 'afterInputPath', 'afterParameters'],
+};
+
+function failure(error: StatesError): Pick<TestStateResult, 'error' | 'cause'> {
+  const { error: name, cause } = failureOfError(error);
+  return { ...(name === undefined ? {} : { error: name }), ...(cause === undefined ? {} : { cause }) };
 }
 
-async function taskResult(name: string, state: State, parameters: unknown, request: TestStateRequest): Promise<unknown> {
-  const { mock } = request;
-  if (mock?.errorOutput) throw mockedError(mock);
-  if (mock && 'result' in mock) return mock.result;
-  if (!request.call) throw new UnsupportedFeature(`"${name}" calls ${String(state.Resource)}: give a mock, or a way to call it`);
-  try {
-    return await request.call(name, state.Resource as string, parameters);
-  } catch (error) {
-    if (error instanceof StatesError) throw error;
-    const { name: errorName, message } = error as Error;
-    throw new StatesError(errorName, message);
-  }
-}
-
-/** What the state's Retry, then its Catch, make of an error. */
-async function handleError(flow: Flow, error: StatesError, retrierRetryCount: number, jsonata: boolean): Promise<TestStateResult> {
-  const { state } = flow;
-  const failure = { error: error.name, cause: error.message };
-  if (['Task', 'Map', 'Parallel'].includes(state.Type)) {
-    const retriers = (state.Retry ?? []) as Retrier[];
-    const retryIndex = retriers.findIndex((retrier) => errorMatches(retrier.ErrorEquals, error.name));
-    const retrier = retriers[retryIndex];
-    if (retrier && retrierRetryCount < (retrier.MaxAttempts ?? 3)) {
+/** The attempt's outcome as TestState answers it. */
+function resultOf(attempt: Attempt, state: StateStep['state'], retrierRetryCount: number, data: InspectionData): TestStateResult {
+  for (const field of HIDDEN[state.Type] ?? []) delete data[field];
+  switch (attempt.status) {
+    case 'SUCCEEDED':
+    case 'CAUGHT_ERROR': {
+      const { output, next } = attempt.outcome;
+      const caught = attempt.status === 'CAUGHT_ERROR' ? { ...failure(attempt.error), errorDetails: { catchIndex: attempt.catchIndex } } : undefined;
+      const { errorDetails, ...errorFields } = caught ?? {};
+      return {
+        status: attempt.status,
+        ...errorFields,
+        output,
+        ...(next === undefined ? {} : { nextState: next }),
+        inspectionData: { ...data, ...(errorDetails ? { errorDetails } : {}) },
+      };
+    }
+    case 'RETRIABLE': {
+      const retrier = (state.Retry as Retrier[])[attempt.retryIndex]!;
+      // The backoff before the next attempt, without jitter.
       const retryBackoffIntervalSeconds = retryDelayMs({ ...retrier, JitterStrategy: 'NONE' }, retrierRetryCount) / 1000;
-      return { status: 'RETRIABLE', ...failure, inspectionData: { ...flow.data, errorDetails: { retryIndex, retryBackoffIntervalSeconds } } };
+      return { status: 'RETRIABLE', ...failure(attempt.error), inspectionData: { ...data, errorDetails: { retryIndex: attempt.retryIndex, retryBackoffIntervalSeconds } } };
     }
-    const catchers = (state.Catch ?? []) as Catcher[];
-    const catchIndex = catchers.findIndex((catcher) => errorMatches(catcher.ErrorEquals, error.name));
-    const catcher = catchers[catchIndex];
-    if (catcher) {
-      const errorOutput = { Error: error.name, Cause: error.message };
-      let output: unknown;
-      if (jsonata) {
-        output = await flow.jsonataTail(errorOutput, { errorOutput }, catcher as unknown as Record<string, unknown>);
-      } else {
-        const resultPath = catcher.ResultPath === undefined ? '$' : catcher.ResultPath;
-        output = resultPath === '$' ? errorOutput : writeResultPath(flow.input, resultPath, errorOutput);
-      }
-      return { status: 'CAUGHT_ERROR', ...failure, output, nextState: catcher.Next, inspectionData: { ...flow.data, errorDetails: { catchIndex } } };
+    case 'FAILED': {
+      const errorDetails = attempt.retryIndex === undefined ? {} : { errorDetails: { retryIndex: attempt.retryIndex } };
+      return { status: 'FAILED', ...failure(attempt.error), inspectionData: { ...data, ...errorDetails } };
     }
-    // A retrier whose attempts are spent: AWS names it in the failure's errorDetails.
-    if (retrier) return { status: 'FAILED', ...failure, inspectionData: { ...flow.data, errorDetails: { retryIndex } } };
   }
-  return { status: 'FAILED', ...failure, inspectionData: flow.data };
 }
 
 /** At INFO, AWS leaves the inspection data out, errorDetails included. */
@@ -464,14 +341,40 @@ export async function testState(request: TestStateRequest): Promise<TestStateRes
   const { name, state, jsonata } = selectState(request.definition, request.stateName);
   checkState(name, state, jsonata);
   checkMock(state, request);
-  const flow = new Flow(state, request.input, request.context ?? {}, request.variables ?? {});
+  if (request.context !== undefined) checkContext(request.context);
+  if (state.Type === 'Task' && !request.mock && !request.call) {
+    throw new UnsupportedFeature(`"${name}" calls ${String(state.Resource)}: give a mock, or a way to call it`);
+  }
   const level = request.inspectionLevel ?? 'INFO';
+  const retrierRetryCount = request.retrierRetryCount ?? 0;
+  const thread = oneStateThread(request, jsonata);
+  const data: InspectionData = { input: request.input };
+  const step: StateStep = {
+    thread,
+    name,
+    state,
+    jsonata,
+    input: request.input,
+    context: contextOf({ thread, name, state }, thread.run.execution.startTime, retrierRetryCount),
+    enteredEventId: enterState(thread, name, state, request.input),
+    inspection: {
+      record: (field, value) => {
+        data[field] = value;
+      },
+      mockBranches: (mapOrParallel, given) => mockedBranches(mapOrParallel, given, request, data),
+    },
+  };
+  // A context given stands for the whole context object, as AWS takes it.
+  if (request.context !== undefined) step.context = request.context as StateStep['context'];
   try {
-    const { output, next } = await (jsonata ? runJsonataState : runState)(name, flow, request);
-    const result: TestStateResult = { status: 'SUCCEEDED', output, ...(next ? { nextState: next } : {}), inspectionData: flow.data };
-    return atLevel(result, level);
+    if (request.variables !== undefined) assign(thread.variables, request.variables);
+    const attempt = await attemptState(step, new RetryCounter(state.Retry as Retrier[] | undefined, retrierRetryCount));
+    const assigned = attempt.status === 'SUCCEEDED' || attempt.status === 'CAUGHT_ERROR' ? attempt.outcome.assign : undefined;
+    if (assigned !== undefined) data.variables = thread.variables.all();
+    return atLevel(resultOf(attempt, state, retrierRetryCount, data), level);
   } catch (error) {
     if (!(error instanceof StatesError)) throw error;
-    return atLevel(await handleError(flow, error, request.retrierRetryCount ?? 0, jsonata), level);
+    // An error raised while catching another (a catcher's ResultPath, say): the state fails with it.
+    return atLevel({ status: 'FAILED', ...failure(error), inspectionData: data }, level);
   }
 }

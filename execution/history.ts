@@ -105,6 +105,8 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
       open.attempts += 1;
       if (open.attempts > 1) {
         fold.stateTransitions += 1;
+        const state = states[open.name]!;
+        state.retries = (state.retries ?? 0) + 1;
         options.onRetry?.(open.name);
       }
     } else if (failure && open?.sample) {

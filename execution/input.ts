@@ -1,6 +1,7 @@
 // Builds the execution input from the command-line options, before anything starts: the same
 // for the offline run and the AWS run client.
 import { readFile } from 'node:fs/promises';
+import { nestingMessage, tooDeep } from '../engine/index.ts';
 import type { LoopContract } from '../workflow/description.ts';
 import { QUOTAS } from '../workflow/quotas.ts';
 
@@ -8,6 +9,16 @@ export type ExecutionInput = Record<string, never> | { count: number } | { messa
 
 export class InvalidMessagesFile extends Error {
   override name = 'InvalidMessagesFile';
+}
+
+/** An execution input the engine would refuse: nested deeper than MAX_JSON_DEPTH. */
+export class InvalidExecutionInput extends Error {
+  override name = 'InvalidExecutionInput';
+}
+
+/** Refuses, before anything starts, an input nested deeper than the engine takes; `what` names it. */
+export function checkInputDepth(input: unknown, what = 'The execution input'): void {
+  if (tooDeep(input)) throw new InvalidExecutionInput(nestingMessage(what));
 }
 
 export type ReadText = (path: string) => Promise<string>;
@@ -52,9 +63,15 @@ export async function buildExecutionInput(
   return input;
 }
 
-/** The execution input of the runner's options: a raw input, a count, the messages, or none (`{}`). */
+/**
+ * The execution input of the runner's options: a raw input, a count, the messages, or none
+ * (`{}`); InvalidExecutionInput for a raw input nested too deep.
+ */
 export function executionInput(options: { count?: number; messages?: string[]; input?: unknown }): unknown {
-  if (options.input !== undefined) return options.input;
+  if (options.input !== undefined) {
+    checkInputDepth(options.input);
+    return options.input;
+  }
   if (options.count !== undefined) return { count: options.count };
   if (options.messages !== undefined) return { messages: options.messages };
   return {};

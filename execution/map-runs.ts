@@ -38,6 +38,7 @@ function mergeStates(into: Record<string, StateSummary>, from: Record<string, St
     const merged = (into[name] ??= { entered: 0, ms: 0, samples: [] });
     merged.entered += summary.entered;
     merged.ms += summary.ms;
+    if (summary.retries !== undefined) merged.retries = (merged.retries ?? 0) + summary.retries;
     merged.samples.push(...summary.samples.slice(0, SAMPLES_PER_STATE - merged.samples.length));
   }
 }
@@ -133,7 +134,8 @@ function mapRunReport(record: MapRunRecord, ended: Map<string, ChildFigures>): M
       if (report.unsuccessful.length < UNSUCCESSFUL_LISTED) report.unsuccessful.push(childReport(execution, figures));
     }
     const duration = execution.stopDate.getTime() - execution.startDate.getTime();
-    if (slowest === undefined || duration > slowest.stopDate.getTime() - slowest.startDate.getTime()) slowest = execution;
+    // An ABORTED child was stopped when the Map Run failed: its duration says when, not how slow it was.
+    if (execution.status !== 'ABORTED' && (slowest === undefined || duration > slowest.stopDate.getTime() - slowest.startDate.getTime())) slowest = execution;
     report.childStateTransitions += figures?.stateTransitions ?? execution.stateTransitions;
     report.largestChildEvents = Math.max(report.largestChildEvents, figures?.events ?? execution.eventCount);
     if (figures !== undefined && figures.maxPayloadBytes > report.largestChildPayloadBytes) {

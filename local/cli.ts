@@ -1,11 +1,11 @@
 // `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
 import { InvalidArguments, parseOptions, selectWorkflow } from '../execution/args.ts';
-import { buildExecutionInput, executionInput, expectedItems } from '../execution/input.ts';
+import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } from '../execution/input.ts';
 import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
 import type { FaultSpec, StandInFunction } from './contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
@@ -16,6 +16,9 @@ import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressS
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from './run.ts';
 import { parseS3Data } from './s3-data.ts';
+
+/** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
+export const NO_REPORT_ENV = 'NO_HTML_REPORT';
 
 export const USAGE = `Usage: make local [ITEMS=N] [MESSAGES_FILE=FILE] [ARGS="options"]
    or: node dist/local-cli.mjs [--count N | --messages-file FILE | --input JSON] [options]
@@ -48,6 +51,8 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
   --history FILE            write the execution's events to FILE, as GetExecutionHistory
                             returns them: {"events": [...]}
   --json                    print one JSON object instead of the text report
+  --no-report               write no HTML report under reports/ (also when the environment
+                            has ${NO_REPORT_ENV}=1, which make conformance sets)
   --keep                    leave the emulators running, with a local Step Functions
                             endpoint (as make serve), and print how to reach them;
                             Ctrl-C stops them
@@ -73,6 +78,7 @@ const OPTIONS = {
   'no-quota-fail': { type: 'boolean', default: false },
   'fast-retries': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  'no-report': { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -81,11 +87,13 @@ export interface CliOptions {
   run: LocalRunOptions;
   json: boolean;
   help: boolean;
+  /** Whether to write the HTML report. */
+  report: boolean;
   /** Where to write the execution's history. */
   historyPath?: string;
 }
 
-export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
+export async function parseCliArgs(argv: string[], environment: NodeJS.ProcessEnv = process.env): Promise<CliOptions> {
   const values = parseOptions(argv, OPTIONS);
   const inputs = ['count', 'messages-file', 'input'].filter((name) => values[name as keyof typeof values] !== undefined);
   if (inputs.length > 1) throw new InvalidArguments(`--${inputs.join(' and --')} cannot be given together`);
@@ -118,9 +126,33 @@ export async function parseCliArgs(argv: string[]): Promise<CliOptions> {
     } catch (error) {
       throw new InvalidArguments(`--input is not valid JSON: ${(error as Error).message}`);
     }
+    checkInputDepth(run.input, '--input');
   }
-  return { run, json: values.json, help: values.help, ...(values.history === undefined ? {} : { historyPath: resolve(values.history) }) };
+  return {
+    run,
+    json: values.json,
+    help: values.help,
+    report: !values['no-report'] && environment[NO_REPORT_ENV] !== '1',
+    ...(values.history === undefined ? {} : { historyPath: historyPath(values.history) }),
+  };
 }
+
+/** `--history FILE`: its folder must exist and be writable, so a run is not lost to a typo once it is over. */
+function historyPath(given: string): string {
+  const path = resolve(given);
+  const folder = dirname(path);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new InvalidArguments(`--history ${given}: the folder ${folder} does not exist`);
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new InvalidArguments(`--history ${given}: the folder ${folder} is not writable`);
+  }
+  return path;
+}
+
+
 
 /** `--lambda NAME=MODULE`: the module must exist; its path is made absolute here. */
 function parseStandIn(spec: string): StandInFunction {
@@ -186,6 +218,7 @@ const defaultIo: CliIo = {
 const REFUSALS = new Set([
   'InvalidArguments',
   'InvalidMessagesFile',
+  'InvalidExecutionInput',
   'InvalidFaultSpec',
   'DefinitionError',
   'UnsupportedFeature',
@@ -202,10 +235,17 @@ export class UnsupportedRuntime extends Error {
   override name = 'UnsupportedRuntime';
 }
 
+/** Where the Makefile installs Node 22 when the node on PATH is older (NODE_TOOLS there). */
+const NODE22_BIN = '.tools/node22/node_modules/.bin';
+
 export function requireNode22(version: string = process.versions.node): void {
   const major = Number(version.split('.')[0]);
   if (major < 22) {
-    throw new UnsupportedRuntime(`the offline runtime needs Node 22 or later; this is Node ${version}`);
+    throw new UnsupportedRuntime(
+      `the offline runtime needs Node 22 or later; this is Node ${version}. ` +
+        `make local ARGS="…" runs it with Node 22 (installed into ${NODE22_BIN} when missing), ` +
+        `or run ${NODE22_BIN}/node dist/local-cli.mjs …`,
+    );
   }
 }
 
@@ -214,8 +254,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   try {
     return await command(argv, io);
   } catch (error) {
-    const { name, message } = error as Error;
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
     io.stderr.write(`${name}: ${message}\n`);
+    // A caller reading stdout as JSON gets an object for a refusal too, with the error's name.
+    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: name, cause: message })}\n`);
     if (REFUSALS.has(name)) return 2;
     if (process.env.DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
     return 1;
@@ -253,8 +295,9 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     return INTERRUPTED_STATUS;
   }
   const { record, env } = result;
-  if (options.historyPath !== undefined) await writeHistoryFile(options.historyPath, result.history);
-  const report = await htmlReport(record, io);
+  // A history that cannot be written after all (the disk filled up, say) fails the command, naming the option.
+  const historyWritten = options.historyPath === undefined || (await historyFile(options.historyPath, result.history, io));
+  const report = options.report ? await htmlReport(record, io) : undefined;
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ ...toJsonSummary(record), ...(report ? { report } : {}) })}\n`);
   } else {
@@ -263,12 +306,22 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   if (env) {
     // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them.
     const server = await startApiServer({ env, root: ROOT });
-    io.stderr.write(serveInstructions(env, server.endpoint, server.workflowArn));
+    io.stderr.write(serveInstructions(env, server));
     await io.untilStopped();
     await server.stop();
     await env.stop();
   }
-  return exitCodeFor(record);
+  return historyWritten ? exitCodeFor(record) : Math.max(exitCodeFor(record), 1);
+}
+
+async function historyFile(path: string, history: Parameters<typeof writeHistoryFile>[1], io: CliIo): Promise<boolean> {
+  try {
+    await writeHistoryFile(path, history);
+    return true;
+  } catch (error) {
+    io.stderr.write(`HistoryNotWritten: --history ${path}: ${(error as Error).message}\n`);
+    return false;
+  }
 }
 
 /** Writes the HTML page of the execution; one that cannot be written costs a warning, not the run's result. */

@@ -2,7 +2,7 @@
 // be unusable (missing, unreadable, not JSON, unknown placeholder, invalid ASL) is found here,
 // before any emulator starts, and reported as a DefinitionError naming the file.
 import { readFile } from 'node:fs/promises';
-import { checkDefinition, DefinitionError } from '../engine/index.ts';
+import { checkDefinition, DefinitionError, nestingMessage, tooDeep } from '../engine/index.ts';
 import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
 import { renderTemplate } from '../workflow/template.ts';
 
@@ -63,6 +63,8 @@ function parse(path: string, text: string, vars: Record<string, string>): StateM
   } catch (error) {
     throw new DefinitionError(`${path} is not valid JSON: ${(error as Error).message}`);
   }
+  // Before the walks over its states, which recurse into nested machines.
+  if (tooDeep(definition)) throw new DefinitionError(`${path}: ${nestingMessage('the definition')}`);
   if (!isObject(definition) || !isObject(definition.States) || typeof definition.StartAt !== 'string') {
     throw new DefinitionError(`${path} is not a state machine: it needs a "StartAt" string and a "States" object`);
   }

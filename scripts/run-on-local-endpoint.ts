@@ -15,6 +15,7 @@ import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { inProcessTransport } from '../local/in-process-transport.ts';
 import { startLocalEnvironment } from '../local/environment.ts';
 import { startApiServer } from '../local/api/server.ts';
+import { standaloneDescribeCommand } from '../local/api/instructions.ts';
 
 /** The outputs `terraform output` gives on AWS, for the local stack. */
 export function localOutputs(env: LocalEnvironment, stateMachineArn: string): StackOutputs {
@@ -34,9 +35,11 @@ export const LOCAL_POLL_MS = 100;
 const localClock: Clock = { ...systemClock, sleep: (ms) => systemClock.sleep(Math.min(ms, LOCAL_POLL_MS)) };
 
 /** The run client's dependencies pointed at the local endpoint and the emulators. */
-export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachineArn: string): Pick<RunDeps, 'readOutputs' | 'createClients' | 'clock'> {
+export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachineArn: string): Pick<RunDeps, 'readOutputs' | 'createClients' | 'clock' | 'watch'> {
   return {
     clock: localClock,
+    // No console offline; the endpoint answers while the run lasts, and the report remains after it.
+    watch: (executionArn) => `while it runs: ${standaloneDescribeCommand(endpoint, executionArn, env.resources.region)}`,
     readOutputs: async () => localOutputs(env, stateMachineArn),
     createClients: (region) => createClients({ region, endpoints: { ...env.endpoints, sfn: endpoint }, credentials: LOCAL_CREDENTIALS, transportFor: inProcessTransport }),
   };

@@ -2,8 +2,8 @@
 // stack folder. What terraform needs is checked first, so a missing piece stops the run with
 // a named error instead of a confusing terraform failure; terraform's exit code is passed through.
 import { execFile, spawn as spawnProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
+import { constants as osConstants, homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -32,6 +32,42 @@ export class TerraformTooOld extends Error {
 
 export class AwsCredentialsMissing extends Error {
   override name = 'AwsCredentialsMissing';
+}
+
+export class AwsProfileNotFound extends Error {
+  override name = 'AwsProfileNotFound';
+}
+
+/**
+ * The SDK answers a profile that exists nowhere with "Could not load credentials from any
+ * providers": say which profile, and where it was looked for. The files are the SDK's: config
+ * holds `[profile name]` (`[default]`), credentials `[name]`.
+ */
+export function checkProfile(env: NodeJS.ProcessEnv, read: (path: string) => string | undefined = readIfExists): void {
+  const variable = env.AWS_PROFILE ? 'AWS_PROFILE' : env.AWS_DEFAULT_PROFILE ? 'AWS_DEFAULT_PROFILE' : undefined;
+  if (variable === undefined) return;
+  const profile = env[variable]!;
+  const home = env.HOME ?? homedir();
+  const files = [
+    { path: env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'), section: (name: string) => (name === 'default' ? name : `profile ${name}`) },
+    { path: env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials'), section: (name: string) => name },
+  ];
+  const sections = (text: string) => [...text.matchAll(/^\s*\[\s*([^\]]+?)\s*\]/gm)].map((match) => match[1]!);
+  const found = files.some(({ path, section }) => sections(read(path) ?? '').includes(section(profile)));
+  if (!found) {
+    throw new AwsProfileNotFound(
+      `${variable}=${profile}, but no profile "${profile}" is in ${files.map((file) => file.path).join(' or ')}: ` +
+        `fix the name (aws configure list-profiles lists them), or unset ${variable}`,
+    );
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolves AWS credentials the way terraform's AWS provider will (env, profile, SSO, role). */
@@ -138,7 +174,11 @@ export function terraformSteps(command: Exclude<TerraformCommand, 'preflight'>, 
 export async function preflight(deps: TerraformDeps): Promise<string> {
   const terraform = findTerraform(deps.env, deps.isExecutable);
   checkTerraformVersion(await deps.terraformVersion(terraform));
-  await checkCredentials(deps.credentials, deps.credentialsTimeoutMs);
+  await checkCredentials(deps.credentials, deps.credentialsTimeoutMs).catch((error: unknown) => {
+    // A profile that exists nowhere is the likeliest reason, and the SDK's message does not say it.
+    checkProfile(deps.env);
+    throw error;
+  });
   return terraform;
 }
 

@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { NO_REPORT_ENV } from '../local/cli.ts';
 
 const PROVISION = 'npm install --prefix .tools/node22 --no-save --no-audit --no-fund node@22';
 const hasMake = spawnSync('make', ['--version']).status === 0;
@@ -99,6 +100,27 @@ describe('Makefile', function () {
     const result = copy.make(['local', 'WORKFLOW=echo', 'ITEMS=2']);
     expect(result.status, result.stderr).to.equal(0);
     expect(result.stdout.split('\n')).to.deep.equal(['dist/local-cli.mjs', '--workflow=echo', '--count=2', '']);
+  });
+
+  it('lines up make help\'s descriptions after the longest target name', () => {
+    const copy = fresh('v22.1.0');
+    const result = copy.make(['help']);
+    expect(result.status, result.stderr).to.equal(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.length).to.be.greaterThan(10);
+    const rows = lines.map((line) => /^ {2}make (\S+)( +)\S/.exec(line)!);
+    expect(rows.every(Boolean), result.stdout).to.equal(true);
+    const columns = new Set(rows.map((row) => row[0].length));
+    expect([...columns], result.stdout).to.have.length(1);
+    const longest = Math.max(...rows.map((row) => row[1]!.length));
+    expect(rows.find((row) => row[1]!.length === longest)![2]!.length).to.be.at.least(2);
+  });
+
+  it('runs the conformance harness with the HTML report turned off', () => {
+    const copy = fresh('v22.1.0');
+    const result = copy.make(['-o', 'build', 'conformance', 'CONFORMANCE=.'], { dryRun: true });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(new RegExp(`^${NO_REPORT_ENV}=1 node \\./harness\\.mjs \\. --quiet$`, 'm'));
   });
 
   it("keeps cdktf's spinner escape codes out of synth's output when no terminal reads it", () => {

@@ -10,6 +10,8 @@ export class InvalidDefinition extends Error {
 export interface StateActivity {
   entered: number;
   ms: number;
+  /** Attempts Retry added after the first, over every entry. */
+  retries?: number;
 }
 
 export interface DotOptions {
@@ -182,6 +184,19 @@ function subtitle(type: StateType, state: Record<string, unknown>): string {
   }
 }
 
+/**
+ * Characters of an expression (a Choice condition, a JSONata Wait or Fail field) shown on the
+ * drawing, so that one long expression does not widen the whole diagram; the whole text is the
+ * element's tooltip. Error names are short and drawn whole.
+ */
+export const EXPRESSION_CHARS = 30;
+/** A state's caption ("Task · aws-sdk:dynamodb:batchGetItem") is clipped a little later. */
+const CAPTION_CHARS = 40;
+
+export function clipped(text: string, limit = EXPRESSION_CHARS): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
 function quote(id: string): string {
   return `"${id.replace(/"/g, '\\"')}"`;
 }
@@ -209,6 +224,12 @@ function attributes(values: Record<string, Attribute>): string {
     return [`${key}=${label(value)}`];
   });
   return `[${parts.join(', ')}]`;
+}
+
+/** What a drawn state says it did: `ran 1× · 5 retries · 3.2 s`. */
+export function ranText(activity: StateActivity): string {
+  const retries = activity.retries ?? 0;
+  return [`ran ${activity.entered}×`, ...(retries > 0 ? [`${retries} ${retries === 1 ? 'retry' : 'retries'}`] : []), formatMs(activity.ms)].join(' · ');
 }
 
 export function formatMs(ms: number): string {
@@ -243,7 +264,7 @@ class DotWriter {
     const caption = subtitle(type, state);
     const rows = [`<B>${html(name)}</B>`];
     // A state named after its type ("Succeed") needs no caption repeating it.
-    if (caption !== name) rows.push(`<FONT POINT-SIZE="10">${html(caption)}</FONT>`);
+    if (caption !== name) rows.push(`<FONT POINT-SIZE="10">${html(clipped(caption, CAPTION_CHARS))}</FONT>`);
     const classes = ['state', type.toLowerCase()];
     let { fill, stroke } = look;
     let penwidth = 1.2;
@@ -253,7 +274,7 @@ class DotWriter {
       if (activity && activity.entered > 0) {
         classes.push('entered');
         penwidth = 2.5;
-        rows.push(`<FONT POINT-SIZE="10"><B>ran ${activity.entered}× · ${html(formatMs(activity.ms))}</B></FONT>`);
+        rows.push(`<FONT POINT-SIZE="10"><B>${html(ranText(activity))}</B></FONT>`);
       } else {
         classes.push('skipped');
         fill = COLOURS.dimFill;
@@ -281,6 +302,7 @@ class DotWriter {
         penwidth,
         peripheries: look.peripheries,
         class: classes.join(' '),
+        tooltip: caption === clipped(caption, CAPTION_CHARS) ? undefined : `${name}\n${caption}`,
       })};`,
     );
   }
@@ -331,14 +353,14 @@ class DotWriter {
       } else {
         this.edges.push({ tail: name, head: target(state.Next, 'Next'), kind: 'next' });
       }
-      for (const retrier of Array.isArray(state.Retry) ? state.Retry : []) {
-        if (!isObject(retrier)) continue;
+      // One loop for all of a state's retriers: two loops on one side of a box cross each other's labels.
+      const retriers = (Array.isArray(state.Retry) ? state.Retry : []).flatMap((retrier) => {
+        if (!isObject(retrier)) return [];
         const attempts = typeof retrier.MaxAttempts === 'number' ? retrier.MaxAttempts : 3;
         // MaxAttempts 0 means "never retry these errors": there is no retry to draw.
-        if (attempts === 0) continue;
-        const names = errorNames(retrier.ErrorEquals);
-        this.edges.push({ tail: name, head: name, kind: 'retry', label: [`retry up to ${attempts}×`, ...names].join('\n') });
-      }
+        return attempts === 0 ? [] : [[`retry up to ${attempts}×`, ...errorNames(retrier.ErrorEquals)].join('\n')];
+      });
+      if (retriers.length > 0) this.edges.push({ tail: name, head: name, kind: 'retry', label: retriers.join('\n\n') });
       for (const catcher of Array.isArray(state.Catch) ? state.Catch : []) {
         if (!isObject(catcher)) throw new InvalidDefinition(`state "${name}": each Catch must be an object`);
         const names = errorNames(catcher.ErrorEquals);
@@ -380,7 +402,14 @@ class DotWriter {
       end: { color: edge.label ? COLOURS.catch : COLOURS.edge, fontcolor: COLOURS.catch },
       iterate: { color: '#115e59', fontcolor: '#115e59', style: 'dotted' },
     };
-    const values: Record<string, Attribute> = { ...style[edge.kind], label: edge.label, class: `transition ${edge.kind}` };
+    const label = edge.label !== undefined && (edge.kind === 'choice' || edge.kind === 'default') ? clipped(edge.label) : edge.label;
+    const values: Record<string, Attribute> = {
+      ...style[edge.kind],
+      label,
+      // A clipped label keeps its whole text as the tooltip.
+      ...(label !== edge.label ? { labeltooltip: edge.label, tooltip: edge.label } : {}),
+      class: `transition ${edge.kind}`,
+    };
     if (this.highlighting() && !this.taken(edge)) {
       values.color = COLOURS.dimEdge;
       values.fontcolor = COLOURS.dimEdgeText;

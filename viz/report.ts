@@ -43,7 +43,13 @@ export function executionName(record: ExecutionRecord): string {
 /** Pretty-printed JSON, escaped, cut at JSON_CHAR_LIMIT characters with a note. */
 function jsonBlock(value: unknown): string {
   if (value === undefined) return '<p class="muted">(nothing)</p>';
-  const text = JSON.stringify(value, null, 2) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value, null, 2) ?? String(value);
+  } catch (error) {
+    // A payload read from AWS may nest deeper than JSON.stringify can go: the page still renders.
+    return `<p class="note">Not shown: ${escapeHtml((error as Error).message)}.</p>`;
+  }
   const shown = text.length > JSON_CHAR_LIMIT ? text.slice(0, JSON_CHAR_LIMIT) : text;
   const note = text.length > JSON_CHAR_LIMIT
     ? `<p class="note">Showing the first ${number(JSON_CHAR_LIMIT)} of ${number(text.length)} characters.</p>`
@@ -99,6 +105,42 @@ function headline(record: ExecutionRecord): string {
     + `${number(r.items)} items were seeded and ${number(r.delivered)} messages delivered: ${problems.join(', ')}.`;
 }
 
+/**
+ * The child whose failure failed a Map Run: its error is what went wrong, the Map Run's own
+ * (States.ExceedToleratedFailureThreshold) only says that the run gave up. The children it
+ * stopped (ABORTED) carry no error.
+ */
+export function failedChild(record: ExecutionRecord): { run: MapRunReport; child: MapRunChildReport } | undefined {
+  for (const run of record.mapRuns ?? []) {
+    if (run.status !== 'FAILED') continue;
+    const child = run.unsuccessful.find((candidate) => candidate.status !== 'ABORTED' && candidate.error !== undefined);
+    if (child) return { run, child };
+  }
+  return undefined;
+}
+
+function executionFailure(record: ExecutionRecord): string {
+  return [
+    record.failedState ? `<p>Failed in the step <strong>${escapeHtml(record.failedState)}</strong>.</p>` : '',
+    record.error ? `<p>Error: <strong><code>${escapeHtml(record.error)}</code></strong></p>` : '',
+    record.cause ? causeBlock(record.cause) : '',
+  ].join('\n  ');
+}
+
+function whatWentWrong(record: ExecutionRecord): string {
+  const culprit = failedChild(record);
+  if (culprit === undefined) return executionFailure(record);
+  const { run, child } = culprit;
+  const where = child.failedState ? ` in its step <strong>${escapeHtml(child.failedState)}</strong>` : '';
+  const which = child.index === undefined ? `<code>${escapeHtml(child.name)}</code>` : `#${child.index}`;
+  return `<p>A child execution of the Map Run of “${escapeHtml(run.stateName)}” (${which}) ${child.status === 'TIMED_OUT' ? 'timed out' : 'failed'}${where}.</p>
+  <p>Error: <strong><code>${escapeHtml(child.error!)}</code></strong></p>
+  ${child.cause ? causeBlock(child.cause) : ''}
+  <details class="then"><summary>Then the Map Run failed, and with it the execution${record.error ? `: <code>${escapeHtml(record.error)}</code>` : ''}</summary>
+  ${executionFailure(record)}
+  </details>`;
+}
+
 function summarySection(record: ExecutionRecord): string {
   const failed = record.status !== 'SUCCEEDED' && record.status !== 'RUNNING';
   const rows: [string, string][] = [
@@ -111,11 +153,9 @@ function summarySection(record: ExecutionRecord): string {
     ['State machine', `<code>${escapeHtml(record.stateMachineArn)}</code>`],
   ];
   const problem = record.error !== undefined || record.cause !== undefined || record.failedState !== undefined
-    ? `<div class="callout bad">
+    ? `<div class="callout bad" id="what-went-wrong">
   <h3>What went wrong</h3>
-  ${record.failedState ? `<p>Failed in the step <strong>${escapeHtml(record.failedState)}</strong>.</p>` : ''}
-  ${record.error ? `<p>Error: <strong><code>${escapeHtml(record.error)}</code></strong></p>` : ''}
-  ${record.cause ? causeBlock(record.cause) : ''}
+  ${whatWentWrong(record)}
 </div>`
     : '';
   const faults = record.faults !== undefined && record.faults.length > 0
@@ -136,7 +176,7 @@ ${bar('Largest payload', record.maxPayloadBytes, QUOTAS.payloadBytes, `${formatB
 </section>`;
 }
 
-const plural = (count: number, word: string) => `${number(count)} ${word}${count === 1 ? '' : 's'}`;
+const plural = (count: number, word: string, words = `${word}s`) => `${number(count)} ${count === 1 ? word : words}`;
 
 function stepsTaken(record: ExecutionRecord): string {
   const own = plural(record.stateTransitions, 'state transition');
@@ -149,11 +189,14 @@ function stepsTaken(record: ExecutionRecord): string {
   return `${own} in this execution, ${transitions} in its ${plural(children, 'child execution')}`;
 }
 
-function childCells(child: MapRunChildReport): string {
+function childCells(child: MapRunChildReport, outcome: boolean): string {
+  const cells = `<td class="num">${child.index ?? '—'}</td><td><code>${escapeHtml(child.name)}</code></td><td>${escapeHtml(child.status)}</td>`
+    + `<td class="num">${escapeHtml(formatMs(child.durationMs))}</td><td class="num">${child.items === undefined ? '—' : number(child.items)}</td>`;
+  if (!outcome) return cells;
   const why = [child.error, child.cause === undefined ? undefined : (causeMessage(child.cause) ?? child.cause)].filter((part) => part !== undefined).join(': ');
-  return `<td class="num">${child.index ?? '—'}</td><td><code>${escapeHtml(child.name)}</code></td><td>${escapeHtml(child.status)}</td>`
-    + `<td class="num">${escapeHtml(formatMs(child.durationMs))}</td><td class="num">${child.items === undefined ? '—' : number(child.items)}</td>`
-    + `<td>${escapeHtml(child.failedState ?? '')}</td><td>${escapeHtml(why)}</td>`;
+  // An ABORTED child did not fail: the Map Run stopped it in that step.
+  const ended = child.failedState === undefined ? '' : `${child.failedState}${child.status === 'ABORTED' ? ' (stopped)' : ''}`;
+  return `${cells}<td>${escapeHtml(ended)}</td><td>${escapeHtml(why)}</td>`;
 }
 
 /** The children's transitions and largest history and payload: known offline, not on AWS (an EXPRESS child keeps no history there). */
@@ -182,12 +225,14 @@ function mapRunBlock(run: MapRunReport): string {
     `<div class="tile"><span class="tile-number">${number(run.itemsProcessed)}</span> items processed</div>`,
     ...(run.itemsNotProcessed > 0 ? [`<div class="tile bad"><span class="tile-number">${number(run.itemsNotProcessed)}</span> items in children that did not succeed</div>`] : []),
   ];
-  const head = '<thead><tr><th class="num">#</th><th>Child execution</th><th>Status</th><th class="num">Duration</th><th class="num">Items</th><th>Failed in</th><th>Error</th></tr></thead>';
-  const slowest = run.slowest === undefined ? '' : `<h4>Slowest child</h4><table>${head}<tbody><tr>${childCells(run.slowest)}</tr></tbody></table>`;
+  const columns = '<th class="num">#</th><th>Child execution</th><th>Status</th><th class="num">Duration</th><th class="num">Items</th>';
+  const head = `<thead><tr>${columns}<th>Ended in</th><th>Error</th></tr></thead>`;
+  // The slowest child is about time: how it ended is the other table's.
+  const slowest = run.slowest === undefined ? '' : `<h4>Slowest child</h4><table class="slowest"><thead><tr>${columns}</tr></thead><tbody><tr>${childCells(run.slowest, false)}</tr></tbody></table>`;
   const unlisted = children.total - children.succeeded - run.unsuccessful.length;
   const unsuccessful = run.unsuccessful.length === 0
     ? ''
-    : `<h4>Children that did not succeed</h4><table>${head}<tbody>${run.unsuccessful.map((child) => `<tr class="missing">${childCells(child)}</tr>`).join('\n')}</tbody></table>`
+    : `<h4>Children that did not succeed</h4><table>${head}<tbody>${run.unsuccessful.map((child) => `<tr class="missing">${childCells(child, true)}</tr>`).join('\n')}</tbody></table>`
       + (unlisted > 0 ? `<p class="note">… and ${plural(unlisted, 'more child execution')} that did not succeed.</p>` : '');
   const payloadWhere = run.largestChildPayloadState ? ` in the step “${run.largestChildPayloadState}”` : '';
   return `<div class="map-run" data-state="${escapeHtml(run.stateName)}">
@@ -211,7 +256,23 @@ ${runs.map(mapRunBlock).join('\n')}
 }
 
 function activityOf(record: ExecutionRecord): Record<string, StateActivity> {
-  return Object.fromEntries(Object.entries(record.states).map(([name, state]) => [name, { entered: state.entered, ms: state.ms }]));
+  return Object.fromEntries(
+    Object.entries(record.states).map(([name, state]) => [name, { entered: state.entered, ms: state.ms, ...(state.retries ? { retries: state.retries } : {}) }]),
+  );
+}
+
+/** The smallest share of its drawn size the diagram may shrink to: 10 pt labels stay 11 px or more. */
+export const DIAGRAM_MIN_SCALE = 0.85;
+
+/**
+ * A style that keeps the diagram from shrinking below DIAGRAM_MIN_SCALE of its size: a wide one
+ * scrolls sideways in its box rather than fitting the page with unreadable labels.
+ */
+function legibleWidth(svg: string): string {
+  const points = /<svg[^>]*\swidth="([\d.]+)pt"/.exec(svg)?.[1];
+  if (points === undefined) return '';
+  // 1 pt is 4/3 CSS px.
+  return ` style="min-width: ${Math.round((Number(points) * 4 * DIAGRAM_MIN_SCALE) / 3)}px"`;
 }
 
 async function diagramSection(record: ExecutionRecord): Promise<string> {
@@ -219,7 +280,7 @@ async function diagramSection(record: ExecutionRecord): Promise<string> {
   try {
     const svg = await renderDiagram(record.definition, { activity: activityOf(record), failedState: record.failedState });
     // The XML prolog and doctype are not allowed inside HTML.
-    figure = svg.slice(svg.indexOf('<svg')).replace('<svg', '<svg role="img" aria-label="Workflow diagram"');
+    figure = svg.slice(svg.indexOf('<svg')).replace('<svg', `<svg role="img" aria-label="Workflow diagram"${legibleWidth(svg)}`);
   } catch (error) {
     // The page still carries everything else about the run when the definition cannot be drawn.
     figure = `<div class="callout warn"><p>The diagram could not be drawn: ${escapeHtml((error as Error).message)}</p></div>`;
@@ -259,15 +320,18 @@ function stepsSection(record: ExecutionRecord): string {
     return `<tr class="${classes}" data-state="${escapeHtml(name)}" data-entered="${entered}">
   <td>${escapeHtml(name)}${failed ? ' <span class="badge bad">failed here</span>' : ''}</td>
   <td>${escapeHtml(type ?? '')}</td>
-  <td class="num">${entered > 0 ? number(entered) : '—'}</td>
+  <td class="num">${entered > 0 ? number(entered) : '—'}${summary?.retries ? ` <span class="muted">(+${plural(summary.retries, 'retry', 'retries')})</span>` : ''}</td>
   <td class="num">${summary && entered > 0 ? escapeHtml(formatMs(summary.ms)) : '—'}</td>
   <td class="num">${summary && entered > 0 ? escapeHtml(formatMs(summary.ms / entered)) : '—'}</td>
 </tr>`;
   });
+  // Child executions run side by side: their steps' times add up to more than the execution took.
+  const summed = (record.mapRuns ?? []).length > 0;
   return `<section id="steps">
 <h2>Steps</h2>
+${summed ? `<p class="note" id="summed-times">Times are summed over every run of a step: the child executions of a Map Run run at once, so a step inside them can total more than the ${escapeHtml(formatMs(record.durationMs))} the execution took.</p>` : ''}
 <table>
-<thead><tr><th>Step</th><th>Kind</th><th class="num">Times run</th><th class="num">Total time</th><th class="num">Average time</th></tr></thead>
+<thead><tr><th>Step</th><th>Kind</th><th class="num">Times run</th><th class="num">Total time${summed ? ' (summed)' : ''}</th><th class="num">Average time</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody>
 </table>
 </section>`;
@@ -395,6 +459,8 @@ pre { font: 12.5px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospa
 .callout.bad { background: var(--bad-bg); border-color: var(--bad); }
 .callout.warn { background: var(--warn-bg); border-color: #ca8a04; }
 .callout pre { background: #fff; }
+/* A fault spec or an ARN is one long word: it wraps rather than widening a phone's page. */
+.callout li, .callout p { overflow-wrap: anywhere; }
 .gauge { margin: 10px 0 14px; }
 .gauge-label { display: flex; justify-content: space-between; gap: 12px; flex-wrap: wrap; }
 .gauge-track { height: 14px; background: #e5e7eb; border-radius: 7px; overflow: hidden; margin: 4px 0; }
@@ -412,8 +478,8 @@ pre { font: 12.5px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospa
 .line.catch { border-color: #b91c1c; }
 .line.retry { border-color: #6d28d9; border-top-style: dotted; border-top-width: 3px; }
 .diagram { overflow: auto; text-align: center; }
-/* Fit the page, but never shrink below legible: a narrow screen scrolls instead. */
-.diagram svg { max-width: 100%; min-width: 640px; height: auto; }
+/* Fit the page, but never shrink below legible (each diagram's min-width, inline): a narrow screen scrolls instead. */
+.diagram svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 th { background: #f1f5f9; font-weight: 600; }

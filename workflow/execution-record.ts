@@ -14,6 +14,8 @@ export interface StateSample {
 export interface StateSummary {
   entered: number;
   ms: number;
+  /** Attempts Retry added after each entry's first, over every entry; absent when none. */
+  retries?: number;
   /** Input and output of the first few entries. */
   samples: StateSample[];
 }

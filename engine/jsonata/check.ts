@@ -4,6 +4,7 @@
 // level, and `$states.result` or `$states.errorOutput` where the state offers none.
 
 import jsonata from 'jsonata';
+import { compilePattern, flagsOf } from '../patterns.ts';
 import { expressionText } from './evaluate.ts';
 
 /** Which optional `$states` members the field may read. */
@@ -80,4 +81,20 @@ function pathProblem(steps: Node[], topLevel: boolean, available: StatesAvailabi
     if (problem !== undefined) return problem;
   }
   return undefined;
+}
+
+/**
+ * Compiles every regular expression literal of a `{% … %}` expression that parses, as it will be
+ * matched; throws UnsupportedFeature for one RE2 cannot match (a backreference, a lookahead).
+ */
+export function checkJsonataPatterns(expression: string): void {
+  const pending: unknown[] = [jsonata(expressionText(expression)).ast()];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (node instanceof RegExp) compilePattern(node.source, flagsOf(node));
+    else pending.push(...Object.values(node));
+  }
 }

@@ -1,14 +1,21 @@
 // JSONata expressions as Step Functions evaluates them: a field value that is exactly `{% … %}`,
 // evaluated with no context item, `$states` and the workflow variables bound, the functions AWS
 // adds, and every failure reported as States.QueryEvaluationError naming the expression and field.
+// Regular expressions are matched by RE2 (linear time), and each evaluation runs under a budget
+// (budget.ts) that also ends it when the execution is interrupted.
 
 import jsonata from 'jsonata';
 import { StatesError } from '../errors.ts';
+import { LinearRegExp } from '../patterns.ts';
+import { DEFAULT_LIMITS, EvaluationBudget, type EvaluationLimits } from './budget.ts';
 import { stepFunctionsBindings, registerStepFunctionsFunctions } from './functions.ts';
 
 export interface JsonataScope {
   states: { input: unknown; context: unknown; result?: unknown; errorOutput?: unknown };
   variables: Readonly<Record<string, unknown>>;
+  /** Abort the evaluation with their reason: the execution's interruption, a branch's cancellation. */
+  signals?: readonly AbortSignal[];
+  limits?: EvaluationLimits;
 }
 
 export const QUERY_EVALUATION_ERROR = 'States.QueryEvaluationError';
@@ -34,12 +41,29 @@ export function expressionText(value: string): string {
 
 const compiled = new Map<string, jsonata.Expression>();
 
+// JSONata calls the function bound under this symbol before evaluating each node.
+const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
+
+// The budget of each evaluation in progress, by the `$states` object bound for it alone: the
+// hook is bound once per compiled expression, which concurrent evaluations share.
+const budgets = new WeakMap<object, EvaluationBudget>();
+
+interface JsonataEnvironment {
+  base: { depth: number; lookup(name: string): unknown };
+}
+
+function enterNode(_node: unknown, _input: unknown, environment: JsonataEnvironment): Promise<void> | undefined {
+  const { base } = environment;
+  return budgets.get(base.lookup('states') as object)?.enter(base.depth);
+}
+
 /** Parses (once per text) an expression; a syntax error is thrown as JSONata's own error. */
 function compile(text: string): jsonata.Expression {
   let expression = compiled.get(text);
   if (expression === undefined) {
-    expression = jsonata(text);
+    expression = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor });
     registerStepFunctionsFunctions(expression);
+    expression.assign(ENTRY_HOOK as unknown as string, enterNode);
     compiled.set(text, expression);
   }
   return expression;
@@ -51,10 +75,14 @@ function compile(text: string): jsonata.Expression {
  */
 export async function evaluateJsonata(expression: string, scope: JsonataScope, field: string): Promise<unknown> {
   const text = expressionText(expression);
+  const bindings = bindingsOf(scope);
+  const budget = new EvaluationBudget(scope.limits ?? DEFAULT_LIMITS, scope.signals ?? []);
+  budgets.set(bindings.states as object, budget);
   let result: unknown;
   try {
-    result = await compile(text).evaluate(undefined, bindingsOf(scope));
+    result = await compile(text).evaluate(undefined, bindings);
   } catch (error) {
+    if (budget.isInterruption(error)) throw error;
     throw evaluationFailure(text, field, error);
   }
   if (result === undefined) {

@@ -5,6 +5,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import type jsonata from 'jsonata';
+import { nestingMessage, tooDeep } from '../payload.ts';
 
 /** AWS refuses a `$range` longer than this, before building it. */
 export const MAX_RANGE_LENGTH = 360_145;
@@ -74,11 +75,14 @@ export function uuid(): string {
 }
 
 export function parse(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new JsonataFunctionError(`Unable to parse the string as JSON: ${(error as Error).message}`);
   }
+  if (tooDeep(value)) throw new JsonataFunctionError(`Unable to parse the string as JSON: ${nestingMessage('it')}`);
+  return value;
 }
 
 /** Registers AWS's functions, with JSONata signatures so a wrong argument is JSONata's T0410. */

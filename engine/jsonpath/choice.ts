@@ -224,19 +224,45 @@ function compare(kind: Kind, relation: Relation, left: unknown, right: unknown):
   }
 }
 
-/** Whether `value` matches a StringMatches pattern: `*` is any run of characters, `\*` and `\\` are literal. */
+/**
+ * Whether `value` matches a StringMatches pattern: `*` is any run of characters, `\*` and `\\` are
+ * a literal `*` and `\`. The literal pieces between the stars are found left to right, each at
+ * its first place (the earliest leaves the most room for the rest), so the match never
+ * backtracks: at most one pass over `value` per piece.
+ */
 export function matchesPattern(value: string, pattern: string): boolean {
-  let regex = '^';
+  const pieces = globPieces(pattern);
+  const first = pieces[0]!;
+  if (pieces.length === 1) return value === first;
+  const last = pieces.at(-1)!;
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let from = first.length;
+  const end = value.length - last.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const at = value.indexOf(piece, from);
+    if (at === -1 || at + piece.length > end) return false;
+    from = at + piece.length;
+  }
+  return true;
+}
+
+/** The literal pieces of a pattern around its unescaped stars: one more piece than stars. */
+function globPieces(pattern: string): string[] {
+  const pieces: string[] = [];
+  let piece = '';
   for (let i = 0; i < pattern.length; i += 1) {
     const c = pattern[i]!;
-    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
-      regex += `\\${pattern[i + 1]}`;
+    const next = pattern[i + 1];
+    if (c === '\\' && (next === '*' || next === '\\')) {
+      piece += next;
       i += 1;
     } else if (c === '*') {
-      regex += '[\\s\\S]*';
+      pieces.push(piece);
+      piece = '';
     } else {
-      regex += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      piece += c;
     }
   }
-  return new RegExp(`${regex}$`).test(value);
+  pieces.push(piece);
+  return pieces;
 }

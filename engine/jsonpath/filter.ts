@@ -1,11 +1,12 @@
 // JSONPath filter expressions, `[?(@.a == 1 && @.b)]`, as Jayway JsonPath evaluates them:
 // comparisons (==, !=, <, <=, >, >=, =~, in, nin), existence tests, !, && and ||, parentheses.
+import { compilePattern, isPattern, matchesWhole, type Pattern } from '../patterns.ts';
 import { InvalidPath, compilePath, readPath, readQuoted } from './path.ts';
 
 type Operand =
   | { kind: 'literal'; value: unknown }
   | { kind: 'path'; relative: boolean; path: string }
-  | { kind: 'regex'; regex: RegExp };
+  | { kind: 'regex'; pattern: Pattern };
 
 type Comparator = '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | 'in' | 'nin';
 
@@ -111,16 +112,17 @@ class FilterParser {
     if (c === '/') {
       const end = this.text.indexOf('/', this.i + 1);
       if (end === -1) this.fail('unterminated regular expression');
-      const match = /^[a-z]*/.exec(this.text.slice(end + 1))![0];
-      // Jayway matches the whole string (Java's Matcher.matches), not a substring.
-      let regex: RegExp;
+      const flags = /^[a-z]*/.exec(this.text.slice(end + 1))![0];
+      const source = this.text.slice(this.i + 1, end);
       try {
-        regex = new RegExp(`^(?:${this.text.slice(this.i + 1, end)})$`, match.replace(/[^ims]/g, ''));
+        // JavaScript's parser tells a malformed pattern (a path error); RE2 matches it, in linear time.
+        new RegExp(source, flags.replace(/[^ims]/g, ''));
       } catch (error) {
         return this.fail(`invalid regular expression (${(error as Error).message})`);
       }
-      this.i = end + 1 + match.length;
-      return { kind: 'regex', regex };
+      const pattern = compilePattern(source, { ignoreCase: flags.includes('i'), multiline: flags.includes('m'), dotAll: flags.includes('s') });
+      this.i = end + 1 + flags.length;
+      return { kind: 'regex', pattern };
     }
     if (c === '[' || c === '{') {
       const value = this.readJson(c === '[' ? ']' : '}');
@@ -157,7 +159,7 @@ const ABSENT = Symbol('absent');
 
 function resolve(operand: Operand, item: unknown, root: unknown): unknown {
   if (operand.kind === 'literal') return operand.value;
-  if (operand.kind === 'regex') return operand.regex;
+  if (operand.kind === 'regex') return operand.pattern;
   try {
     return readPath(operand.path, operand.relative ? item : root);
   } catch (error) {
@@ -191,7 +193,8 @@ function compare(op: Comparator, left: unknown, right: unknown): boolean {
     case '!=':
       return !equal(left, right);
     case '=~':
-      return typeof left === 'string' && right instanceof RegExp && right.test(left);
+      // Jayway matches the whole string (Java's Matcher.matches), not a substring.
+      return typeof left === 'string' && isPattern(right) && matchesWhole(right, left);
     case 'in':
       return Array.isArray(right) && right.some((r) => equal(left, r));
     case 'nin':

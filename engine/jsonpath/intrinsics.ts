@@ -2,6 +2,7 @@
 // with the semantics AWS shows, evaluated over a parsed call.
 import { createHash, randomUUID } from 'node:crypto';
 import { StatesError } from '../errors.ts';
+import { nestingMessage, tooDeep } from '../payload.ts';
 import { type Argument, type Call, InvalidIntrinsic, parseIntrinsic } from './intrinsic-parser.ts';
 import { InvalidPath, PathNotFound } from './path.ts';
 import { checkReference, pathFailure, readReference } from './reference.ts';
@@ -103,13 +104,22 @@ function expectInt32(value: number, call: Call): number {
   return value;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+/** JSON equality, compared pair by pair from an explicit list rather than by recursion. */
+function deepEqual(left: unknown, right: unknown): boolean {
+  const pairs: [unknown, unknown][] = [[left, right]];
+  for (let pair = pairs.pop(); pair !== undefined; pair = pairs.pop()) {
+    const [a, b] = pair;
+    if (a === b) continue;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    for (const key of keys) {
+      if (!Object.hasOwn(b, key)) return false;
+      pairs.push([(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]]);
+    }
+  }
+  return true;
 }
 
 /** The largest input string the encoding and hashing functions take, per AWS's documentation. */
@@ -165,11 +175,14 @@ function stringToJson(args: unknown[], call: Call): unknown {
   expectCount(args, call, 1);
   const text = expectString(args[0], call);
   if (text.trim() === '') return null;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw failure(call);
   }
+  if (tooDeep(value)) throw new StatesError(INTRINSIC_ERROR, nestingMessage(`The JSON that ${call.name} parsed`));
+  return value;
 }
 
 function arrayRange(args: unknown[], call: Call): number[] {

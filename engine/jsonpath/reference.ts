@@ -63,8 +63,10 @@ export function pathFailure(error: PathNotFound, scope: PathScope, field: string
   if (field === 'ItemsPath' && error.step !== undefined) {
     return new StatesError(REFERENCE_PATH_CONFLICT, `Unable to apply step "${error.step}" to input ${document}`);
   }
+  // A `$$` path reads the context object: say so, rather than call the context the input.
+  const where = parts(error.path).source === 'context' ? 'the context object' : 'the input';
   return new StatesError(
     'States.Runtime',
-    `The JSONPath '${error.path}' specified for the field '${field}' could not be found in the input '${document}'`,
+    `The JSONPath '${error.path}' specified for the field '${field}' could not be found in ${where} '${document}'`,
   );
 }

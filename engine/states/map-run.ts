@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonataField, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
 import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
-import { jsonByteLength } from '../payload.ts';
+import { jsonByteLength, nestingMessage, tooDeep } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
 import { executeMachine, newRun } from '../execution.ts';
 import { BranchCancelled, Cancellation, ExecutionInterrupted, type StateStep } from '../step.ts';
@@ -72,6 +72,8 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
     throw new StatesError('States.ItemReaderFailed', failureOf(raised).cause);
   }
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
+  const deep = items.findIndex(tooDeep);
+  if (deep !== -1) throw new StatesError('States.ItemReaderFailed', nestingMessage(`Item ${deep} the ItemReader read`));
   return items.length > maxItems ? items.slice(0, maxItems) : items;
 }
 
@@ -217,6 +219,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     record.running.items += given.items;
     record.inFlight.set(index, { executionArn: execution.executionArn, name, startDate: execution.startTime, input });
     const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
+    childRun.inspect = run.inspect;
     const result = await executeMachine(childRun, processor, input).finally(() => {
       run.signal.removeEventListener('abort', onParent);
       token.signal.removeEventListener('abort', onSibling);

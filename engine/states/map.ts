@@ -1,6 +1,6 @@
 // Map: runs its ItemProcessor once per item, inline (iterations in child variable scopes, their
 // events in this history) or distributed (a Map Run of child executions, see map-run.ts).
-import { applyInputPath, jsonataField, jsonataResult, jsonataScope, jsonPathResult, pathScope } from '../dataflow.ts';
+import { applyInputPath, inspected, jsonataField, jsonataResult, jsonataScope, jsonPathResult, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
 import { resolveJsonataTemplate, unexpectedResultType, isJsonataExpression, jsonType } from '../jsonata/evaluate.ts';
 import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
@@ -27,9 +27,12 @@ export async function runMap(step: StateStep): Promise<StateOutcome> {
   const concurrency = await maxConcurrency(step, effective);
   thread.emit('MapStateStarted', { length: items?.length ?? 0 });
   const limits = await mapLimits(step, effective, concurrency);
-  const result = distributed
-    ? await runMapRun(step, processor, items, effective, limits)
-    : await runInline(step, processor, items ?? [], effective, limits);
+  const mock = step.inspection?.mockBranches;
+  const result = mock
+    ? await mock(step, { effective, ...(items ? { items } : {}), limits })
+    : distributed
+      ? await runMapRun(step, processor, items, effective, limits)
+      : await runInline(step, processor, items ?? [], effective, limits);
   if (step.jsonata) {
     const { output, assign } = await jsonataResult(step, result, { result });
     return { output, next, assign };
@@ -50,7 +53,7 @@ async function mapItems(step: StateStep, effective: unknown): Promise<unknown[]>
     return items;
   }
   const items = typeof state.ItemsPath === 'string' ? resolveValue(state.ItemsPath, pathScope(step, effective), 'ItemsPath') : effective;
-  return arrayInput(items, 'States.Runtime');
+  return arrayInput(inspected(step, 'afterItemsPath', items), 'States.Runtime');
 }
 
 function arrayInput(value: unknown, error: string): unknown[] {

@@ -1,6 +1,6 @@
 // Parallel: runs every branch on the same input, each in a child variable scope; its result is
 // the array of the branches' outputs. A failing branch fails the state with the branch's error.
-import { applyInputPath, applyTemplate, jsonataField, jsonataResult, jsonPathResult } from '../dataflow.ts';
+import { applyInputPath, applyParameters, jsonataField, jsonataResult, jsonPathResult } from '../dataflow.ts';
 import { runAll } from '../concurrency.ts';
 import { runMachine } from '../machine.ts';
 import { Cancellation, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
@@ -12,15 +12,27 @@ export async function runParallel(step: StateStep): Promise<StateOutcome> {
   if (step.jsonata) {
     branchInput = state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments);
   } else {
-    branchInput = applyTemplate(step, 'Parameters', applyInputPath(step));
+    branchInput = applyParameters(step, applyInputPath(step));
   }
   const started = thread.emit('ParallelStateStarted');
+  const mock = step.inspection?.mockBranches;
+  const result = mock ? await mock(step, { effective: branchInput }) : await runBranches(step, branchInput, started);
+  if (step.jsonata) {
+    const { output, assign } = await jsonataResult(step, result, { result });
+    return { output, next, assign };
+  }
+  const { output, assign } = jsonPathResult(step, result);
+  return { output, next, assign };
+}
+
+async function runBranches(step: StateStep, branchInput: unknown, started: number): Promise<unknown[]> {
+  const { state, thread } = step;
   const token = new Cancellation(thread.cancel);
   const branches = state.Branches as Machine[];
   // The state's next event follows the last branch to end (or the failing branch's last event).
   let lastTail = started;
   let failedTail: number | undefined;
-  const result = await runAll(
+  return runAll(
     branches.map((branch) => async () => {
       const branchThread = new Thread(thread.run, started, thread.variables.child(), token);
       try {
@@ -37,10 +49,4 @@ export async function runParallel(step: StateStep): Promise<StateOutcome> {
   ).finally(() => {
     thread.prev = failedTail ?? lastTail;
   });
-  if (step.jsonata) {
-    const { output, assign } = await jsonataResult(step, result, { result });
-    return { output, next, assign };
-  }
-  const { output, assign } = jsonPathResult(step, result);
-  return { output, next, assign };
 }

@@ -1,5 +1,5 @@
 // Pass: passes its input on, or a fixed Result / Parameters (JSONPath) or Output (JSONata).
-import { applyInputPath, applyOutputPath, applyResultPath, applyTemplate, jsonataResult, jsonPathAssign } from '../dataflow.ts';
+import { applyInputPath, applyOutputPath, applyParameters, applyResultPath, inspected, jsonataResult, jsonPathAssign } from '../dataflow.ts';
 import { checkPayload } from '../quotas.ts';
 import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
 
@@ -11,9 +11,10 @@ export async function runPass(step: StateStep): Promise<StateOutcome> {
     return { output, next, assign };
   }
   const effective = applyInputPath(step);
-  const result = state.Result !== undefined ? state.Result : applyTemplate(step, 'Parameters', effective);
+  // A fixed Result is the state's result; Parameters only shape its input (AWS shows no result then).
+  const result = state.Result !== undefined ? inspected(step, 'result', state.Result) : applyParameters(step, effective);
   checkPayload(result, step.thread.run.quotas, step.name);
   const assign = jsonPathAssign(step, state.Assign, result);
-  const output = applyOutputPath(step, applyResultPath(step, result));
+  const output = applyOutputPath(step, inspected(step, 'afterResultPath', applyResultPath(step, inspected(step, 'afterResultSelector', result))));
   return { output, next, assign };
 }

@@ -1,12 +1,13 @@
 // Task: one resource call through the dispatcher, with the events AWS records for its kind,
 // TimeoutSeconds (no timeout unless the state sets one, as on AWS) and HeartbeatSeconds passed on.
-import { applyInputPath, applyTemplate, jsonataField, jsonataResult, jsonPathResult, pathScope } from '../dataflow.ts';
+import { applyInputPath, applyParameters, inspected, jsonataField, jsonataResult, jsonPathResult, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
 import { withPayload } from '../history.ts';
 import { resolveValue } from '../jsonpath/template.ts';
 import { checkPayload } from '../quotas.ts';
 import { classifyResource } from '../resources.ts';
 import { BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
+import { setLongTimeout } from '../timers.ts';
 
 /** An error raised by the dispatcher: never re-worded as a state's runtime error. */
 export class TaskError extends StatesError {}
@@ -26,14 +27,14 @@ export async function runTask(step: StateStep): Promise<StateOutcome> {
   const next = nextOf(state);
   const resource = state.Resource as string;
   if (step.jsonata) {
-    const args = state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments);
+    const args = inspected(step, 'afterArguments', state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments));
     const timeouts = await jsonataTimeouts(step);
     const result = await callResource(step, resource, args, timeouts);
     const { output, assign } = await jsonataResult(step, result, { result });
     return { output, next, assign };
   }
   const effective = applyInputPath(step);
-  const parameters = applyTemplate(step, 'Parameters', effective);
+  const parameters = applyParameters(step, effective);
   const result = await callResource(step, resource, parameters, jsonPathTimeouts(step, effective));
   const { output, assign } = jsonPathResult(step, result);
   return { output, next, assign };
@@ -116,7 +117,7 @@ export async function callResource(step: StateStep, resource: string, parameters
     run.signal.addEventListener('abort', onAbort, { once: true });
     thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
   }
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer = () => undefined as void;
   try {
     const call = run.options.dispatch({
       stateName: step.name,
@@ -131,7 +132,7 @@ export async function callResource(step: StateStep, resource: string, parameters
       const seconds = timeouts.timeoutSeconds;
       racers.push(
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new TaskTimeout()), seconds * 1000);
+          cancelTimer = setLongTimeout(() => reject(new TaskTimeout()), seconds * 1000);
         }),
       );
     }
@@ -150,7 +151,7 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit(`${prefix}Failed`, { ...ids, error, cause });
     throw new TaskError(error, cause);
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     run.signal.removeEventListener('abort', onAbort);
     thread.cancel?.signal.removeEventListener('abort', onAbort);
   }

@@ -3,6 +3,7 @@
 import { applyInputPath, applyOutputPath, jsonataField, jsonataResult, jsonPathAssign, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
 import { resolveValue } from '../jsonpath/template.ts';
+import { MAX_WAIT_MS } from '../quotas.ts';
 import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
 
 // ISO-8601 extended offset date-time, as AWS requires: a 'T' and a zone (Z or ±hh:mm).
@@ -18,13 +19,13 @@ export async function runWait(step: StateStep): Promise<StateOutcome> {
   const { state } = step;
   const next = nextOf(state);
   if (step.jsonata) {
-    const delay = await jsonataDelay(step);
+    const delay = checkDelay(await jsonataDelay(step));
     const { output, assign } = await jsonataResult(step, step.input, {});
     await step.thread.sleep(delay);
     return { output, next, assign };
   }
   const effective = applyInputPath(step);
-  const delay = jsonPathDelay(step, effective);
+  const delay = checkDelay(jsonPathDelay(step, effective));
   const assign = jsonPathAssign(step, state.Assign, effective);
   const output = applyOutputPath(step, effective);
   await step.thread.sleep(delay);
@@ -33,6 +34,12 @@ export async function runWait(step: StateStep): Promise<StateOutcome> {
 
 function runtime(message: string): StatesError {
   return new StatesError('States.Runtime', message);
+}
+
+/** The delay in ms, unless it is longer than an execution may last. */
+function checkDelay(ms: number): number {
+  if (ms > MAX_WAIT_MS) throw runtime('Wait state delay is too long.');
+  return ms;
 }
 
 function jsonPathDelay(step: StateStep, effective: unknown): number {

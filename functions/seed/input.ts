@@ -35,6 +35,10 @@ export function rejectUnknownFields(object: Record<string, unknown>, known: read
 }
 
 function parseCount(count: unknown, maxItems: number): number {
+  // JSON.parse reads a number past ±1.8e308 (1e400) as ±Infinity, which JSON.stringify writes as null.
+  if (count === Infinity || count === -Infinity) {
+    throw new InvalidInput(`input.count is out of range: it must be between 1 and ${maxItems}, got a number too large for a double`);
+  }
   if (typeof count !== 'number' || !Number.isInteger(count)) {
     throw new InvalidInput(`input.count must be an integer, got ${JSON.stringify(count)}`);
   }

@@ -105,14 +105,24 @@ export function createExecutionStore() {
         if (of.executionArn === arn) execution.events.push(event);
       },
       signal: execution.abort.signal,
-    }).then((result) => {
-      execution.status = result.status;
-      execution.stopDate = new Date();
-      if (result.status === 'SUCCEEDED') execution.output = JSON.stringify(result.output ?? null);
-      if (result.error !== undefined) execution.error = result.error;
-      if (result.cause !== undefined) execution.cause = result.cause;
-      live.delete(execution);
-    });
+    })
+      .then((result) => {
+        execution.status = result.status;
+        if (result.status === 'SUCCEEDED') execution.output = JSON.stringify(result.output ?? null);
+        if (result.error !== undefined) execution.error = result.error;
+        if (result.cause !== undefined) execution.cause = result.cause;
+      })
+      // The engine fails an execution rather than rejecting; should anything still throw, that
+      // execution ends FAILED and the endpoint goes on serving the others.
+      .catch((error: unknown) => {
+        const { name, message } = error instanceof Error ? error : new Error(String(error));
+        Object.assign(execution, { status: 'FAILED', error: 'States.Runtime', cause: `The execution stopped on an internal error of the local endpoint: ${name}: ${message}` });
+        delete execution.output;
+      })
+      .finally(() => {
+        execution.stopDate = new Date();
+        live.delete(execution);
+      });
     return execution;
   }
 

@@ -1,5 +1,6 @@
 // Reads and checks a request's fields as AWS does: a missing required member, a wrong type or a
 // value outside its constraint is a ValidationException worded as AWS words it.
+import { nestingMessage, tooDeep } from '../../engine/index.ts';
 import { ApiError, invalidArn, validationError } from './errors.ts';
 
 export type Body = Record<string, unknown>;
@@ -90,10 +91,14 @@ export function parseStatesArn(arn: string, types: readonly string[]): ParsedArn
   return { region: match[1]!, account: match[2]!, resourceType: match[3]!, resource: match[4]! };
 }
 
+/** A field holding JSON text, parsed; invalid JSON or JSON nested too deep for the engine is `errorCode`. */
 export function parseJsonField(text: string, field: string, errorCode: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ApiError(errorCode, `Invalid ${field}: ${(error as Error).message}`);
   }
+  if (tooDeep(value)) throw new ApiError(errorCode, `Invalid ${field}: ${nestingMessage('the JSON')}`);
+  return value;
 }

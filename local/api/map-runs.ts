@@ -163,7 +163,11 @@ export function describeChild(mapRun: MapRunRecord, child: MapRunExecution) {
   };
 }
 
-/** A child's history: a STANDARD child's own; AWS keeps none for an EXPRESS child and refuses its ARN. */
+/**
+ * A child's history: a STANDARD child's own; AWS keeps none for an EXPRESS child and refuses its
+ * ARN, with the InvalidArn it answers for any EXPRESS execution (as recorded on AWS in
+ * LocalStack's test_sfn_api_express snapshot).
+ */
 export function childHistory(mapRun: MapRunRecord, child: MapRunExecution): HistoryEvent[] {
   if (mapRun.executionType === 'EXPRESS' || !child.history) {
     throw new ApiError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");

@@ -4,7 +4,8 @@
 // the AWS CLI turn into their named errors. Timestamps travel as epoch seconds.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from './errors.ts';
+import { nestingMessage, tooDeep } from '../../engine/index.ts';
+import { ApiError, validationError } from './errors.ts';
 import type { Body } from './fields.ts';
 import type { Operation } from './operations.ts';
 
@@ -62,6 +63,7 @@ function parseBody(text: string): Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ApiError('SerializationException', 'The request body must be a JSON object');
   }
+  if (tooDeep(body)) throw validationError(`Invalid request body: ${nestingMessage('the JSON')}`);
   return body as Body;
 }
 
@@ -87,12 +89,26 @@ export function protocolHandler(operations: Record<string, Operation>, onInterna
       if (!operation) throw new ApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
       send(response, 200, await operation(parseBody(text)));
     } catch (error) {
-      if (error instanceof ApiError) {
-        send(response, error.status, { __type: error.code, message: error.message });
-        return;
-      }
-      onInternalError(error as Error);
-      send(response, 500, { __type: 'InternalServerError', message: (error as Error).message });
+      answerError(response, error, onInternalError);
     }
   };
+}
+
+/**
+ * An ApiError as AWS answers it; anything else as AWS's InternalServerError (500). If even that
+ * cannot be sent (the answer had begun), the connection is dropped: never an exception that
+ * would reach the process and stop the endpoint.
+ */
+function answerError(response: ServerResponse, error: unknown, onInternalError: (error: Error) => void): void {
+  try {
+    if (error instanceof ApiError) {
+      send(response, error.status, { __type: error.code, message: error.message });
+      return;
+    }
+    const internal = error instanceof Error ? error : new Error(String(error));
+    onInternalError(internal);
+    send(response, 500, { __type: 'InternalServerError', message: `${internal.name}: ${internal.message}` });
+  } catch {
+    response.destroy();
+  }
 }

@@ -3,13 +3,23 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startLocalEnvironment } from '../environment.ts';
 import { serveInstructions } from './instructions.ts';
-import { startApiServer } from './server.ts';
+import { LOOPBACK, startApiServer } from './server.ts';
 
 /** The port `make serve` listens on unless PORT says otherwise: Step Functions Local's. */
 export const DEFAULT_PORT = 8083;
 
 export class InvalidPort extends Error {
   override name = 'InvalidPort';
+}
+
+export class PortInUse extends Error {
+  override name = 'PortInUse';
+}
+
+/** Node's bare `listen EADDRINUSE` says neither whose port it is nor what to do: name both. */
+export function explainListenError(error: unknown, port: number): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return error;
+  return new PortInUse(`port ${port} on ${LOOPBACK} is already in use (another make serve?); pick another with PORT=<port>, e.g. make serve PORT=0 for a free one`);
 }
 
 export function parsePort(text: string | undefined): number {
@@ -24,8 +34,10 @@ async function serve(argv: string[]): Promise<void> {
   const port = parsePort(values.port ?? process.env.PORT);
   const env = await startLocalEnvironment();
   try {
-    const server = await startApiServer({ env, port });
-    process.stderr.write(serveInstructions(env, server.endpoint, server.workflowArn));
+    const server = await startApiServer({ env, port }).catch((error: unknown) => {
+      throw explainListenError(error, port);
+    });
+    process.stderr.write(serveInstructions(env, server));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

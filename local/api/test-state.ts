@@ -1,8 +1,19 @@
 // The TestState operation: one state run alone on the engine's TestState support, its Task calls
 // (when not mocked) made through the bridge as the role roleArn names, its answer in AWS's shape
 // (each inspection value as JSON text).
-import { DefinitionError, StatesError, UnsupportedFeature } from '../../engine/index.ts';
-import { InvalidTestStateRequest, selectState, testState, type InspectionData, type TestStateMock, type TestStateResult } from '../../engine/test-state.ts';
+import {
+  DefinitionError,
+  InvalidTestStateRequest,
+  nestingMessage,
+  selectState,
+  StatesError,
+  testState,
+  tooDeep,
+  UnsupportedFeature,
+  type InspectionData,
+  type TestStateMock,
+  type TestStateResult,
+} from '../../engine/index.ts';
 import { ApiError, validationError } from './errors.ts';
 import { optionalBoolean, optionalEnum, optionalInteger, optionalObject, optionalString, parseJsonField, requiredString, type Body } from './fields.ts';
 import type { StateMachineStore } from './state-machines.ts';
@@ -43,11 +54,14 @@ function readMock(body: Body): TestStateMock | undefined {
     throw validationError('A test mock should have only one of the following fields: [result, errorOutput].');
   }
   if (result !== undefined) {
+    let parsed: unknown;
     try {
-      return { result: JSON.parse(result) as unknown };
+      parsed = JSON.parse(result);
     } catch {
       throw validationError('Mocked result must be valid JSON');
     }
+    if (tooDeep(parsed)) throw validationError(`Invalid mock result: ${nestingMessage('the JSON')}`);
+    return { result: parsed };
   }
   if (errorOutput === undefined) throw validationError('A test mock should have one of the following fields: [result, errorOutput].');
   return { errorOutput: { error: optionalString(errorOutput, 'error', 256) ?? '', cause: optionalString(errorOutput, 'cause', 32_768) ?? '' } };
@@ -94,6 +108,7 @@ export async function testStateOperation(body: Body, deps: TestStateDeps): Promi
       ...configuration,
       ...(context === undefined ? {} : { context: parseJsonField(context, 'context', 'ValidationException') }),
       ...(variables === undefined ? {} : { variables: parseJsonField(variables, 'variables', 'ValidationException') as Record<string, unknown> }),
+      ...(roleArn === undefined ? {} : { roleArn }),
       ...(handlers
         ? {
             call: (state: string, _resource: string, parameters: unknown) => {

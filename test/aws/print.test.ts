@@ -28,18 +28,19 @@ const RECORD: ExecutionRecord = {
 
 describe('cli/print', () => {
   it('adds the console page and the report path to the text report', () => {
-    const text = formatRecord(RECORD, 'reports/x.html');
+    const text = formatRecord(RECORD, 'reports/x.html', undefined, consoleLink(EXECUTION_ARN));
     expect(text).to.contain('SUCCEEDED');
     expect(text).to.contain(`Console: ${consoleLink(EXECUTION_ARN)}`);
     expect(text).to.match(/Report:\s+reports\/x\.html/);
     expect(formatRecord(RECORD)).to.not.contain('Report:');
+    expect(formatRecord(RECORD, 'reports/x.html')).to.not.contain('Console:');
   });
 
   it('adds the console page and the report path to the JSON summary, without the bulky parts', () => {
-    const summary = summarizeRecord(RECORD, 'reports/x.html');
+    const summary = summarizeRecord(RECORD, 'reports/x.html', undefined, consoleLink(EXECUTION_ARN));
     expect(summary).to.include({ consoleUrl: consoleLink(EXECUTION_ARN), report: 'reports/x.html', items: 1 });
     expect(summary.states).to.deep.equal({ 'Pop Element from List': { entered: 1, ms: 10 } });
     expect(summary).to.not.have.any.keys('definition', 'seeded');
-    expect(summarizeRecord(RECORD)).to.not.have.any.keys('report');
+    expect(summarizeRecord(RECORD)).to.not.have.any.keys('report', 'consoleUrl');
   });
 });

@@ -92,6 +92,49 @@ describe('engine/test-state', () => {
     expect(missing).to.be.instanceOf(InvalidTestStateRequest).and.to.include({ code: 'ValidationException', message: 'State not found in definition' });
   });
 
+  it('a Fail state names the error and cause its ErrorPath and CausePath read, as an execution does', async () => {
+    const definition = { Type: 'Fail', ErrorPath: '$.e', CausePath: '$.c' };
+    const result = await testState({ definition, input: { e: 'Custom.Error', c: 'the cause' }, inspectionLevel: 'DEBUG' });
+    expect(result).to.deep.include({ status: 'FAILED', error: 'Custom.Error', cause: 'the cause' });
+    // A Fail state that names neither has neither, as ExecutionFailed does.
+    expect(await testState({ definition: { Type: 'Fail' }, input: {} })).to.deep.equal({ status: 'FAILED' });
+  });
+
+  it("a Choice rule's Assign (JSONPath or JSONata) sets the variables; Default takes the state's own", async () => {
+    const rule = { Variable: '$.n', NumericGreaterThan: 1, Assign: { 'size': 'big', 'n.$': '$.n' }, Next: 'Big' };
+    const choice = { Type: 'Choice', Choices: [rule], Default: 'Small', Assign: { size: 'small' } };
+    const big = await testState({ definition: choice, input: { n: 2 }, variables: { kept: 1 }, inspectionLevel: 'DEBUG' });
+    expect(big).to.deep.include({ status: 'SUCCEEDED', nextState: 'Big' });
+    expect(big.inspectionData?.variables).to.deep.equal({ kept: 1, size: 'big', n: 2 });
+    const small = await testState({ definition: choice, input: { n: 0 }, inspectionLevel: 'DEBUG' });
+    expect(small.inspectionData?.variables).to.deep.equal({ size: 'small' });
+    const jsonata = { QueryLanguage: 'JSONata', Type: 'Choice', Choices: [{ Condition: '{% $states.input.n > 1 %}', Assign: { size: '{% "big" %}' }, Next: 'Big' }], Default: 'Small' };
+    const assigned = await testState({ definition: jsonata, input: { n: 2 }, inspectionLevel: 'DEBUG' });
+    expect(assigned.inspectionData?.variables).to.deep.equal({ size: 'big' });
+  });
+
+  it('the state sees the context object given, or that of a new execution on its input', async () => {
+    const pass = { Type: 'Pass', Parameters: { 'id.$': '$$.Execution.Id', 'state.$': '$$.State.Name' }, End: true };
+    const given = await testState({ definition: pass, stateName: 'P', input: {}, context: { Execution: { Id: 'arn:x' }, State: { Name: 'Given' } } });
+    expect(given.output).to.deep.equal({ id: 'arn:x', state: 'Given' });
+    const generated = await testState({ definition: pass, stateName: 'P', input: { a: 1 } });
+    expect(generated.status).to.equal('SUCCEEDED');
+    expect((generated.output as { id: string }).id).to.match(/^arn:aws:states:[^:]+:\d+:execution:/);
+    expect((generated.output as { state: string }).state).to.equal('P');
+    // A context path that matches nothing is reported as missing from the context object, not the input.
+    const missing = await testState({ definition: { Type: 'Pass', Parameters: { 'x.$': '$$.Execution.Nope' }, End: true }, input: { a: 1 }, context: {} });
+    expect(missing).to.deep.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(missing.cause).to.contain("The JSONPath '$$.Execution.Nope' specified for the field 'x.$' could not be found in the context object '{}'");
+  });
+
+  it("refuses a context object AWS refuses, with AWS's ValidationException messages", async () => {
+    const refused = (context: unknown) => rejection(testState({ definition: { Type: 'Pass', End: true }, input: {}, context }));
+    expect(await refused({ Execution: { Id: 1 } })).to.include({ code: 'ValidationException', message: 'Invalid Context object provided: Execution.Id must be a string' });
+    expect(await refused({ Map: {} })).to.include({ message: "Invalid Context object provided: 'Map' field is not supported when mocking a Context object" });
+    expect(await refused({ Execution: { pokemon: 'squirtle' } })).to.include({ message: "Invalid Context object provided: Field 'pokemon' is not allowed" });
+    expect(await refused({ Pokedex: {} })).to.include({ message: "Invalid Context object provided: Field 'Pokedex' is not allowed" });
+  });
+
   it('runs a JSONata Task: Arguments, the result, Assign and Output, and a Catch with its own Output', async () => {
     const definition = {
       QueryLanguage: 'JSONata',

@@ -139,6 +139,12 @@ describe('execution/history (the one history fold)', () => {
     expect(folder.result().failedState).to.equal(SEND);
   });
 
+  it("counts each state's retries, for the report to show its attempts", () => {
+    const fold = foldHistory(sendDeniedHistory());
+    expect(fold.states[SEND]!.retries).to.equal(1);
+    expect(Object.entries(fold.states).filter(([name]) => name !== SEND).map(([, state]) => state.retries)).to.satisfy((all: unknown[]) => all.every((retries) => retries === undefined));
+  });
+
   it('attributes interleaved Map iterations to their own entries', () => {
     const fold = foldHistory(history(CONCURRENT_MAP));
     expect(fold.states.Wait!.entered).to.equal(2);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ExecutionResult } from '../../engine/index.ts';
+import type { ExecutionResult, MapRunExecution, MapRunRecord } from '../../engine/index.ts';
 import { createExecutionFolds, type ExecutionFolds } from '../../execution/map-runs.ts';
 import { CONTEXT, failure, run } from '../engine/run.ts';
 
@@ -82,5 +82,19 @@ describe('execution/map-runs', () => {
     const result = await run({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, {}, { onEvent: (event, execution) => folds.add(event, execution.executionArn) });
     expect(folds.mapRuns(result.mapRuns)).to.deep.equal([]);
     expect(folds.result()).to.include({ historyEvents: 4, stateTransitions: 1 });
+  });
+
+  it('takes the slowest child among those that ran to their end: an ABORTED one was stopped by the failed Map Run', () => {
+    const child = (index: number, status: MapRunExecution['status'], ms: number): MapRunExecution => ({
+      index, executionArn: `arn:child-${index}`, name: `child-${index}`, status, startDate: new Date(0), stopDate: new Date(ms),
+      inputBytes: 2, items: 1, eventCount: 3, stateTransitions: 1,
+    });
+    const record: MapRunRecord = {
+      mapRunArn: 'arn:map-run', stateName: 'Fan Out', executionType: 'EXPRESS', status: 'FAILED', maxConcurrency: 3,
+      toleratedFailureCount: 0, toleratedFailurePercentage: 0, total: { executions: 3, items: 3 }, running: { executions: 0, items: 0 },
+      executions: [child(0, 'FAILED', 40), child(1, 'ABORTED', 900), child(2, 'SUCCEEDED', 300)], inFlight: new Map(),
+    };
+    const [report] = createExecutionFolds(CONTEXT.executionArn).mapRuns([record]);
+    expect(report!.slowest).to.deep.include({ index: 2, status: 'SUCCEEDED', durationMs: 300 });
   });
 });

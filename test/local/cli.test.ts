@@ -8,6 +8,7 @@ import {
   displayPath,
   INTERRUPTED_STATUS,
   main,
+  NO_REPORT_ENV,
   parseCliArgs,
   REPORTS_DIR,
   requireNode22,
@@ -15,6 +16,7 @@ import {
   USAGE,
   type CliIo,
 } from '../../local/cli.ts';
+import { MAX_JSON_DEPTH } from '../../engine/index.ts';
 import { LOCAL_CLI } from '../../scripts/build.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
@@ -129,6 +131,12 @@ describe('local/cli', function () {
       expect((await parseCliArgs(['--count=-1'])).run.count).to.equal(-1);
     });
 
+    it('writes the HTML report unless --no-report or the environment turns it off', async () => {
+      expect((await parseCliArgs([], {})).report).to.equal(true);
+      expect((await parseCliArgs(['--no-report'], {})).report).to.equal(false);
+      expect((await parseCliArgs([], { [NO_REPORT_ENV]: '1' })).report).to.equal(false);
+    });
+
     it('reads a messages file saved with a byte order mark, and a path with spaces', async () => {
       const file = join(dir, 'my messages.json');
       await writeFile(file, `\uFEFF${JSON.stringify(['a'])}`);
@@ -145,6 +153,7 @@ describe('local/cli', function () {
       [['--messages-file', '/nonexistent/messages.json'], 'InvalidMessagesFile', 'cannot read'],
       [['--s3-object', 'my-bucket'], 'InvalidArguments', '--s3-object "my-bucket" must be BUCKET/KEY=FILE'],
       [['--s3-bucket', 'Not_A_Bucket'], 'InvalidBucketName', 'S3 refuses this bucket name'],
+      [['--history', '/nonexistent/dir/h.json'], 'InvalidArguments', '--history /nonexistent/dir/h.json: the folder /nonexistent/dir does not exist'],
     ];
     for (const [argv, name, message] of refusals) {
       it(`refuses ${argv.join(' ')} with ${name}`, async () => {
@@ -153,9 +162,31 @@ describe('local/cli', function () {
         expect(error.message).to.contain(message);
       });
     }
+
+    it('refuses an --input nested deeper than the engine takes with InvalidExecutionInput, up to 100,000 deep', async () => {
+      for (const depth of [MAX_JSON_DEPTH + 1, 100_000]) {
+        const error = await rejection(parseCliArgs(['--input', `${'['.repeat(depth)}${']'.repeat(depth)}`]));
+        expect(`${error.name}: ${error.message}`).to.equal(
+          `InvalidExecutionInput: --input is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`,
+        );
+      }
+      const options = await parseCliArgs(['--input', `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`]);
+      expect(options.run.input).to.be.an('array');
+    });
   });
 
   describe('main', () => {
+    it('refuses an --input nested 100,000 deep with exit status 2, one line, and with --json a JSON object', async () => {
+      const deep = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+      const message = `--input is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`;
+      const text = fakeIo();
+      expect(await main(['--input', deep], text)).to.equal(2);
+      expect([text.err.join(''), text.out]).to.deep.equal([`InvalidExecutionInput: ${message}\n`, []]);
+      const json = fakeIo();
+      expect(await main(['--json', '--input', deep], json)).to.equal(2);
+      expect(json.out.map((line) => JSON.parse(line) as unknown)).to.deep.equal([{ error: 'InvalidExecutionInput', cause: message }]);
+    });
+
     it('prints one JSON object with the counts, quotas and states, and exits 0', async () => {
       const io = fakeIo();
       expect(await main(['--json', '--count', '3'], io)).to.equal(0);
@@ -194,6 +225,13 @@ describe('local/cli', function () {
       const summary = JSON.parse(io.out[0]!);
       expect(summary).to.include({ status: 'FAILED', error: 'InvalidInput', failedState: 'Reject Invalid Input', delivered: 0 });
       expect(summary.cause).to.contain('input.count');
+    });
+
+    it('writes no HTML report with --no-report', async () => {
+      const io = fakeIo();
+      expect(await main(['--json', '--count', '1', '--no-report'], io)).to.equal(0);
+      expect(io.reports).to.have.length(0);
+      expect(JSON.parse(io.out[0]!)).to.not.have.property('report');
     });
 
     it('keeps the result when the HTML report cannot be written', async () => {
@@ -275,12 +313,16 @@ describe('local/cli', function () {
       expect(await listeningServers()).to.equal(servers);
     });
 
-    it('ends a run whose internals fail (an input nested 5,000 deep) at once: one line, exit 1, emulators stopped', async () => {
+    it('ends a run whose internals fail (the progress display throws) at once: one line, exit 1, emulators stopped', async () => {
       const servers = await listeningServers();
-      const io = fakeIo();
-      const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-      expect(await main(['--input', deep], io)).to.equal(1);
-      expect(io.err).to.deep.equal(['RangeError: Maximum call stack size exceeded\n']);
+      const io = fakeIo({
+        tty: true,
+        onStderr: (text) => {
+          if (text.startsWith('\rdelivered')) throw new TypeError('the terminal went away');
+        },
+      });
+      expect(await main(['--count', String(PROGRESS_MIN_ITEMS)], io)).to.equal(1);
+      expect(io.err.at(-1)).to.equal('TypeError: the terminal went away\n');
       expect(io.out).to.deep.equal([]);
       expect(await listeningServers()).to.equal(servers);
     });
@@ -412,6 +454,8 @@ describe('local/cli', function () {
       expect(() => requireNode22('22.0.0')).to.not.throw();
       expect(() => requireNode22('24.3.1')).to.not.throw();
       expect(() => requireNode22('20.20.2')).to.throw(UnsupportedRuntime, /Node 22 or later; this is Node 20\.20\.2/);
+      // It says how to get Node 22: the make target, or the Node 22 the Makefile installs.
+      expect(() => requireNode22('20.20.2')).to.throw(UnsupportedRuntime, /make local ARGS=.*\.tools\/node22\/node_modules\/\.bin\/node dist\/local-cli\.mjs/);
     });
   });
 
@@ -429,18 +473,35 @@ describe('local/cli', function () {
       expect(await readdir(dir)).to.not.include('reports');
     });
 
-    it('exits 1 at once with one line when the run fails inside, on a host whose AWS profile does not exist', () => {
-      const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-      const result = spawnSync(process.execPath, [bundle, '--input', deep], {
+    it('writes no report for a run in the environment make conformance gives the harness', async () => {
+      const before = await readdir(REPORTS_DIR).catch(() => []);
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--history', join(dir, 'h.json')], {
         encoding: 'utf8',
-        timeout: 30_000,
-        env: { ...process.env, AWS_PROFILE: 'does-not-exist' },
+        cwd: dir,
+        env: { ...process.env, [NO_REPORT_ENV]: '1' },
       });
-      expect(result.signal, 'the run hung').to.equal(null);
-      expect(result.status).to.equal(1);
-      expect(result.stderr).to.equal('RangeError: Maximum call stack size exceeded\n');
-      expect(result.stdout).to.equal('');
+      expect(result.status, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.not.have.property('report');
+      expect(await readdir(REPORTS_DIR).catch(() => [])).to.deep.equal(before);
+      expect(JSON.parse(await readFile(join(dir, 'h.json'), 'utf8')).events).to.not.be.empty;
     });
+
+    // 60,000 levels make an argument of 120,000 bytes, near the most Linux passes (128 KiB).
+    for (const depth of [2_000, 60_000]) {
+      it(`refuses an --input nested ${depth.toLocaleString('en-US')} deep by name, exit 2, with a JSON object under --json`, () => {
+        const deep = `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+        const message = `InvalidExecutionInput: --input is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`;
+        // On a host whose AWS profile does not exist: nothing reaches for it before the refusal.
+        const options = { encoding: 'utf8', timeout: 30_000, env: { ...process.env, AWS_PROFILE: 'does-not-exist' } } as const;
+        const text = spawnSync(process.execPath, [bundle, '--input', deep], options);
+        expect(text.signal, 'the run hung').to.equal(null);
+        expect([text.status, text.stderr, text.stdout]).to.deep.equal([2, `${message}\n`, '']);
+        const json = spawnSync(process.execPath, [bundle, '--json', '--input', deep], options);
+        expect([json.status, json.stderr]).to.deep.equal([2, `${message}\n`]);
+        const [name, ...rest] = message.split(': ');
+        expect(JSON.parse(json.stdout)).to.deep.equal({ error: name, cause: rest.join(': ') });
+      });
+    }
   });
 
   describe('displayPath', () => {

@@ -42,13 +42,13 @@ describe('local/run-guard', () => {
     let told = 0;
     guard.onFailure(() => (told += 1));
     const callback = guard.guard(() => {
-      throw new RangeError('deep');
+      throw new TypeError('a defect');
     });
     expect(() => callback()).to.not.throw();
     callback();
     guard.onFailure(() => (told += 1));
     expect(told).to.equal(2);
-    expect(guard.failure()).to.be.instanceOf(RangeError);
+    expect(guard.failure()).to.be.instanceOf(TypeError);
     guard.dispose();
   });
 

@@ -9,6 +9,8 @@ import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { createClients } from '../../workflow/clients.ts';
 import { QUOTAS } from '../../workflow/quotas.ts';
 import { RunInterrupted } from '../../local/run-guard.ts';
+import { MAX_JSON_DEPTH } from '../../engine/index.ts';
+import { InvalidExecutionInput } from '../../execution/input.ts';
 import { rejection } from '../helpers.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
 
@@ -202,11 +204,12 @@ describe('local/run (internal failures end the run at once)', function () {
     return process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
   }
 
-  it('rejects with the error when following the execution fails (an input nested 5,000 deep), and stops the emulators', async () => {
+  it('refuses an input nested 5,000 deep by name (InvalidExecutionInput), before starting anything', async () => {
     const before = await servers();
     const input = JSON.parse(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`);
     const error = await rejection(runLocal({ input, keep: true }));
-    expect(`${error.name}: ${error.message}`).to.equal('RangeError: Maximum call stack size exceeded');
+    expect(error).to.be.instanceOf(InvalidExecutionInput);
+    expect(error.message).to.equal(`The execution input is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays), the most the engine accepts.`);
     expect(await servers()).to.equal(before);
   });
 

@@ -37,21 +37,21 @@ describe('viz/diagram', () => {
     expect(edges.find((edge) => edge.classes.includes('default'))!.text).to.equal('Default');
   });
 
-  it('labels Catch edges with their errors and draws each Retry as a self-loop with its errors and attempts', () => {
+  it('labels Catch edges with their errors and draws each state\'s retriers as one self-loop with their errors and attempts', () => {
     const edges = drawnEdges(parseSvg(svg));
     const caught = edges.find((edge) => edge.classes.includes('catch'))!;
     expect(caught).to.include({ tail: 'Seed the DynamoDB Table', head: 'Reject Invalid Input' });
     expect(caught.text).to.contain('InvalidInput');
     const retries = edges.filter((edge) => edge.classes.includes('retry'));
+    // Two loops on one state would cross each other's labels (the seed's two retriers did).
     expect(retries.map((edge) => [edge.tail, edge.head])).to.deep.equal([
-      ['Seed the DynamoDB Table', 'Seed the DynamoDB Table'],
       ['Seed the DynamoDB Table', 'Seed the DynamoDB Table'],
       ['Read Next Message from DynamoDB', 'Read Next Message from DynamoDB'],
       ['Send Message to SQS', 'Send Message to SQS'],
     ]);
-    expect(retries[0]!.text).to.contain('retry up to 3×').and.contain('Lambda.TooManyRequestsException');
-    expect(retries[1]!.text).to.contain('retry up to 3×').and.contain('SeedWriteIncomplete');
-    expect(retries[3]!.text).to.contain('retry up to 5×').and.contain('SQS.AmazonSQSException');
+    expect(retries[0]!.text).to.contain('retry up to 3×').and.contain('Lambda.TooManyRequestsException').and.contain('SeedWriteIncomplete');
+    expect(retries[0]!.text.indexOf('Lambda.TooManyRequestsException')).to.be.below(retries[0]!.text.lastIndexOf('retry up to 3×'));
+    expect(retries[2]!.text).to.contain('retry up to 5×').and.contain('SQS.AmazonSQSException');
   });
 
   it('marks the start and every end', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidDefinition, aslToDot, describeCondition, formatMs, listStates } from '../../viz/dot.ts';
+import { EXPRESSION_CHARS, InvalidDefinition, aslToDot, describeCondition, formatMs, listStates } from '../../viz/dot.ts';
 import { renderDiagram } from '../../viz/diagram.ts';
 import { drawnEdges, drawnNodes, parseSvg } from './svg.ts';
 
@@ -101,6 +101,27 @@ describe('viz/dot', () => {
       expect(dot).to.match(/"Each" \[[^\]]*shape="box3d"/);
       expect(dot).to.match(/"Fan out" \[[^\]]*peripheries=2/);
       expect(dot).to.match(/"Stop" \[[^\]]*shape="octagon"/);
+    });
+
+    it('clips a long condition or Wait expression, which would widen the whole diagram, keeping it whole as the tooltip', async () => {
+      const condition = '{% $count($states.input.unread.UnprocessedKeys) = 0 and $count($sent) = $count($keys) %}';
+      const wait = '{% $min([$power(2, $attempts - 1), 8]) %}';
+      const svg = await renderDiagram({
+        QueryLanguage: 'JSONata',
+        StartAt: 'Check',
+        States: {
+          Check: { Type: 'Choice', Choices: [{ Condition: condition, Next: 'Done' }], Default: 'Pause' },
+          Pause: { Type: 'Wait', Seconds: wait, Next: 'Check' },
+          Done: { Type: 'Succeed' },
+        },
+      });
+      const root = parseSvg(svg);
+      const choice = drawnEdges(root).find((edge) => edge.classes.includes('choice'))!;
+      expect(choice.text).to.equal(`${condition.slice(0, EXPRESSION_CHARS - 1)}…`);
+      // The whole condition is in the drawing only as the label's tooltip.
+      expect(svg).to.contain('$count($sent) = $count($keys) %}');
+      const pause = drawnNodes(root).find((node) => node.name === 'Pause')!;
+      expect(pause.text).to.contain('…').and.not.contain(wait);
     });
 
     it('draws no retry for a retrier with MaxAttempts 0', () => {

@@ -1,6 +1,6 @@
 // Opens reports in headless Chromium. Optional: skipped where /usr/bin/chromium is not installed.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,10 +9,19 @@ import { chromium, type Browser } from 'playwright-core';
 import { writeReport } from '../../viz/report.ts';
 import { failedRecord, FAILED_STATE } from '../fixtures/records/failed.ts';
 import { succeededRecord } from '../fixtures/records/succeeded.ts';
+import { TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 
 // The compiler's lib has no DOM; this is the one browser call the test makes.
 interface Window {
   getComputedStyle(element: unknown): { stroke: string };
+}
+
+/** What the page measures in the browser: the compiler's lib has no DOM. */
+interface Measured {
+  getBoundingClientRect(): { height: number };
+}
+interface PageDocument {
+  documentElement: { scrollWidth: number };
 }
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -51,6 +60,20 @@ describe('viz/report in headless Chromium', function () {
       expect(await page.locator('#diagram svg').boundingBox()).to.have.property('width').above(300);
       await page.close();
       expect(problems).to.deep.equal([]);
+    });
+  }
+
+  // The at-scale diagram is the widest: fitted to a 1,400 px page it drew state names 6 px high.
+  for (const width of [1400, 390]) {
+    it(`keeps the at-scale diagram's state names legible at ${width} px, and the page no wider than the screen`, async () => {
+      const definition = JSON.parse(await readFile(TRANSFER_RECORDS_AT_SCALE.definition, 'utf8'));
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(pathToFileURL(resolve(await writeReport({ ...succeededRecord, definition }, dir))).href);
+      const heights = await page.locator('#diagram svg g.node.state text[font-weight="bold"]').evaluateAll((texts) => texts.map((text) => (text as unknown as Measured).getBoundingClientRect().height));
+      expect(heights.length).to.be.above(10);
+      expect(Math.min(...heights)).to.be.at.least(11);
+      expect(await page.evaluate(() => (globalThis as unknown as { document: PageDocument }).document.documentElement.scrollWidth)).to.be.at.most(width);
+      await page.close();
     });
   }
 

@@ -101,6 +101,18 @@ describe('viz/report', () => {
     });
   });
 
+  describe('retries', () => {
+    it('shows the attempts of a retried step in the diagram and the steps table', async () => {
+      const name = 'Read Next Message from DynamoDB';
+      const states = { ...succeededRecord.states, [name]: { ...succeededRecord.states[name]!, entered: 1, ms: 20, retries: 5 } };
+      const page = parse(await renderReport({ ...succeededRecord, states }));
+      const node = drawnNodes(page.querySelector('#diagram svg')!).find((candidate) => candidate.name === name)!;
+      expect(node.text).to.contain('ran 1× · 5 retries · 20 ms');
+      const row = page.querySelector(`#steps tr[data-state="${name}"]`)!;
+      expect(row.querySelectorAll('td')[2]!.text).to.equal('1 (+5 retries)');
+    });
+  });
+
   describe('a succeeded run', () => {
     let html: string;
     let page: HTMLElement;
@@ -188,6 +200,12 @@ describe('viz/report', () => {
       expect(input.querySelector('.note')!.text).to.contain(`Showing the first 10,000 of ${JSON.stringify({ messages: ['x'.repeat(JSON_CHAR_LIMIT * 2)] }, null, 2).length.toLocaleString('en-US')} characters`);
     });
 
+    it('still renders the page when a payload (read from AWS) nests too deep to print', async () => {
+      const output = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+      const data = parse(await renderReport({ ...succeededRecord, output })).querySelectorAll('details.state-data')[1]!;
+      expect(data.querySelector('.note')!.text).to.equal('Not shown: Maximum call stack size exceeded.');
+    });
+
     it('still reports a run whose definition cannot be drawn, saying why', async () => {
       const page = parse(await renderReport({ ...failedRecord, definition: { StartAt: 'Nowhere', States: {} } }));
       expect(page.querySelector('#diagram')!.text).to.contain('The diagram could not be drawn: the definition has no States');
@@ -255,6 +273,49 @@ describe('viz/report', () => {
         ['0', 'child-0', 'FAILED', '40 ms', '100', 'Fail', 'MessagesNotSent: left 3 unsent'],
       ]);
       expect(page.querySelector('#summary')!.text).to.contain('2 state transitions in this execution, 51 state transitions in its 3 child executions');
+    });
+
+    const FAILED_RUN: MapRunReport = {
+      ...MAP_RUN,
+      stateName: 'Send Every Record',
+      unsuccessful: [
+        { index: 1, name: 'child-1', status: 'ABORTED', durationMs: 950, items: 100, failedState: 'Read Batch from DynamoDB' },
+        { index: 0, name: 'child-0', status: 'FAILED', durationMs: 40, items: 100, error: 'DynamoDb.ThrottlingException', cause: 'Throughput exceeds the current capacity', failedState: 'Read Batch from DynamoDB' },
+      ],
+    };
+    const failedMapRun: ExecutionRecord = {
+      ...succeededRecord,
+      status: 'FAILED',
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: 'The specified tolerated failure threshold was exceeded',
+      failedState: 'Send Every Record',
+      mapRuns: [FAILED_RUN],
+    };
+
+    it("leads What went wrong with the failed child's error, the Map Run's own after it", async () => {
+      const callout = parse(await renderReport(failedMapRun)).querySelector('#what-went-wrong')!;
+      const text = callout.text.replace(/\s+/g, ' ');
+      expect(text).to.contain('A child execution of the Map Run of “Send Every Record” (#0) failed in its step Read Batch from DynamoDB');
+      expect(text.indexOf('DynamoDb.ThrottlingException')).to.be.above(-1).and.below(text.indexOf('States.ExceedToleratedFailureThreshold'));
+      expect(text).to.contain('Throughput exceeds the current capacity');
+      expect(text).to.contain('The specified tolerated failure threshold was exceeded');
+    });
+
+    it('says an ABORTED child was stopped, not failed, and gives the slowest child no outcome columns', async () => {
+      const section = parse(await renderReport(failedMapRun)).querySelector('#map-runs')!;
+      expect(section.querySelectorAll('th').map((cell) => cell.text)).to.include('Ended in').and.not.include('Failed in');
+      const aborted = section.querySelectorAll('tr.missing')[0]!.querySelectorAll('td').map((cell) => cell.text);
+      expect(aborted).to.deep.equal(['1', 'child-1', 'ABORTED', '950 ms', '100', 'Read Batch from DynamoDB (stopped)', '']);
+      const slowest = section.querySelector('table.slowest')!;
+      expect(slowest.querySelectorAll('th').map((cell) => cell.text)).to.deep.equal(['#', 'Child execution', 'Status', 'Duration', 'Items']);
+    });
+
+    it('says when step times are summed over child executions running at once', async () => {
+      const steps = parse(await renderReport({ ...succeededRecord, mapRuns: [MAP_RUN] })).querySelector('#steps')!;
+      expect(steps.querySelector('#summed-times')!.text).to.contain('summed over every run of a step').and.contain('run at once');
+      expect(steps.querySelectorAll('th').map((cell) => cell.text)).to.include('Total time (summed)');
+      const plain = parse(await renderReport(succeededRecord)).querySelector('#steps')!;
+      expect(plain.querySelector('#summed-times')).to.equal(null);
     });
 
     it('has no Map Run section without one', async () => {

@@ -66,6 +66,29 @@ describe('engine/jsonpath/choice', () => {
     expect(holds({ Variable: '$.v', StringMatches: '*' }, { v: 1 })).to.be.false;
   });
 
+  it('matches StringMatches globs at their edges: empty pieces, a prefix and suffix that may not overlap, no other special character', () => {
+    const cases: [string, string, boolean][] = [
+      ['', '', true],
+      ['x', '', false],
+      ['', '*', true],
+      ['', '**', true],
+      ['a', 'a*a', false],
+      ['aa', 'a*a', true],
+      ['aXbXc', 'a*b*c', true],
+      ['acb', 'a*b*c', false],
+      ['abcabc', '*abc*abc', true],
+      ['abc', '*abc*abc', false],
+      ['a.b', 'a.b', true],
+      ['axb', 'a.b', false],
+      ['a?', 'a?', true],
+      ['ab', 'a?', false],
+      ['a\\x', 'a\\x', true],
+      ['*', '\\*', true],
+      ['x', '\\*', false],
+    ];
+    for (const [value, pattern, expected] of cases) expect(matchesPattern(value, pattern), `${value} ~ ${pattern}`).to.equal(expected);
+  });
+
   it('fails with States.Runtime when the Variable matches nothing, for every operator but IsPresent', () => {
     for (const rule of [
       { Variable: '$.missing', StringEquals: 'x' },

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { machine, run, types } from '../run.ts';
 
 describe('engine: Wait state', () => {
@@ -72,5 +73,81 @@ describe('engine: Wait state', () => {
     expect((await running).status).to.equal('ABORTED');
     // The Wait's 600 s timer is gone (the test runner may have started one of its own meanwhile).
     expect(timers()).to.equal(waiting - 1);
+  });
+
+  describe('longer than one timer lasts (2^31-1 ms, about 24.8 days)', () => {
+    const DAY = 24 * 3600;
+    let clock: sinon.SinonFakeTimers;
+    beforeEach(() => {
+      // The fake timers fire an overlong setTimeout at once, as Node does.
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    });
+    afterEach(() => clock.restore());
+
+    /** Whether the promise has settled, once what is due now has run. */
+    async function settled(promise: Promise<unknown>): Promise<boolean> {
+      let done = false;
+      promise.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await clock.tickAsync(0);
+      return done;
+    }
+
+    it('waits the whole of a 35-day Wait', async () => {
+      const running = run(machine({ Type: 'Wait', Seconds: 35 * DAY, End: true }), { a: 1 });
+      expect(await settled(running)).to.be.false;
+      await clock.tickAsync(35 * DAY * 1000 - 1000);
+      expect(await settled(running)).to.be.false;
+      await clock.tickAsync(1000);
+      expect(await running).to.include({ status: 'SUCCEEDED' });
+    });
+
+    it('waits until a Timestamp 200 days ahead', async () => {
+      const at = new Date(Date.now() + 200 * DAY * 1000).toISOString();
+      const running = run(machine({ Type: 'Wait', TimestampPath: '$.at', End: true }), { at });
+      await clock.tickAsync(199 * DAY * 1000);
+      expect(await settled(running)).to.be.false;
+      await clock.tickAsync(DAY * 1000);
+      expect((await running).status).to.equal('SUCCEEDED');
+    });
+
+    it('is still ended by the execution\'s TimeoutSeconds, however long', async () => {
+      const running = run(machine({ Type: 'Wait', Seconds: 300 * DAY, End: true }, {}, { TimeoutSeconds: 30 * DAY }));
+      await clock.tickAsync(30 * DAY * 1000 - 1000);
+      expect(await settled(running)).to.be.false;
+      await clock.tickAsync(1000);
+      const result = await running;
+      expect(result).to.include({ status: 'TIMED_OUT', error: 'States.Timeout' });
+      expect(types(result).at(-1)).to.equal('ExecutionTimedOut');
+    });
+
+    it('is still ended by an abort', async () => {
+      const controller = new AbortController();
+      const running = run(machine({ Type: 'Wait', Seconds: 300 * DAY, End: true }), {}, { signal: controller.signal });
+      await clock.tickAsync(100 * DAY * 1000);
+      controller.abort();
+      expect((await running).status).to.equal('ABORTED');
+      expect(clock.countTimers()).to.equal(0);
+    });
+
+    it('fails as AWS does when the delay is longer than an execution may last (a year)', async () => {
+      const cases = [
+        machine({ Type: 'Wait', Seconds: 366 * DAY, End: true }),
+        machine({ Type: 'Wait', SecondsPath: '$.s', End: true }),
+        machine({ Type: 'Wait', TimestampPath: '$.at', End: true }),
+        machine({ Type: 'Wait', Seconds: '{% $states.input.s %}', End: true }, {}, { QueryLanguage: 'JSONata' }),
+      ];
+      const input = { s: 99_999_999, at: new Date(Date.now() + 400 * DAY * 1000).toISOString() };
+      for (const definition of cases) {
+        const result = await run(definition, input);
+        expect(result, JSON.stringify(definition)).to.include({ status: 'FAILED', error: 'States.Runtime' });
+        expect(result.cause).to.equal("An error occurred while executing the state 'S' (entered at the event id #2). Wait state delay is too long.");
+      }
+      // A year to the day still waits.
+      expect(await settled(run(machine({ Type: 'Wait', Seconds: 365 * DAY, End: true })))).to.be.false;
+      await clock.tickAsync(365 * DAY * 1000);
+    });
   });
 });

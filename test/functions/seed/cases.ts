@@ -34,6 +34,8 @@ export const BAD_INPUTS: BadInputCase[] = [
   { title: 'a count given as a string', event: withInput({ count: '5' }), mentions: 'input.count must be an integer' },
   { title: 'a null count', event: withInput({ count: null }), mentions: 'input.count must be an integer' },
   { title: 'a zero count', event: withInput({ count: 0 }), mentions: `input.count must be between 1 and ${MAX_ITEMS}` },
+  // 1e400 in the JSON text: JSON.parse gives Infinity.
+  { title: 'a count too large for a double', event: withInput({ count: JSON.parse('1e400') }), mentions: `input.count is out of range: it must be between 1 and ${MAX_ITEMS}` },
   { title: 'a negative count', event: withInput({ count: -2 }), mentions: 'input.count must be between 1' },
   {
     title: 'a count above the maximum',

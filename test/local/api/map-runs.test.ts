@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { MapRunExecution, MapRunRecord } from '../../../engine/index.ts';
 import type { Execution } from '../../../local/api/executions.ts';
-import { describeMapRun } from '../../../local/api/map-runs.ts';
+import { childHistory, describeMapRun } from '../../../local/api/map-runs.ts';
 import type { StateMachine } from '../../../local/api/state-machines.ts';
 
 const MAP_RUN_ARN = 'arn:aws:states:us-east-1:123456789012:mapRun:m/M:run-1';
@@ -61,5 +61,14 @@ describe('local/api/map-runs', () => {
     expect(described.executionCounts).to.deep.equal(counts);
     // Unbatched, each child is one item.
     expect(described.itemCounts).to.deep.equal(counts);
+  });
+
+  it("answers GetExecutionHistory of an EXPRESS child as AWS answers it for an EXPRESS execution", () => {
+    const mapRun = { executionType: 'EXPRESS' } as MapRunRecord;
+    const express = { ...child(0, 'SUCCEEDED'), history: [] };
+    // AWS's answer, as recorded on AWS (LocalStack's test_sfn_api_express snapshot, get_execution_history_error).
+    expect(() => childHistory(mapRun, express)).to.throw("Invalid Arn: 'Resource type not valid in this context: express'").with.property('name', 'InvalidArn');
+    const standard = { ...mapRun, executionType: 'STANDARD' } as MapRunRecord;
+    expect(childHistory(standard, express)).to.deep.equal([]);
   });
 });

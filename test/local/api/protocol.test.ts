@@ -19,6 +19,12 @@ describe('local/api protocol', () => {
       Crash: () => {
         throw new TypeError('boom');
       },
+      // An answer JSON.stringify cannot write: it overflows the call stack.
+      Deep: () => {
+        let value: unknown = 1;
+        for (let i = 0; i < 100_000; i++) value = [value];
+        return { value };
+      },
     };
     server = createServer(protocolHandler(operations, (error) => internal.push(error)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,8 +74,21 @@ describe('local/api protocol', () => {
   it("passes an operation's ApiError on as AWS's error, and an unexpected one as a 500", async () => {
     expect(await call('Refuse', '{}')).to.deep.include({ status: 400, body: { __type: 'StateMachineDoesNotExist', message: 'nope' } });
     const crash = await call('Crash', '{}');
-    expect(crash.status).to.equal(500);
+    expect(crash).to.deep.include({ status: 500, body: { __type: 'InternalServerError', message: 'TypeError: boom' } });
     expect(internal.map((error) => error.message)).to.deep.equal(['boom']);
+  });
+
+  it('answers InternalServerError when the answer itself cannot be written, and goes on serving', async () => {
+    const deep = await call('Deep', '{}');
+    expect(deep).to.deep.include({ status: 500, type: CONTENT_TYPE });
+    expect(deep.body).to.deep.equal({ __type: 'InternalServerError', message: 'RangeError: Maximum call stack size exceeded' });
+    expect((await call('Echo', '{"a": 2}')).body).to.deep.include({ a: 2 });
+  });
+
+  it('refuses a body nested deeper than the engine takes with ValidationException', async () => {
+    const answer = await call('Echo', `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(answer.status).to.equal(400);
+    expect(answer.body.__type).to.equal('ValidationException');
   });
 
   it('writes nested dates as epoch seconds and leaves other values alone', () => {

@@ -22,7 +22,7 @@ describe('local/api: the AWS run client against the endpoint', function () {
     await env.stop();
   });
 
-  async function run(argv: string[]) {
+  async function runText(argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
     const status = await runCommand(argv, {
@@ -30,8 +30,24 @@ describe('local/api: the AWS run client against the endpoint', function () {
       out: (text) => out.push(text),
       err: (text) => err.push(text),
     });
-    return { status, summary: JSON.parse(out.join('\n')) as Record<string, unknown>, err: err.join('\n') };
+    return { status, out: out.join('\n'), err: err.join('\n') };
   }
+
+  async function run(argv: string[]) {
+    const { status, out, err } = await runText(argv);
+    return { status, summary: JSON.parse(out) as Record<string, unknown>, err };
+  }
+
+  it('points at the endpoint, not at an AWS console page that cannot show a local execution', async () => {
+    const { status, out, err } = await runText(['--count', '2']);
+    expect(status).to.equal(EXIT.succeeded);
+    expect(out + err).not.to.include('console.aws.amazon.com');
+    expect(out).not.to.include('Console:');
+    expect(err).to.match(/while it runs: env -u AWS_PROFILE .* aws stepfunctions describe-execution --execution-arn arn:aws:states:\S+:execution:\S+ --endpoint-url /);
+    expect(err).to.include(`--endpoint-url ${server.endpoint}`);
+    const { summary } = await run(['--count', '2', '--json']);
+    expect(summary).not.to.have.any.keys('consoleUrl');
+  });
 
   it('runs the workflow and reconciles every item from the history and the table', async () => {
     const { status, summary } = await run(['--count', '5', '--json']);
