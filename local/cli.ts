@@ -16,6 +16,7 @@ import { startApiServer } from './api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from './run.ts';
+import { parseS3Data } from './s3-data.ts';
 
 /** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
 export const NO_REPORT_ENV = 'NO_HTML_REPORT';
@@ -50,6 +51,9 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
   --fast-retries            retry at once instead of waiting the ASL's Retry intervals
   --lambda NAME=MODULE      run MODULE's handler(event, context) for the function NAME (a name
                             or an ARN) that a Task invokes; the role may invoke it (repeatable)
+  --s3-bucket NAME          create the bucket NAME on the S3 emulator before the run (repeatable)
+  --s3-object B/KEY=FILE    put FILE's bytes in bucket B (created too) under KEY (repeatable);
+                            a --definition run's role may read, list and write these buckets
   --history FILE            write the execution's events to FILE, as GetExecutionHistory
                             returns them: {"events": [...]}
   --json                    print one JSON object instead of the text report
@@ -75,6 +79,8 @@ const OPTIONS = {
   definition: { type: 'string' },
   fault: { type: 'string', multiple: true },
   lambda: { type: 'string', multiple: true },
+  's3-bucket': { type: 'string', multiple: true },
+  's3-object': { type: 'string', multiple: true },
   history: { type: 'string' },
   'no-quota-fail': { type: 'boolean', default: false },
   'fast-retries': { type: 'boolean', default: false },
@@ -106,6 +112,8 @@ export async function parseCliArgs(argv: string[], environment: NodeJS.ProcessEn
     keep: values.keep,
     functions: (values.lambda ?? []).map(parseStandIn),
   };
+  const s3Data = parseS3Data(values['s3-bucket'], values['s3-object']);
+  if (s3Data !== undefined) run.s3Data = s3Data;
   run.workflow = selectWorkflow(values.workflow).name;
   if (values.queue !== undefined) run.app = withQueueType(APP, parseQueueType(values.queue));
   if (values.definition !== undefined) run.definitionPath = values.definition;
@@ -229,6 +237,7 @@ const REFUSALS = new Set([
   'InvalidApplication',
   'UnsupportedResourceKind',
   'InvalidRegion',
+  'InvalidBucketName',
 ]);
 
 /** The offline runtime uses Node 22's APIs (Promise.withResolvers); on an older Node it would fail mid-run. */

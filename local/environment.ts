@@ -15,6 +15,7 @@ import {
   type Principal,
 } from './iam.ts';
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
+import { putUserObjects, userBuckets, type UserS3Data } from './s3-data.ts';
 import { startS3Emulator, type S3Emulator } from './s3-emulator.ts';
 
 /** Checks a local role's call against the policy its session token carries. */
@@ -48,6 +49,8 @@ export interface EnvironmentOptions {
   app?: Application;
   /** The workflow the environment runs; transfer-records by default. */
   workflow?: string;
+  /** The user's buckets and objects, created on the S3 emulator besides the application's. */
+  s3Data?: UserS3Data;
 }
 
 export async function startLocalEnvironment(options: EnvironmentOptions = {}): Promise<LocalEnvironment> {
@@ -57,7 +60,8 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
   const accountId = LOCAL_ACCOUNT_ID;
   const app = options.app ?? APP;
   const emulators = await startEmulators({ region, accountId, door: iamDoor(region, accountId) });
-  const buckets = app.resources.filter((r) => r.kind === 'bucket').map((r) => resourceName(prefix, r));
+  const appBuckets = app.resources.filter((r) => r.kind === 'bucket').map((r) => resourceName(prefix, r));
+  const buckets = [...new Set([...appBuckets, ...userBuckets(options.s3Data)])];
   let s3: S3Emulator | undefined;
   const stop = async () => {
     await Promise.all([emulators.stop(), s3?.stop()]);
@@ -68,6 +72,8 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
     if (buckets.length > 0) {
       s3 = await startS3Emulator(buckets);
       endpoints.s3 = s3.endpoint;
+      const { s3: s3Client } = createLocalClients(region, endpoints);
+      await putUserObjects(s3Client, options.s3Data).finally(() => s3Client.destroy());
     }
     const resources = await provision(clients, {
       app,

@@ -3,7 +3,7 @@
 import { findWorkflow } from '../workflow/app.ts';
 import { resolveGrants, type PolicyStatement } from '../workflow/permissions.ts';
 import type { LocalResources } from './contracts.ts';
-import { queueArn, queueArnFromUrl, tableArn } from './provision.ts';
+import { queueArn, queueArnFromUrl, s3BucketArn, tableArn } from './provision.ts';
 
 export interface LocalPolicies {
   /** The running workflow's role. */
@@ -28,6 +28,19 @@ export function localPolicies(resources: LocalResources, standInArns: string[] =
     stateMachinePolicy,
     functionPolicies: Object.fromEntries(app.functions.map((fn) => [fn.name, resolveGrants(fn.grants, arns)])),
   };
+}
+
+/**
+ * The user's own buckets (`--s3-bucket`, `--s3-object`) for a role written for another definition:
+ * it may read and list them (an ItemReader's s3:GetObject, s3:ListBucket) and write to them (a
+ * ResultWriter's s3:PutObject), as the role the user would make for that definition allows.
+ */
+export function userBucketGrants(buckets: string[]): PolicyStatement[] {
+  if (buckets.length === 0) return [];
+  return [
+    { Sid: 'ReadWriteUserObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: buckets.map((bucket) => `${s3BucketArn(bucket)}/*`) },
+    { Sid: 'ListUserBuckets', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: buckets.map(s3BucketArn) },
+  ];
 }
 
 /**

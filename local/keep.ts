@@ -24,7 +24,12 @@ function localData(resources: LocalEnvironment['resources']) {
   return { tables, queues };
 }
 
-/** AWS CLI commands that read what the run left: each table, each queue's counts, its messages. */
+/** The application's buckets on the S3 emulator. */
+function buckets(resources: LocalEnvironment['resources']): string[] {
+  return resources.app.resources.filter((r) => r.kind === 'bucket').map((r) => resources.data[r.id]!.name);
+}
+
+/** AWS CLI commands that read what the run left: each table, each queue's counts, its messages; and make a bucket of one's own. */
 function cliCommands(env: Pick<LocalEnvironment, 'endpoints' | 'resources'>): string[] {
   const { endpoints } = env;
   const { tables, queues } = localData(env.resources);
@@ -34,6 +39,9 @@ function cliCommands(env: Pick<LocalEnvironment, 'endpoints' | 'resources'>): st
       `aws sqs get-queue-attributes --queue-url ${queue.url} --attribute-names All --endpoint-url ${endpoints.sqs}`,
       `aws sqs receive-message --queue-url ${queue.url} --max-number-of-messages 10 --endpoint-url ${endpoints.sqs}`,
     ]),
+    ...(endpoints.s3 === undefined
+      ? []
+      : [`aws s3 mb s3://my-bucket --endpoint-url ${endpoints.s3}`, `aws s3 cp ./items.csv s3://my-bucket/items.csv --endpoint-url ${endpoints.s3}`]),
   ];
 }
 
@@ -49,6 +57,7 @@ export function keepInstructions(env: Pick<LocalEnvironment, 'endpoints' | 'reso
       `  SQS       ${endpoints.sqs}  queue ${queue.url}`,
       ...(queue.deadLetterUrl === undefined ? [] : [`            dead-letter queue ${queue.deadLetterUrl}`]),
     ]),
+    ...(endpoints.s3 === undefined ? [] : [`  S3        ${endpoints.s3}  buckets ${buckets(env.resources).join(', ')} (aws s3 mb makes more)`]),
     'Paste these lines into a shell to reach them with the AWS CLI or an SDK:',
     ...shellLines(env).map((line) => `  ${line}`),
     'then, with any AWS CLI (v1 too), for example:',

@@ -19,6 +19,11 @@ export function queueArn(region: string, accountId: string, queueName: string): 
   return `arn:aws:sqs:${region}:${accountId}:${queueName}`;
 }
 
+/** The ARN IAM authorizes a bucket's actions on (s3:ListBucket); its objects' are under it. */
+export function s3BucketArn(bucketName: string): string {
+  return `arn:aws:s3:::${bucketName}`;
+}
+
 export function lambdaFunctionArn(region: string, accountId: string, functionName: string): string {
   return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
 }
@@ -131,7 +136,7 @@ async function createResource(
       return { name, arn: queueArn(region, accountId, name), url: await createQueue(clients.sqs, name, queueAttributes(resource, created)) };
     case 'bucket':
       // The S3 emulator starts with the application's buckets (environment.ts): nothing to create.
-      return { name, arn: `arn:aws:s3:::${name}` };
+      return { name, arn: s3BucketArn(name) };
     default: {
       // A kind added to the description before an emulator holds it.
       const unknown = resource as DataResource;

@@ -30,7 +30,8 @@ import { createLocalClients } from './emulators.ts';
 import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
-import { assertMayStartChildren, assumedRoleArn, localPolicies } from './iam.ts';
+import { assertMayStartChildren, assumedRoleArn, localPolicies, userBucketGrants } from './iam.ts';
+import { userBuckets, type UserS3Data } from './s3-data.ts';
 import { childQuotaNotes, quotaNotes } from './quota-notes.ts';
 import { createRunGuard, type RunGuard } from './run-guard.ts';
 
@@ -66,6 +67,8 @@ export interface LocalRunOptions {
   workflow?: string;
   /** Where the functions' bundles are; dist/ by default. */
   distDir?: string;
+  /** The user's buckets and objects (`--s3-bucket`, `--s3-object`), made on the S3 emulator before the execution. */
+  s3Data?: UserS3Data;
 }
 
 export interface LocalRun {
@@ -156,7 +159,12 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
   let env: LocalEnvironment | undefined;
   try {
     env = await guard.race(
-      startLocalEnvironment({ app, workflow: workflow.name, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) }),
+      startLocalEnvironment({
+        app,
+        workflow: workflow.name,
+        ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+        ...(options.s3Data === undefined ? {} : { s3Data: options.s3Data }),
+      }),
     );
     run = await guard.race(execute(env, template, input, { ...options, quotaFail }, guard));
   } catch (error) {
@@ -193,9 +201,11 @@ async function execute(
   const running = resources.stateMachines[resources.workflow.name]!;
   // Another definition (--definition) runs under a role written for the workflow's own: as stand-in
   // functions are granted what they need, its Map Runs may start their children (on AWS, a role made
-  // for that definition would allow states:StartExecution on its machine).
+  // for that definition would allow states:StartExecution on its machine), and it may read, list and
+  // write the user's own buckets.
   if (options.definitionPath !== undefined && resolve(options.definitionPath) !== fromRoot(resources.workflow.definition)) {
     policies.stateMachinePolicy.push({ Sid: 'StartOwnMapRunChildren', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [running.arn] });
+    policies.stateMachinePolicy.push(...userBucketGrants(userBuckets(options.s3Data)));
   }
   const principalArn = assumedRoleArn(resources.accountId, running.role, running.stateMachine);
   // A Map Run starts its children only if the role may start the state machine's executions.

@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessDenied, assertPermitted, InvalidSessionToken, principalFromToken, type RequiredPermission } from './iam.ts';
+import { s3BucketArn } from './provision.ts';
 
 /** The ARN IAM authorizes an object's actions on. */
 export function s3ObjectArn(bucket: string, key: string): string {
-  return `arn:aws:s3:::${bucket}/${key}`;
+  return `${s3BucketArn(bucket)}/${key}`;
 }
 
 /** What an S3 request needs from IAM; path-style addressing (/bucket/key), as the local clients use. */
@@ -17,7 +18,7 @@ export function s3RequestPermission(method: string, url: string): RequiredPermis
   const key = decodeURIComponent(rest.join('/'));
   if (key === '') {
     const action = method === 'GET' || method === 'HEAD' ? 's3:ListBucket' : `s3:${method === 'PUT' ? 'CreateBucket' : 'DeleteBucket'}`;
-    return { action, resources: [`arn:aws:s3:::${bucket}`] };
+    return { action, resources: [s3BucketArn(bucket)] };
   }
   const object = s3ObjectArn(bucket, key);
   if (method === 'GET' || method === 'HEAD') return { action: 's3:GetObject', resources: [object] };

@@ -26,10 +26,35 @@ async function evaluateFor(step: StateStep, field: string, value: unknown, effec
   return evaluatePayloadTemplate(value, pathScope(step, effective), field);
 }
 
-/** ItemReader: the dispatcher reads the items (resource, Parameters/Arguments, ReaderConfig). */
+// ReaderConfig.MaxItems: AWS reads at most this many items; 0 (or none) means all of them.
+const MAX_ITEMS_LIMIT = 100_000_000;
+
+/** ReaderConfig.MaxItems or MaxItemsPath (or a JSONata MaxItems), read with AWS's errors. */
+async function maxItemsOf(step: StateStep, config: { MaxItems?: unknown; MaxItemsPath?: unknown }, effective: unknown): Promise<number> {
+  let value: unknown;
+  if (typeof config.MaxItemsPath === 'string') {
+    value = resolveValue(config.MaxItemsPath, pathScope(step, effective), 'MaxItemsPath');
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      const shown = typeof value === 'string' ? value : JSON.stringify(value);
+      throw new StatesError('States.ItemReaderFailed', `The MaxItemsPath field refers to value "${shown}" which is not a valid integer: ${config.MaxItemsPath}`);
+    }
+  } else if (config.MaxItems === undefined) return MAX_ITEMS_LIMIT;
+  else {
+    value = step.jsonata ? await jsonataField(step, 'MaxItems', config.MaxItems) : config.MaxItems;
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      throw new StatesError(step.jsonata ? 'States.QueryEvaluationError' : 'States.ItemReaderFailed', `The MaxItems field must be an integer, but was: ${JSON.stringify(value)}`);
+    }
+  }
+  // AWS's cause for a negative count (recorded).
+  if (value < 0) throw new StatesError('States.ItemReaderFailed', 'field MaxItems must be positive');
+  return value === 0 ? MAX_ITEMS_LIMIT : Math.min(value, MAX_ITEMS_LIMIT);
+}
+
+/** ItemReader: the dispatcher reads the items (resource, Parameters/Arguments, ReaderConfig); at most MaxItems of them are kept. */
 export async function readItems(step: StateStep, effective: unknown): Promise<unknown[]> {
-  const reader = step.state.ItemReader as { Resource: string; Parameters?: unknown; Arguments?: unknown; ReaderConfig?: unknown };
+  const reader = step.state.ItemReader as { Resource: string; Parameters?: unknown; Arguments?: unknown; ReaderConfig?: Record<string, unknown> };
   const parameters = await evaluateFor(step, step.jsonata ? 'Arguments' : 'Parameters', step.jsonata ? reader.Arguments : reader.Parameters, effective);
+  const maxItems = await maxItemsOf(step, reader.ReaderConfig ?? {}, effective);
   const run = step.thread.run;
   let items: unknown;
   try {
@@ -49,10 +74,7 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
   const deep = items.findIndex(tooDeep);
   if (deep !== -1) throw new StatesError('States.ItemReaderFailed', nestingMessage(`Item ${deep} the ItemReader read`));
-  const config = (reader.ReaderConfig ?? {}) as { MaxItems?: unknown; MaxItemsPath?: unknown };
-  const maxItems = typeof config.MaxItemsPath === 'string' ? resolveValue(config.MaxItemsPath, pathScope(step, effective), 'MaxItemsPath') : step.jsonata && config.MaxItems !== undefined ? await jsonataField(step, 'MaxItems', config.MaxItems) : config.MaxItems;
-  // ReaderConfig.MaxItems: the Map Run processes at most this many items (0 or absent: all).
-  return typeof maxItems === 'number' && maxItems > 0 ? items.slice(0, maxItems) : items;
+  return items.length > maxItems ? items.slice(0, maxItems) : items;
 }
 
 interface Batching {

@@ -28,7 +28,8 @@ import {
   type LocalFunction,
 } from './lambda.ts';
 import { recordHttpResponses } from './response.ts';
-import { ITEM_READER_RESOURCE, RESULT_WRITER_RESOURCE, s3ItemReader, s3ResultWriter } from './s3.ts';
+import { ITEM_READER_RESOURCE, LIST_READER_RESOURCE, RESULT_WRITER_RESOURCE, s3ItemReader, s3ListReader, s3ResultWriter } from './s3.ts';
+import { readerConfigProblem, type ReaderConfig } from './s3-items.ts';
 import { isSqsAction, OPTIMIZED_SQS_ACTIONS, sqsTask } from './sqs.ts';
 
 export { TaskFailure, UnsupportedResource } from './errors.ts';
@@ -225,15 +226,20 @@ function standInFunction(standIn: StandInFunction, options: BridgeOptions): Loca
 interface MapStorage {
   name: string;
   resource: string;
+  /** An ItemReader's ReaderConfig. */
+  readerConfig?: ReaderConfig;
 }
 
 function mapStorage(definition: unknown): MapStorage[] {
   const found: MapStorage[] = [];
   forEachState(definition, (name, state) => {
     if (state.Type !== 'Map') return;
-    for (const field of [state.ItemReader, state.ResultWriter]) {
-      if (isObject(field) && typeof field.Resource === 'string') found.push({ name, resource: field.Resource });
+    const reader = state.ItemReader;
+    if (isObject(reader) && typeof reader.Resource === 'string') {
+      found.push({ name, resource: reader.Resource, readerConfig: isObject(reader.ReaderConfig) ? reader.ReaderConfig : {} });
     }
+    const writer = state.ResultWriter;
+    if (isObject(writer) && typeof writer.Resource === 'string') found.push({ name, resource: writer.Resource });
   });
   return found;
 }
@@ -248,13 +254,24 @@ export function handlerFor(handlers: Record<string, TaskHandler>, call: { stateN
   return handlers[storageKey(call.stateName, call.resource)] ?? handlers[call.stateName];
 }
 
+/** The S3 calls of a Map's ItemReader (getObject, listObjectsV2) and ResultWriter (putObject), by resource. */
+const STORAGE_CALLS: Record<string, (client: S3Client, context: CallContext) => ServiceCall> = {
+  [ITEM_READER_RESOURCE]: s3ItemReader,
+  [LIST_READER_RESOURCE]: s3ListReader,
+  [RESULT_WRITER_RESOURCE]: s3ResultWriter,
+};
+
 function storageHandler(storage: MapStorage, client: S3Client | undefined, context: CallContext): TaskHandler {
-  const known = [ITEM_READER_RESOURCE, RESULT_WRITER_RESOURCE];
+  const known = Object.keys(STORAGE_CALLS);
   if (!known.includes(storage.resource)) {
     throw new UnsupportedResource(`state "${storage.name}": resource ${JSON.stringify(storage.resource)} is not supported offline; supported: ${known.join(', ')}`);
   }
+  if (storage.readerConfig !== undefined) {
+    const problem = readerConfigProblem(storage.readerConfig, storage.resource === LIST_READER_RESOURCE ? 'listObjectsV2' : 'getObject');
+    if (problem !== undefined) throw new UnsupportedResource(`state "${storage.name}": ItemReader ${problem}`);
+  }
   if (client === undefined) throw new UnsupportedResource(`state "${storage.name}": ${storage.resource} needs a bucket, and the application has none`);
-  const call = storage.resource === ITEM_READER_RESOURCE ? s3ItemReader(client, context) : s3ResultWriter(client, context);
+  const call = STORAGE_CALLS[storage.resource]!(client, context);
   return (input) => call(isObject(input) ? input : {});
 }
 

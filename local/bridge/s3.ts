@@ -1,15 +1,27 @@
-// S3 for a distributed Map: the ItemReader's arn:aws:states:::s3:getObject (a JSON or JSONL
-// object read into items) and the ResultWriter's arn:aws:states:::s3:putObject (the results and
+// S3 for a distributed Map: the ItemReader's arn:aws:states:::s3:getObject (an object read into
+// items, see s3-items.ts; an S3 inventory's manifest and its files) and arn:aws:states:::s3:listObjectsV2
+// (a bucket's objects), and the ResultWriter's arn:aws:states:::s3:putObject (the results and
 // their manifest). Every object the role touches is checked against its policy first; failures
 // are named as the Java SDK v1 names them, AmazonS3Exception with S3's code in the cause.
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RequiredPermission } from '../iam.ts';
+import { s3BucketArn } from '../provision.ts';
 import { s3ObjectArn } from '../s3-door.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { sdkFailure, TaskFailure, type ServiceErrors } from './errors.ts';
-import { parseJsonLines, resultWriterObjects, type ResultWriterParameters } from './s3-objects.ts';
+import {
+  inventoryFileItems,
+  inventoryManifest,
+  ITEM_READER_FAILED,
+  listedItem,
+  objectItems,
+  readerConfigProblem,
+  type ReaderConfig,
+} from './s3-items.ts';
+import { resultWriterObjects, type ResultWriterParameters } from './s3-objects.ts';
 
 export const ITEM_READER_RESOURCE = 'arn:aws:states:::s3:getObject';
+export const LIST_READER_RESOURCE = 'arn:aws:states:::s3:listObjectsV2';
 export const RESULT_WRITER_RESOURCE = 'arn:aws:states:::s3:putObject';
 
 // The Java SDK v1 models no S3 error class of its own: every response is AmazonS3Exception.
@@ -18,11 +30,6 @@ export const S3_ERRORS: ServiceErrors = {
   sdk: { prefix: 'S3', generic: 'S3Exception', service: 'S3', modeled: new Set(['NoSuchBucketException', 'NoSuchKeyException']) },
   accessDenied: { status: 403, name: 'AccessDenied' },
 };
-
-/** A ReaderConfig the bridge does not read (CSV, MANIFEST): refused when the Map runs. */
-export class UnsupportedReaderConfig extends Error {
-  override name = 'UnsupportedReaderConfig';
-}
 
 /** IAM authorizes an object's reads and writes on arn:aws:s3:::<bucket>/<key>; a multipart upload is a PutObject. */
 export function s3Permission(action: 'GetObject' | 'PutObject', bucket: string, key: string): RequiredPermission {
@@ -37,39 +44,58 @@ function requiredString(params: Record<string, unknown>, field: string, where: s
   return value;
 }
 
-function itemsOf(text: string, inputType: unknown, where: string): unknown[] {
-  if (inputType === 'JSONL') return parseJsonLines(text, where);
-  if (inputType === 'JSON') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new TaskFailure('States.ItemReaderFailed', `${where} is not valid JSON.`);
-    }
-    if (!Array.isArray(parsed)) throw new TaskFailure('States.ItemReaderFailed', `${where} does not hold a JSON array.`);
-    return parsed;
+/** Reads one object's bytes (the caller has authorized it). */
+async function getObject(client: S3Client, bucket: string, key: string, versionId?: unknown): Promise<Uint8Array> {
+  try {
+    const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(typeof versionId === 'string' ? { VersionId: versionId } : {}) }));
+    return (await output.Body?.transformToByteArray()) ?? new Uint8Array();
+  } catch (error) {
+    throw sdkFailure(S3_ERRORS, 'optimized', error);
   }
-  throw new UnsupportedReaderConfig(`ReaderConfig.InputType ${JSON.stringify(inputType)} is not read offline; JSON and JSONL are`);
 }
 
-/** The ItemReader: reads the object and returns its items. */
+/** The ItemReader (s3:getObject): reads the object and returns its items; a MANIFEST reads each inventory file it lists. */
 export function s3ItemReader(client: S3Client, context: CallContext): ServiceCall {
   return async (params) => {
     const bucket = requiredString(params, 'Bucket', 'ItemReader');
     const key = requiredString(params, 'Key', 'ItemReader');
-    const config = (params.ReaderConfig ?? {}) as { InputType?: unknown };
+    const config = (params.ReaderConfig ?? {}) as ReaderConfig;
+    const problem = readerConfigProblem(config, 'getObject');
+    if (problem !== undefined) throw new TaskFailure(ITEM_READER_FAILED, problem);
+    const where = `s3://${bucket}/${key}`;
     authorize(context, s3Permission('GetObject', bucket, key), S3_ERRORS, 'optimized');
     context.injectFault('s3', 'getObject');
-    let text: string;
+    const text = Buffer.from(await getObject(client, bucket, key, params.VersionId)).toString('utf8');
+    if (config.InputType !== 'MANIFEST') return objectItems(text, config, where);
+    const manifest = inventoryManifest(text, where);
+    const items: unknown[] = [];
+    for (const file of manifest.keys) {
+      authorize(context, s3Permission('GetObject', manifest.bucket, file), S3_ERRORS, 'optimized');
+      for (const item of inventoryFileItems(await getObject(client, manifest.bucket, file), manifest.headers)) items.push(item);
+    }
+    return items;
+  };
+}
+
+/** The ItemReader (s3:listObjectsV2): every object of the bucket (under Prefix), each page read in turn. */
+export function s3ListReader(client: S3Client, context: CallContext): ServiceCall {
+  return async (params) => {
+    const bucket = requiredString(params, 'Bucket', 'ItemReader');
+    const prefix = typeof params.Prefix === 'string' ? params.Prefix : undefined;
+    authorize(context, { action: 's3:ListBucket', resources: [s3BucketArn(bucket)] }, S3_ERRORS, 'optimized');
+    context.injectFault('s3', 'listObjectsV2');
+    const items: unknown[] = [];
+    let token: string | undefined;
     try {
-      const output = await client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, ...(typeof params.VersionId === 'string' ? { VersionId: params.VersionId } : {}) }),
-      );
-      text = (await output.Body?.transformToString('utf8')) ?? '';
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix === undefined ? {} : { Prefix: prefix }), ContinuationToken: token }));
+        for (const object of page.Contents ?? []) items.push(listedItem(object));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
     } catch (error) {
       throw sdkFailure(S3_ERRORS, 'optimized', error);
     }
-    return itemsOf(text, config.InputType, `s3://${bucket}/${key}`);
+    return items;
   };
 }
 

@@ -161,6 +161,8 @@ describe('local/cli', function () {
       [['--colour'], 'InvalidArguments', "Unknown option '--colour'"],
       [['--fault', 'dynamodb:getItem'], 'InvalidFaultSpec', 'dynamodb:getItem'],
       [['--messages-file', '/nonexistent/messages.json'], 'InvalidMessagesFile', 'cannot read'],
+      [['--s3-object', 'my-bucket'], 'InvalidArguments', '--s3-object "my-bucket" must be BUCKET/KEY=FILE'],
+      [['--s3-bucket', 'Not_A_Bucket'], 'InvalidBucketName', 'S3 refuses this bucket name'],
       [['--history', '/nonexistent/dir/h.json'], 'InvalidArguments', '--history /nonexistent/dir/h.json: the folder /nonexistent/dir does not exist'],
     ];
     for (const [argv, name, message] of refusals) {
@@ -251,6 +253,7 @@ describe('local/cli', function () {
 
     it('prints the endpoints, table, queue, Step Functions endpoint, paste-able lines and AWS CLI commands with --keep, and stops when asked', async () => {
       let cli: { stdout: string; stderr: string }[] = [];
+      let listedBuckets = '';
       const io = fakeIo({
         // AWS CLI v1 ignores AWS_ENDPOINT_URL_* and AWS_REGION: the printed commands must work with it anyway.
         whileKept: async (stderr) => {
@@ -268,6 +271,11 @@ describe('local/cli', function () {
               }),
             ),
           );
+          // A bucket of one's own, made as printed, then listed.
+          const makeBucket = lines.find((line) => line.startsWith('aws s3 mb '))!;
+          const shell = (command: string) => execFileAsync('bash', ['-c', [...setup, command].join('\n')], { env: { PATH: process.env.PATH, HOME: dir } });
+          await shell(makeBucket);
+          listedBuckets = (await shell(makeBucket.replace(/^aws s3 mb s3:\/\/my-bucket/, 'aws s3 ls'))).stdout;
         },
       });
       expect(await main(['--keep', '--count', '1', '--json'], io)).to.equal(0);
@@ -287,7 +295,9 @@ describe('local/cli', function () {
         expect(attributes.Attributes.ApproximateNumberOfMessages).to.equal('1');
         expect(received.Messages[0].Body).to.equal(scan.Items[0].Message.S);
         expect(machines.stateMachines.map((machine: { name: string }) => machine.name)).to.include('transfer-records-state-machine');
+        expect(listedBuckets).to.match(/ my-bucket\n/);
       }
+      expect(err).to.match(/S3 +http:\/\/127\.0\.0\.1:\d+ +buckets transfer-records-runs/);
       // untilStopped has resolved: the emulators no longer answer.
       for (const [, url] of err.matchAll(/export AWS_ENDPOINT_URL_\w+=(\S+)/g)) {
         expect(await rejection(fetch(url!))).to.be.instanceOf(TypeError);
@@ -360,6 +370,54 @@ describe('local/cli', function () {
       expect(events.map((event) => event.id)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
       // As AWS links them: the first state's entry follows no event, each later one the event before it.
       expect(events.map((event) => event.previousEventId)).to.deep.equal([0, 0, 2, 3, 4, 5, 6]);
+    });
+
+    it("creates the --s3-bucket and --s3-object data: a --definition Map reads its CSV and writes its results to the user's bucket", async () => {
+      const csv = join(dir, 'items.csv');
+      await writeFile(csv, 'id|name\n1|one\n2|two\n');
+      const definition = join(dir, 'csv-map.asl.json');
+      await writeFile(
+        definition,
+        JSON.stringify({
+          StartAt: 'Each',
+          States: {
+            Each: {
+              Type: 'Map',
+              ItemReader: {
+                Resource: 'arn:aws:states:::s3:getObject',
+                ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW', CSVDelimiter: 'PIPE' },
+                Parameters: { 'Bucket.$': '$.bucket', Key: 'in/items.csv' },
+              },
+              ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+              ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'my-results', Prefix: 'out' } },
+              ResultPath: '$.written',
+              Next: 'Listed',
+            },
+            Listed: {
+              Type: 'Map',
+              ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'my-results', Prefix: 'out/' } },
+              ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'K', States: { K: { Type: 'Pass', OutputPath: '$.Key', End: true } } },
+              ResultPath: '$.listed',
+              End: true,
+            },
+          },
+        }),
+      );
+      const io = fakeIo();
+      const argv = ['--definition', definition, '--input', '{"bucket":"my-data"}', '--json', '--s3-object', `my-data/in/items.csv=${csv}`, '--s3-bucket', 'my-results'];
+      expect(await main(argv, io)).to.equal(0);
+      const { output } = JSON.parse(io.out.join('')) as { output: { written: { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } }; listed: string[] } };
+      const runId = output.written.MapRunArn.split(':').at(-1);
+      expect(output.written.ResultWriterDetails).to.deep.equal({ Bucket: 'my-results', Key: `out/${runId}/manifest.json` });
+      // What the first Map wrote is in the user's bucket: the children's results and the manifest.
+      expect(output.listed.sort()).to.deep.equal([`out/${runId}/SUCCEEDED_0.json`, `out/${runId}/manifest.json`]);
+      expect(await listeningServers()).to.equal(0);
+    });
+
+    it('refuses a bucket name S3 refuses with exit status 2, before starting anything', async () => {
+      const io = fakeIo();
+      expect(await main(['--s3-bucket', 'UPPER'], io)).to.equal(2);
+      expect(io.err.join('')).to.equal('InvalidBucketName: --s3-bucket "UPPER": S3 refuses this bucket name: it may hold only lowercase letters, numbers, periods and hyphens\n');
     });
 
     it('refuses a --lambda whose module does not exist, naming it', async () => {

@@ -15,6 +15,7 @@ import {
   principalFromToken,
   sessionToken,
   sqsPermission,
+  userBucketGrants,
 } from '../../local/iam.ts';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/t';
@@ -198,6 +199,19 @@ describe('local/iam', () => {
 
     it('refuse a damaged local token rather than treat it as unrestricted', () => {
       expect(() => principalFromToken('local-iam.not-base64-json')).to.throw(InvalidSessionToken);
+    });
+  });
+
+  describe('userBucketGrants', () => {
+    it("lets a role read, list and write the user's buckets, and nothing else", () => {
+      const policy = userBucketGrants(['my-data', 'my-results']);
+      expect(isAllowed(policy, 's3:GetObject', 'arn:aws:s3:::my-data/in/items.csv')).to.be.true;
+      expect(isAllowed(policy, 's3:ListBucket', 'arn:aws:s3:::my-data')).to.be.true;
+      expect(isAllowed(policy, 's3:PutObject', 'arn:aws:s3:::my-results/run/manifest.json')).to.be.true;
+      expect(isAllowed(policy, 's3:GetObject', 'arn:aws:s3:::other-bucket/k')).to.be.false;
+      expect(isAllowed(policy, 's3:DeleteObject', 'arn:aws:s3:::my-data/in/items.csv')).to.be.false;
+      expect(isAllowed(policy, 's3:DeleteBucket', 'arn:aws:s3:::my-data')).to.be.false;
+      expect(userBucketGrants([])).to.deep.equal([]);
     });
   });
 

@@ -287,6 +287,42 @@ describe('engine: distributed Map state', () => {
     expect(result.output).to.deep.equal([1, 2]);
   });
 
+  describe('ReaderConfig.MaxItemsPath and JSONata MaxItems', () => {
+    const reading = (readerConfig: Record<string, unknown>, jsonata = false) =>
+      machine({
+        Type: 'Map',
+        ...(jsonata ? { QueryLanguage: 'JSONata' } : {}),
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON', ...readerConfig }, ...(jsonata ? { Arguments: {} } : { Parameters: {} }) },
+        ItemProcessor: processor({ Type: 'Pass', End: true }),
+        End: true,
+      });
+    const items = { dispatch: async () => [1, 2, 3] };
+
+    it('keeps at most the number the path gives; 0 keeps all', async () => {
+      expect((await run(reading({ MaxItemsPath: '$.max' }), { max: 2 }, items)).output).to.deep.equal([1, 2]);
+      expect((await run(reading({ MaxItemsPath: '$.max' }), { max: 0 }, items)).output).to.deep.equal([1, 2, 3]);
+    });
+
+    it('fails the Map Run with States.ItemReaderFailed and AWS\'s cause for a negative count, before reading', async () => {
+      let reads = 0;
+      const result = await run(reading({ MaxItemsPath: '$.max' }), { max: -1 }, { dispatch: async () => (reads += 1, [1]) });
+      expect(result).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed', cause: 'field MaxItems must be positive' });
+      expect(types(result).slice(2)).to.deep.equal(['MapStateStarted', 'MapRunStarted', 'MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
+      expect(reads).to.equal(0);
+    });
+
+    it('fails with States.ItemReaderFailed when the path gives no integer', async () => {
+      const result = await run(reading({ MaxItemsPath: '$.max' }), { max: 'two' }, items);
+      expect(result).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed', cause: 'The MaxItemsPath field refers to value "two" which is not a valid integer: $.max' });
+    });
+
+    it('evaluates a JSONata MaxItems', async () => {
+      expect((await run(reading({ MaxItems: '{% $states.input.max %}' }, true), { max: 1 }, items)).output).to.deep.equal([1]);
+      const bad = await run(reading({ MaxItems: '{% "x" %}' }, true), {}, items);
+      expect(bad).to.include({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+    });
+  });
+
   it('an ItemReader failure is States.ItemReaderFailed', async () => {
     const result = await run(
       machine({ Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: {} }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true }),

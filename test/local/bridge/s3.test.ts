@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
 import type { LocalResources } from '../../../local/contracts.ts';
 import type { CallContext } from '../../../local/bridge/context.ts';
 import type { MapRunExecution } from '../../../engine/index.ts';
-import { s3ItemReader, s3Permission, s3ResultWriter, UnsupportedReaderConfig } from '../../../local/bridge/s3.ts';
+import { s3ItemReader, s3ListReader, s3Permission, s3ResultWriter } from '../../../local/bridge/s3.ts';
 import { InvalidWriterConfig } from '../../../local/bridge/s3-objects.ts';
 import { startS3Emulator, type S3Emulator } from '../../../local/s3-emulator.ts';
 import { createAtScaleHandler } from '../../../functions/seed/index.ts';
@@ -91,9 +92,82 @@ describe('local/bridge S3: the ItemReader and ResultWriter against the S3 emulat
       expect(error.message).to.equal(`Line 2 of s3://${BUCKET}/key-lists/bad.jsonl is not valid JSON.`);
     });
 
-    it('refuses a ReaderConfig it does not read', async () => {
-      const error = await rejection(reader()({ Bucket: BUCKET, Key: 'lists/run.json', ReaderConfig: { InputType: 'CSV' } }));
-      expect(error).to.be.instanceOf(UnsupportedReaderConfig);
+    it('fails with States.ItemReaderFailed for a ReaderConfig it does not read (PARQUET)', async () => {
+      const error = await rejection(reader()({ Bucket: BUCKET, Key: 'lists/run.json', ReaderConfig: { InputType: 'PARQUET' } }));
+      expect(error.name).to.equal('States.ItemReaderFailed');
+      expect(error.message).to.include('PARQUET is not read offline');
+    });
+  });
+
+  describe('ItemReader: CSV and S3 inventory objects', () => {
+    const reader = () => s3ItemReader(client, context(allow(['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/data/*`])));
+
+    it('reads a CSV object with its CSVDelimiter, the header from its first row or the definition', async () => {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'data/ratings.csv', Body: 'userId;rating\n1;3.5\n2;"4;5"\n' }));
+      const params = { Bucket: BUCKET, Key: 'data/ratings.csv' };
+      expect(await reader()({ ...params, ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW', CSVDelimiter: 'SEMICOLON' } })).to.deep.equal([
+        { userId: '1', rating: '3.5' },
+        { userId: '2', rating: '4;5' },
+      ]);
+      const given = await reader()({ ...params, ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'GIVEN', CSVHeaders: ['u', 'r'], CSVDelimiter: 'SEMICOLON' } });
+      expect(given).to.have.length(3);
+      expect((given as unknown[])[0]).to.deep.equal({ u: 'userId', r: 'rating' });
+    });
+
+    it('reads an S3 inventory: its manifest.json, then each gzipped CSV file it lists, each checked against the role', async () => {
+      const manifest = {
+        sourceBucket: 'source-bucket',
+        destinationBucket: `arn:aws:s3:::${BUCKET}`,
+        fileFormat: 'CSV',
+        fileSchema: 'Bucket, Key, Size',
+        files: [{ key: 'data/inventory/a.csv.gz' }, { key: 'inventory-elsewhere/b.csv.gz' }],
+      };
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'data/inventory/manifest.json', Body: JSON.stringify(manifest) }));
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'data/inventory/a.csv.gz', Body: gzipSync('"source-bucket","x/1.csv","10"\n"source-bucket","x/2.csv","20"\n') }));
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory-elsewhere/b.csv.gz', Body: gzipSync('"source-bucket","x/3.csv","30"\n') }));
+      const params = { Bucket: BUCKET, Key: 'data/inventory/manifest.json', ReaderConfig: { InputType: 'MANIFEST' } };
+      // The role reads data/* only: the second file is refused, naming it.
+      const denied = await rejection(reader()(params));
+      expect(denied.message).to.include(`arn:aws:s3:::${BUCKET}/inventory-elsewhere/b.csv.gz`);
+      const items = await s3ItemReader(client, context(allow(['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/*`])))(params);
+      expect(items).to.deep.equal([
+        { Bucket: 'source-bucket', Key: 'x/1.csv', Size: '10' },
+        { Bucket: 'source-bucket', Key: 'x/2.csv', Size: '20' },
+        { Bucket: 'source-bucket', Key: 'x/3.csv', Size: '30' },
+      ]);
+    });
+  });
+
+  describe('ItemReader (arn:aws:states:::s3:listObjectsV2)', () => {
+    const listing = (policy = allow(['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`])) => s3ListReader(client, context(policy));
+
+    it('lists every object under the Prefix, each as AWS hands it to a child', async () => {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'listed/file_0.txt', Body: '0HelloWorld!' }));
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'listed/file_1.txt', Body: '1HelloWorld!' }));
+      const items = (await listing()({ Bucket: BUCKET, Prefix: 'listed/' })) as Record<string, unknown>[];
+      expect(items.map((item) => Object.keys(item).sort())).to.deep.equal([
+        ['Etag', 'Key', 'LastModified', 'Size', 'StorageClass'],
+        ['Etag', 'Key', 'LastModified', 'Size', 'StorageClass'],
+      ]);
+      expect(items.map(({ Key, Size, StorageClass }) => ({ Key, Size, StorageClass }))).to.deep.equal([
+        { Key: 'listed/file_0.txt', Size: 12, StorageClass: 'STANDARD' },
+        { Key: 'listed/file_1.txt', Size: 12, StorageClass: 'STANDARD' },
+      ]);
+      expect(items[0]!.Etag).to.match(/^"[0-9a-f]{32}"$/);
+      expect(Math.abs((items[0]!.LastModified as number) - Date.now() / 1000)).to.be.below(600);
+      expect(faults).to.deep.equal([['s3', 'listObjectsV2']]);
+    });
+
+    it('refuses a bucket the role may not list with AccessDenied on s3:ListBucket', async () => {
+      const error = await rejection(listing(allow(['s3:ListBucket'], ['arn:aws:s3:::another-bucket']))({ Bucket: BUCKET }));
+      expect(error.name).to.equal('S3.AmazonS3Exception');
+      expect(error.message).to.include(`s3:ListBucket on resource: arn:aws:s3:::${BUCKET}`);
+      expect(faults).to.deep.equal([]);
+    });
+
+    it('fails as S3.AmazonS3Exception with NoSuchBucket for a bucket that does not exist', async () => {
+      const error = await rejection(listing(allow(['s3:ListBucket'], ['*']))({ Bucket: 'no-such-bucket' }));
+      expect(error.message).to.match(/Error Code: NoSuchBucket/);
     });
   });
 
