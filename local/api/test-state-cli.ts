@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { nestingMessage, stateNames, tooDeep } from '../../engine/index.ts';
 import { InvalidArguments, parseOptions, selectWorkflow } from '../../execution/args.ts';
-import { loadDefinition } from '../definition.ts';
+import { APP } from '../../workflow/app.ts';
+import { loadDefinition, previewVars } from '../definition.ts';
 import { startLocalEnvironment } from '../environment.ts';
 import { ApiError } from './errors.ts';
 import { startApiServer } from './server.ts';
@@ -116,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.retries !== undefined && !/^\d+$/.test(values.retries)) throw new InvalidTestStateArguments(`RETRIES must be a whole number, got "${values.retries}"`);
   const workflow = selectWorkflow(values.workflow);
   // A state the workflow does not have is refused before any emulator starts.
-  const template = await loadDefinition(join(OWN_ROOT, workflow.definition), Object.keys(workflow.placeholders));
+  const template = await loadDefinition(join(OWN_ROOT, workflow.definition), previewVars(APP, workflow));
   checkStateName(template.preview, values.state, workflow.name);
   const env = await startLocalEnvironment({ workflow: workflow.name });
   try {
