@@ -9,11 +9,11 @@ import { createLocalClients, emulatorEnvironment, startEmulators, type Door } fr
 import {
   AccessDenied,
   assertPermitted,
-  EMULATED_PERMISSIONS,
   InvalidSessionToken,
   principalFromToken,
   type Principal,
 } from './iam.ts';
+import { EMULATED_PERMISSIONS } from './bridge/services.ts';
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
 import { putUserObjects, userBuckets, type UserS3Data } from './s3-data.ts';
 import { startS3Emulator, type S3Emulator } from './s3-emulator.ts';
@@ -30,7 +30,7 @@ function iamDoor(region: string, accountId: string): Door {
     try {
       const principal = principalOf(sessionToken);
       if (!principal) return undefined;
-      const permission = EMULATED_PERMISSIONS[service](operation, params, region, accountId);
+      const permission = EMULATED_PERMISSIONS[service]!(operation, params, region, accountId);
       assertPermitted(principal.policy, principal.arn, permission);
       return undefined;
     } catch (error) {

@@ -10,51 +10,44 @@
 // messages again: a Standard queue holds them twice, a FIFO queue drops the copies.
 // Each firing is counted, with the state it hit and whether that state retried, for the report.
 import type { FaultReport } from '../workflow/execution-record.ts';
-import { LOST_ANSWER, THROTTLED } from '../workflow/service-errors.ts';
+import { LOST_ANSWER } from '../workflow/service-errors.ts';
 import type { FaultSpec } from './contracts.ts';
-import { lostAnswerFailure, serviceFailure, SQS_ERRORS, throttledFailure, type IntegrationStyle } from './bridge/errors.ts';
-import { S3_ERRORS } from './bridge/s3.ts';
-
-/** The services the bridge calls, and so the only ones a fault can match (s3: a Map's ItemReader and ResultWriter). */
-const FAULT_SERVICES = ['dynamodb', 'lambda', 'sqs', 's3'] as const;
-
-type FaultService = (typeof FAULT_SERVICES)[number];
+import { lostAnswerFailure, throttledFailure, type IntegrationStyle } from './bridge/errors.ts';
+import type { ServiceDescriptor } from './bridge/service.ts';
+import { SERVICES, serviceNamed } from './bridge/services.ts';
 
 export const THROTTLED_KEYWORD = 'throttled';
 export const FAILED_ENTRIES_KEYWORD = 'failed-entries';
 export const LOST_ANSWER_KEYWORD = 'lost-answer';
 
-/** The SQS actions whose lost answer leaves a message on the queue. */
-const SEND_ACTIONS = ['sendMessage', 'sendMessageBatch'];
-
-// S3 answers a request rate it will not take with 503 SlowDown; the Java SDK v1 calls every S3 error AmazonS3Exception.
-const S3_THROTTLED = { name: 'SlowDown', status: 503, message: 'Please reduce your request rate.' };
+/** The services declaring a fault kind, and how to name them in a refusal: e.g. "SQS sends only (sendMessage, sendMessageBatch)". */
+const LOST_ANSWER_SERVICES = SERVICES.filter((service) => service.faults.lostAnswer);
+const FAILED_ENTRIES_SERVICES = SERVICES.filter((service) => service.faults.failedEntries);
+const title = (service: ServiceDescriptor) => service.errors.optimized.prefix;
+const LOST_ANSWER_TARGETS = LOST_ANSWER_SERVICES.map((service) => `${title(service)} sends only (${service.faults.lostAnswer!.actions.join(', ')})`).join(', ');
 
 /** A batch entry SQS did not take: a service-side failure, so SenderFault is false and the entry may be sent again. */
 export const FAILED_ENTRY = { code: 'InternalError', senderFault: false } as const;
 
 const EXAMPLE = `dynamodb:getItem:${THROTTLED_KEYWORD}:2`;
 const FORMS =
-  `<service>:<action>:<ErrorName|${THROTTLED_KEYWORD}>:<times>, sqs:<action>Batch:${FAILED_ENTRIES_KEYWORD}:<entries>, ` +
-  `or sqs:<${SEND_ACTIONS.join('|')}>:${LOST_ANSWER_KEYWORD}:<times>`;
+  `<service>:<action>:<ErrorName|${THROTTLED_KEYWORD}>:<times>, ` +
+  `${FAILED_ENTRIES_SERVICES.map((service) => `${service.name}:<action>Batch:${FAILED_ENTRIES_KEYWORD}:<entries>`).join(', ')}, ` +
+  `or ${LOST_ANSWER_SERVICES.map((service) => `${service.name}:<${service.faults.lostAnswer!.actions.join('|')}>:${LOST_ANSWER_KEYWORD}:<times>`).join(', ')}`;
 
 export class InvalidFaultSpec extends Error {
   override name = 'InvalidFaultSpec';
 }
 
-function isFaultService(service: string): service is FaultService {
-  return (FAULT_SERVICES as readonly string[]).includes(service);
-}
-
-/** An SQS batch action (sendMessageBatch, deleteMessageBatch, …), whose entries can fail one by one. */
-export const isBatchAction = (action: string) => /Batch$/i.test(action);
-
 /** The error name `throttled` stands for, as an optimized integration reports it. */
-function throttledError(service: FaultService): string {
-  return service === 's3' ? `S3.${S3_ERRORS.optimized.generic}` : THROTTLED[service].error;
+function throttledError(service: ServiceDescriptor): string {
+  return throttledFailure(service.errors, service.faults.throttled, '').name;
 }
 
-const isThrottling = (fault: FaultSpec) => isFaultService(fault.service) && throttledError(fault.service) === fault.error;
+const isThrottling = (fault: FaultSpec) => {
+  const service = serviceNamed(fault.service);
+  return service !== undefined && throttledError(service) === fault.error;
+};
 
 /** The fault as a user writes it, a throttling one with its keyword (its name depends on the integration it hits). */
 export function faultText(fault: FaultSpec): string {
@@ -74,24 +67,27 @@ export function parseFault(spec: string): FaultSpec {
   if (parts.length !== 4) throw fail(`has ${parts.length} colon-separated part(s), not 4`);
   const [rawService, action, error, times] = parts.map((part) => part.trim()) as [string, string, string, string];
   const service = rawService.toLowerCase();
-  if (!isFaultService(service)) {
-    throw fail(`service "${rawService}" is not one the workflow's tasks call (${FAULT_SERVICES.join(', ')})`);
+  const descriptor = serviceNamed(service);
+  if (descriptor === undefined) {
+    throw fail(`service "${rawService}" is not one the workflow's tasks call (${SERVICES.map((known) => known.name).join(', ')})`);
   }
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(action)) throw fail(`action "${action}" must be an API action name such as getItem`);
   if (!/^[A-Za-z][\w.-]*$/.test(error)) throw fail(`error name "${error}" must be a name such as States.TaskFailed`);
   if (!/^[1-9]\d*$/.test(times)) throw fail(`times "${times}" must be a whole number of 1 or more`);
   if (error === FAILED_ENTRIES_KEYWORD) {
-    if (service !== 'sqs' || !isBatchAction(action)) throw fail(`${FAILED_ENTRIES_KEYWORD} applies to SQS batch actions only, such as sendMessageBatch`);
+    if (!descriptor.faults.failedEntries?.(action)) {
+      throw fail(`${FAILED_ENTRIES_KEYWORD} applies to ${FAILED_ENTRIES_SERVICES.map(title).join(', ')} batch actions only, such as sendMessageBatch`);
+    }
     return { service, action, error: FAILED_ENTRY.code, times: Number(times), failedEntries: true };
   }
   if (error === LOST_ANSWER_KEYWORD) {
-    if (service !== 'sqs' || !SEND_ACTIONS.some((send) => send.toLowerCase() === action.toLowerCase())) {
-      throw fail(`${LOST_ANSWER_KEYWORD} applies to SQS sends only (${SEND_ACTIONS.join(', ')})`);
+    if (!descriptor.faults.lostAnswer?.actions.some((send) => send.toLowerCase() === action.toLowerCase())) {
+      throw fail(`${LOST_ANSWER_KEYWORD} applies to ${LOST_ANSWER_TARGETS}`);
     }
     // Named as the optimized integration reports it; an AWS SDK integration's Task reports Sqs.SdkClientException.
-    return { service, action, error: `${SQS_ERRORS.optimized.prefix}.${LOST_ANSWER.exception}`, times: Number(times), lostAnswer: true };
+    return { service, action, error: `${descriptor.errors.optimized.prefix}.${LOST_ANSWER.exception}`, times: Number(times), lostAnswer: true };
   }
-  return { service, action, error: error === THROTTLED_KEYWORD ? throttledError(service) : error, times: Number(times) };
+  return { service, action, error: error === THROTTLED_KEYWORD ? throttledError(descriptor) : error, times: Number(times) };
 }
 
 /** A service call a Task of the definition makes. */
@@ -127,11 +123,11 @@ export class InjectedFault extends Error {
 // it, under the name the calling integration reports it with.
 function failureFor(fault: FaultSpec, failure: number, style: IntegrationStyle): Error {
   const injected = new InjectedFault(fault, failure);
-  if (fault.lostAnswer) return lostAnswerFailure(SQS_ERRORS, style, `${injected.message}: the call reached the queue`);
-  const { service } = fault;
-  if (!isFaultService(service) || !isThrottling(fault)) return injected;
-  if (service === 's3') return serviceFailure(S3_ERRORS, style, { ...S3_THROTTLED, message: `${S3_THROTTLED.message} ${injected.message}` });
-  return throttledFailure(service, injected.message, style);
+  const service = serviceNamed(fault.service);
+  if (service === undefined) return injected;
+  if (fault.lostAnswer) return lostAnswerFailure(service.errors, style, `${injected.message}: the call reached ${service.faults.lostAnswer?.reached ?? 'the service'}`);
+  if (!isThrottling(fault)) return injected;
+  return throttledFailure(service.errors, service.faults.throttled, injected.message, style);
 }
 
 /**

@@ -137,53 +137,6 @@ function isObject(value: unknown): value is Params {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function tableArns(params: Params, region: string, accountId: string): string[] {
-  const toArn = (name: string) => (name.startsWith('arn:') ? name : tableArn(region, accountId, name));
-  const names: string[] = [];
-  if (typeof params.TableName === 'string') {
-    const table = toArn(params.TableName);
-    // Query and Scan on an index need the permission on the index's own ARN.
-    names.push(typeof params.IndexName === 'string' ? `${table}/index/${params.IndexName}` : table);
-  }
-  if (isObject(params.RequestItems)) names.push(...Object.keys(params.RequestItems).map(toArn));
-  if (Array.isArray(params.TransactItems)) {
-    for (const item of params.TransactItems) {
-      if (!isObject(item)) continue;
-      for (const operation of Object.values(item)) {
-        if (isObject(operation) && typeof operation.TableName === 'string') names.push(toArn(operation.TableName));
-      }
-    }
-  }
-  return names.length > 0 ? [...new Set(names)] : ['*'];
-}
-
-/** DynamoDB's IAM actions are its API operation names. */
-export function dynamodbPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
-  return { action: `dynamodb:${operation}`, resources: tableArns(params, region, accountId) };
-}
-
-// SQS authorizes its batch operations with the single-message action.
-const SQS_BATCH_ACTIONS: Record<string, string> = {
-  SendMessageBatch: 'SendMessage',
-  DeleteMessageBatch: 'DeleteMessage',
-  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
-};
-
-export function sqsPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
-  const action = `sqs:${SQS_BATCH_ACTIONS[operation] ?? operation}`;
-  if (typeof params.QueueUrl === 'string') return { action, resources: [queueArnFromUrl(params.QueueUrl, region)] };
-  if (typeof params.QueueName === 'string') {
-    return { action, resources: [queueArn(region, accountId, params.QueueName)] };
-  }
-  return { action, resources: ['*'] };
-}
-
-/** What IAM action and resources a call to each emulated service needs, by service: one entry per emulator. */
-export const EMULATED_PERMISSIONS = {
-  dynamodb: dynamodbPermission,
-  sqs: sqsPermission,
-};
-
 /** Checks every resource a request touches; the first one denied is the one AWS names. */
 export function assertPermitted(policy: PolicyStatement[], principalArn: string, permission: RequiredPermission): void {
   for (const resource of permission.resources) assertAllowed(policy, principalArn, permission.action, resource);

@@ -1,11 +1,83 @@
 // DynamoDB tasks: the optimized getItem/putItem/updateItem/deleteItem and aws-sdk:dynamodb:<action>.
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
-import { dynamodbPermission } from '../iam.ts';
+import { THROTTLED } from '../../workflow/service-errors.ts';
+import type { RequiredPermission } from '../iam.ts';
+import { tableArn } from '../provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
-import { DYNAMODB_ERRORS, sdkFailure, type IntegrationStyle } from './errors.ts';
+import { sdkFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 import { optimizedResponse, sdkResponse } from './response.ts';
+import type { ServiceDescriptor } from './service.ts';
 
-export const OPTIMIZED_DYNAMODB_ACTIONS = ['getItem', 'putItem', 'updateItem', 'deleteItem'];
+type Params = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Params => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+// The error shapes of DynamoDB's API model, as the SDK names their classes: codes such as
+// RequestLimitExceeded and InternalServerError gain an Exception suffix. ThrottlingException,
+// which on-demand tables answer, is not one of them in SDK v1.
+const DYNAMODB_MODELED: ReadonlySet<string> = new Set([
+  'BackupInUseException',
+  'BackupNotFoundException',
+  'ConditionalCheckFailedException',
+  'ContinuousBackupsUnavailableException',
+  'GlobalTableAlreadyExistsException',
+  'GlobalTableNotFoundException',
+  'IdempotentParameterMismatchException',
+  'IndexNotFoundException',
+  'InternalServerErrorException',
+  'InvalidRestoreTimeException',
+  'ItemCollectionSizeLimitExceededException',
+  'LimitExceededException',
+  'PointInTimeRecoveryUnavailableException',
+  'ProvisionedThroughputExceededException',
+  'ReplicaAlreadyExistsException',
+  'ReplicaNotFoundException',
+  'RequestLimitExceededException',
+  'ResourceInUseException',
+  'ResourceNotFoundException',
+  'TableAlreadyExistsException',
+  'TableInUseException',
+  'TableNotFoundException',
+  'TransactionCanceledException',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+]);
+
+export const DYNAMODB_ERRORS: ServiceErrors = {
+  optimized: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException', service: 'AmazonDynamoDBv2', modeled: DYNAMODB_MODELED },
+  // SDK v2's current DynamoDB model names the throttling of an on-demand table (workflow/service-errors.ts).
+  sdk: { prefix: 'DynamoDb', generic: 'DynamoDbException', service: 'DynamoDb', modeled: new Set([...DYNAMODB_MODELED, 'ThrottlingException']) },
+  accessDenied: { status: 400, name: 'AccessDeniedException' },
+};
+
+function tableArns(params: Params, region: string, accountId: string): string[] {
+  const toArn = (name: string) => (name.startsWith('arn:') ? name : tableArn(region, accountId, name));
+  const names: string[] = [];
+  if (typeof params.TableName === 'string') {
+    const table = toArn(params.TableName);
+    // Query and Scan on an index need the permission on the index's own ARN.
+    names.push(typeof params.IndexName === 'string' ? `${table}/index/${params.IndexName}` : table);
+  }
+  if (isObject(params.RequestItems)) names.push(...Object.keys(params.RequestItems).map(toArn));
+  if (Array.isArray(params.TransactItems)) {
+    for (const item of params.TransactItems) {
+      if (!isObject(item)) continue;
+      for (const operation of Object.values(item)) {
+        if (isObject(operation) && typeof operation.TableName === 'string') names.push(toArn(operation.TableName));
+      }
+    }
+  }
+  return names.length > 0 ? [...new Set(names)] : ['*'];
+}
+
+/** DynamoDB's IAM actions are its API operation names. */
+export function dynamodbPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
+  return { action: `dynamodb:${operation}`, resources: tableArns(params, region, accountId) };
+}
+
+
+
+const OPTIMIZED_DYNAMODB_ACTIONS = ['getItem', 'putItem', 'updateItem', 'deleteItem'];
 
 // Members whose keys are attribute names or table names, not API member names.
 const MAP_FIELDS = new Set([
@@ -52,3 +124,14 @@ export function dynamodbTask(
     return style === 'optimized' ? optimizedResponse(output) : sdkResponse(output, MAP_FIELDS);
   };
 }
+
+/** DynamoDB: the optimized item actions and every aws-sdk:dynamodb action; its emulator checks a role's calls. */
+export const DYNAMODB_SERVICE: ServiceDescriptor = {
+  name: 'dynamodb',
+  optimized: OPTIMIZED_DYNAMODB_ACTIONS,
+  sdkAction: isDynamoDbAction,
+  errors: DYNAMODB_ERRORS,
+  permission: dynamodbPermission,
+  faults: { throttled: THROTTLED.dynamodb },
+  call: ({ style, action, clients, context }) => dynamodbTask(style, action, clients.dynamodb, context),
+};

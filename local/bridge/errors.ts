@@ -4,9 +4,10 @@
 // reports every service error as `SQS.AmazonSQSException`); AWS SDK integrations report the Java
 // SDK v2 class under the v2 service prefix (`DynamoDb.ResourceNotFoundException`,
 // `DynamoDb.DynamoDbException`). The causes follow each SDK's message format. The names the
-// workflow retries are in workflow/service-errors.ts.
+// workflow retries are in workflow/service-errors.ts; each service's naming is in its descriptor
+// (lambda.ts, dynamodb.ts, sqs.ts, s3.ts).
 import { randomUUID } from 'node:crypto';
-import { LOST_ANSWER, THROTTLED, type RetriedService } from '../../workflow/service-errors.ts';
+import { LOST_ANSWER } from '../../workflow/service-errors.ts';
 import type { AccessDenied } from '../iam.ts';
 
 /** The engine reports name as the task's Error and message as its Cause. */
@@ -40,109 +41,6 @@ export interface ServiceErrors {
   /** How the service answers a call IAM denies. */
   accessDenied: { status: number; name: string };
 }
-
-// The error shapes of DynamoDB's API model, as the SDK names their classes: codes such as
-// RequestLimitExceeded and InternalServerError gain an Exception suffix. ThrottlingException,
-// which on-demand tables answer, is not one of them in SDK v1.
-const DYNAMODB_MODELED: ReadonlySet<string> = new Set([
-  'BackupInUseException',
-  'BackupNotFoundException',
-  'ConditionalCheckFailedException',
-  'ContinuousBackupsUnavailableException',
-  'GlobalTableAlreadyExistsException',
-  'GlobalTableNotFoundException',
-  'IdempotentParameterMismatchException',
-  'IndexNotFoundException',
-  'InternalServerErrorException',
-  'InvalidRestoreTimeException',
-  'ItemCollectionSizeLimitExceededException',
-  'LimitExceededException',
-  'PointInTimeRecoveryUnavailableException',
-  'ProvisionedThroughputExceededException',
-  'ReplicaAlreadyExistsException',
-  'ReplicaNotFoundException',
-  'RequestLimitExceededException',
-  'ResourceInUseException',
-  'ResourceNotFoundException',
-  'TableAlreadyExistsException',
-  'TableInUseException',
-  'TableNotFoundException',
-  'TransactionCanceledException',
-  'TransactionConflictException',
-  'TransactionInProgressException',
-]);
-
-export const DYNAMODB_ERRORS: ServiceErrors = {
-  optimized: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException', service: 'AmazonDynamoDBv2', modeled: DYNAMODB_MODELED },
-  // SDK v2's current DynamoDB model names the throttling of an on-demand table (workflow/service-errors.ts).
-  sdk: { prefix: 'DynamoDb', generic: 'DynamoDbException', service: 'DynamoDb', modeled: new Set([...DYNAMODB_MODELED, 'ThrottlingException']) },
-  accessDenied: { status: 400, name: 'AccessDeniedException' },
-};
-
-export const SQS_ERRORS: ServiceErrors = {
-  // Step Functions' SQS integration names no SQS exception class: the code is in the cause only.
-  optimized: { prefix: 'SQS', generic: 'AmazonSQSException', service: 'AmazonSQS', modeled: new Set() },
-  sdk: {
-    prefix: 'Sqs',
-    generic: 'SqsException',
-    service: 'Sqs',
-    modeled: new Set([
-      'BatchEntryIdsNotDistinctException',
-      'BatchRequestTooLongException',
-      'EmptyBatchRequestException',
-      'InvalidAddressException',
-      'InvalidAttributeNameException',
-      'InvalidAttributeValueException',
-      'InvalidBatchEntryIdException',
-      'InvalidIdFormatException',
-      'InvalidMessageContentsException',
-      'InvalidSecurityException',
-      'KmsAccessDeniedException',
-      'KmsDisabledException',
-      'KmsInvalidKeyUsageException',
-      'KmsInvalidStateException',
-      'KmsNotFoundException',
-      'KmsOptInRequiredException',
-      'KmsThrottledException',
-      'MessageNotInflightException',
-      'OverLimitException',
-      'PurgeQueueInProgressException',
-      'QueueDeletedRecentlyException',
-      'QueueDoesNotExistException',
-      'QueueNameExistsException',
-      'ReceiptHandleIsInvalidException',
-      'RequestThrottledException',
-      'ResourceNotFoundException',
-      'TooManyEntriesInBatchRequestException',
-      'UnsupportedOperationException',
-    ]),
-  },
-  accessDenied: { status: 403, name: 'AccessDenied' },
-};
-
-const LAMBDA_MODELED: ReadonlySet<string> = new Set([
-  'InvalidParameterValueException',
-  'InvalidRequestContentException',
-  'RequestTooLargeException',
-  'ResourceConflictException',
-  'ResourceNotFoundException',
-  'ResourceNotReadyException',
-  'ServiceException',
-  'TooManyRequestsException',
-  'UnsupportedMediaTypeException',
-]);
-
-export const LAMBDA_ERRORS: ServiceErrors = {
-  optimized: { prefix: 'Lambda', generic: 'AWSLambdaException', service: 'AWSLambda', modeled: LAMBDA_MODELED },
-  sdk: { prefix: 'Lambda', generic: 'LambdaException', service: 'Lambda', modeled: LAMBDA_MODELED },
-  accessDenied: { status: 403, name: 'AccessDeniedException' },
-};
-
-export const SERVICE_ERRORS: Record<RetriedService, ServiceErrors> = {
-  lambda: LAMBDA_ERRORS,
-  dynamodb: DYNAMODB_ERRORS,
-  sqs: SQS_ERRORS,
-};
 
 function cause(style: IntegrationStyle, naming: Naming, message: string, status: number, code: string, requestId: string) {
   return style === 'optimized'
@@ -204,9 +102,13 @@ export function accessDeniedFailure(errors: ServiceErrors, style: IntegrationSty
 }
 
 /** A throttled call, as Step Functions reports it for the integration's style; `note` ends the message. */
-export function throttledFailure(service: RetriedService, note: string, style: IntegrationStyle = 'optimized'): TaskFailure {
-  const { code, status, message } = THROTTLED[service];
-  return serviceFailure(SERVICE_ERRORS[service], style, { name: code, status, message: `${message} ${note}` });
+export function throttledFailure(
+  errors: ServiceErrors,
+  throttled: { code: string; status: number; message: string },
+  note: string,
+  style: IntegrationStyle = 'optimized',
+): TaskFailure {
+  return serviceFailure(errors, style, { name: throttled.code, status: throttled.status, message: `${throttled.message} ${note}` });
 }
 
 /** A call that reached the service and whose answer was lost, as Step Functions reports it; `note` ends the cause. */

@@ -11,31 +11,23 @@ import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../emulators.ts';
-import { checkFaultTargets, createFaultInjectors, isBatchAction, type EntryFaults } from '../faults.ts';
+import { checkFaultTargets, createFaultInjectors, type EntryFaults } from '../faults.ts';
 import { assumedRoleArn } from '../iam.ts';
 import { messagesSent } from '../progress.ts';
 import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
-import { dynamodbTask, isDynamoDbAction, OPTIMIZED_DYNAMODB_ACTIONS } from './dynamodb.ts';
 import { UnsupportedResource, type IntegrationStyle } from './errors.ts';
-import {
-  createFunctionLookup,
-  functionAddress,
-  functionResourceTask,
-  isFunctionArn,
-  lambdaTask,
-  type FunctionLookup,
-  type LocalFunction,
-} from './lambda.ts';
+import { createFunctionLookup, functionAddress, functionResourceTask, isFunctionArn } from './lambda.ts';
 import { recordHttpResponses } from './response.ts';
-import { ITEM_READER_RESOURCE, LIST_READER_RESOURCE, RESULT_WRITER_RESOURCE, s3ItemReader, s3ListReader, s3ResultWriter } from './s3.ts';
+import { LIST_READER_RESOURCE } from './s3.ts';
 import { readerConfigProblem, type ReaderConfig } from './s3-items.ts';
-import { isSqsAction, OPTIMIZED_SQS_ACTIONS, sqsTask } from './sqs.ts';
+import type { FunctionLookup, LocalFunction, ServiceDescriptor } from './service.ts';
+import { SERVICES } from './services.ts';
 
 export { TaskFailure, UnsupportedResource } from './errors.ts';
 
 interface Integration {
-  service: Service;
+  service: ServiceDescriptor;
   style: IntegrationStyle;
   action: string;
   /** Set when the Resource is a Lambda function's ARN itself: an Invoke whose result is the function's own. */
@@ -60,66 +52,31 @@ export function taskStates(definition: unknown): TaskState[] {
 
 const RESOURCE = /^arn:aws:states:::(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\..+)?$/;
 
-/** What a service's call is built from. */
-interface CallParts {
-  style: IntegrationStyle;
-  action: string;
-  clients: Clients;
-  functions: FunctionLookup;
-  context: CallContext;
-}
+/** The services a Task state calls, by name; adding one is its descriptor and its entry in services.ts. */
+const INTEGRATIONS = new Map(SERVICES.filter((service) => service.call).map((service) => [service.name, service]));
 
-/** A service the bridge calls: its optimized actions, its AWS SDK actions, and how a call is made. */
-interface ServiceIntegration {
-  optimized: string[];
-  /** Whether `arn:aws:states:::aws-sdk:<service>:<action>` names an action the bridge runs. */
-  sdkAction?: (action: string) => boolean;
-  call(parts: CallParts): ServiceCall;
-}
-
-/** The integrations the offline run supports, one entry per service: adding one is its module and its entry here. */
-const INTEGRATIONS = {
-  lambda: { optimized: ['invoke'], call: ({ functions, context }) => lambdaTask(functions, context) },
-  dynamodb: {
-    optimized: OPTIMIZED_DYNAMODB_ACTIONS,
-    sdkAction: isDynamoDbAction,
-    call: ({ style, action, clients, context }) => dynamodbTask(style, action, clients.dynamodb, context),
-  },
-  sqs: {
-    optimized: OPTIMIZED_SQS_ACTIONS,
-    sdkAction: isSqsAction,
-    call: ({ style, action, clients, context }) => sqsTask(style, action, clients.sqs, context),
-  },
-} satisfies Record<string, ServiceIntegration>;
-
-type Service = keyof typeof INTEGRATIONS;
-
-const INTEGRATION_ENTRIES: [string, ServiceIntegration][] = Object.entries(INTEGRATIONS);
+const LAMBDA = INTEGRATIONS.get('lambda')!;
 
 const SUPPORTED = [
   'the function ARN itself (a function of the description)',
-  ...INTEGRATION_ENTRIES.map(([service, integration]) => `arn:aws:states:::${service}:${integration.optimized.join('|')}`),
-  ...INTEGRATION_ENTRIES.filter(([, integration]) => integration.sdkAction).map(([service]) => `arn:aws:states:::aws-sdk:${service}:<action>`),
+  ...[...INTEGRATIONS.values()].map((service) => `arn:aws:states:::${service.name}:${service.optimized.join('|')}`),
+  ...[...INTEGRATIONS.values()].filter((service) => service.sdkAction).map((service) => `arn:aws:states:::aws-sdk:${service.name}:<action>`),
 ].join(', ');
-
-function isService(name: string): name is Service {
-  return Object.hasOwn(INTEGRATIONS, name);
-}
 
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
     new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
   if (typeof task.resource === 'string' && isFunctionArn(task.resource)) {
-    return { service: 'lambda', style: 'optimized', action: 'invoke', functionArn: task.resource };
+    return { service: LAMBDA, style: 'optimized', action: 'invoke', functionArn: task.resource };
   }
   const match = typeof task.resource === 'string' ? RESOURCE.exec(task.resource) : null;
   const [, sdkPrefix, service = '', action = '', pattern] = match ?? [];
   if (pattern) throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response only`);
-  if (isService(service)) {
+  const integration = INTEGRATIONS.get(service);
+  if (integration) {
     // aws-sdk actions are camelCase API names, as Step Functions requires.
-    const integration: ServiceIntegration = INTEGRATIONS[service];
-    if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action) && integration.sdkAction(action)) return { service, style: 'sdk', action };
-    if (!sdkPrefix && integration.optimized.includes(action)) return { service, style: 'optimized', action };
+    if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action) && integration.sdkAction(action)) return { service: integration, style: 'sdk', action };
+    if (!sdkPrefix && integration.optimized.includes(action)) return { service: integration, style: 'optimized', action };
   }
   throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
 }
@@ -172,7 +129,7 @@ function reported(task: TaskState, integration: { service: string; action: strin
 }
 
 /**
- * An SQS batch call under a failed-entries fault: the entries it fails are left out of the call
+ * A batch call under a failed-entries fault (SQS's): the entries it fails are left out of the call
  * and added to its result's Failed list, as SQS answers a batch that partly failed. A batch whose
  * every entry fails makes no call (SQS refuses an empty batch) and answers with Failed alone.
  */
@@ -254,12 +211,18 @@ export function handlerFor(handlers: Record<string, TaskHandler>, call: { stateN
   return handlers[storageKey(call.stateName, call.resource)] ?? handlers[call.stateName];
 }
 
-/** The S3 calls of a Map's ItemReader (getObject, listObjectsV2) and ResultWriter (putObject), by resource. */
-const STORAGE_CALLS: Record<string, (client: S3Client, context: CallContext) => ServiceCall> = {
-  [ITEM_READER_RESOURCE]: s3ItemReader,
-  [LIST_READER_RESOURCE]: s3ListReader,
-  [RESULT_WRITER_RESOURCE]: s3ResultWriter,
-};
+/** The calls of a Map's ItemReader (getObject, listObjectsV2) and ResultWriter (putObject), by resource. */
+const STORAGE_CALLS: Record<string, NonNullable<ServiceDescriptor['storage']>[string]> = Object.assign(
+  {},
+  ...SERVICES.map((service) => service.storage ?? {}),
+);
+
+/** The service and action a Map's ItemReader or ResultWriter calls, as --fault and the report name them. */
+function storageTarget(resource: string): { service: string; action: string } {
+  const owner = SERVICES.find((service) => service.storage !== undefined && Object.hasOwn(service.storage, resource));
+  const [service = '', action = ''] = resource.split(':').slice(5);
+  return { service: owner?.name ?? service, action };
+}
 
 function storageHandler(storage: MapStorage, client: S3Client | undefined, context: CallContext): TaskHandler {
   const known = Object.keys(STORAGE_CALLS);
@@ -282,15 +245,16 @@ function storageHandler(storage: MapStorage, client: S3Client | undefined, conte
 export function createTaskHandlers(definition: unknown, options: BridgeOptions): Record<string, TaskHandler> {
   const { resources } = options;
   const plans = taskStates(definition).map((task) => ({ task, integration: parseResource(task) }));
-  const lambdaPlans = plans.filter(({ integration }) => integration.service === 'lambda');
+  const lambdaPlans = plans.filter(({ integration }) => integration.service === LAMBDA);
   // The functions' runners, and so their bundles, are needed only when a Task may invoke one.
   const functions = createFunctionLookup(
     lambdaPlans.length > 0 ? [...describedFunctions(options), ...(options.functions ?? []).map((fn) => standInFunction(fn, options))] : [],
     resources,
   );
   for (const { task, integration } of lambdaPlans) checkLambdaTask(task, integration, functions);
-  const storageEntries = mapStorage(definition).map((entry) => ({ entry, integration: { service: 's3', action: entry.resource.split(':').pop()! } }));
-  checkFaultTargets(options.faults, [...plans.map(({ integration }) => integration), ...storageEntries.map(({ integration }) => integration)]);
+  const storageEntries = mapStorage(definition).map((entry) => ({ entry, integration: storageTarget(entry.resource) }));
+  const targets = plans.map(({ integration }) => ({ service: integration.service.name, action: integration.action }));
+  checkFaultTargets(options.faults, [...targets, ...storageEntries.map(({ integration }) => integration)]);
   const running = resources.stateMachines[resources.workflow.name]!;
   const shared: Omit<CallContext, 'injectFault'> = {
     resources,
@@ -305,8 +269,8 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const callFor = (state: string, { service, style, action, functionArn }: Integration): TaskAction => {
     const context: CallContext = { ...shared, injectFault: faultsFor(state, style) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
-    const serviceCall = (INTEGRATIONS[service] as ServiceIntegration).call({ style, action, clients, functions, context });
-    const call = service === 'sqs' && isBatchAction(action) ? withFailedEntries(serviceCall, service, action, faultsFor.entries(state)) : serviceCall;
+    const serviceCall = service.call!({ style, action, clients, functions, context });
+    const call = service.faults.failedEntries?.(action) ? withFailedEntries(serviceCall, service.name, action, faultsFor.entries(state)) : serviceCall;
     // A service integration takes an object of parameters; any other input calls it with none.
     return (input) => call(isObject(input) ? input : {});
   };
@@ -319,7 +283,7 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
     return [storageKey(entry.name, entry.resource), reported(task, integration, handler, options)];
   });
   return Object.fromEntries([
-    ...plans.map(({ task, integration }): [string, TaskHandler] => [task.name, reported(task, integration, callFor(task.name, integration), options)]),
+    ...plans.map(({ task, integration }, i): [string, TaskHandler] => [task.name, reported(task, targets[i]!, callFor(task.name, integration), options)]),
     ...storage,
   ]);
 }

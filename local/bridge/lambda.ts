@@ -5,25 +5,32 @@
 // errorType and Lambda's error document as the cause.
 import { randomBytes } from 'node:crypto';
 import type { LocalResources } from '../contracts.ts';
-import type { InvokeOptions, LambdaInvocation, LambdaRunner } from '../lambda-runner.ts';
+import type { InvokeOptions, LambdaInvocation } from '../lambda-runner.ts';
 import { lambdaFunctionArn } from '../provision.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
-import { LAMBDA_ERRORS, serviceFailure } from './errors.ts';
+import { serviceFailure, type ServiceErrors } from './errors.ts';
 import { httpMetadata } from './response.ts';
+import type { FunctionAddress, FunctionLookup, LocalFunction, ServiceDescriptor } from './service.ts';
+import { THROTTLED } from '../../workflow/service-errors.ts';
 
-/** A function that runs offline, under its unqualified ARN. */
-export interface LocalFunction {
-  arn: string;
-  runner: LambdaRunner;
-}
 
-/** What Lambda resolves a FunctionName to. */
-export interface FunctionAddress {
-  /** The ARN as given or built, qualifier included: what IAM checks and errors name. */
-  arn: string;
-  unqualifiedArn: string;
-  qualifier?: string;
-}
+const LAMBDA_MODELED: ReadonlySet<string> = new Set([
+  'InvalidParameterValueException',
+  'InvalidRequestContentException',
+  'RequestTooLargeException',
+  'ResourceConflictException',
+  'ResourceNotFoundException',
+  'ResourceNotReadyException',
+  'ServiceException',
+  'TooManyRequestsException',
+  'UnsupportedMediaTypeException',
+]);
+
+export const LAMBDA_ERRORS: ServiceErrors = {
+  optimized: { prefix: 'Lambda', generic: 'AWSLambdaException', service: 'AWSLambda', modeled: LAMBDA_MODELED },
+  sdk: { prefix: 'Lambda', generic: 'LambdaException', service: 'Lambda', modeled: LAMBDA_MODELED },
+  accessDenied: { status: 403, name: 'AccessDeniedException' },
+};
 
 // arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
@@ -46,14 +53,6 @@ export function functionAddress(nameOrArn: string, resources: LocalResources): F
   const parts = arn.split(':');
   const qualifier = parts[7];
   return { arn, unqualifiedArn: parts.slice(0, 7).join(':'), ...(qualifier === undefined ? {} : { qualifier }) };
-}
-
-export interface FunctionLookup {
-  address(nameOrArn: string): FunctionAddress;
-  /** The function a name or ARN designates, if it runs offline; only $LATEST exists here. */
-  find(nameOrArn: string): LocalFunction | undefined;
-  /** What runs offline, for refusals. */
-  readonly known: string[];
 }
 
 export function createFunctionLookup(functions: LocalFunction[], resources: LocalResources): FunctionLookup {
@@ -185,3 +184,12 @@ export function functionResourceTask(
 ): (input: unknown) => Promise<unknown> {
   return async (input) => (await invoke(functions, functionArn, JSON.stringify(input), context)).payload;
 }
+
+/** Lambda: the optimized lambda:invoke (a Task whose Resource is a function's ARN is the bridge's own case). */
+export const LAMBDA_SERVICE: ServiceDescriptor = {
+  name: 'lambda',
+  optimized: ['invoke'],
+  errors: LAMBDA_ERRORS,
+  faults: { throttled: THROTTLED.lambda },
+  call: ({ functions, context }) => lambdaTask(functions, context),
+};

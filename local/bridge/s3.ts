@@ -19,6 +19,7 @@ import {
   type ReaderConfig,
 } from './s3-items.ts';
 import { resultWriterObjects, type ResultWriterParameters } from './s3-objects.ts';
+import type { ServiceDescriptor } from './service.ts';
 
 export const ITEM_READER_RESOURCE = 'arn:aws:states:::s3:getObject';
 export const LIST_READER_RESOURCE = 'arn:aws:states:::s3:listObjectsV2';
@@ -117,3 +118,17 @@ export function s3ResultWriter(client: S3Client, context: CallContext): ServiceC
     return output;
   };
 }
+
+/** S3, for a distributed Map: its ItemReader and ResultWriter resources; no Task state calls it offline. */
+export const S3_SERVICE: ServiceDescriptor = {
+  name: 's3',
+  optimized: [],
+  errors: S3_ERRORS,
+  // S3 answers a request rate it will not take with 503 SlowDown.
+  faults: { throttled: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' } },
+  storage: {
+    [ITEM_READER_RESOURCE]: s3ItemReader,
+    [LIST_READER_RESOURCE]: s3ListReader,
+    [RESULT_WRITER_RESOURCE]: s3ResultWriter,
+  },
+};

@@ -1,12 +1,75 @@
 // SQS tasks: the optimized sendMessage and aws-sdk:sqs:<action>.
 import * as SQS from '@aws-sdk/client-sqs';
-import { sqsPermission, type RequiredPermission } from '../iam.ts';
-import { InvalidQueueUrl } from '../provision.ts';
+import { THROTTLED } from '../../workflow/service-errors.ts';
+import type { RequiredPermission } from '../iam.ts';
+import { InvalidQueueUrl, queueArn, queueArnFromUrl } from '../provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
-import { sdkFailure, SQS_ERRORS, type IntegrationStyle } from './errors.ts';
+import { sdkFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 import { optimizedResponse, sdkResponse } from './response.ts';
+import type { ServiceDescriptor } from './service.ts';
 
-export const OPTIMIZED_SQS_ACTIONS = ['sendMessage'];
+type Params = Record<string, unknown>;
+
+export const SQS_ERRORS: ServiceErrors = {
+  // Step Functions' SQS integration names no SQS exception class: the code is in the cause only.
+  optimized: { prefix: 'SQS', generic: 'AmazonSQSException', service: 'AmazonSQS', modeled: new Set() },
+  sdk: {
+    prefix: 'Sqs',
+    generic: 'SqsException',
+    service: 'Sqs',
+    modeled: new Set([
+      'BatchEntryIdsNotDistinctException',
+      'BatchRequestTooLongException',
+      'EmptyBatchRequestException',
+      'InvalidAddressException',
+      'InvalidAttributeNameException',
+      'InvalidAttributeValueException',
+      'InvalidBatchEntryIdException',
+      'InvalidIdFormatException',
+      'InvalidMessageContentsException',
+      'InvalidSecurityException',
+      'KmsAccessDeniedException',
+      'KmsDisabledException',
+      'KmsInvalidKeyUsageException',
+      'KmsInvalidStateException',
+      'KmsNotFoundException',
+      'KmsOptInRequiredException',
+      'KmsThrottledException',
+      'MessageNotInflightException',
+      'OverLimitException',
+      'PurgeQueueInProgressException',
+      'QueueDeletedRecentlyException',
+      'QueueDoesNotExistException',
+      'QueueNameExistsException',
+      'ReceiptHandleIsInvalidException',
+      'RequestThrottledException',
+      'ResourceNotFoundException',
+      'TooManyEntriesInBatchRequestException',
+      'UnsupportedOperationException',
+    ]),
+  },
+  accessDenied: { status: 403, name: 'AccessDenied' },
+};
+
+// SQS authorizes its batch operations with the single-message action.
+const SQS_BATCH_ACTIONS: Record<string, string> = {
+  SendMessageBatch: 'SendMessage',
+  DeleteMessageBatch: 'DeleteMessage',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+};
+
+export function sqsPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
+  const action = `sqs:${SQS_BATCH_ACTIONS[operation] ?? operation}`;
+  if (typeof params.QueueUrl === 'string') return { action, resources: [queueArnFromUrl(params.QueueUrl, region)] };
+  if (typeof params.QueueName === 'string') {
+    return { action, resources: [queueArn(region, accountId, params.QueueName)] };
+  }
+  return { action, resources: ['*'] };
+}
+
+
+
+const OPTIMIZED_SQS_ACTIONS = ['sendMessage'];
 
 // Members whose keys are attribute or tag names, not API member names.
 const MAP_FIELDS = new Set(['Attributes', 'MessageAttributes', 'MessageSystemAttributes', 'Tags']);
@@ -51,3 +114,18 @@ export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQS
     return style === 'optimized' ? optimizedResponse(output) : sdkResponse(output, MAP_FIELDS);
   };
 }
+
+/** An SQS batch action (sendMessageBatch, deleteMessageBatch, …), whose entries can fail one by one. */
+export const isBatchAction = (action: string) => /Batch$/i.test(action);
+
+/** SQS: the optimized sendMessage and every aws-sdk:sqs action; its emulator checks a role's calls. */
+export const SQS_SERVICE: ServiceDescriptor = {
+  name: 'sqs',
+  optimized: OPTIMIZED_SQS_ACTIONS,
+  sdkAction: isSqsAction,
+  errors: SQS_ERRORS,
+  permission: sqsPermission,
+  // A lost answer leaves the message on the queue: only the sends can lose one.
+  faults: { throttled: THROTTLED.sqs, lostAnswer: { actions: ['sendMessage', 'sendMessageBatch'], reached: 'the queue' }, failedEntries: isBatchAction },
+  call: ({ style, action, clients, context }) => sqsTask(style, action, clients.sqs, context),
+};

@@ -7,16 +7,16 @@ import {
   assertPermitted,
   assumedRoleArn,
   assertMayStartChildren,
-  dynamodbPermission,
   evaluate,
   InvalidSessionToken,
   isAllowed,
   localPolicies,
   principalFromToken,
   sessionToken,
-  sqsPermission,
   userBucketGrants,
 } from '../../local/iam.ts';
+import { dynamodbPermission } from '../../local/bridge/dynamodb.ts';
+import { sqsPermission } from '../../local/bridge/sqs.ts';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/t';
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:q';

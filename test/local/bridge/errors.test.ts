@@ -1,15 +1,10 @@
 import { expect } from 'chai';
 import { AccessDenied } from '../../../local/iam.ts';
-import {
-  accessDeniedFailure,
-  DYNAMODB_ERRORS,
-  LAMBDA_ERRORS,
-  sdkFailure,
-  serviceFailure,
-  SQS_ERRORS,
-  TaskFailure,
-  throttledFailure,
-} from '../../../local/bridge/errors.ts';
+import { accessDeniedFailure, sdkFailure, serviceFailure, TaskFailure, throttledFailure } from '../../../local/bridge/errors.ts';
+import { DYNAMODB_ERRORS } from '../../../local/bridge/dynamodb.ts';
+import { LAMBDA_ERRORS } from '../../../local/bridge/lambda.ts';
+import { SERVICES } from '../../../local/bridge/services.ts';
+import { SQS_ERRORS } from '../../../local/bridge/sqs.ts';
 import { RETRYABLE_ERRORS, THROTTLED, type RetriedService } from '../../../workflow/service-errors.ts';
 
 const sdkError = (name: string, message: string, extra: Record<string, unknown> = {}) =>
@@ -75,7 +70,8 @@ describe('local/bridge errors', () => {
 
   for (const service of Object.keys(THROTTLED) as RetriedService[]) {
     it(`reports a throttled ${service} call under the name AWS reports, one the workflow retries`, () => {
-      const failure = throttledFailure(service, '(injected)');
+      const descriptor = SERVICES.find((known) => known.name === service)!;
+      const failure = throttledFailure(descriptor.errors, descriptor.faults.throttled, '(injected)');
       expect(failure.name).to.equal(THROTTLED[service].error);
       expect(failure.message).to.include(`Error Code: ${THROTTLED[service].code};`).and.include('(injected)');
       expect(RETRYABLE_ERRORS[service]).to.include(failure.name);
