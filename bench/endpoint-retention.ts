@@ -8,8 +8,8 @@ import { CreateStateMachineCommand, StartExecutionCommand, type SFNClient } from
 import { parseArgs } from 'node:util';
 import { DEFAULT_RETAINED_EXECUTIONS } from '../local/api/executions.ts';
 import { startApiServer } from '../local/api/server.ts';
-import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
-import { startLocalEnvironment } from '../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
+import { startLocalEnvironment } from '../local/host/environment.ts';
 import { createClients } from '../workflow/clients.ts';
 
 const CONCURRENCY = 20;

@@ -5,7 +5,7 @@ import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import type { DeliveredMessage } from '../workflow/execution-record.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
-import type { FaultFiring } from './faults.ts';
+import type { FaultFiring } from './bridge/faults.ts';
 
 export interface LocalEndpoints {
   dynamodb: string;

@@ -26,14 +26,14 @@ import { createTaskHandlers, handlerFor } from './bridge/index.ts';
 import { functionAddress } from './bridge/lambda.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
 import { loadDefinition, previewVars, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
-import { createLocalClients } from './emulators.ts';
+import { createLocalClients } from './services/emulators.ts';
 import type { Clients } from '../workflow/clients.ts';
-import { startLocalEnvironment } from './environment.ts';
-import { createFaultLedger } from './faults.ts';
-import { assertMayStartChildren, assumedRoleArn, localPolicies, userBucketGrants } from './iam.ts';
-import { userBuckets, type UserS3Data } from './s3-data.ts';
-import { childQuotaNotes, quotaNotes } from './quota-notes.ts';
-import { createRunGuard, type RunGuard } from './run-guard.ts';
+import { startLocalEnvironment } from './host/environment.ts';
+import { createFaultLedger } from './bridge/faults.ts';
+import { assertMayStartChildren, assumedRoleArn, localPolicies, userBucketGrants } from './services/iam.ts';
+import { userBuckets, type UserS3Data } from './services/s3-data.ts';
+import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
+import { createRunGuard, type RunGuard } from './cli/run-guard.ts';
 
 export interface Progress {
   /** Messages sent so far; the caller knows the total from the input (expectedItems). */

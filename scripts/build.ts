@@ -133,7 +133,7 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
   };
 }
 
-export const LOCAL_CLI = { entry: 'local/cli.ts', outfile: join(DIST_DIR, 'local-cli.mjs') };
+export const LOCAL_CLI = { entry: 'local/cli/cli.ts', outfile: join(DIST_DIR, 'local-cli.mjs') };
 
 /**
  * Bundles the offline runtime's CLI into one file, its npm packages left to node_modules.

@@ -11,9 +11,9 @@ import { InvalidArguments, parseRunArgs } from '../aws/args.ts';
 import { runCommand, type RunDeps } from '../aws/run-command.ts';
 import { selectWorkflow } from '../execution/args.ts';
 import type { LocalEnvironment } from '../local/contracts.ts';
-import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
-import { inProcessTransport } from '../local/in-process-transport.ts';
-import { startLocalEnvironment } from '../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
+import { inProcessTransport } from '../local/services/in-process-transport.ts';
+import { startLocalEnvironment } from '../local/host/environment.ts';
 import { startApiServer } from '../local/api/server.ts';
 import { standaloneDescribeCommand } from '../local/api/instructions.ts';
 

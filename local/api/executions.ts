@@ -13,7 +13,7 @@ import {
   type MapRunRecord,
 } from '../../engine/index.ts';
 import { handlerFor } from '../bridge/index.ts';
-import { assertMayStartChildren, assumedRoleArn } from '../iam.ts';
+import { assertMayStartChildren, assumedRoleArn } from '../services/iam.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 

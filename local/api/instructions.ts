@@ -2,8 +2,8 @@
 // them, and ready-to-paste `aws stepfunctions` commands. AWS CLI v1 (and v2 before 2.13) ignores
 // AWS_ENDPOINT_URL_SFN, so each command carries its --endpoint-url.
 import type { LocalEnvironment } from '../contracts.ts';
-import { LOCAL_CREDENTIALS } from '../emulators.ts';
-import { keepInstructions, shellLines } from '../keep.ts';
+import { LOCAL_CREDENTIALS } from '../services/emulators.ts';
+import { keepInstructions, shellLines } from '../host/keep.ts';
 import type { ApiServer } from './server.ts';
 
 /** The AWS CLI's (botocore's) switch that keeps StartSyncExecution and TestState off `sync-<host>`. */

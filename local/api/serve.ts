@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseQueueType } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
-import { startLocalEnvironment } from '../environment.ts';
+import { startLocalEnvironment } from '../host/environment.ts';
 import { serveInstructions } from './instructions.ts';
 import { LOOPBACK, startApiServer } from './server.ts';
 

@@ -6,7 +6,7 @@ import { checkDefinition } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { createTaskHandlers } from '../bridge/index.ts';
 import type { LocalEnvironment, TaskCall, TaskHandler } from '../contracts.ts';
-import { localPolicies } from '../iam.ts';
+import { localPolicies } from '../services/iam.ts';
 import { ApiError, invalidArn } from './errors.ts';
 import { parseJsonField } from './fields.ts';
 

@@ -10,7 +10,7 @@ import { nestingMessage, stateNames, tooDeep } from '../../engine/index.ts';
 import { InvalidArguments, parseOptions, selectWorkflow } from '../../execution/args.ts';
 import { APP } from '../../workflow/app.ts';
 import { loadDefinition, previewVars } from '../definition.ts';
-import { startLocalEnvironment } from '../environment.ts';
+import { startLocalEnvironment } from '../host/environment.ts';
 import { ApiError } from './errors.ts';
 import { startApiServer } from './server.ts';
 import { testStateOperation } from './test-state.ts';

@@ -1,8 +1,8 @@
 // What every integration needs for one run: the state machine's identity and policy, and the faults.
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalResources } from '../contracts.ts';
-import type { FaultInjector } from '../faults.ts';
-import { AccessDenied, assertPermitted, type RequiredPermission } from '../iam.ts';
+import type { FaultInjector } from './faults.ts';
+import { AccessDenied, assertPermitted, type RequiredPermission } from '../services/iam.ts';
 import { accessDeniedFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 
 export interface CallContext {

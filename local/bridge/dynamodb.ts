@@ -1,8 +1,8 @@
 // DynamoDB tasks: the optimized getItem/putItem/updateItem/deleteItem and aws-sdk:dynamodb:<action>.
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import { THROTTLED } from '../../workflow/service-errors.ts';
-import type { RequiredPermission } from '../iam.ts';
-import { tableArn } from '../provision.ts';
+import type { RequiredPermission } from '../services/iam.ts';
+import { tableArn } from '../services/provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
 import { sdkFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 import { optimizedResponse, sdkResponse } from './response.ts';

@@ -8,7 +8,7 @@
 // (lambda.ts, dynamodb.ts, sqs.ts, s3.ts).
 import { randomUUID } from 'node:crypto';
 import { LOST_ANSWER } from '../../workflow/service-errors.ts';
-import type { AccessDenied } from '../iam.ts';
+import type { AccessDenied } from '../services/iam.ts';
 
 /** The engine reports name as the task's Error and message as its Cause. */
 export class TaskFailure extends Error {

@@ -10,11 +10,11 @@ import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.t
 import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createLocalClients, LOCAL_CREDENTIALS } from '../emulators.ts';
-import { checkFaultTargets, createFaultInjectors, type EntryFaults } from '../faults.ts';
-import { assumedRoleArn } from '../iam.ts';
-import { messagesSent } from '../progress.ts';
-import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../lambda-runner.ts';
+import { createLocalClients, LOCAL_CREDENTIALS } from '../services/emulators.ts';
+import { checkFaultTargets, createFaultInjectors, type EntryFaults } from './faults.ts';
+import { assumedRoleArn } from '../services/iam.ts';
+import { messagesSent } from '../cli/progress.ts';
+import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../services/lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
 import { UnsupportedResource, type IntegrationStyle } from './errors.ts';
 import { createFunctionLookup, functionAddress, functionResourceTask, isFunctionArn } from './lambda.ts';

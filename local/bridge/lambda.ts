@@ -5,8 +5,8 @@
 // errorType and Lambda's error document as the cause.
 import { randomBytes } from 'node:crypto';
 import type { LocalResources } from '../contracts.ts';
-import type { InvokeOptions, LambdaInvocation } from '../lambda-runner.ts';
-import { lambdaFunctionArn } from '../provision.ts';
+import type { InvokeOptions, LambdaInvocation } from '../services/lambda-runner.ts';
+import { lambdaFunctionArn } from '../services/provision.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { serviceFailure, type ServiceErrors } from './errors.ts';
 import { httpMetadata } from './response.ts';

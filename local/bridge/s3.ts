@@ -4,9 +4,9 @@
 // their manifest). Every object the role touches is checked against its policy first; failures
 // are named as the Java SDK v1 names them, AmazonS3Exception with S3's code in the cause.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { RequiredPermission } from '../iam.ts';
-import { s3BucketArn } from '../provision.ts';
-import { s3ObjectArn } from '../s3-door.ts';
+import type { RequiredPermission } from '../services/iam.ts';
+import { s3BucketArn } from '../services/provision.ts';
+import { s3ObjectArn } from '../services/s3-door.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { sdkFailure, TaskFailure, type ServiceErrors } from './errors.ts';
 import {

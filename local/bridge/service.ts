@@ -3,8 +3,8 @@
 // bridge, the emulators' IAM door and --fault read are built from the list in services.ts.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clients } from '../../workflow/clients.ts';
-import type { RequiredPermission } from '../iam.ts';
-import type { LambdaRunner } from '../lambda-runner.ts';
+import type { RequiredPermission } from '../services/iam.ts';
+import type { LambdaRunner } from '../services/lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
 import type { IntegrationStyle, ServiceErrors } from './errors.ts';
 

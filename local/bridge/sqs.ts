@@ -1,8 +1,8 @@
 // SQS tasks: the optimized sendMessage and aws-sdk:sqs:<action>.
 import * as SQS from '@aws-sdk/client-sqs';
 import { THROTTLED } from '../../workflow/service-errors.ts';
-import type { RequiredPermission } from '../iam.ts';
-import { InvalidQueueUrl, queueArn, queueArnFromUrl } from '../provision.ts';
+import type { RequiredPermission } from '../services/iam.ts';
+import { InvalidQueueUrl, queueArn, queueArnFromUrl } from '../services/provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
 import { sdkFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 import { optimizedResponse, sdkResponse } from './response.ts';

@@ -7,9 +7,9 @@ import { CreateStateMachineCommand, DescribeExecutionCommand } from '@aws-sdk/cl
 import type { StackOutputs } from '../../aws/outputs.ts';
 import { startApiServer, type ApiServer } from '../../local/api/server.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
-import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
-import { startLocalEnvironment } from '../../local/environment.ts';
-import { inProcessTransport } from '../../local/in-process-transport.ts';
+import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
+import { startLocalEnvironment } from '../../local/host/environment.ts';
+import { inProcessTransport } from '../../local/services/in-process-transport.ts';
 import { localOutputs } from '../../scripts/run-on-local-endpoint.ts';
 import { createClients, type Clients } from '../../workflow/clients.ts';
 

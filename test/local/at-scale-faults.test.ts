@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { formatText, toJsonSummary } from '../../execution/report.ts';
-import { parseFault } from '../../local/faults.ts';
+import { parseFault } from '../../local/bridge/faults.ts';
 import { runLocal } from '../../local/run.ts';
 import { APP } from '../../workflow/app.ts';
 import type { Application } from '../../workflow/description.ts';

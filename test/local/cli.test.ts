@@ -15,10 +15,10 @@ import {
   UnsupportedRuntime,
   USAGE,
   type CliIo,
-} from '../../local/cli.ts';
+} from '../../local/cli/cli.ts';
 import { MAX_JSON_DEPTH } from '../../engine/index.ts';
 import { LOCAL_CLI } from '../../scripts/build.ts';
-import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/progress.ts';
+import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/cli/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
 import { rejection } from '../helpers.ts';
 
@@ -452,7 +452,7 @@ describe('local/cli', function () {
     });
 
     it('runs as a command: bad usage exits 2 with one line on stderr', () => {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--count', 'x'], { encoding: 'utf8' });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/cli/cli.ts', '--count', 'x'], { encoding: 'utf8' });
       expect(result.status).to.equal(2);
       expect(result.stderr.trim()).to.equal('InvalidArguments: --count must be an integer, got "x"');
       expect(result.stdout).to.equal('');

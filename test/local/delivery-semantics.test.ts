@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatText, toJsonSummary } from '../../execution/report.ts';
-import { parseFault } from '../../local/faults.ts';
+import { parseFault } from '../../local/bridge/faults.ts';
 import { runLocal } from '../../local/run.ts';
 import { renderReport } from '../../viz/report.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';

@@ -6,9 +6,9 @@ import { createClients, MissingCredentials, type Clients } from '../../workflow/
 import { InvalidConfiguration } from '../../workflow/resources.ts';
 import { DEAD_LETTER_QUEUE, QUEUE } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
-import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
-import { startLocalEnvironment } from '../../local/environment.ts';
-import { sessionToken } from '../../local/iam.ts';
+import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
+import { startLocalEnvironment } from '../../local/host/environment.ts';
+import { sessionToken } from '../../local/services/iam.ts';
 import { rejection } from '../helpers.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
 

@@ -13,7 +13,7 @@ import {
   InvalidFaultSpec,
   parseFault,
   type FaultFiring,
-} from '../../local/faults.ts';
+} from '../../local/bridge/faults.ts';
 import { runLocal } from '../../local/run.ts';
 import { THROTTLED } from '../../workflow/service-errors.ts';
 
@@ -311,7 +311,7 @@ describe('local/faults', () => {
     });
 
     it('refuses, before the run, a fault on an action the definition never calls: exit 2 and InvalidFaultSpec', () => {
-      const cli = fileURLToPath(new URL('../../local/cli.ts', import.meta.url));
+      const cli = fileURLToPath(new URL('../../local/cli/cli.ts', import.meta.url));
       const result = spawnSync(process.execPath, ['--import', 'tsx', cli, '--fault', 'dynamodb:putItem:throttled:1'], {
         encoding: 'utf8',
         timeout: 20_000,

@@ -10,8 +10,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEDUPLICATION_INTERVAL_MS, enforceDeduplicationInterval, type DeduplicatedQueue } from '../../local/fifo-deduplication.ts';
-import { createLocalClients, startEmulators, type Emulators } from '../../local/emulators.ts';
+import { DEDUPLICATION_INTERVAL_MS, enforceDeduplicationInterval, type DeduplicatedQueue } from '../../local/services/fifo-deduplication.ts';
+import { createLocalClients, startEmulators, type Emulators } from '../../local/services/emulators.ts';
 import type { Clients } from '../../workflow/clients.ts';
 
 const REGION = 'us-east-1';

@@ -14,7 +14,7 @@ import {
   principalFromToken,
   sessionToken,
   userBucketGrants,
-} from '../../local/iam.ts';
+} from '../../local/services/iam.ts';
 import { dynamodbPermission } from '../../local/bridge/dynamodb.ts';
 import { sqsPermission } from '../../local/bridge/sqs.ts';
 

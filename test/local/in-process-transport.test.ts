@@ -5,9 +5,9 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createClients, type Clients } from '../../workflow/clients.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
-import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/emulators.ts';
-import { startLocalEnvironment } from '../../local/environment.ts';
-import { sessionToken } from '../../local/iam.ts';
+import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
+import { startLocalEnvironment } from '../../local/host/environment.ts';
+import { sessionToken } from '../../local/services/iam.ts';
 import {
   handleInProcess,
   InProcessRequestHandler,
@@ -15,7 +15,7 @@ import {
   isInProcess,
   registerInProcess,
   type SdkHttpResponse,
-} from '../../local/in-process-transport.ts';
+} from '../../local/services/in-process-transport.ts';
 import { rejection } from '../helpers.ts';
 
 const ROLE = 'arn:aws:sts::000000000000:assumed-role/transport-test-role/transport-test';

@@ -3,16 +3,16 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createClients, type Clients } from '../../workflow/clients.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
-import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
-import { startLocalEnvironment } from '../../local/environment.ts';
-import { localPolicies } from '../../local/iam.ts';
+import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
+import { startLocalEnvironment } from '../../local/host/environment.ts';
+import { localPolicies } from '../../local/services/iam.ts';
 import {
   createLambdaRunner,
   describedFunctionSettings,
   LambdaFunctionError,
   MissingBundle,
   type LambdaRunnerOptions,
-} from '../../local/lambda-runner.ts';
+} from '../../local/services/lambda-runner.ts';
 import type { FixtureEvent } from '../fixtures/lambda/index.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
 

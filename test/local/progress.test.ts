@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { interruptedLine, messagesSent } from '../../local/progress.ts';
+import { interruptedLine, messagesSent } from '../../local/cli/progress.ts';
 
 describe('local/progress', () => {
   describe('interruptedLine', () => {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Clients } from '../../workflow/clients.ts';
 import { MESSAGE_ID_ATTRIBUTE, peekMessages } from '../../workflow/queue.ts';
-import { createLocalClients, startEmulators, type Emulators } from '../../local/emulators.ts';
+import { createLocalClients, startEmulators, type Emulators } from '../../local/services/emulators.ts';
 
 const REGION = 'us-east-1';
 

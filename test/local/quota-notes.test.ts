@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_QUOTAS } from '../../engine/index.ts';
-import { childQuotaNotes } from '../../local/quota-notes.ts';
+import { childQuotaNotes } from '../../local/cli/quota-notes.ts';
 import type { MapRunReport } from '../../workflow/execution-record.ts';
 
 const mapRun = (largestChildEvents: number, largestChildPayloadBytes: number): MapRunReport => ({

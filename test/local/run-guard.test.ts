@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { createRunGuard, RunInterrupted, type FailureEvents } from '../../local/run-guard.ts';
+import { createRunGuard, RunInterrupted, type FailureEvents } from '../../local/cli/run-guard.ts';
 import { rejection } from '../helpers.ts';
 
 const never = () => new Promise<never>(() => undefined);

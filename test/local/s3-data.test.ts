@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { bucketNameProblem, parseS3Data, parseS3Object, userBuckets } from '../../local/s3-data.ts';
+import { bucketNameProblem, parseS3Data, parseS3Object, userBuckets } from '../../local/services/s3-data.ts';
 
 /** The error a function throws, to read its name and message. */
 function thrown(call: () => unknown): Error {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive, startS3Emulator, sweepDeadRunFolders } from '../../local/s3-emulator.ts';
+import { processAlive, startS3Emulator, sweepDeadRunFolders } from '../../local/services/s3-emulator.ts';
 
 /** The id of a process that has ended. */
 async function deadPid(): Promise<number> {

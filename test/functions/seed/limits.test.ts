@@ -12,7 +12,7 @@ import {
 } from '../../../functions/seed/limits.ts';
 import { StatesError } from '../../../engine/index.ts';
 import { run } from '../../engine/run.ts';
-import { parseFault } from '../../../local/faults.ts';
+import { parseFault } from '../../../local/bridge/faults.ts';
 import { runLocal } from '../../../local/run.ts';
 
 interface State {

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { isLoopbackHost } from '../../../local/api/host.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { createClients } from '../../../workflow/clients.ts';
 

@@ -2,7 +2,7 @@
 // may name, and no pointer to a client that does not use this endpoint.
 import { createServer } from 'node:net';
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { serveInstructions } from '../../../local/api/instructions.ts';
 import { explainListenError, PortInUse } from '../../../local/api/serve.ts';
 import { LOOPBACK, startApiServer } from '../../../local/api/server.ts';

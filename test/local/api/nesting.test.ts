@@ -2,7 +2,7 @@
 // refused by name, an execution that builds such a value fails, and the endpoint goes on serving.
 import { expect } from 'chai';
 import { MAX_JSON_DEPTH } from '../../../engine/index.ts';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { CONTENT_TYPE } from '../../../local/api/protocol.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';

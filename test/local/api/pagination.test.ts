@@ -12,8 +12,8 @@ import { expect } from 'chai';
 import { paginate } from '../../../local/api/pagination.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { createClients } from '../../../workflow/clients.ts';
 import { rejection } from '../../helpers.ts';
 

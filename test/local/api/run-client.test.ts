@@ -1,7 +1,7 @@
 // The AWS run client (aws/run-command.ts), unchanged, against the local endpoint: start, wait,
 // history, reconcile and report over AWS's protocol, for a success and an InvalidInput failure.
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { localRunDeps } from '../../../scripts/run-on-local-endpoint.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';

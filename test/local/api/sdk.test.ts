@@ -30,8 +30,8 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/environment.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { createClients } from '../../../workflow/clients.ts';

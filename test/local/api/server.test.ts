@@ -1,8 +1,8 @@
 // The endpoint's lifecycle: loopback only, and stopping it aborts the executions in flight.
 import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/environment.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { DEFAULT_PORT, InvalidPort, parsePort } from '../../../local/api/serve.ts';
 import { LOOPBACK, startApiServer } from '../../../local/api/server.ts';
 import { createClients } from '../../../workflow/clients.ts';

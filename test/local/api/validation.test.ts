@@ -1,6 +1,6 @@
 // Request validation through the whole endpoint: a missing field is AWS's ValidationException.
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/environment.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { CONTENT_TYPE } from '../../../local/api/protocol.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
 import type { BridgeOptions, TaskCall } from '../../../local/contracts.ts';
-import { InvalidFaultSpec, parseFault } from '../../../local/faults.ts';
-import { localPolicies } from '../../../local/iam.ts';
+import { InvalidFaultSpec, parseFault } from '../../../local/bridge/faults.ts';
+import { localPolicies } from '../../../local/services/iam.ts';
 import { rejection } from '../../helpers.ts';
 import { taskHandler, useLocalEnvironment, type WithMetadata } from './fixture.ts';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AccessDenied } from '../../../local/iam.ts';
+import { AccessDenied } from '../../../local/services/iam.ts';
 import { accessDeniedFailure, sdkFailure, serviceFailure, TaskFailure, throttledFailure } from '../../../local/bridge/errors.ts';
 import { DYNAMODB_ERRORS } from '../../../local/bridge/dynamodb.ts';
 import { LAMBDA_ERRORS } from '../../../local/bridge/lambda.ts';

@@ -3,9 +3,9 @@
 import { createClients, type Clients } from '../../../workflow/clients.ts';
 import type { BridgeOptions, LocalEnvironment, TaskHandler } from '../../../local/contracts.ts';
 import { createTaskHandlers } from '../../../local/bridge/index.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
-import { startLocalEnvironment } from '../../../local/environment.ts';
-import { localPolicies } from '../../../local/iam.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
+import { startLocalEnvironment } from '../../../local/host/environment.ts';
+import { localPolicies } from '../../../local/services/iam.ts';
 
 /** Stands in for the seed bundle: its event picks what it does. */
 export const LAMBDA_FIXTURE = 'test/fixtures/lambda/index.ts';

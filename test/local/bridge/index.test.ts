@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { describedResources } from '../../fixtures/local-resources.ts';
 import type { BridgeOptions, LocalResources } from '../../../local/contracts.ts';
 import { createTaskHandlers, taskStates, UnsupportedResource } from '../../../local/bridge/index.ts';
-import { localPolicies } from '../../../local/iam.ts';
-import { MissingBundle } from '../../../local/lambda-runner.ts';
+import { localPolicies } from '../../../local/services/iam.ts';
+import { MissingBundle } from '../../../local/services/lambda-runner.ts';
 
 const SEED_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:idx-seed';
 const OTHER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:other';

@@ -8,12 +8,12 @@ import type { CallContext } from '../../../local/bridge/context.ts';
 import type { MapRunExecution } from '../../../engine/index.ts';
 import { s3ItemReader, s3ListReader, s3Permission, s3ResultWriter } from '../../../local/bridge/s3.ts';
 import { InvalidWriterConfig } from '../../../local/bridge/s3-objects.ts';
-import { startS3Emulator, type S3Emulator } from '../../../local/s3-emulator.ts';
+import { startS3Emulator, type S3Emulator } from '../../../local/services/s3-emulator.ts';
 import { createAtScaleHandler } from '../../../functions/seed/index.ts';
 import { KEY_LIST_PART_BYTES } from '../../../functions/seed/at-scale-limits.ts';
 import { rejection } from '../../helpers.ts';
-import { sessionToken } from '../../../local/iam.ts';
-import { s3RequestPermission } from '../../../local/s3-door.ts';
+import { sessionToken } from '../../../local/services/iam.ts';
+import { s3RequestPermission } from '../../../local/services/s3-door.ts';
 
 const BUCKET = 'at-scale-test-bucket';
 const ACCOUNT = '000000000000';

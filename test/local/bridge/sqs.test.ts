@@ -4,8 +4,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
 import { peekMessages } from '../../../workflow/queue.ts';
 import type { BridgeOptions } from '../../../local/contracts.ts';
-import { parseFault } from '../../../local/faults.ts';
-import { localPolicies } from '../../../local/iam.ts';
+import { parseFault } from '../../../local/bridge/faults.ts';
+import { localPolicies } from '../../../local/services/iam.ts';
 import { rejection } from '../../helpers.ts';
 import { taskHandler, useLocalEnvironment, type WithMetadata } from './fixture.ts';
 

@@ -2,11 +2,11 @@
 // stack deploys, and describes them, its functions and its state machines with ARNs shaped like AWS's.
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { checkApplication, grantArns, findWorkflow, resolveAttribute } from '../workflow/app.ts';
-import type { Application, DataResource, QueueResource, TableResource, WorkflowSpec } from '../workflow/description.ts';
-import { functionNames, resourceName, workflowNames } from '../workflow/names.ts';
-import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
-import type { LocalDataResource, LocalResources } from './contracts.ts';
+import { checkApplication, grantArns, findWorkflow, resolveAttribute } from '../../workflow/app.ts';
+import type { Application, DataResource, QueueResource, TableResource, WorkflowSpec } from '../../workflow/description.ts';
+import { functionNames, resourceName, workflowNames } from '../../workflow/names.ts';
+import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import type { LocalDataResource, LocalResources } from '../contracts.ts';
 
 /** The account id AWS's own local tools use; every local ARN carries it. */
 export const LOCAL_ACCOUNT_ID = '000000000000';

@@ -6,8 +6,8 @@
 // answers with those very records, as long as the queue's own count says it still holds exactly
 // them; when something removed a message (a consumer, a redrive), it answers undefined and the
 // caller reads the queue through the API.
-import type { DeliveredMessage } from '../workflow/execution-record.ts';
-import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
+import type { DeliveredMessage } from '../../workflow/execution-record.ts';
+import { MESSAGE_ID_ATTRIBUTE } from '../../workflow/queue.ts';
 
 /** The parts of local-aws-sqs's stored message a reconciliation reads. */
 interface StoredRecord {

@@ -1,7 +1,7 @@
 // What `--keep` prints: where the kept emulators are, the lines that point a shell at them,
 // and ready-to-paste AWS CLI commands. AWS CLI v1, and v2 before 2.13, ignore the
 // AWS_ENDPOINT_URL_* variables, so each command carries its --endpoint-url.
-import type { LocalEnvironment } from './contracts.ts';
+import type { LocalEnvironment } from '../contracts.ts';
 
 /** The host's profile variables would take precedence over the exported keys, or name a profile that is not there. */
 const PROFILE_VARIABLES = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'];

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { InvalidArguments } from '../execution/args.ts';
+import { InvalidArguments } from '../../execution/args.ts';
 
 export interface S3ObjectSpec {
   bucket: string;

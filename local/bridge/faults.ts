@@ -9,12 +9,12 @@
 // queue, then fail as a call whose answer was lost (SdkClientException), so Retry sends the same
 // messages again: a Standard queue holds them twice, a FIFO queue drops the copies.
 // Each firing is counted, with the state it hit and whether that state retried, for the report.
-import type { FaultReport } from '../workflow/execution-record.ts';
-import { LOST_ANSWER } from '../workflow/service-errors.ts';
-import type { FaultSpec } from './contracts.ts';
-import { lostAnswerFailure, throttledFailure, type IntegrationStyle } from './bridge/errors.ts';
-import type { ServiceDescriptor } from './bridge/service.ts';
-import { SERVICES, serviceNamed } from './bridge/services.ts';
+import type { FaultReport } from '../../workflow/execution-record.ts';
+import { LOST_ANSWER } from '../../workflow/service-errors.ts';
+import type { FaultSpec } from '../contracts.ts';
+import { lostAnswerFailure, throttledFailure, type IntegrationStyle } from './errors.ts';
+import type { ServiceDescriptor } from './service.ts';
+import { SERVICES, serviceNamed } from './services.ts';
 
 export const THROTTLED_KEYWORD = 'throttled';
 export const FAILED_ENTRIES_KEYWORD = 'failed-entries';

@@ -7,13 +7,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
-import type { LocalEndpoints } from './contracts.ts';
-import { createClients, type ClientOptions, type Clients } from '../workflow/clients.ts';
+import type { LocalEndpoints } from '../contracts.ts';
+import { createClients, type ClientOptions, type Clients } from '../../workflow/clients.ts';
 import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
-import type { DeliveredMessage } from '../workflow/execution-record.ts';
+import type { DeliveredMessage } from '../../workflow/execution-record.ts';
 
 export type EmulatedService = 'dynamodb' | 'sqs';
 

@@ -3,7 +3,7 @@
 // one string of it all could pass what a Node string may hold.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { HistoryEvent } from '../engine/index.ts';
+import type { HistoryEvent } from '../../engine/index.ts';
 
 export async function writeHistoryFile(path: string, events: readonly HistoryEvent[]): Promise<void> {
   const out = createWriteStream(path);

@@ -2,21 +2,21 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeReport } from '../viz/report.ts';
-import type { ExecutionRecord } from '../workflow/execution-record.ts';
-import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../execution/args.ts';
-import { APP, withQueueType } from '../workflow/app.ts';
-import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } from '../execution/input.ts';
-import { exitCodeFor, formatText, toJsonSummary } from '../execution/report.ts';
-import type { FaultSpec, StandInFunction } from './contracts.ts';
+import { writeReport } from '../../viz/report.ts';
+import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../../execution/args.ts';
+import { APP, withQueueType } from '../../workflow/app.ts';
+import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } from '../../execution/input.ts';
+import { exitCodeFor, formatText, toJsonSummary } from '../../execution/report.ts';
+import type { FaultSpec, StandInFunction } from '../contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
-import { parseFault } from './faults.ts';
-import { serveInstructions } from './api/instructions.ts';
-import { startApiServer } from './api/server.ts';
+import { parseFault } from '../bridge/faults.ts';
+import { serveInstructions } from '../api/instructions.ts';
+import { startApiServer } from '../api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
-import { runLocal, type LocalRunOptions } from './run.ts';
-import { parseS3Data } from './s3-data.ts';
+import { runLocal, type LocalRunOptions } from '../run.ts';
+import { parseS3Data } from '../services/s3-data.ts';
 
 /** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
 export const NO_REPORT_ENV = 'NO_HTML_REPORT';
@@ -202,8 +202,13 @@ function signalInterrupts(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-/** The repository, wherever the command runs from (this file and the bundle both sit one level down). */
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** The repository, wherever the command runs from: the nearest folder up with a package.json (this file sits two levels down, its bundle in dist/ one). */
+function repositoryRoot(from: string): string {
+  const parent = dirname(from);
+  return existsSync(join(from, 'package.json')) || parent === from ? from : repositoryRoot(parent);
+}
+
+const ROOT = repositoryRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** The repository's reports/ folder. */
 export const REPORTS_DIR = join(ROOT, 'reports');

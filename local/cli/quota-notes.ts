@@ -1,9 +1,9 @@
 // Where an execution met AWS's quotas, said for a person: AWS's own cause names only the quota,
 // so the report adds the state entry (and the loop's current item) where it was crossed, or,
 // when --no-quota-fail let the execution go past it, where AWS would have stopped it.
-import type { ExecutionResult, HistoryEvent, Quotas } from '../engine/index.ts';
-import { parsePayload, type HistoryFold } from '../execution/history.ts';
-import type { MapRunReport } from '../workflow/execution-record.ts';
+import type { ExecutionResult, HistoryEvent, Quotas } from '../../engine/index.ts';
+import { parsePayload, type HistoryFold } from '../../execution/history.ts';
+import type { MapRunReport } from '../../workflow/execution-record.ts';
 
 export interface QuotaNoteOptions {
   quotas: Quotas;

@@ -1,22 +1,22 @@
 // Starts the emulators, provisions the workflow's resources on them and hands back everything
 // the engine needs to run against them, with a stop() that lets the process exit.
-import { APP, DEFAULT_WORKFLOW } from '../workflow/app.ts';
-import type { Application } from '../workflow/description.ts';
-import { resourceName } from '../workflow/names.ts';
-import { namePrefix, region as configuredRegion } from '../workflow/resources.ts';
-import type { LocalEnvironment } from './contracts.ts';
-import { createLocalClients, emulatorEnvironment, startEmulators, type Door } from './emulators.ts';
+import { APP, DEFAULT_WORKFLOW } from '../../workflow/app.ts';
+import type { Application } from '../../workflow/description.ts';
+import { resourceName } from '../../workflow/names.ts';
+import { namePrefix, region as configuredRegion } from '../../workflow/resources.ts';
+import type { LocalEnvironment } from '../contracts.ts';
+import { createLocalClients, emulatorEnvironment, startEmulators, type Door } from '../services/emulators.ts';
 import {
   AccessDenied,
   assertPermitted,
   InvalidSessionToken,
   principalFromToken,
   type Principal,
-} from './iam.ts';
-import { EMULATED_PERMISSIONS } from './bridge/services.ts';
-import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from './provision.ts';
-import { putUserObjects, userBuckets, type UserS3Data } from './s3-data.ts';
-import { startS3Emulator, type S3Emulator } from './s3-emulator.ts';
+} from '../services/iam.ts';
+import { EMULATED_PERMISSIONS } from '../bridge/services.ts';
+import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from '../services/provision.ts';
+import { putUserObjects, userBuckets, type UserS3Data } from '../services/s3-data.ts';
+import { startS3Emulator, type S3Emulator } from '../services/s3-emulator.ts';
 
 /** Checks a local role's call against the policy its session token carries. */
 function iamDoor(region: string, accountId: string): Door {

@@ -1,8 +1,8 @@
 // Local IAM: the statements the stack synthesizes for each role, resolved to local ARNs and
 // evaluated with IAM's rules, so a permission the deployed workflow would lack fails here too.
-import { findWorkflow } from '../workflow/app.ts';
-import { resolveGrants, type PolicyStatement } from '../workflow/permissions.ts';
-import type { LocalResources } from './contracts.ts';
+import { findWorkflow } from '../../workflow/app.ts';
+import { resolveGrants, type PolicyStatement } from '../../workflow/permissions.ts';
+import type { LocalResources } from '../contracts.ts';
 import { queueArn, queueArnFromUrl, s3BucketArn, tableArn } from './provision.ts';
 
 export interface LocalPolicies {
