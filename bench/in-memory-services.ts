@@ -6,7 +6,7 @@ import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamo
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { Dispatcher, TaskCall } from '../engine/index.ts';
 import { createAtScaleHandler } from '../functions/seed/index.ts';
-import { parseJsonLines, resultWriterObjects, type ResultWriterParameters } from '../local/bridge/s3-objects.ts';
+import { parseJsonLines, resultWriterObjects, type ResultWriterParameters } from '../local/bridge/index.ts';
 
 /** A message the in-memory queue holds. */
 export interface QueuedMessage {

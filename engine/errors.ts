@@ -25,3 +25,8 @@ export class DefinitionError extends Error {
 export class UnsupportedFeature extends Error {
   override name = 'UnsupportedFeature';
 }
+
+/** The `{Error, Cause}` object a Catch passes on: both always there, empty when the error named none. */
+export function errorOutput(error: StatesError): Record<string, string> {
+  return { Error: error.name, Cause: error.message };
+}

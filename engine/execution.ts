@@ -7,17 +7,11 @@ import { History, withPayload } from './history.ts';
 import { failureOfError, runMachine } from './machine.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
 import { DEFAULT_QUOTAS } from './quotas.ts';
-import { ExecutionInterrupted, Run, Thread, type Machine } from './step.ts';
+import { ExecutionInterrupted, Run, Thread, type Machine, type MachineResult, type Nested } from './step.ts';
 import { setLongTimeout } from './timers.ts';
-import type { EngineOptions, ExecutionContext, ExecutionResult, ExecutionStatus, MapRunRecord, Quotas } from './types.ts';
+import type { EngineOptions, ExecutionContext, ExecutionResult, MapRunRecord, Quotas } from './types.ts';
 import { VariableScope } from './variables.ts';
 
-export interface MachineResult {
-  status: ExecutionStatus;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-}
 
 /**
  * Runs `machine` as an execution of `run`, recording its history; never rejects for what the
@@ -90,8 +84,17 @@ export function newRun(
   jsonata: boolean,
 ): Run {
   const history = new History(quotas.historyEvents, options.onEvent && ((event) => options.onEvent!(event, execution)));
-  return new Run(execution, options, quotas, history, signal, executionContext(execution, input), mapRuns, jsonata);
+  return new Run(execution, options, quotas, history, signal, executionContext(execution, input), mapRuns, jsonata, NESTED);
 }
+
+/** A Map Run's child runs as an execution of its own, sharing its parent's options, quotas, Map Runs and inspection. */
+function startChild(parent: Run, execution: ExecutionContext, signal: AbortSignal, input: unknown, machine: Machine): { run: Run; result: Promise<MachineResult> } {
+  const child = newRun(execution, parent.options, parent.quotas, signal, input, parent.mapRuns, parent.jsonata);
+  child.inspect = parent.inspect;
+  return { run: child, result: executeMachine(child, machine, input) };
+}
+
+const NESTED: Nested = { runMachine, startChild };
 
 /** Runs a state machine definition on `input`. Resolves with the outcome and the AWS-shaped history. */
 export async function runExecution(

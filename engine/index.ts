@@ -4,7 +4,11 @@ export { checkDefinition } from './definition.ts';
 export { DefinitionError, StatesError, UnsupportedFeature } from './errors.ts';
 export { DEFAULT_QUOTAS, MAX_WAIT_MS } from './quotas.ts';
 export { MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
-export { stateTransitions } from './history.ts';
+export { payloadByteLength, stateTransitions } from './history.ts';
+export { isJsonataExpression } from './jsonata/evaluate.ts';
+// The pattern matchers bench/patterns.ts measures.
+export { matchesPattern } from './jsonpath/choice.ts';
+export { compilePattern, LinearRegExp, matchesWhole } from './patterns.ts';
 export { InvalidTestStateRequest, selectState, stateNames, testState } from './test-state.ts';
 export type { InspectionData, TestStateMock, TestStateResult } from './test-state.ts';
 export type {

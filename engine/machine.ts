@@ -4,7 +4,7 @@
 // the state and the event that entered it.
 import { stateContext, type ContextObject } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
-import { StatesError } from './errors.ts';
+import { errorOutput, StatesError } from './errors.ts';
 import { HistoryLimitReached, withPayload } from './history.ts';
 import { checkDepth, checkPayload } from './quotas.ts';
 import { findCatcher, retrierIndex, RetryCounter, type Catcher, type Retrier } from './retry.ts';
@@ -55,11 +55,6 @@ export function failureOfError(error: StatesError): Failure {
   if (error instanceof FailStateError) return { error: error.failError, cause: error.failCause };
   if (error instanceof TaskTimeout) return { error: error.name, cause: undefined };
   return { error: error.name, cause: error.message };
-}
-
-/** The `{Error, Cause}` object a Catch passes on: both always there, empty when the error named none. */
-export function errorOutput(error: StatesError): Record<string, string> {
-  return { Error: error.name, Cause: error.message };
 }
 
 function isInternal(error: unknown): boolean {

@@ -4,7 +4,7 @@ import type { ContextObject } from './context.ts';
 import type { StatesError } from './errors.ts';
 import type { History } from './history.ts';
 import { setLongTimeout } from './timers.ts';
-import type { EngineOptions, ExecutionContext, MapRunRecord, Quotas } from './types.ts';
+import type { EngineOptions, ExecutionContext, ExecutionStatus, MapRunRecord, Quotas } from './types.ts';
 import type { VariableScope } from './variables.ts';
 
 export type StateDefinition = Record<string, unknown> & { Type: string };
@@ -26,6 +26,25 @@ export class ExecutionInterrupted extends Error {
 const YIELD_EVERY = 64;
 
 /** One execution: the top-level one or a distributed Map's child. */
+/** How an execution (a Map Run's child included) ended. */
+export interface MachineResult {
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * How Map and Parallel run what they hold, handed to each run by execution.ts: the states call
+ * the machine that calls them through it, so no import goes round in a circle.
+ */
+export interface Nested {
+  /** A branch or an iteration on `thread`, from its StartAt; rejects with the StatesError that ended it. */
+  runMachine(thread: Thread, machine: Machine, input: unknown, defaultJsonata: boolean): Promise<unknown>;
+  /** A Map Run's child: an execution of its own under `execution`, watched as its parent is. */
+  startChild(parent: Run, execution: ExecutionContext, signal: AbortSignal, input: unknown, machine: Machine): { run: Run; result: Promise<MachineResult> };
+}
+
 export class Run {
   private steps = 0;
   /** Watches each state entry's attempts (TestState's comparison with executions); unset, it costs nothing. */
@@ -40,6 +59,7 @@ export class Run {
     readonly baseContext: Pick<ContextObject, 'Execution' | 'StateMachine'>,
     readonly mapRuns: MapRunRecord[],
     readonly jsonata: boolean,
+    readonly nested: Nested,
   ) {}
 
   /** Before each state: stop if interrupted, and let timers run now and then even in a tight loop. */

@@ -4,7 +4,7 @@
 // several states open at once: each event is attributed to the state entry its
 // previousEventId chain leads back to, so concurrent entries of one state never mix.
 import type { HistoryEvent, HistoryEventExecutionDataDetails } from '@aws-sdk/client-sfn';
-import { payloadByteLength } from '../engine/history.ts';
+import { payloadByteLength } from '../engine/index.ts';
 import type { HistoryStats, StateSample, StateSummary } from '../workflow/execution-record.ts';
 
 /** Entries per state whose input and output the record keeps. */

@@ -5,7 +5,6 @@ import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import type { DeliveredMessage } from '../workflow/execution-record.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
-import type { FaultFiring } from './bridge/faults.ts';
 
 export interface LocalEndpoints {
   dynamodb: string;
@@ -70,6 +69,16 @@ export interface LocalResources {
 }
 
 /** `--fault <service>:<action>:<ErrorName>:<times>` */
+export interface FaultFiring {
+  /** Index of the fault in the list given. */
+  fault: number;
+  state: string;
+  /** The error it injected, as the calling integration names it. */
+  error?: string;
+  /** An entry of a batch reported failed: the call succeeded, so no Retry follows it. */
+  failedEntry?: boolean;
+}
+
 export interface FaultSpec {
   service: string;
   action: string;

@@ -81,6 +81,64 @@ export function violations(files: { file: string; text: string }[]): Violation[]
   return found;
 }
 
+/**
+ * The import circles between files: each strongly connected group of two or more files (or a
+ * file importing itself), its files sorted, as Tarjan's algorithm finds them.
+ */
+export function importCircles(files: { file: string; text: string }[]): string[][] {
+  const graph = new Map(files.map(({ file, text }) => [file, importsOf(file, text)]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const target of graph.get(file) ?? []) {
+      if (!graph.has(target)) continue;
+      if (!index.has(target)) {
+        visit(target);
+        low.set(file, Math.min(low.get(file)!, low.get(target)!));
+      } else if (onStack.has(target)) {
+        low.set(file, Math.min(low.get(file)!, index.get(target)!));
+      }
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const group: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      group.push(member);
+    } while (member !== file);
+    if (group.length > 1 || graph.get(file)!.includes(file)) circles.push(group.sort());
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return circles;
+}
+
+/**
+ * Imports that reach into another folder's internals where that folder has an index.ts: from
+ * outside a folder with one, only its index.ts may be imported (engine/index.ts is the engine's).
+ */
+export function internalImports(files: { file: string; text: string }[]): Violation[] {
+  const indexed = new Set(files.filter(({ file }) => file.endsWith('/index.ts')).map(({ file }) => dirname(file)));
+  // A Lambda's index.ts is its handler, not a folder's front door.
+  for (const folder of indexed) if (folder.startsWith('functions/')) indexed.delete(folder);
+  const found: Violation[] = [];
+  for (const { file, text } of files) {
+    for (const target of importsOf(file, text)) {
+      const folder = [...indexed].find((candidate) => target.startsWith(`${candidate}/`));
+      if (folder === undefined || file.startsWith(`${folder}/`) || target === `${folder}/index.ts`) continue;
+      found.push({ from: file, to: target });
+    }
+  }
+  return found;
+}
+
 describe('architecture: the folders depend one way', () => {
   const files = SOURCE_FOLDERS.flatMap(sourceFiles).map((file) => ({ file, text: readFileSync(join(REPO_ROOT, file), 'utf8') }));
   const found = violations(files);
@@ -92,6 +150,32 @@ describe('architecture: the folders depend one way', () => {
 
   it('has no import against the order', () => {
     expect(found).to.deep.equal([]);
+  });
+
+  it('has no import circle between files', () => {
+    expect(importCircles(files)).to.deep.equal([]);
+  });
+
+  it('imports a folder that has an index.ts through its index.ts only', () => {
+    expect(internalImports(files)).to.deep.equal([]);
+  });
+
+  it('finds a circle, however long, and an import of another folder\'s internals', () => {
+    expect(
+      importCircles([
+        { file: 'local/a.ts', text: "import { b } from './b.ts';" },
+        { file: 'local/b.ts', text: "import type { c } from './sub/c.ts';" },
+        { file: 'local/sub/c.ts', text: "export { a } from '../a.ts';" },
+        { file: 'local/d.ts', text: "import { a } from './a.ts';" },
+      ]),
+    ).to.deep.equal([['local/a.ts', 'local/b.ts', 'local/sub/c.ts']]);
+    expect(
+      internalImports([
+        { file: 'engine/index.ts', text: '' },
+        { file: 'engine/states/task.ts', text: "import { x } from '../machine.ts';" },
+        { file: 'execution/history.ts', text: "import { y } from '../engine/machine.ts';\nimport { z } from '../engine/index.ts';" },
+      ]),
+    ).to.deep.equal([{ from: 'execution/history.ts', to: 'engine/machine.ts' }]);
   });
 
   it('fails on an import against the order: the AWS client importing the offline runtime, workflow/ importing anything, one Lambda another', () => {

@@ -2,7 +2,8 @@
 // And/Or/Not. A value of the wrong type makes a comparison false, as on AWS; a Variable that
 // matches nothing is a States.Runtime error for every operator but IsPresent (which is then false).
 import { StatesError } from '../errors.ts';
-import { InvalidPath, PathNotFound } from './path.ts';
+import { PathNotFound } from './path.ts';
+import { InvalidPath } from './path-text.ts';
 import { checkReference, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
 

@@ -1,7 +1,7 @@
 // JSONPath filter expressions, `[?(@.a == 1 && @.b)]`, as Jayway JsonPath evaluates them:
 // comparisons (==, !=, <, <=, >, >=, =~, in, nin), existence tests, !, && and ||, parentheses.
 import { compilePattern, isPattern, matchesWhole, type Pattern } from '../patterns.ts';
-import { InvalidPath, compilePath, readPath, readQuoted } from './path.ts';
+import { InvalidPath, readQuoted } from './path-text.ts';
 
 type Operand =
   | { kind: 'literal'; value: unknown }
@@ -157,11 +157,18 @@ class FilterParser {
 
 const ABSENT = Symbol('absent');
 
-function resolve(operand: Operand, item: unknown, root: unknown): unknown {
+/** How a filter reads the paths it compares (path.ts hands in its reader: a path may hold a filter). */
+export interface PathReader {
+  read(path: string, data: unknown): unknown;
+  /** Whether a path names one value rather than a list of matches. */
+  definite(path: string): boolean;
+}
+
+function resolve(operand: Operand, item: unknown, root: unknown, paths: PathReader): unknown {
   if (operand.kind === 'literal') return operand.value;
   if (operand.kind === 'regex') return operand.pattern;
   try {
-    return readPath(operand.path, operand.relative ? item : root);
+    return paths.read(operand.path, operand.relative ? item : root);
   } catch (error) {
     if (error instanceof Error && error.name === 'PathNotFound') return ABSENT;
     throw error;
@@ -214,23 +221,23 @@ function compare(op: Comparator, left: unknown, right: unknown): boolean {
 }
 
 /** Whether `item` (the `@` of the filter) passes; `root` is the document `$` refers to. */
-export function testFilter(expression: FilterExpression, item: unknown, root: unknown): boolean {
+export function testFilter(expression: FilterExpression, item: unknown, root: unknown, paths: PathReader): boolean {
   switch (expression.kind) {
     case 'or':
-      return testFilter(expression.left, item, root) || testFilter(expression.right, item, root);
+      return testFilter(expression.left, item, root, paths) || testFilter(expression.right, item, root, paths);
     case 'and':
-      return testFilter(expression.left, item, root) && testFilter(expression.right, item, root);
+      return testFilter(expression.left, item, root, paths) && testFilter(expression.right, item, root, paths);
     case 'not':
-      return !testFilter(expression.operand, item, root);
+      return !testFilter(expression.operand, item, root, paths);
     case 'exists': {
-      const value = resolve(expression.operand, item, root);
+      const value = resolve(expression.operand, item, root, paths);
       if (value === ABSENT) return false;
       if (expression.operand.kind === 'literal') return value !== false && value !== null;
       if (expression.operand.kind !== 'path') return true;
       // An indefinite path exists when it matched something.
-      return compilePath(expression.operand.path).definite || (value as unknown[]).length > 0;
+      return paths.definite(expression.operand.path) || (value as unknown[]).length > 0;
     }
     case 'compare':
-      return compare(expression.op, resolve(expression.left, item, root), resolve(expression.right, item, root));
+      return compare(expression.op, resolve(expression.left, item, root, paths), resolve(expression.right, item, root, paths));
   }
 }

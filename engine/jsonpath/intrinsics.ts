@@ -4,7 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { StatesError } from '../errors.ts';
 import { nestingMessage, tooDeep } from '../payload.ts';
 import { type Argument, type Call, InvalidIntrinsic, parseIntrinsic } from './intrinsic-parser.ts';
-import { InvalidPath, PathNotFound } from './path.ts';
+import { PathNotFound } from './path.ts';
+import { InvalidPath } from './path-text.ts';
 import { checkReference, pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
 

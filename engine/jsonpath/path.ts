@@ -3,7 +3,8 @@
 // plain loop that throws nothing on the way, so `$.List[0]` and `$.List[1:]` stay cheap in a
 // loop that runs once per item.
 import { StatesError } from '../errors.ts';
-import { type FilterExpression, parseFilter, testFilter } from './filter.ts';
+import { type FilterExpression, parseFilter, testFilter, type PathReader } from './filter.ts';
+import { InvalidPath, quotedEnd, readQuoted } from './path-text.ts';
 
 /**
  * A definite path that matched nothing; `detail` is Jayway's own message for it, `step` the
@@ -23,18 +24,6 @@ export class PathNotFound extends Error {
 
 /** The error AWS reports when a reference path cannot be followed or written into the input. */
 export const REFERENCE_PATH_CONFLICT = 'States.ReferencePathConflict';
-
-/** A path that is not valid JSONPath syntax. */
-export class InvalidPath extends Error {
-  override name = 'InvalidPath';
-
-  constructor(
-    readonly path: string,
-    reason: string,
-  ) {
-    super(`Invalid JSONPath '${path}': ${reason}`);
-  }
-}
 
 export type Segment =
   | { kind: 'property'; name: string }
@@ -222,21 +211,6 @@ function parseInteger(text: string, part: string): number {
   return Number(trimmed);
 }
 
-/** The index after the quote that closes the quoted text at `start`; a backslash keeps the next character from closing it. */
-function quotedEnd(text: string, start: number): number {
-  const quote = text[start];
-  let i = start + 1;
-  while (i < text.length && text[i] !== quote) i += text[i] === '\\' ? 2 : 1;
-  if (i >= text.length) throw new InvalidPath(text, 'unterminated quoted name');
-  return i + 1;
-}
-
-/** Reads a quoted string at `start`; `\'`, `\"` and `\\` escape. Returns the string and the index after the quote. */
-export function readQuoted(text: string, start: number): [string, number] {
-  const end = quotedEnd(text, start);
-  return [text.slice(start + 1, end - 1).replace(/\\([\s\S])/g, '$1'), end];
-}
-
 /** The index of the `)` that closes the filter whose `(` is at `open`, skipping quoted text. */
 function findFilterEnd(text: string, open: number): number {
   if (text[open] !== '(') throw new InvalidPath(text, "a filter must start with '?('");
@@ -403,8 +377,8 @@ function walk(segments: readonly Segment[], from: number, value: unknown, out: u
       return;
     case 'filter':
       if (Array.isArray(value)) {
-        for (const item of value) if (testFilter(s.test, item, root)) walk(segments, next, item, out, root);
-      } else if (isObject(value) && testFilter(s.test, value, root)) {
+        for (const item of value) if (testFilter(s.test, item, root, PATHS)) walk(segments, next, item, out, root);
+      } else if (isObject(value) && testFilter(s.test, value, root, PATHS)) {
         walk(segments, next, value, out, root);
       }
       return;
@@ -414,10 +388,13 @@ function walk(segments: readonly Segment[], from: number, value: unknown, out: u
   }
 }
 
+/** How a filter reads the paths it compares: this module's own reader, handed in (the grammar is recursive). */
+const PATHS: PathReader = { read: readPath, definite: (path) => compilePath(path).definite };
+
 /** Jayway's deep scan: the target is applied to each node, then to its children, in document order. */
 function scan(segments: readonly Segment[], next: number, target: Segment, value: unknown, out: unknown[], root: unknown): void {
   if (target.kind === 'filter') {
-    if (isObject(value) && testFilter(target.test, value, root)) walk(segments, next, value, out, root);
+    if (isObject(value) && testFilter(target.test, value, root, PATHS)) walk(segments, next, value, out, root);
   } else if (target.kind === 'wildcard' || isObject(value) || Array.isArray(value)) {
     const only: Segment[] = [target];
     const matches: unknown[] = [];

@@ -3,7 +3,8 @@
 import { StatesError } from '../errors.ts';
 import { InvalidIntrinsic, isIntrinsic } from './intrinsic-parser.ts';
 import { checkIntrinsic, evaluateIntrinsic } from './intrinsics.ts';
-import { InvalidPath, PathNotFound } from './path.ts';
+import { PathNotFound } from './path.ts';
+import { InvalidPath } from './path-text.ts';
 import { checkReference, pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
 

@@ -1,9 +1,11 @@
 // The numeric settings of a Map state (MaxConcurrency, ToleratedFailureCount/Percentage and their
-// Path forms, or JSONata expressions), read with AWS's errors.
-import { jsonataField, pathScope } from '../dataflow.ts';
+// Path forms, or JSONata expressions), read with AWS's errors; its ItemProcessor, and each item
+// as ItemSelector (or Parameters) makes it, which inline iterations and Map Run children share.
+import { jsonataField, jsonataScope, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
-import { resolveValue } from '../jsonpath/template.ts';
-import type { StateStep } from '../step.ts';
+import { resolveJsonataTemplate } from '../jsonata/evaluate.ts';
+import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
+import type { Machine, StateStep } from '../step.ts';
 
 export interface MapLimits {
   maxConcurrency: number;
@@ -97,4 +99,19 @@ export function withinTolerance(limits: MapLimits, failures: number, total: numb
 
 export function toleranceExceeded(): StatesError {
   return new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+}
+
+export type ItemProcessor = Machine & { ProcessorConfig?: { Mode?: string; ExecutionType?: string } };
+
+/** An iteration's input: ItemSelector (or legacy Parameters) with $$.Map.Item, or the item itself. */
+export async function selectItem(step: StateStep, effective: unknown, value: unknown, index: number): Promise<unknown> {
+  const { state } = step;
+  const template = state.ItemSelector ?? state.Parameters;
+  if (template === undefined) return value;
+  const context = { ...step.context, Map: { Item: { Index: index, Value: value } } };
+  if (step.jsonata) {
+    return resolveJsonataTemplate(template, { ...jsonataScope(step), states: { input: step.input, context } }, 'ItemSelector');
+  }
+  const field = state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters';
+  return evaluatePayloadTemplate(template, { input: effective, context, variables: step.thread.variables.all() }, field);
 }

@@ -2,9 +2,9 @@
 // AWS has one (STANDARD children), or where the report needs it (an EXPRESS child that did not
 // succeed). Ten thousand EXPRESS children of a million records would otherwise hold gigabytes of
 // events AWS never stores. Its input stays only as JSON text, and only for a ResultWriter.
-import type { MachineResult } from '../execution.ts';
 import { stateTransitions } from '../history.ts';
 import { jsonByteLength } from '../payload.ts';
+import type { MachineResult } from '../step.ts';
 import type { ExecutionContext, HistoryEvent, MapRunExecution, MapRunRecord } from '../types.ts';
 
 export function childRecord(

@@ -9,12 +9,10 @@ import { StatesError } from '../errors.ts';
 import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { jsonByteLength, nestingMessage, tooDeep } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
-import { executeMachine, newRun } from '../execution.ts';
 import { BranchCancelled, Cancellation, ExecutionInterrupted, type StateStep } from '../step.ts';
 import type { ExecutionContext, MapRunRecord } from '../types.ts';
-import { toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
+import { selectItem, toleranceExceeded, withinTolerance, type ItemProcessor, type MapLimits } from './map-config.ts';
 import { childRecord } from './map-run-child.ts';
-import { selectItem, type ItemProcessor } from './map.ts';
 import { failureOf } from './task.ts';
 
 // AWS runs at most this many child executions of a Map Run at once when MaxConcurrency is unset.
@@ -218,9 +216,8 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     record.running.executions += 1;
     record.running.items += given.items;
     record.inFlight.set(index, { executionArn: execution.executionArn, name, startDate: execution.startTime, input });
-    const childRun = newRun(execution, run.options, run.quotas, stop.signal, input, run.mapRuns, run.jsonata);
-    childRun.inspect = run.inspect;
-    const result = await executeMachine(childRun, processor, input).finally(() => {
+    const { run: childRun, result: running } = run.nested.startChild(run, execution, stop.signal, input, processor);
+    const result = await running.finally(() => {
       run.signal.removeEventListener('abort', onParent);
       token.signal.removeEventListener('abort', onSibling);
       record.running.executions -= 1;

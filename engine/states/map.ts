@@ -1,16 +1,13 @@
 // Map: runs its ItemProcessor once per item, inline (iterations in child variable scopes, their
 // events in this history) or distributed (a Map Run of child executions, see map-run.ts).
-import { applyInputPath, inspected, jsonataField, jsonataResult, jsonataScope, jsonPathResult, pathScope } from '../dataflow.ts';
-import { StatesError } from '../errors.ts';
-import { resolveJsonataTemplate, unexpectedResultType, isJsonataExpression, jsonType } from '../jsonata/evaluate.ts';
-import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
+import { applyInputPath, inspected, jsonataField, jsonataResult, jsonPathResult, pathScope } from '../dataflow.ts';
+import { errorOutput, StatesError } from '../errors.ts';
+import { unexpectedResultType, isJsonataExpression, jsonType } from '../jsonata/evaluate.ts';
+import { resolveValue } from '../jsonpath/template.ts';
 import { runAll } from '../concurrency.ts';
-import { errorOutput, runMachine } from '../machine.ts';
-import { BranchCancelled, Cancellation, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
-import { mapLimits, maxConcurrency, toleranceExceeded, withinTolerance, type MapLimits } from './map-config.ts';
+import { BranchCancelled, Cancellation, nextOf, Thread, type StateOutcome, type StateStep } from '../step.ts';
+import { mapLimits, maxConcurrency, selectItem, toleranceExceeded, withinTolerance, type ItemProcessor, type MapLimits } from './map-config.ts';
 import { runMapRun } from './map-run.ts';
-
-export type ItemProcessor = Machine & { ProcessorConfig?: { Mode?: string; ExecutionType?: string } };
 
 export function processorOf(step: StateStep): ItemProcessor {
   return (step.state.ItemProcessor ?? step.state.Iterator) as ItemProcessor;
@@ -61,18 +58,6 @@ function arrayInput(value: unknown, error: string): unknown[] {
   throw new StatesError(error, `Map state input must be an array but was: ${JSON.stringify(value)}`);
 }
 
-/** An iteration's input: ItemSelector (or legacy Parameters) with $$.Map.Item, or the item itself. */
-export async function selectItem(step: StateStep, effective: unknown, value: unknown, index: number): Promise<unknown> {
-  const { state } = step;
-  const template = state.ItemSelector ?? state.Parameters;
-  if (template === undefined) return value;
-  const context = { ...step.context, Map: { Item: { Index: index, Value: value } } };
-  if (step.jsonata) {
-    return resolveJsonataTemplate(template, { ...jsonataScope(step), states: { input: step.input, context } }, 'ItemSelector');
-  }
-  const field = state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters';
-  return evaluatePayloadTemplate(template, { input: effective, context, variables: step.thread.variables.all() }, field);
-}
 
 async function runInline(step: StateStep, processor: ItemProcessor, items: unknown[], effective: unknown, limits: MapLimits): Promise<unknown[]> {
   const { thread } = step;
@@ -91,7 +76,7 @@ async function runInline(step: StateStep, processor: ItemProcessor, items: unkno
     const details = { name: step.name, index };
     iterationThread.emit('MapIterationStarted', { ...details });
     try {
-      const output = await runMachine(iterationThread, processor, await selectItem(step, effective, items[index], index), run.jsonata);
+      const output = await run.nested.runMachine(iterationThread, processor, await selectItem(step, effective, items[index], index), run.jsonata);
       lastSucceeded = iterationThread.note('MapIterationSucceeded', { ...details });
       lastTail = iterationThread.prev;
       return output;

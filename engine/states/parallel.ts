@@ -2,7 +2,6 @@
 // the array of the branches' outputs. A failing branch fails the state with the branch's error.
 import { applyInputPath, applyParameters, jsonataField, jsonataResult, jsonPathResult } from '../dataflow.ts';
 import { runAll } from '../concurrency.ts';
-import { runMachine } from '../machine.ts';
 import { Cancellation, nextOf, Thread, type Machine, type StateOutcome, type StateStep } from '../step.ts';
 
 export async function runParallel(step: StateStep): Promise<StateOutcome> {
@@ -36,7 +35,7 @@ async function runBranches(step: StateStep, branchInput: unknown, started: numbe
     branches.map((branch) => async () => {
       const branchThread = new Thread(thread.run, started, thread.variables.child(), token);
       try {
-        const output = await runMachine(branchThread, branch, branchInput, thread.run.jsonata);
+        const output = await thread.run.nested.runMachine(branchThread, branch, branchInput, thread.run.jsonata);
         lastTail = branchThread.prev;
         return output;
       } catch (error) {

@@ -1,9 +1,14 @@
 // What every integration needs for one run: the state machine's identity and policy, and the faults.
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalResources } from '../contracts.ts';
-import type { FaultInjector } from './faults.ts';
 import { AccessDenied, assertPermitted, type RequiredPermission } from '../services/iam.ts';
 import { accessDeniedFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
+
+/**
+ * Throws while a matching fault has failures left; otherwise lets the call go ahead. Called at the
+ * request (before the call) and, for calls whose answer a fault may lose, at the answer (after it).
+ */
+export type FaultInjector = (service: string, action: string, moment?: 'request' | 'answer') => void;
 
 export interface CallContext {
   resources: LocalResources;

@@ -11,7 +11,8 @@
 // Each firing is counted, with the state it hit and whether that state retried, for the report.
 import type { FaultReport } from '../../workflow/execution-record.ts';
 import { LOST_ANSWER } from '../../workflow/service-errors.ts';
-import type { FaultSpec } from '../contracts.ts';
+import type { FaultFiring, FaultSpec } from '../contracts.ts';
+import type { FaultInjector } from './context.ts';
 import { lostAnswerFailure, throttledFailure, type IntegrationStyle } from './errors.ts';
 import type { ServiceDescriptor } from './service.ts';
 import { SERVICES, serviceNamed } from './services.ts';
@@ -130,11 +131,6 @@ function failureFor(fault: FaultSpec, failure: number, style: IntegrationStyle):
   return throttledFailure(service.errors, service.faults.throttled, injected.message, style);
 }
 
-/**
- * Throws while a matching fault has failures left; otherwise lets the call go ahead. Called at the
- * request (before the call) and, for calls whose answer a fault may lose, at the answer (after it).
- */
-export type FaultInjector = (service: string, action: string, moment?: 'request' | 'answer') => void;
 
 type FaultKind = 'request' | 'answer' | 'entries';
 const kindOf = (fault: FaultSpec): FaultKind => (fault.failedEntries ? 'entries' : fault.lostAnswer ? 'answer' : 'request');
@@ -150,15 +146,6 @@ export interface FailedEntry {
 /** A batch call's entries, split into those to send and those a failed-entries fault fails. */
 export type EntryFaults = (service: string, action: string, entries: unknown[]) => { send: unknown[]; failed: FailedEntry[] };
 
-export interface FaultFiring {
-  /** Index of the fault in the list given. */
-  fault: number;
-  state: string;
-  /** The error it injected, as the calling integration names it. */
-  error?: string;
-  /** An entry of a batch reported failed: the call succeeded, so no Retry follows it. */
-  failedEntry?: boolean;
-}
 
 /** The injectors of each Task state (by the style of its integration): the faults' counts are shared by all of them. */
 export interface FaultInjectors {

@@ -4,10 +4,9 @@
 // state machine role's policy, may be failed by --fault, and returns what Step Functions returns.
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Clients } from '../../workflow/clients.ts';
 import { bundlePaths } from '../../workflow/names.ts';
 import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
-import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
+import { isJsonataExpression } from '../../engine/index.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../services/emulators.ts';
@@ -25,6 +24,11 @@ import type { FunctionLookup, LocalFunction, ServiceDescriptor } from './service
 import { SERVICES } from './services.ts';
 
 export { TaskFailure, UnsupportedResource } from './errors.ts';
+// What the run, the CLI, the emulators' door and the benchmarks use of the bridge: its front door is this file.
+export { createFaultLedger, InvalidFaultSpec, parseFault } from './faults.ts';
+export { functionAddress } from './lambda.ts';
+export { parseJsonLines, resultWriterObjects, type ResultWriterParameters } from './s3-objects.ts';
+export { EMULATED_PERMISSIONS } from './services.ts';
 
 interface Integration {
   service: ServiceDescriptor;

@@ -10,7 +10,7 @@ import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } f
 import { exitCodeFor, formatText, toJsonSummary } from '../../execution/report.ts';
 import type { FaultSpec, StandInFunction } from '../contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
-import { parseFault } from '../bridge/faults.ts';
+import { parseFault } from '../bridge/index.ts';
 import { serveInstructions } from '../api/instructions.ts';
 import { startApiServer } from '../api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';

@@ -13,7 +13,7 @@ import {
   principalFromToken,
   type Principal,
 } from '../services/iam.ts';
-import { EMULATED_PERMISSIONS } from '../bridge/services.ts';
+import { EMULATED_PERMISSIONS } from '../bridge/index.ts';
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from '../services/provision.ts';
 import { putUserObjects, userBuckets, type UserS3Data } from '../services/s3-data.ts';
 import { startS3Emulator, type S3Emulator } from '../services/s3-emulator.ts';

@@ -3,7 +3,7 @@
 import { findWorkflow } from '../../workflow/app.ts';
 import { resolveGrants, type PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalResources } from '../contracts.ts';
-import { queueArn, queueArnFromUrl, s3BucketArn, tableArn } from './provision.ts';
+import { s3BucketArn } from './provision.ts';
 
 export interface LocalPolicies {
   /** The running workflow's role. */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { TaskFailure } from '../../local/bridge/errors.ts';
-import type { FaultSpec } from '../../local/contracts.ts';
+import type { FaultFiring, FaultSpec } from '../../local/contracts.ts';
 import {
   checkFaultTargets,
   createFaultInjectors,
@@ -12,7 +12,6 @@ import {
   InjectedFault,
   InvalidFaultSpec,
   parseFault,
-  type FaultFiring,
 } from '../../local/bridge/faults.ts';
 import { runLocal } from '../../local/run.ts';
 import { THROTTLED } from '../../workflow/service-errors.ts';

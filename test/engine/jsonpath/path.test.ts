@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../engine/errors.ts';
-import { compilePath, InvalidPath, isReferencePath, PathNotFound, readPath, writeResultPath } from '../../../engine/jsonpath/path.ts';
+import { compilePath, isReferencePath, PathNotFound, readPath, writeResultPath } from '../../../engine/jsonpath/path.ts';
+import { InvalidPath } from '../../../engine/jsonpath/path-text.ts';
 
 function thrown(fn: () => unknown): Error {
   try {
