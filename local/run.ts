@@ -8,8 +8,6 @@ import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/
 import {
   DEFAULT_QUOTAS,
   runExecution,
-  StatesError,
-  type Dispatcher,
   type ExecutionContext,
   type ExecutionResult,
   type HistoryEvent,
@@ -22,13 +20,14 @@ import { executionInput } from '../execution/input.ts';
 import { APP, DEFAULT_WORKFLOW, findResource, findWorkflow } from '../workflow/app.ts';
 import type { Application, Reconciled, TableResource } from '../workflow/description.ts';
 import { DIST_DIR } from '../workflow/names.ts';
-import { createFaultLedger, createTaskHandlers, functionAddress, handlerFor } from './bridge/index.ts';
+import { createFaultLedger, createTaskHandlers, functionAddress } from './bridge/index.ts';
+import { engineHost } from './host/engine-host.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
 import { loadDefinition, previewVars, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
 import { createLocalClients } from './services/emulators.ts';
 import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
-import { assertMayStartChildren, assumedRoleArn, localPolicies, userBucketGrants } from './services/iam.ts';
+import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
 import { createRunGuard, type RunGuard } from './cli/run-guard.ts';
@@ -106,7 +105,7 @@ function executionContext(resources: LocalResources, executionName: string): Exe
     executionName,
     stateMachineArn: running.arn,
     stateMachineName: running.stateMachine,
-    roleArn: `arn:aws:iam::${resources.accountId}:role/${running.role}`,
+    roleArn: roleArn(resources.accountId, running.role),
     startTime: new Date(),
   };
 }
@@ -205,9 +204,6 @@ async function execute(
     policies.stateMachinePolicy.push({ Sid: 'StartOwnMapRunChildren', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [running.arn] });
     policies.stateMachinePolicy.push(...userBucketGrants(userBuckets(options.s3Data)));
   }
-  const principalArn = assumedRoleArn(resources.accountId, running.role, running.stateMachine);
-  // A Map Run starts its children only if the role may start the state machine's executions.
-  const authorizeChildStart = (stateMachineArn: string) => assertMayStartChildren(policies.stateMachinePolicy, principalArn, stateMachineArn);
   // The run's failure or Ctrl-C aborts the execution and tells the functions still running that no time is left.
   const stop = new AbortController();
   guard.onFailure(() => stop.abort());
@@ -226,21 +222,16 @@ async function execute(
   // Service calls still running when the execution ends (it was aborted or timed out) finish
   // before anything reads the queue or stops the emulators under them.
   const inFlight = new Set<Promise<unknown>>();
-  const dispatch: Dispatcher = (call) => {
-    // Once the run has failed, no call AWS would not have made is made.
-    const failure = guard.failure();
-    if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
-    const handler = handlerFor(handlers, call);
-    if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
-    const pending = handler(call.parameters);
-    inFlight.add(pending);
-    pending.then(
-      () => inFlight.delete(pending),
-      () => inFlight.delete(pending),
-    );
-    return pending;
-  };
   const context = executionContext(resources, randomUUID());
+  // A Map Run starts its children only if the role may start the state machine's executions.
+  const { dispatch, authorizeChildStart } = engineHost({
+    handlers,
+    roleArn: context.roleArn,
+    policy: policies.stateMachinePolicy,
+    stateMachineName: running.stateMachine,
+    inFlight,
+    refusal: () => guard.failure(),
+  });
   // The parent's events and each child execution's, apart: a child's quotas are its own.
   const folds = createExecutionFolds(context.executionArn, { onRetry: faultLedger.retried });
   const started = performance.now();

@@ -3,17 +3,8 @@
 // DescribeExecution, GetExecutionHistory and DescribeMapRun see a running execution as AWS shows
 // one. A distributed Map starts its children only if the machine's role may (states:StartExecution).
 import { randomUUID } from 'node:crypto';
-import {
-  DEFAULT_QUOTAS,
-  runExecution,
-  StatesError,
-  type Dispatcher,
-  type ExecutionResult,
-  type HistoryEvent,
-  type MapRunRecord,
-} from '../../engine/index.ts';
-import { handlerFor } from '../bridge/index.ts';
-import { assertMayStartChildren, assumedRoleArn } from '../services/iam.ts';
+import { DEFAULT_QUOTAS, runExecution, type ExecutionResult, type HistoryEvent, type MapRunRecord } from '../../engine/index.ts';
+import { engineHost } from '../host/engine-host.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 
@@ -69,25 +60,6 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
   const live = new Set<Execution>();
   let started = 0;
 
-  function dispatcherFor(machine: StateMachine): Dispatcher {
-    return (call) => {
-      const handler = handlerFor(machine.handlers, call);
-      if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
-      const pending = handler(call.parameters);
-      inFlight.add(pending);
-      const forget = () => inFlight.delete(pending);
-      pending.then(forget, forget);
-      return pending;
-    };
-  }
-
-  /** Refuses a Map Run's children when the machine's role may not start its executions: IAM's AccessDenied. */
-  function childStartAuthorizer(machine: StateMachine): (stateMachineArn: string) => void {
-    const [, account = '', role = ''] = /^arn:[^:]+:iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(machine.roleArn) ?? [];
-    const principal = assumedRoleArn(account, role, machine.name);
-    return (stateMachineArn) => assertMayStartChildren(machine.policy, principal, stateMachineArn);
-  }
-
   /** Counts a kept execution as finished, and forgets the earliest finished beyond the bound. */
   function retire(arn: string): void {
     finished.add(arn);
@@ -123,9 +95,16 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
       roleArn: machine.roleArn,
       startTime: execution.startDate,
     };
+    const { dispatch, authorizeChildStart } = engineHost({
+      handlers: machine.handlers,
+      roleArn: machine.roleArn,
+      policy: machine.policy,
+      stateMachineName: machine.name,
+      inFlight,
+    });
     execution.done = runExecution(machine.parsed, JSON.parse(input), context, {
-      dispatch: dispatcherFor(machine),
-      authorizeChildStart: childStartAuthorizer(machine),
+      dispatch,
+      authorizeChildStart,
       quotas: DEFAULT_QUOTAS,
       // A Map Run is listed and described from its start, its counts live.
       onMapRun: (mapRun) => execution.mapRuns.push(mapRun),

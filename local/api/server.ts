@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
+import { roleArn } from '../services/iam.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
 import { createOperations } from './operations.ts';
@@ -59,7 +60,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       name: names.stateMachine,
       type: workflow.type,
       definition: JSON.stringify(renderDefinition(template, resources.workflowVars[workflow.name]!), null, 2),
-      roleArn: `arn:aws:iam::${resources.accountId}:role/${names.role}`,
+      roleArn: roleArn(resources.accountId, names.role),
     }).arn;
   }
   const operations = createOperations({ machines, executions });

@@ -6,7 +6,7 @@ import { checkDefinition } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { createTaskHandlers } from '../bridge/index.ts';
 import type { LocalEnvironment, TaskCall, TaskHandler } from '../contracts.ts';
-import { localPolicies } from '../services/iam.ts';
+import { localPolicies, roleArn } from '../services/iam.ts';
 import { ApiError, invalidArn } from './errors.ts';
 import { parseJsonField } from './fields.ts';
 
@@ -58,14 +58,14 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
   const machines = new Map<string, StateMachine>();
   let created = 0;
   const policies = localPolicies(resources);
-  const roleArn = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
+  const roleArnOf = (name: string) => roleArn(accountId, name);
   // The roles the stack creates, each with its policy; no other role exists offline.
   const roles = new Map<string, PolicyStatement[]>([
     ...Object.entries(resources.stateMachines).map(([workflow, machine]): [string, PolicyStatement[]] => [
-      roleArn(machine.role),
+      roleArnOf(machine.role),
       localPolicies(resources, [], workflow).stateMachinePolicy,
     ]),
-    ...Object.entries(resources.functions).map(([name, fn]): [string, PolicyStatement[]] => [roleArn(fn.role), policies.functionPolicies[name]!]),
+    ...Object.entries(resources.functions).map(([name, fn]): [string, PolicyStatement[]] => [roleArnOf(fn.role), policies.functionPolicies[name]!]),
   ]);
 
   function checkRole(arn: string): PolicyStatement[] {

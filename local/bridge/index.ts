@@ -11,7 +11,7 @@ import { forEachState, isObject } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../services/emulators.ts';
 import { checkFaultTargets, createFaultInjectors, type EntryFaults } from './faults.ts';
-import { assumedRoleArn } from '../services/iam.ts';
+import { roleArn, stateMachinePrincipal } from '../services/iam.ts';
 import { messagesSent } from '../cli/progress.ts';
 import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../services/lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
@@ -263,7 +263,7 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const shared: Omit<CallContext, 'injectFault'> = {
     resources,
     policy: options.stateMachinePolicy,
-    principalArn: assumedRoleArn(resources.accountId, running.role, running.stateMachine),
+    principalArn: stateMachinePrincipal(roleArn(resources.accountId, running.role), running.stateMachine),
   };
   const clients = createLocalClients(resources.region, options.endpoints);
   recordHttpResponses(clients.dynamodb);

@@ -58,6 +58,17 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
   return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 }
 
+/** A role's ARN, as the stack's roles are named. */
+export function roleArn(accountId: string, roleName: string): string {
+  return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+/** The identity a state machine's calls carry: a session of its role (given by ARN) named after the machine. */
+export function stateMachinePrincipal(role: string, stateMachineName: string): string {
+  const [, account = '', name = ''] = /^arn:[^:]+:iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(role) ?? [];
+  return assumedRoleArn(account, name, stateMachineName);
+}
+
 export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
 // Every task call is checked, so each pattern is compiled once, per case rule.
