@@ -116,8 +116,9 @@ export const TRANSFER_RECORDS: WorkflowSpec = {
   roleSuffix: 'sfn-role',
   definition: 'asl/transfer-records.asl.json',
   type: 'STANDARD',
-  logLevel: 'ALL',
-  includeExecutionData: true,
+  // Failures only, without execution data: at ALL every message body would go to CloudWatch Logs.
+  logLevel: 'ERROR',
+  includeExecutionData: false,
   placeholders: RECORD_PLACEHOLDERS,
   functions: [SEED_FUNCTION.name],
   grants: [
