@@ -6,8 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AT_SCALE_MAX_ITEMS, UPLOAD_RESERVE_MS } from '../functions/seed/at-scale-limits.ts';
 import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
+import { MAX_CONCURRENCY } from '../workflow/transfer-records-at-scale.ts';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
-import { runAtScale } from './at-scale-run.ts';
+import { atScaleDefinition, runAtScale } from './at-scale-run.ts';
+import { atScaleChildWorstCase, EXPRESS_MAX_SECONDS } from './child-worst-case.ts';
 import { atScaleCost, classicCost, DEFAULT_ASSUMPTIONS, keyListBytes, type CostLine } from './cost.ts';
 import { PRICES_AS_OF } from './prices.ts';
 
@@ -93,6 +95,9 @@ function printArithmetic(): void {
   console.log(`    so (${SEED_FUNCTION.timeoutSeconds} s - ${UPLOAD_RESERVE_MS / 1000} s upload reserve) x ${count(NEW_ON_DEMAND_WRITES_PER_SECOND)}/s = ${count(bound)} items; ` +
     `the key list is then ${keyListMb.toFixed(0)} MB (${keyListBytes(bound) / bound} B a line);`);
   console.log(`    children: ${count(bound / 100)} of 100 records, each well inside EXPRESS's 5 minutes and its own 25,000 events.`);
+  const child = atScaleChildWorstCase(atScaleDefinition(MAX_CONCURRENCY));
+  console.log(`  A child under sustained throttling (every attempt timing out, every retry and loop round used): ` +
+    `${child.readSeconds} s reading + ${child.sendSeconds} s sending = ${child.totalSeconds} s, below EXPRESS's ${EXPRESS_MAX_SECONDS} s`);
   console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), ${(bound / AT_SCALE_MAX_ITEMS).toFixed(1)} x below that bound, leaving room for throttling.`);
 }
 

@@ -406,7 +406,7 @@ describe('TransferRecordsStack', () => {
       expect(Object.keys(stack.terraform.backend)).to.deep.equal(['local']);
       const remote = synth({ TF_STATE_BUCKET: 'team-state', NAME_PREFIX: 'second-copy', AWS_REGION: 'eu-west-1' });
       expect(remote.terraform.backend).to.deep.equal({
-        s3: { bucket: 'team-state', key: 'second-copy/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+        s3: { bucket: 'team-state', key: 'second-copy/eu-west-1/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
       });
     });
   });
