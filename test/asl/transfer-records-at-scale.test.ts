@@ -98,7 +98,7 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
 
   describe('timeouts', () => {
     const seed = ASL.States[ASL.StartAt]! as State & { TimeoutSeconds?: number };
-    const machine = ASL as Machine & { TimeoutSeconds: number };
+    const machine = ASL as unknown as { TimeoutSeconds: number };
 
     it('bounds the Lambda task with TimeoutSeconds past the function\'s own timeout, within the execution\'s', () => {
       expect(seed.TimeoutSeconds).to.be.a('number').and.above(SEED_FUNCTION.timeoutSeconds).and.below(machine.TimeoutSeconds);

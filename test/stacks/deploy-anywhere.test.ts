@@ -174,7 +174,7 @@ describe('TransferRecordsStack, deployed anywhere, twice', () => {
   it('renders all of this as HCL terraform fmt accepts: no quoted interpolation', () => {
     const hcl = String(Testing.synthHcl(newStack()));
     expect(hcl).to.match(/^\s*bucket_prefix\s*=\s*"transfer-records-runs-"$/m);
-    expect(hcl).to.match(/^\s*condition\s*=\s*contains\(\["ALL", "ERROR", "FATAL", "OFF"\], var\.state_machine_log_level\)$/m);
+    expect(hcl).to.match(/^\s*condition\s*=\s*contains\(\["ALL",\s*"ERROR",\s*"FATAL",\s*"OFF"\], var\.state_machine_log_level\)$/m);
     expect(hcl).to.not.match(/= "\$\{[^"]*\}"$/m);
   });
 });
