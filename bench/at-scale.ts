@@ -95,10 +95,10 @@ function printArithmetic(): void {
   console.log(`    so (${SEED_FUNCTION.timeoutSeconds} s - ${UPLOAD_RESERVE_MS / 1000} s upload reserve) x ${count(NEW_ON_DEMAND_WRITES_PER_SECOND)}/s = ${count(bound)} items; ` +
     `the key list is then ${keyListMb.toFixed(0)} MB (${keyListBytes(bound) / bound} B a line);`);
   console.log(`    children: ${count(bound / 100)} of 100 records, each well inside EXPRESS's 5 minutes and its own 25,000 events.`);
+  console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), ${(bound / AT_SCALE_MAX_ITEMS).toFixed(1)} x below that bound, leaving room for throttling.`);
   const child = atScaleChildWorstCase(atScaleDefinition(MAX_CONCURRENCY));
   console.log(`  A child under sustained throttling (every attempt timing out, every retry and loop round used): ` +
     `${child.readSeconds} s reading + ${child.sendSeconds} s sending = ${child.totalSeconds} s, below EXPRESS's ${EXPRESS_MAX_SECONDS} s`);
-  console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), ${(bound / AT_SCALE_MAX_ITEMS).toFixed(1)} x below that bound, leaving room for throttling.`);
 }
 
 class InvalidBenchArgument extends Error {
