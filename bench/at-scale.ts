@@ -97,8 +97,8 @@ function printArithmetic(): void {
   console.log(`    children: ${count(bound / 100)} of 100 records, each well inside EXPRESS's 5 minutes and its own 25,000 events.`);
   console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), ${(bound / AT_SCALE_MAX_ITEMS).toFixed(1)} x below that bound, leaving room for throttling.`);
   const child = atScaleChildWorstCase(atScaleDefinition(MAX_CONCURRENCY));
-  console.log(`  A child under sustained throttling (every attempt timing out, every retry and loop round used): ` +
-    `${child.readSeconds} s reading + ${child.sendSeconds} s sending = ${child.totalSeconds} s, below EXPRESS's ${EXPRESS_MAX_SECONDS} s`);
+  console.log(`  A child under sustained throttling (every retry and loop round used): ${child.calls} calls one after another and ` +
+    `${child.waitSeconds} s of waits, leaving each call ${child.secondsPerCall} s of EXPRESS's ${EXPRESS_MAX_SECONDS} s`);
 }
 
 class InvalidBenchArgument extends Error {

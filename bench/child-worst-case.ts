@@ -1,7 +1,9 @@
-// The longest an at-scale child execution can run, read off its ASL: every task attempt taking
-// its whole TimeoutSeconds, every retry waiting its longest (FULL jitter waits at most the
-// computed delay), every round of the read and send loops used. It must stay below EXPRESS's
-// 5 minutes, after which AWS ends the child and, with 0% tolerance, the Map Run.
+// How long an at-scale child execution can run under sustained throttling, read off its ASL:
+// every retry waiting its longest (FULL jitter waits at most the computed delay) and every round
+// of the read and send loops used. Its calls carry no TimeoutSeconds (a short one ends children
+// on the slower emulators offline), so what bounds the child is the waits, which must leave
+// every call a few seconds within EXPRESS's 5 minutes, after which AWS ends the child and, with
+// 0% tolerance, the Map Run.
 
 /** EXPRESS's longest execution (Step Functions quotas). */
 export const EXPRESS_MAX_SECONDS = 5 * 60;
@@ -20,14 +22,8 @@ export interface Retrier {
   MaxDelaySeconds?: number;
 }
 
-export interface TimedTask {
-  TimeoutSeconds?: number;
+export interface RetriedTask {
   Retry?: Retrier[];
-}
-
-/** A task without TimeoutSeconds waits up to 99,999,999 s by AWS's default: no bound. */
-export class UnboundedTask extends Error {
-  override name = 'UnboundedTask';
 }
 
 /** The longest total wait of one retrier, with AWS's defaults (1 s, 3 attempts, rate 2). */
@@ -41,12 +37,13 @@ export function retryWaitSeconds(retrier: Retrier): number {
   return total;
 }
 
-/** The longest one task state takes: each attempt its TimeoutSeconds, plus every retry's wait. */
-export function taskWorstSeconds(name: string, task: TimedTask): number {
-  if (task.TimeoutSeconds === undefined) throw new UnboundedTask(`task "${name}" sets no TimeoutSeconds`);
+/** The most calls one task state makes and the longest it waits between them. */
+export function taskWorstCase(task: RetriedTask): { calls: number; waitSeconds: number } {
   const retriers = task.Retry ?? [];
-  const attempts = 1 + retriers.reduce((sum, retrier) => sum + (retrier.MaxAttempts ?? 3), 0);
-  return attempts * task.TimeoutSeconds + retriers.reduce((sum, retrier) => sum + retryWaitSeconds(retrier), 0);
+  return {
+    calls: 1 + retriers.reduce((sum, retrier) => sum + (retrier.MaxAttempts ?? 3), 0),
+    waitSeconds: retriers.reduce((sum, retrier) => sum + retryWaitSeconds(retrier), 0),
+  };
 }
 
 /** The waits between the rounds of one of the child's loops. */
@@ -57,22 +54,23 @@ export function loopWaitSeconds(loop = CHILD_LOOP): number {
 }
 
 export interface ChildWorstCase {
-  readSeconds: number;
-  sendSeconds: number;
-  totalSeconds: number;
+  /** Calls made one after another: a round of sends goes out at once, so it counts as one. */
+  calls: number;
+  /** Every wait: the retries' and the loops' backoffs. */
+  waitSeconds: number;
+  /** What EXPRESS's 5 minutes leave each call once the waits are spent. */
+  secondsPerCall: number;
 }
 
-/**
- * The child's worst case: its read loop, then its send loop, whose batches go out at once (the
- * inline Map's MaxConcurrency covers them), so a round lasts as long as its slowest send.
- */
-export function childWorstCase(read: TimedTask, send: TimedTask, loop = CHILD_LOOP): ChildWorstCase {
-  const readSeconds = loop.rounds * taskWorstSeconds('read', read) + loopWaitSeconds(loop);
-  const sendSeconds = loop.rounds * taskWorstSeconds('send', send) + loopWaitSeconds(loop);
-  return { readSeconds, sendSeconds, totalSeconds: readSeconds + sendSeconds };
+/** The child's worst case: its read loop, then its send loop, every round and retry used. */
+export function childWorstCase(read: RetriedTask, send: RetriedTask, loop = CHILD_LOOP): ChildWorstCase {
+  const [reads, sends] = [taskWorstCase(read), taskWorstCase(send)];
+  const calls = loop.rounds * (reads.calls + sends.calls);
+  const waitSeconds = loop.rounds * (reads.waitSeconds + sends.waitSeconds) + 2 * loopWaitSeconds(loop);
+  return { calls, waitSeconds, secondsPerCall: (EXPRESS_MAX_SECONDS - waitSeconds) / calls };
 }
 
-type States = Record<string, TimedTask & { ItemProcessor?: { States: States } }>;
+type States = Record<string, RetriedTask & { ItemProcessor?: { States: States } }>;
 
 /** The worst case of the at-scale workflow's child, from the rendered ASL (bench/at-scale-run.ts). */
 export function atScaleChildWorstCase(definition: unknown): ChildWorstCase {
