@@ -140,8 +140,9 @@ export const TRANSFER_RECORDS: WorkflowSpec = {
   roleSuffix: 'sfn-role',
   definition: 'asl/transfer-records.asl.json',
   type: 'STANDARD',
-  logLevel: 'ALL',
-  includeExecutionData: true,
+  // Failures only, without execution data: at ALL every message body would go to CloudWatch Logs.
+  logLevel: 'ERROR',
+  includeExecutionData: false,
   placeholders: { ...RECORD_PLACEHOLDERS, FifoSendParameters: { byQueueType: FIFO_SEND_PARAMETERS } },
   functions: [SEED_FUNCTION.name],
   grants: [

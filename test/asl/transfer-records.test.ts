@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { DEFAULT_PREFIX, DEFAULT_REGION } from '../../workflow/resources.ts';
-import { FIFO_SEND_PARAMETERS, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { FIFO_SEND_PARAMETERS, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';
 import { RETRYABLE_ERRORS } from '../../workflow/service-errors.ts';
@@ -158,6 +158,11 @@ describe('asl/transfer-records.asl.json', () => {
   describe('production settings', () => {
     it('bounds the execution with TimeoutSeconds', () => {
       expect(ASL.TimeoutSeconds).to.be.a('number').and.above(0);
+    });
+
+    it('bounds the Lambda task with TimeoutSeconds past the function\'s own timeout, within the execution\'s', () => {
+      const timeout = (state(SEED) as State & { TimeoutSeconds?: number }).TimeoutSeconds;
+      expect(timeout).to.be.a('number').and.above(SEED_FUNCTION.timeoutSeconds).and.below(ASL.TimeoutSeconds!);
     });
 
     it('retries every task with exponential backoff', () => {
