@@ -22,7 +22,7 @@ export function queueArn(region: string, accountId: string, queueName: string): 
 
 /** The ARN IAM authorizes a bucket's actions on (s3:ListBucket); its objects' are under it. */
 export function s3BucketArn(bucketName: string): string {
-  return `arn:aws:s3:::${bucketName}`;
+  return arn.s3Bucket(OFFLINE_SCOPE, bucketName);
 }
 
 export function lambdaFunctionArn(region: string, accountId: string, functionName: string): string {
