@@ -73,9 +73,9 @@ describe('TransferRecordsStack, deployed anywhere, twice', () => {
       expect(region({ AWS_REGION: '' })).to.equal(DEFAULT_REGION);
     });
 
-    it('refuses a malformed region with InvalidConfiguration instead of writing it into the configuration', () => {
+    it('refuses a malformed region with InvalidRegion instead of writing it into the configuration', () => {
       for (const bad of ['EU-WEST-1', 'eu west 1', 'us-east']) {
-        expect(() => newStack({ AWS_REGION: bad }), bad).to.throw(/not an AWS region name/).with.property('name', 'InvalidConfiguration');
+        expect(() => newStack({ AWS_REGION: bad }), bad).to.throw(/is not a region code/).with.property('name', 'InvalidRegion');
       }
     });
   });
