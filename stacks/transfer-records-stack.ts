@@ -159,6 +159,7 @@ export class TransferRecordsStack extends TerraformStack {
       function: (fn, attribute) => (attribute === 'arn' ? functions.get(fn.name)!.arn : functions.get(fn.name)!.functionName),
       workflow: (workflow, attribute) => (attribute === 'arn' ? stateMachineArn(workflow) : workflowNames(prefix, workflow).stateMachine),
       byQueueType: (choices: Record<QueueType, string>) => this.byQueueType(choices),
+      partition: () => where.partition,
     });
 
     const functions = new Map<string, LambdaFunction>();

@@ -2,6 +2,7 @@
 // The build, the stack, the offline runtime, local IAM, the diagram and `make local|run
 // WORKFLOW=` all loop over APP. Adding a function, a workflow or a resource is its own files
 // plus its entry here.
+import { OFFLINE_SCOPE } from './arns.ts';
 import type { Application, Attribute, DataResource, FunctionSpec, QueueType, WorkflowSpec } from './description.ts';
 import { deployedRoleName, functionNames, MAX_ROLE_NAME, resourceName, workflowNames } from './names.ts';
 import { ref, type ResourceArns } from './permissions.ts';
@@ -48,6 +49,8 @@ export interface AttributeValues {
   workflow(workflow: WorkflowSpec, attribute: 'name' | 'arn'): string;
   /** A value by queue type, for whoever decides the type later (the stack, from a Terraform variable); the application's own type otherwise. */
   byQueueType?(choices: Record<QueueType, string>): string;
+  /** The partition, for whoever knows it only at deploy time (the stack); the offline one otherwise. */
+  partition?(): string;
 }
 
 /** The application's queue type: FIFO when its queues are (withQueueType makes them all one type). */
@@ -62,6 +65,7 @@ export function withQueueType(app: Application, type: QueueType): Application {
 
 export function resolveAttribute(app: Application, attribute: Attribute, values: AttributeValues): string {
   if ('value' in attribute) return attribute.value;
+  if ('partition' in attribute) return values.partition ? values.partition() : OFFLINE_SCOPE.partition;
   if ('byQueueType' in attribute) return values.byQueueType ? values.byQueueType(attribute.byQueueType) : attribute.byQueueType[queueTypeOf(app)];
   if ('resource' in attribute) return values.resource(findResource(app, attribute.resource), attribute.attribute);
   if ('function' in attribute) return values.function(findFunction(app, attribute.function), attribute.attribute);

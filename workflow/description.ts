@@ -64,6 +64,8 @@ export type Attribute =
   | { value: string }
   /** A value that depends on the application's queue type (the FIFO parameters of a send, say). */
   | { byQueueType: Record<QueueType, string> }
+  /** The deployment's partition (aws, aws-cn, aws-us-gov): a service integration's ARN names it. */
+  | { partition: true }
   | { resource: string; attribute: 'name' | 'arn' | 'url' }
   | { function: string; attribute: 'name' | 'arn' }
   | { workflow: string; attribute: 'name' | 'arn' };

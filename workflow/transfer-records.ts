@@ -114,6 +114,8 @@ export const LOOP: LoopContract = {
 
 /** What both workflows' ASL is filled with: the seed function, the table and the queue. */
 export const RECORD_PLACEHOLDERS: WorkflowSpec['placeholders'] = {
+  // Service integrations are `arn:<partition>:states:::…`: an `aws` one starts nothing in aws-cn or aws-us-gov.
+  Partition: { partition: true },
   SeedFunctionArn: { function: SEED_FUNCTION.name, attribute: 'arn' },
   TableName: { resource: TABLE.id, attribute: 'name' },
   QueueUrl: { resource: QUEUE.id, attribute: 'url' },

@@ -59,6 +59,7 @@ const VARS: TemplateVars = {
   TableName: NAMES.table,
   QueueUrl: `https://sqs.${DEFAULT_REGION}.amazonaws.com/${ACCOUNT}/${NAMES.queue}`,
   FifoSendParameters: FIFO_SEND_PARAMETERS.standard,
+  Partition: 'aws',
 };
 const RENDERED = renderTemplate(TEMPLATE, VARS);
 const ASL = JSON.parse(RENDERED) as Definition;
@@ -262,8 +263,11 @@ describe('asl/transfer-records.asl.json', () => {
 
     it('puts each value where its resource is named', () => {
       // FifoSendParameters splices members in front of the MessageBody rather than naming a value (checked above).
-      const { FifoSendParameters: _, ...named } = VARS;
+      const { FifoSendParameters: _, Partition: partition, ...named } = VARS;
       for (const value of Object.values(named)) expect(RENDERED).to.contain(JSON.stringify(value));
+      // The partition is part of every service integration's ARN, never a value of its own.
+      expect(RENDERED).to.contain(`"arn:${partition}:states:::lambda:invoke"`);
+      expect(TEMPLATE).to.not.contain('arn:aws:');
     });
   });
 });

@@ -149,7 +149,7 @@ describe('TransferRecordsStack', () => {
       expect(group.retention_in_days).to.equal(LOG_RETENTION_DAYS);
     });
 
-    it('injects the ASL file through templatefile(), with the function ARN, table name and queue URL', () => {
+    it('injects the ASL file through templatefile(), with the function ARN, table name, queue URL and the partition', () => {
       const machine = classicMachine(stack).body;
       const call = parseTemplatefile(machine.definition);
       expect(call.path).to.match(/^assets\/.+\/transfer-records\.asl\.json$/);
@@ -161,6 +161,8 @@ describe('TransferRecordsStack', () => {
         SeedFunctionArn: `${fn}.arn`,
         TableName: `${table}.name`,
         QueueUrl: `${queue}.url`,
+        // From data.aws_partition: a service integration's ARN holds in aws-cn and aws-us-gov too.
+        Partition: 'data.aws_partition.partition.partition',
         // Spliced in only when var.queue_type is fifo: a local holding the FIFO parameters.
         FifoSendParameters: call.vars.FifoSendParameters,
       });
@@ -214,9 +216,9 @@ describe('TransferRecordsStack', () => {
       ]);
     }
 
-    /** arn:aws:states:::lambda:invoke -> lambda:InvokeFunction; arn:aws:states:::sqs:sendMessage -> sqs:SendMessage. */
+    /** arn:${Partition}:states:::lambda:invoke -> lambda:InvokeFunction; …:sqs:sendMessage -> sqs:SendMessage. */
     function iamAction(resource: string): string {
-      const match = /^arn:aws:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.sync|\.waitForTaskToken)?$/.exec(resource);
+      const match = /^arn:\$\{Partition\}:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.sync|\.waitForTaskToken)?$/.exec(resource);
       if (!match) throw new Error(`unexpected Task resource ${resource}`);
       const [, service, api] = match as unknown as [string, string, string];
       if (service === 'lambda' && api === 'invoke') return 'lambda:InvokeFunction';
