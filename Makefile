@@ -93,6 +93,8 @@ ifeq ($(TARGET),local)
 	@$(MAKE) --no-print-directory build >&2
 	@$(TSX) scripts/run-on-local-endpoint.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 else
+	@# terraform output reads the synthesized backend; its data folder (.terraform/<prefix>.<region>) survives make clean.
+	@$(MAKE) --no-print-directory synth >&2
 	$(TSX) aws/run.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 endif
 
