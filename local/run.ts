@@ -18,6 +18,7 @@ import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem
 import { peekMessages } from '../workflow/queue.ts';
 import { executionInput } from '../execution/input.ts';
 import { APP, DEFAULT_WORKFLOW, findResource, findWorkflow } from '../workflow/app.ts';
+import { executionArnOf } from '../workflow/arns.ts';
 import type { Application, Reconciled, TableResource } from '../workflow/description.ts';
 import { DIST_DIR } from '../workflow/names.ts';
 import { createFaultLedger, createTaskHandlers, functionAddress } from './bridge/index.ts';
@@ -91,10 +92,6 @@ async function prepareDefinition(path: string, vars: Record<string, string>): Pr
   const template = await loadDefinition(path, vars);
   validateDefinition(template);
   return template;
-}
-
-export function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** Who the execution is, as the context object ($$) and the history name it. */

@@ -28,4 +28,24 @@ export const arns = {
   logGroup: (scope: ArnScope, name: string): string => regional(scope, 'logs', `log-group:${name}`),
   /** S3 bucket ARNs name neither region nor account. */
   s3Bucket: (scope: Pick<ArnScope, 'partition'>, bucket: string): string => `arn:${scope.partition}:s3:::${bucket}`,
+  /** IAM is global: a role's ARN names no region. */
+  role: (scope: Pick<ArnScope, 'partition' | 'account'>, name: string): string => `arn:${scope.partition}:iam::${scope.account}:role/${name}`,
+  /** The identity a role's calls carry: an STS session of the role. */
+  assumedRole: (scope: Pick<ArnScope, 'partition' | 'account'>, role: string, session: string): string =>
+    `arn:${scope.partition}:sts::${scope.account}:assumed-role/${role}/${session}`,
 };
+
+/** The ARN of the state machine's execution `name`, from the state machine's own ARN. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** The Map Run's state machine (`…:stateMachine:<machine>/<map label>`) from the Map Run's ARN, its run id dropped. */
+export function mapRunMachineArn(mapRunArn: string): string {
+  return mapRunArn.replace(':mapRun:', ':stateMachine:').replace(/:[^:/]+$/, '');
+}
+
+/** An EXPRESS execution's ARN, which StartSyncExecution returns: its name and a run id of its own. */
+export function expressExecutionArnOf(stateMachineArn: string, name: string, id: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':express:')}:${name}:${id}`;
+}

@@ -4,6 +4,7 @@
 // one. A distributed Map starts its children only if the machine's role may (states:StartExecution).
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_QUOTAS, runExecution, type ExecutionResult, type HistoryEvent, type MapRunRecord } from '../../engine/index.ts';
+import { executionArnOf, expressExecutionArnOf } from '../../workflow/arns.ts';
 import { engineHost } from '../host/engine-host.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
@@ -35,8 +36,6 @@ export class ExecutionDoesNotExist extends ApiError {
     super('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
   }
 }
-
-export const executionArnOf = (machineArn: string, name: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /**
  * How many finished executions the endpoint keeps, with their histories and Map Runs: beyond it
@@ -151,7 +150,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
     /** StartSyncExecution: an EXPRESS execution, awaited and not kept (AWS does not list them). */
     async startSync(machine: StateMachine, name: string | undefined, input: string): Promise<Execution> {
       const executionName = name ?? randomUUID();
-      const arn = `${machine.arn.replace(':stateMachine:', ':express:')}:${executionName}:${randomUUID()}`;
+      const arn = expressExecutionArnOf(machine.arn, executionName, randomUUID());
       const execution = run(machine, arn, executionName, input, false);
       await execution.done;
       return execution;

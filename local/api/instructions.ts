@@ -1,6 +1,7 @@
 // What `make serve` prints: the endpoints, the shell lines that point the AWS CLI and the SDKs at
 // them, and ready-to-paste `aws stepfunctions` commands. AWS CLI v1 (and v2 before 2.13) ignores
 // AWS_ENDPOINT_URL_SFN, so each command carries its --endpoint-url.
+import { executionArnOf } from '../../workflow/arns.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { LOCAL_CREDENTIALS } from '../services/emulators.ts';
 import { keepInstructions, shellLines } from '../host/keep.ts';
@@ -24,7 +25,7 @@ export function standaloneDescribeCommand(endpoint: string, executionArn: string
 }
 
 export function stepFunctionsCommands(endpoint: string, workflowArn: string): string[] {
-  const executionArn = `${workflowArn.replace(':stateMachine:', ':execution:')}:first-run`;
+  const executionArn = executionArnOf(workflowArn, 'first-run');
   const at = `--endpoint-url ${endpoint}`;
   return [
     `aws stepfunctions list-state-machines ${at}`,

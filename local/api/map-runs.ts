@@ -2,6 +2,7 @@
 // described with AWS's item and execution counts, and their child executions described (STANDARD
 // and EXPRESS children, as AWS describes both) and their history given (STANDARD children only:
 // AWS keeps none for EXPRESS ones).
+import { mapRunMachineArn } from '../../workflow/arns.ts';
 import type { HistoryEvent, MapRunExecution, MapRunRecord } from '../../engine/index.ts';
 import { ApiError } from './errors.ts';
 import type { Execution, ExecutionStore } from './executions.ts';
@@ -64,10 +65,6 @@ export function mapRunChildren(mapRun: MapRunRecord): { index: number; execution
     else if (running) children.push({ ...running, index, status: 'RUNNING' });
   }
   return children;
-}
-
-export function mapRunMachineArn(mapRunArn: string): string {
-  return mapRunArn.replace(':mapRun:', ':stateMachine:').replace(/:[^:/]+$/, '');
 }
 
 function mapRunEvent(execution: Execution, mapRunArn: string): { start?: HistoryEvent; end?: HistoryEvent } {

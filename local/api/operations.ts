@@ -14,7 +14,8 @@ import {
   requiredString,
   type Body,
 } from './fields.ts';
-import { childHistory, describeChild, describeMapRun, describeRunningChild, findChild, findMapRun, mapRunChildren, mapRunDates, mapRunMachineArn } from './map-runs.ts';
+import { childHistory, describeChild, describeMapRun, describeRunningChild, findChild, findMapRun, mapRunChildren, mapRunDates } from './map-runs.ts';
+import { mapRunMachineArn } from '../../workflow/arns.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
 import { testStateOperation } from './test-state.ts';

@@ -1,6 +1,7 @@
 // The endpoint's state machines: created, updated, described, listed and deleted as Step
 // Functions does, each with the bridge's handlers for its Task states and the policy of the role
 // its roleArn names. The project's own workflow is there from the start, under its deployed name.
+import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { randomUUID } from 'node:crypto';
 import { checkDefinition } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
@@ -115,7 +116,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
     handlersFor,
 
     create(spec: StateMachineSpec): StateMachine {
-      const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${spec.name}`;
+      const arn = arns.stateMachine({ ...OFFLINE_SCOPE, region, account: accountId }, spec.name);
       const existing = machines.get(arn);
       const prepared = prepare(spec.definition, spec.roleArn);
       if (existing) {

@@ -3,6 +3,7 @@
 // the function's result in Payload; a Task whose Resource is the function's ARN itself (the older
 // form, as in the AWS sample) returns the function's result alone. Both fail with the function's
 // errorType and Lambda's error document as the cause.
+import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { randomBytes } from 'node:crypto';
 import type { LocalResources } from '../contracts.ts';
 import type { InvokeOptions, LambdaInvocation } from '../services/lambda-runner.ts';
@@ -48,7 +49,7 @@ export function functionAddress(nameOrArn: string, resources: LocalResources): F
   const arn = nameOrArn.startsWith('arn:')
     ? nameOrArn
     : partial
-      ? `arn:aws:lambda:${resources.region}:${partial[1]}:function:${partial[2]}`
+      ? arns.lambdaFunction({ ...OFFLINE_SCOPE, region: resources.region, account: partial[1]! }, partial[2]!)
       : lambdaFunctionArn(resources.region, resources.accountId, nameOrArn);
   const parts = arn.split(':');
   const qualifier = parts[7];

@@ -1,5 +1,6 @@
 // Local IAM: the statements the stack synthesizes for each role, resolved to local ARNs and
 // evaluated with IAM's rules, so a permission the deployed workflow would lack fails here too.
+import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { findWorkflow } from '../../workflow/app.ts';
 import { resolveGrants, type PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalResources } from '../contracts.ts';
@@ -55,12 +56,12 @@ export function assertMayStartChildren(policy: PolicyStatement[], principalArn: 
 
 /** The identity each role's calls carry on AWS: an STS session of the role. */
 export function assumedRoleArn(accountId: string, roleName: string, sessionName: string): string {
-  return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+  return arns.assumedRole({ ...OFFLINE_SCOPE, account: accountId }, roleName, sessionName);
 }
 
 /** A role's ARN, as the stack's roles are named. */
 export function roleArn(accountId: string, roleName: string): string {
-  return `arn:aws:iam::${accountId}:role/${roleName}`;
+  return arns.role({ ...OFFLINE_SCOPE, account: accountId }, roleName);
 }
 
 /** The identity a state machine's calls carry: a session of its role (given by ARN) named after the machine. */

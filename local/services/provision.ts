@@ -3,7 +3,7 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { checkApplication, grantArns, findWorkflow, resolveAttribute } from '../../workflow/app.ts';
-import { arns as arn, OFFLINE_SCOPE } from '../../workflow/arns.ts';
+import { arns as arn, executionArnOf, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import type { Application, DataResource, QueueResource, TableResource, WorkflowSpec } from '../../workflow/description.ts';
 import { functionNames, resourceName, workflowNames } from '../../workflow/names.ts';
 import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
@@ -191,7 +191,7 @@ export function localResources(target: ProvisionTarget, dataById: Record<string,
     function: (fn) => byName(functions, fn.name).arn,
     logGroup: (fn) => arn.logGroup({ ...OFFLINE_SCOPE, region, account: accountId }, byName(functions, fn.name).logGroup),
     stateMachine: (w) => byName(stateMachines, w.name).arn,
-    executions: (w) => `${byName(stateMachines, w.name).arn.replace(':stateMachine:', ':execution:')}:*`,
+    executions: (w) => executionArnOf(byName(stateMachines, w.name).arn, '*'),
   });
   const placeholderValues = (w: WorkflowSpec) =>
     Object.fromEntries(

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
+import { arns, executionArnOf, expressExecutionArnOf, mapRunMachineArn, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 
 const CHINA = { partition: 'aws-cn', region: 'cn-north-1', account: '123456789012' };
 
@@ -20,5 +20,21 @@ describe('workflow/arns', () => {
 
   it('answers offline with aws, us-east-1 and the local account', () => {
     expect(arns.stateMachine(OFFLINE_SCOPE, 'm')).to.equal('arn:aws:states:us-east-1:000000000000:stateMachine:m');
+  });
+});
+
+describe('workflow/arns: ARNs built from another ARN', () => {
+  const MACHINE = 'arn:aws-cn:states:cn-north-1:123456789012:stateMachine:m';
+
+  it('names an execution, an EXPRESS execution and a Map Run\'s machine from the ARNs they derive from', () => {
+    expect(executionArnOf(MACHINE, 'run-1')).to.equal('arn:aws-cn:states:cn-north-1:123456789012:execution:m:run-1');
+    expect(expressExecutionArnOf(MACHINE, 'run-1', 'id')).to.equal('arn:aws-cn:states:cn-north-1:123456789012:express:m:run-1:id');
+    expect(mapRunMachineArn('arn:aws:states:us-east-1:123456789012:mapRun:m/Map:5f0c')).to.equal('arn:aws:states:us-east-1:123456789012:stateMachine:m/Map');
+  });
+
+  it('names a role and its session without a region, in the scope\'s partition', () => {
+    const scope = { partition: 'aws-us-gov', account: '123456789012' };
+    expect(arns.role(scope, 'r')).to.equal('arn:aws-us-gov:iam::123456789012:role/r');
+    expect(arns.assumedRole(scope, 'r', 's')).to.equal('arn:aws-us-gov:sts::123456789012:assumed-role/r/s');
   });
 });
