@@ -55,16 +55,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
   const stopping = new AbortController();
   const { mockConfig } = options;
-  // The user's roles are looked up when a state machine names one; the store knows the stack's roles from the machines' store.
-  let roles: RoleStore | undefined;
+  // The user's roles are looked up when a state machine names one (after both stores exist); the
+  // role store knows the stack's roles from the machines' store.
   const machines = createStateMachineStore({
     env,
     distDir: fromRoot(DIST_DIR),
     signal: stopping.signal,
     ...(mockConfig ? { mockConfig } : {}),
-    userRoles: (arn) => roles?.assumable(arn),
+    userRoles: (arn) => roles.assumable(arn),
   });
-  roles = createRoleStore({ accountId: env.resources.accountId, region: env.resources.region, stackRoles: machines.stackRoles });
+  const roles = createRoleStore({ accountId: env.resources.accountId, region: env.resources.region, stackRoles: machines.stackRoles });
   const executions = createExecutionStore(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions });
   const { resources } = env;
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
