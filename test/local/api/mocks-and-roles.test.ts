@@ -116,6 +116,13 @@ describe('local/api mock configurations and user roles', function () {
     const denied = await start(`${arn}#HybridPath`);
     expect(denied.status).to.equal('FAILED');
     expect(denied.cause).to.include(`is not authorized to perform: sqs:SendMessage on resource: ${env.resources.queueArn}`);
+
+    // StartSyncExecution takes a test case too: an EXPRESS machine of the same name, all of it mocked.
+    await sfn('DeleteStateMachine', { stateMachineArn: arn });
+    const express = await sfn('CreateStateMachine', { name: 'LambdaSQSIntegration', type: 'EXPRESS', definition, roleArn });
+    const sync = await sfn('StartSyncExecution', { stateMachineArn: `${express.json.stateMachineArn as string}#HappyPath` });
+    expect(sync.json, JSON.stringify(sync.json)).to.deep.include({ status: 'SUCCEEDED' });
+    expect(JSON.parse(sync.json.output as string)).to.deep.include({ MessageId: '9f8e7d6c-5b4a-4321-8fed-cba987654321' });
   });
 
   it('answers IAM\'s errors and reads; the stack\'s roles are listed but not changed; untrusted and unknown roles are refused', async () => {
