@@ -4,6 +4,7 @@
 // on the slower emulators offline), so what bounds the child is the waits, which must leave
 // every call a few seconds within EXPRESS's 5 minutes, after which AWS ends the child and, with
 // 0% tolerance, the Map Run.
+import type { Retrier } from '../engine/index.ts';
 
 /** EXPRESS's longest execution (Step Functions quotas). */
 export const EXPRESS_MAX_SECONDS = 5 * 60;
@@ -13,14 +14,6 @@ export const EXPRESS_MAX_SECONDS = 5 * 60;
  * `$min([$power(2, $readAttempts - 1), 8])`, the same for sends); test/asl checks the ASL says so.
  */
 export const CHILD_LOOP = { rounds: 5, firstWaitSeconds: 1, maxWaitSeconds: 8 };
-
-export interface Retrier {
-  ErrorEquals: string[];
-  IntervalSeconds?: number;
-  MaxAttempts?: number;
-  BackoffRate?: number;
-  MaxDelaySeconds?: number;
-}
 
 export interface RetriedTask {
   Retry?: Retrier[];

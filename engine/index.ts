@@ -11,6 +11,7 @@ export { matchesPattern } from './jsonpath/choice.ts';
 export { compilePattern, LinearRegExp, matchesWhole } from './patterns.ts';
 export { InvalidTestStateRequest, selectState, stateNames, testState } from './test-state.ts';
 export type { InspectionData, TestStateMock, TestStateResult } from './test-state.ts';
+export type { Catcher, Retrier } from './retry.ts';
 export type {
   Dispatcher,
   EngineOptions,

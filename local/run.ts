@@ -30,6 +30,9 @@ import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
+import { chooseTestCase, createMockLedger, type MockConfig, type TestCase } from './mock-config.ts';
+import { namePrefix } from '../workflow/resources.ts';
+import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
 import { createRunGuard, type RunGuard } from './cli/run-guard.ts';
 
@@ -67,6 +70,8 @@ export interface LocalRunOptions {
   distDir?: string;
   /** The user's buckets and objects (`--s3-bucket`, `--s3-object`), made on the S3 emulator before the execution. */
   s3Data?: UserS3Data;
+  /** `--mock-config FILE --test-case NAME`: the test case's states answer from the file and call nothing. */
+  mock?: { config: MockConfig; testCase: string };
 }
 
 export interface LocalRun {
@@ -148,6 +153,9 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
   const template = await prepareDefinition(options.definitionPath ?? fromRoot(workflow.definition), previewVars(app, workflow));
   const quotaFail = options.quotaFail ?? true;
   const input = executionInput(options);
+  // The test case is found and checked against the definition before any emulator starts.
+  const prefix = namePrefix(options.prefix === undefined ? process.env : { NAME_PREFIX: options.prefix });
+  const testCase = options.mock && chooseTestCase(options.mock.config, options.mock.testCase, workflowNames(prefix, workflow).stateMachine, template.preview);
   const guard = createRunGuard(options.signal ? { signal: options.signal } : {});
   let run: Omit<LocalRun, 'env'>;
   let env: LocalEnvironment | undefined;
@@ -160,7 +168,7 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
         ...(options.s3Data === undefined ? {} : { s3Data: options.s3Data }),
       }),
     );
-    run = await guard.race(execute(env, template, input, { ...options, quotaFail }, guard));
+    run = await guard.race(execute(env, template, input, { ...options, quotaFail, ...(testCase ? { testCase } : {}) }, guard));
   } catch (error) {
     // With keep too: a run that failed hands back no env to stop later.
     await env?.stop();
@@ -177,7 +185,7 @@ async function execute(
   env: LocalEnvironment,
   template: AslTemplate,
   input: unknown,
-  options: LocalRunOptions & { quotaFail: boolean },
+  options: LocalRunOptions & { quotaFail: boolean; testCase?: TestCase },
   guard: RunGuard,
 ): Promise<Omit<LocalRun, 'env'>> {
   const { resources, endpoints } = env;
@@ -214,11 +222,13 @@ async function execute(
     onCall,
     onFault: faultLedger.fired,
     signal: stop.signal,
+    ...(options.testCase ? { mockedStates: new Set(Object.keys(options.testCase.states)) } : {}),
   });
 
   // Service calls still running when the execution ends (it was aborted or timed out) finish
   // before anything reads the queue or stops the emulators under them.
   const inFlight = new Set<Promise<unknown>>();
+  const mockLedger = options.testCase && createMockLedger(options.testCase);
   const context = executionContext(resources, randomUUID());
   // A Map Run starts its children only if the role may start the state machine's executions.
   const { dispatch, authorizeChildStart } = engineHost({
@@ -228,6 +238,7 @@ async function execute(
     stateMachineName: running.stateMachine,
     inFlight,
     refusal: () => guard.failure(),
+    ...(options.testCase ? { mock: { testCase: options.testCase, onMocked: mockLedger!.answered } } : {}),
   });
   // The parent's events and each child execution's, apart: a child's quotas are its own.
   const folds = createExecutionFolds(context.executionArn, { onRetry: faultLedger.retried });
@@ -292,6 +303,7 @@ async function execute(
     delivered: messages,
     reconciliation: reconcile(seeded, messages),
     ...(faults.length > 0 ? { faults: faultLedger.report() } : {}),
+    ...(mockLedger ? { mocks: mockLedger.report() } : {}),
     warnings,
   };
   return { record, history: result.history, reconciliationMs };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_QUOTAS, runExecution, type ExecutionResult, type HistoryEvent, type MapRunRecord } from '../../engine/index.ts';
 import { executionArnOf, expressExecutionArnOf } from '../../workflow/arns.ts';
 import { engineHost } from '../host/engine-host.ts';
+import type { TestCase } from '../mock-config.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 
@@ -26,6 +27,8 @@ export interface Execution {
   cause?: string;
   events: HistoryEvent[];
   mapRuns: MapRunRecord[];
+  /** The mock configuration's test case it runs under (`<stateMachineArn>#<TestCase>`), if any. */
+  testCase?: TestCase;
   /** Settles when the execution has ended and its service calls have returned. */
   done: Promise<void>;
   abort: AbortController;
@@ -70,7 +73,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
   }
 
   /** Runs an execution to its end; `record` sees it from its first event. */
-  function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean): Execution {
+  function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean, testCase?: TestCase): Execution {
     const execution: Execution = {
       arn,
       name,
@@ -83,6 +86,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
       mapRuns: [],
       done: Promise.resolve(),
       abort: new AbortController(),
+      ...(testCase === undefined ? {} : { testCase }),
     };
     if (keep) executions.set(arn, execution);
     live.add(execution);
@@ -100,6 +104,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
       policy: machine.policy,
       stateMachineName: machine.name,
       inFlight,
+      ...(testCase === undefined ? {} : { mock: { testCase } }),
     });
     execution.done = runExecution(machine.parsed, JSON.parse(input), context, {
       dispatch,
@@ -136,7 +141,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
 
   return {
     /** StartExecution: a name reused with the same input while running returns that execution, as AWS does. */
-    start(machine: StateMachine, name: string | undefined, input: string): Execution {
+    start(machine: StateMachine, name: string | undefined, input: string, testCase?: TestCase): Execution {
       const executionName = name ?? randomUUID();
       const arn = executionArnOf(machine.arn, executionName);
       const existing = executions.get(arn);
@@ -144,14 +149,14 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
         if (existing.status === 'RUNNING' && existing.input === input) return existing;
         throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
       }
-      return run(machine, arn, executionName, input, true);
+      return run(machine, arn, executionName, input, true, testCase);
     },
 
     /** StartSyncExecution: an EXPRESS execution, awaited and not kept (AWS does not list them). */
-    async startSync(machine: StateMachine, name: string | undefined, input: string): Promise<Execution> {
+    async startSync(machine: StateMachine, name: string | undefined, input: string, testCase?: TestCase): Promise<Execution> {
       const executionName = name ?? randomUUID();
       const arn = expressExecutionArnOf(machine.arn, executionName, randomUUID());
-      const execution = run(machine, arn, executionName, input, false);
+      const execution = run(machine, arn, executionName, input, false, testCase);
       await execution.done;
       return execution;
     },

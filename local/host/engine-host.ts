@@ -1,11 +1,12 @@
 // The one engine host: what the CLI run (local/run.ts) and the endpoint (local/api/executions.ts)
 // both hand the engine for an execution, its Task states dispatched to the bridge's handlers
 // with their calls in flight tracked, and a Map Run's children started only if the state
-// machine's role may (states:StartExecution).
+// machine's role may (states:StartExecution); a mock configuration's test case answers the states it names.
 import { StatesError, type Dispatcher } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { handlerFor } from '../bridge/index.ts';
 import type { TaskHandler } from '../contracts.ts';
+import { mockingDispatcher, type MockedCall, type TestCase } from '../mock-config.ts';
 import { assertMayStartChildren, stateMachinePrincipal } from '../services/iam.ts';
 
 export interface EngineHostOptions {
@@ -19,6 +20,8 @@ export interface EngineHostOptions {
   inFlight: Set<Promise<unknown>>;
   /** Why no further call may be made (the run failed), if so. */
   refusal?: () => Error | undefined;
+  /** A mock configuration's test case: the states it names are answered from it, the others as usual. */
+  mock?: { testCase: TestCase; onMocked?: (call: MockedCall) => void };
 }
 
 export interface EngineHost {
@@ -28,9 +31,9 @@ export interface EngineHost {
 }
 
 export function engineHost(options: EngineHostOptions): EngineHost {
-  const { handlers, inFlight, refusal } = options;
+  const { handlers, inFlight, refusal, mock } = options;
   const principal = stateMachinePrincipal(options.roleArn, options.stateMachineName);
-  const dispatch: Dispatcher = (call) => {
+  const called: Dispatcher = (call) => {
     // Once the run has failed, no call AWS would not have made is made.
     const failure = refusal?.();
     if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
@@ -42,5 +45,6 @@ export function engineHost(options: EngineHostOptions): EngineHost {
     pending.then(forget, forget);
     return pending;
   };
+  const dispatch = mock ? mockingDispatcher(called, mock.testCase, mock.onMocked) : called;
   return { dispatch, authorizeChildStart: (stateMachineArn) => assertMayStartChildren(options.policy, principal, stateMachineArn) };
 }

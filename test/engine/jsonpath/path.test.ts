@@ -2,15 +2,7 @@ import { expect } from 'chai';
 import { StatesError } from '../../../engine/errors.ts';
 import { compilePath, isReferencePath, PathNotFound, readPath, writeResultPath } from '../../../engine/jsonpath/path.ts';
 import { InvalidPath } from '../../../engine/jsonpath/path-text.ts';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an exception');
-}
+import { thrown } from '../../helpers.ts';
 
 const store = {
   book: [
