@@ -30,7 +30,7 @@ import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
-import { chooseTestCase, createMockLedger, type MockConfig, type TestCase } from './mock-config.ts';
+import { chooseTestCase, createMockLedger, type MockConfig, type TestCase } from './host/mock-config.ts';
 import { namePrefix } from '../workflow/resources.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_QUOTAS, runExecution, type ExecutionResult, type HistoryEvent, type MapRunRecord } from '../../engine/index.ts';
 import { executionArnOf, expressExecutionArnOf } from '../../workflow/arns.ts';
 import { engineHost } from '../host/engine-host.ts';
-import type { TestCase } from '../mock-config.ts';
+import type { TestCase } from '../host/mock-config.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 

@@ -1,7 +1,7 @@
 // Step Functions Local's way of choosing a test case on the endpoint: StartExecution (or
 // StartSyncExecution) with `<stateMachineArn>#<TestCaseName>`, the test case looked up under the
 // state machine's name in the mock configuration the endpoint was started with (SFN_MOCK_CONFIG).
-import { findTestCase, UnknownTestCase, type MockConfig, type TestCase } from '../mock-config.ts';
+import { findTestCase, UnknownTestCase, type MockConfig, type TestCase } from '../host/mock-config.ts';
 import { validationError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 

@@ -16,7 +16,7 @@ import {
 } from './fields.ts';
 import { childHistory, describeChild, describeMapRun, describeRunningChild, findChild, findMapRun, mapRunChildren, mapRunDates } from './map-runs.ts';
 import { mapRunMachineArn } from '../../workflow/arns.ts';
-import type { MockConfig } from '../mock-config.ts';
+import type { MockConfig } from '../host/mock-config.ts';
 import { splitTestCase, testCaseFor } from './mock-cases.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseQueueType } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
 import { startLocalEnvironment } from '../host/environment.ts';
-import { loadMockConfig } from '../mock-config.ts';
+import { loadMockConfig } from '../host/mock-config.ts';
 import { MOCK_CONFIG_ENV } from './mock-cases.ts';
 import { serveInstructions } from './instructions.ts';
 import { LOOPBACK, startApiServer } from './server.ts';

@@ -9,7 +9,7 @@ import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { roleArn } from '../services/iam.ts';
-import type { MockConfig } from '../mock-config.ts';
+import type { MockConfig } from '../host/mock-config.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
 import { iamQueryHandler, isQueryRequest } from './iam-query.ts';

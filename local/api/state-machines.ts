@@ -8,7 +8,7 @@ import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { createTaskHandlers } from '../bridge/index.ts';
 import type { LocalEnvironment, TaskCall, TaskHandler } from '../contracts.ts';
 import { localPolicies, roleArn } from '../services/iam.ts';
-import { mockableStates, type MockConfig } from '../mock-config.ts';
+import { mockableStates, type MockConfig } from '../host/mock-config.ts';
 import { ApiError, invalidArn } from './errors.ts';
 import { parseJsonField } from './fields.ts';
 

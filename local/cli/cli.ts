@@ -17,7 +17,7 @@ import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressS
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from '../run.ts';
 import { parseS3Data } from '../services/s3-data.ts';
-import { loadMockConfig } from '../mock-config.ts';
+import { loadMockConfig } from '../host/mock-config.ts';
 
 /** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
 export const NO_REPORT_ENV = 'NO_HTML_REPORT';

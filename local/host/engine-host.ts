@@ -6,7 +6,7 @@ import { StatesError, type Dispatcher } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { handlerFor } from '../bridge/index.ts';
 import type { TaskHandler } from '../contracts.ts';
-import { mockingDispatcher, type MockedCall, type TestCase } from '../mock-config.ts';
+import { mockingDispatcher, type MockedCall, type TestCase } from './mock-config.ts';
 import { assertMayStartChildren, stateMachinePrincipal } from '../services/iam.ts';
 
 export interface EngineHostOptions {

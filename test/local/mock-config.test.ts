@@ -13,7 +13,7 @@ import {
   parseMockConfig,
   UnknownTestCase,
   type TestCase,
-} from '../../local/mock-config.ts';
+} from '../../local/host/mock-config.ts';
 
 const FIXTURE = 'test/fixtures/mocks/mock-config.json';
 const DEFINITION_FILE = 'test/fixtures/mocks/lambda-sqs-integration.asl.json';

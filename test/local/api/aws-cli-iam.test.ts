@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { loadMockConfig } from '../../../local/mock-config.ts';
+import { loadMockConfig } from '../../../local/host/mock-config.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 
 const execFileAsync = promisify(execFile);

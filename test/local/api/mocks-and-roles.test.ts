@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { loadMockConfig } from '../../../local/mock-config.ts';
+import { loadMockConfig } from '../../../local/host/mock-config.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 
 const TRUST = JSON.stringify({

@@ -5,9 +5,9 @@
 // execution answers its Task states from the file instead of calling anything; the engine records
 // the same events, and Retry and Catch see a thrown error as a real one.
 import { readFile } from 'node:fs/promises';
-import { StatesError, type Dispatcher, type TaskCall } from '../engine/index.ts';
-import type { MockReport } from '../workflow/execution-record.ts';
-import { forEachState, isObject } from './definition.ts';
+import { StatesError, type Dispatcher, type TaskCall } from '../../engine/index.ts';
+import type { MockReport } from '../../workflow/execution-record.ts';
+import { forEachState, isObject } from '../definition.ts';
 
 /** A mock configuration file that does not have the documented shape; the message names the place in the file. */
 export class InvalidMockConfig extends Error {
