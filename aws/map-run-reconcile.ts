@@ -6,6 +6,7 @@
 // only the queue holds it; `--peek` reads the queue.
 import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
 import type { DeliveredMessage, Reconciliation } from '../workflow/execution-record.ts';
+import { isObject } from '../workflow/json.ts';
 
 /** One child execution: how it ended, and what it was given or says it sent, where known. */
 export interface ChildBatch {
@@ -24,7 +25,6 @@ export interface MapRunReconciliation {
 }
 
 const SAMPLE_SIZE = 5;
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The keys of a child's batch: `{"Items": [{"MessageId": ...}, ...]}`. */
 export function batchKeys(input: unknown): string[] | undefined {

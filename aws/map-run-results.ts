@@ -6,6 +6,7 @@
 // of the children's outputs alone (WriterConfig.Transformation COMPACT) is read, without the inputs.
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { parsePayload } from '../execution/history.ts';
+import { isObject } from '../workflow/json.ts';
 
 export interface S3Location {
   Bucket: string;
@@ -36,7 +37,6 @@ export class MapRunResultsUnreadable extends Error {
   override name = 'MapRunResultsUnreadable';
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /** Where the Map state's result says its ResultWriter put the manifest (`{MapRunArn, ResultWriterDetails: {Bucket, Key}}`). */

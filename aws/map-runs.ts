@@ -16,6 +16,7 @@ import {
 import { parsePayload } from '../execution/history.ts';
 import { UNSUCCESSFUL_LISTED } from '../execution/map-runs.ts';
 import type { MapRunChildReport, MapRunReport } from '../workflow/execution-record.ts';
+import { isObject } from '../workflow/json.ts';
 
 export interface MapRunView {
   report: MapRunReport;
@@ -27,8 +28,6 @@ export interface MapRunView {
 
 /** DescribeExecution calls in flight at once: AWS's bucket for it holds 250 and refills 15 a second. */
 const DESCRIBE_CONCURRENCY = 10;
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The state that started a Map Run: from its MapRunStarted event back along previousEventId to

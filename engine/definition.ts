@@ -5,6 +5,7 @@ import { DefinitionError, UnsupportedFeature } from './errors.ts';
 import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
 import { classifyResource } from './resources.ts';
+import { isObject } from './json.ts';
 
 const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
 const TERMINAL_TYPES = new Set(['Choice', 'Succeed', 'Fail']);
@@ -13,10 +14,6 @@ const JSONPATH_ONLY = ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath'
 const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function where(state: string, field: string): string {
   return `state '${state}', field '${field}'`;

@@ -6,6 +6,7 @@ import { checkDefinition, DefinitionError, nestingMessage, tooDeep } from '../en
 import { APP, DEFAULT_WORKFLOW, findWorkflow, resolveAttribute } from '../workflow/app.ts';
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import { renderTemplate } from '../workflow/template.ts';
+import { isObject } from '../workflow/json.ts';
 
 export { DefinitionError };
 
@@ -84,10 +85,6 @@ function parse(path: string, text: string, vars: Record<string, string>): StateM
     throw new DefinitionError(`${path} is not a state machine: it needs a "StartAt" string and a "States" object`);
   }
   return definition as unknown as StateMachineDefinition;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export type AslState = Record<string, unknown>;

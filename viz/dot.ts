@@ -1,3 +1,4 @@
+import { isObject } from '../workflow/json.ts';
 // Turns an ASL definition into Graphviz DOT. Graphviz does the layout; this module only decides
 // what is drawn: one node per state (shape and colour by type) and one edge per transition.
 // Node IDs are the state names, so the SVG's <title> elements name the states.
@@ -73,10 +74,6 @@ interface Edge {
   head: string;
   kind: 'start' | 'next' | 'choice' | 'default' | 'catch' | 'retry' | 'end' | 'iterate';
   label?: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function readScope(value: unknown, path: string): Scope {

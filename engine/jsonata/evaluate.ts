@@ -9,6 +9,7 @@ import { StatesError } from '../errors.ts';
 import { LinearRegExp } from '../patterns.ts';
 import { DEFAULT_LIMITS, EvaluationBudget, type EvaluationLimits } from './budget.ts';
 import { stepFunctionsBindings, registerStepFunctionsFunctions } from './functions.ts';
+import { isObject } from '../json.ts';
 
 export interface JsonataScope {
   states: { input: unknown; context: unknown; result?: unknown; errorOutput?: unknown };
@@ -205,6 +206,3 @@ function isFunction(value: unknown): boolean {
   return typeof value === 'function' || (isObject(value) && (value._jsonata_lambda === true || value._jsonata_function === true));
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

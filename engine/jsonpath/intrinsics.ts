@@ -8,6 +8,7 @@ import { PathNotFound } from './path.ts';
 import { InvalidPath } from './path-text.ts';
 import { checkReference, pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
+import { isObject } from '../json.ts';
 
 /**
  * AWS fails a call with bad arguments as States.Runtime (not States.IntrinsicFailure, which its
@@ -282,7 +283,6 @@ const FUNCTIONS: Readonly<Record<string, Implementation>> = {
   'States.JsonMerge': (args, call) => {
     expectCount(args, call, 3);
     const [left, right, deep] = args;
-    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
     if (!isObject(left) || !isObject(right)) throw failure(call);
     // Only a deep merge (true) is refused; AWS merges shallowly for any other flag.
     if (deep === true) throw failure(call);

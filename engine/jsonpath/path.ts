@@ -5,6 +5,7 @@
 import { StatesError } from '../errors.ts';
 import { type FilterExpression, parseFilter, testFilter, type PathReader } from './filter.ts';
 import { InvalidPath, quotedEnd, readQuoted } from './path-text.ts';
+import { isObject } from '../json.ts';
 
 /**
  * A definite path that matched nothing; `detail` is Jayway's own message for it, `step` the
@@ -232,10 +233,6 @@ function findFilterEnd(text: string, open: number): number {
 // ---- reading ----
 
 const MISSING = Symbol('missing');
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function property(value: unknown, name: string): unknown {
   return isObject(value) && Object.hasOwn(value, name) ? value[name] : MISSING;

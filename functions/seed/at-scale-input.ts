@@ -1,7 +1,8 @@
 // Validates the at-scale invocation: the same input rules as the loop's, this workflow's
 // maximum, and the S3 location the key list goes to.
 import { InvalidInput } from './errors.ts';
-import { isObject, parseExecutionId, parseRequest, rejectUnknownFields, type SeedRequest } from './input.ts';
+import { isObject } from '../../workflow/json.ts';
+import { parseExecutionId, parseRequest, rejectUnknownFields, type SeedRequest } from './input.ts';
 import { AT_SCALE_MAX_ITEMS } from './at-scale-limits.ts';
 
 /** The fields the at-scale state machine's Payload sets. */

@@ -1,6 +1,7 @@
 // Validates the invocation event before anything is written: every rule names its field.
 import { InvalidInput } from './errors.ts';
 import { DEFAULT_COUNT, MAX_ITEMS, MAX_MESSAGE_BYTES } from './limits.ts';
+import { isObject } from '../../workflow/json.ts';
 
 /** The fields the state machine's `Payload` sets: the execution input and `$$.Execution.Id`. */
 export const EVENT_FIELDS = ['input', 'executionId'] as const;
@@ -20,10 +21,6 @@ export interface ParsedEvent {
 // #x10000-#x10FFFF) and rejects or rewrites anything else, so such a body could not arrive intact.
 // With the u flag a lone surrogate is one code point, outside every allowed range.
 const DISALLOWED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function rejectUnknownFields(object: Record<string, unknown>, known: readonly string[], where: string): void {
   const unknown = Object.keys(object).filter((key) => !known.includes(key));

@@ -4,7 +4,7 @@
 // not assume (its trust policy does not name states.amazonaws.com) is refused as AWS refuses it.
 import { randomBytes } from 'node:crypto';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
-import { isObject } from '../definition.ts';
+import { isObject } from '../../workflow/json.ts';
 import { ApiError } from './errors.ts';
 
 export interface Role {

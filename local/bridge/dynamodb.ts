@@ -7,10 +7,9 @@ import { authorize, commandClass, operationName, type CallContext, type ServiceC
 import { sdkFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 import { optimizedResponse, sdkResponse } from './response.ts';
 import type { ServiceDescriptor } from './service.ts';
+import { isObject } from '../../workflow/json.ts';
 
 type Params = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Params => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // The error shapes of DynamoDB's API model, as the SDK names their classes: codes such as
 // RequestLimitExceeded and InternalServerError gain an Exception suffix. ThrottlingException,
@@ -74,8 +73,6 @@ function tableArns(params: Params, region: string, accountId: string): string[] 
 export function dynamodbPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
   return { action: `dynamodb:${operation}`, resources: tableArns(params, region, accountId) };
 }
-
-
 
 const OPTIMIZED_DYNAMODB_ACTIONS = ['getItem', 'putItem', 'updateItem', 'deleteItem'];
 

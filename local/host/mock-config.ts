@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { StatesError, type Dispatcher, type TaskCall } from '../../engine/index.ts';
 import type { MockReport } from '../../workflow/execution-record.ts';
-import { forEachState, isObject } from '../definition.ts';
+import { isObject } from '../../workflow/json.ts';
+import { forEachState } from '../definition.ts';
 
 /** A mock configuration file that does not have the documented shape; the message names the place in the file. */
 export class InvalidMockConfig extends Error {

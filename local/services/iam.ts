@@ -5,6 +5,7 @@ import { findWorkflow } from '../../workflow/app.ts';
 import { resolveGrants, type PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalResources } from '../contracts.ts';
 import { s3BucketArn } from './provision.ts';
+import { isObject } from '../../workflow/json.ts';
 
 export interface LocalPolicies {
   /** The running workflow's role. */
@@ -141,12 +142,6 @@ export function assertAllowed(
 export interface RequiredPermission {
   action: string;
   resources: string[];
-}
-
-type Params = Record<string, unknown>;
-
-function isObject(value: unknown): value is Params {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Checks every resource a request touches; the first one denied is the one AWS names. */
