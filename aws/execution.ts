@@ -6,7 +6,7 @@ import {
   type DescribeExecutionOutput,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { region as configuredRegion } from '../workflow/resources.ts';
+import { region as configuredRegion } from '../workflow/settings.ts';
 
 export interface Clock {
   now(): number;

@@ -6,7 +6,7 @@ import { STACK_DIR, terraformDataDir } from '../stacks/paths.ts';
 import { deployRegion } from '../stacks/region.ts';
 import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
-import { namePrefix, STACK_NAME } from '../workflow/resources.ts';
+import { namePrefix, STACK_NAME } from '../workflow/settings.ts';
 
 /** What the run client needs of the stack for one workflow: its state machine and, when it is reconciled, where its items and messages go. */
 export interface StackOutputs {

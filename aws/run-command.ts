@@ -2,7 +2,7 @@
 // report what it did from its history and the queue. Every dependency is injected.
 import type { Clients } from '../workflow/clients.ts';
 import type { ExecutionRecord } from '../workflow/execution-record.ts';
-import { region as configuredRegion } from '../workflow/resources.ts';
+import { region as configuredRegion } from '../workflow/settings.ts';
 import { selectWorkflow } from '../execution/args.ts';
 import { buildExecutionInput, InvalidMessagesFile, type ReadText } from '../execution/input.ts';
 import type { WorkflowSpec } from '../workflow/description.ts';

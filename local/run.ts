@@ -31,7 +31,7 @@ import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
 import { chooseTestCase, createMockLedger, type MockConfig, type TestCase } from './host/mock-config.ts';
-import { namePrefix } from '../workflow/resources.ts';
+import { namePrefix } from '../workflow/settings.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
 import { createRunGuard, type RunGuard } from './cli/run-guard.ts';

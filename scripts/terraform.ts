@@ -10,7 +10,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { legacyStateFile, localStateFile, stateKey } from '../stacks/backend.ts';
 import { LOCK_FILE, REPO_ROOT, STACK_DIR, terraformDataDir } from '../stacks/paths.ts';
 import { deployRegion, describeRegion, sharedConfigPath, type DeployRegion } from '../stacks/region.ts';
-import { namePrefix, TERRAFORM_MIN_VERSION } from '../workflow/resources.ts';
+import { namePrefix, TERRAFORM_MIN_VERSION } from '../workflow/settings.ts';
 
 // `preflight` only checks for terraform and credentials, so make can stop before the slow synth.
 const COMMANDS = ['preflight', 'plan', 'apply', 'destroy'] as const;

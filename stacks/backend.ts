@@ -3,7 +3,7 @@
 // reads (and rewrites) the first region's state.
 import { posix } from 'node:path';
 import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
-import { InvalidConfiguration } from '../workflow/resources.ts';
+import { InvalidConfiguration } from '../workflow/settings.ts';
 import { STACK_OUTPUT_DIR } from './paths.ts';
 
 export interface BackendOptions {

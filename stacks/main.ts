@@ -1,7 +1,7 @@
 // cdktf's app entry (cdktf.json): one stack, configured from the environment.
 import { App } from 'cdktf';
 import { InvalidApplication } from '../workflow/app.ts';
-import { InvalidConfiguration, STACK_NAME } from '../workflow/resources.ts';
+import { InvalidConfiguration, STACK_NAME } from '../workflow/settings.ts';
 import { BundleMissing, TransferRecordsStack } from './transfer-records-stack.ts';
 
 try {

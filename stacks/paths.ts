@@ -2,7 +2,7 @@
 // and the AWS run client agree on one folder.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STACK_NAME } from '../workflow/resources.ts';
+import { STACK_NAME } from '../workflow/settings.ts';
 
 /** The repository root, whatever the current directory. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));

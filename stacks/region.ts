@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { checkRegion, DEFAULT_REGION } from '../workflow/resources.ts';
+import { checkRegion, DEFAULT_REGION } from '../workflow/settings.ts';
 
 /** Where the region came from, as the deploy prints it. */
 export type RegionSource = 'AWS_REGION' | 'AWS_DEFAULT_REGION' | `profile ${string}` | 'default';

@@ -27,7 +27,7 @@ import { arns as arn, type ArnScope } from '../workflow/arns.ts';
 import { LOG_LEVELS, QUEUE_TYPES, type Application, type BucketResource, type DataResource, type FunctionSpec, type QueueResource, type QueueType, type TableResource, type WorkflowSpec } from '../workflow/description.ts';
 import { bundlePaths, deployedRoleName, DIST_DIR, FIFO_NAME_SUFFIX, functionNames, MAX_ROLE_NAME, resourceName, workflowNames } from '../workflow/names.ts';
 import type { ResourceArns } from '../workflow/permissions.ts';
-import { InvalidConfiguration, LOG_RETENTION_DAYS, QUEUE_VARIABLE, STACK_NAME, TERRAFORM_MIN_VERSION, namePrefix, queueType } from '../workflow/resources.ts';
+import { InvalidConfiguration, LOG_RETENTION_DAYS, QUEUE_VARIABLE, STACK_NAME, TERRAFORM_MIN_VERSION, namePrefix, queueType } from '../workflow/settings.ts';
 import { configureBackend } from './backend.ts';
 import { requireTerraformVersion, tidyHcl } from './hcl.ts';
 import { denyInsecureTransport, permissionsPolicy, serviceTrustPolicy, stateMachineTrustPolicy, wildcardExceptions } from './iam.ts';

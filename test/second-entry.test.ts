@@ -8,7 +8,7 @@ import { Testing } from 'cdktf';
 import { runLocal } from '../local/run.ts';
 import { buildAll } from '../scripts/build.ts';
 import { TransferRecordsStack } from '../stacks/transfer-records-stack.ts';
-import { STACK_NAME } from '../workflow/resources.ts';
+import { STACK_NAME } from '../workflow/settings.ts';
 import { FIXTURE_APP } from './fixtures/app/echo.ts';
 import { testApp } from './stacks/synth.ts';
 

@@ -6,7 +6,7 @@ import { OFFLINE_SCOPE } from './arns.ts';
 import type { Application, Attribute, DataResource, FunctionSpec, QueueType, WorkflowSpec } from './description.ts';
 import { deployedRoleName, functionNames, MAX_ROLE_NAME, resourceName, workflowNames } from './names.ts';
 import { ref, type ResourceArns } from './permissions.ts';
-import { MAX_PREFIX_LENGTH } from './resources.ts';
+import { MAX_PREFIX_LENGTH } from './settings.ts';
 import { withAtScale } from './transfer-records-at-scale.ts';
 import { RESOURCES, SEED_FUNCTION, TRANSFER_RECORDS } from './transfer-records.ts';
 

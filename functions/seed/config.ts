@@ -1,4 +1,4 @@
-import { InvalidConfiguration } from '../../workflow/resources.ts';
+import { InvalidConfiguration } from '../../workflow/settings.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 
 /** The table to seed, whose name the stack and the offline runtime pass in the environment. */

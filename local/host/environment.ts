@@ -3,7 +3,7 @@
 import { APP, DEFAULT_WORKFLOW } from '../../workflow/app.ts';
 import type { Application } from '../../workflow/description.ts';
 import { resourceName } from '../../workflow/names.ts';
-import { namePrefix, region as configuredRegion } from '../../workflow/resources.ts';
+import { namePrefix, region as configuredRegion } from '../../workflow/settings.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { createLocalClients, emulatorEnvironment, startEmulators, type Door } from '../services/emulators.ts';
 import {

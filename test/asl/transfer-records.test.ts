@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { DEFAULT_PREFIX, DEFAULT_REGION } from '../../workflow/resources.ts';
+import { DEFAULT_PREFIX, DEFAULT_REGION } from '../../workflow/settings.ts';
 import { FIFO_SEND_PARAMETERS, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createClients, MissingCredentials, type Clients } from '../../workflow/clients.ts';
-import { InvalidConfiguration } from '../../workflow/resources.ts';
+import { InvalidConfiguration } from '../../workflow/settings.ts';
 import { DEAD_LETTER_QUEUE, QUEUE } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';

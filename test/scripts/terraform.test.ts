@@ -20,7 +20,7 @@ import {
   type TerraformDeps,
 } from '../../scripts/terraform.ts';
 import { rejection } from '../helpers.ts';
-import { TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
+import { TERRAFORM_MIN_VERSION } from '../../workflow/settings.ts';
 
 const REPO = '/repo';
 const STACK_DIR = '/repo/cdktf.out/stacks/transfer-records';

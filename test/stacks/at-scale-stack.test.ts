@@ -3,7 +3,7 @@ import { Testing } from 'cdktf';
 import { expect } from 'chai';
 import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { APP } from '../../workflow/app.ts';
-import { STACK_NAME } from '../../workflow/resources.ts';
+import { STACK_NAME } from '../../workflow/settings.ts';
 import { KEY_LIST_PREFIX, RESULTS_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 import { addressOf, all, ARN_SCOPE, LOG_DELIVERY_ACTIONS, ref, seedZipFixture, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';

@@ -6,7 +6,7 @@ import { Testing } from 'cdktf';
 import { ABORT_UPLOADS_AFTER_DAYS } from '../../stacks/transfer-records-stack.ts';
 import { LOG_LEVELS } from '../../workflow/description.ts';
 import { deployedRoleName } from '../../workflow/names.ts';
-import { DEFAULT_REGION } from '../../workflow/resources.ts';
+import { DEFAULT_REGION } from '../../workflow/settings.ts';
 import { RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { DEAD_LETTER_QUEUE, QUEUE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { addressOf, all, newStack, ref, synth, type Block, type Synthesized } from './synth.ts';

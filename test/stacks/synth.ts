@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Testing, TerraformStack, type App } from 'cdktf';
 import type { Construct } from 'constructs';
-import { STACK_NAME } from '../../workflow/resources.ts';
+import { STACK_NAME } from '../../workflow/settings.ts';
 import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 
 export type Block = Record<string, unknown>;

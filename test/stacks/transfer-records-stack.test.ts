@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { expect } from 'chai';
 import { tableNameFromEnv } from '../../functions/seed/config.ts';
-import { DEFAULT_REGION, LOG_RETENTION_DAYS, MAX_PREFIX_LENGTH, STACK_NAME, TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
+import { DEFAULT_REGION, LOG_RETENTION_DAYS, MAX_PREFIX_LENGTH, STACK_NAME, TERRAFORM_MIN_VERSION } from '../../workflow/settings.ts';
 import { QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { KEY_LIST_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { deployedRoleName, workflowNames } from '../../workflow/names.ts';

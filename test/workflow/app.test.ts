@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { APP, applicationProblems, checkApplication, findWorkflow, InvalidApplication, queueTypeOf, resolveAttribute, UnknownEntry, withQueueType } from '../../workflow/app.ts';
 import { resourceName } from '../../workflow/names.ts';
-import { queueType } from '../../workflow/resources.ts';
+import { queueType } from '../../workflow/settings.ts';
 import type { Application } from '../../workflow/description.ts';
 import { QUEUE, SEED_FUNCTION, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { InvalidConfiguration } from '../../../workflow/resources.ts';
+import { InvalidConfiguration } from '../../../workflow/settings.ts';
 import { TABLE } from '../../../workflow/transfer-records.ts';
 import { createHandler, type SeedHandler } from '../../../functions/seed/index.ts';
 import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/errors.ts';

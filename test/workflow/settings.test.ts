@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { DEFAULT_REGION, InvalidConfiguration, InvalidRegion, region } from '../../workflow/resources.ts';
+import { DEFAULT_REGION, InvalidConfiguration, InvalidRegion, region } from '../../workflow/settings.ts';
 
-describe('workflow/resources region', () => {
+describe('workflow/settings region', () => {
   it('is us-east-1 when neither variable is set', () => {
     expect(region({})).to.equal(DEFAULT_REGION);
   });
