@@ -18,4 +18,7 @@ export type {
   MapRunRecord,
   Quotas,
   TaskCall,
+  TaskTokenRequest,
+  TaskTokens,
+  TaskTokenWait,
 } from './types.ts';

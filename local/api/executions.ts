@@ -11,6 +11,7 @@ import {
   type ExecutionResult,
   type HistoryEvent,
   type MapRunRecord,
+  type TaskTokens,
 } from '../../engine/index.ts';
 import { handlerFor } from '../bridge/index.ts';
 import { assertMayStartChildren, assumedRoleArn } from '../iam.ts';
@@ -57,6 +58,8 @@ export const DEFAULT_RETAINED_EXECUTIONS = 1000;
 export interface ExecutionStoreOptions {
   /** The finished executions kept; DEFAULT_RETAINED_EXECUTIONS unless given. */
   retained?: number;
+  /** The task tokens of `.waitForTaskToken` Tasks and activities (SendTask*, GetActivityTask). */
+  taskTokens?: TaskTokens;
 }
 
 export function createExecutionStore(options: ExecutionStoreOptions = {}) {
@@ -134,6 +137,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
         if (of.executionArn === arn) execution.events.push(event);
       },
       signal: execution.abort.signal,
+      ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}),
     })
       .then((result) => {
         execution.status = result.status;

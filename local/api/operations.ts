@@ -17,6 +17,9 @@ import {
 import { childHistory, describeChild, describeMapRun, describeRunningChild, findChild, findMapRun, mapRunChildren, mapRunDates, mapRunMachineArn } from './map-runs.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
+import { activityOperations, type ActivityStore } from './activities.ts';
+import { taskTokenOperations } from './task-token-operations.ts';
+import type { TaskTokenRegistry } from './task-tokens.ts';
 import { testStateOperation } from './test-state.ts';
 
 export type Operation = (body: Body) => unknown;
@@ -31,6 +34,10 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 export interface OperationDeps {
   machines: StateMachineStore;
   executions: ExecutionStore;
+  tokens: TaskTokenRegistry;
+  activities: ActivityStore;
+  /** Aborted when the endpoint stops: ends GetActivityTask's long polls. */
+  stopping: AbortSignal;
 }
 
 const machineArn = (body: Body) => {
@@ -297,6 +304,8 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       return describeMapRun(execution, mapRun);
     },
 
+    ...taskTokenOperations(deps.tokens),
+    ...activityOperations(deps.activities, deps.tokens, deps.stopping),
   };
 }
 

@@ -8,11 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
+import { createActivityStore, type ActivityStore } from './activities.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
 import { createOperations } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
 import { createStateMachineStore, type StateMachineStore } from './state-machines.ts';
+import { TaskTokenRegistry } from './task-tokens.ts';
 
 /** Only this machine can reach the endpoint: it runs code and calls the emulators as the project's roles. */
 export const LOOPBACK = '127.0.0.1';
@@ -30,12 +32,15 @@ export interface ApiServerOptions {
   retainedExecutions?: number;
   /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
   onInternalError?: (error: Error) => void;
+  /** The task tokens to answer: a caller's own when it also runs executions outside the endpoint (the CLI). */
+  taskTokens?: TaskTokenRegistry;
 }
 
 export interface ApiServer {
   endpoint: string;
   machines: StateMachineStore;
   executions: ExecutionStore;
+  activities: ActivityStore;
   /** The environment's workflow (WORKFLOW=…), as registered; the others are registered too. */
   workflowArn: string;
   /** Stops the executions in flight (ABORTED), waits for their calls, then closes the server. */
@@ -48,8 +53,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
   const stopping = new AbortController();
   const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR), signal: stopping.signal });
-  const executions = createExecutionStore(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions });
   const { resources } = env;
+  const activities = createActivityStore(resources.region, resources.accountId);
+  const tokens = options.taskTokens ?? new TaskTokenRegistry({ activityExists: (arn) => activities.has(arn) });
+  const executions = createExecutionStore({ ...(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions }), taskTokens: tokens });
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
   const arns: Record<string, string> = {};
   for (const workflow of resources.app.workflows) {
@@ -62,7 +69,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       roleArn: `arn:aws:iam::${resources.accountId}:role/${names.role}`,
     }).arn;
   }
-  const operations = createOperations({ machines, executions });
+  const operations = createOperations({ machines, executions, tokens, activities, stopping: stopping.signal });
   const server = createServer(loopbackOnly(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error)))));
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -70,6 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     endpoint: `http://${LOOPBACK}:${port}`,
     machines,
     executions,
+    activities,
     workflowArn: arns[resources.workflow.name]!,
     stop: async () => {
       stopping.abort();

@@ -8,6 +8,7 @@ import type { Clients } from '../../workflow/clients.ts';
 import { bundlePaths } from '../../workflow/names.ts';
 import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
 import { isJsonataExpression } from '../../engine/jsonata/evaluate.ts';
+import { classifyResource } from '../../engine/resources.ts';
 import { forEachState, isObject } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../emulators.ts';
@@ -106,6 +107,11 @@ function isService(name: string): name is Service {
   return Object.hasOwn(INTEGRATIONS, name);
 }
 
+/** The integrations whose callback pattern runs offline: lambda:invoke, sqs:sendMessage and the aws-sdk ones. */
+function takesTaskToken(sdk: boolean, service: string, action: string): boolean {
+  return sdk || (service === 'lambda' && action === 'invoke') || (service === 'sqs' && action === 'sendMessage');
+}
+
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
     new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
@@ -114,7 +120,10 @@ function parseResource(task: TaskState): Integration {
   }
   const match = typeof task.resource === 'string' ? RESOURCE.exec(task.resource) : null;
   const [, sdkPrefix, service = '', action = '', pattern] = match ?? [];
-  if (pattern) throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response only`);
+  // The callback pattern makes the same call, with the token in its arguments; the engine waits for the answer.
+  if (pattern && !(pattern === '.waitForTaskToken' && takesTaskToken(Boolean(sdkPrefix), service, action))) {
+    throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response or .waitForTaskToken (lambda:invoke, sqs:sendMessage, aws-sdk) only`);
+  }
   if (isService(service)) {
     // aws-sdk actions are camelCase API names, as Step Functions requires.
     const integration: ServiceIntegration = INTEGRATIONS[service];
@@ -281,7 +290,9 @@ function storageHandler(storage: MapStorage, client: S3Client | undefined, conte
  */
 export function createTaskHandlers(definition: unknown, options: BridgeOptions): Record<string, TaskHandler> {
   const { resources } = options;
-  const plans = taskStates(definition).map((task) => ({ task, integration: parseResource(task) }));
+  // An activity's task is taken by a worker (GetActivityTask), not called.
+  const calls = taskStates(definition).filter((task) => typeof task.resource !== 'string' || classifyResource(task.resource).kind !== 'activity');
+  const plans = calls.map((task) => ({ task, integration: parseResource(task) }));
   const lambdaPlans = plans.filter(({ integration }) => integration.service === 'lambda');
   // The functions' runners, and so their bundles, are needed only when a Task may invoke one.
   const functions = createFunctionLookup(
