@@ -78,13 +78,19 @@ export function activityOperations(activities: ActivityStore, tokens: TaskTokenR
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
       };
     },
-    // Up to 60 s; nothing in that time answers without a taskToken, as AWS does.
-    GetActivityTask: async (body) => {
-      const arn = activityArn(body);
-      const workerName = optionalString(body, 'workerName', 80);
-      activities.get(arn);
-      const task = await tokens.poll(arn, workerName, stopping);
-      return task ?? {};
-    },
+    GetActivityTask: getActivityTask(tokens, stopping, (arn) => activities.get(arn)),
+  };
+}
+
+/**
+ * GetActivityTask: a long poll of up to 60 s; nothing in that time answers without a taskToken,
+ * as AWS does. `check` refuses an activity that does not exist.
+ */
+export function getActivityTask(tokens: TaskTokenRegistry, stopping: AbortSignal, check: (arn: string) => unknown): Operation {
+  return async (body) => {
+    const arn = activityArn(body);
+    const workerName = optionalString(body, 'workerName', 80);
+    check(arn);
+    return (await tokens.poll(arn, workerName, stopping)) ?? {};
   };
 }

@@ -32,8 +32,6 @@ export interface ApiServerOptions {
   retainedExecutions?: number;
   /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
   onInternalError?: (error: Error) => void;
-  /** The task tokens to answer: a caller's own when it also runs executions outside the endpoint (the CLI). */
-  taskTokens?: TaskTokenRegistry;
 }
 
 export interface ApiServer {
@@ -55,7 +53,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR), signal: stopping.signal });
   const { resources } = env;
   const activities = createActivityStore(resources.region, resources.accountId);
-  const tokens = options.taskTokens ?? new TaskTokenRegistry({ activityExists: (arn) => activities.has(arn) });
+  const tokens = new TaskTokenRegistry({ activityExists: (arn) => activities.has(arn) });
   const executions = createExecutionStore({ ...(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions }), taskTokens: tokens });
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
   const arns: Record<string, string> = {};
