@@ -39,6 +39,11 @@ function recording() {
 /** Lets the engine run up to its wait. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Lets the engine run until `done` holds (a retry's zero delay is a timer away). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 describe('engine: Tasks that wait for a task token', () => {
   let clock: sinon.SinonFakeTimers | undefined;
   afterEach(() => clock?.restore());
@@ -64,8 +69,7 @@ describe('engine: Tasks that wait for a task token', () => {
     const running = run(callback({ Retry: [{ ErrorEquals: ['Rejected'], IntervalSeconds: 0, MaxAttempts: 1 }] }), {}, { dispatch, taskTokens: tokens, retryDelay: () => 0 });
     await settle();
     opened[0]!.fail(failure('Rejected', 'no'));
-    await settle();
-    await settle();
+    await until(() => calls.length === 2);
     expect(calls).to.deep.equal([
       { QueueUrl: 'q', MessageBody: 'token-1' },
       { QueueUrl: 'q', MessageBody: 'token-2' },
