@@ -93,12 +93,14 @@ ifeq ($(TARGET),local)
 	@$(MAKE) --no-print-directory build >&2
 	@$(TSX) scripts/run-on-local-endpoint.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 else
+	@# terraform output reads the synthesized backend; its data folder (.terraform/<prefix>.<region>) survives make clean.
+	@$(MAKE) --no-print-directory synth >&2
 	$(TSX) aws/run.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 endif
 
-serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083, QUEUE=fifo), until Ctrl-C
+serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083, QUEUE=fifo, MOCK_CONFIG=file), until Ctrl-C
 	@$(MAKE) --no-print-directory build >&2
-	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG)
+	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG) $(if $(MOCK_CONFIG),--mock-config=$(call quote,$(MOCK_CONFIG)))
 
 STATE      ?=
 INPUT      ?=

@@ -2,10 +2,11 @@
 // the resources `make deploy` created.
 import { execFile } from 'node:child_process';
 import { outputNames } from '../stacks/outputs.ts';
-import { STACK_DIR } from '../stacks/paths.ts';
+import { STACK_DIR, terraformDataDir } from '../stacks/paths.ts';
+import { deployRegion } from '../stacks/region.ts';
 import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
-import { STACK_NAME } from '../workflow/resources.ts';
+import { namePrefix, STACK_NAME } from '../workflow/resources.ts';
 
 /** What the run client needs of the stack for one workflow: its state machine and, when it is reconciled, where its items and messages go. */
 export interface StackOutputs {
@@ -34,12 +35,12 @@ export class StackNotDeployed extends Error {
   override name = 'StackNotDeployed';
 }
 
-/** Runs a program and resolves with its stdout; rejects like execFile does. */
-export type RunProgram = (file: string, args: string[]) => Promise<string>;
+/** Runs a program in an environment and resolves with its stdout; rejects like execFile does. */
+export type RunProgram = (file: string, args: string[], env: NodeJS.ProcessEnv) => Promise<string>;
 
-const runProgram: RunProgram = (file, args) =>
+const runProgram: RunProgram = (file, args, env) =>
   new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, { maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stderr }));
       else resolve(stdout);
     });
@@ -49,10 +50,13 @@ export async function readStackOutputs(
   run: RunProgram = runProgram,
   stackDir: string = STACK_DIR,
   workflow: WorkflowSpec = findWorkflow(APP, DEFAULT_WORKFLOW),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<StackOutputs> {
+  // The deployment's own data folder, which `make deploy` initialised (scripts/terraform.ts).
+  const terraformEnv = { ...env, TF_DATA_DIR: terraformDataDir(namePrefix(env), deployRegion(env).region) };
   let stdout: string;
   try {
-    stdout = await run('terraform', [`-chdir=${stackDir}`, 'output', '-json', '-no-color']);
+    stdout = await run('terraform', [`-chdir=${stackDir}`, 'output', '-json', '-no-color'], terraformEnv);
   } catch (error) {
     const { code, stderr } = error as { code?: string | number; stderr?: string };
     if (code === 'ENOENT') {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { checkDefinition, runExecution, stateTransitions, type ExecutionContext, type ExecutionResult } from '../engine/index.ts';
+import { OFFLINE_SCOPE } from '../workflow/arns.ts';
 import { renderTemplate } from '../workflow/template.ts';
 import { FIFO_ENTRY_FIELDS } from '../workflow/transfer-records-at-scale.ts';
 import { inMemoryServices, type Faults, type InMemoryServices } from './in-memory-services.ts';
@@ -25,6 +26,7 @@ export function atScaleVars(maxConcurrency: number): Record<string, string> {
     MaxConcurrency: String(maxConcurrency),
     // The in-memory queue is a Standard one.
     FifoEntryFields: FIFO_ENTRY_FIELDS.standard,
+    Partition: OFFLINE_SCOPE.partition,
   };
 }
 

@@ -6,8 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AT_SCALE_MAX_ITEMS, UPLOAD_RESERVE_MS } from '../functions/seed/at-scale-limits.ts';
 import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
+import { MAX_CONCURRENCY } from '../workflow/transfer-records-at-scale.ts';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
-import { runAtScale } from './at-scale-run.ts';
+import { atScaleDefinition, runAtScale } from './at-scale-run.ts';
+import { atScaleChildWorstCase, EXPRESS_MAX_SECONDS } from './child-worst-case.ts';
 import { atScaleCost, classicCost, DEFAULT_ASSUMPTIONS, keyListBytes, type CostLine } from './cost.ts';
 import { PRICES, PRICES_AS_OF } from './prices.ts';
 
@@ -97,6 +99,9 @@ function printArithmetic(): void {
     `the key list is then ${keyListMb.toFixed(0)} MB (${keyListBytes(bound) / bound} B a line);`);
   console.log(`    children: ${count(bound / 100)} of 100 records, each well inside EXPRESS's 5 minutes and its own 25,000 events.`);
   console.log(`    The seed accepts ${count(AT_SCALE_MAX_ITEMS)} (AT_SCALE_MAX_ITEMS), ${(bound / AT_SCALE_MAX_ITEMS).toFixed(1)} x below that bound, leaving room for throttling.`);
+  const child = atScaleChildWorstCase(atScaleDefinition(MAX_CONCURRENCY));
+  console.log(`  A child under sustained throttling (every retry and loop round used): ${child.calls} calls one after another and ` +
+    `${child.waitSeconds} s of waits, leaving each call ${child.secondsPerCall} s of EXPRESS's ${EXPRESS_MAX_SECONDS} s`);
 }
 
 class InvalidBenchArgument extends Error {

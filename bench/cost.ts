@@ -20,6 +20,8 @@ export interface Assumptions {
   /** Billed duration of one EXPRESS child (s, a multiple of 0.1) and its billed memory (GB, a multiple of 64 MB). */
   childSeconds: number;
   childMemoryGb: number;
+  /** Bytes the state machines log to CloudWatch Logs per record, at the level the stack sets. */
+  logBytesPerRecord: number;
 }
 
 // A child reads 100 items in one call and sends 10 batches at once: well under a second on AWS;
@@ -30,7 +32,15 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   seedSecondsPerThousand: 0.25,
   childSeconds: 1,
   childMemoryGb: 64 / 1024,
+  // The stack's default level, ERROR without execution data, logs failures only: nothing for a run without errors.
+  logBytesPerRecord: 0,
 };
+
+/** CloudWatch Logs ingestion for the state machines' execution logs. */
+export function logIngestionLine(records: number, assumptions: Assumptions): CostLine {
+  const gb = (records * assumptions.logBytesPerRecord) / 1e9;
+  return { item: 'CloudWatch Logs ingestion GB (level ERROR: failures only)', quantity: gb, dollars: gb * PRICES.cloudwatchLogsGb };
+}
 
 /** The size of the key list the seed writes for `records` keys: one JSON line per key, the last the longest. */
 export function keyListBytes(records: number): number {
@@ -60,6 +70,7 @@ export function classicCost(records: number, perExecution: number, assumptions =
     { item: 'DynamoDB write units', quantity: records, dollars: records * PRICES.dynamodbWriteUnit },
     { item: 'DynamoDB read units (GetItem, consistent)', quantity: records, dollars: records * PRICES.dynamodbReadUnit },
     { item: `SQS SendMessage requests${onQueue(queue)}`, quantity: records, dollars: records * sqsPrice(queue) },
+    logIngestionLine(records, assumptions),
   ];
   return { lines, total: sum(lines) };
 }
@@ -88,6 +99,7 @@ export function atScaleCost(records: number, assumptions = DEFAULT_ASSUMPTIONS, 
     { item: `SQS SendMessageBatch requests${onQueue(queue)}`, quantity: children * 10, dollars: children * 10 * sqsPrice(queue) },
     { item: 'S3 PUT requests (key list, results)', quantity: puts, dollars: puts * PRICES.s3Put },
     { item: 'S3 GET requests (ItemReader)', quantity: 1, dollars: PRICES.s3Get },
+    logIngestionLine(records, assumptions),
   ];
   return { lines, total: sum(lines) };
 }

@@ -22,6 +22,14 @@ export const PRICES = {
   /** https://aws.amazon.com/s3/pricing/ : S3 Standard $0.005 per 1,000 PUT/POST/LIST, $0.0004 per 1,000 GET. */
   s3Put: 0.005 / 1000,
   s3Get: 0.0004 / 1000,
+  /**
+   * https://aws.amazon.com/cloudwatch/pricing/ (Logs, Vended Logs delivered to CloudWatch Logs, first
+   * 10 TB; Step Functions' execution logs are billed at the vended logs rate, per
+   * https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html): $0.50 per GB ingested, as of
+   * 2026-12-06. The search tool's copy of the pricing page did not show its table; the figure is the
+   * one the Standard log class and secondary sources (c3x.dev, June 2026) give for us-east-1.
+   */
+  cloudwatchLogsGb: 0.5,
 } as const;
 
 /**

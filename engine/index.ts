@@ -7,6 +7,7 @@ export { MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
 export { stateTransitions } from './history.ts';
 export { InvalidTestStateRequest, selectState, stateNames, testState } from './test-state.ts';
 export type { InspectionData, TestStateMock, TestStateResult } from './test-state.ts';
+export type { Catcher, Retrier } from './retry.ts';
 export type {
   Dispatcher,
   EngineOptions,

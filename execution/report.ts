@@ -1,6 +1,6 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport } from '../workflow/execution-record.ts';
+import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport, type MockReport } from '../workflow/execution-record.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];
@@ -29,6 +29,8 @@ export interface JsonSummary {
   mapRuns?: MapRunReport[];
   /** The --fault options given: each one's firings, by state, and the retries they caused. */
   faults?: FaultReport[];
+  /** The mock configuration's test case (--mock-config, --test-case): the states it answered. */
+  mocks?: MockReport;
   warnings: string[];
 }
 
@@ -63,6 +65,7 @@ export function toJsonSummary(record: ExecutionRecord): JsonSummary {
     ),
     ...(record.mapRuns === undefined ? {} : { mapRuns: record.mapRuns }),
     ...(record.faults === undefined ? {} : { faults: record.faults }),
+    ...(record.mocks === undefined ? {} : { mocks: record.mocks }),
     warnings: record.warnings,
   };
 }
@@ -189,6 +192,11 @@ export function formatText(record: ExecutionRecord): string {
   if (record.faults !== undefined && record.faults.length > 0) {
     lines.push('', 'Injected faults');
     for (const fault of record.faults) lines.push(`  ${faultSummary(fault)}`);
+  }
+
+  if (record.mocks !== undefined) {
+    lines.push('', `Mocked (test case "${record.mocks.testCase}" of "${record.mocks.stateMachine}" in ${record.mocks.file}; these states called nothing)`);
+    for (const line of mockLines(record.mocks)) lines.push(`  ${line}`);
   }
 
   if (record.warnings.length > 0) {

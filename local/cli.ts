@@ -18,6 +18,7 @@ import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressS
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from './run.ts';
 import { parseS3Data } from './s3-data.ts';
+import { loadMockConfig } from './mock-config.ts';
 
 /** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
 export const NO_REPORT_ENV = 'NO_HTML_REPORT';
@@ -55,6 +56,9 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
   --s3-bucket NAME          create the bucket NAME on the S3 emulator before the run (repeatable)
   --s3-object B/KEY=FILE    put FILE's bytes in bucket B (created too) under KEY (repeatable);
                             a --definition run's role may read, list and write these buckets
+  --mock-config FILE        a mock configuration file of Step Functions Local (MockConfigFile.json)
+  --test-case NAME          run under its test case NAME (or STATEMACHINE#NAME): its Task states
+                            answer from the file, by invocation, and call nothing
   --history FILE            write the execution's events to FILE, as GetExecutionHistory
                             returns them: {"events": [...]}
   --json                    print one JSON object instead of the text report
@@ -83,6 +87,8 @@ const OPTIONS = {
   's3-bucket': { type: 'string', multiple: true },
   's3-object': { type: 'string', multiple: true },
   history: { type: 'string' },
+  'mock-config': { type: 'string' },
+  'test-case': { type: 'string' },
   'no-quota-fail': { type: 'boolean', default: false },
   'fast-retries': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -118,6 +124,10 @@ export async function parseCliArgs(argv: string[], environment: NodeJS.ProcessEn
   run.workflow = selectWorkflow(values.workflow).name;
   if (values.queue !== undefined) run.app = withQueueType(APP, parseQueueType(values.queue));
   if (values.definition !== undefined) run.definitionPath = values.definition;
+  if ((values['mock-config'] === undefined) !== (values['test-case'] === undefined)) {
+    throw new InvalidArguments('--mock-config and --test-case go together: the file, and the test case of it to run');
+  }
+  if (values['mock-config'] !== undefined) run.mock = { config: await loadMockConfig(values['mock-config']), testCase: values['test-case']! };
   // Out-of-range counts go through: the seed function rejects them, as it would on AWS.
   if (values.count !== undefined) {
     if (!/^-?\d+$/.test(values.count.trim())) {
@@ -239,6 +249,8 @@ const REFUSALS = new Set([
   'UnsupportedResourceKind',
   'InvalidRegion',
   'InvalidBucketName',
+  'InvalidMockConfig',
+  'UnknownTestCase',
 ]);
 
 /** The offline runtime uses Node 22's APIs (Promise.withResolvers); on an older Node it would fail mid-run. */

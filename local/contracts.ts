@@ -124,6 +124,10 @@ export interface BridgeOptions {
   onFault?: (firing: FaultFiring) => void;
   /** Aborted when the run or the endpoint stops: the functions still running are told no time is left. */
   signal?: AbortSignal;
+  /** Task states a mock configuration answers: an integration the bridge cannot run is no refusal for them. */
+  mockedStates?: ReadonlySet<string>;
+  /** Accept functions that do not exist, as AWS's CreateStateMachine does: their calls fail at run time (Lambda.ResourceNotFoundException). */
+  acceptMissingFunctions?: boolean;
 }
 
 /** A running set of emulators with the workflow's resources provisioned. */

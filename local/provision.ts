@@ -3,6 +3,7 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { checkApplication, grantArns, findWorkflow, resolveAttribute } from '../workflow/app.ts';
+import { arns as arn, OFFLINE_SCOPE } from '../workflow/arns.ts';
 import type { Application, DataResource, QueueResource, TableResource, WorkflowSpec } from '../workflow/description.ts';
 import { functionNames, resourceName, workflowNames } from '../workflow/names.ts';
 import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
@@ -12,20 +13,20 @@ import type { LocalDataResource, LocalResources } from './contracts.ts';
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
 export function tableArn(region: string, accountId: string, tableName: string): string {
-  return `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`;
+  return arn.dynamodbTable({ ...OFFLINE_SCOPE, region, account: accountId }, tableName);
 }
 
 export function queueArn(region: string, accountId: string, queueName: string): string {
-  return `arn:aws:sqs:${region}:${accountId}:${queueName}`;
+  return arn.sqsQueue({ ...OFFLINE_SCOPE, region, account: accountId }, queueName);
 }
 
 /** The ARN IAM authorizes a bucket's actions on (s3:ListBucket); its objects' are under it. */
 export function s3BucketArn(bucketName: string): string {
-  return `arn:aws:s3:::${bucketName}`;
+  return arn.s3Bucket(OFFLINE_SCOPE, bucketName);
 }
 
 export function lambdaFunctionArn(region: string, accountId: string, functionName: string): string {
-  return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+  return arn.lambdaFunction({ ...OFFLINE_SCOPE, region, account: accountId }, functionName);
 }
 
 export class InvalidQueueUrl extends Error {
@@ -136,7 +137,7 @@ async function createResource(
       return { name, arn: queueArn(region, accountId, name), url: await createQueue(clients.sqs, name, queueAttributes(resource, created)) };
     case 'bucket':
       // The S3 emulator starts with the application's buckets (environment.ts): nothing to create.
-      return { name, arn: s3BucketArn(name) };
+      return { name, arn: arn.s3Bucket(OFFLINE_SCOPE, name) };
     default: {
       // A kind added to the description before an emulator holds it.
       const unknown = resource as DataResource;
@@ -181,14 +182,14 @@ export function localResources(target: ProvisionTarget, dataById: Record<string,
   const stateMachines = Object.fromEntries(
     app.workflows.map((w) => {
       const names = workflowNames(prefix, w);
-      return [w.name, { ...names, arn: `arn:aws:states:${region}:${accountId}:stateMachine:${names.stateMachine}` }];
+      return [w.name, { ...names, arn: arn.stateMachine({ ...OFFLINE_SCOPE, region, account: accountId }, names.stateMachine) }];
     }),
   );
   const byName = <T>(record: Record<string, T>, name: string) => record[name]!;
   const arns = grantArns(app, {
     resource: (r) => data.get(r.id)!.arn,
     function: (fn) => byName(functions, fn.name).arn,
-    logGroup: (fn) => `arn:aws:logs:${region}:${accountId}:log-group:${byName(functions, fn.name).logGroup}`,
+    logGroup: (fn) => arn.logGroup({ ...OFFLINE_SCOPE, region, account: accountId }, byName(functions, fn.name).logGroup),
     stateMachine: (w) => byName(stateMachines, w.name).arn,
     executions: (w) => `${byName(stateMachines, w.name).arn.replace(':stateMachine:', ':execution:')}:*`,
   });

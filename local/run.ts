@@ -33,6 +33,9 @@ import { startLocalEnvironment } from './environment.ts';
 import { createFaultLedger } from './faults.ts';
 import { assertMayStartChildren, assumedRoleArn, localPolicies, userBucketGrants } from './iam.ts';
 import { userBuckets, type UserS3Data } from './s3-data.ts';
+import { chooseTestCase, createMockLedger, mockingDispatcher, type MockConfig, type TestCase } from './mock-config.ts';
+import { namePrefix } from '../workflow/resources.ts';
+import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './quota-notes.ts';
 import { createRunGuard, type RunGuard } from './run-guard.ts';
 
@@ -72,6 +75,8 @@ export interface LocalRunOptions {
   s3Data?: UserS3Data;
   /** The task tokens of `.waitForTaskToken` Tasks and activities; without them such a Task fails. */
   taskTokens?: TaskTokens;
+  /** `--mock-config FILE --test-case NAME`: the test case's states answer from the file and call nothing. */
+  mock?: { config: MockConfig; testCase: string };
 }
 
 export interface LocalRun {
@@ -157,6 +162,9 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
   const template = await prepareDefinition(options.definitionPath ?? fromRoot(workflow.definition), previewVars(app, workflow));
   const quotaFail = options.quotaFail ?? true;
   const input = executionInput(options);
+  // The test case is found and checked against the definition before any emulator starts.
+  const prefix = namePrefix(options.prefix === undefined ? process.env : { NAME_PREFIX: options.prefix });
+  const testCase = options.mock && chooseTestCase(options.mock.config, options.mock.testCase, workflowNames(prefix, workflow).stateMachine, template.preview);
   const guard = createRunGuard(options.signal ? { signal: options.signal } : {});
   let run: Omit<LocalRun, 'env'>;
   let env: LocalEnvironment | undefined;
@@ -169,7 +177,7 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
         ...(options.s3Data === undefined ? {} : { s3Data: options.s3Data }),
       }),
     );
-    run = await guard.race(execute(env, template, input, { ...options, quotaFail }, guard));
+    run = await guard.race(execute(env, template, input, { ...options, quotaFail, ...(testCase ? { testCase } : {}) }, guard));
   } catch (error) {
     // With keep too: a run that failed hands back no env to stop later.
     await env?.stop();
@@ -186,7 +194,7 @@ async function execute(
   env: LocalEnvironment,
   template: AslTemplate,
   input: unknown,
-  options: LocalRunOptions & { quotaFail: boolean },
+  options: LocalRunOptions & { quotaFail: boolean; testCase?: TestCase },
   guard: RunGuard,
 ): Promise<Omit<LocalRun, 'env'>> {
   const { resources, endpoints } = env;
@@ -226,12 +234,13 @@ async function execute(
     onCall,
     onFault: faultLedger.fired,
     signal: stop.signal,
+    ...(options.testCase ? { mockedStates: new Set(Object.keys(options.testCase.states)) } : {}),
   });
 
   // Service calls still running when the execution ends (it was aborted or timed out) finish
   // before anything reads the queue or stops the emulators under them.
   const inFlight = new Set<Promise<unknown>>();
-  const dispatch: Dispatcher = (call) => {
+  const realDispatch: Dispatcher = (call) => {
     // Once the run has failed, no call AWS would not have made is made.
     const failure = guard.failure();
     if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
@@ -245,6 +254,8 @@ async function execute(
     );
     return pending;
   };
+  const mockLedger = options.testCase && createMockLedger(options.testCase);
+  const dispatch = options.testCase ? mockingDispatcher(realDispatch, options.testCase, mockLedger!.answered) : realDispatch;
   const context = executionContext(resources, randomUUID());
   // The parent's events and each child execution's, apart: a child's quotas are its own.
   const folds = createExecutionFolds(context.executionArn, { onRetry: faultLedger.retried });
@@ -310,6 +321,7 @@ async function execute(
     delivered: messages,
     reconciliation: reconcile(seeded, messages),
     ...(faults.length > 0 ? { faults: faultLedger.report() } : {}),
+    ...(mockLedger ? { mocks: mockLedger.report() } : {}),
     warnings,
   };
   return { record, history: result.history, reconciliationMs };

@@ -2,13 +2,15 @@
 // stack folder. What terraform needs is checked first, so a missing piece stops the run with
 // a named error instead of a confusing terraform failure; terraform's exit code is passed through.
 import { execFile, spawn as spawnProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { constants as osConstants, homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { STACK_DIR } from '../stacks/paths.ts';
-import { TERRAFORM_MIN_VERSION } from '../workflow/resources.ts';
+import { legacyStateFile, localStateFile, stateKey } from '../stacks/backend.ts';
+import { LOCK_FILE, REPO_ROOT, STACK_DIR, terraformDataDir } from '../stacks/paths.ts';
+import { deployRegion, describeRegion, sharedConfigPath, type DeployRegion } from '../stacks/region.ts';
+import { namePrefix, TERRAFORM_MIN_VERSION } from '../workflow/resources.ts';
 
 // `preflight` only checks for terraform and credentials, so make can stop before the slow synth.
 const COMMANDS = ['preflight', 'plan', 'apply', 'destroy'] as const;
@@ -49,7 +51,7 @@ export function checkProfile(env: NodeJS.ProcessEnv, read: (path: string) => str
   const profile = env[variable]!;
   const home = env.HOME ?? homedir();
   const files = [
-    { path: env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'), section: (name: string) => (name === 'default' ? name : `profile ${name}`) },
+    { path: sharedConfigPath(env, home), section: (name: string) => (name === 'default' ? name : `profile ${name}`) },
     { path: env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials'), section: (name: string) => name },
   ];
   const sections = (text: string) => [...text.matchAll(/^\s*\[\s*([^\]]+?)\s*\]/gm)].map((match) => match[1]!);
@@ -70,6 +72,11 @@ function readIfExists(path: string): string | undefined {
   }
 }
 
+/** A state file from before state files carried the region: deploying beside it would create a second copy. */
+export class LegacyStateFound extends Error {
+  override name = 'LegacyStateFound';
+}
+
 /** Resolves AWS credentials the way terraform's AWS provider will (env, profile, SSO, role). */
 export type CredentialProvider = () => Promise<{ accessKeyId: string }>;
 
@@ -80,7 +87,13 @@ export interface TerraformDeps {
   env: NodeJS.ProcessEnv;
   /** The synthesized stack folder terraform runs in. */
   stackDir: string;
+  /** The repository root: the local state files, the lock file and terraform's data folders are there. */
+  repoRoot: string;
+  /** NAME_PREFIX and the region the stack was synthesized for (stacks/region.ts). */
+  prefix: string;
+  region: DeployRegion;
   exists: (path: string) => boolean;
+  copyFile: (from: string, to: string) => void;
   isExecutable: (path: string) => boolean;
   /** The version terraform reports (`terraform version -json`), e.g. 1.10.5. */
   terraformVersion: (terraform: string) => Promise<string>;
@@ -190,10 +203,19 @@ export async function runTerraform(command: TerraformCommand, deps: TerraformDep
     return 0;
   }
   checkSynthesized(deps.stackDir, deps.exists);
+  const { prefix, region } = deps;
+  const remote = deps.env.TF_STATE_BUCKET !== undefined && deps.env.TF_STATE_BUCKET !== '';
+  checkLegacyState(deps, remote);
   const terraform = await preflight(deps);
+  deps.log(`region: ${describeRegion(region)}`);
+  deps.log(`state: ${remote ? `s3://${deps.env.TF_STATE_BUCKET}/${stateKey(prefix, region.region)}` : localStateFile(prefix, region.region)}`);
+  const env = terraformEnv(deps);
+  const lockFile = { kept: join(deps.repoRoot, LOCK_FILE), used: join(deps.stackDir, LOCK_FILE) };
   for (const args of terraformSteps(command, deps.env)) {
+    if (args[0] === 'init' && deps.exists(lockFile.kept)) deps.copyFile(lockFile.kept, lockFile.used);
     deps.log(`$ terraform ${args.join(' ')}   (in ${deps.stackDir})`);
-    const code = await deps.spawn(terraform, args, { cwd: deps.stackDir, env: deps.env });
+    const code = await deps.spawn(terraform, args, { cwd: deps.stackDir, env });
+    if (args[0] === 'init' && code === 0 && deps.exists(lockFile.used)) deps.copyFile(lockFile.used, lockFile.kept);
     if (code !== 0) {
       const hint =
         args[0] === 'init'
@@ -205,6 +227,25 @@ export async function runTerraform(command: TerraformCommand, deps: TerraformDep
   }
   deps.log(`terraform ${command} succeeded`);
   return 0;
+}
+
+/** Terraform's environment: TF_DATA_DIR set to this deployment's data folder (stacks/paths.ts). */
+export function terraformEnv(deps: Pick<TerraformDeps, 'env' | 'prefix' | 'region' | 'repoRoot'>): NodeJS.ProcessEnv {
+  return { ...deps.env, TF_DATA_DIR: terraformDataDir(deps.prefix, deps.region.region, deps.repoRoot) };
+}
+
+/**
+ * Refuses to run beside a state file named without its region: its resources exist, and a new
+ * state for the same prefix would try to create them again.
+ */
+export function checkLegacyState(deps: Pick<TerraformDeps, 'exists' | 'repoRoot' | 'prefix' | 'region'>, remote: boolean): void {
+  const legacy = legacyStateFile(deps.prefix);
+  if (remote || !deps.exists(join(deps.repoRoot, legacy))) return;
+  throw new LegacyStateFound(
+    `${legacy} holds the state of a deployment made before state files named their region. Move it to ` +
+      `terraform.${deps.prefix}.<its region>.tfstate (its resources' ARNs name the region; ${localStateFile(deps.prefix, deps.region.region)} ` +
+      `if it is ${deps.region.region}), then retry`,
+  );
 }
 
 function isExecutableFile(path: string): boolean {
@@ -244,7 +285,11 @@ async function main(): Promise<number> {
     return await runTerraform(command, {
       env: process.env,
       stackDir: STACK_DIR,
+      repoRoot: REPO_ROOT,
+      prefix: namePrefix(process.env),
+      region: deployRegion(process.env),
       exists: existsSync,
+      copyFile: copyFileSync,
       isExecutable: isExecutableFile,
       terraformVersion: reportedVersion,
       // Short instance-metadata timeouts: off AWS, that lookup would otherwise stall the check.

@@ -2,6 +2,7 @@
 // least privilege forbids: wildcard actions, and resource "*" without a stated reason.
 import type { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js';
+import { arns, type ArnScope } from '../workflow/arns.ts';
 import { resolveGrants, type Grant, type ResourceArns } from '../workflow/permissions.ts';
 
 export class InvalidGrant extends Error {
@@ -52,26 +53,43 @@ export function wildcardExceptions(grants: Grant[]): string {
   return reasons.length === 0 ? '' : `Resource * only where AWS requires it. ${reasons.join('. ')}.`;
 }
 
-/**
- * Lets one AWS service assume the role. `sourceAccount` limits it to calls made on behalf of
- * that account (confused-deputy protection).
- */
+/** Lets one AWS service assume the role, under the conditions given. */
 export function serviceTrustPolicy(
   scope: Construct,
   id: string,
   service: string,
-  sourceAccount?: string,
+  condition?: { test: string; variable: string; values: string[] }[],
 ): DataAwsIamPolicyDocument {
+  return new DataAwsIamPolicyDocument(scope, id, {
+    statement: [{ effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [service] }], condition }],
+  });
+}
+
+/**
+ * Lets Step Functions assume a state machine's role only for this account's state machines in
+ * this region: AWS's confused-deputy protection, aws:SourceArn beside aws:SourceAccount.
+ */
+export function stateMachineTrustPolicy(scope: Construct, id: string, where: ArnScope): DataAwsIamPolicyDocument {
+  return serviceTrustPolicy(scope, id, 'states.amazonaws.com', [
+    { test: 'ArnLike', variable: 'aws:SourceArn', values: [arns.anyStateMachine(where)] },
+    { test: 'StringEquals', variable: 'aws:SourceAccount', values: [where.account] },
+  ]);
+}
+
+/**
+ * Denies every request to the resources that does not use TLS, whoever makes it. A Deny of
+ * `<service>:*` is AWS's documented form; grants (Allow) still name each action.
+ */
+export function denyInsecureTransport(scope: Construct, id: string, service: 's3' | 'sqs', resources: string[]): DataAwsIamPolicyDocument {
   return new DataAwsIamPolicyDocument(scope, id, {
     statement: [
       {
-        effect: 'Allow',
-        actions: ['sts:AssumeRole'],
-        principals: [{ type: 'Service', identifiers: [service] }],
-        condition:
-          sourceAccount === undefined
-            ? undefined
-            : [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [sourceAccount] }],
+        sid: 'DenyInsecureTransport',
+        effect: 'Deny',
+        principals: [{ type: '*', identifiers: ['*'] }],
+        actions: [`${service}:*`],
+        resources,
+        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
       },
     ],
   });

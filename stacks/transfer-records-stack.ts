@@ -3,11 +3,14 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Construct } from 'constructs';
-import { AssetType, Fn, Op, TerraformAsset, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { AssetType, Fn, Op, TerraformAsset, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, type IResolvable } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region/index.js';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
@@ -16,20 +19,26 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine/index.js';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
 import { APP, checkApplication, grantArns, queueTypeOf, resolveAttribute, type AttributeValues } from '../workflow/app.ts';
-import { QUEUE_TYPES, type Application, type BucketResource, type DataResource, type FunctionSpec, type QueueResource, type QueueType, type TableResource, type WorkflowSpec } from '../workflow/description.ts';
-import { bundlePaths, DIST_DIR, FIFO_NAME_SUFFIX, functionNames, resourceName, workflowNames } from '../workflow/names.ts';
+import { arns as arn, type ArnScope } from '../workflow/arns.ts';
+import { LOG_LEVELS, QUEUE_TYPES, type Application, type BucketResource, type DataResource, type FunctionSpec, type QueueResource, type QueueType, type TableResource, type WorkflowSpec } from '../workflow/description.ts';
+import { bundlePaths, deployedRoleName, DIST_DIR, FIFO_NAME_SUFFIX, functionNames, MAX_ROLE_NAME, resourceName, workflowNames } from '../workflow/names.ts';
 import type { ResourceArns } from '../workflow/permissions.ts';
-import { LOG_RETENTION_DAYS, QUEUE_VARIABLE, STACK_NAME, TERRAFORM_MIN_VERSION, namePrefix, queueType, region } from '../workflow/resources.ts';
+import { InvalidConfiguration, LOG_RETENTION_DAYS, QUEUE_VARIABLE, STACK_NAME, TERRAFORM_MIN_VERSION, namePrefix, queueType } from '../workflow/resources.ts';
 import { configureBackend } from './backend.ts';
 import { requireTerraformVersion, tidyHcl } from './hcl.ts';
-import { permissionsPolicy, serviceTrustPolicy, wildcardExceptions } from './iam.ts';
+import { denyInsecureTransport, permissionsPolicy, serviceTrustPolicy, stateMachineTrustPolicy, wildcardExceptions } from './iam.ts';
 import { outputNames } from './outputs.ts';
 import { REPO_ROOT } from './paths.ts';
+import { readSharedConfig, resolveRegion } from './region.ts';
 
 const TERRAFORM_CONSTRAINT = `>= ${TERRAFORM_MIN_VERSION}`;
+
+/** Days after which S3 aborts a multipart upload never completed, and deletes its parts. */
+export const ABORT_UPLOADS_AFTER_DAYS = 1;
 
 /** A function's zip has not been built. */
 export class BundleMissing extends Error {
@@ -37,8 +46,10 @@ export class BundleMissing extends Error {
 }
 
 export interface TransferRecordsStackProps {
-  /** NAME_PREFIX, AWS_REGION, TF_STATE_BUCKET and TF_STATE_REGION are read from here. */
+  /** NAME_PREFIX, the region's variables (stacks/region.ts), TF_STATE_BUCKET and TF_STATE_REGION are read from here. */
   env?: NodeJS.ProcessEnv;
+  /** The shared AWS config file's text, for a profile's region; read from disk by default. */
+  sharedConfig?: () => string | undefined;
   /** The application to deploy; the repository's by default. */
   app?: Application;
   /** The folder holding each function's zip, `<name>.zip`; the one `make build` writes by default. */
@@ -74,7 +85,19 @@ export class TransferRecordsStack extends TerraformStack {
     // Validate every input before the first resource exists.
     checkApplication(app);
     const prefix = namePrefix(env);
-    const awsRegion = region(env);
+    const awsRegion = resolveRegion(env, props.sharedConfig ?? (() => readSharedConfig(env))).region;
+    // IAM names are global to the account: each region's deployment has roles of its own.
+    const roleNames = new Map(
+      [...app.functions.map((fn) => functionNames(prefix, fn).role), ...app.workflows.map((w) => workflowNames(prefix, w).role)].map((role) => [
+        role,
+        deployedRoleName(role, awsRegion),
+      ]),
+    );
+    for (const name of roleNames.values()) {
+      if (name.length > MAX_ROLE_NAME) {
+        throw new InvalidConfiguration(`the role name ${name} exceeds IAM's ${MAX_ROLE_NAME} characters: shorten NAME_PREFIX "${prefix}"`);
+      }
+    }
     const zips = new Map(app.functions.map((fn) => [fn.name, bundlePaths(fn.name, distDir).zipFile]));
     for (const [name, zip] of zips) {
       if (!existsSync(zip)) throw new BundleMissing(`${zip}, the code of function ${name}, does not exist: run \`make build\` first`);
@@ -86,6 +109,12 @@ export class TransferRecordsStack extends TerraformStack {
       defaultTags: [{ tags: { Project: STACK_NAME, ManagedBy: 'cdktf', NamePrefix: prefix } }],
     });
     const account = new DataAwsCallerIdentity(this, 'current');
+    // Every ARN the stack builds takes these, so it holds in aws-cn and aws-us-gov as in aws.
+    const where: ArnScope = {
+      partition: new DataAwsPartition(this, 'partition').partition,
+      region: new DataAwsRegion(this, 'region').region,
+      account: account.accountId,
+    };
     const outputs = outputNames(app);
     const queues = new TerraformVariable(this, QUEUE_TYPE_VARIABLE, {
       type: 'string',
@@ -109,15 +138,14 @@ export class TransferRecordsStack extends TerraformStack {
       logGroups.set(workflow.name, this.logGroup(`${workflow.id}_log_group`, workflowNames(prefix, workflow).logGroup));
     }
 
-    const stateMachineArn = (workflow: WorkflowSpec) =>
-      `arn:aws:states:${awsRegion}:${account.accountId}:stateMachine:${workflowNames(prefix, workflow).stateMachine}`;
+    const stateMachineArn = (workflow: WorkflowSpec) => arn.stateMachine(where, workflowNames(prefix, workflow).stateMachine);
     const arnsOf = (functionArn?: (fn: FunctionSpec) => string): ResourceArns =>
       grantArns(app, {
         resource: (resource) => data.get(resource.id)!.arn,
         logGroup: (fn) => logGroups.get(fn.name)!.arn,
         // Built from names: a state machine's own policy may not reference the state machine.
         stateMachine: stateMachineArn,
-        executions: (workflow) => `${stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:*`,
+        executions: (workflow) => arn.execution(where, workflowNames(prefix, workflow).stateMachine, '*'),
         ...(functionArn ? { function: functionArn } : {}),
       });
     // The functions' own ARNs are not among them: each role's policy must exist before its function does.
@@ -131,6 +159,7 @@ export class TransferRecordsStack extends TerraformStack {
       function: (fn, attribute) => (attribute === 'arn' ? functions.get(fn.name)!.arn : functions.get(fn.name)!.functionName),
       workflow: (workflow, attribute) => (attribute === 'arn' ? stateMachineArn(workflow) : workflowNames(prefix, workflow).stateMachine),
       byQueueType: (choices: Record<QueueType, string>) => this.byQueueType(choices),
+      partition: () => where.partition,
     });
 
     const functions = new Map<string, LambdaFunction>();
@@ -138,12 +167,12 @@ export class TransferRecordsStack extends TerraformStack {
       const names = functionNames(prefix, fn);
       const bundle = new TerraformAsset(this, `${fn.name}_bundle`, { path: zips.get(fn.name)!, type: AssetType.FILE });
       const role = new IamRole(this, `${fn.name}_role`, {
-        name: names.role,
+        name: roleNames.get(names.role)!,
         description: `Runs ${names.function}. ${wildcardExceptions(fn.grants)}`.trim(),
         assumeRolePolicy: serviceTrustPolicy(this, `${fn.name}_trust`, 'lambda.amazonaws.com').json,
       });
       const rolePolicy = new IamRolePolicy(this, `${fn.name}_role_policy`, {
-        name: names.role,
+        name: roleNames.get(names.role)!,
         role: role.id,
         policy: permissionsPolicy(this, `${fn.name}_permissions`, fn.grants, dataArns).json,
       });
@@ -176,12 +205,12 @@ export class TransferRecordsStack extends TerraformStack {
     for (const workflow of app.workflows) {
       const names = workflowNames(prefix, workflow);
       const role = new IamRole(this, `${workflow.id}_role`, {
-        name: names.role,
+        name: roleNames.get(names.role)!,
         description: `Runs ${names.stateMachine}. ${wildcardExceptions(workflow.grants)}`.trim(),
-        assumeRolePolicy: serviceTrustPolicy(this, `${workflow.id}_trust`, 'states.amazonaws.com', account.accountId).json,
+        assumeRolePolicy: stateMachineTrustPolicy(this, `${workflow.id}_trust`, where).json,
       });
       const rolePolicy = new IamRolePolicy(this, `${workflow.id}_role_policy`, {
-        name: names.role,
+        name: roleNames.get(names.role)!,
         role: role.id,
         policy: permissionsPolicy(this, `${workflow.id}_permissions`, workflow.grants, arns).json,
       });
@@ -199,8 +228,7 @@ export class TransferRecordsStack extends TerraformStack {
         definition: Fn.templatefile(definition.path, templateVars),
         loggingConfiguration: {
           logDestination: `${logGroups.get(workflow.name)!.arn}:*`,
-          level: workflow.logLevel,
-          includeExecutionData: workflow.includeExecutionData,
+          ...this.logSettings(workflow),
         },
         tracingConfiguration: { enabled: true },
         // Step Functions checks log delivery permissions when the state machine is created.
@@ -221,6 +249,31 @@ export class TransferRecordsStack extends TerraformStack {
       return ((this.node.tryFindChild(id) as TerraformLocal | undefined) ?? new TerraformLocal(this, id, choices[type])).asString;
     };
     return Fn.conditional(this.fifo, value('fifo'), value('standard')) as string;
+  }
+
+  /**
+   * A workflow's log level and whether its logs carry execution data, as Terraform variables
+   * (`TF_VAR_<id>_log_level=ALL`) whose defaults are the description's: every message body
+   * would otherwise go to CloudWatch Logs.
+   */
+  private logSettings(workflow: WorkflowSpec): { level: string; includeExecutionData: boolean | IResolvable } {
+    const level = new TerraformVariable(this, `${workflow.id}_log_level`, {
+      type: 'string',
+      default: workflow.logLevel,
+      description: `The log level of ${workflow.name}'s executions in CloudWatch Logs: ${LOG_LEVELS.join(', ')}`,
+      validation: [
+        {
+          condition: `\${contains(${JSON.stringify(LOG_LEVELS)}, var.${workflow.id}_log_level)}`,
+          errorMessage: `The log level must be one of ${LOG_LEVELS.join(', ')}.`,
+        },
+      ],
+    });
+    const data = new TerraformVariable(this, `${workflow.id}_log_execution_data`, {
+      type: 'bool',
+      default: workflow.includeExecutionData,
+      description: `Whether ${workflow.name}'s logs carry each state's input and output (every message body)`,
+    });
+    return { level: level.stringValue, includeExecutionData: data.booleanValue };
   }
 
   private logGroup(id: string, name: string): CloudwatchLogGroup {
@@ -270,6 +323,10 @@ export class TransferRecordsStack extends TerraformStack {
         ? { redrivePolicy: Fn.jsonencode({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: resource.redrive.maxReceiveCount }) }
         : {}),
     });
+    new SqsQueuePolicy(this, `${resource.id}_policy`, {
+      queueUrl: queue.url,
+      policy: denyInsecureTransport(this, `${resource.id}_tls_only`, 'sqs', [queue.arn]).json,
+    });
     if (resource.redrive && deadLetter) {
       // A separate resource: set on the DLQ itself it would reference the queue that references it.
       new SqsQueueRedriveAllowPolicy(this, `${resource.redrive.deadLetterQueue}_redrive_allow`, {
@@ -281,24 +338,36 @@ export class TransferRecordsStack extends TerraformStack {
   }
 
   private bucket(resource: BucketResource, name: string): Deployed {
-    const bucket = new S3Bucket(this, resource.id, { bucket: name });
+    // S3 names are global to the partition: Terraform adds a unique suffix, and `<id>_name` outputs it.
+    // force_destroy empties it on destroy: run data left from the last week would otherwise stop `make destroy`.
+    const bucket = new S3Bucket(this, resource.id, { bucketPrefix: `${name}-`, forceDestroy: true });
     new S3BucketServerSideEncryptionConfigurationA(this, `${resource.id}_encryption`, {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
-    new S3BucketPublicAccessBlock(this, `${resource.id}_public_access_block`, {
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, `${resource.id}_public_access_block`, {
       bucket: bucket.id,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    if (resource.expirationDays !== undefined) {
-      new S3BucketLifecycleConfiguration(this, `${resource.id}_lifecycle`, {
-        bucket: bucket.id,
-        rule: [{ id: 'expire', status: 'Enabled', filter: [{}], expiration: [{ days: resource.expirationDays }] }],
-      });
-    }
+    new S3BucketPolicy(this, `${resource.id}_policy`, {
+      bucket: bucket.id,
+      policy: denyInsecureTransport(this, `${resource.id}_tls_only`, 's3', [bucket.arn, `${bucket.arn}/*`]).json,
+      // S3 refuses a second change to the same bucket's access settings while one is in progress.
+      dependsOn: [publicAccessBlock],
+    });
+    new S3BucketLifecycleConfiguration(this, `${resource.id}_lifecycle`, {
+      bucket: bucket.id,
+      rule: [
+        ...(resource.expirationDays === undefined
+          ? []
+          : [{ id: 'expire', status: 'Enabled', filter: [{}], expiration: [{ days: resource.expirationDays }] }]),
+        // The seed uploads key lists in parts: the parts of an upload it never completed cost storage until aborted.
+        { id: 'abort-incomplete-uploads', status: 'Enabled', filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_UPLOADS_AFTER_DAYS }] },
+      ],
+    });
     return { name: bucket.bucket, arn: bucket.arn };
   }
 

@@ -131,6 +131,14 @@ describe('Makefile', function () {
     expect(copy.make(['local', 'ITEMS=2']).stdout.split('\n')).to.deep.equal(['dist/local-cli.mjs', '--count=2', '']);
   });
 
+  it('passes MOCK_CONFIG to make serve as --mock-config, one argument, and leaves it out when not given', () => {
+    const copy = fresh('v22.1.0');
+    const result = copy.make(['serve', "MOCK_CONFIG=my mock's.json"]);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout.split('\n')).to.deep.equal(['--import', 'tsx', 'local/api/serve.ts', "--mock-config=my mock's.json", '']);
+    expect(copy.make(['serve']).stdout.split('\n')).to.deep.equal(['--import', 'tsx', 'local/api/serve.ts', '']);
+  });
+
   it("keeps cdktf's spinner escape codes out of synth's output when no terminal reads it", () => {
     // In the repository itself, without rebuilding (-o build): synth needs the real cdktf.
     const result = spawnSync('make', ['--no-print-directory', '-o', 'build', 'synth'], { encoding: 'utf8', timeout: 120_000 });

@@ -30,7 +30,7 @@ describe('a second function and a second workflow, added as entries', function (
   });
 
   it('the stack creates both functions and both state machines, each with its role, policy, log group and output', () => {
-    const stack = new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, app: FIXTURE_APP, distDir });
+    const stack = new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, app: FIXTURE_APP, distDir, sharedConfig: () => undefined });
     const { resource, output } = JSON.parse(Testing.synth(stack)) as {
       resource: Record<string, Record<string, Record<string, unknown>>>;
       output: Record<string, unknown>;

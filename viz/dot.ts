@@ -158,10 +158,10 @@ function stateType(name: string, state: Record<string, unknown>): StateType {
   throw new InvalidDefinition(`state "${name}" has unknown Type ${JSON.stringify(type)}`);
 }
 
-/** The short form of a Task's resource, e.g. `dynamodb:getItem`. */
+/** The short form of a Task's resource, e.g. `dynamodb:getItem`; a template's partition may still be `${Partition}`. */
 function taskResource(resource: unknown): string {
   const text = String(resource ?? '');
-  const integration = /^arn:aws[\w-]*:states:::(.+)$/.exec(text);
+  const integration = /^arn:(?:aws[\w-]*|\$\{\w+\}):states:::(.+)$/.exec(text);
   if (integration) return integration[1]!;
   const lambda = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:(.+)$/.exec(text);
   if (lambda) return `lambda: ${lambda[1]}`;

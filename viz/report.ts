@@ -5,7 +5,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NOT_ON_AWS } from '../execution/report.ts';
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../workflow/execution-record.ts';
+import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../workflow/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 
@@ -161,6 +161,9 @@ function summarySection(record: ExecutionRecord): string {
   const faults = record.faults !== undefined && record.faults.length > 0
     ? `<div class="callout warn" id="faults"><h3>Injected faults (--fault)</h3><ul>${record.faults.map((fault) => `<li>${escapeHtml(faultSummary(fault))}</li>`).join('')}</ul></div>`
     : '';
+  const mocks = record.mocks === undefined
+    ? ''
+    : `<div class="callout warn" id="mocked"><h3>Mocked: test case “${escapeHtml(record.mocks.testCase)}” of ${escapeHtml(record.mocks.file)} (these states called nothing)</h3><ul>${mockLines(record.mocks).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul></div>`;
   const warnings = record.warnings.length > 0
     ? `<div class="callout warn"><h3>Warnings</h3><ul>${record.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul></div>`
     : '';
@@ -169,6 +172,7 @@ function summarySection(record: ExecutionRecord): string {
 <dl class="facts">${rows.map(([key, value]) => `<dt>${key}</dt><dd>${value}</dd>`).join('')}</dl>
 ${problem}
 ${faults}
+${mocks}
 ${warnings}
 <h3>Against the AWS Step Functions limits${record.mapRuns?.length ? ' (this execution; each child execution’s are under its Map Run)' : ''}</h3>
 ${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, `A standard execution fails when its history would exceed ${number(QUOTAS.historyEvents)} events.`)}

@@ -2,8 +2,11 @@
 // The build, the stack, the offline runtime, local IAM, the diagram and `make local|run
 // WORKFLOW=` all loop over APP. Adding a function, a workflow or a resource is its own files
 // plus its entry here.
+import { OFFLINE_SCOPE } from './arns.ts';
 import type { Application, Attribute, DataResource, FunctionSpec, QueueType, WorkflowSpec } from './description.ts';
+import { deployedRoleName, functionNames, MAX_ROLE_NAME, resourceName, workflowNames } from './names.ts';
 import { ref, type ResourceArns } from './permissions.ts';
+import { MAX_PREFIX_LENGTH } from './resources.ts';
 import { withAtScale } from './transfer-records-at-scale.ts';
 import { RESOURCES, SEED_FUNCTION, TRANSFER_RECORDS } from './transfer-records.ts';
 
@@ -46,6 +49,8 @@ export interface AttributeValues {
   workflow(workflow: WorkflowSpec, attribute: 'name' | 'arn'): string;
   /** A value by queue type, for whoever decides the type later (the stack, from a Terraform variable); the application's own type otherwise. */
   byQueueType?(choices: Record<QueueType, string>): string;
+  /** The partition, for whoever knows it only at deploy time (the stack); the offline one otherwise. */
+  partition?(): string;
 }
 
 /** The application's queue type: FIFO when its queues are (withQueueType makes them all one type). */
@@ -60,6 +65,7 @@ export function withQueueType(app: Application, type: QueueType): Application {
 
 export function resolveAttribute(app: Application, attribute: Attribute, values: AttributeValues): string {
   if ('value' in attribute) return attribute.value;
+  if ('partition' in attribute) return values.partition ? values.partition() : OFFLINE_SCOPE.partition;
   if ('byQueueType' in attribute) return values.byQueueType ? values.byQueueType(attribute.byQueueType) : attribute.byQueueType[queueTypeOf(app)];
   if ('resource' in attribute) return values.resource(findResource(app, attribute.resource), attribute.attribute);
   if ('function' in attribute) return values.function(findFunction(app, attribute.function), attribute.attribute);
@@ -115,9 +121,12 @@ export class InvalidApplication extends Error {
   override name = 'InvalidApplication';
 }
 
-// NAME_PREFIX may hold 40 characters (workflow/resources.ts); IAM caps role names at 64.
-const MAX_PREFIX = 40;
-const MAX_ROLE_NAME = 64;
+// On AWS a role's name ends in its region (workflow/names.ts): the longest, us-isof-south-1, has 15 characters.
+const LONGEST_REGION = 15;
+// S3 takes at most 37 characters for a bucket_prefix, `<prefix>-<suffix>-`.
+const MAX_BUCKET_PREFIX = 37;
+const LONGEST_PREFIX = 'x'.repeat(MAX_PREFIX_LENGTH);
+const longestRole = (role: string) => deployedRoleName(role, 'r'.repeat(LONGEST_REGION));
 
 /** Every problem of the description, one line each; none when it holds together. */
 export function applicationProblems(app: Application): string[] {
@@ -151,7 +160,7 @@ export function applicationProblems(app: Application): string[] {
   }
   for (const fn of app.functions) {
     for (const [variable, attribute] of Object.entries(fn.environment)) check(`function ${fn.name}: ${variable}`, () => resolveAttribute(app, attribute, noValues));
-    if (`${'x'.repeat(MAX_PREFIX)}-${fn.name}-role`.length > MAX_ROLE_NAME) problems.push(`function ${fn.name}: its role name may exceed ${MAX_ROLE_NAME} characters`);
+    if (longestRole(functionNames(LONGEST_PREFIX, fn).role).length > MAX_ROLE_NAME) problems.push(`function ${fn.name}: its role name may exceed ${MAX_ROLE_NAME} characters`);
   }
   for (const workflow of app.workflows) {
     for (const [placeholder, attribute] of Object.entries(workflow.placeholders)) {
@@ -162,12 +171,15 @@ export function applicationProblems(app: Application): string[] {
       check(`workflow ${workflow.name}: loop items`, () => findResource(app, workflow.loop!.items));
       check(`workflow ${workflow.name}: loop deliveries`, () => findResource(app, workflow.loop!.deliveries));
     }
-    if (`${'x'.repeat(MAX_PREFIX)}-${workflow.roleSuffix}`.length > MAX_ROLE_NAME) {
+    if (longestRole(workflowNames(LONGEST_PREFIX, workflow).role).length > MAX_ROLE_NAME) {
       problems.push(`workflow ${workflow.name}: its role name may exceed ${MAX_ROLE_NAME} characters`);
     }
   }
   const queueTypes = new Set(app.resources.flatMap((r) => (r.kind === 'queue' ? [r.type ?? 'standard'] : [])));
   if (queueTypes.size > 1) problems.push('queues of both types: a FIFO queue needs a FIFO dead-letter queue, and one setting (withQueueType) chooses the type of all');
+  for (const bucket of app.resources.filter((r) => r.kind === 'bucket')) {
+    if (`${resourceName(LONGEST_PREFIX, bucket)}-`.length > MAX_BUCKET_PREFIX) problems.push(`bucket ${bucket.id}: its name prefix may exceed ${MAX_BUCKET_PREFIX} characters`);
+  }
   app.resources.forEach((resource, index) => {
     if (resource.kind !== 'queue' || !resource.redrive) return;
     const deadLetter = app.resources.findIndex((r) => r.id === resource.redrive!.deadLetterQueue);

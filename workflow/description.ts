@@ -64,6 +64,8 @@ export type Attribute =
   | { value: string }
   /** A value that depends on the application's queue type (the FIFO parameters of a send, say). */
   | { byQueueType: Record<QueueType, string> }
+  /** The deployment's partition (aws, aws-cn, aws-us-gov): a service integration's ARN names it. */
+  | { partition: true }
   | { resource: string; attribute: 'name' | 'arn' | 'url' }
   | { function: string; attribute: 'name' | 'arn' }
   | { workflow: string; attribute: 'name' | 'arn' };
@@ -119,6 +121,9 @@ export interface LoopContract {
 /** The table a workflow's items are written to and the queue they are delivered to. */
 export type Reconciled = Pick<LoopContract, 'items' | 'bodyAttribute' | 'deliveries'>;
 
+/** Step Functions' log levels, most to least verbose. */
+export const LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'] as const;
+
 /** A state machine, from an ASL template whose `${Name}` placeholders are filled at deploy and offline. */
 export interface WorkflowSpec {
   /** What `make local|run WORKFLOW=` selects it by. */
@@ -131,7 +136,8 @@ export interface WorkflowSpec {
   /** The ASL template, relative to the repository root. */
   definition: string;
   type: 'STANDARD' | 'EXPRESS';
-  logLevel: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+  /** The default of its Terraform variables `<id>_log_level` and `<id>_log_execution_data`. */
+  logLevel: (typeof LOG_LEVELS)[number];
   includeExecutionData: boolean;
   /** What each placeholder of the template resolves to. */
   placeholders: Record<string, Attribute>;

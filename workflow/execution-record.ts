@@ -127,7 +127,23 @@ export interface ExecutionRecord extends HistoryStats {
   mapRuns?: MapRunReport[];
   /** The injected faults, offline runs only. */
   faults?: FaultReport[];
+  /** The mock configuration's test case the run used, offline runs only. */
+  mocks?: MockReport;
   warnings: string[];
+}
+
+/** A run under a mock configuration's test case: which states it answered, and how often. */
+export interface MockReport {
+  testCase: string;
+  stateMachine: string;
+  file: string;
+  /** Each state the test case mocks, with its mocked response and the invocations it answered (0 if never reached). */
+  states: { state: string; response: string; answered: number }[];
+}
+
+/** One line per mocked state, for the text and HTML reports. */
+export function mockLines(mocks: MockReport): string[] {
+  return mocks.states.map(({ state, response, answered }) => `"${state}": ${answered} invocation${answered === 1 ? '' : 's'} answered by "${response}"`);
 }
 
 const SAMPLE_SIZE = 5;

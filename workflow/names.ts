@@ -38,6 +38,17 @@ export function workflowNames(prefix: string, workflow: Pick<WorkflowSpec, 'suff
   };
 }
 
+/** IAM's longest role name. */
+export const MAX_ROLE_NAME = 64;
+
+/**
+ * A role's name on AWS: IAM names are global to the account, so each region's deployment has
+ * roles of its own, `<role>-<region>`. Offline there is one region, and roles keep their names.
+ */
+export function deployedRoleName(role: string, region: string): string {
+  return `${role}-${region}`;
+}
+
 /** Where `make build` writes every function's bundle, relative to the repository root. */
 export const DIST_DIR = 'dist';
 export const BUNDLE_FILE = 'index.mjs';

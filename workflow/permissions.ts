@@ -44,15 +44,17 @@ export function writeOwnLogs(functionName: string): Grant {
   return { sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [ref.logStreams(functionName)] };
 }
 
-/** A state machine's log delivery to its log group. */
+/** A state machine's log delivery to its log group: the actions AWS's "Logging using CloudWatch Logs" page for Step Functions lists. */
 export const DELIVER_EXECUTION_LOGS: Grant = {
   sid: 'DeliverExecutionLogs',
   actions: [
     'logs:CreateLogDelivery',
+    'logs:CreateLogStream',
     'logs:GetLogDelivery',
     'logs:UpdateLogDelivery',
     'logs:DeleteLogDelivery',
     'logs:ListLogDeliveries',
+    'logs:PutLogEvents',
     'logs:PutResourcePolicy',
     'logs:DescribeResourcePolicies',
     'logs:DescribeLogGroups',

@@ -13,16 +13,31 @@ export class InvalidConfiguration extends Error {
   override name = 'InvalidConfiguration';
 }
 
-// IAM role names are capped at 64 characters; the longest suffix (workflow/names.ts) is 13.
-const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+/**
+ * NAME_PREFIX's longest: a role's name on AWS, `<prefix>-<role suffix>-<region>`, must fit IAM's
+ * 64 characters with the longest suffix (17) and region (15), and a bucket's `<prefix>-<suffix>-`
+ * S3's 37 for a bucket_prefix (workflow/app.ts checks both).
+ */
+export const MAX_PREFIX_LENGTH = 30;
+const PREFIX_PATTERN = new RegExp(`^[a-z][a-z0-9-]{0,${MAX_PREFIX_LENGTH - 1}}$`);
+
+/**
+ * What S3 reserves at the start of a bucket name (its bucket naming rules). A bucket's name
+ * starts with the prefix; it ends in the suffix Terraform adds, never in a reserved suffix.
+ */
+export const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 
 /** Reads and validates NAME_PREFIX, which lets two copies live in one account. */
 export function namePrefix(env: NodeJS.ProcessEnv = process.env): string {
   const prefix = env.NAME_PREFIX ?? DEFAULT_PREFIX;
   if (!PREFIX_PATTERN.test(prefix)) {
     throw new InvalidConfiguration(
-      `NAME_PREFIX "${prefix}" must start with a lowercase letter and hold at most 40 lowercase letters, digits or hyphens`,
+      `NAME_PREFIX "${prefix}" must start with a lowercase letter and hold at most ${MAX_PREFIX_LENGTH} lowercase letters, digits or hyphens`,
     );
+  }
+  const reserved = S3_RESERVED_PREFIXES.find((start) => prefix.startsWith(start));
+  if (reserved !== undefined) {
+    throw new InvalidConfiguration(`NAME_PREFIX "${prefix}" starts with "${reserved}", which S3 reserves: bucket names may not start with it`);
   }
   return prefix;
 }
@@ -41,11 +56,13 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export function region(env: NodeJS.ProcessEnv = process.env): string {
   const chosen = [env.AWS_REGION, env.AWS_DEFAULT_REGION].map((value) => value?.trim()).find((value) => value !== undefined && value !== '');
   if (chosen === undefined) return DEFAULT_REGION;
-  if (!REGION_PATTERN.test(chosen)) {
-    const variable = env.AWS_REGION?.trim() ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
-    throw new InvalidRegion(`${variable} "${chosen}" is not a region code: expected the form us-east-1 (area, place, number)`);
-  }
-  return chosen;
+  return checkRegion(chosen, env.AWS_REGION?.trim() ? 'AWS_REGION' : 'AWS_DEFAULT_REGION');
+}
+
+/** The region, if it is a region code; else InvalidRegion, naming where it came from (`source`). */
+export function checkRegion(value: string, source: string): string {
+  if (!REGION_PATTERN.test(value)) throw new InvalidRegion(`${source} "${value}" is not a region code: expected the form us-east-1 (area, place, number)`);
+  return value;
 }
 
 export const LOG_RETENTION_DAYS = 14;

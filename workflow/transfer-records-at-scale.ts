@@ -49,8 +49,9 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
   definition: 'asl/transfer-records-at-scale.asl.json',
   // The parent is STANDARD: a Map Run may outlast EXPRESS's five minutes; its children are EXPRESS.
   type: 'STANDARD',
-  logLevel: 'ALL',
-  includeExecutionData: true,
+  // Failures only, without execution data: at ALL every message body would go to CloudWatch Logs.
+  logLevel: 'ERROR',
+  includeExecutionData: false,
   placeholders: {
     ...RECORD_PLACEHOLDERS,
     BucketName: { resource: RUN_BUCKET.id, attribute: 'name' },

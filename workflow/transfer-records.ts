@@ -114,6 +114,8 @@ export const LOOP: LoopContract = {
 
 /** What both workflows' ASL is filled with: the seed function, the table and the queue. */
 export const RECORD_PLACEHOLDERS: WorkflowSpec['placeholders'] = {
+  // Service integrations are `arn:<partition>:states:::…`: an `aws` one starts nothing in aws-cn or aws-us-gov.
+  Partition: { partition: true },
   SeedFunctionArn: { function: SEED_FUNCTION.name, attribute: 'arn' },
   TableName: { resource: TABLE.id, attribute: 'name' },
   QueueUrl: { resource: QUEUE.id, attribute: 'url' },
@@ -140,8 +142,9 @@ export const TRANSFER_RECORDS: WorkflowSpec = {
   roleSuffix: 'sfn-role',
   definition: 'asl/transfer-records.asl.json',
   type: 'STANDARD',
-  logLevel: 'ALL',
-  includeExecutionData: true,
+  // Failures only, without execution data: at ALL every message body would go to CloudWatch Logs.
+  logLevel: 'ERROR',
+  includeExecutionData: false,
   placeholders: { ...RECORD_PLACEHOLDERS, FifoSendParameters: { byQueueType: FIFO_SEND_PARAMETERS } },
   functions: [SEED_FUNCTION.name],
   grants: [

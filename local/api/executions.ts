@@ -15,6 +15,7 @@ import {
 } from '../../engine/index.ts';
 import { handlerFor } from '../bridge/index.ts';
 import { assertMayStartChildren, assumedRoleArn } from '../iam.ts';
+import { mockingDispatcher, type TestCase } from '../mock-config.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 
@@ -35,6 +36,8 @@ export interface Execution {
   cause?: string;
   events: HistoryEvent[];
   mapRuns: MapRunRecord[];
+  /** The mock configuration's test case it runs under (`<stateMachineArn>#<TestCase>`), if any. */
+  testCase?: TestCase;
   /** Settles when the execution has ended and its service calls have returned. */
   done: Promise<void>;
   abort: AbortController;
@@ -102,7 +105,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
   }
 
   /** Runs an execution to its end; `record` sees it from its first event. */
-  function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean): Execution {
+  function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean, testCase?: TestCase): Execution {
     const execution: Execution = {
       arn,
       name,
@@ -115,6 +118,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
       mapRuns: [],
       done: Promise.resolve(),
       abort: new AbortController(),
+      ...(testCase === undefined ? {} : { testCase }),
     };
     if (keep) executions.set(arn, execution);
     live.add(execution);
@@ -127,7 +131,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
       startTime: execution.startDate,
     };
     execution.done = runExecution(machine.parsed, JSON.parse(input), context, {
-      dispatch: dispatcherFor(machine),
+      dispatch: testCase === undefined ? dispatcherFor(machine) : mockingDispatcher(dispatcherFor(machine), testCase),
       authorizeChildStart: childStartAuthorizer(machine),
       quotas: DEFAULT_QUOTAS,
       // A Map Run is listed and described from its start, its counts live.
@@ -162,7 +166,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
 
   return {
     /** StartExecution: a name reused with the same input while running returns that execution, as AWS does. */
-    start(machine: StateMachine, name: string | undefined, input: string): Execution {
+    start(machine: StateMachine, name: string | undefined, input: string, testCase?: TestCase): Execution {
       const executionName = name ?? randomUUID();
       const arn = executionArnOf(machine.arn, executionName);
       const existing = executions.get(arn);
@@ -170,14 +174,14 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
         if (existing.status === 'RUNNING' && existing.input === input) return existing;
         throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
       }
-      return run(machine, arn, executionName, input, true);
+      return run(machine, arn, executionName, input, true, testCase);
     },
 
     /** StartSyncExecution: an EXPRESS execution, awaited and not kept (AWS does not list them). */
-    async startSync(machine: StateMachine, name: string | undefined, input: string): Promise<Execution> {
+    async startSync(machine: StateMachine, name: string | undefined, input: string, testCase?: TestCase): Promise<Execution> {
       const executionName = name ?? randomUUID();
       const arn = `${machine.arn.replace(':stateMachine:', ':express:')}:${executionName}:${randomUUID()}`;
-      const execution = run(machine, arn, executionName, input, false);
+      const execution = run(machine, arn, executionName, input, false, testCase);
       await execution.done;
       return execution;
     },

@@ -15,6 +15,8 @@ import {
   type Body,
 } from './fields.ts';
 import { childHistory, describeChild, describeMapRun, describeRunningChild, findChild, findMapRun, mapRunChildren, mapRunDates, mapRunMachineArn } from './map-runs.ts';
+import type { MockConfig } from '../mock-config.ts';
+import { splitTestCase, testCaseFor } from './mock-cases.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
 import { activityOperations, type ActivityStore } from './activities.ts';
@@ -38,6 +40,8 @@ export interface OperationDeps {
   activities: ActivityStore;
   /** Aborted when the endpoint stops: ends GetActivityTask's long polls. */
   stopping: AbortSignal;
+  /** The mock configuration (SFN_MOCK_CONFIG) whose test cases `<stateMachineArn>#<TestCase>` chooses. */
+  mockConfig?: MockConfig;
 }
 
 const machineArn = (body: Body) => {
@@ -119,6 +123,13 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
     const roleArn = requiredString(body, 'roleArn', 256);
     return { name, type, definition, roleArn };
   };
+  // Step Functions Local's `<stateMachineArn>#<TestCase>`: the machine, and the test case it runs under.
+  const machineAndTestCase = (body: Body) => {
+    const { arn, testCase } = splitTestCase(requiredString(body, 'stateMachineArn', 2048));
+    parseStatesArn(arn, ['stateMachine']);
+    const machine = machines.get(arn);
+    return { machine, testCase: testCaseFor(deps.mockConfig, machine, testCase) };
+  };
 
   return {
     CreateStateMachine: (body) => {
@@ -168,26 +179,26 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
     },
 
     StartExecution: (body) => {
-      const machine = machines.get(machineArn(body));
+      const { machine, testCase } = machineAndTestCase(body);
       const name = optionalString(body, 'name', 80);
       if (name !== undefined) checkName(name);
       const input = executionInput(body);
       if (machine.type === 'EXPRESS') {
         throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
       }
-      const execution = executions.start(machine, name, input);
+      const execution = executions.start(machine, name, input, testCase);
       return { executionArn: execution.arn, startDate: execution.startDate };
     },
 
     StartSyncExecution: async (body) => {
-      const machine = machines.get(machineArn(body));
+      const { machine, testCase } = machineAndTestCase(body);
       const name = optionalString(body, 'name', 80);
       if (name !== undefined) checkName(name);
       const input = executionInput(body);
       if (machine.type !== 'EXPRESS') {
         throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
       }
-      const execution = await executions.startSync(machine, name, input);
+      const execution = await executions.startSync(machine, name, input, testCase);
       return {
         ...describeExecution(execution),
         billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: (execution.stopDate!.getTime() - execution.startDate.getTime()) },

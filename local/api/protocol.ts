@@ -21,7 +21,7 @@ class BodyTooLarge extends ApiError {
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+export function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (declared > MAX_BODY_BYTES) {

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { parseQueueType } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
 import { startLocalEnvironment } from '../environment.ts';
+import { loadMockConfig } from '../mock-config.ts';
+import { MOCK_CONFIG_ENV } from './mock-cases.ts';
 import { serveInstructions } from './instructions.ts';
 import { LOOPBACK, startApiServer } from './server.ts';
 
@@ -32,14 +34,18 @@ export function parsePort(text: string | undefined): number {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, queue: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, queue: { type: 'string' }, 'mock-config': { type: 'string' } }, strict: true });
   const port = parsePort(values.port ?? process.env.PORT);
+  // Step Functions Local's SFN_MOCK_CONFIG, read and checked before anything starts.
+  const mockPath = values['mock-config'] || process.env[MOCK_CONFIG_ENV] || undefined;
+  const mockConfig = mockPath === undefined ? undefined : await loadMockConfig(mockPath);
   const env = await startLocalEnvironment(values.queue === undefined ? {} : { app: withQueueType(APP, parseQueueType(values.queue)) });
   try {
-    const server = await startApiServer({ env, port }).catch((error: unknown) => {
+    const server = await startApiServer({ env, port, ...(mockConfig ? { mockConfig } : {}) }).catch((error: unknown) => {
       throw explainListenError(error, port);
     });
     process.stderr.write(serveInstructions(env, server));
+    if (mockConfig) process.stderr.write(`Mock configuration ${mockConfig.path}: start an execution with --state-machine-arn <arn>#<TestCase> to run under a test case.\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

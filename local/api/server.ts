@@ -9,8 +9,11 @@ import { DIST_DIR } from '../../workflow/names.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { createActivityStore, type ActivityStore } from './activities.ts';
+import type { MockConfig } from '../mock-config.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
+import { iamQueryHandler, isQueryRequest } from './iam-query.ts';
+import { createRoleStore, type RoleStore } from './iam-roles.ts';
 import { createOperations } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
 import { createStateMachineStore, type StateMachineStore } from './state-machines.ts';
@@ -32,6 +35,8 @@ export interface ApiServerOptions {
   retainedExecutions?: number;
   /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
   onInternalError?: (error: Error) => void;
+  /** Step Functions Local's mock configuration (SFN_MOCK_CONFIG), whose test cases `<stateMachineArn>#<TestCase>` runs. */
+  mockConfig?: MockConfig;
 }
 
 export interface ApiServer {
@@ -39,6 +44,8 @@ export interface ApiServer {
   machines: StateMachineStore;
   executions: ExecutionStore;
   activities: ActivityStore;
+  /** The IAM roles: the stack's, and those made with CreateRole on this endpoint. */
+  roles: RoleStore;
   /** The environment's workflow (WORKFLOW=…), as registered; the others are registered too. */
   workflowArn: string;
   /** Stops the executions in flight (ABORTED), waits for their calls, then closes the server. */
@@ -50,7 +57,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const fromRoot = (path: string) => join(options.root ?? OWN_ROOT, path);
   // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
   const stopping = new AbortController();
-  const machines = createStateMachineStore({ env, distDir: fromRoot(DIST_DIR), signal: stopping.signal });
+  const { mockConfig } = options;
+  // The user's roles are looked up when a state machine names one (after both stores exist); the
+  // role store knows the stack's roles from the machines' store.
+  const machines = createStateMachineStore({
+    env,
+    distDir: fromRoot(DIST_DIR),
+    signal: stopping.signal,
+    ...(mockConfig ? { mockConfig } : {}),
+    userRoles: (arn) => roles.assumable(arn),
+  });
+  const roles = createRoleStore({ accountId: env.resources.accountId, region: env.resources.region, stackRoles: machines.stackRoles });
   const { resources } = env;
   const activities = createActivityStore(resources.region, resources.accountId);
   const tokens = new TaskTokenRegistry({ activityExists: (arn) => activities.has(arn) });
@@ -67,8 +84,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       roleArn: `arn:aws:iam::${resources.accountId}:role/${names.role}`,
     }).arn;
   }
-  const operations = createOperations({ machines, executions, tokens, activities, stopping: stopping.signal });
-  const server = createServer(loopbackOnly(protocolHandler(operations, options.onInternalError ?? ((error) => console.error(error)))));
+  const operations = createOperations({ machines, executions, tokens, activities, stopping: stopping.signal, ...(mockConfig ? { mockConfig } : {}) });
+  const onInternalError = options.onInternalError ?? ((error: Error) => console.error(error));
+  const stepFunctions = protocolHandler(operations, onInternalError);
+  // IAM shares the port: its clients send form-encoded query requests, Step Functions' send JSON.
+  const iam = iamQueryHandler(roles, onInternalError);
+  const server = createServer(loopbackOnly((request, response) => (isQueryRequest(request) ? iam(request, response) : stepFunctions(request, response))));
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
@@ -76,6 +97,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     machines,
     executions,
     activities,
+    roles,
     workflowArn: arns[resources.workflow.name]!,
     stop: async () => {
       stopping.abort();

@@ -7,6 +7,7 @@ import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { createTaskHandlers } from '../bridge/index.ts';
 import type { LocalEnvironment, TaskCall, TaskHandler } from '../contracts.ts';
 import { localPolicies } from '../iam.ts';
+import { mockableStates, type MockConfig } from '../mock-config.ts';
 import { ApiError, invalidArn } from './errors.ts';
 import { parseJsonField } from './fields.ts';
 
@@ -44,6 +45,10 @@ export interface StateMachineStoreOptions {
   onCall?: (call: TaskCall) => void;
   /** Aborted when the endpoint stops: the functions still running are told no time is left. */
   signal?: AbortSignal;
+  /** The mock configuration (SFN_MOCK_CONFIG): the states its test cases mock need no integration here. */
+  mockConfig?: MockConfig;
+  /** The user's roles (IAM's CreateRole on the endpoint): the live statements of one Step Functions may assume. */
+  userRoles?: (arn: string) => PolicyStatement[] | undefined;
 }
 
 export class StateMachineDoesNotExist extends ApiError {
@@ -70,7 +75,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
 
   function checkRole(arn: string): PolicyStatement[] {
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn)) throw invalidArn(arn);
-    const policy = roles.get(arn);
+    const policy = roles.get(arn) ?? options.userRoles?.(arn);
     if (!policy) {
       throw new ApiError(
         'AccessDeniedException',
@@ -81,10 +86,13 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
   }
 
   /** The bridge's handlers for a definition's Task states, calling as the role `role` with its policy. */
-  function handlersFor(definition: unknown, role: string): Record<string, TaskHandler> {
+  function handlersFor(definition: unknown, role: string, machineName?: string): Record<string, TaskHandler> {
     const policy = checkRole(role);
     try {
       return createTaskHandlers(definition, {
+        // As AWS, a definition may name functions that do not exist: the call fails when it is made.
+        acceptMissingFunctions: true,
+        ...(machineName === undefined ? {} : { mockedStates: mockableStates(options.mockConfig, machineName) }),
         resources,
         endpoints: options.env.endpoints,
         stateMachinePolicy: policy,
@@ -101,23 +109,26 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
   }
 
   /** Checks the definition as AWS does at creation, and builds the bridge's handlers for it. */
-  function prepare(definition: string, role: string): Pick<StateMachine, 'parsed' | 'handlers' | 'policy'> {
+  function prepare(definition: string, role: string, name: string): Pick<StateMachine, 'parsed' | 'handlers' | 'policy'> {
     const parsed = parseJsonField(definition, 'State Machine Definition', 'InvalidDefinition');
     try {
       checkDefinition(parsed);
     } catch (error) {
       throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: '${(error as Error).message}'`);
     }
-    return { parsed, handlers: handlersFor(parsed, role), policy: checkRole(role) };
+    return { parsed, handlers: handlersFor(parsed, role, name), policy: checkRole(role) };
   }
 
   return {
     handlersFor,
 
+    /** The stack's roles, by ARN, with their policies. */
+    stackRoles: roles as ReadonlyMap<string, PolicyStatement[]>,
+
     create(spec: StateMachineSpec): StateMachine {
       const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${spec.name}`;
       const existing = machines.get(arn);
-      const prepared = prepare(spec.definition, spec.roleArn);
+      const prepared = prepare(spec.definition, spec.roleArn, spec.name);
       if (existing) {
         // Creating again with the same settings is idempotent; anything else conflicts.
         if (existing.definition === spec.definition && existing.roleArn === spec.roleArn && existing.type === spec.type) return existing;
@@ -141,7 +152,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
       // Executions already started keep the machine they started with: replace, never mutate.
       const updated: StateMachine = {
         ...current,
-        ...prepare(definition, role),
+        ...prepare(definition, role, current.name),
         definition,
         roleArn: role,
         updateDate: new Date(),

@@ -134,10 +134,11 @@ function parseResource(task: TaskState): Integration {
 }
 
 // Only the functions of the lookup run offline; a function named in the definition itself is checked before the run.
-function checkLambdaTask(task: TaskState, integration: Integration, functions: FunctionLookup): void {
+// With acceptMissing (the endpoint, as AWS), a function that is not here fails its call at run time instead.
+function checkLambdaTask(task: TaskState, integration: Integration, functions: FunctionLookup, acceptMissing = false): void {
   const runs = `offline, only these functions run: ${functions.known.join(', ')}`;
   if (integration.functionArn !== undefined) {
-    if (functions.find(integration.functionArn)) return;
+    if (acceptMissing || functions.find(integration.functionArn)) return;
     throw new UnsupportedResource(`state "${task.name}": resource "${integration.functionArn}" names a function that is not here; ${runs}`);
   }
   // Arguments computed by one JSONata expression are known only when the state runs.
@@ -147,7 +148,7 @@ function checkLambdaTask(task: TaskState, integration: Integration, functions: F
   const { FunctionName: functionName, InvocationType: invocationType } = parameters;
   if (functionName === undefined && !('FunctionName.$' in parameters)) throw refuse('needs a FunctionName');
   const literal = typeof functionName === 'string' && !isJsonataExpression(functionName);
-  if (literal && !functions.find(functionName)) throw refuse(`calls ${functionName}; ${runs}`);
+  if (literal && !acceptMissing && !functions.find(functionName)) throw refuse(`calls ${functionName}; ${runs}`);
   if (invocationType !== undefined && invocationType !== 'RequestResponse') {
     throw refuse(`has InvocationType ${JSON.stringify(invocationType)}; offline, only RequestResponse runs`);
   }
@@ -290,16 +291,27 @@ function storageHandler(storage: MapStorage, client: S3Client | undefined, conte
  */
 export function createTaskHandlers(definition: unknown, options: BridgeOptions): Record<string, TaskHandler> {
   const { resources } = options;
+  // A state a mock configuration answers needs no integration here: the mocking dispatcher answers it.
+  const mocked = (task: TaskState) => options.mockedStates?.has(task.name) === true;
   // An activity's task is taken by a worker (GetActivityTask), not called.
   const calls = taskStates(definition).filter((task) => typeof task.resource !== 'string' || classifyResource(task.resource).kind !== 'activity');
-  const plans = calls.map((task) => ({ task, integration: parseResource(task) }));
+  const plans = calls.flatMap((task) => {
+    try {
+      return [{ task, integration: parseResource(task) }];
+    } catch (error) {
+      if (error instanceof UnsupportedResource && mocked(task)) return [];
+      throw error;
+    }
+  });
   const lambdaPlans = plans.filter(({ integration }) => integration.service === 'lambda');
   // The functions' runners, and so their bundles, are needed only when a Task may invoke one.
   const functions = createFunctionLookup(
     lambdaPlans.length > 0 ? [...describedFunctions(options), ...(options.functions ?? []).map((fn) => standInFunction(fn, options))] : [],
     resources,
   );
-  for (const { task, integration } of lambdaPlans) checkLambdaTask(task, integration, functions);
+  for (const { task, integration } of lambdaPlans) {
+    if (!mocked(task)) checkLambdaTask(task, integration, functions, options.acceptMissingFunctions);
+  }
   const storageEntries = mapStorage(definition).map((entry) => ({ entry, integration: { service: 's3', action: entry.resource.split(':').pop()! } }));
   checkFaultTargets(options.faults, [...plans.map(({ integration }) => integration), ...storageEntries.map(({ integration }) => integration)]);
   const running = resources.stateMachines[resources.workflow.name]!;

@@ -7,6 +7,8 @@ import { RETRYABLE_ERRORS, RETRYABLE_SDK_ERRORS } from '../../workflow/service-e
 import { AT_SCALE_EVENT_FIELDS } from '../../functions/seed/at-scale-input.ts';
 import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
 import { AT_SCALE_DEFINITION, atScaleDefinition, atScaleVars, runAtScale } from '../../bench/at-scale-run.ts';
+import { atScaleChildWorstCase, CHILD_LOOP, EXPRESS_MAX_SECONDS, retryWaitSeconds } from '../../bench/child-worst-case.ts';
+import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 
 // asl-validator is CommonJS and ships no type declarations.
 type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -102,6 +104,38 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
       expect(retried('arn:aws:states:::aws-sdk:sqs:sendMessageBatch')).to.deep.equal(RETRYABLE_SDK_ERRORS.sqs);
       const seedRetried = (ASL.States[ASL.StartAt]!.Retry as { ErrorEquals: string[] }[])[0]!.ErrorEquals;
       expect(seedRetried).to.deep.equal(RETRYABLE_ERRORS.lambda);
+    });
+  });
+
+  describe('timeouts', () => {
+    const seed = ASL.States[ASL.StartAt]! as State & { TimeoutSeconds?: number };
+    const machine = ASL as unknown as { TimeoutSeconds: number };
+
+    it('bounds the Lambda task with TimeoutSeconds past the function\'s own timeout, within the execution\'s', () => {
+      expect(seed.TimeoutSeconds).to.be.a('number').and.above(SEED_FUNCTION.timeoutSeconds).and.below(machine.TimeoutSeconds);
+    });
+
+    it('leaves a child under sustained throttling, every retry and round used, seconds for each call within EXPRESS\'s five minutes', () => {
+      const states = CHILD.States as Record<string, State & { Seconds?: string; Choices?: { Condition: string }[]; MaxConcurrency?: number }>;
+      // The loops bench/child-worst-case.ts counts, as the ASL writes them.
+      for (const [choice, wait, counter] of [
+        ['Every Key Read?', 'Back Off Before Reading Again', '$readAttempts'],
+        ['Every Message Sent?', 'Back Off Before Sending Again', '$sendAttempts'],
+      ] as const) {
+        expect(states[choice]!.Choices!.map((c) => c.Condition)).to.include(`{% ${counter} >= ${CHILD_LOOP.rounds} %}`);
+        expect(states[wait]!.Seconds).to.equal(`{% $min([$power(2, ${counter} - 1), ${CHILD_LOOP.maxWaitSeconds}]) %}`);
+      }
+      // One round of sends goes out at once: the inline Map runs every batch of 10 of the child's 100 messages together.
+      expect(states['Send Messages to SQS']!.MaxConcurrency).to.be.at.least((MAP.ItemBatcher as { MaxItemsPerBatch: number }).MaxItemsPerBatch / 10);
+      const worst = atScaleChildWorstCase(ASL);
+      expect(worst.waitSeconds).to.be.below(EXPRESS_MAX_SECONDS);
+      // The figures the README gives: 40 calls, 100 s of waits, 5 s left for each call (AWS answers in milliseconds).
+      expect(worst).to.deep.equal({ calls: 40, waitSeconds: 100, secondsPerCall: 5 });
+    });
+
+    it('counts each retry at its longest delay, capped by MaxDelaySeconds', () => {
+      expect(retryWaitSeconds({ ErrorEquals: ['E'], IntervalSeconds: 1, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 4 })).to.equal(1 + 2 + 4 + 4 + 4);
+      expect(retryWaitSeconds({ ErrorEquals: ['E'] })).to.equal(1 + 2 + 4);
     });
   });
 

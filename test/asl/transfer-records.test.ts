@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { DEFAULT_PREFIX, DEFAULT_REGION } from '../../workflow/resources.ts';
-import { FIFO_SEND_PARAMETERS, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { FIFO_SEND_PARAMETERS, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn, renderTemplate, type TemplateVars } from '../../workflow/template.ts';
 import { RETRYABLE_ERRORS } from '../../workflow/service-errors.ts';
@@ -59,6 +59,7 @@ const VARS: TemplateVars = {
   TableName: NAMES.table,
   QueueUrl: `https://sqs.${DEFAULT_REGION}.amazonaws.com/${ACCOUNT}/${NAMES.queue}`,
   FifoSendParameters: FIFO_SEND_PARAMETERS.standard,
+  Partition: 'aws',
 };
 const RENDERED = renderTemplate(TEMPLATE, VARS);
 const ASL = JSON.parse(RENDERED) as Definition;
@@ -160,6 +161,11 @@ describe('asl/transfer-records.asl.json', () => {
       expect(ASL.TimeoutSeconds).to.be.a('number').and.above(0);
     });
 
+    it('bounds the Lambda task with TimeoutSeconds past the function\'s own timeout, within the execution\'s', () => {
+      const timeout = (state(SEED) as State & { TimeoutSeconds?: number }).TimeoutSeconds;
+      expect(timeout).to.be.a('number').and.above(SEED_FUNCTION.timeoutSeconds).and.below(ASL.TimeoutSeconds!);
+    });
+
     it('retries every task with exponential backoff', () => {
       for (const name of [SEED, READ, SEND]) {
         const retry = state(name).Retry ?? [];
@@ -257,8 +263,11 @@ describe('asl/transfer-records.asl.json', () => {
 
     it('puts each value where its resource is named', () => {
       // FifoSendParameters splices members in front of the MessageBody rather than naming a value (checked above).
-      const { FifoSendParameters: _, ...named } = VARS;
+      const { FifoSendParameters: _, Partition: partition, ...named } = VARS;
       for (const value of Object.values(named)) expect(RENDERED).to.contain(JSON.stringify(value));
+      // The partition is part of every service integration's ARN, never a value of its own.
+      expect(RENDERED).to.contain(`"arn:${partition}:states:::lambda:invoke"`);
+      expect(TEMPLATE).to.not.contain('arn:aws:');
     });
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { parseOutputs, readStackOutputs, StackNotDeployed, TerraformMissing } from '../../aws/outputs.ts';
+import { terraformDataDir } from '../../stacks/paths.ts';
 import { DLQ_URL, QUEUE_URL, STATE_MACHINE_ARN, TABLE_NAME } from './fixtures.ts';
 import { rejection } from '../helpers.ts';
 
@@ -30,6 +31,15 @@ describe('cli/outputs', () => {
     const [file, args] = run.firstCall.args as [string, string[]];
     expect(file).to.equal('terraform');
     expect(args).to.include.members(['-chdir=/repo/cdktf.out/stacks/transfer-records', 'output', '-json']);
+  });
+
+  it("reads them through the deployment's own terraform data folder, which make clean keeps", async () => {
+    const run = sinon.fake.resolves(JSON.stringify(DEPLOYED));
+    const env = { NAME_PREFIX: 'second-copy', AWS_REGION: 'eu-west-1', AWS_CONFIG_FILE: '/nonexistent', PATH: '/usr/bin' };
+    await readStackOutputs(run, '/repo/stack', undefined, env);
+    const passed = run.firstCall.args[2] as NodeJS.ProcessEnv;
+    expect(passed.TF_DATA_DIR).to.equal(terraformDataDir('second-copy', 'eu-west-1'));
+    expect(passed.PATH).to.equal('/usr/bin');
   });
 
   it('says terraform is missing when the program cannot be found', async () => {

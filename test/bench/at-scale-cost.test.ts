@@ -40,4 +40,13 @@ describe('bench/cost.ts: the AWS bill per million records', () => {
     expect(keyListBytes(1_000_000)).to.equal(37_000_000);
     expect(line(atScaleCost(1_000_000), 'S3 PUT requests').quantity).to.equal(5 + 2 + 3);
   });
+
+  it('bills CloudWatch Logs ingestion for the level the stack sets: nothing for a run without errors at ERROR', () => {
+    for (const cost of [classicCost(1_000_000, 1763), atScaleCost(1_000_000)]) {
+      expect(line(cost, 'CloudWatch Logs ingestion')).to.include({ quantity: 0, dollars: 0 });
+    }
+    // A level that logs 1 KB a record (ALL with execution data, say) costs 1 GB per million records.
+    const verbose = atScaleCost(1_000_000, { ...DEFAULT_ASSUMPTIONS, logBytesPerRecord: 1000 });
+    expect(line(verbose, 'CloudWatch Logs ingestion').dollars).to.be.closeTo(PRICES.cloudwatchLogsGb, 1e-9);
+  });
 });

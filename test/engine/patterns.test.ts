@@ -7,16 +7,7 @@ import { checkDefinition, UnsupportedFeature } from '../../engine/index.ts';
 import { evaluateJsonata, QUERY_EVALUATION_ERROR } from '../../engine/jsonata/evaluate.ts';
 import { readPath } from '../../engine/jsonpath/path.ts';
 import { compilePattern, LinearRegExp } from '../../engine/patterns.ts';
-import { rejection } from '../helpers.ts';
-
-function thrown(action: () => unknown): Error {
-  try {
-    action();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
+import { rejection, thrown } from '../helpers.ts';
 
 const SCOPE = { states: { input: {}, context: {} }, variables: {} };
 

@@ -12,6 +12,7 @@ const VARS: TemplateVars = {
   TableName: 'the-table',
   QueueUrl: 'http://127.0.0.1:4567/000000000000/the-queue',
   FifoSendParameters: '',
+  Partition: 'aws',
 };
 
 describe('local/definition', () => {

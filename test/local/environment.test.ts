@@ -63,6 +63,7 @@ describe('local/environment', () => {
       TableName: 'env-test-table',
       QueueUrl: resources.queueUrl,
       FifoSendParameters: '',
+      Partition: 'aws',
     });
   });
 

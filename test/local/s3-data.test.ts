@@ -3,16 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { bucketNameProblem, parseS3Data, parseS3Object, userBuckets } from '../../local/s3-data.ts';
-
-/** The error a function throws, to read its name and message. */
-function thrown(call: () => unknown): Error {
-  try {
-    call();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../helpers.ts';
 
 describe("local/s3-data: the user's buckets and objects", () => {
   let dir: string;

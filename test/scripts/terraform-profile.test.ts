@@ -31,6 +31,10 @@ describe('scripts/terraform checkProfile', () => {
     const deps: TerraformDeps = {
       env: { PATH: '/opt/bin', HOME, AWS_PROFILE: 'doesnotexist' },
       stackDir: '/repo/stack',
+      repoRoot: '/repo',
+      prefix: 'transfer-records',
+      region: { region: 'us-east-1', source: 'default' },
+      copyFile: sinon.stub(),
       exists: () => true,
       isExecutable: (path) => path === '/opt/bin/terraform',
       terraformVersion: sinon.stub().resolves('1.10.5'),

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import {
   AwsCredentialsMissing,
+  LegacyStateFound,
   StackNotSynthesized,
   TerraformNotFound,
   TerraformTooOld,
@@ -21,6 +22,7 @@ import {
 import { rejection } from '../helpers.ts';
 import { TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
 
+const REPO = '/repo';
 const STACK_DIR = '/repo/cdktf.out/stacks/transfer-records';
 const TERRAFORM = '/opt/bin/terraform';
 
@@ -29,7 +31,11 @@ function deps(overrides: Partial<TerraformDeps> = {}): TerraformDeps & { lines: 
   return {
     env: { PATH: '/usr/bin:/opt/bin' },
     stackDir: STACK_DIR,
+    repoRoot: REPO,
+    prefix: 'transfer-records',
+    region: { region: 'eu-west-1', source: 'profile work' },
     exists: (path) => path === join(STACK_DIR, 'cdk.tf'),
+    copyFile: sinon.stub(),
     isExecutable: (path) => path === TERRAFORM,
     terraformVersion: sinon.stub().resolves('1.10.5'),
     credentials: sinon.stub().resolves({ accessKeyId: 'AKIAEXAMPLE' }),
@@ -200,6 +206,50 @@ describe('scripts/terraform', () => {
       expect(await runTerraform('plan', d)).to.equal(1);
       expect((d.spawn as sinon.SinonStub).callCount).to.equal(1);
       expect(d.lines.join('\n')).to.include('terraform init failed with exit code 1').and.not.include('succeeded');
+    });
+
+    it('prints the region and where it came from, and the state the run uses, before running terraform', async () => {
+      const d = deps();
+      await runTerraform('apply', d);
+      const firstRun = d.lines.findIndex((line) => line.startsWith('$ terraform'));
+      expect(d.lines.slice(0, firstRun)).to.include.members(['region: eu-west-1 (from profile work)', 'state: terraform.transfer-records.eu-west-1.tfstate']);
+      const remote = deps({ env: { PATH: '/usr/bin:/opt/bin', TF_STATE_BUCKET: 'team-state' } });
+      await runTerraform('plan', remote);
+      expect(remote.lines).to.include('state: s3://team-state/transfer-records/eu-west-1/terraform.tfstate');
+    });
+
+    it("runs terraform with this prefix and region's own data folder outside cdktf.out, so make clean keeps it", async () => {
+      const d = deps();
+      await runTerraform('plan', d);
+      for (const [, , options] of (d.spawn as sinon.SinonStub).args) {
+        expect(options.env.TF_DATA_DIR).to.equal('/repo/.terraform/transfer-records.eu-west-1');
+        expect(options.env.PATH).to.equal('/usr/bin:/opt/bin');
+      }
+    });
+
+    it('copies the committed lock file in before init and the one init wrote back after it', async () => {
+      const kept = '/repo/.terraform.lock.hcl';
+      const used = join(STACK_DIR, '.terraform.lock.hcl');
+      const d = deps({ exists: (path) => [join(STACK_DIR, 'cdk.tf'), kept, used].includes(path) });
+      await runTerraform('plan', d);
+      expect((d.copyFile as sinon.SinonStub).args).to.deep.equal([
+        [kept, used],
+        [used, kept],
+      ]);
+      const failed = deps({ exists: (path) => [join(STACK_DIR, 'cdk.tf'), kept, used].includes(path), spawn: sinon.stub().resolves(1) });
+      await runTerraform('plan', failed);
+      expect((failed.copyFile as sinon.SinonStub).args).to.deep.equal([[kept, used]]);
+    });
+
+    it('refuses, with LegacyStateFound, to run beside a local state file that names no region', async () => {
+      const d = deps({ exists: (path) => [join(STACK_DIR, 'cdk.tf'), '/repo/terraform.transfer-records.tfstate'].includes(path) });
+      const error = await rejection(runTerraform('apply', d));
+      expect(error).to.be.instanceOf(LegacyStateFound).with.property('name', 'LegacyStateFound');
+      expect((error as Error).message).to.include('terraform.transfer-records.eu-west-1.tfstate');
+      expect((d.spawn as sinon.SinonStub).called).to.be.false;
+      // With the state in S3, the local file is not this deployment's.
+      const remote = deps({ env: { PATH: '/usr/bin:/opt/bin', TF_STATE_BUCKET: 'team-state' }, exists: d.exists });
+      expect(await runTerraform('apply', remote)).to.equal(0);
     });
 
     it("passes the command's exit code through and never reports success on failure", async () => {

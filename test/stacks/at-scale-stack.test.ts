@@ -3,14 +3,14 @@ import { Testing } from 'cdktf';
 import { expect } from 'chai';
 import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { APP } from '../../workflow/app.ts';
-import { DEFAULT_REGION, STACK_NAME } from '../../workflow/resources.ts';
+import { STACK_NAME } from '../../workflow/resources.ts';
 import { KEY_LIST_PREFIX, RESULTS_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
-import { addressOf, all, LOG_DELIVERY_ACTIONS, ref, seedZipFixture, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, ARN_SCOPE, LOG_DELIVERY_ACTIONS, ref, seedZipFixture, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
 
 function synthAtScale(): Synthesized {
   const app = APP;
-  const json = Testing.synth(new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, app, distDir: dirname(seedZipFixture()) }));
+  const json = Testing.synth(new TransferRecordsStack(testApp(), STACK_NAME, { env: {}, app, distDir: dirname(seedZipFixture()), sharedConfig: () => undefined }));
   return { json, ...(JSON.parse(json) as Omit<Synthesized, 'json'>) };
 }
 
@@ -62,14 +62,15 @@ describe('TransferRecordsStack with transfer-records-at-scale', () => {
     const machine = all(stack.resource, 'aws_sfn_state_machine').get(machineAddress)!;
     const stateMachine = String(machine.name);
     const pairs = grantedPairs(addressOf(machine.role_arn, 'arn'));
-    const account = '${data.aws_caller_identity.current.account_id}';
-    const stateMachineArn = `arn:aws:states:${DEFAULT_REGION}:${account}:stateMachine:${stateMachine}`;
+    // Partition, region and account from the data sources: the grants hold in aws-cn and aws-us-gov too.
+    const { partition, region, account } = ARN_SCOPE;
+    const stateMachineArn = `arn:${partition}:states:${region}:${account}:stateMachine:${stateMachine}`;
     const objects = (prefix: string) => `${ref(bucket, 'arn')}/${prefix}*`;
     expect(pairs).to.have.members([
       `lambda:InvokeFunction on ${ref(`aws_lambda_function.${SEED_FUNCTION.name}_function`, 'arn')}`,
       `states:StartExecution on ${stateMachineArn}`,
-      `states:DescribeExecution on arn:aws:states:${DEFAULT_REGION}:${account}:execution:${stateMachine}/*`,
-      `states:StopExecution on arn:aws:states:${DEFAULT_REGION}:${account}:execution:${stateMachine}/*`,
+      `states:DescribeExecution on arn:${partition}:states:${region}:${account}:execution:${stateMachine}/*`,
+      `states:StopExecution on arn:${partition}:states:${region}:${account}:execution:${stateMachine}/*`,
       `s3:GetObject on ${objects(KEY_LIST_PREFIX)}`,
       ...['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'].map((a) => `${a} on ${objects(RESULTS_PREFIX)}`),
       `dynamodb:BatchGetItem on ${ref('aws_dynamodb_table.table', 'arn')}`,

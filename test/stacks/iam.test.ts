@@ -73,10 +73,10 @@ describe('stacks/iam', () => {
   });
 
   describe('serviceTrustPolicy', () => {
-    it('lets one service principal assume the role, for one account when given', () => {
+    it('lets one service principal assume the role, under the conditions given', () => {
       const synthesized = synthScope((scope) => {
         serviceTrustPolicy(scope, 'open', 'lambda.amazonaws.com');
-        serviceTrustPolicy(scope, 'scoped', 'states.amazonaws.com', '123456789012');
+        serviceTrustPolicy(scope, 'scoped', 'states.amazonaws.com', [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['123456789012'] }]);
       });
       const documents = (JSON.parse(synthesized) as { data: { aws_iam_policy_document: Record<string, { statement: unknown[] }> } })
         .data.aws_iam_policy_document;

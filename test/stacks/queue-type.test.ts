@@ -65,10 +65,10 @@ describe('stacks: the queue type', () => {
       const hcl = hclOf();
       const local = (placeholder: string) => new RegExp(`"${placeholder}" = \\(var\\.queue_type == "fifo"\\) \\? (local\\.fifo_[0-9a-f]{8})`).exec(hcl)![1]!;
       const cases: { workflow: typeof TRANSFER_RECORDS; vars: Record<string, string>; splice: string; fifo: string }[] = [
-        { workflow: TRANSFER_RECORDS, vars: { SeedFunctionArn: 'arn:seed', TableName: 't', QueueUrl: 'https://q/1/q.fifo' }, splice: 'FifoSendParameters', fifo: FIFO_SEND_PARAMETERS.fifo },
+        { workflow: TRANSFER_RECORDS, vars: { SeedFunctionArn: 'arn:seed', TableName: 't', QueueUrl: 'https://q/1/q.fifo', Partition: 'aws' }, splice: 'FifoSendParameters', fifo: FIFO_SEND_PARAMETERS.fifo },
         {
           workflow: TRANSFER_RECORDS_AT_SCALE,
-          vars: { SeedFunctionArn: 'arn:seed', TableName: 't', QueueUrl: 'https://q/1/q.fifo', BucketName: 'b', MaxConcurrency: '100' },
+          vars: { SeedFunctionArn: 'arn:seed', TableName: 't', QueueUrl: 'https://q/1/q.fifo', BucketName: 'b', MaxConcurrency: '100', Partition: 'aws' },
           splice: 'FifoEntryFields',
           fifo: FIFO_ENTRY_FIELDS.fifo,
         },

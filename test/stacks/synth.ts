@@ -11,13 +11,18 @@ import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 
 export type Block = Record<string, unknown>;
 
-/** What a state machine role needs for log delivery and X-Ray, as the tests expect it written out. */
+/**
+ * What a state machine role needs for log delivery and X-Ray, as the tests expect it written out:
+ * the log actions are those AWS's "Logging using CloudWatch Logs" page for Step Functions lists.
+ */
 export const LOG_DELIVERY_ACTIONS = [
   'logs:CreateLogDelivery',
+  'logs:CreateLogStream',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
   'logs:DeleteLogDelivery',
   'logs:ListLogDeliveries',
+  'logs:PutLogEvents',
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
@@ -30,6 +35,7 @@ export interface Synthesized {
   resource: Record<string, Record<string, Block>>;
   data: Record<string, Record<string, Block>>;
   output: Record<string, { value: string }>;
+  variable: Record<string, Block>;
   terraform: { backend: Record<string, Block> };
 }
 
@@ -79,14 +85,22 @@ export function seedZipFixture(): string {
   return zip;
 }
 
-export function newStack(env: NodeJS.ProcessEnv = {}): TransferRecordsStack {
-  return new TransferRecordsStack(testApp(), STACK_NAME, { env, distDir: dirname(seedZipFixture()) });
+/** The stack, with no shared AWS config file unless `sharedConfig` gives its text. */
+export function newStack(env: NodeJS.ProcessEnv = {}, sharedConfig?: string): TransferRecordsStack {
+  return new TransferRecordsStack(testApp(), STACK_NAME, { env, distDir: dirname(seedZipFixture()), sharedConfig: () => sharedConfig });
 }
 
-export function synth(env: NodeJS.ProcessEnv = {}): Synthesized {
-  const json = Testing.synth(newStack(env));
+export function synth(env: NodeJS.ProcessEnv = {}, sharedConfig?: string): Synthesized {
+  const json = Testing.synth(newStack(env, sharedConfig));
   return { json, ...(JSON.parse(json) as Omit<Synthesized, 'json'>) };
 }
+
+/** The Terraform references every ARN the stack builds is made of. */
+export const ARN_SCOPE = {
+  partition: '${data.aws_partition.partition.partition}',
+  region: '${data.aws_region.region.region}',
+  account: '${data.aws_caller_identity.current.account_id}',
+};
 
 /** The one resource (or data source) of a type, with its Terraform address. */
 export function single(blocks: Record<string, Record<string, Block>>, type: string, kind = ''): { address: string; body: Block } {

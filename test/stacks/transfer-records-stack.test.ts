@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { expect } from 'chai';
 import { tableNameFromEnv } from '../../functions/seed/config.ts';
-import { DEFAULT_REGION, LOG_RETENTION_DAYS, STACK_NAME, TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
+import { DEFAULT_REGION, LOG_RETENTION_DAYS, MAX_PREFIX_LENGTH, STACK_NAME, TERRAFORM_MIN_VERSION } from '../../workflow/resources.ts';
 import { QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { KEY_LIST_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
-import { workflowNames } from '../../workflow/names.ts';
+import { deployedRoleName, workflowNames } from '../../workflow/names.ts';
 import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn } from '../../workflow/template.ts';
 import { BundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { REPO_ROOT } from '../../stacks/paths.ts';
-import { addressOf, all, fullSynth, LOG_DELIVERY_ACTIONS, newStack, ref, single, synth, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, ARN_SCOPE, fullSynth, LOG_DELIVERY_ACTIONS, newStack, ref, single, synth, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
 
 const definitionText = readFileSync(join(REPO_ROOT, TRANSFER_RECORDS.definition), 'utf8');
 
@@ -132,12 +132,15 @@ describe('TransferRecordsStack', () => {
       expect(fn.depends_on).to.include(policy);
     });
 
-    it('creates a STANDARD state machine with tracing and ALL-level logging to its own log group', () => {
+    it('creates a STANDARD state machine with tracing, logging at the level of its variables to its own log group', () => {
       const machine = classicMachine(stack).body;
       expect(machine.type).to.equal('STANDARD');
       expect(machine.tracing_configuration).to.deep.equal({ enabled: true });
       const logging = machine.logging_configuration as Block;
-      expect(logging).to.include({ level: 'ALL', include_execution_data: true });
+      expect(logging).to.include({
+        level: `\${var.${TRANSFER_RECORDS.id}_log_level}`,
+        include_execution_data: `\${var.${TRANSFER_RECORDS.id}_log_execution_data}`,
+      });
       const group = [...all(stack.resource, 'aws_cloudwatch_log_group')].find(
         ([candidate]) => logging.log_destination === `${ref(candidate, 'arn')}:*`,
       )![1];
@@ -146,7 +149,7 @@ describe('TransferRecordsStack', () => {
       expect(group.retention_in_days).to.equal(LOG_RETENTION_DAYS);
     });
 
-    it('injects the ASL file through templatefile(), with the function ARN, table name and queue URL', () => {
+    it('injects the ASL file through templatefile(), with the function ARN, table name, queue URL and the partition', () => {
       const machine = classicMachine(stack).body;
       const call = parseTemplatefile(machine.definition);
       expect(call.path).to.match(/^assets\/.+\/transfer-records\.asl\.json$/);
@@ -158,6 +161,8 @@ describe('TransferRecordsStack', () => {
         SeedFunctionArn: `${fn}.arn`,
         TableName: `${table}.name`,
         QueueUrl: `${queue}.url`,
+        // From data.aws_partition: a service integration's ARN holds in aws-cn and aws-us-gov too.
+        Partition: 'data.aws_partition.partition.partition',
         // Spliced in only when var.queue_type is fifo: a local holding the FIFO parameters.
         FifoSendParameters: call.vars.FifoSendParameters,
       });
@@ -211,9 +216,9 @@ describe('TransferRecordsStack', () => {
       ]);
     }
 
-    /** arn:aws:states:::lambda:invoke -> lambda:InvokeFunction; arn:aws:states:::sqs:sendMessage -> sqs:SendMessage. */
+    /** arn:${Partition}:states:::lambda:invoke -> lambda:InvokeFunction; …:sqs:sendMessage -> sqs:SendMessage. */
     function iamAction(resource: string): string {
-      const match = /^arn:aws:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.sync|\.waitForTaskToken)?$/.exec(resource);
+      const match = /^arn:\$\{Partition\}:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.sync|\.waitForTaskToken)?$/.exec(resource);
       if (!match) throw new Error(`unexpected Task resource ${resource}`);
       const [, service, api] = match as unknown as [string, string, string];
       if (service === 'lambda' && api === 'invoke') return 'lambda:InvokeFunction';
@@ -323,7 +328,8 @@ describe('TransferRecordsStack', () => {
 
     it('grants no wildcard action and documents each resource "*" on the role', () => {
       for (const document of all(stack.data, 'aws_iam_policy_document', 'data.').values()) {
-        for (const statement of document.statement as { actions: string[] }[]) {
+        // The TLS-only resource policies deny `<service>:*`, as AWS documents them; they grant nothing.
+        for (const statement of (document.statement as { effect?: string; actions: string[] }[]).filter((s) => s.effect !== 'Deny')) {
           for (const action of statement.actions) expect(action).to.not.include('*');
         }
       }
@@ -340,12 +346,16 @@ describe('TransferRecordsStack', () => {
         effect: 'Allow',
         principals: [{ identifiers: ['lambda.amazonaws.com'], type: 'Service' }],
       });
-      const account = single(stack.data, 'aws_caller_identity', 'data.').address;
+      // AWS's confused-deputy protection for Step Functions: the source ARN and the source account.
+      const { partition, region, account } = ARN_SCOPE;
       expect(trustOf(roleOf(machine.role_arn))).to.deep.equal({
         actions: ['sts:AssumeRole'],
         effect: 'Allow',
         principals: [{ identifiers: ['states.amazonaws.com'], type: 'Service' }],
-        condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [ref(account, 'account_id')] }],
+        condition: [
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:states:${region}:${account}:stateMachine:*`] },
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] },
+        ],
       });
     });
 
@@ -378,20 +388,20 @@ describe('TransferRecordsStack', () => {
       const expected = resourceNames('second-copy');
       // Each role's inline policy is named after its role.
       const atScale = workflowNames('second-copy', TRANSFER_RECORDS_AT_SCALE);
-      expect(names(other)).to.have.members([
-        ...Object.values(expected),
-        expected.seedRole,
-        expected.stateMachineRole,
-        ...Object.values(atScale),
-        atScale.role,
-      ]);
+      // On AWS, IAM roles (and their policies) carry the region too.
+      const roles = new Set([expected.seedRole, expected.stateMachineRole, atScale.role]);
+      expect(names(other)).to.have.members(
+        [...Object.values(expected), expected.seedRole, expected.stateMachineRole, ...Object.values(atScale), atScale.role].map((name) =>
+          roles.has(name) ? deployedRoleName(name, DEFAULT_REGION) : name,
+        ),
+      );
       for (const name of names(other)) expect(name).to.include('second-copy').and.not.include('transfer-records');
       expect(names(stack).filter((name) => names(other).includes(name))).to.deep.equal([]);
       expect((other.provider.aws[0]!.default_tags as { tags: Block }[])[0]!.tags.NamePrefix).to.equal('second-copy');
     });
 
     it('rejects an invalid NAME_PREFIX with InvalidConfiguration', () => {
-      for (const prefix of ['Upper', '9starts-with-digit', 'under_score', '', 'x'.repeat(41)]) {
+      for (const prefix of ['Upper', '9starts-with-digit', 'under_score', '', 'x'.repeat(MAX_PREFIX_LENGTH + 1)]) {
         expect(() => newStack({ NAME_PREFIX: prefix }), prefix).to.throw().with.property('name', 'InvalidConfiguration');
       }
     });
@@ -406,7 +416,7 @@ describe('TransferRecordsStack', () => {
       expect(Object.keys(stack.terraform.backend)).to.deep.equal(['local']);
       const remote = synth({ TF_STATE_BUCKET: 'team-state', NAME_PREFIX: 'second-copy', AWS_REGION: 'eu-west-1' });
       expect(remote.terraform.backend).to.deep.equal({
-        s3: { bucket: 'team-state', key: 'second-copy/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+        s3: { bucket: 'team-state', key: 'second-copy/eu-west-1/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
       });
     });
   });

@@ -64,7 +64,7 @@ describe('workflow/template', () => {
     });
   });
 
-  it('names the three values the ASL template needs, and the FIFO parameters its queue type splices in', () => {
-    expect(Object.keys(TRANSFER_RECORDS.placeholders)).to.deep.equal(['SeedFunctionArn', 'TableName', 'QueueUrl', 'FifoSendParameters']);
+  it('names the three values the ASL template needs, the partition its integrations name, and the FIFO parameters its queue type splices in', () => {
+    expect(Object.keys(TRANSFER_RECORDS.placeholders)).to.deep.equal(['Partition', 'SeedFunctionArn', 'TableName', 'QueueUrl', 'FifoSendParameters']);
   });
 });

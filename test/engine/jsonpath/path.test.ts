@@ -1,15 +1,7 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../engine/errors.ts';
 import { compilePath, InvalidPath, isReferencePath, PathNotFound, readPath, writeResultPath } from '../../../engine/jsonpath/path.ts';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an exception');
-}
+import { thrown } from '../../helpers.ts';
 
 const store = {
   book: [

@@ -10,16 +10,7 @@ import {
   objectItems,
   readerConfigProblem,
 } from '../../../local/bridge/s3-items.ts';
-
-/** The error a function throws, to read its name and message. */
-function thrown(call: () => unknown): Error {
-  try {
-    call();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../helpers.ts';
 
 describe('local/bridge s3-items: what an ItemReader makes of S3 data', () => {
   describe('CSV, as AWS parses text delimited files', () => {

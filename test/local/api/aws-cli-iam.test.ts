@@ -1,0 +1,81 @@
+// The `aws` command (v1 here; skipped where there is none) against the endpoint's IAM and a mock
+// configuration: a user's role made with create-role and put-role-policy, a state machine created
+// with it, and an execution of a test case, `--state-machine-arn <arn>#HappyPath`.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { startLocalEnvironment } from '../../../local/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/emulators.ts';
+import type { LocalEnvironment } from '../../../local/contracts.ts';
+import { loadMockConfig } from '../../../local/mock-config.ts';
+import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+
+const execFileAsync = promisify(execFile);
+const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+
+(hasAwsCli ? describe : describe.skip)('local/api IAM and mock configurations with the aws command', function () {
+  this.timeout(120_000);
+  let env: LocalEnvironment;
+  let server: ApiServer;
+  let home: string;
+
+  before(async () => {
+    env = await startLocalEnvironment({ prefix: 'api-cli-iam' });
+    server = await startApiServer({ env, mockConfig: await loadMockConfig('test/fixtures/mocks/mock-config.json') });
+    home = await mkdtemp(join(tmpdir(), 'api-cli-iam-home-'));
+  });
+
+  after(async () => {
+    await server?.stop();
+    await env?.stop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  /** The command's JSON output, or its error text (stderr) when it fails. */
+  async function aws(args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await execFileAsync('aws', [...args, '--endpoint-url', server.endpoint, '--output', 'json'], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_DEFAULT_REGION: env.resources.region,
+      },
+    });
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  }
+
+  const failure = (args: string[]) => aws(args).then(() => '', (error: { stderr: string }) => error.stderr);
+
+  it('create-role, put-role-policy, get-role, list-roles, then a test case run under the role; delete-role-policy, delete-role', async () => {
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const created = (await aws(['iam', 'create-role', '--role-name', 'cli-greeter', '--assume-role-policy-document', trust])).Role as Record<string, unknown>;
+    expect(created.Arn).to.equal(`arn:aws:iam::${env.resources.accountId}:role/cli-greeter`);
+    // The CLI decodes the URL-encoded document IAM returns.
+    expect(created.AssumeRolePolicyDocument).to.deep.equal(JSON.parse(trust));
+    expect(await failure(['iam', 'create-role', '--role-name', 'cli-greeter', '--assume-role-policy-document', trust])).to.include('(EntityAlreadyExists)');
+
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: env.resources.queueArn }] });
+    expect(await aws(['iam', 'put-role-policy', '--role-name', 'cli-greeter', '--policy-name', 'send', '--policy-document', policy])).to.deep.equal({});
+    expect(await failure(['iam', 'put-role-policy', '--role-name', 'cli-greeter', '--policy-name', 'bad', '--policy-document', '{"Statement": [{"Effect": "Allow", "Action": "SendMessage", "Resource": "*"}]}'])).to.include(
+      '(MalformedPolicyDocument)',
+    );
+    expect(((await aws(['iam', 'get-role', '--role-name', 'cli-greeter'])).Role as Record<string, unknown>).RoleName).to.equal('cli-greeter');
+    const listed = (await aws(['iam', 'list-roles'])).Roles as { RoleName: string }[];
+    expect(listed.map((role) => role.RoleName)).to.include('cli-greeter').and.include(env.resources.names.stateMachineRole);
+
+    const definition = (await readFile('test/fixtures/mocks/lambda-sqs-integration.asl.json', 'utf8')).replace('${QueueUrl}', env.resources.queueUrl);
+    const machine = await aws(['stepfunctions', 'create-state-machine', '--name', 'LambdaSQSIntegration', '--definition', definition, '--role-arn', created.Arn as string]);
+    const started = await aws(['stepfunctions', 'start-execution', '--state-machine-arn', `${machine.stateMachineArn as string}#HybridPath`, '--name', 'hybrid']);
+    await server.executions.get(started.executionArn as string).done;
+    const described = await aws(['stepfunctions', 'describe-execution', '--execution-arn', started.executionArn as string]);
+    expect(described.status, String(described.cause)).to.equal('SUCCEEDED');
+
+    expect(await aws(['iam', 'delete-role-policy', '--role-name', 'cli-greeter', '--policy-name', 'send'])).to.deep.equal({});
+    expect(await aws(['iam', 'delete-role', '--role-name', 'cli-greeter'])).to.deep.equal({});
+    expect(await failure(['iam', 'get-role', '--role-name', 'cli-greeter'])).to.include('(NoSuchEntity)');
+  });
+});
