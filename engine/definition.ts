@@ -1,6 +1,6 @@
 // Checks a definition before anything runs: its structure, the query language of each state and
-// the fields that language allows, and what the engine does not implement (Activities, .sync and
-// .waitForTaskToken integrations), each refusal naming the state and the field.
+// the fields that language allows, and what the engine does not implement (.sync integrations),
+// each refusal naming the state and the field.
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
 import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
@@ -113,8 +113,7 @@ function checkErrorLists(name: string, field: string, list: unknown): void {
 function checkResource(name: string, resource: unknown): void {
   if (typeof resource !== 'string') throw new DefinitionError(`${where(name, 'Resource')}: must be an ARN.`);
   const kind = classifyResource(resource);
-  if (kind.kind === 'activity') throw new UnsupportedFeature(`${where(name, 'Resource')}: Activities are not supported: ${resource}.`);
-  if (kind.kind === 'service' && kind.pattern !== 'request') {
+  if (kind.kind === 'service' && kind.pattern === 'sync') {
     throw new UnsupportedFeature(`${where(name, 'Resource')}: the .${kind.pattern} integration pattern is not supported: ${resource}.`);
   }
 }

@@ -6,6 +6,7 @@ export { DEFAULT_QUOTAS, MAX_WAIT_MS } from './quotas.ts';
 export { MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
 export { payloadByteLength, stateTransitions } from './history.ts';
 export { isJsonataExpression } from './jsonata/evaluate.ts';
+export { classifyResource } from './resources.ts';
 // The pattern matchers bench/patterns.ts measures.
 export { matchesPattern } from './jsonpath/choice.ts';
 export { compilePattern, LinearRegExp, matchesWhole } from './patterns.ts';
@@ -23,4 +24,7 @@ export type {
   MapRunRecord,
   Quotas,
   TaskCall,
+  TaskTokenRequest,
+  TaskTokens,
+  TaskTokenWait,
 } from './types.ts';

@@ -1,7 +1,8 @@
 // Retry and Catch: which error names a retrier or catcher matches, and how long a retry waits.
 // AWS: States.ALL matches every error but States.DataLimitExceeded and States.Runtime;
-// States.TaskFailed matches every error States.ALL does except States.Timeout; States.Runtime
-// is terminal (no Retry or Catch takes it, even by name).
+// States.TaskFailed matches every error States.ALL does except the timeouts; States.Timeout
+// matches States.HeartbeatTimeout too; States.Runtime is terminal (no Retry or Catch takes it,
+// even by name).
 
 export interface Retrier {
   ErrorEquals: string[];
@@ -22,6 +23,9 @@ export interface Catcher {
 }
 
 const UNCATCHABLE = 'States.Runtime';
+// States.Timeout covers a missed heartbeat too, as it did before AWS named it States.HeartbeatTimeout.
+const HEARTBEAT_TIMEOUT = 'States.HeartbeatTimeout';
+const TIMEOUTS = new Set(['States.Timeout', HEARTBEAT_TIMEOUT]);
 const NOT_BY_WILDCARD = new Set(['States.DataLimitExceeded', UNCATCHABLE]);
 
 export function errorMatches(errorEquals: readonly string[], error: string): boolean {
@@ -29,7 +33,8 @@ export function errorMatches(errorEquals: readonly string[], error: string): boo
   for (const name of errorEquals) {
     if (name === error) return true;
     if (name === 'States.ALL' && !NOT_BY_WILDCARD.has(error)) return true;
-    if (name === 'States.TaskFailed' && !NOT_BY_WILDCARD.has(error) && error !== 'States.Timeout') return true;
+    if (name === 'States.TaskFailed' && !NOT_BY_WILDCARD.has(error) && !TIMEOUTS.has(error)) return true;
+    if (name === 'States.Timeout' && error === HEARTBEAT_TIMEOUT) return true;
   }
   return false;
 }

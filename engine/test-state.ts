@@ -13,6 +13,7 @@ import { StatesError, UnsupportedFeature } from './errors.ts';
 import { newRun } from './execution.ts';
 import { attemptState, contextOf, enterState, failureOfError } from './machine.ts';
 import { DEFAULT_QUOTAS } from './quotas.ts';
+import { classifyResource } from './resources.ts';
 import { RetryCounter, retryDelayMs, type Catcher, type Retrier } from './retry.ts';
 import { selectItem, toleranceExceeded, withinTolerance } from './states/map-config.ts';
 import { TaskError } from './states/task.ts';
@@ -175,6 +176,11 @@ function targets(state: State): string[] {
 function checkState(name: string, state: State, jsonata: boolean): void {
   if (!['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail', 'Map', 'Parallel'].includes(state.Type)) {
     throw new UnsupportedFeature(`TestState runs Task, Pass, Choice, Wait, Succeed, Fail, Map and Parallel states; "${name}" is a ${state.Type}`);
+  }
+  // A task token would wait for an answer TestState has no way to give.
+  const kind = state.Type === 'Task' && typeof state.Resource === 'string' ? classifyResource(state.Resource) : undefined;
+  if (kind?.kind === 'activity' || (kind?.kind === 'service' && kind.pattern === 'waitForTaskToken')) {
+    throw new UnsupportedFeature(`TestState does not run Tasks that wait for a task token (activities, .waitForTaskToken): "${name}"`);
   }
   const states: Record<string, unknown> = { [name]: state };
   for (const target of targets(state)) if (target !== name) states[target] = { Type: 'Succeed' };

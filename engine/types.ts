@@ -24,6 +24,36 @@ export interface TaskCall {
 /** Resolves with the call's result; rejects with a StatesError or any Error (name = error, message = cause). */
 export type Dispatcher = (call: TaskCall) => Promise<unknown>;
 
+/**
+ * A Task that waits for a task token (`.waitForTaskToken`, or an activity): what the engine tells
+ * the host that hands the token out and takes its answers (SendTaskSuccess/Failure/Heartbeat).
+ */
+export interface TaskTokenRequest {
+  execution: ExecutionContext;
+  stateName: string;
+  /** An activity's task: the activity's ARN and the input a worker gets with the token (GetActivityTask). */
+  activity?: { arn: string; input: unknown };
+  /** SendTaskHeartbeat for the token. */
+  onHeartbeat: () => void;
+  /** An activity's: a worker took the task (GetActivityTask), under the name it gave if any. */
+  onStarted?: (workerName: string | undefined) => void;
+}
+
+/** One open task token. */
+export interface TaskTokenWait {
+  token: string;
+  /** Resolves with SendTaskSuccess's output (parsed); rejects with SendTaskFailure's { error, cause }. */
+  answer: Promise<unknown>;
+  /** The task has ended (answered, timed out, or its execution or branch ended): no answer is taken after it. */
+  close(): void;
+}
+
+/** The host's side of task tokens: the engine opens one per attempt of a Task that waits for one. */
+export interface TaskTokens {
+  /** Throws (a StatesError or an Error: name = error, message = cause) when the task cannot be scheduled. */
+  open(request: TaskTokenRequest): TaskTokenWait;
+}
+
 export interface Quotas {
   historyEvents: number;
   payloadBytes: number;
@@ -46,6 +76,8 @@ export interface EngineOptions {
    * fails with States.Runtime and the thrown message as its cause, before any child runs.
    */
   authorizeChildStart?: (stateMachineArn: string, execution: ExecutionContext) => void | Promise<void>;
+  /** Task tokens for `.waitForTaskToken` Tasks and activities; without it such a Task fails (States.Runtime). */
+  taskTokens?: TaskTokens;
 }
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

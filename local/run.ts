@@ -11,6 +11,7 @@ import {
   type ExecutionContext,
   type ExecutionResult,
   type HistoryEvent,
+  type TaskTokens,
 } from '../engine/index.ts';
 import type { HistoryFold } from '../execution/history.ts';
 import { createExecutionFolds } from '../execution/map-runs.ts';
@@ -70,6 +71,8 @@ export interface LocalRunOptions {
   distDir?: string;
   /** The user's buckets and objects (`--s3-bucket`, `--s3-object`), made on the S3 emulator before the execution. */
   s3Data?: UserS3Data;
+  /** The task tokens of `.waitForTaskToken` Tasks and activities; without them such a Task fails. */
+  taskTokens?: TaskTokens;
   /** `--mock-config FILE --test-case NAME`: the test case's states answer from the file and call nothing. */
   mock?: { config: MockConfig; testCase: string };
 }
@@ -252,6 +255,7 @@ async function execute(
     // The engine's events are GetExecutionHistory's; only its type names are typed as plain strings.
     onEvent: guard.guard((event, execution) => folds.add(event, execution.executionArn)),
     signal: stop.signal,
+    ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}),
   });
   const durationMs = performance.now() - started;
   await Promise.allSettled([...inFlight]);

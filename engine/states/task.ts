@@ -8,34 +8,48 @@ import { checkPayload } from '../quotas.ts';
 import { classifyResource } from '../resources.ts';
 import { BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
 import { setLongTimeout } from '../timers.ts';
+import { TokenTask } from './task-token.ts';
 
 /** An error raised by the dispatcher: never re-worded as a state's runtime error. */
 export class TaskError extends StatesError {}
 
 /**
- * A Task that ran past its TimeoutSeconds. AWS records it with no cause (TaskTimedOut,
- * ExecutionFailed), and a Catch passes it on as {"Error": "States.Timeout", "Cause": ""}.
+ * A Task that ran past its TimeoutSeconds (or, waiting for a task token, its HeartbeatSeconds
+ * between heartbeats). AWS records it with no cause (TaskTimedOut, ExecutionFailed), and a Catch
+ * passes it on as {"Error": "States.Timeout", "Cause": ""}.
  */
 export class TaskTimeout extends TaskError {
-  constructor() {
-    super('States.Timeout', '');
+  constructor(name: 'States.Timeout' | 'States.HeartbeatTimeout' = 'States.Timeout') {
+    super(name, '');
   }
 }
 
 export async function runTask(step: StateStep): Promise<StateOutcome> {
+  const kind = classifyResource(step.state.Resource as string);
+  // A callback's token is in the context before its arguments are evaluated: a new one each attempt.
+  const token = kind.kind === 'service' && kind.pattern === 'waitForTaskToken' ? new TokenTask(step) : undefined;
+  if (token) step.context.Task = { Token: token.wait.token };
+  try {
+    return await runCall(step, token);
+  } finally {
+    token?.close();
+  }
+}
+
+async function runCall(step: StateStep, token: TokenTask | undefined): Promise<StateOutcome> {
   const { state } = step;
   const next = nextOf(state);
   const resource = state.Resource as string;
   if (step.jsonata) {
     const args = inspected(step, 'afterArguments', state.Arguments === undefined ? step.input : await jsonataField(step, 'Arguments', state.Arguments));
     const timeouts = await jsonataTimeouts(step);
-    const result = await callResource(step, resource, args, timeouts);
+    const result = await callResource(step, resource, args, timeouts, token);
     const { output, assign } = await jsonataResult(step, result, { result });
     return { output, next, assign };
   }
   const effective = applyInputPath(step);
   const parameters = applyParameters(step, effective);
-  const result = await callResource(step, resource, parameters, jsonPathTimeouts(step, effective));
+  const result = await callResource(step, resource, parameters, jsonPathTimeouts(step, effective), token);
   const { output, assign } = jsonPathResult(step, result);
   return { output, next, assign };
 }
@@ -88,12 +102,17 @@ export function failureOf(error: unknown): { error: string; cause: string } {
   return { error: 'States.TaskFailed', cause: String(error) };
 }
 
-/** Calls the dispatcher, recording Scheduled/Started/Succeeded|Failed|TimedOut as AWS does for this resource. */
-export async function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts): Promise<unknown> {
+/**
+ * Calls the dispatcher, recording Scheduled/Started/Succeeded|Failed|TimedOut as AWS does for this
+ * resource; with a callback's `token`, records TaskSubmitted with the call's result and waits for
+ * the token's answer. An activity is not dispatched: its task waits for a worker.
+ */
+export async function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts, token?: TokenTask): Promise<unknown> {
   const { thread } = step;
   const run = thread.run;
   checkPayload(parameters, run.quotas, step.name);
   const kind = classifyResource(resource);
+  if (kind.kind === 'activity') return runActivity(step, resource, parameters, timeouts);
   const region = run.execution.executionArn.split(':')[3] ?? 'us-east-1';
   const prefix = kind.kind === 'lambda' ? 'LambdaFunction' : 'Task';
   const ids = kind.kind === 'service' ? { resourceType: kind.resourceType, resource: kind.resource } : {};
@@ -109,9 +128,64 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('TaskScheduled', details);
     thread.emit('TaskStarted', { ...ids });
   }
+  return awaitCall(step, prefix, ids, timeouts, token, (signal) => {
+    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution });
+    if (!token) return call;
+    return call.then((submitted) => {
+      thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', submitted));
+      return token.wait.answer;
+    });
+  });
+}
+
+/** An activity's task: scheduled for a worker (GetActivityTask), started when one takes it, ended by its answer. */
+async function runActivity(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts): Promise<unknown> {
+  const { thread } = step;
+  let token: TokenTask;
+  try {
+    token = new TokenTask(step, { arn: resource, input: parameters });
+  } catch (raised) {
+    if (raised instanceof StatesError && raised.name === 'States.Runtime') throw raised;
+    const { error, cause } = failureOf(raised);
+    thread.emit('ActivityScheduleFailed', { resource, error, cause });
+    throw new TaskError(error, cause);
+  }
+  try {
+    const details = withPayload({ resource }, 'input', parameters);
+    if (timeouts.timeoutSeconds !== undefined) details.timeoutInSeconds = timeouts.timeoutSeconds;
+    if (timeouts.heartbeatSeconds !== undefined) details.heartbeatInSeconds = timeouts.heartbeatSeconds;
+    thread.emit('ActivityScheduled', details);
+    // The heartbeat clock runs from the moment a worker has the task.
+    let started: () => void = () => undefined;
+    const takenByWorker = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    token.whenStarted((workerName) => {
+      thread.emit('ActivityStarted', workerName === undefined ? {} : { workerName });
+      started();
+    });
+    return await awaitCall(step, 'Activity', {}, { ...timeouts, heartbeatSeconds: undefined }, undefined, () =>
+      Promise.race([token.wait.answer, takenByWorker.then(() => token.heartbeatClock(timeouts.heartbeatSeconds, () => new TaskTimeout('States.HeartbeatTimeout')))]),
+    );
+  } finally {
+    token.close();
+  }
+}
+
+/** Awaits `call` against TimeoutSeconds (and a callback's heartbeats), recording its end as `<prefix>Succeeded|Failed|TimedOut`. */
+async function awaitCall(
+  step: StateStep,
+  prefix: string,
+  ids: { resourceType?: string; resource?: string },
+  timeouts: Timeouts,
+  token: TokenTask | undefined,
+  call: (signal: AbortSignal) => Promise<unknown>,
+): Promise<unknown> {
+  const { thread } = step;
+  const run = thread.run;
   // The call's signal: the execution's own, unless a timeout or a sibling branch can also end it
   // (one controller per call only then: the project's loop makes thousands of calls).
-  const controller = timeouts.timeoutSeconds !== undefined || thread.cancel !== undefined ? new AbortController() : undefined;
+  const controller = timeouts.timeoutSeconds !== undefined || thread.cancel !== undefined || token !== undefined ? new AbortController() : undefined;
   const onAbort = () => controller?.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason);
   if (controller) {
     run.signal.addEventListener('abort', onAbort, { once: true });
@@ -119,15 +193,7 @@ export async function callResource(step: StateStep, resource: string, parameters
   }
   let cancelTimer = () => undefined as void;
   try {
-    const call = run.options.dispatch({
-      stateName: step.name,
-      resource,
-      parameters,
-      ...timeouts,
-      signal: controller?.signal ?? run.signal,
-      execution: run.execution,
-    });
-    const racers: Promise<unknown>[] = [call];
+    const racers: Promise<unknown>[] = [call(controller?.signal ?? run.signal)];
     if (timeouts.timeoutSeconds !== undefined) {
       const seconds = timeouts.timeoutSeconds;
       racers.push(
@@ -136,6 +202,7 @@ export async function callResource(step: StateStep, resource: string, parameters
         }),
       );
     }
+    if (token) racers.push(token.heartbeatClock(timeouts.heartbeatSeconds, () => new TaskTimeout('States.HeartbeatTimeout')));
     const result = await thread.race(Promise.race(racers));
     checkPayload(result, run.quotas, step.name);
     thread.emit(`${prefix}Succeeded`, withPayload({ ...ids }, 'output', result));

@@ -3,7 +3,7 @@
 // DescribeExecution, GetExecutionHistory and DescribeMapRun see a running execution as AWS shows
 // one. A distributed Map starts its children only if the machine's role may (states:StartExecution).
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_QUOTAS, runExecution, type ExecutionResult, type HistoryEvent, type MapRunRecord } from '../../engine/index.ts';
+import { DEFAULT_QUOTAS, runExecution, type ExecutionResult, type HistoryEvent, type MapRunRecord, type TaskTokens } from '../../engine/index.ts';
 import { executionArnOf, expressExecutionArnOf } from '../../workflow/arns.ts';
 import { engineHost } from '../host/engine-host.ts';
 import type { TestCase } from '../host/mock-config.ts';
@@ -50,6 +50,8 @@ export const DEFAULT_RETAINED_EXECUTIONS = 1000;
 export interface ExecutionStoreOptions {
   /** The finished executions kept; DEFAULT_RETAINED_EXECUTIONS unless given. */
   retained?: number;
+  /** The task tokens of `.waitForTaskToken` Tasks and activities (SendTask*, GetActivityTask). */
+  taskTokens?: TaskTokens;
 }
 
 export function createExecutionStore(options: ExecutionStoreOptions = {}) {
@@ -117,6 +119,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
         if (of.executionArn === arn) execution.events.push(event);
       },
       signal: execution.abort.signal,
+      ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}),
     })
       .then((result) => {
         execution.status = result.status;

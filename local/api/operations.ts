@@ -20,6 +20,9 @@ import type { MockConfig } from '../host/mock-config.ts';
 import { splitTestCase, testCaseFor } from './mock-cases.ts';
 import { paginate } from './pagination.ts';
 import type { StateMachine, StateMachineStore } from './state-machines.ts';
+import { activityOperations, type ActivityStore } from './activities.ts';
+import { taskTokenOperations } from './task-token-operations.ts';
+import type { TaskTokenRegistry } from './task-tokens.ts';
 import { testStateOperation } from './test-state.ts';
 
 export type Operation = (body: Body) => unknown;
@@ -34,6 +37,10 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 export interface OperationDeps {
   machines: StateMachineStore;
   executions: ExecutionStore;
+  tokens: TaskTokenRegistry;
+  activities: ActivityStore;
+  /** Aborted when the endpoint stops: ends GetActivityTask's long polls. */
+  stopping: AbortSignal;
   /** The mock configuration (SFN_MOCK_CONFIG) whose test cases `<stateMachineArn>#<TestCase>` chooses. */
   mockConfig?: MockConfig;
 }
@@ -309,6 +316,8 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       return describeMapRun(execution, mapRun);
     },
 
+    ...taskTokenOperations(deps.tokens),
+    ...activityOperations(deps.activities, deps.tokens, deps.stopping),
   };
 }
 

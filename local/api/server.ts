@@ -10,6 +10,7 @@ import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { roleArn } from '../services/iam.ts';
 import type { MockConfig } from '../host/mock-config.ts';
+import { createActivityStore, type ActivityStore } from './activities.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
 import { iamQueryHandler, isQueryRequest } from './iam-query.ts';
@@ -17,6 +18,7 @@ import { createRoleStore, type RoleStore } from './iam-roles.ts';
 import { createOperations } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
 import { createStateMachineStore, type StateMachineStore } from './state-machines.ts';
+import { TaskTokenRegistry } from './task-tokens.ts';
 
 /** Only this machine can reach the endpoint: it runs code and calls the emulators as the project's roles. */
 export const LOOPBACK = '127.0.0.1';
@@ -42,6 +44,7 @@ export interface ApiServer {
   endpoint: string;
   machines: StateMachineStore;
   executions: ExecutionStore;
+  activities: ActivityStore;
   /** The IAM roles: the stack's, and those made with CreateRole on this endpoint. */
   roles: RoleStore;
   /** The environment's workflow (WORKFLOW=…), as registered; the others are registered too. */
@@ -66,8 +69,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     userRoles: (arn) => roles.assumable(arn),
   });
   const roles = createRoleStore({ accountId: env.resources.accountId, region: env.resources.region, stackRoles: machines.stackRoles });
-  const executions = createExecutionStore(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions });
   const { resources } = env;
+  const activities = createActivityStore(resources.region, resources.accountId);
+  const tokens = new TaskTokenRegistry({ activityExists: (arn) => activities.has(arn) });
+  const executions = createExecutionStore({ ...(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions }), taskTokens: tokens });
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
   const arns: Record<string, string> = {};
   for (const workflow of resources.app.workflows) {
@@ -80,7 +85,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       roleArn: roleArn(resources.accountId, names.role),
     }).arn;
   }
-  const operations = createOperations({ machines, executions, ...(mockConfig ? { mockConfig } : {}) });
+  const operations = createOperations({ machines, executions, tokens, activities, stopping: stopping.signal, ...(mockConfig ? { mockConfig } : {}) });
   const onInternalError = options.onInternalError ?? ((error: Error) => console.error(error));
   const stepFunctions = protocolHandler(operations, onInternalError);
   // IAM shares the port: its clients send form-encoded query requests, Step Functions' send JSON.
@@ -92,6 +97,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     endpoint: `http://${LOOPBACK}:${port}`,
     machines,
     executions,
+    activities,
     roles,
     workflowArn: arns[resources.workflow.name]!,
     stop: async () => {

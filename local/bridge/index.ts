@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundlePaths } from '../../workflow/names.ts';
 import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
-import { isJsonataExpression } from '../../engine/index.ts';
+import { classifyResource, isJsonataExpression } from '../../engine/index.ts';
 import { isObject } from '../../workflow/json.ts';
 import { forEachState } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -68,6 +68,11 @@ const SUPPORTED = [
   ...[...INTEGRATIONS.values()].filter((service) => service.sdkAction).map((service) => `arn:aws:states:::aws-sdk:${service.name}:<action>`),
 ].join(', ');
 
+/** Whether a Task's `.waitForTaskToken` runs offline: every aws-sdk integration's, and the optimized actions its descriptor names. */
+function takesTaskToken(style: IntegrationStyle, service: ServiceDescriptor | undefined, action: string): boolean {
+  return style === 'sdk' || (service?.taskToken?.includes(action) ?? false);
+}
+
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
     new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
@@ -76,8 +81,12 @@ function parseResource(task: TaskState): Integration {
   }
   const match = typeof task.resource === 'string' ? RESOURCE.exec(task.resource) : null;
   const [, sdkPrefix, service = '', action = '', pattern] = match ?? [];
-  if (pattern) throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response only`);
   const integration = INTEGRATIONS.get(service);
+  const style: IntegrationStyle = sdkPrefix ? 'sdk' : 'optimized';
+  // The callback pattern makes the same call, with the token in its arguments; the engine waits for the answer.
+  if (pattern && !(pattern === '.waitForTaskToken' && takesTaskToken(style, integration, action))) {
+    throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response or .waitForTaskToken (lambda:invoke, sqs:sendMessage, aws-sdk) only`);
+  }
   if (integration) {
     // aws-sdk actions are camelCase API names, as Step Functions requires.
     if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action) && integration.sdkAction(action)) return { service: integration, style: 'sdk', action };
@@ -252,7 +261,9 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const { resources } = options;
   // A state a mock configuration answers needs no integration here: the mocking dispatcher answers it.
   const mocked = (task: TaskState) => options.mockedStates?.has(task.name) === true;
-  const plans = taskStates(definition).flatMap((task) => {
+  // An activity's task is taken by a worker (GetActivityTask), not called.
+  const calls = taskStates(definition).filter((task) => typeof task.resource !== 'string' || classifyResource(task.resource).kind !== 'activity');
+  const plans = calls.flatMap((task) => {
     try {
       return [{ task, integration: parseResource(task) }];
     } catch (error) {

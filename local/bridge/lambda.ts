@@ -190,6 +190,7 @@ export function functionResourceTask(
 export const LAMBDA_SERVICE: ServiceDescriptor = {
   name: 'lambda',
   optimized: ['invoke'],
+  taskToken: ['invoke'],
   errors: LAMBDA_ERRORS,
   faults: { throttled: THROTTLED.lambda },
   call: ({ functions, context }) => lambdaTask(functions, context),

@@ -55,6 +55,8 @@ export interface ServiceDescriptor {
   name: string;
   /** The optimized integration's actions. */
   optimized: readonly string[];
+  /** The optimized actions whose `.waitForTaskToken` runs offline (an aws-sdk action's always does). */
+  taskToken?: readonly string[];
   /** Whether `arn:aws:states:::aws-sdk:<name>:<action>` names an action the bridge runs. */
   sdkAction?: (action: string) => boolean;
   /** How its failures are named, per integration style. */

@@ -122,6 +122,7 @@ export const isBatchAction = (action: string) => /Batch$/i.test(action);
 export const SQS_SERVICE: ServiceDescriptor = {
   name: 'sqs',
   optimized: OPTIMIZED_SQS_ACTIONS,
+  taskToken: ['sendMessage'],
   sdkAction: isSqsAction,
   errors: SQS_ERRORS,
   permission: sqsPermission,

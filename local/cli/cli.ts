@@ -11,6 +11,7 @@ import { exitCodeFor, formatText, toJsonSummary } from '../../execution/report.t
 import type { FaultSpec, StandInFunction } from '../contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from '../bridge/index.ts';
+import { runTaskTokens } from '../api/callback-server.ts';
 import { serveInstructions } from '../api/instructions.ts';
 import { startApiServer } from '../api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
@@ -308,14 +309,17 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     progress?.update(p.delivered);
   };
   const interrupts = (io.interrupts ?? signalInterrupts)();
+  // A Task that waits for a task token prints it, with an endpoint up to answer it until the run ends.
+  const callbacks = runTaskTokens((text) => io.stderr.write(text));
   let result;
   try {
-    result = await runLocal({ ...options.run, onProgress, signal: interrupts.signal });
+    result = await runLocal({ ...options.run, onProgress, signal: interrupts.signal, taskTokens: callbacks.tokens });
   } catch (error) {
     if (!(error instanceof RunInterrupted)) throw error;
   } finally {
     progress?.done();
     interrupts.dispose();
+    await callbacks.stop();
   }
   if (!result) {
     io.stderr.write(interruptedLine(io.stderr, delivered, total));

@@ -148,11 +148,11 @@ describe('engine: checkDefinition', () => {
     expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$', End: true }, {}, { QueryLanguage: 'JSONata' }))).to.throw(DefinitionError, "field 'InputPath'");
   });
 
-  it('refuses Activities, .sync and .waitForTaskToken with UnsupportedFeature naming the state and field', () => {
+  it('refuses .sync with UnsupportedFeature naming the state and field, and accepts activities and .waitForTaskToken', () => {
     const task = (Resource: string) => machine({ Type: 'Task', Resource, End: true });
-    expect(() => checkDefinition(task('arn:aws:states:us-east-1:123456789012:activity:a'))).to.throw(UnsupportedFeature, "state 'S', field 'Resource'");
-    expect(() => checkDefinition(task('arn:aws:states:::ecs:runTask.sync'))).to.throw(UnsupportedFeature, '.sync');
-    expect(() => checkDefinition(task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).to.throw(UnsupportedFeature, '.waitForTaskToken');
+    expect(() => checkDefinition(task('arn:aws:states:::ecs:runTask.sync'))).to.throw(UnsupportedFeature, "state 'S', field 'Resource'");
+    expect(() => checkDefinition(task('arn:aws:states:us-east-1:123456789012:activity:a'))).not.to.throw();
+    expect(() => checkDefinition(task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).not.to.throw();
   });
 
   it('refuses Task Credentials, and distributed-only Map fields on an inline Map', () => {

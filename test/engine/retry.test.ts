@@ -24,6 +24,14 @@ describe('engine: Retry and Catch matching', () => {
     expect(errorMatches(['States.TaskFailed'], 'States.Timeout')).to.equal(false);
   });
 
+  it('a missed heartbeat is matched by States.HeartbeatTimeout and States.Timeout, not by States.TaskFailed', () => {
+    expect(errorMatches(['States.HeartbeatTimeout'], 'States.HeartbeatTimeout')).to.equal(true);
+    expect(errorMatches(['States.Timeout'], 'States.HeartbeatTimeout')).to.equal(true);
+    expect(errorMatches(['States.HeartbeatTimeout'], 'States.Timeout')).to.equal(false);
+    expect(errorMatches(['States.TaskFailed'], 'States.HeartbeatTimeout')).to.equal(false);
+    expect(errorMatches(['States.ALL'], 'States.HeartbeatTimeout')).to.equal(true);
+  });
+
   it('findCatcher takes the first catcher that matches', () => {
     const catchers = [
       { ErrorEquals: ['X'], Next: 'a' },

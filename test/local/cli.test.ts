@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { GetActivityTaskCommand, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
 import {
   displayPath,
@@ -18,6 +19,7 @@ import {
 } from '../../local/cli/cli.ts';
 import { MAX_JSON_DEPTH } from '../../engine/index.ts';
 import { LOCAL_CLI } from '../../scripts/build.ts';
+import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/cli/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
 import { rejection } from '../helpers.ts';
@@ -426,10 +428,62 @@ describe('local/cli', function () {
       expect(io.err.join('')).to.match(/^InvalidArguments: --lambda echo: module .*nowhere\.mjs does not exist/);
     });
 
-    it('refuses an Activity task and a missing definition with exit status 2', async () => {
+    it('prints the task token of a .waitForTaskToken Task and the command that answers it, and goes on when answered', async () => {
+      const handler = join(dir, 'ask.mjs');
+      await writeFile(handler, 'export async function handler(event) { return { asked: typeof event.token }; }\n');
+      const functionArn = 'arn:aws:lambda:us-east-1:111111111111:function:ask';
+      const definition = join(dir, 'ask.asl.json');
+      const ask = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: functionArn, Payload: { 'token.$': '$$.Task.Token' } }, End: true };
+      await writeFile(definition, JSON.stringify({ StartAt: 'Ask', States: { Ask: ask } }));
+      let answered: Promise<unknown> | undefined;
+      const io = fakeIo({
+        onStderr: (text) => {
+          const command = /^ {2}(.* send-task-success .*)$/m.exec(text)?.[1];
+          if (!command) return;
+          const token = /--task-token '([^']+)'/.exec(command)![1]!;
+          const endpoint = /--endpoint-url (\S+)/.exec(command)![1]!;
+          expect(text).to.contain(`  ${token}\n`);
+          // The printed command itself where the aws command is installed, the SDK otherwise.
+          answered = hasAwsCli
+            ? execFileAsync('bash', ['-c', command.replace("'{}'", `'{"approved": true}'`)], { env: { PATH: process.env.PATH, HOME: dir } })
+            : (async () => {
+                const sfn = new SFNClient({ region: 'us-east-1', endpoint, credentials: LOCAL_CREDENTIALS });
+                await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved": true}' }));
+                sfn.destroy();
+              })();
+        },
+      });
+      expect(await main(['--definition', definition, '--json', '--no-report', '--lambda', `${functionArn}=${handler}`], io)).to.equal(0);
+      await answered;
+      expect(JSON.parse(io.out.join(''))).to.deep.include({ status: 'SUCCEEDED', output: { approved: true } });
+      expect(await listeningServers()).to.equal(0);
+    });
+
+    it('prints an activity task’s token and get-activity-task; a worker on the printed endpoint takes and answers it', async () => {
+      let worked: Promise<unknown> | undefined;
+      const io = fakeIo({
+        onStderr: (text) => {
+          const command = /^ {2}(.* get-activity-task .*)$/m.exec(text)?.[1];
+          if (!command) return;
+          const endpoint = /--endpoint-url (\S+)/.exec(command)![1]!;
+          const activityArn = /--activity-arn (\S+)/.exec(command)![1]!;
+          const sfn = new SFNClient({ region: 'us-east-1', endpoint, credentials: LOCAL_CREDENTIALS });
+          worked = (async () => {
+            const task = await sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'test' }));
+            await sfn.send(new SendTaskFailureCommand({ taskToken: task.taskToken!, error: 'Declined', cause: 'by the worker' }));
+            sfn.destroy();
+          })();
+        },
+      });
+      expect(await main(['--definition', 'test/fixtures/asl/activity.asl.json', '--json', '--no-report'], io)).to.equal(1);
+      await worked;
+      expect(JSON.parse(io.out.join(''))).to.deep.include({ status: 'FAILED', error: 'Declined', cause: 'by the worker' });
+    });
+
+    it('refuses a .sync task and a missing definition with exit status 2', async () => {
       const activity = fakeIo();
-      expect(await main(['--definition', 'test/fixtures/asl/activity.asl.json'], activity)).to.equal(2);
-      expect(activity.err.join('')).to.match(/^UnsupportedFeature: .*Wait for a Person/);
+      expect(await main(['--definition', 'test/fixtures/asl/sync.asl.json'], activity)).to.equal(2);
+      expect(activity.err.join('')).to.match(/^UnsupportedFeature: .*Run the Job/);
       const missing = fakeIo();
       expect(await main(['--definition', join(dir, 'absent.json')], missing)).to.equal(2);
       expect(missing.err.join('')).to.match(/^DefinitionError: .*absent\.json does not exist/);

@@ -93,9 +93,9 @@ describe('local/run (end to end on the emulators)', function () {
   });
 
   it('refuses what the engine does not implement before anything starts, naming the state', async () => {
-    const error = await rejection(runLocal({ definitionPath: `${FIXTURES}/activity.asl.json` }));
+    const error = await rejection(runLocal({ definitionPath: `${FIXTURES}/sync.asl.json` }));
     expect(error.name).to.equal('UnsupportedFeature');
-    expect(error.message).to.contain('Wait for a Person');
+    expect(error.message).to.contain('Run the Job');
   });
 
   it('refuses a missing definition with a DefinitionError', async () => {

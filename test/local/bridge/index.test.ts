@@ -75,7 +75,7 @@ describe('local/bridge createTaskHandlers', () => {
       ['an aws-sdk action in PascalCase', task('arn:aws:states:::aws-sdk:dynamodb:GetItem'), /is not supported/],
       ['an aws-sdk service the bridge does not emulate', task('arn:aws:states:::aws-sdk:s3:getObject'), /is not supported/],
       ['the .sync pattern', task('arn:aws:states:::lambda:invoke.sync'), /uses the \.sync integration pattern/],
-      ['the callback pattern', task('arn:aws:states:::sqs:sendMessage.waitForTaskToken'), /\.waitForTaskToken integration pattern/],
+      ['the callback pattern of an integration that has none offline', task('arn:aws:states:::dynamodb:putItem.waitForTaskToken'), /\.waitForTaskToken integration pattern/],
       ['a resource that is not a string', task({ 'Fn::GetAtt': 'x' }), /is not supported/],
     ];
     for (const [what, state, reason] of cases) {
