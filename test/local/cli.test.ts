@@ -75,7 +75,8 @@ function fakeIo(options: FakeIoOptions = {}): FakeIo {
 
 /** Servers still listening, once closed ones have released their handles (a tick after close). */
 async function listeningServers(): Promise<number> {
-  await new Promise((resolve) => setImmediate(resolve));
+  // A server closed a moment ago may keep its handle until libuv has run its close callbacks.
+  for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
   return process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
 }
 
