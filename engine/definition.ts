@@ -4,7 +4,6 @@
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
 import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
-import { classifyResource } from './resources.ts';
 import { isObject } from './json.ts';
 
 const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
@@ -110,10 +109,7 @@ function checkErrorLists(name: string, field: string, list: unknown): void {
   });
 }
 
+// A .sync Task runs as its host's dispatcher runs the job (which reports it submitted): the host refuses the jobs it cannot run.
 function checkResource(name: string, resource: unknown): void {
   if (typeof resource !== 'string') throw new DefinitionError(`${where(name, 'Resource')}: must be an ARN.`);
-  const kind = classifyResource(resource);
-  if (kind.kind === 'service' && kind.pattern === 'sync') {
-    throw new UnsupportedFeature(`${where(name, 'Resource')}: the .${kind.pattern} integration pattern is not supported: ${resource}.`);
-  }
 }

@@ -182,6 +182,10 @@ function checkState(name: string, state: State, jsonata: boolean): void {
   if (kind?.kind === 'activity' || (kind?.kind === 'service' && kind.pattern === 'waitForTaskToken')) {
     throw new UnsupportedFeature(`TestState does not run Tasks that wait for a task token (activities, .waitForTaskToken): "${name}"`);
   }
+  // A job's end would come from a service TestState does not run.
+  if (kind?.kind === 'service' && kind.pattern === 'sync') {
+    throw new UnsupportedFeature(`state '${name}', field 'Resource': the .sync integration pattern is not supported: ${state.Resource as string}.`);
+  }
   const states: Record<string, unknown> = { [name]: state };
   for (const target of targets(state)) if (target !== name) states[target] = { Type: 'Succeed' };
   checkDefinition({ ...(jsonata ? { QueryLanguage: 'JSONata' } : {}), StartAt: name, States: states });

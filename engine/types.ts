@@ -19,6 +19,11 @@ export interface TaskCall {
   heartbeatSeconds?: number;
   signal: AbortSignal;
   execution: ExecutionContext;
+  /**
+   * A `.sync` Task's: the host calls it once the job has started, with the start call's response,
+   * which AWS records as TaskSubmitted before the Task waits for the job's end.
+   */
+  submitted?: (output: unknown) => void;
 }
 
 /** Resolves with the call's result; rejects with a StatesError or any Error (name = error, message = cause). */

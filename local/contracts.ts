@@ -1,6 +1,7 @@
 // Interfaces between the offline runtime's two halves: the AWS side (emulators, provisioning,
 // the Lambda runner, the service-integration bridge and local IAM) and the engine side
 // (guards, the engine driver, history accounting, the report and the CLI).
+import type { TaskCall as DispatchedCall } from '../engine/index.ts';
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
 import type { DeliveredMessage } from '../workflow/execution-record.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
@@ -103,8 +104,25 @@ export interface TaskCall {
   sent?: number;
 }
 
-/** What a Task state does with its parameters: the service call, resolving with its result. */
-export type TaskHandler = (parameters: unknown) => Promise<unknown>;
+/**
+ * What a Task state does with its parameters: the service call, resolving with its result. The
+ * dispatcher's call comes with them (its signal, the execution, a `.sync` Task's submitted()).
+ */
+export type TaskHandler = (parameters: unknown, call?: DispatchedCall) => Promise<unknown>;
+
+/** The Step Functions operations a nested execution's Task calls, by name (StartExecution, DescribeExecution, StopExecution). */
+export type StepFunctionsOperation = 'StartExecution' | 'DescribeExecution' | 'StopExecution';
+
+/**
+ * Step Functions' own API, as a `states:startExecution` Task calls it (AWS's integration calls
+ * the service's API too): the endpoint's operations, with their validation, shapes and errors (an
+ * Error whose name is AWS's error code and whose `status` is the HTTP status).
+ */
+export interface StepFunctionsApi {
+  call(operation: StepFunctionsOperation, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Settles once the execution has ended. */
+  ended(executionArn: string): Promise<void>;
+}
 
 /** `--lambda NAME=MODULE`: a module whose `handler` stands in for a function the definition invokes. */
 export interface StandInFunction {
@@ -137,6 +155,10 @@ export interface BridgeOptions {
   mockedStates?: ReadonlySet<string>;
   /** Accept functions that do not exist, as AWS's CreateStateMachine does: their calls fail at run time (Lambda.ResourceNotFoundException). */
   acceptMissingFunctions?: boolean;
+  /** Where a `states:startExecution` Task starts its child executions; without it such a Task is refused. */
+  stepFunctions?: StepFunctionsApi;
+  /** The role the state machine runs as, by ARN; the environment's workflow's by default. */
+  roleArn?: string;
 }
 
 /** A running set of emulators with the workflow's resources provisioned. */

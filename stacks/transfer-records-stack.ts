@@ -146,6 +146,7 @@ export class TransferRecordsStack extends TerraformStack {
         // Built from names: a state machine's own policy may not reference the state machine.
         stateMachine: stateMachineArn,
         executions: (workflow) => arn.execution(where, workflowNames(prefix, workflow).stateMachine, '*'),
+        eventsRule: (name) => arn.eventsRule(where, name),
         ...(functionArn ? { function: functionArn } : {}),
       });
     // The functions' own ARNs are not among them: each role's policy must exist before its function does.

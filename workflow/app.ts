@@ -5,7 +5,7 @@
 import { OFFLINE_SCOPE } from './arns.ts';
 import type { Application, Attribute, DataResource, FunctionSpec, QueueType, WorkflowSpec } from './description.ts';
 import { deployedRoleName, functionNames, MAX_ROLE_NAME, resourceName, workflowNames } from './names.ts';
-import { ref, type ResourceArns } from './permissions.ts';
+import { NESTED_EXECUTION_RULE, ref, type ResourceArns } from './permissions.ts';
 import { MAX_PREFIX_LENGTH } from './settings.ts';
 import { withAtScale } from './transfer-records-at-scale.ts';
 import { RESOURCES, SEED_FUNCTION, TRANSFER_RECORDS } from './transfer-records.ts';
@@ -79,6 +79,7 @@ export interface RefArns {
   logGroup(fn: FunctionSpec): string;
   stateMachine(workflow: WorkflowSpec): string;
   executions(workflow: WorkflowSpec): string;
+  eventsRule(name: string): string;
 }
 
 /**
@@ -107,6 +108,7 @@ export function grantArns(app: Application, arns: Partial<RefArns>): ResourceArn
       // A Map Run's child executions are named `<state machine>/<Map label>:<id>`.
       [ref.mapRunExecutions(w.id), () => (arns.stateMachine ? `${arns.stateMachine(w).replace(':stateMachine:', ':execution:')}/*` : undefined)],
     ]),
+    [ref.eventsRule(NESTED_EXECUTION_RULE), () => arns.eventsRule?.(NESTED_EXECUTION_RULE)],
   ];
   const resolved: ResourceArns = {};
   for (const [name, arn] of entries) {
@@ -202,5 +204,6 @@ const allRefs: RefArns = {
   logGroup: (f) => f.name,
   stateMachine: (w) => w.id,
   executions: (w) => w.id,
+  eventsRule: (name) => name,
 };
 const noValues: AttributeValues = { resource: () => '', function: () => '', workflow: () => '' };

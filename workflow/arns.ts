@@ -26,6 +26,8 @@ export const arns = {
   dynamodbTable: (scope: ArnScope, name: string): string => regional(scope, 'dynamodb', `table/${name}`),
   sqsQueue: (scope: ArnScope, name: string): string => regional(scope, 'sqs', name),
   logGroup: (scope: ArnScope, name: string): string => regional(scope, 'logs', `log-group:${name}`),
+  /** An EventBridge rule, such as the managed one Step Functions watches `.sync` child executions with. */
+  eventsRule: (scope: ArnScope, name: string): string => regional(scope, 'events', `rule/${name}`),
   /** S3 bucket ARNs name neither region nor account. */
   s3Bucket: (scope: Pick<ArnScope, 'partition'>, bucket: string): string => `arn:${scope.partition}:s3:::${bucket}`,
   /** IAM is global: a role's ARN names no region. */

@@ -19,6 +19,8 @@ export const ref = {
   executions: (workflowId: string): ResourceRef => `executions:${workflowId}`,
   /** The executions a workflow's distributed Map starts as children: `execution:<name>/<label>:<id>`. */
   mapRunExecutions: (workflowId: string): ResourceRef => `mapRunExecutions:${workflowId}`,
+  /** An EventBridge rule of the account, by name (Step Functions' managed rules). */
+  eventsRule: (name: string): ResourceRef => `eventsRule:${name}`,
   /** The objects of a bucket, or only those under one of its prefixes. */
   objects: (bucketId: string, prefix?: string): ResourceRef => (prefix === undefined ? `objects:${bucketId}` : `objects:${bucketId}/${prefix}`),
 };
@@ -62,6 +64,28 @@ export const DELIVER_EXECUTION_LOGS: Grant = {
   resources: ['*'],
   wildcardReason: 'CloudWatch Logs vended log delivery actions support no resource-level permissions',
 };
+
+/** The rule Step Functions manages to learn that a `.sync` child execution has ended (AWS's "IAM policies for AWS Step Functions"). */
+export const NESTED_EXECUTION_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
+
+/** How a Task waits for the execution it starts: not at all, until it ends (`.sync`, `.sync:2`), or for a task token. */
+export type NestedPattern = 'request' | 'sync' | 'waitForTaskToken';
+
+/**
+ * What a role needs for a Task that starts executions of another workflow (`states:startExecution`),
+ * as AWS's "IAM policies for AWS Step Functions" lists it: StartExecution on the child's state
+ * machine; for `.sync`, also DescribeExecution and StopExecution on its executions and the managed
+ * rule's PutTargets, PutRule and DescribeRule. `sid` names the child in the statements' ids.
+ */
+export function nestedExecutionGrants(childWorkflowId: string, pattern: NestedPattern, sid: string): Grant[] {
+  const start: Grant = { sid: `Start${sid}Executions`, actions: ['states:StartExecution'], resources: [ref.stateMachine(childWorkflowId)] };
+  if (pattern !== 'sync') return [start];
+  return [
+    start,
+    { sid: `Watch${sid}Executions`, actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [ref.executions(childWorkflowId)] },
+    { sid: `Watch${sid}ExecutionEvents`, actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [ref.eventsRule(NESTED_EXECUTION_RULE)] },
+  ];
+}
 
 export interface PolicyStatement {
   Sid: string;

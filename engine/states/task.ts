@@ -129,7 +129,8 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('TaskStarted', { ...ids });
   }
   return awaitCall(step, prefix, ids, timeouts, token, (signal) => {
-    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution });
+    const submitted = kind.kind === 'service' && kind.pattern === 'sync' ? (output: unknown) => thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', output)) : undefined;
+    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution, ...(submitted ? { submitted } : {}) });
     if (!token) return call;
     return call.then((submitted) => {
       thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', submitted));

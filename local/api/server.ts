@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST_DIR } from '../../workflow/names.ts';
+import type { TaskTokens } from '../../engine/index.ts';
 import type { LocalEnvironment } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { roleArn } from '../services/iam.ts';
@@ -15,7 +16,7 @@ import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
 import { iamQueryHandler, isQueryRequest } from './iam-query.ts';
 import { createRoleStore, type RoleStore } from './iam-roles.ts';
-import { createOperations } from './operations.ts';
+import { createOperations, type Operation } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
 import { createStateMachineStore, type StateMachineStore } from './state-machines.ts';
 import { TaskTokenRegistry } from './task-tokens.ts';
@@ -26,34 +27,73 @@ export const LOOPBACK = '127.0.0.1';
 /** The repository, from this file's place in it. */
 const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface ApiServerOptions {
+export interface StepFunctionsOptions {
   env: LocalEnvironment;
   /** The repository root, for the workflow's ASL file and the bundles: a bundled caller passes its own. */
   root?: string;
-  /** 0 (the default) picks a free port. */
-  port?: number;
   /** The finished executions kept (DEFAULT_RETAINED_EXECUTIONS unless given); the earliest finished are forgotten. */
   retainedExecutions?: number;
-  /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
-  onInternalError?: (error: Error) => void;
   /** Step Functions Local's mock configuration (SFN_MOCK_CONFIG), whose test cases `<stateMachineArn>#<TestCase>` runs. */
   mockConfig?: MockConfig;
+  /** The task tokens the executions hand out; the endpoint's own registry (SendTask*) unless given (a CLI run's). */
+  taskTokens?: TaskTokens;
 }
 
-export interface ApiServer {
-  endpoint: string;
+export interface ApiServerOptions extends Omit<StepFunctionsOptions, 'taskTokens'> {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Where unexpected errors go; the request still gets a 500 in AWS's shape. */
+  onInternalError?: (error: Error) => void;
+}
+
+/** Step Functions in process: its stores and operations, with the application's workflows registered. */
+export interface LocalStepFunctions {
   machines: StateMachineStore;
   executions: ExecutionStore;
   activities: ActivityStore;
   /** The IAM roles: the stack's, and those made with CreateRole on this endpoint. */
   roles: RoleStore;
+  operations: Record<string, Operation>;
   /** The environment's workflow (WORKFLOW=…), as registered; the others are registered too. */
   workflowArn: string;
+  /** Stops the executions in flight (ABORTED) and waits for their calls. */
+  stop(): Promise<void>;
+}
+
+export interface ApiServer extends Omit<LocalStepFunctions, 'operations'> {
+  endpoint: string;
   /** Stops the executions in flight (ABORTED), waits for their calls, then closes the server. */
   stop(): Promise<void>;
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const stepFunctions = await createStepFunctions(options);
+  const onInternalError = options.onInternalError ?? ((error: Error) => console.error(error));
+  const handler = protocolHandler(stepFunctions.operations, onInternalError);
+  // IAM shares the port: its clients send form-encoded query requests, Step Functions' send JSON.
+  const iam = iamQueryHandler(stepFunctions.roles, onInternalError);
+  const server = createServer(loopbackOnly((request, response) => (isQueryRequest(request) ? iam(request, response) : handler(request, response))));
+  await listen(server, options.port ?? 0);
+  const { port } = server.address() as AddressInfo;
+  const { operations: _operations, ...stores } = stepFunctions;
+  return {
+    ...stores,
+    endpoint: `http://${LOOPBACK}:${port}`,
+    stop: async () => {
+      await stepFunctions.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/**
+ * The endpoint's Step Functions without its port: a `states:startExecution` Task's children start
+ * through these operations, as AWS's integration calls Step Functions' API.
+ */
+export async function createStepFunctions(options: StepFunctionsOptions): Promise<LocalStepFunctions> {
   const { env } = options;
   const fromRoot = (path: string) => join(options.root ?? OWN_ROOT, path);
   // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
@@ -67,12 +107,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     signal: stopping.signal,
     ...(mockConfig ? { mockConfig } : {}),
     userRoles: (arn) => roles.assumable(arn),
+    // Called only while an execution runs, once the operations exist.
+    stepFunctions: { call: async (operation, body) => (await operations[operation]!(body)) as Record<string, unknown>, ended: (arn) => executions.get(arn).done },
   });
   const roles = createRoleStore({ accountId: env.resources.accountId, region: env.resources.region, stackRoles: machines.stackRoles });
   const { resources } = env;
   const activities = createActivityStore(resources.region, resources.accountId);
   const tokens = new TaskTokenRegistry({ activityExists: (arn) => activities.has(arn) });
-  const executions = createExecutionStore({ ...(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions }), taskTokens: tokens });
+  const executions = createExecutionStore({
+    ...(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions }),
+    taskTokens: options.taskTokens ?? tokens,
+  });
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.
   const arns: Record<string, string> = {};
   for (const workflow of resources.app.workflows) {
@@ -86,27 +131,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }).arn;
   }
   const operations = createOperations({ machines, executions, tokens, activities, stopping: stopping.signal, ...(mockConfig ? { mockConfig } : {}) });
-  const onInternalError = options.onInternalError ?? ((error: Error) => console.error(error));
-  const stepFunctions = protocolHandler(operations, onInternalError);
-  // IAM shares the port: its clients send form-encoded query requests, Step Functions' send JSON.
-  const iam = iamQueryHandler(roles, onInternalError);
-  const server = createServer(loopbackOnly((request, response) => (isQueryRequest(request) ? iam(request, response) : stepFunctions(request, response))));
-  await listen(server, options.port ?? 0);
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://${LOOPBACK}:${port}`,
     machines,
     executions,
     activities,
     roles,
+    operations,
     workflowArn: arns[resources.workflow.name]!,
     stop: async () => {
       stopping.abort();
       await executions.stopAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
     },
   };
 }

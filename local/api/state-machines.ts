@@ -5,8 +5,8 @@ import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { randomUUID } from 'node:crypto';
 import { checkDefinition } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
-import { createTaskHandlers } from '../bridge/index.ts';
-import type { LocalEnvironment, TaskCall, TaskHandler } from '../contracts.ts';
+import { createTaskHandlers, ManagedRuleDenied } from '../bridge/index.ts';
+import type { LocalEnvironment, StepFunctionsApi, TaskCall, TaskHandler } from '../contracts.ts';
 import { localPolicies, roleArn } from '../services/iam.ts';
 import { mockableStates, type MockConfig } from '../host/mock-config.ts';
 import { ApiError, invalidArn } from './errors.ts';
@@ -50,6 +50,8 @@ export interface StateMachineStoreOptions {
   mockConfig?: MockConfig;
   /** The user's roles (IAM's CreateRole on the endpoint): the live statements of one Step Functions may assume. */
   userRoles?: (arn: string) => PolicyStatement[] | undefined;
+  /** Where a `states:startExecution` Task starts its children: the endpoint's own operations. */
+  stepFunctions?: StepFunctionsApi;
 }
 
 export class StateMachineDoesNotExist extends ApiError {
@@ -96,6 +98,8 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         ...(machineName === undefined ? {} : { mockedStates: mockableStates(options.mockConfig, machineName) }),
         resources,
         endpoints: options.env.endpoints,
+        roleArn: role,
+        ...(options.stepFunctions ? { stepFunctions: options.stepFunctions } : {}),
         stateMachinePolicy: policy,
         functionPolicies: policies.functionPolicies,
         faults: [],
@@ -104,6 +108,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
+      if (error instanceof ManagedRuleDenied) throw new ApiError('AccessDeniedException', error.message);
       // AWS would accept the resource; offline, only what the bridge can call runs.
       throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: 'offline, ${(error as Error).message}'`);
     }

@@ -1,4 +1,5 @@
 // What every integration needs for one run: the state machine's identity and policy, and the faults.
+import type { TaskCall as DispatchedCall } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalResources } from '../contracts.ts';
 import { AccessDenied, assertPermitted, type RequiredPermission } from '../services/iam.ts';
@@ -19,8 +20,8 @@ export interface CallContext {
   injectFault: FaultInjector;
 }
 
-/** Makes one service call from a Task's evaluated Parameters and returns the task's result. */
-export type ServiceCall = (params: Record<string, unknown>) => Promise<unknown>;
+/** Makes one service call from a Task's evaluated Parameters and returns the task's result; the dispatcher's call comes with them. */
+export type ServiceCall = (params: Record<string, unknown>, call?: DispatchedCall) => Promise<unknown>;
 
 /** Fails the task as Step Functions does when the role lacks the permission. */
 export function authorize(

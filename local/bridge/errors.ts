@@ -23,6 +23,14 @@ export class UnsupportedResource extends Error {
   override name = 'UnsupportedResource';
 }
 
+/**
+ * A `.sync` Task whose role may not create the managed EventBridge rule Step Functions watches the
+ * job with: AWS refuses such a state machine at creation (AccessDeniedException, this message).
+ */
+export class ManagedRuleDenied extends Error {
+  override name = 'ManagedRuleDenied';
+}
+
 export type IntegrationStyle = 'optimized' | 'sdk';
 
 interface Naming {

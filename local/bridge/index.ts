@@ -12,19 +12,20 @@ import { forEachState } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../services/emulators.ts';
 import { checkFaultTargets, createFaultInjectors, type EntryFaults } from './faults.ts';
-import { roleArn, stateMachinePrincipal } from '../services/iam.ts';
+import { isAllowed, roleArn, stateMachinePrincipal } from '../services/iam.ts';
 import { messagesSent } from '../cli/progress.ts';
 import { createLambdaRunner, describedFunctionSettings, LAMBDA_DEFAULTS, type FunctionSettings } from '../services/lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
-import { UnsupportedResource, type IntegrationStyle } from './errors.ts';
+import { ManagedRuleDenied, UnsupportedResource, type IntegrationStyle } from './errors.ts';
 import { createFunctionLookup, functionAddress, functionResourceTask, isFunctionArn } from './lambda.ts';
 import { recordHttpResponses } from './response.ts';
 import { LIST_READER_RESOURCE } from './s3.ts';
+import { managedRulePermissions } from './states.ts';
 import { readerConfigProblem, type ReaderConfig } from './s3-items.ts';
 import type { FunctionLookup, LocalFunction, ServiceDescriptor } from './service.ts';
 import { SERVICES } from './services.ts';
 
-export { TaskFailure, UnsupportedResource } from './errors.ts';
+export { ManagedRuleDenied, TaskFailure, UnsupportedResource } from './errors.ts';
 // What the run, the CLI, the emulators' door and the benchmarks use of the bridge: its front door is this file.
 export { createFaultLedger, InvalidFaultSpec, parseFault } from './faults.ts';
 export { functionAddress } from './lambda.ts';
@@ -35,6 +36,8 @@ interface Integration {
   service: ServiceDescriptor;
   style: IntegrationStyle;
   action: string;
+  /** The integration pattern as written (`.sync`, `.sync:2`, `.waitForTaskToken`), if any. */
+  pattern?: string;
   /** Set when the Resource is a Lambda function's ARN itself: an Invoke whose result is the function's own. */
   functionArn?: string;
 }
@@ -61,6 +64,7 @@ const RESOURCE = /^arn:aws:states:::(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\..+)
 const INTEGRATIONS = new Map(SERVICES.filter((service) => service.call).map((service) => [service.name, service]));
 
 const LAMBDA = INTEGRATIONS.get('lambda')!;
+const STATES = INTEGRATIONS.get('states')!;
 
 const SUPPORTED = [
   'the function ARN itself (a function of the description)',
@@ -73,6 +77,17 @@ function takesTaskToken(style: IntegrationStyle, service: ServiceDescriptor | un
   return style === 'sdk' || (service?.taskToken?.includes(action) ?? false);
 }
 
+/** Whether the pattern a Resource names runs offline for this action. */
+function runsPattern(pattern: string, style: IntegrationStyle, service: ServiceDescriptor | undefined, action: string): boolean {
+  if (pattern === '.waitForTaskToken') return takesTaskToken(style, service, action);
+  return (pattern === '.sync' || pattern === '.sync:2') && style === 'optimized' && (service?.sync?.includes(action) ?? false);
+}
+
+const optimizedWith = (actions: (service: ServiceDescriptor) => readonly string[] | undefined) =>
+  [...INTEGRATIONS.values()].flatMap((service) => (actions(service) ?? []).map((action) => `${service.name}:${action}`)).join(', ');
+
+const PATTERNS = `offline, tasks run request-response, .waitForTaskToken (${optimizedWith((service) => service.taskToken)}, aws-sdk) or .sync and .sync:2 (${optimizedWith((service) => service.sync)}) only`;
+
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
     new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
@@ -84,13 +99,14 @@ function parseResource(task: TaskState): Integration {
   const integration = INTEGRATIONS.get(service);
   const style: IntegrationStyle = sdkPrefix ? 'sdk' : 'optimized';
   // The callback pattern makes the same call, with the token in its arguments; the engine waits for the answer.
-  if (pattern && !(pattern === '.waitForTaskToken' && takesTaskToken(style, integration, action))) {
-    throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response or .waitForTaskToken (lambda:invoke, sqs:sendMessage, aws-sdk) only`);
+  if (pattern && !runsPattern(pattern, style, integration, action)) {
+    throw unsupported(`uses the ${pattern} integration pattern; ${PATTERNS}`);
   }
+  const patterned = pattern === undefined ? {} : { pattern };
   if (integration) {
     // aws-sdk actions are camelCase API names, as Step Functions requires.
-    if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action) && integration.sdkAction(action)) return { service: integration, style: 'sdk', action };
-    if (!sdkPrefix && integration.optimized.includes(action)) return { service: integration, style: 'optimized', action };
+    if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action) && integration.sdkAction(action)) return { service: integration, style: 'sdk', action, ...patterned };
+    if (!sdkPrefix && integration.optimized.includes(action)) return { service: integration, style: 'optimized', action, ...patterned };
   }
   throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);
 }
@@ -116,10 +132,7 @@ function checkLambdaTask(task: TaskState, integration: Integration, functions: F
   }
 }
 
-/** What a Task does with its effective input: a service call, or a Lambda function's invocation. */
-type TaskAction = (input: unknown) => Promise<unknown>;
-
-function reported(task: TaskState, integration: { service: string; action: string }, call: TaskAction, options: BridgeOptions): TaskHandler {
+function reported(task: TaskState, integration: { service: string; action: string }, call: TaskHandler, options: BridgeOptions): TaskHandler {
   const { onCall } = options;
   const record = (started: number, outcome: { error: string } | { sent: number }) =>
     onCall?.({
@@ -130,10 +143,10 @@ function reported(task: TaskState, integration: { service: string; action: strin
       ms: performance.now() - started,
       ...outcome,
     });
-  return async (input) => {
+  return async (input, dispatched) => {
     const started = performance.now();
     try {
-      const output = await call(input);
+      const output = await call(input, dispatched);
       record(started, { sent: messagesSent(integration.service, integration.action, output) });
       return output;
     } catch (error) {
@@ -221,6 +234,23 @@ function storageKey(stateName: string, resource: string): string {
   return `${stateName}\u0000${resource}`;
 }
 
+/**
+ * A Task that starts executions runs only where executions run (stepFunctions); a `.sync` one only
+ * if the role may create the managed rule that watches the child, which AWS checks when the state
+ * machine is created (ManagedRuleDenied).
+ */
+function checkNestedTasks(plans: { task: TaskState; integration: Integration }[], options: BridgeOptions, role: string): void {
+  const { region, accountId } = options.resources;
+  for (const { task, integration } of plans) {
+    if (integration.service !== STATES) continue;
+    if (!options.stepFunctions) throw new UnsupportedResource(`state "${task.name}": states:startExecution runs only where executions run (the endpoint, or a CLI run)`);
+    if (!integration.pattern?.startsWith('.sync')) continue;
+    for (const permission of managedRulePermissions(region, accountId)) {
+      if (!permission.resources.every((rule) => isAllowed(options.stateMachinePolicy, permission.action, rule))) throw new ManagedRuleDenied(`'${role}' is not authorized to create managed-rule.`);
+    }
+  }
+}
+
 /** The handler for a dispatcher's call: a Map's ItemReader or ResultWriter by resource, a Task by state name. */
 export function handlerFor(handlers: Record<string, TaskHandler>, call: { stateName: string; resource: string }): TaskHandler | undefined {
   return handlers[storageKey(call.stateName, call.resource)] ?? handlers[call.stateName];
@@ -284,23 +314,26 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const targets = plans.map(({ integration }) => ({ service: integration.service.name, action: integration.action }));
   checkFaultTargets(options.faults, [...targets, ...storageEntries.map(({ integration }) => integration)]);
   const running = resources.stateMachines[resources.workflow.name]!;
+  const role = options.roleArn ?? roleArn(resources.accountId, running.role);
+  checkNestedTasks(plans.filter(({ task }) => !mocked(task)), options, role);
   const shared: Omit<CallContext, 'injectFault'> = {
     resources,
     policy: options.stateMachinePolicy,
-    principalArn: stateMachinePrincipal(roleArn(resources.accountId, running.role), running.stateMachine),
+    principalArn: stateMachinePrincipal(role, running.stateMachine),
   };
   const clients = createLocalClients(resources.region, options.endpoints);
   recordHttpResponses(clients.dynamodb);
   recordHttpResponses(clients.sqs);
 
   const faultsFor = createFaultInjectors(options.faults, options.onFault);
-  const callFor = (state: string, { service, style, action, functionArn }: Integration): TaskAction => {
+  const callFor = (state: string, { service, style, action, pattern, functionArn }: Integration): TaskHandler => {
     const context: CallContext = { ...shared, injectFault: faultsFor(state, style) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
-    const serviceCall = service.call!({ style, action, clients, functions, context });
+    const { stepFunctions } = options;
+    const serviceCall = service.call!({ style, action, clients, functions, context, ...(pattern ? { pattern } : {}), ...(stepFunctions ? { stepFunctions } : {}) });
     const call = service.faults.failedEntries?.(action) ? withFailedEntries(serviceCall, service.name, action, faultsFor.entries(state)) : serviceCall;
     // A service integration takes an object of parameters; any other input calls it with none.
-    return (input) => call(isObject(input) ? input : {});
+    return (input, dispatched) => call(isObject(input) ? input : {}, dispatched);
   };
   const s3 = options.endpoints.s3 === undefined
     ? undefined

@@ -3,6 +3,7 @@
 // bridge, the emulators' IAM door and --fault read are built from the list in services.ts.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clients } from '../../workflow/clients.ts';
+import type { StepFunctionsApi } from '../contracts.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import type { LambdaRunner } from '../services/lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
@@ -37,6 +38,10 @@ export interface CallParts {
   clients: Clients;
   functions: FunctionLookup;
   context: CallContext;
+  /** The integration pattern as the Resource writes it (`.sync`, `.sync:2`, `.waitForTaskToken`), if any. */
+  pattern?: string;
+  /** Step Functions' own API, for the states service's Tasks. */
+  stepFunctions?: StepFunctionsApi;
 }
 
 /** The IAM action and resources one API operation (PascalCase) needs, from its parameters. */
@@ -57,6 +62,8 @@ export interface ServiceDescriptor {
   optimized: readonly string[];
   /** The optimized actions whose `.waitForTaskToken` runs offline (an aws-sdk action's always does). */
   taskToken?: readonly string[];
+  /** The optimized actions whose `.sync` and `.sync:2` (run a job) run offline. */
+  sync?: readonly string[];
   /** Whether `arn:aws:states:::aws-sdk:<name>:<action>` names an action the bridge runs. */
   sdkAction?: (action: string) => boolean;
   /** How its failures are named, per integration style. */

@@ -192,6 +192,7 @@ export function localResources(target: ProvisionTarget, dataById: Record<string,
     logGroup: (fn) => arn.logGroup({ ...OFFLINE_SCOPE, region, account: accountId }, byName(functions, fn.name).logGroup),
     stateMachine: (w) => byName(stateMachines, w.name).arn,
     executions: (w) => executionArnOf(byName(stateMachines, w.name).arn, '*'),
+    eventsRule: (name) => arn.eventsRule({ ...OFFLINE_SCOPE, region, account: accountId }, name),
   });
   const placeholderValues = (w: WorkflowSpec) =>
     Object.fromEntries(

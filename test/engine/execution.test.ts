@@ -148,9 +148,9 @@ describe('engine: checkDefinition', () => {
     expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$', End: true }, {}, { QueryLanguage: 'JSONata' }))).to.throw(DefinitionError, "field 'InputPath'");
   });
 
-  it('refuses .sync with UnsupportedFeature naming the state and field, and accepts activities and .waitForTaskToken', () => {
+  it('accepts .sync (the host runs the job, or refuses it), activities and .waitForTaskToken', () => {
     const task = (Resource: string) => machine({ Type: 'Task', Resource, End: true });
-    expect(() => checkDefinition(task('arn:aws:states:::ecs:runTask.sync'))).to.throw(UnsupportedFeature, "state 'S', field 'Resource'");
+    expect(() => checkDefinition(task('arn:aws:states:::states:startExecution.sync:2'))).not.to.throw();
     expect(() => checkDefinition(task('arn:aws:states:us-east-1:123456789012:activity:a'))).not.to.throw();
     expect(() => checkDefinition(task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).not.to.throw();
   });
