@@ -24,7 +24,7 @@ import type { Application, Reconciled, TableResource } from '../workflow/descrip
 import { DIST_DIR } from '../workflow/names.ts';
 import { createFaultLedger, createTaskHandlers, functionAddress } from './bridge/index.ts';
 import { engineHost } from './host/engine-host.ts';
-import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, TaskCall } from './contracts.ts';
+import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, StepFunctionsApi, TaskCall } from './contracts.ts';
 import { loadDefinition, previewVars, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
 import { createLocalClients } from './services/emulators.ts';
 import type { Clients } from '../workflow/clients.ts';
@@ -36,6 +36,7 @@ import { namePrefix } from '../workflow/settings.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
 import { createRunGuard, type RunGuard } from './cli/run-guard.ts';
+import { nestedTasks, nestedTaskStatements, startNestedRuntime, type NestedExecution, type NestedRuntime } from './cli/nested.ts';
 
 export interface Progress {
   /** Messages sent so far; the caller knows the total from the input (expectedItems). */
@@ -85,6 +86,8 @@ export interface LocalRun {
   env?: LocalEnvironment;
   /** How long reading the table and the queue back for the reconciliation took. */
   reconciliationMs: number;
+  /** The executions its Tasks started (states:startExecution), each with its own history. */
+  children?: NestedExecution[];
 }
 
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -162,6 +165,7 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
   const guard = createRunGuard(options.signal ? { signal: options.signal } : {});
   let run: Omit<LocalRun, 'env'>;
   let env: LocalEnvironment | undefined;
+  let nested: NestedRuntime | undefined;
   try {
     env = await guard.race(
       startLocalEnvironment({
@@ -171,9 +175,19 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
         ...(options.s3Data === undefined ? {} : { s3Data: options.s3Data }),
       }),
     );
-    run = await guard.race(execute(env, template, input, { ...options, quotaFail, ...(testCase ? { testCase } : {}) }, guard));
+    // Tasks that start executions start the description's workflows on Step Functions in process.
+    if (nestedTasks(template.preview).some((task) => testCase?.states[task.state] === undefined)) {
+      nested = await guard.race(startNestedRuntime(env, { root: fromRoot(''), ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}) }));
+    }
+    run = await guard.race(execute(env, template, input, { ...options, quotaFail, ...(testCase ? { testCase } : {}), ...(nested ? { stepFunctions: nested.api } : {}) }, guard));
+    if (nested) {
+      // The run ends with its execution: children still running are stopped with it.
+      await nested.stop();
+      run = { ...run, children: nested.children() };
+    }
   } catch (error) {
     // With keep too: a run that failed hands back no env to stop later.
+    await nested?.stop();
     await env?.stop();
     throw error;
   } finally {
@@ -188,7 +202,7 @@ async function execute(
   env: LocalEnvironment,
   template: AslTemplate,
   input: unknown,
-  options: LocalRunOptions & { quotaFail: boolean; testCase?: TestCase },
+  options: LocalRunOptions & { quotaFail: boolean; testCase?: TestCase; stepFunctions?: StepFunctionsApi },
   guard: RunGuard,
 ): Promise<Omit<LocalRun, 'env'>> {
   const { resources, endpoints } = env;
@@ -206,11 +220,12 @@ async function execute(
   const running = resources.stateMachines[resources.workflow.name]!;
   // Another definition (--definition) runs under a role written for the workflow's own: as stand-in
   // functions are granted what they need, its Map Runs may start their children (on AWS, a role made
-  // for that definition would allow states:StartExecution on its machine), and it may read, list and
-  // write the user's own buckets.
+  // for that definition would allow states:StartExecution on its machine), it may read, list and
+  // write the user's own buckets, and its nested Tasks may start and watch their children.
   if (options.definitionPath !== undefined && resolve(options.definitionPath) !== fromRoot(resources.workflow.definition)) {
     policies.stateMachinePolicy.push({ Sid: 'StartOwnMapRunChildren', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [running.arn] });
     policies.stateMachinePolicy.push(...userBucketGrants(userBuckets(options.s3Data)));
+    policies.stateMachinePolicy.push(...nestedTaskStatements(nestedTasks(definition), resources));
   }
   // The run's failure or Ctrl-C aborts the execution and tells the functions still running that no time is left.
   const stop = new AbortController();
@@ -226,6 +241,7 @@ async function execute(
     onFault: faultLedger.fired,
     signal: stop.signal,
     ...(options.testCase ? { mockedStates: new Set(Object.keys(options.testCase.states)) } : {}),
+    ...(options.stepFunctions ? { stepFunctions: options.stepFunctions } : {}),
   });
 
   // Service calls still running when the execution ends (it was aborted or timed out) finish

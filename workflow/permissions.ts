@@ -71,18 +71,27 @@ export const NESTED_EXECUTION_RULE = 'StepFunctionsGetEventsForStepFunctionsExec
 /** How a Task waits for the execution it starts: not at all, until it ends (`.sync`, `.sync:2`), or for a task token. */
 export type NestedPattern = 'request' | 'sync' | 'waitForTaskToken';
 
+/** What a nested Task names of its child: its state machine and that machine's executions. */
+export interface NestedChild {
+  stateMachine: ResourceRef;
+  executions: ResourceRef;
+}
+
+/** A workflow of the description as a nested Task's child. */
+export const childWorkflow = (workflowId: string): NestedChild => ({ stateMachine: ref.stateMachine(workflowId), executions: ref.executions(workflowId) });
+
 /**
- * What a role needs for a Task that starts executions of another workflow (`states:startExecution`),
+ * What a role needs for a Task that starts executions of another state machine (`states:startExecution`),
  * as AWS's "IAM policies for AWS Step Functions" lists it: StartExecution on the child's state
  * machine; for `.sync`, also DescribeExecution and StopExecution on its executions and the managed
  * rule's PutTargets, PutRule and DescribeRule. `sid` names the child in the statements' ids.
  */
-export function nestedExecutionGrants(childWorkflowId: string, pattern: NestedPattern, sid: string): Grant[] {
-  const start: Grant = { sid: `Start${sid}Executions`, actions: ['states:StartExecution'], resources: [ref.stateMachine(childWorkflowId)] };
+export function nestedExecutionGrants(child: NestedChild, pattern: NestedPattern, sid: string): Grant[] {
+  const start: Grant = { sid: `Start${sid}Executions`, actions: ['states:StartExecution'], resources: [child.stateMachine] };
   if (pattern !== 'sync') return [start];
   return [
     start,
-    { sid: `Watch${sid}Executions`, actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [ref.executions(childWorkflowId)] },
+    { sid: `Watch${sid}Executions`, actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [child.executions] },
     { sid: `Watch${sid}ExecutionEvents`, actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [ref.eventsRule(NESTED_EXECUTION_RULE)] },
   ];
 }

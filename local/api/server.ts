@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST_DIR } from '../../workflow/names.ts';
 import type { TaskTokens } from '../../engine/index.ts';
-import type { LocalEnvironment } from '../contracts.ts';
+import type { LocalEnvironment, StepFunctionsApi } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { roleArn } from '../services/iam.ts';
 import type { MockConfig } from '../host/mock-config.ts';
@@ -54,13 +54,15 @@ export interface LocalStepFunctions {
   /** The IAM roles: the stack's, and those made with CreateRole on this endpoint. */
   roles: RoleStore;
   operations: Record<string, Operation>;
+  /** The operations as a `states:startExecution` Task calls them. */
+  api: StepFunctionsApi;
   /** The environment's workflow (WORKFLOW=…), as registered; the others are registered too. */
   workflowArn: string;
   /** Stops the executions in flight (ABORTED) and waits for their calls. */
   stop(): Promise<void>;
 }
 
-export interface ApiServer extends Omit<LocalStepFunctions, 'operations'> {
+export interface ApiServer extends Omit<LocalStepFunctions, 'operations' | 'api'> {
   endpoint: string;
   /** Stops the executions in flight (ABORTED), waits for their calls, then closes the server. */
   stop(): Promise<void>;
@@ -75,7 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = createServer(loopbackOnly((request, response) => (isQueryRequest(request) ? iam(request, response) : handler(request, response))));
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
-  const { operations: _operations, ...stores } = stepFunctions;
+  const { operations: _operations, api: _api, ...stores } = stepFunctions;
   return {
     ...stores,
     endpoint: `http://${LOOPBACK}:${port}`,
@@ -101,14 +103,18 @@ export async function createStepFunctions(options: StepFunctionsOptions): Promis
   const { mockConfig } = options;
   // The user's roles are looked up when a state machine names one (after both stores exist); the
   // role store knows the stack's roles from the machines' store.
+  // Called only while an execution runs, once the operations exist.
+  const api: StepFunctionsApi = {
+    call: async (operation, body) => (await operations[operation]!(body)) as Record<string, unknown>,
+    ended: (arn) => executions.get(arn).done,
+  };
   const machines = createStateMachineStore({
     env,
     distDir: fromRoot(DIST_DIR),
     signal: stopping.signal,
     ...(mockConfig ? { mockConfig } : {}),
     userRoles: (arn) => roles.assumable(arn),
-    // Called only while an execution runs, once the operations exist.
-    stepFunctions: { call: async (operation, body) => (await operations[operation]!(body)) as Record<string, unknown>, ended: (arn) => executions.get(arn).done },
+    stepFunctions: api,
   });
   const roles = createRoleStore({ accountId: env.resources.accountId, region: env.resources.region, stackRoles: machines.stackRoles });
   const { resources } = env;
@@ -137,6 +143,7 @@ export async function createStepFunctions(options: StepFunctionsOptions): Promis
     activities,
     roles,
     operations,
+    api,
     workflowArn: arns[resources.workflow.name]!,
     stop: async () => {
       stopping.abort();
