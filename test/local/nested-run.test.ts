@@ -9,34 +9,14 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseMockConfig } from '../../local/host/mock-config.ts';
 import { runLocal } from '../../local/run.ts';
-import { APP } from '../../workflow/app.ts';
 import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
-import type { Application, WorkflowSpec } from '../../workflow/description.ts';
 import { workflowNames } from '../../workflow/names.ts';
-import { childWorkflow, nestedExecutionGrants } from '../../workflow/permissions.ts';
 import { namePrefix, region } from '../../workflow/settings.ts';
 import { TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
+import { NESTING_GRANTS, nestingApp } from '../fixtures/nested/nesting.ts';
 import { rejection } from '../helpers.ts';
 
 const PREFIX = 'nested-run';
-
-/** A workflow of the description that runs transfer-records as its child, with the grants given. */
-function nestingApp(grants: WorkflowSpec['grants']): Application {
-  const nesting: WorkflowSpec = {
-    name: 'nesting',
-    id: 'nesting_state_machine',
-    suffix: 'nesting',
-    roleSuffix: 'nesting-role',
-    definition: 'test/fixtures/nested/transfer-records-child.asl.json',
-    type: 'STANDARD',
-    logLevel: 'ERROR',
-    includeExecutionData: false,
-    placeholders: { TransferRecordsArn: { workflow: TRANSFER_RECORDS.name, attribute: 'arn' } },
-    functions: [],
-    grants,
-  };
-  return { ...APP, workflows: [...APP.workflows, nesting] };
-}
 
 const transferRecordsArn = () =>
   arns.stateMachine({ ...OFFLINE_SCOPE, region: region() }, workflowNames(namePrefix({ NAME_PREFIX: PREFIX }), TRANSFER_RECORDS).stateMachine);
@@ -60,8 +40,7 @@ describe('local/run: nested executions (states:startExecution)', function () {
   }
 
   it('runs a description workflow as a .sync:2 child under the grants the description gives: its own ARN and history, its output parsed', async () => {
-    const app = nestingApp(nestedExecutionGrants(childWorkflow(TRANSFER_RECORDS.id), 'sync', 'TransferRecords'));
-    const run = await runLocal({ app, workflow: 'nesting', input: { count: 2 }, prefix: PREFIX });
+    const run = await runLocal({ app: nestingApp(), workflow: 'nesting', input: { count: 2 }, prefix: PREFIX });
     expect(run.record.status, run.record.cause).to.equal('SUCCEEDED');
     const output = run.record.output as { child: string; output: unknown };
     expect(output.output).to.deep.equal({ List: ['DONE'] });
@@ -74,14 +53,14 @@ describe('local/run: nested executions (states:startExecution)', function () {
   });
 
   it('refuses before running a .sync Task whose role may not create the managed rule, as AWS refuses the state machine', async () => {
-    const withoutRule = nestedExecutionGrants(childWorkflow(TRANSFER_RECORDS.id), 'sync', 'TransferRecords').slice(0, 2);
+    const withoutRule = NESTING_GRANTS.slice(0, 2);
     const error = await rejection(runLocal({ app: nestingApp(withoutRule), workflow: 'nesting', input: { count: 2 }, prefix: PREFIX }));
     expect(error).to.include({ name: 'AccessDeniedException' });
     expect(error.message).to.match(/^'arn:aws:iam::\d{12}:role\/nested-run-nesting-role' is not authorized to create managed-rule\.$/);
   });
 
   it('fails a Task whose role may not start the child at run time, as AWS does, starting nothing', async () => {
-    const withoutStart = nestedExecutionGrants(childWorkflow(TRANSFER_RECORDS.id), 'sync', 'TransferRecords').slice(1);
+    const withoutStart = NESTING_GRANTS.slice(1);
     const run = await runLocal({ app: nestingApp(withoutStart), workflow: 'nesting', input: { count: 2 }, prefix: PREFIX });
     expect(run.record).to.include({ status: 'FAILED', error: 'StepFunctions.AWSStepFunctionsException' });
     expect(run.record.cause).to.include(`is not authorized to perform: states:StartExecution on resource: ${transferRecordsArn()}`);

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
+import { APP, grantArns } from '../../workflow/app.ts';
 import {
+  childWorkflow,
   type Grant,
+  nestedExecutionGrants,
+  ref,
   resolveGrants,
   UnresolvedResource,
   type ResourceArns,
@@ -92,6 +96,30 @@ describe('workflow/permissions', () => {
   it('need no ARN for the seed role but its table and log streams, so its policy can precede the function', () => {
     const { table, 'logs:seed': logStreams, queue } = ARNS;
     expect(() => resolveGrants(SEED_ROLE_GRANTS, { table, 'logs:seed': logStreams!, queue })).to.not.throw();
+  });
+
+  describe('nestedExecutionGrants', () => {
+    const child = childWorkflow(TRANSFER_RECORDS.id);
+    const arns = grantArns(APP, {
+      stateMachine: (workflow) => `arn:aws:states:eu-west-1:123456789012:stateMachine:${workflow.id}`,
+      executions: (workflow) => `arn:aws:states:eu-west-1:123456789012:execution:${workflow.id}:*`,
+      eventsRule: (name) => `arn:aws:events:eu-west-1:123456789012:rule/${name}`,
+    });
+
+    it('grant StartExecution alone on the child for request-response and .waitForTaskToken', () => {
+      for (const pattern of ['request', 'waitForTaskToken'] as const) {
+        expect(nestedExecutionGrants(child, pattern, 'Child')).to.deep.equal([{ sid: 'StartChildExecutions', actions: ['states:StartExecution'], resources: [ref.stateMachine(TRANSFER_RECORDS.id)] }]);
+      }
+    });
+
+    it('add for .sync what AWS lists: DescribeExecution and StopExecution on its executions, the managed rule\'s PutTargets, PutRule and DescribeRule', () => {
+      const statements = resolveGrants(nestedExecutionGrants(child, 'sync', 'Child'), arns);
+      expect(statements.map((statement) => [statement.Sid, statement.Action, statement.Resource])).to.deep.equal([
+        ['StartChildExecutions', ['states:StartExecution'], [`arn:aws:states:eu-west-1:123456789012:stateMachine:${TRANSFER_RECORDS.id}`]],
+        ['WatchChildExecutions', ['states:DescribeExecution', 'states:StopExecution'], [`arn:aws:states:eu-west-1:123456789012:execution:${TRANSFER_RECORDS.id}:*`]],
+        ['WatchChildExecutionEvents', ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], ['arn:aws:events:eu-west-1:123456789012:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule']],
+      ]);
+    });
   });
 
   it('let the state machine reach only its function, table and queue by ARN', () => {
