@@ -486,7 +486,7 @@ describe('local/cli', function () {
     it('refuses a .sync task and a missing definition with exit status 2', async () => {
       const activity = fakeIo();
       expect(await main(['--definition', 'test/fixtures/asl/sync.asl.json'], activity)).to.equal(2);
-      expect(activity.err.join('')).to.match(/^UnsupportedFeature: .*Run the Job/);
+      expect(activity.err.join('')).to.match(/^UnsupportedResource: .*Run the Job/);
       const missing = fakeIo();
       expect(await main(['--definition', join(dir, 'absent.json')], missing)).to.equal(2);
       expect(missing.err.join('')).to.match(/^DefinitionError: .*absent\.json does not exist/);

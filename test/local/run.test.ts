@@ -92,10 +92,10 @@ describe('local/run (end to end on the emulators)', function () {
     ]);
   });
 
-  it('refuses what the engine does not implement before anything starts, naming the state', async () => {
+  it('refuses a job the offline run cannot run (.sync on ecs:runTask) before the execution starts, naming the state', async () => {
     const error = await rejection(runLocal({ definitionPath: `${FIXTURES}/sync.asl.json` }));
-    expect(error.name).to.equal('UnsupportedFeature');
-    expect(error.message).to.contain('Run the Job');
+    expect(error.name).to.equal('UnsupportedResource');
+    expect(error.message).to.contain('Run the Job').and.contain('.sync and .sync:2 (states:startExecution)');
   });
 
   it('refuses a missing definition with a DefinitionError', async () => {
