@@ -12,6 +12,7 @@ import type { FaultSpec, StandInFunction } from '../contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from '../bridge/index.ts';
 import { runTaskTokens } from '../api/callback-server.ts';
+import { childLines, childSummaries } from './nested.ts';
 import { serveInstructions } from '../api/instructions.ts';
 import { startApiServer } from '../api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
@@ -329,10 +330,11 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   // A history that cannot be written after all (the disk filled up, say) fails the command, naming the option.
   const historyWritten = options.historyPath === undefined || (await historyFile(options.historyPath, result.history, io));
   const report = options.report ? await htmlReport(record, io) : undefined;
+  const children = result.children ?? [];
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ ...toJsonSummary(record), ...(report ? { report } : {}) })}\n`);
+    io.stdout.write(`${JSON.stringify({ ...toJsonSummary(record), ...(report ? { report } : {}), ...(children.length > 0 ? { children: childSummaries(children) } : {}) })}\n`);
   } else {
-    io.stdout.write(`${formatText(record)}\n${report ? `\nReport: ${report}\n` : ''}`);
+    io.stdout.write(`${formatText(record)}\n${childLines(children)}${report ? `\nReport: ${report}\n` : ''}`);
   }
   if (env) {
     // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them.

@@ -77,3 +77,15 @@ export async function startNestedRuntime(env: LocalEnvironment, options: { root:
     stop: () => stepFunctions.stop(),
   };
 }
+
+/** A child as the CLI reports it: its ARN, its state machine, its status and the length of its history. */
+export function childSummaries(children: NestedExecution[]) {
+  return children.map(({ executionArn, stateMachineArn, status, history }) => ({ executionArn, stateMachineArn, status, historyEvents: history.length }));
+}
+
+/** The text report's lines for the children, none without them. */
+export function childLines(children: NestedExecution[]): string {
+  return childSummaries(children)
+    .map((child) => `Child execution ${child.executionArn}: ${child.status}, ${child.historyEvents} history events\n`)
+    .join('');
+}

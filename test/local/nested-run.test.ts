@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { main } from '../../local/cli/cli.ts';
 import { parseMockConfig } from '../../local/host/mock-config.ts';
 import { runLocal } from '../../local/run.ts';
 import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
@@ -17,6 +18,18 @@ import { NESTING_GRANTS, nestingApp } from '../fixtures/nested/nesting.ts';
 import { rejection } from '../helpers.ts';
 
 const PREFIX = 'nested-run';
+
+/** The command line names its resources from NAME_PREFIX. */
+async function withPrefix<T>(run: () => Promise<T>): Promise<T> {
+  const before = process.env.NAME_PREFIX;
+  process.env.NAME_PREFIX = PREFIX;
+  try {
+    return await run();
+  } finally {
+    if (before === undefined) delete process.env.NAME_PREFIX;
+    else process.env.NAME_PREFIX = before;
+  }
+}
 
 const transferRecordsArn = () =>
   arns.stateMachine({ ...OFFLINE_SCOPE, region: region() }, workflowNames(namePrefix({ NAME_PREFIX: PREFIX }), TRANSFER_RECORDS).stateMachine);
@@ -90,6 +103,28 @@ describe('local/run: nested executions (states:startExecution)', function () {
     expect(child!.status).to.equal('FAILED');
     expect(run.record).to.include({ status: 'FAILED', error: 'States.TaskFailed' });
     expect(JSON.parse(run.record.cause!)).to.include({ ExecutionArn: child!.executionArn, Status: 'FAILED', Error: 'InvalidInput' });
+  });
+
+  it('the command line reports each child with its status and history, in text and in --json', async () => {
+    const definitionPath = await definitionFile('cli', { Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: transferRecordsArn(), Input: { count: 1 } } });
+    const run = async (json: boolean) => {
+      const out: string[] = [];
+      const io = {
+        stdout: { write: (text: string) => out.push(text) },
+        stderr: { isTTY: false, write: () => true },
+        untilStopped: async () => undefined,
+        interrupts: () => ({ signal: new AbortController().signal, dispose: () => undefined }),
+        writeReport: async () => '',
+      };
+      const status = await withPrefix(() => main(['--definition', definitionPath, '--input', '{}', '--no-report', ...(json ? ['--json'] : [])], io));
+      return { status, out: out.join('') };
+    };
+    const text = await run(false);
+    expect(text.status).to.equal(0);
+    expect(text.out).to.match(new RegExp(`^Child execution ${transferRecordsArn().replace(':stateMachine:', ':execution:')}:[0-9a-f-]{36}: SUCCEEDED, \\d+ history events$`, 'm'));
+    const json = JSON.parse((await run(true)).out) as { children: { status: string; stateMachineArn: string }[] };
+    expect(json.children).to.have.length(1);
+    expect(json.children[0]).to.include({ status: 'SUCCEEDED', stateMachineArn: transferRecordsArn() });
   });
 
   it('--definition under a mock configuration: the mocked Task starts nothing and answers from the file', async () => {
