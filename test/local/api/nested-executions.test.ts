@@ -151,6 +151,15 @@ describe('local/api: nested executions (states:startExecution) with @aws-sdk/cli
     expect(stopped.cause).to.equal(`The Task state in AWS Step Functions execution [${executionArn}] which was managing this resource was aborted`);
   });
 
+  it('a .sync Task that times out stops its child too, and fails with States.Timeout', async () => {
+    const parent = await run('times-out', parentOf('startExecution.sync:2', { StateMachineArn: child.waits, Name: 'timed-out-child' }, { TimeoutSeconds: 1 }));
+    expect(parent).to.include({ status: 'FAILED', error: 'States.Timeout' });
+    const childArn = `${child.waits!.replace(':stateMachine:', ':execution:')}:timed-out-child`;
+    await server.executions.get(childArn).done;
+    const stopped = await sfn.send(new DescribeExecutionCommand({ executionArn: childArn }));
+    expect(stopped).to.include({ status: 'ABORTED', cause: `The Task state in AWS Step Functions execution [${parent.executionArn}] which was managing this resource was aborted` });
+  });
+
   it('.waitForTaskToken: the child gets the token in its input; the parent waits for SendTaskSuccess', async () => {
     const stateMachineArn = (await sfn.send(new CreateStateMachineCommand({
       name: 'callback',
