@@ -139,6 +139,7 @@ export function startExecutionTask(pattern: string | undefined, api: StepFunctio
     // The parent stopped or its Task timed out: Step Functions stops the child it was managing.
     const stop = () => {
       const cause = `The Task state in AWS Step Functions execution [${dispatched!.execution.executionArn}] which was managing this resource was aborted`;
+      // A child that has ended meanwhile needs no stop: StopExecution's answer changes nothing here.
       call('StopExecution', { executionArn, cause }).catch(() => undefined);
     };
     if (signal?.aborted) stop();
