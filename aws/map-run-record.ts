@@ -7,7 +7,8 @@
 import type { DescribeExecutionOutput, ExecutionListItem, HistoryEvent } from '@aws-sdk/client-sfn';
 import { parsePayload } from '../execution/history.ts';
 import type { Clients } from '../workflow/clients.ts';
-import type { DeliveredMessage, MapRunReport, Reconciliation, SeededItem } from '../workflow/execution-record.ts';
+import type { DeliveredMessage, MapRunReport, Reconciliation } from '../workflow/execution-record.ts';
+import type { SeededItem } from '../workflow/description.ts';
 import { keyListLocation, readKeyList } from './key-list.ts';
 import { batchKeys, reconcileMapRun, sentCount, type ChildBatch } from './map-run-reconcile.ts';
 import { manifestFromDefinition, manifestFromOutput, readMapRunResults, type ChildResult } from './map-run-results.ts';

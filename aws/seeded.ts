@@ -1,6 +1,6 @@
 // Reads the bodies of the items an execution seeded, by the MessageIds its history names.
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SeededItem } from '../workflow/execution-record.ts';
+import type { SeededItem } from '../workflow/description.ts';
 import type { LoopContract } from '../workflow/description.ts';
 import { TABLE } from '../workflow/transfer-records.ts';
 

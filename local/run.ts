@@ -15,7 +15,8 @@ import {
 } from '../engine/index.ts';
 import type { HistoryFold } from '../execution/history.ts';
 import { createExecutionFolds } from '../execution/map-runs.ts';
-import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem } from '../workflow/execution-record.ts';
+import { reconcile, type DeliveredMessage, type ExecutionRecord } from '../workflow/execution-record.ts';
+import type { SeededItem } from '../workflow/description.ts';
 import { peekMessages } from '../workflow/queue.ts';
 import { executionInput } from '../execution/input.ts';
 import { APP, DEFAULT_WORKFLOW, findResource, findWorkflow } from '../workflow/app.ts';

@@ -118,6 +118,12 @@ export interface LoopContract {
   deliveries: string;
 }
 
+/** One item a workflow's seed writes, as its reconciliation reads it: its key and the body it carries. */
+export interface SeededItem {
+  messageId: string;
+  body: string;
+}
+
 /** The table a workflow's items are written to and the queue they are delivered to. */
 export type Reconciled = Pick<LoopContract, 'items' | 'bodyAttribute' | 'deliveries'>;
 

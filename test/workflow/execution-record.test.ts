@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { causeMessage, type DeliveredMessage, reconcile, type SeededItem } from '../../workflow/execution-record.ts';
+import { causeMessage, type DeliveredMessage, reconcile } from '../../workflow/execution-record.ts';
+import type { SeededItem } from '../../workflow/description.ts';
 import { QUOTAS } from '../../workflow/quotas.ts';
 
 const SEEDED: SeededItem[] = [
