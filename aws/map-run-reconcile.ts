@@ -5,7 +5,7 @@
 // cannot see: a message an EXPRESS child put on the queue twice (a retried call or child), since
 // only the queue holds it; `--peek` reads the queue.
 import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
-import type { DeliveredMessage, Reconciliation } from '../workflow/execution-record.ts';
+import type { DeliveredMessage, Reconciliation } from '../execution/execution-record.ts';
 import { isObject } from '../workflow/json.ts';
 
 /** One child execution: how it ended, and what it was given or says it sent, where known. */

@@ -6,8 +6,8 @@
 // DescribeExecution, one call per child). The queue is not read: see aws/map-run-reconcile.ts.
 import type { DescribeExecutionOutput, ExecutionListItem, HistoryEvent } from '@aws-sdk/client-sfn';
 import { parsePayload } from '../execution/history.ts';
-import type { Clients } from '../workflow/clients.ts';
-import type { DeliveredMessage, MapRunReport, Reconciliation } from '../workflow/execution-record.ts';
+import type { Clients } from '../execution/clients.ts';
+import type { DeliveredMessage, MapRunReport, Reconciliation } from '../execution/execution-record.ts';
 import type { SeededItem } from '../workflow/description.ts';
 import { keyListLocation, readKeyList } from './key-list.ts';
 import { batchKeys, reconcileMapRun, sentCount, type ChildBatch } from './map-run-reconcile.ts';

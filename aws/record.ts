@@ -8,9 +8,9 @@ import {
   type DescribeExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import { foldHistory, parsePayload } from '../execution/history.ts';
-import type { Clients } from '../workflow/clients.ts';
+import type { Clients } from '../execution/clients.ts';
 import type { WorkflowSpec } from '../workflow/description.ts';
-import { reconcile, type ExecutionRecord, type ExecutionStatus } from '../workflow/execution-record.ts';
+import { reconcile, type ExecutionRecord, type ExecutionStatus } from '../execution/execution-record.ts';
 import { deliveriesFromHistory } from './deliveries.ts';
 import { collectMapRunParts, type MapRunRecordParts } from './map-run-record.ts';
 import { fetchHistory, seededIds } from './history.ts';

@@ -10,7 +10,7 @@ import { DEFAULT_RETAINED_EXECUTIONS } from '../local/api/executions.ts';
 import { startApiServer } from '../local/api/server.ts';
 import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
 import { startLocalEnvironment } from '../local/host/environment.ts';
-import { createClients } from '../workflow/clients.ts';
+import { createClients } from '../execution/clients.ts';
 
 const CONCURRENCY = 20;
 

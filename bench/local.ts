@@ -15,7 +15,7 @@ import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
 import { createLocalClients } from '../local/services/emulators.ts';
 import { startLocalEnvironment } from '../local/host/environment.ts';
 import type { JsonSummary } from '../execution/report.ts';
-import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
+import { MESSAGE_ID_ATTRIBUTE } from '../execution/queue.ts';
 import { TABLE } from '../workflow/transfer-records.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
 import { fitQuadratic, predict, quadraticShare } from './fit.ts';

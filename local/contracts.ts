@@ -2,7 +2,7 @@
 // the Lambda runner, the service-integration bridge and local IAM) and the engine side
 // (guards, the engine driver, history accounting, the report and the CLI).
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
-import type { DeliveredMessage } from '../workflow/execution-record.ts';
+import type { DeliveredMessage } from '../execution/execution-record.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
 
@@ -145,7 +145,7 @@ export interface LocalEnvironment {
   resources: LocalResources;
   /** Environment lines a user can paste to reach the emulators with the AWS CLI or SDK. */
   envLines: string[];
-  /** What a queue holds, read in process; undefined when only the API can tell (workflow/queue.ts's peek). */
+  /** What a queue holds, read in process; undefined when only the API can tell (execution/queue.ts's peek). */
   queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
   stop(): Promise<void>;
 }

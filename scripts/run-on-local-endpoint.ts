@@ -4,7 +4,7 @@
 // It wires the offline runtime and the AWS client together, so it lives above both, with the tooling.
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
-import { createClients } from '../workflow/clients.ts';
+import { createClients } from '../execution/clients.ts';
 import { systemClock, type Clock } from '../aws/execution.ts';
 import type { StackOutputs } from '../aws/outputs.ts';
 import { InvalidArguments, parseRunArgs } from '../aws/args.ts';

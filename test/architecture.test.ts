@@ -16,7 +16,8 @@ export const MAY_IMPORT: Record<string, string[]> = {
   engine: [],
   // A Lambda ships its own folder and the description it reads (its loop contract, its table's settings).
   functions: ['workflow'],
-  // What both runners share: argument parsing, input building, the history fold, the text and JSON report.
+  // What both runners share: argument parsing, input building, the history fold, the execution record, the SDK
+  // clients, the queue peek, the text and JSON report.
   execution: ['workflow', 'engine'],
   // Above the record they draw.
   viz: ['workflow', 'execution'],
@@ -185,7 +186,7 @@ describe('architecture: the folders depend one way', () => {
         { file: 'workflow/app.ts', text: "import { OUTPUTS } from '../stacks/outputs.ts';" },
         { file: 'functions/seed/index.ts', text: "import { x } from '../other/index.ts';\nimport { y } from './own.ts';" },
         { file: 'local/run.ts', text: "const m = await import('../aws/run.ts');" },
-        { file: 'viz/report.ts', text: "import type { ExecutionRecord } from '../workflow/execution-record.ts';" },
+        { file: 'viz/report.ts', text: "import type { ExecutionRecord } from '../execution/execution-record.ts';" },
       ]),
     ).to.deep.equal([
       { from: 'aws/record.ts', to: 'local/run.ts' },

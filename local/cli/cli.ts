@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../../viz/report.ts';
-import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
 import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } from '../../execution/input.ts';

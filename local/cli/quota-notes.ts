@@ -3,7 +3,7 @@
 // when --no-quota-fail let the execution go past it, where AWS would have stopped it.
 import type { ExecutionResult, HistoryEvent, Quotas } from '../../engine/index.ts';
 import { parsePayload, type HistoryFold } from '../../execution/history.ts';
-import type { MapRunReport } from '../../workflow/execution-record.ts';
+import type { MapRunReport } from '../../execution/execution-record.ts';
 
 export interface QuotaNoteOptions {
   quotas: Quotas;

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { collectMapRunParts } from '../../aws/map-run-record.ts';
 import { findState, mapStateName } from '../../aws/map-runs.ts';
-import type { Clients } from '../../workflow/clients.ts';
+import type { Clients } from '../../execution/clients.ts';
 import { stubbedS3 } from './s3-stub.ts';
 
 // A Map Run that failed on AWS, as its API and its ResultWriter answer: what the local endpoint

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createClients, MissingCredentials, type Clients } from '../../workflow/clients.ts';
+import { createClients, MissingCredentials, type Clients } from '../../execution/clients.ts';
 import { InvalidConfiguration } from '../../workflow/settings.ts';
 import { DEAD_LETTER_QUEUE, QUEUE } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';

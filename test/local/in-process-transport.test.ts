@@ -3,7 +3,7 @@ import { Agent, createServer, request, type IncomingHttpHeaders, type RequestLis
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import { createClients, type Clients } from '../../execution/clients.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../local/host/environment.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import { createClients, type Clients } from '../../execution/clients.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';

@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runLocal } from '../../local/run.ts';
 import { executionArnOf } from '../../workflow/arns.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
-import { createClients } from '../../workflow/clients.ts';
+import { createClients } from '../../execution/clients.ts';
 import { QUOTAS } from '../../workflow/quotas.ts';
 import { RunInterrupted } from '../../local/cli/run-guard.ts';
 import { MAX_JSON_DEPTH } from '../../engine/index.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
-import { reconcile, type ExecutionRecord, type MapRunReport } from '../../workflow/execution-record.ts';
+import { reconcile, type ExecutionRecord, type MapRunReport } from '../../execution/execution-record.ts';
 import type { SeededItem } from '../../workflow/description.ts';
 import { JSON_CHAR_LIMIT, TABLE_ROW_LIMIT, renderReport, writeReport } from '../../viz/report.ts';
 import { failedRecord, FAILED_STATE, SCRIPT_BODY as FAILED_SCRIPT } from '../fixtures/records/failed.ts';

@@ -34,7 +34,7 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../../../workflow/transfer-records-at-scale.ts';
 import { rejection } from '../../helpers.ts';
 

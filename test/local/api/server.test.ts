@@ -5,7 +5,7 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { DEFAULT_PORT, InvalidPort, parsePort } from '../../../local/api/serve.ts';
 import { LOOPBACK, startApiServer } from '../../../local/api/server.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 
 describe('local/api server', function () {
   this.timeout(30_000);

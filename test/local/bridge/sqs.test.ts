@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
-import { peekMessages } from '../../../workflow/queue.ts';
+import { peekMessages } from '../../../execution/queue.ts';
 import type { BridgeOptions } from '../../../local/contracts.ts';
 import { parseFault } from '../../../local/bridge/faults.ts';
 import { localPolicies } from '../../../local/services/iam.ts';

@@ -1,6 +1,6 @@
 // What one execution did, whichever runner produced it. The offline runtime and the
 // AWS run client both fill this shape; the text report, --json and the HTML report read it.
-import type { SeededItem } from './description.ts';
+import type { SeededItem } from '../workflow/description.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
