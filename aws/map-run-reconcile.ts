@@ -4,7 +4,6 @@
 // did not succeed may have sent part of its batch, so its keys are not confirmed sent. What this
 // cannot see: a message an EXPRESS child put on the queue twice (a retried call or child), since
 // only the queue holds it; `--peek` reads the queue.
-import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
 import type { DeliveredMessage, Reconciliation } from '../execution/execution-record.ts';
 import { isObject } from '../workflow/json.ts';
 
@@ -26,11 +25,11 @@ export interface MapRunReconciliation {
 
 const SAMPLE_SIZE = 5;
 
-/** The keys of a child's batch: `{"Items": [{"MessageId": ...}, ...]}`. */
-export function batchKeys(input: unknown): string[] | undefined {
+/** The keys of a child's batch: `{"Items": [{<keyField>: ...}, ...]}`. */
+export function batchKeys(input: unknown, keyField: string): string[] | undefined {
   const items = isObject(input) ? input.Items : undefined;
   if (!Array.isArray(items)) return undefined;
-  const keys = items.map((item) => (isObject(item) ? item[KEY_FIELD] : undefined));
+  const keys = items.map((item) => (isObject(item) ? item[keyField] : undefined));
   return keys.every((key) => typeof key === 'string') ? (keys as string[]) : undefined;
 }
 

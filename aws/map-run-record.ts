@@ -32,22 +32,24 @@ export interface MapRunRecordInput {
   definition: unknown;
   /** The execution's output: a Map state's last result names its ResultWriter's manifest. */
   output: unknown;
+  /** The field of each key-list line and batch item that holds the key (the workflow's Reconcile). */
+  keyField: string;
   /** Where the items' bodies are, when the stack says. */
-  table?: { name: string; bodyAttribute: string };
+  table?: { name: string; keyAttribute: string; bodyAttribute: string };
   sleep: (ms: number) => Promise<void>;
 }
 
 const succeededOnly = (children: ExecutionListItem[], succeeded: boolean) => children.filter((child) => (child.status === 'SUCCEEDED') === succeeded);
 
-function fromDescription(succeeded: boolean, described: DescribeExecutionOutput): ChildBatch {
-  const keys = batchKeys(parsePayload(described.input));
+function fromDescription(succeeded: boolean, described: DescribeExecutionOutput, keyField: string): ChildBatch {
+  const keys = batchKeys(parsePayload(described.input), keyField);
   const sent = succeeded ? sentCount(parsePayload(described.output)) : undefined;
   return { succeeded, ...(keys === undefined ? {} : { keys }), ...(sent === undefined ? {} : { sent }) };
 }
 
-function fromResult(result: ChildResult): ChildBatch {
+function fromResult(result: ChildResult, keyField: string): ChildBatch {
   const succeeded = result.group === 'SUCCEEDED';
-  const keys = batchKeys(result.input);
+  const keys = batchKeys(result.input, keyField);
   const sent = succeeded ? sentCount(result.output) : undefined;
   return { succeeded, ...(keys === undefined ? {} : { keys }), ...(sent === undefined ? {} : { sent }) };
 }
@@ -58,20 +60,21 @@ async function childBatches(clients: Clients, view: MapRunView, input: MapRunRec
   const output = input.output as { MapRunArn?: unknown } | undefined;
   const manifest = (output?.MapRunArn === mapRunArn ? manifestFromOutput(output) : undefined) ?? manifestFromDefinition(view.state?.ResultWriter, mapRunArn);
   const results = manifest === undefined ? undefined : await readMapRunResults(clients.s3, manifest);
-  if (results !== undefined && results.every((result) => result.input !== undefined)) return results.map(fromResult);
+  const { keyField } = input;
+  if (results !== undefined && results.every((result) => result.input !== undefined)) return results.map((result) => fromResult(result, keyField));
 
   // The unsuccessful children's batches, from the children themselves: few, and each one named.
   const unsuccessful = succeededOnly(view.children, false);
-  const batches = (await describeChildren(clients.sfn, unsuccessful)).map((described) => fromDescription(false, described));
+  const batches = (await describeChildren(clients.sfn, unsuccessful)).map((described) => fromDescription(false, described, keyField));
   if (results !== undefined) {
-    return [...batches, ...results.filter((result) => result.group === 'SUCCEEDED').map(fromResult)];
+    return [...batches, ...results.filter((result) => result.group === 'SUCCEEDED').map((result) => fromResult(result, keyField))];
   }
   const succeeded = succeededOnly(view.children, true);
   warnings.push(
     `the Map Run ${mapRunArn} left no results${manifest === undefined ? '' : ` at s3://${manifest.Bucket}/${manifest.Key}`}: ` +
       `its ${succeeded.length.toLocaleString('en-US')} succeeded child execution(s) were described one by one instead`,
   );
-  return [...batches, ...(await describeChildren(clients.sfn, succeeded)).map((described) => fromDescription(true, described))];
+  return [...batches, ...(await describeChildren(clients.sfn, succeeded)).map((described) => fromDescription(true, described, keyField))];
 }
 
 export async function collectMapRunParts(clients: Clients, input: MapRunRecordInput): Promise<MapRunRecordParts> {
@@ -79,7 +82,7 @@ export async function collectMapRunParts(clients: Clients, input: MapRunRecordIn
   const warnings: string[] = [];
   const location = keyListLocation(input.events);
   // No key list: the seed never succeeded (an invalid input, say), so nothing was seeded.
-  const keys = location === undefined ? [] : await readKeyList(clients.s3, location);
+  const keys = location === undefined ? [] : await readKeyList(clients.s3, location, input.keyField);
   if (location !== undefined && keys.length !== location.Count) {
     warnings.push(`the key list s3://${location.Bucket}/${location.Key} holds ${keys.length} key(s); the seed said ${location.Count}`);
   }

@@ -22,22 +22,10 @@ export interface LocalDataResource {
 }
 
 /**
- * The transfer-records workflow's names, flattened: what --keep, the API endpoint and the
- * reconciliation read. Every other entry is found through the maps of LocalResources.
+ * The application's resources as they exist on the emulators, and the workflow this environment
+ * runs: every entry is found by its id or name in the description (`data.table`,
+ * `functions.seed`, `stateMachines['transfer-records']`), none by a field of its own.
  */
-export interface ResourceNames {
-  table: string;
-  queue: string;
-  deadLetterQueue: string;
-  seedFunction: string;
-  seedRole: string;
-  seedLogGroup: string;
-  stateMachine: string;
-  stateMachineRole: string;
-  stateMachineLogGroup: string;
-}
-
-/** The application's resources as they exist on the emulators, and the workflow this environment runs. */
 export interface LocalResources {
   region: string;
   accountId: string;
@@ -53,13 +41,6 @@ export interface LocalResources {
   arns: ResourceArns;
   /** The workflow this environment runs. */
   workflow: WorkflowSpec;
-  names: ResourceNames;
-  tableArn: string;
-  queueUrl: string;
-  queueArn: string;
-  deadLetterQueueUrl: string;
-  deadLetterQueueArn: string;
-  seedFunctionArn: string;
   /** The running workflow's state machine. */
   stateMachineArn: string;
   /** The values that fill the running workflow's placeholders. */

@@ -19,11 +19,11 @@ import { standaloneDescribeCommand } from '../local/api/instructions.ts';
 
 /** The outputs `terraform output` gives on AWS, for the local stack. */
 export function localOutputs(env: LocalEnvironment, stateMachineArn: string): StackOutputs {
-  const { resources } = env;
+  const { data, workflow } = env.resources;
+  const { reconcile } = workflow;
   return {
     stateMachineArn,
-    tableName: resources.names.table,
-    queueUrl: resources.queueUrl,
+    ...(reconcile ? { tableName: data[reconcile.items]!.name, queueUrl: data[reconcile.deliveries]!.url! } : {}),
   };
 }
 

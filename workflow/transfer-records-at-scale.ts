@@ -3,7 +3,7 @@
 // The seed function, the table and the queue are the classic workflow's (transfer-records.ts).
 import type { Application, BucketResource, QueueType, WorkflowSpec } from './description.ts';
 import { DELIVER_EXECUTION_LOGS, ref, STATE_MACHINE_TRACE_ACTIONS, writeTraces, type Grant } from './permissions.ts';
-import { QUEUE, RECORD_PLACEHOLDERS, SEED_FUNCTION, TABLE } from './transfer-records.ts';
+import { QUEUE, RECORD_PLACEHOLDERS, RECORDS, SEED_FUNCTION, TABLE } from './transfer-records.ts';
 
 /** Where the seed function writes each execution's key list, which the Map's ItemReader reads. */
 export const KEY_LIST_PREFIX = 'key-lists/';
@@ -76,7 +76,7 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
     DELIVER_EXECUTION_LOGS,
     writeTraces(STATE_MACHINE_TRACE_ACTIONS),
   ],
-  reconciles: { items: TABLE.id, bodyAttribute: TABLE.messageAttribute, deliveries: QUEUE.id },
+  reconcile: { kind: 'map-run', keyField: KEY_FIELD, ...RECORDS },
 };
 
 /** What the seed function's role needs to upload a key list, as one PutObject or a multipart upload. */
