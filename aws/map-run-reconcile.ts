@@ -33,9 +33,9 @@ export function batchKeys(input: unknown, keyField: string): string[] | undefine
   return keys.every((key) => typeof key === 'string') ? (keys as string[]) : undefined;
 }
 
-/** What a succeeded child says it sent: its output's `Sent` (the item processor's Batch Sent). */
-export function sentCount(output: unknown): number | undefined {
-  const sent = isObject(output) ? output.Sent : undefined;
+/** What a succeeded child says it sent: its output's `sentField` (the item processor's Batch Sent). */
+export function sentCount(output: unknown, sentField: string): number | undefined {
+  const sent = isObject(output) ? output[sentField] : undefined;
   return typeof sent === 'number' ? sent : undefined;
 }
 

@@ -49,13 +49,13 @@ const RECONCILERS: Reconcilers<ReconcileContext, RecordParts> = {
     if (seeded.unread.length > 0) warnings.push(`${seeded.unread.length} seeded item(s) could not be read back from ${outputs.tableName}`);
     return { seeded: seeded.items, delivered, reconciliation: reconcile(seeded.items, delivered), warnings };
   },
-  'map-run': ({ keyField, bodyAttribute }, { clients, outputs, execution, events, definition, keyAttribute, sleep }) =>
+  'map-run': ({ keyField, sentField, bodyAttribute }, { clients, outputs, execution, events, definition, keyAttribute, sleep }) =>
     collectMapRunParts(clients, {
       executionArn: execution.executionArn!,
       events,
       definition,
       output: parsePayload(execution.output),
-      keyField,
+      fields: { keyField, sentField },
       ...(outputs.tableName === undefined ? {} : { table: { name: outputs.tableName, keyAttribute, bodyAttribute } }),
       sleep,
     }),

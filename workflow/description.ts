@@ -134,18 +134,29 @@ export interface Reconciled {
  * has one strategy in each runner (`RECONCILERS` in aws/record.ts and local/run.ts): a kind
  * added here fails to compile until both have one.
  */
-export type Reconcile =
-  /**
-   * A loop over the list its first task returns: on AWS, the ids are that list (its sentinel
-   * left out) and the deliveries are the history's SendMessage tasks.
-   */
-  | (Reconciled & { kind: 'loop'; loop: LoopContract })
-  /**
-   * A distributed Map whose EXPRESS children send: on AWS, the keys are the key list the seed
-   * returns the place of (`{Bucket, Key, Count}`, one JSON object per line), and the deliveries
-   * are what the Map Run's children say they sent of their batches (`{"Items": [...]}`).
-   */
-  | (Reconciled & { kind: 'map-run'; keyField: string });
+export type Reconcile = LoopReconcile | MapRunReconcile;
+
+/**
+ * A loop over the list its first task returns: on AWS, the ids are that list (its sentinel left
+ * out) and the deliveries are the history's SendMessage tasks.
+ */
+export interface LoopReconcile extends Reconciled {
+  kind: 'loop';
+  loop: LoopContract;
+}
+
+/**
+ * A distributed Map whose EXPRESS children send: on AWS, the keys are the key list the seed
+ * returns the place of (`{Bucket, Key, Count}`, one JSON object per line), and the deliveries are
+ * what the Map Run's children say they sent of their batches (`{"Items": [...]}`).
+ */
+export interface MapRunReconcile extends Reconciled {
+  kind: 'map-run';
+  /** The field of each key-list line and batch item that holds the key. */
+  keyField: string;
+  /** The field of a succeeded child's output that counts the messages it sent. */
+  sentField: string;
+}
 
 export type ReconcileKind = Reconcile['kind'];
 

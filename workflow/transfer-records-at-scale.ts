@@ -9,6 +9,8 @@ import { QUEUE, RECORD_PLACEHOLDERS, RECORDS, SEED_FUNCTION, TABLE } from './tra
 export const KEY_LIST_PREFIX = 'key-lists/';
 /** The field of each key-list line that the Map's ItemProcessor reads the key from (`$states.input.Items.MessageId`). */
 export const KEY_FIELD = 'MessageId';
+/** The field of a child's output (its Batch Sent state) that counts the messages it sent. */
+export const SENT_FIELD = 'Sent';
 /** Where the Map's ResultWriter writes each Map Run's manifest and results. */
 export const RESULTS_PREFIX = 'map-run-results/';
 
@@ -76,7 +78,7 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
     DELIVER_EXECUTION_LOGS,
     writeTraces(STATE_MACHINE_TRACE_ACTIONS),
   ],
-  reconcile: { kind: 'map-run', keyField: KEY_FIELD, ...RECORDS },
+  reconcile: { kind: 'map-run', keyField: KEY_FIELD, sentField: SENT_FIELD, ...RECORDS },
 };
 
 /** What the seed function's role needs to upload a key list, as one PutObject or a multipart upload. */
