@@ -1,6 +1,7 @@
 // Command-line options of `make run` (aws/run.ts).
 import { InvalidArguments, parseOptions } from '../execution/args.ts';
-import { QUEUE } from '../workflow/transfer-records.ts';
+import { reconcileTarget } from '../execution/reconcile.ts';
+import { APP, DEFAULT_WORKFLOW, findWorkflow } from '../workflow/app.ts';
 
 export { InvalidArguments };
 
@@ -17,6 +18,12 @@ export interface RunOptions {
   help: boolean;
 }
 
+/** Receives before the default workflow's queue moves a message to its dead-letter queue, when it has one. */
+const maxReceiveCount = reconcileTarget(APP, findWorkflow(APP, DEFAULT_WORKFLOW))?.queue.redrive?.maxReceiveCount;
+const redrive = maxReceiveCount === undefined
+  ? 'counts toward the queue\'s redrive policy (maxReceiveCount), if it has one: a message received that many times moves to\n                        the dead-letter queue at its next receive'
+  : `counts toward the queue's redrive policy (maxReceiveCount ${maxReceiveCount} here): a message\n                        received ${maxReceiveCount} times moves to the dead-letter queue at its next receive`;
+
 export const USAGE = `Usage: npx tsx aws/run.ts [--workflow NAME] [--count N | --messages-file FILE] [--json] [--timeout SECONDS] [--peek]
 
 Starts an execution of a deployed workflow's state machine (transfer-records by default), waits for it, then
@@ -30,8 +37,7 @@ queue, both read from its execution history: the queue itself is not read.
   --timeout SECONDS     stop waiting after this long (default ${DEFAULT_TIMEOUT_SECONDS}); the execution keeps running
   --peek                also show what the queue holds now (off by default). SQS has no true peek:
                         each peek receives every message once and puts it back, and that receive
-                        counts toward the queue's redrive policy (maxReceiveCount ${QUEUE.redrive.maxReceiveCount} here): a message
-                        received ${QUEUE.redrive.maxReceiveCount} times moves to the dead-letter queue at its next receive
+                        ${redrive}
 
 Exit status: 0 succeeded, 1 the execution did not succeed, 2 bad arguments or no deployed
 stack, 3 still running when the wait timed out.`;

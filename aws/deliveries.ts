@@ -5,8 +5,8 @@
 // dead-letter queue, as every ReceiveMessage does.
 import { createHash } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { DeliveredMessage } from '../workflow/execution-record.ts';
-import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
+import type { DeliveredMessage } from '../execution/execution-record.ts';
+import { MESSAGE_ID_ATTRIBUTE } from '../execution/queue.ts';
 import { LOST_ANSWER } from '../workflow/service-errors.ts';
 import { parsePayload } from '../execution/history.ts';
 

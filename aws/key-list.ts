@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
 import { lambdaResults } from './history.ts';
 
 /** Where the seed wrote the key list, and how many keys it says the list holds. */
@@ -31,8 +30,8 @@ export function keyListLocation(events: HistoryEvent[]): KeyListLocation | undef
   return location === undefined ? undefined : { Bucket: location.Bucket, Key: location.Key, Count: location.Count };
 }
 
-/** Reads every key of the list, in its order. */
-export async function readKeyList(s3: S3Client, location: Pick<KeyListLocation, 'Bucket' | 'Key'>): Promise<string[]> {
+/** Reads every key of the list, in its order: each line's `keyField` (the workflow's Reconcile says which). */
+export async function readKeyList(s3: S3Client, location: Pick<KeyListLocation, 'Bucket' | 'Key'>, keyField: string): Promise<string[]> {
   const where = `s3://${location.Bucket}/${location.Key}`;
   const { Body } = await s3.send(new GetObjectCommand({ Bucket: location.Bucket, Key: location.Key }));
   if (!(Body instanceof Readable)) throw new KeyListUnreadable(`${where} came back without a readable body`);
@@ -43,11 +42,11 @@ export async function readKeyList(s3: S3Client, location: Pick<KeyListLocation, 
     if (line.trim() === '') continue;
     let key: unknown;
     try {
-      key = (JSON.parse(line) as Record<string, unknown> | null)?.[KEY_FIELD];
+      key = (JSON.parse(line) as Record<string, unknown> | null)?.[keyField];
     } catch {
       throw new KeyListUnreadable(`line ${number} of ${where} is not JSON`);
     }
-    if (typeof key !== 'string') throw new KeyListUnreadable(`line ${number} of ${where} has no ${KEY_FIELD} string`);
+    if (typeof key !== 'string') throw new KeyListUnreadable(`line ${number} of ${where} has no ${keyField} string`);
     keys.push(key);
   }
   return keys;

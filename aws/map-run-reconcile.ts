@@ -4,8 +4,7 @@
 // did not succeed may have sent part of its batch, so its keys are not confirmed sent. What this
 // cannot see: a message an EXPRESS child put on the queue twice (a retried call or child), since
 // only the queue holds it; `--peek` reads the queue.
-import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
-import type { DeliveredMessage, Reconciliation } from '../workflow/execution-record.ts';
+import type { DeliveredMessage, Reconciliation } from '../execution/execution-record.ts';
 import { isObject } from '../workflow/json.ts';
 
 /** One child execution: how it ended, and what it was given or says it sent, where known. */
@@ -26,17 +25,17 @@ export interface MapRunReconciliation {
 
 const SAMPLE_SIZE = 5;
 
-/** The keys of a child's batch: `{"Items": [{"MessageId": ...}, ...]}`. */
-export function batchKeys(input: unknown): string[] | undefined {
+/** The keys of a child's batch: `{"Items": [{<keyField>: ...}, ...]}`. */
+export function batchKeys(input: unknown, keyField: string): string[] | undefined {
   const items = isObject(input) ? input.Items : undefined;
   if (!Array.isArray(items)) return undefined;
-  const keys = items.map((item) => (isObject(item) ? item[KEY_FIELD] : undefined));
+  const keys = items.map((item) => (isObject(item) ? item[keyField] : undefined));
   return keys.every((key) => typeof key === 'string') ? (keys as string[]) : undefined;
 }
 
-/** What a succeeded child says it sent: its output's `Sent` (the item processor's Batch Sent). */
-export function sentCount(output: unknown): number | undefined {
-  const sent = isObject(output) ? output.Sent : undefined;
+/** What a succeeded child says it sent: its output's `sentField` (the item processor's Batch Sent). */
+export function sentCount(output: unknown, sentField: string): number | undefined {
+  const sent = isObject(output) ? output[sentField] : undefined;
   return typeof sent === 'number' ? sent : undefined;
 }
 

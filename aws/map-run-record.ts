@@ -6,8 +6,9 @@
 // DescribeExecution, one call per child). The queue is not read: see aws/map-run-reconcile.ts.
 import type { DescribeExecutionOutput, ExecutionListItem, HistoryEvent } from '@aws-sdk/client-sfn';
 import { parsePayload } from '../execution/history.ts';
-import type { Clients } from '../workflow/clients.ts';
-import type { DeliveredMessage, MapRunReport, Reconciliation, SeededItem } from '../workflow/execution-record.ts';
+import type { Clients } from '../execution/clients.ts';
+import type { DeliveredMessage, MapRunReport, Reconciliation } from '../execution/execution-record.ts';
+import type { MapRunReconcile, SeededItem } from '../workflow/description.ts';
 import { keyListLocation, readKeyList } from './key-list.ts';
 import { batchKeys, reconcileMapRun, sentCount, type ChildBatch } from './map-run-reconcile.ts';
 import { manifestFromDefinition, manifestFromOutput, readMapRunResults, type ChildResult } from './map-run-results.ts';
@@ -31,23 +32,27 @@ export interface MapRunRecordInput {
   definition: unknown;
   /** The execution's output: a Map state's last result names its ResultWriter's manifest. */
   output: unknown;
+  /** Where each key-list line and batch item holds its key, and a child's output its count sent (the workflow's reconcile). */
+  fields: Pick<MapRunReconcile, 'keyField' | 'sentField'>;
   /** Where the items' bodies are, when the stack says. */
-  table?: { name: string; bodyAttribute: string };
+  table?: { name: string; keyAttribute: string; bodyAttribute: string };
   sleep: (ms: number) => Promise<void>;
 }
 
 const succeededOnly = (children: ExecutionListItem[], succeeded: boolean) => children.filter((child) => (child.status === 'SUCCEEDED') === succeeded);
 
-function fromDescription(succeeded: boolean, described: DescribeExecutionOutput): ChildBatch {
-  const keys = batchKeys(parsePayload(described.input));
-  const sent = succeeded ? sentCount(parsePayload(described.output)) : undefined;
+type Fields = MapRunRecordInput['fields'];
+
+function fromDescription(succeeded: boolean, described: DescribeExecutionOutput, fields: Fields): ChildBatch {
+  const keys = batchKeys(parsePayload(described.input), fields.keyField);
+  const sent = succeeded ? sentCount(parsePayload(described.output), fields.sentField) : undefined;
   return { succeeded, ...(keys === undefined ? {} : { keys }), ...(sent === undefined ? {} : { sent }) };
 }
 
-function fromResult(result: ChildResult): ChildBatch {
+function fromResult(result: ChildResult, fields: Fields): ChildBatch {
   const succeeded = result.group === 'SUCCEEDED';
-  const keys = batchKeys(result.input);
-  const sent = succeeded ? sentCount(result.output) : undefined;
+  const keys = batchKeys(result.input, fields.keyField);
+  const sent = succeeded ? sentCount(result.output, fields.sentField) : undefined;
   return { succeeded, ...(keys === undefined ? {} : { keys }), ...(sent === undefined ? {} : { sent }) };
 }
 
@@ -57,20 +62,21 @@ async function childBatches(clients: Clients, view: MapRunView, input: MapRunRec
   const output = input.output as { MapRunArn?: unknown } | undefined;
   const manifest = (output?.MapRunArn === mapRunArn ? manifestFromOutput(output) : undefined) ?? manifestFromDefinition(view.state?.ResultWriter, mapRunArn);
   const results = manifest === undefined ? undefined : await readMapRunResults(clients.s3, manifest);
-  if (results !== undefined && results.every((result) => result.input !== undefined)) return results.map(fromResult);
+  const { fields } = input;
+  if (results !== undefined && results.every((result) => result.input !== undefined)) return results.map((result) => fromResult(result, fields));
 
   // The unsuccessful children's batches, from the children themselves: few, and each one named.
   const unsuccessful = succeededOnly(view.children, false);
-  const batches = (await describeChildren(clients.sfn, unsuccessful)).map((described) => fromDescription(false, described));
+  const batches = (await describeChildren(clients.sfn, unsuccessful)).map((described) => fromDescription(false, described, fields));
   if (results !== undefined) {
-    return [...batches, ...results.filter((result) => result.group === 'SUCCEEDED').map(fromResult)];
+    return [...batches, ...results.filter((result) => result.group === 'SUCCEEDED').map((result) => fromResult(result, fields))];
   }
   const succeeded = succeededOnly(view.children, true);
   warnings.push(
     `the Map Run ${mapRunArn} left no results${manifest === undefined ? '' : ` at s3://${manifest.Bucket}/${manifest.Key}`}: ` +
       `its ${succeeded.length.toLocaleString('en-US')} succeeded child execution(s) were described one by one instead`,
   );
-  return [...batches, ...(await describeChildren(clients.sfn, succeeded)).map((described) => fromDescription(true, described))];
+  return [...batches, ...(await describeChildren(clients.sfn, succeeded)).map((described) => fromDescription(true, described, fields))];
 }
 
 export async function collectMapRunParts(clients: Clients, input: MapRunRecordInput): Promise<MapRunRecordParts> {
@@ -78,7 +84,7 @@ export async function collectMapRunParts(clients: Clients, input: MapRunRecordIn
   const warnings: string[] = [];
   const location = keyListLocation(input.events);
   // No key list: the seed never succeeded (an invalid input, say), so nothing was seeded.
-  const keys = location === undefined ? [] : await readKeyList(clients.s3, location);
+  const keys = location === undefined ? [] : await readKeyList(clients.s3, location, input.fields.keyField);
   if (location !== undefined && keys.length !== location.Count) {
     warnings.push(`the key list s3://${location.Bucket}/${location.Key} holds ${keys.length} key(s); the seed said ${location.Count}`);
   }

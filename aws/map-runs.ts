@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { parsePayload } from '../execution/history.ts';
 import { UNSUCCESSFUL_LISTED } from '../execution/map-runs.ts';
-import type { MapRunChildReport, MapRunReport } from '../workflow/execution-record.ts';
+import type { MapRunChildReport, MapRunReport } from '../execution/execution-record.ts';
 import { isObject } from '../workflow/json.ts';
 
 export interface MapRunView {

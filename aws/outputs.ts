@@ -18,11 +18,11 @@ export interface StackOutputs {
 /** The output names a workflow's run reads, by StackOutputs key. */
 function wantedOutputs(workflow: WorkflowSpec, app: Application): Partial<Record<keyof StackOutputs, string>> {
   const names = outputNames(app);
-  const reconciled = workflow.loop ?? workflow.reconciles;
+  const { reconcile } = workflow;
   return {
     stateMachineArn: names.workflows[workflow.name]!,
-    ...(reconciled
-      ? { tableName: names.resources[reconciled.items]!, queueUrl: names.resources[reconciled.deliveries]! }
+    ...(reconcile
+      ? { tableName: names.resources[reconcile.items]!, queueUrl: names.resources[reconcile.deliveries]! }
       : {}),
   };
 }

@@ -1,7 +1,7 @@
 // What `make run` prints. The text and JSON come from the same formatter as `make local`;
 // an execution on AWS adds its console page (an offline one has none), when written the HTML
 // report's path, and with --peek what the queue holds.
-import type { ExecutionRecord } from '../workflow/execution-record.ts';
+import type { ExecutionRecord } from '../execution/execution-record.ts';
 import { formatText, toJsonSummary, type JsonSummary } from '../execution/report.ts';
 import { formatQueueReport, type QueueReport } from './queue-peek.ts';
 

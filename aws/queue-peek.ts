@@ -2,7 +2,7 @@
 // come from here (cli/deliveries.ts reads them from the history); a peek only shows the queue,
 // and each one counts as a receive toward the redrive policy's maxReceiveCount.
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { peekQueue } from '../workflow/queue.ts';
+import { peekQueue } from '../execution/queue.ts';
 
 export interface QueueReport {
   /** This execution's messages still in the queue. */

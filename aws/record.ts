@@ -8,9 +8,11 @@ import {
   type DescribeExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import { foldHistory, parsePayload } from '../execution/history.ts';
-import type { Clients } from '../workflow/clients.ts';
-import type { WorkflowSpec } from '../workflow/description.ts';
-import { reconcile, type ExecutionRecord, type ExecutionStatus } from '../workflow/execution-record.ts';
+import type { Clients } from '../execution/clients.ts';
+import { reconcileBy, reconcileTarget, type Reconcilers } from '../execution/reconcile.ts';
+import { APP } from '../workflow/app.ts';
+import type { Application, WorkflowSpec } from '../workflow/description.ts';
+import { reconcile, type ExecutionRecord, type ExecutionStatus } from '../execution/execution-record.ts';
 import { deliveriesFromHistory } from './deliveries.ts';
 import { collectMapRunParts, type MapRunRecordParts } from './map-run-record.ts';
 import { fetchHistory, seededIds } from './history.ts';
@@ -19,12 +21,53 @@ import { readSeededItems } from './seeded.ts';
 
 const OUTCOMES: ReadonlySet<string> = new Set<ExecutionStatus>(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
+type RecordParts = Omit<MapRunRecordParts, 'mapRuns'> & Partial<Pick<MapRunRecordParts, 'mapRuns'>>;
+
+const notReconciled = (): RecordParts => ({ seeded: [], delivered: [], reconciliation: reconcile([], []), warnings: [] });
+
+interface ReconcileContext {
+  clients: Clients;
+  outputs: StackOutputs;
+  execution: DescribeExecutionOutput;
+  events: Awaited<ReturnType<typeof fetchHistory>>;
+  definition: unknown;
+  /** The table's key attribute, from the description. */
+  keyAttribute: string;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * On AWS, one strategy per kind. A loop: the items it seeded (its list, read back from the table)
+ * against the messages its history says it sent. A distributed Map, whose EXPRESS children keep no
+ * history: its Map Run's results (aws/map-run-record.ts).
+ */
+const RECONCILERS: Reconcilers<ReconcileContext, RecordParts> = {
+  loop: async ({ loop, bodyAttribute }, { clients, outputs, events, keyAttribute, sleep }) => {
+    if (outputs.tableName === undefined || outputs.queueUrl === undefined) return notReconciled();
+    const { delivered, warnings } = deliveriesFromHistory(events, outputs.queueUrl);
+    const seeded = await readSeededItems(clients.dynamodb, outputs.tableName, { keyAttribute, bodyAttribute }, seededIds(events, loop), sleep);
+    if (seeded.unread.length > 0) warnings.push(`${seeded.unread.length} seeded item(s) could not be read back from ${outputs.tableName}`);
+    return { seeded: seeded.items, delivered, reconciliation: reconcile(seeded.items, delivered), warnings };
+  },
+  'map-run': ({ keyField, sentField, bodyAttribute }, { clients, outputs, execution, events, definition, keyAttribute, sleep }) =>
+    collectMapRunParts(clients, {
+      executionArn: execution.executionArn!,
+      events,
+      definition,
+      output: parsePayload(execution.output),
+      fields: { keyField, sentField },
+      ...(outputs.tableName === undefined ? {} : { table: { name: outputs.tableName, keyAttribute, bodyAttribute } }),
+      sleep,
+    }),
+};
+
 export async function collectExecutionRecord(
   clients: Clients,
   outputs: StackOutputs,
   workflow: WorkflowSpec,
   execution: DescribeExecutionOutput,
   sleep: (ms: number) => Promise<void>,
+  app: Application = APP,
 ): Promise<ExecutionRecord> {
   const { executionArn, status, startDate } = execution;
   if (!executionArn || !startDate || !status || !OUTCOMES.has(status)) {
@@ -34,37 +77,11 @@ export async function collectExecutionRecord(
   const history = foldHistory(events);
   const { definition: text } = await clients.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
   const definition: unknown = text === undefined ? undefined : JSON.parse(text);
-  if (workflow.loop === undefined && workflow.reconciles !== undefined) {
-    const parts = await collectMapRunParts(clients, {
-      executionArn,
-      events,
-      definition,
-      output: parsePayload(execution.output),
-      ...(outputs.tableName === undefined ? {} : { table: { name: outputs.tableName, bodyAttribute: workflow.reconciles.bodyAttribute } }),
-      sleep,
-    });
-    return finish(outputs, execution, definition, history, parts);
-  }
-  // A workflow with a loop is reconciled: the items it seeded against the messages its history says it sent.
-  const { loop } = workflow;
-  const reconciled = loop !== undefined && outputs.tableName !== undefined && outputs.queueUrl !== undefined;
-  const { delivered, warnings: deliveryWarnings } = reconciled
-    ? deliveriesFromHistory(events, outputs.queueUrl!)
-    : { delivered: [], warnings: [] };
-  const seeded = reconciled
-    ? await readSeededItems(clients.dynamodb, outputs.tableName!, loop!, seededIds(events, loop!), sleep)
-    : { items: [], unread: [] };
-
-  const warnings = [...deliveryWarnings];
-  if (seeded.unread.length > 0) {
-    warnings.push(`${seeded.unread.length} seeded item(s) could not be read back from ${outputs.tableName}`);
-  }
-  return finish(outputs, execution, definition, history, {
-    seeded: seeded.items,
-    delivered,
-    reconciliation: reconcile(seeded.items, delivered),
-    warnings,
-  });
+  const target = reconcileTarget(app, workflow);
+  const parts = target === undefined
+    ? notReconciled()
+    : await reconcileBy(RECONCILERS, target.reconcile, { clients, outputs, execution, events, definition, keyAttribute: target.keyAttribute, sleep });
+  return finish(outputs, execution, definition, history, parts);
 }
 
 function finish(
@@ -72,7 +89,7 @@ function finish(
   execution: DescribeExecutionOutput,
   definition: unknown,
   history: ReturnType<typeof foldHistory>,
-  parts: Omit<MapRunRecordParts, 'mapRuns'> & Partial<Pick<MapRunRecordParts, 'mapRuns'>>,
+  parts: RecordParts,
 ): ExecutionRecord {
   const startDate = execution.startDate!;
   const record: ExecutionRecord = {

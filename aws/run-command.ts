@@ -1,7 +1,7 @@
 // The `make run` flow: read the stack's outputs, start an execution, wait for it, then
 // report what it did from its history and the queue. Every dependency is injected.
-import type { Clients } from '../workflow/clients.ts';
-import type { ExecutionRecord } from '../workflow/execution-record.ts';
+import type { Clients } from '../execution/clients.ts';
+import type { ExecutionRecord } from '../execution/execution-record.ts';
 import { region as configuredRegion } from '../workflow/settings.ts';
 import { selectWorkflow } from '../execution/args.ts';
 import { buildExecutionInput, InvalidMessagesFile, type ReadText } from '../execution/input.ts';

@@ -1,6 +1,6 @@
 // Entry point of `make run`: see aws/args.ts for the options and aws/run-command.ts for the flow.
 import { writeReport } from '../viz/report.ts';
-import { createClients } from '../workflow/clients.ts';
+import { createClients } from '../execution/clients.ts';
 import { systemClock } from './execution.ts';
 import { readStackOutputs } from './outputs.ts';
 import { runCommand } from './run-command.ts';

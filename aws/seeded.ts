@@ -1,8 +1,7 @@
 // Reads the bodies of the items an execution seeded, by the MessageIds its history names.
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SeededItem } from '../workflow/execution-record.ts';
-import type { LoopContract } from '../workflow/description.ts';
-import { TABLE } from '../workflow/transfer-records.ts';
+import { seededItem, type ReconcileTarget } from '../execution/reconcile.ts';
+import type { SeededItem } from '../workflow/description.ts';
 
 /** BatchGetItem accepts at most 100 keys per request. */
 const BATCH_SIZE = 100;
@@ -19,7 +18,7 @@ export interface SeededRead {
 export async function readSeededItems(
   dynamodb: DynamoDBClient,
   tableName: string,
-  loop: Pick<LoopContract, 'bodyAttribute'>,
+  item: Pick<ReconcileTarget, 'keyAttribute' | 'bodyAttribute'>,
   ids: string[],
   sleep: (ms: number) => Promise<void>,
 ): Promise<SeededRead> {
@@ -27,7 +26,7 @@ export async function readSeededItems(
   for (let start = 0; start < ids.length; start += BATCH_SIZE) {
     let keys: Record<string, AttributeValue>[] = ids
       .slice(start, start + BATCH_SIZE)
-      .map((id) => ({ [TABLE.hashKey]: { S: id } }));
+      .map((id) => ({ [item.keyAttribute]: { S: id } }));
     // UnprocessedKeys come back under throttling; retry them with bounded exponential backoff.
     for (let attempt = 0; keys.length > 0 && attempt < MAX_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await sleep(FIRST_RETRY_MS * 2 ** (attempt - 1));
@@ -38,15 +37,15 @@ export async function readSeededItems(
               Keys: keys,
               ConsistentRead: true,
               ProjectionExpression: '#id, #body',
-              ExpressionAttributeNames: { '#id': TABLE.hashKey, '#body': loop.bodyAttribute },
+              ExpressionAttributeNames: { '#id': item.keyAttribute, '#body': item.bodyAttribute },
             },
           },
         }),
       );
-      for (const item of response.Responses?.[tableName] ?? []) {
-        const id = item[TABLE.hashKey]?.S;
-        const body = item[loop.bodyAttribute]?.S;
-        if (id !== undefined && body !== undefined) bodies.set(id, body);
+      for (const found of response.Responses?.[tableName] ?? []) {
+        if (found[item.keyAttribute]?.S === undefined || found[item.bodyAttribute]?.S === undefined) continue;
+        const { messageId, body } = seededItem(found, item);
+        bodies.set(messageId, body);
       }
       keys = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

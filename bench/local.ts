@@ -15,8 +15,8 @@ import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
 import { createLocalClients } from '../local/services/emulators.ts';
 import { startLocalEnvironment } from '../local/host/environment.ts';
 import type { JsonSummary } from '../execution/report.ts';
-import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
-import { TABLE } from '../workflow/transfer-records.ts';
+import { MESSAGE_ID_ATTRIBUTE } from '../execution/queue.ts';
+import { QUEUE, TABLE } from '../workflow/transfer-records.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
 import { fitQuadratic, predict, quadraticShare } from './fit.ts';
 import { runEngineAlone } from './transfer-records-engine.ts';
@@ -85,7 +85,9 @@ function endToEnd(count: number): Promise<EndToEnd> {
  */
 async function directCalls(count: number): Promise<number> {
   const env = await startLocalEnvironment();
-  const { region, names, queueUrl } = env.resources;
+  const { region, data } = env.resources;
+  const tableName = data[TABLE.id]!.name;
+  const queueUrl = data[QUEUE.id]!.url!;
   const clients = createLocalClients(region, env.endpoints);
   try {
     const ids = Array.from({ length: count }, (_, index) => `bench-${String(index + 1).padStart(4, '0')}`);
@@ -93,7 +95,7 @@ async function directCalls(count: number): Promise<number> {
       await clients.dynamodb.send(
         new BatchWriteItemCommand({
           RequestItems: {
-            [names.table]: ids.slice(start, start + BATCH_SIZE).map((id) => ({
+            [tableName]: ids.slice(start, start + BATCH_SIZE).map((id) => ({
               PutRequest: { Item: { [TABLE.hashKey]: { S: id }, [TABLE.messageAttribute]: { S: `Message ${id}` } } },
             })),
           },
@@ -103,7 +105,7 @@ async function directCalls(count: number): Promise<number> {
     const started = performance.now();
     for (const id of ids) {
       const { Item } = await clients.dynamodb.send(
-        new GetItemCommand({ TableName: names.table, Key: { [TABLE.hashKey]: { S: id } }, ConsistentRead: true }),
+        new GetItemCommand({ TableName: tableName, Key: { [TABLE.hashKey]: { S: id } }, ConsistentRead: true }),
       );
       await clients.sqs.send(
         new SendMessageCommand({

@@ -5,7 +5,7 @@
 // previousEventId chain leads back to, so concurrent entries of one state never mix.
 import type { HistoryEvent, HistoryEventExecutionDataDetails } from '@aws-sdk/client-sfn';
 import { payloadByteLength } from '../engine/index.ts';
-import type { HistoryStats, StateSample, StateSummary } from '../workflow/execution-record.ts';
+import type { HistoryStats, StateSample, StateSummary } from './execution-record.ts';
 
 /** Entries per state whose input and output the record keeps. */
 export const SAMPLES_PER_STATE = 3;

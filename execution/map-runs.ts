@@ -7,7 +7,7 @@
 // serialize thousands of payloads nobody reads.
 import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import type { HistoryEvent, MapRunExecution, MapRunRecord } from '../engine/index.ts';
-import type { MapRunChildReport, MapRunReport, StateSummary } from '../workflow/execution-record.ts';
+import type { MapRunChildReport, MapRunReport, StateSummary } from './execution-record.ts';
 import { createHistoryFolder, SAMPLES_PER_STATE, type FoldOptions, type HistoryFold, type HistoryFolder } from './history.ts';
 
 /** Children that did not succeed, listed by name in the report. */

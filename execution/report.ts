@@ -1,6 +1,6 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport, type MockReport } from '../workflow/execution-record.ts';
+import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport, type MockReport } from './execution-record.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];

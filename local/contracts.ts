@@ -3,7 +3,7 @@
 // (guards, the engine driver, history accounting, the report and the CLI).
 import type { TaskCall as DispatchedCall } from '../engine/index.ts';
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
-import type { DeliveredMessage } from '../workflow/execution-record.ts';
+import type { DeliveredMessage } from '../execution/execution-record.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
 
@@ -23,22 +23,10 @@ export interface LocalDataResource {
 }
 
 /**
- * The transfer-records workflow's names, flattened: what --keep, the API endpoint and the
- * reconciliation read. Every other entry is found through the maps of LocalResources.
+ * The application's resources as they exist on the emulators, and the workflow this environment
+ * runs: every entry is found by its id or name in the description (`data.table`,
+ * `functions.seed`, `stateMachines['transfer-records']`), none by a field of its own.
  */
-export interface ResourceNames {
-  table: string;
-  queue: string;
-  deadLetterQueue: string;
-  seedFunction: string;
-  seedRole: string;
-  seedLogGroup: string;
-  stateMachine: string;
-  stateMachineRole: string;
-  stateMachineLogGroup: string;
-}
-
-/** The application's resources as they exist on the emulators, and the workflow this environment runs. */
 export interface LocalResources {
   region: string;
   accountId: string;
@@ -54,13 +42,6 @@ export interface LocalResources {
   arns: ResourceArns;
   /** The workflow this environment runs. */
   workflow: WorkflowSpec;
-  names: ResourceNames;
-  tableArn: string;
-  queueUrl: string;
-  queueArn: string;
-  deadLetterQueueUrl: string;
-  deadLetterQueueArn: string;
-  seedFunctionArn: string;
   /** The running workflow's state machine. */
   stateMachineArn: string;
   /** The values that fill the running workflow's placeholders. */
@@ -167,7 +148,7 @@ export interface LocalEnvironment {
   resources: LocalResources;
   /** Environment lines a user can paste to reach the emulators with the AWS CLI or SDK. */
   envLines: string[];
-  /** What a queue holds, read in process; undefined when only the API can tell (workflow/queue.ts's peek). */
+  /** What a queue holds, read in process; undefined when only the API can tell (execution/queue.ts's peek). */
   queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
   stop(): Promise<void>;
 }

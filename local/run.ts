@@ -15,19 +15,21 @@ import {
 } from '../engine/index.ts';
 import type { HistoryFold } from '../execution/history.ts';
 import { createExecutionFolds } from '../execution/map-runs.ts';
-import { reconcile, type DeliveredMessage, type ExecutionRecord, type SeededItem } from '../workflow/execution-record.ts';
-import { peekMessages } from '../workflow/queue.ts';
+import { reconcile, type DeliveredMessage, type ExecutionRecord } from '../execution/execution-record.ts';
+import type { SeededItem } from '../workflow/description.ts';
+import { peekMessages } from '../execution/queue.ts';
 import { executionInput } from '../execution/input.ts';
-import { APP, DEFAULT_WORKFLOW, findResource, findWorkflow } from '../workflow/app.ts';
+import { APP, DEFAULT_WORKFLOW, findWorkflow, loopOf } from '../workflow/app.ts';
 import { executionArnOf } from '../workflow/arns.ts';
-import type { Application, Reconciled, TableResource } from '../workflow/description.ts';
+import type { Application } from '../workflow/description.ts';
+import { reconcileBy, reconcileTarget, seededItem, type Reconcilers, type ReconcileTarget } from '../execution/reconcile.ts';
 import { DIST_DIR } from '../workflow/names.ts';
 import { createFaultLedger, createTaskHandlers, functionAddress } from './bridge/index.ts';
 import { engineHost } from './host/engine-host.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, StepFunctionsApi, TaskCall } from './contracts.ts';
 import { loadDefinition, previewVars, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
 import { createLocalClients } from './services/emulators.ts';
-import type { Clients } from '../workflow/clients.ts';
+import type { Clients } from '../execution/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
@@ -127,17 +129,12 @@ function standInArns(functions: StandInFunction[], resources: LocalResources): s
 }
 
 /** Every item in the table: a fresh local table holds exactly what this execution seeded. */
-async function readSeeded(dynamodb: DynamoDBClient, table: TableResource, loop: Reconciled, tableName: string): Promise<SeededItem[]> {
+async function readSeeded(dynamodb: DynamoDBClient, target: ReconcileTarget, tableName: string): Promise<SeededItem[]> {
   const seeded: SeededItem[] = [];
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
-    for (const item of page.Items ?? []) {
-      seeded.push({
-        messageId: item[table.hashKey]?.S ?? '',
-        body: item[loop.bodyAttribute]?.S ?? '',
-      });
-    }
+    for (const item of page.Items ?? []) seeded.push(seededItem(item, target));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   // A scan returns items in hash order; the seed's ids sort in the order it wrote them.
@@ -148,6 +145,27 @@ async function readSeeded(dynamodb: DynamoDBClient, table: TableResource, loop: 
 async function queueContents(env: LocalEnvironment, clients: Clients, queueUrl: string): Promise<DeliveredMessage[]> {
   return env.queueMessages(queueUrl) ?? (await peekMessages(clients.sqs, queueUrl));
 }
+
+interface Reconciling {
+  env: LocalEnvironment;
+  clients: Clients;
+  target: ReconcileTarget;
+}
+
+type Read = { seeded: SeededItem[]; messages: DeliveredMessage[] };
+
+/** The fresh table's items and the queue's messages: offline both hold exactly what this execution wrote and sent. */
+async function readTableAndQueue(_: unknown, { env, clients, target }: Reconciling): Promise<Read> {
+  const { data } = env.resources;
+  const [seeded, messages] = await Promise.all([
+    readSeeded(clients.dynamodb, target, data[target.table.id]!.name),
+    queueContents(env, clients, data[target.queue.id]!.url!),
+  ]);
+  return { seeded, messages };
+}
+
+/** Offline, every kind reads the same: the emulators' table and queue hold this execution's items and messages alone. */
+const RECONCILERS: Reconcilers<Reconciling, Read> = { loop: readTableAndQueue, 'map-run': readTableAndQueue };
 
 /**
  * Runs the execution and reads what it left behind. Any internal failure (see run-guard.ts)
@@ -277,19 +295,13 @@ async function execute(
   await Promise.allSettled([...inFlight]);
 
   const clients = createLocalClients(resources.region, endpoints);
-  // A workflow with a loop is reconciled: the items it wrote against the messages it delivered.
-  const loop = resources.workflow.loop ?? resources.workflow.reconciles;
+  // A workflow that writes and delivers items is reconciled: the items it wrote against the messages it delivered.
+  const target = reconcileTarget(resources.app, resources.workflow);
   let seeded: SeededItem[] = [];
   let messages: DeliveredMessage[] = [];
   const reconciling = performance.now();
   try {
-    if (loop) {
-      const table = findResource(resources.app, loop.items) as TableResource;
-      [seeded, messages] = await Promise.all([
-        readSeeded(clients.dynamodb, table, loop, resources.data[loop.items]!.name),
-        queueContents(env, clients, resources.data[loop.deliveries]!.url!),
-      ]);
-    }
+    if (target) ({ seeded, messages } = await reconcileBy(RECONCILERS, target.reconcile, { env, clients, target }));
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }
@@ -299,7 +311,7 @@ async function execute(
   const mapRuns = folds.mapRuns(result.mapRuns);
   const warnings = [
     ...(options.fastRetries ? ['Retry waits were skipped (--fast-retries): Retry and Catch paths are as on AWS, timings are not.'] : []),
-    ...quotaNotes(result, history, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail }),
+    ...quotaNotes(result, history, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail, loop: loopOf(resources.workflow) }),
     ...childQuotaNotes(mapRuns, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail }),
     ...history.warnings,
   ];

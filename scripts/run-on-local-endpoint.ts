@@ -4,7 +4,7 @@
 // It wires the offline runtime and the AWS client together, so it lives above both, with the tooling.
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../viz/report.ts';
-import { createClients } from '../workflow/clients.ts';
+import { createClients } from '../execution/clients.ts';
 import { systemClock, type Clock } from '../aws/execution.ts';
 import type { StackOutputs } from '../aws/outputs.ts';
 import { InvalidArguments, parseRunArgs } from '../aws/args.ts';
@@ -19,11 +19,11 @@ import { standaloneDescribeCommand } from '../local/api/instructions.ts';
 
 /** The outputs `terraform output` gives on AWS, for the local stack. */
 export function localOutputs(env: LocalEnvironment, stateMachineArn: string): StackOutputs {
-  const { resources } = env;
+  const { data, workflow } = env.resources;
+  const { reconcile } = workflow;
   return {
     stateMachineArn,
-    tableName: resources.names.table,
-    queueUrl: resources.queueUrl,
+    ...(reconcile ? { tableName: data[reconcile.items]!.name, queueUrl: data[reconcile.deliveries]!.url! } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../stacks/paths.ts';
+import { APP } from '../workflow/app.ts';
 
 /**
  * What each top-level folder may import besides itself. A function's folder (functions/<name>)
@@ -16,7 +17,8 @@ export const MAY_IMPORT: Record<string, string[]> = {
   engine: [],
   // A Lambda ships its own folder and the description it reads (its loop contract, its table's settings).
   functions: ['workflow'],
-  // What both runners share: argument parsing, input building, the history fold, the text and JSON report.
+  // What both runners share: argument parsing, input building, the history fold, the execution record, the SDK
+  // clients, the queue peek, the text and JSON report.
   execution: ['workflow', 'engine'],
   // Above the record they draw.
   viz: ['workflow', 'execution'],
@@ -139,6 +141,22 @@ export function internalImports(files: { file: string; text: string }[]): Violat
   return found;
 }
 
+/** The folders that may import a workflow's own module: its Lambdas, the description, the benchmarks and the tests. */
+export const MAY_IMPORT_A_WORKFLOW = ['functions', 'workflow', 'bench', 'test'];
+
+/**
+ * Imports of a workflow's own module (`workflow/<workflow name>.ts`, its entries) from a folder
+ * that must go through the description instead: everything but MAY_IMPORT_A_WORKFLOW.
+ */
+export function workflowImports(files: { file: string; text: string }[], workflowModules: ReadonlySet<string>): Violation[] {
+  const found: Violation[] = [];
+  for (const { file, text } of files) {
+    if (MAY_IMPORT_A_WORKFLOW.includes(folderOf(unitOf(file)))) continue;
+    for (const target of importsOf(file, text)) if (workflowModules.has(target)) found.push({ from: file, to: target });
+  }
+  return found;
+}
+
 describe('architecture: the folders depend one way', () => {
   const files = SOURCE_FOLDERS.flatMap(sourceFiles).map((file) => ({ file, text: readFileSync(join(REPO_ROOT, file), 'utf8') }));
   const found = violations(files);
@@ -158,6 +176,26 @@ describe('architecture: the folders depend one way', () => {
 
   it('imports a folder that has an index.ts through its index.ts only', () => {
     expect(internalImports(files)).to.deep.equal([]);
+  });
+
+  it("imports a workflow's own module only from functions/, workflow/, bench/ and test/: the rest read the description", () => {
+    const modules = new Set(APP.workflows.map((workflow) => `workflow/${workflow.name}.ts`));
+    for (const module of modules) expect(files.map(({ file }) => file), 'one module per workflow, named after it').to.include(module);
+    expect(workflowImports(files, modules)).to.deep.equal([]);
+    expect(
+      workflowImports(
+        [
+          { file: 'aws/seeded.ts', text: "import { TABLE } from '../workflow/transfer-records.ts';" },
+          { file: 'local/services/provision.ts', text: "import { QUEUE } from '../../workflow/transfer-records-at-scale.ts';\nimport { APP } from '../../workflow/app.ts';" },
+          { file: 'functions/seed/write.ts', text: "import { TABLE } from '../../workflow/transfer-records.ts';" },
+          { file: 'bench/local.ts', text: "import { TABLE } from '../workflow/transfer-records.ts';" },
+        ],
+        modules,
+      ),
+    ).to.deep.equal([
+      { from: 'aws/seeded.ts', to: 'workflow/transfer-records.ts' },
+      { from: 'local/services/provision.ts', to: 'workflow/transfer-records-at-scale.ts' },
+    ]);
   });
 
   it('finds a circle, however long, and an import of another folder\'s internals', () => {
@@ -185,7 +223,7 @@ describe('architecture: the folders depend one way', () => {
         { file: 'workflow/app.ts', text: "import { OUTPUTS } from '../stacks/outputs.ts';" },
         { file: 'functions/seed/index.ts', text: "import { x } from '../other/index.ts';\nimport { y } from './own.ts';" },
         { file: 'local/run.ts', text: "const m = await import('../aws/run.ts');" },
-        { file: 'viz/report.ts', text: "import type { ExecutionRecord } from '../workflow/execution-record.ts';" },
+        { file: 'viz/report.ts', text: "import type { ExecutionRecord } from '../execution/execution-record.ts';" },
       ]),
     ).to.deep.equal([
       { from: 'aws/record.ts', to: 'local/run.ts' },

@@ -5,7 +5,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NOT_ON_AWS } from '../execution/report.ts';
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../workflow/execution-record.ts';
+import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../execution/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 

@@ -3,7 +3,7 @@
 // WORKFLOW=` all loop over APP. Adding a function, a workflow or a resource is its own files
 // plus its entry here.
 import { OFFLINE_SCOPE } from './arns.ts';
-import type { Application, Attribute, DataResource, FunctionSpec, QueueType, WorkflowSpec } from './description.ts';
+import type { Application, Attribute, DataResource, FunctionSpec, LoopContract, QueueResource, QueueType, TableResource, WorkflowSpec } from './description.ts';
 import { deployedRoleName, functionNames, MAX_ROLE_NAME, resourceName, workflowNames } from './names.ts';
 import { NESTED_EXECUTION_RULE, ref, type ResourceArns } from './permissions.ts';
 import { MAX_PREFIX_LENGTH } from './settings.ts';
@@ -40,6 +40,22 @@ export function findFunction(app: Application, name: string): FunctionSpec {
 
 export function findResource(app: Application, id: string): DataResource {
   return find(app.resources, (r) => r.id === id, `resource "${id}"`, app.resources.map((r) => r.id));
+}
+
+/** The loop a workflow runs over its seed's list, when it runs one. */
+export function loopOf(workflow: WorkflowSpec): LoopContract | undefined {
+  return workflow.reconcile?.kind === 'loop' ? workflow.reconcile.loop : undefined;
+}
+
+/** The table a workflow's reconciled items are written to and the queue they are delivered to; undefined when it reconciles none. */
+export function reconciledResources(app: Application, workflow: WorkflowSpec): { table: TableResource; queue: QueueResource } | undefined {
+  if (workflow.reconcile === undefined) return undefined;
+  const table = findResource(app, workflow.reconcile.items);
+  const queue = findResource(app, workflow.reconcile.deliveries);
+  if (table.kind !== 'table' || queue.kind !== 'queue') {
+    throw new InvalidApplication(`workflow ${workflow.name}: its reconciled items must be a table and its deliveries a queue (${table.id} is a ${table.kind}, ${queue.id} a ${queue.kind})`);
+  }
+  return { table, queue };
 }
 
 /** Where an attribute's value comes from, for whoever knows the resources' names, ARNs and URLs. */
@@ -145,7 +161,7 @@ export function applicationProblems(app: Application): string[] {
     try {
       found();
     } catch (error) {
-      if (!(error instanceof UnknownEntry)) throw error;
+      if (!(error instanceof UnknownEntry || error instanceof InvalidApplication)) throw error;
       problems.push(`${where}: ${error.message}`);
     }
   };
@@ -169,10 +185,7 @@ export function applicationProblems(app: Application): string[] {
       check(`workflow ${workflow.name}: \${${placeholder}}`, () => resolveAttribute(app, attribute, noValues));
     }
     for (const fn of workflow.functions) check(`workflow ${workflow.name}`, () => findFunction(app, fn));
-    if (workflow.loop) {
-      check(`workflow ${workflow.name}: loop items`, () => findResource(app, workflow.loop!.items));
-      check(`workflow ${workflow.name}: loop deliveries`, () => findResource(app, workflow.loop!.deliveries));
-    }
+    check(`workflow ${workflow.name}: reconcile`, () => reconciledResources(app, workflow));
     if (longestRole(workflowNames(LONGEST_PREFIX, workflow).role).length > MAX_ROLE_NAME) {
       problems.push(`workflow ${workflow.name}: its role name may exceed ${MAX_ROLE_NAME} characters`);
     }

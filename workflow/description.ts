@@ -111,15 +111,54 @@ export interface LoopContract {
   retryBudget: number;
   /** The most items a run may hold within the history quota, the retry budget reserved. */
   maxItems: number;
-  /** Where the items are written (a table of the description) and delivered (a queue). */
+}
+
+/** One item a workflow's seed writes, as its reconciliation reads it: its key and the body it carries. */
+export interface SeededItem {
+  messageId: string;
+  body: string;
+}
+
+/** The table a workflow's items are written to (keyed by its hash key) and the queue they are delivered to. */
+export interface Reconciled {
+  /** The table of the description the items are written to. */
   items: string;
   /** The item attribute holding the body each delivered message carries. */
   bodyAttribute: string;
+  /** The queue of the description the items are delivered to. */
   deliveries: string;
 }
 
-/** The table a workflow's items are written to and the queue they are delivered to. */
-export type Reconciled = Pick<LoopContract, 'items' | 'bodyAttribute' | 'deliveries'>;
+/**
+ * How a run's items are reconciled with its deliveries, by the kind of workflow it is. Each kind
+ * has one strategy in each runner (`RECONCILERS` in aws/record.ts and local/run.ts): a kind
+ * added here fails to compile until both have one.
+ */
+export type Reconcile = LoopReconcile | MapRunReconcile;
+
+/**
+ * A loop over the list its first task returns: on AWS, the ids are that list (its sentinel left
+ * out) and the deliveries are the history's SendMessage tasks.
+ */
+export interface LoopReconcile extends Reconciled {
+  kind: 'loop';
+  loop: LoopContract;
+}
+
+/**
+ * A distributed Map whose EXPRESS children send: on AWS, the keys are the key list the seed
+ * returns the place of (`{Bucket, Key, Count}`, one JSON object per line), and the deliveries are
+ * what the Map Run's children say they sent of their batches (`{"Items": [...]}`).
+ */
+export interface MapRunReconcile extends Reconciled {
+  kind: 'map-run';
+  /** The field of each key-list line and batch item that holds the key. */
+  keyField: string;
+  /** The field of a succeeded child's output that counts the messages it sent. */
+  sentField: string;
+}
+
+export type ReconcileKind = Reconcile['kind'];
 
 /** Step Functions' log levels, most to least verbose. */
 export const LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'] as const;
@@ -145,10 +184,8 @@ export interface WorkflowSpec {
   functions: string[];
   /** Its role's permissions. */
   grants: Grant[];
-  /** The loop it runs, when it runs one: the report reconciles its items with its deliveries. */
-  loop?: LoopContract;
-  /** Where a workflow without a loop writes its items and delivers them, for the report to reconcile. */
-  reconciles?: Reconciled;
+  /** How the report reconciles its items with its deliveries, when it writes and delivers items. */
+  reconcile?: Reconcile;
 }
 
 export interface Application {

@@ -3,12 +3,14 @@
 // The seed function, the table and the queue are the classic workflow's (transfer-records.ts).
 import type { Application, BucketResource, QueueType, WorkflowSpec } from './description.ts';
 import { DELIVER_EXECUTION_LOGS, ref, STATE_MACHINE_TRACE_ACTIONS, writeTraces, type Grant } from './permissions.ts';
-import { QUEUE, RECORD_PLACEHOLDERS, SEED_FUNCTION, TABLE } from './transfer-records.ts';
+import { QUEUE, RECORD_PLACEHOLDERS, RECORDS, SEED_FUNCTION, TABLE } from './transfer-records.ts';
 
 /** Where the seed function writes each execution's key list, which the Map's ItemReader reads. */
 export const KEY_LIST_PREFIX = 'key-lists/';
 /** The field of each key-list line that the Map's ItemProcessor reads the key from (`$states.input.Items.MessageId`). */
 export const KEY_FIELD = 'MessageId';
+/** The field of a child's output (its Batch Sent state) that counts the messages it sent. */
+export const SENT_FIELD = 'Sent';
 /** Where the Map's ResultWriter writes each Map Run's manifest and results. */
 export const RESULTS_PREFIX = 'map-run-results/';
 
@@ -76,7 +78,7 @@ export const TRANSFER_RECORDS_AT_SCALE: WorkflowSpec = {
     DELIVER_EXECUTION_LOGS,
     writeTraces(STATE_MACHINE_TRACE_ACTIONS),
   ],
-  reconciles: { items: TABLE.id, bodyAttribute: TABLE.messageAttribute, deliveries: QUEUE.id },
+  reconcile: { kind: 'map-run', keyField: KEY_FIELD, sentField: SENT_FIELD, ...RECORDS },
 };
 
 /** What the seed function's role needs to upload a key list, as one PutObject or a multipart upload. */

@@ -1,6 +1,6 @@
 // The transfer-records workflow's entries in the description: its table and queues, the seed
 // function, the state machine, and the loop contract the seed function and the reports share.
-import type { DataResource, FifoSettings, FunctionSpec, LoopContract, QueueResource, QueueType, TableResource, WorkflowSpec } from './description.ts';
+import type { DataResource, FifoSettings, FunctionSpec, LoopContract, QueueResource, QueueType, Reconciled, TableResource, WorkflowSpec } from './description.ts';
 import {
   DELIVER_EXECUTION_LOGS,
   LAMBDA_TRACE_ACTIONS,
@@ -107,10 +107,10 @@ export const LOOP: LoopContract = {
   eventsPerRetry: EVENTS_PER_RETRY,
   retryBudget: RETRY_BUDGET,
   maxItems: Math.floor((QUOTAS.historyEvents - FIXED_EVENTS - EVENTS_PER_RETRY * RETRY_BUDGET) / EVENTS_PER_ITEM),
-  items: TABLE.id,
-  bodyAttribute: TABLE.messageAttribute,
-  deliveries: QUEUE.id,
 };
+
+/** Where both workflows' items are written and delivered: the table's items, each message carrying its item's body. */
+export const RECORDS: Reconciled = { items: TABLE.id, bodyAttribute: TABLE.messageAttribute, deliveries: QUEUE.id };
 
 /** What both workflows' ASL is filled with: the seed function, the table and the queue. */
 export const RECORD_PLACEHOLDERS: WorkflowSpec['placeholders'] = {
@@ -154,5 +154,5 @@ export const TRANSFER_RECORDS: WorkflowSpec = {
     DELIVER_EXECUTION_LOGS,
     writeTraces(STATE_MACHINE_TRACE_ACTIONS),
   ],
-  loop: LOOP,
+  reconcile: { kind: 'loop', loop: LOOP, ...RECORDS },
 };

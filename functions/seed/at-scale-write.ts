@@ -1,6 +1,6 @@
 // Writes up to a million items with several BatchWriteItem calls in flight, each batch retrying
 // what DynamoDB leaves unprocessed, and stops in time to upload the key list.
-import type { SeededItem } from '../../workflow/execution-record.ts';
+import type { SeededItem } from '../../workflow/description.ts';
 import { SeedWriteIncomplete } from './errors.ts';
 import { BATCH_SIZE } from './limits.ts';
 import { describe, putRequest, writeBatch, type WriteOptions } from './write.ts';

@@ -2,7 +2,7 @@
 // BatchWriteItem calls, lists their keys as one JSONL object in S3 and returns where it is.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SeededItem } from '../../workflow/execution-record.ts';
+import type { SeededItem } from '../../workflow/description.ts';
 import { parseAtScaleEvent, type KeyListLocation } from './at-scale-input.ts';
 import { UPLOAD_RESERVE_MS, WRITE_CONCURRENCY } from './at-scale-limits.ts';
 import { writeItemsConcurrently } from './at-scale-write.ts';

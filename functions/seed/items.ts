@@ -1,4 +1,4 @@
-import type { SeededItem } from '../../workflow/execution-record.ts';
+import type { SeededItem } from '../../workflow/description.ts';
 import { messageIds } from './ids.ts';
 import type { SeedRequest } from './input.ts';
 

@@ -1,6 +1,6 @@
 // Writes the items with BatchWriteItem and retries what DynamoDB leaves unprocessed.
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { SeededItem } from '../../workflow/execution-record.ts';
+import type { SeededItem } from '../../workflow/description.ts';
 import { TABLE } from '../../workflow/transfer-records.ts';
 import { SeedWriteIncomplete } from './errors.ts';
 import { BATCH_SIZE } from './limits.ts';

@@ -115,23 +115,8 @@ function historyEvent(event: HistoryEvent, includeData: boolean): Record<string,
   return copy;
 }
 
-export function createOperations(deps: OperationDeps): Record<string, Operation> {
-  const { machines, executions } = deps;
-  const machineSpec = (body: Body) => {
-    const type = optionalEnum(body, 'type', ['STANDARD', 'EXPRESS'] as const) ?? 'STANDARD';
-    const name = checkName(requiredString(body, 'name', 80));
-    const definition = requiredString(body, 'definition', MAX_DEFINITION);
-    const roleArn = requiredString(body, 'roleArn', 256);
-    return { name, type, definition, roleArn };
-  };
-  // Step Functions Local's `<stateMachineArn>#<TestCase>`: the machine, and the test case it runs under.
-  const machineAndTestCase = (body: Body) => {
-    const { arn, testCase } = splitTestCase(requiredString(body, 'stateMachineArn', 2048));
-    parseStatesArn(arn, ['stateMachine']);
-    const machine = machines.get(arn);
-    return { machine, testCase: testCaseFor(deps.mockConfig, machine, testCase) };
-  };
-
+/** The operations on state machines themselves: create, describe, update, delete, list. */
+function stateMachineOperations({ machines, executions }: OperationDeps): Record<string, Operation> {
   return {
     CreateStateMachine: (body) => {
       const machine = machines.create(machineSpec(body));
@@ -178,27 +163,44 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
       };
     },
+  };
+}
 
+function machineSpec(body: Body) {
+  const type = optionalEnum(body, 'type', ['STANDARD', 'EXPRESS'] as const) ?? 'STANDARD';
+  const name = checkName(requiredString(body, 'name', 80));
+  const definition = requiredString(body, 'definition', MAX_DEFINITION);
+  const roleArn = requiredString(body, 'roleArn', 256);
+  return { name, type, definition, roleArn };
+}
+
+/** What a start asks for: Step Functions Local's `<stateMachineArn>#<TestCase>` (the machine, and the test case it runs under), a name, an input. */
+function startRequest(body: Body, { machines, mockConfig }: OperationDeps) {
+  const { arn, testCase } = splitTestCase(requiredString(body, 'stateMachineArn', 2048));
+  parseStatesArn(arn, ['stateMachine']);
+  const machine = machines.get(arn);
+  const chosen = testCaseFor(mockConfig, machine, testCase);
+  const name = optionalString(body, 'name', 80);
+  if (name !== undefined) checkName(name);
+  return { machine, testCase: chosen, name, input: executionInput(body) };
+}
+
+const unsupportedType = () => new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+
+/** Starting, describing and stopping an execution. */
+function executionOperations(deps: OperationDeps): Record<string, Operation> {
+  const { executions } = deps;
+  return {
     StartExecution: (body) => {
-      const { machine, testCase } = machineAndTestCase(body);
-      const name = optionalString(body, 'name', 80);
-      if (name !== undefined) checkName(name);
-      const input = executionInput(body);
-      if (machine.type === 'EXPRESS') {
-        throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-      }
+      const { machine, testCase, name, input } = startRequest(body, deps);
+      if (machine.type === 'EXPRESS') throw unsupportedType();
       const execution = executions.start(machine, name, input, testCase);
       return { executionArn: execution.arn, startDate: execution.startDate };
     },
 
     StartSyncExecution: async (body) => {
-      const { machine, testCase } = machineAndTestCase(body);
-      const name = optionalString(body, 'name', 80);
-      if (name !== undefined) checkName(name);
-      const input = executionInput(body);
-      if (machine.type !== 'EXPRESS') {
-        throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-      }
+      const { machine, testCase, name, input } = startRequest(body, deps);
+      if (machine.type !== 'EXPRESS') throw unsupportedType();
       const execution = await executions.startSync(machine, name, input, testCase);
       return {
         ...describeExecution(execution),
@@ -222,50 +224,72 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       await executions.stop(execution, { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) });
       return { stopDate: execution.stopDate };
     },
+  };
+}
 
+/** ListExecutions's filter and paging fields, alike for a state machine's executions and a Map Run's children. */
+type ListPaging = ReturnType<typeof listPaging>;
+
+function listPaging(body: Body) {
+  return {
+    statusFilter: optionalEnum(body, 'statusFilter', STATUSES),
+    maxResults: optionalInteger(body, 'maxResults', 0, 1000),
+    nextToken: optionalString(body, 'nextToken', 3096),
+  };
+}
+
+/** ListExecutions of a Map Run: its child executions, in the order they started. */
+function listMapRunChildren({ executions }: OperationDeps, mapRunArn: string, { statusFilter, maxResults, nextToken }: ListPaging) {
+  const { mapRun } = findMapRun(executions, mapRunArn);
+  const children = mapRunChildren(mapRun).filter((child) => statusFilter === undefined || child.status === statusFilter);
+  const scope = { operation: 'ListExecutions', mapRunArn, statusFilter };
+  const page = paginate(children, (child) => child.index, 'ascending', { maxResults, nextToken, scope });
+  return {
+    executions: page.items.map((child) => ({
+      executionArn: child.executionArn,
+      stateMachineArn: mapRunArn,
+      name: child.name,
+      status: child.status,
+      startDate: child.startDate,
+      ...(child.stopDate ? { stopDate: child.stopDate } : {}),
+      mapRunArn,
+    })),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+  };
+}
+
+/** ListExecutions of a state machine: its executions, the newest first. */
+function listMachineExecutions({ machines, executions }: OperationDeps, arn: string, { statusFilter, maxResults, nextToken }: ListPaging) {
+  parseStatesArn(arn, ['stateMachine']);
+  machines.get(arn);
+  const matching = executions.listFor(arn).filter((execution) => statusFilter === undefined || execution.status === statusFilter);
+  const scope = { operation: 'ListExecutions', stateMachineArn: arn, statusFilter };
+  const page = paginate(matching, (execution) => execution.position, 'descending', { maxResults, nextToken, scope });
+  return {
+    executions: page.items.map((execution) => ({
+      executionArn: execution.arn,
+      stateMachineArn: execution.machine.arn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate,
+      ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+    })),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+  };
+}
+
+/** Reading what executions did: their lists, their histories, their Map Runs. */
+function readingOperations(deps: OperationDeps): Record<string, Operation> {
+  const { executions } = deps;
+  return {
     ListExecutions: (body) => {
       const arn = optionalString(body, 'stateMachineArn', 2048);
       const mapRunArn = optionalString(body, 'mapRunArn', 2048);
       if ((arn === undefined) === (mapRunArn === undefined)) {
         throw validation('Exactly one of stateMachineArn and mapRunArn must be specified');
       }
-      const statusFilter = optionalEnum(body, 'statusFilter', STATUSES);
-      const maxResults = optionalInteger(body, 'maxResults', 0, 1000);
-      const nextToken = optionalString(body, 'nextToken', 3096);
-      if (mapRunArn !== undefined) {
-        const { mapRun } = findMapRun(executions, mapRunArn);
-        const children = mapRunChildren(mapRun).filter((child) => statusFilter === undefined || child.status === statusFilter);
-        const scope = { operation: 'ListExecutions', mapRunArn, statusFilter };
-        const page = paginate(children, (child) => child.index, 'ascending', { maxResults, nextToken, scope });
-        return {
-          executions: page.items.map((child) => ({
-            executionArn: child.executionArn,
-            stateMachineArn: mapRunArn,
-            name: child.name,
-            status: child.status,
-            startDate: child.startDate,
-            ...(child.stopDate ? { stopDate: child.stopDate } : {}),
-            mapRunArn,
-          })),
-          ...(page.nextToken ? { nextToken: page.nextToken } : {}),
-        };
-      }
-      parseStatesArn(arn!, ['stateMachine']);
-      machines.get(arn!);
-      const matching = executions.listFor(arn!).filter((execution) => statusFilter === undefined || execution.status === statusFilter);
-      const scope = { operation: 'ListExecutions', stateMachineArn: arn, statusFilter };
-      const page = paginate(matching, (execution) => execution.position, 'descending', { maxResults, nextToken, scope });
-      return {
-        executions: page.items.map((execution) => ({
-          executionArn: execution.arn,
-          stateMachineArn: execution.machine.arn,
-          name: execution.name,
-          status: execution.status,
-          startDate: execution.startDate,
-          ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
-        })),
-        ...(page.nextToken ? { nextToken: page.nextToken } : {}),
-      };
+      const paging = listPaging(body);
+      return mapRunArn !== undefined ? listMapRunChildren(deps, mapRunArn, paging) : listMachineExecutions(deps, arn!, paging);
     },
 
     GetExecutionHistory: (body) => {
@@ -307,15 +331,21 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
       };
     },
 
-    TestState: (body) => testStateOperation(body, deps),
-
     DescribeMapRun: (body) => {
       const arn = requiredString(body, 'mapRunArn', 2000);
       parseStatesArn(arn, ['mapRun']);
       const { execution, mapRun } = findMapRun(executions, arn);
       return describeMapRun(execution, mapRun);
     },
+  };
+}
 
+export function createOperations(deps: OperationDeps): Record<string, Operation> {
+  return {
+    ...stateMachineOperations(deps),
+    ...executionOperations(deps),
+    ...readingOperations(deps),
+    TestState: (body) => testStateOperation(body, deps),
     ...taskTokenOperations(deps.tokens),
     ...activityOperations(deps.activities, deps.tokens, deps.stopping),
   };

@@ -9,7 +9,7 @@
 // queue, then fail as a call whose answer was lost (SdkClientException), so Retry sends the same
 // messages again: a Standard queue holds them twice, a FIFO queue drops the copies.
 // Each firing is counted, with the state it hit and whether that state retried, for the report.
-import type { FaultReport } from '../../workflow/execution-record.ts';
+import type { FaultReport } from '../../execution/execution-record.ts';
 import { LOST_ANSWER } from '../../workflow/service-errors.ts';
 import type { FaultFiring, FaultSpec } from '../contracts.ts';
 import type { FaultInjector } from './context.ts';

@@ -2,7 +2,7 @@
 // (its resources, its IAM actions, its error names, its fault kinds, the call), and the tables the
 // bridge, the emulators' IAM door and --fault read are built from the list in services.ts.
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Clients } from '../../workflow/clients.ts';
+import type { Clients } from '../../execution/clients.ts';
 import type { StepFunctionsApi } from '../contracts.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import type { LambdaRunner } from '../services/lambda-runner.ts';

@@ -3,9 +3,9 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeReport } from '../../viz/report.ts';
-import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../../execution/args.ts';
-import { APP, withQueueType } from '../../workflow/app.ts';
+import { APP, loopOf, withQueueType } from '../../workflow/app.ts';
 import { buildExecutionInput, checkInputDepth, executionInput, expectedItems } from '../../execution/input.ts';
 import { exitCodeFor, formatText, toJsonSummary } from '../../execution/report.ts';
 import type { FaultSpec, StandInFunction } from '../contracts.ts';
@@ -300,7 +300,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   requireNode22();
-  const total = expectedItems(executionInput(options.run), selectWorkflow(options.run.workflow).loop);
+  const total = expectedItems(executionInput(options.run), loopOf(selectWorkflow(options.run.workflow)));
   const progress = shouldShowProgress({ stream: io.stderr, json: options.json, total })
     ? createProgressLine(io.stderr, total)
     : undefined;

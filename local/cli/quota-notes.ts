@@ -3,25 +3,29 @@
 // when --no-quota-fail let the execution go past it, where AWS would have stopped it.
 import type { ExecutionResult, HistoryEvent, Quotas } from '../../engine/index.ts';
 import { parsePayload, type HistoryFold } from '../../execution/history.ts';
-import type { MapRunReport } from '../../workflow/execution-record.ts';
+import type { MapRunReport } from '../../execution/execution-record.ts';
+import type { LoopContract } from '../../workflow/description.ts';
 
 export interface QuotaNoteOptions {
   quotas: Quotas;
   /** Whether the engine enforced the quotas (failing the execution) or ran past them. */
   enforced: boolean;
+  /** The workflow's loop, when it runs one: the note names the item its list's head was at. */
+  loop?: Pick<LoopContract, 'listPath'>;
 }
 
 export function quotaNotes(result: ExecutionResult, fold: HistoryFold, options: QuotaNoteOptions): string[] {
   const { quotas, enforced } = options;
   const notes: string[] = [];
   const events = result.history;
+  const where = (index: number) => whereIn(events, index, options.loop);
   if (enforced && result.error === 'States.Runtime' && events.length >= quotas.historyEvents) {
-    notes.push(`The history quota (${quotas.historyEvents} events) was reached at ${where(events, events.length - 1)}.`);
+    notes.push(`The history quota (${quotas.historyEvents} events) was reached at ${where(events.length - 1)}.`);
   }
   if (!enforced && events.length > quotas.historyEvents) {
     const at = quotas.historyEvents - 1;
     notes.push(
-      `States.Runtime: event ${quotas.historyEvents} would have been ${events[at]!.type}, at ${where(events, at)}: ` +
+      `States.Runtime: event ${quotas.historyEvents} would have been ${events[at]!.type}, at ${where(at)}: ` +
         'AWS would have failed the execution there; --no-quota-fail let it go on.',
     );
   }
@@ -56,7 +60,7 @@ export function childQuotaNotes(mapRuns: MapRunReport[], options: QuotaNoteOptio
 }
 
 /** The state entry open at event `index`: its name, which entry of it, and the loop's item. */
-function where(events: HistoryEvent[], index: number): string {
+function whereIn(events: HistoryEvent[], index: number, loop: QuotaNoteOptions['loop']): string {
   let entered: { name: string; input: string } | undefined;
   const entries = new Map<string, number>();
   for (let i = 0; i <= index; i += 1) {
@@ -67,15 +71,20 @@ function where(events: HistoryEvent[], index: number): string {
   }
   if (!entered) return 'the start of the execution';
   const parts = [`entry ${entries.get(entered.name)} of "${entered.name}"`];
-  const cursor = loopCursor(entered.input);
-  if (cursor !== undefined) parts.push(`$.List[0] = ${JSON.stringify(cursor)}`);
+  const cursor = loop && loopCursor(entered.input, loop.listPath);
+  if (cursor !== undefined) parts.push(`${loop!.listPath}[0] = ${JSON.stringify(cursor)}`);
   return parts.join(', ');
 }
 
-/** The transfer-records loop keeps the ids still to send in `$.List`; its head is the current item. */
-function loopCursor(input: string): string | undefined {
-  const state = parsePayload(input);
-  if (typeof state !== 'object' || state === null || !('List' in state)) return undefined;
-  const list = (state as { List: unknown }).List;
-  return Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
+/**
+ * A loop keeps the ids still to send in its list (the contract's listPath, `$.<field>…`); its
+ * head is the current item. A path of another shape names no item.
+ */
+function loopCursor(input: string, listPath: string): string | undefined {
+  if (!/^\$(\.\w+)+$/.test(listPath)) return undefined;
+  let value = parsePayload(input);
+  for (const field of listPath.split('.').slice(1)) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+  }
+  return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
 }

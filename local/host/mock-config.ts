@@ -6,7 +6,7 @@
 // the same events, and Retry and Catch see a thrown error as a real one.
 import { readFile } from 'node:fs/promises';
 import { StatesError, type Dispatcher, type TaskCall } from '../../engine/index.ts';
-import type { MockReport } from '../../workflow/execution-record.ts';
+import type { MockReport } from '../../execution/execution-record.ts';
 import { isObject } from '../../workflow/json.ts';
 import { forEachState } from '../definition.ts';
 

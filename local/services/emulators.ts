@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from '../contracts.ts';
-import { createClients, type ClientOptions, type Clients } from '../../workflow/clients.ts';
+import { createClients, type ClientOptions, type Clients } from '../../execution/clients.ts';
 import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
-import type { DeliveredMessage } from '../../workflow/execution-record.ts';
+import type { DeliveredMessage } from '../../execution/execution-record.ts';
 
 export type EmulatedService = 'dynamodb' | 'sqs';
 

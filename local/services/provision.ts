@@ -6,7 +6,6 @@ import { checkApplication, grantArns, findWorkflow, resolveAttribute } from '../
 import { arns as arn, executionArnOf, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import type { Application, DataResource, QueueResource, TableResource, WorkflowSpec } from '../../workflow/description.ts';
 import { functionNames, resourceName, workflowNames } from '../../workflow/names.ts';
-import { DEAD_LETTER_QUEUE, QUEUE, SEED_FUNCTION, TABLE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import type { LocalDataResource, LocalResources } from '../contracts.ts';
 
 /** The account id AWS's own local tools use; every local ARN carries it. */
@@ -206,9 +205,6 @@ export function localResources(target: ProvisionTarget, dataById: Record<string,
       ]),
     );
   const workflowVars = Object.fromEntries(app.workflows.map((w) => [w.name, placeholderValues(w)]));
-  const dataOf = (id: string) => data.get(id) ?? { name: resourceName(prefix, { suffix: id }), arn: '', url: '' };
-  const seed = functions[SEED_FUNCTION.name] ?? { ...functionNames(prefix, SEED_FUNCTION), arn: '' };
-  const transferRecords = stateMachines[TRANSFER_RECORDS.name] ?? workflowNames(prefix, TRANSFER_RECORDS);
   return {
     region,
     accountId,
@@ -219,23 +215,6 @@ export function localResources(target: ProvisionTarget, dataById: Record<string,
     stateMachines,
     arns,
     workflow,
-    names: {
-      table: dataOf(TABLE.id).name,
-      queue: dataOf(QUEUE.id).name,
-      deadLetterQueue: dataOf(DEAD_LETTER_QUEUE.id).name,
-      seedFunction: seed.function,
-      seedRole: seed.role,
-      seedLogGroup: seed.logGroup,
-      stateMachine: transferRecords.stateMachine,
-      stateMachineRole: transferRecords.role,
-      stateMachineLogGroup: transferRecords.logGroup,
-    },
-    tableArn: dataOf(TABLE.id).arn,
-    queueUrl: dataOf(QUEUE.id).url ?? '',
-    queueArn: dataOf(QUEUE.id).arn,
-    deadLetterQueueUrl: dataOf(DEAD_LETTER_QUEUE.id).url ?? '',
-    deadLetterQueueArn: dataOf(DEAD_LETTER_QUEUE.id).arn,
-    seedFunctionArn: seed.arn,
     stateMachineArn: byName(stateMachines, workflow.name).arn,
     templateVars: workflowVars[workflow.name]!,
     workflowVars,

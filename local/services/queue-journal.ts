@@ -1,13 +1,13 @@
 // What an emulated queue holds, read in process. local-aws-sqs keeps a queue's messages in one
 // array that every ReceiveMessage and ChangeMessageVisibility scans from the start, so reading a
-// queue of N messages through the API (workflow/queue.ts's peek) costs N²/10 steps: minutes at
+// queue of N messages through the API (execution/queue.ts's peek) costs N²/10 steps: minutes at
 // 100,000 messages, days at a million. The journal instead notes each message record as the
 // emulator stores it (every send, batch send and redrive goes through the queue's newRecord) and
 // answers with those very records, as long as the queue's own count says it still holds exactly
 // them; when something removed a message (a consumer, a redrive), it answers undefined and the
 // caller reads the queue through the API.
-import type { DeliveredMessage } from '../../workflow/execution-record.ts';
-import { MESSAGE_ID_ATTRIBUTE } from '../../workflow/queue.ts';
+import type { DeliveredMessage } from '../../execution/execution-record.ts';
+import { MESSAGE_ID_ATTRIBUTE } from '../../execution/queue.ts';
 
 /** The parts of local-aws-sqs's stored message a reconciliation reads. */
 interface StoredRecord {

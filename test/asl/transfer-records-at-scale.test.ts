@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { placeholdersIn, renderTemplate } from '../../workflow/template.ts';
-import { FIFO_ENTRY_FIELDS } from '../../workflow/transfer-records-at-scale.ts';
+import { FIFO_ENTRY_FIELDS, KEY_FIELD, SENT_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 import { RETRYABLE_ERRORS, RETRYABLE_SDK_ERRORS } from '../../workflow/service-errors.ts';
 import { AT_SCALE_EVENT_FIELDS } from '../../functions/seed/at-scale-input.ts';
 import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
@@ -92,6 +92,11 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
       ]);
       const errors = Object.values(CHILD.States).filter((state) => state.Type === 'Fail').map((state) => state.Error);
       expect(errors).to.have.members(['RecordsNotFound', 'RecordsNotRead', 'MessagesNotSent']);
+    });
+
+    it("names the fields its reconcile declares: each batch item's key, and the count a child that succeeded says it sent", () => {
+      expect(JSON.stringify(CHILD.States['Prepare Batch'])).to.contain(`Items.${KEY_FIELD}`);
+      expect(CHILD.States['Batch Sent']!.Output).to.equal(`{% {'${SENT_FIELD}': $count($records)} %}`);
     });
 
     it('retries exactly the transient errors of workflow/service-errors.ts, under the AWS SDK integrations\' names', () => {

@@ -9,7 +9,7 @@
 import sinon from 'sinon';
 import { DescribeStateMachineForExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { BatchGetItemCommand, type BatchGetItemInput } from '@aws-sdk/client-dynamodb';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import { createClients, type Clients } from '../../execution/clients.ts';
 import { DEFINITION, REGION, STATE_MACHINE_ARN, TABLE_NAME } from './fixtures.ts';
 
 export interface FakeAwsOptions {

@@ -4,6 +4,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { keyListLocation, KeyListUnreadable, readKeyList } from '../../aws/key-list.ts';
 import { keyListChunks } from '../../functions/seed/key-list.ts';
 import { stubbedS3 } from './s3-stub.ts';
+import { KEY_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 
 // The seed's key list: where the history says it is, and its keys read back as a stream. The
 // lines are the seed's own (keyListChunks writes them), so the reader reads what the writer writes.
@@ -38,21 +39,21 @@ describe('aws/key-list', () => {
   describe('readKeyList', () => {
     it("reads every key of the seed's JSON Lines, in order", async () => {
       const { s3, requested } = stubbedS3({ [`${BUCKET}/${KEY}`]: jsonl(3) });
-      expect(await readKeyList(s3, { Bucket: BUCKET, Key: KEY })).to.deep.equal([id(0), id(1), id(2)]);
+      expect(await readKeyList(s3, { Bucket: BUCKET, Key: KEY }, KEY_FIELD)).to.deep.equal([id(0), id(1), id(2)]);
       expect(requested()).to.deep.equal([`${BUCKET}/${KEY}`]);
     });
 
     it('reads a million keys from the stream', async function () {
       this.timeout(20_000);
       const { s3 } = stubbedS3({ [`${BUCKET}/${KEY}`]: jsonl(1_000_000) });
-      const keys = await readKeyList(s3, { Bucket: BUCKET, Key: KEY });
+      const keys = await readKeyList(s3, { Bucket: BUCKET, Key: KEY }, KEY_FIELD);
       expect(keys).to.have.length(1_000_000);
       expect(keys[999_999]).to.equal(id(999_999));
     });
 
     it('skips blank lines, and CRLF line ends do not get into the keys', async () => {
       const { s3 } = stubbedS3({ [`${BUCKET}/${KEY}`]: `{"MessageId":"a"}\r\n\n{"MessageId":"b"}` });
-      expect(await readKeyList(s3, { Bucket: BUCKET, Key: KEY })).to.deep.equal(['a', 'b']);
+      expect(await readKeyList(s3, { Bucket: BUCKET, Key: KEY }, KEY_FIELD)).to.deep.equal(['a', 'b']);
     });
 
     it('names the line that is not JSON, or that has no MessageId string', async () => {
@@ -63,7 +64,7 @@ describe('aws/key-list', () => {
       ] as const) {
         sinon.restore();
         const { s3 } = stubbedS3({ [`${BUCKET}/${KEY}`]: body });
-        const error = await readKeyList(s3, { Bucket: BUCKET, Key: KEY }).catch((raised: unknown) => raised);
+        const error = await readKeyList(s3, { Bucket: BUCKET, Key: KEY }, KEY_FIELD).catch((raised: unknown) => raised);
         expect(error).to.be.instanceOf(KeyListUnreadable);
         expect((error as Error).message).to.equal(message);
       }

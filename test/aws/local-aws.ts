@@ -11,7 +11,7 @@ import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../local/host/environment.ts';
 import { inProcessTransport } from '../../local/services/in-process-transport.ts';
 import { localOutputs } from '../../scripts/run-on-local-endpoint.ts';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import { createClients, type Clients } from '../../execution/clients.ts';
 
 export interface LocalAws {
   env: LocalEnvironment;

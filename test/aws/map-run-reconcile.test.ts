@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { batchKeys, reconcileMapRun, sentCount } from '../../aws/map-run-reconcile.ts';
+import { KEY_FIELD, SENT_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 
 const SEEDED = ['k1', 'k2', 'k3', 'k4', 'k5'];
 
@@ -69,11 +70,11 @@ describe('aws/map-run-reconcile', () => {
   });
 
   it("reads a batch's keys and a child's Sent, and nothing else", () => {
-    expect(batchKeys({ BatchInput: {}, Items: [{ MessageId: 'a' }, { MessageId: 'b' }] })).to.deep.equal(['a', 'b']);
-    expect(batchKeys({ Items: [{ MessageId: 'a' }, { Id: 'b' }] })).to.equal(undefined);
-    expect(batchKeys({ Sent: 1 })).to.equal(undefined);
-    expect(sentCount({ Sent: 100 })).to.equal(100);
-    expect(sentCount({ Sent: '100' })).to.equal(undefined);
-    expect(sentCount(null)).to.equal(undefined);
+    expect(batchKeys({ BatchInput: {}, Items: [{ MessageId: 'a' }, { MessageId: 'b' }] }, KEY_FIELD)).to.deep.equal(['a', 'b']);
+    expect(batchKeys({ Items: [{ MessageId: 'a' }, { Id: 'b' }] }, KEY_FIELD)).to.equal(undefined);
+    expect(batchKeys({ Sent: 1 }, KEY_FIELD)).to.equal(undefined);
+    expect(sentCount({ Sent: 100 }, SENT_FIELD)).to.equal(100);
+    expect(sentCount({ Sent: '100' }, SENT_FIELD)).to.equal(undefined);
+    expect(sentCount(null, SENT_FIELD)).to.equal(undefined);
   });
 });

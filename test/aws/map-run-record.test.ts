@@ -13,8 +13,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { collectMapRunParts } from '../../aws/map-run-record.ts';
 import { findState, mapStateName } from '../../aws/map-runs.ts';
-import type { Clients } from '../../workflow/clients.ts';
+import type { Clients } from '../../execution/clients.ts';
 import { stubbedS3 } from './s3-stub.ts';
+import { KEY_FIELD, SENT_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 
 // A Map Run that failed on AWS, as its API and its ResultWriter answer: what the local endpoint
 // cannot produce (its results hold no child inputs, and a failed offline Map Run writes none).
@@ -103,7 +104,7 @@ describe('aws/map-run-record collectMapRunParts', () => {
     });
     const clients = { sfn: stubbedSfn(), s3, dynamodb: new DynamoDBClient({ region: REGION }), sqs: new SQSClient({ region: REGION }) } as Clients;
     const sleep = sinon.fake.resolves(undefined);
-    return { requested, parts: collectMapRunParts(clients, { executionArn: EXECUTION_ARN, events: EVENTS, definition: DEFINITION, output: undefined, sleep }) };
+    return { requested, parts: collectMapRunParts(clients, { executionArn: EXECUTION_ARN, events: EVENTS, definition: DEFINITION, output: undefined, fields: { keyField: KEY_FIELD, sentField: SENT_FIELD }, sleep }) };
   }
 
   it('shows the failed Map Run from the API: its children by outcome, its items, its slowest child and why the failed one failed', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { formatRecord, summarizeRecord } from '../../aws/print.ts';
 import { consoleLink } from '../../aws/execution.ts';
-import { reconcile, type ExecutionRecord } from '../../workflow/execution-record.ts';
+import { reconcile, type ExecutionRecord } from '../../execution/execution-record.ts';
 import { DEFINITION, EXECUTION_ARN, STATE_MACHINE_ARN } from './fixtures.ts';
 
 const seeded = [{ messageId: 'id-1', body: 'body 1' }];

@@ -8,7 +8,7 @@ import type { GetObjectCommandInput } from '@aws-sdk/client-s3';
 import type { ListExecutionsCommandInput, StartExecutionCommand, StartExecutionInput } from '@aws-sdk/client-sfn';
 import { EXIT, runCommand, type RunDeps } from '../../aws/run-command.ts';
 import { renderReport } from '../../viz/report.ts';
-import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
 import { KEY_LIST_PREFIX, RESULTS_PREFIX, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { LOCAL_POLL_MS } from '../../scripts/run-on-local-endpoint.ts';

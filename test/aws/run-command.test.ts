@@ -14,7 +14,7 @@ import type { Clock } from '../../aws/execution.ts';
 import { consoleLink } from '../../aws/execution.ts';
 import { StackNotDeployed } from '../../aws/outputs.ts';
 import { EXIT, runCommand, type RunDeps } from '../../aws/run-command.ts';
-import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { CHOICE, POP, READ, REJECT, SEED, SEND, STARTED, SUCCEED } from './fixtures.ts';
 import { startLocalAws, type LocalAws } from './local-aws.ts';
 

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { BatchWriteItemCommand, DeleteItemCommand, type BatchGetItemCommand, type BatchGetItemInput } from '@aws-sdk/client-dynamodb';
-import { LOOP } from '../../workflow/transfer-records.ts';
+import { TABLE } from '../../workflow/transfer-records.ts';
+
+const ITEM = { keyAttribute: TABLE.hashKey, bodyAttribute: TABLE.messageAttribute };
 import { readSeededItems } from '../../aws/seeded.ts';
 import { fakeAws } from './fake-aws.ts';
 import { TABLE_NAME } from './fixtures.ts';
@@ -36,7 +38,7 @@ describe('cli/seeded readSeededItems', function () {
 
   it('reads the bodies 100 keys at a time, consistently, in the order of the ids', async () => {
     const sleep = sinon.fake.resolves(undefined);
-    const read = await readSeededItems(aws.clients.dynamodb, table, LOOP, all, sleep);
+    const read = await readSeededItems(aws.clients.dynamodb, table, ITEM, all, sleep);
     expect(read.items).to.deep.equal(all.map((messageId) => ({ messageId, body: `body of ${messageId}` })));
     expect(read.unread).to.deep.equal([]);
     const sent = aws.sent('dynamodb');
@@ -50,7 +52,7 @@ describe('cli/seeded readSeededItems', function () {
     const some = ids(5);
     const fake = fakeAws({ table: new Map(some.map((id) => [id, id])), unprocessedOnce: 2 });
     const sleep = sinon.fake.resolves(undefined);
-    const read = await readSeededItems(fake.clients.dynamodb, TABLE_NAME, LOOP, some, sleep);
+    const read = await readSeededItems(fake.clients.dynamodb, TABLE_NAME, ITEM, some, sleep);
     expect(read.unread).to.deep.equal([]);
     expect(fake.sent('dynamodb').map(keysOf(TABLE_NAME))).to.deep.equal([some, some.slice(0, 2)]);
     expect(sleep.callCount).to.equal(1);
@@ -59,13 +61,13 @@ describe('cli/seeded readSeededItems', function () {
   it('reports the ids whose items are not in the table', async () => {
     const missing = ['5d41402abc4b-9998', '5d41402abc4b-9999'];
     await aws.own.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { MessageId: { S: all[1]! } } }));
-    const read = await readSeededItems(aws.clients.dynamodb, table, LOOP, [all[0]!, all[1]!, ...missing], sinon.fake.resolves(undefined));
+    const read = await readSeededItems(aws.clients.dynamodb, table, ITEM, [all[0]!, all[1]!, ...missing], sinon.fake.resolves(undefined));
     expect(read.unread).to.deep.equal([all[1], ...missing]);
     expect(read.items[0]).to.deep.equal({ messageId: all[0], body: `body of ${all[0]}` });
   });
 
   it('sends nothing when nothing was seeded', async () => {
-    const read = await readSeededItems(aws.clients.dynamodb, table, LOOP, [], sinon.fake.resolves(undefined));
+    const read = await readSeededItems(aws.clients.dynamodb, table, ITEM, [], sinon.fake.resolves(undefined));
     expect(read).to.deep.equal({ items: [], unread: [] });
     expect(aws.sent('dynamodb')).to.deep.equal([]);
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { exitCodeFor, formatText, toJsonSummary } from '../../execution/report.ts';
-import { reconcile, type ExecutionRecord, type FaultReport, type MapRunReport } from '../../workflow/execution-record.ts';
+import { reconcile, type ExecutionRecord, type FaultReport, type MapRunReport } from '../../execution/execution-record.ts';
 
 const ids = (n: number) => Array.from({ length: n }, (_, index) => `id-${index + 1}`);
 

@@ -21,7 +21,7 @@ import { MAX_JSON_DEPTH } from '../../engine/index.ts';
 import { LOCAL_CLI } from '../../scripts/build.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/cli/progress.ts';
-import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { rejection } from '../helpers.ts';
 
 interface FakeIo extends CliIo {

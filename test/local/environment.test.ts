@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createClients, MissingCredentials, type Clients } from '../../workflow/clients.ts';
+import { createClients, MissingCredentials, type Clients } from '../../execution/clients.ts';
 import { InvalidConfiguration } from '../../workflow/settings.ts';
 import { DEAD_LETTER_QUEUE, QUEUE } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
@@ -11,6 +11,7 @@ import { startLocalEnvironment } from '../../local/host/environment.ts';
 import { sessionToken } from '../../local/services/iam.ts';
 import { rejection } from '../helpers.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
+import { entriesOf } from '../fixtures/names.ts';
 
 const ROLE = 'arn:aws:sts::000000000000:assumed-role/env-test-seed-role/env-test-seed';
 
@@ -49,19 +50,19 @@ describe('local/environment', () => {
   it('names every resource from the prefix, with ARNs shaped like AWS ones in a local account', () => {
     const { resources } = env;
     expect(resources.accountId).to.equal('000000000000');
-    expect(resources.names.table).to.equal('env-test-table');
-    expect(resources.tableArn).to.equal(`arn:aws:dynamodb:${resources.region}:000000000000:table/env-test-table`);
-    expect(resources.queueArn).to.equal(`arn:aws:sqs:${resources.region}:000000000000:env-test-queue`);
-    expect(resources.deadLetterQueueArn).to.equal(`arn:aws:sqs:${resources.region}:000000000000:env-test-dlq`);
-    expect(resources.seedFunctionArn).to.equal(`arn:aws:lambda:${resources.region}:000000000000:function:env-test-seed`);
+    expect(entriesOf(resources).names.table).to.equal('env-test-table');
+    expect(entriesOf(resources).tableArn).to.equal(`arn:aws:dynamodb:${resources.region}:000000000000:table/env-test-table`);
+    expect(entriesOf(resources).queueArn).to.equal(`arn:aws:sqs:${resources.region}:000000000000:env-test-queue`);
+    expect(entriesOf(resources).deadLetterQueueArn).to.equal(`arn:aws:sqs:${resources.region}:000000000000:env-test-dlq`);
+    expect(entriesOf(resources).seedFunctionArn).to.equal(`arn:aws:lambda:${resources.region}:000000000000:function:env-test-seed`);
     expect(resources.stateMachineArn).to.equal(
       `arn:aws:states:${resources.region}:000000000000:stateMachine:env-test-state-machine`,
     );
-    expect(resources.queueUrl).to.equal(`${env.endpoints.sqs}/000000000000/env-test-queue`);
+    expect(entriesOf(resources).queueUrl).to.equal(`${env.endpoints.sqs}/000000000000/env-test-queue`);
     expect(resources.templateVars).to.deep.equal({
-      SeedFunctionArn: resources.seedFunctionArn,
+      SeedFunctionArn: entriesOf(resources).seedFunctionArn,
       TableName: 'env-test-table',
-      QueueUrl: resources.queueUrl,
+      QueueUrl: entriesOf(resources).queueUrl,
       FifoSendParameters: '',
       Partition: 'aws',
     });
@@ -77,17 +78,17 @@ describe('local/environment', () => {
 
   it('creates the queue with its settings and a redrive to the dead-letter queue', async () => {
     const { Attributes = {} } = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: env.resources.queueUrl, AttributeNames: ['All'] }),
+      new GetQueueAttributesCommand({ QueueUrl: entriesOf(env.resources).queueUrl, AttributeNames: ['All'] }),
     );
-    expect(Attributes.QueueArn).to.equal(env.resources.queueArn);
+    expect(Attributes.QueueArn).to.equal(entriesOf(env.resources).queueArn);
     expect(Attributes.VisibilityTimeout).to.equal(String(QUEUE.visibilityTimeoutSeconds));
     expect(Attributes.MessageRetentionPeriod).to.equal(String(QUEUE.messageRetentionSeconds));
     expect(JSON.parse(Attributes.RedrivePolicy!)).to.deep.equal({
-      deadLetterTargetArn: env.resources.deadLetterQueueArn,
+      deadLetterTargetArn: entriesOf(env.resources).deadLetterQueueArn,
       maxReceiveCount: QUEUE.redrive.maxReceiveCount,
     });
     const dlq = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: env.resources.deadLetterQueueUrl, AttributeNames: ['All'] }),
+      new GetQueueAttributesCommand({ QueueUrl: entriesOf(env.resources).deadLetterQueueUrl, AttributeNames: ['All'] }),
     );
     expect(dlq.Attributes?.MessageRetentionPeriod).to.equal(String(DEAD_LETTER_QUEUE.messageRetentionSeconds));
   });
@@ -109,7 +110,7 @@ describe('local/environment', () => {
       credentials: { accessKeyId: variables.AWS_ACCESS_KEY_ID!, secretAccessKey: variables.AWS_SECRET_ACCESS_KEY! },
     });
     try {
-      const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'hi' }));
+      const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: entriesOf(env.resources).queueUrl, MessageBody: 'hi' }));
       expect(MessageId).to.be.a('string');
     } finally {
       sqs.destroy();
@@ -125,7 +126,7 @@ describe('local/environment', () => {
           ...LOCAL_CREDENTIALS,
           sessionToken: sessionToken({
             arn: ROLE,
-            policy: [{ Sid: 'S', Effect: 'Allow', Action: policyActions, Resource: [env.resources.tableArn] }],
+            policy: [{ Sid: 'S', Effect: 'Allow', Action: policyActions, Resource: [entriesOf(env.resources).tableArn] }],
           }),
         },
       });
@@ -150,7 +151,7 @@ describe('local/environment', () => {
         expect(error).to.include({
           name: 'AccessDeniedException',
           message:
-            `User: ${ROLE} is not authorized to perform: dynamodb:GetItem on resource: ${env.resources.tableArn} ` +
+            `User: ${ROLE} is not authorized to perform: dynamodb:GetItem on resource: ${entriesOf(env.resources).tableArn} ` +
             'because no identity-based policy allows the dynamodb:GetItem action',
         });
         expect((error as Error & { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).to.equal(400);
@@ -166,8 +167,8 @@ describe('local/environment', () => {
         credentials: { ...LOCAL_CREDENTIALS, sessionToken: sessionToken({ arn: ROLE, policy: [] }) },
       });
       try {
-        const error = await rejection(sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'no' })));
-        expect(error.message).to.include(`sqs:SendMessage on resource: ${env.resources.queueArn}`);
+        const error = await rejection(sqs.send(new SendMessageCommand({ QueueUrl: entriesOf(env.resources).queueUrl, MessageBody: 'no' })));
+        expect(error.message).to.include(`sqs:SendMessage on resource: ${entriesOf(env.resources).queueArn}`);
       } finally {
         sqs.destroy();
       }
@@ -197,10 +198,10 @@ describe('local/environment', () => {
         other = await startLocalEnvironment({ prefix: 'env-host-test' });
         hostClients = createClients({ region: other.resources.region, endpoints: other.endpoints, credentials: LOCAL_CREDENTIALS });
         await hostClients.dynamodb.send(
-          new PutItemCommand({ TableName: other.resources.names.table, Item: { MessageId: { S: 'h' }, Message: { S: 'x' } } }),
+          new PutItemCommand({ TableName: entriesOf(other.resources).names.table, Item: { MessageId: { S: 'h' }, Message: { S: 'x' } } }),
         );
         const { MessageId } = await hostClients.sqs.send(
-          new SendMessageCommand({ QueueUrl: other.resources.queueUrl, MessageBody: 'hi' }),
+          new SendMessageCommand({ QueueUrl: entriesOf(other.resources).queueUrl, MessageBody: 'hi' }),
         );
         expect(MessageId).to.be.a('string');
       } finally {

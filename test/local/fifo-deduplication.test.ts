@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DEDUPLICATION_INTERVAL_MS, enforceDeduplicationInterval, type DeduplicatedQueue } from '../../local/services/fifo-deduplication.ts';
 import { createLocalClients, startEmulators, type Emulators } from '../../local/services/emulators.ts';
-import type { Clients } from '../../workflow/clients.ts';
+import type { Clients } from '../../execution/clients.ts';
 
 const REGION = 'us-east-1';
 const FIFO = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };

@@ -17,6 +17,7 @@ import {
 } from '../../local/services/iam.ts';
 import { dynamodbPermission } from '../../local/bridge/dynamodb.ts';
 import { sqsPermission } from '../../local/bridge/sqs.ts';
+import { entriesOf } from '../fixtures/names.ts';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/t';
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:q';
@@ -120,17 +121,17 @@ describe('local/iam', () => {
         Sid: 'InvokeSeedFunction',
         Effect: 'Allow',
         Action: ['lambda:InvokeFunction'],
-        Resource: [resources.seedFunctionArn],
+        Resource: [entriesOf(resources).seedFunctionArn],
       });
-      expect(bySid.ReadTable?.Resource).to.deep.equal([resources.tableArn]);
-      expect(bySid.SendToQueue?.Resource).to.deep.equal([resources.queueArn]);
-      expect(isAllowed(stateMachinePolicy, 'dynamodb:GetItem', resources.tableArn)).to.be.true;
-      expect(isAllowed(stateMachinePolicy, 'dynamodb:PutItem', resources.tableArn)).to.be.false;
+      expect(bySid.ReadTable?.Resource).to.deep.equal([entriesOf(resources).tableArn]);
+      expect(bySid.SendToQueue?.Resource).to.deep.equal([entriesOf(resources).queueArn]);
+      expect(isAllowed(stateMachinePolicy, 'dynamodb:GetItem', entriesOf(resources).tableArn)).to.be.true;
+      expect(isAllowed(stateMachinePolicy, 'dynamodb:PutItem', entriesOf(resources).tableArn)).to.be.false;
     });
 
     it("gives the seed role BatchWriteItem on the table and its own log streams, nothing more", () => {
-      expect(isAllowed(lambdaPolicy, 'dynamodb:BatchWriteItem', resources.tableArn)).to.be.true;
-      expect(isAllowed(lambdaPolicy, 'dynamodb:DeleteItem', resources.tableArn)).to.be.false;
+      expect(isAllowed(lambdaPolicy, 'dynamodb:BatchWriteItem', entriesOf(resources).tableArn)).to.be.true;
+      expect(isAllowed(lambdaPolicy, 'dynamodb:DeleteItem', entriesOf(resources).tableArn)).to.be.false;
       expect(
         isAllowed(
           lambdaPolicy,
@@ -138,7 +139,7 @@ describe('local/iam', () => {
           'arn:aws:logs:eu-west-1:000000000000:log-group:/aws/lambda/p-seed:log-stream:2026/01/01/[$LATEST]abc',
         ),
       ).to.be.true;
-      expect(isAllowed(lambdaPolicy, 'sqs:SendMessage', resources.queueArn)).to.be.false;
+      expect(isAllowed(lambdaPolicy, 'sqs:SendMessage', entriesOf(resources).queueArn)).to.be.false;
     });
   });
 

@@ -3,7 +3,7 @@ import { Agent, createServer, request, type IncomingHttpHeaders, type RequestLis
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import { createClients, type Clients } from '../../execution/clients.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../local/host/environment.ts';
@@ -17,6 +17,7 @@ import {
   type SdkHttpResponse,
 } from '../../local/services/in-process-transport.ts';
 import { rejection } from '../helpers.ts';
+import { entriesOf } from '../fixtures/names.ts';
 
 const ROLE = 'arn:aws:sts::000000000000:assumed-role/transport-test-role/transport-test';
 
@@ -158,7 +159,7 @@ describe('local/in-process-transport', () => {
         dynamodb: new DynamoDBClient({ ...settings, endpoint: env.endpoints.dynamodb }),
         sqs: new SQSClient({ ...settings, endpoint: env.endpoints.sqs }),
       };
-      await clients.dynamodb.send(new PutItemCommand({ TableName: env.resources.names.table, Item: { MessageId: { S: 'a' }, Message: { S: 'Message a' } } }));
+      await clients.dynamodb.send(new PutItemCommand({ TableName: entriesOf(env.resources).names.table, Item: { MessageId: { S: 'a' }, Message: { S: 'Message a' } } }));
     });
 
     after(async () => {
@@ -175,13 +176,13 @@ describe('local/in-process-transport', () => {
       expect(middleware(clients.dynamodb)).to.deep.equal(middleware(overSockets.dynamodb).filter((name) => name !== 'getUserAgentMiddleware'));
       expect(middleware(clients.sqs)).to.not.include('getUserAgentMiddleware');
       expect(middleware(overSockets.sqs)).to.include('getUserAgentMiddleware');
-      const { Item } = await overSockets.dynamodb.send(new GetItemCommand({ TableName: env.resources.names.table, Key: { MessageId: { S: 'a' } } }));
+      const { Item } = await overSockets.dynamodb.send(new GetItemCommand({ TableName: entriesOf(env.resources).names.table, Key: { MessageId: { S: 'a' } } }));
       expect(Item).to.deep.equal({ MessageId: { S: 'a' }, Message: { S: 'Message a' } });
     });
 
     it('get what the HTTP path gets: output, status and headers of GetItem and SendMessage', async () => {
       const recorded = { inProcess: recordResponses(clients.dynamodb), socket: recordResponses(overSockets.dynamodb) };
-      const getItem = () => new GetItemCommand({ TableName: env.resources.names.table, Key: { MessageId: { S: 'a' } }, ConsistentRead: true });
+      const getItem = () => new GetItemCommand({ TableName: entriesOf(env.resources).names.table, Key: { MessageId: { S: 'a' } }, ConsistentRead: true });
       const [viaProcess, viaSocket] = [await clients.dynamodb.send(getItem()), await overSockets.dynamodb.send(getItem())];
       expect({ ...viaProcess, $metadata: { ...viaProcess.$metadata, requestId: '' } }).to.deep.equal({
         ...viaSocket,
@@ -190,7 +191,7 @@ describe('local/in-process-transport', () => {
       const raw = (response: SdkHttpResponse) => comparable({ statusCode: response.statusCode, headers: response.headers, body: '' });
       expect(raw(recorded.inProcess[0]!)).to.deep.equal(raw(recorded.socket[0]!));
 
-      const send = () => new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'hello', MessageAttributes: { Id: { DataType: 'String', StringValue: 'a' } } });
+      const send = () => new SendMessageCommand({ QueueUrl: entriesOf(env.resources).queueUrl, MessageBody: 'hello', MessageAttributes: { Id: { DataType: 'String', StringValue: 'a' } } });
       const [sentInProcess, sentOverSocket] = [await clients.sqs.send(send()), await overSockets.sqs.send(send())];
       // The SDK checked both MD5s; the message ids differ.
       expect(sentInProcess.MD5OfMessageBody).to.equal(sentOverSocket.MD5OfMessageBody);
@@ -214,11 +215,11 @@ describe('local/in-process-transport', () => {
       });
       try {
         expect(denied.dynamodb.config.requestHandler).to.be.instanceOf(InProcessRequestHandler);
-        const error = await rejection(denied.dynamodb.send(new GetItemCommand({ TableName: env.resources.names.table, Key: { MessageId: { S: 'a' } } })));
+        const error = await rejection(denied.dynamodb.send(new GetItemCommand({ TableName: entriesOf(env.resources).names.table, Key: { MessageId: { S: 'a' } } })));
         expect(error.name).to.equal('AccessDeniedException');
         expect(error.message).to.include(`User: ${ROLE} is not authorized to perform: dynamodb:GetItem`);
         // SQS names it with its query-protocol code, as over HTTP.
-        const sqsError = await rejection(denied.sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: 'x' })));
+        const sqsError = await rejection(denied.sqs.send(new SendMessageCommand({ QueueUrl: entriesOf(env.resources).queueUrl, MessageBody: 'x' })));
         expect(sqsError.name).to.equal('AccessDenied');
         expect(sqsError.message).to.include(`User: ${ROLE} is not authorized to perform: sqs:SendMessage`);
       } finally {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createClients, type Clients } from '../../workflow/clients.ts';
+import { createClients, type Clients } from '../../execution/clients.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
@@ -15,6 +15,7 @@ import {
 } from '../../local/services/lambda-runner.ts';
 import type { FixtureEvent } from '../fixtures/lambda/index.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
+import { entriesOf } from '../fixtures/names.ts';
 
 const FIXTURE = 'test/fixtures/lambda/index.ts';
 
@@ -66,7 +67,7 @@ describe('local/lambda-runner', () => {
       awsRequestId: requestId,
       functionName: 'runner-test-seed',
       functionVersion: '$LATEST',
-      invokedFunctionArn: env.resources.seedFunctionArn,
+      invokedFunctionArn: entriesOf(env.resources).seedFunctionArn,
       memoryLimitInMB: String(SEED_FUNCTION.memorySize),
       logGroupName: '/aws/lambda/runner-test-seed',
     });
@@ -171,7 +172,7 @@ describe('local/lambda-runner', () => {
       expect(error.name).to.equal('AccessDeniedException');
       expect(JSON.parse(error.message).errorMessage).to.equal(
         'User: arn:aws:sts::000000000000:assumed-role/runner-test-seed-role/runner-test-seed is not authorized to perform: ' +
-          `dynamodb:DeleteItem on resource: ${env.resources.tableArn} ` +
+          `dynamodb:DeleteItem on resource: ${entriesOf(env.resources).tableArn} ` +
           'because no identity-based policy allows the dynamodb:DeleteItem action',
       );
       const { Item } = await clients.dynamodb.send(

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { main, type CliIo } from '../../local/cli/cli.ts';
 import { renderReport } from '../../viz/report.ts';
-import type { ExecutionRecord } from '../../workflow/execution-record.ts';
+import type { ExecutionRecord } from '../../execution/execution-record.ts';
 
 const AWS_EXAMPLE = ['--definition', 'test/fixtures/mocks/lambda-sqs-integration.asl.json', '--mock-config', 'test/fixtures/mocks/mock-config.json'];
 const OWN = ['--mock-config', 'test/fixtures/mocks/transfer-records-mocks.json'];

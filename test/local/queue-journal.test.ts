@@ -6,8 +6,8 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { Clients } from '../../workflow/clients.ts';
-import { MESSAGE_ID_ATTRIBUTE, peekMessages } from '../../workflow/queue.ts';
+import type { Clients } from '../../execution/clients.ts';
+import { MESSAGE_ID_ATTRIBUTE, peekMessages } from '../../execution/queue.ts';
 import { createLocalClients, startEmulators, type Emulators } from '../../local/services/emulators.ts';
 
 const REGION = 'us-east-1';

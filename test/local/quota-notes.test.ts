@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DEFAULT_QUOTAS } from '../../engine/index.ts';
 import { childQuotaNotes } from '../../local/cli/quota-notes.ts';
-import type { MapRunReport } from '../../workflow/execution-record.ts';
+import type { MapRunReport } from '../../execution/execution-record.ts';
 
 const mapRun = (largestChildEvents: number, largestChildPayloadBytes: number): MapRunReport => ({
   stateName: 'Send Every Record',

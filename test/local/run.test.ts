@@ -7,13 +7,14 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runLocal } from '../../local/run.ts';
 import { executionArnOf } from '../../workflow/arns.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
-import { createClients } from '../../workflow/clients.ts';
+import { createClients } from '../../execution/clients.ts';
 import { QUOTAS } from '../../workflow/quotas.ts';
 import { RunInterrupted } from '../../local/cli/run-guard.ts';
 import { MAX_JSON_DEPTH } from '../../engine/index.ts';
 import { InvalidExecutionInput } from '../../execution/input.ts';
 import { rejection } from '../helpers.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
+import { entriesOf } from '../fixtures/names.ts';
 
 const SEED = 'Seed the DynamoDB Table';
 const GET = 'Read Next Message from DynamoDB';
@@ -161,7 +162,7 @@ describe('local/run (end to end on the emulators)', function () {
     try {
       const { sqs } = createClients({ region: env!.resources.region, endpoints: env!.endpoints, credentials: LOCAL_CREDENTIALS });
       const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: env!.resources.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        new GetQueueAttributesCommand({ QueueUrl: entriesOf(env!.resources).queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
       );
       expect(Attributes?.ApproximateNumberOfMessages).to.equal('1');
       sqs.destroy();

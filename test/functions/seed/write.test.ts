@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { SeededItem } from '../../../workflow/execution-record.ts';
+import type { SeededItem } from '../../../workflow/description.ts';
 import { SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { backoffDelay, DEFAULT_RETRY, expiryOf, writeItems, type WriteOptions } from '../../../functions/seed/write.ts';
 import { TABLE } from '../../../workflow/transfer-records.ts';

@@ -12,6 +12,7 @@ import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { loadMockConfig } from '../../../local/host/mock-config.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const execFileAsync = promisify(execFile);
 const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -58,16 +59,16 @@ const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status =
     expect(created.AssumeRolePolicyDocument).to.deep.equal(JSON.parse(trust));
     expect(await failure(['iam', 'create-role', '--role-name', 'cli-greeter', '--assume-role-policy-document', trust])).to.include('(EntityAlreadyExists)');
 
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: env.resources.queueArn }] });
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: entriesOf(env.resources).queueArn }] });
     expect(await aws(['iam', 'put-role-policy', '--role-name', 'cli-greeter', '--policy-name', 'send', '--policy-document', policy])).to.deep.equal({});
     expect(await failure(['iam', 'put-role-policy', '--role-name', 'cli-greeter', '--policy-name', 'bad', '--policy-document', '{"Statement": [{"Effect": "Allow", "Action": "SendMessage", "Resource": "*"}]}'])).to.include(
       '(MalformedPolicyDocument)',
     );
     expect(((await aws(['iam', 'get-role', '--role-name', 'cli-greeter'])).Role as Record<string, unknown>).RoleName).to.equal('cli-greeter');
     const listed = (await aws(['iam', 'list-roles'])).Roles as { RoleName: string }[];
-    expect(listed.map((role) => role.RoleName)).to.include('cli-greeter').and.include(env.resources.names.stateMachineRole);
+    expect(listed.map((role) => role.RoleName)).to.include('cli-greeter').and.include(entriesOf(env.resources).names.stateMachineRole);
 
-    const definition = (await readFile('test/fixtures/mocks/lambda-sqs-integration.asl.json', 'utf8')).replace('${QueueUrl}', env.resources.queueUrl);
+    const definition = (await readFile('test/fixtures/mocks/lambda-sqs-integration.asl.json', 'utf8')).replace('${QueueUrl}', entriesOf(env.resources).queueUrl);
     const machine = await aws(['stepfunctions', 'create-state-machine', '--name', 'LambdaSQSIntegration', '--definition', definition, '--role-arn', created.Arn as string]);
     const started = await aws(['stepfunctions', 'start-execution', '--state-machine-arn', `${machine.stateMachineArn as string}#HybridPath`, '--name', 'hybrid']);
     await server.executions.get(started.executionArn as string).done;

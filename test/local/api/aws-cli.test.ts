@@ -12,6 +12,7 @@ import { runLocal } from '../../../local/run.ts';
 import { NO_HOST_PREFIX, stepFunctionsCommands } from '../../../local/api/instructions.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const execFileAsync = promisify(execFile);
 const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -58,7 +59,7 @@ function argsOf(command: string): string[] {
   it('lists, starts, describes and reads the history of the workflow, as many events as offline', async () => {
     const [list, start, describe, history] = stepFunctionsCommands(server.endpoint, server.workflowArn).map(argsOf);
     const machines = (await aws(list!)).stateMachines as { name: string }[];
-    expect(machines.map((machine) => machine.name)).to.include(env.resources.names.stateMachine);
+    expect(machines.map((machine) => machine.name)).to.include(entriesOf(env.resources).names.stateMachine);
 
     const started = await aws(start!);
     expect(started.executionArn).to.be.a('string');

@@ -10,6 +10,7 @@ import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const execFileAsync = promisify(execFile);
 const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -25,7 +26,7 @@ const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status =
     env = await startLocalEnvironment({ prefix: 'api-cli-callbacks' });
     server = await startApiServer({ env });
     home = await mkdtemp(join(tmpdir(), 'api-cli-callbacks-home-'));
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
   });
 
   after(async () => {
@@ -98,7 +99,7 @@ const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status =
     const stateMachineArn = await machine('ask', {
       Type: 'Task',
       Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-      Parameters: { QueueUrl: env.resources.queueUrl, 'MessageBody.$': '$$.Task.Token' },
+      Parameters: { QueueUrl: entriesOf(env.resources).queueUrl, 'MessageBody.$': '$$.Task.Token' },
       TimeoutSecondsPath: '$.timeout',
     });
     const start = async (timeout: number) => (await sfn(['start-execution', '--state-machine-arn', stateMachineArn, '--input', JSON.stringify({ timeout })])).executionArn as string;

@@ -26,8 +26,9 @@ import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 import { rejection } from '../../helpers.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 async function finished(sfn: SFNClient, executionArn: string) {
   for (;;) {
@@ -63,14 +64,14 @@ describe('local/api: callbacks and activities with @aws-sdk/client-sfn', functio
     env = await startLocalEnvironment({ prefix: 'api-callbacks' });
     server = await startApiServer({ env });
     sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
     const callback = {
       StartAt: 'Ask',
       States: {
         Ask: {
           Type: 'Task',
           Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-          Parameters: { QueueUrl: env.resources.queueUrl, 'MessageBody.$': '$$.Task.Token' },
+          Parameters: { QueueUrl: entriesOf(env.resources).queueUrl, 'MessageBody.$': '$$.Task.Token' },
           'HeartbeatSecondsPath': '$.heartbeat',
           'TimeoutSecondsPath': '$.timeout',
           Retry: [{ ErrorEquals: ['Again'], IntervalSeconds: 1, MaxAttempts: 1 }],

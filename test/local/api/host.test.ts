@@ -7,7 +7,7 @@ import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 
 /** POSTs ListStateMachines to the endpoint with the Host header given (none when undefined). */
 function post(endpoint: string, host: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -8,6 +8,7 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { loadMockConfig } from '../../../local/host/mock-config.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -24,7 +25,7 @@ describe('local/api mock configurations and user roles', function () {
     env = await startLocalEnvironment({ prefix: 'api-mocks' });
     server = await startApiServer({ env, mockConfig: await loadMockConfig('test/fixtures/mocks/mock-config.json') });
     const template = await readFile('test/fixtures/mocks/lambda-sqs-integration.asl.json', 'utf8');
-    definition = template.replace('${QueueUrl}', env.resources.queueUrl);
+    definition = template.replace('${QueueUrl}', entriesOf(env.resources).queueUrl);
   });
 
   after(async () => {
@@ -76,7 +77,7 @@ describe('local/api mock configurations and user roles', function () {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' },
-        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: env.resources.queueArn },
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: entriesOf(env.resources).queueArn },
       ],
     });
     expect((await iam('PutRolePolicy', { RoleName: 'greeter-role', PolicyName: 'greet', PolicyDocument: policy })).status).to.equal(200);
@@ -97,7 +98,7 @@ describe('local/api mock configurations and user roles', function () {
     const hybrid = await start(`${arn}#HybridPath`);
     expect(hybrid.status, hybrid.cause).to.equal('SUCCEEDED');
     expect(JSON.parse(hybrid.output!).MessageId).to.not.equal('9f8e7d6c-5b4a-4321-8fed-cba987654321');
-    expect(env.queueMessages(env.resources.queueUrl)!.map((message) => message.body)).to.include('Good morning from a mock');
+    expect(env.queueMessages(entriesOf(env.resources).queueUrl)!.map((message) => message.body)).to.include('Good morning from a mock');
 
     // No test case: the function is called, and fails as on AWS, after the state's retries.
     const real = await start(arn);
@@ -115,7 +116,7 @@ describe('local/api mock configurations and user roles', function () {
     expect((await iam('DeleteRolePolicy', { RoleName: 'greeter-role', PolicyName: 'greet' })).status).to.equal(200);
     const denied = await start(`${arn}#HybridPath`);
     expect(denied.status).to.equal('FAILED');
-    expect(denied.cause).to.include(`is not authorized to perform: sqs:SendMessage on resource: ${env.resources.queueArn}`);
+    expect(denied.cause).to.include(`is not authorized to perform: sqs:SendMessage on resource: ${entriesOf(env.resources).queueArn}`);
 
     // StartSyncExecution takes a test case too: an EXPRESS machine of the same name, all of it mocked.
     await sfn('DeleteStateMachine', { stateMachineArn: arn });
@@ -127,8 +128,8 @@ describe('local/api mock configurations and user roles', function () {
 
   it('answers IAM\'s errors and reads; the stack\'s roles are listed but not changed; untrusted and unknown roles are refused', async () => {
     const roles = await iam('ListRoles', {});
-    expect(roles.xml).to.include(`<RoleName>${env.resources.names.stateMachineRole}</RoleName>`).and.include('<IsTruncated>false</IsTruncated>');
-    const stackPut = await iam('PutRolePolicy', { RoleName: env.resources.names.stateMachineRole, PolicyName: 'more', PolicyDocument: '{}' });
+    expect(roles.xml).to.include(`<RoleName>${entriesOf(env.resources).names.stateMachineRole}</RoleName>`).and.include('<IsTruncated>false</IsTruncated>');
+    const stackPut = await iam('PutRolePolicy', { RoleName: entriesOf(env.resources).names.stateMachineRole, PolicyName: 'more', PolicyDocument: '{}' });
     expect([stackPut.status, code(stackPut.xml)]).to.deep.equal([400, 'UnmodifiableEntity']);
 
     const missing = await iam('GetRole', { RoleName: 'nobody' });

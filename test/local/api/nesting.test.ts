@@ -6,6 +6,7 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { CONTENT_TYPE } from '../../../local/api/protocol.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 // Built as text: JSON.stringify itself overflows the stack on such values.
 const brackets = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -25,7 +26,7 @@ describe('local/api: JSON nested too deep', function () {
   before(async () => {
     env = await startLocalEnvironment({ prefix: 'api-nesting' });
     server = await startApiServer({ env, onInternalError: (error) => internal.push(error) });
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
     standard = ((await call('CreateStateMachine', { name: 'nesting-standard', definition: pass(), roleArn })).body as { stateMachineArn: string }).stateMachineArn;
     express = ((await call('CreateStateMachine', { name: 'nesting-express', definition: pass(), roleArn, type: 'EXPRESS' })).body as { stateMachineArn: string })
       .stateMachineArn;

@@ -14,8 +14,9 @@ import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 import { rejection } from '../../helpers.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const WAIT = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 600, End: true } } });
 const PASSES = JSON.stringify({
@@ -34,7 +35,7 @@ describe('local/api pagination', function () {
     env = await startLocalEnvironment({ prefix: 'api-pages' });
     server = await startApiServer({ env });
     sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
   });
 
   after(async () => {

@@ -12,8 +12,9 @@ import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 import { rejection } from '../../helpers.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const WAIT = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 600, End: true } } });
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
@@ -37,7 +38,7 @@ describe('local/api retention', function () {
   });
 
   it('forgets the earliest finished executions beyond the bound, and keeps every running one', async () => {
-    const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+    const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
     const waiting = (await sfn.send(new CreateStateMachineCommand({ name: 'waits', definition: WAIT, roleArn }))).stateMachineArn!;
     const passing = (await sfn.send(new CreateStateMachineCommand({ name: 'passes', definition: PASS, roleArn }))).stateMachineArn!;
     const running: string[] = [];

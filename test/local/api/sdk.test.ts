@@ -34,9 +34,10 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../../../workflow/transfer-records-at-scale.ts';
 import { rejection } from '../../helpers.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } });
 const WAIT = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } });
@@ -109,7 +110,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     server = await startApiServer({ env });
     sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
     sync = new SFNClient({ region: env.resources.region, endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS, disableHostPrefix: true });
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
   });
 
   /**
@@ -371,7 +372,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
       new TestStateCommand({ definition, stateName: 'Send Message to SQS', roleArn, input, inspectionLevel: 'DEBUG' }),
     );
     expect(sent).to.include({ status: 'SUCCEEDED', nextState: 'Pop Element from List' });
-    expect(JSON.parse(sent.inspectionData!.afterParameters!)).to.deep.include({ MessageBody: 'hello', QueueUrl: env.resources.queueUrl });
+    expect(JSON.parse(sent.inspectionData!.afterParameters!)).to.deep.include({ MessageBody: 'hello', QueueUrl: entriesOf(env.resources).queueUrl });
     expect(JSON.parse(sent.output!).SQS.MessageId).to.be.a('string');
 
     const throttled = await sync.send(

@@ -5,7 +5,8 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { DEFAULT_PORT, InvalidPort, parsePort } from '../../../local/api/serve.ts';
 import { LOOPBACK, startApiServer } from '../../../local/api/server.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 describe('local/api server', function () {
   this.timeout(30_000);
@@ -16,7 +17,7 @@ describe('local/api server', function () {
       const server = await startApiServer({ env });
       expect(new URL(server.endpoint).hostname).to.equal(LOOPBACK);
       const { sfn } = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS });
-      const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.names.stateMachineRole}`;
+      const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
       const definition = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 600, End: true } } });
       const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'long', definition, roleArn }));
       const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));

@@ -7,7 +7,7 @@ import { startApiServer } from '../../../local/api/server.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { describedFunctionSettings } from '../../../local/services/lambda-runner.ts';
-import { createClients } from '../../../workflow/clients.ts';
+import { createClients } from '../../../execution/clients.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../../../workflow/transfer-records-at-scale.ts';
 import { SEED_FUNCTION } from '../../../workflow/transfer-records.ts';
 

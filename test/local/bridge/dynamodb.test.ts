@@ -6,6 +6,7 @@ import { InvalidFaultSpec, parseFault } from '../../../local/bridge/faults.ts';
 import { localPolicies } from '../../../local/services/iam.ts';
 import { rejection } from '../../helpers.ts';
 import { taskHandler, useLocalEnvironment, type WithMetadata } from './fixture.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const TABLE = 'ddb-test-table';
 const EVERYTHING: PolicyStatement[] = [{ Sid: 'All', Effect: 'Allow', Action: ['dynamodb:*'], Resource: ['*'] }];
@@ -179,7 +180,7 @@ describe('local/bridge DynamoDB integrations', () => {
       expect(error.message).to.match(
         new RegExp(
           '^User: arn:aws:sts::000000000000:assumed-role/ddb-test-sfn-role/ddb-test-state-machine is not authorized to perform: ' +
-            `dynamodb:PutItem on resource: ${local.env.resources.tableArn} because no identity-based policy allows the dynamodb:PutItem action ` +
+            `dynamodb:PutItem on resource: ${entriesOf(local.env.resources).tableArn} because no identity-based policy allows the dynamodb:PutItem action ` +
             '\\(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: AccessDeniedException; Request ID: \\S+; Proxy: null\\)$',
         ),
       );

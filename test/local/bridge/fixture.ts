@@ -1,6 +1,6 @@
 // What the bridge tests that reach the emulators share: one environment per suite, the options
 // they build handlers with, and a way to call a handler with plain test objects.
-import { createClients, type Clients } from '../../../workflow/clients.ts';
+import { createClients, type Clients } from '../../../execution/clients.ts';
 import type { BridgeOptions, LocalEnvironment, TaskHandler } from '../../../local/contracts.ts';
 import { createTaskHandlers } from '../../../local/bridge/index.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';

@@ -11,6 +11,7 @@ import type { FixtureEvent } from '../../fixtures/lambda/index.ts';
 import { rejection } from '../../helpers.ts';
 import { CONTEXT as EXECUTION } from '../../engine/run.ts';
 import { bridgeOptions, callable, taskHandler, useLocalEnvironment, type Task, type WithMetadata } from './fixture.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 describe('local/bridge lambda:invoke', () => {
   const local = useLocalEnvironment('lambda-test');
@@ -29,7 +30,7 @@ describe('local/bridge lambda:invoke', () => {
     return callable(createTaskHandlers(definition, options(overrides)).Invoke);
   }
 
-  const call = (Payload: FixtureEvent, FunctionName = local.env.resources.seedFunctionArn) => ({ FunctionName, Payload });
+  const call = (Payload: FixtureEvent, FunctionName = entriesOf(local.env.resources).seedFunctionArn) => ({ FunctionName, Payload });
 
   it("wraps the function's result in Step Functions' lambda:invoke output", async () => {
     const output = (await invoker()(call({ action: 'nothing' }))) as WithMetadata;
@@ -61,14 +62,14 @@ describe('local/bridge lambda:invoke', () => {
   });
 
   it('invokes with an empty object when the task gives no Payload', async () => {
-    const handlers = createTaskHandlers(definitionWith({ FunctionName: local.env.resources.seedFunctionArn }), options());
-    const output = (await callable(handlers.Invoke)({ FunctionName: local.env.resources.seedFunctionArn })) as WithMetadata;
+    const handlers = createTaskHandlers(definitionWith({ FunctionName: entriesOf(local.env.resources).seedFunctionArn }), options());
+    const output = (await callable(handlers.Invoke)({ FunctionName: entriesOf(local.env.resources).seedFunctionArn })) as WithMetadata;
     expect(output.Payload).to.deep.equal({ received: {} });
   });
 
   describe('the Payload, as Step Functions sends it', () => {
     const received = async (Payload: unknown) =>
-      ((await invoker()({ FunctionName: local.env.resources.seedFunctionArn, Payload })) as WithMetadata).Payload;
+      ((await invoker()({ FunctionName: entriesOf(local.env.resources).seedFunctionArn, Payload })) as WithMetadata).Payload;
 
     it("sends a string as the request body's text, which the function receives parsed, as AWS records", async () => {
       expect(await received('"HelloWorld"')).to.deep.equal({ received: 'HelloWorld' });
@@ -109,7 +110,7 @@ describe('local/bridge lambda:invoke', () => {
       }
     };
     const tailed = (event: FixtureEvent) =>
-      invoker()({ FunctionName: local.env.resources.seedFunctionArn, Payload: event, LogType: 'Tail' }) as Promise<WithMetadata>;
+      invoker()({ FunctionName: entriesOf(local.env.resources).seedFunctionArn, Payload: event, LogType: 'Tail' }) as Promise<WithMetadata>;
     const decoded = (output: WithMetadata) => Buffer.from(output.LogResult as string, 'base64').toString();
 
     it("returns the invocation's log as LogResult and the X-Amz-Log-Result header, in the places AWS records them", async () => {
@@ -176,7 +177,7 @@ describe('local/bridge lambda:invoke', () => {
 
   it("lets the engine's Catch on InvalidInput take the failure, with Error and Cause as on AWS", async () => {
     const definition = definitionWith(
-      { FunctionName: local.env.resources.seedFunctionArn, 'Payload.$': '$' },
+      { FunctionName: entriesOf(local.env.resources).seedFunctionArn, 'Payload.$': '$' },
       { Catch: [{ ErrorEquals: ['InvalidInput'], ResultPath: '$.Error', Next: 'Rejected' }] },
     );
     const machine = { ...definition, States: { ...definition.States, Rejected: { Type: 'Pass', End: true } } };
@@ -199,7 +200,7 @@ describe('local/bridge lambda:invoke', () => {
     expect(error.name).to.equal('Lambda.AWSLambdaException');
     expect(error.message).to.match(
       new RegExp(
-        `is not authorized to perform: lambda:InvokeFunction on resource: ${local.env.resources.seedFunctionArn} ` +
+        `is not authorized to perform: lambda:InvokeFunction on resource: ${entriesOf(local.env.resources).seedFunctionArn} ` +
           'because no identity-based policy allows the lambda:InvokeFunction action ' +
           '\\(Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: \\S+; Proxy: null\\)$',
       ),
@@ -231,18 +232,18 @@ describe('local/bridge lambda:invoke', () => {
   });
 
   describe('a Task whose Resource is the function ARN', () => {
-    const arnTask = (overrides: Partial<BridgeOptions> = {}) => taskHandler(local.env, local.env.resources.seedFunctionArn, overrides);
+    const arnTask = (overrides: Partial<BridgeOptions> = {}) => taskHandler(local.env, entriesOf(local.env.resources).seedFunctionArn, overrides);
 
     it("returns the function's result itself, with no Payload wrapper or metadata", async () => {
       const output = (await arnTask()({ action: 'echo', id: 'e2' })) as { event: unknown; context: { invokedFunctionArn: string } };
       expect(output.event).to.deep.equal({ action: 'echo', id: 'e2' });
-      expect(output.context.invokedFunctionArn).to.equal(local.env.resources.seedFunctionArn);
+      expect(output.context.invokedFunctionArn).to.equal(entriesOf(local.env.resources).seedFunctionArn);
       expect(output).to.not.have.any.keys('Payload', 'StatusCode', 'SdkHttpMetadata');
     });
 
     it('passes the effective input as the event, whatever its JSON type', async () => {
       expect(await callable(createTaskHandlers(
-        { StartAt: 'T', States: { T: { Type: 'Task', Resource: local.env.resources.seedFunctionArn, End: true } } },
+        { StartAt: 'T', States: { T: { Type: 'Task', Resource: entriesOf(local.env.resources).seedFunctionArn, End: true } } },
         options(),
       ).T)('plain text' as unknown as object)).to.deep.equal({ received: 'plain text' });
     });
@@ -259,7 +260,7 @@ describe('local/bridge lambda:invoke', () => {
       );
       const denied = await rejection(arnTask({ stateMachinePolicy })({ action: 'echo' }));
       expect(denied.name).to.equal('Lambda.AWSLambdaException');
-      expect(denied.message).to.include(`lambda:InvokeFunction on resource: ${local.env.resources.seedFunctionArn}`);
+      expect(denied.message).to.include(`lambda:InvokeFunction on resource: ${entriesOf(local.env.resources).seedFunctionArn}`);
       const faulted = arnTask({ faults: [parseFault('lambda:invoke:Lambda.ServiceException:1')] });
       expect((await rejection(faulted({ action: 'echo' }))).name).to.equal('Lambda.ServiceException');
       expect(await faulted({ action: 'nothing' })).to.equal(null);

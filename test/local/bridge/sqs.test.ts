@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PolicyStatement } from '../../../workflow/permissions.ts';
-import { peekMessages } from '../../../workflow/queue.ts';
+import { peekMessages } from '../../../execution/queue.ts';
 import type { BridgeOptions } from '../../../local/contracts.ts';
 import { parseFault } from '../../../local/bridge/faults.ts';
 import { localPolicies } from '../../../local/services/iam.ts';
 import { rejection } from '../../helpers.ts';
 import { taskHandler, useLocalEnvironment, type WithMetadata } from './fixture.ts';
+import { entriesOf } from '../../fixtures/names.ts';
 
 const EVERYTHING: PolicyStatement[] = [{ Sid: 'All', Effect: 'Allow', Action: ['sqs:*'], Resource: ['*'] }];
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -29,12 +30,12 @@ async function drain(sqs: SQSClient, queueUrl: string): Promise<void> {
 describe('local/bridge SQS integrations', () => {
   const local = useLocalEnvironment('sqs-test');
 
-  beforeEach(() => drain(local.clients.sqs, local.env.resources.queueUrl));
+  beforeEach(() => drain(local.clients.sqs, entriesOf(local.env.resources).queueUrl));
 
   const handler = (resource: string, overrides: Partial<BridgeOptions> = {}) => taskHandler(local.env, resource, overrides);
 
   const message = (body: unknown) => ({
-    QueueUrl: local.env.resources.queueUrl,
+    QueueUrl: entriesOf(local.env.resources).queueUrl,
     MessageBody: body,
     MessageAttributes: { MessageId: { DataType: 'String', StringValue: 'id-1' } },
   });
@@ -52,12 +53,12 @@ describe('local/bridge SQS integrations', () => {
       expect(output.MD5OfMessageBody).to.equal(md5('hello'));
       expect(output.SdkHttpMetadata.HttpStatusCode).to.equal(200);
       expect(output.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']).to.equal(output.SdkResponseMetadata.RequestId);
-      expect(await peekMessages(local.clients.sqs, local.env.resources.queueUrl)).to.deep.equal([{ body: 'hello', messageId: 'id-1' }]);
+      expect(await peekMessages(local.clients.sqs, entriesOf(local.env.resources).queueUrl)).to.deep.equal([{ body: 'hello', messageId: 'id-1' }]);
     });
 
     it('sends a JSON message body as its serialized text', async () => {
       await handler('arn:aws:states:::sqs:sendMessage')(message({ a: [1, 2] }));
-      expect(await peekMessages(local.clients.sqs, local.env.resources.queueUrl)).to.deep.equal([{ body: '{"a":[1,2]}', messageId: 'id-1' }]);
+      expect(await peekMessages(local.clients.sqs, entriesOf(local.env.resources).queueUrl)).to.deep.equal([{ body: '{"a":[1,2]}', messageId: 'id-1' }]);
     });
   });
 
@@ -70,10 +71,10 @@ describe('local/bridge SQS integrations', () => {
 
     it('leaves the keys of attribute maps as the service sent them', async () => {
       const output = (await handler('arn:aws:states:::aws-sdk:sqs:getQueueAttributes', { stateMachinePolicy: EVERYTHING })({
-        QueueUrl: local.env.resources.queueUrl,
+        QueueUrl: entriesOf(local.env.resources).queueUrl,
         AttributeNames: ['QueueArn', 'VisibilityTimeout'],
       })) as Record<string, unknown>;
-      expect(output).to.deep.equal({ Attributes: { QueueArn: local.env.resources.queueArn, VisibilityTimeout: '30' } });
+      expect(output).to.deep.equal({ Attributes: { QueueArn: entriesOf(local.env.resources).queueArn, VisibilityTimeout: '30' } });
     });
   });
 
@@ -97,7 +98,7 @@ describe('local/bridge SQS integrations', () => {
     });
 
     it('reports an error the SDK does not model as SQS.AmazonSQSException', async () => {
-      const error = await rejection(handler('arn:aws:states:::sqs:sendMessage')({ QueueUrl: local.env.resources.queueUrl }));
+      const error = await rejection(handler('arn:aws:states:::sqs:sendMessage')({ QueueUrl: entriesOf(local.env.resources).queueUrl }));
       expect(error.name).to.equal('SQS.AmazonSQSException');
     });
 
@@ -120,21 +121,21 @@ describe('local/bridge SQS integrations', () => {
       });
       expect((await rejection(send(message('a')))).name).to.equal('States.TaskFailed');
       await send(message('b'));
-      expect((await peekMessages(local.clients.sqs, local.env.resources.queueUrl)).map((delivered) => delivered.body)).to.deep.equal(['b']);
+      expect((await peekMessages(local.clients.sqs, entriesOf(local.env.resources).queueUrl)).map((delivered) => delivered.body)).to.deep.equal(['b']);
     });
   });
 
   describe("the state machine role's policy", () => {
     it('fails a send to a queue the role may not use, naming sqs:SendMessage and the queue, and sends nothing', async () => {
       const error = await rejection(
-        handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: local.env.resources.deadLetterQueueUrl }),
+        handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: entriesOf(local.env.resources).deadLetterQueueUrl }),
       );
       expect(error.name).to.equal('SQS.AmazonSQSException');
       expect(error.message).to.include(
-        `is not authorized to perform: sqs:SendMessage on resource: ${local.env.resources.deadLetterQueueArn} because no identity-based policy allows the sqs:SendMessage action`,
+        `is not authorized to perform: sqs:SendMessage on resource: ${entriesOf(local.env.resources).deadLetterQueueArn} because no identity-based policy allows the sqs:SendMessage action`,
       );
       expect(error.message).to.include('Status Code: 403; Error Code: AccessDenied;');
-      expect(await peekMessages(local.clients.sqs, local.env.resources.deadLetterQueueUrl)).to.deep.equal([]);
+      expect(await peekMessages(local.clients.sqs, entriesOf(local.env.resources).deadLetterQueueUrl)).to.deep.equal([]);
     });
 
     it('denies the send the workflow needs once its statement is removed', async () => {

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createSqsServer } from 'local-aws-sqs';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createClients } from '../../workflow/clients.ts';
-import { MESSAGE_ID_ATTRIBUTE, peekMessages, peekQueue } from '../../workflow/queue.ts';
+import { createClients } from '../../execution/clients.ts';
+import { MESSAGE_ID_ATTRIBUTE, peekMessages, peekQueue } from '../../execution/queue.ts';
 
-describe('workflow/queue peekMessages, peekQueue', () => {
+describe('execution/queue peekMessages, peekQueue', () => {
   let server: Server;
   let sqs: SQSClient;
 

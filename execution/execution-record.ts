@@ -1,5 +1,6 @@
 // What one execution did, whichever runner produced it. The offline runtime and the
 // AWS run client both fill this shape; the text report, --json and the HTML report read it.
+import type { SeededItem } from '../workflow/description.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -18,11 +19,6 @@ export interface StateSummary {
   retries?: number;
   /** Input and output of the first few entries. */
   samples: StateSample[];
-}
-
-export interface SeededItem {
-  messageId: string;
-  body: string;
 }
 
 export interface DeliveredMessage {

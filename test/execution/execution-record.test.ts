@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { causeMessage, type DeliveredMessage, reconcile, type SeededItem } from '../../workflow/execution-record.ts';
+import { causeMessage, type DeliveredMessage, reconcile } from '../../execution/execution-record.ts';
+import type { SeededItem } from '../../workflow/description.ts';
 import { QUOTAS } from '../../workflow/quotas.ts';
 
 const SEEDED: SeededItem[] = [
@@ -12,7 +13,7 @@ function delivered(...indexes: number[]): DeliveredMessage[] {
   return indexes.map((index) => ({ ...SEEDED[index]! }));
 }
 
-describe('workflow/execution-record', () => {
+describe('execution/execution-record', () => {
   describe('causeMessage', () => {
     it("returns a Lambda error document's errorMessage", () => {
       const cause = JSON.stringify({ errorType: 'InvalidInput', errorMessage: 'bad count', trace: ['at x'] });
