@@ -19,6 +19,8 @@ export interface TaskCall {
   heartbeatSeconds?: number;
   signal: AbortSignal;
   execution: ExecutionContext;
+  /** A `.waitForTaskToken` Task's token for this attempt ($$.Task.Token): a host that answers the call itself answers the token too. */
+  taskToken?: string;
 }
 
 /** Resolves with the call's result; rejects with a StatesError or any Error (name = error, message = cause). */

@@ -31,7 +31,7 @@ import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
-import { chooseTestCase, createMockLedger, type MockConfig, type TestCase } from './host/mock-config.ts';
+import { chooseTestCase, createMockLedger, type MockConfig, type TestCase, type TokenAnswers } from './host/mock-config.ts';
 import { namePrefix } from '../workflow/settings.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
@@ -71,8 +71,8 @@ export interface LocalRunOptions {
   distDir?: string;
   /** The user's buckets and objects (`--s3-bucket`, `--s3-object`), made on the S3 emulator before the execution. */
   s3Data?: UserS3Data;
-  /** The task tokens of `.waitForTaskToken` Tasks and activities; without them such a Task fails. */
-  taskTokens?: TaskTokens;
+  /** The task tokens of `.waitForTaskToken` Tasks and activities, and their answers (a mocked callback's); without them such a Task fails. */
+  taskTokens?: TaskTokens & TokenAnswers;
   /** `--mock-config FILE --test-case NAME`: the test case's states answer from the file and call nothing. */
   mock?: { config: MockConfig; testCase: string };
 }
@@ -241,7 +241,7 @@ async function execute(
     stateMachineName: running.stateMachine,
     inFlight,
     refusal: () => guard.failure(),
-    ...(options.testCase ? { mock: { testCase: options.testCase, onMocked: mockLedger!.answered } } : {}),
+    ...(options.testCase ? { mock: { testCase: options.testCase, onMocked: mockLedger!.answered, ...(options.taskTokens ? { tokens: options.taskTokens } : {}) } } : {}),
   });
   // The parent's events and each child execution's, apart: a child's quotas are its own.
   const folds = createExecutionFolds(context.executionArn, { onRetry: faultLedger.retried });

@@ -129,7 +129,7 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('TaskStarted', { ...ids });
   }
   return awaitCall(step, prefix, ids, timeouts, token, (signal) => {
-    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution });
+    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution, ...(token ? { taskToken: token.wait.token } : {}) });
     if (!token) return call;
     return call.then((submitted) => {
       thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', submitted));

@@ -73,9 +73,13 @@ function takesTaskToken(style: IntegrationStyle, service: ServiceDescriptor | un
   return style === 'sdk' || (service?.taskToken?.includes(action) ?? false);
 }
 
+/** What a user can do about a resource the bridge cannot call: answer its state from a mock configuration. */
+const MOCK_HINT =
+  'answer the state from a mock configuration instead: --mock-config FILE --test-case NAME on the CLI, or SFN_MOCK_CONFIG and StartExecution of <stateMachineArn>#<TestCase> on the endpoint';
+
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
-    new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
+    new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}; ${MOCK_HINT}`);
   if (typeof task.resource === 'string' && isFunctionArn(task.resource)) {
     return { service: LAMBDA, style: 'optimized', action: 'invoke', functionArn: task.resource };
   }
