@@ -64,9 +64,12 @@ const LAMBDA = INTEGRATIONS.get('lambda')!;
 
 const SUPPORTED = [
   'the function ARN itself (a function of the description)',
-  ...[...INTEGRATIONS.values()].map((service) => `arn:aws:states:::${service.name}:${service.optimized.join('|')}`),
+  ...[...INTEGRATIONS.values()].filter((service) => service.optimized.length > 0).map((service) => `arn:aws:states:::${service.name}:${service.optimized.join('|')}`),
   ...[...INTEGRATIONS.values()].filter((service) => service.sdkAction).map((service) => `arn:aws:states:::aws-sdk:${service.name}:<action>`),
 ].join(', ');
+
+/** The optimized actions whose `.waitForTaskToken` runs offline, as the refusal lists them. */
+const CALLBACKS = [...INTEGRATIONS.values()].flatMap((service) => (service.taskToken ?? []).map((action) => `${service.name}:${action}`)).join(', ');
 
 /** Whether a Task's `.waitForTaskToken` runs offline: every aws-sdk integration's, and the optimized actions its descriptor names. */
 function takesTaskToken(style: IntegrationStyle, service: ServiceDescriptor | undefined, action: string): boolean {
@@ -89,7 +92,7 @@ function parseResource(task: TaskState): Integration {
   const style: IntegrationStyle = sdkPrefix ? 'sdk' : 'optimized';
   // The callback pattern makes the same call, with the token in its arguments; the engine waits for the answer.
   if (pattern && !(pattern === '.waitForTaskToken' && takesTaskToken(style, integration, action))) {
-    throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response or .waitForTaskToken (lambda:invoke, sqs:sendMessage, aws-sdk) only`);
+    throw unsupported(`uses the ${pattern} integration pattern; offline, tasks run request-response or .waitForTaskToken (${CALLBACKS}, aws-sdk) only`);
   }
   if (integration) {
     // aws-sdk actions are camelCase API names, as Step Functions requires.
@@ -298,17 +301,17 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   recordHttpResponses(clients.sqs);
 
   const faultsFor = createFaultInjectors(options.faults, options.onFault);
+  const s3 = options.endpoints.s3 === undefined
+    ? undefined
+    : new S3Client({ region: resources.region, endpoint: options.endpoints.s3, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
   const callFor = (state: string, { service, style, action, functionArn }: Integration): TaskAction => {
     const context: CallContext = { ...shared, injectFault: faultsFor(state, style) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
-    const serviceCall = service.call!({ style, action, clients, functions, context });
+    const serviceCall = service.call!({ style, action, clients, functions, context, ...(s3 ? { s3 } : {}) });
     const call = service.faults.failedEntries?.(action) ? withFailedEntries(serviceCall, service.name, action, faultsFor.entries(state)) : serviceCall;
     // A service integration takes an object of parameters; any other input calls it with none.
     return (input) => call(isObject(input) ? input : {});
   };
-  const s3 = options.endpoints.s3 === undefined
-    ? undefined
-    : new S3Client({ region: resources.region, endpoint: options.endpoints.s3, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
   const storage = storageEntries.map(({ entry, integration }): [string, TaskHandler] => {
     const task: TaskState = { name: entry.name, resource: entry.resource, parameters: undefined };
     const handler = storageHandler(entry, s3, { ...shared, injectFault: faultsFor(entry.name) });

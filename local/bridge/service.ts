@@ -37,6 +37,8 @@ export interface CallParts {
   clients: Clients;
   functions: FunctionLookup;
   context: CallContext;
+  /** The S3 emulator's client, when it runs (the run has a bucket). */
+  s3?: S3Client;
 }
 
 /** The IAM action and resources one API operation (PascalCase) needs, from its parameters. */
