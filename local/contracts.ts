@@ -2,7 +2,7 @@
 // the Lambda runner, the service-integration bridge and local IAM) and the engine side
 // (guards, the engine driver, history accounting, the report and the CLI).
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
-import type { DeliveredMessage } from '../workflow/execution-record.ts';
+import type { DeliveredMessage, Notification } from '../workflow/execution-record.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
 
@@ -103,8 +103,14 @@ export interface TaskCall {
   sent?: number;
 }
 
+/** The execution a call is made for: what an integration adds of it (events:putEvents adds both ARNs to each event's Resources). */
+export interface CallingExecution {
+  executionArn: string;
+  stateMachineArn: string;
+}
+
 /** What a Task state does with its parameters: the service call, resolving with its result. */
-export type TaskHandler = (parameters: unknown) => Promise<unknown>;
+export type TaskHandler = (parameters: unknown, execution?: CallingExecution) => Promise<unknown>;
 
 /** `--lambda NAME=MODULE`: a module whose `handler` stands in for a function the definition invokes. */
 export interface StandInFunction {
@@ -137,6 +143,26 @@ export interface BridgeOptions {
   mockedStates?: ReadonlySet<string>;
   /** Accept functions that do not exist, as AWS's CreateStateMachine does: their calls fail at run time (Lambda.ResourceNotFoundException). */
   acceptMissingFunctions?: boolean;
+  /** SNS and EventBridge, for sns:publish and events:putEvents; without them those calls fail. */
+  messaging?: LocalMessaging;
+}
+
+/**
+ * An emulated service's API, in process: an operation takes its request's members as the API
+ * names them and resolves with its response's, or rejects with the service's error
+ * (local/services/service-error.ts).
+ */
+export interface EmulatedApi {
+  readonly operations: readonly string[];
+  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** SNS and EventBridge, emulated in this process, delivering to the SQS emulator's queues. */
+export interface LocalMessaging {
+  sns: EmulatedApi;
+  events: EmulatedApi;
+  /** Every message published and event put so far, oldest first, with the queues each reached. */
+  notifications(): Notification[];
 }
 
 /** A running set of emulators with the workflow's resources provisioned. */
@@ -147,5 +173,7 @@ export interface LocalEnvironment {
   envLines: string[];
   /** What a queue holds, read in process; undefined when only the API can tell (workflow/queue.ts's peek). */
   queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
+  /** SNS and EventBridge, their topics and rules made, delivering to the SQS emulator. */
+  messaging: LocalMessaging;
   stop(): Promise<void>;
 }

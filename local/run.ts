@@ -31,6 +31,7 @@ import type { Clients } from '../workflow/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
+import { userMessagingGrants, type UserMessaging } from './services/user-messaging.ts';
 import { chooseTestCase, createMockLedger, type MockConfig, type TestCase, type TokenAnswers } from './host/mock-config.ts';
 import { namePrefix } from '../workflow/settings.ts';
 import { workflowNames } from '../workflow/names.ts';
@@ -71,6 +72,8 @@ export interface LocalRunOptions {
   distDir?: string;
   /** The user's buckets and objects (`--s3-bucket`, `--s3-object`), made on the S3 emulator before the execution. */
   s3Data?: UserS3Data;
+  /** The user's SNS topics and EventBridge rules (`--sns-topic`, `--event-rule`), made before the execution. */
+  messaging?: UserMessaging;
   /** The task tokens of `.waitForTaskToken` Tasks and activities, and their answers (a mocked callback's); without them such a Task fails. */
   taskTokens?: TaskTokens & TokenAnswers;
   /** `--mock-config FILE --test-case NAME`: the test case's states answer from the file and call nothing. */
@@ -169,6 +172,7 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
         workflow: workflow.name,
         ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
         ...(options.s3Data === undefined ? {} : { s3Data: options.s3Data }),
+        ...(options.messaging === undefined ? {} : { messaging: options.messaging }),
       }),
     );
     run = await guard.race(execute(env, template, input, { ...options, quotaFail, ...(testCase ? { testCase } : {}) }, guard));
@@ -206,11 +210,12 @@ async function execute(
   const running = resources.stateMachines[resources.workflow.name]!;
   // Another definition (--definition) runs under a role written for the workflow's own: as stand-in
   // functions are granted what they need, its Map Runs may start their children (on AWS, a role made
-  // for that definition would allow states:StartExecution on its machine), and it may read, list and
-  // write the user's own buckets.
+  // for that definition would allow states:StartExecution on its machine), it may read, list and
+  // write the user's own buckets, publish to the user's topics and put events on the default bus.
   if (options.definitionPath !== undefined && resolve(options.definitionPath) !== fromRoot(resources.workflow.definition)) {
     policies.stateMachinePolicy.push({ Sid: 'StartOwnMapRunChildren', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [running.arn] });
     policies.stateMachinePolicy.push(...userBucketGrants(userBuckets(options.s3Data)));
+    policies.stateMachinePolicy.push(...userMessagingGrants(options.messaging, resources.region, resources.accountId));
   }
   // The run's failure or Ctrl-C aborts the execution and tells the functions still running that no time is left.
   const stop = new AbortController();
@@ -225,6 +230,7 @@ async function execute(
     onCall,
     onFault: faultLedger.fired,
     signal: stop.signal,
+    messaging: env.messaging,
     ...(options.testCase ? { mockedStates: new Set(Object.keys(options.testCase.states)) } : {}),
   });
 
@@ -308,9 +314,16 @@ async function execute(
     reconciliation: reconcile(seeded, messages),
     ...(faults.length > 0 ? { faults: faultLedger.report() } : {}),
     ...(mockLedger ? { mocks: mockLedger.report() } : {}),
+    ...notificationsOf(env),
     warnings,
   };
   return { record, history: result.history, reconciliationMs };
+}
+
+/** What the run's Tasks published and put, when they did. */
+function notificationsOf(env: LocalEnvironment): Pick<ExecutionRecord, 'notifications'> {
+  const notifications = env.messaging.notifications();
+  return notifications.length > 0 ? { notifications } : {};
 }
 
 function outcomeFields(result: ExecutionResult, history: HistoryFold): Partial<ExecutionRecord> {

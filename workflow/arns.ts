@@ -25,6 +25,9 @@ export const arns = {
   lambdaFunction: (scope: ArnScope, name: string): string => regional(scope, 'lambda', `function:${name}`),
   dynamodbTable: (scope: ArnScope, name: string): string => regional(scope, 'dynamodb', `table/${name}`),
   sqsQueue: (scope: ArnScope, name: string): string => regional(scope, 'sqs', name),
+  snsTopic: (scope: ArnScope, name: string): string => regional(scope, 'sns', name),
+  eventBus: (scope: ArnScope, name: string): string => regional(scope, 'events', `event-bus/${name}`),
+  eventRule: (scope: ArnScope, bus: string, name: string): string => regional(scope, 'events', bus === 'default' ? `rule/${name}` : `rule/${bus}/${name}`),
   logGroup: (scope: ArnScope, name: string): string => regional(scope, 'logs', `log-group:${name}`),
   /** S3 bucket ARNs name neither region nor account. */
   s3Bucket: (scope: Pick<ArnScope, 'partition'>, bucket: string): string => `arn:${scope.partition}:s3:::${bucket}`,

@@ -1,6 +1,6 @@
 // What every integration needs for one run: the state machine's identity and policy, and the faults.
 import type { PolicyStatement } from '../../workflow/permissions.ts';
-import type { LocalResources } from '../contracts.ts';
+import type { CallingExecution, LocalResources } from '../contracts.ts';
 import { AccessDenied, assertPermitted, type RequiredPermission } from '../services/iam.ts';
 import { accessDeniedFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 
@@ -19,8 +19,8 @@ export interface CallContext {
   injectFault: FaultInjector;
 }
 
-/** Makes one service call from a Task's evaluated Parameters and returns the task's result. */
-export type ServiceCall = (params: Record<string, unknown>) => Promise<unknown>;
+/** Makes one service call from a Task's evaluated Parameters (for the execution it is made for) and returns the task's result. */
+export type ServiceCall = (params: Record<string, unknown>, execution?: CallingExecution) => Promise<unknown>;
 
 /** Fails the task as Step Functions does when the role lacks the permission. */
 export function authorize(

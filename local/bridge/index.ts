@@ -5,7 +5,7 @@
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundlePaths } from '../../workflow/names.ts';
-import type { BridgeOptions, StandInFunction, TaskHandler } from '../contracts.ts';
+import type { BridgeOptions, CallingExecution, StandInFunction, TaskHandler } from '../contracts.ts';
 import { classifyResource, isJsonataExpression } from '../../engine/index.ts';
 import { isObject } from '../../workflow/json.ts';
 import { forEachState } from '../definition.ts';
@@ -124,7 +124,7 @@ function checkLambdaTask(task: TaskState, integration: Integration, functions: F
 }
 
 /** What a Task does with its effective input: a service call, or a Lambda function's invocation. */
-type TaskAction = (input: unknown) => Promise<unknown>;
+type TaskAction = (input: unknown, execution?: CallingExecution) => Promise<unknown>;
 
 function reported(task: TaskState, integration: { service: string; action: string }, call: TaskAction, options: BridgeOptions): TaskHandler {
   const { onCall } = options;
@@ -137,10 +137,10 @@ function reported(task: TaskState, integration: { service: string; action: strin
       ms: performance.now() - started,
       ...outcome,
     });
-  return async (input) => {
+  return async (input, execution) => {
     const started = performance.now();
     try {
-      const output = await call(input);
+      const output = await call(input, execution);
       record(started, { sent: messagesSent(integration.service, integration.action, output) });
       return output;
     } catch (error) {
@@ -307,10 +307,10 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const callFor = (state: string, { service, style, action, functionArn }: Integration): TaskAction => {
     const context: CallContext = { ...shared, injectFault: faultsFor(state, style) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
-    const serviceCall = service.call!({ style, action, clients, functions, context, ...(s3 ? { s3 } : {}) });
+    const serviceCall = service.call!({ style, action, clients, functions, context, ...(s3 ? { s3 } : {}), ...(options.messaging ? { messaging: options.messaging } : {}) });
     const call = service.faults.failedEntries?.(action) ? withFailedEntries(serviceCall, service.name, action, faultsFor.entries(state)) : serviceCall;
     // A service integration takes an object of parameters; any other input calls it with none.
-    return (input) => call(isObject(input) ? input : {});
+    return (input, execution) => call(isObject(input) ? input : {}, execution);
   };
   const storage = storageEntries.map(({ entry, integration }): [string, TaskHandler] => {
     const task: TaskState = { name: entry.name, resource: entry.resource, parameters: undefined };

@@ -3,6 +3,7 @@
 // bridge, the emulators' IAM door and --fault read are built from the list in services.ts.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clients } from '../../workflow/clients.ts';
+import type { LocalMessaging } from '../contracts.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import type { LambdaRunner } from '../services/lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
@@ -39,6 +40,8 @@ export interface CallParts {
   context: CallContext;
   /** The S3 emulator's client, when it runs (the run has a bucket). */
   s3?: S3Client;
+  /** SNS and EventBridge, in process. */
+  messaging?: LocalMessaging;
 }
 
 /** The IAM action and resources one API operation (PascalCase) needs, from its parameters. */
