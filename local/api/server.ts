@@ -13,7 +13,10 @@ import type { MockConfig } from '../host/mock-config.ts';
 import { createActivityStore, type ActivityStore } from './activities.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
-import { iamQueryHandler, isQueryRequest } from './iam-query.ts';
+import { eventsOperations, EVENTS_PROTOCOL, isEventsRequest } from './events-json.ts';
+import { iamQueryService } from './iam-query.ts';
+import { isQueryRequest, queryHandler } from './query-protocol.ts';
+import { snsQueryService } from './sns-query.ts';
 import { createRoleStore, type RoleStore } from './iam-roles.ts';
 import { createOperations } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
@@ -88,9 +91,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const operations = createOperations({ machines, executions, tokens, activities, stopping: stopping.signal, ...(mockConfig ? { mockConfig } : {}) });
   const onInternalError = options.onInternalError ?? ((error: Error) => console.error(error));
   const stepFunctions = protocolHandler(operations, onInternalError);
-  // IAM shares the port: its clients send form-encoded query requests, Step Functions' send JSON.
-  const iam = iamQueryHandler(roles, onInternalError);
-  const server = createServer(loopbackOnly((request, response) => (isQueryRequest(request) ? iam(request, response) : stepFunctions(request, response))));
+  // IAM and SNS share the port: their clients send form-encoded query requests (told apart by
+  // Version); EventBridge's send JSON to AWSEvents targets, Step Functions' to AWSStepFunctions.
+  const query = queryHandler([iamQueryService(roles), snsQueryService(env.messaging.sns)], onInternalError);
+  const events = protocolHandler(eventsOperations(env.messaging.events), onInternalError, EVENTS_PROTOCOL);
+  const server = createServer(
+    loopbackOnly((request, response) => {
+      if (isQueryRequest(request)) return query(request, response);
+      return isEventsRequest(request.headers['x-amz-target']) ? events(request, response) : stepFunctions(request, response);
+    }),
+  );
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
