@@ -42,7 +42,8 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
                             makes the first 'times' matching calls fail (repeatable);
                             'throttled' for ErrorName fails them as AWS reports throttling,
                             e.g. dynamodb:batchGetItem:throttled:5; services: dynamodb,
-                            lambda, sqs, s3 (a Map's ItemReader getObject, ResultWriter putObject)
+                            lambda, sqs, s3 (a Map's ItemReader getObject, ResultWriter putObject;
+                            aws-sdk:s3 actions), sns, events
                             sqs:sendMessageBatch:failed-entries:N: the calls succeed, and
                             the first N entries come back in Failed (Id, SenderFault,
                             Code InternalError, Message) instead of reaching the queue
