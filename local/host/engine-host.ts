@@ -39,7 +39,8 @@ export function engineHost(options: EngineHostOptions): EngineHost {
     if (failure) return Promise.reject(new StatesError('States.Runtime', `the offline run failed: ${failure.message}`));
     const handler = handlerFor(handlers, call);
     if (!handler) return Promise.reject(new StatesError('States.Runtime', `no local handler for state "${call.stateName}"`));
-    const pending = handler(call.parameters, { executionArn: call.execution.executionArn, stateMachineArn: call.execution.stateMachineArn });
+    // The execution context carries both ARNs an integration may add (CallingExecution).
+    const pending = handler(call.parameters, call.execution);
     inFlight.add(pending);
     const forget = () => inFlight.delete(pending);
     pending.then(forget, forget);
