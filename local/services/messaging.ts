@@ -8,8 +8,9 @@ import { queueDelivery } from './queue-delivery.ts';
 import { createSnsEmulator } from './sns-emulator.ts';
 
 export function startMessaging(region: string, accountId: string, endpoints: LocalEndpoints): LocalMessaging & { stop(): void } {
-  const clients = createLocalClients(region, endpoints);
-  const deliver = queueDelivery(clients.sqs);
+  // The clients are made at the first delivery: most runs publish nothing, and start-up stays as it was.
+  let clients: ReturnType<typeof createLocalClients> | undefined;
+  const deliver = queueDelivery(() => (clients ??= createLocalClients(region, endpoints)).sqs);
   const log: Notification[] = [];
   const record = (notification: Notification) => log.push(notification);
   return {
@@ -17,7 +18,7 @@ export function startMessaging(region: string, accountId: string, endpoints: Loc
     events: createEventBridgeEmulator({ region, accountId, deliver, record }),
     notifications: () => [...log],
     stop: () => {
-      for (const client of Object.values(clients)) client.destroy();
+      for (const client of Object.values(clients ?? {})) client.destroy();
     },
   };
 }

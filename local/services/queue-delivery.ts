@@ -13,12 +13,14 @@ export interface QueueMessage {
 /** Sends a message to a queue by ARN; rejects when the queue does not exist (the caller records it). */
 export type DeliverToQueue = (queueArn: string, message: QueueMessage) => Promise<void>;
 
-export function queueDelivery(sqs: SQSClient): DeliverToQueue {
+/** Delivers through the SQS client `sqs()` hands out (made when first needed). */
+export function queueDelivery(sqs: () => SQSClient): DeliverToQueue {
   return async (queueArn, message) => {
+    const client = sqs();
     // arn:aws:sqs:<region>:<account>:<name>
     const [, , , , account, name] = queueArn.split(':');
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name, ...(account ? { QueueOwnerAWSAccountId: account } : {}) }));
-    await sqs.send(
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name, ...(account ? { QueueOwnerAWSAccountId: account } : {}) }));
+    await client.send(
       new SendMessageCommand({
         QueueUrl,
         MessageBody: message.body,
