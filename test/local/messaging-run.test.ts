@@ -12,6 +12,7 @@ import { runLocal } from '../../local/run.ts';
 import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { region } from '../../workflow/settings.ts';
 import { formatText } from '../../execution/report.ts';
+import { renderReport } from '../../viz/report.ts';
 
 const DEFINITION = 'test/fixtures/integrations/publish.asl.json';
 const scope = { ...OFFLINE_SCOPE, region: region() };
@@ -60,6 +61,7 @@ describe('local run: sns:publish and events:putEvents', function () {
       const notifications = run.record.notifications!;
       expect(notifications.map((n) => [n.service, n.deliveredTo.length])).to.deep.equal([['sns', 2], ['events', 1], ['events', 0]]);
       expect(formatText(run.record)).to.include('Published (SNS messages and EventBridge events)').and.include(`SNS message ${output.published!.MessageId as string} to ${input.topic} (Subject "New order"): delivered to `);
+      expect(await renderReport(run.record)).to.include('id="published"').and.include(`SNS message ${output.published!.MessageId as string} to ${input.topic}`);
     } finally {
       sqs.destroy();
       await env.stop();
