@@ -93,6 +93,11 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
     for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter']) {
       if (mode === 'INLINE' && field in state) throw new DefinitionError(`${where(name, field)}: only a DISTRIBUTED Map may have it.`);
     }
+    // A literal percentage out of range is refused at creation, as AWS refuses it; a computed one fails when it runs (map-config.ts).
+    const percentage = state.ToleratedFailurePercentage;
+    if (typeof percentage === 'number' && (percentage < 0 || percentage > 100)) {
+      throw new DefinitionError(`${where(name, 'ToleratedFailurePercentage')}: ToleratedFailurePercentage must be between 0 and 100.`);
+    }
   }
 }
 

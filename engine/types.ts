@@ -24,6 +24,8 @@ export interface TaskCall {
    * which AWS records as TaskSubmitted before the Task waits for the job's end.
    */
   submitted?: (output: unknown) => void;
+  /** A `.waitForTaskToken` Task's token for this attempt ($$.Task.Token): a host that answers the call itself answers the token too. */
+  taskToken?: string;
 }
 
 /** Resolves with the call's result; rejects with a StatesError or any Error (name = error, message = cause). */

@@ -125,7 +125,34 @@ export interface ExecutionRecord extends HistoryStats {
   faults?: FaultReport[];
   /** The mock configuration's test case the run used, offline runs only. */
   mocks?: MockReport;
+  /** The messages published to SNS topics and the events put on EventBridge buses, offline runs only. */
+  notifications?: Notification[];
   warnings: string[];
+}
+
+/** A message a Task published to an SNS topic (sns:publish), or an event it put on an event bus (events:putEvents). */
+export interface Notification {
+  service: 'sns' | 'events';
+  /** The topic's ARN, or the event bus's. */
+  target: string;
+  /** The MessageId SNS answered, or the EventId EventBridge did. */
+  id: string;
+  /** The message's text; an event's Detail text. */
+  body: string;
+  /** The SNS Subject; an event's DetailType. */
+  subject?: string;
+  /** An event's Source. */
+  source?: string;
+  /** The ARNs of the queues it reached: the topic's SQS subscriptions, the rules' SQS targets. */
+  deliveredTo: string[];
+}
+
+/** One line per notification, for the text report. */
+export function notificationLines(notifications: Notification[]): string[] {
+  return notifications.map(({ service, target, id, subject, source, deliveredTo }) => {
+    const what = service === 'sns' ? `SNS message ${id} to ${target}${subject === undefined ? '' : ` (Subject "${subject}")`}` : `event ${id} (${source ?? ''}, ${subject ?? ''}) on ${target}`;
+    return `${what}: ${deliveredTo.length === 0 ? 'delivered to no queue' : `delivered to ${deliveredTo.join(', ')}`}`;
+  });
 }
 
 /** A run under a mock configuration's test case: which states it answered, and how often. */

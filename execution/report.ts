@@ -1,6 +1,6 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport, type MockReport } from './execution-record.ts';
+import { causeMessage, faultSummary, mockLines, notificationLines, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport, type MockReport, type Notification } from './execution-record.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];
@@ -31,6 +31,8 @@ export interface JsonSummary {
   faults?: FaultReport[];
   /** The mock configuration's test case (--mock-config, --test-case): the states it answered. */
   mocks?: MockReport;
+  /** The SNS messages and EventBridge events the run's Tasks sent, and the queues each reached. */
+  notifications?: Notification[];
   warnings: string[];
 }
 
@@ -66,6 +68,7 @@ export function toJsonSummary(record: ExecutionRecord): JsonSummary {
     ...(record.mapRuns === undefined ? {} : { mapRuns: record.mapRuns }),
     ...(record.faults === undefined ? {} : { faults: record.faults }),
     ...(record.mocks === undefined ? {} : { mocks: record.mocks }),
+    ...(record.notifications === undefined ? {} : { notifications: record.notifications }),
     warnings: record.warnings,
   };
 }
@@ -197,6 +200,11 @@ export function formatText(record: ExecutionRecord): string {
   if (record.mocks !== undefined) {
     lines.push('', `Mocked (test case "${record.mocks.testCase}" of "${record.mocks.stateMachine}" in ${record.mocks.file}; these states called nothing)`);
     for (const line of mockLines(record.mocks)) lines.push(`  ${line}`);
+  }
+
+  if (record.notifications !== undefined && record.notifications.length > 0) {
+    lines.push('', 'Published (SNS messages and EventBridge events)');
+    for (const line of notificationLines(record.notifications)) lines.push(`  ${line}`);
   }
 
   if (record.warnings.length > 0) {

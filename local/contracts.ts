@@ -3,7 +3,7 @@
 // (guards, the engine driver, history accounting, the report and the CLI).
 import type { TaskCall as DispatchedCall } from '../engine/index.ts';
 import type { Application, WorkflowSpec } from '../workflow/description.ts';
-import type { DeliveredMessage } from '../execution/execution-record.ts';
+import type { DeliveredMessage, Notification } from '../execution/execution-record.ts';
 import type { FunctionNames, WorkflowNames } from '../workflow/names.ts';
 import type { PolicyStatement, ResourceArns } from '../workflow/permissions.ts';
 
@@ -140,6 +140,26 @@ export interface BridgeOptions {
   stepFunctions?: StepFunctionsApi;
   /** The role the state machine runs as, by ARN; the environment's workflow's by default. */
   roleArn?: string;
+  /** SNS and EventBridge, for sns:publish and events:putEvents; without them those calls fail. */
+  messaging?: LocalMessaging;
+}
+
+/**
+ * An emulated service's API, in process: an operation takes its request's members as the API
+ * names them and resolves with its response's, or rejects with the service's error
+ * (local/services/service-error.ts).
+ */
+export interface EmulatedApi {
+  readonly operations: readonly string[];
+  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** SNS and EventBridge, emulated in this process, delivering to the SQS emulator's queues. */
+export interface LocalMessaging {
+  sns: EmulatedApi;
+  events: EmulatedApi;
+  /** Every message published and event put so far, oldest first, with the queues each reached. */
+  notifications(): Notification[];
 }
 
 /** A running set of emulators with the workflow's resources provisioned. */
@@ -150,5 +170,7 @@ export interface LocalEnvironment {
   envLines: string[];
   /** What a queue holds, read in process; undefined when only the API can tell (execution/queue.ts's peek). */
   queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
+  /** SNS and EventBridge, their topics and rules made, delivering to the SQS emulator. */
+  messaging: LocalMessaging;
   stop(): Promise<void>;
 }

@@ -33,7 +33,8 @@ import type { Clients } from '../execution/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
-import { chooseTestCase, createMockLedger, type MockConfig, type TestCase } from './host/mock-config.ts';
+import { userMessagingGrants, type UserMessaging } from './services/user-messaging.ts';
+import { chooseTestCase, createMockLedger, type MockConfig, type TestCase, type TokenAnswers } from './host/mock-config.ts';
 import { namePrefix } from '../workflow/settings.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
@@ -74,8 +75,10 @@ export interface LocalRunOptions {
   distDir?: string;
   /** The user's buckets and objects (`--s3-bucket`, `--s3-object`), made on the S3 emulator before the execution. */
   s3Data?: UserS3Data;
-  /** The task tokens of `.waitForTaskToken` Tasks and activities; without them such a Task fails. */
-  taskTokens?: TaskTokens;
+  /** The user's SNS topics and EventBridge rules (`--sns-topic`, `--event-rule`), made before the execution. */
+  messaging?: UserMessaging;
+  /** The task tokens of `.waitForTaskToken` Tasks and activities, and their answers (a mocked callback's); without them such a Task fails. */
+  taskTokens?: TaskTokens & TokenAnswers;
   /** `--mock-config FILE --test-case NAME`: the test case's states answer from the file and call nothing. */
   mock?: { config: MockConfig; testCase: string };
 }
@@ -191,6 +194,7 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
         workflow: workflow.name,
         ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
         ...(options.s3Data === undefined ? {} : { s3Data: options.s3Data }),
+        ...(options.messaging === undefined ? {} : { messaging: options.messaging }),
       }),
     );
     // Tasks that start executions start the description's workflows on Step Functions in process.
@@ -239,11 +243,12 @@ async function execute(
   // Another definition (--definition) runs under a role written for the workflow's own: as stand-in
   // functions are granted what they need, its Map Runs may start their children (on AWS, a role made
   // for that definition would allow states:StartExecution on its machine), it may read, list and
-  // write the user's own buckets, and its nested Tasks may start and watch their children.
+  // write the user's own buckets, and its nested Tasks may start and watch their children; it may publish to the user's topics and put events on the default bus.
   if (options.definitionPath !== undefined && resolve(options.definitionPath) !== fromRoot(resources.workflow.definition)) {
     policies.stateMachinePolicy.push({ Sid: 'StartOwnMapRunChildren', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [running.arn] });
     policies.stateMachinePolicy.push(...userBucketGrants(userBuckets(options.s3Data)));
     policies.stateMachinePolicy.push(...nestedTaskStatements(nestedTasks(definition), resources));
+    policies.stateMachinePolicy.push(...userMessagingGrants(options.messaging, resources.region, resources.accountId));
   }
   // The run's failure or Ctrl-C aborts the execution and tells the functions still running that no time is left.
   const stop = new AbortController();
@@ -258,6 +263,7 @@ async function execute(
     onCall,
     onFault: faultLedger.fired,
     signal: stop.signal,
+    messaging: env.messaging,
     ...(options.testCase ? { mockedStates: new Set(Object.keys(options.testCase.states)) } : {}),
     ...(options.stepFunctions ? { stepFunctions: options.stepFunctions } : {}),
   });
@@ -275,7 +281,7 @@ async function execute(
     stateMachineName: running.stateMachine,
     inFlight,
     refusal: () => guard.failure(),
-    ...(options.testCase ? { mock: { testCase: options.testCase, onMocked: mockLedger!.answered } } : {}),
+    ...(options.testCase ? { mock: { testCase: options.testCase, onMocked: mockLedger!.answered, ...(options.taskTokens ? { tokens: options.taskTokens } : {}) } } : {}),
   });
   // The parent's events and each child execution's, apart: a child's quotas are its own.
   const folds = createExecutionFolds(context.executionArn, { onRetry: faultLedger.retried });
@@ -336,9 +342,16 @@ async function execute(
     reconciliation: reconcile(seeded, messages),
     ...(faults.length > 0 ? { faults: faultLedger.report() } : {}),
     ...(mockLedger ? { mocks: mockLedger.report() } : {}),
+    ...notificationsOf(env),
     warnings,
   };
   return { record, history: result.history, reconciliationMs };
+}
+
+/** What the run's Tasks published and put, when they did. */
+function notificationsOf(env: LocalEnvironment): Pick<ExecutionRecord, 'notifications'> {
+  const notifications = env.messaging.notifications();
+  return notifications.length > 0 ? { notifications } : {};
 }
 
 function outcomeFields(result: ExecutionResult, history: HistoryFold): Partial<ExecutionRecord> {

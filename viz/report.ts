@@ -5,7 +5,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NOT_ON_AWS } from '../execution/report.ts';
 import { QUOTAS } from '../workflow/quotas.ts';
-import { causeMessage, faultSummary, mockLines, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../execution/execution-record.ts';
+import { causeMessage, faultSummary, mockLines, notificationLines, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../execution/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
 
@@ -164,6 +164,9 @@ function summarySection(record: ExecutionRecord): string {
   const mocks = record.mocks === undefined
     ? ''
     : `<div class="callout warn" id="mocked"><h3>Mocked: test case “${escapeHtml(record.mocks.testCase)}” of ${escapeHtml(record.mocks.file)} (these states called nothing)</h3><ul>${mockLines(record.mocks).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul></div>`;
+  const notifications = record.notifications !== undefined && record.notifications.length > 0
+    ? `<div class="callout" id="published"><h3>Published (SNS messages and EventBridge events)</h3><ul>${notificationLines(record.notifications).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul></div>`
+    : '';
   const warnings = record.warnings.length > 0
     ? `<div class="callout warn"><h3>Warnings</h3><ul>${record.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul></div>`
     : '';
@@ -173,6 +176,7 @@ function summarySection(record: ExecutionRecord): string {
 ${problem}
 ${faults}
 ${mocks}
+${notifications}
 ${warnings}
 <h3>Against the AWS Step Functions limits${record.mapRuns?.length ? ' (this execution; each child execution’s are under its Map Run)' : ''}</h3>
 ${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, `A standard execution fails when its history would exceed ${number(QUOTAS.historyEvents)} events.`)}

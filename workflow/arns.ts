@@ -25,6 +25,9 @@ export const arns = {
   lambdaFunction: (scope: ArnScope, name: string): string => regional(scope, 'lambda', `function:${name}`),
   dynamodbTable: (scope: ArnScope, name: string): string => regional(scope, 'dynamodb', `table/${name}`),
   sqsQueue: (scope: ArnScope, name: string): string => regional(scope, 'sqs', name),
+  snsTopic: (scope: ArnScope, name: string): string => regional(scope, 'sns', name),
+  eventBus: (scope: ArnScope, name: string): string => regional(scope, 'events', `event-bus/${name}`),
+  eventRule: (scope: ArnScope, bus: string, name: string): string => regional(scope, 'events', bus === 'default' ? `rule/${name}` : `rule/${bus}/${name}`),
   logGroup: (scope: ArnScope, name: string): string => regional(scope, 'logs', `log-group:${name}`),
   /** An EventBridge rule, such as the managed one Step Functions watches `.sync` child executions with. */
   eventsRule: (scope: ArnScope, name: string): string => regional(scope, 'events', `rule/${name}`),

@@ -130,7 +130,7 @@ export async function callResource(step: StateStep, resource: string, parameters
   }
   return awaitCall(step, prefix, ids, timeouts, token, (signal) => {
     const submitted = kind.kind === 'service' && kind.pattern === 'sync' ? (output: unknown) => thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', output)) : undefined;
-    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution, ...(submitted ? { submitted } : {}) });
+    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution, ...(submitted ? { submitted } : {}), ...(token ? { taskToken: token.wait.token } : {}) });
     if (!token) return call;
     return call.then((submitted) => {
       thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', submitted));

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_QUOTAS, runExecution, type ExecutionResult, type HistoryEvent, type MapRunRecord, type TaskTokens } from '../../engine/index.ts';
 import { executionArnOf, expressExecutionArnOf } from '../../workflow/arns.ts';
 import { engineHost } from '../host/engine-host.ts';
-import type { TestCase } from '../host/mock-config.ts';
+import type { TestCase, TokenAnswers } from '../host/mock-config.ts';
 import { ApiError } from './errors.ts';
 import type { StateMachine } from './state-machines.ts';
 
@@ -50,8 +50,8 @@ export const DEFAULT_RETAINED_EXECUTIONS = 1000;
 export interface ExecutionStoreOptions {
   /** The finished executions kept; DEFAULT_RETAINED_EXECUTIONS unless given. */
   retained?: number;
-  /** The task tokens of `.waitForTaskToken` Tasks and activities (SendTask*, GetActivityTask). */
-  taskTokens?: TaskTokens;
+  /** The task tokens of `.waitForTaskToken` Tasks and activities (SendTask*, GetActivityTask), and a mocked callback's answers. */
+  taskTokens?: TaskTokens & TokenAnswers;
 }
 
 export function createExecutionStore(options: ExecutionStoreOptions = {}) {
@@ -106,7 +106,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
       policy: machine.policy,
       stateMachineName: machine.name,
       inFlight,
-      ...(testCase === undefined ? {} : { mock: { testCase } }),
+      ...(testCase === undefined ? {} : { mock: { testCase, ...(options.taskTokens ? { tokens: options.taskTokens } : {}) } }),
     });
     execution.done = runExecution(machine.parsed, JSON.parse(input), context, {
       dispatch,

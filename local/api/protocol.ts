@@ -10,7 +10,16 @@ import type { Body } from './fields.ts';
 import type { Operation } from './operations.ts';
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
+
 export const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+/** Which JSON protocol a handler speaks: Step Functions' (JSON 1.0) by default, or another service's (EventBridge's JSON 1.1). */
+export interface JsonProtocol {
+  targetPrefix: string;
+  contentType: string;
+}
+
+const STEP_FUNCTIONS: JsonProtocol = { targetPrefix: TARGET_PREFIX, contentType: CONTENT_TYPE };
 
 /** The largest body read: a 1 MiB definition with JSON escaping and the other fields. Beyond it, 413. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -67,10 +76,10 @@ function parseBody(text: string): Body {
   return body as Body;
 }
 
-function send(response: ServerResponse, status: number, payload: unknown): void {
+function send(response: ServerResponse, status: number, payload: unknown, contentType = CONTENT_TYPE): void {
   const text = toWire(payload);
   response.writeHead(status, {
-    'Content-Type': CONTENT_TYPE,
+    'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(text),
     'x-amzn-RequestId': randomUUID(),
   });
@@ -78,18 +87,19 @@ function send(response: ServerResponse, status: number, payload: unknown): void 
 }
 
 /** The request listener: routes each request to its operation and answers in AWS's shape. */
-export function protocolHandler(operations: Record<string, Operation>, onInternalError: (error: Error) => void) {
+export function protocolHandler(operations: Record<string, Operation>, onInternalError: (error: Error) => void, protocol: JsonProtocol = STEP_FUNCTIONS) {
+  const { targetPrefix, contentType } = protocol;
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     try {
       if (request.method !== 'POST') throw new ApiError('UnknownOperationException', `${request.method} is not supported: send a POST`);
       const target = String(request.headers['x-amz-target'] ?? '');
-      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+      const name = target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : undefined;
       const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
       const text = await readBody(request);
       if (!operation) throw new ApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
-      send(response, 200, await operation(parseBody(text)));
+      send(response, 200, await operation(parseBody(text)), contentType);
     } catch (error) {
-      answerError(response, error, onInternalError);
+      answerError(response, error, onInternalError, contentType);
     }
   };
 }
@@ -99,15 +109,15 @@ export function protocolHandler(operations: Record<string, Operation>, onInterna
  * cannot be sent (the answer had begun), the connection is dropped: never an exception that
  * would reach the process and stop the endpoint.
  */
-function answerError(response: ServerResponse, error: unknown, onInternalError: (error: Error) => void): void {
+function answerError(response: ServerResponse, error: unknown, onInternalError: (error: Error) => void, contentType: string): void {
   try {
     if (error instanceof ApiError) {
-      send(response, error.status, { __type: error.code, message: error.message });
+      send(response, error.status, { __type: error.code, message: error.message }, contentType);
       return;
     }
     const internal = error instanceof Error ? error : new Error(String(error));
     onInternalError(internal);
-    send(response, 500, { __type: 'InternalServerError', message: `${internal.name}: ${internal.message}` });
+    send(response, 500, { __type: 'InternalServerError', message: `${internal.name}: ${internal.message}` }, contentType);
   } catch {
     response.destroy();
   }

@@ -10,11 +10,14 @@ import type { TaskTokens } from '../../engine/index.ts';
 import type { LocalEnvironment, StepFunctionsApi } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { roleArn } from '../services/iam.ts';
-import type { MockConfig } from '../host/mock-config.ts';
+import type { MockConfig, TokenAnswers } from '../host/mock-config.ts';
 import { createActivityStore, type ActivityStore } from './activities.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
-import { iamQueryHandler, isQueryRequest } from './iam-query.ts';
+import { eventsOperations, EVENTS_PROTOCOL, isEventsRequest } from './events-json.ts';
+import { iamQueryService } from './iam-query.ts';
+import { isQueryRequest, queryHandler } from './query-protocol.ts';
+import { snsQueryService } from './sns-query.ts';
 import { createRoleStore, type RoleStore } from './iam-roles.ts';
 import { createOperations, type Operation } from './operations.ts';
 import { protocolHandler } from './protocol.ts';
@@ -36,7 +39,7 @@ export interface StepFunctionsOptions {
   /** Step Functions Local's mock configuration (SFN_MOCK_CONFIG), whose test cases `<stateMachineArn>#<TestCase>` runs. */
   mockConfig?: MockConfig;
   /** The task tokens the executions hand out; the endpoint's own registry (SendTask*) unless given (a CLI run's). */
-  taskTokens?: TaskTokens;
+  taskTokens?: TaskTokens & TokenAnswers;
 }
 
 export interface ApiServerOptions extends Omit<StepFunctionsOptions, 'taskTokens'> {
@@ -72,9 +75,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const stepFunctions = await createStepFunctions(options);
   const onInternalError = options.onInternalError ?? ((error: Error) => console.error(error));
   const handler = protocolHandler(stepFunctions.operations, onInternalError);
-  // IAM shares the port: its clients send form-encoded query requests, Step Functions' send JSON.
-  const iam = iamQueryHandler(stepFunctions.roles, onInternalError);
-  const server = createServer(loopbackOnly((request, response) => (isQueryRequest(request) ? iam(request, response) : handler(request, response))));
+  // IAM and SNS share the port: their clients send form-encoded query requests (told apart by
+  // Version); EventBridge's send JSON to AWSEvents targets, Step Functions' to AWSStepFunctions.
+  const { messaging } = options.env;
+  const query = queryHandler([iamQueryService(stepFunctions.roles), snsQueryService(messaging.sns)], onInternalError);
+  const events = protocolHandler(eventsOperations(messaging.events), onInternalError, EVENTS_PROTOCOL);
+  const server = createServer(
+    loopbackOnly((request, response) => {
+      if (isQueryRequest(request)) return query(request, response);
+      return isEventsRequest(request.headers['x-amz-target']) ? events(request, response) : handler(request, response);
+    }),
+  );
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   const { operations: _operations, api: _api, ...stores } = stepFunctions;

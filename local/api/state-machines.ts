@@ -104,6 +104,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
         functionPolicies: policies.functionPolicies,
         faults: [],
         distDir: options.distDir,
+        messaging: options.env.messaging,
         ...(options.onCall ? { onCall: options.onCall } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });

@@ -68,7 +68,7 @@ const STATES = INTEGRATIONS.get('states')!;
 
 const SUPPORTED = [
   'the function ARN itself (a function of the description)',
-  ...[...INTEGRATIONS.values()].map((service) => `arn:aws:states:::${service.name}:${service.optimized.join('|')}`),
+  ...[...INTEGRATIONS.values()].filter((service) => service.optimized.length > 0).map((service) => `arn:aws:states:::${service.name}:${service.optimized.join('|')}`),
   ...[...INTEGRATIONS.values()].filter((service) => service.sdkAction).map((service) => `arn:aws:states:::aws-sdk:${service.name}:<action>`),
 ].join(', ');
 
@@ -88,9 +88,13 @@ const optimizedWith = (actions: (service: ServiceDescriptor) => readonly string[
 
 const PATTERNS = `offline, tasks run request-response, .waitForTaskToken (${optimizedWith((service) => service.taskToken)}, aws-sdk) or .sync and .sync:2 (${optimizedWith((service) => service.sync)}) only`;
 
+/** What a user can do about a resource the bridge cannot call: answer its state from a mock configuration. */
+const MOCK_HINT =
+  'answer the state from a mock configuration instead: --mock-config FILE --test-case NAME on the CLI, or SFN_MOCK_CONFIG and StartExecution of <stateMachineArn>#<TestCase> on the endpoint';
+
 function parseResource(task: TaskState): Integration {
   const unsupported = (why: string) =>
-    new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}`);
+    new UnsupportedResource(`state "${task.name}": resource ${JSON.stringify(task.resource)} ${why}; ${MOCK_HINT}`);
   if (typeof task.resource === 'string' && isFunctionArn(task.resource)) {
     return { service: LAMBDA, style: 'optimized', action: 'invoke', functionArn: task.resource };
   }
@@ -326,18 +330,21 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   recordHttpResponses(clients.sqs);
 
   const faultsFor = createFaultInjectors(options.faults, options.onFault);
+  const s3 = options.endpoints.s3 === undefined
+    ? undefined
+    : new S3Client({ region: resources.region, endpoint: options.endpoints.s3, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const { stepFunctions, messaging } = options;
   const callFor = (state: string, { service, style, action, pattern, functionArn }: Integration): TaskHandler => {
     const context: CallContext = { ...shared, injectFault: faultsFor(state, style) };
     if (functionArn !== undefined) return functionResourceTask(functions, functionArn, context);
-    const { stepFunctions } = options;
-    const serviceCall = service.call!({ style, action, clients, functions, context, ...(pattern ? { pattern } : {}), ...(stepFunctions ? { stepFunctions } : {}) });
+    const serviceCall = service.call!({
+      style, action, clients, functions, context,
+      ...(pattern ? { pattern } : {}), ...(stepFunctions ? { stepFunctions } : {}), ...(s3 ? { s3 } : {}), ...(messaging ? { messaging } : {}),
+    });
     const call = service.faults.failedEntries?.(action) ? withFailedEntries(serviceCall, service.name, action, faultsFor.entries(state)) : serviceCall;
     // A service integration takes an object of parameters; any other input calls it with none.
     return (input, dispatched) => call(isObject(input) ? input : {}, dispatched);
   };
-  const s3 = options.endpoints.s3 === undefined
-    ? undefined
-    : new S3Client({ region: resources.region, endpoint: options.endpoints.s3, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
   const storage = storageEntries.map(({ entry, integration }): [string, TaskHandler] => {
     const task: TaskState = { name: entry.name, resource: entry.resource, parameters: undefined };
     const handler = storageHandler(entry, s3, { ...shared, injectFault: faultsFor(entry.name) });

@@ -6,10 +6,10 @@
 import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { randomBytes } from 'node:crypto';
 import type { LocalResources } from '../contracts.ts';
-import type { InvokeOptions, LambdaInvocation } from '../services/lambda-runner.ts';
+import { LambdaFunctionError, type InvokeOptions, type LambdaInvocation } from '../services/lambda-runner.ts';
 import { lambdaFunctionArn } from '../services/provision.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
-import { serviceFailure, type ServiceErrors } from './errors.ts';
+import { serviceFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 import { httpMetadata } from './response.ts';
 import type { FunctionAddress, FunctionLookup, LocalFunction, ServiceDescriptor } from './service.ts';
 import { THROTTLED } from '../../workflow/service-errors.ts';
@@ -114,12 +114,12 @@ function invokeOutput({ payload, requestId, log }: LambdaInvocation): Record<str
 const UNPARSABLE_BODY = 'Could not parse request body into json: Could not parse payload into json';
 
 /** The event a request body gives the function: Lambda parses it as JSON, an empty body being {}. */
-function requestEvent(body: string): unknown {
+function requestEvent(body: string, style: IntegrationStyle): unknown {
   if (body === '') return {};
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
+    throw serviceFailure(LAMBDA_ERRORS, style, {
       name: 'InvalidRequestContentException',
       status: 400,
       message: `${UNPARSABLE_BODY}: ${(error as Error).message}`,
@@ -137,19 +137,20 @@ async function invoke(
   body: string,
   context: CallContext,
   options: InvokeOptions = {},
+  style: IntegrationStyle = 'optimized',
 ): Promise<LambdaInvocation> {
   const { arn, qualifier } = functions.address(nameOrArn);
-  authorize(context, { action: 'lambda:InvokeFunction', resources: [arn] }, LAMBDA_ERRORS, 'optimized');
+  authorize(context, { action: 'lambda:InvokeFunction', resources: [arn] }, LAMBDA_ERRORS, style);
   context.injectFault('lambda', 'invoke');
   const fn = functions.find(nameOrArn);
   if (!fn) {
-    throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
+    throw serviceFailure(LAMBDA_ERRORS, style, {
       name: 'ResourceNotFoundException',
       status: 404,
       message: `Function not found: ${qualifier === undefined ? `${arn}:$LATEST` : arn}`,
     });
   }
-  return fn.runner.invoke(requestEvent(body), options);
+  return fn.runner.invoke(requestEvent(body, style), options);
 }
 
 /**
@@ -162,18 +163,43 @@ function payloadBody(params: Record<string, unknown>): string {
   return typeof payload === 'string' ? payload : JSON.stringify(payload);
 }
 
+function functionNameOf(params: Record<string, unknown>, style: IntegrationStyle): string {
+  const { FunctionName: functionName } = params;
+  if (typeof functionName !== 'string') {
+    throw serviceFailure(LAMBDA_ERRORS, style, {
+      name: 'InvalidParameterValueException',
+      status: 400,
+      message: `FunctionName must be a string, got ${JSON.stringify(functionName) ?? 'nothing'}`,
+    });
+  }
+  return functionName;
+}
+
 /** arn:aws:states:::lambda:invoke */
 export function lambdaTask(functions: FunctionLookup, context: CallContext): ServiceCall {
   return async (params) => {
-    const { FunctionName: functionName } = params;
-    if (typeof functionName !== 'string') {
-      throw serviceFailure(LAMBDA_ERRORS, 'optimized', {
-        name: 'InvalidParameterValueException',
-        status: 400,
-        message: `FunctionName must be a string, got ${JSON.stringify(functionName) ?? 'nothing'}`,
-      });
-    }
+    const functionName = functionNameOf(params, 'optimized');
     return invokeOutput(await invoke(functions, functionName, payloadBody(params), context, { log: params.LogType === 'Tail' }));
+  };
+}
+
+/**
+ * arn:aws:states:::aws-sdk:lambda:invoke: Invoke's response alone, in the SDK's casing, its Payload
+ * the response body's text. A function that fails does not fail the call: Lambda answers it with
+ * FunctionError "Unhandled" and the error document as the Payload, as its API does.
+ */
+export function lambdaSdkInvoke(functions: FunctionLookup, context: CallContext): ServiceCall {
+  return async (params) => {
+    const functionName = functionNameOf(params, 'sdk');
+    const log = params.LogType === 'Tail';
+    try {
+      const invocation = await invoke(functions, functionName, payloadBody(params), context, { log }, 'sdk');
+      const tail = invocation.log === undefined ? {} : { LogResult: logResult(invocation.log) };
+      return { ExecutedVersion: '$LATEST', ...tail, Payload: JSON.stringify(invocation.payload), StatusCode: 200 };
+    } catch (error) {
+      if (!(error instanceof LambdaFunctionError)) throw error;
+      return { ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: error.message, StatusCode: 200 };
+    }
   };
 }
 
@@ -186,12 +212,13 @@ export function functionResourceTask(
   return async (input) => (await invoke(functions, functionArn, JSON.stringify(input), context)).payload;
 }
 
-/** Lambda: the optimized lambda:invoke (a Task whose Resource is a function's ARN is the bridge's own case). */
+/** Lambda: the optimized lambda:invoke and aws-sdk:lambda:invoke (a Task whose Resource is a function's ARN is the bridge's own case). */
 export const LAMBDA_SERVICE: ServiceDescriptor = {
   name: 'lambda',
   optimized: ['invoke'],
   taskToken: ['invoke'],
+  sdkAction: (action) => action === 'invoke',
   errors: LAMBDA_ERRORS,
   faults: { throttled: THROTTLED.lambda },
-  call: ({ functions, context }) => lambdaTask(functions, context),
+  call: ({ style, functions, context }) => (style === 'sdk' ? lambdaSdkInvoke(functions, context) : lambdaTask(functions, context)),
 };

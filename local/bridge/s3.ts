@@ -1,14 +1,18 @@
 // S3 for a distributed Map: the ItemReader's arn:aws:states:::s3:getObject (an object read into
 // items, see s3-items.ts; an S3 inventory's manifest and its files) and arn:aws:states:::s3:listObjectsV2
 // (a bucket's objects), and the ResultWriter's arn:aws:states:::s3:putObject (the results and
-// their manifest). Every object the role touches is checked against its policy first; failures
-// are named as the Java SDK v1 names them, AmazonS3Exception with S3's code in the cause.
+// their manifest); and a Task's arn:aws:states:::aws-sdk:s3:<action>, for the actions the S3
+// emulator serves. Every object the role touches is checked against its policy first; failures
+// are named as the Java SDK v1 names them for the Map (AmazonS3Exception with S3's code in the
+// cause), and as SDK v2 names them for aws-sdk (S3.NoSuchKeyException, S3.S3Exception).
+import * as S3 from '@aws-sdk/client-s3';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RequiredPermission } from '../services/iam.ts';
 import { s3BucketArn } from '../services/provision.ts';
 import { s3ObjectArn } from '../services/s3-door.ts';
-import { authorize, type CallContext, type ServiceCall } from './context.ts';
-import { sdkFailure, TaskFailure, type ServiceErrors } from './errors.ts';
+import { authorize, commandClass, type CallContext, type ServiceCall } from './context.ts';
+import { sdkFailure, serviceFailure, TaskFailure, type ServiceErrors } from './errors.ts';
+import { sdkResponse } from './response.ts';
 import {
   inventoryFileItems,
   inventoryManifest,
@@ -119,13 +123,81 @@ export function s3ResultWriter(client: S3Client, context: CallContext): ServiceC
   };
 }
 
-/** S3, for a distributed Map: its ItemReader and ResultWriter resources; no Task state calls it offline. */
+type Params = Record<string, unknown>;
+
+const objectOf = (params: Params) => s3ObjectArn(String(params.Bucket ?? ''), String(params.Key ?? ''));
+const bucketOf = (params: Params) => s3BucketArn(String(params.Bucket ?? ''));
+
+/** CopyObject's CopySource, `bucket/key` (URL-encoded, a leading slash and a ?versionId allowed), as the object ARN read. */
+function copySourceArn(params: Params): string {
+  const source = decodeURIComponent(String(params.CopySource ?? '').replace(/^\//, '').split('?')[0]!);
+  const slash = source.indexOf('/');
+  return s3ObjectArn(source.slice(0, slash), source.slice(slash + 1));
+}
+
+/** The aws-sdk actions the S3 emulator serves, each with the IAM actions and resources it needs (S3's "Actions, resources, and condition keys"). */
+const SDK_PERMISSIONS: Record<string, (params: Params) => RequiredPermission[]> = {
+  getObject: (params) => [{ action: 's3:GetObject', resources: [objectOf(params)] }],
+  headObject: (params) => [{ action: 's3:GetObject', resources: [objectOf(params)] }],
+  putObject: (params) => [{ action: 's3:PutObject', resources: [objectOf(params)] }],
+  deleteObject: (params) => [{ action: 's3:DeleteObject', resources: [objectOf(params)] }],
+  deleteObjects: (params) => {
+    const objects = ((params.Delete as { Objects?: { Key?: unknown }[] } | undefined)?.Objects ?? []).map((object) => s3ObjectArn(String(params.Bucket ?? ''), String(object.Key ?? '')));
+    return [{ action: 's3:DeleteObject', resources: objects.length > 0 ? objects : [bucketOf(params)] }];
+  },
+  copyObject: (params) => [
+    { action: 's3:GetObject', resources: [copySourceArn(params)] },
+    { action: 's3:PutObject', resources: [objectOf(params)] },
+  ],
+  listObjects: (params) => [{ action: 's3:ListBucket', resources: [bucketOf(params)] }],
+  listObjectsV2: (params) => [{ action: 's3:ListBucket', resources: [bucketOf(params)] }],
+  headBucket: (params) => [{ action: 's3:ListBucket', resources: [bucketOf(params)] }],
+  getBucketLocation: (params) => [{ action: 's3:GetBucketLocation', resources: [bucketOf(params)] }],
+  createBucket: (params) => [{ action: 's3:CreateBucket', resources: [bucketOf(params)] }],
+  deleteBucket: (params) => [{ action: 's3:DeleteBucket', resources: [bucketOf(params)] }],
+  listBuckets: () => [{ action: 's3:ListAllMyBuckets', resources: ['*'] }],
+};
+
+/** Whether arn:aws:states:::aws-sdk:s3:<action> runs offline: an action the S3 emulator serves. */
+export const isS3SdkAction = (action: string) => Object.hasOwn(SDK_PERMISSIONS, action);
+
+// Members whose keys are the user's own names.
+const S3_MAP_FIELDS = new Set(['Metadata']);
+
+type S3Command = Parameters<S3Client['send']>[0];
+
+/**
+ * arn:aws:states:::aws-sdk:s3:<action>: the response in the SDK's casing, a GetObject's Body as
+ * its text. Without an S3 emulator (no bucket given), no bucket exists: S3 answers NoSuchBucket.
+ */
+export function s3SdkTask(action: string, client: S3Client | undefined, context: CallContext): ServiceCall {
+  const Command = commandClass<S3Command>(S3, action)!;
+  return async (params) => {
+    for (const permission of SDK_PERMISSIONS[action]!(params)) authorize(context, permission, S3_ERRORS, 'sdk');
+    context.injectFault('s3', action);
+    if (client === undefined) {
+      if (action === 'listBuckets') return { Buckets: [] };
+      throw serviceFailure(S3_ERRORS, 'sdk', { name: 'NoSuchBucket', status: 404, message: 'The specified bucket does not exist' });
+    }
+    try {
+      const output = (await client.send(new Command(params))) as { Body?: { transformToString(): Promise<string> } };
+      const body = output.Body === undefined ? {} : { Body: await output.Body.transformToString() };
+      return { ...sdkResponse({ ...output, Body: undefined }, S3_MAP_FIELDS), ...body };
+    } catch (error) {
+      throw sdkFailure(S3_ERRORS, 'sdk', error);
+    }
+  };
+}
+
+/** S3: a distributed Map's ItemReader and ResultWriter resources, and the aws-sdk:s3 actions its emulator serves. */
 export const S3_SERVICE: ServiceDescriptor = {
   name: 's3',
   optimized: [],
+  sdkAction: isS3SdkAction,
   errors: S3_ERRORS,
   // S3 answers a request rate it will not take with 503 SlowDown.
   faults: { throttled: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' } },
+  call: ({ action, s3, context }) => s3SdkTask(action, s3, context),
   storage: {
     [ITEM_READER_RESOURCE]: s3ItemReader,
     [LIST_READER_RESOURCE]: s3ListReader,

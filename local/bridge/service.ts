@@ -3,7 +3,7 @@
 // bridge, the emulators' IAM door and --fault read are built from the list in services.ts.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clients } from '../../execution/clients.ts';
-import type { StepFunctionsApi } from '../contracts.ts';
+import type { LocalMessaging, StepFunctionsApi } from '../contracts.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import type { LambdaRunner } from '../services/lambda-runner.ts';
 import type { CallContext, ServiceCall } from './context.ts';
@@ -42,6 +42,10 @@ export interface CallParts {
   pattern?: string;
   /** Step Functions' own API, for the states service's Tasks. */
   stepFunctions?: StepFunctionsApi;
+  /** The S3 emulator's client, when it runs (the run has a bucket). */
+  s3?: S3Client;
+  /** SNS and EventBridge, in process. */
+  messaging?: LocalMessaging;
 }
 
 /** The IAM action and resources one API operation (PascalCase) needs, from its parameters. */

@@ -19,6 +19,7 @@ import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressS
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from '../run.ts';
 import { parseS3Data } from '../services/s3-data.ts';
+import { parseUserMessaging } from '../services/user-messaging.ts';
 import { loadMockConfig } from '../host/mock-config.ts';
 
 /** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
@@ -42,7 +43,8 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
                             makes the first 'times' matching calls fail (repeatable);
                             'throttled' for ErrorName fails them as AWS reports throttling,
                             e.g. dynamodb:batchGetItem:throttled:5; services: dynamodb,
-                            lambda, sqs, s3 (a Map's ItemReader getObject, ResultWriter putObject)
+                            lambda, sqs, s3 (a Map's ItemReader getObject, ResultWriter putObject;
+                            aws-sdk:s3 actions), sns, events
                             sqs:sendMessageBatch:failed-entries:N: the calls succeed, and
                             the first N entries come back in Failed (Id, SenderFault,
                             Code InternalError, Message) instead of reaching the queue
@@ -57,6 +59,14 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
   --s3-bucket NAME          create the bucket NAME on the S3 emulator before the run (repeatable)
   --s3-object B/KEY=FILE    put FILE's bytes in bucket B (created too) under KEY (repeatable);
                             a --definition run's role may read, list and write these buckets
+  --sns-topic NAME[=QUEUE[:raw]]
+                            create the SNS topic NAME (FIFO if it ends in .fifo) and subscribe
+                            the queue QUEUE (created if missing; :raw for raw delivery) to it
+                            (repeatable); a --definition run's role may publish to it
+  --event-rule QUEUE=PATTERN
+                            a rule on the default event bus sending the events that match
+                            PATTERN (an EventBridge event pattern, JSON) to the queue QUEUE
+                            (repeatable); events:putEvents is recorded with or without rules
   --mock-config FILE        a mock configuration file of Step Functions Local (MockConfigFile.json)
   --test-case NAME          run under its test case NAME (or STATEMACHINE#NAME): its Task states
                             answer from the file, by invocation, and call nothing
@@ -87,6 +97,8 @@ const OPTIONS = {
   lambda: { type: 'string', multiple: true },
   's3-bucket': { type: 'string', multiple: true },
   's3-object': { type: 'string', multiple: true },
+  'sns-topic': { type: 'string', multiple: true },
+  'event-rule': { type: 'string', multiple: true },
   history: { type: 'string' },
   'mock-config': { type: 'string' },
   'test-case': { type: 'string' },
@@ -122,6 +134,8 @@ export async function parseCliArgs(argv: string[], environment: NodeJS.ProcessEn
   };
   const s3Data = parseS3Data(values['s3-bucket'], values['s3-object']);
   if (s3Data !== undefined) run.s3Data = s3Data;
+  const messaging = parseUserMessaging(values['sns-topic'], values['event-rule']);
+  if (messaging !== undefined) run.messaging = messaging;
   run.workflow = selectWorkflow(values.workflow).name;
   if (values.queue !== undefined) run.app = withQueueType(APP, parseQueueType(values.queue));
   if (values.definition !== undefined) run.definitionPath = values.definition;

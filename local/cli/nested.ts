@@ -4,6 +4,7 @@
 // deploy` leaves them. Another state machine does not exist there: its StartExecution fails at
 // run time (StepFunctions.StateMachineDoesNotExistException), as on AWS.
 import { classifyResource, isJsonataExpression, type HistoryEvent, type TaskTokens } from '../../engine/index.ts';
+import type { TokenAnswers } from '../host/mock-config.ts';
 import { arns, executionArnOf, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { isObject } from '../../workflow/json.ts';
 import { NESTED_EXECUTION_RULE, nestedExecutionGrants, ref, resolveGrants, type NestedPattern, type PolicyStatement } from '../../workflow/permissions.ts';
@@ -63,7 +64,7 @@ export interface NestedRuntime {
   stop(): Promise<void>;
 }
 
-export async function startNestedRuntime(env: LocalEnvironment, options: { root: string; taskTokens?: TaskTokens }): Promise<NestedRuntime> {
+export async function startNestedRuntime(env: LocalEnvironment, options: { root: string; taskTokens?: TaskTokens & TokenAnswers }): Promise<NestedRuntime> {
   const stepFunctions = await createStepFunctions({ env, root: options.root, ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}) });
   return {
     api: stepFunctions.api,

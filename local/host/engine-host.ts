@@ -6,7 +6,7 @@ import { StatesError, type Dispatcher } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { handlerFor } from '../bridge/index.ts';
 import type { TaskHandler } from '../contracts.ts';
-import { mockingDispatcher, type MockedCall, type TestCase } from './mock-config.ts';
+import { mockingDispatcher, type MockedCall, type TestCase, type TokenAnswers } from './mock-config.ts';
 import { assertMayStartChildren, stateMachinePrincipal } from '../services/iam.ts';
 
 export interface EngineHostOptions {
@@ -20,8 +20,8 @@ export interface EngineHostOptions {
   inFlight: Set<Promise<unknown>>;
   /** Why no further call may be made (the run failed), if so. */
   refusal?: () => Error | undefined;
-  /** A mock configuration's test case: the states it names are answered from it, the others as usual. */
-  mock?: { testCase: TestCase; onMocked?: (call: MockedCall) => void };
+  /** A mock configuration's test case: the states it names are answered from it (a callback's through `tokens`), the others as usual. */
+  mock?: { testCase: TestCase; onMocked?: (call: MockedCall) => void; tokens?: TokenAnswers };
 }
 
 export interface EngineHost {
@@ -45,6 +45,6 @@ export function engineHost(options: EngineHostOptions): EngineHost {
     pending.then(forget, forget);
     return pending;
   };
-  const dispatch = mock ? mockingDispatcher(called, mock.testCase, mock.onMocked) : called;
+  const dispatch = mock ? mockingDispatcher(called, mock.testCase, mock.onMocked, mock.tokens) : called;
   return { dispatch, authorizeChildStart: (stateMachineArn) => assertMayStartChildren(options.policy, principal, stateMachineArn) };
 }

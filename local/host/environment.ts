@@ -17,6 +17,8 @@ import { EMULATED_PERMISSIONS } from '../bridge/index.ts';
 import { InvalidQueueUrl, LOCAL_ACCOUNT_ID, provision } from '../services/provision.ts';
 import { putUserObjects, userBuckets, type UserS3Data } from '../services/s3-data.ts';
 import { startS3Emulator, type S3Emulator } from '../services/s3-emulator.ts';
+import { startMessaging } from '../services/messaging.ts';
+import { createUserMessaging, type UserMessaging } from '../services/user-messaging.ts';
 
 /** Checks a local role's call against the policy its session token carries. */
 function iamDoor(region: string, accountId: string): Door {
@@ -51,6 +53,8 @@ export interface EnvironmentOptions {
   workflow?: string;
   /** The user's buckets and objects, created on the S3 emulator besides the application's. */
   s3Data?: UserS3Data;
+  /** The user's SNS topics and EventBridge rules, and the queues they deliver to. */
+  messaging?: UserMessaging;
 }
 
 export async function startLocalEnvironment(options: EnvironmentOptions = {}): Promise<LocalEnvironment> {
@@ -63,7 +67,9 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
   const appBuckets = app.resources.filter((r) => r.kind === 'bucket').map((r) => resourceName(prefix, r));
   const buckets = [...new Set([...appBuckets, ...userBuckets(options.s3Data)])];
   let s3: S3Emulator | undefined;
+  const messaging = startMessaging(region, accountId, emulators.endpoints);
   const stop = async () => {
+    messaging.stop();
     await Promise.all([emulators.stop(), s3?.stop()]);
   };
   const endpoints = { ...emulators.endpoints };
@@ -82,11 +88,13 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
       region,
       accountId,
     });
+    await createUserMessaging(messaging, clients.sqs, options.messaging, region, accountId);
     return {
       endpoints,
       resources,
       envLines: Object.entries(emulatorEnvironment(endpoints, region)).map(([key, value]) => `${key}=${value}`),
       queueMessages: emulators.queueMessages,
+      messaging,
       stop,
     };
   } catch (error) {

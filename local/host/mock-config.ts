@@ -248,13 +248,33 @@ export interface MockedCall {
   invocation: number;
 }
 
+/** SendTaskSuccess and SendTaskFailure, as the host's registry of task tokens takes them. */
+export interface TokenAnswers {
+  /** `output` is the answer's JSON text. */
+  succeed(token: string, output: string): void;
+  fail(token: string, error: string | undefined, cause: string | undefined): void;
+}
+
+/**
+ * A mocked `.waitForTaskToken` Task: its response answers the token, as SendTaskSuccess (Return) or
+ * SendTaskFailure (Throw) would, so the events are a callback's (TaskSubmitted, then TaskSucceeded
+ * or TaskFailed). No service was called, so the submission's result is empty.
+ */
+function answerCallback(token: string, answer: MockAnswer, tokens: TokenAnswers | undefined, stateName: string): Promise<unknown> {
+  if (!tokens) return Promise.reject(new StatesError('States.Runtime', `The state '${stateName}' waits for a task token, and this runtime answers none from a mock.`));
+  if ('throw' in answer) tokens.fail(token, answer.throw.error, answer.throw.cause);
+  else tokens.succeed(token, JSON.stringify(answer.return ?? null));
+  return Promise.resolve({});
+}
+
 /**
  * The dispatcher of an execution under a test case: a mocked Task's n-th invocation in the
  * execution (0-based, retries and loops included, as Step Functions Local counts them) takes the
  * n-th response and calls nothing; any other call goes to `dispatch`. An invocation the response
- * does not cover fails the execution (States.Runtime), as Step Functions Local fails it.
+ * does not cover fails the execution (States.Runtime), as Step Functions Local fails it. A mocked
+ * `.waitForTaskToken` Task's response answers its token through `tokens`.
  */
-export function mockingDispatcher(dispatch: Dispatcher, testCase: TestCase, onMocked?: (call: MockedCall) => void): Dispatcher {
+export function mockingDispatcher(dispatch: Dispatcher, testCase: TestCase, onMocked?: (call: MockedCall) => void, tokens?: TokenAnswers): Dispatcher {
   const invocations = new Map<string, number>();
   return (call: TaskCall) => {
     const mocked = testCase.states[call.stateName];
@@ -274,6 +294,7 @@ export function mockingDispatcher(dispatch: Dispatcher, testCase: TestCase, onMo
       );
     }
     onMocked?.({ stateName: call.stateName, response: mocked.response, invocation });
+    if (call.taskToken !== undefined) return answerCallback(call.taskToken, range.answer, tokens, call.stateName);
     if ('throw' in range.answer) {
       const failure = new Error(range.answer.throw.cause);
       failure.name = range.answer.throw.error;

@@ -35,12 +35,13 @@ export function localPolicies(resources: LocalResources, standInArns: string[] =
 /**
  * The user's own buckets (`--s3-bucket`, `--s3-object`) for a role written for another definition:
  * it may read and list them (an ItemReader's s3:GetObject, s3:ListBucket) and write to them (a
- * ResultWriter's s3:PutObject), as the role the user would make for that definition allows.
+ * ResultWriter's s3:PutObject, an aws-sdk:s3 Task's s3:DeleteObject too), as the role the user
+ * would make for that definition allows.
  */
 export function userBucketGrants(buckets: string[]): PolicyStatement[] {
   if (buckets.length === 0) return [];
   return [
-    { Sid: 'ReadWriteUserObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: buckets.map((bucket) => `${s3BucketArn(bucket)}/*`) },
+    { Sid: 'ReadWriteUserObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: buckets.map((bucket) => `${s3BucketArn(bucket)}/*`) },
     { Sid: 'ListUserBuckets', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: buckets.map(s3BucketArn) },
   ];
 }

@@ -184,6 +184,15 @@ describe('engine: checkDefinition', () => {
     expect(() => checkDefinition(task({ TimeoutSeconds: 10, HeartbeatSeconds: 10 }))).to.throw(DefinitionError, "field 'HeartbeatSeconds'");
   });
 
+  it('refuses a literal ToleratedFailurePercentage outside 0..100, as AWS refuses it at creation', () => {
+    const map = (ToleratedFailurePercentage: unknown) =>
+      machine({ Type: 'Map', ToleratedFailurePercentage, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true });
+    expect(() => checkDefinition(map(101))).to.throw(DefinitionError, "state 'S', field 'ToleratedFailurePercentage': ToleratedFailurePercentage must be between 0 and 100.");
+    expect(() => checkDefinition(map(-1))).to.throw(DefinitionError, 'must be between 0 and 100.');
+    expect(() => checkDefinition(map(100))).not.to.throw();
+    expect(() => checkDefinition(map(0))).not.to.throw();
+  });
+
   it('checks the states inside Parallel branches and Map processors', () => {
     const nested = machine({ Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Next: 'X' } } }, End: true });
     expect(() => checkDefinition(nested)).to.throw(DefinitionError, "state 'I', field 'Next'");

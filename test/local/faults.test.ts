@@ -82,7 +82,7 @@ describe('local/faults', () => {
     const invalid: [string, string, RegExp][] = [
       ['too few parts', 'dynamodb:getItem:2', /3 colon-separated part/],
       ['too many parts', 'dynamodb:getItem:A:B:2', /5 colon-separated part/],
-      ['a service no task calls', 'sns:publish:SNS.InternalErrorException:1', /service "sns"/],
+      ['a service no task calls', 'glue:startJobRun:Glue.InternalServiceException:1', /service "glue"/],
       ['failed-entries on a call that is not an SQS batch', 'sqs:sendMessage:failed-entries:1', /failed-entries applies to SQS batch actions only/],
       ['lost-answer on a call that sends nothing', 'sqs:deleteMessage:lost-answer:1', /lost-answer applies to SQS sends only \(sendMessage, sendMessageBatch\)/],
       ['lost-answer on another service', 'dynamodb:putItem:lost-answer:1', /lost-answer applies to SQS sends only/],

@@ -204,13 +204,14 @@ describe('local/iam', () => {
   });
 
   describe('userBucketGrants', () => {
-    it("lets a role read, list and write the user's buckets, and nothing else", () => {
+    it("lets a role read, list, write and delete the user's objects, and nothing else", () => {
       const policy = userBucketGrants(['my-data', 'my-results']);
       expect(isAllowed(policy, 's3:GetObject', 'arn:aws:s3:::my-data/in/items.csv')).to.be.true;
       expect(isAllowed(policy, 's3:ListBucket', 'arn:aws:s3:::my-data')).to.be.true;
       expect(isAllowed(policy, 's3:PutObject', 'arn:aws:s3:::my-results/run/manifest.json')).to.be.true;
       expect(isAllowed(policy, 's3:GetObject', 'arn:aws:s3:::other-bucket/k')).to.be.false;
-      expect(isAllowed(policy, 's3:DeleteObject', 'arn:aws:s3:::my-data/in/items.csv')).to.be.false;
+      expect(isAllowed(policy, 's3:DeleteObject', 'arn:aws:s3:::my-data/in/items.csv')).to.be.true;
+      expect(isAllowed(policy, 's3:DeleteObject', 'arn:aws:s3:::other-bucket/k')).to.be.false;
       expect(isAllowed(policy, 's3:DeleteBucket', 'arn:aws:s3:::my-data')).to.be.false;
       expect(userBucketGrants([])).to.deep.equal([]);
     });

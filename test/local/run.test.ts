@@ -186,8 +186,8 @@ describe('local/run (a refused Task resource with keep)', function () {
   const servers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
 
   it('stops the emulators it started and hands back nothing to stop', async () => {
-    const path = join(dir, 'sns.asl.json');
-    const definition = { StartAt: 'Publish', States: { Publish: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', End: true } } };
+    const path = join(dir, 'glue.asl.json');
+    const definition = { StartAt: 'Run Job', States: { 'Run Job': { Type: 'Task', Resource: 'arn:aws:states:::glue:startJobRun', End: true } } };
     await writeFile(path, JSON.stringify(definition));
     const before = servers();
     const error = await rejection(runLocal({ definitionPath: path, keep: true }));

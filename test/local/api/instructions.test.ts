@@ -23,6 +23,7 @@ describe('local/api serve banner', function () {
           expect(banner).to.include(machine.roleArn);
         }
         expect(banner).to.match(/create-state-machine --role-arn takes one of these roles/);
+        expect(banner).to.include(`SNS and EventBridge on the same port (aws sns|events … --endpoint-url ${server.endpoint})`);
         expect(banner).not.to.include('against it: make run TARGET=local');
         expect(banner).to.include('make run TARGET=local starts an endpoint and emulators of its own');
       } finally {

@@ -67,13 +67,15 @@ describe('local/bridge createTaskHandlers', () => {
 
   describe('refuses, before anything runs, naming the state and the resource', () => {
     const cases: [string, unknown, RegExp][] = [
-      ['a service the bridge does not emulate', task('arn:aws:states:::sns:publish'), /arn:aws:states:::sns:publish" is not supported offline; supported: /],
+      ['a service the bridge does not emulate, suggesting a mock configuration', task('arn:aws:states:::glue:startJobRun'), /arn:aws:states:::glue:startJobRun" is not supported offline; supported: .*; answer the state from a mock configuration instead: --mock-config FILE --test-case NAME/],
       ['the ARN of a function that does not run offline as the resource', task(OTHER_ARN), new RegExp(`"${OTHER_ARN}" names a function that is not here; offline, only these functions run: ${SEED_ARN}$`)],
       ['a function ARN with an alias, which does not exist offline', task(`${SEED_ARN}:live`), /names a function that is not here/],
       ['an optimized DynamoDB action that AWS does not offer', task('arn:aws:states:::dynamodb:query'), /dynamodb:query" is not supported/],
       ['an aws-sdk action the SDK does not have', task('arn:aws:states:::aws-sdk:dynamodb:getEverything'), /is not supported/],
       ['an aws-sdk action in PascalCase', task('arn:aws:states:::aws-sdk:dynamodb:GetItem'), /is not supported/],
-      ['an aws-sdk service the bridge does not emulate', task('arn:aws:states:::aws-sdk:s3:getObject'), /is not supported/],
+      ['an aws-sdk service the bridge does not emulate', task('arn:aws:states:::aws-sdk:ec2:describeInstances'), /is not supported/],
+      ['an aws-sdk:s3 action the S3 emulator does not serve', task('arn:aws:states:::aws-sdk:s3:putBucketReplication'), /is not supported/],
+      ['an aws-sdk:lambda action other than invoke', task('arn:aws:states:::aws-sdk:lambda:deleteFunction'), /is not supported/],
       ['the .sync pattern', task('arn:aws:states:::lambda:invoke.sync'), /uses the \.sync integration pattern/],
       ['the callback pattern of an integration that has none offline', task('arn:aws:states:::dynamodb:putItem.waitForTaskToken'), /\.waitForTaskToken integration pattern/],
       ['a resource that is not a string', task({ 'Fn::GetAtt': 'x' }), /is not supported/],
@@ -87,7 +89,7 @@ describe('local/bridge createTaskHandlers', () => {
 
     it('refuses an unsupported Task nested in a Map, naming it', () => {
       const definition = machine({
-        Each: { Type: 'Map', ItemProcessor: machine({ 'Publish Each': task('arn:aws:states:::sns:publish') }), End: true },
+        Each: { Type: 'Map', ItemProcessor: machine({ 'Publish Each': task('arn:aws:states:::glue:startJobRun') }), End: true },
       });
       expect(refusal(definition)).to.match(/^state "Publish Each"/);
     });
