@@ -43,11 +43,12 @@ const HEADER_NAMES: Record<string, string> = {
   'x-amzn-trace-id': 'X-Amzn-Trace-Id',
 };
 
+// The order the metadata lists them in, by name without case: sorted once, not on every call.
+const HEADER_ORDER = Object.keys(HEADER_NAMES).sort((a, b) => a.localeCompare(b));
+
 export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string) {
-  const named = Object.entries(headers)
-    .filter(([name]) => HEADER_NAMES[name.toLowerCase()] !== undefined)
-    .map(([name, value]) => [HEADER_NAMES[name.toLowerCase()]!, value] as const)
-    .sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  const byName = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const named = HEADER_ORDER.filter((name) => byName.has(name)).map((name) => [HEADER_NAMES[name]!, byName.get(name)!] as const);
   return {
     SdkHttpMetadata: {
       AllHttpHeaders: Object.fromEntries(named.map(([name, value]) => [name, [value]])),

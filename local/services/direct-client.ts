@@ -111,9 +111,16 @@ function withMetadata(error: unknown, response: SdkHttpResponse): unknown {
   return error;
 }
 
-/** The Authorization header's date part: the emulators read the header's form and the date, never the signature. */
-function amzDate(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+// The X-Amz-Date of the current second, formatted once a second.
+let dateSecond = -1;
+let dateText = '';
+function amzDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toISOString().replace(/[-:]/g, '').replace('.000', '');
+  }
+  return dateText;
 }
 
 function operationOf(command: Command): OperationSchema | undefined {
@@ -131,16 +138,19 @@ function operationOf(command: Command): OperationSchema | undefined {
 export function withDirectSend<Client extends SdkClient>(client: Client): Client {
   const config = client.config as Config;
   const protocol = config.protocol;
-  if (!(config.requestHandler instanceof InProcessRequestHandler) || !protocol || !JSON_PROTOCOLS.has(protocol.getShapeId())) return client;
+  if (!(config.requestHandler instanceof InProcessRequestHandler) || !protocol || !JSON_PROTOCOLS.has(protocol.getShapeId()) || !config.endpoint) {
+    return client;
+  }
   const sdkSend = client.send.bind(client) as (command: Command, ...rest: unknown[]) => Promise<unknown>;
-  // What the protocol reads besides the schema: the client's settings, with its fixed endpoint.
-  const serdeContext = { ...config };
+  // What the protocol reads besides the schema: the client's settings, with its fixed endpoint read once.
+  let endpoint: Promise<unknown> | undefined;
+  const serdeContext = { ...config, endpoint: () => (endpoint ??= config.endpoint!()) };
   const signingName = config.signingName ?? config.serviceId?.toLowerCase() ?? '';
 
   const wireRequest = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
     const request = await protocol.serializeRequest(operation, input, serdeContext);
     const [credentials, region] = await Promise.all([config.credentials?.(), config.region?.()]);
-    const date = amzDate(new Date());
+    const date = amzDate();
     request.headers['x-amz-date'] = date;
     request.headers.authorization =
       `AWS4-HMAC-SHA256 Credential=${credentials?.accessKeyId ?? ''}/${date.slice(0, 8)}/${region ?? ''}/${signingName}/aws4_request, ` +
