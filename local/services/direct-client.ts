@@ -75,10 +75,10 @@ interface Command {
 }
 
 /** The parts of an SDK client (@smithy's Client) a direct send reads. */
-export interface SdkClient {
+interface SdkClient {
   middlewareStack: Stack;
   config: object;
-  send(command: never, ...rest: never[]): Promise<unknown>;
+  send(command: Command, ...rest: unknown[]): Promise<unknown>;
 }
 
 interface Config {
@@ -135,11 +135,12 @@ function operationOf(command: Command): OperationSchema | undefined {
  * the same client otherwise. Middleware added to the client later is not seen by commands it
  * already sent.
  */
-export function withDirectSend<Client extends SdkClient>(client: Client): Client {
+export function withDirectSend<Client extends { config: object }>(sdkClient: Client): Client {
+  const client = sdkClient as unknown as SdkClient;
   const config = client.config as Config;
   const protocol = config.protocol;
   if (!(config.requestHandler instanceof InProcessRequestHandler) || !protocol || !JSON_PROTOCOLS.has(protocol.getShapeId()) || !config.endpoint) {
-    return client;
+    return sdkClient;
   }
   const sdkSend = client.send.bind(client) as (command: Command, ...rest: unknown[]) => Promise<unknown>;
   // What the protocol reads besides the schema: the client's settings, with its fixed endpoint read once.
@@ -194,11 +195,12 @@ export function withDirectSend<Client extends SdkClient>(client: Client): Client
     const { output } = await stack.resolve(core(operation), {})({ input: command.input });
     return output;
   };
-  return Object.assign(client, { send });
+  client.send = send;
+  return sdkClient;
 }
 
 /** Every client of a set (workflow/clients.ts's Clients) with a direct send where it can have one. */
 export function withDirectSends<Clients extends object>(clients: Clients): Clients {
-  for (const client of Object.values(clients)) withDirectSend(client as SdkClient);
+  for (const client of Object.values(clients) as { config: object }[]) withDirectSend(client);
   return clients;
 }

@@ -117,13 +117,13 @@ describe('local/services/direct-client', () => {
   it("lets the emulators' IAM door deny a role's call with the same error", async () => {
     const credentials = { ...LOCAL_CREDENTIALS, sessionToken: sessionToken({ arn: ROLE, policy: [] }) };
     const options = { region: env.resources.region, endpoints: env.endpoints, credentials, transportFor: inProcessTransport };
-    const [viaSdk, viaDirect] = await Promise.all(
+    const [viaSdk, viaDirect] = (await Promise.all(
       [createClients(options), withDirectSends(createClients(options))].map((clients) =>
         rejection(clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: { MessageId: { S: 'm1' } } }))).finally(() => {
           for (const client of Object.values(clients)) client.destroy();
         }),
       ),
-    );
+    )) as [Error, Error];
     expect(viaDirect.name).to.equal('AccessDeniedException');
     expect(viaDirect.message).to.equal(`User: ${ROLE} is not authorized to perform: dynamodb:GetItem on resource: ${env.resources.arns.table} because no identity-based policy allows the dynamodb:GetItem action`);
     expect(comparableError(viaDirect)).to.deep.equal(comparableError(viaSdk));
