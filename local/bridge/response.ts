@@ -47,14 +47,21 @@ const HEADER_NAMES: Record<string, string> = {
 const HEADER_ORDER = Object.keys(HEADER_NAMES).sort((a, b) => a.localeCompare(b));
 
 export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string) {
-  const byName = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-  const named = HEADER_ORDER.filter((name) => byName.has(name)).map((name) => [HEADER_NAMES[name]!, byName.get(name)!] as const);
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (Object.hasOwn(HEADER_NAMES, lower)) kept[lower] = value;
+  }
+  const httpHeaders: Record<string, string> = {};
+  const allHttpHeaders: Record<string, string[]> = {};
+  for (const lower of HEADER_ORDER) {
+    const value = kept[lower];
+    if (value === undefined) continue;
+    httpHeaders[HEADER_NAMES[lower]!] = value;
+    allHttpHeaders[HEADER_NAMES[lower]!] = [value];
+  }
   return {
-    SdkHttpMetadata: {
-      AllHttpHeaders: Object.fromEntries(named.map(([name, value]) => [name, [value]])),
-      HttpHeaders: Object.fromEntries(named),
-      HttpStatusCode: statusCode,
-    },
+    SdkHttpMetadata: { AllHttpHeaders: allHttpHeaders, HttpHeaders: httpHeaders, HttpStatusCode: statusCode },
     SdkResponseMetadata: { RequestId: requestId },
   };
 }
