@@ -14,6 +14,7 @@ import { BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
 import { createLocalClients } from '../local/services/emulators.ts';
+import { withDirectSends } from '../local/services/direct-client.ts';
 import { startLocalEnvironment } from '../local/host/environment.ts';
 import type { JsonSummary } from '../execution/report.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../workflow/queue.ts';
@@ -84,14 +85,15 @@ function endToEnd(count: number): Promise<EndToEnd> {
 }
 
 /**
- * The workflow's service calls without the engine: N sequential GetItem + SendMessage pairs,
- * through the SDK's full send (the run's clients send directly: direct-client.ts) over the same
- * in-process transport and IAM door.
+ * The workflow's service calls without the engine: N sequential GetItem + SendMessage pairs over
+ * the same in-process transport and IAM door, through the SDK's full send or, as the run's bridge
+ * sends them, the direct send (direct-client.ts).
  */
-async function directCalls(count: number): Promise<number> {
+async function directCalls(count: number, send: 'sdk' | 'direct'): Promise<number> {
   const env = await startLocalEnvironment();
   const { region, names, queueUrl } = env.resources;
-  const clients = createLocalClients(region, env.endpoints);
+  const sdkClients = createLocalClients(region, env.endpoints);
+  const clients = send === 'direct' ? withDirectSends(sdkClients) : sdkClients;
   try {
     const ids = Array.from({ length: count }, (_, index) => `bench-${String(index + 1).padStart(4, '0')}`);
     for (let start = 0; start < ids.length; start += BATCH_SIZE) {
@@ -144,6 +146,7 @@ interface SizeFigures {
   count: number;
   runs: EndToEnd[];
   direct: number[];
+  directSend: number[];
   engine: number[];
 }
 
@@ -160,7 +163,7 @@ const median = (values: number[]) => {
 const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
 
 async function measure(count: number): Promise<SizeFigures> {
-  const figures: SizeFigures = { count, runs: [], direct: [], engine: [] };
+  const figures: SizeFigures = { count, runs: [], direct: [], directSend: [], engine: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const run = await endToEnd(count);
     const { summary } = run;
@@ -168,15 +171,16 @@ async function measure(count: number): Promise<SizeFigures> {
       throw new Error(`the run of ${count} item(s) ended ${summary.status} with ${summary.delivered} delivered`);
     }
     figures.runs.push(run);
-    figures.direct.push(await directCalls(count));
+    figures.direct.push(await directCalls(count, 'sdk'));
+    figures.directSend.push(await directCalls(count, 'direct'));
     figures.engine.push(await engineAlone(count));
   }
   return figures;
 }
 
 function table(all: SizeFigures[]): string[] {
-  const header = ['N', 'wall', 'CPU', 'execution', 'loop', 'loop / item', 'peak RSS', 'direct SDK', 'engine alone', 'exec / direct', 'exec / engine', 'history events'];
-  const rows = all.map(({ count, runs, direct, engine }) => {
+  const header = ['N', 'wall', 'CPU', 'execution', 'loop', 'loop / item', 'peak RSS', 'direct SDK', 'direct send', 'engine alone', 'exec / direct', 'exec / engine', 'history events'];
+  const rows = all.map(({ count, runs, direct, directSend, engine }) => {
     const execution = median(runs.map((run) => run.summary.durationMs));
     return [
       count.toLocaleString('en-US'),
@@ -187,6 +191,7 @@ function table(all: SizeFigures[]): string[] {
       `${(median(runs.map((run) => loopMs(run.summary))) / count).toFixed(3)} ms`,
       `${Math.max(...runs.map((run) => run.peakRssMb)).toFixed(0)} MB`,
       range(direct, seconds, 's'),
+      range(directSend, seconds, 's'),
       range(engine, seconds, 's'),
       `${(execution / median(direct)).toFixed(1)}×`,
       `${(execution / median(engine)).toFixed(0)}×`,
@@ -257,7 +262,8 @@ async function main(): Promise<void> {
       'loop: the execution after its first state (the seed Lambda): the Choice, GetItem, SendMessage and Pass of every item, through the',
       "bridge's direct calls to the emulators (engine, IAM check, fault check, DynamoDB and SQS emulators, history); loop / item: its median over N;",
       'peak RSS: the highest of the run processes.',
-      "direct SDK: the same N GetItem + N SendMessage calls in sequence through the SDK's full send (middleware, signing) on the same emulators, without the engine.",
+      "direct SDK: the same N GetItem + N SendMessage calls in sequence through the SDK's full send (middleware, signing) on the same emulators, without the engine;",
+      "direct send: the same calls through the bridge's direct send (the SDK's serializer, parser and retry; no signing), without the engine or the bridge.",
       'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM.',
     ].join('\n'),
   );
