@@ -56,9 +56,15 @@ interface Handled {
   output: Record<string, unknown>;
 }
 
-type Handler = (args: { input: unknown }) => Promise<Handled>;
+interface Args {
+  input: unknown;
+  request?: SdkHttpRequest;
+}
+
+type Handler = (args: Args) => Promise<Handled>;
 
 interface Stack {
+  add(middleware: (next: Handler) => Handler, options: { step: string; name: string }): void;
   clone(): Stack;
   concat(other: Stack): Stack;
   remove(name: string): boolean;
@@ -161,8 +167,13 @@ export function withDirectSend<Client extends { config: object }>(sdkClient: Cli
     return request;
   };
 
-  const core = (operation: OperationSchema): Handler => async ({ input }) => {
-    const response = await handleInProcess(await wireRequest(operation, input));
+  // The SDK's serializer, where the SDK runs it: after the input's middleware, before the retry.
+  const serializer = (operation: OperationSchema) => (next: Handler): Handler => async (args) =>
+    next({ ...args, request: await wireRequest(operation, args.input) });
+
+  // The transport and the SDK's parser, inside the retry as in the SDK.
+  const core = (operation: OperationSchema): Handler => async ({ request }) => {
+    const response = await handleInProcess(request!);
     try {
       return { response, output: await protocol.deserializeResponse(operation, serdeContext, response) };
     } catch (error) {
@@ -172,7 +183,7 @@ export function withDirectSend<Client extends { config: object }>(sdkClient: Cli
 
   // Per command class: the middleware that runs, or undefined when one of them needs a wire request.
   const stacks = new Map<unknown, Stack | undefined>();
-  const stackFor = (command: Command): Stack | undefined => {
+  const stackFor = (command: Command, operation: OperationSchema): Stack | undefined => {
     if (stacks.has(command.constructor)) return stacks.get(command.constructor);
     const Ctor = command.constructor as new (input: unknown) => Command;
     const probe = new Ctor({});
@@ -183,13 +194,14 @@ export function withDirectSend<Client extends { config: object }>(sdkClient: Cli
       const [name = '', step = ''] = entry.split(' - ');
       return name === RETRY || INPUT_OUTPUT_STEPS.has(step);
     });
+    if (runs) stack.add(serializer(operation), { step: 'serialize', name: 'directSerializer' });
     stacks.set(command.constructor, runs ? stack : undefined);
     return stacks.get(command.constructor);
   };
 
   const send = async (command: Command, ...rest: unknown[]): Promise<unknown> => {
     const operation = rest.length === 0 ? operationOf(command) : undefined;
-    const stack = operation && stackFor(command);
+    const stack = operation && stackFor(command, operation);
     if (!operation || !stack) return sdkSend(command, ...rest);
     // Resolved per call, as the SDK does: a middleware may note things in its context.
     const { output } = await stack.resolve(core(operation), {})({ input: command.input });
