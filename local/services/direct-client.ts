@@ -10,7 +10,11 @@
 // middleware on the request itself is sent through client.send, unchanged.
 import { handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
 
-/** The middleware a direct send leaves out: each one's work is on the wire request, which does not exist here. */
+/**
+ * The SDK middleware a direct send leaves out: the serializer and parser (the protocol's own calls
+ * stand in for them) and what only a request on the wire needs. SQS's queueUrlMiddleware changes
+ * nothing for a client given its endpoint, as these are.
+ */
 const WIRE_ONLY = [
   'loggerMiddleware',
   'httpAuthSchemeMiddleware',
@@ -26,7 +30,7 @@ const WIRE_ONLY = [
 
 /** Steps whose middleware sees only the input and the output, so they run unchanged on a direct send. */
 const INPUT_OUTPUT_STEPS = new Set(['initialize', 'deserialize']);
-/** The SDK's retry needs no request: it calls the rest of the chain again. */
+/** The SDK's retry, which sends the serialized request again as it does in the SDK. */
 const RETRY = 'retryMiddleware';
 
 /** The JSON protocols, whose requests are one POST the emulators read whole. */
@@ -141,9 +145,9 @@ function operationOf(command: Command): OperationSchema | undefined {
  * the same client otherwise. Middleware added to the client later is not seen by commands it
  * already sent.
  */
-export function withDirectSend<Client extends { config: object }>(sdkClient: Client): Client {
+export function withDirectSend<Client extends object>(sdkClient: Client): Client {
   const client = sdkClient as unknown as SdkClient;
-  const config = client.config as Config;
+  const config = (client.config ?? {}) as Config;
   const protocol = config.protocol;
   if (!(config.requestHandler instanceof InProcessRequestHandler) || !protocol || !JSON_PROTOCOLS.has(protocol.getShapeId()) || !config.endpoint) {
     return sdkClient;
@@ -213,6 +217,6 @@ export function withDirectSend<Client extends { config: object }>(sdkClient: Cli
 
 /** Every client of a set (workflow/clients.ts's Clients) with a direct send where it can have one. */
 export function withDirectSends<Clients extends object>(clients: Clients): Clients {
-  for (const client of Object.values(clients) as { config: object }[]) withDirectSend(client);
+  for (const client of Object.values(clients)) if (typeof client === 'object' && client !== null) withDirectSend(client);
   return clients;
 }
