@@ -1,8 +1,9 @@
-// `make bench`: the offline run (`make local`'s command, after the build) for N = 10, 250, 500,
-// 1,000 and MAX_ITEMS items, each run ROUNDS times in its own process: wall time, execution time
-// and peak RSS, beside the same N GetItem + N SendMessage calls made directly with the SDK against
-// the same emulators and the same loop on the engine alone (in-memory services), as ratios; then
-// a least-squares fit of execution time over N = 250…MAX_ITEMS, with the quadratic term's share.
+// `make bench`: the offline run (`make local`'s command, after the build) for N = 10, 100, 250,
+// 500, 1,000 and MAX_ITEMS items, each run ROUNDS times in its own process: wall time, execution
+// time, the loop's share of it and peak RSS, beside the same N GetItem + N SendMessage calls made
+// with the SDK's full send against the same emulators and the same loop on the engine alone
+// (in-memory services), as ratios; then a least-squares fit of execution time over
+// N = 250…MAX_ITEMS, with the quadratic term's share.
 // Other processes share the machine: every figure is a range over the rounds, with the load
 // average. Every child process has a deadline; the benchmark stops on its own.
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
 import { createLocalClients } from '../local/services/emulators.ts';
+import { withDirectSends } from '../local/services/direct-client.ts';
 import { startLocalEnvironment } from '../local/host/environment.ts';
 import type { JsonSummary } from '../execution/report.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../execution/queue.ts';
@@ -21,7 +23,7 @@ import { LOCAL_CLI } from '../scripts/build.ts';
 import { fitQuadratic, predict, quadraticShare } from './fit.ts';
 import { runEngineAlone } from './transfer-records-engine.ts';
 
-const SIZES = [10, 250, 500, 1000, MAX_ITEMS];
+const SIZES = [10, 100, 250, 500, 1000, MAX_ITEMS];
 /** The sizes the growth is fitted over. */
 const FIT_FROM = 250;
 const ROUNDS = 3;
@@ -29,6 +31,9 @@ const CHILD_DEADLINE_MS = 120_000;
 /** issue 8's targets for N = MAX_ITEMS. */
 const TARGET_WALL_S = 4;
 const TARGET_RSS_MB = 200;
+/** issue 18's targets: the loop at 100 items, and the whole execution at MAX_ITEMS. */
+const TARGET_LOOP_100_MS = 25;
+const TARGET_EXECUTION_MAX_S = 0.5;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Loaded into every Node process of the run: reports its own peak RSS (kB on Linux) and CPU
@@ -80,15 +85,17 @@ function endToEnd(count: number): Promise<EndToEnd> {
 }
 
 /**
- * The workflow's service calls without the engine: N sequential GetItem + SendMessage pairs,
- * through the same clients (and so the same in-process transport and IAM door) as the run's.
+ * The workflow's service calls without the engine: N sequential GetItem + SendMessage pairs over
+ * the same in-process transport and IAM door, through the SDK's full send or, as the run's bridge
+ * sends them, the direct send (direct-client.ts).
  */
-async function directCalls(count: number): Promise<number> {
+async function directCalls(count: number, send: 'sdk' | 'direct'): Promise<number> {
   const env = await startLocalEnvironment();
   const { region, data } = env.resources;
   const tableName = data[TABLE.id]!.name;
   const queueUrl = data[QUEUE.id]!.url!;
-  const clients = createLocalClients(region, env.endpoints);
+  const sdkClients = createLocalClients(region, env.endpoints);
+  const clients = send === 'direct' ? withDirectSends(sdkClients) : sdkClients;
   try {
     const ids = Array.from({ length: count }, (_, index) => `bench-${String(index + 1).padStart(4, '0')}`);
     for (let start = 0; start < ids.length; start += BATCH_SIZE) {
@@ -131,10 +138,17 @@ async function engineAlone(count: number): Promise<number> {
   return ms;
 }
 
+/** The execution after the seed: the loop over the items (the first state the execution enters is the seed). */
+function loopMs(summary: JsonSummary): number {
+  const [seed] = Object.values(summary.states);
+  return summary.durationMs - (seed?.ms ?? 0);
+}
+
 interface SizeFigures {
   count: number;
   runs: EndToEnd[];
   direct: number[];
+  directSend: number[];
   engine: number[];
 }
 
@@ -151,7 +165,7 @@ const median = (values: number[]) => {
 const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
 
 async function measure(count: number): Promise<SizeFigures> {
-  const figures: SizeFigures = { count, runs: [], direct: [], engine: [] };
+  const figures: SizeFigures = { count, runs: [], direct: [], directSend: [], engine: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const run = await endToEnd(count);
     const { summary } = run;
@@ -159,23 +173,27 @@ async function measure(count: number): Promise<SizeFigures> {
       throw new Error(`the run of ${count} item(s) ended ${summary.status} with ${summary.delivered} delivered`);
     }
     figures.runs.push(run);
-    figures.direct.push(await directCalls(count));
+    figures.direct.push(await directCalls(count, 'sdk'));
+    figures.directSend.push(await directCalls(count, 'direct'));
     figures.engine.push(await engineAlone(count));
   }
   return figures;
 }
 
 function table(all: SizeFigures[]): string[] {
-  const header = ['N', 'wall', 'CPU', 'execution', 'peak RSS', 'direct SDK', 'engine alone', 'exec / direct', 'exec / engine', 'history events'];
-  const rows = all.map(({ count, runs, direct, engine }) => {
+  const header = ['N', 'wall', 'CPU', 'execution', 'loop', 'loop / item', 'peak RSS', 'direct SDK', 'direct send', 'engine alone', 'exec / direct', 'exec / engine', 'history events'];
+  const rows = all.map(({ count, runs, direct, directSend, engine }) => {
     const execution = median(runs.map((run) => run.summary.durationMs));
     return [
       count.toLocaleString('en-US'),
       range(runs.map((run) => run.wallMs), seconds, 's'),
       range(runs.map((run) => run.cpuMs), seconds, 's'),
       range(runs.map((run) => run.summary.durationMs), seconds, 's'),
+      range(runs.map((run) => loopMs(run.summary)), (ms) => ms.toFixed(0), 'ms'),
+      `${(median(runs.map((run) => loopMs(run.summary))) / count).toFixed(3)} ms`,
       `${Math.max(...runs.map((run) => run.peakRssMb)).toFixed(0)} MB`,
       range(direct, seconds, 's'),
+      range(directSend, seconds, 's'),
       range(engine, seconds, 's'),
       `${(execution / median(direct)).toFixed(1)}×`,
       `${(execution / median(engine)).toFixed(0)}×`,
@@ -206,15 +224,26 @@ function growth(all: SizeFigures[]): string[] {
   ];
 }
 
-function targets(largest: SizeFigures): string[] {
+function targets(all: SizeFigures[]): string[] {
+  const largest = all[all.length - 1]!;
   const walls = largest.runs.map((run) => run.wallMs);
   const rss = Math.max(...largest.runs.map((run) => run.peakRssMb));
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  return [
+  const lines = [
     `N = ${largest.count}: wall ${range(walls, seconds, 's')} (target ≤ ${TARGET_WALL_S} s: ${verdict(Math.min(...walls) <= TARGET_WALL_S * 1000)} ` +
       `in the best run, ${verdict(Math.max(...walls) <= TARGET_WALL_S * 1000)} in the worst); ` +
       `peak RSS ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB: ${verdict(rss <= TARGET_RSS_MB)}).`,
   ];
+  const hundred = all.find((figures) => figures.count === 100);
+  if (hundred) {
+    const loop = median(hundred.runs.map((run) => loopMs(run.summary)));
+    lines.push(`N = 100: loop ${loop.toFixed(0)} ms, median (target ≤ ${TARGET_LOOP_100_MS} ms: ${verdict(loop <= TARGET_LOOP_100_MS)}).`);
+  }
+  const execution = median(largest.runs.map((run) => run.summary.durationMs)) / 1000;
+  lines.push(
+    `N = ${largest.count}: execution ${execution.toFixed(2)} s, median (target ≤ ${TARGET_EXECUTION_MAX_S} s: ${verdict(execution <= TARGET_EXECUTION_MAX_S)}).`,
+  );
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -225,15 +254,18 @@ async function main(): Promise<void> {
     console.error(`N = ${count}: done (${ROUNDS} rounds)`);
   }
   console.log(table(all).join('\n'));
-  console.log(['', ...growth(all), ...targets(all[all.length - 1]!)].join('\n'));
+  console.log(['', ...growth(all), ...targets(all)].join('\n'));
   console.log(
     [
       '',
       `${ROUNDS} rounds per size; ranges are lowest–highest, ratios use medians. Load average (1, 5, 15 min): ${loadBefore} before, ${load()} after.`,
       'wall: the whole `make local` run after the build (Node start, emulators, seed Lambda, execution, queue peek, report) with --json.',
       'CPU: user + system time of the run process; execution: the state machine execution alone, as the run reports it;',
+      'loop: the execution after its first state (the seed Lambda): the Choice, GetItem, SendMessage and Pass of every item, through the',
+      "bridge's direct calls to the emulators (engine, IAM check, fault check, DynamoDB and SQS emulators, history); loop / item: its median over N;",
       'peak RSS: the highest of the run processes.',
-      'direct SDK: the same N GetItem + N SendMessage calls in sequence, through the same clients and emulators, without the engine.',
+      "direct SDK: the same N GetItem + N SendMessage calls in sequence through the SDK's full send (middleware, signing) on the same emulators, without the engine;",
+      "direct send: the same calls through the bridge's direct send (the SDK's serializer, parser and retry; no signing), without the engine or the bridge.",
       'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM.',
     ].join('\n'),
   );

@@ -11,6 +11,7 @@ import { isObject } from '../../workflow/json.ts';
 import { forEachState } from '../definition.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../services/emulators.ts';
+import { withDirectSends } from '../services/direct-client.ts';
 import { checkFaultTargets, createFaultInjectors, type EntryFaults } from './faults.ts';
 import { isAllowed, roleArn, stateMachinePrincipal } from '../services/iam.ts';
 import { messagesSent } from '../cli/progress.ts';
@@ -328,6 +329,8 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const clients = createLocalClients(resources.region, options.endpoints);
   recordHttpResponses(clients.dynamodb);
   recordHttpResponses(clients.sqs);
+  // The state machine's own calls reach the emulators without the SDK's wire work (direct-client.ts).
+  withDirectSends(clients);
 
   const faultsFor = createFaultInjectors(options.faults, options.onFault);
   const s3 = options.endpoints.s3 === undefined

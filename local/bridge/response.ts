@@ -43,17 +43,25 @@ const HEADER_NAMES: Record<string, string> = {
   'x-amzn-trace-id': 'X-Amzn-Trace-Id',
 };
 
+// The order the metadata lists them in, by name without case: sorted once, not on every call.
+const HEADER_ORDER = Object.keys(HEADER_NAMES).sort((a, b) => a.localeCompare(b));
+
 export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string) {
-  const named = Object.entries(headers)
-    .filter(([name]) => HEADER_NAMES[name.toLowerCase()] !== undefined)
-    .map(([name, value]) => [HEADER_NAMES[name.toLowerCase()]!, value] as const)
-    .sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (Object.hasOwn(HEADER_NAMES, lower)) kept[lower] = value;
+  }
+  const httpHeaders: Record<string, string> = {};
+  const allHttpHeaders: Record<string, string[]> = {};
+  for (const lower of HEADER_ORDER) {
+    const value = kept[lower];
+    if (value === undefined) continue;
+    httpHeaders[HEADER_NAMES[lower]!] = value;
+    allHttpHeaders[HEADER_NAMES[lower]!] = [value];
+  }
   return {
-    SdkHttpMetadata: {
-      AllHttpHeaders: Object.fromEntries(named.map(([name, value]) => [name, [value]])),
-      HttpHeaders: Object.fromEntries(named),
-      HttpStatusCode: statusCode,
-    },
+    SdkHttpMetadata: { AllHttpHeaders: allHttpHeaders, HttpHeaders: httpHeaders, HttpStatusCode: statusCode },
     SdkResponseMetadata: { RequestId: requestId },
   };
 }

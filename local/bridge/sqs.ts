@@ -58,16 +58,21 @@ const SQS_BATCH_ACTIONS: Record<string, string> = {
   ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
 };
 
+// A loop sends to one queue: the last URL's ARN is kept rather than parsed again on every call.
+let lastQueue = { url: '', region: '', arn: '' };
+function queueArnOf(url: string, region: string): string {
+  if (url !== lastQueue.url || region !== lastQueue.region) lastQueue = { url, region, arn: queueArnFromUrl(url, region) };
+  return lastQueue.arn;
+}
+
 export function sqsPermission(operation: string, params: Params, region: string, accountId: string): RequiredPermission {
   const action = `sqs:${SQS_BATCH_ACTIONS[operation] ?? operation}`;
-  if (typeof params.QueueUrl === 'string') return { action, resources: [queueArnFromUrl(params.QueueUrl, region)] };
+  if (typeof params.QueueUrl === 'string') return { action, resources: [queueArnOf(params.QueueUrl, region)] };
   if (typeof params.QueueName === 'string') {
     return { action, resources: [queueArn(region, accountId, params.QueueName)] };
   }
   return { action, resources: ['*'] };
 }
-
-
 
 const OPTIMIZED_SQS_ACTIONS = ['sendMessage'];
 

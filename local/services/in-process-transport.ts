@@ -44,7 +44,18 @@ export class UnsupportedInProcessRequest extends Error {
 
 const listeners = new Map<string, RequestListener>();
 
-const originOf = (url: string) => new URL(url).origin;
+// Every request names its server's origin: each spelling is parsed once (a process talks to a few servers).
+const ORIGINS_KEPT = 64;
+const origins = new Map<string, string>();
+function originOf(url: string): string {
+  let origin = origins.get(url);
+  if (origin === undefined) {
+    origin = new URL(url).origin;
+    if (origins.size >= ORIGINS_KEPT) origins.clear();
+    origins.set(url, origin);
+  }
+  return origin;
+}
 
 /**
  * Serves requests to `url`'s origin in process with `listener` until the returned function is
@@ -90,6 +101,7 @@ function bodyBytes(body: unknown): Buffer {
 }
 
 function urlOf(request: SdkHttpRequest): string {
+  if (request.query === undefined || Object.keys(request.query).length === 0) return request.path;
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(request.query ?? {})) {
     if (value === null) query.append(key, '');

@@ -1,0 +1,222 @@
+// SDK clients of an emulator in this process without the SDK's wire work: a direct client's send
+// serializes and parses with the SDK's own protocol (the same request body, the same output and
+// the same errors as client.send), runs the SDK's retry and the command's own input and output
+// middleware (SQS's MD5 checks, say) and any middleware added to the client on its input or
+// output, and hands the request to the emulator's listener, the IAM door first. What it leaves out
+// concerns only a request on the wire: endpoint rules (the client's endpoint is fixed), SigV4
+// signing and payload hashing (no emulator checks a signature), the Host and Content-Length
+// headers (the in-process transport adds them), trace headers and logging. A client whose
+// endpoint is not in this process, a command of another protocol, or a command or client with
+// middleware on the request itself is sent through client.send, unchanged.
+import { handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
+
+/**
+ * The SDK middleware a direct send leaves out: the serializer and parser (the protocol's own calls
+ * stand in for them) and what only a request on the wire needs. SQS's queueUrlMiddleware changes
+ * nothing for a client given its endpoint, as these are.
+ */
+const WIRE_ONLY = [
+  'loggerMiddleware',
+  'httpAuthSchemeMiddleware',
+  'endpointV2Middleware',
+  'queueUrlMiddleware',
+  'serializerMiddleware',
+  'contentLengthMiddleware',
+  'hostHeaderMiddleware',
+  'recursionDetectionMiddleware',
+  'httpSigningMiddleware',
+  'deserializerMiddleware',
+];
+
+/** Steps whose middleware sees only the input and the output, so they run unchanged on a direct send. */
+const INPUT_OUTPUT_STEPS = new Set(['initialize', 'deserialize']);
+/** The SDK's retry, which sends the serialized request again as it does in the SDK. */
+const RETRY = 'retryMiddleware';
+
+/** The JSON protocols, whose requests are one POST the emulators read whole. */
+const JSON_PROTOCOLS = new Set(['aws.protocols#awsJson1_0', 'aws.protocols#awsJson1_1']);
+
+interface OperationSchema {
+  name: string;
+  namespace: string;
+  traits: unknown;
+  input: unknown;
+  output: unknown;
+}
+
+interface Protocol {
+  getShapeId(): string;
+  serializeRequest(operation: OperationSchema, input: unknown, context: object): Promise<SdkHttpRequest>;
+  deserializeResponse(operation: OperationSchema, context: object, response: SdkHttpResponse): Promise<Record<string, unknown>>;
+}
+
+interface Credentials {
+  accessKeyId: string;
+  sessionToken?: string;
+}
+
+interface Handled {
+  response: SdkHttpResponse;
+  output: Record<string, unknown>;
+}
+
+interface Args {
+  input: unknown;
+  request?: SdkHttpRequest;
+}
+
+type Handler = (args: Args) => Promise<Handled>;
+
+interface Stack {
+  add(middleware: (next: Handler) => Handler, options: { step: string; name: string }): void;
+  clone(): Stack;
+  concat(other: Stack): Stack;
+  remove(name: string): boolean;
+  identify(): string[];
+  resolve(handler: Handler, context: object): Handler;
+}
+
+interface Command {
+  input: unknown;
+  /** The operation's schema: [kind, namespace, name, traits, input, output]. */
+  schema?: unknown;
+  middlewareStack: Stack;
+  resolveMiddleware(stack: Stack, config: unknown, options: unknown): unknown;
+}
+
+/** The parts of an SDK client (@smithy's Client) a direct send reads. */
+interface SdkClient {
+  middlewareStack: Stack;
+  config: object;
+  send(command: Command, ...rest: unknown[]): Promise<unknown>;
+}
+
+interface Config {
+  protocol?: Protocol;
+  requestHandler?: unknown;
+  region?: () => Promise<string>;
+  credentials?: () => Promise<Credentials>;
+  endpoint?: () => Promise<unknown>;
+  signingName?: string;
+  serviceId?: string;
+}
+
+const DESERIALIZATION_HINT = 'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
+
+/** What the SDK's deserializer middleware adds to an error the protocol threw without metadata (an unreadable answer). */
+function withMetadata(error: unknown, response: SdkHttpResponse): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  Object.defineProperty(error, '$response', { value: response, enumerable: false, writable: false, configurable: false });
+  if ('$metadata' in error) return error;
+  if (error instanceof Error) error.message += `\n  ${DESERIALIZATION_HINT}`;
+  const header = (pattern: RegExp) => Object.entries(response.headers).find(([name]) => pattern.test(name))?.[1];
+  Object.assign(error, {
+    $metadata: {
+      httpStatusCode: response.statusCode,
+      requestId: header(/^x-[\w-]+-request-?id$/),
+      extendedRequestId: header(/^x-[\w-]+-id-2$/),
+      cfId: header(/^x-[\w-]+-cf-id$/),
+    },
+  });
+  return error;
+}
+
+// The X-Amz-Date of the current second, formatted once a second.
+let dateSecond = -1;
+let dateText = '';
+function amzDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toISOString().replace(/[-:]/g, '').replace('.000', '');
+  }
+  return dateText;
+}
+
+function operationOf(command: Command): OperationSchema | undefined {
+  const schema = command.schema;
+  if (!Array.isArray(schema) || schema.length < 6) return undefined;
+  const [, namespace, name, traits, input, output] = schema as [unknown, string, string, unknown, unknown, unknown];
+  return { name, namespace, traits, input, output };
+}
+
+/**
+ * The client with a direct send when its endpoint is an emulator in this process (see above);
+ * the same client otherwise. Middleware added to the client later is not seen by commands it
+ * already sent.
+ */
+export function withDirectSend<Client extends object>(sdkClient: Client): Client {
+  const client = sdkClient as unknown as SdkClient;
+  const config = (client.config ?? {}) as Config;
+  const protocol = config.protocol;
+  if (!(config.requestHandler instanceof InProcessRequestHandler) || !protocol || !JSON_PROTOCOLS.has(protocol.getShapeId()) || !config.endpoint) {
+    return sdkClient;
+  }
+  const sdkSend = client.send.bind(client) as (command: Command, ...rest: unknown[]) => Promise<unknown>;
+  // What the protocol reads besides the schema: the client's settings, with its fixed endpoint read once.
+  let endpoint: Promise<unknown> | undefined;
+  const serdeContext = { ...config, endpoint: () => (endpoint ??= config.endpoint!()) };
+  const signingName = config.signingName ?? config.serviceId?.toLowerCase() ?? '';
+
+  const wireRequest = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
+    const request = await protocol.serializeRequest(operation, input, serdeContext);
+    const [credentials, region] = await Promise.all([config.credentials?.(), config.region?.()]);
+    const date = amzDate();
+    request.headers['x-amz-date'] = date;
+    request.headers.authorization =
+      `AWS4-HMAC-SHA256 Credential=${credentials?.accessKeyId ?? ''}/${date.slice(0, 8)}/${region ?? ''}/${signingName}/aws4_request, ` +
+      'SignedHeaders=host;x-amz-date, Signature=unsigned';
+    // A role's identity travels in its session token, which the emulators' IAM door reads.
+    if (credentials?.sessionToken) request.headers['x-amz-security-token'] = credentials.sessionToken;
+    return request;
+  };
+
+  // The SDK's serializer, where the SDK runs it: after the input's middleware, before the retry.
+  const serializer = (operation: OperationSchema) => (next: Handler): Handler => async (args) =>
+    next({ ...args, request: await wireRequest(operation, args.input) });
+
+  // The transport and the SDK's parser, inside the retry as in the SDK.
+  const core = (operation: OperationSchema): Handler => async ({ request }) => {
+    const response = await handleInProcess(request!);
+    try {
+      return { response, output: await protocol.deserializeResponse(operation, serdeContext, response) };
+    } catch (error) {
+      throw withMetadata(error, response);
+    }
+  };
+
+  // Per command class: the middleware that runs, or undefined when one of them needs a wire request.
+  const stacks = new Map<unknown, Stack | undefined>();
+  const stackFor = (command: Command, operation: OperationSchema): Stack | undefined => {
+    if (stacks.has(command.constructor)) return stacks.get(command.constructor);
+    const Ctor = command.constructor as new (input: unknown) => Command;
+    const probe = new Ctor({});
+    probe.resolveMiddleware(client.middlewareStack.clone(), config, undefined);
+    const stack = client.middlewareStack.clone().concat(probe.middlewareStack);
+    for (const name of WIRE_ONLY) stack.remove(name);
+    const runs = stack.identify().every((entry) => {
+      const [name = '', step = ''] = entry.split(' - ');
+      return name === RETRY || INPUT_OUTPUT_STEPS.has(step);
+    });
+    if (runs) stack.add(serializer(operation), { step: 'serialize', name: 'directSerializer' });
+    stacks.set(command.constructor, runs ? stack : undefined);
+    return stacks.get(command.constructor);
+  };
+
+  const send = async (command: Command, ...rest: unknown[]): Promise<unknown> => {
+    const operation = rest.length === 0 ? operationOf(command) : undefined;
+    const stack = operation && stackFor(command, operation);
+    if (!operation || !stack) return sdkSend(command, ...rest);
+    // Resolved per call, as the SDK does: a middleware may note things in its context.
+    const { output } = await stack.resolve(core(operation), {})({ input: command.input });
+    return output;
+  };
+  client.send = send;
+  return sdkClient;
+}
+
+/** Every client of a set (execution/clients.ts's Clients) with a direct send where it can have one. */
+export function withDirectSends<Clients extends object>(clients: Clients): Clients {
+  for (const client of Object.values(clients)) if (typeof client === 'object' && client !== null) withDirectSend(client);
+  return clients;
+}
