@@ -2,7 +2,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeReport } from '../../viz/report.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
 import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
@@ -12,8 +11,6 @@ import type { FaultSpec, StandInFunction } from '../contracts.ts';
 import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from '../bridge/index.ts';
 import { runTaskTokens } from '../api/callback-server.ts';
-import { serveInstructions } from '../api/instructions.ts';
-import { startApiServer } from '../api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from '../run.ts';
@@ -235,7 +232,8 @@ const defaultIo: CliIo = {
   stderr: process.stderr,
   untilStopped: untilSignal,
   interrupts: signalInterrupts,
-  writeReport: async (record) => displayPath(await writeReport(record, REPORTS_DIR)),
+  // The report's page and diagram renderer (Graphviz in WebAssembly) load only for a run that writes one.
+  writeReport: async (record) => displayPath(await (await import('../../viz/report.ts')).writeReport(record, REPORTS_DIR)),
 };
 
 // Errors that refuse the request before the run: the user's to fix, shown without a stack.
@@ -335,7 +333,9 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${formatText(record)}\n${report ? `\nReport: ${report}\n` : ''}`);
   }
   if (env) {
-    // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them.
+    // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them;
+    // it loads only for such a run.
+    const [{ startApiServer }, { serveInstructions }] = await Promise.all([import('../api/server.ts'), import('../api/instructions.ts')]);
     const server = await startApiServer({ env, root: ROOT });
     io.stderr.write(serveInstructions(env, server));
     await io.untilStopped();
@@ -369,7 +369,7 @@ async function htmlReport(record: ExecutionRecord, io: CliIo): Promise<string | 
  * Ends the process with the run's status once stdout is flushed, without waiting for what a
  * failed run may have left scheduled (a third-party engine's timers, say).
  */
-async function runAsCommand(): Promise<void> {
+export async function runAsCommand(): Promise<void> {
   const status = await main(process.argv.slice(2));
   process.stdout.write('', () => process.exit(status));
 }

@@ -553,6 +553,32 @@ describe('local/cli', function () {
       expect(JSON.parse(await readFile(join(dir, 'h.json'), 'utf8')).events).to.not.be.empty;
     });
 
+    it('loads no S3 emulator for a run that calls no S3, though its endpoint is up', () => {
+      // NODE_DEBUG=module names every package require() looks up; the run passes its JSON to stdout as usual.
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--no-report'], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_DEBUG: 'module' },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.include({ status: 'SUCCEEDED', delivered: 1 });
+      expect(result.stderr).to.contain('looking for "dynalite"');
+      expect(result.stderr).to.not.contain('s3rver');
+    });
+
+    it('runs as usual, saying nothing of it, when its compile cache folder cannot be made', async () => {
+      // Under a file, no folder can be made, whoever runs the test (root included).
+      await writeFile(join(dir, 'a-file'), '');
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--no-report'], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_COMPILE_CACHE: join(dir, 'a-file', 'compile-cache') },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stderr).to.equal('');
+      expect(JSON.parse(result.stdout)).to.include({ status: 'SUCCEEDED', delivered: 1 });
+    });
+
     // 60,000 levels make an argument of 120,000 bytes, near the most Linux passes (128 KiB).
     for (const depth of [2_000, 60_000]) {
       it(`refuses an --input nested ${depth.toLocaleString('en-US')} deep by name, exit 2, with a JSON object under --json`, () => {
