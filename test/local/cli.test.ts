@@ -23,6 +23,7 @@ import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/cli/progress.ts';
 import type { ExecutionRecord } from '../../workflow/execution-record.ts';
 import { rejection } from '../helpers.ts';
+import { hasAwsCli } from '../aws-command.ts';
 
 interface FakeIo extends CliIo {
   out: string[];
@@ -82,7 +83,6 @@ async function listeningServers(): Promise<number> {
 
 const execFileAsync = promisify(execFile);
 
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe('local/cli', function () {
   this.timeout(60_000);

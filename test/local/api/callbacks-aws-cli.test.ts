@@ -1,6 +1,6 @@
 // Callbacks and activities through the `aws` command (v1 here; skipped where there is none)
 // against the local endpoint: a worker's loop, the callback's answers and AWS's errors by name.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +10,9 @@ import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { hasAwsCli } from '../../aws-command.ts';
 
 const execFileAsync = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 (hasAwsCli ? describe : describe.skip)('local/api: callbacks and activities with the aws command', function () {
   this.timeout(120_000);
