@@ -37,7 +37,7 @@ INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE)
 WORKFLOW_ARG = $(if $(WORKFLOW),--workflow=$(call quote,$(WORKFLOW)))
 QUEUE_ARG    = $(if $(QUEUE),--queue=$(call quote,$(QUEUE)))
 
-.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-at-scale bench-cost test readme lint typecheck clean
+.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-startup bench-at-scale bench-cost test readme lint typecheck clean
 
 # Two passes, so the descriptions line up after the longest target's name, whatever it is.
 help: ## List the targets
@@ -133,6 +133,9 @@ conformance: build ## Run the engine against the executions recorded on AWS (CON
 
 bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs direct SDK calls)
 	$(TSX) bench/local.ts
+
+bench-startup: build ## What a CLI process costs around its run (Node alone, --help, one conformance case, make local), and make conformance's wall when the harness is there
+	$(TSX) bench/startup.ts $(if $(wildcard $(CONFORMANCE)/harness.mjs),--conformance=$(call quote,$(CONFORMANCE)))
 
 bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cost per million, largest count per execution), with the at-scale workflow on the engine alone (SIZES, default "1000 100000 1000000": ~2 min, 2.5 GB)
 	$(TSX) bench/at-scale.ts $(foreach size,$(SIZES),$(call quote,$(size)))

@@ -1,8 +1,8 @@
 // What a process of the offline CLI costs before and around its run, for `make bench`'s start-up
 // table: Node alone, the CLI's start-up (--help), one conformance case as the harness runs it,
-// and `make local`'s command at 10 items. `npx tsx bench/startup.ts [--conformance]`; with
-// --conformance it also runs the whole conformance suite through the CLI (`make conformance`'s
-// command, a few minutes) and prints its wall time.
+// and `make local`'s command at 10 items. `npx tsx bench/startup.ts [--conformance=DIR]`; with
+// --conformance it also runs the whole conformance suite of DIR/harness.mjs through the CLI
+// (`make conformance`'s command, a minute or more) and prints its wall time (`make bench-startup`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,10 +14,8 @@ import { NO_REPORT_ENV } from '../local/cli/cli.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ROUNDS = 5;
+export const STARTUP_ROUNDS = 5;
 const CHILD_DEADLINE_MS = 120_000;
-/** `make conformance`'s harness, beside the repository (CONFORMANCE in the Makefile). */
-const HARNESS = resolve(ROOT, '..', 'shared', 'conformance', 'harness.mjs');
 const CONFORMANCE_DEADLINE_MS = 15 * 60_000;
 
 // Loaded into the measured process: reports its CPU time (user + system, µs) at exit, which
@@ -63,15 +61,15 @@ function timeCommand(args: string[], options: { cwd: string; env?: NodeJS.Proces
   });
 }
 
-/** Runs each command once unmeasured (it fills Node's compile cache, as any earlier run would), then ROUNDS times. */
+/** Runs each command once unmeasured (it fills Node's compile cache, as any earlier run would), then STARTUP_ROUNDS times. */
 async function rounds(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Timing[]> {
   await timeCommand(args, options);
   const runs: Timing[] = [];
-  for (let round = 0; round < ROUNDS; round++) runs.push(await timeCommand(args, options));
+  for (let round = 0; round < STARTUP_ROUNDS; round++) runs.push(await timeCommand(args, options));
   return runs;
 }
 
-/** The start-up rows: each command ROUNDS times, after one run that warms Node's compile cache. */
+/** The start-up rows: each command STARTUP_ROUNDS times, after one run that warms Node's compile cache. */
 export async function measureStartup(): Promise<StartupRow[]> {
   const cli = join(ROOT, LOCAL_CLI.outfile);
   const scratch = await mkdtemp(join(tmpdir(), 'bench-startup-'));
@@ -117,11 +115,12 @@ export function startupTable(rows: StartupRow[]): string[] {
 }
 
 /** `make conformance`'s command: the harness runs every case through the CLI, one process each; its wall time and its totals line. */
-export function measureConformance(): Promise<{ wallMs: number; totals: string }> {
-  if (!existsSync(HARNESS)) return Promise.reject(new Error(`ConformanceMissing: no harness at ${HARNESS}`));
+export function measureConformance(folder: string): Promise<{ wallMs: number; totals: string }> {
+  const harness = resolve(folder, 'harness.mjs');
+  if (!existsSync(harness)) return Promise.reject(new Error(`ConformanceMissing: no harness at ${harness}`));
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [HARNESS, '.', '--quiet'], { cwd: ROOT, env: { ...process.env, [NO_REPORT_ENV]: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [harness, '.', '--quiet'], { cwd: ROOT, env: { ...process.env, [NO_REPORT_ENV]: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     const deadline = setTimeout(() => child.kill('SIGKILL'), CONFORMANCE_DEADLINE_MS);
@@ -143,11 +142,12 @@ const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
 async function main(): Promise<void> {
   const before = load();
   console.log(startupTable(await measureStartup()).join('\n'));
-  if (process.argv.includes('--conformance')) {
-    const { wallMs, totals } = await measureConformance();
+  const conformance = process.argv.find((arg) => arg.startsWith('--conformance='))?.slice('--conformance='.length);
+  if (conformance !== undefined) {
+    const { wallMs, totals } = await measureConformance(conformance);
     console.log(`\nmake conformance (the harness, every case through the CLI, 2 at a time): ${seconds(wallMs)} s wall; ${totals}`);
   }
-  console.log(`\n${ROUNDS} rounds per row after one that warms Node's compile cache. Load average (1, 5, 15 min): ${before} before, ${load()} after.`);
+  console.log(`\n${STARTUP_ROUNDS} rounds per row after one that warms Node's compile cache. Load average (1, 5, 15 min): ${before} before, ${load()} after.`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
