@@ -143,8 +143,13 @@ bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cos
 bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default): wall, peak RSS, the seed/Map Run/reconciliation shares
 	$(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS)))
 
-test: build ## Run the test suite (mocha, offline)
-	npx --no-install mocha 'test/**/*.test.ts'
+# Test files run in TEST_JOBS processes at once (mocha --parallel): many tests wait on a child
+# process, a timer or an emulator, so two keep both cores of a small machine busy. TEST_JOBS=1 runs
+# them one after another in mocha's own process.
+TEST_JOBS ?= 2
+
+test: build ## Run the test suite (mocha, offline; TEST_JOBS=n files at once, 2 by default)
+	npx --no-install mocha $(if $(filter 1,$(TEST_JOBS)),,--parallel --jobs $(call quote,$(TEST_JOBS))) 'test/**/*.test.ts'
 
 readme: build ## Rewrite README.md's sample output and figures from the code (make test fails when they drift)
 	$(TSX) scripts/readme-samples.ts --write
