@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
@@ -57,10 +58,18 @@ const execFileAsync = promisify(execFile);
     }
   }
 
+  // Waiting for the end is polled with the SDK: each `aws` call starts Python (most of a second),
+  // and describe-execution through the command has its own test (aws-cli.test.ts).
   async function finished(executionArn: string): Promise<Record<string, unknown>> {
-    for (;;) {
-      const execution = await sfn(['describe-execution', '--execution-arn', executionArn]);
-      if (execution.status !== 'RUNNING') return execution;
+    const client = new SFNClient({ endpoint: server.endpoint, region: env.resources.region, credentials: LOCAL_CREDENTIALS });
+    try {
+      for (;;) {
+        const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+        if (execution.status !== 'RUNNING') return { ...execution };
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      client.destroy();
     }
   }
 
