@@ -374,6 +374,9 @@ export async function runAsCommand(): Promise<void> {
   process.stdout.write('', () => process.exit(status));
 }
 
+// Not awaited at the top level: a module that awaits there cannot be require()d, and the test
+// runner would load this file, and all it imports, a second time as an ES module. main() catches
+// every error itself.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runAsCommand();
+  void runAsCommand();
 }
