@@ -37,7 +37,7 @@ INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE)
 WORKFLOW_ARG = $(if $(WORKFLOW),--workflow=$(call quote,$(WORKFLOW)))
 QUEUE_ARG    = $(if $(QUEUE),--queue=$(call quote,$(QUEUE)))
 
-.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-at-scale bench-cost test readme lint typecheck clean
+.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-startup bench-at-scale bench-cost test readme lint typecheck clean
 
 # Two passes, so the descriptions line up after the longest target's name, whatever it is.
 help: ## List the targets
@@ -134,14 +134,22 @@ conformance: build ## Run the engine against the executions recorded on AWS (CON
 bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs direct SDK calls)
 	$(TSX) bench/local.ts
 
+bench-startup: build ## What a CLI process costs around its run (Node alone, --help, one conformance case, make local), and make conformance's wall when the harness is there
+	$(TSX) bench/startup.ts $(if $(wildcard $(CONFORMANCE)/harness.mjs),--conformance=$(call quote,$(CONFORMANCE)))
+
 bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cost per million, largest count per execution), with the at-scale workflow on the engine alone (SIZES, default "1000 100000 1000000": ~2 min, 2.5 GB)
 	$(TSX) bench/at-scale.ts $(foreach size,$(SIZES),$(call quote,$(size)))
 
 bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default): wall, peak RSS, the seed/Map Run/reconciliation shares
 	$(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS)))
 
-test: build ## Run the test suite (mocha, offline)
-	npx --no-install mocha 'test/**/*.test.ts'
+# Test files run in TEST_JOBS processes at once (mocha --parallel): many tests wait on a child
+# process, a timer or an emulator, so two keep both cores of a small machine busy. TEST_JOBS=1 runs
+# them one after another in mocha's own process.
+TEST_JOBS ?= 2
+
+test: build ## Run the test suite (mocha, offline; TEST_JOBS=n files at once, 2 by default)
+	npx --no-install mocha $(if $(filter 1,$(TEST_JOBS)),,--parallel --jobs $(call quote,$(TEST_JOBS))) 'test/**/*.test.ts'
 
 readme: build ## Rewrite README.md's sample output and figures from the code (make test fails when they drift)
 	$(TSX) scripts/readme-samples.ts --write

@@ -5,7 +5,9 @@
 // (in-memory services), as ratios; then a least-squares fit of execution time over
 // N = 250…MAX_ITEMS, with the quadratic term's share.
 // Other processes share the machine: every figure is a range over the rounds, with the load
-// average. Every child process has a deadline; the benchmark stops on its own.
+// average. Every child process has a deadline; the benchmark stops on its own. A second table
+// (bench/startup.ts) gives what a CLI process costs around its run: Node alone, the CLI's
+// start-up, one conformance case, `make local` at 10 items.
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +24,7 @@ import { QUEUE, TABLE } from '../workflow/transfer-records.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
 import { fitQuadratic, predict, quadraticShare } from './fit.ts';
 import { runEngineAlone } from './transfer-records-engine.ts';
+import { measureStartup, median, STARTUP_ROUNDS, startupTable } from './startup.ts';
 
 const SIZES = [10, 100, 250, 500, 1000, MAX_ITEMS];
 /** The sizes the growth is fitted over. */
@@ -157,11 +160,6 @@ const range = (values: number[], format: (value: number) => string, unit: string
   const [low, high] = [Math.min(...values), Math.max(...values)];
   return format(low) === format(high) ? `${format(low)} ${unit}` : `${format(low)}–${format(high)} ${unit}`;
 };
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
 
 async function measure(count: number): Promise<SizeFigures> {
@@ -248,6 +246,8 @@ function targets(all: SizeFigures[]): string[] {
 
 async function main(): Promise<void> {
   const loadBefore = load();
+  const startup = await measureStartup();
+  console.error('start-up: done');
   const all: SizeFigures[] = [];
   for (const count of SIZES) {
     all.push(await measure(count));
@@ -268,6 +268,9 @@ async function main(): Promise<void> {
       "direct send: the same calls through the bridge's direct send (the SDK's serializer, parser and retry; no signing), without the engine or the bridge.",
       'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM.',
     ].join('\n'),
+  );
+  console.log(
+    ['', `Start-up (bench/startup.ts): ${STARTUP_ROUNDS} rounds per row, after one that warms Node's compile cache; median and range.`, ...startupTable(startup)].join('\n'),
   );
 }
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { type Zippable, zipSync } from 'fflate';
 import { REPO_ROOT as ROOT } from '../stacks/paths.ts';
 import { APP } from '../workflow/app.ts';
@@ -133,31 +133,68 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
   };
 }
 
-export const LOCAL_CLI = { entry: 'local/cli/cli.ts', outfile: join(DIST_DIR, 'local-cli.mjs') };
+export const LOCAL_CLI = { entry: 'local/cli/start.ts', outfile: join(DIST_DIR, 'local-cli.mjs') };
+
+/** The CLI's chunks, beside its entry: `local-cli-<hash>.mjs`, each with its source map. */
+const CLI_CHUNK = /^local-cli-[A-Z0-9]+\.mjs(\.map)?$/;
+
+// A bundled CommonJS module (local-aws-sqs, and node:http below) requires Node's own modules
+// through `require`, which an ES module lacks.
+const CLI_REQUIRE_BANNER = "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
 
 /**
- * Bundles the offline runtime's CLI into one file, its npm packages left to node_modules.
- * Loading one plain .mjs saves the second that tsx spends compiling and resolving every module
- * at start-up. It sits one folder below the root, as its sources do, so paths resolved from
+ * Node's HTTP modules through require(), not as ES modules: an ES module import of node:http
+ * builds its facade by reading every export, and one of them (WebSocket) loads undici, HTTP/2
+ * and TLS, a fifth of a short run's start-up. require() returns the exports as they are.
+ */
+const HTTP_THROUGH_REQUIRE: Plugin = {
+  name: 'http-through-require',
+  setup(esbuild) {
+    const NAMESPACE = 'node-http';
+    esbuild.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      // The stand-in's own require() of the module is left to Node.
+      args.namespace === NAMESPACE ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: NAMESPACE },
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
+  },
+};
+
+/**
+ * Bundles the offline runtime's CLI: its entry dist/local-cli.mjs and the chunks it loads when a
+ * run needs them (the HTML report, the kept endpoint). Start-up is most of a short run, so the
+ * npm packages are bundled in too, from their ES module builds: Node then reads a few files
+ * instead of resolving and compiling hundreds (and lexing the AWS SDK's CommonJS for its
+ * exports). The emulators loaded with require() (dynalite, s3rver) stay in node_modules. Every
+ * file sits one folder below the root, as its sources do, so paths resolved from
  * import.meta.url stay the same.
  */
-async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes: number }> {
+async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes: number; chunks: number }> {
+  const outdir = join(root, DIST_DIR);
+  mkdirSync(outdir, { recursive: true });
+  // Chunk names change with their contents: the previous build's would pile up.
+  for (const name of readdirSync(outdir).filter((file) => CLI_CHUNK.test(file))) rmSync(join(outdir, name));
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [LOCAL_CLI.entry],
-    outfile: LOCAL_CLI.outfile,
+    entryPoints: { [basename(LOCAL_CLI.outfile, '.mjs')]: LOCAL_CLI.entry },
+    outdir: DIST_DIR,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'local-cli-[hash]',
     bundle: true,
-    packages: 'external',
+    splitting: true,
+    mainFields: ['module', 'main'],
     platform: 'node',
     format: 'esm',
     target: 'node22',
+    banner: { js: CLI_REQUIRE_BANNER },
+    plugins: [HTTP_THROUGH_REQUIRE],
     sourcemap: 'linked',
     logLevel: 'silent',
     metafile: true,
   });
   const output = result.metafile.outputs[LOCAL_CLI.outfile];
   if (!output) throw new BuildError(`esbuild wrote no ${LOCAL_CLI.outfile}`);
-  return { file: join(root, LOCAL_CLI.outfile), bytes: output.bytes };
+  const chunks = Object.keys(result.metafile.outputs).filter((file) => CLI_CHUNK.test(basename(file)) && !file.endsWith('.map'));
+  return { file: join(root, LOCAL_CLI.outfile), bytes: output.bytes, chunks: chunks.length };
 }
 
 /** The folders under functions/ no function of the description builds: code that would never be deployed. */
@@ -194,7 +231,7 @@ async function main(): Promise<void> {
         `${relative(ROOT, built.zipFile)}  ${kib(built.zipBytes)}  filebase64sha256 ${built.zipSha256}`,
     );
   }
-  console.log(`${relative(ROOT, cli.file)}  ${kib(cli.bytes)}`);
+  console.log(`${relative(ROOT, cli.file)}  ${kib(cli.bytes)}, and ${cli.chunks} chunk(s) it loads`);
   console.log(`built ${builds.length} function(s) and the local CLI in ${Math.round(performance.now() - started)} ms`);
 }
 

@@ -75,10 +75,9 @@ export async function runAgainstLocalEndpoint(argv: string[], io: Pick<RunDeps, 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const status = await runAgainstLocalEndpoint(process.argv.slice(2), {
+  void runAgainstLocalEndpoint(process.argv.slice(2), {
     writeReport: (record) => writeReport(record),
     out: (text) => console.log(text),
     err: (text) => console.error(text),
-  });
-  process.stdout.write('', () => process.exit(status));
+  }).then((status) => process.stdout.write('', () => process.exit(status)));
 }

@@ -306,5 +306,7 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  process.exitCode = await main();
+  void main().then((status) => {
+    process.exitCode = status;
+  });
 }

@@ -58,10 +58,8 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    await serve(process.argv.slice(2));
-  } catch (error) {
+  serve(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
     process.exitCode = 2;
-  }
+  });
 }

@@ -148,11 +148,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    process.exitCode = await main(process.argv.slice(2));
-  } catch (error) {
-    const { name, message } = error as Error;
-    process.stderr.write(`${error instanceof ApiError ? error.code : name}: ${message}\n`);
-    process.exitCode = 2;
-  }
+  main(process.argv.slice(2)).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error: unknown) => {
+      const { name, message } = error as Error;
+      process.stderr.write(`${error instanceof ApiError ? error.code : name}: ${message}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -2,7 +2,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeReport } from '../../viz/report.ts';
 import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../../execution/args.ts';
 import { APP, loopOf, withQueueType } from '../../workflow/app.ts';
@@ -13,8 +12,6 @@ import { writeHistoryFile } from './history-file.ts';
 import { parseFault } from '../bridge/index.ts';
 import { runTaskTokens } from '../api/callback-server.ts';
 import { childLines, childSummaries } from './nested.ts';
-import { serveInstructions } from '../api/instructions.ts';
-import { startApiServer } from '../api/server.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
 import { runLocal, type LocalRunOptions } from '../run.ts';
@@ -250,7 +247,8 @@ const defaultIo: CliIo = {
   stderr: process.stderr,
   untilStopped: untilSignal,
   interrupts: signalInterrupts,
-  writeReport: async (record) => displayPath(await writeReport(record, REPORTS_DIR)),
+  // The report's page and diagram renderer (Graphviz in WebAssembly) load only for a run that writes one.
+  writeReport: async (record) => displayPath(await (await import('../../viz/report.ts')).writeReport(record, REPORTS_DIR)),
 };
 
 // Errors that refuse the request before the run: the user's to fix, shown without a stack.
@@ -351,7 +349,9 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${formatText(record)}\n${childLines(children)}${report ? `\nReport: ${report}\n` : ''}`);
   }
   if (env) {
-    // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them.
+    // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them;
+    // it loads only for such a run.
+    const [{ startApiServer }, { serveInstructions }] = await Promise.all([import('../api/server.ts'), import('../api/instructions.ts')]);
     const server = await startApiServer({ env, root: ROOT });
     io.stderr.write(serveInstructions(env, server));
     await io.untilStopped();
@@ -385,11 +385,14 @@ async function htmlReport(record: ExecutionRecord, io: CliIo): Promise<string | 
  * Ends the process with the run's status once stdout is flushed, without waiting for what a
  * failed run may have left scheduled (a third-party engine's timers, say).
  */
-async function runAsCommand(): Promise<void> {
+export async function runAsCommand(): Promise<void> {
   const status = await main(process.argv.slice(2));
   process.stdout.write('', () => process.exit(status));
 }
 
+// Not awaited at the top level: a module that awaits there cannot be require()d, and the test
+// runner would load this file, and all it imports, a second time as an ES module. main() catches
+// every error itself.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runAsCommand();
+  void runAsCommand();
 }

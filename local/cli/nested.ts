@@ -8,7 +8,6 @@ import type { TokenAnswers } from '../host/mock-config.ts';
 import { arns, executionArnOf, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { isObject } from '../../workflow/json.ts';
 import { NESTED_EXECUTION_RULE, nestedExecutionGrants, ref, resolveGrants, type NestedPattern, type PolicyStatement } from '../../workflow/permissions.ts';
-import { createStepFunctions } from '../api/server.ts';
 import { taskStates } from '../bridge/index.ts';
 import type { LocalEnvironment, LocalResources, StepFunctionsApi } from '../contracts.ts';
 
@@ -65,6 +64,8 @@ export interface NestedRuntime {
 }
 
 export async function startNestedRuntime(env: LocalEnvironment, options: { root: string; taskTokens?: TaskTokens & TokenAnswers }): Promise<NestedRuntime> {
+  // Loaded only by a run that starts executions: the endpoint's modules stay out of the CLI's start-up.
+  const { createStepFunctions } = await import('../api/server.ts');
   const stepFunctions = await createStepFunctions({ env, root: options.root, ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}) });
   return {
     api: stepFunctions.api,

@@ -214,6 +214,22 @@ function logStreamName(): string {
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
+/**
+ * The containers started in this process, numbered: a container's module URL must differ from
+ * every other's in the process, and stay the same from one run to the next, so that Node's
+ * compile cache (which the CLI turns on) finds the bundle compiled by the previous run instead of
+ * storing one more copy of it under a new name at every run. The count is the process's, not
+ * this module's: a loader that evaluates this file twice (tsx, as CommonJS and as an ES module)
+ * must not number two containers alike, or they would share one module instance.
+ */
+const CONTAINERS_STARTED = Symbol.for('transfer-records.lambda-runner.containers-started');
+
+function nextContainer(): number {
+  const processWide = globalThis as { [CONTAINERS_STARTED]?: number };
+  processWide[CONTAINERS_STARTED] = (processWide[CONTAINERS_STARTED] ?? 0) + 1;
+  return processWide[CONTAINERS_STARTED];
+}
+
 export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
   const { settings } = options;
   const bundlePath = resolve(options.bundlePath);
@@ -227,7 +243,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
 
   // A fresh module instance is a fresh container: its own SDK client, credentials and state.
   const startContainer = () => ({
-    module: (import(`${pathToFileURL(bundlePath).href}?container=${randomUUID()}`) as Promise<Record<string, unknown>>).catch(
+    module: (import(`${pathToFileURL(bundlePath).href}?container=${nextContainer()}`) as Promise<Record<string, unknown>>).catch(
       (error: unknown) => {
         // Lambda reports a bundle that fails to load as the runtime's error, on every invocation.
         throw new RuntimeFailure('Runtime.ImportModuleError', `Error: ${error instanceof Error ? error.message : String(error)}`);

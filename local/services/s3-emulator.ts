@@ -7,7 +7,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { iamS3Door, refuseS3, type S3Refusal } from './s3-door.ts';
 
@@ -34,9 +35,10 @@ interface S3rverAccount {
   createKeyPair(accessKeyId: string, secretAccessKey: string): void;
 }
 
-// s3rver is CommonJS and ships no type declarations.
+// s3rver is CommonJS and ships no type declarations. It loads at the first S3 emulator (a third
+// of a second of start-up), not for a run that needs none.
 const require = createRequire(import.meta.url);
-const S3rver = require('s3rver') as new (options: S3rverOptions) => S3rverServer;
+const s3rver = () => require('s3rver') as new (options: S3rverOptions) => S3rverServer;
 
 /**
  * s3rver answers InvalidAccessKeyId to any key but its own: let the local one in, as the other
@@ -84,38 +86,69 @@ export interface S3Emulator {
   stop(): Promise<void>;
 }
 
+/** S3's answer to a request it failed to serve (InternalError, HTTP 500), which the SDK retries. */
+function internalError(res: ServerResponse, message: string): void {
+  const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  res.writeHead(500, { 'Content-Type': 'application/xml' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>${escaped}</Message></Error>`);
+}
+
 /**
- * Starts the emulator with the given buckets already created; it takes the local access key,
- * and its door (by default the local IAM) checks every call a local role makes.
+ * Starts the emulator with the given buckets; it takes the local access key, and its door (by
+ * default the local IAM) checks every call a local role makes. Its endpoint listens at once, but
+ * s3rver itself (a third of a second to load) starts at the first request the door lets through,
+ * creating the buckets then: most runs never call S3, and the answers are the same either way.
  */
 export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Door): Promise<S3Emulator> {
-  acceptAccessKey(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
   await sweepDeadRunFolders();
   const directory = await mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
-  const server = new S3rver({ address: HOST, port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  let started: Promise<S3rverServer> | undefined;
+  let handler: RequestHandler | undefined;
+  const start = async (): Promise<S3rverServer> => {
+    acceptAccessKey(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
+    const S3rver = s3rver();
+    const server = new S3rver({ address: HOST, port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+    await server.run();
+    // Requests come through the endpoint below, to s3rver's own handler; its server only idles.
+    [handler] = server.httpServer.listeners('request') as RequestHandler[];
+    return server;
+  };
+  const endpoint = createServer((req, res) => {
+    const refusal = door(req);
+    if (refusal) refuseS3(res, refusal);
+    else if (handler) handler(req, res);
+    else {
+      started ??= start();
+      started.then(
+        () => handler!(req, res),
+        (error: unknown) => internalError(res, `the S3 emulator did not start: ${(error as Error).message}`),
+      );
+    }
+  });
   try {
-    const { port } = await server.run();
-    // The door goes in front of s3rver's own handler, as it does for the other emulators.
-    const [handler] = server.httpServer.listeners('request') as RequestHandler[];
-    server.httpServer.removeAllListeners('request');
-    server.httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const refusal = door(req);
-      if (refusal) refuseS3(res, refusal);
-      else handler!(req, res);
+    await new Promise<void>((resolve, reject) => {
+      endpoint.once('error', reject);
+      endpoint.listen(0, HOST, () => {
+        endpoint.off('error', reject);
+        resolve();
+      });
     });
-    return {
-      endpoint: `http://${HOST}:${port}`,
-      directory,
-      stop: async () => {
-        const closed = server.close();
-        // The SDK's keep-alive sockets would otherwise hold the close open.
-        server.httpServer.closeAllConnections();
-        await closed;
-        await rm(directory, { recursive: true, force: true });
-      },
-    };
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
+  const { port } = endpoint.address() as AddressInfo;
+  return {
+    endpoint: `http://${HOST}:${port}`,
+    directory,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => endpoint.close(() => resolve()));
+      // The SDK's keep-alive sockets would otherwise hold the close open.
+      endpoint.closeAllConnections();
+      await closed;
+      const server = await started?.catch(() => undefined);
+      await server?.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
 }

@@ -23,6 +23,7 @@ import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/cli/progress.ts';
 import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { rejection } from '../helpers.ts';
+import { hasAwsCli } from '../aws-command.ts';
 
 interface FakeIo extends CliIo {
   out: string[];
@@ -82,7 +83,6 @@ async function listeningServers(): Promise<number> {
 
 const execFileAsync = promisify(execFile);
 
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe('local/cli', function () {
   this.timeout(60_000);
@@ -551,6 +551,32 @@ describe('local/cli', function () {
       expect(JSON.parse(result.stdout)).to.not.have.property('report');
       expect(await readdir(REPORTS_DIR).catch(() => [])).to.deep.equal(before);
       expect(JSON.parse(await readFile(join(dir, 'h.json'), 'utf8')).events).to.not.be.empty;
+    });
+
+    it('loads no S3 emulator for a run that calls no S3, though its endpoint is up', () => {
+      // NODE_DEBUG=module names every package require() looks up; the run passes its JSON to stdout as usual.
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--no-report'], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_DEBUG: 'module' },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.include({ status: 'SUCCEEDED', delivered: 1 });
+      expect(result.stderr).to.contain('looking for "dynalite"');
+      expect(result.stderr).to.not.contain('s3rver');
+    });
+
+    it('runs as usual, saying nothing of it, when its compile cache folder cannot be made', async () => {
+      // Under a file, no folder can be made, whoever runs the test (root included).
+      await writeFile(join(dir, 'a-file'), '');
+      const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--no-report'], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_COMPILE_CACHE: join(dir, 'a-file', 'compile-cache') },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stderr).to.equal('');
+      expect(JSON.parse(result.stdout)).to.include({ status: 'SUCCEEDED', delivered: 1 });
     });
 
     // 60,000 levels make an argument of 120,000 bytes, near the most Linux passes (128 KiB).

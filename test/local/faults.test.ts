@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { expect } from 'chai';
 import { TaskFailure } from '../../local/bridge/errors.ts';
 import type { FaultFiring, FaultSpec } from '../../local/contracts.ts';
@@ -15,6 +15,7 @@ import {
 } from '../../local/bridge/faults.ts';
 import { runLocal } from '../../local/run.ts';
 import { THROTTLED } from '../../workflow/service-errors.ts';
+import { LOCAL_CLI } from '../../scripts/build.ts';
 
 function outcomes(inject: (service: string, action: string) => void, calls: [string, string][]): string[] {
   return calls.map(([service, action]) => {
@@ -310,8 +311,8 @@ describe('local/faults', () => {
     });
 
     it('refuses, before the run, a fault on an action the definition never calls: exit 2 and InvalidFaultSpec', () => {
-      const cli = fileURLToPath(new URL('../../local/cli/cli.ts', import.meta.url));
-      const result = spawnSync(process.execPath, ['--import', 'tsx', cli, '--fault', 'dynamodb:putItem:throttled:1'], {
+      // The bundle make local runs (make test builds it first): a process without tsx's start-up.
+      const result = spawnSync(process.execPath, [resolve(LOCAL_CLI.outfile), '--fault', 'dynamodb:putItem:throttled:1'], {
         encoding: 'utf8',
         timeout: 20_000,
       });

@@ -98,6 +98,14 @@ describe('local/lambda-runner', () => {
     expect([first.invocations, second.invocations, other.invocations]).to.deep.equal([1, 2, 1]);
   });
 
+  it('starts a new container per runner even from a second copy of this module, as a loader may evaluate it twice', async () => {
+    // The query makes the loader evaluate the file again: its own module-level state, the same process.
+    const copy = (await import(`../../local/services/lambda-runner.ts?copy=${Date.now()}`)) as { createLambdaRunner: typeof createLambdaRunner };
+    const first = (await createLambdaRunner(options).invoke({ action: 'echo' })).payload as { invocations: number };
+    const second = (await copy.createLambdaRunner(options).invoke({ action: 'echo' })).payload as { invocations: number };
+    expect([first.invocations, second.invocations]).to.deep.equal([1, 1]);
+  });
+
   it('returns null for a handler that returns nothing, as Lambda does', async () => {
     expect((await invoke({ action: 'nothing' })).payload).to.equal(null);
   });

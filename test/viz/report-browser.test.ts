@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { writeReport } from '../../viz/report.ts';
 import { failedRecord, FAILED_STATE } from '../fixtures/records/failed.ts';
 import { succeededRecord } from '../fixtures/records/succeeded.ts';
@@ -34,6 +34,8 @@ describe('viz/report in headless Chromium', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
+    // Loaded here, not with the file: only a machine with Chromium needs it (a quarter second).
+    const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     dir = await mkdtemp(join(tmpdir(), 'report-browser-'));
   });

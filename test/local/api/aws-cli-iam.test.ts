@@ -1,7 +1,7 @@
 // The `aws` command (v1 here; skipped where there is none) against the endpoint's IAM and a mock
 // configuration: a user's role made with create-role and put-role-policy, a state machine created
 // with it, and an execution of a test case, `--state-machine-arn <arn>#HappyPath`.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,9 @@ import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { loadMockConfig } from '../../../local/host/mock-config.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { entriesOf } from '../../fixtures/names.ts';
+import { hasAwsCli } from '../../aws-command.ts';
 
 const execFileAsync = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 (hasAwsCli ? describe : describe.skip)('local/api IAM and mock configurations with the aws command', function () {
   this.timeout(120_000);

@@ -1,6 +1,6 @@
 // The `aws` command (v1 here; skipped where there is none) against the local endpoint, with the
 // commands `make serve` prints: its history holds as many events as the offline run's.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,9 @@ import { NO_HOST_PREFIX, stepFunctionsCommands } from '../../../local/api/instru
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { entriesOf } from '../../fixtures/names.ts';
+import { hasAwsCli } from '../../aws-command.ts';
 
 const execFileAsync = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 /** Splits one printed command into its arguments; the input is the only quoted one. */
 function argsOf(command: string): string[] {

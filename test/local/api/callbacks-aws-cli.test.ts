@@ -1,19 +1,20 @@
 // Callbacks and activities through the `aws` command (v1 here; skipped where there is none)
 // against the local endpoint: a worker's loop, the callback's answers and AWS's errors by name.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { entriesOf } from '../../fixtures/names.ts';
+import { hasAwsCli } from '../../aws-command.ts';
 
 const execFileAsync = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 (hasAwsCli ? describe : describe.skip)('local/api: callbacks and activities with the aws command', function () {
   this.timeout(120_000);
@@ -58,10 +59,18 @@ const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status =
     }
   }
 
+  // Waiting for the end is polled with the SDK: each `aws` call starts Python (most of a second),
+  // and describe-execution through the command has its own test (aws-cli.test.ts).
   async function finished(executionArn: string): Promise<Record<string, unknown>> {
-    for (;;) {
-      const execution = await sfn(['describe-execution', '--execution-arn', executionArn]);
-      if (execution.status !== 'RUNNING') return execution;
+    const client = new SFNClient({ endpoint: server.endpoint, region: env.resources.region, credentials: LOCAL_CREDENTIALS });
+    try {
+      for (;;) {
+        const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+        if (execution.status !== 'RUNNING') return { ...execution };
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      client.destroy();
     }
   }
 

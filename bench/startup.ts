@@ -1,0 +1,153 @@
+// What a process of the offline CLI costs before and around its run, for `make bench`'s start-up
+// table: Node alone, the CLI's start-up (--help), one conformance case as the harness runs it,
+// and `make local`'s command at 10 items. `npx tsx bench/startup.ts [--conformance=DIR]`; with
+// --conformance it also runs the whole conformance suite of DIR/harness.mjs through the CLI
+// (`make conformance`'s command, a minute or more) and prints its wall time (`make bench-startup`).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { NO_REPORT_ENV } from '../local/cli/cli.ts';
+import { LOCAL_CLI } from '../scripts/build.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const STARTUP_ROUNDS = 5;
+const CHILD_DEADLINE_MS = 120_000;
+const CONFORMANCE_DEADLINE_MS = 15 * 60_000;
+
+// Loaded into the measured process: reports its CPU time (user + system, µs) at exit, which
+// varies less than wall time with the machine's load.
+const CPU_HOOK = `data:text/javascript,${encodeURIComponent(
+  'process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write(`\nbench-cpu-us=${u.userCPUTime+u.systemCPUTime}\n`)})',
+)}`;
+
+export interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+export interface StartupRow {
+  what: string;
+  /** Which layer the figure measures. */
+  layer: string;
+  runs: Timing[];
+}
+
+function timeCommand(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Timing> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${CPU_HOOK}`.trim() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const deadline = setTimeout(() => child.kill('SIGKILL'), CHILD_DEADLINE_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(deadline);
+      const wallMs = performance.now() - started;
+      const cpu = /bench-cpu-us=(\d+)/.exec(stderr);
+      if (code !== 0 || !cpu) {
+        reject(new Error(`node ${args.join(' ')} ended with ${signal ?? `exit ${code}`}: ${stderr.trim()}`));
+        return;
+      }
+      resolvePromise({ wallMs, cpuMs: Number(cpu[1]) / 1000 });
+    });
+  });
+}
+
+/** Runs each command once unmeasured (it fills Node's compile cache, as any earlier run would), then STARTUP_ROUNDS times. */
+async function rounds(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Timing[]> {
+  await timeCommand(args, options);
+  const runs: Timing[] = [];
+  for (let round = 0; round < STARTUP_ROUNDS; round++) runs.push(await timeCommand(args, options));
+  return runs;
+}
+
+/** The start-up rows: each command STARTUP_ROUNDS times, after one run that warms Node's compile cache. */
+export async function measureStartup(): Promise<StartupRow[]> {
+  const cli = join(ROOT, LOCAL_CLI.outfile);
+  const scratch = await mkdtemp(join(tmpdir(), 'bench-startup-'));
+  try {
+    // One conformance case's shape: a one-state definition, its input, --json and --history, in a scratch folder.
+    const definition = join(scratch, 'definition.asl.json');
+    await writeFile(definition, JSON.stringify({ StartAt: 'Pass', States: { Pass: { Type: 'Pass', Result: { ok: true }, End: true } } }));
+    const harnessCase = [cli, '--definition', definition, '--input', '{}', '--json', '--history', join(scratch, 'history.json')];
+    return [
+      { what: '`node -e 0`', layer: 'Node alone: the floor under every row', runs: await rounds(['-e', '0'], { cwd: scratch }) },
+      { what: '`node dist/local-cli.mjs --help`', layer: "the CLI's start-up: Node, loading the bundle, no emulator", runs: await rounds([cli, '--help'], { cwd: scratch }) },
+      {
+        what: 'one conformance case',
+        layer: '`--definition` (one Pass state) `--input --json --history`, as the harness runs each case: start-up, emulators, execution, no report',
+        runs: await rounds(harnessCase, { cwd: scratch, env: { [NO_REPORT_ENV]: '1' } }),
+      },
+      {
+        what: '`make local`, 10 items',
+        layer: "make local's command after the build (`node dist/local-cli.mjs`): start-up, emulators, seed Lambda, execution, reconciliation, HTML report",
+        runs: await rounds([cli], { cwd: ROOT }),
+      },
+    ];
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const spread = (values: number[]) => `${seconds(median(values))} s (${seconds(Math.min(...values))}–${seconds(Math.max(...values))})`;
+
+export function startupTable(rows: StartupRow[]): string[] {
+  const header = ['what', 'wall, median (range)', 'CPU, median (range)', 'layer measured'];
+  const cells = rows.map(({ what, layer, runs }) => [what, spread(runs.map((run) => run.wallMs)), spread(runs.map((run) => run.cpuMs)), layer]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, column) => (column === 1 || column === 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join(' | ')} |`;
+  return [line(header), `|${widths.map((width, column) => (column === 1 || column === 2 ? `${'-'.repeat(width + 1)}:` : `${'-'.repeat(width + 2)}`)).join('|')}|`, ...cells.map(line)];
+}
+
+/** `make conformance`'s command: the harness runs every case through the CLI, one process each; its wall time and its totals line. */
+export function measureConformance(folder: string): Promise<{ wallMs: number; totals: string }> {
+  const harness = resolve(folder, 'harness.mjs');
+  if (!existsSync(harness)) return Promise.reject(new Error(`ConformanceMissing: no harness at ${harness}`));
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [harness, '.', '--quiet'], { cwd: ROOT, env: { ...process.env, [NO_REPORT_ENV]: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    const deadline = setTimeout(() => child.kill('SIGKILL'), CONFORMANCE_DEADLINE_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(deadline);
+      const totals = stdout.split('\n').find((line) => line.startsWith('conformance:'));
+      if (signal || !totals) {
+        reject(new Error(`the conformance harness ended with ${signal ?? `exit ${code}`}`));
+        return;
+      }
+      resolvePromise({ wallMs: performance.now() - started, totals });
+    });
+  });
+}
+
+const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
+
+async function main(): Promise<void> {
+  const before = load();
+  console.log(startupTable(await measureStartup()).join('\n'));
+  const conformance = process.argv.find((arg) => arg.startsWith('--conformance='))?.slice('--conformance='.length);
+  if (conformance !== undefined) {
+    const { wallMs, totals } = await measureConformance(conformance);
+    console.log(`\nmake conformance (the harness, every case through the CLI, 2 at a time): ${seconds(wallMs)} s wall; ${totals}`);
+  }
+  console.log(`\n${STARTUP_ROUNDS} rounds per row after one that warms Node's compile cache. Load average (1, 5, 15 min): ${before} before, ${load()} after.`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
