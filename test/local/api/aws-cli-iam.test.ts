@@ -1,21 +1,17 @@
 // The `aws` command (v1 here; skipped where there is none) against the endpoint's IAM and a mock
 // configuration: a user's role made with create-role and put-role-policy, a state machine created
 // with it, and an execution of a test case, `--state-machine-arn <arn>#HappyPath`.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { loadMockConfig } from '../../../local/host/mock-config.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { entriesOf } from '../../fixtures/names.ts';
-import { hasAwsCli } from '../../aws-command.ts';
+import { awsFailure, hasAwsCli, runAws } from '../../aws-command.ts';
 
-const execFileAsync = promisify(execFile);
 
 (hasAwsCli ? describe : describe.skip)('local/api IAM and mock configurations with the aws command', function () {
   this.timeout(120_000);
@@ -35,21 +31,9 @@ const execFileAsync = promisify(execFile);
     await rm(home, { recursive: true, force: true });
   });
 
-  /** The command's JSON output, or its error text (stderr) when it fails. */
-  async function aws(args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await execFileAsync('aws', [...args, '--endpoint-url', server.endpoint, '--output', 'json'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: env.resources.region,
-      },
-    });
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-  }
-
-  const failure = (args: string[]) => aws(args).then(() => '', (error: { stderr: string }) => error.stderr);
+  const options = () => ({ home, region: env.resources.region, endpoint: server.endpoint });
+  const aws = (args: string[]) => runAws(args, options());
+  const failure = (args: string[]) => awsFailure(args, options());
 
   it('create-role, put-role-policy, get-role, list-roles, then a test case run under the role; delete-role-policy, delete-role', async () => {
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });

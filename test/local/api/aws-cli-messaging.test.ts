@@ -2,19 +2,15 @@
 // protocol) and EventBridge (JSON 1.1): a topic with an SQS subscription, a rule with an SQS
 // target, and a state machine whose sns:publish and events:putEvents reach both queues, read back
 // with `aws sqs receive-message` on the SQS emulator.
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { awsFailure, hasAwsCli, runAws } from '../../aws-command.ts';
 
-const execFileAsync = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 (hasAwsCli ? describe : describe.skip)('local/api SNS and EventBridge with the aws command', function () {
   this.timeout(120_000);
@@ -34,21 +30,10 @@ const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status =
     await rm(home, { recursive: true, force: true });
   });
 
-  /** The command's JSON output, or its error text (stderr) when it fails; `endpoint` is the endpoint's unless given. */
-  async function aws(args: string[], endpoint = server.endpoint): Promise<Record<string, unknown>> {
-    const { stdout } = await execFileAsync('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: env.resources.region,
-      },
-    });
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-  }
-
-  const failure = (args: string[]) => aws(args).then(() => '', (error: { stderr: string }) => error.stderr);
+  const options = (endpoint = server.endpoint) => ({ home, region: env.resources.region, endpoint });
+  /** The command's JSON output; `endpoint` is the endpoint's unless given. */
+  const aws = (args: string[], endpoint?: string) => runAws(args, options(endpoint));
+  const failure = (args: string[]) => awsFailure(args, options());
   const queueArn = (name: string) => `arn:aws:sqs:${env.resources.region}:${env.resources.accountId}:${name}`;
 
   it('create-topic, subscribe, publish; put-rule, put-targets, put-events; then a state machine publishing to both', async () => {

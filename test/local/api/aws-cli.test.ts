@@ -1,21 +1,17 @@
 // The `aws` command (v1 here; skipped where there is none) against the local endpoint, with the
 // commands `make serve` prints: its history holds as many events as the offline run's.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { runLocal } from '../../../local/run.ts';
 import { NO_HOST_PREFIX, stepFunctionsCommands } from '../../../local/api/instructions.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { entriesOf } from '../../fixtures/names.ts';
-import { hasAwsCli } from '../../aws-command.ts';
+import { hasAwsCli, runAws } from '../../aws-command.ts';
 
-const execFileAsync = promisify(execFile);
 
 /** Splits one printed command into its arguments; the input is the only quoted one. */
 function argsOf(command: string): string[] {
@@ -42,19 +38,8 @@ function argsOf(command: string): string[] {
     await rm(home, { recursive: true, force: true });
   });
 
-  async function aws(args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: env.resources.region,
-        [NO_HOST_PREFIX]: 'true',
-      },
-    });
-    return JSON.parse(stdout) as Record<string, unknown>;
-  }
+  // The printed commands carry their own --endpoint-url.
+  const aws = (args: string[]) => runAws(args, { home, region: env.resources.region, env: { [NO_HOST_PREFIX]: 'true' } });
 
   it('lists, starts, describes and reads the history of the workflow, as many events as offline', async () => {
     const [list, start, describe, history] = stepFunctionsCommands(server.endpoint, server.workflowArn).map(argsOf);

@@ -1,10 +1,8 @@
 // Callbacks and activities through the `aws` command (v1 here; skipped where there is none)
 // against the local endpoint: a worker's loop, the callback's answers and AWS's errors by name.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
@@ -12,9 +10,8 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import { entriesOf } from '../../fixtures/names.ts';
-import { hasAwsCli } from '../../aws-command.ts';
+import { hasAwsCli, runAws } from '../../aws-command.ts';
 
-const execFileAsync = promisify(execFile);
 
 (hasAwsCli ? describe : describe.skip)('local/api: callbacks and activities with the aws command', function () {
   this.timeout(120_000);
@@ -36,18 +33,7 @@ const execFileAsync = promisify(execFile);
     await rm(home, { recursive: true, force: true });
   });
 
-  const awsEnv = () => ({
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_DEFAULT_REGION: env.resources.region,
-  });
-
-  async function sfn(args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await execFileAsync('aws', ['stepfunctions', ...args, '--endpoint-url', server.endpoint, '--output', 'json'], { env: awsEnv() });
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-  }
+  const sfn = (args: string[]) => runAws(['stepfunctions', ...args], { home, region: env.resources.region, endpoint: server.endpoint });
 
   /** The error code the command names on stderr: `An error occurred (Code) when calling …`. */
   async function refusal(args: string[]): Promise<string | undefined> {

@@ -1,19 +1,15 @@
 // A nested execution through the `aws` command (v1 here; skipped where there is none) against the
 // local endpoint: a parent that runs a child to its end (.sync:2), the child listed and described
 // as an execution of its own, and a parent whose child fails.
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { hasAwsCli, runAws } from '../../aws-command.ts';
 
-const execFileAsync = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 (hasAwsCli ? describe : describe.skip)('local/api: nested executions with the aws command', function () {
@@ -34,18 +30,7 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
     await rm(home, { recursive: true, force: true });
   });
 
-  async function aws(service: 'stepfunctions' | 'iam', args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await execFileAsync('aws', [service, ...args, '--endpoint-url', server.endpoint, '--output', 'json'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: env.resources.region,
-      },
-    });
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-  }
+  const aws = (service: 'stepfunctions' | 'iam', args: string[]) => runAws([service, ...args], { home, region: env.resources.region, endpoint: server.endpoint });
   const sfn = (args: string[]) => aws('stepfunctions', args);
 
   async function finished(executionArn: string): Promise<Record<string, unknown>> {
