@@ -5,7 +5,7 @@
 // a role without sns:Publish on a topic fails as SNS.AuthorizationErrorException.
 import { ReceiveMessageCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
-import { main, type CliIo } from '../../local/cli/cli.ts';
+import { runCli } from './cli-run.ts';
 import { createLocalClients } from '../../local/services/emulators.ts';
 import { parseUserMessaging } from '../../local/services/user-messaging.ts';
 import { runLocal } from '../../local/run.ts';
@@ -69,18 +69,10 @@ describe('local run: sns:publish and events:putEvents', function () {
   });
 
   it('through the command line: a topic the role may not publish to fails the Task as SNS denies it', async () => {
-    const out: string[] = [];
-    const io: CliIo = {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { isTTY: false, write: () => true },
-      untilStopped: async () => undefined,
-      interrupts: () => ({ signal: new AbortController().signal, dispose: () => undefined }),
-      writeReport: async () => 'reports/fake.html',
-    };
     // The topic exists but is not the user's: no --sns-topic, so the run's role has no sns:Publish on it.
-    const status = await main(['--definition', DEFINITION, '--input', JSON.stringify(input), '--json', '--no-report'], io);
+    const { status, out } = await runCli(['--definition', DEFINITION, '--input', JSON.stringify(input), '--json', '--no-report']);
     expect(status).to.equal(1);
-    const summary = JSON.parse(out.join(''));
+    const summary = JSON.parse(out);
     expect(summary).to.include({ status: 'FAILED', error: 'SNS.AuthorizationErrorException', failedState: 'Publish' });
     expect(summary.cause).to.include(`is not authorized to perform: sns:Publish on resource: ${input.topic}`);
   });

@@ -3,7 +3,7 @@
 // the state and suggesting a mock configuration; under a test case, the mock answers both, the
 // callback's token as SendTaskSuccess/SendTaskFailure would (TaskSubmitted, then its end).
 import { expect } from 'chai';
-import { main, type CliIo } from '../../local/cli/cli.ts';
+import { runCli } from './cli-run.ts';
 import { TaskTokenRegistry } from '../../local/api/task-tokens.ts';
 import { loadMockConfig } from '../../local/host/mock-config.ts';
 import { runLocal } from '../../local/run.ts';
@@ -11,19 +11,7 @@ import { runLocal } from '../../local/run.ts';
 const DEFINITION = 'test/fixtures/mocks/approval.asl.json';
 const MOCKS = 'test/fixtures/mocks/approval-mocks.json';
 
-async function cli(argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (text: string) => out.push(text) },
-    stderr: { isTTY: false, write: (text: string) => err.push(text) > 0 },
-    untilStopped: async () => undefined,
-    interrupts: () => ({ signal: new AbortController().signal, dispose: () => undefined }),
-    writeReport: async () => 'reports/fake.html',
-  };
-  const status = await main(argv, io);
-  return { status, out: out.join(''), err: err.join('') };
-}
+const cli = runCli;
 
 describe('local run: a mocked callback, and a service no emulator runs', function () {
   this.timeout(60_000);

@@ -2,30 +2,13 @@
 // LambdaSQSIntegration example from its documentation, and the project's own workflow with its
 // seed or its queue mocked, end to end on the emulators. The reports say which states were mocked.
 import { expect } from 'chai';
-import { main, type CliIo } from '../../local/cli/cli.ts';
 import { renderReport } from '../../viz/report.ts';
-import type { ExecutionRecord } from '../../execution/execution-record.ts';
+import { runCli } from './cli-run.ts';
 
 const AWS_EXAMPLE = ['--definition', 'test/fixtures/mocks/lambda-sqs-integration.asl.json', '--mock-config', 'test/fixtures/mocks/mock-config.json'];
 const OWN = ['--mock-config', 'test/fixtures/mocks/transfer-records-mocks.json'];
 
-async function run(argv: string[]): Promise<{ status: number; out: string; err: string; records: ExecutionRecord[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const records: ExecutionRecord[] = [];
-  const io: CliIo = {
-    stdout: { write: (text: string) => out.push(text) },
-    stderr: { isTTY: false, write: (text: string) => err.push(text) > 0 },
-    untilStopped: async () => undefined,
-    interrupts: () => ({ signal: new AbortController().signal, dispose: () => undefined }),
-    writeReport: async (record) => {
-      records.push(record);
-      return 'reports/fake.html';
-    },
-  };
-  const status = await main(argv, io);
-  return { status, out: out.join(''), err: err.join(''), records };
-}
+const run = runCli;
 
 describe('local/cli with a mock configuration', function () {
   this.timeout(60_000);

@@ -4,7 +4,7 @@
 // Payload as the response body's text, a function's failure as FunctionError "Unhandled".
 import { resolve } from 'node:path';
 import { expect } from 'chai';
-import { main, type CliIo } from '../../local/cli/cli.ts';
+import { runCli } from './cli-run.ts';
 import { runLocal } from '../../local/run.ts';
 
 const DEFINITION = 'test/fixtures/integrations/sdk-s3-lambda.asl.json';
@@ -33,17 +33,9 @@ describe('local run: aws-sdk:s3 and aws-sdk:lambda:invoke', function () {
   });
 
   it('without --s3-bucket, the role may not touch the bucket: the first call fails as S3 denies it', async () => {
-    const out: string[] = [];
-    const io: CliIo = {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { isTTY: false, write: () => true },
-      untilStopped: async () => undefined,
-      interrupts: () => ({ signal: new AbortController().signal, dispose: () => undefined }),
-      writeReport: async () => 'reports/fake.html',
-    };
-    const status = await main(['--definition', DEFINITION, '--input', '{"text": "Ada"}', '--lambda', `greeter=${GREETER}`, '--json', '--no-report'], io);
+    const { status, out } = await runCli(['--definition', DEFINITION, '--input', '{"text": "Ada"}', '--lambda', `greeter=${GREETER}`, '--json', '--no-report']);
     expect(status).to.equal(1);
-    const summary = JSON.parse(out.join(''));
+    const summary = JSON.parse(out);
     expect(summary).to.include({ status: 'FAILED', error: 'S3.S3Exception', failedState: 'Put' });
     expect(summary.cause).to.include('is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::user-data/notes/a.txt');
   });
