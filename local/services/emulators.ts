@@ -3,7 +3,6 @@
 // when its policy allows them, so the Lambda bundle meets IAM without being changed.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
@@ -11,6 +10,7 @@ import type { LocalEndpoints } from '../contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../../workflow/clients.ts';
 import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
+import { createDynalite } from './dynalite-store.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../../workflow/execution-record.ts';
@@ -48,15 +48,6 @@ export interface Emulators {
 }
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
-interface DynaliteOptions {
-  createTableMs: number;
-  deleteTableMs: number;
-  updateTableMs: number;
-}
-
-// dynalite ships no type declarations.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
 
 const HOST = '127.0.0.1';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -171,8 +162,9 @@ function close(server: Server): Promise<void> {
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   // The emulators keep every table item and queued message in this process's heap.
   limitHeapGrowth();
-  // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to.
-  const dynamodbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to. Its
+  // data is kept in a faster store of the same behaviour (dynalite-store.ts).
+  const dynamodbServer = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
   const dynamodbListener = gated('dynamodb', dynaliteHandler!, options.door);
