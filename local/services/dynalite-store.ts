@@ -11,8 +11,9 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
+import type { FastPathStore } from './dynalite-fast-path.ts';
 
-type Callback<T = void> = (error: Error | null, value?: T) => void;
+type Callback = (error: Error | null, value?: unknown) => void;
 
 interface RangeOptions {
   gt?: string;
@@ -33,7 +34,7 @@ interface BatchOperation {
 /** The calls dynalite's prefixed sub-databases make on its main database (db/index.js). */
 interface MainDatabase {
   put(key: string, value: unknown, callback: Callback): void;
-  get(key: string, callback: Callback<unknown>): void;
+  get(key: string, callback: Callback): void;
   del(key: string, callback: Callback): void;
   batch(operations: BatchOperation[], callback: Callback): void;
   createKeyStream(options?: RangeOptions): Readable;
@@ -44,6 +45,8 @@ interface MainDatabase {
 interface DynaliteStore {
   db: MainDatabase;
   lifecycleManager?: { getState(): string };
+  options: { maxItemSize: number };
+  getItemDb(tableName: string): { lock: { isLocked(key: string): boolean } };
 }
 
 interface DynaliteDbModule {
@@ -223,12 +226,15 @@ function stream(store: OrderedJsonStore, options: RangeOptions | undefined, valu
   });
 }
 
-/** Puts the store behind the main database's calls, answering each as dynalite's wrapper does: on a later turn. */
-function replaceStorage(store: DynaliteStore): void {
+/**
+ * Puts the store behind the main database's calls, answering each as dynalite's wrapper does: on
+ * a later turn. Returns what the fast path (dynalite-fast-path.ts) reads and writes of it.
+ */
+function replaceStorage(store: DynaliteStore): FastPathStore {
   const data = new OrderedJsonStore();
   const closed = () => store.lifecycleManager?.getState() === 'closed';
   // A write answers (error) alone, a read (error, value), as dynalite's wrapper calls back.
-  const answer = (callback: Callback<unknown>, work: () => unknown, reads: boolean) => {
+  const answer = (callback: Callback, work: () => unknown, reads: boolean) => {
     if (closed()) {
       setImmediate(callback, new DatabaseClosed());
       return;
@@ -250,6 +256,14 @@ function replaceStorage(store: DynaliteStore): void {
   db.batch = (operations, callback) => answer(callback, () => data.batch(operations), false);
   db.createKeyStream = (options) => stream(data, options, false);
   db.createValueStream = (options) => stream(data, options, true);
+  return {
+    get: (key) => data.get(key),
+    putAll: (entries) => data.batch(entries.map(([key, value]) => ({ type: 'put', key, value }))),
+    isLocked: (tableName, key) => store.getItemDb(tableName).lock.isLocked(key),
+    closed,
+    maxItemSize: store.options.maxItemSize,
+    dynalite: store,
+  };
 }
 
 /** dynalite's own options (it ships no type declarations). */
@@ -259,7 +273,7 @@ export interface DynaliteOptions {
   updateTableMs: number;
 }
 
-type DynaliteFactory = (options: DynaliteOptions & { [STORE_OPTION]?: true }) => Server;
+type DynaliteFactory = (options: DynaliteOptions & { [STORE_OPTION]?: (store: FastPathStore) => void }) => Server;
 
 // The option that asks db.create for the replaced store; dynalite hands its options to db.create unchanged.
 const STORE_OPTION = Symbol.for('transfer-records.dynalite-store');
@@ -267,22 +281,26 @@ const STORE_OPTION = Symbol.for('transfer-records.dynalite-store');
 const load = createRequire(import.meta.url);
 
 /**
- * dynalite's server, its data kept in OrderedJsonStore (`stock: true`: in memory-level, as
- * dynalite ships, which the tests compare it with). dynalite's server builds its store with its
- * db module's create, read at each call: wrapped once, it replaces the storage of the servers
- * that ask for it and leaves any other as it was.
+ * dynalite's server, its data kept in OrderedJsonStore, with what the fast path needs of that
+ * store (`stock: true`: dynalite as it ships, its data in memory-level, which the tests compare
+ * with). dynalite's server builds its store with its db module's create, read at each call:
+ * wrapped once, it replaces the storage of the servers that ask for it and leaves any other as it was.
  */
-export function createDynalite(options: DynaliteOptions, { stock = false } = {}): Server {
+export function createDynalite(options: DynaliteOptions, { stock = false } = {}): { server: Server; store?: FastPathStore } {
   const dbModule = load('dynalite/db/index.js') as DynaliteDbModule & { [STORE_OPTION]?: true };
   if (!dbModule[STORE_OPTION]) {
     const create = dbModule.create.bind(dbModule);
     dbModule.create = (createOptions) => {
       const store = create(createOptions);
-      if ((createOptions as { [STORE_OPTION]?: true })[STORE_OPTION]) replaceStorage(store);
+      const replacement = (createOptions as { [STORE_OPTION]?: (store: FastPathStore) => void })[STORE_OPTION];
+      replacement?.(replaceStorage(store));
       return store;
     };
     dbModule[STORE_OPTION] = true;
   }
   const dynalite = load('dynalite') as DynaliteFactory;
-  return dynalite(stock ? { ...options } : { ...options, [STORE_OPTION]: true });
+  if (stock) return { server: dynalite({ ...options }) };
+  let store: FastPathStore | undefined;
+  const server = dynalite({ ...options, [STORE_OPTION]: (replaced: FastPathStore) => (store = replaced) });
+  return { server, store: store! };
 }

@@ -141,7 +141,7 @@ describe('local/dynalite-store: dynalite\'s storage, replaced', () => {
 
     before(async () => {
       for (const stock of [true, false]) {
-        const server = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }, { stock });
+        const { server } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }, { stock });
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
         servers.push(server);
         const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -158,9 +158,9 @@ describe('local/dynalite-store: dynalite\'s storage, replaced', () => {
     const VARYING = new Set(['CreationDateTime', 'LastUpdateToPayPerRequestDateTime', 'TableId']);
 
     // What a call returned, without what differs from one call to the next (request ids, creation times).
-    const outcome = async (client: DynamoDBClient, command: Parameters<DynamoDBClient['send']>[0]): Promise<unknown> => {
+    const outcome = async (client: DynamoDBClient, command: object): Promise<unknown> => {
       try {
-        const output = (await client.send(command)) as Record<string, unknown>;
+        const output: object = await client.send(command as never);
         return JSON.parse(JSON.stringify({ ...output, $metadata: undefined }, (key, value: unknown) => (VARYING.has(key) ? '<varies>' : value)));
       } catch (error) {
         const { name, message, $metadata } = error as Error & { $metadata: { httpStatusCode?: number } };
@@ -175,7 +175,7 @@ describe('local/dynalite-store: dynalite\'s storage, replaced', () => {
       return result;
     };
 
-    const both = async (command: Parameters<DynamoDBClient['send']>[0], shuffled = false) => {
+    const both = async (command: object, shuffled = false) => {
       const [stock, replaced] = [await outcome(clients[0]!, command), await outcome(clients[1]!, command)];
       const expected = shuffled ? sortResponses(stock) : stock;
       expect(shuffled ? sortResponses(replaced) : replaced, command.constructor.name).to.deep.equal(expected);
