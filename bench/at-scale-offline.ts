@@ -4,6 +4,7 @@
 // this process, and what it cost: wall time, peak RSS, and the seed's, the Map Run's and the
 // reconciliation's shares of the wall time. It exits 1 when the run did not deliver every
 // record exactly once.
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -39,9 +40,14 @@ const share = (ms: number, wallMs: number) => `${seconds(ms).padStart(9)}  ${((m
 
 async function main(): Promise<void> {
   const count = countOf(process.argv.slice(2));
+  const [loadBefore] = loadavg();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const { record, reconciliationMs } = await runLocal({ workflow: TRANSFER_RECORDS_AT_SCALE.name, count });
   const wallMs = performance.now() - started;
+  // On a shared machine the wall time includes waiting for a core; the CPU time does not.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   // maxRSS is the process's peak resident set, in kilobytes.
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const { missing, duplicates, items, delivered } = record.reconciliation;
@@ -52,11 +58,13 @@ async function main(): Promise<void> {
     [
       `transfer-records-at-scale offline, ${count.toLocaleString('en-US')} records: ${record.status}${record.error ? ` (${record.error})` : ''}`,
       `wall            ${seconds(wallMs)}`,
+      `CPU             ${seconds(cpuMs)}  (user + system; the wall time, less any wait for a core)`,
       `peak RSS        ${peakRssMb.toFixed(0)} MB`,
       `seed            ${share(seedMs, wallMs)}`,
       `Map Run         ${share(mapRunMs, wallMs)}`,
       `reconciliation  ${share(reconciliationMs, wallMs)}`,
       `the rest        ${share(wallMs - seedMs - mapRunMs - reconciliationMs, wallMs)}  (emulators, provisioning, history, report fold)`,
+      `load average    ${loadBefore!.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (1 minute; the machine's cores: ${availableParallelism()})`,
       `seeded ${items.toLocaleString('en-US')}, delivered ${delivered.toLocaleString('en-US')}, missing ${missing.length}, duplicated ${duplicates.length}`,
     ].join('\n'),
   );

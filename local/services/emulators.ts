@@ -3,7 +3,6 @@
 // when its policy allows them, so the Lambda bundle meets IAM without being changed.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
@@ -11,6 +10,8 @@ import type { LocalEndpoints } from '../contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../../execution/clients.ts';
 import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
+import { createDynalite } from './dynalite-store.ts';
+import { fastAnswer, type FastPathStore } from './dynalite-fast-path.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../../execution/execution-record.ts';
@@ -48,15 +49,8 @@ export interface Emulators {
 }
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
-interface DynaliteOptions {
-  createTableMs: number;
-  deleteTableMs: number;
-  updateTableMs: number;
-}
-
-// dynalite ships no type declarations.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
+/** A handler of a request whose body has been read. */
+type BodyHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 const HOST = '127.0.0.1';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -126,8 +120,17 @@ function refuse(service: EmulatedService, req: IncomingMessage, res: ServerRespo
   );
 }
 
-/** Puts the door in front of an emulator's handler; calls without a session token go straight in. */
-function gated(service: EmulatedService, handler: RequestHandler, door: Door | undefined): RequestHandler {
+// A handler that fails after reading the body must not take the process down: the caller gets a server error.
+function serverError(res: ServerResponse, error: unknown): void {
+  if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+  res.end(String(error));
+}
+
+/**
+ * Puts the door in front of an emulator's handler; calls without a session token go straight in.
+ * `withBody` takes a call the door let through with the body the door read, instead of a replay.
+ */
+function gated(service: EmulatedService, handler: RequestHandler, door: Door | undefined, withBody?: BodyHandler): RequestHandler {
   if (!door) return handler;
   return (req, res) => {
     const sessionToken = req.headers['x-amz-security-token'];
@@ -139,14 +142,34 @@ function gated(service: EmulatedService, handler: RequestHandler, door: Door | u
       .then((body) => {
         const refusal = door({ service, sessionToken, ...parseCall(req, body) });
         if (refusal) refuse(service, req, res, refusal);
+        else if (withBody) withBody(req, res, body);
         else handler(replay(req, body), res);
       })
-      .catch((error: unknown) => {
-        // A failing door must not take the process down: the caller gets a server error.
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end(String(error));
-      });
+      .catch((error: unknown) => serverError(res, error));
   };
+}
+
+/**
+ * dynalite behind its fast path (dynalite-fast-path.ts): a BatchWriteItem or BatchGetItem the
+ * path can answer as dynalite would is answered there, any other call goes to dynalite.
+ */
+function dynamodbHandlers(dynaliteHandler: RequestHandler, store: FastPathStore): { handler: RequestHandler; withBody: BodyHandler } {
+  const withBody: BodyHandler = (req, res, body) => {
+    const answer = fastAnswer({ method: req.method, url: req.url, headers: req.headers, body }, store);
+    if (answer === undefined) {
+      dynaliteHandler(replay(req, body), res);
+      return;
+    }
+    res.statusCode = answer.statusCode;
+    for (const [name, value] of answer.headers) res.setHeader(name, value);
+    res.end(answer.body);
+  };
+  const handler: RequestHandler = (req, res) => {
+    readBody(req)
+      .then((body) => withBody(req, res, body))
+      .catch((error: unknown) => serverError(res, error));
+  };
+  return { handler, withBody };
 }
 
 function listen(server: Server): Promise<string> {
@@ -171,11 +194,13 @@ function close(server: Server): Promise<void> {
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   // The emulators keep every table item and queued message in this process's heap.
   limitHeapGrowth();
-  // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to.
-  const dynamodbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to. Its
+  // data is kept in a faster store of the same behaviour (dynalite-store.ts).
+  const { server: dynamodbServer, store } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
-  const dynamodbListener = gated('dynamodb', dynaliteHandler!, options.door);
+  const dynamodbCalls = dynamodbHandlers(dynaliteHandler!, store!);
+  const dynamodbListener = gated('dynamodb', dynamodbCalls.handler, options.door, dynamodbCalls.withBody);
   dynamodbServer.on('request', dynamodbListener);
 
   // local-aws-sqs's own createSqsServer has no error handler on listen; this server does.

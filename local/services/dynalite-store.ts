@@ -1,0 +1,307 @@
+// dynalite's storage, replaced. dynalite keeps every table, item, index entry and tag in one
+// memory-level database (a persistent red-black tree of Buffers, JSON-encoded values) behind
+// promise-returning calls, each answered through a tracked promise and a setImmediate. In a
+// profile of 100,000 records that layer took about a seventh of the seed's CPU (three store calls
+// an item written: the table, the old item, the new one), and an item kept 599 B
+// (bench/emulator-costs.ts; 364 B in this store). The store below keeps the same keys and JSON
+// values in a Map of strings and answers the same calls, in the same order (a setImmediate each),
+// with the same results: values are JSON copies, missing keys read as undefined, key streams and
+// value streams run in the order memory-level sorts keys (their UTF-8 bytes), honour the same range
+// options, and read the store as it was when they opened, as memory-level's snapshots do. dynalite's
+// validation, conditions, capacity and errors are its own, unchanged: only where it stores changes.
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import type { FastPathStore } from './dynalite-fast-path.ts';
+
+type Callback = (error: Error | null, value?: unknown) => void;
+
+interface RangeOptions {
+  gt?: string;
+  gte?: string;
+  lt?: string;
+  lte?: string;
+  reverse?: boolean;
+  /** -1 or absent: no limit. */
+  limit?: number;
+}
+
+interface BatchOperation {
+  type: 'put' | 'del';
+  key: string;
+  value?: unknown;
+}
+
+/** The calls dynalite's prefixed sub-databases make on its main database (db/index.js). */
+interface MainDatabase {
+  put(key: string, value: unknown, callback: Callback): void;
+  get(key: string, callback: Callback): void;
+  del(key: string, callback: Callback): void;
+  batch(operations: BatchOperation[], callback: Callback): void;
+  createKeyStream(options?: RangeOptions): Readable;
+  createValueStream(options?: RangeOptions): Readable;
+}
+
+/** The parts of the store dynalite's db.create returns that the replacement reads. */
+interface DynaliteStore {
+  db: MainDatabase;
+  lifecycleManager?: { getState(): string };
+  options: { maxItemSize: number };
+  getItemDb(tableName: string): { lock: { isLocked(key: string): boolean } };
+}
+
+interface DynaliteDbModule {
+  create(options: unknown): DynaliteStore;
+}
+
+/**
+ * UTF-8 byte order, which memory-level sorts its Buffer keys in. JavaScript's `<` compares UTF-16
+ * code units: it puts a surrogate (a code point above U+FFFF) before U+E000..U+FFFF, UTF-8 after.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}
+
+// Surrogates move above U+E000..U+FFFF, keeping the order within each group.
+const utf8Rank = (unit: number): number => (unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit);
+
+/** The first index in the sorted keys whose key is not below `key` (or, strictly, above it). */
+function bound(keys: readonly string[], key: string, strictlyAbove: boolean): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = compareUtf8(keys[middle]!, key);
+    if (order < 0 || (strictlyAbove && order === 0)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function mergeSorted(sorted: readonly string[], added: string[]): string[] {
+  added.sort(compareUtf8);
+  const merged = new Array<string>(sorted.length + added.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < sorted.length && j < added.length) merged[k++] = compareUtf8(sorted[i]!, added[j]!) <= 0 ? sorted[i++]! : added[j++]!;
+  while (i < sorted.length) merged[k++] = sorted[i++]!;
+  while (j < added.length) merged[k++] = added[j++]!;
+  return merged;
+}
+
+export class InvalidStoreValue extends Error {
+  override name = 'InvalidStoreValue';
+}
+
+/** A value's JSON, as memory-level's json encoding stores it; undefined has none (level refuses it too). */
+function encode(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new InvalidStoreValue('Value cannot be null or undefined');
+  return json;
+}
+
+export class DatabaseClosed extends Error {
+  // dynalite's own message for a call after its database closed.
+  constructor() {
+    super('Database is closed');
+  }
+}
+
+/**
+ * An ordered map of JSON values. A stream reads a snapshot: the sorted keys of the moment it
+ * opened and the entries then, which the next write copies before changing while a stream holds
+ * them.
+ */
+export class OrderedJsonStore {
+  private entries = new Map<string, string>();
+  /** The keys in order, less those added since (in `added`); undefined after a delete. */
+  private sorted: string[] | undefined = [];
+  private added: string[] = [];
+  /** Streams reading the current `entries`. */
+  private readers = 0;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): unknown {
+    const json = this.entries.get(key);
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
+  put(key: string, value: unknown): void {
+    this.putJson(key, encode(value));
+  }
+
+  del(key: string): void {
+    if (!this.entries.has(key)) return;
+    this.beforeWrite();
+    this.entries.delete(key);
+    this.sorted = undefined;
+    this.added = [];
+  }
+
+  batch(operations: readonly BatchOperation[]): void {
+    // Encoded first: one value that cannot be stored fails the batch with nothing written.
+    const encoded = operations.map((op) => (op.type === 'put' ? encode(op.value) : undefined));
+    operations.forEach((op, index) => (op.type === 'put' ? this.putJson(String(op.key), encoded[index]!) : this.del(String(op.key))));
+  }
+
+  /** The keys within the range, in order, and a reader of the entries as they are now. */
+  range(options: RangeOptions = {}): { keys: string[]; read(key: string): string | undefined; close(): void } {
+    const keys = this.sortedKeys();
+    let start = 0;
+    let end = keys.length;
+    if (options.gte !== undefined) start = bound(keys, options.gte, false);
+    if (options.gt !== undefined) start = Math.max(start, bound(keys, options.gt, true));
+    if (options.lte !== undefined) end = bound(keys, options.lte, true);
+    if (options.lt !== undefined) end = Math.min(end, bound(keys, options.lt, false));
+    let selected = keys.slice(start, Math.max(start, end));
+    if (options.reverse) selected.reverse();
+    if (options.limit !== undefined && options.limit >= 0) selected = selected.slice(0, options.limit);
+    const entries = this.entries;
+    this.readers += 1;
+    let open = true;
+    return {
+      keys: selected,
+      read: (key) => entries.get(key),
+      close: () => {
+        if (!open) return;
+        open = false;
+        if (this.entries === entries) this.readers -= 1;
+      },
+    };
+  }
+
+  private putJson(key: string, json: string): void {
+    this.beforeWrite();
+    if (!this.entries.has(key)) this.added.push(key);
+    this.entries.set(key, json);
+  }
+
+  private beforeWrite(): void {
+    if (this.readers === 0) return;
+    // A stream still reads these entries: it keeps them, the store writes to a copy.
+    this.entries = new Map(this.entries);
+    this.readers = 0;
+  }
+
+  private sortedKeys(): string[] {
+    if (this.sorted === undefined) {
+      this.sorted = [...this.entries.keys()].sort(compareUtf8);
+      this.added = [];
+    } else if (this.added.length > 0) {
+      // A new array: a stream that opened before holds the old one.
+      this.sorted = mergeSorted(this.sorted, this.added);
+      this.added = [];
+    }
+    return this.sorted;
+  }
+}
+
+function stream(store: OrderedJsonStore, options: RangeOptions | undefined, values: boolean): Readable {
+  const { keys, read, close } = store.range(options);
+  let next = 0;
+  return new Readable({
+    objectMode: true,
+    read() {
+      while (next < keys.length) {
+        const key = keys[next++]!;
+        const json = read(key);
+        if (json !== undefined && !this.push(values ? JSON.parse(json) : key)) return;
+      }
+      close();
+      this.push(null);
+    },
+    destroy(error, callback) {
+      close();
+      callback(error);
+    },
+  });
+}
+
+/**
+ * Puts the store behind the main database's calls, answering each as dynalite's wrapper does: on
+ * a later turn. Returns what the fast path (dynalite-fast-path.ts) reads and writes of it.
+ */
+function replaceStorage(store: DynaliteStore): FastPathStore {
+  const data = new OrderedJsonStore();
+  const closed = () => store.lifecycleManager?.getState() === 'closed';
+  // A write answers (error) alone, a read (error, value), as dynalite's wrapper calls back.
+  const answer = (callback: Callback, work: () => unknown, reads: boolean) => {
+    if (closed()) {
+      setImmediate(callback, new DatabaseClosed());
+      return;
+    }
+    let value: unknown;
+    try {
+      value = work();
+    } catch (error) {
+      setImmediate(callback, error as Error);
+      return;
+    }
+    if (reads) setImmediate(callback, null, value);
+    else setImmediate(callback, null);
+  };
+  const db = store.db;
+  db.put = (key, value, callback) => answer(callback, () => data.put(String(key), value), false);
+  db.get = (key, callback) => answer(callback, () => data.get(String(key)), true);
+  db.del = (key, callback) => answer(callback, () => data.del(String(key)), false);
+  db.batch = (operations, callback) => answer(callback, () => data.batch(operations), false);
+  db.createKeyStream = (options) => stream(data, options, false);
+  db.createValueStream = (options) => stream(data, options, true);
+  return {
+    get: (key) => data.get(key),
+    putAll: (entries) => data.batch(entries.map(([key, value]) => ({ type: 'put', key, value }))),
+    isLocked: (tableName, key) => store.getItemDb(tableName).lock.isLocked(key),
+    closed,
+    maxItemSize: store.options.maxItemSize,
+    dynalite: store,
+  };
+}
+
+/** dynalite's own options (it ships no type declarations). */
+export interface DynaliteOptions {
+  createTableMs: number;
+  deleteTableMs: number;
+  updateTableMs: number;
+}
+
+type DynaliteFactory = (options: DynaliteOptions & { [STORE_OPTION]?: (store: FastPathStore) => void }) => Server;
+
+// The option that asks db.create for the replaced store; dynalite hands its options to db.create unchanged.
+const STORE_OPTION = Symbol.for('transfer-records.dynalite-store');
+
+const load = createRequire(import.meta.url);
+
+/**
+ * dynalite's server, its data kept in OrderedJsonStore, with what the fast path needs of that
+ * store (`stock: true`: dynalite as it ships, its data in memory-level, which the tests compare
+ * with). dynalite's server builds its store with its db module's create, read at each call:
+ * wrapped once, it replaces the storage of the servers that ask for it and leaves any other as it was.
+ */
+export function createDynalite(options: DynaliteOptions, { stock = false } = {}): { server: Server; store?: FastPathStore } {
+  const dbModule = load('dynalite/db/index.js') as DynaliteDbModule & { [STORE_OPTION]?: true };
+  if (!dbModule[STORE_OPTION]) {
+    const create = dbModule.create.bind(dbModule);
+    dbModule.create = (createOptions) => {
+      const store = create(createOptions);
+      const replacement = (createOptions as { [STORE_OPTION]?: (store: FastPathStore) => void })[STORE_OPTION];
+      replacement?.(replaceStorage(store));
+      return store;
+    };
+    dbModule[STORE_OPTION] = true;
+  }
+  const dynalite = load('dynalite') as DynaliteFactory;
+  if (stock) return { server: dynalite({ ...options }) };
+  let store: FastPathStore | undefined;
+  const server = dynalite({ ...options, [STORE_OPTION]: (replaced: FastPathStore) => (store = replaced) });
+  return { server, store: store! };
+}
