@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createClients, type Clients } from '../../execution/clients.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
@@ -186,6 +186,37 @@ describe('local/services/direct-client', () => {
       expect(error.name).to.equal('InternalServerError');
       expect(error.message).to.equal('try again');
       expect((error as { $metadata?: object }).$metadata).to.include({ httpStatusCode: 500, attempts: 3 });
+    });
+
+    it('resolves a command\'s middleware as client.send does: once per command class when the client caches it, else per call', async () => {
+      const resolvesOver = async (cacheMiddleware: boolean, direct: boolean) => {
+        const sdkClient = new DynamoDBClient({
+          region: 'us-east-1',
+          endpoint: origin,
+          credentials: LOCAL_CREDENTIALS,
+          requestHandler: inProcessTransport(origin)!,
+          cacheMiddleware,
+        });
+        // Each resolution of the stack into a handler gives its middleware a context of its own.
+        const contexts = new Set<object>();
+        sdkClient.middlewareStack.add(
+          (next, context) => (args) => {
+            contexts.add(context);
+            return next(args);
+          },
+          { step: 'initialize', name: 'contextsSeen' },
+        );
+        // As the offline clients do (execution/clients.ts): a client with it is left to the SDK's send.
+        sdkClient.middlewareStack.remove('getUserAgentMiddleware');
+        const sending = direct ? withDirectSend(sdkClient) : sdkClient;
+        for (let i = 0; i < 3; i++) await sending.send(new GetItemCommand({ TableName: 't', Key: { MessageId: { S: `m${i}` } } }));
+        sdkClient.destroy();
+        // The direct send's requests are the unsigned ones.
+        expect(seen.slice(-3).map((headers) => headers.authorization?.endsWith('Signature=unsigned'))).to.deep.equal([direct, direct, direct]);
+        return contexts.size;
+      };
+      expect(await resolvesOver(true, true)).to.equal(await resolvesOver(true, false)).and.to.equal(1);
+      expect(await resolvesOver(false, true)).to.equal(await resolvesOver(false, false)).and.to.equal(3);
     });
   });
 
