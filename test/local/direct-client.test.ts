@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createClients, type Clients } from '../../execution/clients.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
@@ -190,13 +190,9 @@ describe('local/services/direct-client', () => {
 
     it('resolves a command\'s middleware as client.send does: once per command class when the client caches it, else per call', async () => {
       const resolvesOver = async (cacheMiddleware: boolean, direct: boolean) => {
-        const sdkClient = new DynamoDBClient({
-          region: 'us-east-1',
-          endpoint: origin,
-          credentials: LOCAL_CREDENTIALS,
-          requestHandler: inProcessTransport(origin)!,
-          cacheMiddleware,
-        });
+        const sdkClient = createLocalClients('us-east-1', { dynamodb: origin }).dynamodb;
+        // The offline clients cache middleware; the SDK reads its setting at every send.
+        (sdkClient.config as { cacheMiddleware?: boolean }).cacheMiddleware = cacheMiddleware;
         // Each resolution of the stack into a handler gives its middleware a context of its own.
         const contexts = new Set<object>();
         sdkClient.middlewareStack.add(
@@ -206,8 +202,6 @@ describe('local/services/direct-client', () => {
           },
           { step: 'initialize', name: 'contextsSeen' },
         );
-        // As the offline clients do (execution/clients.ts): a client with it is left to the SDK's send.
-        sdkClient.middlewareStack.remove('getUserAgentMiddleware');
         const sending = direct ? withDirectSend(sdkClient) : sdkClient;
         for (let i = 0; i < 3; i++) await sending.send(new GetItemCommand({ TableName: 't', Key: { MessageId: { S: `m${i}` } } }));
         sdkClient.destroy();
