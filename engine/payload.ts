@@ -49,7 +49,7 @@ function measureString(text: string): number {
 }
 
 /** A value's JSON size in UTF-8 bytes, and how deep its objects and arrays nest (0 for a scalar). */
-interface Size {
+export interface Size {
   bytes: number;
   depth: number;
 }
@@ -57,6 +57,11 @@ interface Size {
 /** The UTF-8 byte length of JSON.stringify(value); 0 for undefined. */
 export function jsonByteLength(value: unknown): number {
   return typeof value === 'object' && value !== null ? measure(value).bytes : scalarBytes(value);
+}
+
+/** jsonByteLength and jsonDepth at once: an object or array is walked once for both. */
+export function jsonSize(value: unknown): Size {
+  return typeof value === 'object' && value !== null ? measure(value) : { bytes: scalarBytes(value), depth: 0 };
 }
 
 /**

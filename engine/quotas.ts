@@ -1,6 +1,6 @@
 // Step Functions' quotas that the engine enforces as AWS does.
 import { StatesError } from './errors.ts';
-import { jsonByteLength, nestingMessage, tooDeep } from './payload.ts';
+import { jsonSize, MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
 import type { Quotas } from './types.ts';
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = { historyEvents: 25_000, payloadBytes: 256 * 1024 };
@@ -15,8 +15,10 @@ export const historyLimitCause = (limit: number): string =>
  * States.Runtime when a value a state made nests deeper than MAX_JSON_DEPTH: refused where it is
  * made, before anything serializes it or walks it recursively.
  */
+const tooDeepError = (stateName: string) => new StatesError('States.Runtime', nestingMessage(`A value the state/task '${stateName}' produced`));
+
 export function checkDepth(value: unknown, stateName: string): void {
-  if (tooDeep(value)) throw new StatesError('States.Runtime', nestingMessage(`A value the state/task '${stateName}' produced`));
+  if (tooDeep(value)) throw tooDeepError(stateName);
 }
 
 /**
@@ -24,8 +26,10 @@ export function checkDepth(value: unknown, stateName: string): void {
  * (States.Runtime first if it nests too deep).
  */
 export function checkPayload(value: unknown, quotas: Quotas, stateName: string): void {
-  checkDepth(value, stateName);
-  if (jsonByteLength(value) <= quotas.payloadBytes) return;
+  // One walk for both: a value under MIN_CACHED_BYTES is not remembered, and was measured twice.
+  const { bytes, depth } = jsonSize(value);
+  if (depth > MAX_JSON_DEPTH) throw tooDeepError(stateName);
+  if (bytes <= quotas.payloadBytes) return;
   throw new StatesError(
     'States.DataLimitExceeded',
     `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,

@@ -48,9 +48,9 @@ const HEADER_ORDER = Object.keys(HEADER_NAMES).sort((a, b) => a.localeCompare(b)
 
 export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string) {
   const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    if (Object.hasOwn(HEADER_NAMES, lower)) kept[lower] = value;
+    if (Object.hasOwn(HEADER_NAMES, lower)) kept[lower] = headers[name]!;
   }
   const httpHeaders: Record<string, string> = {};
   const allHttpHeaders: Record<string, string[]> = {};
@@ -84,18 +84,25 @@ export function sdkMemberName(name: string): string {
   return spelled;
 }
 
+// Plain loops rather than entries/filter/map/fromEntries: every task result passes here, and the
+// arrays those allocate were a share of the loop's garbage.
 function toJson(value: unknown, rename: boolean, mapFields: ReadonlySet<string>): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((element) => toJson(element, rename, mapFields));
-  if (typeof value !== 'object' || value === null) return value;
-  const entries = Object.entries(value)
-    .filter(([key, member]) => key !== '$metadata' && member !== undefined)
-    .map(([key, member]) => {
-      const isMap = mapFields.has(key);
-      return [rename ? sdkMemberName(key) : key, toJson(member, rename && !isMap, mapFields)];
-    });
-  return Object.fromEntries(entries);
+  const json: Record<string, unknown> = {};
+  const members = value as Record<string, unknown>;
+  for (const key of Object.keys(members)) {
+    const member = members[key];
+    if (key === '$metadata' || member === undefined) continue;
+    const name = rename ? sdkMemberName(key) : key;
+    const converted = toJson(member, rename && !mapFields.has(key), mapFields);
+    // A data key such as an item attribute may be named __proto__: defined, as fromEntries would, not set.
+    if (name === '__proto__') Object.defineProperty(json, name, { value: converted, enumerable: true, writable: true, configurable: true });
+    else json[name] = converted;
+  }
+  return json;
 }
 
 // Optimized results keep the SDK's member names, so no member is a map to leave alone.
@@ -105,10 +112,8 @@ const NO_MAP_FIELDS: ReadonlySet<string> = new Set();
 export function optimizedResponse(output: object): Record<string, unknown> {
   const http = httpResponses.get(output) ?? { statusCode: 200, headers: {} };
   const requestId = (output as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
-  return {
-    ...(toJson(output, false, NO_MAP_FIELDS) as Record<string, unknown>),
-    ...httpMetadata(http.statusCode, http.headers, requestId),
-  };
+  // toJson's object is new: the metadata is added to it rather than both spread into a third.
+  return Object.assign(toJson(output, false, NO_MAP_FIELDS) as Record<string, unknown>, httpMetadata(http.statusCode, http.headers, requestId));
 }
 
 /** An AWS SDK integration's result; mapFields name the members whose keys are data, not names. */

@@ -99,6 +99,8 @@ interface Config {
   endpoint?: () => Promise<unknown>;
   signingName?: string;
   serviceId?: string;
+  /** The SDK's setting: a command class's middleware is resolved once and its handler reused. */
+  cacheMiddleware?: boolean;
 }
 
 const DESERIALIZATION_HINT = 'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
@@ -203,12 +205,25 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     return stacks.get(command.constructor);
   };
 
+  // Per command class, its resolved handler, when the client caches middleware (as the offline
+  // clients do): client.send then reuses one handler, and its context, for every call of a class.
+  const handlers = new Map<unknown, Handler>();
+  const handlerFor = (command: Command, operation: OperationSchema, stack: Stack): Handler => {
+    // Otherwise resolved per call, as the SDK does: a middleware may note things in its context.
+    if (config.cacheMiddleware !== true) return stack.resolve(core(operation), {});
+    let handler = handlers.get(command.constructor);
+    if (handler === undefined) {
+      handler = stack.resolve(core(operation), {});
+      handlers.set(command.constructor, handler);
+    }
+    return handler;
+  };
+
   const send = async (command: Command, ...rest: unknown[]): Promise<unknown> => {
     const operation = rest.length === 0 ? operationOf(command) : undefined;
     const stack = operation && stackFor(command, operation);
     if (!operation || !stack) return sdkSend(command, ...rest);
-    // Resolved per call, as the SDK does: a middleware may note things in its context.
-    const { output } = await stack.resolve(core(operation), {})({ input: command.input });
+    const { output } = await handlerFor(command, operation, stack)({ input: command.input });
     return output;
   };
   client.send = send;

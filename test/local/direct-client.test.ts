@@ -187,6 +187,31 @@ describe('local/services/direct-client', () => {
       expect(error.message).to.equal('try again');
       expect((error as { $metadata?: object }).$metadata).to.include({ httpStatusCode: 500, attempts: 3 });
     });
+
+    it('resolves a command\'s middleware as client.send does: once per command class when the client caches it, else per call', async () => {
+      const resolvesOver = async (cacheMiddleware: boolean, direct: boolean) => {
+        const sdkClient = createLocalClients('us-east-1', { dynamodb: origin }).dynamodb;
+        // The offline clients cache middleware; the SDK reads its setting at every send.
+        (sdkClient.config as { cacheMiddleware?: boolean }).cacheMiddleware = cacheMiddleware;
+        // Each resolution of the stack into a handler gives its middleware a context of its own.
+        const contexts = new Set<object>();
+        sdkClient.middlewareStack.add(
+          (next, context) => (args) => {
+            contexts.add(context);
+            return next(args);
+          },
+          { step: 'initialize', name: 'contextsSeen' },
+        );
+        const sending = direct ? withDirectSend(sdkClient) : sdkClient;
+        for (let i = 0; i < 3; i++) await sending.send(new GetItemCommand({ TableName: 't', Key: { MessageId: { S: `m${i}` } } }));
+        sdkClient.destroy();
+        // The direct send's requests are the unsigned ones.
+        expect(seen.slice(-3).map((headers) => headers.authorization?.endsWith('Signature=unsigned'))).to.deep.equal([direct, direct, direct]);
+        return contexts.size;
+      };
+      expect(await resolvesOver(true, true)).to.equal(await resolvesOver(true, false)).and.to.equal(1);
+      expect(await resolvesOver(false, true)).to.equal(await resolvesOver(false, false)).and.to.equal(3);
+    });
   });
 
   it('leaves a client of another protocol (S3), or of an endpoint not in this process, to the SDK', () => {

@@ -52,6 +52,19 @@ describe('local/bridge response shapes', () => {
         Created: '2026-01-02T00:00:00.000Z',
       });
     });
+
+    it('encodes a binary value that is a view into a larger buffer by its own bytes alone', () => {
+      const view = new Uint8Array([0, 104, 105, 0]).subarray(1, 3);
+      expect(sdkResponse({ Data: view }, new Set())).to.deep.equal({ Data: 'aGk=' });
+    });
+
+    it('keeps an item attribute named __proto__ as a member of the item, leaving its prototype alone', () => {
+      const item = JSON.parse('{"__proto__": {"S": "x"}, "id": {"S": "1"}}') as Record<string, unknown>;
+      const result = sdkResponse({ Item: item }, new Set(['Item'])) as { Item: object };
+      expect(Object.getPrototypeOf(result.Item)).to.equal(Object.prototype);
+      expect(Object.keys(result.Item)).to.deep.equal(['__proto__', 'id']);
+      expect(JSON.stringify(result.Item)).to.equal('{"__proto__":{"S":"x"},"id":{"S":"1"}}');
+    });
   });
 
   describe('httpMetadata', () => {
