@@ -24,6 +24,10 @@ export class ExecutionInterrupted extends Error {
 }
 
 const YIELD_EVERY = 64;
+/** However few states each execution runs, the process's executions together let the event loop run this often. */
+const YIELD_AFTER_MS = 50;
+/** When an execution of this process last let the event loop run. */
+let lastYield = performance.now();
 
 /** One execution: the top-level one or a distributed Map's child. */
 /** How an execution (a Map Run's child included) ended. */
@@ -62,11 +66,15 @@ export class Run {
     readonly nested: Nested,
   ) {}
 
-  /** Before each state: stop if interrupted, and let timers run now and then even in a tight loop. */
+  /**
+   * Before each state: stop if interrupted, and let timers and I/O run now and then even in a tight
+   * loop, or in a chain of short executions each starting the next, none of which runs 64 states.
+   */
   async checkpoint(): Promise<void> {
     this.throwIfInterrupted();
-    if (++this.steps % YIELD_EVERY === 0) {
+    if (++this.steps % YIELD_EVERY === 0 || performance.now() - lastYield > YIELD_AFTER_MS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
       this.throwIfInterrupted();
     }
   }

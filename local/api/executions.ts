@@ -47,15 +47,39 @@ export class ExecutionDoesNotExist extends ApiError {
  */
 export const DEFAULT_RETAINED_EXECUTIONS = 1000;
 
+/**
+ * How many executions may run at once, synchronous ones included. AWS's quota is a million open
+ * executions per account; here each running one holds its history and state in this process, so
+ * a workflow that starts itself (`states:startExecution.sync`) would grow until the process runs
+ * out of memory. Past the bound a start fails as AWS's does past its quota.
+ */
+export const DEFAULT_MAX_RUNNING_EXECUTIONS = 1000;
+
+/**
+ * The longest cause DescribeExecution returns: AWS's API bounds an execution's cause to 32,768
+ * characters. Without the bound a `.sync` parent's cause, which quotes its failed child's
+ * description and so its cause, escaped once more, would double at every level of nesting.
+ */
+export const MAX_CAUSE_LENGTH = 32_768;
+
+export class ExecutionLimitExceeded extends ApiError {
+  constructor(limit: number) {
+    super('ExecutionLimitExceeded', `${limit} executions are running, the local endpoint's limit: executions must end or be stopped before another can start.`);
+  }
+}
+
 export interface ExecutionStoreOptions {
   /** The finished executions kept; DEFAULT_RETAINED_EXECUTIONS unless given. */
   retained?: number;
+  /** The executions that may run at once; DEFAULT_MAX_RUNNING_EXECUTIONS unless given. */
+  maxRunning?: number;
   /** The task tokens of `.waitForTaskToken` Tasks and activities (SendTask*, GetActivityTask), and a mocked callback's answers. */
   taskTokens?: TaskTokens & TokenAnswers;
 }
 
 export function createExecutionStore(options: ExecutionStoreOptions = {}) {
   const retained = options.retained ?? DEFAULT_RETAINED_EXECUTIONS;
+  const maxRunning = options.maxRunning ?? DEFAULT_MAX_RUNNING_EXECUTIONS;
   const executions = new Map<string, Execution>();
   // The kept executions that have finished, in the order they finished: the first is forgotten first.
   const finished = new Set<string>();
@@ -76,6 +100,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
 
   /** Runs an execution to its end; `record` sees it from its first event. */
   function run(machine: StateMachine, arn: string, name: string, input: string, keep: boolean, testCase?: TestCase): Execution {
+    if (live.size >= maxRunning) throw new ExecutionLimitExceeded(maxRunning);
     const execution: Execution = {
       arn,
       name,
@@ -125,7 +150,7 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
         execution.status = result.status;
         if (result.status === 'SUCCEEDED') execution.output = JSON.stringify(result.output ?? null);
         if (result.error !== undefined) execution.error = result.error;
-        if (result.cause !== undefined) execution.cause = result.cause;
+        if (result.cause !== undefined) execution.cause = result.cause.slice(0, MAX_CAUSE_LENGTH);
       })
       // The engine fails an execution rather than rejecting; should anything still throw, that
       // execution ends FAILED and the endpoint goes on serving the others.

@@ -36,6 +36,8 @@ export interface StepFunctionsOptions {
   root?: string;
   /** The finished executions kept (DEFAULT_RETAINED_EXECUTIONS unless given); the earliest finished are forgotten. */
   retainedExecutions?: number;
+  /** The executions that may run at once (DEFAULT_MAX_RUNNING_EXECUTIONS unless given); past it StartExecution answers ExecutionLimitExceeded. */
+  maxRunningExecutions?: number;
   /** Step Functions Local's mock configuration (SFN_MOCK_CONFIG), whose test cases `<stateMachineArn>#<TestCase>` runs. */
   mockConfig?: MockConfig;
   /** The task tokens the executions hand out; the endpoint's own registry (SendTask*) unless given (a CLI run's). */
@@ -133,6 +135,7 @@ export async function createStepFunctions(options: StepFunctionsOptions): Promis
   const tokens = new TaskTokenRegistry({ activityExists: (arn) => activities.has(arn) });
   const executions = createExecutionStore({
     ...(options.retainedExecutions === undefined ? {} : { retained: options.retainedExecutions }),
+    ...(options.maxRunningExecutions === undefined ? {} : { maxRunning: options.maxRunningExecutions }),
     taskTokens: options.taskTokens ?? tokens,
   });
   // Every workflow of the application, under its deployed name and role, as `make deploy` leaves them.

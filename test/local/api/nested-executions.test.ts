@@ -5,9 +5,11 @@
 // waits for the token the child got; and the role needs what AWS's IAM requires.
 import {
   CreateStateMachineCommand,
+  DeleteStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -17,6 +19,7 @@ import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { MAX_CAUSE_LENGTH } from '../../../local/api/executions.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { rejection } from '../../helpers.ts';
 
@@ -195,5 +198,81 @@ describe('local/api: nested executions (states:startExecution) with @aws-sdk/cli
     expect(failed.status).to.equal('FAILED');
     expect(failed.error).to.equal('StepFunctions.StateMachineDoesNotExistException');
     expect(failed.cause).to.match(new RegExp(`^State Machine Does Not Exist: '${missing}' \\(Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist; Request ID: [0-9a-f-]+; Proxy: null\\)$`));
+  });
+});
+
+describe('local/api: workflows that start themselves: the running executions are bounded, and the endpoint keeps answering', function () {
+  this.timeout(60_000);
+  const LIMIT = 25;
+  let env: LocalEnvironment;
+  let server: ApiServer;
+  let sfn: SFNClient;
+  let roleArn: string;
+
+  before(async () => {
+    env = await startLocalEnvironment({ prefix: 'api-nested-limit' });
+    server = await startApiServer({ env, maxRunningExecutions: LIMIT });
+    sfn = new SFNClient({ endpoint: server.endpoint, region: env.resources.region, credentials: LOCAL_CREDENTIALS });
+    const { region, accountId } = env.resources;
+    roleArn = server.roles.create({ name: 'recursive', assumeRolePolicyDocument: TRUST }).arn;
+    server.roles.putPolicy('recursive', 'nesting', JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution'], Resource: ['*'] },
+        { Effect: 'Allow', Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Resource: [`arn:aws:events:${region}:${accountId}:rule/${RULE}`] },
+      ],
+    }));
+  });
+
+  after(async () => {
+    sfn?.destroy();
+    await server?.stop();
+    await env?.stop();
+  });
+
+  it('fails the start past the limit with ExecutionLimitExceeded; each parent then fails, and the endpoint goes on serving', async () => {
+    const { region, accountId } = env.resources;
+    const self = `arn:aws:states:${region}:${accountId}:stateMachine:itself`;
+    const stateMachineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'itself', definition: parentOf('startExecution.sync:2', { StateMachineArn: self, Input: {} }), roleArn }))).stateMachineArn!;
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    await server.executions.get(executionArn!).done;
+    const started = server.executions.listFor(stateMachineArn);
+    expect(started).to.have.length(LIMIT);
+    expect(started.every((execution) => execution.status === 'FAILED')).to.equal(true);
+    // The newest could not start its child: the start failed as AWS's does past its quota.
+    expect(started[0]).to.include({ error: 'StepFunctions.ExecutionLimitExceededException' });
+    expect(started[0]!.cause).to.include(`${LIMIT} executions are running`);
+    expect(started.slice(1).every((execution) => execution.error === 'States.TaskFailed')).to.equal(true);
+    // Each parent's cause quotes its child's description, escaped once more: AWS's bound on a cause keeps it from doubling.
+    expect(Math.max(...started.map((execution) => execution.cause!.length))).to.equal(MAX_CAUSE_LENGTH);
+    // Every one has ended, so a start is taken again.
+    const echo = (await sfn.send(new CreateStateMachineCommand({ name: 'after', definition: machine({ Type: 'Pass' }), roleArn }))).stateMachineArn!;
+    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: echo, input: '{}' }));
+    await server.executions.get(again.executionArn!).done;
+    expect(server.executions.get(again.executionArn!).status).to.equal('SUCCEEDED');
+  });
+
+  it('a workflow that starts itself without waiting runs on, and the endpoint still answers; deleting it ends the chain', async () => {
+    const { region, accountId } = env.resources;
+    const self = `arn:aws:states:${region}:${accountId}:stateMachine:relay`;
+    const stateMachineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'relay', definition: parentOf('startExecution', { StateMachineArn: self, Input: {} }), roleArn }))).stateMachineArn!;
+    await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    // Each execution runs one state and starts the next: the chain alone would never let a request in.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.executions.listFor(stateMachineArn).length).to.be.greaterThan(1);
+    expect((await sfn.send(new ListStateMachinesCommand({}))).stateMachines!.map((machine) => machine.name)).to.include('relay');
+    await sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    const last = server.executions.listFor(stateMachineArn)[0]!;
+    await last.done;
+    expect(last).to.include({ status: 'FAILED', error: 'StepFunctions.StateMachineDoesNotExistException' });
+  });
+
+  it('answers StartExecution past the limit with ExecutionLimitExceeded', async () => {
+    const stateMachineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'waits-long', definition: machine({ Type: 'Wait', Seconds: 600 }), roleArn }))).stateMachineArn!;
+    const running = [];
+    for (let i = 0; i < LIMIT; i++) running.push((await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }))).executionArn!);
+    const refused = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' })));
+    expect((refused as Error).name).to.equal('ExecutionLimitExceeded');
+    for (const executionArn of running) await sfn.send(new StopExecutionCommand({ executionArn }));
   });
 });
