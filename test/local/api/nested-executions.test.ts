@@ -275,4 +275,17 @@ describe('local/api: workflows that start themselves: the running executions are
     expect((refused as Error).name).to.equal('ExecutionLimitExceeded');
     for (const executionArn of running) await sfn.send(new StopExecutionCommand({ executionArn }));
   });
+
+  // Last: it stops this describe's endpoint.
+  it('stopping the endpoint (Ctrl-C on make serve) stops a chain of executions each starting the next', async () => {
+    const { region, accountId } = env.resources;
+    const self = `arn:aws:states:${region}:${accountId}:stateMachine:relay-on`;
+    const stateMachineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'relay-on', definition: parentOf('startExecution', { StateMachineArn: self, Input: {} }), roleArn }))).stateMachineArn!;
+    await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await server.stop();
+    const executions = server.executions.listFor(stateMachineArn);
+    expect(executions.length).to.be.greaterThan(1);
+    expect(executions.filter((execution) => execution.status === 'RUNNING')).to.deep.equal([]);
+  });
 });
