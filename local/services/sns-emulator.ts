@@ -7,7 +7,7 @@
 // subscriptions are delivered to; other protocols are refused by name.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
+import { type ArnScope, arns, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import type { Notification } from '../../execution/execution-record.ts';
 import { isObject } from '../../workflow/json.ts';
 import type { EmulatedApi } from '../contracts.ts';
@@ -15,6 +15,7 @@ import type { DeliverToQueue } from './queue-delivery.ts';
 import { EmulatedServiceError } from './service-error.ts';
 
 type Input = Record<string, unknown>;
+type Operation = (input: Input) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 interface Topic {
   arn: string;
@@ -45,7 +46,7 @@ const DEDUPLICATION_MS = 5 * 60_000;
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const DATA_TYPE = /^(String|Number|Binary)(\..+)?$|^String\.Array$/;
 
-const isOperation = (name: string): name is (typeof SNS_OPERATIONS)[number] => (SNS_OPERATIONS as readonly string[]).includes(name);
+const isOperation = (name: string): name is SnsOperation => (SNS_OPERATIONS as readonly string[]).includes(name);
 
 const invalid = (what: string) => new EmulatedServiceError('InvalidParameter', `Invalid parameter: ${what}`);
 const topicNotFound = () => new EmulatedServiceError('NotFound', 'Topic does not exist', 404);
@@ -127,54 +128,34 @@ export const SNS_OPERATIONS = [
   'Publish',
 ] as const;
 
-export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
-  const { region, accountId } = options;
-  const scope = { ...OFFLINE_SCOPE, region, account: accountId };
-  const topics = new Map<string, Topic>();
-  const subscriptions = new Map<string, Subscription>();
-  let sequence = 0n;
+type SnsOperation = (typeof SNS_OPERATIONS)[number];
+/** A group of the handlers, held to the names of SNS_OPERATIONS. */
+type Operations = Partial<Record<SnsOperation, Operation>>;
 
-  const topicOf = (input: Input, field = 'TopicArn'): Topic => {
-    const topic = topics.get(text(input, field));
-    if (!topic) throw topicNotFound();
-    return topic;
-  };
-  const subscriptionOf = (input: Input): Subscription => {
-    const subscription = subscriptions.get(text(input, 'SubscriptionArn'));
-    if (!subscription) throw new EmulatedServiceError('NotFound', 'Subscription does not exist', 404);
-    return subscription;
-  };
-  const listed = (subscription: Subscription) => ({
-    SubscriptionArn: subscription.arn,
-    Owner: accountId,
-    Protocol: subscription.protocol,
-    Endpoint: subscription.endpoint,
-    TopicArn: subscription.topicArn,
-  });
+/** One emulator's state: its topics and subscriptions (by ARN), the FIFO sequence, and what it was made with. */
+interface SnsState {
+  options: SnsEmulatorOptions;
+  scope: ArnScope;
+  topics: Map<string, Topic>;
+  subscriptions: Map<string, Subscription>;
+  sequence: bigint;
+}
 
-  /** Delivers to each SQS subscription; a queue that does not exist loses the message, as on AWS (SNS retries, then drops it). */
-  async function deliver(topic: Topic, envelope: Record<string, unknown>, message: string, attributes: Record<string, MessageAttribute>, fifo: { groupId?: string; deduplicationId?: string }) {
-    const reached: string[] = [];
-    for (const subscription of subscriptions.values()) {
-      if (subscription.topicArn !== topic.arn) continue;
-      const raw = subscription.attributes.RawMessageDelivery === 'true';
-      const toFifo = subscription.endpoint.endsWith('.fifo');
-      try {
-        await options.deliver(subscription.endpoint, {
-          body: raw ? message : JSON.stringify({ ...envelope, UnsubscribeURL: `https://sns.${region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${subscription.arn}` }),
-          ...(raw ? { attributes: sqsAttributes(attributes) } : {}),
-          ...(toFifo && fifo.groupId !== undefined ? { groupId: fifo.groupId } : {}),
-          ...(toFifo && fifo.deduplicationId !== undefined ? { deduplicationId: fifo.deduplicationId } : {}),
-        });
-        reached.push(subscription.endpoint);
-      } catch {
-        // SNS reports an undeliverable message only in its delivery logs: the publish succeeded.
-      }
-    }
-    return reached;
-  }
+function topicOf({ topics }: SnsState, input: Input, field = 'TopicArn'): Topic {
+  const topic = topics.get(text(input, field));
+  if (!topic) throw topicNotFound();
+  return topic;
+}
 
-  const operations: Record<(typeof SNS_OPERATIONS)[number], (input: Input) => Record<string, unknown> | Promise<Record<string, unknown>>> = {
+function subscriptionOf({ subscriptions }: SnsState, input: Input): Subscription {
+  const subscription = subscriptions.get(text(input, 'SubscriptionArn'));
+  if (!subscription) throw new EmulatedServiceError('NotFound', 'Subscription does not exist', 404);
+  return subscription;
+}
+
+function topicOperations(state: SnsState) {
+  const { scope, topics, subscriptions, options } = state;
+  return {
     CreateTopic: (input) => {
       const name = text(input, 'Name');
       const attributes = stringMap(input.Attributes);
@@ -194,13 +175,13 @@ export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
     },
     ListTopics: () => ({ Topics: [...topics.keys()].map((TopicArn) => ({ TopicArn })) }),
     GetTopicAttributes: (input) => {
-      const topic = topicOf(input);
+      const topic = topicOf(state, input);
       const count = [...subscriptions.values()].filter((subscription) => subscription.topicArn === topic.arn).length;
       return {
         Attributes: {
           ...topic.attributes,
           TopicArn: topic.arn,
-          Owner: accountId,
+          Owner: options.accountId,
           SubscriptionsConfirmed: String(count),
           SubscriptionsPending: '0',
           SubscriptionsDeleted: '0',
@@ -208,8 +189,21 @@ export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
         },
       };
     },
+  } satisfies Operations;
+}
+
+function subscriptionOperations(state: SnsState) {
+  const { subscriptions, options } = state;
+  const listed = (subscription: Subscription) => ({
+    SubscriptionArn: subscription.arn,
+    Owner: options.accountId,
+    Protocol: subscription.protocol,
+    Endpoint: subscription.endpoint,
+    TopicArn: subscription.topicArn,
+  });
+  return {
     Subscribe: (input) => {
-      const topic = topicOf(input);
+      const topic = topicOf(state, input);
       const protocol = text(input, 'Protocol');
       if (protocol !== 'sqs') throw invalid(`Protocol: offline, SNS delivers to sqs subscriptions only, not ${protocol}`);
       const endpoint = text(input, 'Endpoint');
@@ -221,16 +215,16 @@ export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
       return { SubscriptionArn: arn };
     },
     Unsubscribe: (input) => {
-      subscriptions.delete(subscriptionOf(input).arn);
+      subscriptions.delete(subscriptionOf(state, input).arn);
       return {};
     },
     ListSubscriptions: () => ({ Subscriptions: [...subscriptions.values()].map(listed) }),
     ListSubscriptionsByTopic: (input) => {
-      const topic = topicOf(input);
+      const topic = topicOf(state, input);
       return { Subscriptions: [...subscriptions.values()].filter((subscription) => subscription.topicArn === topic.arn).map(listed) };
     },
     GetSubscriptionAttributes: (input) => {
-      const subscription = subscriptionOf(input);
+      const subscription = subscriptionOf(state, input);
       return {
         Attributes: {
           RawMessageDelivery: 'false',
@@ -239,17 +233,45 @@ export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
           TopicArn: subscription.topicArn,
           Protocol: subscription.protocol,
           Endpoint: subscription.endpoint,
-          Owner: accountId,
+          Owner: options.accountId,
           ConfirmationWasAuthenticated: 'true',
           PendingConfirmation: 'false',
         },
       };
     },
     SetSubscriptionAttributes: (input) => {
-      const subscription = subscriptionOf(input);
+      const subscription = subscriptionOf(state, input);
       subscription.attributes[text(input, 'AttributeName')] = String(input.AttributeValue ?? '');
       return {};
     },
+  } satisfies Operations;
+}
+
+/** Delivers to each SQS subscription; a queue that does not exist loses the message, as on AWS (SNS retries, then drops it). */
+async function deliver({ options, subscriptions }: SnsState, topic: Topic, envelope: Record<string, unknown>, message: string, attributes: Record<string, MessageAttribute>, fifo: { groupId?: string; deduplicationId?: string }) {
+  const reached: string[] = [];
+  for (const subscription of subscriptions.values()) {
+    if (subscription.topicArn !== topic.arn) continue;
+    const raw = subscription.attributes.RawMessageDelivery === 'true';
+    const toFifo = subscription.endpoint.endsWith('.fifo');
+    try {
+      await options.deliver(subscription.endpoint, {
+        body: raw ? message : JSON.stringify({ ...envelope, UnsubscribeURL: `https://sns.${options.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${subscription.arn}` }),
+        ...(raw ? { attributes: sqsAttributes(attributes) } : {}),
+        ...(toFifo && fifo.groupId !== undefined ? { groupId: fifo.groupId } : {}),
+        ...(toFifo && fifo.deduplicationId !== undefined ? { deduplicationId: fifo.deduplicationId } : {}),
+      });
+      reached.push(subscription.endpoint);
+    } catch {
+      // SNS reports an undeliverable message only in its delivery logs: the publish succeeded.
+    }
+  }
+  return reached;
+}
+
+function publishOperations(state: SnsState) {
+  const { topics, options } = state;
+  return {
     Publish: async (input) => {
       const topic = topics.get(typeof input.TopicArn === 'string' ? input.TopicArn : text(input, 'TargetArn'));
       if (!topic) throw topicNotFound();
@@ -269,7 +291,7 @@ export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
         }
       }
       const messageId = randomUUID();
-      const sequenceNumber = topic.fifo ? String(++sequence).padStart(20, '0') : undefined;
+      const sequenceNumber = topic.fifo ? String(++state.sequence).padStart(20, '0') : undefined;
       const now = Date.now();
       for (const [id, at] of topic.seen) if (now - at > DEDUPLICATION_MS) topic.seen.delete(id);
       // A FIFO topic takes a repeated deduplication id within five minutes and delivers it once.
@@ -285,16 +307,27 @@ export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
         Timestamp: new Date(now).toISOString(),
         SignatureVersion: '1',
         Signature: randomBytes(32).toString('base64'),
-        SigningCertURL: `https://sns.${region}.amazonaws.com/SimpleNotificationService-local.pem`,
+        SigningCertURL: `https://sns.${options.region}.amazonaws.com/SimpleNotificationService-local.pem`,
         ...(Object.keys(attributes).length === 0
           ? {}
           : { MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, { DataType, StringValue, BinaryValue }]) => [name, { Type: DataType, Value: StringValue ?? BinaryValue }])) }),
       };
-      const reached = duplicate ? [] : await deliver(topic, envelope, message, attributes, { ...(groupId === undefined ? {} : { groupId }), ...(deduplicationId === undefined ? {} : { deduplicationId }) });
+      const reached = duplicate ? [] : await deliver(state, topic, envelope, message, attributes, { ...(groupId === undefined ? {} : { groupId }), ...(deduplicationId === undefined ? {} : { deduplicationId }) });
       options.record({ service: 'sns', target: topic.arn, id: messageId, body: message, ...(subject === undefined ? {} : { subject }), deliveredTo: reached });
       return { MessageId: messageId, ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }) };
     },
+  } satisfies Operations;
+}
+
+export function createSnsEmulator(options: SnsEmulatorOptions): EmulatedApi {
+  const state: SnsState = {
+    options,
+    scope: { ...OFFLINE_SCOPE, region: options.region, account: options.accountId },
+    topics: new Map(),
+    subscriptions: new Map(),
+    sequence: 0n,
   };
+  const operations: Record<SnsOperation, Operation> = { ...topicOperations(state), ...subscriptionOperations(state), ...publishOperations(state) };
 
   return {
     operations: SNS_OPERATIONS,
