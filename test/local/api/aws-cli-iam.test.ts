@@ -28,7 +28,7 @@ import { awsFailure, hasAwsCli, runAws } from '../../aws-command.ts';
   after(async () => {
     await server?.stop();
     await env?.stop();
-    await rm(home, { recursive: true, force: true });
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   const options = () => ({ home, region: env.resources.region, endpoint: server.endpoint });

@@ -32,7 +32,7 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
   after(async () => {
     await server?.stop();
     await env?.stop();
-    await rm(home, { recursive: true, force: true });
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   const aws = (args: string[], endpoint = server.endpoint) => runAws(args, { home, region: env.resources.region, endpoint });

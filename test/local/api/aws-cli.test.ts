@@ -35,7 +35,7 @@ function argsOf(command: string): string[] {
   after(async () => {
     await server.stop();
     await env.stop();
-    await rm(home, { recursive: true, force: true });
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   // The printed commands carry their own --endpoint-url.

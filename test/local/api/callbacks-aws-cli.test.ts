@@ -30,7 +30,7 @@ import { hasAwsCli, runAws } from '../../aws-command.ts';
   after(async () => {
     await server.stop();
     await env.stop();
-    await rm(home, { recursive: true, force: true });
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   const sfn = (args: string[]) => runAws(['stepfunctions', ...args], { home, region: env.resources.region, endpoint: server.endpoint });

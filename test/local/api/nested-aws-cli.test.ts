@@ -27,7 +27,7 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
   after(async () => {
     await server.stop();
     await env.stop();
-    await rm(home, { recursive: true, force: true });
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   const aws = (service: 'stepfunctions' | 'iam', args: string[]) => runAws([service, ...args], { home, region: env.resources.region, endpoint: server.endpoint });
