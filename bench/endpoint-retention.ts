@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_RETAINED_EXECUTIONS } from '../local/api/executions.ts';
 import { startApiServer } from '../local/api/server.ts';
 import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
+import { roleArn } from '../local/services/iam.ts';
 import { startLocalEnvironment } from '../local/host/environment.ts';
 import { createClients } from '../execution/clients.ts';
 
@@ -41,8 +42,8 @@ async function main(): Promise<void> {
   const server = await startApiServer({ env, retainedExecutions: retained });
   const { sfn } = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS });
   try {
-    const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${env.resources.stateMachines[env.resources.workflow.name]!.role}`;
-    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'bench-small', definition: DEFINITION, roleArn }));
+    const role = roleArn(env.resources.accountId, env.resources.stateMachines[env.resources.workflow.name]!.role);
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'bench-small', definition: DEFINITION, roleArn: role }));
     process.stdout.write(`${total} executions, ${CONCURRENCY} at a time, the endpoint keeping the latest ${retained} finished\n`);
     process.stdout.write('executions      RSS MB   heap MB   kept\n');
     const report = (done: number) => {

@@ -2,6 +2,7 @@
 // pattern names must match, a field's array of values matching when any one does: a value by
 // equality, or a filter — prefix, suffix, equals-ignore-case, wildcard, anything-but, exists,
 // numeric. An array in the event matches when any of its elements does.
+import { matchesPattern as matchesGlob } from '../../engine/index.ts';
 import { isObject } from '../../workflow/json.ts';
 import { EmulatedServiceError } from './service-error.ts';
 
@@ -49,10 +50,6 @@ function checkNumeric(argument: unknown): void {
   }
 }
 
-function wildcard(pattern: string, value: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${source}$`, 's').test(value);
-}
 
 function numeric(conditions: unknown[], value: unknown): boolean {
   if (typeof value !== 'number') return false;
@@ -77,7 +74,8 @@ function matchesValue(expected: unknown, value: unknown): boolean {
     case 'equals-ignore-case':
       return isText && value.toLowerCase() === String(argument).toLowerCase();
     case 'wildcard':
-      return isText && wildcard(String(argument), value);
+      // Step Functions' StringMatches glob (`*`, `\\*`): found piece by piece, it never backtracks as a RegExp of `.*`s would on a user's pattern.
+      return isText && matchesGlob(value, String(argument));
     case 'numeric':
       return numeric(argument as unknown[], value);
     case 'anything-but': {

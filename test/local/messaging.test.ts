@@ -79,6 +79,11 @@ describe('local/services EventBridge emulator', () => {
     expect(matches({ detail: { coupon: [{ exists: false }], customer: { tier: [{ exists: true }] } } })).to.be.true;
     expect(matches({ detail: { customer: { tier: [{ 'equals-ignore-case': 'GOLD' }] } } })).to.be.true;
     expect(matches({ source: [{ wildcard: 'my.*' }] })).to.be.true;
+    expect(matches({ source: [{ wildcard: '*.sh*p' }] })).to.be.true;
+    expect(matches({ source: [{ wildcard: 'my.*x' }] })).to.be.false;
+    // A user's pattern that a RegExp of `.*`s would backtrack on for hours against a long value.
+    const long = { source: 'a'.repeat(50_000) };
+    expect(matchesPattern(parseEventPattern(JSON.stringify({ source: [{ wildcard: `${'*a'.repeat(8)}*b` }] })), long)).to.be.false;
     expect(() => parseEventPattern('{"source": "my.shop"}')).to.throw('Event pattern is not valid. Reason: Match value for "source" must be a non-empty array or an object');
     expect(() => parseEventPattern('{"source": [{"regex": "x"}]}')).to.throw('Unrecognized match type regex');
   });
