@@ -1,7 +1,7 @@
-// dynalite's BatchWriteItem and BatchGetItem, answered at once for the requests the at-scale
-// workflow makes. dynalite runs each item of a batch as its own chain of callbacks (the table read
+// dynalite's BatchWriteItem, BatchGetItem and GetItem, answered at once for the requests the
+// workflows make. dynalite runs each item of a batch as its own chain of callbacks (the table read
 // and parsed again, a lock, the old item read, the new one written, a turn of the event loop each):
-// 25 chains a BatchWriteItem, 100 a BatchGetItem. This path answers the same request in one turn,
+// 25 chains a BatchWriteItem, 100 a BatchGetItem, one a GetItem. This path answers the same request in one turn,
 // with dynalite's own functions: its request checks (checkTypes, checkValidations), its item and
 // key checks, its storage keys and its size limit; the items go to, and come from, the very store
 // dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as dynalite
@@ -41,6 +41,8 @@ interface TableDescription {
 export interface FastPathStore {
   /** A value as the store holds it, a fresh copy; undefined when absent. */
   get(key: string): unknown;
+  /** The same value, shared: to be read, never changed. */
+  getShared(key: string): unknown;
   /** Writes every entry, or none. */
   putAll(entries: [string, unknown][]): void;
   /** dynalite's per-table lock is held on the key: an item write of dynalite's own is under way. */
@@ -75,18 +77,36 @@ const db = load('./db/index.js') as DynaliteDb;
 const validations = load('./validations/index.js') as DynaliteValidations;
 const batchWriteItem = load('./validations/batchWriteItem.js') as ActionValidation;
 const batchGetItem = load('./validations/batchGetItem.js') as ActionValidation;
+const getItem = load('./validations/getItem.js') as ActionValidation;
 
 // dynalite's limits: the request body it reads, and what one BatchGetItem answer may hold.
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const batchGetBytes = (maxItemSize: number) => 1024 * 1024 + maxItemSize - 3;
 
-const OPERATIONS = { 'DynamoDB_20120810.BatchWriteItem': 'BatchWriteItem', 'DynamoDB_20120810.BatchGetItem': 'BatchGetItem' } as const;
+/** Per operation: dynalite's checks of its request, and the answer the fast path gives, if it can. */
+const OPERATIONS: Record<string, { validation: ActionValidation; answer: (data: Record<string, unknown>, store: FastPathStore) => object | undefined }> = {
+  'DynamoDB_20120810.BatchWriteItem': { validation: batchWriteItem, answer: writeBatch },
+  'DynamoDB_20120810.BatchGetItem': { validation: batchGetItem, answer: readBatch },
+  'DynamoDB_20120810.GetItem': { validation: getItem, answer: readItem },
+};
 const JSON_TYPES = new Set(['application/x-amz-json-1.0', 'application/json']);
 const AUTHORIZATION_PARAMETERS = ['Credential', 'Signature', 'SignedHeaders'];
 
-/** A 52-character request id of upper-case letters and digits, as dynalite's. */
+// Random bytes drawn for many request ids at once: one system call per POOL_IDS answers.
+const ID_BYTES = 39;
+const POOL_IDS = 256;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+/** A 52-character request id of upper-case letters and digits, as dynalite's (39 random bytes in base64). */
 function requestId(): string {
-  return randomBytes(39).toString('base64').toUpperCase().replace(/[+/]/g, '0');
+  if (poolOffset >= pool.length) {
+    pool = randomBytes(ID_BYTES * POOL_IDS);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + ID_BYTES);
+  poolOffset += ID_BYTES;
+  return bytes.toString('base64').toUpperCase().replace(/[+/]/g, '0');
 }
 
 /**
@@ -135,13 +155,18 @@ function validated(data: Record<string, unknown>, action: ActionValidation, stor
   }
 }
 
-/** The one table a request names, as dynalite stores its description; undefined if not exactly one, or absent. */
+/** A table's description as dynalite stores it; undefined if absent (dynalite answers that itself). */
+function tableNamed(store: FastPathStore, name: string): TableDescription | undefined {
+  const table = store.getShared(`table~${name}`) as TableDescription | undefined;
+  return typeof table === 'object' && table !== null && table.TableStatus ? table : undefined;
+}
+
+/** The one table a request names; undefined if not exactly one, or absent. */
 function onlyTable(store: FastPathStore, requestItems: unknown): { name: string; table: TableDescription } | undefined {
   const names = Object.keys(requestItems as object);
   if (names.length !== 1) return undefined;
-  const table = store.get(`table~${names[0]}`) as TableDescription | undefined;
-  if (typeof table !== 'object' || table === null || !table.TableStatus) return undefined;
-  return { name: names[0]!, table };
+  const table = tableNamed(store, names[0]!);
+  return table && { name: names[0]!, table };
 }
 
 const wantsCapacity = (data: Record<string, unknown>) => data.ReturnConsumedCapacity === 'TOTAL' || data.ReturnConsumedCapacity === 'INDEXES';
@@ -198,19 +223,31 @@ function readBatch(data: Record<string, unknown>, store: FastPathStore): object 
   return { Responses: { [name]: items }, UnprocessedKeys: {} };
 }
 
+/** A whole item by its key, no capacity asked: dynalite answers `{"Item": …}`, or `{}` when there is none. */
+function readItem(data: Record<string, unknown>, store: FastPathStore): object | undefined {
+  if (wantsCapacity(data) || data.AttributesToGet !== undefined || data.ProjectionExpression !== undefined || data._projection !== undefined) return undefined;
+  const name = data.TableName as string;
+  const table = tableNamed(store, name);
+  if (table === undefined) return undefined;
+  const key = data.Key as Item;
+  if (db.validateKey(key, table) != null) return undefined;
+  const item = store.get(itemKey(name, db.createKey(key, table))) as Item | undefined;
+  return item === undefined ? {} : { Item: item };
+}
+
 /**
  * dynalite's answer to the request when the fast path can give it; undefined to hand the
  * request to dynalite (whose answer it then is, with nothing changed here).
  */
 export function fastAnswer(request: DynamoRequest, store: FastPathStore): DynamoAnswer | undefined {
   const target = request.headers['x-amz-target'];
-  const operation = typeof target === 'string' ? OPERATIONS[target as keyof typeof OPERATIONS] : undefined;
+  const operation = typeof target === 'string' && Object.hasOwn(OPERATIONS, target) ? OPERATIONS[target]! : undefined;
   if (operation === undefined || store.closed() || !passesDynaliteChecks(request)) return undefined;
   const data = parse(request.body);
   if (data === undefined) return undefined;
-  const checked = validated(data, operation === 'BatchWriteItem' ? batchWriteItem : batchGetItem, store);
+  const checked = validated(data, operation.validation, store);
   if (checked === undefined) return undefined;
-  const answer = operation === 'BatchWriteItem' ? writeBatch(checked, store) : readBatch(checked, store);
+  const answer = operation.answer(checked, store);
   if (answer === undefined) return undefined;
   const body = JSON.stringify(answer);
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();

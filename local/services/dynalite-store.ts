@@ -121,6 +121,8 @@ export class DatabaseClosed extends Error {
  */
 export class OrderedJsonStore {
   private entries = new Map<string, string>();
+  /** getShared's values, with the JSON each was parsed from. */
+  private shared = new Map<string, { json: string; value: unknown }>();
   /** The keys in order, less those added since (in `added`); undefined after a delete. */
   private sorted: string[] | undefined = [];
   private added: string[] = [];
@@ -136,12 +138,27 @@ export class OrderedJsonStore {
     return json === undefined ? undefined : JSON.parse(json);
   }
 
+  /**
+   * A value to read, never to change: parsed once per stored JSON and shared by every reader until
+   * its key is written again. A table's description is read on every item call.
+   */
+  getShared(key: string): unknown {
+    const json = this.entries.get(key);
+    if (json === undefined) return undefined;
+    const kept = this.shared.get(key);
+    if (kept !== undefined && kept.json === json) return kept.value;
+    const value: unknown = JSON.parse(json);
+    this.shared.set(key, { json, value });
+    return value;
+  }
+
   put(key: string, value: unknown): void {
     this.putJson(key, encode(value));
   }
 
   del(key: string): void {
     if (!this.entries.has(key)) return;
+    this.shared.delete(key);
     this.beforeWrite();
     this.entries.delete(key);
     this.sorted = undefined;
@@ -259,6 +276,7 @@ function replaceStorage(store: DynaliteStore): FastPathStore {
   db.createValueStream = (options) => stream(data, options, true);
   return {
     get: (key) => data.get(key),
+    getShared: (key) => data.getShared(key),
     putAll: (entries) => data.batch(entries.map(([key, value]) => ({ type: 'put', key, value }))),
     isLocked: (tableName, key) => store.getItemDb(tableName).lock.isLocked(key),
     closed,

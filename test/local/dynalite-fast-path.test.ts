@@ -48,7 +48,7 @@ const dynaliteCrc32 = createRequire(createRequire(import.meta.url).resolve('dyna
 // A request id is 52 upper-case letters and digits, as dynalite's.
 const REQUEST_ID = /^[A-Z0-9]{52}$/;
 
-describe('local/dynalite-fast-path: BatchWriteItem and BatchGetItem answered at once, as dynalite answers them', () => {
+describe('local/dynalite-fast-path: BatchWriteItem, BatchGetItem and GetItem answered at once, as dynalite answers them', () => {
   let stock: Server;
   let stockEndpoint: string;
   let emulators: Emulators;
@@ -144,6 +144,28 @@ describe('local/dynalite-fast-path: BatchWriteItem and BatchGetItem answered at 
     await both('BatchGetItem', '{"RequestItems": ');
     await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-0']) } } }, { ...SIGNED, authorization: 'AWS4-HMAC-SHA256 Signature=00' });
     await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-0']) } } }, { ...SIGNED, 'content-type': 'text/plain' });
+    // GetItem, as the loop reads an item, and what dynalite answers itself: capacity, projections, errors.
+    const key = (id: string) => ({ MessageId: { S: id } });
+    await both('GetItem', { TableName: 'records', Key: key('id-3') });
+    await both('GetItem', { TableName: 'records', Key: key('id-3'), ConsistentRead: true }, { ...SIGNED, 'content-type': 'application/json' });
+    await both('GetItem', { TableName: 'records', Key: key('\u{1F600}'), ReturnConsumedCapacity: 'NONE' });
+    await both('GetItem', { TableName: 'records', Key: key('absent') });
+    await both('GetItem', { TableName: 'records', Key: key('id-1') });
+    await both('GetItem', { TableName: 'indexed', Key: key('i-2') });
+    await both('GetItem', { TableName: 'records', Key: key('id-3'), ReturnConsumedCapacity: 'TOTAL' });
+    await both('GetItem', { TableName: 'records', Key: key('id-3'), ProjectionExpression: 'Message' });
+    await both('GetItem', { TableName: 'records', Key: key('id-3'), AttributesToGet: ['Message'] });
+    await both('GetItem', { TableName: 'nowhere', Key: key('id-3') });
+    await both('GetItem', { TableName: 'records', Key: { Message: { S: 'a' } } });
+    await both('GetItem', { TableName: 'records', Key: { MessageId: { N: '1' } } });
+    await both('GetItem', { TableName: 'records', Key: key('') });
+    await both('GetItem', { TableName: 'records', Key: { ...key('id-3'), Message: { S: 'Message id-3' } } });
+    await both('GetItem', { TableName: 'records', Key: { MessageId: { S: 'a', N: '1' } } });
+    await both('GetItem', { TableName: 'records' });
+    await both('GetItem', { TableName: 'ab', Key: key('id-3') });
+    await both('GetItem', { TableName: 'records', Key: key('id-3'), ConsistentRead: 'yes' });
+    await both('GetItem', '{"TableName": ');
+    await both('GetItem', { TableName: 'records', Key: key('id-3') }, { ...SIGNED, authorization: 'AWS4-HMAC-SHA256 Signature=00' });
     // The tables hold the same items, in the same order.
     for (const name of ['records', 'indexed']) await both('Scan', { TableName: name });
     await both('Query', { TableName: 'indexed', IndexName: 'by-message', KeyConditionExpression: 'Message = :m', ExpressionAttributeValues: { ':m': { S: 'Message i-1' } } });
@@ -159,6 +181,7 @@ describe('local/dynalite-fast-path: BatchWriteItem and BatchGetItem answered at 
     const tableJson = JSON.parse(description.body) as { Table: object };
     const store: FastPathStore = {
       get: (key) => (key === 'table~direct' ? structuredClone(tableJson.Table) : written.find(([k]) => k === key)?.[1]),
+      getShared: (key) => store.get(key),
       putAll: (entries) => written.push(...entries),
       isLocked: () => false,
       closed: () => false,
@@ -182,7 +205,9 @@ describe('local/dynalite-fast-path: BatchWriteItem and BatchGetItem answered at 
     // Left to dynalite: a write while dynalite holds the item's lock, and any call once its database closed.
     expect(fastAnswer(call('BatchWriteItem', { RequestItems: { direct: puts(['a']) } }), { ...store, isLocked: () => true })).to.equal(undefined);
     expect(fastAnswer(call('BatchGetItem', { RequestItems: { direct: { Keys: keys(['a']) } } }), { ...store, closed: () => true })).to.equal(undefined);
-    expect(fastAnswer(call('GetItem', { TableName: 'direct', Key: { MessageId: { S: 'a' } } }), store)).to.equal(undefined);
+    expect(JSON.parse(fastAnswer(call('GetItem', { TableName: 'direct', Key: { MessageId: { S: 'a' } } }), store)!.body)).to.deep.equal({ Item: stored('a') });
+    expect(fastAnswer(call('GetItem', { TableName: 'direct', Key: { MessageId: { S: 'a' } }, ProjectionExpression: 'Message' }), store)).to.equal(undefined);
+    expect(fastAnswer(call('PutItem', { TableName: 'direct', Item: item('c') }), store)).to.equal(undefined);
     expect(written).to.have.length(2);
   });
 });

@@ -99,6 +99,20 @@ describe('local/dynalite-store: dynalite\'s storage, replaced', () => {
       expect(store.get('k')).to.deep.equal({ list: [1] });
     });
 
+    it('shares one parsed value per stored JSON, and a new one once the key is written or deleted', () => {
+      const store = new OrderedJsonStore();
+      store.put('table', { status: 'CREATING' });
+      const first = store.getShared('table');
+      expect(store.getShared('table')).to.equal(first);
+      store.put('table', { status: 'ACTIVE' });
+      expect(store.getShared('table')).to.deep.equal({ status: 'ACTIVE' });
+      store.batch([{ type: 'put', key: 'table', value: { status: 'DELETING' } }]);
+      expect(store.getShared('table')).to.deep.equal({ status: 'DELETING' });
+      store.del('table');
+      expect(store.getShared('table')).to.equal(undefined);
+      expect(store.getShared('absent')).to.equal(undefined);
+    });
+
     it('reads a range as the store was when the range opened, as memory-level\'s iterators do', () => {
       const store = new OrderedJsonStore();
       store.put('a', 1);
