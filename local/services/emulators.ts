@@ -4,11 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from '../contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../../execution/clients.ts';
-import { inProcessTransport, registerInProcess } from './in-process-transport.ts';
+import { incomingMessage, inProcessTransport, registerInProcess, type BodyListener, type RequestHead } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
 import { createDynalite } from './dynalite-store.ts';
 import { fastAnswer, type FastPathStore } from './dynalite-fast-path.ts';
@@ -49,8 +48,6 @@ export interface Emulators {
 }
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
-/** A handler of a request whose body has been read. */
-type BodyHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 const HOST = '127.0.0.1';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -66,10 +63,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 // The emulators read the body from the request stream, which the door has consumed: hand
 // them a stream that yields it again, with the headers, method and URL they also read.
-function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
-  const stream = Readable.from(body.length > 0 ? [body] : []);
-  return Object.assign(stream, { headers: req.headers, method: req.method, url: req.url }) as unknown as IncomingMessage;
-}
+const replay = incomingMessage;
 
 function parseJson(body: Buffer): Record<string, unknown> {
   try {
@@ -81,12 +75,12 @@ function parseJson(body: Buffer): Record<string, unknown> {
   }
 }
 
-function isJsonProtocol(req: IncomingMessage): boolean {
+function isJsonProtocol(req: RequestHead): boolean {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim() === JSON_CONTENT_TYPE;
 }
 
 /** Reads the operation and parameters from either wire protocol (JSON, or SQS's older query). */
-function parseCall(req: IncomingMessage, body: Buffer): { operation: string; params: Record<string, unknown> } {
+function parseCall(req: RequestHead, body: Buffer): { operation: string; params: Record<string, unknown> } {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.includes('.')) {
     return { operation: target.slice(target.lastIndexOf('.') + 1), params: parseJson(body) };
@@ -96,7 +90,7 @@ function parseCall(req: IncomingMessage, body: Buffer): { operation: string; par
 }
 
 // Each service's wire format for an authorization failure.
-function refuse(service: EmulatedService, req: IncomingMessage, res: ServerResponse, refusal: DoorRefusal): void {
+function refuse(service: EmulatedService, req: RequestHead, res: ServerResponse, refusal: DoorRefusal): void {
   const requestId = randomUUID();
   res.setHeader('x-amzn-RequestId', requestId);
   if (service === 'dynamodb') {
@@ -126,35 +120,44 @@ function serverError(res: ServerResponse, error: unknown): void {
   res.end(String(error));
 }
 
+/** The door in front of a handler of read bodies: a call with a session token goes in only if the door lets it. */
+function gatedBody(service: EmulatedService, withBody: BodyListener, door: Door | undefined): BodyListener {
+  if (!door) return withBody;
+  return (req, res, body) => {
+    const sessionToken = req.headers['x-amz-security-token'];
+    try {
+      const refusal = typeof sessionToken === 'string' ? door({ service, sessionToken, ...parseCall(req, body) }) : undefined;
+      if (refusal) refuse(service, req, res, refusal);
+      else withBody(req, res, body);
+    } catch (error) {
+      serverError(res, error);
+    }
+  };
+}
+
 /**
- * Puts the door in front of an emulator's handler; calls without a session token go straight in.
- * `withBody` takes a call the door let through with the body the door read, instead of a replay.
+ * The door in front of an emulator's handler, for requests on its socket: calls without a session
+ * token go straight in; the others are read whole and go through `gatedBody`.
  */
-function gated(service: EmulatedService, handler: RequestHandler, door: Door | undefined, withBody?: BodyHandler): RequestHandler {
+function gated(handler: RequestHandler, checked: BodyListener, door: Door | undefined): RequestHandler {
   if (!door) return handler;
   return (req, res) => {
-    const sessionToken = req.headers['x-amz-security-token'];
-    if (typeof sessionToken !== 'string') {
+    if (typeof req.headers['x-amz-security-token'] !== 'string') {
       handler(req, res);
       return;
     }
     readBody(req)
-      .then((body) => {
-        const refusal = door({ service, sessionToken, ...parseCall(req, body) });
-        if (refusal) refuse(service, req, res, refusal);
-        else if (withBody) withBody(req, res, body);
-        else handler(replay(req, body), res);
-      })
+      .then((body) => checked(req, res, body))
       .catch((error: unknown) => serverError(res, error));
   };
 }
 
 /**
- * dynalite behind its fast path (dynalite-fast-path.ts): a BatchWriteItem or BatchGetItem the
- * path can answer as dynalite would is answered there, any other call goes to dynalite.
+ * dynalite behind its fast path (dynalite-fast-path.ts): a call the path can answer as dynalite
+ * would is answered there, any other call goes to dynalite.
  */
-function dynamodbHandlers(dynaliteHandler: RequestHandler, store: FastPathStore): { handler: RequestHandler; withBody: BodyHandler } {
-  const withBody: BodyHandler = (req, res, body) => {
+function dynamodbHandlers(dynaliteHandler: RequestHandler, store: FastPathStore): { handler: RequestHandler; withBody: BodyListener } {
+  const withBody: BodyListener = (req, res, body) => {
     const answer = fastAnswer({ method: req.method, url: req.url, headers: req.headers, body }, store);
     if (answer === undefined) {
       dynaliteHandler(replay(req, body), res);
@@ -200,7 +203,8 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
   const dynamodbCalls = dynamodbHandlers(dynaliteHandler!, store!);
-  const dynamodbListener = gated('dynamodb', dynamodbCalls.handler, options.door, dynamodbCalls.withBody);
+  const dynamodbBodies = gatedBody('dynamodb', dynamodbCalls.withBody, options.door);
+  const dynamodbListener = gated(dynamodbCalls.handler, dynamodbBodies, options.door);
   dynamodbServer.on('request', dynamodbListener);
 
   // local-aws-sqs's own createSqsServer has no error handler on listen; this server does.
@@ -212,7 +216,8 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     emulateQueueCreationLifecycle: false,
     emulateLazyQueues: false,
   });
-  const sqsListener = gated('sqs', sqs.requestHandler, options.door);
+  const sqsBodies = gatedBody('sqs', (req, res, body) => sqs.requestHandler(replay(req, body), res), options.door);
+  const sqsListener = gated(sqs.requestHandler, sqsBodies, options.door);
   // Every queue is watched from its creation (CreateQueue adds it to the service's list), and a
   // FIFO queue deduplicates as AWS does (fifo-deduplication.ts).
   const journal = createQueueJournal();
@@ -239,7 +244,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     const [dynamodb, sqsUrl] = await Promise.all([listen(dynamodbServer), listen(sqsServer)]);
     // Queue URLs carry the port, known only now.
     sqs.service.PORT = Number(new URL(sqsUrl).port);
-    unregister.push(registerInProcess(dynamodb, dynamodbListener), registerInProcess(sqsUrl, sqsListener));
+    unregister.push(registerInProcess(dynamodb, dynamodbListener, dynamodbBodies), registerInProcess(sqsUrl, sqsListener, sqsBodies));
     // A queue URL's last segment is the queue's name.
     const queueMessages = (queueUrl: string) => journal.messages(new URL(queueUrl).pathname.split('/').at(-1) ?? '');
     return { endpoints: { dynamodb, sqs: sqsUrl }, queueMessages, stop };

@@ -4,8 +4,10 @@
 // the socket stays as on the wire: the SDK serializes, signs, retries and parses as it would
 // over HTTP, and the listener (the IAM door, then the emulator) sees an HTTP request with the
 // headers, method, URL and body Node's server would give it, and answers through the response
-// methods it uses, with the headers Node's server adds (Date, Connection, Content-Length).
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+// methods it uses, with the headers Node's server adds (Date, Connection, Content-Length). A server
+// that reads the whole body before anything else (the emulators) may also register a listener of
+// the body as a Buffer: it gets the same request without a stream to read it from.
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
 /** The parts of the SDK's HttpRequest (@smithy/types) a request needs. */
@@ -42,7 +44,23 @@ export class UnsupportedInProcessRequest extends Error {
   override name = 'UnsupportedInProcessRequest';
 }
 
-const listeners = new Map<string, RequestListener>();
+/** A request as Node's server presents it, less its body's stream. */
+export interface RequestHead {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+  httpVersion?: string;
+}
+
+/** A listener given the request's body whole, once read. */
+export type BodyListener = (head: RequestHead, res: ServerResponse, body: Buffer) => void;
+
+interface Registration {
+  listener: RequestListener;
+  bodyListener?: BodyListener;
+}
+
+const registrations = new Map<string, Registration>();
 
 // Every request names its server's origin: each spelling is parsed once (a process talks to a few servers).
 const ORIGINS_KEPT = 64;
@@ -58,19 +76,21 @@ function originOf(url: string): string {
 }
 
 /**
- * Serves requests to `url`'s origin in process with `listener` until the returned function is
- * called (when the server stops). The server keeps listening on its port for other processes.
+ * Serves requests to `url`'s origin in process with `listener` (or, given one, `bodyListener`,
+ * which must answer as `listener` does) until the returned function is called (when the server
+ * stops). The server keeps listening on its port for other processes.
  */
-export function registerInProcess(url: string, listener: RequestListener): () => void {
+export function registerInProcess(url: string, listener: RequestListener, bodyListener?: BodyListener): () => void {
   const origin = originOf(url);
-  listeners.set(origin, listener);
+  const registration = { listener, bodyListener };
+  registrations.set(origin, registration);
   return () => {
-    if (listeners.get(origin) === listener) listeners.delete(origin);
+    if (registrations.get(origin) === registration) registrations.delete(origin);
   };
 }
 
 export function isInProcess(url: string): boolean {
-  return listeners.has(originOf(url));
+  return registrations.has(originOf(url));
 }
 
 /** The transport an SDK client of `url` takes: in process when a server registered it, else none (HTTP). */
@@ -111,25 +131,27 @@ function urlOf(request: SdkHttpRequest): string {
   return search ? `${request.path}?${search}` : request.path;
 }
 
-/** The request as Node's server presents it: a readable body with lower-case headers. */
-function incomingMessage(request: SdkHttpRequest, body: Buffer): IncomingMessage {
+/** The request's method, URL and lower-case headers, with those Node's client adds. */
+function requestHead(request: SdkHttpRequest, body: Buffer): RequestHead {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  for (const name of Object.keys(request.headers)) headers[name.toLowerCase()] = request.headers[name]!;
   headers.host ??= `${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`;
   headers['content-length'] ??= String(body.length);
   headers.connection ??= 'keep-alive';
+  return { method: request.method, url: urlOf(request), headers, httpVersion: '1.1' };
+}
+
+/** The request as Node's server presents it: a readable body beside its head. */
+export function incomingMessage(head: RequestHead, body: Buffer): IncomingMessage {
   const stream = new Readable({
     read() {
       if (body.length > 0) this.push(body);
       this.push(null);
     },
   });
-  return Object.assign(stream, {
-    headers,
-    method: request.method,
-    url: urlOf(request),
-    httpVersion: '1.1',
-  }) as unknown as IncomingMessage;
+  // The head's four fields alone: a head may be another request, whose stream state is its own.
+  const { method, url, headers, httpVersion } = head;
+  return Object.assign(stream, { method, url, headers, httpVersion }) as unknown as IncomingMessage;
 }
 
 // Node's server answers HTTP/1.1 keep-alive requests with these, its default keepAliveTimeout being 5 s.
@@ -231,8 +253,8 @@ function serverResponse(method: string, resolve: (response: SdkHttpResponse) => 
 /** Hands one request to the listener registered for its origin, and resolves with its response. */
 export function handleInProcess(request: SdkHttpRequest, abortSignal?: AbortSignal): Promise<SdkHttpResponse> {
   if (abortSignal?.aborted) return Promise.reject(abortError(abortSignal));
-  const listener = listeners.get(originOf(`${request.protocol}//${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`));
-  if (!listener) return Promise.reject(connectionRefused(request));
+  const registration = registrations.get(originOf(`${request.protocol}//${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`));
+  if (!registration) return Promise.reject(connectionRefused(request));
   const body = bodyBytes(request.body);
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(abortError(abortSignal!));
@@ -242,7 +264,10 @@ export function handleInProcess(request: SdkHttpRequest, abortSignal?: AbortSign
       resolve(response);
     };
     try {
-      listener(incomingMessage(request, body), serverResponse(request.method, done));
+      const head = requestHead(request, body);
+      const response = serverResponse(request.method, done);
+      if (registration.bodyListener) registration.bodyListener(head, response, body);
+      else registration.listener(incomingMessage(head, body), response);
     } catch (error) {
       abortSignal?.removeEventListener('abort', onAbort);
       reject(error instanceof Error ? error : new Error(String(error)));

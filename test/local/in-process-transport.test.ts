@@ -129,6 +129,36 @@ describe('local/in-process-transport', () => {
       });
     }
 
+    it('hands a listener of read bodies the head a socket\'s listener sees, and the body whole, in its stead', async () => {
+      const seen: unknown[] = [];
+      const listener: RequestListener = (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
+          res.setHeader('Content-Type', 'application/x-amz-json-1.0');
+          res.end('{"from":"stream"}');
+        });
+      };
+      const { server, url } = await serve(listener);
+      const unregister = registerInProcess(url, listener, (head, res, body) => {
+        seen.push({ method: head.method, url: head.url, headers: head.headers, body: body.toString() });
+        res.setHeader('Content-Type', 'application/x-amz-json-1.0');
+        res.end('{"from":"stream"}');
+      });
+      try {
+        const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'SQS.SendMessage' };
+        const viaSocket = await overHttp(`${url}/queue?a=1`, 'POST', headers, '{"MessageBody":"é"}');
+        const viaProcess = await inProcess(`${url}/queue`, 'POST', headers, '{"MessageBody":"é"}');
+        expect(comparable(viaProcess)).to.deep.equal(comparable(viaSocket));
+        const [socketHead, bodyHead] = seen as { url: string }[];
+        expect({ ...bodyHead, url: `${bodyHead!.url}?a=1` }).to.deep.equal(socketHead);
+      } finally {
+        unregister();
+        server.close();
+      }
+    });
+
     it('answers as a closed port does once the listener is unregistered, and rejects an aborted call as the SDK does', async () => {
       const url = 'http://127.0.0.1:9';
       const unregister = registerInProcess(url, (_req, res) => res.end('{}'));
