@@ -1,14 +1,17 @@
 // SDK clients of an emulator in this process without the SDK's wire work: a direct client's send
-// serializes and parses with the SDK's own protocol (the same request body, the same output and
-// the same errors as client.send), runs the SDK's retry and the command's own input and output
-// middleware (SQS's MD5 checks, say) and any middleware added to the client on its input or
-// output, and hands the request to the emulator's listener, the IAM door first. What it leaves out
-// concerns only a request on the wire: endpoint rules (the client's endpoint is fixed), SigV4
+// writes and reads the JSON body of plain values itself (json-codec.ts: the SDK's bytes and
+// output, without its per-call schema work) and everything else with the SDK's own protocol (the
+// same request body, the same output and the same errors as client.send), runs the SDK's retry
+// and the command's own input and output middleware (SQS's MD5 checks, say) and any middleware
+// added to the client on its input or output, and hands the request to the emulator's listener,
+// the IAM door first. What it leaves out concerns only a request on the wire: endpoint rules (the
+// client's endpoint is fixed), SigV4
 // signing and payload hashing (no emulator checks a signature), the Host and Content-Length
 // headers (the in-process transport adds them), trace headers and logging. A client whose
 // endpoint is not in this process, a command of another protocol, or a command or client with
 // middleware on the request itself is sent through client.send, unchanged.
 import { handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
+import { compilePlan, readJson, responseMetadata, writeJson, type JsonPlan } from './json-codec.ts';
 
 /**
  * The SDK middleware a direct send leaves out: the serializer and parser (the protocol's own calls
@@ -160,8 +163,37 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
   const serdeContext = { ...config, endpoint: () => (endpoint ??= config.endpoint!()) };
   const signingName = config.signingName ?? config.serviceId?.toLowerCase() ?? '';
 
-  const wireRequest = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
+  // Per operation: its schemas' plans (json-codec.ts) and, once the SDK has written one, its
+  // request less the body: a JSON protocol's method, URL and headers do not depend on the input.
+  const codecs = new Map<string, { input: JsonPlan; output: JsonPlan; template?: SdkHttpRequest }>();
+  const codecOf = (operation: OperationSchema) => {
+    let codec = codecs.get(operation.name);
+    if (codec === undefined) {
+      codec = { input: compilePlan(operation.input), output: compilePlan(operation.output) };
+      codecs.set(operation.name, codec);
+    }
+    return codec;
+  };
+
+  const serialized = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
+    const codec = codecOf(operation);
+    const body = codec.template && writeJson(codec.input, input);
+    if (codec.template && body !== undefined) {
+      return Object.assign(Object.create(Object.getPrototypeOf(codec.template) as object) as SdkHttpRequest, codec.template, {
+        headers: { ...codec.template.headers },
+        query: {},
+        body,
+      });
+    }
     const request = await protocol.serializeRequest(operation, input, serdeContext);
+    // A host prefix (an endpoint trait) would make the URL depend on the input: such a request is never a template.
+    const { hostname } = (await serdeContext.endpoint()) as { hostname?: string };
+    if (codec.template === undefined && request.hostname === hostname) codec.template = Object.assign(Object.create(Object.getPrototypeOf(request) as object) as SdkHttpRequest, request, { headers: { ...request.headers }, body: undefined });
+    return request;
+  };
+
+  const wireRequest = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
+    const request = await serialized(operation, input);
     const [credentials, region] = await Promise.all([config.credentials?.(), config.region?.()]);
     const date = amzDate();
     request.headers['x-amz-date'] = date;
@@ -180,6 +212,10 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
   // The transport and the SDK's parser, inside the retry as in the SDK.
   const core = (operation: OperationSchema): Handler => async ({ request }) => {
     const response = await handleInProcess(request!);
+    if (response.statusCode < 300) {
+      const output = readJson(codecOf(operation).output, response.body);
+      if (output !== undefined) return { response, output: Object.assign(output, { $metadata: responseMetadata(response.statusCode, response.headers) }) };
+    }
     try {
       return { response, output: await protocol.deserializeResponse(operation, serdeContext, response) };
     } catch (error) {
