@@ -5,11 +5,10 @@
 // and the command's own input and output middleware (SQS's MD5 checks, say) and any middleware
 // added to the client on its input or output, and hands the request to the emulator's listener,
 // the IAM door first. What it leaves out concerns only a request on the wire: endpoint rules (the
-// client's endpoint is fixed), SigV4
-// signing and payload hashing (no emulator checks a signature), the Host and Content-Length
-// headers (the in-process transport adds them), trace headers and logging. A client whose
-// endpoint is not in this process, a command of another protocol, or a command or client with
-// middleware on the request itself is sent through client.send, unchanged.
+// client's endpoint is fixed), SigV4 signing and payload hashing (no emulator checks a signature),
+// the Host and Content-Length headers (the in-process transport adds them), trace headers and
+// logging. A client whose endpoint is not in this process, a command of another protocol, or a
+// command or client with middleware on the request itself is sent through client.send, unchanged.
 import { handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
 import { compilePlan, readJson, responseMetadata, writeJson, type JsonPlan } from './json-codec.ts';
 
