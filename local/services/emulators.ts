@@ -2,12 +2,13 @@
 // 127.0.0.1 ephemeral ports. A door in front of each lets a local role's calls through only
 // when its policy allows them, so the Lambda bundle meets IAM without being changed.
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from '../contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../../execution/clients.ts';
-import { incomingMessage, inProcessTransport, registerInProcess, type BodyListener, type RequestHead } from './in-process-transport.ts';
+import { inProcessTransport, registerInProcess, type BodyListener, type RequestHead } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
 import { createDynalite } from './dynalite-store.ts';
 import { fastAnswer, type FastPathStore } from './dynalite-fast-path.ts';
@@ -61,9 +62,35 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-// The emulators read the body from the request stream, which the door has consumed: hand
-// them a stream that yields it again, with the headers, method and URL they also read.
-const replay = incomingMessage;
+/**
+ * A read body handed to an emulator again (the door or the in-process transport read it). dynalite
+ * and local-aws-sqs read a request's body only through its 'data' and 'end' events, and its
+ * headers, method and URL: this emits them as a stream does, from the tick after a 'data' listener
+ * is added, without a stream's buffering and state.
+ */
+class ReplayedRequest extends EventEmitter {
+  readonly headers: RequestHead['headers'];
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+
+  constructor(head: RequestHead, body: Buffer) {
+    super();
+    this.headers = head.headers;
+    this.method = head.method;
+    this.url = head.url;
+    const flow = (event: string | symbol) => {
+      if (event !== 'data') return;
+      this.off('newListener', flow);
+      process.nextTick(() => {
+        if (body.length > 0) this.emit('data', body);
+        this.emit('end');
+      });
+    };
+    this.on('newListener', flow);
+  }
+}
+
+const replay = (head: RequestHead, body: Buffer) => new ReplayedRequest(head, body) as unknown as IncomingMessage;
 
 function parseJson(body: Buffer): Record<string, unknown> {
   try {

@@ -142,7 +142,7 @@ function requestHead(request: SdkHttpRequest, body: Buffer): RequestHead {
 }
 
 /** The request as Node's server presents it: a readable body beside its head. */
-export function incomingMessage(head: RequestHead, body: Buffer): IncomingMessage {
+function incomingMessage(head: RequestHead, body: Buffer): IncomingMessage {
   const stream = new Readable({
     read() {
       if (body.length > 0) this.push(body);
