@@ -109,6 +109,28 @@ function requestId(): string {
   return bytes.toString('base64').toUpperCase().replace(/[+/]/g, '0');
 }
 
+// A client signs every call alike within a second: the last Authorization header's verdict is kept.
+let lastAuthorization = '';
+let lastAuthorizationPasses = false;
+
+/** Whether an Authorization header names the parameters dynalite requires of a signed request. */
+function authorizationPasses(authorization: string): boolean {
+  if (authorization === lastAuthorization) return lastAuthorizationPasses;
+  const given = new Map(
+    authorization
+      .split(/,| /)
+      .slice(1)
+      .filter(Boolean)
+      .map((pair) => {
+        const [name, value] = pair.trim().split('=');
+        return [name, value] as const;
+      }),
+  );
+  lastAuthorization = authorization;
+  lastAuthorizationPasses = AUTHORIZATION_PARAMETERS.every((name) => given.get(name));
+  return lastAuthorizationPasses;
+}
+
 /**
  * Whether dynalite would take the request to its operation: a signed POST of JSON to a known
  * target, without CORS or query-string signing (dynalite's other answers are left to it).
@@ -121,17 +143,7 @@ function passesDynaliteChecks(request: DynamoRequest): boolean {
   if (!JSON_TYPES.has(contentType)) return false;
   const authorization = headers.authorization;
   if (typeof authorization !== 'string' || authorization.trim().slice(0, 5) !== 'AWS4-') return false;
-  const given = new Map(
-    authorization
-      .split(/,| /)
-      .slice(1)
-      .filter(Boolean)
-      .map((pair) => {
-        const [name, value] = pair.trim().split('=');
-        return [name, value] as const;
-      }),
-  );
-  if (AUTHORIZATION_PARAMETERS.some((name) => !given.get(name))) return false;
+  if (!authorizationPasses(authorization)) return false;
   return headers['x-amz-date'] !== undefined || headers.date !== undefined;
 }
 

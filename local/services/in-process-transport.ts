@@ -175,79 +175,115 @@ type HeaderValue = string | number | readonly string[];
 
 /**
  * A ServerResponse as far as a listener uses it: status, headers (set one by one or with
- * writeHead), write and end. It resolves with the SDK's HttpResponse once ended.
+ * writeHead), write and end. It resolves with the SDK's HttpResponse once ended. A class, not an
+ * object of closures: every in-process call makes one.
  */
+class InProcessResponse {
+  statusCode = 200;
+  statusMessage: string | undefined = undefined;
+  readonly #method: string;
+  readonly #resolve: (response: SdkHttpResponse) => void;
+  readonly #headers = new Map<string, HeaderValue>();
+  readonly #chunks: Buffer[] = [];
+  #headersSent = false;
+  #ended = false;
+
+  constructor(method: string, resolve: (response: SdkHttpResponse) => void) {
+    this.#method = method;
+    this.#resolve = resolve;
+  }
+
+  get headersSent(): boolean {
+    return this.#headersSent;
+  }
+
+  get writableEnded(): boolean {
+    return this.#ended;
+  }
+
+  setHeader(name: string, value: HeaderValue): this {
+    if (this.#headersSent) throw new Error('Cannot set headers after they are sent to the client');
+    this.#headers.set(name.toLowerCase(), value);
+    return this;
+  }
+
+  getHeader(name: string): HeaderValue | undefined {
+    return this.#headers.get(name.toLowerCase());
+  }
+
+  hasHeader(name: string): boolean {
+    return this.#headers.has(name.toLowerCase());
+  }
+
+  removeHeader(name: string): void {
+    this.#headers.delete(name.toLowerCase());
+  }
+
+  getHeaders(): Record<string, HeaderValue> {
+    return Object.fromEntries(this.#headers);
+  }
+
+  writeHead(status: number, reasonOrHeaders?: unknown, maybeHeaders?: unknown): this {
+    this.statusCode = status;
+    const given = typeof reasonOrHeaders === 'string' ? maybeHeaders : reasonOrHeaders;
+    if (typeof reasonOrHeaders === 'string') this.statusMessage = reasonOrHeaders;
+    if (Array.isArray(given)) {
+      for (let index = 0; index + 1 < given.length; index += 2) this.#headers.set(String(given[index]).toLowerCase(), given[index + 1] as HeaderValue);
+    } else if (given && typeof given === 'object') {
+      for (const [name, value] of Object.entries(given)) this.#headers.set(name.toLowerCase(), value as HeaderValue);
+    }
+    this.#headersSent = true;
+    return this;
+  }
+
+  write(chunk: unknown): boolean {
+    this.#headersSent = true;
+    if (chunk !== undefined && chunk !== null) this.#chunks.push(toBuffer(chunk));
+    return true;
+  }
+
+  end(chunk?: unknown): this {
+    if (this.#ended) return this;
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') this.#chunks.push(toBuffer(chunk));
+    // Node knows the length only when the headers wait for end(); after writeHead or write it chunks.
+    const chunked = this.#headersSent;
+    this.#ended = true;
+    this.#headersSent = true;
+    const chunks = this.#chunks;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const bodyless = this.#method === 'HEAD' || NO_BODY_STATUS.has(this.statusCode);
+    const sent: Record<string, string> = {};
+    for (const [name, value] of this.#headers) sent[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    if (!bodyless && sent['content-length'] === undefined && sent['transfer-encoding'] === undefined) {
+      if (chunked) sent['transfer-encoding'] = 'chunked';
+      else sent['content-length'] = String(body.length);
+    }
+    sent.date ??= dateHeader();
+    sent.connection ??= KEEP_ALIVE.connection;
+    sent['keep-alive'] ??= KEEP_ALIVE['keep-alive'];
+    this.#resolve({
+      statusCode: this.statusCode,
+      ...(this.statusMessage === undefined ? {} : { reason: this.statusMessage }),
+      headers: sent,
+      body: bodyless ? Buffer.alloc(0) : body,
+    });
+    return this;
+  }
+
+  // Listeners may listen for the response's end; it has no socket to close early.
+  on(): this {
+    return this;
+  }
+
+  once(): this {
+    return this;
+  }
+}
+
+const toBuffer = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array));
+
 function serverResponse(method: string, resolve: (response: SdkHttpResponse) => void): ServerResponse {
-  const headers = new Map<string, HeaderValue>();
-  const chunks: Buffer[] = [];
-  let headersSent = false;
-  let ended = false;
-  const toBuffer = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array));
-  const response = {
-    statusCode: 200,
-    statusMessage: undefined as string | undefined,
-    get headersSent() {
-      return headersSent;
-    },
-    get writableEnded() {
-      return ended;
-    },
-    setHeader(name: string, value: HeaderValue) {
-      if (headersSent) throw new Error('Cannot set headers after they are sent to the client');
-      headers.set(name.toLowerCase(), value);
-      return response;
-    },
-    getHeader: (name: string) => headers.get(name.toLowerCase()),
-    hasHeader: (name: string) => headers.has(name.toLowerCase()),
-    removeHeader: (name: string) => headers.delete(name.toLowerCase()),
-    getHeaders: () => Object.fromEntries(headers),
-    writeHead(status: number, reasonOrHeaders?: unknown, maybeHeaders?: unknown) {
-      response.statusCode = status;
-      const given = typeof reasonOrHeaders === 'string' ? maybeHeaders : reasonOrHeaders;
-      if (typeof reasonOrHeaders === 'string') response.statusMessage = reasonOrHeaders;
-      if (Array.isArray(given)) {
-        for (let index = 0; index + 1 < given.length; index += 2) headers.set(String(given[index]).toLowerCase(), given[index + 1] as HeaderValue);
-      } else if (given && typeof given === 'object') {
-        for (const [name, value] of Object.entries(given)) headers.set(name.toLowerCase(), value as HeaderValue);
-      }
-      headersSent = true;
-      return response;
-    },
-    write(chunk: unknown) {
-      headersSent = true;
-      if (chunk !== undefined && chunk !== null) chunks.push(toBuffer(chunk));
-      return true;
-    },
-    end(chunk?: unknown) {
-      if (ended) return response;
-      if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk));
-      // Node knows the length only when the headers wait for end(); after writeHead or write it chunks.
-      const chunked = headersSent;
-      ended = true;
-      headersSent = true;
-      const body = Buffer.concat(chunks);
-      const bodyless = method === 'HEAD' || NO_BODY_STATUS.has(response.statusCode);
-      const sent: Record<string, string> = {};
-      for (const [name, value] of headers) sent[name] = Array.isArray(value) ? value.join(', ') : String(value);
-      if (!bodyless && sent['content-length'] === undefined && sent['transfer-encoding'] === undefined) {
-        if (chunked) sent['transfer-encoding'] = 'chunked';
-        else sent['content-length'] = String(body.length);
-      }
-      sent.date ??= dateHeader();
-      for (const [name, value] of Object.entries(KEEP_ALIVE)) sent[name] ??= value;
-      resolve({
-        statusCode: response.statusCode,
-        ...(response.statusMessage === undefined ? {} : { reason: response.statusMessage }),
-        headers: sent,
-        body: bodyless ? Buffer.alloc(0) : body,
-      });
-      return response;
-    },
-    // Listeners may listen for the response's end; it has no socket to close early.
-    on: () => response,
-    once: () => response,
-  };
-  return response as unknown as ServerResponse;
+  return new InProcessResponse(method, resolve) as unknown as ServerResponse;
 }
 
 /** Hands one request to the listener registered for its origin, and resolves with its response. */
