@@ -59,6 +59,22 @@ describe('local/services/direct-client', () => {
       injectFault: () => {},
     };
     await sdk.dynamodb.send(new PutItemCommand({ TableName: table, Item: { MessageId: { S: 'm1' }, Message: { S: 'hello' }, Data: { B: new Uint8Array([1, 2, 255]) } } }));
+    // Every attribute type but binary, which the direct send reads itself (json-codec.ts).
+    await sdk.dynamodb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          MessageId: { S: 'm2' },
+          Message: { S: 'é \u{1F600} "quoted" \\ \n\u2028' },
+          Count: { N: '012.50' },
+          Flag: { BOOL: false },
+          Nothing: { NULL: true },
+          Tags: { SS: ['b', 'a'] },
+          Sizes: { NS: ['2', '1.5'] },
+          Nested: { M: { list: { L: [{ S: 'x' }, { N: '1' }, { M: {} }, { L: [] }] } } },
+        },
+      }),
+    );
   });
 
   after(async () => {
@@ -81,8 +97,8 @@ describe('local/services/direct-client', () => {
 
   describe("gives the loop's calls the SDK path's results", () => {
     for (const style of ['optimized', 'sdk'] as const) {
-      it(`getItem (${style}): an item, binary attribute included, and no item`, async () => {
-        for (const id of ['m1', 'absent']) {
+      it(`getItem (${style}): an item, binary attribute included, one of every other type, and no item`, async () => {
+        for (const id of ['m1', 'm2', 'absent']) {
           const { sdk: viaSdk, direct: viaDirect } = await bothWays(getItem(style), { TableName: table, Key: { MessageId: { S: id } }, ConsistentRead: true });
           expect(viaDirect).to.deep.equal(viaSdk);
           expect(viaDirect).to.have.property('result');
