@@ -104,7 +104,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /** A primitive as the SDK writes it: JSON's own text for strings (well-formed), finite numbers and booleans. */
 function writePrimitive(value: unknown): string {
   if (typeof value === 'string') {
-    // The SDK encodes through UTF-8, where a lone surrogate becomes U+FFFD; JSON.stringify escapes it.
+    // The SDK writes a lone surrogate its own way: such a string is left to it.
     if (!value.isWellFormed()) throw NOT_PLAIN;
     return JSON.stringify(value);
   }
