@@ -74,22 +74,37 @@ export function stateMachinePrincipal(role: string, stateMachineName: string): s
 
 export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
-// Every task call is checked, so each pattern is compiled once, per case rule.
-const compiled = { ignoreCase: new Map<string, RegExp>(), exact: new Map<string, RegExp>() };
-
-// IAM wildcards: `*` matches any run of characters (colons and slashes included), `?` one character.
+/**
+ * IAM's wildcards: `*` matches any run of characters (colons and slashes included), `?` one
+ * character. Matched by walking both strings and, on a mismatch, resuming after the last star one
+ * character further: at most pattern × value steps. A RegExp of `.*`s backtracks exponentially: a
+ * user's policy such as `a*a*a*a*a*a*a*a*b` would hold the process on a long ARN.
+ */
 function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const cache = ignoreCase ? compiled.ignoreCase : compiled.exact;
-  let regex = cache.get(pattern);
-  if (!regex) {
-    const source = pattern
-      .split('')
-      .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-      .join('');
-    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
-    cache.set(pattern, regex);
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (j < v.length) {
+    if (i < p.length && (p[i] === '?' || (p[i] !== '*' && p[i] === v[j]))) {
+      i += 1;
+      j += 1;
+    } else if (i < p.length && p[i] === '*') {
+      star = i;
+      resume = j;
+      i += 1;
+    } else if (star !== -1) {
+      i = star + 1;
+      resume += 1;
+      j = resume;
+    } else {
+      return false;
+    }
   }
-  return regex.test(value);
+  while (i < p.length && p[i] === '*') i += 1;
+  return i === p.length;
 }
 
 /** Identity-policy evaluation: an explicit Deny wins, then any Allow, else the implicit deny. */

@@ -57,6 +57,29 @@ describe('local/iam', () => {
       expect(isAllowed([allow(['dynamodb:*'], [`${TABLE}/index/*`])], 'dynamodb:Query', TABLE)).to.be.false;
     });
 
+    it('matches stars at either end, runs of stars, stars that must give back, and ? against exactly one character', () => {
+      const matches = (pattern: string, resource: string) => isAllowed([allow(['*'], [pattern])], 'sqs:SendMessage', resource);
+      expect(matches('*q', QUEUE)).to.be.true;
+      expect(matches('arn:**:q', QUEUE)).to.be.true;
+      expect(matches('*:*:*:*:*:*', QUEUE)).to.be.true;
+      expect(matches('*:*:*:*:*:*:*', QUEUE)).to.be.false;
+      // The first star must not keep the ':' the pattern needs later.
+      expect(matches('arn:*:q', QUEUE)).to.be.true;
+      expect(matches('a*a*b', 'aaab')).to.be.true;
+      expect(matches('a*a*b', 'aaba')).to.be.false;
+      expect(matches('?', '')).to.be.false;
+      expect(matches('*', '')).to.be.true;
+      expect(matches('', '')).to.be.true;
+      expect(matches('q?', 'q')).to.be.false;
+    });
+
+    it("answers a pattern of many stars against a long ARN at once, where a RegExp of .*s backtracks for ages", () => {
+      const resource = `arn:aws:sqs:us-east-1:000000000000:${'a'.repeat(5000)}`;
+      const pattern = `arn:aws:sqs:us-east-1:000000000000:${'a*'.repeat(12)}b`;
+      expect(isAllowed([allow(['*'], [pattern])], 'sqs:SendMessage', resource)).to.be.false;
+      expect(isAllowed([allow([`${'s*'.repeat(12)}x`], ['*'])], `s${'s'.repeat(5000)}`, QUEUE)).to.be.false;
+    });
+
     it('treats regular-expression characters in patterns literally', () => {
       expect(isAllowed([allow(['sqs:SendMessage'], ['arn:aws:sqs:us-east-1:000000000000:q.fifo'])], 'sqs:SendMessage', 'arn:aws:sqs:us-east-1:000000000000:qxfifo')).to.be.false;
     });
