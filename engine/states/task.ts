@@ -122,7 +122,7 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('LambdaFunctionScheduled', details);
     thread.emit('LambdaFunctionStarted');
   } else {
-    const details = withPayload({ ...ids, region }, 'parameters', parameters, null);
+    const details = withPayload({ ...ids, region }, 'parameters', parameters, false);
     if (timeouts.timeoutSeconds !== undefined) details.timeoutInSeconds = timeouts.timeoutSeconds;
     if (timeouts.heartbeatSeconds !== undefined) details.heartbeatInSeconds = timeouts.heartbeatSeconds;
     thread.emit('TaskScheduled', details);
