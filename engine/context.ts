@@ -30,6 +30,20 @@ export function executionContext(execution: ExecutionContext, input: unknown): P
   };
 }
 
+// States entered within the same millisecond (most of a loop's) share one EnteredTime text.
+let lastTime = Number.NaN;
+let lastText = '';
+
+/** `date.toISOString()`, remembered for the last millisecond asked. */
+function isoText(date: Date): string {
+  const time = date.getTime();
+  if (time !== lastTime) {
+    lastText = date.toISOString();
+    lastTime = time;
+  }
+  return lastText;
+}
+
 /**
  * The context a state sees: the execution's, plus State (and Map.Item inside a Map iteration's
  * item selection). State.RetryCount is there only for the states that can retry (Task, Parallel,
@@ -42,9 +56,9 @@ export function stateContext(
   retryCount: number | undefined,
   mapItem?: MapItem,
 ): ContextObject {
-  const state: ContextObject['State'] = { EnteredTime: enteredTime.toISOString(), Name: stateName };
+  const state: ContextObject['State'] = { EnteredTime: isoText(enteredTime), Name: stateName };
   if (retryCount !== undefined) state.RetryCount = retryCount;
-  const context: ContextObject = { ...base, State: state };
+  const context: ContextObject = { Execution: base.Execution, StateMachine: base.StateMachine, State: state };
   if (mapItem) context.Map = { Item: mapItem };
   return context;
 }
