@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { History, HistoryLimitReached, withPayload } from '../../engine/history.ts';
+import { stateContext } from '../../engine/context.ts';
+import { readPath } from '../../engine/jsonpath/path.ts';
 import { jsonByteLength } from '../../engine/payload.ts';
 
 describe('engine: history', () => {
@@ -21,6 +23,22 @@ describe('engine: history', () => {
     const details = withPayload({ name: 'S' }, 'input', value);
     expect(JSON.parse(JSON.stringify(details))).to.deep.equal({ name: 'S', input: '{"a":[1,2]}', inputDetails: { truncated: false } });
     expect(details.input).to.equal('{"a":[1,2]}');
+  });
+
+  it('keeps the payload out of sight: only the fields AWS shows are keys, and a copy is plain data', () => {
+    const details = withPayload({ name: 'S' }, 'output', { a: 1 });
+    expect(Reflect.ownKeys(details)).to.deep.equal(['name', 'output', 'outputDetails']);
+    expect({ ...details }).to.deep.equal({ name: 'S', output: '{"a":1}', outputDetails: { truncated: false } });
+    const parameters = withPayload({ resource: 'getItem' }, 'parameters', [1], false);
+    expect(Reflect.ownKeys(parameters)).to.deep.equal(['resource', 'parameters']);
+    expect(parameters.parameters).to.equal('[1]');
+  });
+
+  it('gives each state entry the EnteredTime of its own millisecond', () => {
+    const base = { Execution: {} as never, StateMachine: { Id: 'arn', Name: 'm' } };
+    const times = [0, 1, 1, 0, 86_400_000].map((ms) => new Date(Date.UTC(2024, 0, 1) + ms));
+    for (const time of times) expect(stateContext(base, 'S', time, undefined).State.EnteredTime).to.equal(time.toISOString());
+    expect(() => stateContext(base, 'S', new Date(Number.NaN), undefined)).to.throw(RangeError);
   });
 
   it('allows only a terminal execution event as the last event of the quota', () => {
@@ -75,5 +93,24 @@ describe('engine: payload sizes', () => {
     expect(jsonByteLength(base)).to.equal(exact(base));
     const lookAlike = [...base.slice(2, 10), 'not-the-same', ...base.slice(11)];
     expect(jsonByteLength(lookAlike)).to.equal(exact(lookAlike));
+  });
+
+  it('stay exact for the slices a JSONPath cuts from a measured list, and for any other list measured after one', () => {
+    const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    let list: unknown[] = Array.from({ length: 150 }, (_, index) => (index % 5 === 0 ? { n: [index, 'é'] } : `id-${index}-"q"`));
+    for (const path of ['$[1:]', '$[3:]', '$[9:]', '$[:-1]', '$[1:-1]', '$[0:]', '$[1:]', '$[-20:]']) {
+      expect(jsonByteLength(list)).to.equal(exact(list));
+      const slice = readPath(path, list) as unknown[];
+      // Measured first, an array the slice was not: the slice noted last must not stand for it.
+      const other = [...slice.slice(1), 'another item'];
+      expect(jsonByteLength(other), `${path} other`).to.equal(exact(other));
+      expect(jsonByteLength(slice), path).to.equal(exact(slice));
+      expect(jsonByteLength({ List: slice, extra: { small: true } })).to.equal(exact({ List: slice, extra: { small: true } }));
+      list = slice;
+    }
+    // A slice of a list never measured is measured in full.
+    const fresh = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(30));
+    const tail = readPath('$[1:]', fresh) as unknown[];
+    expect(jsonByteLength(tail)).to.equal(exact(tail));
   });
 });
