@@ -181,6 +181,25 @@ function remember(value: object, size: Size, visited: number): void {
   }
 }
 
+// The last values measured whole, whatever their cost: a state's output is measured again at
+// once (the history fold reads it as the state's output and the next state's input, and a state
+// that passes its input on checks it again), without a WeakMap entry for each.
+const RECENT = 4;
+const recentValues: (object | undefined)[] = Array.from({ length: RECENT }, () => undefined);
+const recentSizes: Size[] = Array.from({ length: RECENT }, () => ({ bytes: 0, depth: 0 }));
+let recentNext = 0;
+
+function recentSize(value: object): Size | undefined {
+  for (let i = 0; i < RECENT; i++) if (recentValues[i] === value) return recentSizes[i];
+  return undefined;
+}
+
+function rememberRecent(value: object, size: Size): void {
+  recentValues[recentNext] = value;
+  recentSizes[recentNext] = size;
+  recentNext = (recentNext + 1) % RECENT;
+}
+
 function open(value: object): Frame {
   const array = Array.isArray(value);
   const keys = array ? undefined : Object.keys(value);
@@ -193,7 +212,7 @@ function open(value: object): Frame {
  * overflowing the call stack.
  */
 function measure(root: object): Size {
-  const cached = known(root);
+  const cached = recentSize(root) ?? known(root);
   if (cached !== undefined) return cached;
   const stack: Frame[] = [open(root)];
   for (;;) {
@@ -229,7 +248,10 @@ function measure(root: object): Size {
     const size = { bytes: frame.bytes, depth: frame.depth };
     remember(frame.value, size, frame.visited);
     const parent = stack[stack.length - 1];
-    if (parent === undefined) return size;
+    if (parent === undefined) {
+      rememberRecent(root, size);
+      return size;
+    }
     add(parent, size);
     parent.visited += frame.visited;
   }
