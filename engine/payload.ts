@@ -163,7 +163,7 @@ interface Frame {
 }
 
 function known(value: object): Size | undefined {
-  const size = sizes.get(value);
+  const size = recentSize(value) ?? sizes.get(value);
   if (size !== undefined) return size;
   if (!Array.isArray(value)) return undefined;
   const derived = sliceSize(value) ?? suffixSize(value);
@@ -183,7 +183,8 @@ function remember(value: object, size: Size, visited: number): void {
 
 // The last values measured whole, whatever their cost: a state's output is measured again at
 // once (the history fold reads it as the state's output and the next state's input, and a state
-// that passes its input on checks it again), without a WeakMap entry for each.
+// that passes its input on checks it again), and a task's result as part of the output it makes,
+// without a WeakMap entry for each.
 const RECENT = 4;
 const recentValues: (object | undefined)[] = Array.from({ length: RECENT }, () => undefined);
 const recentSizes: Size[] = Array.from({ length: RECENT }, () => ({ bytes: 0, depth: 0 }));
@@ -212,7 +213,7 @@ function open(value: object): Frame {
  * overflowing the call stack.
  */
 function measure(root: object): Size {
-  const cached = recentSize(root) ?? known(root);
+  const cached = known(root);
   if (cached !== undefined) return cached;
   const stack: Frame[] = [open(root)];
   for (;;) {
