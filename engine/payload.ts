@@ -30,13 +30,18 @@ const sizes = new WeakMap<object, Size>();
 const MIN_CACHED_MEMBERS = 64;
 // Strings that need no escaping and no multi-byte UTF-8: their JSON size is length + 2.
 const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
-// Long strings recur (the same ids in every shorter copy of a list): remember their sizes, within bounds.
-const MIN_CACHED_LENGTH = 16;
+// Long strings recur (a value held by every state's output) and cost more to scan than to look
+// up: remember their sizes, within bounds. A shorter one (an id, a hash, a task result's field,
+// mostly measured once) is scanned: a Map entry for each would cost more than it saves. The
+// shortest (an object's keys, mostly) are scanned by a loop, which costs less than calling the RegExp.
+const SHORT_LENGTH = 16;
+const MIN_CACHED_LENGTH = 128;
 const MAX_CACHED_STRINGS = 100_000;
 const stringSizes = new Map<string, number>();
 
 function stringBytes(text: string): number {
-  if (text.length < MIN_CACHED_LENGTH) return shortStringBytes(text);
+  if (text.length < SHORT_LENGTH) return shortStringBytes(text);
+  if (text.length < MIN_CACHED_LENGTH) return measureString(text);
   let bytes = stringSizes.get(text);
   if (bytes === undefined) {
     bytes = measureString(text);
@@ -46,7 +51,7 @@ function stringBytes(text: string): number {
   return bytes;
 }
 
-/** measureString for a short string (an object's key, mostly): a loop costs less than calling the RegExp. */
+/** measureString by a loop over the characters. */
 function shortStringBytes(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -66,6 +66,17 @@ describe('engine: payload sizes', () => {
     for (const value of values) expect(jsonByteLength(value), JSON.stringify(value)).to.equal(Buffer.byteLength(JSON.stringify(value)));
   });
 
+  it('equal it for strings of every length band, plain, escaped or multi-byte, measured once or again', () => {
+    for (const length of [1, 15, 16, 127, 128, 300]) {
+      for (const filler of ['a', '"', '\\', '\n', '\u0001', 'é', '𝄞', '\u007f']) {
+        const text = `${'k'.repeat(length - 1)}${filler}`;
+        for (const value of [text, { [text]: text }, [text, text]]) {
+          expect(jsonByteLength(value), `${length} ${JSON.stringify(filler)}`).to.equal(Buffer.byteLength(JSON.stringify(value)));
+        }
+      }
+    }
+  });
+
   it('stay exact for a list consumed from the front, and for look-alikes that are not its suffix', () => {
     let list: unknown[] = ['a', { b: 'é' }, 3, 'x'.repeat(20), null, 'last'];
     const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
