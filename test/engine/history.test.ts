@@ -34,11 +34,16 @@ describe('engine: history', () => {
     expect(parameters.parameters).to.equal('[1]');
   });
 
-  it('gives each state entry the EnteredTime of its own millisecond', () => {
+  it('gives each state entry the EnteredTime of its own millisecond, in every second and year', () => {
     const base = { Execution: {} as never, StateMachine: { Id: 'arn', Name: 'm' } };
-    const times = [0, 1, 1, 0, 86_400_000].map((ms) => new Date(Date.UTC(2024, 0, 1) + ms));
-    for (const time of times) expect(stateContext(base, 'S', time, undefined).State.EnteredTime).to.equal(time.toISOString());
+    const start = Date.UTC(2024, 0, 1);
+    const offsets = [0, 1, 1, 0, 9, 10, 99, 100, 999, 1000, 1001, 999, 86_400_000, -1, -1000, -1001];
+    const times = [...offsets.map((ms) => start + ms), -1, -999, -1000, 0, 8.64e15, -8.64e15, Date.UTC(-20, 5, 1, 2, 3, 4, 5), Date.UTC(12345, 0, 1)];
+    for (const time of times.map((ms) => new Date(ms))) {
+      expect(stateContext(base, 'S', time, undefined).State.EnteredTime, String(time.getTime())).to.equal(time.toISOString());
+    }
     expect(() => stateContext(base, 'S', new Date(Number.NaN), undefined)).to.throw(RangeError);
+    expect(stateContext(base, 'S', new Date(start + 5), undefined).State.EnteredTime).to.equal(new Date(start + 5).toISOString());
   });
 
   it('allows only a terminal execution event as the last event of the quota', () => {
