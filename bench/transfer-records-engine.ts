@@ -1,8 +1,14 @@
 // The transfer-records workflow on the engine alone: the deployed ASL file with in-memory
 // services as the dispatcher (no emulator, no SDK, no IAM), the loop `make local` runs against
 // the emulators. The engine test runs it; bench/local.ts times it beside the offline run.
+// `npx tsx bench/transfer-records-engine.ts [--count N] [--rounds R]` runs it R times in one
+// process (after one warm-up run) and prints the median and lowest wall and CPU time per run.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MAX_ITEMS } from '../functions/seed/limits.ts';
 import { runExecution, type Dispatcher, type ExecutionContext, type ExecutionResult, type TaskCall } from '../engine/index.ts';
 import { APP, resolveAttribute } from '../workflow/app.ts';
 import { renderTemplate } from '../workflow/template.ts';
@@ -71,3 +77,29 @@ export async function runEngineAlone(count: number): Promise<EngineAloneRun> {
   const result = await runExecution(definition, { count }, context, { dispatch });
   return { result, sent, ms: performance.now() - started };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { count: { type: 'string', default: String(MAX_ITEMS) }, rounds: { type: 'string', default: '15' } } });
+  const count = Number(values.count);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(count) || count < 0 || !Number.isInteger(rounds) || rounds < 1) throw new Error('--count and --rounds take whole numbers');
+  await runEngineAlone(count);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let events = 0;
+  for (let round = 0; round < rounds; round++) {
+    const before = process.cpuUsage();
+    const { result, sent, ms } = await runEngineAlone(count);
+    const used = process.cpuUsage(before);
+    if (result.status !== 'SUCCEEDED' || sent.length !== count) throw new Error(`the engine alone ended ${result.status} with ${sent.length} of ${count} sent`);
+    wall.push(ms);
+    cpu.push((used.user + used.system) / 1000);
+    events = result.history.length;
+  }
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  console.log(`${count} items, ${events} events, ${rounds} runs: wall median ${ms(median(wall))} (lowest ${ms(Math.min(...wall))}), CPU median ${ms(median(cpu))} (lowest ${ms(Math.min(...cpu))})`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

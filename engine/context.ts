@@ -30,6 +30,25 @@ export function executionContext(execution: ExecutionContext, input: unknown): P
   };
 }
 
+// States entered within the same second (nearly all of a loop's) share that second's text: only
+// the milliseconds differ, and toISOString costs several times what writing them does.
+let secondStart = Number.NaN;
+let secondText = '';
+
+/** `date.toISOString()`, from the text of its second when that second was the last one asked. */
+function isoText(date: Date): string {
+  const time = date.getTime();
+  let ms = time - secondStart;
+  if (!(ms >= 0 && ms < 1000)) {
+    const start = Math.floor(time / 1000) * 1000;
+    // `…T12:34:56.000Z` without `000Z`; an invalid date throws RangeError here, as toISOString does.
+    secondText = new Date(start).toISOString().slice(0, -4);
+    secondStart = start;
+    ms = time - start;
+  }
+  return `${secondText}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+
 /**
  * The context a state sees: the execution's, plus State (and Map.Item inside a Map iteration's
  * item selection). State.RetryCount is there only for the states that can retry (Task, Parallel,
@@ -42,9 +61,9 @@ export function stateContext(
   retryCount: number | undefined,
   mapItem?: MapItem,
 ): ContextObject {
-  const state: ContextObject['State'] = { EnteredTime: enteredTime.toISOString(), Name: stateName };
+  const state: ContextObject['State'] = { EnteredTime: isoText(enteredTime), Name: stateName };
   if (retryCount !== undefined) state.RetryCount = retryCount;
-  const context: ContextObject = { ...base, State: state };
+  const context: ContextObject = { Execution: base.Execution, StateMachine: base.StateMachine, State: state };
   if (mapItem) context.Map = { Item: mapItem };
   return context;
 }

@@ -28,36 +28,69 @@ export function jsonText(value: unknown): string {
   return text;
 }
 
-// The value behind each details object's lazy payload field; one shared getter per field name
-// (no closure per event: 25,000 events would make 25,000 of them).
-const payloads = new WeakMap<object, unknown>();
-const getters = new Map<string, PropertyDescriptor>();
-
-function lazyField(key: string): PropertyDescriptor {
-  let descriptor = getters.get(key);
-  if (descriptor === undefined) {
-    descriptor = {
-      enumerable: true,
-      configurable: true,
-      get(this: object) {
-        return jsonText(payloads.get(this));
-      },
-    };
-    getters.set(key, descriptor);
+// The value behind a details object's lazy payload field is kept in a private field added to the
+// details object itself (a base constructor that returns its argument lets a class stamp a plain
+// object): invisible to JSON.stringify, spreading, Object.keys and deep equality, and far cheaper
+// than a WeakMap entry per event, which every garbage collection would also have to walk.
+class ReturnsItsArgument {
+  constructor(target: object) {
+    return target;
   }
-  return descriptor;
 }
 
-/** Details with a lazily serialized payload field (`input`, `output`, `parameters`...) and its `...Details`. */
-export function withPayload(
-  fields: Record<string, unknown>,
-  key: string,
-  value: unknown,
-  detailsKey: string | null = `${key}Details`,
-): Record<string, unknown> {
-  payloads.set(fields, value);
-  Object.defineProperty(fields, key, lazyField(key));
-  if (detailsKey) fields[detailsKey] = { truncated: false };
+class Payload extends ReturnsItsArgument {
+  readonly #value: unknown;
+
+  constructor(details: object, value: unknown) {
+    super(details);
+    this.#value = value;
+  }
+
+  static has(details: object): boolean {
+    return #value in details;
+  }
+
+  static of(details: object): unknown {
+    return (details as Payload).#value;
+  }
+}
+
+/** The lazy field's getter (one per field name: no closure per event) and its `...Details` name. */
+interface LazyField {
+  descriptor: PropertyDescriptor;
+  detailsKey: string;
+}
+
+const lazyFields = new Map<string, LazyField>();
+
+function lazyField(key: string): LazyField {
+  let field = lazyFields.get(key);
+  if (field === undefined) {
+    field = {
+      descriptor: {
+        enumerable: true,
+        configurable: true,
+        get(this: object) {
+          return jsonText(Payload.of(this));
+        },
+      },
+      detailsKey: `${key}Details`,
+    };
+    lazyFields.set(key, field);
+  }
+  return field;
+}
+
+/**
+ * Details with a lazily serialized payload field (`input`, `output`, `parameters`...) and its
+ * `...Details` (none when `withDetails` is false). `fields` must be a new object: it is given
+ * its payload once.
+ */
+export function withPayload(fields: Record<string, unknown>, key: string, value: unknown, withDetails = true): Record<string, unknown> {
+  const field = lazyField(key);
+  new Payload(fields, value);
+  Object.defineProperty(fields, key, field.descriptor);
+  if (withDetails) fields[field.detailsKey] = { truncated: false };
   return fields;
 }
 
@@ -66,8 +99,8 @@ export function withPayload(
  * fold measures every input and output); undefined for details this engine did not make.
  */
 export function payloadByteLength(details: object): number | undefined {
-  if (!payloads.has(details)) return undefined;
-  const value = payloads.get(details);
+  if (!Payload.has(details)) return undefined;
+  const value = Payload.of(details);
   return value === undefined ? 4 : jsonByteLength(value);
 }
 

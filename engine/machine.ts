@@ -30,6 +30,11 @@ const EXECUTORS: Record<string, StateExecutor> = {
   Map: runMap,
 };
 
+/** Each state type's Entered and Exited event names, made once: a name made per event is a new string each time. */
+const STATE_EVENTS: Readonly<Record<string, { entered: string; exited: string }>> = Object.fromEntries(
+  Object.keys(EXECUTORS).map((type) => [type, { entered: `${type}StateEntered`, exited: `${type}StateExited` }]),
+);
+
 const RETRYING_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
 const ABORTABLE_TYPES = new Set(['Task', 'Wait', 'Parallel', 'Map']);
 
@@ -78,7 +83,7 @@ export async function runMachine(thread: Thread, machine: Machine, input: unknow
 
 /** Records the state's Entered event; returns its id. */
 export function enterState(thread: Thread, name: string, state: StateDefinition, input: unknown): number {
-  return thread.emit(`${state.Type}StateEntered`, withPayload({ name }, 'input', input));
+  return thread.emit(STATE_EVENTS[state.Type]!.entered, withPayload({ name }, 'input', input));
 }
 
 /** The context the state sees: $$.State.RetryCount only on the states that can retry. */
@@ -144,7 +149,7 @@ function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
     details.assignedVariables = Object.fromEntries(Object.entries(outcome.assign).map(([key, value]) => [key, JSON.stringify(value)]));
     details.assignedVariablesDetails = { truncated: false };
   }
-  step.thread.emit(`${step.state.Type}StateExited`, details);
+  step.thread.emit(STATE_EVENTS[step.state.Type]!.exited, details);
   return outcome;
 }
 

@@ -21,18 +21,26 @@ export function nestingMessage(what: string): string {
 }
 
 const sizes = new WeakMap<object, Size>();
-// Only sizes that cost something to measure again are remembered: a small object is measured as
-// fast as it is looked up, and millions of long-lived small ones (a Map Run's items, the records
-// its children read) would make the WeakMap slow every garbage collection and every lookup.
-const MIN_CACHED_BYTES = 1024;
+// Only sizes that cost something to measure again are remembered: an object or array whose walk
+// visited MIN_CACHED_MEMBERS members or more (a remembered member counting as one). A small
+// object is measured as fast as it is looked up, and so is one made of a remembered list and a
+// few small fields (a loop's state output); millions of long-lived entries (a Map Run's items,
+// the records its children read, every output of a loop) would make the WeakMap slow every
+// garbage collection and every lookup.
+const MIN_CACHED_MEMBERS = 64;
 // Strings that need no escaping and no multi-byte UTF-8: their JSON size is length + 2.
 const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
-// Long strings recur (the same ids in every shorter copy of a list): remember their sizes, within bounds.
-const MIN_CACHED_LENGTH = 16;
+// Long strings recur (a value held by every state's output) and cost more to scan than to look
+// up: remember their sizes, within bounds. A shorter one (an id, a hash, a task result's field,
+// mostly measured once) is scanned: a Map entry for each would cost more than it saves. The
+// shortest (an object's keys, mostly) are scanned by a loop, which costs less than calling the RegExp.
+const SHORT_LENGTH = 16;
+const MIN_CACHED_LENGTH = 128;
 const MAX_CACHED_STRINGS = 100_000;
 const stringSizes = new Map<string, number>();
 
 function stringBytes(text: string): number {
+  if (text.length < SHORT_LENGTH) return shortStringBytes(text);
   if (text.length < MIN_CACHED_LENGTH) return measureString(text);
   let bytes = stringSizes.get(text);
   if (bytes === undefined) {
@@ -41,6 +49,15 @@ function stringBytes(text: string): number {
     stringSizes.set(text, bytes);
   }
   return bytes;
+}
+
+/** measureString by a loop over the characters. */
+function shortStringBytes(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return measureString(text);
+  }
+  return text.length + 2;
 }
 
 function measureString(text: string): number {
@@ -90,27 +107,49 @@ function scalarBytes(value: unknown): number {
 
 // A list consumed from the front (`$.List[1:]` each turn of a loop) is a new array holding the
 // same items as the one measured before it, minus a few at its start: its size follows from that
-// one's by pointer comparisons, instead of measuring every item again. Its depth is taken as the
-// longer list's, which it cannot exceed: only a depth over MAX_JSON_DEPTH is refused, and a list
-// that deep is measured again in full.
+// one's. Its depth is taken as the longer list's, which it cannot exceed: only a depth over
+// MAX_JSON_DEPTH is refused, and a list that deep is measured again in full. The JSONPath reader
+// notes the slices it cuts (noteSlice); any other such list is recognised by pointer comparisons
+// with the last long list measured (suffixSize).
 const MAX_DROPPED = 8;
 let lastArray: readonly unknown[] | undefined;
 let lastArraySize: Size = { bytes: 0, depth: 0 };
+let sliceValue: readonly unknown[] | undefined;
+let sliceSource: readonly unknown[] = [];
+
+/** Notes that `slice` is `source.slice(start)`, for the next measure of `slice`. */
+export function noteSlice(slice: readonly unknown[], source: readonly unknown[], start: number): void {
+  if (start + slice.length !== source.length) return;
+  sliceValue = slice;
+  sliceSource = source;
+}
 
 function itemBytes(item: unknown): number {
   return item === undefined || typeof item === 'function' ? 4 : jsonByteLength(item);
 }
 
+/** The size of `value` from that of `source`, of which it holds the last items, all but a few. */
+function sizeWithout(value: readonly unknown[], source: readonly unknown[], sourceSize: Size): Size | undefined {
+  const dropped = source.length - value.length;
+  if (value.length === 0 || dropped <= 0 || dropped > MAX_DROPPED || sourceSize.depth > MAX_JSON_DEPTH) return undefined;
+  let { bytes } = sourceSize;
+  for (let i = 0; i < dropped; i++) bytes -= itemBytes(source[i]) + 1;
+  return { bytes, depth: sourceSize.depth };
+}
+
+function sliceSize(value: readonly unknown[]): Size | undefined {
+  if (value !== sliceValue) return undefined;
+  const sourceSize = sizes.get(sliceSource) ?? (sliceSource === lastArray ? lastArraySize : undefined);
+  return sourceSize === undefined ? undefined : sizeWithout(value, sliceSource, sourceSize);
+}
+
 function suffixSize(value: readonly unknown[]): Size | undefined {
   const previous = lastArray;
-  if (previous === undefined || value.length === 0 || lastArraySize.depth > MAX_JSON_DEPTH) return undefined;
+  if (previous === undefined) return undefined;
   const dropped = previous.length - value.length;
   if (dropped <= 0 || dropped > MAX_DROPPED) return undefined;
   for (let i = 0; i < value.length; i++) if (value[i] !== previous[i + dropped]) return undefined;
-  let { bytes } = lastArraySize;
-  const { depth } = lastArraySize;
-  for (let i = 0; i < dropped; i++) bytes -= itemBytes(previous[i]) + 1;
-  return { bytes, depth };
+  return sizeWithout(value, previous, lastArraySize);
 }
 
 /** An object or array being measured: its members in JSON order, the next one to add, the sums so far. */
@@ -124,19 +163,21 @@ interface Frame {
   depth: number;
   /** Members written so far (an object skips undefined and function values). */
   written: number;
+  /** Members visited, its own and those of the members walked: what measuring it again would cost. */
+  visited: number;
 }
 
 function known(value: object): Size | undefined {
-  const size = sizes.get(value);
+  const size = recentSize(value) ?? sizes.get(value);
   if (size !== undefined) return size;
   if (!Array.isArray(value)) return undefined;
-  const suffix = suffixSize(value);
-  if (suffix !== undefined) remember(value, suffix);
-  return suffix;
+  const derived = sliceSize(value) ?? suffixSize(value);
+  if (derived !== undefined) remember(value, derived, value.length);
+  return derived;
 }
 
-function remember(value: object, size: Size): void {
-  if (size.bytes >= MIN_CACHED_BYTES) sizes.set(value, size);
+function remember(value: object, size: Size, visited: number): void {
+  if (visited >= MIN_CACHED_MEMBERS) sizes.set(value, size);
   // Only a list too long to re-measure cheaply is worth remembering: a short array measured in
   // between (a task result's header list) must not make the next turn measure the list again.
   if (Array.isArray(value) && value.length > MAX_DROPPED) {
@@ -145,10 +186,30 @@ function remember(value: object, size: Size): void {
   }
 }
 
+// The last values measured whole, whatever their cost: a state's output is measured again at
+// once (the history fold reads it as the state's output and the next state's input, and a state
+// that passes its input on checks it again), and a task's result as part of the output it makes,
+// without a WeakMap entry for each.
+const RECENT = 4;
+const recentValues: (object | undefined)[] = Array.from({ length: RECENT }, () => undefined);
+const recentSizes: Size[] = Array.from({ length: RECENT }, () => ({ bytes: 0, depth: 0 }));
+let recentNext = 0;
+
+function recentSize(value: object): Size | undefined {
+  for (let i = 0; i < RECENT; i++) if (recentValues[i] === value) return recentSizes[i];
+  return undefined;
+}
+
+function rememberRecent(value: object, size: Size): void {
+  recentValues[recentNext] = value;
+  recentSizes[recentNext] = size;
+  recentNext = (recentNext + 1) % RECENT;
+}
+
 function open(value: object): Frame {
   const array = Array.isArray(value);
   const keys = array ? undefined : Object.keys(value);
-  return { value, array, keys, length: keys ? keys.length : (value as unknown[]).length, next: 0, bytes: 2, depth: 1, written: 0 };
+  return { value, array, keys, length: keys ? keys.length : (value as unknown[]).length, next: 0, bytes: 2, depth: 1, written: 0, visited: 0 };
 }
 
 /**
@@ -167,6 +228,7 @@ function measure(root: object): Size {
       const index = frame.next++;
       const key = frame.keys?.[index];
       const item: unknown = key === undefined ? (frame.value as unknown[])[index] : (frame.value as Record<string, unknown>)[key];
+      frame.visited += 1;
       const skipped = item === undefined || typeof item === 'function';
       if (skipped && !frame.array) continue;
       frame.bytes += (frame.written > 0 ? 1 : 0) + (key === undefined ? 0 : stringBytes(key) + 1);
@@ -190,10 +252,14 @@ function measure(root: object): Size {
     }
     stack.pop();
     const size = { bytes: frame.bytes, depth: frame.depth };
-    remember(frame.value, size);
+    remember(frame.value, size, frame.visited);
     const parent = stack[stack.length - 1];
-    if (parent === undefined) return size;
+    if (parent === undefined) {
+      rememberRecent(root, size);
+      return size;
+    }
     add(parent, size);
+    parent.visited += frame.visited;
   }
 }
 

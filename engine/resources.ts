@@ -14,7 +14,23 @@ const LAMBDA = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(?::[^:]+)?$/;
 const SERVICE = /^arn:aws[\w-]*:states:::((?:aws-sdk:)?[^:]+):(.+)$/;
 const ACTIVITY = /^arn:aws[\w-]*:states:[^:]+:\d{12}:activity:/;
 
+// Each ARN's kind, found once (a Task classifies its resource at every call), frozen since it is
+// shared. Bounded, as ARNs come from every definition a long-lived process runs.
+const MAX_KINDS = 10_000;
+const kinds = new Map<string, ResourceKind>();
+
+/** What an ARN names; the same frozen object for the same ARN. */
 export function classifyResource(arn: string): ResourceKind {
+  let kind = kinds.get(arn);
+  if (kind === undefined) {
+    kind = Object.freeze(kindOf(arn));
+    if (kinds.size >= MAX_KINDS) kinds.clear();
+    kinds.set(arn, kind);
+  }
+  return kind;
+}
+
+function kindOf(arn: string): ResourceKind {
   if (LAMBDA.test(arn)) return { kind: 'lambda', arn };
   const service = SERVICE.exec(arn);
   if (service) {

@@ -85,16 +85,19 @@ export class Run {
 
   /** Settles as `promise` does, or rejects first with the reason of the execution's signal or `extra`'s. */
   raceInterrupt<T>(promise: Promise<T>, extra?: AbortSignal): Promise<T> {
-    const signals = extra === undefined ? [this.signal] : [this.signal, extra];
-    const aborted = signals.find((signal) => signal.aborted);
-    if (aborted) return Promise.reject(aborted.reason as Error);
+    const { signal } = this;
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (extra?.aborted) return Promise.reject(extra.reason as Error);
+    // One listener per signal, and no array or closure more: every Task call comes through here.
     return new Promise<T>((resolve, reject) => {
-      const listeners = signals.map((signal) => {
-        const onAbort = () => reject(signal.reason as Error);
-        signal.addEventListener('abort', onAbort, { once: true });
-        return () => signal.removeEventListener('abort', onAbort);
-      });
-      const done = () => listeners.forEach((remove) => remove());
+      const onAbort = () => reject(signal.reason as Error);
+      const onExtra = extra && (() => reject(extra.reason as Error));
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (onExtra) extra!.addEventListener('abort', onExtra, { once: true });
+      const done = () => {
+        signal.removeEventListener('abort', onAbort);
+        if (onExtra) extra!.removeEventListener('abort', onExtra);
+      };
       promise.then(
         (value) => {
           done();

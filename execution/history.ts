@@ -50,8 +50,9 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
   const samplesPerState = options.samples ?? SAMPLES_PER_STATE;
   const states: Record<string, StateSummary> = {};
   const fold: HistoryFold = { historyEvents: 0, maxPayloadBytes: 0, stateTransitions: 0, states, warnings: [] };
-  // The state entry each event belongs to, by event id.
-  const entryOf = new Map<number, OpenEntry | undefined>();
+  // The state entry each event belongs to, by event id (null: none). Ids count up from 1, so an
+  // array indexed by them costs less than a Map entry per event.
+  const entryOf: (OpenEntry | null)[] = [];
   let truncated = false;
   let previous: OpenEntry | undefined;
 
@@ -75,13 +76,13 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
     fold.historyEvents += 1;
     const at = event.timestamp?.getTime() ?? 0;
     // Without ids (a hand-made history), events follow each other in one chain.
-    const open = event.previousEventId !== undefined && entryOf.has(event.previousEventId)
-      ? entryOf.get(event.previousEventId)
-      : previous;
+    const recorded = event.previousEventId === undefined ? undefined : entryOf[event.previousEventId];
+    const open = recorded === undefined ? previous : (recorded ?? undefined);
     let current = open;
     const entered = event.stateEnteredEventDetails;
     const exited = event.stateExitedEventDetails;
-    const failure = failureDetails(event);
+    // Only a sampled entry keeps its error: the other events need not be searched for one.
+    const failure = open?.sample && failureDetails(event);
     if (entered?.name !== undefined) {
       const state = (states[entered.name] ??= { entered: 0, ms: 0, samples: [] });
       state.entered += 1;
@@ -121,7 +122,7 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
       }
       current = undefined;
     }
-    if (event.id !== undefined) entryOf.set(event.id, current);
+    if (event.id !== undefined) entryOf[event.id] = current ?? null;
     previous = current;
   };
   return {

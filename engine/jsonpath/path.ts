@@ -6,6 +6,7 @@ import { StatesError } from '../errors.ts';
 import { type FilterExpression, parseFilter, testFilter, type PathReader } from './filter.ts';
 import { InvalidPath, quotedEnd, readQuoted } from './path-text.ts';
 import { isObject } from '../json.ts';
+import { noteSlice } from '../payload.ts';
 
 /**
  * A definite path that matched nothing; `detail` is Jayway's own message for it, `step` the
@@ -280,7 +281,10 @@ function readSimpleSlice(segments: readonly Segment[], data: unknown): unknown[]
   if (!Array.isArray(value)) return [];
   const slice = segments[segments.length - 1] as { from: number | undefined; to: number | undefined };
   const [start, end] = sliceBounds(slice.from, slice.to, value.length);
-  return value.slice(start, end);
+  const items = value.slice(start, end);
+  // Its size follows from the list's, measured already: no need to walk its items again.
+  noteSlice(items, value, start);
+  return items;
 }
 
 function notFound(compiled: CompiledPath, failed: number, at: unknown): PathNotFound {

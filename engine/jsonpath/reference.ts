@@ -6,8 +6,29 @@ import type { PathScope } from './scope.ts';
 
 const VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
 
+interface Parts {
+  source: 'input' | 'context' | 'variable';
+  name?: string;
+  path: string;
+}
+
+// Each reference's parts, found once: a state reads the same references at every entry. Bounded,
+// as references come from every definition a long-lived process runs.
+const MAX_PARTS = 10_000;
+const partsCache = new Map<string, Parts>();
+
 /** Where a reference reads: the input, the context object or a variable, and the `$…` path there. */
-function parts(reference: string): { source: 'input' | 'context' | 'variable'; name?: string; path: string } {
+function parts(reference: string): Parts {
+  let found = partsCache.get(reference);
+  if (found === undefined) {
+    found = partsOf(reference);
+    if (partsCache.size >= MAX_PARTS) partsCache.clear();
+    partsCache.set(reference, found);
+  }
+  return found;
+}
+
+function partsOf(reference: string): Parts {
   if (reference.startsWith('$$')) return { source: 'context', path: reference.slice(1) };
   const variable = VARIABLE.exec(reference);
   if (variable !== null) return { source: 'variable', name: variable[1]!, path: `$${reference.slice(variable[0].length)}` };

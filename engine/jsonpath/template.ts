@@ -61,19 +61,37 @@ export function checkPayloadTemplate(template: unknown): void {
   }
 }
 
+// A `.$` key's output name (`List.$` → `List`), made once per key: a name cut anew at each
+// evaluation would be a new string for every object the template builds. Bounded, as keys come
+// from every definition a long-lived process runs.
+const MAX_OUTPUT_NAMES = 10_000;
+const outputNames = new Map<string, string>();
+
+function outputName(key: string): string {
+  let name = outputNames.get(key);
+  if (name === undefined) {
+    name = key.slice(0, -DYNAMIC_SUFFIX.length);
+    if (outputNames.size >= MAX_OUTPUT_NAMES) outputNames.clear();
+    outputNames.set(key, name);
+  }
+  return name;
+}
+
 /** Evaluates a payload template against the scope; `field` names the template (e.g. `Parameters`). */
 export function evaluatePayloadTemplate(template: unknown, scope: PathScope, field: string): unknown {
   if (Array.isArray(template)) return template.map((item) => evaluatePayloadTemplate(item, scope, field));
   if (typeof template !== 'object' || template === null) return template;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(template)) {
+  const fields = template as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
     let name = key;
     let resolved: unknown;
     if (key.endsWith(DYNAMIC_SUFFIX)) {
       if (typeof value !== 'string') {
         throw new StatesError('States.Runtime', `The value for the field '${key}' must be a STRING that contains a JSONPath or an intrinsic function`);
       }
-      name = key.slice(0, -DYNAMIC_SUFFIX.length);
+      name = outputName(key);
       resolved = resolveValue(value, scope, key);
     } else {
       resolved = evaluatePayloadTemplate(value, scope, key);

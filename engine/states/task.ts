@@ -8,7 +8,29 @@ import { checkPayload } from '../quotas.ts';
 import { classifyResource } from '../resources.ts';
 import { BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
 import { setLongTimeout } from '../timers.ts';
+import type { TaskCall } from '../types.ts';
 import { TokenTask } from './task-token.ts';
+
+type Prefix = 'Task' | 'LambdaFunction' | 'Activity';
+
+/** The names of a call's end events, made once: a name made per event is a new string each time. */
+const END_EVENTS: Readonly<Record<Prefix, { succeeded: string; failed: string; timedOut: string }>> = {
+  Task: { succeeded: 'TaskSucceeded', failed: 'TaskFailed', timedOut: 'TaskTimedOut' },
+  LambdaFunction: { succeeded: 'LambdaFunctionSucceeded', failed: 'LambdaFunctionFailed', timedOut: 'LambdaFunctionTimedOut' },
+  Activity: { succeeded: 'ActivitySucceeded', failed: 'ActivityFailed', timedOut: 'ActivityTimedOut' },
+};
+
+let lastExecutionArn: string | undefined;
+let lastRegion = '';
+
+/** The region an execution runs in, from its ARN (remembered for the last ARN asked: every call of a run asks it). */
+function regionOf(executionArn: string): string {
+  if (executionArn !== lastExecutionArn) {
+    lastRegion = executionArn.split(':')[3] ?? 'us-east-1';
+    lastExecutionArn = executionArn;
+  }
+  return lastRegion;
+}
 
 /** An error raised by the dispatcher: never re-worded as a state's runtime error. */
 export class TaskError extends StatesError {}
@@ -113,8 +135,8 @@ export async function callResource(step: StateStep, resource: string, parameters
   checkPayload(parameters, run.quotas, step.name);
   const kind = classifyResource(resource);
   if (kind.kind === 'activity') return runActivity(step, resource, parameters, timeouts);
-  const region = run.execution.executionArn.split(':')[3] ?? 'us-east-1';
-  const prefix = kind.kind === 'lambda' ? 'LambdaFunction' : 'Task';
+  const region = regionOf(run.execution.executionArn);
+  const prefix: Prefix = kind.kind === 'lambda' ? 'LambdaFunction' : 'Task';
   const ids = kind.kind === 'service' ? { resourceType: kind.resourceType, resource: kind.resource } : {};
   if (kind.kind === 'lambda') {
     const details = withPayload({ resource }, 'input', parameters);
@@ -122,7 +144,7 @@ export async function callResource(step: StateStep, resource: string, parameters
     thread.emit('LambdaFunctionScheduled', details);
     thread.emit('LambdaFunctionStarted');
   } else {
-    const details = withPayload({ ...ids, region }, 'parameters', parameters, null);
+    const details = withPayload({ ...ids, region }, 'parameters', parameters, false);
     if (timeouts.timeoutSeconds !== undefined) details.timeoutInSeconds = timeouts.timeoutSeconds;
     if (timeouts.heartbeatSeconds !== undefined) details.heartbeatInSeconds = timeouts.heartbeatSeconds;
     thread.emit('TaskScheduled', details);
@@ -130,7 +152,10 @@ export async function callResource(step: StateStep, resource: string, parameters
   }
   return awaitCall(step, prefix, ids, timeouts, token, (signal) => {
     const submitted = kind.kind === 'service' && kind.pattern === 'sync' ? (output: unknown) => thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', output)) : undefined;
-    const call = run.options.dispatch({ stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution, ...(submitted ? { submitted } : {}), ...(token ? { taskToken: token.wait.token } : {}) });
+    const request: TaskCall = { stateName: step.name, resource, parameters, ...timeouts, signal, execution: run.execution };
+    if (submitted) request.submitted = submitted;
+    if (token) request.taskToken = token.wait.token;
+    const call = run.options.dispatch(request);
     if (!token) return call;
     return call.then((submitted) => {
       thread.emit('TaskSubmitted', withPayload({ ...ids }, 'output', submitted));
@@ -176,7 +201,7 @@ async function runActivity(step: StateStep, resource: string, parameters: unknow
 /** Awaits `call` against TimeoutSeconds (and a callback's heartbeats), recording its end as `<prefix>Succeeded|Failed|TimedOut`. */
 async function awaitCall(
   step: StateStep,
-  prefix: string,
+  prefix: Prefix,
   ids: { resourceType?: string; resource?: string },
   timeouts: Timeouts,
   token: TokenTask | undefined,
@@ -187,12 +212,12 @@ async function awaitCall(
   // The call's signal: the execution's own, unless a timeout or a sibling branch can also end it
   // (one controller per call only then: the project's loop makes thousands of calls).
   const controller = timeouts.timeoutSeconds !== undefined || thread.cancel !== undefined || token !== undefined ? new AbortController() : undefined;
-  const onAbort = () => controller?.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason);
-  if (controller) {
+  const onAbort = controller && (() => controller.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason));
+  if (onAbort) {
     run.signal.addEventListener('abort', onAbort, { once: true });
     thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
   }
-  let cancelTimer = () => undefined as void;
+  let cancelTimer: (() => void) | undefined;
   try {
     const racers: Promise<unknown>[] = [call(controller?.signal ?? run.signal)];
     if (timeouts.timeoutSeconds !== undefined) {
@@ -206,21 +231,23 @@ async function awaitCall(
     if (token) racers.push(token.heartbeatClock(timeouts.heartbeatSeconds, () => new TaskTimeout('States.HeartbeatTimeout')));
     const result = await thread.race(Promise.race(racers));
     checkPayload(result, run.quotas, step.name);
-    thread.emit(`${prefix}Succeeded`, withPayload({ ...ids }, 'output', result));
+    thread.emit(END_EVENTS[prefix].succeeded, withPayload({ ...ids }, 'output', result));
     return result;
   } catch (raised) {
     if (raised === run.signal.reason || raised instanceof BranchCancelled || (raised instanceof StatesError && raised.name === 'States.DataLimitExceeded')) throw raised;
     if (raised instanceof TaskTimeout) {
       controller?.abort(raised);
-      thread.emit(`${prefix}TimedOut`, { ...ids, error: raised.name });
+      thread.emit(END_EVENTS[prefix].timedOut, { ...ids, error: raised.name });
       throw raised;
     }
     const { error, cause } = failureOf(raised);
-    thread.emit(`${prefix}Failed`, { ...ids, error, cause });
+    thread.emit(END_EVENTS[prefix].failed, { ...ids, error, cause });
     throw new TaskError(error, cause);
   } finally {
-    cancelTimer();
-    run.signal.removeEventListener('abort', onAbort);
-    thread.cancel?.signal.removeEventListener('abort', onAbort);
+    cancelTimer?.();
+    if (onAbort) {
+      run.signal.removeEventListener('abort', onAbort);
+      thread.cancel?.signal.removeEventListener('abort', onAbort);
+    }
   }
 }

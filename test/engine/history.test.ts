@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { History, HistoryLimitReached, withPayload } from '../../engine/history.ts';
+import { stateContext } from '../../engine/context.ts';
+import { readPath } from '../../engine/jsonpath/path.ts';
 import { jsonByteLength } from '../../engine/payload.ts';
 
 describe('engine: history', () => {
@@ -21,6 +23,27 @@ describe('engine: history', () => {
     const details = withPayload({ name: 'S' }, 'input', value);
     expect(JSON.parse(JSON.stringify(details))).to.deep.equal({ name: 'S', input: '{"a":[1,2]}', inputDetails: { truncated: false } });
     expect(details.input).to.equal('{"a":[1,2]}');
+  });
+
+  it('keeps the payload out of sight: only the fields AWS shows are keys, and a copy is plain data', () => {
+    const details = withPayload({ name: 'S' }, 'output', { a: 1 });
+    expect(Reflect.ownKeys(details)).to.deep.equal(['name', 'output', 'outputDetails']);
+    expect({ ...details }).to.deep.equal({ name: 'S', output: '{"a":1}', outputDetails: { truncated: false } });
+    const parameters = withPayload({ resource: 'getItem' }, 'parameters', [1], false);
+    expect(Reflect.ownKeys(parameters)).to.deep.equal(['resource', 'parameters']);
+    expect(parameters.parameters).to.equal('[1]');
+  });
+
+  it('gives each state entry the EnteredTime of its own millisecond, in every second and year', () => {
+    const base = { Execution: {} as never, StateMachine: { Id: 'arn', Name: 'm' } };
+    const start = Date.UTC(2024, 0, 1);
+    const offsets = [0, 1, 1, 0, 9, 10, 99, 100, 999, 1000, 1001, 999, 86_400_000, -1, -1000, -1001];
+    const times = [...offsets.map((ms) => start + ms), -1, -999, -1000, 0, 8.64e15, -8.64e15, Date.UTC(-20, 5, 1, 2, 3, 4, 5), Date.UTC(12345, 0, 1)];
+    for (const time of times.map((ms) => new Date(ms))) {
+      expect(stateContext(base, 'S', time, undefined).State.EnteredTime, String(time.getTime())).to.equal(time.toISOString());
+    }
+    expect(() => stateContext(base, 'S', new Date(Number.NaN), undefined)).to.throw(RangeError);
+    expect(stateContext(base, 'S', new Date(start + 5), undefined).State.EnteredTime).to.equal(new Date(start + 5).toISOString());
   });
 
   it('allows only a terminal execution event as the last event of the quota', () => {
@@ -46,6 +69,17 @@ describe('engine: payload sizes', () => {
       { k: 'v', u: undefined, n: { deep: ['x'.repeat(40)] } },
     ];
     for (const value of values) expect(jsonByteLength(value), JSON.stringify(value)).to.equal(Buffer.byteLength(JSON.stringify(value)));
+  });
+
+  it('equal it for strings of every length band, plain, escaped or multi-byte, measured once or again', () => {
+    for (const length of [1, 15, 16, 127, 128, 300]) {
+      for (const filler of ['a', '"', '\\', '\n', '\u0001', 'é', '𝄞', '\u007f']) {
+        const text = `${'k'.repeat(length - 1)}${filler}`;
+        for (const value of [text, { [text]: text }, [text, text]]) {
+          expect(jsonByteLength(value), `${length} ${JSON.stringify(filler)}`).to.equal(Buffer.byteLength(JSON.stringify(value)));
+        }
+      }
+    }
   });
 
   it('stay exact for a list consumed from the front, and for look-alikes that are not its suffix', () => {
@@ -75,5 +109,24 @@ describe('engine: payload sizes', () => {
     expect(jsonByteLength(base)).to.equal(exact(base));
     const lookAlike = [...base.slice(2, 10), 'not-the-same', ...base.slice(11)];
     expect(jsonByteLength(lookAlike)).to.equal(exact(lookAlike));
+  });
+
+  it('stay exact for the slices a JSONPath cuts from a measured list, and for any other list measured after one', () => {
+    const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    let list: unknown[] = Array.from({ length: 150 }, (_, index) => (index % 5 === 0 ? { n: [index, 'é'] } : `id-${index}-"q"`));
+    for (const path of ['$[1:]', '$[3:]', '$[9:]', '$[:-1]', '$[1:-1]', '$[0:]', '$[1:]', '$[-20:]']) {
+      expect(jsonByteLength(list)).to.equal(exact(list));
+      const slice = readPath(path, list) as unknown[];
+      // Measured first, an array the slice was not: the slice noted last must not stand for it.
+      const other = [...slice.slice(1), 'another item'];
+      expect(jsonByteLength(other), `${path} other`).to.equal(exact(other));
+      expect(jsonByteLength(slice), path).to.equal(exact(slice));
+      expect(jsonByteLength({ List: slice, extra: { small: true } })).to.equal(exact({ List: slice, extra: { small: true } }));
+      list = slice;
+    }
+    // A slice of a list never measured is measured in full.
+    const fresh = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(30));
+    const tail = readPath('$[1:]', fresh) as unknown[];
+    expect(jsonByteLength(tail)).to.equal(exact(tail));
   });
 });

@@ -94,6 +94,19 @@ describe('engine/jsonpath/template evaluatePayloadTemplate', () => {
   });
 });
 
+describe('engine/jsonpath/template evaluation, template after template', () => {
+  it('names each output field after its own key, and reads each reference from its own source', () => {
+    const first = evaluatePayloadTemplate({ 'a.$': '$.name', 'b.$': '$$.State.Name', 'c.$': '$greeting', d: { 'a.$': '$obj.field' } }, scope, 'Parameters');
+    expect(first).to.deep.equal({ a: 'Ada', b: 'S', c: 'hello', d: { a: 'f' } });
+    // The same references read into other sources, and the same keys under other names.
+    const second = evaluatePayloadTemplate({ 'ab.$': '$.name', 'a.$': '$$.Execution.Id', '__proto__.$': '$.nested' }, { ...scope, input: { name: 'Grace', nested: 1 } }, 'Parameters');
+    expect(JSON.stringify(second)).to.equal('{"ab":"Grace","a":"arn:exec","__proto__":1}');
+    expect(resolveValue('$greeting', { ...scope, variables: { greeting: 'bye' } }, 'x.$')).to.equal('bye');
+    expect(resolveValue('$.greeting', { ...scope, input: { greeting: 'input' } }, 'x.$')).to.equal('input');
+    expect(resolveValue('$$.greeting', { ...scope, context: { greeting: 'context' } }, 'x.$')).to.equal('context');
+  });
+});
+
 describe('engine/jsonpath/template checks before running', () => {
   it('accepts templates whose `.$` fields are paths and intrinsic calls that parse', () => {
     expect(() =>

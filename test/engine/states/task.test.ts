@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { TaskCall } from '../../../engine/index.ts';
-import { failure, machine, run, types } from '../run.ts';
+import { runExecution, type TaskCall } from '../../../engine/index.ts';
+import { CONTEXT, failure, machine, run, types } from '../run.ts';
 
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:fn';
 
@@ -43,6 +43,22 @@ describe('engine: Task state', () => {
       region: 'us-east-1',
       parameters: '{"QueueUrl":"q","MessageBody":"hi"}',
     });
+  });
+
+  it('records each execution\'s own region and each resource\'s own kind, whatever ran before', async () => {
+    const definition = machine(
+      { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'q', MessageBody: 'b' }, Next: 'L' },
+      { L: { Type: 'Task', Resource: FUNCTION, Next: 'D' }, D: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Parameters: {}, End: true } },
+    );
+    for (const region of ['eu-west-3', 'us-east-1', 'eu-west-3', 'ap-south-2']) {
+      const executionArn = CONTEXT.executionArn.replace('us-east-1', region);
+      const result = await runExecution(definition, {}, { ...CONTEXT, executionArn }, { dispatch: async () => ({}) });
+      const scheduled = result.history.filter((event) => event.type.endsWith('Scheduled')).map((event) => JSON.parse(JSON.stringify(event)));
+      expect(scheduled.map((event) => event.type)).to.deep.equal(['TaskScheduled', 'LambdaFunctionScheduled', 'TaskScheduled']);
+      expect(scheduled[0].taskScheduledEventDetails).to.include({ resourceType: 'sqs', resource: 'sendMessage', region });
+      expect(scheduled[1].lambdaFunctionScheduledEventDetails).to.include({ resource: FUNCTION });
+      expect(scheduled[2].taskScheduledEventDetails).to.include({ resourceType: 'dynamodb', resource: 'getItem', region });
+    }
   });
 
   it('names an SDK integration resourceType aws-sdk:<service>', async () => {
