@@ -94,7 +94,7 @@ export async function measureStartup(): Promise<StartupRow[]> {
       },
       {
         what: '`make local`, 10 items',
-        layer: "make local's command after the build (`node dist/local-cli.mjs`): the row above and the HTML report (Graphviz in WebAssembly draws its diagram)",
+        layer: "make local's command after the build (`node dist/local-cli.mjs`): the row above and the HTML report, drawn on a thread started before the run",
         runs: await rounds([cli], { cwd: ROOT }),
       },
     ];
