@@ -1,6 +1,7 @@
 // What a process of the offline CLI costs before and around its run, for `make bench`'s start-up
 // table: Node alone, the CLI's start-up (--help), one conformance case as the harness runs it,
-// and `make local`'s command at 10 items. `npx tsx bench/startup.ts [--conformance=DIR]`; with
+// and `make local`'s command at 10 items without and with its HTML report. Each row adds one
+// layer to the one above it, so the differences between rows say where the time goes. `npx tsx bench/startup.ts [--conformance=DIR]`; with
 // --conformance it also runs the whole conformance suite of DIR/harness.mjs through the CLI
 // (`make conformance`'s command, a minute or more) and prints its wall time (`make bench-startup`).
 import { spawn } from 'node:child_process';
@@ -87,8 +88,13 @@ export async function measureStartup(): Promise<StartupRow[]> {
         runs: await rounds(harnessCase, { cwd: scratch, env: { [NO_REPORT_ENV]: '1' } }),
       },
       {
+        what: '`make local`, 10 items, `--no-report`',
+        layer: 'the row above with the workflow: seed Lambda (its bundle loaded cold, as Lambda does), 10 items, reconciliation; no report',
+        runs: await rounds([cli, '--no-report'], { cwd: ROOT }),
+      },
+      {
         what: '`make local`, 10 items',
-        layer: "make local's command after the build (`node dist/local-cli.mjs`): start-up, emulators, seed Lambda, execution, reconciliation, HTML report",
+        layer: "make local's command after the build (`node dist/local-cli.mjs`): the row above and the HTML report, drawn on a thread started before the run",
         runs: await rounds([cli], { cwd: ROOT }),
       },
     ];

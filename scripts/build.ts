@@ -12,6 +12,7 @@ import { REPO_ROOT as ROOT } from '../stacks/paths.ts';
 import { APP } from '../workflow/app.ts';
 import type { Application } from '../workflow/description.ts';
 import { BUNDLE_FILE, bundlePaths, DIST_DIR } from '../workflow/names.ts';
+import { REPORT_WORKER_BUNDLE } from '../local/cli/report-writer.ts';
 
 const FUNCTIONS_DIR = 'functions';
 const ENTRY_FILE = 'index.ts';
@@ -133,7 +134,7 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
   };
 }
 
-export const LOCAL_CLI = { entry: 'local/cli/start.ts', outfile: join(DIST_DIR, 'local-cli.mjs') };
+export const LOCAL_CLI = { entry: 'local/cli/start.ts', outfile: join(DIST_DIR, 'local-cli.mjs'), reportWorker: 'local/cli/report-worker.ts' };
 
 /** The CLI's chunks, beside its entry: `local-cli-<hash>.mjs`, each with its source map. */
 const CLI_CHUNK = /^local-cli-[A-Z0-9]+\.mjs(\.map)?$/;
@@ -160,8 +161,9 @@ const HTTP_THROUGH_REQUIRE: Plugin = {
 };
 
 /**
- * Bundles the offline runtime's CLI: its entry dist/local-cli.mjs and the chunks it loads when a
- * run needs them (the HTML report, the kept endpoint). Start-up is most of a short run, so the
+ * Bundles the offline runtime's CLI: its entry dist/local-cli.mjs, the entry of the HTML report's
+ * thread (dist/local-cli-report.mjs, report-writer.ts) and the chunks they load when a run needs
+ * them (the report's renderer, the kept endpoint). Start-up is most of a short run, so the
  * npm packages are bundled in too, from their ES module builds: Node then reads a few files
  * instead of resolving and compiling hundreds (and lexing the AWS SDK's CommonJS for its
  * exports). The emulators loaded with require() (dynalite, s3rver) stay in node_modules. Every
@@ -175,7 +177,7 @@ async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes
   for (const name of readdirSync(outdir).filter((file) => CLI_CHUNK.test(file))) rmSync(join(outdir, name));
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { [basename(LOCAL_CLI.outfile, '.mjs')]: LOCAL_CLI.entry },
+    entryPoints: { [basename(LOCAL_CLI.outfile, '.mjs')]: LOCAL_CLI.entry, [REPORT_WORKER_BUNDLE]: LOCAL_CLI.reportWorker },
     outdir: DIST_DIR,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'local-cli-[hash]',

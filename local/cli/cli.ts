@@ -14,6 +14,7 @@ import { runTaskTokens } from '../api/callback-server.ts';
 import { childLines, childSummaries } from './nested.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
+import { startReportWriter, type ReportWriter } from './report-writer.ts';
 import { runLocal, type LocalRunOptions } from '../run.ts';
 import { parseS3Data } from '../services/s3-data.ts';
 import { parseUserMessaging } from '../services/user-messaging.ts';
@@ -204,6 +205,11 @@ export interface CliIo {
   interrupts?: () => { signal: AbortSignal; dispose(): void };
   /** Writes the execution's HTML report and returns its path. */
   writeReport: (record: ExecutionRecord) => Promise<string>;
+  /**
+   * Called before a run that writes a report, so that the writer can get ready while the run goes
+   * on; disposed when the command ends, with or without a report.
+   */
+  prepareReport?: () => { dispose(): void };
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -242,14 +248,40 @@ export function displayPath(path: string, cwd: string = process.cwd()): string {
   return shown.startsWith('..') || isAbsolute(shown) ? path : shown;
 }
 
-const defaultIo: CliIo = {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  untilStopped: untilSignal,
-  interrupts: signalInterrupts,
-  // The report's page and diagram renderer (Graphviz in WebAssembly) load only for a run that writes one.
-  writeReport: async (record) => displayPath(await (await import('../../viz/report.ts')).writeReport(record, REPORTS_DIR)),
-};
+/**
+ * The process's own streams and signals. The report is written on a thread of its own, started
+ * when the command knows it will write one (report-writer.ts): the page's renderer (Graphviz in
+ * WebAssembly) loads and warms up there during the run, and not at all for a run without a report.
+ */
+function processIo(): CliIo {
+  let prepared: ReportWriter | undefined;
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    untilStopped: untilSignal,
+    interrupts: signalInterrupts,
+    prepareReport: () => {
+      const writer = (prepared ??= startReportWriter(REPORTS_DIR));
+      return {
+        dispose: () => {
+          if (prepared !== writer) return;
+          prepared = undefined;
+          void writer.close();
+        },
+      };
+    },
+    // One page a command: the thread ends once it is written.
+    writeReport: async (record) => {
+      const writer = prepared ?? startReportWriter(REPORTS_DIR);
+      prepared = undefined;
+      try {
+        return displayPath(await writer.write(record));
+      } finally {
+        void writer.close();
+      }
+    },
+  };
+}
 
 // Errors that refuse the request before the run: the user's to fix, shown without a stack.
 const REFUSALS = new Set([
@@ -291,7 +323,7 @@ export function requireNode22(version: string = process.versions.node): void {
 }
 
 /** Runs the command; returns the exit status. */
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
     return await command(argv, io);
   } catch (error) {
@@ -312,6 +344,15 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   requireNode22();
+  const report = options.report ? io.prepareReport?.() : undefined;
+  try {
+    return await runCommand(options, io);
+  } finally {
+    report?.dispose();
+  }
+}
+
+async function runCommand(options: CliOptions, io: CliIo): Promise<number> {
   const total = expectedItems(executionInput(options.run), loopOf(selectWorkflow(options.run.workflow)));
   const progress = shouldShowProgress({ stream: io.stderr, json: options.json, total })
     ? createProgressLine(io.stderr, total)

@@ -1,0 +1,43 @@
+// The HTML report's thread (report-writer.ts starts it; the bundle's dist/local-cli-report.mjs):
+// while the run goes on in the main thread, it loads the page's renderer, starts Graphviz's
+// WebAssembly with the smallest drawing and loads the number format's locale data, so that only
+// the run's own page is left to draw when its record comes. Like start.ts, it turns Node's
+// compile cache on (a worker does not inherit it) before it loads anything else, hence no static
+// import of the renderer.
+import nodeModule from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ExecutionRecord } from '../../execution/execution-record.ts';
+
+/** What the main thread sends: the record whose page to write. */
+export interface ReportRequest {
+  record: ExecutionRecord;
+}
+
+/** What the thread answers: the page's path, or why it could not be written. */
+export type ReportAnswer = { path: string } | { error: { name: string; message: string } };
+
+/** The smallest definition: drawing it starts Graphviz, whatever the run's diagram will hold. */
+const SMALLEST_DEFINITION = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
+
+(nodeModule.enableCompileCache as typeof nodeModule.enableCompileCache | undefined)?.();
+
+const port = parentPort!;
+const { dir } = workerData as { dir: string };
+const [{ writeReport }, { renderDiagram }] = await Promise.all([import('../../viz/report.ts'), import('../../viz/diagram.ts')]);
+
+// A record that came meanwhile waits on the port. The page's numbers are formatted for en-US:
+// the thread's first such format loads the locale's data.
+(0).toLocaleString('en-US');
+await renderDiagram(SMALLEST_DEFINITION).catch(() => undefined);
+// A worker's compile cache is written only when it is flushed: the main thread ends it without waiting.
+(nodeModule.flushCompileCache as typeof nodeModule.flushCompileCache | undefined)?.();
+
+port.on('message', ({ record }: ReportRequest) => {
+  writeReport(record, dir).then(
+    (path): void => port.postMessage({ path } satisfies ReportAnswer),
+    (error: unknown): void => {
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      port.postMessage({ error: { name, message } } satisfies ReportAnswer);
+    },
+  );
+});

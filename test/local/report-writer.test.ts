@@ -1,0 +1,61 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { startReportWriter, type ReportWriter } from '../../local/cli/report-writer.ts';
+import { writeReport } from '../../viz/report.ts';
+import { failedRecord } from '../fixtures/records/failed.ts';
+import { succeededRecord } from '../fixtures/records/succeeded.ts';
+
+describe('local/cli/report-writer', function () {
+  // The thread loads the renderer through tsx here, as the tests run the sources.
+  this.timeout(60_000);
+  let dir: string;
+  let writer: ReportWriter | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'report-writer-test-'));
+  });
+
+  afterEach(async () => {
+    await writer?.close();
+    writer = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [status, record] of [
+    ['succeeded', succeededRecord],
+    ['failed', failedRecord],
+  ] as const) {
+    it(`writes, on its thread, the page viz/report.ts writes for a ${status} run, under the same name`, async () => {
+      writer = startReportWriter(join(dir, 'thread'));
+      const path = await writer.write(record);
+      const expected = await writeReport(record, join(dir, 'main'));
+      expect(path).to.equal(expected.replace(join(dir, 'main'), join(dir, 'thread')));
+      expect(await readFile(path, 'utf8')).to.equal(await readFile(expected, 'utf8'));
+    });
+  }
+
+  it("passes on the renderer's error when the page cannot be written, and writes nothing", async () => {
+    // A file where the folder should be: no folder can be made under it.
+    await writeFile(join(dir, 'a-file'), '');
+    writer = startReportWriter(join(dir, 'a-file', 'reports'));
+    const failure = await writer.write(succeededRecord).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).to.match(/ENOTDIR/);
+    expect(await readdir(dir)).to.deep.equal(['a-file']);
+  });
+
+  it('refuses a page once its thread has ended, by name', async () => {
+    writer = startReportWriter(dir);
+    await writer.close();
+    const failure = await writer.write(succeededRecord).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.name).to.equal('ReportThreadFailed');
+    expect(await readdir(dir)).to.deep.equal([]);
+  });
+});
