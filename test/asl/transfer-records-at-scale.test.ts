@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { placeholdersIn, renderTemplate } from '../../workflow/template.ts';
 import { FIFO_ENTRY_FIELDS, KEY_FIELD, SENT_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 import { RETRYABLE_ERRORS, RETRYABLE_SDK_ERRORS } from '../../workflow/service-errors.ts';
@@ -18,6 +19,28 @@ type State = Record<string, unknown> & { Type: string };
 interface Machine {
   StartAt: string;
   States: Record<string, State>;
+}
+
+/**
+ * Runs `work` on sinon's clock (setTimeout and Date), moved on a quarter of a second each turn of
+ * the event loop: a Wait state's seconds pass in a few turns, while the seed Task's and the
+ * execution's timeouts (960 s, an hour) stay thousands of turns away. Resolves with what `work`
+ * does and how far the clock moved.
+ */
+async function onFakeClock<T>(work: () => Promise<T>): Promise<{ value: T; elapsedMs: number }> {
+  const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  try {
+    const started = clock.now;
+    let settled = false;
+    const running = work().finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!settled) await clock.tickAsync(250);
+    }
+    return { value: await running, elapsedMs: clock.now - started };
+  } finally {
+    clock.restore();
+  }
 }
 
 const ASL = atScaleDefinition(100) as Machine & { QueryLanguage: string };
@@ -184,7 +207,9 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
     });
 
     it('absorbs BatchGetItem leaving keys unprocessed and SendMessageBatch failing entries, losing nothing', async () => {
-      const run = await runAtScale({ count: 300 }, { faults: { unprocessedKeys: 2, failedEntries: 3 } });
+      const { value: run, elapsedMs } = await onFakeClock(() => runAtScale({ count: 300 }, { faults: { unprocessedKeys: 2, failedEntries: 3 } }));
+      // Each child that met a fault backed off 1 s before trying again.
+      expect(elapsedMs).to.be.at.least(1000);
       expect(run.result.status, run.result.cause).to.equal('SUCCEEDED');
       expect(run.missing).to.deep.equal([]);
       expect(run.duplicated).to.deep.equal([]);
@@ -192,7 +217,9 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
     });
 
     it('fails the Map Run with States.ExceedToleratedFailureThreshold when entries stay failed past the retries', async () => {
-      const run = await runAtScale({ count: 10 }, { faults: { failedEntries: 100 } });
+      // The child backs off between its five attempts (Wait states of 1, 2, 4 and 8 s), on a fake clock.
+      const { value: run, elapsedMs } = await onFakeClock(() => runAtScale({ count: 10 }, { faults: { failedEntries: 100 } }));
+      expect(elapsedMs).to.be.at.least((1 + 2 + 4 + 8) * 1000);
       expect(run.result.status).to.equal('FAILED');
       expect(run.result.error).to.equal('States.ExceedToleratedFailureThreshold');
       const child = run.result.mapRuns[0]!.executions[0]!;
