@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { placeholdersIn, renderTemplate } from '../../workflow/template.ts';
 import { FIFO_ENTRY_FIELDS, KEY_FIELD, SENT_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 import { RETRYABLE_ERRORS, RETRYABLE_SDK_ERRORS } from '../../workflow/service-errors.ts';
@@ -10,6 +9,7 @@ import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
 import { AT_SCALE_DEFINITION, atScaleDefinition, atScaleVars, runAtScale } from '../../bench/at-scale-run.ts';
 import { atScaleChildWorstCase, CHILD_LOOP, EXPRESS_MAX_SECONDS, retryWaitSeconds } from '../../bench/child-worst-case.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
+import { onFakeClock } from '../fake-clock.ts';
 
 // asl-validator is CommonJS and ships no type declarations.
 type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -19,28 +19,6 @@ type State = Record<string, unknown> & { Type: string };
 interface Machine {
   StartAt: string;
   States: Record<string, State>;
-}
-
-/**
- * Runs `work` on sinon's clock (setTimeout and Date), moved on a quarter of a second each turn of
- * the event loop: a Wait state's seconds pass in a few turns, while the seed Task's and the
- * execution's timeouts (960 s, an hour) stay thousands of turns away. Resolves with what `work`
- * does and how far the clock moved.
- */
-async function onFakeClock<T>(work: () => Promise<T>): Promise<{ value: T; elapsedMs: number }> {
-  const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  try {
-    const started = clock.now;
-    let settled = false;
-    const running = work().finally(() => (settled = true));
-    while (!settled) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!settled) await clock.tickAsync(250);
-    }
-    return { value: await running, elapsedMs: clock.now - started };
-  } finally {
-    clock.restore();
-  }
 }
 
 const ASL = atScaleDefinition(100) as Machine & { QueryLanguage: string };
