@@ -8,6 +8,7 @@
 // only when `python3` loads the very AWS CLI that `aws --version` names; otherwise each command
 // starts `aws` as before.
 import { execFile, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -50,6 +51,8 @@ interface Outcome {
 
 interface Runner {
   run(args: string[], env: NodeJS.ProcessEnv): Promise<Outcome>;
+  /** Its process has ended: it takes no more commands. */
+  ended(): boolean;
 }
 
 /** One runner process: answers one command at a time, in the order asked. */
@@ -70,15 +73,15 @@ function startRunner(): Promise<Runner | undefined> {
   child.stdin.on('error', () => undefined);
   process.on('exit', () => child.kill());
   // Idle, it holds no test process open; a test process that ends closes its stdin, and it ends.
+  // (A child's pipes are sockets, which ref and unref as the child does.)
+  const pipes = [child.stdin, child.stdout, child.stderr] as unknown as Socket[];
   const idle = (): void => {
     child.unref();
-    child.stdout.unref?.();
-    child.stderr.unref?.();
-    child.stdin.unref?.();
+    for (const pipe of pipes) pipe.unref();
   };
   const busy = (): void => {
     child.ref();
-    child.stdout.ref?.();
+    for (const pipe of pipes) pipe.ref();
   };
   const next = (): Promise<string | undefined> => (closed ? Promise.resolve(undefined) : new Promise((resolve) => waiting.push(resolve)));
   const run = async (args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> => {
@@ -95,7 +98,7 @@ function startRunner(): Promise<Runner | undefined> {
     const version = line === undefined ? undefined : (JSON.parse(line) as Outcome);
     if (version?.rc === 0 && `${version.stdout}${version.stderr}`.trim() === AWS_VERSION) {
       idle();
-      return { run };
+      return { run, ended: () => closed };
     }
     child.kill();
     return undefined;
@@ -118,7 +121,7 @@ async function runCommand(args: string[], env: NodeJS.ProcessEnv): Promise<Outco
   try {
     return await runner.run(args, env);
   } finally {
-    idleRunners.push(runner);
+    if (!runner.ended()) idleRunners.push(runner);
   }
 }
 
