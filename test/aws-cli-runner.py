@@ -10,8 +10,28 @@ import sys
 
 import awscli
 import awscli.clidriver
+import botocore.loaders
+import botocore.session
 
 AWSCLI_DATA = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')
+
+# What awscli and botocore read from HOME as they are imported (caches, history, SSO tokens, none
+# of which the tests use) is the runner's own HOME, which points nowhere (test/aws-command.ts).
+# The models folder every command searches is the command's: ~/.aws/models under its HOME.
+botocore_create_loader = botocore.session.create_loader
+loaders = {}
+
+
+def create_loader(search_path_string=None):
+    """One loader per data path and models folder: the JSON files that every command reads (the
+    service models, endpoints, partitions) are parsed once, not once a command."""
+    key = (search_path_string, botocore.loaders.Loader.CUSTOMER_DATA_PATH)
+    if key not in loaders:
+        loaders[key] = botocore_create_loader(search_path_string)
+    return loaders[key]
+
+
+botocore.session.create_loader = create_loader
 
 
 def text_stream(errors='strict'):
@@ -26,6 +46,7 @@ def run(args, env):
     if os.environ.get('LC_CTYPE', '') == 'UTF-8':
         os.environ['LC_CTYPE'] = 'en_US.UTF-8'
     os.environ['AWS_DATA_PATH'] = os.pathsep.join([*filter(None, [env.get('AWS_DATA_PATH')]), AWSCLI_DATA])
+    botocore.loaders.Loader.CUSTOMER_DATA_PATH = os.path.join(os.path.expanduser('~'), '.aws', 'models')
     stdout, stderr = text_stream(), text_stream('replace')
     sys.stdin, sys.stdout, sys.stderr = io.TextIOWrapper(io.BytesIO(b''), encoding='utf-8'), stdout, stderr
     sys.argv = ['aws', *args]

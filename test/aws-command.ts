@@ -57,7 +57,8 @@ interface Runner {
 
 /** One runner process: answers one command at a time, in the order asked. */
 function startRunner(): Promise<Runner | undefined> {
-  const child: ChildProcessWithoutNullStreams = spawn('python3', [RUNNER], { env: process.env, stdio: 'pipe' });
+  // Its own HOME points nowhere: what awscli reads from HOME on import is nobody's (each command has the test's).
+  const child: ChildProcessWithoutNullStreams = spawn('python3', [RUNNER], { env: { ...process.env, HOME: '/nonexistent' }, stdio: 'pipe' });
   const lines = createInterface({ input: child.stdout });
   const waiting: ((line: string | undefined) => void)[] = [];
   let stderr = '';
