@@ -9,6 +9,7 @@ import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
 import { AT_SCALE_DEFINITION, atScaleDefinition, atScaleVars, runAtScale } from '../../bench/at-scale-run.ts';
 import { atScaleChildWorstCase, CHILD_LOOP, EXPRESS_MAX_SECONDS, retryWaitSeconds } from '../../bench/child-worst-case.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
+import { onFakeClock } from '../fake-clock.ts';
 
 // asl-validator is CommonJS and ships no type declarations.
 type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -184,7 +185,9 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
     });
 
     it('absorbs BatchGetItem leaving keys unprocessed and SendMessageBatch failing entries, losing nothing', async () => {
-      const run = await runAtScale({ count: 300 }, { faults: { unprocessedKeys: 2, failedEntries: 3 } });
+      const { value: run, elapsedMs } = await onFakeClock(() => runAtScale({ count: 300 }, { faults: { unprocessedKeys: 2, failedEntries: 3 } }));
+      // Each child that met a fault backed off 1 s before trying again.
+      expect(elapsedMs).to.be.at.least(1000);
       expect(run.result.status, run.result.cause).to.equal('SUCCEEDED');
       expect(run.missing).to.deep.equal([]);
       expect(run.duplicated).to.deep.equal([]);
@@ -192,7 +195,9 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
     });
 
     it('fails the Map Run with States.ExceedToleratedFailureThreshold when entries stay failed past the retries', async () => {
-      const run = await runAtScale({ count: 10 }, { faults: { failedEntries: 100 } });
+      // The child backs off between its five attempts (Wait states of 1, 2, 4 and 8 s), on a fake clock.
+      const { value: run, elapsedMs } = await onFakeClock(() => runAtScale({ count: 10 }, { faults: { failedEntries: 100 } }));
+      expect(elapsedMs).to.be.at.least((1 + 2 + 4 + 8) * 1000);
       expect(run.result.status).to.equal('FAILED');
       expect(run.result.error).to.equal('States.ExceedToleratedFailureThreshold');
       const child = run.result.mapRuns[0]!.executions[0]!;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { runExecution, type TaskCall } from '../../../engine/index.ts';
 import { CONTEXT, failure, machine, run, types } from '../run.ts';
+import { onFakeClock } from '../../fake-clock.ts';
 
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:fn';
 
@@ -211,19 +212,22 @@ describe('engine: Task state', () => {
 
   it('TimeoutSeconds ends a call that runs too long with States.Timeout (TaskTimedOut), aborting its signal', async () => {
     let aborted = false;
-    const result = await run(
-      machine({ Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Parameters: {}, TimeoutSeconds: 1, End: true }),
-      {},
-      {
-        dispatch: (call) =>
-          new Promise((_resolve, reject) => {
-            call.signal.addEventListener('abort', () => {
-              aborted = true;
-              reject(new Error('aborted'));
-            });
-          }),
-      },
+    const { value: result, elapsedMs } = await onFakeClock(() =>
+      run(
+        machine({ Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Parameters: {}, TimeoutSeconds: 1, End: true }),
+        {},
+        {
+          dispatch: (call) =>
+            new Promise((_resolve, reject) => {
+              call.signal.addEventListener('abort', () => {
+                aborted = true;
+                reject(new Error('aborted'));
+              });
+            }),
+        },
+      ),
     );
+    expect(elapsedMs).to.be.at.least(1000);
     expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
     expect(result.cause).to.equal(undefined);
     expect(types(result).slice(-2)).to.deep.equal(['TaskTimedOut', 'ExecutionFailed']);
@@ -237,8 +241,8 @@ describe('engine: Task state', () => {
     const definition = (errorEquals: string[]) =>
       machine({ Type: 'Task', Resource: FUNCTION, TimeoutSeconds: 1, Catch: [{ ErrorEquals: errorEquals, Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } });
     const hang = { dispatch: () => new Promise(() => {}) };
-    expect(await run(definition(['States.TaskFailed']), {}, hang)).to.include({ status: 'FAILED', error: 'States.Timeout' });
-    const caught = await run(definition(['States.Timeout']), {}, hang);
+    expect((await onFakeClock(() => run(definition(['States.TaskFailed']), {}, hang))).value).to.include({ status: 'FAILED', error: 'States.Timeout' });
+    const { value: caught } = await onFakeClock(() => run(definition(['States.Timeout']), {}, hang));
     expect(caught.output).to.deep.equal({ Error: 'States.Timeout', Cause: '' });
     expect(types(caught)).to.include('LambdaFunctionTimedOut');
   });

@@ -2,18 +2,15 @@
 // `aws s3 cp` against the S3 emulator, a role made with `aws iam`, then a distributed Map whose
 // ItemReader reads the CSV and whose ResultWriter writes to another bucket, read back with
 // `aws s3 ls` (the `aws` command, v1 here; skipped where there is none).
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
-import { awsEnvironment, hasAwsCli, runAws } from '../../aws-command.ts';
+import { hasAwsCli, runAws, runAwsText } from '../../aws-command.ts';
 
-const execFileAsync = promisify(execFile);
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
@@ -38,7 +35,7 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
   const aws = (args: string[], endpoint = server.endpoint) => runAws(args, { home, region: env.resources.region, endpoint });
   /** `aws s3` prints text, not JSON: its lines. */
   const s3Text = async (args: string[]) =>
-    (await execFileAsync('aws', ['s3', ...args, '--endpoint-url', env.endpoints.s3!], { env: awsEnvironment({ home, region: env.resources.region }) })).stdout;
+    runAwsText(['s3', ...args], { home, region: env.resources.region, endpoint: env.endpoints.s3! });
 
   it('aws s3 mb and cp make the data; a distributed Map reads the CSV and writes its results to the user bucket', async () => {
     const csv = join(home, 'items.csv');
