@@ -1,6 +1,7 @@
 // The size of a value as the JSON text Step Functions measures, computed without building that
 // text, and how deep it nests. Objects and arrays are measured once (a state's output is the next
 // state's input, the very same object), which keeps the per-state quota check linear in the loop.
+import { rememberedByText } from './memo.ts';
 
 // The deepest JSON the engine takes: 1,000 levels of objects and arrays, the default nesting
 // limit of Jackson's StreamReadConstraints (a common JSON parser's guard; AWS documents none)
@@ -37,18 +38,12 @@ const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 const SHORT_LENGTH = 16;
 const MIN_CACHED_LENGTH = 128;
 const MAX_CACHED_STRINGS = 100_000;
-const stringSizes = new Map<string, number>();
+const longStringBytes = rememberedByText((text) => measureString(text), MAX_CACHED_STRINGS);
 
 function stringBytes(text: string): number {
   if (text.length < SHORT_LENGTH) return shortStringBytes(text);
   if (text.length < MIN_CACHED_LENGTH) return measureString(text);
-  let bytes = stringSizes.get(text);
-  if (bytes === undefined) {
-    bytes = measureString(text);
-    if (stringSizes.size >= MAX_CACHED_STRINGS) stringSizes.clear();
-    stringSizes.set(text, bytes);
-  }
-  return bytes;
+  return longStringBytes(text);
 }
 
 /** measureString by a loop over the characters. */

@@ -1,6 +1,7 @@
 // What a Task's Resource names, and so which events AWS records for it: a Lambda function by
 // ARN (LambdaFunction* events) or a service integration `arn:aws:states:::service:action`
 // (Task* events, with resourceType and resource split out).
+import { rememberedByText } from './memo.ts';
 
 export type ResourceKind =
   | { kind: 'lambda'; arn: string }
@@ -14,20 +15,13 @@ const LAMBDA = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(?::[^:]+)?$/;
 const SERVICE = /^arn:aws[\w-]*:states:::((?:aws-sdk:)?[^:]+):(.+)$/;
 const ACTIVITY = /^arn:aws[\w-]*:states:[^:]+:\d{12}:activity:/;
 
-// Each ARN's kind, found once (a Task classifies its resource at every call), frozen since it is
-// shared. Bounded, as ARNs come from every definition a long-lived process runs.
+// Each ARN's kind, found once (a Task classifies its resource at every call), frozen since it is shared.
 const MAX_KINDS = 10_000;
-const kinds = new Map<string, ResourceKind>();
+const rememberedKind = rememberedByText((arn) => Object.freeze(kindOf(arn)), MAX_KINDS);
 
 /** What an ARN names; the same frozen object for the same ARN. */
 export function classifyResource(arn: string): ResourceKind {
-  let kind = kinds.get(arn);
-  if (kind === undefined) {
-    kind = Object.freeze(kindOf(arn));
-    if (kinds.size >= MAX_KINDS) kinds.clear();
-    kinds.set(arn, kind);
-  }
-  return kind;
+  return rememberedKind(arn);
 }
 
 function kindOf(arn: string): ResourceKind {

@@ -3,6 +3,7 @@
 import { StatesError } from '../errors.ts';
 import { compilePath, PathNotFound, readPath, REFERENCE_PATH_CONFLICT } from './path.ts';
 import type { PathScope } from './scope.ts';
+import { rememberedByText } from '../memo.ts';
 
 const VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
 
@@ -12,21 +13,10 @@ interface Parts {
   path: string;
 }
 
-// Each reference's parts, found once: a state reads the same references at every entry. Bounded,
-// as references come from every definition a long-lived process runs.
+// Each reference's parts, found once: a state reads the same references at every entry.
 const MAX_PARTS = 10_000;
-const partsCache = new Map<string, Parts>();
-
 /** Where a reference reads: the input, the context object or a variable, and the `$…` path there. */
-function parts(reference: string): Parts {
-  let found = partsCache.get(reference);
-  if (found === undefined) {
-    found = partsOf(reference);
-    if (partsCache.size >= MAX_PARTS) partsCache.clear();
-    partsCache.set(reference, found);
-  }
-  return found;
-}
+const parts = rememberedByText(partsOf, MAX_PARTS);
 
 function partsOf(reference: string): Parts {
   if (reference.startsWith('$$')) return { source: 'context', path: reference.slice(1) };

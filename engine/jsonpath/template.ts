@@ -7,6 +7,7 @@ import { PathNotFound } from './path.ts';
 import { InvalidPath } from './path-text.ts';
 import { checkReference, pathFailure, readReference } from './reference.ts';
 import type { PathScope } from './scope.ts';
+import { rememberedByText } from '../memo.ts';
 
 const DYNAMIC_SUFFIX = '.$';
 
@@ -62,20 +63,9 @@ export function checkPayloadTemplate(template: unknown): void {
 }
 
 // A `.$` key's output name (`List.$` → `List`), made once per key: a name cut anew at each
-// evaluation would be a new string for every object the template builds. Bounded, as keys come
-// from every definition a long-lived process runs.
+// evaluation would be a new string for every object the template builds.
 const MAX_OUTPUT_NAMES = 10_000;
-const outputNames = new Map<string, string>();
-
-function outputName(key: string): string {
-  let name = outputNames.get(key);
-  if (name === undefined) {
-    name = key.slice(0, -DYNAMIC_SUFFIX.length);
-    if (outputNames.size >= MAX_OUTPUT_NAMES) outputNames.clear();
-    outputNames.set(key, name);
-  }
-  return name;
-}
+const outputName = rememberedByText((key) => key.slice(0, -DYNAMIC_SUFFIX.length), MAX_OUTPUT_NAMES);
 
 /** Evaluates a payload template against the scope; `field` names the template (e.g. `Parameters`). */
 export function evaluatePayloadTemplate(template: unknown, scope: PathScope, field: string): unknown {

@@ -142,17 +142,8 @@ function writeValue(plan: Plan, value: unknown): string {
       }
       return `${text}]`;
     }
-    case 'map': {
-      if (!isRecord(value)) throw NOT_PLAIN;
-      let text = '{';
-      for (const key in value) {
-        const item = value[key];
-        if (item === undefined || item === null) throw NOT_PLAIN;
-        if (text.length > 1) text += ',';
-        text += `${writePrimitive(key)}:${writeValue(plan.value, item)}`;
-      }
-      return `${text}}`;
-    }
+    case 'map':
+      return writeEntries(value, (item) => writeValue(plan.value, item));
     case 'attribute-value':
       return writeAttributeValue(value);
     case 'unsupported':
@@ -160,53 +151,48 @@ function writeValue(plan: Plan, value: unknown): string {
   }
 }
 
-/** DynamoDB's attribute value as its codec writes it: its keys in the value's order. */
-function writeAttributeValue(value: unknown): string {
+/** An object's entries in its own order, as the SDK writes a map's; a null member is the SDK's to write. */
+function writeEntries(value: unknown, writeItem: (item: unknown, key: string) => string): string {
   if (!isRecord(value)) throw NOT_PLAIN;
   let text = '{';
   for (const key in value) {
     const item = value[key];
     if (item === undefined || item === null) throw NOT_PLAIN;
     if (text.length > 1) text += ',';
-    text += `${writePrimitive(key)}:`;
-    switch (key) {
-      case 'S':
-      case 'N':
-      case 'B':
-        if (typeof item !== 'string') throw NOT_PLAIN;
-        text += writePrimitive(item);
-        break;
-      case 'BOOL':
-      case 'NULL':
-        if (typeof item !== 'boolean') throw NOT_PLAIN;
-        text += writePrimitive(item);
-        break;
-      case 'SS':
-      case 'NS':
-        if (!Array.isArray(item) || !item.every((element) => typeof element === 'string')) throw NOT_PLAIN;
-        text += `[${item.map(writePrimitive).join(',')}]`;
-        break;
-      case 'L':
-        if (!Array.isArray(item)) throw NOT_PLAIN;
-        text += `[${item.map(writeAttributeValue).join(',')}]`;
-        break;
-      case 'M': {
-        if (!isRecord(item)) throw NOT_PLAIN;
-        let map = '{';
-        for (const name in item) {
-          if (item[name] === undefined || item[name] === null) throw NOT_PLAIN;
-          if (map.length > 1) map += ',';
-          map += `${writePrimitive(name)}:${writeAttributeValue(item[name])}`;
-        }
-        text += `${map}}`;
-        break;
-      }
-      // BS (binary sets) and anything else: the SDK's to write.
-      default:
-        throw NOT_PLAIN;
-    }
+    text += `${writePrimitive(key)}:${writeItem(item, key)}`;
   }
   return `${text}}`;
+}
+
+/** DynamoDB's attribute value as its codec writes it: its keys in the value's order. */
+function writeAttributeValue(value: unknown): string {
+  return writeEntries(value, writeAttributeMember);
+}
+
+function writeAttributeMember(item: unknown, key: string): string {
+  switch (key) {
+    case 'S':
+    case 'N':
+    case 'B':
+      if (typeof item !== 'string') throw NOT_PLAIN;
+      return writePrimitive(item);
+    case 'BOOL':
+    case 'NULL':
+      if (typeof item !== 'boolean') throw NOT_PLAIN;
+      return writePrimitive(item);
+    case 'SS':
+    case 'NS':
+      if (!Array.isArray(item) || !item.every((element) => typeof element === 'string')) throw NOT_PLAIN;
+      return `[${item.map(writePrimitive).join(',')}]`;
+    case 'L':
+      if (!Array.isArray(item)) throw NOT_PLAIN;
+      return `[${item.map(writeAttributeValue).join(',')}]`;
+    case 'M':
+      return writeEntries(item, writeAttributeValue);
+    // BS (binary sets) and anything else: the SDK's to write.
+    default:
+      throw NOT_PLAIN;
+  }
 }
 
 /** The request body the SDK would write for `input`, or undefined when the SDK must write it. */
