@@ -115,6 +115,12 @@ export interface RoleStoreOptions {
   stackRoles: ReadonlyMap<string, PolicyStatement[]>;
 }
 
+/** The trust policy of a role Step Functions may assume, as the stack's roles have it. */
+export const STEP_FUNCTIONS_TRUST_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
 export function createRoleStore(options: RoleStoreOptions) {
   const { accountId, region } = options;
   const roles = new Map<string, Role>();
@@ -126,7 +132,7 @@ export function createRoleStore(options: RoleStoreOptions) {
       path: '/',
       roleId: roleId(),
       createDate: new Date(),
-      assumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+      assumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY,
       policies: new Map(),
       statements,
       trustsStepFunctions: true,

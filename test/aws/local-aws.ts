@@ -8,6 +8,7 @@ import type { StackOutputs } from '../../aws/outputs.ts';
 import { startApiServer, type ApiServer } from '../../local/api/server.ts';
 import type { LocalEnvironment } from '../../local/contracts.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
+import { roleArn } from '../../local/services/iam.ts';
 import { startLocalEnvironment } from '../../local/host/environment.ts';
 import { inProcessTransport } from '../../local/services/in-process-transport.ts';
 import { localOutputs } from '../../scripts/run-on-local-endpoint.ts';
@@ -48,7 +49,7 @@ export async function startLocalAws(prefix: string, workflow?: string): Promise<
     sqs: sandbox.spy(clients.sqs, 'send'),
     s3: sandbox.spy(clients.s3, 'send'),
   };
-  const roleArn = `arn:aws:iam::${resources.accountId}:role/${resources.stateMachines[resources.workflow.name]!.role}`;
+  const stateMachineRole = roleArn(resources.accountId, resources.stateMachines[resources.workflow.name]!.role);
   return {
     env,
     server,
@@ -58,7 +59,7 @@ export async function startLocalAws(prefix: string, workflow?: string): Promise<
     sent: (service) => spies[service].getCalls().map((call) => call.args[0] as object),
     reset: () => sandbox.resetHistory(),
     createMachine: async (name, definition) => {
-      const created = await own.sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn }));
+      const created = await own.sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: stateMachineRole }));
       return created.stateMachineArn!;
     },
     finished: async (executionArn) => {

@@ -2,50 +2,33 @@
 // `aws s3 cp` against the S3 emulator, a role made with `aws iam`, then a distributed Map whose
 // ItemReader reads the CSV and whose ResultWriter writes to another bucket, read back with
 // `aws s3 ls` (the `aws` command, v1 here; skipped where there is none).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { STEP_FUNCTIONS_TRUST_POLICY } from '../../../local/api/iam-roles.ts';
+import { awsCliEndpoint } from './aws-cli-endpoint.ts';
 import { hasAwsCli, runAws, runAwsText } from '../../aws-command.ts';
 
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 (hasAwsCli ? describe : describe.skip)("local/api: the user's S3 data with the aws command", function () {
   this.timeout(120_000);
-  let env: LocalEnvironment;
-  let server: ApiServer;
-  let home: string;
+  const cli = awsCliEndpoint('api-cli-s3');
 
-  before(async () => {
-    env = await startLocalEnvironment({ prefix: 'api-cli-s3' });
-    server = await startApiServer({ env });
-    home = await mkdtemp(join(tmpdir(), 'api-cli-s3-home-'));
-  });
-
-  after(async () => {
-    await server?.stop();
-    await env?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-  });
-
-  const aws = (args: string[], endpoint = server.endpoint) => runAws(args, { home, region: env.resources.region, endpoint });
+  const aws = (args: string[], endpoint?: string) => runAws(args, cli.options(endpoint));
   /** `aws s3` prints text, not JSON: its lines. */
   const s3Text = async (args: string[]) =>
-    runAwsText(['s3', ...args], { home, region: env.resources.region, endpoint: env.endpoints.s3! });
+    runAwsText(['s3', ...args], cli.options(cli.env.endpoints.s3!));
 
   it('aws s3 mb and cp make the data; a distributed Map reads the CSV and writes its results to the user bucket', async () => {
-    const csv = join(home, 'items.csv');
+    const csv = join(cli.home, 'items.csv');
     await writeFile(csv, 'id,name\n1,one\n2,two\n3,three\n');
     await s3Text(['mb', 's3://cli-input']);
     await s3Text(['mb', 's3://cli-results']);
     await s3Text(['cp', csv, 's3://cli-input/in/items.csv']);
 
-    const { region, accountId } = env.resources;
-    const role = ((await aws(['iam', 'create-role', '--role-name', 'cli-reader', '--assume-role-policy-document', TRUST])).Role as { Arn: string }).Arn;
+    const { region, accountId } = cli.env.resources;
+    const role = ((await aws(['iam', 'create-role', '--role-name', 'cli-reader', '--assume-role-policy-document', STEP_FUNCTIONS_TRUST_POLICY])).Role as { Arn: string }).Arn;
     const policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
@@ -69,7 +52,7 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
     });
     const machine = await aws(['stepfunctions', 'create-state-machine', '--name', 'cli-csv', '--definition', definition, '--role-arn', role]);
     const started = await aws(['stepfunctions', 'start-execution', '--state-machine-arn', machine.stateMachineArn as string, '--input', '{}']);
-    await server.executions.get(started.executionArn as string).done;
+    await cli.server.executions.get(started.executionArn as string).done;
     const described = await aws(['stepfunctions', 'describe-execution', '--execution-arn', started.executionArn as string]);
     expect(described.status).to.equal('SUCCEEDED');
     const output = JSON.parse(described.output as string) as { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } };

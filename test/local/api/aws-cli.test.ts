@@ -1,14 +1,9 @@
 // The `aws` command (v1 here; skipped where there is none) against the local endpoint, with the
 // commands `make serve` prints: its history holds as many events as the offline run's.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { runLocal } from '../../../local/run.ts';
 import { NO_HOST_PREFIX, stepFunctionsCommands } from '../../../local/api/instructions.ts';
-import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
-import type { LocalEnvironment } from '../../../local/contracts.ts';
+import { awsCliEndpoint } from './aws-cli-endpoint.ts';
 import { entriesOf } from '../../fixtures/names.ts';
 import { hasAwsCli, runAws } from '../../aws-command.ts';
 
@@ -22,29 +17,15 @@ function argsOf(command: string): string[] {
 
 (hasAwsCli ? describe : describe.skip)('local/api with the aws command', function () {
   this.timeout(120_000);
-  let env: LocalEnvironment;
-  let server: ApiServer;
-  let home: string;
-
-  before(async () => {
-    env = await startLocalEnvironment({ prefix: 'api-cli' });
-    server = await startApiServer({ env });
-    home = await mkdtemp(join(tmpdir(), 'api-cli-home-'));
-  });
-
-  after(async () => {
-    await server.stop();
-    await env.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-  });
+  const cli = awsCliEndpoint('api-cli');
 
   // The printed commands carry their own --endpoint-url.
-  const aws = (args: string[]) => runAws(args, { home, region: env.resources.region, env: { [NO_HOST_PREFIX]: 'true' } });
+  const aws = (args: string[]) => runAws(args, { home: cli.home, region: cli.env.resources.region, env: { [NO_HOST_PREFIX]: 'true' } });
 
   it('lists, starts, describes and reads the history of the workflow, as many events as offline', async () => {
-    const [list, start, describe, history] = stepFunctionsCommands(server.endpoint, server.workflowArn).map(argsOf);
+    const [list, start, describe, history] = stepFunctionsCommands(cli.server.endpoint, cli.server.workflowArn).map(argsOf);
     const machines = (await aws(list!)).stateMachines as { name: string }[];
-    expect(machines.map((machine) => machine.name)).to.include(entriesOf(env.resources).names.stateMachine);
+    expect(machines.map((machine) => machine.name)).to.include(entriesOf(cli.env.resources).names.stateMachine);
 
     const started = await aws(start!);
     expect(started.executionArn).to.be.a('string');
@@ -64,7 +45,7 @@ function argsOf(command: string): string[] {
   });
 
   it('runs test-state on a state of the workflow with a mocked error', async () => {
-    const { definition } = (await aws(['stepfunctions', 'describe-state-machine', '--state-machine-arn', server.workflowArn, '--endpoint-url', server.endpoint])) as {
+    const { definition } = (await aws(['stepfunctions', 'describe-state-machine', '--state-machine-arn', cli.server.workflowArn, '--endpoint-url', cli.server.endpoint])) as {
       definition: string;
     };
     const result = await aws([
@@ -81,7 +62,7 @@ function argsOf(command: string): string[] {
       '--inspection-level',
       'DEBUG',
       '--endpoint-url',
-      server.endpoint,
+      cli.server.endpoint,
     ]);
     expect(result).to.deep.include({ status: 'RETRIABLE', error: 'DynamoDB.ProvisionedThroughputExceededException' });
     expect(JSON.parse((result.inspectionData as { afterParameters: string }).afterParameters).Key).to.deep.equal({ MessageId: { S: 'a' } });

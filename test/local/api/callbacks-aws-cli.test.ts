@@ -1,39 +1,23 @@
 // Callbacks and activities through the `aws` command (v1 here; skipped where there is none)
 // against the local endpoint: a worker's loop, the callback's answers and AWS's errors by name.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
-import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { awsCliEndpoint } from './aws-cli-endpoint.ts';
 import { entriesOf } from '../../fixtures/names.ts';
 import { hasAwsCli, runAws } from '../../aws-command.ts';
 
 
 (hasAwsCli ? describe : describe.skip)('local/api: callbacks and activities with the aws command', function () {
   this.timeout(120_000);
-  let env: LocalEnvironment;
-  let server: ApiServer;
-  let home: string;
+  const cli = awsCliEndpoint('api-cli-callbacks');
   let roleArn: string;
 
-  before(async () => {
-    env = await startLocalEnvironment({ prefix: 'api-cli-callbacks' });
-    server = await startApiServer({ env });
-    home = await mkdtemp(join(tmpdir(), 'api-cli-callbacks-home-'));
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
+  before(() => {
+    roleArn = entriesOf(cli.env.resources).stateMachineRoleArn;
   });
 
-  after(async () => {
-    await server.stop();
-    await env.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-  });
-
-  const sfn = (args: string[]) => runAws(['stepfunctions', ...args], { home, region: env.resources.region, endpoint: server.endpoint });
+  const sfn = (args: string[]) => runAws(['stepfunctions', ...args], cli.options());
 
   /** The error code the command names on stderr: `An error occurred (Code) when calling …`. */
   async function refusal(args: string[]): Promise<string | undefined> {
@@ -48,7 +32,7 @@ import { hasAwsCli, runAws } from '../../aws-command.ts';
   // Waiting for the end is polled with the SDK: each `aws` call starts Python (most of a second),
   // and describe-execution through the command has its own test (aws-cli.test.ts).
   async function finished(executionArn: string): Promise<Record<string, unknown>> {
-    const client = new SFNClient({ endpoint: server.endpoint, region: env.resources.region, credentials: LOCAL_CREDENTIALS });
+    const client = new SFNClient({ endpoint: cli.server.endpoint, region: cli.env.resources.region, credentials: LOCAL_CREDENTIALS });
     try {
       for (;;) {
         const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
@@ -94,7 +78,7 @@ import { hasAwsCli, runAws } from '../../aws-command.ts';
     const stateMachineArn = await machine('ask', {
       Type: 'Task',
       Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-      Parameters: { QueueUrl: entriesOf(env.resources).queueUrl, 'MessageBody.$': '$$.Task.Token' },
+      Parameters: { QueueUrl: entriesOf(cli.env.resources).queueUrl, 'MessageBody.$': '$$.Task.Token' },
       TimeoutSecondsPath: '$.timeout',
     });
     const start = async (timeout: number) => (await sfn(['start-execution', '--state-machine-arn', stateMachineArn, '--input', JSON.stringify({ timeout })])).executionArn as string;

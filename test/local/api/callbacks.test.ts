@@ -64,7 +64,7 @@ describe('local/api: callbacks and activities with @aws-sdk/client-sfn', functio
     env = await startLocalEnvironment({ prefix: 'api-callbacks' });
     server = await startApiServer({ env });
     sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
+    roleArn = entriesOf(env.resources).stateMachineRoleArn;
     const callback = {
       StartAt: 'Ask',
       States: {

@@ -14,6 +14,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
+import { STEP_FUNCTIONS_TRUST_POLICY } from '../../../local/api/iam-roles.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
@@ -23,7 +24,6 @@ import { createClients } from '../../../execution/clients.ts';
 import { entriesOf } from '../../fixtures/names.ts';
 import { rejection } from '../../helpers.ts';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 describe('local/api integrations with @aws-sdk/client-sfn', function () {
   this.timeout(60_000);
@@ -39,7 +39,7 @@ describe('local/api integrations with @aws-sdk/client-sfn', function () {
     // A user's role that may call the services these machines use, anywhere.
     const iam = (params: Record<string, string>) =>
       fetch(server.endpoint, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString() });
-    await iam({ Action: 'CreateRole', RoleName: 'integrations', AssumeRolePolicyDocument: TRUST });
+    await iam({ Action: 'CreateRole', RoleName: 'integrations', AssumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY });
     const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'lambda:InvokeFunction', 'sqs:SendMessage', 'sns:Publish', 'events:PutEvents'], Resource: '*' }] };
     await iam({ Action: 'PutRolePolicy', RoleName: 'integrations', PolicyName: 'all', PolicyDocument: JSON.stringify(policy) });
     roleArn = `arn:aws:iam::${env.resources.accountId}:role/integrations`;

@@ -8,12 +8,8 @@ import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { loadMockConfig } from '../../../local/host/mock-config.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { STEP_FUNCTIONS_TRUST_POLICY } from '../../../local/api/iam-roles.ts';
 import { entriesOf } from '../../fixtures/names.ts';
-
-const TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
 
 describe('local/api mock configurations and user roles', function () {
   this.timeout(60_000);
@@ -66,12 +62,12 @@ describe('local/api mock configurations and user roles', function () {
   }
 
   it('makes a user role in the query protocol, and runs the user\'s machine under it: mocked, hybrid, and real', async () => {
-    const created = await iam('CreateRole', { RoleName: 'greeter-role', AssumeRolePolicyDocument: TRUST, Description: 'the user\'s own' });
+    const created = await iam('CreateRole', { RoleName: 'greeter-role', AssumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY, Description: 'the user\'s own' });
     expect(created.status, created.xml).to.equal(200);
     expect(created.xml).to.match(/^<\?xml/).and.include('<CreateRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><CreateRoleResult><Role>');
     const roleArn = /<Arn>([^<]*)<\/Arn>/.exec(created.xml)![1]!;
     expect(roleArn).to.equal(`arn:aws:iam::${env.resources.accountId}:role/greeter-role`);
-    expect(code((await iam('CreateRole', { RoleName: 'greeter-role', AssumeRolePolicyDocument: TRUST })).xml)).to.equal('EntityAlreadyExists');
+    expect(code((await iam('CreateRole', { RoleName: 'greeter-role', AssumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY })).xml)).to.equal('EntityAlreadyExists');
 
     const policy = JSON.stringify({
       Version: '2012-10-17',
@@ -136,10 +132,10 @@ describe('local/api mock configurations and user roles', function () {
     expect([missing.status, code(missing.xml)]).to.deep.equal([404, 'NoSuchEntity']);
     expect(missing.xml).to.include('<Type>Sender</Type>').and.include('The role with name nobody cannot be found.');
     expect(code((await iam('CreateRole', { RoleName: 'bad', AssumeRolePolicyDocument: '{not json' })).xml)).to.equal('MalformedPolicyDocument');
-    expect(code((await iam('CreateRole', { RoleName: 'no/slash', AssumeRolePolicyDocument: TRUST })).xml)).to.equal('ValidationError');
+    expect(code((await iam('CreateRole', { RoleName: 'no/slash', AssumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY })).xml)).to.equal('ValidationError');
     expect(code((await iam('FlyAway', {})).xml)).to.equal('InvalidAction');
 
-    await iam('CreateRole', { RoleName: 'reader', AssumeRolePolicyDocument: TRUST });
+    await iam('CreateRole', { RoleName: 'reader', AssumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY });
     for (const document of [
       '{"Statement": [{"Effect": "Allow", "Action": "GetItem", "Resource": "*"}]}',
       '{"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "table"}]}',
@@ -156,7 +152,7 @@ describe('local/api mock configurations and user roles', function () {
     expect((await iam('ListRolePolicies', { RoleName: 'reader' })).xml).to.include('<PolicyNames><member>p</member></PolicyNames>');
 
     // A role Step Functions may not assume, and one that does not exist, are refused as AWS refuses them.
-    const lambdaTrust = TRUST.replace('states.amazonaws.com', 'lambda.amazonaws.com');
+    const lambdaTrust = STEP_FUNCTIONS_TRUST_POLICY.replace('states.amazonaws.com', 'lambda.amazonaws.com');
     const untrusted = /<Arn>([^<]*)<\/Arn>/.exec((await iam('CreateRole', { RoleName: 'lambda-only', AssumeRolePolicyDocument: lambdaTrust })).xml)![1]!;
     const pass = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
     for (const roleArn of [untrusted, `arn:aws:iam::${env.resources.accountId}:role/never-made`]) {

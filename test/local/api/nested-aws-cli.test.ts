@@ -1,36 +1,17 @@
 // A nested execution through the `aws` command (v1 here; skipped where there is none) against the
 // local endpoint: a parent that runs a child to its end (.sync:2), the child listed and described
 // as an execution of its own, and a parent whose child fails.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { startLocalEnvironment } from '../../../local/host/environment.ts';
-import type { LocalEnvironment } from '../../../local/contracts.ts';
-import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { STEP_FUNCTIONS_TRUST_POLICY } from '../../../local/api/iam-roles.ts';
+import { awsCliEndpoint } from './aws-cli-endpoint.ts';
 import { hasAwsCli, runAws } from '../../aws-command.ts';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 (hasAwsCli ? describe : describe.skip)('local/api: nested executions with the aws command', function () {
   this.timeout(120_000);
-  let env: LocalEnvironment;
-  let server: ApiServer;
-  let home: string;
+  const cli = awsCliEndpoint('api-cli-nested');
 
-  before(async () => {
-    env = await startLocalEnvironment({ prefix: 'api-cli-nested' });
-    server = await startApiServer({ env });
-    home = await mkdtemp(join(tmpdir(), 'api-cli-nested-home-'));
-  });
-
-  after(async () => {
-    await server.stop();
-    await env.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-  });
-
-  const aws = (service: 'stepfunctions' | 'iam', args: string[]) => runAws([service, ...args], { home, region: env.resources.region, endpoint: server.endpoint });
+  const aws = (service: 'stepfunctions' | 'iam', args: string[]) => runAws([service, ...args], cli.options());
   const sfn = (args: string[]) => aws('stepfunctions', args);
 
   async function finished(executionArn: string): Promise<Record<string, unknown>> {
@@ -41,7 +22,7 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
   }
 
   it('a parent runs a child to its end under a role made with aws iam; the child is listed, described and has its own history', async () => {
-    const { region, accountId } = env.resources;
+    const { region, accountId } = cli.env.resources;
     const policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
@@ -50,7 +31,7 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
         { Effect: 'Allow', Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Resource: `arn:aws:events:${region}:${accountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule` },
       ],
     });
-    const roleArn = ((await aws('iam', ['create-role', '--role-name', 'parent-role', '--assume-role-policy-document', TRUST])).Role as { Arn: string }).Arn;
+    const roleArn = ((await aws('iam', ['create-role', '--role-name', 'parent-role', '--assume-role-policy-document', STEP_FUNCTIONS_TRUST_POLICY])).Role as { Arn: string }).Arn;
     await aws('iam', ['put-role-policy', '--role-name', 'parent-role', '--policy-name', 'nested', '--policy-document', policy]);
     const create = async (name: string, state: Record<string, unknown>) =>
       (await sfn(['create-state-machine', '--name', name, '--role-arn', roleArn, '--definition', JSON.stringify({ StartAt: 'S', States: { S: { ...state, End: true } } })])).stateMachineArn as string;

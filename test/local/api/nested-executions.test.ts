@@ -16,6 +16,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
+import { STEP_FUNCTIONS_TRUST_POLICY } from '../../../local/api/iam-roles.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
@@ -23,7 +24,6 @@ import { MAX_CAUSE_LENGTH } from '../../../local/api/executions.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { rejection } from '../../helpers.ts';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
 
 const machine = (state: Record<string, unknown>) => JSON.stringify({ StartAt: 'S', States: { S: { ...state, End: true } } });
@@ -45,7 +45,7 @@ describe('local/api: nested executions (states:startExecution) with @aws-sdk/cli
     sfn = new SFNClient({ endpoint: server.endpoint, region: env.resources.region, credentials: LOCAL_CREDENTIALS });
     const { region, accountId } = env.resources;
     const role = (name: string, statements: unknown[]) => {
-      const made = server.roles.create({ name, assumeRolePolicyDocument: TRUST });
+      const made = server.roles.create({ name, assumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY });
       server.roles.putPolicy(name, 'nesting', JSON.stringify({ Version: '2012-10-17', Statement: statements }));
       return made.arn;
     };
@@ -214,7 +214,7 @@ describe('local/api: workflows that start themselves: the running executions are
     server = await startApiServer({ env, maxRunningExecutions: LIMIT });
     sfn = new SFNClient({ endpoint: server.endpoint, region: env.resources.region, credentials: LOCAL_CREDENTIALS });
     const { region, accountId } = env.resources;
-    roleArn = server.roles.create({ name: 'recursive', assumeRolePolicyDocument: TRUST }).arn;
+    roleArn = server.roles.create({ name: 'recursive', assumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY }).arn;
     server.roles.putPolicy('recursive', 'nesting', JSON.stringify({
       Version: '2012-10-17',
       Statement: [

@@ -26,7 +26,7 @@ describe('local/api: JSON nested too deep', function () {
   before(async () => {
     env = await startLocalEnvironment({ prefix: 'api-nesting' });
     server = await startApiServer({ env, onInternalError: (error) => internal.push(error) });
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
+    roleArn = entriesOf(env.resources).stateMachineRoleArn;
     standard = ((await call('CreateStateMachine', { name: 'nesting-standard', definition: pass(), roleArn })).body as { stateMachineArn: string }).stateMachineArn;
     express = ((await call('CreateStateMachine', { name: 'nesting-express', definition: pass(), roleArn, type: 'EXPRESS' })).body as { stateMachineArn: string })
       .stateMachineArn;

@@ -35,7 +35,7 @@ describe('local/api pagination', function () {
     env = await startLocalEnvironment({ prefix: 'api-pages' });
     server = await startApiServer({ env });
     sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
+    roleArn = entriesOf(env.resources).stateMachineRoleArn;
   });
 
   after(async () => {

@@ -38,7 +38,7 @@ describe('local/api retention', function () {
   });
 
   it('forgets the earliest finished executions beyond the bound, and keeps every running one', async () => {
-    const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
+    const roleArn = entriesOf(env.resources).stateMachineRoleArn;
     const waiting = (await sfn.send(new CreateStateMachineCommand({ name: 'waits', definition: WAIT, roleArn }))).stateMachineArn!;
     const passing = (await sfn.send(new CreateStateMachineCommand({ name: 'passes', definition: PASS, roleArn }))).stateMachineArn!;
     const running: string[] = [];

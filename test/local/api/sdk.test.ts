@@ -32,6 +32,7 @@ import {
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
+import { roleArn as roleArnOf } from '../../../local/services/iam.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { createClients } from '../../../execution/clients.ts';
@@ -110,7 +111,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     server = await startApiServer({ env });
     sfn = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS }).sfn;
     sync = new SFNClient({ region: env.resources.region, endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS, disableHostPrefix: true });
-    roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
+    roleArn = entriesOf(env.resources).stateMachineRoleArn;
   });
 
   /**
@@ -120,7 +121,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
    */
   async function distributedMachine(definition: string): Promise<string> {
     const atScale = env.resources.stateMachines[TRANSFER_RECORDS_AT_SCALE.name]!;
-    const role = `arn:aws:iam::${env.resources.accountId}:role/${atScale.role}`;
+    const role = roleArnOf(env.resources.accountId, atScale.role);
     const existing = await rejection(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: atScale.arn }))).catch(() => undefined);
     if (existing instanceof StateMachineDoesNotExist) {
       return (await sfn.send(new CreateStateMachineCommand({ name: atScale.stateMachine, definition, roleArn: role }))).stateMachineArn!;
@@ -152,7 +153,7 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     expect(JSON.parse(described.definition!).StartAt).to.equal('Seed the DynamoDB Table');
     const atScale = env.resources.stateMachines[TRANSFER_RECORDS_AT_SCALE.name]!;
     const other = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: atScale.arn }));
-    expect(other).to.include({ roleArn: `arn:aws:iam::${env.resources.accountId}:role/${atScale.role}` });
+    expect(other).to.include({ roleArn: roleArnOf(env.resources.accountId, atScale.role) });
     expect(JSON.parse(other.definition!).States['Send Every Record'].ItemProcessor.ProcessorConfig).to.deep.equal({
       Mode: 'DISTRIBUTED',
       ExecutionType: 'EXPRESS',

@@ -17,7 +17,7 @@ describe('local/api server', function () {
       const server = await startApiServer({ env });
       expect(new URL(server.endpoint).hostname).to.equal(LOOPBACK);
       const { sfn } = createClients({ region: env.resources.region, endpoints: { sfn: server.endpoint }, credentials: LOCAL_CREDENTIALS });
-      const roleArn = `arn:aws:iam::${env.resources.accountId}:role/${entriesOf(env.resources).names.stateMachineRole}`;
+      const roleArn = entriesOf(env.resources).stateMachineRoleArn;
       const definition = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 600, End: true } } });
       const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'long', definition, roleArn }));
       const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
