@@ -72,6 +72,14 @@ const LOCAL_SETTINGS = { cacheMiddleware: true } as const;
  */
 const USER_AGENT_MIDDLEWARE = 'getUserAgentMiddleware';
 
+/**
+ * SQS's MD5 checks: the SDK hashes each body it sent or received again and compares the sums the
+ * answer carries, against damage on the wire. An emulator in this process computes those sums
+ * from the very bytes the client sent, with no wire between them: its clients skip the second
+ * hashing (the SDK's own setting). The answers still carry the emulator's sums.
+ */
+const IN_PROCESS_SQS_SETTINGS = { md5: false } as const;
+
 function withoutUserAgent<T extends DynamoDBClient | SQSClient | SFNClient | S3Client>(client: T, inProcess: boolean): T {
   if (inProcess) client.middlewareStack.remove(USER_AGENT_MIDDLEWARE);
   return client;
@@ -99,7 +107,7 @@ export function createClients(options: ClientOptions): Clients {
       new DynamoDBClient({ ...common, ...(offline ? { endpointDiscoveryEnabled: false } : {}), ...endpoint(dynamodb) }),
       inProcess(dynamodb),
     ),
-    sqs: withoutUserAgent(new SQSClient({ ...common, ...endpoint(sqs) }), inProcess(sqs)),
+    sqs: withoutUserAgent(new SQSClient({ ...common, ...(inProcess(sqs) ? IN_PROCESS_SQS_SETTINGS : {}), ...endpoint(sqs) }), inProcess(sqs)),
     sfn: withoutUserAgent(new SFNClient({ ...common, ...endpoint(sfn) }), inProcess(sfn)),
     // An S3 emulator answers path-style requests (/bucket/key) only.
     s3: withoutUserAgent(new S3Client({ ...common, ...(s3 ? { forcePathStyle: true } : {}), ...endpoint(s3) }), inProcess(s3)),
