@@ -4,7 +4,11 @@
 // same request body, the same output and the same errors as client.send), runs the SDK's retry
 // and the command's own input and output middleware (SQS's MD5 checks, say) and any middleware
 // added to the client on its input or output, and hands the request to the emulator's listener,
-// the IAM door first. What it leaves out concerns only a request on the wire: endpoint rules (the
+// the IAM door first. When the only middleware before the answer is the retry (and SQS's MD5
+// checks turned off), the first attempt is sent before any of it: an answer that is a success
+// goes through the output's middleware alone, and gets the $metadata the retry would note (one
+// attempt, no delay); any other answer is handed to the whole stack as its first attempt's, so
+// that the retry decides on it as it does in the SDK, with no request sent again. What it leaves out concerns only a request on the wire: endpoint rules (the
 // client's endpoint is fixed), SigV4 signing and payload hashing (no emulator checks a signature),
 // the Host and Content-Length headers (the in-process transport adds them), trace headers and
 // logging. A client whose endpoint is not in this process, a command of another protocol, or a
@@ -34,6 +38,20 @@ const WIRE_ONLY = [
 const INPUT_OUTPUT_STEPS = new Set(['initialize', 'deserialize']);
 /** The SDK's retry, which sends the serialized request again as it does in the SDK. */
 const RETRY = 'retryMiddleware';
+
+/**
+ * SQS's MD5 checks, which return the answer untouched when the client's md5 setting is false (as
+ * for an emulator in this process: execution/clients.ts).
+ */
+const MD5_CHECKS = new Set(['sendMessageMiddleware', 'sendMessageBatchMiddleware', 'receiveMessageMiddleware']);
+
+/** What the retry notes in the $metadata of an output its first attempt got. */
+const FIRST_ATTEMPT = { attempts: 1, totalRetryDelay: 0 };
+
+/** The answer a request's first attempt already got, which the transport hands over instead of sending it. */
+const ANSWERED = Symbol('answered');
+
+type AnsweredRequest = SdkHttpRequest & { [ANSWERED]?: SdkHttpResponse };
 
 /** The JSON protocols, whose requests are one POST the emulators read whole. */
 const JSON_PROTOCOLS = new Set(['aws.protocols#awsJson1_0', 'aws.protocols#awsJson1_1']);
@@ -103,6 +121,8 @@ interface Config {
   serviceId?: string;
   /** The SDK's setting: a command class's middleware is resolved once and its handler reused. */
   cacheMiddleware?: boolean;
+  /** SQS's: false turns its MD5 checks off. */
+  md5?: unknown;
 }
 
 const DESERIALIZATION_HINT = 'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
@@ -204,13 +224,17 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     return request;
   };
 
-  // The SDK's serializer, where the SDK runs it: after the input's middleware, before the retry.
+  // The SDK's serializer, where the SDK runs it: after the input's middleware, before the retry. A
+  // request whose first attempt was sent already comes with it.
   const serializer = (operation: OperationSchema) => (next: Handler): Handler => async (args) =>
-    next({ ...args, request: await wireRequest(operation, args.input) });
+    next({ ...args, request: args.request ?? (await wireRequest(operation, args.input)) });
 
-  // The transport and the SDK's parser, inside the retry as in the SDK.
+  // The transport and the SDK's parser, inside the retry as in the SDK; an answer already got is
+  // taken once, for the first attempt.
   const core = (operation: OperationSchema): Handler => async ({ request }) => {
-    const response = await handleInProcess(request!);
+    const answered = (request as AnsweredRequest)[ANSWERED];
+    delete (request as AnsweredRequest)[ANSWERED];
+    const response = answered ?? (await handleInProcess(request!));
     if (response.statusCode < 300) {
       const output = readJson(codecOf(operation).output, response.body);
       if (output !== undefined) return { response, output: Object.assign(output, { $metadata: responseMetadata(response.statusCode, response.headers) }) };
@@ -222,44 +246,65 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     }
   };
 
-  // Per command class: the middleware that runs, or undefined when one of them needs a wire request.
-  const stacks = new Map<unknown, Stack | undefined>();
-  const stackFor = (command: Command, operation: OperationSchema): Stack | undefined => {
-    if (stacks.has(command.constructor)) return stacks.get(command.constructor);
+  // Per command class: the middleware that runs, or undefined when one of them needs a wire request;
+  // and, when nothing but the retry (and MD5 checks turned off) runs before the answer, the
+  // output's middleware alone, for an answer that is a success at the first attempt.
+  const plans = new Map<unknown, { stack: Stack; answered?: Stack } | undefined>();
+  const planFor = (command: Command, operation: OperationSchema) => {
+    if (plans.has(command.constructor)) return plans.get(command.constructor);
     const Ctor = command.constructor as new (input: unknown) => Command;
     const probe = new Ctor({});
     probe.resolveMiddleware(client.middlewareStack.clone(), config, undefined);
     const stack = client.middlewareStack.clone().concat(probe.middlewareStack);
     for (const name of WIRE_ONLY) stack.remove(name);
-    const runs = stack.identify().every((entry) => {
-      const [name = '', step = ''] = entry.split(' - ');
-      return name === RETRY || INPUT_OUTPUT_STEPS.has(step);
-    });
-    if (runs) stack.add(serializer(operation), { step: 'serialize', name: 'directSerializer' });
-    stacks.set(command.constructor, runs ? stack : undefined);
-    return stacks.get(command.constructor);
+    const entries = stack.identify().map((entry) => entry.split(' - ') as [string, string]);
+    const runs = entries.every(([name, step]) => name === RETRY || INPUT_OUTPUT_STEPS.has(step));
+    if (!runs) {
+      plans.set(command.constructor, undefined);
+      return undefined;
+    }
+    const passes = (name: string) => name === RETRY || (config.md5 === false && MD5_CHECKS.has(name));
+    const answered = entries.every(([name, step]) => step === 'deserialize' || passes(name)) ? stack.clone() : undefined;
+    if (answered) for (const [name, step] of entries) if (step !== 'deserialize') answered.remove(name);
+    stack.add(serializer(operation), { step: 'serialize', name: 'directSerializer' });
+    plans.set(command.constructor, { stack, ...(answered ? { answered } : {}) });
+    return plans.get(command.constructor);
   };
 
-  // Per command class, its resolved handler, when the client caches middleware (as the offline
-  // clients do): client.send then reuses one handler, and its context, for every call of a class.
-  const handlers = new Map<unknown, Handler>();
-  const handlerFor = (command: Command, operation: OperationSchema, stack: Stack): Handler => {
+  // Per command class and stack, its resolved handler, when the client caches middleware (as the
+  // offline clients do): client.send then reuses one handler, and its context, for every call of a class.
+  const handlers = new WeakMap<Stack, Handler>();
+  const handlerFor = (operation: OperationSchema, stack: Stack): Handler => {
     // Otherwise resolved per call, as the SDK does: a middleware may note things in its context.
     if (config.cacheMiddleware !== true) return stack.resolve(core(operation), {});
-    let handler = handlers.get(command.constructor);
+    let handler = handlers.get(stack);
     if (handler === undefined) {
       handler = stack.resolve(core(operation), {});
-      handlers.set(command.constructor, handler);
+      handlers.set(stack, handler);
     }
     return handler;
   };
 
   const send = async (command: Command, ...rest: unknown[]): Promise<unknown> => {
     const operation = rest.length === 0 ? operationOf(command) : undefined;
-    const stack = operation && stackFor(command, operation);
-    if (!operation || !stack) return sdkSend(command, ...rest);
-    const { output } = await handlerFor(command, operation, stack)({ input: command.input });
-    return output;
+    const plan = operation && planFor(command, operation);
+    if (!operation || !plan) return sdkSend(command, ...rest);
+    const { input } = command;
+    if (plan.answered === undefined) return (await handlerFor(operation, plan.stack)({ input })).output;
+    const request: AnsweredRequest = await wireRequest(operation, input);
+    const response = await handleInProcess(request);
+    if (response.statusCode < 300) {
+      request[ANSWERED] = response;
+      try {
+        const { output } = await handlerFor(operation, plan.answered)({ input, request });
+        Object.assign(output.$metadata as object, FIRST_ATTEMPT);
+        return output;
+      } catch {
+        // An answer the parser or the output's middleware refuses: the whole stack decides on it below.
+      }
+    }
+    request[ANSWERED] = response;
+    return (await handlerFor(operation, plan.stack)({ input, request })).output;
   };
   client.send = send;
   return sdkClient;

@@ -189,11 +189,40 @@ describe('local/services/direct-client', () => {
       expect(seen[0]!['x-amz-date']).to.match(/^\d{8}T\d{6}Z$/);
     });
 
+    it("answers a success at the first attempt with client.send's output and $metadata, its output's middleware run once", async () => {
+      const outputs: unknown[] = [];
+      const sdkClient = createLocalClients('us-east-1', { dynamodb: origin }).dynamodb;
+      // Middleware on the output, as the bridge's recordHttpResponses is: it runs on the direct send's answer too.
+      sdkClient.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          outputs.push(result.output);
+          return result;
+        },
+        { step: 'deserialize', name: 'outputsSeen', priority: 'high' },
+      );
+      const get = () => new GetItemCommand({ TableName: 't', Key: { MessageId: { S: 'm1' } } });
+      const viaSdk = await sdkClient.send(get());
+      const viaDirect = await withDirectSend(sdkClient).send(get());
+      sdkClient.destroy();
+      expect(seen).to.have.length(2);
+      expect(outputs).to.deep.equal([viaSdk, viaDirect]);
+      expect({ ...viaDirect, $metadata: { ...viaDirect.$metadata, requestId: '' } }).to.deep.equal({ ...viaSdk, $metadata: { ...viaSdk.$metadata, requestId: '' } });
+      expect(viaDirect.$metadata).to.include({ httpStatusCode: 200, requestId: 'request-2', attempts: 1, totalRetryDelay: 0 });
+    });
+
     it("retries a server error as the SDK's retry strategy does", async () => {
       answers = [500, 500];
       const output = await client.send(new GetItemCommand({ TableName: 't', Key: { MessageId: { S: 'm1' } } }));
       expect(output.$metadata).to.include({ httpStatusCode: 200, attempts: 3 });
       expect(seen).to.have.length(3);
+    });
+
+    it('hands an error answer to the retry as its first attempt: no request is sent twice', async () => {
+      answers = [500];
+      const output = await client.send(new GetItemCommand({ TableName: 't', Key: { MessageId: { S: 'm1' } } }));
+      expect(output.$metadata).to.include({ httpStatusCode: 200, requestId: 'request-2', attempts: 2 });
+      expect(seen).to.have.length(2);
     });
 
     it('gives up after the retry strategy\'s attempts with the error the SDK names', async () => {
