@@ -8,7 +8,9 @@
 // checks turned off), the first attempt is sent before any of it: an answer that is a success
 // goes through the output's middleware alone, and gets the $metadata the retry would note (one
 // attempt, no delay); any other answer is handed to the whole stack as its first attempt's, so
-// that the retry decides on it as it does in the SDK, with no request sent again. What it leaves out concerns only a request on the wire: endpoint rules (the
+// that the retry decides on it as it does in the SDK, with no request sent again. The retry's one
+// other deed on such a success, giving a token back to a bucket that only earlier retries of the
+// client can have drawn on, is left out. What it leaves out concerns only a request on the wire: endpoint rules (the
 // client's endpoint is fixed), SigV4 signing and payload hashing (no emulator checks a signature),
 // the Host and Content-Length headers (the in-process transport adds them), trace headers and
 // logging. A client whose endpoint is not in this process, a command of another protocol, or a
