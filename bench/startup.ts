@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { NO_REPORT_ENV } from '../local/cli/report-writer.ts';
+import { NO_REPORT_ENV } from '../local/cli/cli.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -5,7 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { NO_REPORT_ENV } from '../local/cli/report-writer.ts';
+import { NO_REPORT_ENV } from '../local/cli/cli.ts';
 
 const PROVISION = 'npm install --prefix .tools/node22 --no-save --no-audit --no-fund node@22';
 const hasMake = spawnSync('make', ['--version']).status === 0;

@@ -1,7 +1,7 @@
 // `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../../execution/args.ts';
 import { APP, loopOf, withQueueType } from '../../workflow/app.ts';
@@ -14,12 +14,14 @@ import { runTaskTokens } from '../api/callback-server.ts';
 import { childLines, childSummaries } from './nested.ts';
 import { createProgressLine, interruptedLine, shouldShowProgress, type ProgressStream } from './progress.ts';
 import { RunInterrupted } from './run-guard.ts';
-import { NO_REPORT_ENV, startReportWriter, type ReportWriter } from './report-writer.ts';
-import { REPORTS_DIR, ROOT } from './root.ts';
+import { startReportWriter, type ReportWriter } from './report-writer.ts';
 import { runLocal, type LocalRunOptions } from '../run.ts';
 import { parseS3Data } from '../services/s3-data.ts';
 import { parseUserMessaging } from '../services/user-messaging.ts';
 import { loadMockConfig } from '../host/mock-config.ts';
+
+/** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
+export const NO_REPORT_ENV = 'NO_HTML_REPORT';
 
 export const USAGE = `Usage: make local [ITEMS=N] [MESSAGES_FILE=FILE] [ARGS="options"]
    or: node dist/local-cli.mjs [--count N | --messages-file FILE | --input JSON] [options]
@@ -229,6 +231,17 @@ function signalInterrupts(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/** The repository, wherever the command runs from: the nearest folder up with a package.json (this file sits two levels down, its bundle in dist/ one). */
+function repositoryRoot(from: string): string {
+  const parent = dirname(from);
+  return existsSync(join(from, 'package.json')) || parent === from ? from : repositoryRoot(parent);
+}
+
+const ROOT = repositoryRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** The repository's reports/ folder. */
+export const REPORTS_DIR = join(ROOT, 'reports');
+
 /** A path as short as it reads: relative to the working folder when inside it. */
 export function displayPath(path: string, cwd: string = process.cwd()): string {
   const shown = relative(cwd, path);
@@ -237,12 +250,11 @@ export function displayPath(path: string, cwd: string = process.cwd()): string {
 
 /**
  * The process's own streams and signals. The report is written on a thread of its own, started
- * when the command knows it will write one (report-writer.ts), or before the CLI loads when its
- * arguments may ask for one (start.ts: `early`): the page's renderer (Graphviz in WebAssembly)
- * loads and warms up there during the run, and not at all for a run without a report.
+ * when the command knows it will write one (report-writer.ts): the page's renderer (Graphviz in
+ * WebAssembly) loads and warms up there during the run, and not at all for a run without a report.
  */
-function processIo(early?: ReportWriter): CliIo {
-  let prepared = early;
+function processIo(): CliIo {
+  let prepared: ReportWriter | undefined;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -414,10 +426,8 @@ async function htmlReport(record: ExecutionRecord, io: CliIo): Promise<string | 
  * Ends the process with the run's status once stdout is flushed, without waiting for what a
  * failed run may have left scheduled (a third-party engine's timers, say).
  */
-export async function runAsCommand(early?: ReportWriter): Promise<void> {
-  const status = await main(process.argv.slice(2), processIo(early));
-  // A thread started for a report the command did not write (a refusal, say) ends with it.
-  void early?.close();
+export async function runAsCommand(): Promise<void> {
+  const status = await main(process.argv.slice(2));
   process.stdout.write('', () => process.exit(status));
 }
 

@@ -6,18 +6,6 @@ import { Worker } from 'node:worker_threads';
 import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import type { ReportAnswer, ReportRequest } from './report-worker.ts';
 
-/** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
-export const NO_REPORT_ENV = 'NO_HTML_REPORT';
-
-/**
- * Whether a command's arguments may ask for a report, read before the CLI's code loads so that the
- * thread can start that much earlier (start.ts). False only when they surely do not: the CLI's own
- * parsing decides, and a thread started for nothing is ended unused.
- */
-export function mayWriteReport(argv: readonly string[], environment: NodeJS.ProcessEnv): boolean {
-  return environment[NO_REPORT_ENV] !== '1' && !argv.some((arg) => arg === '--no-report' || arg === '--help' || arg === '-h');
-}
-
 /** The worker's file in the CLI's bundle, beside the chunk this module lands in (scripts/build.ts builds it). */
 export const REPORT_WORKER_BUNDLE = 'local-cli-report';
 

@@ -1,11 +1,8 @@
 // The entry of the CLI's bundle, dist/local-cli.mjs (scripts/build.ts). It turns Node's compile
 // cache on before the CLI's code is loaded, so that every later run reads the compiled code back
 // instead of compiling it again: a module's imports are compiled before its own first line runs,
-// hence this file imports nothing of the CLI statically but the two small modules that let it
-// start the report's thread first.
+// hence this file imports nothing of the CLI statically.
 import nodeModule from 'node:module';
-import { mayWriteReport, startReportWriter } from './report-writer.ts';
-import { REPORTS_DIR } from './root.ts';
 
 // Node's default folder (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE's), shared with
 // every other Node program. It never throws: an unwritable folder only leaves the cache off,
@@ -13,10 +10,5 @@ import { REPORTS_DIR } from './root.ts';
 // CLI then refuses that Node by name (a named import of it would fail to link there first).
 (nodeModule.enableCompileCache as typeof nodeModule.enableCompileCache | undefined)?.();
 
-// The thread boots Node, loads the renderer and warms Graphviz up on the other core while this
-// one loads the CLI and runs: started here, it is ready before a short run ends. On Node 20 the
-// CLI refuses to run first, and the thread ends with it.
-const early = mayWriteReport(process.argv.slice(2), process.env) ? startReportWriter(REPORTS_DIR) : undefined;
-
 const { runAsCommand } = await import('./cli.ts');
-await runAsCommand(early);
+await runAsCommand();

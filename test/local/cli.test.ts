@@ -9,15 +9,15 @@ import {
   displayPath,
   INTERRUPTED_STATUS,
   main,
+  NO_REPORT_ENV,
   parseCliArgs,
+  REPORTS_DIR,
   requireNode22,
   UnsupportedRuntime,
   USAGE,
   type CliIo,
 } from '../../local/cli/cli.ts';
 import { MAX_JSON_DEPTH } from '../../engine/index.ts';
-import { NO_REPORT_ENV } from '../../local/cli/report-writer.ts';
-import { REPORTS_DIR } from '../../local/cli/root.ts';
 import { LOCAL_CLI } from '../../scripts/build.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 import { createProgressLine, formatProgress, PROGRESS_MIN_ITEMS, shouldShowProgress } from '../../local/cli/progress.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { mayWriteReport, NO_REPORT_ENV, startReportWriter, type ReportWriter } from '../../local/cli/report-writer.ts';
+import { startReportWriter, type ReportWriter } from '../../local/cli/report-writer.ts';
 import { writeReport } from '../../viz/report.ts';
 import { failedRecord } from '../fixtures/records/failed.ts';
 import { succeededRecord } from '../fixtures/records/succeeded.ts';
@@ -57,17 +57,5 @@ describe('local/cli/report-writer', function () {
     );
     expect(failure?.name).to.equal('ReportThreadFailed');
     expect(await readdir(dir)).to.deep.equal([]);
-  });
-
-  describe('mayWriteReport (whether start.ts starts the thread before the CLI loads)', () => {
-    it('starts it for a run that may write a page, whatever its other options', () => {
-      expect(mayWriteReport([], {})).to.equal(true);
-      expect(mayWriteReport(['--count', '5', '--json'], { [NO_REPORT_ENV]: '0' })).to.equal(true);
-    });
-
-    it('does not for --no-report, --help, -h or the environment that turns the report off', () => {
-      for (const argv of [['--no-report'], ['--count', '5', '--help'], ['-h']]) expect(mayWriteReport(argv, {}), argv.join(' ')).to.equal(false);
-      expect(mayWriteReport(['--count', '5'], { [NO_REPORT_ENV]: '1' })).to.equal(false);
-    });
   });
 });
