@@ -265,7 +265,7 @@ async function main(): Promise<void> {
       "bridge's direct calls to the emulators (engine, IAM check, fault check, DynamoDB and SQS emulators, history); loop / item: its median over N;",
       'peak RSS: the highest of the run processes.',
       "direct SDK: the same N GetItem + N SendMessage calls in sequence through the SDK's full send (middleware, signing) on the same emulators, without the engine;",
-      "direct send: the same calls through the bridge's direct send (plain JSON bodies written and read by json-codec.ts, the SDK's retry; no signing), without the engine or the bridge.",
+      "direct send: the same calls through the bridge's direct send (plain JSON bodies written and read by json-codec.ts, the SDK's retry for an answer that is not a success; no signing), without the engine or the bridge.",
       'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM.',
     ].join('\n'),
   );
