@@ -3,7 +3,7 @@
 // same for the same sources, so Terraform sees a changed hash only when the code changed. It
 // also bundles the offline runtime's CLI.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -161,12 +161,49 @@ const HTTP_THROUGH_REQUIRE: Plugin = {
 };
 
 /**
+ * dynalite requires each action's module by name (`require('./actions/' + action)`). esbuild
+ * bundles every file that pattern can reach, under its name with `.js`: the plugin adds the
+ * extension to the two requires, and fails the build if dynalite no longer has them.
+ */
+const DYNALITE_ACTIONS: Plugin = {
+  name: 'dynalite-actions',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]node_modules[\\/]dynalite[\\/]index\.js$/ }, (args) => {
+      let contents = readFileSync(args.path, 'utf8');
+      for (const folder of ['actions', 'validations']) {
+        const call = `require('./${folder}/' + action)`;
+        if (!contents.includes(call)) throw new BuildError(`${args.path} no longer has ${call}: see DYNALITE_ACTIONS in scripts/build.ts`);
+        contents = contents.replace(call, `require('./${folder}/' + action + '.js')`);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * dynalite requires `level`, a LevelDB database on disk behind a native binding, for its `path`
+ * option, which the offline runtime never gives (its data lives in dynalite-store.ts). The
+ * bundle carries a stand-in that refuses to open one, rather than loading the binding and its
+ * thirty files at every start.
+ */
+const NO_LEVELDB: Plugin = {
+  name: 'no-leveldb',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^level$/ }, (args) => ({ path: args.path, namespace: 'no-leveldb' }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'no-leveldb' }, () => ({
+      contents: "exports.Level = class Level { constructor() { throw new Error('dynalite on disk (its path option) is not part of the offline runtime'); } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Bundles the offline runtime's CLI: its entry dist/local-cli.mjs, the entry of the HTML report's
  * thread (dist/local-cli-report.mjs, report-writer.ts) and the chunks they load when a run needs
  * them (the report's renderer, the kept endpoint). Start-up is most of a short run, so the
  * npm packages are bundled in too, from their ES module builds: Node then reads a few files
  * instead of resolving and compiling hundreds (and lexing the AWS SDK's CommonJS for its
- * exports). The emulators loaded with require() (dynalite, s3rver) stay in node_modules. Every
+ * exports). s3rver, loaded with require() when a run first reaches S3, stays in node_modules. Every
  * file sits one folder below the root, as its sources do, so paths resolved from
  * import.meta.url stay the same.
  */
@@ -188,7 +225,7 @@ async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes
     format: 'esm',
     target: 'node22',
     banner: { js: CLI_REQUIRE_BANNER },
-    plugins: [HTTP_THROUGH_REQUIRE],
+    plugins: [HTTP_THROUGH_REQUIRE, DYNALITE_ACTIONS, NO_LEVELDB],
     sourcemap: 'linked',
     logLevel: 'silent',
     metafile: true,

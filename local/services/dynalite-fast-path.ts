@@ -9,9 +9,9 @@
 // which answers it, errors included. So a call's answer and its effect stay dynalite's; only the
 // time it takes changes.
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 import { crc32 } from 'node:zlib';
+import { actionValidations, db as dynaliteDb, validations as dynaliteValidations } from './dynalite-modules.ts';
 
 /** A request as the fast path reads it; `body` whole. */
 export interface DynamoRequest {
@@ -72,12 +72,9 @@ interface DynaliteValidations {
   checkValidations(data: unknown, types: Record<string, unknown>, custom: unknown, store: unknown): void;
 }
 
-const load = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-const db = load('./db/index.js') as DynaliteDb;
-const validations = load('./validations/index.js') as DynaliteValidations;
-const batchWriteItem = load('./validations/batchWriteItem.js') as ActionValidation;
-const batchGetItem = load('./validations/batchGetItem.js') as ActionValidation;
-const getItem = load('./validations/getItem.js') as ActionValidation;
+const db = dynaliteDb as DynaliteDb;
+const validations = dynaliteValidations as DynaliteValidations;
+const { batchWriteItem, batchGetItem, getItem } = actionValidations as Record<'batchWriteItem' | 'batchGetItem' | 'getItem', ActionValidation>;
 
 // dynalite's limits: the request body it reads, and what one BatchGetItem answer may hold.
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;

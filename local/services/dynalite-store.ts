@@ -10,9 +10,9 @@
 // options, and read the store as it was when they opened, as memory-level's snapshots do. dynalite's
 // validation, conditions, capacity and errors are its own, unchanged: only where it stores changes.
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import type { FastPathStore } from './dynalite-fast-path.ts';
+import { db as dynaliteDb, dynalite as dynaliteServer } from './dynalite-modules.ts';
 
 type Callback = (error: Error | null, value?: unknown) => void;
 
@@ -297,8 +297,6 @@ type DynaliteFactory = (options: DynaliteOptions & { [STORE_OPTION]?: (store: Fa
 // The option that asks db.create for the replaced store; dynalite hands its options to db.create unchanged.
 const STORE_OPTION = Symbol.for('transfer-records.dynalite-store');
 
-const load = createRequire(import.meta.url);
-
 /**
  * dynalite's server, its data kept in OrderedJsonStore, with what the fast path needs of that
  * store (`stock: true`: dynalite as it ships, its data in memory-level, which the tests compare
@@ -306,7 +304,7 @@ const load = createRequire(import.meta.url);
  * wrapped once, it replaces the storage of the servers that ask for it and leaves any other as it was.
  */
 export function createDynalite(options: DynaliteOptions, { stock = false } = {}): { server: Server; store?: FastPathStore } {
-  const dbModule = load('dynalite/db/index.js') as DynaliteDbModule & { [STORE_OPTION]?: true };
+  const dbModule = dynaliteDb as DynaliteDbModule & { [STORE_OPTION]?: true };
   if (!dbModule[STORE_OPTION]) {
     const create = dbModule.create.bind(dbModule);
     dbModule.create = (createOptions) => {
@@ -317,7 +315,7 @@ export function createDynalite(options: DynaliteOptions, { stock = false } = {})
     };
     dbModule[STORE_OPTION] = true;
   }
-  const dynalite = load('dynalite') as DynaliteFactory;
+  const dynalite = dynaliteServer as DynaliteFactory;
   if (stock) return { server: dynalite({ ...options }) };
   let store: FastPathStore | undefined;
   const server = dynalite({ ...options, [STORE_OPTION]: (replaced: FastPathStore) => (store = replaced) });
