@@ -71,6 +71,25 @@ export function deterministicZip(files: Record<string, Uint8Array>): Uint8Array 
   return zipSync(archive, { level: 9 });
 }
 
+/**
+ * Node's HTTP modules as they are (process.getBuiltinModule, Node 22.3 and later), not as ES
+ * modules: an ES module import of node:http builds its facade by reading every export, and one of
+ * them (WebSocket) loads undici, HTTP/2 and TLS, about 30 ms of every cold start: the seed
+ * Lambda's on AWS and offline, and the CLI's. The bundles' own imports of node:http and
+ * node:https get the module's exports object instead.
+ */
+const HTTP_AS_IS: Plugin = {
+  name: 'http-as-is',
+  setup(esbuild) {
+    const NAMESPACE = 'node-http';
+    esbuild.onResolve({ filter: /^(node:)?https?$/ }, (args) => ({ path: args.path.replace(/^node:/, ''), namespace: NAMESPACE }));
+    esbuild.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule('node:${args.path}');`,
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(root: string, source: string, bundleFile: string): Promise<Record<string, Uint8Array>> {
   const result = await build({
     absWorkingDir: root,
@@ -82,6 +101,7 @@ async function bundle(root: string, source: string, bundleFile: string): Promise
     target: 'node22',
     // Prefer the AWS SDK's ES module builds: they tree-shake far better than its CommonJS ones.
     mainFields: ['module', 'main'],
+    plugins: [HTTP_AS_IS],
     minify: true,
     sourcemap: 'linked',
     // Line mappings are all Node's --enable-source-maps needs; the sources would triple the map.
@@ -139,26 +159,10 @@ export const LOCAL_CLI = { entry: 'local/cli/start.ts', outfile: join(DIST_DIR, 
 /** The CLI's chunks, beside its entry: `local-cli-<hash>.mjs`, each with its source map. */
 const CLI_CHUNK = /^local-cli-[A-Z0-9]+\.mjs(\.map)?$/;
 
-// A bundled CommonJS module (local-aws-sqs, and node:http below) requires Node's own modules
-// through `require`, which an ES module lacks.
+// A bundled CommonJS module (local-aws-sqs, dynalite) requires Node's own modules through
+// `require`, which an ES module lacks.
 const CLI_REQUIRE_BANNER = "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
 
-/**
- * Node's HTTP modules through require(), not as ES modules: an ES module import of node:http
- * builds its facade by reading every export, and one of them (WebSocket) loads undici, HTTP/2
- * and TLS, a fifth of a short run's start-up. require() returns the exports as they are.
- */
-const HTTP_THROUGH_REQUIRE: Plugin = {
-  name: 'http-through-require',
-  setup(esbuild) {
-    const NAMESPACE = 'node-http';
-    esbuild.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
-      // The stand-in's own require() of the module is left to Node.
-      args.namespace === NAMESPACE ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: NAMESPACE },
-    );
-    esbuild.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
-  },
-};
 
 /**
  * dynalite requires each action's module by name (`require('./actions/' + action)`). esbuild
@@ -225,7 +229,7 @@ async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes
     format: 'esm',
     target: 'node22',
     banner: { js: CLI_REQUIRE_BANNER },
-    plugins: [HTTP_THROUGH_REQUIRE, DYNALITE_ACTIONS, NO_LEVELDB],
+    plugins: [HTTP_AS_IS, DYNALITE_ACTIONS, NO_LEVELDB],
     sourcemap: 'linked',
     logLevel: 'silent',
     metafile: true,

@@ -1,6 +1,7 @@
 // The deployed artifact itself: dist/seed/index.mjs as `make build` (run first by `npm test`)
 // writes it, run against an in-process DynamoDB emulator.
 import { bundlePaths } from '../../../workflow/names.ts';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,6 +93,16 @@ describe('seed bundle (dist/seed/index.mjs)', () => {
     expect(result.at(-1)).to.equal('DONE');
     expect(items.map((item) => item.id).sort()).to.deep.equal(result.slice(0, -1).sort());
     expect(items.every((item) => item.body.length > 0)).to.equal(true);
+  });
+
+  it("loads cold without undici: Node's HTTP modules come as they are, not through their ES module facades", () => {
+    // An ES module import of node:http reads every export, WebSocket's included, which loads undici.
+    const undiciAfter = (specifier: string) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(specifier)}); console.log(process.moduleLoadList.some((name) => name.includes('undici')))`], {
+        encoding: 'utf8',
+      }).stdout.trim();
+    expect(undiciAfter('node:http')).to.equal('true');
+    expect(undiciAfter(pathToFileURL(BUNDLE).href)).to.equal('false');
   });
 
   it('is what the zip holds, beside its source map', () => {
