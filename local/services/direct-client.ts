@@ -10,11 +10,12 @@
 // attempt, no delay); any other answer is handed to the whole stack as its first attempt's, so
 // that the retry decides on it as it does in the SDK, with no request sent again. The retry's one
 // other deed on such a success, giving a token back to a bucket that only earlier retries of the
-// client can have drawn on, is left out. What it leaves out concerns only a request on the wire: endpoint rules (the
-// client's endpoint is fixed), SigV4 signing and payload hashing (no emulator checks a signature),
-// the Host and Content-Length headers (the in-process transport adds them), trace headers and
-// logging. A client whose endpoint is not in this process, a command of another protocol, or a
-// command or client with middleware on the request itself is sent through client.send, unchanged.
+// client can have drawn on, is left out. What a direct send leaves out otherwise concerns only a
+// request on the wire: endpoint rules (the client's endpoint is fixed), SigV4 signing and payload
+// hashing (no emulator checks a signature), the Host and Content-Length headers (the in-process
+// transport adds them), trace headers and logging. A client whose endpoint is not in this
+// process, a command of another protocol, or a command or client with middleware on the request
+// itself is sent through client.send, unchanged.
 import { handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
 import { compilePlan, readJson, responseMetadata, writeJson, type JsonPlan } from './json-codec.ts';
 
