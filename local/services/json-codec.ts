@@ -98,8 +98,12 @@ export function responseMetadata(statusCode: number, headers: Record<string, str
 class NotPlain extends Error {}
 const NOT_PLAIN = new NotPlain();
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+/** A plain object: JSON.parse's and literals', or one without a prototype, as JSONata builds them. */
+const isRecord = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
 
 /** A primitive as the SDK writes it: JSON's own text for strings (well-formed), finite numbers and booleans. */
 function writePrimitive(value: unknown): string {

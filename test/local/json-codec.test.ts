@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import * as SQS from '@aws-sdk/client-sqs';
+import jsonata from 'jsonata';
 import { compilePlan, readJson, responseMetadata, writeJson } from '../../local/services/json-codec.ts';
 
 interface Protocol {
@@ -80,6 +81,23 @@ describe('local/json-codec: the JSON protocols\' bodies and outputs, as the SDK 
     for (const [client, Command, input] of plain) {
       const { sdk, lean } = await bodies(client, Command, input);
       expect(lean, `${Command.name} ${JSON.stringify(input)}`).to.equal(sdk);
+    }
+  });
+
+  it('writes the SDK\'s very bytes for the requests a JSONata state builds, whose objects have no prototype', async () => {
+    const built = async (expression: string, bindings: Record<string, unknown>) => (await jsonata(expression).evaluate({}, bindings)) as Record<string, unknown>;
+    const keys = [{ MessageId: { S: 'id-1' } }, { MessageId: { S: 'id-2' } }];
+    const records = keys.map(({ MessageId }) => ({ MessageId, Message: { S: `body of ${MessageId.S}` } }));
+    const jsonataBuilt: [Client, new (input: never) => object, Record<string, unknown>][] = [
+      [dynamodb, DynamoDB.BatchGetItemCommand, await built("{'RequestItems': {$table: {'Keys': $keys, 'ConsistentRead': true}}}", { table: 't', keys })],
+      [sqs, SQS.SendMessageBatchCommand, await built("{'QueueUrl': 'q', 'Entries': [$records.{'Id': MessageId.S, 'MessageBody': Message.S, 'MessageAttributes': {'MessageId': {'DataType': 'String', 'StringValue': MessageId.S}}}]}", { records })],
+    ];
+    for (const [client, Command, input] of jsonataBuilt) {
+      expect(Object.getPrototypeOf(input), 'JSONata builds objects without a prototype').to.equal(null);
+      const operation = operationOf(Command);
+      const { protocol, context } = sdkCodec(client);
+      const sdk = (await protocol.serializeRequest(operation, input, context)).body;
+      expect(writeJson(compilePlan(operation.input), input), Command.name).to.equal(typeof sdk === 'string' ? sdk : Buffer.from(sdk as Uint8Array).toString());
     }
   });
 
