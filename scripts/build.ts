@@ -163,7 +163,6 @@ const CLI_CHUNK = /^local-cli-[A-Z0-9]+\.mjs(\.map)?$/;
 // `require`, which an ES module lacks.
 const CLI_REQUIRE_BANNER = "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
 
-
 /**
  * dynalite requires each action's module by name (`require('./actions/' + action)`). esbuild
  * bundles every file that pattern can reach, under its name with `.js`: the plugin adds the
@@ -195,7 +194,9 @@ const NO_LEVELDB: Plugin = {
   setup(esbuild) {
     esbuild.onResolve({ filter: /^level$/ }, (args) => ({ path: args.path, namespace: 'no-leveldb' }));
     esbuild.onLoad({ filter: /.*/, namespace: 'no-leveldb' }, () => ({
-      contents: "exports.Level = class Level { constructor() { throw new Error('dynalite on disk (its path option) is not part of the offline runtime'); } };",
+      contents:
+        "class LevelDbUnavailable extends Error { name = 'LevelDbUnavailable'; }\n" +
+        "exports.Level = class Level { constructor() { throw new LevelDbUnavailable('dynalite on disk (its path option) is not part of the offline runtime'); } };",
       loader: 'js',
     }));
   },
@@ -207,8 +208,8 @@ const NO_LEVELDB: Plugin = {
  * them (the report's renderer, the kept endpoint). Start-up is most of a short run, so the
  * npm packages are bundled in too, from their ES module builds: Node then reads a few files
  * instead of resolving and compiling hundreds (and lexing the AWS SDK's CommonJS for its
- * exports). s3rver, loaded with require() when a run first reaches S3, stays in node_modules. Every
- * file sits one folder below the root, as its sources do, so paths resolved from
+ * exports). s3rver, loaded with require() when a run first reaches S3, stays in node_modules.
+ * Every file sits one folder below the root, as its sources do, so paths resolved from
  * import.meta.url stay the same.
  */
 async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes: number; chunks: number }> {
