@@ -1,5 +1,5 @@
-// The embedded emulators: dynalite (DynamoDB) and local-aws-sqs (SQS), in this process, on
-// 127.0.0.1 ephemeral ports. A door in front of each lets a local role's calls through only
+// The embedded emulators: dynalite (DynamoDB) and local-aws-sqs (SQS), each behind its fast path,
+// in this process, on 127.0.0.1 ephemeral ports. A door in front of each lets a local role's calls through only
 // when its policy allows them, so the Lambda bundle meets IAM without being changed.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -11,7 +11,8 @@ import { createClients, type ClientOptions, type Clients } from '../../execution
 import { inProcessTransport, registerInProcess, type BodyListener, type RequestHead } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
 import { createDynalite } from './dynalite-store.ts';
-import { fastAnswer, type FastPathStore } from './dynalite-fast-path.ts';
+import { fastAnswer } from './dynalite-fast-path.ts';
+import { fastSend, type FastPathService } from './sqs-fast-path.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../../execution/execution-record.ts';
@@ -179,15 +180,22 @@ function gated(handler: RequestHandler, checked: BodyListener, door: Door | unde
   };
 }
 
+/** A fast path's answer: status, headers in the emulator's order, body. */
+interface FastAnswer {
+  statusCode: number;
+  headers: [string, string][];
+  body: string;
+}
+
 /**
- * dynalite behind its fast path (dynalite-fast-path.ts): a call the path can answer as dynalite
- * would is answered there, any other call goes to dynalite.
+ * An emulator behind its fast path (dynalite-fast-path.ts, sqs-fast-path.ts): a call the path can
+ * answer as the emulator would is answered there, any other call goes to the emulator.
  */
-function dynamodbHandlers(dynaliteHandler: RequestHandler, store: FastPathStore): { handler: RequestHandler; withBody: BodyListener } {
+function fastPathHandlers(emulator: RequestHandler, fast: (req: RequestHead, body: Buffer) => FastAnswer | undefined): { handler: RequestHandler; withBody: BodyListener } {
   const withBody: BodyListener = (req, res, body) => {
-    const answer = fastAnswer({ method: req.method, url: req.url, headers: req.headers, body }, store);
+    const answer = fast(req, body);
     if (answer === undefined) {
-      dynaliteHandler(replay(req, body), res);
+      emulator(replay(req, body), res);
       return;
     }
     res.statusCode = answer.statusCode;
@@ -229,7 +237,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const { server: dynamodbServer, store } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
-  const dynamodbCalls = dynamodbHandlers(dynaliteHandler!, store!);
+  const dynamodbCalls = fastPathHandlers(dynaliteHandler!, (req, body) => fastAnswer({ method: req.method, url: req.url, headers: req.headers, body }, store!));
   const dynamodbBodies = gatedBody('dynamodb', dynamodbCalls.withBody, options.door);
   const dynamodbListener = gated(dynamodbCalls.handler, dynamodbBodies, options.door);
   dynamodbServer.on('request', dynamodbListener);
@@ -243,8 +251,9 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     emulateQueueCreationLifecycle: false,
     emulateLazyQueues: false,
   });
-  const sqsBodies = gatedBody('sqs', (req, res, body) => sqs.requestHandler(replay(req, body), res), options.door);
-  const sqsListener = gated(sqs.requestHandler, sqsBodies, options.door);
+  const sqsCalls = fastPathHandlers(sqs.requestHandler, (req, body) => fastSend({ headers: req.headers, body }, sqs.service as unknown as FastPathService));
+  const sqsBodies = gatedBody('sqs', sqsCalls.withBody, options.door);
+  const sqsListener = gated(sqsCalls.handler, sqsBodies, options.door);
   // Every queue is watched from its creation (CreateQueue adds it to the service's list), and a
   // FIFO queue deduplicates as AWS does (fifo-deduplication.ts).
   const journal = createQueueJournal();
