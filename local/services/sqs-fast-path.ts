@@ -56,7 +56,7 @@ const MAX_ENTRIES = 10;
 const MAX_BATCH_BYTES = 1_048_576;
 
 // What local-aws-sqs accepts as a group or deduplication id, and as a batch entry's Id.
-const GROUP_OR_DEDUPLICATION_ID = /^[a-zA-Z0-9!"#$%&'()*+,\-.\/:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+const GROUP_OR_DEDUPLICATION_ID = /^[a-zA-Z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 const ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 // Attribute names the path takes: local-aws-sqs's rules on dots and reserved prefixes cannot apply.
 const PLAIN_ATTRIBUTE_NAME = /^[A-Za-z0-9_-]{1,256}$/;
@@ -126,7 +126,14 @@ function acceptedSize(message: Message, queue: FastPathQueue): number | undefine
 function sendMessage(request: Record<string, unknown>, service: FastPathService): string | undefined {
   const queue = queueOf(service, request.QueueUrl);
   if (queue === undefined || !onlyFields(request, SEND_FIELDS) || acceptedSize(request, queue) === undefined) return undefined;
-  const { record, MD5OfMessageSystemAttributes } = queue.setRecord(request);
+  let stored: Stored;
+  try {
+    stored = queue.setRecord(request);
+  } catch {
+    // Nothing was stored (setRecord throws only before it stores): local-aws-sqs answers with its own error.
+    return undefined;
+  }
+  const { record, MD5OfMessageSystemAttributes } = stored;
   const answer: Record<string, unknown> = {
     MD5OfMessageBody: record.MD5OfMessageBody,
     MD5OfMessageAttributes: record.MD5OfMessageAttributes,

@@ -215,5 +215,10 @@ describe('local/sqs-fast-path: SendMessage and SendMessageBatch answered at once
     service.deletingQueues.add('records');
     expect(send('SendMessage', { QueueUrl: url('records'), MessageBody: 'deleted' })).to.equal(undefined);
     expect(stored).to.have.length(3);
+    // A queue that cannot store the message: local-aws-sqs answers with its own error.
+    service.Queues[1]!.setRecord = () => {
+      throw new Error('no room');
+    };
+    expect(send('SendMessage', { QueueUrl: url('records.fifo'), MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'x' })).to.equal(undefined);
   });
 });
