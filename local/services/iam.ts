@@ -80,18 +80,16 @@ export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
  * character further: at most pattern × value steps. A RegExp of `.*`s backtracks exponentially: a
  * user's policy such as `a*a*a*a*a*a*a*a*b` would hold the process on a long ARN.
  */
-function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const p = ignoreCase ? pattern.toLowerCase() : pattern;
-  const v = ignoreCase ? value.toLowerCase() : value;
+function globMatches(pattern: string, value: string): boolean {
   let i = 0;
   let j = 0;
   let star = -1;
   let resume = 0;
-  while (j < v.length) {
-    if (i < p.length && (p[i] === '?' || (p[i] !== '*' && p[i] === v[j]))) {
+  while (j < value.length) {
+    if (i < pattern.length && (pattern[i] === '?' || (pattern[i] !== '*' && pattern[i] === value[j]))) {
       i += 1;
       j += 1;
-    } else if (i < p.length && p[i] === '*') {
+    } else if (i < pattern.length && pattern[i] === '*') {
       star = i;
       resume = j;
       i += 1;
@@ -103,18 +101,31 @@ function globMatches(pattern: string, value: string, ignoreCase: boolean): boole
       return false;
     }
   }
-  while (i < p.length && p[i] === '*') i += 1;
-  return i === p.length;
+  while (i < pattern.length && pattern[i] === '*') i += 1;
+  return i === pattern.length;
+}
+
+// Action names are case-insensitive in IAM: each action pattern is lower-cased once, not on every call.
+const MAX_LOWERED = 10_000;
+const lowered = new Map<string, string>();
+function lowerCase(pattern: string): string {
+  let lower = lowered.get(pattern);
+  if (lower === undefined) {
+    if (lowered.size >= MAX_LOWERED) lowered.clear();
+    lower = pattern.toLowerCase();
+    lowered.set(pattern, lower);
+  }
+  return lower;
 }
 
 /** Identity-policy evaluation: an explicit Deny wins, then any Allow, else the implicit deny. */
 export function evaluate(policy: PolicyStatement[], action: string, resourceArn: string): Decision {
+  const lowerAction = action.toLowerCase();
   let allowed = false;
   for (const statement of policy) {
-    // Action names are case-insensitive in IAM; resource ARNs are not.
-    const actionMatches = statement.Action.some((pattern) => globMatches(pattern, action, true));
-    const resourceMatches = statement.Resource.some((pattern) => globMatches(pattern, resourceArn, false));
-    if (!actionMatches || !resourceMatches) continue;
+    if (!statement.Action.some((pattern) => globMatches(lowerCase(pattern), lowerAction))) continue;
+    // Resource ARNs are case-sensitive.
+    if (!statement.Resource.some((pattern) => globMatches(pattern, resourceArn))) continue;
     if (statement.Effect === 'Deny') return 'explicitDeny';
     allowed = true;
   }
