@@ -166,7 +166,7 @@ function validated(data: Record<string, unknown>, action: ActionValidation, stor
 
 /** A table's description as dynalite stores it; undefined if absent (dynalite answers that itself). */
 function tableNamed(store: FastPathStore, name: string): TableDescription | undefined {
-  const table = store.getShared(`table~${name}`) as TableDescription | undefined;
+  const table = store.getShared(tableKey(name)) as TableDescription | undefined;
   return typeof table === 'object' && table !== null && table.TableStatus ? table : undefined;
 }
 
@@ -180,7 +180,12 @@ function onlyTable(store: FastPathStore, requestItems: unknown): { name: string;
 
 const wantsCapacity = (data: Record<string, unknown>) => data.ReturnConsumedCapacity === 'TOTAL' || data.ReturnConsumedCapacity === 'INDEXES';
 
-const itemKey = (tableName: string, key: string) => `item-${tableName}~${key}`;
+/** Where dynalite stores a table's items: under this prefix, then each item's key. */
+export const tableItemsPrefix = (tableName: string) => `item-${tableName}~`;
+/** Where dynalite stores a table's description. */
+export const tableKey = (tableName: string) => `table~${tableName}`;
+
+const itemKey = (tableName: string, key: string) => tableItemsPrefix(tableName) + key;
 
 /** Puts only, into a table without indexes, no capacity asked: dynalite answers `{"UnprocessedItems":{}}`. */
 function writeBatch(data: Record<string, unknown>, store: FastPathStore): object | undefined {

@@ -11,7 +11,7 @@
 // validation, conditions, capacity and errors are its own, unchanged: only where it stores changes.
 import type { Server } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FastPathStore } from './dynalite-fast-path.ts';
+import { tableItemsPrefix, tableKey, type FastPathStore } from './dynalite-fast-path.ts';
 import { db as dynaliteDb, dynalite as dynaliteServer } from './dynalite-modules.ts';
 
 type Callback = (error: Error | null, value?: unknown) => void;
@@ -171,6 +171,13 @@ export class OrderedJsonStore {
     operations.forEach((op, index) => (op.type === 'put' ? this.putJson(String(op.key), encoded[index]!) : this.del(String(op.key))));
   }
 
+  /** Every value whose key starts with `prefix`, parsed, in the order their keys were first written. */
+  valuesWithPrefix(prefix: string): unknown[] {
+    const values: unknown[] = [];
+    for (const [key, json] of this.entries) if (key.startsWith(prefix)) values.push(JSON.parse(json));
+    return values;
+  }
+
   /** The keys within the range, in order, and a reader of the entries as they are now. */
   range(options: RangeOptions = {}): { keys: string[]; read(key: string): string | undefined; close(): void } {
     const keys = this.sortedKeys();
@@ -244,11 +251,15 @@ function stream(store: OrderedJsonStore, options: RangeOptions | undefined, valu
   });
 }
 
+/** A table's items as dynalite stores them (attribute values in DynamoDB's JSON), read in process; undefined when there is no such table. */
+export type TableItems = (tableName: string) => Record<string, unknown>[] | undefined;
+
 /**
  * Puts the store behind the main database's calls, answering each as dynalite's wrapper does: on
- * a later turn. Returns what the fast path (dynalite-fast-path.ts) reads and writes of it.
+ * a later turn. Returns what the fast path (dynalite-fast-path.ts) reads and writes of it, and a
+ * reader of a table's items.
  */
-function replaceStorage(store: DynaliteStore): FastPathStore {
+function replaceStorage(store: DynaliteStore): { fastPath: FastPathStore; tableItems: TableItems } {
   const data = new OrderedJsonStore();
   const closed = () => store.lifecycleManager?.getState() === 'closed';
   // A write answers (error) alone, a read (error, value), as dynalite's wrapper calls back.
@@ -274,7 +285,7 @@ function replaceStorage(store: DynaliteStore): FastPathStore {
   db.batch = (operations, callback) => answer(callback, () => data.batch(operations), false);
   db.createKeyStream = (options) => stream(data, options, false);
   db.createValueStream = (options) => stream(data, options, true);
-  return {
+  const fastPath: FastPathStore = {
     get: (key) => data.get(key),
     getShared: (key) => data.getShared(key),
     putAll: (entries) => data.batch(entries.map(([key, value]) => ({ type: 'put', key, value }))),
@@ -283,6 +294,9 @@ function replaceStorage(store: DynaliteStore): FastPathStore {
     maxItemSize: store.options.maxItemSize,
     dynalite: store,
   };
+  const tableItems: TableItems = (tableName) =>
+    closed() || data.get(tableKey(tableName)) === undefined ? undefined : (data.valuesWithPrefix(tableItemsPrefix(tableName)) as Record<string, unknown>[]);
+  return { fastPath, tableItems };
 }
 
 /** dynalite's own options (it ships no type declarations). */
@@ -292,24 +306,26 @@ export interface DynaliteOptions {
   updateTableMs: number;
 }
 
-type DynaliteFactory = (options: DynaliteOptions & { [STORE_OPTION]?: (store: FastPathStore) => void }) => Server;
+type Replaced = ReturnType<typeof replaceStorage>;
+type DynaliteFactory = (options: DynaliteOptions & { [STORE_OPTION]?: (replaced: Replaced) => void }) => Server;
 
 // The option that asks db.create for the replaced store; dynalite hands its options to db.create unchanged.
 const STORE_OPTION = Symbol.for('transfer-records.dynalite-store');
 
 /**
  * dynalite's server, its data kept in OrderedJsonStore, with what the fast path needs of that
- * store (`stock: true`: dynalite as it ships, its data in memory-level, which the tests compare
- * with). dynalite's server builds its store with its db module's create, read at each call:
- * wrapped once, it replaces the storage of the servers that ask for it and leaves any other as it was.
+ * store and a reader of a table's items (`stock: true`: dynalite as it ships, its data in
+ * memory-level, which the tests compare with). dynalite's server builds its store with its db
+ * module's create, read at each call: wrapped once, it replaces the storage of the servers that
+ * ask for it and leaves any other as it was.
  */
-export function createDynalite(options: DynaliteOptions, { stock = false } = {}): { server: Server; store?: FastPathStore } {
+export function createDynalite(options: DynaliteOptions, { stock = false } = {}): { server: Server; store?: FastPathStore; tableItems?: TableItems } {
   const dbModule = dynaliteDb as DynaliteDbModule & { [STORE_OPTION]?: true };
   if (!dbModule[STORE_OPTION]) {
     const create = dbModule.create.bind(dbModule);
     dbModule.create = (createOptions) => {
       const store = create(createOptions);
-      const replacement = (createOptions as { [STORE_OPTION]?: (store: FastPathStore) => void })[STORE_OPTION];
+      const replacement = (createOptions as { [STORE_OPTION]?: (replaced: Replaced) => void })[STORE_OPTION];
       replacement?.(replaceStorage(store));
       return store;
     };
@@ -317,7 +333,7 @@ export function createDynalite(options: DynaliteOptions, { stock = false } = {})
   }
   const dynalite = dynaliteServer as DynaliteFactory;
   if (stock) return { server: dynalite({ ...options }) };
-  let store: FastPathStore | undefined;
-  const server = dynalite({ ...options, [STORE_OPTION]: (replaced: FastPathStore) => (store = replaced) });
-  return { server, store: store! };
+  let replaced: Replaced | undefined;
+  const server = dynalite({ ...options, [STORE_OPTION]: (storage: Replaced) => (replaced = storage) });
+  return { server, store: replaced!.fastPath, tableItems: replaced!.tableItems };
 }

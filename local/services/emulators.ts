@@ -46,6 +46,8 @@ export interface Emulators {
   endpoints: LocalEndpoints;
   /** What a queue holds, read in process (queue-journal.ts); undefined: read it through the API. */
   queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
+  /** A table's items, read in process from dynalite's store; undefined when there is no such table. */
+  tableItems(tableName: string): Record<string, unknown>[] | undefined;
   stop(): Promise<void>;
 }
 
@@ -234,7 +236,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   limitHeapGrowth();
   // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to. Its
   // data is kept in a faster store of the same behaviour (dynalite-store.ts).
-  const { server: dynamodbServer, store } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { server: dynamodbServer, store, tableItems } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
   const dynamodbCalls = fastPathHandlers(dynaliteHandler!, (req, body) => fastAnswer({ method: req.method, url: req.url, headers: req.headers, body }, store!));
@@ -283,7 +285,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     unregister.push(registerInProcess(dynamodb, dynamodbListener, dynamodbBodies), registerInProcess(sqsUrl, sqsListener, sqsBodies));
     // A queue URL's last segment is the queue's name.
     const queueMessages = (queueUrl: string) => journal.messages(new URL(queueUrl).pathname.split('/').at(-1) ?? '');
-    return { endpoints: { dynamodb, sqs: sqsUrl }, queueMessages, stop };
+    return { endpoints: { dynamodb, sqs: sqsUrl }, queueMessages, tableItems: tableItems!, stop };
   } catch (error) {
     await stop();
     throw error;

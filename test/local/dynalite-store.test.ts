@@ -270,4 +270,54 @@ describe('local/dynalite-store: dynalite\'s storage, replaced', () => {
       await both(new GetItemCommand({ TableName: 'records', Key: { MessageId: { S: 'a' } } }));
     });
   });
+  describe('a table\'s items, read in process', () => {
+    it('are the items a Scan returns, numbers as dynalite keeps them, of that table alone; none for an empty table; undefined for one that is not there', async () => {
+      const { server, tableItems } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+      try {
+        const table = (name: string) =>
+          client.send(
+            new CreateTableCommand({
+              TableName: name,
+              KeySchema: [{ AttributeName: 'MessageId', KeyType: 'HASH' }],
+              AttributeDefinitions: [{ AttributeName: 'MessageId', AttributeType: 'S' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            }),
+          );
+        // A name that is the start of another's, and an empty table.
+        for (const name of ['records', 'rec', 'empty']) await table(name);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const item = (id: string) => ({ MessageId: { S: id }, Message: { S: `body of ${id}` }, Size: { N: '0012.50' } });
+        const puts = (list: string[]) => list.map((id) => ({ PutRequest: { Item: item(id) } }));
+        const ids = Array.from({ length: 30 }, (_, i) => `id-${i}`);
+        // Written by the fast path (batches) and by dynalite itself (a put, an update, a delete).
+        await client.send(new BatchWriteItemCommand({ RequestItems: { records: puts(ids.slice(0, 25)) } }));
+        await client.send(new BatchWriteItemCommand({ RequestItems: { records: puts([...ids.slice(25), 'é', '\u{1F600}']), rec: puts(['other']) } }));
+        await client.send(new PutItemCommand({ TableName: 'records', Item: item('put') }));
+        await client.send(new UpdateItemCommand({ TableName: 'records', Key: { MessageId: { S: 'id-4' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+        await client.send(new DeleteItemCommand({ TableName: 'records', Key: { MessageId: { S: 'id-5' } } }));
+        const scanned = async (name: string) => {
+          const items: Record<string, AttributeValue>[] = [];
+          let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+          do {
+            const page = await client.send(new ScanCommand({ TableName: name, Limit: 7, ExclusiveStartKey }));
+            items.push(...(page.Items ?? []));
+            ExclusiveStartKey = page.LastEvaluatedKey;
+          } while (ExclusiveStartKey);
+          return items;
+        };
+        const byId = (items: readonly object[]) => [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+        for (const name of ['records', 'rec', 'empty']) {
+          expect(byId(tableItems!(name)!), name).to.deep.equal(byId(await scanned(name)));
+        }
+        expect(tableItems!('records')).to.have.length(32);
+        expect(tableItems!('empty')).to.deep.equal([]);
+        expect(tableItems!('nowhere')).to.equal(undefined);
+      } finally {
+        client.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  });
 });
