@@ -1,16 +1,11 @@
 import { expect } from 'chai';
-import { request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fastAnswer, type FastPathStore } from '../../local/services/dynalite-fast-path.ts';
 import { createDynalite } from '../../local/services/dynalite-store.ts';
 import { startEmulators, type Emulators } from '../../local/services/emulators.ts';
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+import { postJson, type RawAnswer } from './raw-call.ts';
 
 // dynalite does not check signatures: a well-formed Authorization header is what it reads.
 const SIGNED = {
@@ -19,28 +14,8 @@ const SIGNED = {
   'content-type': 'application/x-amz-json-1.0',
 };
 
-// What differs from one answer to the next, or from one server to another.
-const VARYING = new Set(['x-amzn-requestid', 'date', 'connection', 'keep-alive']);
-
-function post(endpoint: string, operation: string, body: unknown, headers: Record<string, string> = SIGNED): Promise<RawAnswer> {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const call = request(
-      `${endpoint}/`,
-      { method: 'POST', agent: false, headers: { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}`, 'content-length': Buffer.byteLength(text) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const kept = Object.entries(res.headers).filter(([name]) => !VARYING.has(name));
-          resolve({ status: res.statusCode!, headers: Object.fromEntries(kept.map(([name, value]) => [name, String(value)])), body: Buffer.concat(chunks).toString() });
-        });
-      },
-    );
-    call.on('error', reject);
-    call.end(text);
-  });
-}
+const post = async (endpoint: string, operation: string, body: unknown, headers: Record<string, string> = SIGNED): Promise<RawAnswer> =>
+  (await postJson(endpoint, `DynamoDB_20120810.${operation}`, body, headers)).answer;
 
 // The checksum dynalite computes, with its own library.
 const dynaliteCrc32 = createRequire(createRequire(import.meta.url).resolve('dynalite'))('buffer-crc32') as { unsigned(text: string): number };

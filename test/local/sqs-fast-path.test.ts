@@ -1,43 +1,22 @@
 import { expect } from 'chai';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
 import { fastSend, type FastPathQueue, type FastPathService } from '../../local/services/sqs-fast-path.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from '../../local/services/fifo-deduplication.ts';
 import { startEmulators, type Emulators } from '../../local/services/emulators.ts';
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+import { postJson, type RawAnswer } from './raw-call.ts';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const JSON_HEADERS = { 'content-type': 'application/x-amz-json-1.0' };
-// What differs from one answer to the next, or from one server to another.
-const VARYING = new Set(['x-amzn-requestid', 'date', 'connection', 'keep-alive']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function post(endpoint: string, operation: string, body: unknown, headers: Record<string, string> = JSON_HEADERS): Promise<RawAnswer> {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const call = request(
-      `${endpoint}/`,
-      { method: 'POST', agent: false, headers: { ...headers, 'x-amz-target': `AmazonSQS.${operation}`, 'content-length': Buffer.byteLength(text) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          expect(String(res.headers['x-amzn-requestid'])).to.match(UUID);
-          const kept = Object.entries(res.headers).filter(([name]) => !VARYING.has(name));
-          resolve({ status: res.statusCode!, headers: Object.fromEntries(kept.map(([name, value]) => [name, String(value)])), body: Buffer.concat(chunks).toString() });
-        });
-      },
-    );
-    call.on('error', reject);
-    call.end(text);
-  });
+// Both servers give each answer a request id of the same form (a UUID).
+async function post(endpoint: string, operation: string, body: unknown, headers: Record<string, string> = JSON_HEADERS): Promise<RawAnswer> {
+  const { answer, requestId } = await postJson(endpoint, `AmazonSQS.${operation}`, body, headers);
+  expect(requestId).to.match(UUID);
+  return answer;
 }
 
 /**
