@@ -2,8 +2,9 @@
 // workflows make. dynalite runs each item of a batch as its own chain of callbacks (the table read
 // and parsed again, a lock, the old item read, the new one written, a turn of the event loop each):
 // 25 chains a BatchWriteItem, 100 a BatchGetItem, one a GetItem. This path answers the same request in one turn,
-// with dynalite's own functions: its request checks (checkTypes, checkValidations), its item and
-// key checks, its storage keys and its size limit; the items go to, and come from, the very store
+// with dynalite's own functions: its request checks (checkTypes, compiled from its own type
+// descriptions in dynalite-types.ts, and checkValidations), its item and key checks, its storage
+// keys and its size limit; the items go to, and come from, the very store
 // dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as dynalite
 // would: every other request, and every request dynalite would refuse, goes to dynalite itself,
 // which answers it, errors included. So a call's answer and its effect stay dynalite's; only the
@@ -12,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { actionValidations, db as dynaliteDb, validations as dynaliteValidations } from './dynalite-modules.ts';
+import { compileTypes, type TypeCheck, type TypeSpec } from './dynalite-types.ts';
 
 /** A request as the fast path reads it; `body` whole. */
 export interface DynamoRequest {
@@ -56,7 +58,7 @@ export interface FastPathStore {
 }
 
 interface ActionValidation {
-  types: Record<string, unknown>;
+  types: Record<string, TypeSpec>;
   custom?: unknown;
 }
 
@@ -68,8 +70,7 @@ interface DynaliteDb {
 }
 
 interface DynaliteValidations {
-  checkTypes(data: unknown, types: Record<string, unknown>): Record<string, unknown>;
-  checkValidations(data: unknown, types: Record<string, unknown>, custom: unknown, store: unknown): void;
+  checkValidations(data: unknown, types: Record<string, TypeSpec>, custom: unknown, store: unknown): void;
 }
 
 const db = dynaliteDb as DynaliteDb;
@@ -80,11 +81,20 @@ const { batchWriteItem, batchGetItem, getItem } = actionValidations as Record<'b
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const batchGetBytes = (maxItemSize: number) => 1024 * 1024 + maxItemSize - 3;
 
+interface Operation {
+  validation: ActionValidation;
+  /** dynalite's checkTypes of the operation's types, compiled. */
+  checkTypes: TypeCheck;
+  answer: (data: Record<string, unknown>, store: FastPathStore) => object | undefined;
+}
+
+const operation = (validation: ActionValidation, answer: Operation['answer']): Operation => ({ validation, checkTypes: compileTypes(validation.types), answer });
+
 /** Per operation: dynalite's checks of its request, and the answer the fast path gives, if it can. */
-const OPERATIONS: Record<string, { validation: ActionValidation; answer: (data: Record<string, unknown>, store: FastPathStore) => object | undefined }> = {
-  'DynamoDB_20120810.BatchWriteItem': { validation: batchWriteItem, answer: writeBatch },
-  'DynamoDB_20120810.BatchGetItem': { validation: batchGetItem, answer: readBatch },
-  'DynamoDB_20120810.GetItem': { validation: getItem, answer: readItem },
+const OPERATIONS: Record<string, Operation> = {
+  'DynamoDB_20120810.BatchWriteItem': operation(batchWriteItem, writeBatch),
+  'DynamoDB_20120810.BatchGetItem': operation(batchGetItem, readBatch),
+  'DynamoDB_20120810.GetItem': operation(getItem, readItem),
 };
 const JSON_TYPES = new Set(['application/x-amz-json-1.0', 'application/json']);
 const AUTHORIZATION_PARAMETERS = ['Credential', 'Signature', 'SignedHeaders'];
@@ -154,10 +164,10 @@ function parse(body: Buffer): Record<string, unknown> | undefined {
 }
 
 /** dynalite's checks of the request's shape and values; undefined where it would refuse it. */
-function validated(data: Record<string, unknown>, action: ActionValidation, store: FastPathStore): Record<string, unknown> | undefined {
+function validated(data: Record<string, unknown>, { validation, checkTypes }: Operation, store: FastPathStore): Record<string, unknown> | undefined {
   try {
-    const checked = validations.checkTypes(data, action.types);
-    validations.checkValidations(checked, action.types, action.custom, store.dynalite);
+    const checked = checkTypes(data);
+    validations.checkValidations(checked, validation.types, validation.custom, store.dynalite);
     return checked;
   } catch {
     return undefined;
@@ -255,13 +265,13 @@ function readItem(data: Record<string, unknown>, store: FastPathStore): object |
  */
 export function fastAnswer(request: DynamoRequest, store: FastPathStore): DynamoAnswer | undefined {
   const target = request.headers['x-amz-target'];
-  const operation = typeof target === 'string' && Object.hasOwn(OPERATIONS, target) ? OPERATIONS[target]! : undefined;
-  if (operation === undefined || store.closed() || !passesDynaliteChecks(request)) return undefined;
+  const call = typeof target === 'string' && Object.hasOwn(OPERATIONS, target) ? OPERATIONS[target]! : undefined;
+  if (call === undefined || store.closed() || !passesDynaliteChecks(request)) return undefined;
   const data = parse(request.body);
   if (data === undefined) return undefined;
-  const checked = validated(data, operation.validation, store);
+  const checked = validated(data, call, store);
   if (checked === undefined) return undefined;
-  const answer = operation.answer(checked, store);
+  const answer = call.answer(checked, store);
   if (answer === undefined) return undefined;
   const body = JSON.stringify(answer);
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
