@@ -1,6 +1,6 @@
 // The embedded emulators: dynalite (DynamoDB) and local-aws-sqs (SQS), each behind its fast path,
-// in this process, on 127.0.0.1 ephemeral ports. A door in front of each lets a local role's calls through only
-// when its policy allows them, so the Lambda bundle meets IAM without being changed.
+// in this process, on 127.0.0.1 ephemeral ports. A door in front of each lets a local role's calls
+// through only when its policy allows them, so the Lambda bundle meets IAM without being changed.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
