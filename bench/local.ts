@@ -8,7 +8,6 @@
 // average. Every child process has a deadline; the benchmark stops on its own. A second table
 // (bench/startup.ts) gives what a CLI process costs around its run: Node alone, the CLI's
 // start-up, one conformance case, `make local` at 10 items.
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -18,19 +17,17 @@ import { BATCH_SIZE, MAX_ITEMS } from '../functions/seed/limits.ts';
 import { createLocalClients } from '../local/services/emulators.ts';
 import { withDirectSends } from '../local/services/direct-client.ts';
 import { startLocalEnvironment } from '../local/host/environment.ts';
-import type { JsonSummary } from '../execution/report.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../execution/queue.ts';
 import { QUEUE, TABLE } from '../workflow/transfer-records.ts';
-import { LOCAL_CLI } from '../scripts/build.ts';
 import { fitQuadratic, predict, quadraticShare } from './fit.ts';
 import { runEngineAlone } from './transfer-records-engine.ts';
 import { measureStartup, median, STARTUP_ROUNDS, startupTable } from './startup.ts';
+import { loopMs, runCli, type CliRun } from './cli-run.ts';
 
 const SIZES = [10, 100, 250, 500, 1000, MAX_ITEMS];
 /** The sizes the growth is fitted over. */
 const FIT_FROM = 250;
 const ROUNDS = 3;
-const CHILD_DEADLINE_MS = 120_000;
 /** issue 8's targets for N = MAX_ITEMS. */
 const TARGET_WALL_S = 4;
 const TARGET_RSS_MB = 200;
@@ -38,54 +35,6 @@ const TARGET_RSS_MB = 200;
 const TARGET_LOOP_100_MS = 25;
 const TARGET_EXECUTION_MAX_S = 0.5;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-// Loaded into every Node process of the run: reports its own peak RSS (kB on Linux) and CPU
-// time (user + system, µs) at exit. CPU time varies less than wall time with the machine's load.
-const USAGE_HOOK = `data:text/javascript,${encodeURIComponent(
-  'process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write(`\nbench-maxrss-kb=${u.maxRSS} bench-cpu-us=${u.userCPUTime+u.systemCPUTime}\n`)})',
-)}`;
-
-interface EndToEnd {
-  wallMs: number;
-  /** CPU time of the run's process, user and system. */
-  cpuMs: number;
-  peakRssMb: number;
-  summary: JsonSummary;
-}
-
-/** Runs `make local`'s command (the CLI bundle `make build` writes) with --json, Node's start included. */
-function endToEnd(count: number): Promise<EndToEnd> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [LOCAL_CLI.outfile, '--json', '--count', String(count)], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${USAGE_HOOK}`.trim() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const deadline = setTimeout(() => child.kill('SIGKILL'), CHILD_DEADLINE_MS);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(deadline);
-      const wallMs = performance.now() - started;
-      const line = stdout.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (signal || !line) {
-        reject(new Error(`local run of ${count} item(s) ended with ${signal ?? `exit ${code}`}: ${stderr.trim()}`));
-        return;
-      }
-      const usage = [...stderr.matchAll(/bench-maxrss-kb=(\d+) bench-cpu-us=(\d+)/g)];
-      resolve({
-        wallMs,
-        cpuMs: usage.reduce((sum, match) => sum + Number(match[2]), 0) / 1000,
-        peakRssMb: Math.max(0, ...usage.map((match) => Number(match[1]))) / 1024,
-        summary: JSON.parse(line) as JsonSummary,
-      });
-    });
-  });
-}
 
 /**
  * The workflow's service calls without the engine: N sequential GetItem + SendMessage pairs over
@@ -141,15 +90,9 @@ async function engineAlone(count: number): Promise<number> {
   return ms;
 }
 
-/** The execution after the seed: the loop over the items (the first state the execution enters is the seed). */
-function loopMs(summary: JsonSummary): number {
-  const [seed] = Object.values(summary.states);
-  return summary.durationMs - (seed?.ms ?? 0);
-}
-
 interface SizeFigures {
   count: number;
-  runs: EndToEnd[];
+  runs: CliRun[];
   direct: number[];
   directSend: number[];
   engine: number[];
@@ -165,7 +108,7 @@ const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
 async function measure(count: number): Promise<SizeFigures> {
   const figures: SizeFigures = { count, runs: [], direct: [], directSend: [], engine: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    const run = await endToEnd(count);
+    const run = await runCli(ROOT, ['--count', String(count)]);
     const { summary } = run;
     if (summary.status !== 'SUCCEEDED' || summary.delivered !== count) {
       throw new Error(`the run of ${count} item(s) ended ${summary.status} with ${summary.delivered} delivered`);
