@@ -13,17 +13,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { NO_REPORT_ENV } from '../local/cli/cli.ts';
 import { LOCAL_CLI } from '../scripts/build.ts';
+import { runNode } from './cli-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const STARTUP_ROUNDS = 5;
-const CHILD_DEADLINE_MS = 120_000;
 const CONFORMANCE_DEADLINE_MS = 15 * 60_000;
-
-// Loaded into the measured process: reports its CPU time (user + system, µs) at exit, which
-// varies less than wall time with the machine's load.
-const CPU_HOOK = `data:text/javascript,${encodeURIComponent(
-  'process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write(`\nbench-cpu-us=${u.userCPUTime+u.systemCPUTime}\n`)})',
-)}`;
 
 export interface Timing {
   wallMs: number;
@@ -37,29 +31,10 @@ export interface StartupRow {
   runs: Timing[];
 }
 
-function timeCommand(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Timing> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${CPU_HOOK}`.trim() },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const deadline = setTimeout(() => child.kill('SIGKILL'), CHILD_DEADLINE_MS);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(deadline);
-      const wallMs = performance.now() - started;
-      const cpu = /bench-cpu-us=(\d+)/.exec(stderr);
-      if (code !== 0 || !cpu) {
-        reject(new Error(`node ${args.join(' ')} ended with ${signal ?? `exit ${code}`}: ${stderr.trim()}`));
-        return;
-      }
-      resolvePromise({ wallMs, cpuMs: Number(cpu[1]) / 1000 });
-    });
-  });
+async function timeCommand(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Timing> {
+  const run = await runNode(args, options);
+  if (run.code !== 0) throw new Error(`node ${args.join(' ')} ended with ${run.signal ?? `exit ${run.code}`}: ${run.stderr.trim()}`);
+  return { wallMs: run.wallMs, cpuMs: run.cpuMs };
 }
 
 /** Runs each command once unmeasured (it fills Node's compile cache, as any earlier run would), then STARTUP_ROUNDS times. */
