@@ -10,25 +10,10 @@
 // which answers it, errors included. So a call's answer and its effect stay dynalite's; only the
 // time it takes changes.
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { actionValidations, db as dynaliteDb, validations as dynaliteValidations } from './dynalite-modules.ts';
 import { compileTypes, type TypeCheck, type TypeSpec } from './dynalite-types.ts';
-
-/** A request as the fast path reads it; `body` whole. */
-export interface DynamoRequest {
-  method?: string;
-  url?: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** An answer, as dynalite would write it: status, headers in its order, body. */
-export interface DynamoAnswer {
-  statusCode: number;
-  headers: [string, string][];
-  body: string;
-}
+import type { FastAnswer, FastRequest } from './fast-path.ts';
 
 type Item = Record<string, Record<string, unknown>>;
 
@@ -142,7 +127,7 @@ function authorizationPasses(authorization: string): boolean {
  * Whether dynalite would take the request to its operation: a signed POST of JSON to a known
  * target, without CORS or query-string signing (dynalite's other answers are left to it).
  */
-function passesDynaliteChecks(request: DynamoRequest): boolean {
+function passesDynaliteChecks(request: FastRequest): boolean {
   const { method, url = '/', headers, body } = request;
   if (method !== 'POST' || url.includes('?') || headers.origin !== undefined) return false;
   if (body.length === 0 || body.length > MAX_REQUEST_BYTES) return false;
@@ -263,7 +248,7 @@ function readItem(data: Record<string, unknown>, store: FastPathStore): object |
  * dynalite's answer to the request when the fast path can give it; undefined to hand the
  * request to dynalite (whose answer it then is, with nothing changed here).
  */
-export function fastAnswer(request: DynamoRequest, store: FastPathStore): DynamoAnswer | undefined {
+export function fastAnswer(request: FastRequest, store: FastPathStore): FastAnswer | undefined {
   const target = request.headers['x-amz-target'];
   const call = typeof target === 'string' && Object.hasOwn(OPERATIONS, target) ? OPERATIONS[target]! : undefined;
   if (call === undefined || store.closed() || !passesDynaliteChecks(request)) return undefined;

@@ -13,6 +13,7 @@ import { limitHeapGrowth } from './heap-policy.ts';
 import { createDynalite } from './dynalite-store.ts';
 import { fastAnswer } from './dynalite-fast-path.ts';
 import { fastSend, type FastPathService } from './sqs-fast-path.ts';
+import type { FastAnswer, FastRequest } from './fast-path.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../../execution/execution-record.ts';
@@ -182,20 +183,13 @@ function gated(handler: RequestHandler, checked: BodyListener, door: Door | unde
   };
 }
 
-/** A fast path's answer: status, headers in the emulator's order, body. */
-interface FastAnswer {
-  statusCode: number;
-  headers: [string, string][];
-  body: string;
-}
-
 /**
  * An emulator behind its fast path (dynalite-fast-path.ts, sqs-fast-path.ts): a call the path can
  * answer as the emulator would is answered there, any other call goes to the emulator.
  */
-function fastPathHandlers(emulator: RequestHandler, fast: (req: RequestHead, body: Buffer) => FastAnswer | undefined): { handler: RequestHandler; withBody: BodyListener } {
+function fastPathHandlers(emulator: RequestHandler, fast: (request: FastRequest) => FastAnswer | undefined): { handler: RequestHandler; withBody: BodyListener } {
   const withBody: BodyListener = (req, res, body) => {
-    const answer = fast(req, body);
+    const answer = fast({ method: req.method, url: req.url, headers: req.headers, body });
     if (answer === undefined) {
       emulator(replay(req, body), res);
       return;
@@ -239,7 +233,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const { server: dynamodbServer, store, tableItems } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
-  const dynamodbCalls = fastPathHandlers(dynaliteHandler!, (req, body) => fastAnswer({ method: req.method, url: req.url, headers: req.headers, body }, store!));
+  const dynamodbCalls = fastPathHandlers(dynaliteHandler!, (request) => fastAnswer(request, store!));
   const dynamodbBodies = gatedBody('dynamodb', dynamodbCalls.withBody, options.door);
   const dynamodbListener = gated(dynamodbCalls.handler, dynamodbBodies, options.door);
   dynamodbServer.on('request', dynamodbListener);
@@ -253,7 +247,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     emulateQueueCreationLifecycle: false,
     emulateLazyQueues: false,
   });
-  const sqsCalls = fastPathHandlers(sqs.requestHandler, (req, body) => fastSend({ headers: req.headers, body }, sqs.service as unknown as FastPathService));
+  const sqsCalls = fastPathHandlers(sqs.requestHandler, (request) => fastSend(request, sqs.service as unknown as FastPathService));
   const sqsBodies = gatedBody('sqs', sqsCalls.withBody, options.door);
   const sqsListener = gated(sqsCalls.handler, sqsBodies, options.door);
   // Every queue is watched from its creation (CreateQueue adds it to the service's list), and a

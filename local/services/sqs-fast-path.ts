@@ -9,20 +9,8 @@
 // same bytes. Every other request, and every request local-aws-sqs would refuse, goes to
 // local-aws-sqs itself, which answers it, errors included.
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-
-/** A request as the fast path reads it; `body` whole. */
-export interface SqsRequest {
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** An answer, as local-aws-sqs would write it: status, headers in its order, body. */
-export interface SqsAnswer {
-  statusCode: number;
-  headers: [string, string][];
-  body: string;
-}
+import { isObject } from '../../workflow/json.ts';
+import type { FastAnswer, FastRequest } from './fast-path.ts';
 
 /** A message as setRecord is given it: the request's own fields. */
 type Message = Record<string, unknown>;
@@ -65,9 +53,6 @@ const SEND_FIELDS = new Set(['QueueUrl', 'MessageBody', 'MessageAttributes', 'Me
 const BATCH_FIELDS = new Set(['QueueUrl', 'Entries']);
 const ENTRY_FIELDS = new Set(['Id', 'MessageBody', 'MessageAttributes', 'MessageGroupId', 'MessageDeduplicationId']);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-
 const onlyFields = (value: Record<string, unknown>, fields: Set<string>) => Object.keys(value).every((key) => fields.has(key));
 
 /** The queue named by the URL's last path segment, as local-aws-sqs finds it; undefined if absent or being deleted. */
@@ -85,13 +70,13 @@ function queueOf(service: FastPathService, queueUrl: unknown): FastPathQueue | u
 
 /** The bytes local-aws-sqs counts of String attributes that pass its checks; undefined for any other attributes. */
 function attributesSize(attributes: unknown): number | undefined {
-  if (!isRecord(attributes)) return undefined;
+  if (!isObject(attributes)) return undefined;
   const names = Object.keys(attributes);
   if (names.length > MAX_ATTRIBUTES) return undefined;
   let size = 0;
   for (const name of names) {
     const value = attributes[name];
-    if (!PLAIN_ATTRIBUTE_NAME.test(name) || !isRecord(value)) return undefined;
+    if (!PLAIN_ATTRIBUTE_NAME.test(name) || !isObject(value)) return undefined;
     const keys = Object.keys(value);
     if (keys.length !== 2 || value.DataType !== 'String' || typeof value.StringValue !== 'string' || value.StringValue === '') return undefined;
     size += name.length + value.DataType.length + value.StringValue.length;
@@ -99,10 +84,7 @@ function attributesSize(attributes: unknown): number | undefined {
   return size;
 }
 
-/**
- * The size local-aws-sqs counts of a message it would store as it is, after filling in a FIFO
- * message's content-based deduplication id as it does; undefined for any other message.
- */
+/** The size local-aws-sqs counts of a message it would store as it is; undefined for any other message. */
 function acceptedSize(message: Message, queue: FastPathQueue): number | undefined {
   const body = message.MessageBody;
   if (typeof body !== 'string' || body === '') return undefined;
@@ -118,9 +100,13 @@ function acceptedSize(message: Message, queue: FastPathQueue): number | undefine
   if ('MessageDeduplicationId' in message) {
     return typeof message.MessageDeduplicationId === 'string' && GROUP_OR_DEDUPLICATION_ID.test(message.MessageDeduplicationId) ? size : undefined;
   }
-  if (!queue.ContentBasedDeduplication) return undefined;
-  message.MessageDeduplicationId = createHash('sha256').update(body).digest('hex');
-  return size;
+  return queue.ContentBasedDeduplication ? size : undefined;
+}
+
+/** The message as local-aws-sqs stores it: a FIFO message without a deduplication id gets its body's SHA-256. */
+function withDeduplicationId(message: Message, queue: FastPathQueue): Message {
+  if (!queue.FifoQueue || 'MessageDeduplicationId' in message) return message;
+  return { ...message, MessageDeduplicationId: createHash('sha256').update(message.MessageBody as string).digest('hex') };
 }
 
 function sendMessage(request: Record<string, unknown>, service: FastPathService): string | undefined {
@@ -128,7 +114,7 @@ function sendMessage(request: Record<string, unknown>, service: FastPathService)
   if (queue === undefined || !onlyFields(request, SEND_FIELDS) || acceptedSize(request, queue) === undefined) return undefined;
   let stored: Stored;
   try {
-    stored = queue.setRecord(request);
+    stored = queue.setRecord(withDeduplicationId(request, queue));
   } catch {
     // Nothing was stored (setRecord throws only before it stores): local-aws-sqs answers with its own error.
     return undefined;
@@ -152,7 +138,7 @@ function sendMessageBatch(request: Record<string, unknown>, service: FastPathSer
   const ids = new Set<string>();
   let total = 0;
   for (const entry of entries as unknown[]) {
-    if (!isRecord(entry) || !onlyFields(entry, ENTRY_FIELDS) || typeof entry.Id !== 'string' || !ENTRY_ID.test(entry.Id) || ids.has(entry.Id)) return undefined;
+    if (!isObject(entry) || !onlyFields(entry, ENTRY_FIELDS) || typeof entry.Id !== 'string' || !ENTRY_ID.test(entry.Id) || ids.has(entry.Id)) return undefined;
     ids.add(entry.Id);
     const size = acceptedSize(entry, queue);
     if (size === undefined) return undefined;
@@ -164,7 +150,7 @@ function sendMessageBatch(request: Record<string, unknown>, service: FastPathSer
   for (const entry of entries as Message[]) {
     // local-aws-sqs answers an entry it could not store as failed, and goes on with the next.
     try {
-      const { record, MD5OfMessageSystemAttributes } = queue.setRecord(entry);
+      const { record, MD5OfMessageSystemAttributes } = queue.setRecord(withDeduplicationId(entry, queue));
       const result: Record<string, unknown> = { Id: entry.Id, MessageId: record.MessageId, MD5OfMessageBody: record.MD5OfMessageBody };
       if (record.attributes.SequenceNumber) result.SequenceNumber = record.attributes.SequenceNumber;
       if (record.MD5OfMessageAttributes) result.MD5OfMessageAttributes = record.MD5OfMessageAttributes;
@@ -187,7 +173,7 @@ const OPERATIONS: Record<string, (request: Record<string, unknown>, service: Fas
  * local-aws-sqs's answer to the request when the fast path can give it, the message(s) stored;
  * undefined to hand the request to local-aws-sqs (whose answer it then is, with nothing changed here).
  */
-export function fastSend(request: SqsRequest, service: FastPathService): SqsAnswer | undefined {
+export function fastSend(request: FastRequest, service: FastPathService): FastAnswer | undefined {
   const target = request.headers['x-amz-target'];
   if (request.headers['content-type'] !== JSON_CONTENT_TYPE || typeof target !== 'string' || !Object.hasOwn(OPERATIONS, target)) return undefined;
   let parsed: unknown;
@@ -196,7 +182,7 @@ export function fastSend(request: SqsRequest, service: FastPathService): SqsAnsw
   } catch {
     return undefined;
   }
-  if (!isRecord(parsed)) return undefined;
+  if (!isObject(parsed)) return undefined;
   const body = OPERATIONS[target]!(parsed, service);
   if (body === undefined) return undefined;
   return {
