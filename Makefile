@@ -60,8 +60,20 @@ install: $(DEPS) ## Install the pinned dependencies (npm ci), and Node 22 first 
 versions: | $(NODE_SETUP) ## Show the node and npm every target uses
 	@echo "node $$(node --version) ($$(command -v node)), npm $$(npm --version)"
 
-build: $(DEPS) ## Bundle each Lambda under functions/ with esbuild and zip it into dist/
-	$(TSX) scripts/build.ts
+# The build runs again only when something it reads changed since its last run: an install, or a
+# file outside the folders it writes or never reads (NOT_BUILT_FROM) newer than the stamp taken
+# when that run started; or when one of its outputs is missing. FORCE=1 builds anyway.
+BUILD_STAMP    := dist/.build-stamp
+BUILD_OUTPUTS   = dist/local-cli.mjs $(BUNDLES)
+NOT_BUILT_FROM := ./.git ./.tools ./node_modules ./dist ./cdktf.out ./reports ./test
+build: $(DEPS) ## Bundle each Lambda under functions/ with esbuild and zip it into dist/, and the offline CLI (skipped when nothing changed; FORCE=1 builds anyway)
+	@if [ -z "$(FORCE)" ] && [ -f $(BUILD_STAMP) ] $(foreach output,$(BUILD_OUTPUTS),&& [ -f $(output) ]) \
+	  && [ ! $(DEPS) -nt $(BUILD_STAMP) ] \
+	  && [ -z "$$(find . $(foreach folder,$(NOT_BUILT_FROM),-path $(folder) -prune -o) -type f -newer $(BUILD_STAMP) -print -quit)" ]; then \
+	  echo "dist/ is up to date with the sources (FORCE=1 builds it again)"; \
+	else \
+	  mkdir -p dist && touch dist/.build-started && $(TSX) scripts/build.ts && mv dist/.build-started $(BUILD_STAMP); \
+	fi
 
 synth: build ## Synthesize the stack to Terraform HCL in cdktf.out/stacks/transfer-records/
 	@# A JSON synth left in the folder would define every resource twice.

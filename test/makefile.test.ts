@@ -139,6 +139,43 @@ describe('Makefile', function () {
     expect(copy.make(['serve']).stdout.split('\n')).to.deep.equal(['--import', 'tsx', 'local/api/serve.ts', '']);
   });
 
+  it('builds again only when a file it reads changed, an install ran, an output is missing, or FORCE=1 asks', () => {
+    const copy = fresh('v22.1.0');
+    const at = (path: string, secondsAgo: number) => {
+      const time = new Date(Date.now() - secondsAgo * 1000);
+      utimesSync(join(copy.dir, path), time, time);
+    };
+    // The stand-in node prints its arguments: the build ran when they name the build script.
+    const builds = (args: string[] = []) => {
+      const result = copy.make(['build', ...args]);
+      expect(result.status, result.stderr).to.equal(0);
+      return result.stdout.includes('scripts/build.ts');
+    };
+    const write = (path: string) => {
+      mkdirSync(join(copy.dir, path, '..'), { recursive: true });
+      writeFileSync(join(copy.dir, path), '');
+    };
+    // The copy made a while ago, installed since, from a lock file older still (so that make does not install again).
+    for (const path of ['Makefile', 'fake-bin/node', 'package-lock.json']) at(path, 120);
+    at('node_modules/.package-lock.json', 60);
+    expect(builds()).to.equal(true);
+    // The stand-in wrote nothing: the output the real build writes.
+    write('dist/local-cli.mjs');
+    expect(builds()).to.equal(false);
+    expect(builds(['FORCE=1'])).to.equal(true);
+    at('dist/.build-stamp', 30);
+    write('test/engine/new.test.ts');
+    expect(builds(), 'a test file is not built from').to.equal(false);
+    write('engine/new.ts');
+    expect(builds()).to.equal(true);
+    expect(builds()).to.equal(false);
+    at('dist/.build-stamp', 30);
+    at('node_modules/.package-lock.json', 10);
+    expect(builds(), 'after an install').to.equal(true);
+    rmSync(join(copy.dir, 'dist/local-cli.mjs'));
+    expect(builds(), 'with an output missing').to.equal(true);
+  });
+
   it("keeps cdktf's spinner escape codes out of synth's output when no terminal reads it", () => {
     // In the repository itself, without rebuilding (-o build): synth needs the real cdktf.
     const result = spawnSync('make', ['--no-print-directory', '-o', 'build', 'synth'], { encoding: 'utf8', timeout: 120_000 });
