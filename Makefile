@@ -64,7 +64,7 @@ versions: | $(NODE_SETUP) ## Show the node and npm every target uses
 # file outside the folders it writes or never reads (NOT_BUILT_FROM) newer than the stamp taken
 # when that run started; or when one of its outputs is missing. FORCE=1 builds anyway.
 BUILD_STAMP    := dist/.build-stamp
-BUILD_OUTPUTS   = dist/local-cli.mjs $(BUNDLES)
+BUILD_OUTPUTS   = dist/local-cli.mjs dist/local-test-state.mjs $(BUNDLES)
 NOT_BUILT_FROM := ./.git ./.tools ./node_modules ./dist ./cdktf.out ./reports ./test
 build: $(DEPS) ## Bundle each Lambda under functions/ with esbuild and zip it into dist/, and the offline CLI (skipped when nothing changed; FORCE=1 builds anyway)
 	@if [ -z "$(FORCE)" ] && [ -f $(BUILD_STAMP) ] $(foreach output,$(BUILD_OUTPUTS),&& [ -f $(output) ]) \
@@ -125,7 +125,7 @@ FAIL       ?=
 # Exits 0 whenever TestState answered (RETRIABLE and FAILED included); FAIL=1 exits 1 for those two.
 test-state: ## TestState on one state of a workflow, offline: STATE="…" [INPUT='{…}'] [MOCK='{…}'] [CONTEXT='{…}'] [RETRIES=n] [INSPECTION=…] [WORKFLOW=…] [FAIL=1]
 	@$(MAKE) --no-print-directory build >&2
-	@$(TSX) local/api/test-state-cli.ts --state=$(call quote,$(STATE)) $(WORKFLOW_ARG) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(CONTEXT),--context=$(call quote,$(CONTEXT))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(if $(FAIL),--fail-on-error) $(ARGS)
+	@node dist/local-test-state.mjs --state=$(call quote,$(STATE)) $(WORKFLOW_ARG) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(CONTEXT),--context=$(call quote,$(CONTEXT))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(if $(FAIL),--fail-on-error) $(ARGS)
 
 # The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
 local: ## Run a workflow offline on embedded emulators (WORKFLOW=name, QUEUE=fifo, ITEMS=n, MESSAGES_FILE=f, ARGS=...)

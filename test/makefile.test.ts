@@ -159,8 +159,9 @@ describe('Makefile', function () {
     for (const path of ['Makefile', 'fake-bin/node', 'package-lock.json']) at(path, 120);
     at('node_modules/.package-lock.json', 60);
     expect(builds()).to.equal(true);
-    // The stand-in wrote nothing: the output the real build writes.
+    // The stand-in wrote nothing: the outputs the real build writes (no function in the copy).
     write('dist/local-cli.mjs');
+    write('dist/local-test-state.mjs');
     expect(builds()).to.equal(false);
     expect(builds(['FORCE=1'])).to.equal(true);
     at('dist/.build-stamp', 30);

@@ -5,11 +5,12 @@
 // state is an answer, not a failure of the command), unless --fail-on-error (FAIL=1) asks for 1
 // on RETRIABLE and FAILED.
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { nestingMessage, stateNames, tooDeep } from '../../engine/index.ts';
 import { InvalidArguments, parseOptions, selectWorkflow } from '../../execution/args.ts';
 import { APP } from '../../workflow/app.ts';
 import { loadDefinition, previewVars } from '../definition.ts';
+import { ROOT } from '../root.ts';
 import { startLocalEnvironment } from '../host/environment.ts';
 import { ApiError } from './errors.ts';
 import { startApiServer } from './server.ts';
@@ -27,8 +28,6 @@ Runs one state of a workflow (transfer-records by default) as Step Functions' Te
   --workflow NAME    the workflow whose state it is, as workflow/app.ts names it
   --fail-on-error    exit 1 when the state is RETRIABLE or FAILED (by default any answer exits 0)
   --json             print TestState's response as AWS returns it`;
-
-const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export class InvalidTestStateArguments extends Error {
   override name = 'InvalidTestStateArguments';
@@ -117,11 +116,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.retries !== undefined && !/^\d+$/.test(values.retries)) throw new InvalidTestStateArguments(`RETRIES must be a whole number, got "${values.retries}"`);
   const workflow = selectWorkflow(values.workflow);
   // A state the workflow does not have is refused before any emulator starts.
-  const template = await loadDefinition(join(OWN_ROOT, workflow.definition), previewVars(APP, workflow));
+  const template = await loadDefinition(join(ROOT, workflow.definition), previewVars(APP, workflow));
   checkStateName(template.preview, values.state, workflow.name);
   const env = await startLocalEnvironment({ workflow: workflow.name });
   try {
-    const server = await startApiServer({ env });
+    const server = await startApiServer({ env, root: ROOT });
     try {
       const machine = server.machines.get(server.workflowArn);
       const response = await testStateOperation(
@@ -147,15 +146,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Runs the command on the process's arguments and sets its exit status; every failure is one named line. */
+export async function runAsCommand(): Promise<void> {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (error) {
+    const { name, message } = error as Error;
+    process.stderr.write(`${error instanceof ApiError ? error.code : name}: ${message}\n`);
+    process.exitCode = 2;
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (error: unknown) => {
-      const { name, message } = error as Error;
-      process.stderr.write(`${error instanceof ApiError ? error.code : name}: ${message}\n`);
-      process.exitCode = 2;
-    },
-  );
+  void runAsCommand();
 }

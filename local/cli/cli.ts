@@ -1,7 +1,7 @@
 // `make local` / `npm run local`: runs the workflow offline and prints what AWS would have done.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { ExecutionRecord } from '../../execution/execution-record.ts';
 import { InvalidArguments, parseOptions, parseQueueType, selectWorkflow } from '../../execution/args.ts';
 import { APP, loopOf, withQueueType } from '../../workflow/app.ts';
@@ -19,6 +19,7 @@ import { runLocal, type LocalRunOptions } from '../run.ts';
 import { parseS3Data } from '../services/s3-data.ts';
 import { parseUserMessaging } from '../services/user-messaging.ts';
 import { loadMockConfig } from '../host/mock-config.ts';
+import { ROOT } from '../root.ts';
 
 /** Set to 1, it turns the HTML report off as --no-report does: for callers that pass only a fixed set of options. */
 export const NO_REPORT_ENV = 'NO_HTML_REPORT';
@@ -230,14 +231,6 @@ function signalInterrupts(): { signal: AbortSignal; dispose(): void } {
     },
   };
 }
-
-/** The repository, wherever the command runs from: the nearest folder up with a package.json (this file sits two levels down, its bundle in dist/ one). */
-function repositoryRoot(from: string): string {
-  const parent = dirname(from);
-  return existsSync(join(from, 'package.json')) || parent === from ? from : repositoryRoot(parent);
-}
-
-const ROOT = repositoryRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** The repository's reports/ folder. */
 export const REPORTS_DIR = join(ROOT, 'reports');

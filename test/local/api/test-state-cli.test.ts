@@ -3,13 +3,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { checkStateName, exitStatus, formatTestState, InvalidTestStateArguments, mockOf } from '../../../local/api/test-state-cli.ts';
+import { TEST_STATE_CLI } from '../../../scripts/build.ts';
 
 const execFileAsync = promisify(execFile);
 
-/** The CLI's exit code, stdout and stderr. */
+/** The command's exit code, stdout and stderr, run from its bundle as `make test-state` runs it. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', 'local/api/test-state-cli.ts', ...args]);
+    const { stdout, stderr } = await execFileAsync(process.execPath, [TEST_STATE_CLI.outfile, ...args]);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -81,9 +82,7 @@ describe('local/api/test-state-cli', () => {
   it('runs a Pass state of the workflow from the command line and exits 0', async function () {
     this.timeout(60_000);
     const { stdout } = await execFileAsync(process.execPath, [
-      '--import',
-      'tsx',
-      'local/api/test-state-cli.ts',
+      TEST_STATE_CLI.outfile,
       '--state',
       'Pop Element from List',
       '--input',
