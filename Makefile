@@ -64,7 +64,7 @@ versions: | $(NODE_SETUP) ## Show the node and npm every target uses
 # file outside the folders it writes or never reads (NOT_BUILT_FROM) newer than the stamp taken
 # when that run started; or when one of its outputs is missing. FORCE=1 builds anyway.
 BUILD_STAMP    := dist/.build-stamp
-BUILD_OUTPUTS   = dist/local-cli.mjs dist/local-test-state.mjs $(BUNDLES)
+BUILD_OUTPUTS   = dist/local-cli.mjs dist/local-test-state.mjs dist/local-serve.mjs $(BUNDLES)
 NOT_BUILT_FROM := ./.git ./.tools ./node_modules ./dist ./cdktf.out ./reports ./test
 build: $(DEPS) ## Bundle each Lambda under functions/ with esbuild and zip it into dist/, and the offline CLI (skipped when nothing changed; FORCE=1 builds anyway)
 	@if [ -z "$(FORCE)" ] && [ -f $(BUILD_STAMP) ] $(foreach output,$(BUILD_OUTPUTS),&& [ -f $(output) ]) \
@@ -112,7 +112,7 @@ endif
 
 serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083, QUEUE=fifo, MOCK_CONFIG=file), until Ctrl-C
 	@$(MAKE) --no-print-directory build >&2
-	@$(TSX) local/api/serve.ts $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG) $(if $(MOCK_CONFIG),--mock-config=$(call quote,$(MOCK_CONFIG)))
+	@node dist/local-serve.mjs $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG) $(if $(MOCK_CONFIG),--mock-config=$(call quote,$(MOCK_CONFIG)))
 
 STATE      ?=
 INPUT      ?=

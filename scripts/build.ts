@@ -156,8 +156,9 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
 
 export const LOCAL_CLI = { entry: 'local/cli/start.ts', outfile: join(DIST_DIR, 'local-cli.mjs'), reportWorker: 'local/cli/report-worker.ts' };
 
-/** `make test-state`'s command, bundled with the CLI (sharing its chunks). */
+/** `make test-state`'s and `make serve`'s commands, bundled with the CLI (sharing its chunks). */
 export const TEST_STATE_CLI = { entry: 'local/api/test-state-start.ts', outfile: join(DIST_DIR, 'local-test-state.mjs') };
+export const SERVE_CLI = { entry: 'local/api/serve-start.ts', outfile: join(DIST_DIR, 'local-serve.mjs') };
 
 /** The CLI's chunks, beside its entry: `local-cli-<hash>.mjs`, each with its source map. */
 const CLI_CHUNK = /^local-cli-[A-Z0-9]+\.mjs(\.map)?$/;
@@ -226,6 +227,7 @@ async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes
       [basename(LOCAL_CLI.outfile, '.mjs')]: LOCAL_CLI.entry,
       [REPORT_WORKER_BUNDLE]: LOCAL_CLI.reportWorker,
       [basename(TEST_STATE_CLI.outfile, '.mjs')]: TEST_STATE_CLI.entry,
+      [basename(SERVE_CLI.outfile, '.mjs')]: SERVE_CLI.entry,
     },
     outdir: DIST_DIR,
     outExtension: { '.js': '.mjs' },

@@ -135,8 +135,8 @@ describe('Makefile', function () {
     const copy = fresh('v22.1.0');
     const result = copy.make(['serve', "MOCK_CONFIG=my mock's.json"]);
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout.split('\n')).to.deep.equal(['--import', 'tsx', 'local/api/serve.ts', "--mock-config=my mock's.json", '']);
-    expect(copy.make(['serve']).stdout.split('\n')).to.deep.equal(['--import', 'tsx', 'local/api/serve.ts', '']);
+    expect(result.stdout.split('\n')).to.deep.equal(['dist/local-serve.mjs', "--mock-config=my mock's.json", '']);
+    expect(copy.make(['serve']).stdout.split('\n')).to.deep.equal(['dist/local-serve.mjs', '']);
   });
 
   it('builds again only when a file it reads changed, an install ran, an output is missing, or FORCE=1 asks', () => {
@@ -162,6 +162,7 @@ describe('Makefile', function () {
     // The stand-in wrote nothing: the outputs the real build writes (no function in the copy).
     write('dist/local-cli.mjs');
     write('dist/local-test-state.mjs');
+    write('dist/local-serve.mjs');
     expect(builds()).to.equal(false);
     expect(builds(['FORCE=1'])).to.equal(true);
     at('dist/.build-stamp', 30);

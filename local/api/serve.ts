@@ -5,6 +5,7 @@ import { parseQueueType } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
 import { startLocalEnvironment } from '../host/environment.ts';
 import { loadMockConfig } from '../host/mock-config.ts';
+import { ROOT } from '../root.ts';
 import { MOCK_CONFIG_ENV } from './mock-cases.ts';
 import { serveInstructions } from './instructions.ts';
 import { LOOPBACK, startApiServer } from './server.ts';
@@ -41,7 +42,7 @@ async function serve(argv: string[]): Promise<void> {
   const mockConfig = mockPath === undefined ? undefined : await loadMockConfig(mockPath);
   const env = await startLocalEnvironment(values.queue === undefined ? {} : { app: withQueueType(APP, parseQueueType(values.queue)) });
   try {
-    const server = await startApiServer({ env, port, ...(mockConfig ? { mockConfig } : {}) }).catch((error: unknown) => {
+    const server = await startApiServer({ env, port, root: ROOT, ...(mockConfig ? { mockConfig } : {}) }).catch((error: unknown) => {
       throw explainListenError(error, port);
     });
     process.stderr.write(serveInstructions(env, server));
@@ -57,9 +58,16 @@ async function serve(argv: string[]): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  serve(process.argv.slice(2)).catch((error: unknown) => {
+/** Serves until Ctrl-C; a failure to start is one named line and exit status 2. */
+export async function runAsCommand(): Promise<void> {
+  try {
+    await serve(process.argv.slice(2));
+  } catch (error) {
     process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
     process.exitCode = 2;
-  });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void runAsCommand();
 }

@@ -1,9 +1,4 @@
-// The entry of make test-state's bundle, dist/local-test-state.mjs (scripts/build.ts). Like the
-// CLI's (local/cli/start.ts), it turns Node's compile cache on before the command's code is
-// loaded, hence no static import of it.
-import nodeModule from 'node:module';
+// The entry of make test-state's bundle, dist/local-test-state.mjs (scripts/build.ts).
+import { startCommand } from '../start-command.ts';
 
-(nodeModule.enableCompileCache as typeof nodeModule.enableCompileCache | undefined)?.();
-
-const { runAsCommand } = await import('./test-state-cli.ts');
-await runAsCommand();
+await startCommand(() => import('./test-state-cli.ts'));
