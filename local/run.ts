@@ -2,8 +2,7 @@
 // engine (engine/) against the embedded emulators, with Step Functions' quotas and timeouts
 // applied, and returns the same ExecutionRecord the AWS run client produces.
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DEFAULT_QUOTAS,
@@ -40,6 +39,7 @@ import { workflowNames } from '../workflow/names.ts';
 import { childQuotaNotes, quotaNotes } from './cli/quota-notes.ts';
 import { createRunGuard, type RunGuard } from './cli/run-guard.ts';
 import { nestedTasks, nestedTaskStatements, startNestedRuntime, type NestedExecution, type NestedRuntime } from './cli/nested.ts';
+import { ROOT } from './root.ts';
 
 export interface Progress {
   /** Messages sent so far; the caller knows the total from the input (expectedItems). */
@@ -95,7 +95,7 @@ export interface LocalRun {
   children?: NestedExecution[];
 }
 
-const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const fromRoot = (path: string) => join(ROOT, path);
 
 const DEFAULT_DIST_DIR = fromRoot(DIST_DIR);
 

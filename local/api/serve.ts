@@ -5,7 +5,6 @@ import { parseQueueType } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
 import { startLocalEnvironment } from '../host/environment.ts';
 import { loadMockConfig } from '../host/mock-config.ts';
-import { ROOT } from '../root.ts';
 import { MOCK_CONFIG_ENV } from './mock-cases.ts';
 import { serveInstructions } from './instructions.ts';
 import { LOOPBACK, startApiServer } from './server.ts';
@@ -42,7 +41,7 @@ async function serve(argv: string[]): Promise<void> {
   const mockConfig = mockPath === undefined ? undefined : await loadMockConfig(mockPath);
   const env = await startLocalEnvironment(values.queue === undefined ? {} : { app: withQueueType(APP, parseQueueType(values.queue)) });
   try {
-    const server = await startApiServer({ env, port, root: ROOT, ...(mockConfig ? { mockConfig } : {}) }).catch((error: unknown) => {
+    const server = await startApiServer({ env, port, ...(mockConfig ? { mockConfig } : {}) }).catch((error: unknown) => {
       throw explainListenError(error, port);
     });
     process.stderr.write(serveInstructions(env, server));

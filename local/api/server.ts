@@ -4,13 +4,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DIST_DIR } from '../../workflow/names.ts';
 import type { TaskTokens } from '../../engine/index.ts';
 import type { LocalEnvironment, StepFunctionsApi } from '../contracts.ts';
 import { loadDefinition, previewVars, renderDefinition } from '../definition.ts';
 import { roleArn } from '../services/iam.ts';
 import type { MockConfig, TokenAnswers } from '../host/mock-config.ts';
+import { ROOT } from '../root.ts';
 import { createActivityStore, type ActivityStore } from './activities.ts';
 import { createExecutionStore, type ExecutionStore } from './executions.ts';
 import { loopbackOnly } from './host.ts';
@@ -27,12 +27,9 @@ import { TaskTokenRegistry } from './task-tokens.ts';
 /** Only this machine can reach the endpoint: it runs code and calls the emulators as the project's roles. */
 export const LOOPBACK = '127.0.0.1';
 
-/** The repository, from this file's place in it. */
-const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 export interface StepFunctionsOptions {
   env: LocalEnvironment;
-  /** The repository root, for the workflow's ASL file and the bundles: a bundled caller passes its own. */
+  /** The repository root, for the workflow's ASL file and the bundles (root.ts's unless given). */
   root?: string;
   /** The finished executions kept (DEFAULT_RETAINED_EXECUTIONS unless given); the earliest finished are forgotten. */
   retainedExecutions?: number;
@@ -110,7 +107,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
  */
 export async function createStepFunctions(options: StepFunctionsOptions): Promise<LocalStepFunctions> {
   const { env } = options;
-  const fromRoot = (path: string) => join(options.root ?? OWN_ROOT, path);
+  const fromRoot = (path: string) => join(options.root ?? ROOT, path);
   // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
   const stopping = new AbortController();
   const { mockConfig } = options;

@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
   checkStateName(template.preview, values.state, workflow.name);
   const env = await startLocalEnvironment({ workflow: workflow.name });
   try {
-    const server = await startApiServer({ env, root: ROOT });
+    const server = await startApiServer({ env });
     try {
       const machine = server.machines.get(server.workflowArn);
       const response = await testStateOperation(

@@ -386,7 +386,7 @@ async function runCommand(options: CliOptions, io: CliIo): Promise<number> {
     // The kept emulators come with the local Step Functions endpoint, as `make serve` starts them;
     // it loads only for such a run.
     const [{ startApiServer }, { serveInstructions }] = await Promise.all([import('../api/server.ts'), import('../api/instructions.ts')]);
-    const server = await startApiServer({ env, root: ROOT });
+    const server = await startApiServer({ env });
     io.stderr.write(serveInstructions(env, server));
     await io.untilStopped();
     await server.stop();
