@@ -12,6 +12,7 @@ import type { LocalEndpoints, LocalResources } from '../contracts.ts';
 import { emulatorEnvironment } from './emulators.ts';
 import { assumedRoleArn, sessionToken } from './iam.ts';
 import { consoleCapture, invocationLog, invocationLogText, type InvocationLog } from './lambda-log.ts';
+import { asInvocation, exitGuard, RuntimeExited } from './function-exit.ts';
 
 /** What Lambda knows of a function: its identity, its settings and the variables it sets. */
 export interface FunctionSettings {
@@ -117,9 +118,9 @@ class SandboxTimeout extends Error {
   override name = 'Sandbox.Timedout';
 }
 
-// What the Node.js runtime, or Lambda itself for a timeout, reports for a thrown value.
+// What the Node.js runtime, or Lambda itself for a timeout or an exit, reports for a thrown value.
 function errorDocument(error: unknown): { errorType: string; errorMessage: string; trace?: string[] } {
-  if (error instanceof SandboxTimeout) return { errorType: error.name, errorMessage: error.message };
+  if (error instanceof SandboxTimeout || error instanceof RuntimeExited) return { errorType: error.name, errorMessage: error.message };
   if (error instanceof Error) {
     return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
   }
@@ -258,6 +259,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
       const deadline = Date.now() + timeoutMs;
       const log: InvocationLog | undefined = invokeOptions.log ? { requestId, lines: [] } : undefined;
       environment.enter();
+      exitGuard.enter();
       if (log) consoleCapture.enter();
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -290,7 +292,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
             );
           }, timeoutMs);
         });
-        const call = () => (handler as Handler)(event, context);
+        const call = () => asInvocation(requestId, () => (handler as Handler)(event, context));
         const result = await Promise.race([log ? invocationLog.run(log, call) : call(), timedOut]);
         // Lambda serializes the result; undefined comes back as null.
         const json = JSON.stringify(result);
@@ -299,10 +301,13 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
         const timing = { durationMs: performance.now() - started, initMs: cold ? started - loading : undefined };
         return { requestId, payload, log: invocationLogText(log, timing, settings.memorySize) };
       } catch (error) {
+        // Lambda starts the runtime again after it exited: the next invocation starts cold.
+        if (error instanceof RuntimeExited) container = undefined;
         throw functionError(requestId, error);
       } finally {
         clearTimeout(timer);
         if (log) consoleCapture.leave();
+        exitGuard.leave();
         environment.leave();
       }
     },

@@ -141,6 +141,25 @@ describe('local/lambda-runner', () => {
     expect((await pending).payload).to.equal('no time left');
   });
 
+  it('fails an invocation whose function calls process.exit with Runtime.ExitError, and the host goes on with a new container', async () => {
+    const hostExit = process.exit;
+    const runner = createLambdaRunner(options);
+    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+    const cases = [
+      { event: { action: 'exit', status: 3 } as FixtureEvent, error: 'Runtime exited with error: exit status 3' },
+      // Later in the invocation, after an await; and with no status, as Lambda reports a clean exit.
+      { event: { action: 'exit', ms: 5 } as FixtureEvent, error: 'Runtime exited without providing a reason' },
+    ];
+    for (const { event, error: text } of cases) {
+      const error = await failure(runner.invoke(event));
+      expect(error.name).to.equal('Runtime.ExitError');
+      expect(JSON.parse(error.message)).to.deep.equal({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${error.requestId} Error: ${text}` });
+    }
+    expect(process.exit).to.equal(hostExit);
+    // Lambda starts the runtime again: the module's state is new.
+    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+  });
+
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
     const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/no-handler.ts' });
     for (let attempt = 0; attempt < 2; attempt += 1) {
