@@ -1,6 +1,7 @@
 // What a process of the offline CLI costs before and around its run, for `make bench`'s start-up
 // table: Node alone, the CLI's start-up (--help), one conformance case as the harness runs it,
-// and `make local`'s command at 10 items without and with its HTML report. Each row adds one
+// `make local`'s command at 10 items without and with its HTML report, and `make test-state`'s
+// on one Pass state. Each row adds one
 // layer to the one above it, so the differences between rows say where the time goes. `npx tsx bench/startup.ts [--conformance=DIR]`; with
 // --conformance it also runs the whole conformance suite of DIR/harness.mjs through the CLI
 // (`make conformance`'s command, a minute or more) and prints its wall time (`make bench-startup`).
@@ -12,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { NO_REPORT_ENV } from '../local/cli/cli.ts';
-import { LOCAL_CLI } from '../scripts/build.ts';
+import { LOCAL_CLI, TEST_STATE_CLI } from '../scripts/build.ts';
 import { runNode } from './cli-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -71,6 +72,11 @@ export async function measureStartup(): Promise<StartupRow[]> {
         what: '`make local`, 10 items',
         layer: "make local's command after the build (`node dist/local-cli.mjs`): the row above and the HTML report, drawn on a thread started before the run",
         runs: await rounds([cli], { cwd: ROOT }),
+      },
+      {
+        what: '`make test-state`, one Pass state',
+        layer: "make test-state's command after the build (`node dist/local-test-state.mjs`): start-up, emulators, the endpoint in process, TestState on `Pop Element from List`",
+        runs: await rounds([join(ROOT, TEST_STATE_CLI.outfile), '--state', 'Pop Element from List', '--input', '{"List":["a","b"]}'], { cwd: scratch }),
       },
     ];
   } finally {
