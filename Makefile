@@ -64,7 +64,7 @@ versions: | $(NODE_SETUP) ## Show the node and npm every target uses
 # file outside the folders it writes or never reads (NOT_BUILT_FROM) newer than the stamp taken
 # when that run started; or when one of its outputs is missing. FORCE=1 builds anyway.
 BUILD_STAMP    := dist/.build-stamp
-BUILD_OUTPUTS   = dist/local-cli.mjs dist/local-test-state.mjs dist/local-serve.mjs $(BUNDLES)
+BUILD_OUTPUTS   = dist/local-cli.mjs dist/local-test-state.mjs dist/local-serve.mjs dist/local-run.mjs $(BUNDLES)
 NOT_BUILT_FROM := ./.git ./.tools ./node_modules ./dist ./cdktf.out ./reports ./test
 build: $(DEPS) ## Bundle each Lambda under functions/ with esbuild and zip it into dist/, and the offline CLI (skipped when nothing changed; FORCE=1 builds anyway)
 	@if [ -z "$(FORCE)" ] && [ -f $(BUILD_STAMP) ] $(foreach output,$(BUILD_OUTPUTS),&& [ -f $(output) ]) \
@@ -103,7 +103,7 @@ PORT   ?=
 run: $(DEPS) ## Start an execution on AWS (WORKFLOW=name, ITEMS=n or MESSAGES_FILE=f), wait, report; TARGET=local: the same client, offline
 ifeq ($(TARGET),local)
 	@$(MAKE) --no-print-directory build >&2
-	@$(TSX) scripts/run-on-local-endpoint.ts $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
+	@node dist/local-run.mjs $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 else
 	@# terraform output reads the synthesized backend; its data folder (.terraform/<prefix>.<region>) survives make clean.
 	@$(MAKE) --no-print-directory synth >&2

@@ -1,5 +1,5 @@
-// What each bundled command's entry (dist/local-cli.mjs, local-test-state.mjs, local-serve.mjs;
-// scripts/build.ts) does first: turn Node's compile cache on, then load the command, so that
+// What each bundled command's entry (dist/local-cli.mjs, local-test-state.mjs, local-serve.mjs,
+// local-run.mjs; scripts/build.ts) does first: turn Node's compile cache on, then load the command, so that
 // every later run reads its compiled code back instead of compiling it again. A module's imports
 // are compiled before its own first line runs, hence the command is loaded here, not imported by
 // the entry. Node's default folder (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE's) is

@@ -156,9 +156,10 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
 
 export const LOCAL_CLI = { entry: 'local/cli/start.ts', outfile: join(DIST_DIR, 'local-cli.mjs'), reportWorker: 'local/cli/report-worker.ts' };
 
-/** `make test-state`'s and `make serve`'s commands, bundled with the CLI (sharing its chunks). */
+/** `make test-state`'s, `make serve`'s and `make run TARGET=local`'s commands, bundled with the CLI (sharing its chunks). */
 export const TEST_STATE_CLI = { entry: 'local/api/test-state-start.ts', outfile: join(DIST_DIR, 'local-test-state.mjs') };
 export const SERVE_CLI = { entry: 'local/api/serve-start.ts', outfile: join(DIST_DIR, 'local-serve.mjs') };
+export const RUN_LOCAL_CLI = { entry: 'scripts/run-on-local-endpoint-start.ts', outfile: join(DIST_DIR, 'local-run.mjs') };
 
 /** The CLI's chunks, beside its entry: `local-cli-<hash>.mjs`, each with its source map. */
 const CLI_CHUNK = /^local-cli-[A-Z0-9]+\.mjs(\.map)?$/;
@@ -228,6 +229,7 @@ async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes
       [REPORT_WORKER_BUNDLE]: LOCAL_CLI.reportWorker,
       [basename(TEST_STATE_CLI.outfile, '.mjs')]: TEST_STATE_CLI.entry,
       [basename(SERVE_CLI.outfile, '.mjs')]: SERVE_CLI.entry,
+      [basename(RUN_LOCAL_CLI.outfile, '.mjs')]: RUN_LOCAL_CLI.entry,
     },
     outdir: DIST_DIR,
     outExtension: { '.js': '.mjs' },

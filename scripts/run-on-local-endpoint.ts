@@ -74,10 +74,16 @@ export async function runAgainstLocalEndpoint(argv: string[], io: Pick<RunDeps, 
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void runAgainstLocalEndpoint(process.argv.slice(2), {
+/** Runs the command on the process's arguments, then exits with its status. */
+export async function runAsCommand(): Promise<void> {
+  const status = await runAgainstLocalEndpoint(process.argv.slice(2), {
     writeReport: (record) => writeReport(record),
     out: (text) => console.log(text),
     err: (text) => console.error(text),
-  }).then((status) => process.stdout.write('', () => process.exit(status)));
+  });
+  process.stdout.write('', () => process.exit(status));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void runAsCommand();
 }

@@ -163,6 +163,7 @@ describe('Makefile', function () {
     write('dist/local-cli.mjs');
     write('dist/local-test-state.mjs');
     write('dist/local-serve.mjs');
+    write('dist/local-run.mjs');
     expect(builds()).to.equal(false);
     expect(builds(['FORCE=1'])).to.equal(true);
     at('dist/.build-stamp', 30);
