@@ -1,11 +1,11 @@
-// What each bundled command's entry (dist/local-cli.mjs, local-test-state.mjs, local-serve.mjs,
-// local-run.mjs; scripts/build.ts) does first: turn Node's compile cache on, then load the command, so that
-// every later run reads its compiled code back instead of compiling it again. A module's imports
-// are compiled before its own first line runs, hence the command is loaded here, not imported by
-// the entry. Node's default folder (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE's) is
-// shared with every other Node program; an unwritable folder only leaves the cache off, and
-// NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has no compile cache at all (a command then
-// refuses that Node by name, where it checks).
+// What each bundled command's entry does first (dist/local-cli.mjs, local-test-state.mjs,
+// local-serve.mjs, local-run.mjs; scripts/build.ts): turn Node's compile cache on, then load the
+// command, so that every later run reads its compiled code back instead of compiling it again. A
+// module's imports are compiled before its own first line runs, hence the command is loaded here,
+// not imported by the entry. Node's default folder (os.tmpdir()/node-compile-cache, or
+// NODE_COMPILE_CACHE's) is shared with every other Node program; an unwritable folder only leaves
+// the cache off, and NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has no compile cache at
+// all (a command then refuses that Node by name, where it checks).
 import nodeModule from 'node:module';
 
 export async function startCommand(load: () => Promise<{ runAsCommand(): Promise<void> }>): Promise<void> {
