@@ -7,7 +7,7 @@
 // Other processes share the machine: every figure is a range over the rounds, with the load
 // average. Every child process has a deadline; the benchmark stops on its own. A second table
 // (bench/startup.ts) gives what a CLI process costs around its run: Node alone, the CLI's
-// start-up, one conformance case, `make local` at 10 items.
+// start-up, one conformance case, `make local` at 10 items, `make test-state` on one state.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';

@@ -1,9 +1,9 @@
 // What a process of the offline CLI costs before and around its run, for `make bench`'s start-up
 // table: Node alone, the CLI's start-up (--help), one conformance case as the harness runs it,
 // `make local`'s command at 10 items without and with its HTML report, and `make test-state`'s
-// on one Pass state. Each row adds one
-// layer to the one above it, so the differences between rows say where the time goes. `npx tsx bench/startup.ts [--conformance=DIR]`; with
-// --conformance it also runs the whole conformance suite of DIR/harness.mjs through the CLI
+// on one Pass state. Each of the first five rows adds one layer to the one above it, so the
+// differences between rows say where the time goes. `npx tsx bench/startup.ts [--conformance=DIR]`;
+// with --conformance it also runs the whole conformance suite of DIR/harness.mjs through the CLI
 // (`make conformance`'s command, a minute or more) and prints its wall time (`make bench-startup`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -7,6 +7,8 @@ export { MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
 export { payloadByteLength, stateTransitions } from './history.ts';
 export { isJsonataExpression } from './jsonata/evaluate.ts';
 export { classifyResource } from './resources.ts';
+// A bounded memo of a text's pure function, for the offline runtime's own texts too (IAM's patterns).
+export { rememberedByText } from './memo.ts';
 // The pattern matchers bench/patterns.ts measures.
 export { matchesPattern } from './jsonpath/choice.ts';
 export { compilePattern, LinearRegExp, matchesWhole } from './patterns.ts';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { NO_REPORT_ENV } from '../local/cli/cli.ts';
+import { LOCAL_CLI, RUN_LOCAL_CLI, SERVE_CLI, TEST_STATE_CLI } from '../scripts/build.ts';
 
 const PROVISION = 'npm install --prefix .tools/node22 --no-save --no-audit --no-fund node@22';
 const hasMake = spawnSync('make', ['--version']).status === 0;
@@ -160,10 +161,7 @@ describe('Makefile', function () {
     at('node_modules/.package-lock.json', 60);
     expect(builds()).to.equal(true);
     // The stand-in wrote nothing: the outputs the real build writes (no function in the copy).
-    write('dist/local-cli.mjs');
-    write('dist/local-test-state.mjs');
-    write('dist/local-serve.mjs');
-    write('dist/local-run.mjs');
+    for (const command of [LOCAL_CLI, TEST_STATE_CLI, SERVE_CLI, RUN_LOCAL_CLI]) write(command.outfile);
     expect(builds()).to.equal(false);
     expect(builds(['FORCE=1'])).to.equal(true);
     at('dist/.build-stamp', 30);

@@ -16,7 +16,7 @@ export type TypeCheck = (data: Record<string, unknown>) => Record<string, unknow
 type Check = (value: unknown) => unknown;
 
 /** A value checkTypes would refuse. */
-export class TypeRefused extends Error {
+class TypeRefused extends Error {
   override name = 'TypeRefused';
 }
 

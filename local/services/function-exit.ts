@@ -14,7 +14,7 @@ export class RuntimeExited extends Error {
 const invocation = new AsyncLocalStorage<string>();
 
 /** The runtime's words for an exit status: 0 gives no reason. */
-export function exitMessage(requestId: string, status: number): string {
+function exitMessage(requestId: string, status: number): string {
   const error = status === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${status}`;
   return `RequestId: ${requestId} Error: ${error}`;
 }

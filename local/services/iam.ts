@@ -6,6 +6,7 @@ import { resolveGrants, type PolicyStatement } from '../../workflow/permissions.
 import type { LocalResources } from '../contracts.ts';
 import { s3BucketArn } from './provision.ts';
 import { isObject } from '../../workflow/json.ts';
+import { rememberedByText } from '../../engine/index.ts';
 
 export interface LocalPolicies {
   /** The running workflow's role. */
@@ -106,17 +107,7 @@ function globMatches(pattern: string, value: string): boolean {
 }
 
 // Action names are case-insensitive in IAM: each action pattern is lower-cased once, not on every call.
-const MAX_LOWERED = 10_000;
-const lowered = new Map<string, string>();
-function lowerCase(pattern: string): string {
-  let lower = lowered.get(pattern);
-  if (lower === undefined) {
-    if (lowered.size >= MAX_LOWERED) lowered.clear();
-    lower = pattern.toLowerCase();
-    lowered.set(pattern, lower);
-  }
-  return lower;
-}
+const lowerCase = rememberedByText((pattern) => pattern.toLowerCase(), 10_000);
 
 /** Identity-policy evaluation: an explicit Deny wins, then any Allow, else the implicit deny. */
 export function evaluate(policy: PolicyStatement[], action: string, resourceArn: string): Decision {

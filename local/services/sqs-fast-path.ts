@@ -38,7 +38,7 @@ export interface FastPathService {
 
 // local-aws-sqs takes a request as JSON only when its Content-Type is exactly this.
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
-// local-aws-sqs's limits: attributes per message, an attribute name's length, a batch's entries and bytes.
+// local-aws-sqs's limits: attributes per message, a batch's entries and bytes (an attribute name's length is in PLAIN_ATTRIBUTE_NAME).
 const MAX_ATTRIBUTES = 10;
 const MAX_ENTRIES = 10;
 const MAX_BATCH_BYTES = 1_048_576;
