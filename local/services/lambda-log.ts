@@ -42,6 +42,8 @@ function createConsoleCapture(): { enter(): void; leave(): void } {
       if (active > 0) return;
       for (const [method, original] of originals) console[method] = original;
       originals.clear();
+      // As function-exit.ts's storage: no hook on every promise while no invocation keeps a log.
+      invocationLog.disable();
     },
   };
 }
