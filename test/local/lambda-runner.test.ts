@@ -143,21 +143,40 @@ describe('local/lambda-runner', () => {
 
   it('fails an invocation whose function calls process.exit with Runtime.ExitError, and the host goes on with a new container', async () => {
     const hostExit = process.exit;
-    const runner = createLambdaRunner(options);
-    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
-    const cases = [
-      { event: { action: 'exit', status: 3 } as FixtureEvent, error: 'Runtime exited with error: exit status 3' },
-      // Later in the invocation, after an await; and with no status, as Lambda reports a clean exit.
-      { event: { action: 'exit', ms: 5 } as FixtureEvent, error: 'Runtime exited without providing a reason' },
-    ];
-    for (const { event, error: text } of cases) {
-      const error = await failure(runner.invoke(event));
-      expect(error.name).to.equal('Runtime.ExitError');
-      expect(JSON.parse(error.message)).to.deep.equal({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${error.requestId} Error: ${text}` });
+    // Should the guard fail, a clean exit would end this test process with status 0: make it 1.
+    const ended = () => (process.exitCode = 1);
+    process.once('exit', ended);
+    try {
+      const runner = createLambdaRunner(options);
+      expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+      const cases = [
+        { event: { action: 'exit', status: 3 } as FixtureEvent, error: 'Runtime exited with error: exit status 3' },
+        // Later in the invocation, after an await; and with no status, as Lambda reports a clean exit.
+        { event: { action: 'exit', ms: 5 } as FixtureEvent, error: 'Runtime exited without providing a reason' },
+      ];
+      for (const { event, error: text } of cases) {
+        const error = await failure(runner.invoke(event));
+        expect(error.name).to.equal('Runtime.ExitError');
+        expect(JSON.parse(error.message)).to.deep.equal({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${error.requestId} Error: ${text}` });
+      }
+      expect(process.exit).to.equal(hostExit);
+      // Lambda starts the runtime again: the module's state is new.
+      expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+    } finally {
+      process.off('exit', ended);
     }
-    expect(process.exit).to.equal(hostExit);
-    // Lambda starts the runtime again: the module's state is new.
-    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+  });
+
+  it("keeps an invocation's process.exit guard and log while another invocation that ends first lets go of them", async () => {
+    // Three functions at once: the short one ends while the others still await. A status that is
+    // not 0, so that a guard let go too soon fails the test process rather than ending it quietly.
+    const exiting = createLambdaRunner(options).invoke({ action: 'exit', ms: 30, status: 7 });
+    const logging = createLambdaRunner(options).invoke({ action: 'log', message: 'before', ms: 30 }, { log: true });
+    await createLambdaRunner(options).invoke({ action: 'echo' }, { log: true });
+    const error = await failure(exiting);
+    expect(error.name).to.equal('Runtime.ExitError');
+    const { log } = await logging;
+    expect(log).to.match(/\tINFO\tbefore\n/).and.to.match(/\tWARN\twarned\n/).and.to.match(/\tERROR\tit failed\n/);
   });
 
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
