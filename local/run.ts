@@ -208,7 +208,7 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
     );
     // Tasks that start executions start the description's workflows on Step Functions in process.
     if (nestedTasks(template.preview).some((task) => testCase?.states[task.state] === undefined)) {
-      nested = await guard.race(startNestedRuntime(env, { root: fromRoot(''), ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}) }));
+      nested = await guard.race(startNestedRuntime(env, options.taskTokens ? { taskTokens: options.taskTokens } : {}));
     }
     run = await guard.race(execute(env, template, input, { ...options, quotaFail, ...(testCase ? { testCase } : {}), ...(nested ? { stepFunctions: nested.api } : {}) }, guard));
     if (nested) {

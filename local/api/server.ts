@@ -29,8 +29,6 @@ export const LOOPBACK = '127.0.0.1';
 
 export interface StepFunctionsOptions {
   env: LocalEnvironment;
-  /** The repository root, for the workflow's ASL file and the bundles (root.ts's unless given). */
-  root?: string;
   /** The finished executions kept (DEFAULT_RETAINED_EXECUTIONS unless given); the earliest finished are forgotten. */
   retainedExecutions?: number;
   /** The executions that may run at once (DEFAULT_MAX_RUNNING_EXECUTIONS unless given); past it StartExecution answers ExecutionLimitExceeded. */
@@ -107,7 +105,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
  */
 export async function createStepFunctions(options: StepFunctionsOptions): Promise<LocalStepFunctions> {
   const { env } = options;
-  const fromRoot = (path: string) => join(options.root ?? ROOT, path);
+  const fromRoot = (path: string) => join(ROOT, path);
   // Stopping tells the functions still running that no time is left, so that stop() does not wait out their work.
   const stopping = new AbortController();
   const { mockConfig } = options;

@@ -63,10 +63,10 @@ export interface NestedRuntime {
   stop(): Promise<void>;
 }
 
-export async function startNestedRuntime(env: LocalEnvironment, options: { root: string; taskTokens?: TaskTokens & TokenAnswers }): Promise<NestedRuntime> {
+export async function startNestedRuntime(env: LocalEnvironment, options: { taskTokens?: TaskTokens & TokenAnswers }): Promise<NestedRuntime> {
   // Loaded only by a run that starts executions: the endpoint's modules stay out of the CLI's start-up.
   const { createStepFunctions } = await import('../api/server.ts');
-  const stepFunctions = await createStepFunctions({ env, root: options.root, ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}) });
+  const stepFunctions = await createStepFunctions({ env, ...options });
   return {
     api: stepFunctions.api,
     children: () =>

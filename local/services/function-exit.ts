@@ -4,6 +4,7 @@
 // context) throws RuntimeExited instead: the function's code stops where it stands, and the
 // invocation fails as Lambda reports it. A call from anywhere else exits as it always does.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { invocationPatch } from './invocation-patch.ts';
 
 /** Lambda's error for a runtime that exited during an invocation; its document has no trace. */
 export class RuntimeExited extends Error {
@@ -19,35 +20,20 @@ function exitMessage(requestId: string, status: number): string {
   return `RequestId: ${requestId} Error: ${error}`;
 }
 
-function createExitGuard(): { enter(): void; leave(): void } {
-  let active = 0;
-  let hostExit: typeof process.exit | undefined;
-  return {
-    enter() {
-      active += 1;
-      if (active > 1) return;
-      const original = process.exit;
-      hostExit = original;
-      process.exit = ((code?: number | string | null) => {
-        const requestId = invocation.getStore();
-        if (requestId === undefined) return original.call(process, code);
-        throw new RuntimeExited(exitMessage(requestId, Number(code ?? process.exitCode ?? 0)));
-      }) as typeof process.exit;
-    },
-    leave() {
-      active -= 1;
-      if (active > 0 || hostExit === undefined) return;
-      process.exit = hostExit;
-      hostExit = undefined;
-      // An enabled AsyncLocalStorage makes Node run a hook on every promise in the process (a
-      // fifth of an at-scale Map Run's time after the seed); the next run() enables it again.
-      invocation.disable();
-    },
+function installExitGuard(): () => void {
+  const hostExit = process.exit;
+  process.exit = ((code?: number | string | null) => {
+    const requestId = invocation.getStore();
+    if (requestId === undefined) return hostExit.call(process, code);
+    throw new RuntimeExited(exitMessage(requestId, Number(code ?? process.exitCode ?? 0)));
+  }) as typeof process.exit;
+  return () => {
+    process.exit = hostExit;
   };
 }
 
 /** Installs the guard while at least one invocation runs. */
-export const exitGuard = createExitGuard();
+export const exitGuard = invocationPatch(invocation, installExitGuard);
 
 /** Runs a function's code as the invocation `requestId`'s: its process.exit fails that invocation. */
 export function asInvocation<T>(requestId: string, call: () => T): T {

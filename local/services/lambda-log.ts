@@ -2,6 +2,7 @@
 // the function's code writes through console in the Node.js runtime's format, END and REPORT.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
+import { invocationPatch } from './invocation-patch.ts';
 
 // The Node.js runtime's console methods and the level each writes to the function's log.
 const CONSOLE_LEVELS = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' } as const;
@@ -20,35 +21,23 @@ export const invocationLog = new AsyncLocalStorage<InvocationLog>();
  * call made in that invocation's code also goes to its log, in the runtime's format
  * (timestamp, request id, level, message); the output still goes where it went before.
  */
-function createConsoleCapture(): { enter(): void; leave(): void } {
-  let active = 0;
+function installConsoleCapture(): () => void {
   const originals = new Map<ConsoleMethod, (...args: unknown[]) => void>();
-  return {
-    enter() {
-      active += 1;
-      if (active > 1) return;
-      for (const [method, level] of Object.entries(CONSOLE_LEVELS) as [ConsoleMethod, string][]) {
-        const original = console[method];
-        originals.set(method, original);
-        console[method] = (...args: unknown[]) => {
-          const log = invocationLog.getStore();
-          log?.lines.push(`${new Date().toISOString()}\t${log.requestId}\t${level}\t${format(...args)}\n`);
-          original.apply(console, args);
-        };
-      }
-    },
-    leave() {
-      active -= 1;
-      if (active > 0) return;
-      for (const [method, original] of originals) console[method] = original;
-      originals.clear();
-      // As function-exit.ts's storage: no hook on every promise while no invocation keeps a log.
-      invocationLog.disable();
-    },
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS) as [ConsoleMethod, string][]) {
+    const original = console[method];
+    originals.set(method, original);
+    console[method] = (...args: unknown[]) => {
+      const log = invocationLog.getStore();
+      log?.lines.push(`${new Date().toISOString()}\t${log.requestId}\t${level}\t${format(...args)}\n`);
+      original.apply(console, args);
+    };
+  }
+  return () => {
+    for (const [method, original] of originals) console[method] = original;
   };
 }
 
-export const consoleCapture = createConsoleCapture();
+export const consoleCapture = invocationPatch(invocationLog, installConsoleCapture);
 
 const MEGABYTE = 1024 * 1024;
 
