@@ -6,7 +6,7 @@
 // record exactly once.
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { runLocal } from '../local/run.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../workflow/transfer-records-at-scale.ts';
@@ -41,10 +41,14 @@ const share = (ms: number, wallMs: number) => `${seconds(ms).padStart(9)}  ${((m
 async function main(): Promise<void> {
   const count = countOf(process.argv.slice(2));
   const [loadBefore] = loadavg();
+  // How long a timer, a signal or a request may have waited for the run to let the event loop turn.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const { record, reconciliationMs } = await runLocal({ workflow: TRANSFER_RECORDS_AT_SCALE.name, count });
   const wallMs = performance.now() - started;
+  loopDelay.disable();
   // On a shared machine the wall time includes waiting for a core; the CPU time does not.
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
       `Map Run         ${share(mapRunMs, wallMs)}`,
       `reconciliation  ${share(reconciliationMs, wallMs)}`,
       `the rest        ${share(wallMs - seedMs - mapRunMs - reconciliationMs, wallMs)}  (emulators, provisioning, history, report fold)`,
+      `event loop      waited ${seconds(loopDelay.max / 1e6)} at the longest (what a timer, Ctrl-C or a request waits for at most)`,
       `load average    ${loadBefore!.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (1 minute; the machine's cores: ${availableParallelism()})`,
       `seeded ${items.toLocaleString('en-US')}, delivered ${delivered.toLocaleString('en-US')}, missing ${missing.length}, duplicated ${duplicates.length}`,
     ].join('\n'),

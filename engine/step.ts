@@ -4,6 +4,7 @@ import type { ContextObject } from './context.ts';
 import type { StatesError } from './errors.ts';
 import type { History } from './history.ts';
 import { setLongTimeout } from './timers.ts';
+import { awaitTurn, turnOverdue } from './turns.ts';
 import type { EngineOptions, ExecutionContext, ExecutionStatus, MapRunRecord, Quotas } from './types.ts';
 import type { VariableScope } from './variables.ts';
 
@@ -23,13 +24,9 @@ export class ExecutionInterrupted extends Error {
   }
 }
 
+/** An execution waits for a turn (turns.ts) at least every this many states, however fast they run. */
 const YIELD_EVERY = 64;
-/** However few states each execution runs, the process's executions together let the event loop run this often. */
-const YIELD_AFTER_MS = 50;
-/** When an execution of this process last let the event loop run. */
-let lastYield = performance.now();
 
-/** One execution: the top-level one or a distributed Map's child. */
 /** How an execution (a Map Run's child included) ended. */
 export interface MachineResult {
   status: ExecutionStatus;
@@ -49,6 +46,7 @@ export interface Nested {
   startChild(parent: Run, execution: ExecutionContext, signal: AbortSignal, input: unknown, machine: Machine): { run: Run; result: Promise<MachineResult> };
 }
 
+/** One execution: the top-level one or a distributed Map's child. */
 export class Run {
   private steps = 0;
   /** Watches each state entry's attempts (TestState's comparison with executions); unset, it costs nothing. */
@@ -72,9 +70,8 @@ export class Run {
    */
   async checkpoint(): Promise<void> {
     this.throwIfInterrupted();
-    if (++this.steps % YIELD_EVERY === 0 || performance.now() - lastYield > YIELD_AFTER_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
+    if (++this.steps % YIELD_EVERY === 0 || turnOverdue()) {
+      await awaitTurn();
       this.throwIfInterrupted();
     }
   }

@@ -1,0 +1,43 @@
+// How the executions of one process share its event loop. Every service the engine calls in this
+// process answers at once, so an execution would otherwise run from start to end without letting
+// timers (TimeoutSeconds, Wait), signals (Ctrl-C) or requests (make serve) in. Each execution
+// therefore waits for a turn now and then (Run.checkpoint), and the waiting ones are resumed one
+// a turn: resumed all in the same turn, each would start the clock again and run as long as the
+// one before it, and a Map Run's hundred children kept timers waiting for five seconds at a time.
+// One a turn also keeps an execution's work together: resumed all at once, they would interleave,
+// and their garbage would outlive the young generation.
+
+/** How long the executions together run before the event loop gets a turn. */
+export const TURN_MS = 50;
+
+/** When an execution of this process last got a turn. */
+let lastTurn = performance.now();
+/** The executions waiting for a turn, first come first resumed: those before `first` have had theirs. */
+const waiting: (() => void)[] = [];
+let first = 0;
+
+/** Whether the executions have run TURN_MS since the last turn. */
+export function turnOverdue(): boolean {
+  return performance.now() - lastTurn > TURN_MS;
+}
+
+/** Settles in a turn of the event loop of its own, after those who asked before it had theirs. */
+export function awaitTurn(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (waiting.push(resolve) - first === 1) setImmediate(resumeNext);
+  });
+}
+
+function resumeNext(): void {
+  const resolve = waiting[first]!;
+  first += 1;
+  if (first === waiting.length) {
+    waiting.length = 0;
+    first = 0;
+  } else {
+    // An immediate set in this one runs in the next turn, after its timers and I/O.
+    setImmediate(resumeNext);
+  }
+  lastTurn = performance.now();
+  resolve();
+}

@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { awaitTurn } from '../../engine/turns.ts';
+import { machine, run } from './run.ts';
+
+/** Counts the turns of the event loop until stopped: one immediate a turn. */
+function turnCounter(): { stop(): number } {
+  let turns = 0;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    turns += 1;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop: () => {
+      stopped = true;
+      return turns;
+    },
+  };
+}
+
+describe('engine: executions take turns with the event loop', () => {
+  it('resumes those waiting for a turn one a turn, first come first resumed', async () => {
+    const order: string[] = [];
+    const waits = ['a', 'b', 'c'].map((name) =>
+      awaitTurn().then(() => {
+        order.push(name);
+        // Runs in the turn after this one: before c resumes only if b and c do not share a turn.
+        if (name === 'a') setImmediate(() => order.push('the turn after a'));
+      }),
+    );
+    await Promise.all(waits);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(order).to.deep.equal(['a', 'b', 'the turn after a', 'c']);
+  });
+
+  it("lets the event loop turn between the turns of a Map's iterations that never wait", async () => {
+    const iterations = 8;
+    const rounds = 100; // a Choice and a Pass each: 200 states, three turns at least (one every 64 states)
+    const loop = {
+      StartAt: 'More?',
+      States: {
+        'More?': { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: rounds, Next: 'Count' }], Default: 'Done' },
+        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'More?' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const counter = turnCounter();
+    const result = await run(
+      machine({ Type: 'Map', MaxConcurrency: iterations, ItemProcessor: loop, End: true }),
+      Array.from({ length: iterations }, () => ({ n: 0 })),
+    );
+    const turns = counter.stop();
+    expect(result.status).to.equal('SUCCEEDED');
+    // Resumed in the same turn, the iterations would let the event loop turn about three times in all.
+    expect(turns).to.be.at.least(iterations * Math.floor((2 * rounds) / 64));
+  });
+});
