@@ -15,6 +15,9 @@ let lastTurn = performance.now();
 /** The executions waiting for a turn, first come first resumed: those before `first` have had theirs. */
 const waiting: (() => void)[] = [];
 let first = 0;
+// While executions keep coming, the queue may never empty: past this many resumed ones at its
+// head (half of it at least), they are let go, so that it does not grow with every turn taken.
+const COMPACT_AFTER = 1024;
 
 /** Whether the executions have run TURN_MS since the last turn. */
 export function turnOverdue(): boolean {
@@ -35,6 +38,10 @@ function resumeNext(): void {
     waiting.length = 0;
     first = 0;
   } else {
+    if (first >= COMPACT_AFTER && first * 2 >= waiting.length) {
+      waiting.splice(0, first);
+      first = 0;
+    }
     // An immediate set in this one runs in the next turn, after its timers and I/O.
     setImmediate(resumeNext);
   }

@@ -35,6 +35,22 @@ describe('engine: executions take turns with the event loop', () => {
     expect(order).to.deep.equal(['a', 'b', 'the turn after a', 'c']);
   });
 
+  it('keeps resuming them in turn while they keep coming back, thousands of turns on', async () => {
+    const executions = 10;
+    const turnsEach = 300;
+    const resumed: number[] = [];
+    await Promise.all(
+      Array.from({ length: executions }, async (_, execution) => {
+        for (let turn = 0; turn < turnsEach; turn++) {
+          await awaitTurn();
+          resumed.push(execution);
+        }
+      }),
+    );
+    expect(resumed).to.have.length(executions * turnsEach);
+    expect(resumed).to.deep.equal(Array.from({ length: executions * turnsEach }, (_, index) => index % executions));
+  });
+
   it("lets the event loop turn between the turns of a Map's iterations that never wait", async () => {
     const iterations = 8;
     const rounds = 100; // a Choice and a Pass each: 200 states, three turns at least (one every 64 states)
