@@ -3,8 +3,11 @@
 // WebAssembly with the smallest drawing and loads the number format's locale data, so that only
 // the run's own page is left to draw when its record comes. Like start.ts, it turns Node's
 // compile cache on (a worker does not inherit it) before it loads anything else, hence no static
-// import of the renderer.
+// import of the renderer. It runs at the lowest priority: the run, which the user waits on, gets
+// the cores first: on a machine of two cores the thread's warm-up slowed the run's loop.
+import { readlinkSync } from 'node:fs';
 import nodeModule from 'node:module';
+import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionRecord } from '../../execution/execution-record.ts';
 
@@ -19,6 +22,17 @@ export type ReportAnswer = { path: string } | { error: { name: string; message: 
 /** The smallest definition: drawing it starts Graphviz, whatever the run's diagram will hold. */
 const SMALLEST_DEFINITION = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
 
+/** Lowers this thread's priority where the system keeps one per thread and names it (Linux); elsewhere, or when refused, it stays. */
+function yieldCoresToTheRun(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    if (Number.isSafeInteger(threadId)) setPriority(threadId, constants.priority.PRIORITY_LOW);
+  } catch {
+    // No /proc/thread-self (not Linux), or a priority the system refuses: the page is written all the same.
+  }
+}
+
+yieldCoresToTheRun();
 (nodeModule.enableCompileCache as typeof nodeModule.enableCompileCache | undefined)?.();
 
 const port = parentPort!;

@@ -1,5 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startReportWriter, type ReportWriter } from '../../local/cli/report-writer.ts';
@@ -35,6 +36,18 @@ describe('local/cli/report-writer', function () {
       expect(await readFile(path, 'utf8')).to.equal(await readFile(expected, 'utf8'));
     });
   }
+
+  it('runs at the lowest priority, where the system keeps one per thread (Linux), and leaves the main thread as it was', async function () {
+    const before = getPriority();
+    if (!existsSync('/proc/thread-self') || before >= constants.priority.PRIORITY_LOW) this.skip();
+    // The nice value of each thread of this process: the 19th field of its stat, counted after the name's ')'.
+    const niceOf = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    writer = startReportWriter(dir);
+    await writer.write(succeededRecord);
+    const threads = readdirSync('/proc/self/task');
+    expect(threads.map(niceOf)).to.include(constants.priority.PRIORITY_LOW);
+    expect(niceOf(String(process.pid))).to.equal(before);
+  });
 
   it("passes on the renderer's error when the page cannot be written, and writes nothing", async () => {
     // A file where the folder should be: no folder can be made under it.
