@@ -8,8 +8,10 @@
 //   bounded;
 // - stops at once when the execution is interrupted (TimeoutSeconds, StopExecution, Ctrl-C) or a
 //   sibling branch failed: the signals are read every few nodes and their reason thrown;
-// - returns to the event loop every YIELD_MS: JSONata awaits only promises that are already
-//   settled, so without this no timer, signal handler or request would run until it ends.
+// - waits for its turn of the event loop (../turns.ts) when the process's executions have had
+//   none for a while: JSONata awaits only promises that are already settled, so without this no
+//   timer, signal handler or request would run until it ends.
+import { awaitTurn, turnOverdue } from '../turns.ts';
 
 export interface EvaluationLimits {
   /** Nodes in evaluation at once: nesting, plus the items of an array or group built in parallel. */
@@ -23,7 +25,6 @@ export interface EvaluationLimits {
 export const DEFAULT_LIMITS: EvaluationLimits = { depth: 50_000, steps: 10_000_000 };
 
 const SIGNAL_CHECK_EVERY = 64;
-const YIELD_MS = 100;
 
 /** An evaluation that went past a limit; reported as States.QueryEvaluationError. */
 export class EvaluationLimitExceeded extends Error {
@@ -32,7 +33,6 @@ export class EvaluationLimitExceeded extends Error {
 
 export class EvaluationBudget {
   private steps = 0;
-  private lastYield = Date.now();
 
   constructor(
     private readonly limits: EvaluationLimits,
@@ -52,7 +52,7 @@ export class EvaluationBudget {
     }
     if (this.steps % SIGNAL_CHECK_EVERY !== 0) return undefined;
     this.throwIfInterrupted();
-    return Date.now() - this.lastYield < YIELD_MS ? undefined : this.yieldToEventLoop();
+    return turnOverdue() ? this.takeTurn() : undefined;
   }
 
   /** Whether `error` is the reason of one of the signals: it ends the evaluation as it is. */
@@ -64,9 +64,8 @@ export class EvaluationBudget {
     for (const signal of this.signals) if (signal.aborted) throw signal.reason;
   }
 
-  private async yieldToEventLoop(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.lastYield = Date.now();
+  private async takeTurn(): Promise<void> {
+    await awaitTurn();
     this.throwIfInterrupted();
   }
 }

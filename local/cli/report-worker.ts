@@ -3,7 +3,7 @@
 // WebAssembly with the smallest drawing and loads the number format's locale data, so that only
 // the run's own page is left to draw when its record comes. Like start.ts, it turns Node's
 // compile cache on (a worker does not inherit it) before it loads anything else, hence no static
-// import of the renderer. It runs at the lowest priority: the run, which the user waits on, gets
+// import of the renderer. It runs at the lowest priority, so that the run the user waits on gets
 // the cores first: on a machine of two cores the thread's warm-up slowed the run's loop.
 import { readlinkSync } from 'node:fs';
 import nodeModule from 'node:module';
