@@ -40,8 +40,15 @@ describe('local/cli/report-writer', function () {
   it('runs at the lowest priority, where the system keeps one per thread (Linux), and leaves the main thread as it was', async function () {
     const before = getPriority();
     if (!existsSync('/proc/thread-self') || before >= constants.priority.PRIORITY_LOW) this.skip();
-    // The nice value of each thread of this process: the 19th field of its stat, counted after the name's ')'.
-    const niceOf = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    // The nice value of each thread of this process: the 19th field of its stat, counted after the
+    // name's ')'; undefined for a thread that ended meanwhile (an earlier test's).
+    const niceOf = (task: string) => {
+      try {
+        return Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+      } catch {
+        return undefined;
+      }
+    };
     writer = startReportWriter(dir);
     await writer.write(succeededRecord);
     const threads = readdirSync('/proc/self/task');
