@@ -1,14 +1,16 @@
 // The HTML report's thread (report-writer.ts starts it; the bundle's dist/local-cli-report.mjs):
 // while the run goes on in the main thread, it loads the page's renderer, starts Graphviz's
 // WebAssembly with the smallest drawing and loads the number format's locale data, so that only
-// the run's own page is left to draw when its record comes. Like start.ts, it turns Node's
-// compile cache on (a worker does not inherit it) before it loads anything else, hence no static
-// import of the renderer. It runs at the lowest priority, so that the run the user waits on gets
-// the cores first: on a machine of two cores the thread's warm-up slowed the run's loop.
+// the run's own page is left to draw when its record comes. Like the commands' entries
+// (../start-command.ts), it turns Node's compile cache on (a worker does not inherit it) before
+// it loads anything else, hence no static import of the renderer. It runs at the lowest
+// priority, so that the run the user waits on gets the cores first: on a machine of two cores
+// the thread's warm-up slowed the run's loop.
 import { readlinkSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { enableCompileCache } from '../start-command.ts';
 import type { ExecutionRecord } from '../../execution/execution-record.ts';
 
 /** What the main thread sends: the record whose page to write. */
@@ -33,7 +35,7 @@ function yieldCoresToTheRun(): void {
 }
 
 yieldCoresToTheRun();
-(nodeModule.enableCompileCache as typeof nodeModule.enableCompileCache | undefined)?.();
+enableCompileCache();
 
 const port = parentPort!;
 const { dir } = workerData as { dir: string };
