@@ -94,6 +94,39 @@ export function withPayload(fields: Record<string, unknown>, key: string, value:
   return fields;
 }
 
+// An exit's assigned variables, kept as values the same way: their texts are read only where the
+// history is (GetExecutionHistory, --history, the report), not by the fold, which needs none of
+// them, nor for the EXPRESS children of a Map Run, whose events only the fold reads.
+class AssignedVariables extends ReturnsItsArgument {
+  readonly #assign: Readonly<Record<string, unknown>>;
+
+  constructor(details: object, assign: Readonly<Record<string, unknown>>) {
+    super(details);
+    this.#assign = assign;
+  }
+
+  static textsOf(details: object): Record<string, string> {
+    const assign = (details as AssignedVariables).#assign;
+    return Object.fromEntries(Object.entries(assign).map(([key, value]) => [key, JSON.stringify(value)]));
+  }
+}
+
+const ASSIGNED_VARIABLES: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: object) {
+    return AssignedVariables.textsOf(this);
+  },
+};
+
+/** Adds an exit's `assignedVariables` (each value's JSON text, made when read) and their details. */
+export function withAssignedVariables(details: Record<string, unknown>, assign: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  new AssignedVariables(details, assign);
+  Object.defineProperty(details, 'assignedVariables', ASSIGNED_VARIABLES);
+  details.assignedVariablesDetails = { truncated: false };
+  return details;
+}
+
 /**
  * The UTF-8 size of a details object's lazy payload field, without building its text (a history
  * fold measures every input and output); undefined for details this engine did not make.

@@ -5,7 +5,7 @@
 import { stateContext, type ContextObject } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
 import { errorOutput, StatesError } from './errors.ts';
-import { HistoryLimitReached, withPayload } from './history.ts';
+import { HistoryLimitReached, withAssignedVariables, withPayload } from './history.ts';
 import { checkDepth, checkPayload } from './quotas.ts';
 import { findCatcher, retrierIndex, RetryCounter, type Catcher, type Retrier } from './retry.ts';
 import { runChoice } from './states/choice.ts';
@@ -145,10 +145,7 @@ function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
   if (step.state.Type === 'Fail') return outcome;
   if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign);
   const details = withPayload({ name: step.name }, 'output', outcome.output);
-  if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) {
-    details.assignedVariables = Object.fromEntries(Object.entries(outcome.assign).map(([key, value]) => [key, JSON.stringify(value)]));
-    details.assignedVariablesDetails = { truncated: false };
-  }
+  if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) withAssignedVariables(details, outcome.assign);
   step.thread.emit(STATE_EVENTS[step.state.Type]!.exited, details);
   return outcome;
 }

@@ -67,5 +67,7 @@ describe('engine: Pass state', () => {
       output: '{"doubled":6}',
       assignedVariables: { x: '4' },
     });
+    // GetExecutionHistory's order of fields, the variables' texts after the output.
+    expect(Object.keys(exited.stateExitedEventDetails!)).to.deep.equal(['name', 'output', 'outputDetails', 'assignedVariables', 'assignedVariablesDetails']);
   });
 });
