@@ -207,6 +207,41 @@ function open(value: object): Frame {
   return { value, array, keys, length: keys ? keys.length : (value as unknown[]).length, next: 0, bytes: 2, depth: 1, written: 0, visited: 0 };
 }
 
+// A small object or array of scalars (an attribute value, a message attribute, a header's list)
+// is measured where it stands: no frame, no cache lookup. It is too small to be remembered.
+const MAX_LEAF_MEMBERS = 8;
+// The members of the last container leafBytes measured, which its parent counts as visited.
+let leafMembers = 0;
+
+/** The JSON size of a container of at most MAX_LEAF_MEMBERS scalars, or undefined for any other. */
+function leafBytes(value: object): number | undefined {
+  if (Array.isArray(value)) {
+    const { length } = value as unknown[];
+    if (length > MAX_LEAF_MEMBERS) return undefined;
+    let bytes = length > 0 ? length + 1 : 2;
+    for (let index = 0; index < length; index++) {
+      const item: unknown = (value as unknown[])[index];
+      if (typeof item === 'object' && item !== null) return undefined;
+      bytes += item === undefined || typeof item === 'function' ? 4 : scalarBytes(item);
+    }
+    leafMembers = length;
+    return bytes;
+  }
+  const keys = Object.keys(value);
+  if (keys.length > MAX_LEAF_MEMBERS) return undefined;
+  let bytes = 2;
+  let written = 0;
+  for (const key of keys) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item === undefined || typeof item === 'function') continue;
+    if (typeof item === 'object' && item !== null) return undefined;
+    bytes += (written > 0 ? 1 : 0) + stringBytes(key) + 1 + scalarBytes(item);
+    written += 1;
+  }
+  leafMembers = keys.length;
+  return bytes;
+}
+
 /**
  * Measures an object or array without recursion: an explicit stack of the containers being
  * measured, so that a value nested 100,000 deep is measured (and refused) rather than
@@ -231,6 +266,13 @@ function measure(root: object): Size {
       if (skipped) {
         frame.bytes += 4;
       } else if (typeof item === 'object' && item !== null) {
+        const leaf = leafBytes(item);
+        if (leaf !== undefined) {
+          frame.bytes += leaf;
+          if (frame.depth < 2) frame.depth = 2;
+          frame.visited += leafMembers;
+          continue;
+        }
         const size = known(item);
         if (size === undefined) {
           child = item;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { History, HistoryLimitReached, withPayload } from '../../engine/history.ts';
 import { stateContext } from '../../engine/context.ts';
 import { readPath } from '../../engine/jsonpath/path.ts';
-import { jsonByteLength } from '../../engine/payload.ts';
+import { jsonByteLength, jsonSize } from '../../engine/payload.ts';
 
 describe('engine: history', () => {
   it('numbers events from 1, with the given previousEventId and a details field named after the type', () => {
@@ -69,6 +69,21 @@ describe('engine: payload sizes', () => {
       { k: 'v', u: undefined, n: { deep: ['x'.repeat(40)] } },
     ];
     for (const value of values) expect(jsonByteLength(value), JSON.stringify(value)).to.equal(Buffer.byteLength(JSON.stringify(value)));
+  });
+
+  it('equal it, with the depth, for objects and arrays of scalars of every small size inside larger values', () => {
+    const scalars: unknown[] = ['s', 'é"\n', 0, -1.5, true, false, null, undefined, () => 1];
+    const depthOf = (value: unknown): number =>
+      typeof value === 'object' && value !== null ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
+    for (let size = 0; size <= 10; size++) {
+      const members = Array.from({ length: size }, (_, index) => scalars[(index * 7 + size) % scalars.length]);
+      const array = members;
+      const object = Object.fromEntries(members.map((member, index) => [`k${index}${index % 4 === 1 ? '"é' : ''}`, member]));
+      for (const value of [{ a: array, o: object, s: 'x' }, [array, object], [[object], { o: { array } }]]) {
+        expect(jsonByteLength(value), JSON.stringify(value)).to.equal(Buffer.byteLength(JSON.stringify(value)));
+        expect(jsonSize(value).depth, JSON.stringify(value)).to.equal(depthOf(JSON.parse(JSON.stringify(value))));
+      }
+    }
   });
 
   it('equal it for strings of every length band, plain, escaped or multi-byte, measured once or again', () => {
