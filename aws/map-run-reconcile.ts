@@ -6,6 +6,7 @@
 // only the queue holds it; `--peek` reads the queue.
 import type { DeliveredMessage, Reconciliation } from '../execution/execution-record.ts';
 import { isObject } from '../workflow/json.ts';
+import { keyOfItem } from '../workflow/key-items.ts';
 
 /** One child execution: how it ended, and what it was given or says it sent, where known. */
 export interface ChildBatch {
@@ -25,12 +26,12 @@ export interface MapRunReconciliation {
 
 const SAMPLE_SIZE = 5;
 
-/** The keys of a child's batch: `{"Items": [{<keyField>: ...}, ...]}`. */
+/** The keys of a child's batch: `{"Items": [{<keyField>: {"S": ...}}, ...]}`. */
 export function batchKeys(input: unknown, keyField: string): string[] | undefined {
   const items = isObject(input) ? input.Items : undefined;
   if (!Array.isArray(items)) return undefined;
-  const keys = items.map((item) => (isObject(item) ? item[keyField] : undefined));
-  return keys.every((key) => typeof key === 'string') ? (keys as string[]) : undefined;
+  const keys = items.map((item) => keyOfItem(item, keyField));
+  return keys.every((key) => key !== undefined) ? (keys as string[]) : undefined;
 }
 
 /** What a succeeded child says it sent: its output's `sentField` (the item processor's Batch Sent). */

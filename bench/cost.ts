@@ -2,6 +2,7 @@
 // workflows make: state transitions, child requests and duration, Lambda, DynamoDB, SQS, S3.
 import { KEY_LIST_PART_BYTES } from '../functions/seed/at-scale-limits.ts';
 import { idPrefix, messageId } from '../functions/seed/ids.ts';
+import { keyItem } from '../workflow/key-items.ts';
 import { KEY_FIELD } from '../workflow/transfer-records-at-scale.ts';
 import type { QueueType } from '../workflow/description.ts';
 import { SEED_FUNCTION } from '../workflow/transfer-records.ts';
@@ -44,7 +45,7 @@ export function logIngestionLine(records: number, assumptions: Assumptions): Cos
 
 /** The size of the key list the seed writes for `records` keys: one JSON line per key, the last the longest. */
 export function keyListBytes(records: number): number {
-  const longestLine = JSON.stringify({ [KEY_FIELD]: messageId(idPrefix('bench'), records - 1) }).length + 1;
+  const longestLine = JSON.stringify(keyItem(KEY_FIELD, messageId(idPrefix('bench'), records - 1))).length + 1;
   return records * longestLine;
 }
 

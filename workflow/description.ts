@@ -147,12 +147,12 @@ export interface LoopReconcile extends Reconciled {
 
 /**
  * A distributed Map whose EXPRESS children send: on AWS, the keys are the key list the seed
- * returns the place of (`{Bucket, Key, Count}`, one JSON object per line), and the deliveries are
+ * returns the place of (`{Bucket, Key, Count}`, one key item per line, key-items.ts), and the deliveries are
  * what the Map Run's children say they sent of their batches (`{"Items": [...]}`).
  */
 export interface MapRunReconcile extends Reconciled {
   kind: 'map-run';
-  /** The field of each key-list line and batch item that holds the key. */
+  /** The string attribute of each key-list line and batch item (a key item, key-items.ts) that holds the key. */
   keyField: string;
   /** The field of a succeeded child's output that counts the messages it sent. */
   sentField: string;

@@ -7,7 +7,7 @@ import { QUEUE, RECORD_PLACEHOLDERS, RECORDS, SEED_FUNCTION, TABLE } from './tra
 
 /** Where the seed function writes each execution's key list, which the Map's ItemReader reads. */
 export const KEY_LIST_PREFIX = 'key-lists/';
-/** The field of each key-list line that the Map's ItemProcessor reads the key from (`$states.input.Items.MessageId`). */
+/** The attribute of each key-list line (a key item, key-items.ts) that holds the key: `$states.input.Items.MessageId.S`. */
 export const KEY_FIELD = 'MessageId';
 /** The field of a child's output (its Batch Sent state) that counts the messages it sent. */
 export const SENT_FIELD = 'Sent';

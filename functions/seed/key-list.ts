@@ -1,8 +1,10 @@
-// Writes the seeded keys as one JSONL object, one {"MessageId": ...} per line, streamed: a
+// Writes the seeded keys as one JSONL object, one key item per line ({"MessageId": {"S": ...}},
+// workflow/key-items.ts), streamed: a
 // single PutObject when it fits one part, a multipart upload when larger.
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { keyItem } from '../../workflow/key-items.ts';
 import { KEY_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 import type { KeyListLocation } from './at-scale-input.ts';
 import { KEY_LIST_PART_BYTES, KEY_LIST_PARTS_IN_FLIGHT } from './at-scale-limits.ts';
@@ -19,7 +21,7 @@ export function* keyListChunks(count: number, idAt: (index: number) => string): 
   for (let start = 0; start < count; start += LINES_PER_CHUNK) {
     const end = Math.min(count, start + LINES_PER_CHUNK);
     let chunk = '';
-    for (let index = start; index < end; index += 1) chunk += `${JSON.stringify({ [KEY_FIELD]: idAt(index) })}\n`;
+    for (let index = start; index < end; index += 1) chunk += `${JSON.stringify(keyItem(KEY_FIELD, idAt(index)))}\n`;
     yield chunk;
   }
 }

@@ -52,15 +52,17 @@ describe('aws/key-list', () => {
     });
 
     it('skips blank lines, and CRLF line ends do not get into the keys', async () => {
-      const { s3 } = stubbedS3({ [`${BUCKET}/${KEY}`]: `{"MessageId":"a"}\r\n\n{"MessageId":"b"}` });
+      const { s3 } = stubbedS3({ [`${BUCKET}/${KEY}`]: `{"MessageId":{"S":"a"}}\r\n\n{"MessageId":{"S":"b"}}` });
       expect(await readKeyList(s3, { Bucket: BUCKET, Key: KEY }, KEY_FIELD)).to.deep.equal(['a', 'b']);
     });
 
-    it('names the line that is not JSON, or that has no MessageId string', async () => {
+    it('names the line that is not JSON, or that holds no MessageId string key', async () => {
       for (const [body, message] of [
-        ['{"MessageId":"a"}\n{"MessageId":', `line 2 of s3://${BUCKET}/${KEY} is not JSON`],
-        ['{"MessageId":"a"}\n\n{"Id":"b"}\n', `line 3 of s3://${BUCKET}/${KEY} has no MessageId string`],
-        ['null\n', `line 1 of s3://${BUCKET}/${KEY} has no MessageId string`],
+        ['{"MessageId":{"S":"a"}}\n{"MessageId":', `line 2 of s3://${BUCKET}/${KEY} is not JSON`],
+        ['{"MessageId":{"S":"a"}}\n\n{"Id":{"S":"b"}}\n', `line 3 of s3://${BUCKET}/${KEY} has no MessageId string key ({"MessageId": {"S": ...}})`],
+        ['{"MessageId":"a"}\n', `line 1 of s3://${BUCKET}/${KEY} has no MessageId string key ({"MessageId": {"S": ...}})`],
+        ['{"MessageId":{"N":"1"}}\n', `line 1 of s3://${BUCKET}/${KEY} has no MessageId string key ({"MessageId": {"S": ...}})`],
+        ['null\n', `line 1 of s3://${BUCKET}/${KEY} has no MessageId string key ({"MessageId": {"S": ...}})`],
       ] as const) {
         sinon.restore();
         const { s3 } = stubbedS3({ [`${BUCKET}/${KEY}`]: body });

@@ -70,8 +70,9 @@ describe('aws/map-run-reconcile', () => {
   });
 
   it("reads a batch's keys and a child's Sent, and nothing else", () => {
-    expect(batchKeys({ BatchInput: {}, Items: [{ MessageId: 'a' }, { MessageId: 'b' }] }, KEY_FIELD)).to.deep.equal(['a', 'b']);
-    expect(batchKeys({ Items: [{ MessageId: 'a' }, { Id: 'b' }] }, KEY_FIELD)).to.equal(undefined);
+    expect(batchKeys({ BatchInput: {}, Items: [{ MessageId: { S: 'a' } }, { MessageId: { S: 'b' } }] }, KEY_FIELD)).to.deep.equal(['a', 'b']);
+    expect(batchKeys({ Items: [{ MessageId: { S: 'a' } }, { Id: { S: 'b' } }] }, KEY_FIELD)).to.equal(undefined);
+    expect(batchKeys({ Items: [{ MessageId: 'a' }] }, KEY_FIELD)).to.equal(undefined);
     expect(batchKeys({ Sent: 1 }, KEY_FIELD)).to.equal(undefined);
     expect(sentCount({ Sent: 100 }, SENT_FIELD)).to.equal(100);
     expect(sentCount({ Sent: '100' }, SENT_FIELD)).to.equal(undefined);

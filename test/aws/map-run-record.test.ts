@@ -15,6 +15,7 @@ import { collectMapRunParts } from '../../aws/map-run-record.ts';
 import { findState, mapStateName } from '../../aws/map-runs.ts';
 import type { Clients } from '../../execution/clients.ts';
 import { stubbedS3 } from './s3-stub.ts';
+import { keyItem } from '../../workflow/key-items.ts';
 import { KEY_FIELD, SENT_FIELD } from '../../workflow/transfer-records-at-scale.ts';
 
 // A Map Run that failed on AWS, as its API and its ResultWriter answer: what the local endpoint
@@ -67,7 +68,7 @@ const CHILDREN: ExecutionListItem[] = [
   { executionArn: childArn('c2'), stateMachineArn: MAP_RUN_ARN, name: 'c2', status: 'FAILED', startDate: at(1), stopDate: at(9), itemCount: 2 },
   { executionArn: childArn('c3'), stateMachineArn: MAP_RUN_ARN, name: 'c3', status: 'SUCCEEDED', startDate: at(1), stopDate: at(4), itemCount: 1 },
 ];
-const batch = (keys: string[]) => JSON.stringify({ Items: keys.map((MessageId) => ({ MessageId })) });
+const batch = (keys: string[]) => JSON.stringify({ Items: keys.map((key) => keyItem(KEY_FIELD, key)) });
 const result = (name: string, status: string, keys: string[], extra: object = {}) => ({ ExecutionArn: childArn(name), Name: name, Status: status, Input: batch(keys), InputDetails: { Included: true }, ...extra });
 
 function stubbedSfn(): SFNClient {
@@ -93,7 +94,7 @@ describe('aws/map-run-record collectMapRunParts', () => {
 
   function collect() {
     const { s3, requested } = stubbedS3({
-      [`${BUCKET}/${KEY_LIST}`]: ['k1', 'k2', 'k3', 'k4', 'k5'].map((key) => JSON.stringify({ MessageId: key })).join('\n'),
+      [`${BUCKET}/${KEY_LIST}`]: ['k1', 'k2', 'k3', 'k4', 'k5'].map((key) => JSON.stringify(keyItem(KEY_FIELD, key))).join('\n'),
       [`${BUCKET}/${BASE}/manifest.json`]: JSON.stringify({
         DestinationBucket: BUCKET,
         MapRunArn: MAP_RUN_ARN,

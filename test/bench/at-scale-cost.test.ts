@@ -36,9 +36,9 @@ describe('bench/cost.ts: the AWS bill per million records', () => {
 
   it('counts the key list\'s multipart requests once it outgrows one part', () => {
     expect(line(atScaleCost(1000), 'S3 PUT requests').quantity).to.equal(1 + 3);
-    // 1,000,000 keys of 37 bytes a line: 5 parts of 8 MiB, plus create and complete.
-    expect(keyListBytes(1_000_000)).to.equal(37_000_000);
-    expect(line(atScaleCost(1_000_000), 'S3 PUT requests').quantity).to.equal(5 + 2 + 3);
+    // 1,000,000 keys of 43 bytes a line: 6 parts of 8 MiB, plus create and complete.
+    expect(keyListBytes(1_000_000)).to.equal(43_000_000);
+    expect(line(atScaleCost(1_000_000), 'S3 PUT requests').quantity).to.equal(6 + 2 + 3);
   });
 
   it('bills CloudWatch Logs ingestion for the level the stack sets: nothing for a run without errors at ERROR', () => {

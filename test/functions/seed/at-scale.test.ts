@@ -49,7 +49,7 @@ function keysIn(jsonl: string): string[] {
   return jsonl
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => (JSON.parse(line) as { MessageId: string }).MessageId);
+    .map((line) => (JSON.parse(line) as { MessageId: { S: string } }).MessageId.S);
 }
 
 describe('seed handler, at-scale mode', () => {
