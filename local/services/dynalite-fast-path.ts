@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { actionValidations, db as dynaliteDb, validations as dynaliteValidations } from './dynalite-modules.ts';
 import { compileTypes, type TypeCheck, type TypeSpec } from './dynalite-types.ts';
-import type { FastAnswer, FastRequest } from './fast-path.ts';
+import { parsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
 
 type Item = Record<string, Record<string, unknown>>;
 
@@ -141,7 +141,7 @@ function passesDynaliteChecks(request: FastRequest): boolean {
 
 function parse(body: Buffer): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(body.toString());
+    const value = parsedBody(body);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -13,7 +13,7 @@ import { limitHeapGrowth } from './heap-policy.ts';
 import { createDynalite } from './dynalite-store.ts';
 import { fastAnswer } from './dynalite-fast-path.ts';
 import { fastSend, type FastPathService } from './sqs-fast-path.ts';
-import type { FastAnswer, FastRequest } from './fast-path.ts';
+import { leaveParsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../../execution/execution-record.ts';
@@ -99,6 +99,7 @@ const replay = (head: RequestHead, body: Buffer) => new ReplayedRequest(head, bo
 function parseJson(body: Buffer): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(body.toString());
+    leaveParsedBody(body, value);
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   } catch {
     // The emulator answers a malformed body with its own error.

@@ -10,7 +10,7 @@
 // local-aws-sqs itself, which answers it, errors included.
 import { createHash, randomUUID } from 'node:crypto';
 import { isObject } from '../../workflow/json.ts';
-import type { FastAnswer, FastRequest } from './fast-path.ts';
+import { parsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
 
 /** A message as setRecord is given it: the request's own fields. */
 type Message = Record<string, unknown>;
@@ -178,7 +178,7 @@ export function fastSend(request: FastRequest, service: FastPathService): FastAn
   if (request.headers['content-type'] !== JSON_CONTENT_TYPE || typeof target !== 'string' || !Object.hasOwn(OPERATIONS, target)) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(request.body.toString());
+    parsed = parsedBody(request.body);
   } catch {
     return undefined;
   }
