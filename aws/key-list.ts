@@ -1,6 +1,7 @@
 // The keys an at-scale execution seeded: the seed function returns where it wrote their list
 // ({Bucket, Key, Count}), and the list is one JSONL object in S3, one key item per line
-// ({"MessageId": {"S": ...}}, workflow/key-items.ts). The object is read as a stream, line by line, so a million keys never sit in one string.
+// ({"MessageId": {"S": ...}}, workflow/key-items.ts). The object is read as a stream, line by
+// line, so a million keys never sit in one string.
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';

@@ -1,6 +1,6 @@
 // Writes the seeded keys as one JSONL object, one key item per line ({"MessageId": {"S": ...}},
-// workflow/key-items.ts), streamed: a
-// single PutObject when it fits one part, a multipart upload when larger.
+// workflow/key-items.ts), streamed: a single PutObject when it fits one part, a multipart upload
+// when larger.
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
