@@ -53,9 +53,18 @@ interface JsonataEnvironment {
   base: { depth: number; lookup(name: string): unknown };
 }
 
+// The evaluation whose node was entered last, and its budget: an evaluation's nodes come one after
+// another, mostly without another's in between, and finding its budget costs more than its check.
+let lastBase: JsonataEnvironment['base'] | undefined;
+let lastBudget: EvaluationBudget | undefined;
+
 function enterNode(_node: unknown, _input: unknown, environment: JsonataEnvironment): Promise<void> | undefined {
   const { base } = environment;
-  return budgets.get(base.lookup('states') as object)?.enter(base.depth);
+  if (base !== lastBase) {
+    lastBase = base;
+    lastBudget = budgets.get(base.lookup('states') as object);
+  }
+  return lastBudget?.enter(base.depth);
 }
 
 /** Parses (once per text) an expression; a syntax error is thrown as JSONata's own error. */
