@@ -94,6 +94,9 @@ export async function evaluateJsonata(expression: string, scope: JsonataScope, f
   } catch (error) {
     if (budget.isInterruption(error)) throw error;
     throw evaluationFailure(text, field, error);
+  } finally {
+    // The last evaluation's frame holds its bindings ($states.input, the variables): not past its end.
+    if (lastBudget === budget) lastBase = lastBudget = undefined;
   }
   if (result === undefined) {
     throw new StatesError(
