@@ -207,38 +207,64 @@ function open(value: object): Frame {
   return { value, array, keys, length: keys ? keys.length : (value as unknown[]).length, next: 0, bytes: 2, depth: 1, written: 0, visited: 0 };
 }
 
-// A small object or array of scalars (an attribute value, a message attribute, a header's list)
-// is measured where it stands: no frame, no cache lookup. It is too small to be remembered.
-const MAX_LEAF_MEMBERS = 8;
-// The members of the last container leafBytes measured, which its parent counts as visited.
-let leafMembers = 0;
+// A small value (an attribute value, a message entry, a record of a few attributes, a header's
+// list) is measured where it stands, by a recursion a few levels deep: no frame and no cache
+// lookup for it or its members. It is too small to be remembered.
+const MAX_SMALL_MEMBERS = 24;
+const MAX_SMALL_DEPTH = 4;
+// What the walk below may still visit, and the deepest level it reached: module variables, so
+// that a member's walk returns its bytes alone.
+let smallLeft = 0;
+let smallDepth = 0;
 
-/** The JSON size of a container of at most MAX_LEAF_MEMBERS scalars, or undefined for any other. */
-function leafBytes(value: object): number | undefined {
+/**
+ * The JSON size of a value of at most MAX_SMALL_MEMBERS members in all (its own and its
+ * members'), nested at most MAX_SMALL_DEPTH deep, or undefined for any other. smallLeft and
+ * smallDepth then tell the members visited and the depth.
+ */
+function smallBytes(value: object): number | undefined {
+  smallLeft = MAX_SMALL_MEMBERS;
+  smallDepth = 0;
+  return smallWalk(value, 1);
+}
+
+function smallWalk(value: object, level: number): number | undefined {
+  if (level > MAX_SMALL_DEPTH) return undefined;
+  if (level > smallDepth) smallDepth = level;
   if (Array.isArray(value)) {
     const { length } = value as unknown[];
-    if (length > MAX_LEAF_MEMBERS) return undefined;
+    if ((smallLeft -= length) < 0) return undefined;
     let bytes = length > 0 ? length + 1 : 2;
     for (let index = 0; index < length; index++) {
       const item: unknown = (value as unknown[])[index];
-      if (typeof item === 'object' && item !== null) return undefined;
-      bytes += item === undefined || typeof item === 'function' ? 4 : scalarBytes(item);
+      if (typeof item === 'object' && item !== null) {
+        const inner = smallWalk(item, level + 1);
+        if (inner === undefined) return undefined;
+        bytes += inner;
+      } else {
+        bytes += item === undefined || typeof item === 'function' ? 4 : scalarBytes(item);
+      }
     }
-    leafMembers = length;
     return bytes;
   }
   const keys = Object.keys(value);
-  if (keys.length > MAX_LEAF_MEMBERS) return undefined;
+  if ((smallLeft -= keys.length) < 0) return undefined;
   let bytes = 2;
   let written = 0;
   for (const key of keys) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (item === undefined || typeof item === 'function') continue;
-    if (typeof item === 'object' && item !== null) return undefined;
-    bytes += (written > 0 ? 1 : 0) + stringBytes(key) + 1 + scalarBytes(item);
+    let itemBytes: number;
+    if (typeof item === 'object' && item !== null) {
+      const inner = smallWalk(item, level + 1);
+      if (inner === undefined) return undefined;
+      itemBytes = inner;
+    } else {
+      itemBytes = scalarBytes(item);
+    }
+    bytes += (written > 0 ? 1 : 0) + stringBytes(key) + 1 + itemBytes;
     written += 1;
   }
-  leafMembers = keys.length;
   return bytes;
 }
 
@@ -266,11 +292,11 @@ function measure(root: object): Size {
       if (skipped) {
         frame.bytes += 4;
       } else if (typeof item === 'object' && item !== null) {
-        const leaf = leafBytes(item);
-        if (leaf !== undefined) {
-          frame.bytes += leaf;
-          if (frame.depth < 2) frame.depth = 2;
-          frame.visited += leafMembers;
+        const small = smallBytes(item);
+        if (small !== undefined) {
+          frame.bytes += small;
+          if (frame.depth < smallDepth + 1) frame.depth = smallDepth + 1;
+          frame.visited += MAX_SMALL_MEMBERS - smallLeft;
           continue;
         }
         const size = known(item);

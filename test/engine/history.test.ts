@@ -86,6 +86,32 @@ describe('engine: payload sizes', () => {
     }
   });
 
+  it('equal it, with the depth, for nested values of every breadth and depth around the small-value walk\'s bounds', () => {
+    const scalars: unknown[] = ['s', 'é"\n', 0, true, null, undefined, () => 1];
+    const depthOf = (value: unknown): number =>
+      typeof value === 'object' && value !== null ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
+    // A tree `depth` levels deep, `breadth` members a level, alternating objects and arrays, each
+    // level's last member the next level down, the others scalars (undefined and functions among them).
+    const tree = (depth: number, breadth: number, asArray: boolean): unknown => {
+      const members = Array.from({ length: breadth }, (_, index) =>
+        index === breadth - 1 && depth > 1 ? tree(depth - 1, breadth, !asArray) : scalars[(index * 3 + depth) % scalars.length],
+      );
+      return asArray ? members : Object.fromEntries(members.map((member, index) => [`k${index}`, member]));
+    };
+    for (let depth = 1; depth <= 6; depth++) {
+      for (let breadth = 1; breadth <= 9; breadth++) {
+        for (const asArray of [false, true]) {
+          const value = tree(depth, breadth, asArray);
+          for (const whole of [value, { inside: value, s: 'x' }, [value, value]]) {
+            const text = JSON.stringify(whole) ?? 'undefined';
+            expect(jsonByteLength(whole), text).to.equal(Buffer.byteLength(text));
+            expect(jsonSize(whole).depth, text).to.equal(depthOf(JSON.parse(text)));
+          }
+        }
+      }
+    }
+  });
+
   it('equal it for strings of every length band, plain, escaped or multi-byte, measured once or again', () => {
     for (const length of [1, 15, 16, 127, 128, 300]) {
       for (const filler of ['a', '"', '\\', '\n', '\u0001', 'é', '𝄞', '\u007f']) {
