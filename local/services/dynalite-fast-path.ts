@@ -52,6 +52,8 @@ interface DynaliteDb {
   validateKey(key: Item, table: TableDescription): unknown;
   createKey(item: Item, table: TableDescription): string;
   itemSize(item: Item): number;
+  validateKeyPaths(nestedPaths: unknown, table: TableDescription): unknown;
+  mapPaths(paths: unknown[], item: Item): Item;
 }
 
 interface DynaliteValidations {
@@ -205,20 +207,42 @@ function writeBatch(data: Record<string, unknown>, store: FastPathStore): object
   return { UnprocessedItems: {} };
 }
 
-/** Whole items, no capacity asked, all within one answer's size: dynalite answers them all, in any order. */
+/** A ProjectionExpression as dynalite's checks parsed it (checkValidations sets `_projection`). */
+interface Projection {
+  paths: unknown[];
+  nestedPaths?: unknown;
+}
+
+/**
+ * How dynalite's getItem returns an item: whole, or the attributes a ProjectionExpression names,
+ * picked by its own mapPaths. Undefined where dynalite answers itself: the legacy AttributesToGet,
+ * and a projection into a key attribute, which it refuses.
+ */
+function itemShape(request: Record<string, unknown>, table: TableDescription): ((item: Item) => Item) | undefined {
+  if (request.AttributesToGet !== undefined) return undefined;
+  const projection = request._projection as Projection | undefined;
+  if (projection === undefined) return request.ProjectionExpression === undefined ? (item) => item : undefined;
+  if (db.validateKeyPaths(projection.nestedPaths, table) != null) return undefined;
+  return (item) => db.mapPaths(projection.paths, item);
+}
+
+/** Items by their keys, no capacity asked, all within one answer's size: dynalite answers them all, in any order. */
 function readBatch(data: Record<string, unknown>, store: FastPathStore): object | undefined {
   if (wantsCapacity(data)) return undefined;
   const target = onlyTable(store, data.RequestItems);
   if (!target) return undefined;
   const { name, table } = target;
   const request = (data.RequestItems as Record<string, Record<string, unknown>>)[name]!;
-  if (request.AttributesToGet !== undefined || request.ProjectionExpression !== undefined || request._projection !== undefined) return undefined;
+  const shape = itemShape(request, table);
+  if (shape === undefined) return undefined;
   const items: Item[] = [];
   let bytes = 0;
   for (const key of request.Keys as Item[]) {
     if (db.validateKey(key, table) != null) return undefined;
-    const item = store.get(itemKey(name, db.createKey(key, table))) as Item | undefined;
-    if (item === undefined) continue;
+    const stored = store.get(itemKey(name, db.createKey(key, table))) as Item | undefined;
+    if (stored === undefined) continue;
+    // dynalite counts the answer's size over the items as it returns them, projected.
+    const item = shape(stored);
     bytes += db.itemSize(item);
     items.push(item);
   }
@@ -232,16 +256,18 @@ function readBatch(data: Record<string, unknown>, store: FastPathStore): object 
   return { Responses: { [name]: items }, UnprocessedKeys: {} };
 }
 
-/** A whole item by its key, no capacity asked: dynalite answers `{"Item": …}`, or `{}` when there is none. */
+/** An item by its key, no capacity asked: dynalite answers `{"Item": …}`, or `{}` when there is none. */
 function readItem(data: Record<string, unknown>, store: FastPathStore): object | undefined {
-  if (wantsCapacity(data) || data.AttributesToGet !== undefined || data.ProjectionExpression !== undefined || data._projection !== undefined) return undefined;
+  if (wantsCapacity(data)) return undefined;
   const name = data.TableName as string;
   const table = tableNamed(store, name);
   if (table === undefined) return undefined;
+  const shape = itemShape(data, table);
+  if (shape === undefined) return undefined;
   const key = data.Key as Item;
   if (db.validateKey(key, table) != null) return undefined;
   const item = store.get(itemKey(name, db.createKey(key, table))) as Item | undefined;
-  return item === undefined ? {} : { Item: item };
+  return item === undefined ? {} : { Item: shape(item) };
 }
 
 /**

@@ -93,7 +93,21 @@ describe('local/dynalite-fast-path: BatchWriteItem, BatchGetItem and GetItem ans
     await both('BatchWriteItem', { RequestItems: { records: puts(['id-3', 'é', '\u{1F600}']) } });
     await both('BatchGetItem', { RequestItems: { records: { Keys: keys([...ids(0, 60), 'é', '\u{1F600}']), ConsistentRead: true } } });
     await both('BatchGetItem', { RequestItems: { records: { Keys: keys(ids(40, 45)) } } }, { ...SIGNED, 'content-type': 'application/json' });
-    // What dynalite answers itself: capacity asked, deletes, indexes, projections, two tables.
+    // Projections, as the at-scale children read their records: the attributes named, by name or
+    // placeholder, nested paths, attributes no item has, and what dynalite refuses.
+    await both('BatchWriteItem', { RequestItems: { records: [{ PutRequest: { Item: { ...item('n-1'), Deep: { M: { a: { L: [{ S: 'x' }, { N: '2' }] }, b: { BOOL: true } } } } } }] } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-2', 'id-4', 'none']), ConsistentRead: true, ProjectionExpression: 'MessageId, Message' } } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-2', 'n-1']), ProjectionExpression: '#m, #s', ExpressionAttributeNames: { '#m': 'Message', '#s': 'Size' } } } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['n-1', 'id-3']), ProjectionExpression: 'Deep.a[1], Deep.b, Missing, MessageId' } } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-2']), ProjectionExpression: 'Missing' } } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-2']), ProjectionExpression: 'MessageId.x' } } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-2']), ProjectionExpression: 'Message, Message' } } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-2']), ProjectionExpression: '#u', ExpressionAttributeNames: { '#u': 'Message', '#v': 'Size' } } } });
+    await both('BatchGetItem', { RequestItems: { records: { Keys: keys(['id-2']), ProjectionExpression: 'Message', AttributesToGet: ['Message'] } } });
+    await both('GetItem', { TableName: 'records', Key: { MessageId: { S: 'n-1' } }, ProjectionExpression: 'Deep.a, #m', ExpressionAttributeNames: { '#m': 'Message' } });
+    await both('GetItem', { TableName: 'records', Key: { MessageId: { S: 'absent' } }, ProjectionExpression: 'Message' });
+    await both('GetItem', { TableName: 'records', Key: { MessageId: { S: 'n-1' } }, ProjectionExpression: 'MessageId[0]' });
+    // What dynalite answers itself: capacity asked, deletes, indexes, the legacy AttributesToGet, two tables.
     await both('BatchWriteItem', { RequestItems: { records: puts(['c-1']) }, ReturnConsumedCapacity: 'TOTAL' });
     await both('BatchWriteItem', { RequestItems: { records: [...puts(['d-1']), { DeleteRequest: { Key: { MessageId: { S: 'id-1' } } } }] } });
     await both('BatchWriteItem', { RequestItems: { indexed: puts(['i-1', 'i-2']) } });
@@ -181,7 +195,10 @@ describe('local/dynalite-fast-path: BatchWriteItem, BatchGetItem and GetItem ans
     expect(fastAnswer(call('BatchWriteItem', { RequestItems: { direct: puts(['a']) } }), { ...store, isLocked: () => true })).to.equal(undefined);
     expect(fastAnswer(call('BatchGetItem', { RequestItems: { direct: { Keys: keys(['a']) } } }), { ...store, closed: () => true })).to.equal(undefined);
     expect(JSON.parse(fastAnswer(call('GetItem', { TableName: 'direct', Key: { MessageId: { S: 'a' } } }), store)!.body)).to.deep.equal({ Item: stored('a') });
-    expect(fastAnswer(call('GetItem', { TableName: 'direct', Key: { MessageId: { S: 'a' } }, ProjectionExpression: 'Message' }), store)).to.equal(undefined);
+    expect(JSON.parse(fastAnswer(call('GetItem', { TableName: 'direct', Key: { MessageId: { S: 'a' } }, ProjectionExpression: 'Message' }), store)!.body)).to.deep.equal({ Item: { Message: stored('a').Message } });
+    const projected = fastAnswer(call('BatchGetItem', { RequestItems: { direct: { Keys: keys(['b', 'a']), ProjectionExpression: 'MessageId, #s', ExpressionAttributeNames: { '#s': 'Size' } } } }), store)!;
+    expect((JSON.parse(projected.body) as { Responses: { direct: unknown[] } }).Responses.direct).to.have.deep.members(['a', 'b'].map((id) => ({ MessageId: { S: id }, Size: { N: '12.5' } })));
+    expect(fastAnswer(call('GetItem', { TableName: 'direct', Key: { MessageId: { S: 'a' } }, AttributesToGet: ['Message'] }), store)).to.equal(undefined);
     expect(fastAnswer(call('PutItem', { TableName: 'direct', Item: item('c') }), store)).to.equal(undefined);
     expect(written).to.have.length(2);
   });
