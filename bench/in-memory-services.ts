@@ -92,6 +92,13 @@ export function inMemoryServices(tableName: string, faults: Faults = {}): InMemo
   };
   const seed = createAtScaleHandler({ dynamodb, s3: inMemoryS3(objects), tableName, sleep: async () => {} });
 
+  // A ProjectionExpression of top-level attribute names (what the workflow asks for) picks those.
+  const projection = (expression: string | undefined) => {
+    if (expression === undefined) return (item: Item) => item;
+    const names = expression.split(',').map((name) => name.trim());
+    if (!names.every((name) => /^[A-Za-z][A-Za-z0-9_]*$/.test(name))) throw new Error(`in-memory BatchGetItem takes attribute names only: ${expression}`);
+    return (item: Item) => Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]!]));
+  };
   const handlers: Record<string, (params: Record<string, unknown>, call: TaskCall, count: number) => Promise<unknown>> = {
     'arn:aws:states:::lambda:invoke': async (params, call) => ({
       StatusCode: 200,
@@ -110,12 +117,13 @@ export function inMemoryServices(tableName: string, faults: Faults = {}): InMemo
       return output;
     },
     'arn:aws:states:::aws-sdk:dynamodb:batchGetItem': async (params, _call, count) => {
-      const request = params.RequestItems as Record<string, { Keys: Item[] }>;
+      const request = params.RequestItems as Record<string, { Keys: Item[]; ProjectionExpression?: string }>;
       const keys = request[tableName]?.Keys ?? [];
+      const projected = projection(request[tableName]?.ProjectionExpression);
       if (keys.length > 100) throw new ServiceError('DynamoDb.DynamoDbException', 'Too many items requested for the BatchGetItem call');
       const unprocessed = count <= (faults.unprocessedKeys ?? 0) ? keys.slice(Math.ceil(keys.length / 2)) : [];
       const read = keys.slice(0, keys.length - unprocessed.length);
-      const found = read.map((key) => table.get(key.MessageId!.S!)).filter((item): item is Item => item !== undefined);
+      const found = read.map((key) => table.get(key.MessageId!.S!)).filter((item): item is Item => item !== undefined).map(projected);
       return {
         Responses: { [tableName]: found },
         UnprocessedKeys: unprocessed.length > 0 ? { [tableName]: { Keys: unprocessed } } : {},

@@ -8,7 +8,7 @@ import { AT_SCALE_EVENT_FIELDS } from '../../functions/seed/at-scale-input.ts';
 import { AT_SCALE_MAX_ITEMS } from '../../functions/seed/at-scale-limits.ts';
 import { AT_SCALE_DEFINITION, atScaleDefinition, atScaleVars, runAtScale } from '../../bench/at-scale-run.ts';
 import { atScaleChildWorstCase, CHILD_LOOP, EXPRESS_MAX_SECONDS, retryWaitSeconds } from '../../bench/child-worst-case.ts';
-import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
+import { SEED_FUNCTION, TABLE } from '../../workflow/transfer-records.ts';
 import { onFakeClock } from '../fake-clock.ts';
 
 // asl-validator is CommonJS and ships no type declarations.
@@ -93,6 +93,13 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
       ]);
       const errors = Object.values(CHILD.States).filter((state) => state.Type === 'Fail').map((state) => state.Error);
       expect(errors).to.have.members(['RecordsNotFound', 'RecordsNotRead', 'MessagesNotSent']);
+    });
+
+    it('reads only the attributes a message is made of, not the TTL attribute the seed writes', () => {
+      const read = String((CHILD.States['Read Batch from DynamoDB']!.Arguments as { RequestItems: string }).RequestItems);
+      expect(read).to.contain(`'ProjectionExpression': '${TABLE.hashKey}, ${TABLE.messageAttribute}'`);
+      const prepare = JSON.stringify(CHILD.States['Prepare Messages']);
+      expect(prepare).to.contain(`${TABLE.hashKey}.S`).and.to.contain(`${TABLE.messageAttribute}.S`).and.not.to.contain(TABLE.ttlAttribute);
     });
 
     it("names the fields its reconcile declares: each batch item's key, and the count a child that succeeded says it sent", () => {
