@@ -10,6 +10,7 @@ import { AT_SCALE_DEFINITION, atScaleDefinition, atScaleVars, runAtScale } from 
 import { atScaleChildWorstCase, CHILD_LOOP, EXPRESS_MAX_SECONDS, retryWaitSeconds } from '../../bench/child-worst-case.ts';
 import { SEED_FUNCTION, TABLE } from '../../workflow/transfer-records.ts';
 import { onFakeClock } from '../fake-clock.ts';
+import { evaluateJsonata } from '../../engine/jsonata/evaluate.ts';
 
 // asl-validator is CommonJS and ships no type declarations.
 type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -38,8 +39,8 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
       const { isValid, errorsText } = aslValidator(structuredClone(fifo));
       expect(isValid, errorsText()).to.equal(true);
       const child = (fifo.States['Send Every Record']!.ItemProcessor as Machine).States;
-      expect((child['Prepare Messages']!.Assign as Record<string, string>).unsent).to.contain("'MessageGroupId': MessageId.S, 'MessageDeduplicationId': MessageId.S");
-      expect((CHILD.States['Prepare Messages']!.Assign as Record<string, string>).unsent).to.not.contain('MessageGroupId');
+      expect((child['Read Batch from DynamoDB']!.Assign as Record<string, string>).unsent).to.contain("'MessageGroupId': MessageId.S, 'MessageDeduplicationId': MessageId.S");
+      expect((CHILD.States['Read Batch from DynamoDB']!.Assign as Record<string, string>).unsent).to.not.contain('MessageGroupId');
     });
 
     it('is checked by a validator that rejects a broken transition in a child state', () => {
@@ -95,16 +96,31 @@ describe('asl/transfer-records-at-scale.asl.json', () => {
       expect(errors).to.have.members(['RecordsNotFound', 'RecordsNotRead', 'MessagesNotSent']);
     });
 
-    it('reads only the attributes a message is made of, not the TTL attribute the seed writes', () => {
-      const read = String((CHILD.States['Read Batch from DynamoDB']!.Arguments as { RequestItems: string }).RequestItems);
-      expect(read).to.contain(`'ProjectionExpression': '${TABLE.hashKey}, ${TABLE.messageAttribute}'`);
-      const prepare = JSON.stringify(CHILD.States['Prepare Messages']);
-      expect(prepare).to.contain(`${TABLE.hashKey}.S`).and.to.contain(`${TABLE.messageAttribute}.S`).and.not.to.contain(TABLE.ttlAttribute);
+    it('reads only the attributes a message is made of, not the TTL attribute the seed writes, and makes the messages as it reads', () => {
+      const read = CHILD.States['Read Batch from DynamoDB']!;
+      expect(String((read.Arguments as { RequestItems: string }).RequestItems)).to.contain(`'ProjectionExpression': '${TABLE.hashKey}, ${TABLE.messageAttribute}'`);
+      const unsent = (read.Assign as Record<string, string>).unsent!;
+      expect(unsent).to.contain(`${TABLE.hashKey}.S`).and.to.contain(`${TABLE.messageAttribute}.S`).and.not.to.contain(TABLE.ttlAttribute);
+    });
+
+    it('names the keys BatchGetItem found no record for, from the messages it made of the ones it found', async () => {
+      const ids = ['id-a', 'id-b', 'id-c'];
+      const read = { Responses: { records: [ids[2], ids[0]].map((id) => ({ MessageId: { S: id }, Message: { S: `body of ${id}` } })) }, UnprocessedKeys: {} };
+      const scope = (variables: Record<string, unknown>, result?: unknown) => ({ states: { input: {}, context: {}, ...(result ? { result } : {}) }, variables });
+      const assign = CHILD.States['Read Batch from DynamoDB']!.Assign as Record<string, string>;
+      const unsent = await evaluateJsonata(assign.unsent!, scope({ unsent: [], table: 'records' }, read), 'Assign/unsent');
+      expect(unsent).to.have.length(2);
+      const [found, notFound] = (CHILD.States['Every Key Read?']!.Choices as { Condition: string }[]).map((choice) => choice.Condition);
+      const after = { unsent, keyIds: ids, unreadKeys: [] };
+      expect(await evaluateJsonata(found!, scope(after), 'Condition')).to.equal(false);
+      expect(await evaluateJsonata(notFound!, scope(after), 'Condition')).to.equal(true);
+      const cause = await evaluateJsonata(CHILD.States['Fail: Records Not Found']!.Cause as string, scope(after), 'Cause');
+      expect(cause).to.equal('BatchGetItem found 2 of 3 record(s); missing: id-b');
     });
 
     it("names the fields its reconcile declares: each batch item's key, and the count a child that succeeded says it sent", () => {
       expect(JSON.stringify(CHILD.States['Prepare Batch'])).to.contain(`Items.${KEY_FIELD}`);
-      expect(CHILD.States['Batch Sent']!.Output).to.equal(`{% {'${SENT_FIELD}': $count($records)} %}`);
+      expect(CHILD.States['Batch Sent']!.Output).to.equal(`{% {'${SENT_FIELD}': $count($keyIds)} %}`);
     });
 
     it('retries exactly the transient errors of workflow/service-errors.ts, under the AWS SDK integrations\' names', () => {
