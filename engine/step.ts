@@ -26,6 +26,12 @@ export class ExecutionInterrupted extends Error {
 
 /** An execution waits for a turn (turns.ts) at least every this many states, however fast they run. */
 const YIELD_EVERY = 64;
+/**
+ * A Map Run's loops over its items (checks, selection, batches: a million at most) ask whether a
+ * turn is due every this many items, and take one at least every ITEMS_PER_TURN.
+ */
+export const ITEMS_PER_CHECK = 1024;
+const ITEMS_PER_TURN = 64 * ITEMS_PER_CHECK;
 
 /** How an execution (a Map Run's child included) ended. */
 export interface MachineResult {
@@ -71,6 +77,18 @@ export class Run {
   async checkpoint(): Promise<void> {
     this.throwIfInterrupted();
     if (++this.steps % YIELD_EVERY === 0 || turnOverdue()) {
+      await awaitTurn();
+      this.throwIfInterrupted();
+    }
+  }
+
+  /**
+   * In a loop over a Map Run's items, called every ITEMS_PER_CHECK of them (`done` so far): stop if
+   * interrupted, and let timers and I/O run when the loop has kept the event loop long enough.
+   */
+  async itemsCheckpoint(done: number): Promise<void> {
+    this.throwIfInterrupted();
+    if (done % ITEMS_PER_TURN === 0 || turnOverdue()) {
       await awaitTurn();
       this.throwIfInterrupted();
     }

@@ -1,12 +1,12 @@
 // How the executions of one process share its event loop. Every service the engine calls in this
 // process answers at once, so an execution would otherwise run from start to end without letting
 // timers (TimeoutSeconds, Wait), signals (Ctrl-C) or requests (make serve) in. Each execution
-// therefore waits for a turn now and then (Run.checkpoint; a long JSONata evaluation too, in
-// jsonata/budget.ts), and the waiting ones are resumed one a turn: resumed all in the same turn,
-// each would start the clock again and run as long as the one before it, and a Map Run's hundred
-// children kept timers waiting for five seconds at a time. One a turn also keeps an execution's
-// work together: resumed all at once, they would interleave, and their garbage would outlive the
-// young generation.
+// therefore waits for a turn now and then (Run.checkpoint; a Map Run's loops over its items in
+// Run.itemsCheckpoint; a long JSONata evaluation in jsonata/budget.ts), and the waiting ones are
+// resumed one a turn: resumed all in the same turn, each would start the clock again and run as
+// long as the one before it, and a Map Run's hundred children kept timers waiting for five
+// seconds at a time. One a turn also keeps an execution's work together: resumed all at once,
+// they would interleave, and their garbage would outlive the young generation.
 
 /** How long the executions together run before the event loop gets a turn. */
 const TURN_MS = 50;

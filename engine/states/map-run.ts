@@ -9,7 +9,7 @@ import { StatesError } from '../errors.ts';
 import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { jsonByteLength, nestingMessage, tooDeep } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
-import { BranchCancelled, Cancellation, ExecutionInterrupted, type StateStep } from '../step.ts';
+import { BranchCancelled, Cancellation, ExecutionInterrupted, ITEMS_PER_CHECK, type Run, type StateStep } from '../step.ts';
 import type { ExecutionContext, MapRunRecord } from '../types.ts';
 import { selectItem, toleranceExceeded, withinTolerance, type ItemProcessor, type MapLimits } from './map-config.ts';
 import { childRecord } from './map-run-child.ts';
@@ -70,8 +70,10 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
     throw new StatesError('States.ItemReaderFailed', failureOf(raised).cause);
   }
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
-  const deep = items.findIndex(tooDeep);
-  if (deep !== -1) throw new StatesError('States.ItemReaderFailed', nestingMessage(`Item ${deep} the ItemReader read`));
+  for (let index = 0; index < items.length; index++) {
+    if (tooDeep(items[index])) throw new StatesError('States.ItemReaderFailed', nestingMessage(`Item ${index} the ItemReader read`));
+    if ((index + 1) % ITEMS_PER_CHECK === 0) await run.itemsCheckpoint(index + 1);
+  }
   return items.length > maxItems ? items.slice(0, maxItems) : items;
 }
 
@@ -101,22 +103,24 @@ async function batching(step: StateStep, effective: unknown): Promise<Batching |
  * Groups items into batches of at most maxItems items and at most maxBytes bytes, measured as the
  * batch's whole JSON (`{"BatchInput":…,"Items":[…]}`), which is what each child receives.
  */
-function batch(items: unknown[], config: Batching): unknown[] {
+async function batch(items: unknown[], config: Batching, run: Run): Promise<unknown[]> {
   const wrap = (batchItems: unknown[]) => (config.batchInput === undefined ? { Items: batchItems } : { BatchInput: config.batchInput, Items: batchItems });
   const emptyBytes = jsonByteLength(wrap([]));
   const batches: unknown[] = [];
   let current: unknown[] = [];
   let bytes = emptyBytes;
-  for (const item of items) {
-    const size = jsonByteLength(item) + (current.length > 0 ? 1 : 0);
-    const full = (config.maxItems !== undefined && current.length >= config.maxItems) || (config.maxBytes !== undefined && bytes + size > config.maxBytes);
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const itemBytes = jsonByteLength(item);
+    const full = (config.maxItems !== undefined && current.length >= config.maxItems) || (config.maxBytes !== undefined && bytes + itemBytes + 1 > config.maxBytes);
     if (current.length > 0 && full) {
       batches.push(wrap(current));
       current = [];
       bytes = emptyBytes;
     }
-    bytes += jsonByteLength(item) + (current.length > 0 ? 1 : 0);
+    bytes += itemBytes + (current.length > 0 ? 1 : 0);
     current.push(item);
+    if ((index + 1) % ITEMS_PER_CHECK === 0) await run.itemsCheckpoint(index + 1);
   }
   if (current.length > 0) batches.push(wrap(current));
   return batches;
@@ -183,10 +187,13 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
   try {
     const all = items ?? (await readItems(step, effective));
     const selected: unknown[] = [];
-    for (let index = 0; index < all.length; index++) selected.push(await selectItem(step, effective, all[index], index));
+    for (let index = 0; index < all.length; index++) {
+      selected.push(await selectItem(step, effective, all[index], index));
+      if ((index + 1) % ITEMS_PER_CHECK === 0) await run.itemsCheckpoint(index + 1);
+    }
     const config = await batching(step, effective);
     batched = config !== undefined;
-    inputs = config ? batch(selected, config) : selected;
+    inputs = config ? await batch(selected, config, run) : selected;
     record.total = { executions: inputs.length, items: selected.length };
     if (inputs.length > 0) await authorizeChildren(step);
   } catch (error) {

@@ -72,4 +72,38 @@ describe('engine: executions take turns with the event loop', () => {
     // Resumed in the same turn, the iterations would let the event loop turn about five times in all.
     expect(turns).to.be.at.least(Math.floor((iterations * 2 * rounds) / 64));
   });
+
+  it("lets the event loop turn while a Map Run checks, selects and batches its items, before its first child starts", async () => {
+    const items = Array.from({ length: 200_000 }, (_, index) => ({ i: index }));
+    let counter: { stop(): number } | undefined;
+    let turnsBeforeChildren = -1;
+    const result = await run(
+      machine({
+        Type: 'Map',
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: {} },
+        ItemSelector: { 'i.$': '$$.Map.Item.Value.i' },
+        ItemBatcher: { MaxItemsPerBatch: 100_000 },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+          StartAt: 'Child',
+          States: { Child: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: {}, End: true } },
+        },
+        End: true,
+      }),
+      {},
+      {
+        dispatch: async (call) => {
+          if (call.resource.endsWith('getObject')) {
+            counter = turnCounter();
+            return items;
+          }
+          if (turnsBeforeChildren < 0) turnsBeforeChildren = counter!.stop();
+          return {};
+        },
+      },
+    );
+    expect(result.status, result.cause).to.equal('SUCCEEDED');
+    // At least one turn every 65,536 items in each of the three loops, whatever the machine's speed.
+    expect(turnsBeforeChildren).to.be.at.least(3 * Math.floor(items.length / 65_536));
+  });
 });
