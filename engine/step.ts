@@ -4,7 +4,7 @@ import type { ContextObject } from './context.ts';
 import type { StatesError } from './errors.ts';
 import type { History } from './history.ts';
 import { setLongTimeout } from './timers.ts';
-import { awaitTurn, turnOverdue } from './turns.ts';
+import { awaitTurn, itemsTurnDue, turnOverdue } from './turns.ts';
 import type { EngineOptions, ExecutionContext, ExecutionStatus, MapRunRecord, Quotas } from './types.ts';
 import type { VariableScope } from './variables.ts';
 
@@ -26,12 +26,6 @@ export class ExecutionInterrupted extends Error {
 
 /** An execution waits for a turn (turns.ts) at least every this many states, however fast they run. */
 const YIELD_EVERY = 64;
-/**
- * A Map Run's loops over its items (checks, selection, batches: a million at most) ask whether a
- * turn is due every this many items, and take one at least every ITEMS_PER_TURN.
- */
-export const ITEMS_PER_CHECK = 1024;
-const ITEMS_PER_TURN = 64 * ITEMS_PER_CHECK;
 
 /** How an execution (a Map Run's child included) ended. */
 export interface MachineResult {
@@ -88,7 +82,7 @@ export class Run {
    */
   async itemsCheckpoint(done: number): Promise<void> {
     this.throwIfInterrupted();
-    if (done % ITEMS_PER_TURN === 0 || turnOverdue()) {
+    if (itemsTurnDue(done)) {
       await awaitTurn();
       this.throwIfInterrupted();
     }

@@ -25,6 +25,19 @@ export function turnOverdue(): boolean {
   return performance.now() - lastTurn > TURN_MS;
 }
 
+/**
+ * Long loops over items (a Map Run's checks, selection and batches; the lines of an ItemReader's
+ * object: a million at most) ask every this many items whether a turn is due (itemsTurnDue).
+ */
+export const ITEMS_PER_CHECK = 1024;
+// And take one at least every this many, however fast the machine.
+const ITEMS_PER_TURN = 64 * ITEMS_PER_CHECK;
+
+/** Whether a loop over items that has done `done` of them (a multiple of ITEMS_PER_CHECK) should take a turn now. */
+export function itemsTurnDue(done: number): boolean {
+  return done % ITEMS_PER_TURN === 0 || turnOverdue();
+}
+
 /** Settles in a turn of the event loop of its own, after those who asked before it had theirs. */
 export function awaitTurn(): Promise<void> {
   return new Promise<void>((resolve) => {

@@ -147,7 +147,7 @@ export function jsonItems(text: string, where: string): unknown[] {
 }
 
 /** The items of an object read with s3:getObject, by ReaderConfig.InputType (MANIFEST aside: see inventoryManifest). */
-export function objectItems(text: string, config: ReaderConfig, where: string): unknown[] {
+export async function objectItems(text: string, config: ReaderConfig, where: string): Promise<unknown[]> {
   if (config.InputType === 'JSONL') return parseJsonLines(text, where);
   if (config.InputType === 'CSV') return csvItems(text, config);
   return jsonItems(text, where);

@@ -1,21 +1,24 @@
 // What a distributed Map reads from and writes to S3, as plain data: the items of a JSONL
 // object (ItemReader), and the manifest and result files of a ResultWriter in AWS's format (one
 // entry per child execution). The S3 bridge and the in-memory services of the benchmark both use these.
-import type { MapRunExecution } from '../../engine/index.ts';
+import { awaitTurn, ITEMS_PER_CHECK, itemsTurnDue, type MapRunExecution } from '../../engine/index.ts';
 import { TaskFailure } from './errors.ts';
 
-/** Splits a JSON Lines object into its items; a line that is not JSON fails the ItemReader. */
-export function parseJsonLines(text: string, where: string): unknown[] {
+/** Splits a JSON Lines object into its items, taking turns with the event loop; a line that is not JSON fails the ItemReader. */
+export async function parseJsonLines(text: string, where: string): Promise<unknown[]> {
   const items: unknown[] = [];
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index]!.trim();
-    if (line === '') continue;
-    try {
-      items.push(JSON.parse(line));
-    } catch {
-      throw new TaskFailure('States.ItemReaderFailed', `Line ${index + 1} of ${where} is not valid JSON.`);
+    if (line !== '') {
+      try {
+        items.push(JSON.parse(line));
+      } catch {
+        throw new TaskFailure('States.ItemReaderFailed', `Line ${index + 1} of ${where} is not valid JSON.`);
+      }
     }
+    // A key list of a million lines: timers, Ctrl-C and requests get their turns while it is read.
+    if ((index + 1) % ITEMS_PER_CHECK === 0 && itemsTurnDue(index + 1)) await awaitTurn();
   }
   return items;
 }

@@ -72,11 +72,29 @@ describe('local/bridge s3-items: what an ItemReader makes of S3 data', () => {
       expect([notJson.name, notJson.message]).to.deep.equal(['States.ItemReaderFailed', 's3://b/k is not valid JSON.']);
     });
 
-    it('reads by InputType: JSONL one item per line, CSV by its header, JSON (also without an InputType) as an array', () => {
-      expect(objectItems('{"a":1}\n{"a":2}\n', { InputType: 'JSONL' }, 'w')).to.deep.equal([{ a: 1 }, { a: 2 }]);
-      expect(objectItems('a\n1\n', { InputType: 'CSV' }, 'w')).to.deep.equal([{ a: '1' }]);
-      expect(objectItems('[true]', { InputType: 'JSON' }, 'w')).to.deep.equal([true]);
-      expect(objectItems('[true]', {}, 'w')).to.deep.equal([true]);
+    it('reads by InputType: JSONL one item per line, CSV by its header, JSON (also without an InputType) as an array', async () => {
+      expect(await objectItems('{"a":1}\n{"a":2}\n', { InputType: 'JSONL' }, 'w')).to.deep.equal([{ a: 1 }, { a: 2 }]);
+      expect(await objectItems('a\n1\n', { InputType: 'CSV' }, 'w')).to.deep.equal([{ a: '1' }]);
+      expect(await objectItems('[true]', { InputType: 'JSON' }, 'w')).to.deep.equal([true]);
+      expect(await objectItems('[true]', {}, 'w')).to.deep.equal([true]);
+    });
+
+    it('lets the event loop turn while it reads a long JSON Lines object, at least every 65,536 lines', async () => {
+      const lines = 200_000;
+      const text = Array.from({ length: lines }, (_, index) => `{"MessageId":{"S":"id-${index}"}}`).join('\n');
+      let turns = 0;
+      let reading = true;
+      const tick = () => {
+        if (!reading) return;
+        turns += 1;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      const items = await objectItems(text, { InputType: 'JSONL' }, 's3://b/k');
+      reading = false;
+      expect(items).to.have.length(lines);
+      expect(items[lines - 1]).to.deep.equal({ MessageId: { S: `id-${lines - 1}` } });
+      expect(turns).to.be.at.least(Math.floor(lines / 65_536));
     });
   });
 
