@@ -9,7 +9,7 @@ export { isJsonataExpression } from './jsonata/evaluate.ts';
 export { classifyResource } from './resources.ts';
 // A bounded memo of a text's pure function, for the offline runtime's own texts too (IAM's patterns).
 export { rememberedByText } from './memo.ts';
-export { awaitTurn, ITEMS_PER_CHECK, itemsTurnDue } from './turns.ts';
+export { awaitTurn, itemsTurnDue } from './turns.ts';
 // The pattern matchers bench/patterns.ts measures.
 export { matchesPattern } from './jsonpath/choice.ts';
 export { compilePattern, LinearRegExp, matchesWhole } from './patterns.ts';

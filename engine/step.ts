@@ -4,7 +4,7 @@ import type { ContextObject } from './context.ts';
 import type { StatesError } from './errors.ts';
 import type { History } from './history.ts';
 import { setLongTimeout } from './timers.ts';
-import { awaitTurn, itemsTurnDue, turnOverdue } from './turns.ts';
+import { awaitTurn, turnOverdue } from './turns.ts';
 import type { EngineOptions, ExecutionContext, ExecutionStatus, MapRunRecord, Quotas } from './types.ts';
 import type { VariableScope } from './variables.ts';
 
@@ -70,22 +70,13 @@ export class Run {
    */
   async checkpoint(): Promise<void> {
     this.throwIfInterrupted();
-    if (++this.steps % YIELD_EVERY === 0 || turnOverdue()) {
-      await awaitTurn();
-      this.throwIfInterrupted();
-    }
+    if (++this.steps % YIELD_EVERY === 0 || turnOverdue()) await this.takeTurn();
   }
 
-  /**
-   * In a loop over a Map Run's items, called every ITEMS_PER_CHECK of them (`done` so far): stop if
-   * interrupted, and let timers and I/O run when the loop has kept the event loop long enough.
-   */
-  async itemsCheckpoint(done: number): Promise<void> {
+  /** Waits for a turn of the event loop (between states, or in a Map Run's loop over its items: itemsTurnDue), then stops if interrupted. */
+  async takeTurn(): Promise<void> {
+    await awaitTurn();
     this.throwIfInterrupted();
-    if (itemsTurnDue(done)) {
-      await awaitTurn();
-      this.throwIfInterrupted();
-    }
   }
 
   throwIfInterrupted(): void {

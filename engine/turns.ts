@@ -1,8 +1,8 @@
 // How the executions of one process share its event loop. Every service the engine calls in this
 // process answers at once, so an execution would otherwise run from start to end without letting
 // timers (TimeoutSeconds, Wait), signals (Ctrl-C) or requests (make serve) in. Each execution
-// therefore waits for a turn now and then (Run.checkpoint; a Map Run's loops over its items in
-// Run.itemsCheckpoint; a long JSONata evaluation in jsonata/budget.ts), and the waiting ones are
+// therefore waits for a turn now and then (Run.checkpoint; a Map Run's loops over its items when
+// itemsTurnDue; a long JSONata evaluation in jsonata/budget.ts), and the waiting ones are
 // resumed one a turn: resumed all in the same turn, each would start the clock again and run as
 // long as the one before it, and a Map Run's hundred children kept timers waiting for five
 // seconds at a time. One a turn also keeps an execution's work together: resumed all at once,
@@ -25,17 +25,15 @@ export function turnOverdue(): boolean {
   return performance.now() - lastTurn > TURN_MS;
 }
 
-/**
- * Long loops over items (a Map Run's checks, selection and batches; the lines of an ItemReader's
- * object: a million at most) ask every this many items whether a turn is due (itemsTurnDue).
- */
-export const ITEMS_PER_CHECK = 1024;
-// And take one at least every this many, however fast the machine.
+// Long loops over items (a Map Run's checks, selection and batches; the lines of an ItemReader's
+// object: a million at most) ask every ITEMS_PER_CHECK items whether a turn is due, and take one
+// at least every ITEMS_PER_TURN, however fast the machine.
+const ITEMS_PER_CHECK = 1024;
 const ITEMS_PER_TURN = 64 * ITEMS_PER_CHECK;
 
-/** Whether a loop over items that has done `done` of them (a multiple of ITEMS_PER_CHECK) should take a turn now. */
+/** Whether a loop over items that has done `done` of them should wait for a turn (awaitTurn) now. */
 export function itemsTurnDue(done: number): boolean {
-  return done % ITEMS_PER_TURN === 0 || turnOverdue();
+  return done % ITEMS_PER_CHECK === 0 && (done % ITEMS_PER_TURN === 0 || turnOverdue());
 }
 
 /** Settles in a turn of the event loop of its own, after those who asked before it had theirs. */

@@ -10,7 +10,7 @@ import { evaluatePayloadTemplate, resolveValue } from '../jsonpath/template.ts';
 import { jsonByteLength, nestingMessage, tooDeep } from '../payload.ts';
 import { runAll } from '../concurrency.ts';
 import { BranchCancelled, Cancellation, ExecutionInterrupted, type Run, type StateStep } from '../step.ts';
-import { ITEMS_PER_CHECK } from '../turns.ts';
+import { itemsTurnDue } from '../turns.ts';
 import type { ExecutionContext, MapRunRecord } from '../types.ts';
 import { selectItem, toleranceExceeded, withinTolerance, type ItemProcessor, type MapLimits } from './map-config.ts';
 import { childRecord } from './map-run-child.ts';
@@ -73,7 +73,7 @@ export async function readItems(step: StateStep, effective: unknown): Promise<un
   if (!Array.isArray(items)) throw new StatesError('States.ItemReaderFailed', 'The ItemReader did not return an array of items.');
   for (let index = 0; index < items.length; index++) {
     if (tooDeep(items[index])) throw new StatesError('States.ItemReaderFailed', nestingMessage(`Item ${index} the ItemReader read`));
-    if ((index + 1) % ITEMS_PER_CHECK === 0) await run.itemsCheckpoint(index + 1);
+    if (itemsTurnDue(index + 1)) await run.takeTurn();
   }
   return items.length > maxItems ? items.slice(0, maxItems) : items;
 }
@@ -121,7 +121,7 @@ async function batch(items: unknown[], config: Batching, run: Run): Promise<unkn
     }
     bytes += itemBytes + (current.length > 0 ? 1 : 0);
     current.push(item);
-    if ((index + 1) % ITEMS_PER_CHECK === 0) await run.itemsCheckpoint(index + 1);
+    if (itemsTurnDue(index + 1)) await run.takeTurn();
   }
   if (current.length > 0) batches.push(wrap(current));
   return batches;
@@ -190,7 +190,7 @@ export async function runMapRun(step: StateStep, processor: ItemProcessor, items
     const selected: unknown[] = [];
     for (let index = 0; index < all.length; index++) {
       selected.push(await selectItem(step, effective, all[index], index));
-      if ((index + 1) % ITEMS_PER_CHECK === 0) await run.itemsCheckpoint(index + 1);
+      if (itemsTurnDue(index + 1)) await run.takeTurn();
     }
     const config = await batching(step, effective);
     batched = config !== undefined;

@@ -1,7 +1,7 @@
 // What a distributed Map reads from and writes to S3, as plain data: the items of a JSONL
 // object (ItemReader), and the manifest and result files of a ResultWriter in AWS's format (one
 // entry per child execution). The S3 bridge and the in-memory services of the benchmark both use these.
-import { awaitTurn, ITEMS_PER_CHECK, itemsTurnDue, type MapRunExecution } from '../../engine/index.ts';
+import { awaitTurn, itemsTurnDue, type MapRunExecution } from '../../engine/index.ts';
 import { TaskFailure } from './errors.ts';
 
 /** Splits a JSON Lines object into its items, taking turns with the event loop; a line that is not JSON fails the ItemReader. */
@@ -18,7 +18,7 @@ export async function parseJsonLines(text: string, where: string): Promise<unkno
       }
     }
     // A key list of a million lines: timers, Ctrl-C and requests get their turns while it is read.
-    if ((index + 1) % ITEMS_PER_CHECK === 0 && itemsTurnDue(index + 1)) await awaitTurn();
+    if (itemsTurnDue(index + 1)) await awaitTurn();
   }
   return items;
 }

@@ -213,6 +213,8 @@ interface Projection {
   nestedPaths?: unknown;
 }
 
+const WHOLE = (item: Item): Item => item;
+
 /**
  * How dynalite's getItem returns an item: whole, or the attributes a ProjectionExpression names,
  * picked by its own mapPaths. Undefined where dynalite answers itself: the legacy AttributesToGet,
@@ -221,7 +223,7 @@ interface Projection {
 function itemShape(request: Record<string, unknown>, table: TableDescription): ((item: Item) => Item) | undefined {
   if (request.AttributesToGet !== undefined) return undefined;
   const projection = request._projection as Projection | undefined;
-  if (projection === undefined) return request.ProjectionExpression === undefined ? (item) => item : undefined;
+  if (projection === undefined) return request.ProjectionExpression === undefined ? WHOLE : undefined;
   if (db.validateKeyPaths(projection.nestedPaths, table) != null) return undefined;
   return (item) => db.mapPaths(projection.paths, item);
 }
