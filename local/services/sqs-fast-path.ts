@@ -55,12 +55,23 @@ const ENTRY_FIELDS = new Set(['Id', 'MessageBody', 'MessageAttributes', 'Message
 
 const onlyFields = (value: Record<string, unknown>, fields: Set<string>) => Object.keys(value).every((key) => fields.has(key));
 
+// A loop sends to a few queues: each URL's queue name is parsed once (a URL that does not parse is not kept).
+const NAMES_KEPT = 64;
+const queueNames = new Map<string, string | undefined>();
+function queueNameOf(queueUrl: string): string | undefined {
+  if (queueNames.has(queueUrl)) return queueNames.get(queueUrl);
+  const name = new URL(queueUrl).pathname.split('/').filter(Boolean).at(-1);
+  if (queueNames.size >= NAMES_KEPT) queueNames.clear();
+  queueNames.set(queueUrl, name);
+  return name;
+}
+
 /** The queue named by the URL's last path segment, as local-aws-sqs finds it; undefined if absent or being deleted. */
 function queueOf(service: FastPathService, queueUrl: unknown): FastPathQueue | undefined {
   if (typeof queueUrl !== 'string') return undefined;
   let name: string | undefined;
   try {
-    name = new URL(queueUrl).pathname.split('/').filter(Boolean).at(-1);
+    name = queueNameOf(queueUrl);
   } catch {
     return undefined;
   }
