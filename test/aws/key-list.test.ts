@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { keyListLocation, KeyListUnreadable, readKeyList } from '../../aws/key-list.ts';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { keyListLocation, KeyListUnreadable, linesOf, readKeyList } from '../../aws/key-list.ts';
 import { keyListChunks } from '../../functions/seed/key-list.ts';
 import { stubbedS3 } from './s3-stub.ts';
 import { KEY_FIELD } from '../../workflow/transfer-records-at-scale.ts';
@@ -49,6 +51,24 @@ describe('aws/key-list', () => {
       const keys = await readKeyList(s3, { Bucket: BUCKET, Key: KEY }, KEY_FIELD);
       expect(keys).to.have.length(1_000_000);
       expect(keys[999_999]).to.equal(id(999_999));
+    });
+
+    it('splits lines where readline does, whatever the chunks: \\r\\n, \\n and a lone \\r, a break or a character cut in two', async () => {
+      const pieces = ['{"MessageId":{"S":"a"}}', '', ' ', 'é€😀', '\r\n', '\n', '\r', '\r\r\n', '\n\r'];
+      let seed = 7;
+      const random = (below: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % below;
+      for (let round = 0; round < 300; round += 1) {
+        const text = Array.from({ length: 1 + random(12) }, () => pieces[random(pieces.length)]).join('');
+        const bytes = Buffer.from(text);
+        // Cut anywhere, inside a \r\n or a multi-byte character too.
+        const cuts = [...new Set(Array.from({ length: random(5) }, () => random(bytes.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...cuts].map((start, index) => bytes.subarray(start, [...cuts, bytes.length][index])).filter((chunk) => chunk.length > 0);
+        const expected: string[] = [];
+        for await (const line of createInterface({ input: Readable.from([bytes]), crlfDelay: Infinity })) expected.push(line);
+        const actual: string[] = [];
+        for await (const lines of linesOf(Readable.from(chunks))) actual.push(...lines);
+        expect(actual, JSON.stringify({ text, cuts })).to.deep.equal(expected);
+      }
     });
 
     it('skips blank lines, and CRLF line ends do not get into the keys', async () => {
