@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { runLocal } from '../../local/run.ts';
-import { TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
+import { MAX_CONCURRENCY, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 
 const workflow = TRANSFER_RECORDS_AT_SCALE.name;
+// Enough records for a fifth more children (100 records each) than the Map Run keeps in flight.
+const MORE_CHILDREN_THAN_IN_FLIGHT = (MAX_CONCURRENCY * 6 / 5) * 100;
 
 describe('local/run: transfer-records-at-scale end to end on the emulators (S3 included)', function () {
   this.timeout(120_000);
@@ -15,10 +17,11 @@ describe('local/run: transfer-records-at-scale end to end on the emulators (S3 i
     expect(record.reconciliation.duplicates).to.deep.equal([]);
   });
 
-  it('seeds 20,000 records and sends every one exactly once', async () => {
-    const { record } = await runLocal({ workflow, count: 20_000 });
+  it(`seeds ${MORE_CHILDREN_THAN_IN_FLIGHT.toLocaleString('en-US')} records, more children than MaxConcurrency, and sends every one exactly once`, async () => {
+    const count = MORE_CHILDREN_THAN_IN_FLIGHT;
+    const { record } = await runLocal({ workflow, count });
     expect(record.status).to.equal('SUCCEEDED');
-    expect(record.reconciliation).to.include({ items: 20_000, delivered: 20_000 });
+    expect(record.reconciliation).to.include({ items: count, delivered: count });
     expect(record.reconciliation.missing).to.deep.equal([]);
     expect(record.reconciliation.duplicates).to.deep.equal([]);
   });
