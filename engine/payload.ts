@@ -32,31 +32,27 @@ const MIN_CACHED_MEMBERS = 64;
 // Strings that need no escaping and no multi-byte UTF-8: their JSON size is length + 2.
 const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 // Long strings recur (a value held by every state's output) and cost more to scan than to look
-// up: remember their sizes, within bounds. A shorter one (an id, a hash, a task result's field,
-// mostly measured once) is scanned: a Map entry for each would cost more than it saves. The
-// shortest (an object's keys, mostly) are scanned by a loop, which costs less than calling the RegExp.
-const SHORT_LENGTH = 16;
+// up: remember their sizes, within bounds. A shorter one (a key, an id, a hash, a task result's
+// field, mostly measured once) is scanned by a loop: a Map entry for each would cost more than it
+// saves, and calling the RegExp more than the loop.
 const MIN_CACHED_LENGTH = 128;
 const MAX_CACHED_STRINGS = 100_000;
-const longStringBytes = rememberedByText((text) => measureString(text), MAX_CACHED_STRINGS);
+const longStringBytes = rememberedByText((text) => (PLAIN.test(text) ? text.length + 2 : escapedBytes(text)), MAX_CACHED_STRINGS);
 
 function stringBytes(text: string): number {
-  if (text.length < SHORT_LENGTH) return shortStringBytes(text);
-  if (text.length < MIN_CACHED_LENGTH) return measureString(text);
-  return longStringBytes(text);
+  return text.length < MIN_CACHED_LENGTH ? shortStringBytes(text) : longStringBytes(text);
 }
 
-/** measureString by a loop over the characters. */
 function shortStringBytes(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return measureString(text);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return escapedBytes(text);
   }
   return text.length + 2;
 }
 
-function measureString(text: string): number {
-  if (PLAIN.test(text)) return text.length + 2;
+/** The size of a string that needs escaping or multi-byte UTF-8. */
+function escapedBytes(text: string): number {
   return Buffer.byteLength(JSON.stringify(text), 'utf8');
 }
 
@@ -207,11 +203,11 @@ function open(value: object): Frame {
   return { value, array, keys, length: keys ? keys.length : (value as unknown[]).length, next: 0, bytes: 2, depth: 1, written: 0, visited: 0 };
 }
 
-// A small value (an attribute value, a message entry, a record of a few attributes, a header's
-// list) is measured where it stands, by a recursion a few levels deep: no frame and no cache
-// lookup for it or its members. It is too small to be remembered.
-const MAX_SMALL_MEMBERS = 24;
-const MAX_SMALL_DEPTH = 4;
+// A small value (an attribute value, a message entry, a record of a few attributes, a task's
+// result with its HTTP metadata) is measured where it stands, by recursion: no frame and no cache
+// lookup for it or its members. Below MIN_CACHED_MEMBERS members it would not be remembered
+// anyway, and its recursion is no deeper than its members are many.
+const MAX_SMALL_MEMBERS = MIN_CACHED_MEMBERS - 1;
 // What the walk below may still visit, and the deepest level it reached: module variables, so
 // that a member's walk returns its bytes alone.
 let smallLeft = 0;
@@ -219,8 +215,8 @@ let smallDepth = 0;
 
 /**
  * The JSON size of a value of at most MAX_SMALL_MEMBERS members in all (its own and its
- * members'), nested at most MAX_SMALL_DEPTH deep, or undefined for any other. smallLeft and
- * smallDepth then tell the members visited and the depth.
+ * members'), or undefined for any other. smallLeft and smallDepth then tell the members visited
+ * and the depth.
  */
 function smallBytes(value: object): number | undefined {
   smallLeft = MAX_SMALL_MEMBERS;
@@ -229,7 +225,6 @@ function smallBytes(value: object): number | undefined {
 }
 
 function smallWalk(value: object, level: number): number | undefined {
-  if (level > MAX_SMALL_DEPTH) return undefined;
   if (level > smallDepth) smallDepth = level;
   if (Array.isArray(value)) {
     const { length } = value as unknown[];
@@ -292,6 +287,12 @@ function measure(root: object): Size {
       if (skipped) {
         frame.bytes += 4;
       } else if (typeof item === 'object' && item !== null) {
+        // A value measured whole just before (a task's result, now in the state's output) is not walked again.
+        const recent = recentSize(item);
+        if (recent !== undefined) {
+          add(frame, recent);
+          continue;
+        }
         const small = smallBytes(item);
         if (small !== undefined) {
           frame.bytes += small;

@@ -98,7 +98,8 @@ describe('engine: payload sizes', () => {
       );
       return asArray ? members : Object.fromEntries(members.map((member, index) => [`k${index}`, member]));
     };
-    for (let depth = 1; depth <= 6; depth++) {
+    // Up to 72 members: past the 63 a small value may hold.
+    for (let depth = 1; depth <= 8; depth++) {
       for (let breadth = 1; breadth <= 9; breadth++) {
         for (const asArray of [false, true]) {
           const value = tree(depth, breadth, asArray);
