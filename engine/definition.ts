@@ -12,6 +12,32 @@ const LANGUAGES = new Set(['JSONPath', 'JSONata']);
 const JSONPATH_ONLY = ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath', 'ItemsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'];
 const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
 
+// The fields AWS takes on each state type, in either query language (which of them a language
+// allows is checked apart); any other is refused at creation ("Field '…' is not supported"). Only
+// Pass, Task, Map, Parallel, Choice and Wait take Assign; Choice takes neither Next nor End.
+const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage'];
+const DATA_FIELDS = ['InputPath', 'OutputPath', 'Output'];
+const FLOW_FIELDS = ['Next', 'End', 'Assign'];
+const ERROR_FIELDS = ['Retry', 'Catch'];
+const RESULT_FIELDS = ['Parameters', 'Arguments', 'ResultPath', 'ResultSelector'];
+const STATE_FIELDS: Record<string, ReadonlySet<string>> = {
+  Pass: new Set([...COMMON_FIELDS, ...DATA_FIELDS, ...FLOW_FIELDS, 'Parameters', 'Result', 'ResultPath']),
+  Task: new Set([...COMMON_FIELDS, ...DATA_FIELDS, ...FLOW_FIELDS, ...ERROR_FIELDS, ...RESULT_FIELDS, 'Resource', 'TimeoutSeconds', 'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Credentials']),
+  Choice: new Set([...COMMON_FIELDS, ...DATA_FIELDS, 'Assign', 'Choices', 'Default']),
+  Wait: new Set([...COMMON_FIELDS, ...DATA_FIELDS, ...FLOW_FIELDS, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath']),
+  Succeed: new Set([...COMMON_FIELDS, ...DATA_FIELDS]),
+  Fail: new Set([...COMMON_FIELDS, 'Error', 'ErrorPath', 'Cause', 'CausePath']),
+  Parallel: new Set([...COMMON_FIELDS, ...DATA_FIELDS, ...FLOW_FIELDS, ...ERROR_FIELDS, ...RESULT_FIELDS, 'Branches']),
+  Map: new Set([
+    ...COMMON_FIELDS, ...DATA_FIELDS, ...FLOW_FIELDS, ...ERROR_FIELDS, 'Parameters', 'ResultPath', 'ResultSelector',
+    'ItemProcessor', 'Iterator', 'ItemsPath', 'Items', 'ItemReader', 'ItemSelector', 'ItemBatcher', 'ResultWriter', 'Label',
+    'MaxConcurrency', 'MaxConcurrencyPath', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath',
+  ]),
+};
+const MACHINE_FIELDS = new Set(['Comment', 'StartAt', 'States', 'TimeoutSeconds', 'Version', 'QueryLanguage']);
+const RETRIER_FIELDS = new Set(['ErrorEquals', 'IntervalSeconds', 'MaxAttempts', 'BackoffRate', 'MaxDelaySeconds', 'JitterStrategy', 'Comment']);
+const CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'ResultPath', 'Output', 'Assign', 'Comment']);
+
 type Json = Record<string, unknown>;
 
 function where(state: string, field: string): string {
@@ -23,6 +49,8 @@ export function checkDefinition(definition: unknown): void {
   if (!isObject(definition)) throw new DefinitionError('The definition must be a JSON object.');
   // First: the checks below walk the definition recursively.
   if (tooDeep(definition)) throw new DefinitionError(nestingMessage('The definition'));
+  const unknown = Object.keys(definition).find((field) => !MACHINE_FIELDS.has(field));
+  if (unknown !== undefined) throw new DefinitionError(`Top-level field '${unknown}': not supported.`);
   const language = definition.QueryLanguage ?? 'JSONPath';
   if (!LANGUAGES.has(language as string)) throw new DefinitionError(`Top-level field 'QueryLanguage': unknown query language ${JSON.stringify(language)}.`);
   checkMachine(definition, '(top level)', language === 'JSONata');
@@ -48,6 +76,8 @@ function checkTarget(name: string, field: string, target: unknown, states: Json)
 function checkState(name: string, state: Json, states: Json, topJsonata: boolean): void {
   const type = state.Type;
   if (typeof type !== 'string' || !STATE_TYPES.has(type)) throw new DefinitionError(`${where(name, 'Type')}: unknown state type ${JSON.stringify(type)}.`);
+  const unknown = Object.keys(state).find((field) => !STATE_FIELDS[type]!.has(field));
+  if (unknown !== undefined) throw new DefinitionError(`${where(name, unknown)}: not supported in a ${type} state.`);
   const language = state.QueryLanguage;
   if (language !== undefined && !LANGUAGES.has(language as string)) {
     throw new DefinitionError(`${where(name, 'QueryLanguage')}: unknown query language ${JSON.stringify(language)}.`);
@@ -87,6 +117,8 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
   if (type === 'Map') {
     const processor = state.ItemProcessor ?? state.Iterator;
     if (!isObject(processor)) throw new DefinitionError(`${where(name, 'ItemProcessor')}: must be a state machine.`);
+    // Its states take the query language of the Map's machine: the processor cannot name one.
+    if ('QueryLanguage' in processor) throw new DefinitionError(`${where(name, 'ItemProcessor.QueryLanguage')}: not supported.`);
     checkMachine(processor, `State '${name}', its ItemProcessor`, topJsonata);
     const mode = (processor.ProcessorConfig as Json | undefined)?.Mode ?? 'INLINE';
     if (mode !== 'INLINE' && mode !== 'DISTRIBUTED') throw new DefinitionError(`${where(name, 'ItemProcessor.ProcessorConfig.Mode')}: must be INLINE or DISTRIBUTED.`);
@@ -105,7 +137,10 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
 function checkErrorLists(name: string, field: string, list: unknown): void {
   if (list === undefined) return;
   if (!Array.isArray(list)) throw new DefinitionError(`${where(name, field)}: must be an array.`);
+  const fields = field === 'Retry' ? RETRIER_FIELDS : CATCHER_FIELDS;
   list.forEach((entry: Json, index) => {
+    const unknown = isObject(entry) ? Object.keys(entry).find((key) => !fields.has(key)) : undefined;
+    if (unknown !== undefined) throw new DefinitionError(`${where(name, `${field}[${index}].${unknown}`)}: not supported in a ${field === 'Retry' ? 'retrier' : 'catcher'}.`);
     const errors = entry?.ErrorEquals;
     if (!Array.isArray(errors) || errors.length === 0) throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: must be a non-empty array.`);
     if (errors.includes('States.ALL') && (errors.length > 1 || index < list.length - 1)) {

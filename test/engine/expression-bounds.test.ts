@@ -105,11 +105,11 @@ describe('engine: one expression cannot hang the process', function () {
   });
 
   it("a failing Parallel branch cancels its sibling's endless JSONata loop", async () => {
-    const branch = (state: Record<string, unknown>) => ({ StartAt: 'B', States: { B: { ...state, End: true } } });
+    const branch = (state: Record<string, unknown>) => ({ StartAt: 'B', States: { B: state } });
     const definition = machine(
       {
         Type: 'Parallel',
-        Branches: [branch({ Type: 'Pass', Output: ENDLESS_LOOP }), branch({ Type: 'Fail', Error: 'Boom', Cause: 'sibling failed' })],
+        Branches: [branch({ Type: 'Pass', Output: ENDLESS_LOOP, End: true }), branch({ Type: 'Fail', Error: 'Boom', Cause: 'sibling failed' })],
         End: true,
       },
       {},

@@ -34,7 +34,7 @@ import { hasAwsCli, runAws } from '../../aws-command.ts';
     const roleArn = ((await aws('iam', ['create-role', '--role-name', 'parent-role', '--assume-role-policy-document', STEP_FUNCTIONS_TRUST_POLICY])).Role as { Arn: string }).Arn;
     await aws('iam', ['put-role-policy', '--role-name', 'parent-role', '--policy-name', 'nested', '--policy-document', policy]);
     const create = async (name: string, state: Record<string, unknown>) =>
-      (await sfn(['create-state-machine', '--name', name, '--role-arn', roleArn, '--definition', JSON.stringify({ StartAt: 'S', States: { S: { ...state, End: true } } })])).stateMachineArn as string;
+      (await sfn(['create-state-machine', '--name', name, '--role-arn', roleArn, '--definition', JSON.stringify({ StartAt: 'S', States: { S: { ...state, ...(state.Type === 'Fail' ? {} : { End: true }) } } })])).stateMachineArn as string;
     const child = await create('double', { Type: 'Pass', Parameters: { 'twice.$': 'States.MathAdd($.n, $.n)' } });
     const failing = await create('refuse', { Type: 'Fail', Error: 'Refused', Cause: 'no' });
     const parentOf = (target: string) =>

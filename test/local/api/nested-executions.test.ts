@@ -26,7 +26,8 @@ import { rejection } from '../../helpers.ts';
 
 const RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
 
-const machine = (state: Record<string, unknown>) => JSON.stringify({ StartAt: 'S', States: { S: { ...state, End: true } } });
+// A Fail state ends by itself: AWS refuses End on it.
+const machine = (state: Record<string, unknown>) => JSON.stringify({ StartAt: 'S', States: { S: { ...state, ...(state.Type === 'Fail' ? {} : { End: true }) } } });
 const parentOf = (resource: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   machine({ Type: 'Task', Resource: `arn:aws:states:::states:${resource}`, Parameters: parameters, ...extra });
 
