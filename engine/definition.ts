@@ -65,6 +65,36 @@ function checkMachine(machine: Json, owner: string, topJsonata: boolean): void {
     if (!isObject(state)) throw new DefinitionError(`State '${name}' must be an object.`);
     checkState(name, state, states, topJsonata);
   }
+  checkGraph(machine.StartAt, states as Record<string, Json>, owner);
+}
+
+/** The states a state may go to next: its Next, its Choices' and Default, its catchers'. */
+function targetsOf(state: Json): unknown[] {
+  const targets: unknown[] = [state.Next, state.Default];
+  if (Array.isArray(state.Choices)) for (const rule of state.Choices as Json[]) targets.push(rule?.Next);
+  if (Array.isArray(state.Catch)) for (const catcher of state.Catch as Json[]) targets.push(catcher?.Next);
+  return targets;
+}
+
+/**
+ * As AWS refuses at creation: a machine none of whose states ends it (MISSING_END_STATE), and a
+ * state that no path from StartAt reaches (MISSING_TRANSITION_TARGET).
+ */
+function checkGraph(startAt: string, states: Record<string, Json>, owner: string): void {
+  const ends = (state: Json) => state.End === true || state.Type === 'Succeed' || state.Type === 'Fail';
+  if (!Object.values(states).some(ends)) throw new DefinitionError(`${owner}: no state ends the workflow (End, Succeed or Fail).`);
+  const reached = new Set([startAt]);
+  const pending = [startAt];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    for (const target of targetsOf(states[name]!)) {
+      if (typeof target === 'string' && !reached.has(target)) {
+        reached.add(target);
+        pending.push(target);
+      }
+    }
+  }
+  const unreached = Object.keys(states).find((name) => !reached.has(name));
+  if (unreached !== undefined) throw new DefinitionError(`State '${unreached}' is not reachable from ${owner === '(top level)' ? 'StartAt' : `the StartAt of ${owner}`}.`);
 }
 
 function checkTarget(name: string, field: string, target: unknown, states: Json): void {

@@ -2,7 +2,15 @@ import { expect } from 'chai';
 import { checkDefinition, DefinitionError, UnsupportedFeature } from '../../engine/index.ts';
 import { CONTEXT, machine, run, types } from './run.ts';
 
-const LOOP = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'A' }], Default: 'A' } } };
+// Endless unless the input has $.stop: AWS refuses a machine with no state that ends it.
+const LOOP = {
+  StartAt: 'A',
+  States: {
+    A: { Type: 'Pass', Next: 'B' },
+    B: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }], Default: 'A' },
+    Done: { Type: 'Succeed' },
+  },
+};
 
 describe('engine: executions', () => {
   it('records ExecutionStarted with the input and role, ids from 1, and previousEventId as AWS links them', async () => {
@@ -188,6 +196,29 @@ describe('engine: checkDefinition', () => {
     notSupported(machine({ Type: 'Map', ItemProcessor: { QueryLanguage: 'JSONPath', StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true }), 'ItemProcessor.QueryLanguage');
   });
 
+  it('refuses, as AWS does at creation, a machine no state ends and a state no path reaches, in branches and processors too', () => {
+    const pass = (next: string) => ({ Type: 'Pass', Next: next });
+    expect(() => checkDefinition({ StartAt: 'A', States: { A: pass('B'), B: pass('A') } })).to.throw(DefinitionError, 'no state ends the workflow');
+    // The loop with an end nothing reaches: the unreachable state is named instead.
+    expect(() => checkDefinition({ StartAt: 'A', States: { A: pass('B'), B: pass('A'), C: { Type: 'Pass', End: true } } })).to.throw(DefinitionError, "State 'C' is not reachable");
+    const branch = { StartAt: 'B', States: { B: { Type: 'Succeed' }, Orphan: { Type: 'Succeed' } } };
+    expect(() => checkDefinition(machine({ Type: 'Parallel', Branches: [branch], End: true }))).to.throw(DefinitionError, "State 'Orphan' is not reachable from the StartAt of State 'S', a branch");
+    const processor = { StartAt: 'I', States: { I: pass('I') } };
+    expect(() => checkDefinition(machine({ Type: 'Map', ItemProcessor: processor, End: true }))).to.throw(DefinitionError, "State 'S', its ItemProcessor: no state ends the workflow");
+    // Reached through a Choice rule, a Default and a catcher; ended by End, Succeed and Fail.
+    const reached = {
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Variable: '$.a', IsPresent: true, Next: 'T' }], Default: 'D' },
+        T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'F' }], End: true },
+        D: { Type: 'Succeed' },
+        F: { Type: 'Fail' },
+      },
+    };
+    expect(() => checkDefinition(reached)).not.to.throw();
+    expect(() => checkDefinition({ StartAt: 'A', States: { A: pass('F'), F: { Type: 'Fail', Error: 'E' } } })).not.to.throw();
+  });
+
   it('accepts every field AWS documents on each state type', () => {
     const map = { ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'I', States: { I: { Type: 'Pass', End: true } } } };
     const jsonPath = [
@@ -208,8 +239,10 @@ describe('engine: checkDefinition', () => {
       { Type: 'Parallel', Arguments: {}, Output: {}, Branches: [{ StartAt: 'B', States: { B: { Type: 'Pass', End: true } } }], End: true },
       { Type: 'Map', Items: [1], MaxConcurrency: 2, ToleratedFailurePercentage: 5, ToleratedFailureCount: 1, Output: {}, ...map, End: true },
     ];
-    for (const state of jsonPath) expect(() => checkDefinition(machine({ ...state, Comment: 'c', QueryLanguage: 'JSONPath' }, { H: { Type: 'Pass', End: true } })), state.Type).not.to.throw();
-    for (const state of jsonata) expect(() => checkDefinition(machine(state, { H: { Type: 'Pass', End: true } }, { QueryLanguage: 'JSONata', Comment: 'c', TimeoutSeconds: 60, Version: '1.0' })), state.Type).not.to.throw();
+    // The handler H only where a state goes to it: AWS refuses a state nothing reaches.
+    const handler = (state: object) => (JSON.stringify(state).includes('"H"') ? { H: { Type: 'Pass', End: true } } : {});
+    for (const state of jsonPath) expect(() => checkDefinition(machine({ ...state, Comment: 'c', QueryLanguage: 'JSONPath' }, handler(state))), state.Type).not.to.throw();
+    for (const state of jsonata) expect(() => checkDefinition(machine(state, handler(state), { QueryLanguage: 'JSONata', Comment: 'c', TimeoutSeconds: 60, Version: '1.0' })), state.Type).not.to.throw();
   });
 
   it('accepts .sync (the host runs the job, or refuses it), activities and .waitForTaskToken', () => {

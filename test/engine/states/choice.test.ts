@@ -17,7 +17,7 @@ describe('engine: Choice state', () => {
     const rules = [{ Variable: '$.n', NumericEquals: 1, Next: 'A' }];
     const byDefault = await run(machine({ Type: 'Choice', Choices: rules, Default: 'B' }, ENDS), { n: 2 });
     expect(byDefault.output).to.equal('B');
-    const none = await run(machine({ Type: 'Choice', Choices: rules }, ENDS), { n: 2 });
+    const none = await run(machine({ Type: 'Choice', Choices: rules }, { A: ENDS.A }), { n: 2 });
     expect(none).to.include({ status: 'FAILED', error: 'States.NoChoiceMatched' });
   });
 

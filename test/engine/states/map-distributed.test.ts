@@ -80,7 +80,12 @@ describe('engine: distributed Map state', () => {
     it('an EXPRESS child still runs under its own history quota, failing with States.Runtime when it reaches it', async () => {
       const loop = machine({
         Type: 'Map',
-        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'L', States: { L: { Type: 'Pass', Next: 'L' } } },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+          StartAt: 'L',
+          // Endless for these items: AWS refuses a machine with no state that ends it.
+          States: { L: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }], Default: 'L' }, Done: { Type: 'Succeed' } },
+        },
         End: true,
       });
       const result = await run(loop, [1], { quotas: { historyEvents: 20, payloadBytes: 262_144 } });
