@@ -3,7 +3,8 @@
 // time, the loop's share of it and peak RSS, beside the same N GetItem + N SendMessage calls made
 // with the SDK's full send against the same emulators and the same loop on the engine alone
 // (in-memory services), as ratios; then a least-squares fit of execution time over
-// N = 250…MAX_ITEMS, with the quadratic term's share.
+// N = 250…MAX_ITEMS, with the quadratic term's share, and the engine alone cold at 100 items
+// (bench/engine-cold.ts), the floor under the loop's figure.
 // Other processes share the machine: every figure is a range over the rounds, with the load
 // average. Every child process has a deadline; the benchmark stops on its own. A second table
 // (bench/startup.ts) gives what a CLI process costs around its run: Node alone, the CLI's
@@ -21,6 +22,7 @@ import { MESSAGE_ID_ATTRIBUTE } from '../execution/queue.ts';
 import { QUEUE, TABLE } from '../workflow/transfer-records.ts';
 import { fitQuadratic, predict, quadraticShare } from './fit.ts';
 import { runEngineAlone } from './transfer-records-engine.ts';
+import { coldLine, engineCold } from './engine-cold.ts';
 import { measureStartup, median, STARTUP_ROUNDS, startupTable } from './startup.ts';
 import { loopMs, runCli, type CliRun } from './cli-run.ts';
 
@@ -28,6 +30,8 @@ const SIZES = [10, 100, 250, 500, 1000, MAX_ITEMS];
 /** The sizes the growth is fitted over. */
 const FIT_FROM = 250;
 const ROUNDS = 3;
+// Fresh processes for the engine alone, cold, at 100 items.
+const COLD_RUNS = 9;
 /** issue 8's targets for N = MAX_ITEMS. */
 const TARGET_WALL_S = 4;
 const TARGET_RSS_MB = 200;
@@ -196,8 +200,10 @@ async function main(): Promise<void> {
     all.push(await measure(count));
     console.error(`N = ${count}: done (${ROUNDS} rounds)`);
   }
+  // The floor under the loop at 100 items: the engine alone, cold as the run's loop is.
+  const cold = await engineCold(100, COLD_RUNS);
   console.log(table(all).join('\n'));
-  console.log(['', ...growth(all), ...targets(all)].join('\n'));
+  console.log(['', ...growth(all), ...targets(all), coldLine(cold)].join('\n'));
   console.log(
     [
       '',
@@ -209,7 +215,7 @@ async function main(): Promise<void> {
       'peak RSS: the highest of the run processes.',
       "direct SDK: the same N GetItem + N SendMessage calls in sequence through the SDK's full send (middleware, signing) on the same emulators, without the engine;",
       "direct send: the same calls through the bridge's direct send (plain JSON bodies written and read by json-codec.ts, the SDK's retry for an answer that is not a success; no signing), without the engine or the bridge.",
-      'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM.',
+      'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM; run in this process, warm after the first size.',
     ].join('\n'),
   );
   console.log(
