@@ -1,6 +1,8 @@
-// Checks a definition before anything runs: its structure, the query language of each state and
-// the fields that language allows, and what the engine does not implement (.sync integrations),
-// each refusal naming the state and the field.
+// Checks a definition before anything runs, as AWS does at creation: its structure (the fields
+// each state type takes, transitions to existing states, every state reachable, one that ends
+// the machine), the query language of each state and the fields that language allows, and what
+// the engine does not implement (cross-account credentials), each refusal naming the state and
+// the field.
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
 import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
