@@ -34,7 +34,6 @@ export async function engineCold(count: number, runs: number): Promise<ColdFigur
       platform: 'node',
       format: 'esm',
       target: 'node22',
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       logLevel: 'warning',
     });
     const times: number[] = [];
