@@ -88,28 +88,47 @@ export class Run {
     const { signal } = this;
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     if (extra?.aborted) return Promise.reject(extra.reason as Error);
-    // One listener per signal, and no array or closure more: every Task call comes through here.
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason as Error);
-      const onExtra = extra && (() => reject(extra.reason as Error));
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (onExtra) extra!.addEventListener('abort', onExtra, { once: true });
-      const done = () => {
-        signal.removeEventListener('abort', onAbort);
-        if (onExtra) extra!.removeEventListener('abort', onExtra);
-      };
+      const interrupted = waitersOf(signal);
+      const cancelled = extra && waitersOf(extra);
+      interrupted.add(reject);
+      cancelled?.add(reject);
       promise.then(
         (value) => {
-          done();
+          interrupted.delete(reject);
+          cancelled?.delete(reject);
           resolve(value);
         },
         (error: unknown) => {
-          done();
+          interrupted.delete(reject);
+          cancelled?.delete(reject);
           reject(error as Error);
         },
       );
     });
   }
+}
+
+// The races waiting on each signal, rejected by the one listener the signal gets: every Task call
+// races its signals, and adding and removing an EventTarget listener (its options, its wrapper)
+// on each cost more than the rest of the race.
+const waiters = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+function waitersOf(signal: AbortSignal): Set<(reason: unknown) => void> {
+  let waiting = waiters.get(signal);
+  if (waiting === undefined) {
+    const created = new Set<(reason: unknown) => void>();
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const reject of created) reject(signal.reason);
+        created.clear();
+      },
+      { once: true },
+    );
+    waiters.set(signal, (waiting = created));
+  }
+  return waiting;
 }
 
 /** A Parallel branch or Map iteration stopped because a sibling failed. */
