@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import { isObject } from '../../workflow/json.ts';
+import { statementsChanged } from '../services/iam.ts';
 import { ApiError } from './errors.ts';
 
 export interface Role {
@@ -157,6 +158,7 @@ export function createRoleStore(options: RoleStoreOptions) {
   /** Puts every inline policy's statements into the role's one array. */
   function refresh(role: Role): void {
     role.statements.splice(0, role.statements.length, ...[...role.policies].flatMap(([name, text]) => policyStatements(text, name)));
+    statementsChanged(role.statements);
   }
 
   return {

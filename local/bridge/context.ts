@@ -2,7 +2,7 @@
 import type { TaskCall as DispatchedCall } from '../../engine/index.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalResources } from '../contracts.ts';
-import { AccessDenied, assertPermitted, type RequiredPermission } from '../services/iam.ts';
+import { AccessDenied, assertPermittedRemembering, type RequiredPermission } from '../services/iam.ts';
 import { accessDeniedFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 
 /**
@@ -23,13 +23,6 @@ export interface CallContext {
 /** Makes one service call from a Task's evaluated Parameters and returns the task's result; the dispatcher's call comes with them. */
 export type ServiceCall = (params: Record<string, unknown>, call?: DispatchedCall) => Promise<unknown>;
 
-// A run asks its role the same few questions on every item (GetItem on the one table, SendMessage
-// to the one queue), and the role's statements are final once its calls begin: each permission
-// found allowed is remembered with the statements. A denial is not: it ends the task.
-const allowedBy = new WeakMap<PolicyStatement[], Set<string>>();
-// A bound on one role's memo: a run touching more resources than this checks the rest each time.
-const MAX_REMEMBERED = 10_000;
-
 /** Fails the task as Step Functions does when the role lacks the permission. */
 export function authorize(
   context: CallContext,
@@ -37,17 +30,12 @@ export function authorize(
   errors: ServiceErrors,
   style: IntegrationStyle,
 ): void {
-  let allowed = allowedBy.get(context.policy);
-  if (allowed === undefined) allowedBy.set(context.policy, (allowed = new Set()));
-  const asked = permission.resources.length === 1 ? `${permission.action} ${permission.resources[0]}` : undefined;
-  if (asked !== undefined && allowed.has(asked)) return;
   try {
-    assertPermitted(context.policy, context.principalArn, permission);
+    assertPermittedRemembering(context.policy, context.principalArn, permission);
   } catch (error) {
     if (error instanceof AccessDenied) throw accessDeniedFailure(errors, style, error);
     throw error;
   }
-  if (asked !== undefined && allowed.size < MAX_REMEMBERED) allowed.add(asked);
 }
 
 /** Step Functions names API actions in camelCase (getItem); the APIs and IAM in PascalCase. */

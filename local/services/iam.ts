@@ -167,6 +167,30 @@ export function assertPermitted(policy: PolicyStatement[], principalArn: string,
   for (const resource of permission.resources) assertAllowed(policy, principalArn, permission.action, resource);
 }
 
+// The permissions each statements array a run's role holds was found to allow: a run asks the same
+// few questions on every item (GetItem on the one table, SendMessage to the one queue). Whoever
+// edits such an array in place (a user role's PutRolePolicy) calls statementsChanged. A denial is
+// not remembered: it ends the task.
+const allowedBy = new WeakMap<PolicyStatement[], Set<string>>();
+// A bound on one array's memo: a run touching more resources than this checks the rest each time.
+const MAX_REMEMBERED = 10_000;
+
+/** assertPermitted, remembering what the statements allow (a request touching one resource). */
+export function assertPermittedRemembering(policy: PolicyStatement[], principalArn: string, permission: RequiredPermission): void {
+  if (permission.resources.length !== 1) return assertPermitted(policy, principalArn, permission);
+  let allowed = allowedBy.get(policy);
+  if (allowed === undefined) allowedBy.set(policy, (allowed = new Set()));
+  const asked = `${permission.action} ${permission.resources[0]}`;
+  if (allowed.has(asked)) return;
+  assertPermitted(policy, principalArn, permission);
+  if (allowed.size < MAX_REMEMBERED) allowed.add(asked);
+}
+
+/** Forgets what `statements` allowed: they were edited in place. */
+export function statementsChanged(statements: PolicyStatement[]): void {
+  allowedBy.delete(statements);
+}
+
 // A role's calls to the emulators carry its identity in the session token, as role credentials
 // do on AWS; the emulators' door reads it back. Calls without one are not restricted.
 const TOKEN_PREFIX = 'local-iam.';

@@ -5,6 +5,7 @@ import {
   AccessDenied,
   assertAllowed,
   assertPermitted,
+  assertPermittedRemembering,
   assumedRoleArn,
   assertMayStartChildren,
   evaluate,
@@ -13,6 +14,7 @@ import {
   localPolicies,
   principalFromToken,
   sessionToken,
+  statementsChanged,
   userBucketGrants,
 } from '../../local/services/iam.ts';
 import { dynamodbPermission } from '../../local/bridge/dynamodb.ts';
@@ -130,6 +132,30 @@ describe('local/iam', () => {
       expect(() => assertPermitted(policy, ROLE, { action: 'dynamodb:BatchGetItem', resources: [TABLE, other] }))
         .to.throw(AccessDenied)
         .with.property('resourceArn', other);
+    });
+  });
+
+  describe('assertPermittedRemembering', () => {
+    const send = { action: 'sqs:SendMessage', resources: [QUEUE] };
+
+    it('answers as assertPermitted does, for each resource apart, and remembers only what is allowed', () => {
+      const other = 'arn:aws:sqs:us-east-1:000000000000:other';
+      const policy = [allow(['sqs:SendMessage'], [QUEUE])];
+      for (let call = 0; call < 2; call += 1) {
+        expect(() => assertPermittedRemembering(policy, ROLE, send)).to.not.throw();
+        expect(() => assertPermittedRemembering(policy, ROLE, { action: 'sqs:SendMessage', resources: [other] }))
+          .to.throw(AccessDenied)
+          .with.property('resourceArn', other);
+        expect(() => assertPermittedRemembering(policy, ROLE, { action: 'sqs:DeleteMessage', resources: [QUEUE] })).to.throw(AccessDenied);
+      }
+    });
+
+    it('asks the statements again once statementsChanged says they were edited in place', () => {
+      const policy = [allow(['sqs:SendMessage'], [QUEUE])];
+      assertPermittedRemembering(policy, ROLE, send);
+      policy.splice(0, 1, deny(['sqs:*'], ['*']));
+      statementsChanged(policy);
+      expect(() => assertPermittedRemembering(policy, ROLE, send)).to.throw(AccessDenied).with.property('message').that.includes('explicit deny');
     });
   });
 
