@@ -167,10 +167,10 @@ export function assertPermitted(policy: PolicyStatement[], principalArn: string,
   for (const resource of permission.resources) assertAllowed(policy, principalArn, permission.action, resource);
 }
 
-// The permissions each statements array a run's role holds was found to allow: a run asks the same
-// few questions on every item (GetItem on the one table, SendMessage to the one queue). Whoever
-// edits such an array in place (a user role's PutRolePolicy) calls statementsChanged. A denial is
-// not remembered: it ends the task.
+// What each role's statements were found to allow, by statements array: a run asks the same few
+// questions on every item (GetItem on the one table, SendMessage to the one queue). Whoever edits
+// such an array in place (a user role's PutRolePolicy) calls statementsChanged. A denial is not
+// remembered: it ends the task.
 const allowedBy = new WeakMap<PolicyStatement[], Set<string>>();
 // A bound on one array's memo: a run touching more resources than this checks the rest each time.
 const MAX_REMEMBERED = 10_000;
