@@ -89,8 +89,8 @@ export class Run {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     if (extra?.aborted) return Promise.reject(extra.reason as Error);
     return new Promise<T>((resolve, reject) => {
-      const interrupted = waitersOf(signal);
-      const cancelled = extra && waitersOf(extra);
+      const interrupted = abortWaiters(signal);
+      const cancelled = extra && abortWaiters(extra);
       interrupted.add(reject);
       cancelled?.add(reject);
       promise.then(
@@ -109,19 +109,22 @@ export class Run {
   }
 }
 
-// The races waiting on each signal, rejected by the one listener the signal gets: every Task call
-// races its signals, and adding and removing an EventTarget listener (its options, its wrapper)
-// on each cost more than the rest of the race.
+// What waits on each signal, called with its reason by the one listener the signal gets.
 const waiters = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
 
-function waitersOf(signal: AbortSignal): Set<(reason: unknown) => void> {
+/**
+ * The callbacks waiting for `signal` to abort: add one to wait, delete it when done. Every Task
+ * call waits on its signals, and adding and removing an EventTarget listener on each (its options
+ * checked, a wrapper made) cost more than the rest of the wait.
+ */
+export function abortWaiters(signal: AbortSignal): Set<(reason: unknown) => void> {
   let waiting = waiters.get(signal);
   if (waiting === undefined) {
     const created = new Set<(reason: unknown) => void>();
     signal.addEventListener(
       'abort',
       () => {
-        for (const reject of created) reject(signal.reason);
+        for (const waiter of created) waiter(signal.reason);
         created.clear();
       },
       { once: true },

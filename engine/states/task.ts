@@ -6,7 +6,7 @@ import { withPayload } from '../history.ts';
 import { resolveValue } from '../jsonpath/template.ts';
 import { checkPayload } from '../quotas.ts';
 import { classifyResource } from '../resources.ts';
-import { BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
+import { abortWaiters, BranchCancelled, nextOf, type StateOutcome, type StateStep } from '../step.ts';
 import { setLongTimeout } from '../timers.ts';
 import type { TaskCall } from '../types.ts';
 import { TokenTask } from './task-token.ts';
@@ -212,10 +212,18 @@ async function awaitCall(
   // The call's signal: the execution's own, unless a timeout or a sibling branch can also end it
   // (one controller per call only then: the project's loop makes thousands of calls).
   const controller = timeouts.timeoutSeconds !== undefined || thread.cancel !== undefined || token !== undefined ? new AbortController() : undefined;
-  const onAbort = controller && (() => controller.abort(run.signal.aborted ? run.signal.reason : thread.cancel?.signal.reason));
-  if (onAbort) {
-    run.signal.addEventListener('abort', onAbort, { once: true });
-    thread.cancel?.signal.addEventListener('abort', onAbort, { once: true });
+  let stopWaiting: (() => void) | undefined;
+  if (controller) {
+    // Aborted with the reason of whichever signal aborts first.
+    const onAbort = (reason: unknown) => controller.abort(reason);
+    const interrupted = abortWaiters(run.signal);
+    const cancelled = thread.cancel && abortWaiters(thread.cancel.signal);
+    interrupted.add(onAbort);
+    cancelled?.add(onAbort);
+    stopWaiting = () => {
+      interrupted.delete(onAbort);
+      cancelled?.delete(onAbort);
+    };
   }
   let cancelTimer: (() => void) | undefined;
   try {
@@ -245,9 +253,6 @@ async function awaitCall(
     throw new TaskError(error, cause);
   } finally {
     cancelTimer?.();
-    if (onAbort) {
-      run.signal.removeEventListener('abort', onAbort);
-      thread.cancel?.signal.removeEventListener('abort', onAbort);
-    }
+    stopWaiting?.();
   }
 }
