@@ -7,6 +7,7 @@
 import type { DeliveredMessage, Reconciliation } from '../execution/execution-record.ts';
 import { isObject } from '../workflow/json.ts';
 import { keyOfItem } from '../workflow/key-items.ts';
+import { formatCount } from '../execution/count.ts';
 
 /** One child execution: how it ended, and what it was given or says it sent, where known. */
 export interface ChildBatch {
@@ -40,7 +41,6 @@ export function sentCount(output: unknown, sentField: string): number | undefine
   return typeof sent === 'number' ? sent : undefined;
 }
 
-const number = (value: number) => value.toLocaleString('en-US');
 
 export function reconcileMapRun(seeded: string[], children: ChildBatch[], bodies: ReadonlyMap<string, string> = new Map()): MapRunReconciliation {
   const warnings: string[] = [];
@@ -72,20 +72,20 @@ export function reconcileMapRun(seeded: string[], children: ChildBatch[], bodies
 
   if (!byKey) {
     warnings.push(
-      `${number(uncounted)} message(s) of succeeded child executions were counted from their outputs, not matched key by key: ` +
+      `${formatCount(uncounted)} message(s) of succeeded child executions were counted from their outputs, not matched key by key: ` +
         'their results carry no Input (a ResultWriter with WriterConfig.Transformation COMPACT or FLATTEN writes only outputs), so a key sent twice among them or missing from them cannot be named',
     );
-    if (unknownSent > 0) warnings.push(`${number(unknownSent)} succeeded child execution(s) say neither their batch nor how many messages they sent`);
+    if (unknownSent > 0) warnings.push(`${formatCount(unknownSent)} succeeded child execution(s) say neither their batch nor how many messages they sent`);
     const unplaced = seeded.length - missing.length - delivered.length - uncounted;
-    if (unplaced !== 0) warnings.push(`${number(Math.abs(unplaced))} seeded key(s) ${unplaced > 0 ? 'are in no child whose outcome is known' : 'fewer than the children say they sent'}`);
+    if (unplaced !== 0) warnings.push(`${formatCount(Math.abs(unplaced))} seeded key(s) ${unplaced > 0 ? 'are in no child whose outcome is known' : 'fewer than the children say they sent'}`);
   }
   const failedKeys = missing.filter((key) => notConfirmed.has(key)).length;
   if (failedKeys > 0) {
-    warnings.push(`${number(failedKeys)} of the missing key(s) were in child executions that did not succeed: not confirmed sent (such a child may have sent part of its batch before it failed)`);
+    warnings.push(`${formatCount(failedKeys)} of the missing key(s) were in child executions that did not succeed: not confirmed sent (such a child may have sent part of its batch before it failed)`);
   }
   const seededSet = new Set(seeded);
   const unexpected = [...sends.keys()].filter((key) => !seededSet.has(key)).length;
-  if (unexpected > 0) warnings.push(`${number(unexpected)} key(s) sent by the Map Run's children are not in the seeded key list`);
+  if (unexpected > 0) warnings.push(`${formatCount(unexpected)} key(s) sent by the Map Run's children are not in the seeded key list`);
 
   return {
     reconciliation: {

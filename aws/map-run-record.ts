@@ -14,6 +14,7 @@ import { batchKeys, reconcileMapRun, sentCount, type ChildBatch } from './map-ru
 import { manifestFromDefinition, manifestFromOutput, readMapRunResults, type ChildResult } from './map-run-results.ts';
 import { collectMapRuns, describeChildren, type MapRunView } from './map-runs.ts';
 import { readSeededItems } from './seeded.ts';
+import { formatCount } from '../execution/count.ts';
 
 /** Keys whose bodies are read back from the table, for the report's first rows and sample (one BatchGetItem). */
 export const BODIES_READ = 100;
@@ -74,7 +75,7 @@ async function childBatches(clients: Clients, view: MapRunView, input: MapRunRec
   const succeeded = succeededOnly(view.children, true);
   warnings.push(
     `the Map Run ${mapRunArn} left no results${manifest === undefined ? '' : ` at s3://${manifest.Bucket}/${manifest.Key}`}: ` +
-      `its ${succeeded.length.toLocaleString('en-US')} succeeded child execution(s) were described one by one instead`,
+      `its ${formatCount(succeeded.length)} succeeded child execution(s) were described one by one instead`,
   );
   return [...batches, ...(await describeChildren(clients.sfn, succeeded)).map((described) => fromDescription(true, described, fields))];
 }

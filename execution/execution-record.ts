@@ -1,6 +1,7 @@
 // What one execution did, whichever runner produced it. The offline runtime and the
 // AWS run client both fill this shape; the text report, --json and the HTML report read it.
 import type { SeededItem } from '../workflow/description.ts';
+import { formatCount } from './count.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -206,7 +207,7 @@ export function causeMessage(cause: string): string | undefined {
   }
 }
 
-const times = (count: number) => `${count.toLocaleString('en-US')} time${count === 1 ? '' : 's'}`;
+const times = (count: number) => `${formatCount(count)} time${count === 1 ? '' : 's'}`;
 
 /** One line on a fault: `<fault>: fired 2 times, in "State" 2 times (retried 2)`, or that it never fired. */
 export function faultSummary(report: FaultReport): string {

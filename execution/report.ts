@@ -1,6 +1,7 @@
 // What a local run prints: a text report for people, or one JSON object for scripts and tests.
 import { QUOTAS } from '../workflow/quotas.ts';
 import { causeMessage, faultSummary, mockLines, notificationLines, type ExecutionRecord, type FaultReport, type MapRunChildReport, type MapRunReport, type MockReport, type Notification } from './execution-record.ts';
+import { formatCount } from './count.ts';
 
 export interface JsonSummary {
   status: ExecutionRecord['status'];
@@ -75,7 +76,7 @@ export function toJsonSummary(record: ExecutionRecord): JsonSummary {
 
 const LIST_LIMIT = 5;
 
-const ofQuota = (value: number, limit: number, unit = '') => `${number(value)} of ${number(limit)}${unit} (${percent(value, limit)})`;
+const ofQuota = (value: number, limit: number, unit = '') => `${formatCount(value)} of ${formatCount(limit)}${unit} (${percent(value, limit)})`;
 const inState = (state: string | undefined) => (state === undefined ? '' : `, in "${state}"`);
 
 /** What AWS does not give: an EXPRESS child keeps no history there. */
@@ -85,21 +86,21 @@ function childLabel(child: MapRunChildReport): string {
   return child.index === undefined ? `(${child.name})` : `#${child.index} (${child.name})`;
 }
 
-const itemsOf = (child: MapRunChildReport) => (child.items === undefined ? 'items unknown' : `${number(child.items)} item${child.items === 1 ? '' : 's'}`);
+const itemsOf = (child: MapRunChildReport) => (child.items === undefined ? 'items unknown' : `${formatCount(child.items)} item${child.items === 1 ? '' : 's'}`);
 
 /** A Map Run: its children by outcome, its items, its slowest and largest child. */
 export function mapRunLines(run: MapRunReport): string[] {
   const { children } = run;
   const outcomes = [
-    `succeeded ${number(children.succeeded)}`,
-    `failed ${number(children.failed)}`,
-    ...(children.timedOut > 0 ? [`timed out ${number(children.timedOut)}`] : []),
-    ...(children.aborted > 0 ? [`aborted ${number(children.aborted)}`] : []),
+    `succeeded ${formatCount(children.succeeded)}`,
+    `failed ${formatCount(children.failed)}`,
+    ...(children.timedOut > 0 ? [`timed out ${formatCount(children.timedOut)}`] : []),
+    ...(children.aborted > 0 ? [`aborted ${formatCount(children.aborted)}`] : []),
   ];
   const lines = [
     `Map Run of "${run.stateName}" ${run.status}  (${run.mapRunArn})`,
-    `  Batches          ${number(children.total)} ${run.executionType} child execution${children.total === 1 ? '' : 's'}: ${outcomes.join(', ')}`,
-    `  Items processed  ${number(run.itemsProcessed)}` + (run.itemsNotProcessed > 0 ? `, not processed ${number(run.itemsNotProcessed)} (in children that did not succeed)` : ''),
+    `  Batches          ${formatCount(children.total)} ${run.executionType} child execution${children.total === 1 ? '' : 's'}: ${outcomes.join(', ')}`,
+    `  Items processed  ${formatCount(run.itemsProcessed)}` + (run.itemsNotProcessed > 0 ? `, not processed ${formatCount(run.itemsNotProcessed)} (in children that did not succeed)` : ''),
   ];
   if (run.slowest !== undefined) {
     const { slowest } = run;
@@ -109,19 +110,18 @@ export function mapRunLines(run: MapRunReport): string[] {
     `  Largest child    history ${run.largestChildEvents === undefined ? NOT_ON_AWS : ofQuota(run.largestChildEvents, QUOTAS.historyEvents, ' events')}; ` +
       `payload ${run.largestChildPayloadBytes === undefined ? NOT_ON_AWS : `${ofQuota(run.largestChildPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(run.largestChildPayloadState)}`}`,
   );
-  lines.push(`  State transitions in children ${run.childStateTransitions === undefined ? NOT_ON_AWS : number(run.childStateTransitions)}`);
+  lines.push(`  State transitions in children ${run.childStateTransitions === undefined ? NOT_ON_AWS : formatCount(run.childStateTransitions)}`);
   for (const child of run.unsuccessful) {
     const where = child.failedState === undefined ? '' : ` in "${child.failedState}"`;
     const why = [child.error, child.cause === undefined ? undefined : (causeMessage(child.cause) ?? child.cause)].filter((part) => part !== undefined).join(': ');
     lines.push(`  Child ${childLabel(child)} ${child.status}${where}${why === '' ? '' : `: ${why}`}`);
   }
   const unlisted = children.total - children.succeeded - run.unsuccessful.length;
-  if (unlisted > 0) lines.push(`  … and ${number(unlisted)} more that did not succeed`);
+  if (unlisted > 0) lines.push(`  … and ${formatCount(unlisted)} more that did not succeed`);
   return lines;
 }
 const BODY_CHARS = 80;
 
-const number = (value: number) => value.toLocaleString('en-US');
 const percent = (value: number, limit: number) => `${((value * 100) / limit).toFixed(1)}%`;
 
 function seconds(ms: number): string {
@@ -157,7 +157,7 @@ export function formatText(record: ExecutionRecord): string {
   const width = Math.max(0, ...names.map((name) => name.length));
   for (const name of names) {
     const summary = record.states[name]!;
-    lines.push(`  ${name.padEnd(width)}  ${number(summary.entered).padStart(6)} ×  ${seconds(summary.ms).padStart(9)}`);
+    lines.push(`  ${name.padEnd(width)}  ${formatCount(summary.entered).padStart(6)} ×  ${seconds(summary.ms).padStart(9)}`);
   }
   if (names.length === 0) lines.push('  (none)');
 
@@ -166,19 +166,19 @@ export function formatText(record: ExecutionRecord): string {
   lines.push(`  Largest payload  ${ofQuota(record.maxPayloadBytes, QUOTAS.payloadBytes, ' bytes')}${inState(record.maxPayloadState)}`);
   const childTransitions = mapRuns.some((run) => run.childStateTransitions === undefined)
     ? NOT_ON_AWS
-    : number(mapRuns.reduce((sum, run) => sum + (run.childStateTransitions ?? 0), 0));
+    : formatCount(mapRuns.reduce((sum, run) => sum + (run.childStateTransitions ?? 0), 0));
   const childCount = mapRuns.reduce((sum, run) => sum + run.children.total, 0);
   lines.push(
-    `  State transitions ${number(record.stateTransitions)}` +
-      (mapRuns.length > 0 ? ` (this execution), ${childTransitions} in ${number(childCount)} child execution${childCount === 1 ? '' : 's'}` : ''),
+    `  State transitions ${formatCount(record.stateTransitions)}` +
+      (mapRuns.length > 0 ? ` (this execution), ${childTransitions} in ${formatCount(childCount)} child execution${childCount === 1 ? '' : 's'}` : ''),
   );
 
   for (const run of mapRuns) lines.push('', ...mapRunLines(run));
 
   lines.push('', 'Reconciliation');
   lines.push(
-    `  Seeded ${number(reconciliation.items)}, delivered ${number(reconciliation.delivered)}, ` +
-      `missing ${number(reconciliation.missing.length)}, duplicated ${number(reconciliation.duplicates.length)}`,
+    `  Seeded ${formatCount(reconciliation.items)}, delivered ${formatCount(reconciliation.delivered)}, ` +
+      `missing ${formatCount(reconciliation.missing.length)}, duplicated ${formatCount(reconciliation.duplicates.length)}`,
   );
   if (reconciliation.missing.length > 0) lines.push(`  Missing: ${listed(reconciliation.missing)}`);
   if (reconciliation.duplicates.length > 0) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LOCAL_CLI } from './build.ts';
 import { QUOTAS } from '../workflow/quotas.ts';
+import { formatCount } from '../execution/count.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const README = join(ROOT, 'README.md');
@@ -19,7 +20,6 @@ export class ReadmeDrift extends Error {
   override name = 'ReadmeDrift';
 }
 
-const number = (value: number) => value.toLocaleString('en-US');
 
 /** What `make local` prints, as the Quick start shows it: the run's id elided, the report's path by its form. */
 function makeLocalSample(): string {
@@ -45,7 +45,7 @@ export function maxMessagesInInput(payloadBytes: number = QUOTAS.payloadBytes): 
 /** Every marked block, by id. */
 export const SAMPLES: Record<string, () => string> = {
   'make-local': makeLocalSample,
-  'max-messages': () => number(maxMessagesInInput()),
+  'max-messages': () => formatCount(maxMessagesInInput()),
 };
 
 function blockPattern(id: string): RegExp {

@@ -8,6 +8,7 @@ import { QUOTAS } from '../workflow/quotas.ts';
 import { causeMessage, faultSummary, mockLines, notificationLines, type ExecutionRecord, type MapRunChildReport, type MapRunReport, type StateSummary } from '../execution/execution-record.ts';
 import { formatMs, listStates, type StateActivity, type StateInfo } from './dot.ts';
 import { renderDiagram } from './diagram.ts';
+import { formatCount } from '../execution/count.ts';
 
 /** Rows shown per table before the rest is summarised. */
 export const TABLE_ROW_LIMIT = 200;
@@ -25,13 +26,12 @@ function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-const number = (value: number) => value.toLocaleString('en-US');
 
 // The quota is a whole number of KiB, and so is said.
 const PAYLOAD_QUOTA = `${QUOTAS.payloadBytes / 1024} KiB`;
 
 function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${number(bytes)} bytes`;
+  if (bytes < 1024) return `${formatCount(bytes)} bytes`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
@@ -52,7 +52,7 @@ function jsonBlock(value: unknown): string {
   }
   const shown = text.length > JSON_CHAR_LIMIT ? text.slice(0, JSON_CHAR_LIMIT) : text;
   const note = text.length > JSON_CHAR_LIMIT
-    ? `<p class="note">Showing the first ${number(JSON_CHAR_LIMIT)} of ${number(text.length)} characters.</p>`
+    ? `<p class="note">Showing the first ${formatCount(JSON_CHAR_LIMIT)} of ${formatCount(text.length)} characters.</p>`
     : '';
   return `<pre>${escapeHtml(shown)}</pre>${note}`;
 }
@@ -98,11 +98,11 @@ function headline(record: ExecutionRecord): string {
   const { reconciliation: r } = record;
   const where = record.failedState ? ` in the step “${record.failedState}”` : '';
   const problems = [
-    r.missing.length > 0 ? `${number(r.missing.length)} missing` : 'none missing',
-    r.duplicates.length > 0 ? `${number(r.duplicates.length)} delivered more than once` : undefined,
+    r.missing.length > 0 ? `${formatCount(r.missing.length)} missing` : 'none missing',
+    r.duplicates.length > 0 ? `${formatCount(r.duplicates.length)} delivered more than once` : undefined,
   ].filter(Boolean);
   return `The execution ${STATUS_WORDS[record.status]}${where} after ${formatMs(record.durationMs)}. `
-    + `${number(r.items)} items were seeded and ${number(r.delivered)} messages delivered: ${problems.join(', ')}.`;
+    + `${formatCount(r.items)} items were seeded and ${formatCount(r.delivered)} messages delivered: ${problems.join(', ')}.`;
 }
 
 /**
@@ -179,12 +179,12 @@ ${mocks}
 ${notifications}
 ${warnings}
 <h3>Against the AWS Step Functions limits${record.mapRuns?.length ? ' (this execution; each child execution’s are under its Map Run)' : ''}</h3>
-${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${number(record.historyEvents)} of ${number(QUOTAS.historyEvents)}`, `A standard execution fails when its history would exceed ${number(QUOTAS.historyEvents)} events.`)}
+${bar('History events', record.historyEvents, QUOTAS.historyEvents, `${formatCount(record.historyEvents)} of ${formatCount(QUOTAS.historyEvents)}`, `A standard execution fails when its history would exceed ${formatCount(QUOTAS.historyEvents)} events.`)}
 ${bar('Largest payload', record.maxPayloadBytes, QUOTAS.payloadBytes, `${formatBytes(record.maxPayloadBytes)} of ${PAYLOAD_QUOTA}`, record.maxPayloadState ? `The largest input or output was in the step “${record.maxPayloadState}”; a step’s data is capped at ${PAYLOAD_QUOTA}.` : `A step’s input or output is capped at ${PAYLOAD_QUOTA}.`)}
 </section>`;
 }
 
-const plural = (count: number, word: string, words = `${word}s`) => `${number(count)} ${count === 1 ? word : words}`;
+const plural = (count: number, word: string, words = `${word}s`) => `${formatCount(count)} ${count === 1 ? word : words}`;
 
 function stepsTaken(record: ExecutionRecord): string {
   const own = plural(record.stateTransitions, 'state transition');
@@ -199,7 +199,7 @@ function stepsTaken(record: ExecutionRecord): string {
 
 function childCells(child: MapRunChildReport, outcome: boolean): string {
   const cells = `<td class="num">${child.index ?? '—'}</td><td><code>${escapeHtml(child.name)}</code></td><td>${escapeHtml(child.status)}</td>`
-    + `<td class="num">${escapeHtml(formatMs(child.durationMs))}</td><td class="num">${child.items === undefined ? '—' : number(child.items)}</td>`;
+    + `<td class="num">${escapeHtml(formatMs(child.durationMs))}</td><td class="num">${child.items === undefined ? '—' : formatCount(child.items)}</td>`;
   if (!outcome) return cells;
   const why = [child.error, child.cause === undefined ? undefined : (causeMessage(child.cause) ?? child.cause)].filter((part) => part !== undefined).join(': ');
   // An ABORTED child did not fail: the Map Run stopped it in that step.
@@ -214,7 +214,7 @@ function childFigures(run: MapRunReport, payloadWhere: string): string {
     `<p>${transitions === undefined ? `State transitions in the children: ${NOT_ON_AWS}.` : `${plural(transitions, 'state transition')} in the children.`}</p>`,
     events === undefined
       ? `<p class="muted">Largest child history: ${NOT_ON_AWS}.</p>`
-      : bar('Largest child history', events, QUOTAS.historyEvents, `${number(events)} of ${number(QUOTAS.historyEvents)} events`, `Each child execution has a history quota of its own: ${number(QUOTAS.historyEvents)} events.`),
+      : bar('Largest child history', events, QUOTAS.historyEvents, `${formatCount(events)} of ${formatCount(QUOTAS.historyEvents)} events`, `Each child execution has a history quota of its own: ${formatCount(QUOTAS.historyEvents)} events.`),
     bytes === undefined
       ? `<p class="muted">Largest child payload: ${NOT_ON_AWS}.</p>`
       : bar('Largest child payload', bytes, QUOTAS.payloadBytes, `${formatBytes(bytes)} of ${PAYLOAD_QUOTA}`, `The largest input or output of any child${payloadWhere}; each child’s data is capped at ${PAYLOAD_QUOTA}.`),
@@ -225,13 +225,13 @@ function mapRunBlock(run: MapRunReport): string {
   const { children } = run;
   const failed = run.status !== 'SUCCEEDED';
   const tiles = [
-    `<div class="tile"><span class="tile-number">${number(children.total)}</span> batches (${escapeHtml(run.executionType)} child executions)</div>`,
-    `<div class="tile good"><span class="tile-number">${number(children.succeeded)}</span> succeeded</div>`,
-    `<div class="tile ${children.failed > 0 ? 'bad' : 'good'}"><span class="tile-number">${number(children.failed)}</span> failed</div>`,
-    ...(children.timedOut > 0 ? [`<div class="tile bad"><span class="tile-number">${number(children.timedOut)}</span> timed out</div>`] : []),
-    ...(children.aborted > 0 ? [`<div class="tile warn"><span class="tile-number">${number(children.aborted)}</span> aborted</div>`] : []),
-    `<div class="tile"><span class="tile-number">${number(run.itemsProcessed)}</span> items processed</div>`,
-    ...(run.itemsNotProcessed > 0 ? [`<div class="tile bad"><span class="tile-number">${number(run.itemsNotProcessed)}</span> items in children that did not succeed</div>`] : []),
+    `<div class="tile"><span class="tile-number">${formatCount(children.total)}</span> batches (${escapeHtml(run.executionType)} child executions)</div>`,
+    `<div class="tile good"><span class="tile-number">${formatCount(children.succeeded)}</span> succeeded</div>`,
+    `<div class="tile ${children.failed > 0 ? 'bad' : 'good'}"><span class="tile-number">${formatCount(children.failed)}</span> failed</div>`,
+    ...(children.timedOut > 0 ? [`<div class="tile bad"><span class="tile-number">${formatCount(children.timedOut)}</span> timed out</div>`] : []),
+    ...(children.aborted > 0 ? [`<div class="tile warn"><span class="tile-number">${formatCount(children.aborted)}</span> aborted</div>`] : []),
+    `<div class="tile"><span class="tile-number">${formatCount(run.itemsProcessed)}</span> items processed</div>`,
+    ...(run.itemsNotProcessed > 0 ? [`<div class="tile bad"><span class="tile-number">${formatCount(run.itemsNotProcessed)}</span> items in children that did not succeed</div>`] : []),
   ];
   const columns = '<th class="num">#</th><th>Child execution</th><th>Status</th><th class="num">Duration</th><th class="num">Items</th>';
   const head = `<thead><tr>${columns}<th>Ended in</th><th>Error</th></tr></thead>`;
@@ -328,7 +328,7 @@ function stepsSection(record: ExecutionRecord): string {
     return `<tr class="${classes}" data-state="${escapeHtml(name)}" data-entered="${entered}">
   <td>${escapeHtml(name)}${failed ? ' <span class="badge bad">failed here</span>' : ''}</td>
   <td>${escapeHtml(type ?? '')}</td>
-  <td class="num">${entered > 0 ? number(entered) : '—'}${summary?.retries ? ` <span class="muted">(+${plural(summary.retries, 'retry', 'retries')})</span>` : ''}</td>
+  <td class="num">${entered > 0 ? formatCount(entered) : '—'}${summary?.retries ? ` <span class="muted">(+${plural(summary.retries, 'retry', 'retries')})</span>` : ''}</td>
   <td class="num">${summary && entered > 0 ? escapeHtml(formatMs(summary.ms)) : '—'}</td>
   <td class="num">${summary && entered > 0 ? escapeHtml(formatMs(summary.ms / entered)) : '—'}</td>
 </tr>`;
@@ -371,33 +371,33 @@ function deliveriesSection(record: ExecutionRecord): string {
   <td class="num">${index + 1}</td>
   <td><code>${escapeHtml(item.messageId)}</code></td>
   <td class="body">${escapeHtml(item.body)}</td>
-  <td class="num">${number(counts.get(key) ?? 0)}</td>
+  <td class="num">${formatCount(counts.get(key) ?? 0)}</td>
   <td><span class="badge ${result === 'delivered' ? 'good' : result === 'missing' ? 'bad' : 'warn'}">${words[result]}</span></td>
 </tr>`;
   });
   const capNote = seeded.length > TABLE_ROW_LIMIT
-    ? `<p class="note">Showing the first ${number(TABLE_ROW_LIMIT)} of ${number(seeded.length)} items. Every missing or duplicated one is listed above the table.</p>`
+    ? `<p class="note">Showing the first ${formatCount(TABLE_ROW_LIMIT)} of ${formatCount(seeded.length)} items. Every missing or duplicated one is listed above the table.</p>`
     : '';
   const list = (title: string, ids: string[], tone: string) => ids.length === 0
     ? ''
-    : `<div class="callout ${tone}"><h3>${title} (${number(ids.length)})</h3><p>${ids.slice(0, TABLE_ROW_LIMIT).map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}${ids.length > TABLE_ROW_LIMIT ? ` … and ${number(ids.length - TABLE_ROW_LIMIT)} more` : ''}</p></div>`;
+    : `<div class="callout ${tone}"><h3>${title} (${formatCount(ids.length)})</h3><p>${ids.slice(0, TABLE_ROW_LIMIT).map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}${ids.length > TABLE_ROW_LIMIT ? ` … and ${formatCount(ids.length - TABLE_ROW_LIMIT)} more` : ''}</p></div>`;
   const unexpectedTable = unexpected.length === 0
     ? ''
-    : `<h3>Messages that match no seeded item (${number(unexpected.length)})</h3>
+    : `<h3>Messages that match no seeded item (${formatCount(unexpected.length)})</h3>
 <table><thead><tr><th>Message ID</th><th>Body</th></tr></thead><tbody>${unexpected.slice(0, TABLE_ROW_LIMIT).map((message) => `<tr class="unexpected"><td><code>${escapeHtml(message.messageId ?? '(none)')}</code></td><td class="body">${escapeHtml(message.body)}</td></tr>`).join('\n')}</tbody></table>
-${unexpected.length > TABLE_ROW_LIMIT ? `<p class="note">Showing the first ${number(TABLE_ROW_LIMIT)} of ${number(unexpected.length)}.</p>` : ''}`;
+${unexpected.length > TABLE_ROW_LIMIT ? `<p class="note">Showing the first ${formatCount(TABLE_ROW_LIMIT)} of ${formatCount(unexpected.length)}.</p>` : ''}`;
   return `<section id="deliveries">
 <h2>Items seeded and messages delivered</h2>
 <div class="tiles">
-  <div class="tile"><span class="tile-number">${number(r.items)}</span> items seeded in the table</div>
-  <div class="tile"><span class="tile-number">${number(r.delivered)}</span> messages delivered to the queue</div>
-  <div class="tile ${r.missing.length > 0 ? 'bad' : 'good'}"><span class="tile-number">${number(r.missing.length)}</span> missing</div>
-  <div class="tile ${r.duplicates.length > 0 ? 'warn' : 'good'}"><span class="tile-number">${number(r.duplicates.length)}</span> delivered more than once</div>
+  <div class="tile"><span class="tile-number">${formatCount(r.items)}</span> items seeded in the table</div>
+  <div class="tile"><span class="tile-number">${formatCount(r.delivered)}</span> messages delivered to the queue</div>
+  <div class="tile ${r.missing.length > 0 ? 'bad' : 'good'}"><span class="tile-number">${formatCount(r.missing.length)}</span> missing</div>
+  <div class="tile ${r.duplicates.length > 0 ? 'warn' : 'good'}"><span class="tile-number">${formatCount(r.duplicates.length)}</span> delivered more than once</div>
 </div>
 ${list('Missing: seeded but never delivered', r.missing, 'bad')}
 ${list('Duplicated: delivered more than once', r.duplicates.map((id) => (r.duplicateCopies?.[id] === undefined ? id : `${id} ×${r.duplicateCopies[id]}`)), 'warn')}
 ${seeded.length === 0 ? '<p class="muted">No seeded items were recorded for this execution.</p>' : `<details class="items"${seeded.length <= OPEN_TABLE_ROWS ? ' open' : ''}>
-<summary>Every item, one per row (${number(seeded.length)})</summary>
+<summary>Every item, one per row (${formatCount(seeded.length)})</summary>
 <table>
 <thead><tr><th class="num">#</th><th>Message ID</th><th>Body</th><th class="num">Times delivered</th><th>Result</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody>
@@ -418,7 +418,7 @@ function sampleBlock(name: string, summary: StateSummary, failed: boolean): stri
       : `<h5>Output</h5>${jsonBlock(sample.output)}`}</div>
   </div>
 </div>`);
-  const shown = summary.samples.length < summary.entered ? `first ${summary.samples.length} of ${number(summary.entered)} runs` : `${number(summary.entered)} run${summary.entered === 1 ? '' : 's'}`;
+  const shown = summary.samples.length < summary.entered ? `first ${summary.samples.length} of ${formatCount(summary.entered)} runs` : `${formatCount(summary.entered)} run${summary.entered === 1 ? '' : 's'}`;
   return `<details class="state-data" data-state="${escapeHtml(name)}">
 <summary><strong>${escapeHtml(name)}</strong> <span class="muted">— ${shown}</span>${failed ? ' <span class="badge bad">failed here</span>' : ''}</summary>
 ${entries.length > 0 ? entries.join('\n') : '<p class="muted">No data was recorded for this step.</p>'}

@@ -1,11 +1,10 @@
 // The HTML report's thread (report-writer.ts starts it; the bundle's dist/local-cli-report.mjs):
-// while the run goes on in the main thread, it loads the page's renderer, starts Graphviz's
-// WebAssembly with the smallest drawing and loads the number format's locale data, so that only
-// the run's own page is left to draw when its record comes. Like the commands' entries
-// (../start-command.ts), it turns Node's compile cache on (a worker does not inherit it) before
-// it loads anything else, hence no static import of the renderer. It runs at the lowest
-// priority, so that the run the user waits on gets the cores first: on a machine of two cores
-// the thread's warm-up slowed the run's loop.
+// while the run goes on in the main thread, it loads the page's renderer and starts Graphviz's
+// WebAssembly with the smallest drawing, so that only the run's own page is left to draw when its
+// record comes. Like the commands' entries (../start-command.ts), it turns Node's compile cache on
+// (a worker does not inherit it) before it loads anything else, hence no static import of the
+// renderer. It runs at the lowest priority, so that the run the user waits on gets the cores first:
+// on a machine of two cores the thread's warm-up slowed the run's loop.
 import { readlinkSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { constants, setPriority } from 'node:os';
@@ -41,9 +40,7 @@ const port = parentPort!;
 const { dir } = workerData as { dir: string };
 const [{ writeReport }, { renderDiagram }] = await Promise.all([import('../../viz/report.ts'), import('../../viz/diagram.ts')]);
 
-// A record that came meanwhile waits on the port. The page's numbers are formatted for en-US:
-// the thread's first such format loads the locale's data.
-(0).toLocaleString('en-US');
+// A record that came meanwhile waits on the port.
 await renderDiagram(SMALLEST_DEFINITION).catch(() => undefined);
 // A worker's compile cache is written only when it is flushed: the main thread ends it without waiting.
 (nodeModule.flushCompileCache as typeof nodeModule.flushCompileCache | undefined)?.();
