@@ -213,6 +213,7 @@ export function createRoleStore(options: RoleStoreOptions) {
       roles.delete(roleName);
       // A state machine still naming it can no longer act as it.
       role.statements.length = 0;
+      statementsChanged(role.statements);
       role.trustsStepFunctions = false;
     },
 
