@@ -137,6 +137,18 @@ export function payloadByteLength(details: object): number | undefined {
   return value === undefined ? 4 : jsonByteLength(value);
 }
 
+// Events recorded in the same millisecond share one Date: a loop records dozens of events a
+// millisecond, and the history keeps every event's timestamp (a Date is about 100 bytes). No
+// reader changes a Date it is given.
+let lastTime = new Date(Number.NaN);
+
+/** The time now, as the Date the last caller in the same millisecond was given. */
+export function currentTime(): Date {
+  const ms = Date.now();
+  if (lastTime.getTime() !== ms) lastTime = new Date(ms);
+  return lastTime;
+}
+
 export class History {
   readonly events: HistoryEvent[] = [];
 
@@ -155,7 +167,7 @@ export class History {
       throw new HistoryLimitReached(this.limit);
     }
     const id = this.events.length + 1;
-    const event: HistoryEvent = { timestamp: new Date(), type, id, previousEventId };
+    const event: HistoryEvent = { timestamp: currentTime(), type, id, previousEventId };
     if (details) event[detailsKey(type)] = details;
     this.events.push(event);
     this.onEvent?.(event);

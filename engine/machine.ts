@@ -5,7 +5,7 @@
 import { stateContext, type ContextObject } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
 import { errorOutput, StatesError } from './errors.ts';
-import { HistoryLimitReached, withAssignedVariables, withPayload } from './history.ts';
+import { currentTime, HistoryLimitReached, withAssignedVariables, withPayload } from './history.ts';
 import { checkDepth, checkPayload } from './quotas.ts';
 import { findCatcher, retrierIndex, RetryCounter, type Catcher, type Retrier } from './retry.ts';
 import { runChoice } from './states/choice.ts';
@@ -93,7 +93,7 @@ export function contextOf(step: Pick<StateStep, 'thread' | 'name' | 'state'>, en
 
 async function runState(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean): Promise<StateOutcome> {
   const run = thread.run;
-  const entered = new Date();
+  const entered = currentTime();
   const enteredEventId = enterState(thread, name, state, input);
   const retries = new RetryCounter(state.Retry as Retrier[] | undefined);
   for (;;) {

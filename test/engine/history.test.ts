@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { History, HistoryLimitReached, withPayload } from '../../engine/history.ts';
+import sinon from 'sinon';
+import { currentTime, History, HistoryLimitReached, withPayload } from '../../engine/history.ts';
 import { stateContext } from '../../engine/context.ts';
 import { readPath } from '../../engine/jsonpath/path.ts';
 import { jsonByteLength, jsonSize } from '../../engine/payload.ts';
@@ -44,6 +45,25 @@ describe('engine: history', () => {
     }
     expect(() => stateContext(base, 'S', new Date(Number.NaN), undefined)).to.throw(RangeError);
     expect(stateContext(base, 'S', new Date(start + 5), undefined).State.EnteredTime).to.equal(new Date(start + 5).toISOString());
+  });
+
+  it("stamps events of the same millisecond with one Date, and each millisecond's with its own", () => {
+    const clock = sinon.useFakeTimers({ now: Date.UTC(2024, 0, 1), toFake: ['Date'] });
+    try {
+      const history = new History(10);
+      history.append('ExecutionStarted', 0);
+      history.append('PassStateEntered', 1);
+      clock.tick(1);
+      history.append('PassStateExited', 2);
+      const [started, entered, exited] = history.events;
+      expect(entered!.timestamp).to.equal(started!.timestamp);
+      expect(exited!.timestamp).to.not.equal(entered!.timestamp);
+      expect(exited!.timestamp.getTime() - started!.timestamp.getTime()).to.equal(1);
+      expect(currentTime()).to.equal(exited!.timestamp);
+      expect(currentTime().toISOString()).to.equal('2024-01-01T00:00:00.001Z');
+    } finally {
+      clock.restore();
+    }
   });
 
   it('allows only a terminal execution event as the last event of the quota', () => {
