@@ -81,6 +81,9 @@ function lazyField(key: string): LazyField {
   return field;
 }
 
+/** A payload's `...Details`: never truncated here, and the same object for every event (no reader changes it). */
+const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
+
 /**
  * Details with a lazily serialized payload field (`input`, `output`, `parameters`...) and its
  * `...Details` (none when `withDetails` is false). `fields` must be a new object: it is given
@@ -90,7 +93,7 @@ export function withPayload(fields: Record<string, unknown>, key: string, value:
   const field = lazyField(key);
   new Payload(fields, value);
   Object.defineProperty(fields, key, field.descriptor);
-  if (withDetails) fields[field.detailsKey] = { truncated: false };
+  if (withDetails) fields[field.detailsKey] = NOT_TRUNCATED;
   return fields;
 }
 
@@ -123,7 +126,7 @@ const ASSIGNED_VARIABLES: PropertyDescriptor = {
 export function withAssignedVariables(details: Record<string, unknown>, assign: Readonly<Record<string, unknown>>): Record<string, unknown> {
   new AssignedVariables(details, assign);
   Object.defineProperty(details, 'assignedVariables', ASSIGNED_VARIABLES);
-  details.assignedVariablesDetails = { truncated: false };
+  details.assignedVariablesDetails = NOT_TRUNCATED;
   return details;
 }
 
@@ -167,8 +170,9 @@ export class History {
       throw new HistoryLimitReached(this.limit);
     }
     const id = this.events.length + 1;
-    const event: HistoryEvent = { timestamp: currentTime(), type, id, previousEventId };
-    if (details) event[detailsKey(type)] = details;
+    const timestamp = currentTime();
+    // The details in the literal: an object that gains a fifth property later keeps it in a separate array.
+    const event: HistoryEvent = details ? { timestamp, type, id, previousEventId, [detailsKey(type)]: details } : { timestamp, type, id, previousEventId };
     this.events.push(event);
     this.onEvent?.(event);
     return id;
