@@ -3,7 +3,7 @@
 import { executionContext } from './context.ts';
 import { checkDefinition } from './definition.ts';
 import { StatesError } from './errors.ts';
-import { History, withPayload } from './history.ts';
+import { History, withStatePayload } from './history.ts';
 import { failureOfError, runMachine } from './machine.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
 import { DEFAULT_QUOTAS } from './quotas.ts';
@@ -24,9 +24,9 @@ export async function executeMachine(run: Run, machine: Machine, input: unknown)
   const thread = new Thread(run, 0, new VariableScope());
   if (tooDeep(input)) return failed(thread, { error: 'States.Runtime', cause: nestingMessage('The execution input') });
   try {
-    thread.note('ExecutionStarted', withPayload({ roleArn: run.execution.roleArn }, 'input', input));
+    thread.note('ExecutionStarted', withStatePayload({ roleArn: run.execution.roleArn }, 'input', input));
     const output = await runMachine(thread, machine, input, run.jsonata);
-    thread.emit('ExecutionSucceeded', withPayload({}, 'output', output));
+    thread.emit('ExecutionSucceeded', withStatePayload({}, 'output', output));
     return { status: 'SUCCEEDED', output };
   } catch (raised) {
     if (raised instanceof ExecutionInterrupted) {

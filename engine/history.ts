@@ -5,6 +5,7 @@
 import { StatesError } from './errors.ts';
 import { jsonByteLength } from './payload.ts';
 import { historyLimitCause } from './quotas.ts';
+import { anySliceNoted, sliceOrigin, type SliceOrigin } from './slices.ts';
 import type { HistoryEvent } from './types.ts';
 
 const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
@@ -24,6 +25,85 @@ export function jsonText(value: unknown): string {
   if (lastText !== undefined && lastValue === value) return lastText;
   const text = value === undefined ? 'null' : JSON.stringify(value);
   lastValue = value;
+  lastText = text;
+  return text;
+}
+
+// A payload that is a JSONPath slice, or an object with slices among its members, is kept with
+// each slice as the range of the list it was cut from (slices.ts): a loop popping its list would
+// otherwise keep a copy of the list per turn. Its size is taken when it is kept, while the
+// engine's measure of the value is fresh, and its text is made from the ranges when read.
+class SliceRange {
+  constructor(readonly origin: SliceOrigin) {}
+
+  items(): unknown[] {
+    return this.origin.list.slice(this.origin.start, this.origin.end);
+  }
+}
+
+class KeptPayload {
+  constructor(
+    /** A SliceRange, or a copy of a plain object with SliceRanges for its slices. */
+    readonly kept: SliceRange | Record<string, unknown>,
+    readonly byteLength: number,
+  ) {}
+
+  value(): unknown {
+    if (this.kept instanceof SliceRange) return this.kept.items();
+    const value = { ...this.kept };
+    for (const key in value) {
+      const member = value[key];
+      if (member instanceof SliceRange) value[key] = member.items();
+    }
+    return value;
+  }
+}
+
+/** Past this many members an object is kept as it is, so that a large one is not searched at every event. */
+const MAX_SEARCHED_MEMBERS = 16;
+
+function sliceRangeOf(value: unknown): SliceRange | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const origin = sliceOrigin(value);
+  return origin === undefined ? undefined : new SliceRange(origin);
+}
+
+/** `value`, or what keeps it without its slices. */
+function keptForm(value: unknown): unknown {
+  const range = sliceRangeOf(value);
+  if (range !== undefined) return new KeptPayload(range, jsonByteLength(value));
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let kept: Record<string, unknown> | undefined;
+  let members = 0;
+  for (const key in value) {
+    if ((members += 1) > MAX_SEARCHED_MEMBERS) return value;
+    const memberRange = key === '__proto__' ? undefined : sliceRangeOf((value as Record<string, unknown>)[key]);
+    if (memberRange === undefined) continue;
+    kept ??= { ...value };
+    kept[key] = memberRange;
+  }
+  return kept === undefined ? value : new KeptPayload(kept, jsonByteLength(value));
+}
+
+// One state's output is the payload of its Exited event and of the next state's Entered event.
+let lastKeptValue: unknown;
+let lastKept: unknown;
+
+function keep(value: unknown): unknown {
+  if (!anySliceNoted()) return value;
+  if (value !== lastKeptValue) {
+    lastKept = keptForm(value);
+    lastKeptValue = value;
+  }
+  return lastKept;
+}
+
+/** The JSON text of a kept payload. */
+function keptText(kept: unknown): string {
+  if (!(kept instanceof KeptPayload)) return jsonText(kept);
+  if (lastText !== undefined && lastValue === kept) return lastText;
+  const text = JSON.stringify(kept.value());
+  lastValue = kept;
   lastText = text;
   return text;
 }
@@ -71,7 +151,7 @@ function lazyField(key: string): LazyField {
         enumerable: true,
         configurable: true,
         get(this: object) {
-          return jsonText(Payload.of(this));
+          return keptText(Payload.of(this));
         },
       },
       detailsKey: `${key}Details`,
@@ -95,6 +175,15 @@ export function withPayload(fields: Record<string, unknown>, key: string, value:
   Object.defineProperty(fields, key, field.descriptor);
   if (withDetails) fields[field.detailsKey] = NOT_TRUNCATED;
   return fields;
+}
+
+/**
+ * withPayload for a state's input or output and the execution's, the payloads a list travels in
+ * from state to state: kept without the slices they hold. (A Task's parameters and result are
+ * not searched: a service's answer holds no slice, and parameters seldom do.)
+ */
+export function withStatePayload(fields: Record<string, unknown>, key: 'input' | 'output', value: unknown): Record<string, unknown> {
+  return withPayload(fields, key, keep(value));
 }
 
 // An exit's assigned variables, kept as values the same way: their texts are read only where the
@@ -137,6 +226,7 @@ export function withAssignedVariables(details: Record<string, unknown>, assign: 
 export function payloadByteLength(details: object): number | undefined {
   if (!Payload.has(details)) return undefined;
   const value = Payload.of(details);
+  if (value instanceof KeptPayload) return value.byteLength;
   return value === undefined ? 4 : jsonByteLength(value);
 }
 

@@ -5,7 +5,7 @@
 import { stateContext, type ContextObject } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
 import { errorOutput, StatesError } from './errors.ts';
-import { currentTime, HistoryLimitReached, withAssignedVariables, withPayload } from './history.ts';
+import { currentTime, HistoryLimitReached, withAssignedVariables, withStatePayload } from './history.ts';
 import { checkDepth, checkPayload } from './quotas.ts';
 import { findCatcher, retrierIndex, RetryCounter, type Catcher, type Retrier } from './retry.ts';
 import { runChoice } from './states/choice.ts';
@@ -83,7 +83,7 @@ export async function runMachine(thread: Thread, machine: Machine, input: unknow
 
 /** Records the state's Entered event; returns its id. */
 export function enterState(thread: Thread, name: string, state: StateDefinition, input: unknown): number {
-  return thread.emit(STATE_EVENTS[state.Type]!.entered, withPayload({ name }, 'input', input));
+  return thread.emit(STATE_EVENTS[state.Type]!.entered, withStatePayload({ name }, 'input', input));
 }
 
 /** The context the state sees: $$.State.RetryCount only on the states that can retry. */
@@ -144,7 +144,7 @@ export async function attemptState(step: StateStep, retries: RetryCounter): Prom
 function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
   if (step.state.Type === 'Fail') return outcome;
   if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign);
-  const details = withPayload({ name: step.name }, 'output', outcome.output);
+  const details = withStatePayload({ name: step.name }, 'output', outcome.output);
   if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) withAssignedVariables(details, outcome.assign);
   step.thread.emit(STATE_EVENTS[step.state.Type]!.exited, details);
   return outcome;

@@ -7,6 +7,7 @@ import { type FilterExpression, parseFilter, testFilter, type PathReader } from 
 import { InvalidPath, quotedEnd, readQuoted } from './path-text.ts';
 import { isObject } from '../json.ts';
 import { noteSlice } from '../payload.ts';
+import { noteSliceOrigin } from '../slices.ts';
 
 /**
  * A definite path that matched nothing; `detail` is Jayway's own message for it, `step` the
@@ -284,6 +285,7 @@ function readSimpleSlice(segments: readonly Segment[], data: unknown): unknown[]
   const items = value.slice(start, end);
   // Its size follows from the list's, measured already: no need to walk its items again.
   noteSlice(items, value, start);
+  noteSliceOrigin(items, value, start);
   return items;
 }
 
