@@ -10,6 +10,7 @@ import type { LocalEndpoints } from '../contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../../execution/clients.ts';
 import { inProcessTransport, registerInProcess, type BodyListener, type RequestHead } from './in-process-transport.ts';
 import { limitHeapGrowth } from './heap-policy.ts';
+import { correctAttributesDigest } from './sqs-attributes-digest.ts';
 import { createDynalite } from './dynalite-store.ts';
 import { fastAnswer } from './dynalite-fast-path.ts';
 import { fastSend, type FastPathService } from './sqs-fast-path.ts';
@@ -239,6 +240,8 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const dynamodbListener = gated(dynamodbCalls.handler, dynamodbBodies, options.door);
   dynamodbServer.on('request', dynamodbListener);
 
+  // Its digest of message attributes, as SQS computes it (the package it uses counts UTF-16 code units).
+  correctAttributesDigest();
   // local-aws-sqs's own createSqsServer has no error handler on listen; this server does.
   const sqs = createRequestHandler({
     port: 0,
