@@ -106,6 +106,8 @@ export interface MapRunReport {
 
 export interface ExecutionRecord extends HistoryStats {
   source: 'local' | 'aws';
+  /** The Step Functions endpoint the AWS client ran against, when not AWS's own (`make run TARGET=local`). */
+  endpoint?: string;
   executionArn: string;
   stateMachineArn: string;
   /** The rendered ASL definition that ran. */

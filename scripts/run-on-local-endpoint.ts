@@ -7,6 +7,7 @@ import { writeReport } from '../viz/report.ts';
 import { createClients } from '../execution/clients.ts';
 import { systemClock, type Clock } from '../aws/execution.ts';
 import type { StackOutputs } from '../aws/outputs.ts';
+import type { ExecutionRecord } from '../execution/execution-record.ts';
 import { InvalidArguments, parseRunArgs } from '../aws/args.ts';
 import { runCommand, type RunDeps } from '../aws/run-command.ts';
 import { selectWorkflow } from '../execution/args.ts';
@@ -34,9 +35,19 @@ export function localOutputs(env: LocalEnvironment, stateMachineArn: string): St
 export const LOCAL_POLL_MS = 100;
 const localClock: Clock = { ...systemClock, sleep: (ms) => systemClock.sleep(Math.min(ms, LOCAL_POLL_MS)) };
 
-/** The run client's dependencies pointed at the local endpoint and the emulators. */
-export function localRunDeps(env: LocalEnvironment, endpoint: string, stateMachineArn: string): Pick<RunDeps, 'readOutputs' | 'createClients' | 'clock' | 'watch'> {
+/**
+ * The run client's dependencies pointed at the local endpoint and the emulators; `writeReport`,
+ * when given, is handed each record with the endpoint it ran against (the record the client
+ * makes is otherwise an AWS run's, and the report would say it ran on AWS).
+ */
+export function localRunDeps(
+  env: LocalEnvironment,
+  endpoint: string,
+  stateMachineArn: string,
+  writeReport?: RunDeps['writeReport'],
+): Pick<RunDeps, 'readOutputs' | 'createClients' | 'clock' | 'watch' | 'writeReport'> {
   return {
+    ...(writeReport ? { writeReport: (record: ExecutionRecord) => writeReport({ ...record, endpoint }) } : {}),
     clock: localClock,
     // No console offline; the endpoint answers while the run lasts, and the report remains after it.
     watch: (executionArn) => `while it runs: ${standaloneDescribeCommand(endpoint, executionArn, env.resources.region)}`,
@@ -65,7 +76,7 @@ export async function runAgainstLocalEndpoint(argv: string[], io: Pick<RunDeps, 
   try {
     const server = await startApiServer({ env });
     try {
-      return await runCommand(argv, { ...localRunDeps(env, server.endpoint, server.workflowArn), ...io });
+      return await runCommand(argv, { ...io, ...localRunDeps(env, server.endpoint, server.workflowArn, io.writeReport) });
     } finally {
       await server.stop();
     }

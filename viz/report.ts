@@ -141,11 +141,17 @@ function whatWentWrong(record: ExecutionRecord): string {
   </details>`;
 }
 
+function ranOn(record: ExecutionRecord): string {
+  if (record.source === 'local') return 'This computer (offline emulators)';
+  if (record.endpoint === undefined) return 'AWS Step Functions';
+  return `This computer: the local Step Functions endpoint <code>${escapeHtml(record.endpoint)}</code>, through the client <code>make run</code> uses on AWS`;
+}
+
 function summarySection(record: ExecutionRecord): string {
   const failed = record.status !== 'SUCCEEDED' && record.status !== 'RUNNING';
   const rows: [string, string][] = [
     ['Status', `<span class="badge ${failed ? 'bad' : record.status === 'SUCCEEDED' ? 'good' : 'neutral'}">${escapeHtml(record.status)}</span>`],
-    ['Ran on', record.source === 'aws' ? 'AWS Step Functions' : 'This computer (offline emulators)'],
+    ['Ran on', ranOn(record)],
     ['Started', escapeHtml(record.startedAt)],
     ['Duration', escapeHtml(formatMs(record.durationMs))],
     ['Steps taken', stepsTaken(record)],

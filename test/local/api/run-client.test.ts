@@ -6,6 +6,8 @@ import { localRunDeps } from '../../../scripts/run-on-local-endpoint.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { EXIT, runCommand } from '../../../aws/run-command.ts';
+import type { ExecutionRecord } from '../../../execution/execution-record.ts';
+import { renderReport } from '../../../viz/report.ts';
 
 describe('local/api: the AWS run client against the endpoint', function () {
   this.timeout(60_000);
@@ -47,6 +49,23 @@ describe('local/api: the AWS run client against the endpoint', function () {
     expect(err).to.include(`--endpoint-url ${server.endpoint}`);
     const { summary } = await run(['--count', '2', '--json']);
     expect(summary).not.to.have.any.keys('consoleUrl');
+  });
+
+  it("hands the report the endpoint it ran against, and the report says it ran there, not on AWS", async () => {
+    const written: ExecutionRecord[] = [];
+    const deps = localRunDeps(env, server.endpoint, server.workflowArn, async (record) => {
+      written.push(record);
+      return 'reports/run.html';
+    });
+    const status = await runCommand(['--count', '2', '--json'], { ...deps, out: () => {}, err: () => {} });
+    expect(status).to.equal(EXIT.succeeded);
+    expect(written).to.have.length(1);
+    expect(written[0]).to.deep.include({ source: 'aws', endpoint: server.endpoint });
+    const html = await renderReport(written[0]!);
+    expect(html).to.include(`<dt>Ran on</dt><dd>This computer: the local Step Functions endpoint <code>${server.endpoint}</code>`);
+    const { endpoint: _, ...onAws } = written[0]!;
+    expect(await renderReport(onAws)).to.include('<dt>Ran on</dt><dd>AWS Step Functions</dd>');
+    expect(await renderReport({ ...onAws, source: 'local' })).to.include('<dt>Ran on</dt><dd>This computer (offline emulators)</dd>');
   });
 
   it('runs the workflow and reconciles every item from the history and the table', async () => {
