@@ -20,10 +20,13 @@ export class HistoryLimitReached extends StatesError {
 let lastValue: unknown;
 let lastText: string | undefined;
 
-/** JSON text of a value, remembering the last one (an exit's output is the next entry's input). */
-export function jsonText(value: unknown): string {
+/**
+ * JSON text of a payload as kept (a KeptPayload made whole again), remembering the last one (an
+ * exit's output is the next entry's input).
+ */
+function jsonText(value: unknown): string {
   if (lastText !== undefined && lastValue === value) return lastText;
-  const text = value === undefined ? 'null' : JSON.stringify(value);
+  const text = value === undefined ? 'null' : JSON.stringify(value instanceof KeptPayload ? value.value() : value);
   lastValue = value;
   lastText = text;
   return text;
@@ -98,16 +101,6 @@ function keep(value: unknown): unknown {
   return lastKept;
 }
 
-/** The JSON text of a kept payload. */
-function keptText(kept: unknown): string {
-  if (!(kept instanceof KeptPayload)) return jsonText(kept);
-  if (lastText !== undefined && lastValue === kept) return lastText;
-  const text = JSON.stringify(kept.value());
-  lastValue = kept;
-  lastText = text;
-  return text;
-}
-
 // The value behind a details object's lazy payload field is kept in a private field added to the
 // details object itself (a base constructor that returns its argument lets a class stamp a plain
 // object): invisible to JSON.stringify, spreading, Object.keys and deep equality, and far cheaper
@@ -151,7 +144,7 @@ function lazyField(key: string): LazyField {
         enumerable: true,
         configurable: true,
         get(this: object) {
-          return keptText(Payload.of(this));
+          return jsonText(Payload.of(this));
         },
       },
       detailsKey: `${key}Details`,
