@@ -13,7 +13,8 @@ import { limitHeapGrowth } from './heap-policy.ts';
 import { correctAttributesDigest } from './sqs-attributes-digest.ts';
 import { createDynalite } from './dynalite-store.ts';
 import { fastAnswer } from './dynalite-fast-path.ts';
-import { fastSend, type FastPathService } from './sqs-fast-path.ts';
+import { fastSend, type FastPathService, type StoreMessage } from './sqs-fast-path.ts';
+import { createSqsBacklog, type BackloggedQueue, type SentMessage } from './sqs-backlog.ts';
 import { leaveParsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
@@ -189,11 +190,15 @@ function gated(handler: RequestHandler, checked: BodyListener, door: Door | unde
  * An emulator behind its fast path (dynalite-fast-path.ts, sqs-fast-path.ts): a call the path can
  * answer as the emulator would is answered there, any other call goes to the emulator.
  */
-function fastPathHandlers(emulator: RequestHandler, fast: (request: FastRequest) => FastAnswer | undefined): { handler: RequestHandler; withBody: BodyListener } {
+function fastPathHandlers(
+  emulator: RequestHandler,
+  fast: (request: FastRequest) => FastAnswer | undefined,
+  beforeEmulator: (res: ServerResponse, answer: () => void) => void = (_, answer) => answer(),
+): { handler: RequestHandler; withBody: BodyListener } {
   const withBody: BodyListener = (req, res, body) => {
     const answer = fast({ method: req.method, url: req.url, headers: req.headers, body });
     if (answer === undefined) {
-      emulator(replay(req, body), res);
+      beforeEmulator(res, () => emulator(replay(req, body), res));
       return;
     }
     res.statusCode = answer.statusCode;
@@ -251,16 +256,26 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     emulateQueueCreationLifecycle: false,
     emulateLazyQueues: false,
   });
-  const sqsCalls = fastPathHandlers(sqs.requestHandler, (request) => fastSend(request, sqs.service as unknown as FastPathService));
+  // Messages sent on the fast path wait in a compact backlog until local-aws-sqs is asked anything.
+  const backlog = createSqsBacklog();
+  // The fast path hands the backlog only messages it checked: a string body, String attributes.
+  const storeMessage: StoreMessage = (queue, message) => backlog.store(queue as unknown as BackloggedQueue, message as unknown as SentMessage);
+  const sqsCalls = fastPathHandlers(
+    sqs.requestHandler,
+    (request) => fastSend(request, sqs.service as unknown as FastPathService, storeMessage),
+    (res, answer) => backlog.beforeRequest(res, answer),
+  );
   const sqsBodies = gatedBody('sqs', sqsCalls.withBody, options.door);
   const sqsListener = gated(sqsCalls.handler, sqsBodies, options.door);
   // Every queue is watched from its creation (CreateQueue adds it to the service's list), and a
   // FIFO queue deduplicates as AWS does (fifo-deduplication.ts).
-  const journal = createQueueJournal();
+  const journal = createQueueJournal(backlog.held);
   const queues = sqs.service.Queues as unknown as EmulatedQueue[];
   const addQueues = queues.push.bind(queues);
   queues.push = (...added) => {
     for (const queue of added) {
+      // The backlog's hook on newRecord goes under the journal's, which the journal may take off.
+      backlog.watch(queue as unknown as BackloggedQueue);
       journal.watch(queue);
       enforceDeduplicationInterval(queue as unknown as DeduplicatedQueue);
     }

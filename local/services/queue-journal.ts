@@ -5,7 +5,8 @@
 // emulator stores it (every send, batch send and redrive goes through the queue's newRecord) and
 // answers with those very records, as long as the queue's own count says it still holds exactly
 // them; when something removed a message (a consumer, a redrive), it answers undefined and the
-// caller reads the queue through the API.
+// caller reads the queue through the API. Messages sent but not yet stored (sqs-backlog.ts) come
+// after the stored ones.
 import type { DeliveredMessage } from '../../execution/execution-record.ts';
 import { MESSAGE_ID_ATTRIBUTE } from '../../execution/queue.ts';
 
@@ -29,7 +30,10 @@ export interface QueueJournal {
   messages(queueName: string): DeliveredMessage[] | undefined;
 }
 
-export function createQueueJournal(): QueueJournal {
+/** The messages sent to a queue and held back from the emulator, oldest first (sqs-backlog.ts's held). */
+export type HeldMessages = (queueName: string) => StoredRecord[];
+
+export function createQueueJournal(held: HeldMessages = () => []): QueueJournal {
   const journals = new Map<string, { queue: EmulatedQueue; store: EmulatedQueue['newRecord']; records: StoredRecord[] }>();
   return {
     watch(queue) {
@@ -47,14 +51,14 @@ export function createQueueJournal(): QueueJournal {
       if (!journal) return undefined;
       const attributes = journal.queue.getAttributes(['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed']) ?? {};
       // local-aws-sqs counts every stored message as either not delayed or delayed.
-      const held = Number(attributes.ApproximateNumberOfMessages ?? NaN) + Number(attributes.ApproximateNumberOfMessagesDelayed ?? NaN);
-      if (held !== journal.records.length) {
+      const stored = Number(attributes.ApproximateNumberOfMessages ?? NaN) + Number(attributes.ApproximateNumberOfMessagesDelayed ?? NaN);
+      if (stored !== journal.records.length) {
         // A message left the queue: the journal can never vouch for it again, and lets its records go.
         journal.queue.newRecord = journal.store;
         journals.delete(queueName);
         return undefined;
       }
-      return journal.records.map((record) => {
+      return [...journal.records, ...held(queueName)].map((record) => {
         const messageId = record.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue;
         return messageId === undefined ? { body: record.MessageBody } : { body: record.MessageBody, messageId };
       });

@@ -5,8 +5,8 @@
 // would accept as they are: JSON protocol, a queue that exists, bodies that are non-empty strings,
 // String attributes with plain names, FIFO fields only on a FIFO queue, nothing of its other options.
 // It stores them the way local-aws-sqs's own handler does, through the queue's setRecord (the
-// record, its MD5s, its timers, FIFO deduplication: fifo-deduplication.ts), and answers with the
-// same bytes. Every other request, and every request local-aws-sqs would refuse, goes to
+// record, its MD5s, its timers, FIFO deduplication: fifo-deduplication.ts), or hands them to the
+// backlog that stores them there later (sqs-backlog.ts), and answers with the same bytes. Every other request, and every request local-aws-sqs would refuse, goes to
 // local-aws-sqs itself, which answers it, errors included.
 import { createHash, randomUUID } from 'node:crypto';
 import { isObject } from '../../workflow/json.ts';
@@ -29,6 +29,11 @@ export interface FastPathQueue {
   MaximumMessageSize: number;
   setRecord(message: Message): Stored;
 }
+
+/** How the path stores a message it accepted: the queue's setRecord, or the backlog in front of it (sqs-backlog.ts). */
+export type StoreMessage = (queue: FastPathQueue, message: Message) => Stored;
+
+const setRecord: StoreMessage = (queue, message) => queue.setRecord(message);
 
 /** The parts of local-aws-sqs's service the path reads. */
 export interface FastPathService {
@@ -120,12 +125,12 @@ function withDeduplicationId(message: Message, queue: FastPathQueue): Message {
   return { ...message, MessageDeduplicationId: createHash('sha256').update(message.MessageBody as string).digest('hex') };
 }
 
-function sendMessage(request: Record<string, unknown>, service: FastPathService): string | undefined {
+function sendMessage(request: Record<string, unknown>, service: FastPathService, store: StoreMessage): string | undefined {
   const queue = queueOf(service, request.QueueUrl);
   if (queue === undefined || !onlyFields(request, SEND_FIELDS) || acceptedSize(request, queue) === undefined) return undefined;
   let stored: Stored;
   try {
-    stored = queue.setRecord(withDeduplicationId(request, queue));
+    stored = store(queue, withDeduplicationId(request, queue));
   } catch {
     // Nothing was stored (setRecord throws only before it stores): local-aws-sqs answers with its own error.
     return undefined;
@@ -141,7 +146,7 @@ function sendMessage(request: Record<string, unknown>, service: FastPathService)
   return JSON.stringify(answer);
 }
 
-function sendMessageBatch(request: Record<string, unknown>, service: FastPathService): string | undefined {
+function sendMessageBatch(request: Record<string, unknown>, service: FastPathService, store: StoreMessage): string | undefined {
   const queue = queueOf(service, request.QueueUrl);
   const entries = request.Entries;
   if (queue === undefined || !onlyFields(request, BATCH_FIELDS) || !Array.isArray(entries)) return undefined;
@@ -161,7 +166,7 @@ function sendMessageBatch(request: Record<string, unknown>, service: FastPathSer
   for (const entry of entries as Message[]) {
     // local-aws-sqs answers an entry it could not store as failed, and goes on with the next.
     try {
-      const { record, MD5OfMessageSystemAttributes } = queue.setRecord(withDeduplicationId(entry, queue));
+      const { record, MD5OfMessageSystemAttributes } = store(queue, withDeduplicationId(entry, queue));
       const result: Record<string, unknown> = { Id: entry.Id, MessageId: record.MessageId, MD5OfMessageBody: record.MD5OfMessageBody };
       if (record.attributes.SequenceNumber) result.SequenceNumber = record.attributes.SequenceNumber;
       if (record.MD5OfMessageAttributes) result.MD5OfMessageAttributes = record.MD5OfMessageAttributes;
@@ -175,7 +180,7 @@ function sendMessageBatch(request: Record<string, unknown>, service: FastPathSer
   return JSON.stringify({ Successful: successful.length ? successful : undefined, Failed: failed.length ? failed : undefined });
 }
 
-const OPERATIONS: Record<string, (request: Record<string, unknown>, service: FastPathService) => string | undefined> = {
+const OPERATIONS: Record<string, (request: Record<string, unknown>, service: FastPathService, store: StoreMessage) => string | undefined> = {
   'AmazonSQS.SendMessage': sendMessage,
   'AmazonSQS.SendMessageBatch': sendMessageBatch,
 };
@@ -184,7 +189,7 @@ const OPERATIONS: Record<string, (request: Record<string, unknown>, service: Fas
  * local-aws-sqs's answer to the request when the fast path can give it, the message(s) stored;
  * undefined to hand the request to local-aws-sqs (whose answer it then is, with nothing changed here).
  */
-export function fastSend(request: FastRequest, service: FastPathService): FastAnswer | undefined {
+export function fastSend(request: FastRequest, service: FastPathService, store: StoreMessage = setRecord): FastAnswer | undefined {
   const target = request.headers['x-amz-target'];
   if (request.headers['content-type'] !== JSON_CONTENT_TYPE || typeof target !== 'string' || !Object.hasOwn(OPERATIONS, target)) return undefined;
   let parsed: unknown;
@@ -194,7 +199,7 @@ export function fastSend(request: FastRequest, service: FastPathService): FastAn
     return undefined;
   }
   if (!isObject(parsed)) return undefined;
-  const body = OPERATIONS[target]!(parsed, service);
+  const body = OPERATIONS[target]!(parsed, service, store);
   if (body === undefined) return undefined;
   return {
     statusCode: 200,
