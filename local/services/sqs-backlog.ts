@@ -12,7 +12,7 @@
 // request (a long poll may be waiting for the message), while a purge is pending (it will clear
 // what the queue holds by then), while the queue is the source of a message move task, and on a
 // FIFO queue or one that delays its messages.
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { md5OfMessageAttributes, type MessageAttribute } from './sqs-attributes-digest.ts';
 
@@ -66,7 +66,7 @@ export interface SqsBacklog {
   held(queueName: string): SentMessage[];
 }
 
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+const md5 = (text: string) => hash('md5', text, 'hex');
 
 // A move task's statuses while its timer still runs.
 const MOVING = new Set(['RUNNING', 'CANCELLING']);
