@@ -11,10 +11,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DEDUPLICATION_INTERVAL_MS, enforceDeduplicationInterval, type DeduplicatedQueue } from '../../local/services/fifo-deduplication.ts';
-import { createLocalClients, startEmulators, type Emulators } from '../../local/services/emulators.ts';
-import type { Clients } from '../../execution/clients.ts';
+import { emulatorsEachTest, REGION } from './emulators-each-test.ts';
 
-const REGION = 'us-east-1';
 const FIFO = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
 const HIGH_THROUGHPUT = { ...FIFO, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' };
 
@@ -24,23 +22,12 @@ async function receiveAll(sqs: SQSClient, url: string): Promise<{ body: string; 
 }
 
 describe('local/fifo-deduplication: FIFO queues on the emulators, as AWS documents them', () => {
-  let emulators: Emulators;
-  let clients: Clients;
-
-  beforeEach(async () => {
-    emulators = await startEmulators({ region: REGION, accountId: '000000000000' });
-    clients = createLocalClients(REGION, emulators.endpoints);
-  });
-
-  afterEach(async () => {
-    for (const client of Object.values(clients)) client.destroy();
-    await emulators.stop();
-  });
+  const env = emulatorsEachTest();
 
   const createQueue = async (name: string, attributes: Record<string, string>) =>
-    (await clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
+    (await env.clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
   const send = (url: string, body: string, dedup: string, group = 'g') =>
-    clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageDeduplicationId: dedup, MessageGroupId: group }));
+    env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageDeduplicationId: dedup, MessageGroupId: group }));
 
   it('accepts a copy sent within the interval with the first MessageId and delivers it once', async () => {
     const url = await createQueue('dedup.fifo', FIFO);
@@ -48,45 +35,45 @@ describe('local/fifo-deduplication: FIFO queues on the emulators, as AWS documen
     const copy = await send(url, 'record', 'id-1');
     expect(copy.MessageId).to.equal(first.MessageId);
     expect(copy.SequenceNumber).to.equal(first.SequenceNumber);
-    expect(emulators.queueMessages(url)).to.deep.equal([{ body: 'record' }]);
+    expect(env.emulators.queueMessages(url)).to.deep.equal([{ body: 'record' }]);
   });
 
   it('still drops a copy after the first was received and deleted (local-aws-sqs alone delivered it again)', async () => {
     const url = await createQueue('consumed.fifo', FIFO);
     await send(url, 'record', 'id-1');
-    const [received] = await receiveAll(clients.sqs, url);
-    await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: received!.handle }));
+    const [received] = await receiveAll(env.clients.sqs, url);
+    await env.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: received!.handle }));
     await send(url, 'record', 'id-1');
-    expect(await receiveAll(clients.sqs, url)).to.deep.equal([]);
+    expect(await receiveAll(env.clients.sqs, url)).to.deep.equal([]);
   });
 
   it('deduplicates per message group with DeduplicationScope messageGroup, across the queue otherwise', async () => {
     const perGroup = await createQueue('per-group.fifo', HIGH_THROUGHPUT);
     await send(perGroup, 'in a', 'id-1', 'a');
     await send(perGroup, 'in b', 'id-1', 'b');
-    expect(emulators.queueMessages(perGroup)!.map((m) => m.body)).to.deep.equal(['in a', 'in b']);
+    expect(env.emulators.queueMessages(perGroup)!.map((m) => m.body)).to.deep.equal(['in a', 'in b']);
     const perQueue = await createQueue('per-queue.fifo', FIFO);
     await send(perQueue, 'in a', 'id-1', 'a');
     await send(perQueue, 'in b', 'id-1', 'b');
-    expect(emulators.queueMessages(perQueue)!.map((m) => m.body)).to.deep.equal(['in a']);
+    expect(env.emulators.queueMessages(perQueue)!.map((m) => m.body)).to.deep.equal(['in a']);
   });
 
   it('drops the copies of a batch sent again, entry by entry', async () => {
     const url = await createQueue('batch.fifo', HIGH_THROUGHPUT);
     const entries = ['k1', 'k2', 'k3'].map((key) => ({ Id: key, MessageBody: `body ${key}`, MessageGroupId: 'k1', MessageDeduplicationId: key }));
-    await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
-    const again = await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [...entries, { ...entries[0]!, Id: 'k4', MessageDeduplicationId: 'k4', MessageBody: 'body k4' }] }));
+    await env.clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+    const again = await env.clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [...entries, { ...entries[0]!, Id: 'k4', MessageDeduplicationId: 'k4', MessageBody: 'body k4' }] }));
     expect(again.Successful).to.have.length(4);
-    expect(emulators.queueMessages(url)!.map((m) => m.body)).to.deep.equal(['body k1', 'body k2', 'body k3', 'body k4']);
+    expect(env.emulators.queueMessages(url)!.map((m) => m.body)).to.deep.equal(['body k1', 'body k2', 'body k3', 'body k4']);
   });
 
   it('delivers a group in the order sent, and refuses a send without MessageGroupId or a deduplication id', async () => {
     const url = await createQueue('order.fifo', HIGH_THROUGHPUT);
     for (const n of [1, 2, 3]) await send(url, `m${n}`, `id-${n}`);
-    expect((await receiveAll(clients.sqs, url)).map((m) => m.body)).to.deep.equal(['m1', 'm2', 'm3']);
+    expect((await receiveAll(env.clients.sqs, url)).map((m) => m.body)).to.deep.equal(['m1', 'm2', 'm3']);
     const refused = async (input: object) => {
       try {
-        await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', ...input }));
+        await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', ...input }));
       } catch (error) {
         return (error as Error).message;
       }
@@ -98,9 +85,9 @@ describe('local/fifo-deduplication: FIFO queues on the emulators, as AWS documen
 
   it('leaves a Standard queue as it is: a copy is a second message, and MessageDeduplicationId is refused', async () => {
     const url = await createQueue('standard', {});
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'record' }));
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'record' }));
-    expect(emulators.queueMessages(url)).to.have.length(2);
+    await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'record' }));
+    await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'record' }));
+    expect(env.emulators.queueMessages(url)).to.have.length(2);
     try {
       await send(url, 'record', 'id-1');
       expect.fail('a Standard queue accepted MessageDeduplicationId');

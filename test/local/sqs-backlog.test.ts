@@ -3,8 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Clients } from '../../execution/clients.ts';
-import { createLocalClients, startEmulators, type Emulators } from '../../local/services/emulators.ts';
+import { emulatorsEachTest } from './emulators-each-test.ts';
 import { createSqsBacklog, type BackloggedQueue, type SentMessage, type StoredMessage } from '../../local/services/sqs-backlog.ts';
 import { md5OfMessageAttributes } from '../../local/services/sqs-attributes-digest.ts';
 
@@ -191,31 +190,19 @@ describe('local/sqs-backlog: messages sent on the fast path, held compact until 
 });
 
 describe('local/sqs-backlog: through the SQS emulator', () => {
-  const REGION = 'us-east-1';
-  let emulators: Emulators;
-  let clients: Clients;
+  const env = emulatorsEachTest();
 
-  beforeEach(async () => {
-    emulators = await startEmulators({ region: REGION, accountId: '000000000000' });
-    clients = createLocalClients(REGION, emulators.endpoints);
-  });
-
-  afterEach(async () => {
-    for (const client of Object.values(clients)) client.destroy();
-    await emulators.stop();
-  });
-
-  const createQueue = async (name: string) => (await clients.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+  const createQueue = async (name: string) => (await env.clients.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
 
   it('receives the messages sent in the order sent, with the ids and digests the sends answered, all counted at once', async () => {
     const url = await createQueue('backlog-order');
     const before = Date.now();
     const sent = [];
-    for (const body of ['one', 'two']) sent.push(await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageAttributes: ATTRIBUTES })));
-    const batch = await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'a', MessageBody: 'three' }, { Id: 'b', MessageBody: 'four' }] }));
-    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'] }));
+    for (const body of ['one', 'two']) sent.push(await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageAttributes: ATTRIBUTES })));
+    const batch = await env.clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'a', MessageBody: 'three' }, { Id: 'b', MessageBody: 'four' }] }));
+    const { Attributes } = await env.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'] }));
     expect(Attributes).to.deep.equal({ ApproximateNumberOfMessages: '4', ApproximateNumberOfMessagesDelayed: '0' });
-    const { Messages } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], AttributeNames: ['All'] }));
+    const { Messages } = await env.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], AttributeNames: ['All'] }));
     expect(Messages!.map((message) => message.Body)).to.deep.equal(['one', 'two', 'three', 'four']);
     const answered = [...sent, ...batch.Successful!].map(({ MessageId, MD5OfMessageBody, MD5OfMessageAttributes }) => ({ MessageId, MD5OfMessageBody, MD5OfMessageAttributes }));
     expect(Messages!.map(({ MessageId, MD5OfBody, MD5OfMessageAttributes }) => ({ MessageId, MD5OfMessageBody: MD5OfBody, MD5OfMessageAttributes }))).to.deep.equal(answered);
@@ -225,9 +212,9 @@ describe('local/sqs-backlog: through the SQS emulator', () => {
   it('hands a long poll that is waiting the message sent meanwhile', async () => {
     const url = await createQueue('backlog-long-poll');
     const started = Date.now();
-    const polling = clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }));
+    const polling = env.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'awaited' }));
+    await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'awaited' }));
     const { Messages } = await polling;
     expect(Messages!.map((message) => message.Body)).to.deep.equal(['awaited']);
     expect(Date.now() - started).to.be.below(5000);
