@@ -198,7 +198,14 @@ function fastPathHandlers(
   const withBody: BodyListener = (req, res, body) => {
     const answer = fast({ method: req.method, url: req.url, headers: req.headers, body });
     if (answer === undefined) {
-      beforeEmulator(res, () => emulator(replay(req, body), res));
+      // The emulator may be handed the request a turn later (sqs-backlog.ts): a throw then still ends this request alone.
+      beforeEmulator(res, () => {
+        try {
+          emulator(replay(req, body), res);
+        } catch (error) {
+          serverError(res, error);
+        }
+      });
       return;
     }
     res.statusCode = answer.statusCode;
