@@ -30,6 +30,12 @@ export interface QueueJournal {
   messages(queueName: string): DeliveredMessage[] | undefined;
 }
 
+/** A stored or held message as the reconciliation reads it. */
+function delivered(record: StoredRecord): DeliveredMessage {
+  const messageId = record.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue;
+  return messageId === undefined ? { body: record.MessageBody } : { body: record.MessageBody, messageId };
+}
+
 /** The messages sent to a queue and held back from the emulator, oldest first (sqs-backlog.ts's held). */
 export type HeldMessages = (queueName: string) => StoredRecord[];
 
@@ -58,10 +64,9 @@ export function createQueueJournal(held: HeldMessages = () => []): QueueJournal 
         journals.delete(queueName);
         return undefined;
       }
-      return [...journal.records, ...held(queueName)].map((record) => {
-        const messageId = record.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue;
-        return messageId === undefined ? { body: record.MessageBody } : { body: record.MessageBody, messageId };
-      });
+      const messages = journal.records.map(delivered);
+      for (const record of held(queueName)) messages.push(delivered(record));
+      return messages;
     },
   };
 }

@@ -1,6 +1,6 @@
 // Messages sent on the fast path to a quiet standard queue, kept compact until anything else looks
-// at the queue. local-aws-sqs keeps each message as a record, a holder and two timers, about
-// 890 B a message (bench/emulator-costs.ts): at a million messages, most of the at-scale run's
+// at the queue. local-aws-sqs keeps each message as a record, a holder and two timers, 800 to
+// 900 B a message (bench/emulator-costs.ts): at a million messages, most of the at-scale run's
 // heap. A workflow that only sends (a Map Run's children) needs none of that until something
 // reads the queue. The backlog keeps a message's id, body, attributes and sending time, answers
 // the send as local-aws-sqs would (the same id and digests), and hands the messages to the queue's

@@ -209,6 +209,15 @@ describe('local/sqs-backlog: through the SQS emulator', () => {
     for (const message of Messages!) expect(Number(message.Attributes!.SentTimestamp)).to.be.within(before, Date.now());
   });
 
+  it('reads the queue in process as the messages stored, then the ones held, in the order sent', async () => {
+    const url = await createQueue('backlog-journal');
+    await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'stored', MessageAttributes: ATTRIBUTES }));
+    // local-aws-sqs answering anything has it store the first message.
+    await env.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'held' }));
+    expect(env.emulators.queueMessages(url)).to.deep.equal([{ body: 'stored', messageId: 'item-1' }, { body: 'held' }]);
+  });
+
   it('hands a long poll that is waiting the message sent meanwhile', async () => {
     const url = await createQueue('backlog-long-poll');
     const started = Date.now();
