@@ -41,7 +41,6 @@ export function sentCount(output: unknown, sentField: string): number | undefine
   return typeof sent === 'number' ? sent : undefined;
 }
 
-
 export function reconcileMapRun(seeded: string[], children: ChildBatch[], bodies: ReadonlyMap<string, string> = new Map()): MapRunReconciliation {
   const warnings: string[] = [];
   const sends = new Map<string, number>();

@@ -12,7 +12,6 @@ import { setLongTimeout } from './timers.ts';
 import type { EngineOptions, ExecutionContext, ExecutionResult, MapRunRecord, Quotas } from './types.ts';
 import { VariableScope } from './variables.ts';
 
-
 /**
  * Runs `machine` as an execution of `run`, recording its history; never rejects for what the
  * machine does. An input nested too deep fails it at once (ExecutionFailed alone: its

@@ -5,7 +5,6 @@ import { formatCount } from './count.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
-
 export interface StateSample {
   input: unknown;
   output?: unknown;

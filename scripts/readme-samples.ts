@@ -20,7 +20,6 @@ export class ReadmeDrift extends Error {
   override name = 'ReadmeDrift';
 }
 
-
 /** What `make local` prints, as the Quick start shows it: the run's id elided, the report's path by its form. */
 function makeLocalSample(): string {
   // The report is left out: a sample's run should leave nothing in reports/.

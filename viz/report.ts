@@ -26,7 +26,6 @@ function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-
 // The quota is a whole number of KiB, and so is said.
 const PAYLOAD_QUOTA = `${QUOTAS.payloadBytes / 1024} KiB`;
 

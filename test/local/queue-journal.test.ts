@@ -9,7 +9,6 @@ import {
 import { MESSAGE_ID_ATTRIBUTE, peekMessages } from '../../execution/queue.ts';
 import { emulatorsEachTest } from './emulators-each-test.ts';
 
-
 describe('local/queue-journal: what an emulated queue holds, read in process', () => {
   const env = emulatorsEachTest();
 
