@@ -8,7 +8,9 @@
 // Other processes share the machine: every figure is a range over the rounds, with the load
 // average. Every child process has a deadline; the benchmark stops on its own. A second table
 // (bench/startup.ts) gives what a CLI process costs around its run: Node alone, the CLI's
-// start-up, one conformance case, `make local` at 10 items, `make test-state` on one state.
+// start-up, one conformance case, `make local` at 10 items, `make test-state` on one state. A third
+// (bench/warm-endpoint.ts) runs the loop at 100 and MAX_ITEMS items on a warm `make serve`, the
+// layer a long-running emulator is measured at, against the same targets.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,7 @@ import { runEngineAlone } from './transfer-records-engine.ts';
 import { coldLine, engineCold } from './engine-cold.ts';
 import { measureStartup, median, STARTUP_ROUNDS, startupTable } from './startup.ts';
 import { loopMs, runCli, type CliRun } from './cli-run.ts';
+import { measureWarmEndpoint, warmEndpointTable, type WarmFigures } from './warm-endpoint.ts';
 
 const SIZES = [10, 100, 250, 500, 1000, MAX_ITEMS];
 /** The sizes the growth is fitted over. */
@@ -169,6 +172,22 @@ function growth(all: SizeFigures[]): string[] {
   ];
 }
 
+/** The same targets on the warm endpoint: the loop at 100 items, the execution at MAX_ITEMS. */
+function warmTargets(warm: WarmFigures[]): string[] {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  return warm.flatMap(({ count, executionMs, loopMs: loops }) => {
+    if (count === 100) {
+      const loop = median(loops);
+      return [`Warm endpoint, N = 100: loop ${loop.toFixed(0)} ms, median (target ≤ ${TARGET_LOOP_100_MS} ms: ${verdict(loop <= TARGET_LOOP_100_MS)}).`];
+    }
+    if (count === MAX_ITEMS) {
+      const execution = median(executionMs) / 1000;
+      return [`Warm endpoint, N = ${count}: execution ${execution.toFixed(2)} s, median (target ≤ ${TARGET_EXECUTION_MAX_S} s: ${verdict(execution <= TARGET_EXECUTION_MAX_S)}).`];
+    }
+    return [];
+  });
+}
+
 function targets(all: SizeFigures[]): string[] {
   const largest = all[all.length - 1]!;
   const walls = largest.runs.map((run) => run.wallMs);
@@ -202,8 +221,10 @@ async function main(): Promise<void> {
   }
   // The floor under the loop at 100 items: the engine alone, cold as the run's loop is.
   const cold = await engineCold(100, COLD_RUNS);
+  const warm = await measureWarmEndpoint([100, MAX_ITEMS]);
+  console.error('warm endpoint: done');
   console.log(table(all).join('\n'));
-  console.log(['', ...growth(all), ...targets(all), coldLine(cold)].join('\n'));
+  console.log(['', ...growth(all), ...targets(all), ...warmTargets(warm), coldLine(cold)].join('\n'));
   console.log(
     [
       '',
@@ -218,6 +239,7 @@ async function main(): Promise<void> {
       'engine alone: the same loop on the engine with in-memory services (bench/transfer-records-engine.ts): no SDK, no emulators, no IAM; run in this process, warm after the first size.',
     ].join('\n'),
   );
+  console.log(['', ...warmEndpointTable(warm)].join('\n'));
   console.log(
     ['', `Start-up (bench/startup.ts): ${STARTUP_ROUNDS} rounds per row, after one that warms Node's compile cache; median and range.`, ...startupTable(startup)].join('\n'),
   );

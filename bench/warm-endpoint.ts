@@ -1,0 +1,186 @@
+// The classic workflow on a warm local endpoint: `make serve`'s command (dist/local-serve.mjs) in a
+// process of its own, started once, and executions started on it through Step Functions' API, as a
+// test suite run against `make serve` starts them. WARMUP executions of MAX_ITEMS items come first,
+// uncounted: V8 compiles a function with its optimizing tiers only after it has run often, and a
+// server in use has long since run every item's code that often (at 100 items, the loop took 22-26
+// ms after three uncounted executions of 100, 11-17 ms after a thousand items more). Then the
+// sizes take turns, round after round; each execution's time (DescribeExecution's stop less start)
+// and loop (its history: from the seed's TaskStateExited to the last event) are counted. This is
+// the layer a long-running emulator is measured at; `make bench`'s CLI rows measure a fresh
+// process each run, cold.
+// `npx tsx bench/warm-endpoint.ts [--count 100,1763] [--rounds 5]`; a section of `make bench`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { MAX_ITEMS } from '../functions/seed/limits.ts';
+import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
+import { SERVE_CLI } from '../scripts/build.ts';
+import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
+import { workflowNames } from '../workflow/names.ts';
+import { namePrefix, region } from '../workflow/settings.ts';
+import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
+import { median } from './startup.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Executions of MAX_ITEMS items before the counted ones. */
+const WARMUP = 2;
+export const WARM_ROUNDS = 5;
+// How often the client asks whether an execution has ended. It answers on the endpoint's thread,
+// so asking often takes time from the execution; the figures come from the history, not the wait.
+const POLL_MS = 100;
+const START_DEADLINE_MS = 30_000;
+const EXECUTION_DEADLINE_MS = 60_000;
+
+export class WarmEndpointFailed extends Error {
+  override name = 'WarmEndpointFailed';
+}
+
+export interface WarmFigures {
+  count: number;
+  /** Per counted execution, in milliseconds. */
+  executionMs: number[];
+  loopMs: number[];
+}
+
+/** Starts `make serve`'s command on a free port; resolves with its Step Functions URL once it listens. */
+function startServe(): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, SERVE_CLI.outfile), '--port=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new WarmEndpointFailed(`make serve's command did not listen within ${START_DEADLINE_MS} ms: ${stderr.trim()}`));
+    }, START_DEADLINE_MS);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+      const url = /Step Functions\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+      if (url !== undefined) {
+        clearTimeout(deadline);
+        resolve({ child, url });
+      }
+    });
+    child.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(deadline);
+      reject(new WarmEndpointFailed(`make serve's command ended with ${signal ?? `exit ${code}`} before it listened: ${stderr.trim()}`));
+    });
+  });
+}
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  const killed = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killed);
+}
+
+const time = (event: HistoryEvent | undefined): number => event?.timestamp?.getTime() ?? Number.NaN;
+
+/** One execution of `count` items, to its end; its execution time and its loop (after the seed). */
+async function runOnce(sfn: SFNClient, stateMachineArn: string, count: number): Promise<{ executionMs: number; loopMs: number }> {
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ count }) }));
+  const deadline = Date.now() + EXECUTION_DEADLINE_MS;
+  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  while (described.status === 'RUNNING') {
+    if (Date.now() > deadline) throw new WarmEndpointFailed(`the execution of ${count} item(s) still ran after ${EXECUTION_DEADLINE_MS} ms`);
+    await sleep(POLL_MS);
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  if (described.status !== 'SUCCEEDED') throw new WarmEndpointFailed(`the execution of ${count} item(s) ended ${described.status}`);
+  // The seed's exit is among the first events; the last event is the execution's end.
+  const first = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 20 }));
+  const last = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1, reverseOrder: true }));
+  const seedExited = first.events?.find((event) => event.type === 'TaskStateExited');
+  return {
+    executionMs: described.stopDate!.getTime() - described.startDate!.getTime(),
+    loopMs: time(last.events?.[0]) - time(seedExited),
+  };
+}
+
+/** WARMUP executions of MAX_ITEMS items, then `rounds` rounds of one execution per count, all on one endpoint. */
+export async function measureWarmEndpoint(counts: number[], rounds: number = WARM_ROUNDS, warmup: number = WARMUP): Promise<WarmFigures[]> {
+  const { child, url } = await startServe();
+  // The endpoint names its resources from the same settings (NAME_PREFIX, the region) it inherits.
+  const scope = { ...OFFLINE_SCOPE, region: region() };
+  const sfn = new SFNClient({ region: scope.region, endpoint: url, credentials: LOCAL_CREDENTIALS });
+  try {
+    const stateMachineArn = arns.stateMachine(scope, workflowNames(namePrefix(), TRANSFER_RECORDS).stateMachine);
+    for (let run = 0; run < warmup; run++) await runOnce(sfn, stateMachineArn, MAX_ITEMS);
+    const figures: WarmFigures[] = counts.map((count) => ({ count, executionMs: [], loopMs: [] }));
+    for (let round = 0; round < rounds; round++) {
+      for (const size of figures) {
+        const { executionMs, loopMs } = await runOnce(sfn, stateMachineArn, size.count);
+        size.executionMs.push(executionMs);
+        size.loopMs.push(loopMs);
+      }
+    }
+    return figures;
+  } finally {
+    sfn.destroy();
+    await stopServe(child);
+  }
+}
+
+const spread = (values: number[]) => `${median(values).toFixed(0)} ms (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
+
+/** The section `make bench` prints: one row per count. */
+export function warmEndpointTable(figures: WarmFigures[], rounds: number = WARM_ROUNDS): string[] {
+  const header = ['N', 'execution, median (range)', 'loop, median (range)', 'loop / item'];
+  const rows = figures.map(({ count, executionMs, loopMs }) => [
+    count.toLocaleString('en-US'),
+    spread(executionMs),
+    spread(loopMs),
+    `${(median(loopMs) / count).toFixed(3)} ms`,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padStart(widths[column]!)).join(' | ')} |`;
+  return [
+    `Warm endpoint (bench/warm-endpoint.ts): make serve's command in its own process, executions started through Step Functions' API; ` +
+      `${WARMUP} uncounted executions of ${MAX_ITEMS} items, then ${rounds} rounds of the sizes in turn. Times from DescribeExecution and the history (whole milliseconds).`,
+    line(header),
+    `|${widths.map((width) => `${'-'.repeat(width + 1)}:`).join('|')}|`,
+    ...rows.map(line),
+  ];
+}
+
+/** `--count 100,1763 --rounds 5`: counts 1..MAX_ITEMS, a positive number of rounds; WarmEndpointFailed otherwise. */
+export function warmArgs(args: string[]): { counts: number[]; rounds: number } {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { count: { type: 'string' }, rounds: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    throw new WarmEndpointFailed((error as Error).message);
+  }
+  const counts = (values.count ?? `100,${MAX_ITEMS}`).split(',').map((count) => (/^\d+$/.test(count.trim()) ? Number(count) : Number.NaN));
+  const rounds = values.rounds === undefined ? WARM_ROUNDS : /^\d+$/.test(values.rounds) ? Number(values.rounds) : Number.NaN;
+  if (counts.some((count) => !(count >= 1 && count <= MAX_ITEMS)) || !(rounds >= 1)) {
+    throw new WarmEndpointFailed(`--count takes whole numbers 1-${MAX_ITEMS} separated by commas, --rounds a whole number from 1; got --count "${values.count ?? ''}" --rounds "${values.rounds ?? ''}"`);
+  }
+  return { counts, rounds };
+}
+
+async function main(): Promise<void> {
+  const { counts, rounds } = warmArgs(process.argv.slice(2));
+  console.log(warmEndpointTable(await measureWarmEndpoint(counts, rounds), rounds).join('\n'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    process.exitCode = 1;
+  });
+}
