@@ -10,6 +10,7 @@
 // process each run, cold.
 // `npx tsx bench/warm-endpoint.ts [--count 100,1763] [--rounds 5]`; a section of `make bench`.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,8 +54,10 @@ export interface WarmFigures {
 
 /** Starts `make serve`'s command on a free port; resolves with its Step Functions URL once it listens. */
 function startServe(): Promise<{ child: ChildProcess; url: string }> {
+  const bundle = join(ROOT, SERVE_CLI.outfile);
+  if (!existsSync(bundle)) return Promise.reject(new WarmEndpointFailed(`${SERVE_CLI.outfile} is missing: run make build (make bench builds it first)`));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, SERVE_CLI.outfile), '--port=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [bundle, '--port=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const deadline = setTimeout(() => {
       child.kill('SIGKILL');
