@@ -164,7 +164,7 @@ TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 2 )))
 # `make test`) go first, so that none of them starts last while the other jobs have finished.
 # The rest follow in name order; a name here that no longer exists is left out.
 SLOW_TESTS := $(addprefix test/,$(addsuffix .test.ts,local/cli local/run local/at-scale-run \
-  stacks/temp-folders asl/transfer-records engine/expression-bounds functions/seed/limits \
+  asl/transfer-records engine/expression-bounds functions/seed/limits \
   aws/key-list functions/seed/at-scale aws/run-at-scale second-entry makefile \
   local/api/test-state-cli viz/report-browser engine/jsonata/budget local/at-scale-faults))
 TEST_FILES = $(shell find test -name '*.test.ts' | LC_ALL=C sort)

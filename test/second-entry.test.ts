@@ -10,7 +10,7 @@ import { buildAll } from '../scripts/build.ts';
 import { TransferRecordsStack } from '../stacks/transfer-records-stack.ts';
 import { STACK_NAME } from '../workflow/settings.ts';
 import { FIXTURE_APP } from './fixtures/app/echo.ts';
-import { testApp } from './stacks/synth.ts';
+import { leavesNoTempFolder, testApp } from './stacks/synth.ts';
 
 describe('a second function and a second workflow, added as entries', function () {
   this.timeout(120_000);
@@ -22,6 +22,8 @@ describe('a second function and a second workflow, added as entries', function (
   });
 
   after(() => rmSync(distDir, { recursive: true, force: true }));
+  // After the hooks above: its own folder is made and removed outside the one checked.
+  leavesNoTempFolder();
 
   it('the build bundles and zips both functions', async () => {
     const built = await buildAll({ app: FIXTURE_APP, outDir: distDir });

@@ -6,7 +6,7 @@ import { APP } from '../../workflow/app.ts';
 import { STACK_NAME } from '../../workflow/settings.ts';
 import { KEY_LIST_PREFIX, RESULTS_PREFIX, RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { SEED_FUNCTION } from '../../workflow/transfer-records.ts';
-import { addressOf, all, ARN_SCOPE, LOG_DELIVERY_ACTIONS, ref, seedZipFixture, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, ARN_SCOPE, leavesNoTempFolder, LOG_DELIVERY_ACTIONS, ref, seedZipFixture, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
 
 function synthAtScale(): Synthesized {
   const app = APP;
@@ -15,6 +15,7 @@ function synthAtScale(): Synthesized {
 }
 
 describe('TransferRecordsStack with transfer-records-at-scale', () => {
+  leavesNoTempFolder();
   let stack: Synthesized;
   const bucket = `aws_s3_bucket.${RUN_BUCKET.id}`;
   const machineAddress = `aws_sfn_state_machine.${TRANSFER_RECORDS_AT_SCALE.id}`;

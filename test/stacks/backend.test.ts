@@ -3,7 +3,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { expect } from 'chai';
 import { configureBackend, localStatePath } from '../../stacks/backend.ts';
 import { REPO_ROOT, STACK_OUTPUT_DIR } from '../../stacks/paths.ts';
-import { testApp } from './synth.ts';
+import { leavesNoTempFolder, testApp } from './synth.ts';
 
 function backendFor(env: NodeJS.ProcessEnv, prefix = 'transfer-records', region = 'us-east-1'): Record<string, unknown> {
   const stack = new TerraformStack(testApp(), 'transfer-records');
@@ -12,6 +12,7 @@ function backendFor(env: NodeJS.ProcessEnv, prefix = 'transfer-records', region 
 }
 
 describe('stacks/backend', () => {
+  leavesNoTempFolder();
   it('keeps state in a local file at the repository root, outside cdktf.out', () => {
     expect(backendFor({})).to.deep.equal({ local: { path: localStatePath('transfer-records', 'us-east-1') } });
     // Terraform resolves the path from the synthesized folder it runs in.

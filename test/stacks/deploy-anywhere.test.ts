@@ -9,7 +9,7 @@ import { deployedRoleName } from '../../workflow/names.ts';
 import { DEFAULT_REGION } from '../../workflow/settings.ts';
 import { RUN_BUCKET, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { DEAD_LETTER_QUEUE, QUEUE, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
-import { addressOf, all, newStack, ref, synth, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, leavesNoTempFolder, newStack, ref, synth, type Block, type Synthesized } from './synth.ts';
 
 const roleNames = (stack: Synthesized) => [...all(stack.resource, 'aws_iam_role').values()].map((role) => String(role.name));
 
@@ -28,6 +28,7 @@ const denyWithoutTls = (service: string, resources: string[]) => ({
 });
 
 describe('TransferRecordsStack, deployed anywhere, twice', () => {
+  leavesNoTempFolder();
   let stack: Synthesized;
 
   before(() => {

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { interpolationEnd, MissingTerraformBlock, requireTerraformVersion, tidyHcl, unwrapInterpolation } from '../../stacks/hcl.ts';
+import { leavesNoTempFolder } from './synth.ts';
 
 describe('stacks/hcl', () => {
+  leavesNoTempFolder();
   describe('interpolationEnd', () => {
     it('finds the brace closing the interpolation, past nested braces and strings', () => {
       const text = '${f({ a = "}" }, "${g(x)}")} tail';

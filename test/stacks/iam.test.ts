@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Grant, ResourceArns } from '../../workflow/permissions.ts';
 import { checkGrants, permissionsPolicy, serviceTrustPolicy, wildcardExceptions } from '../../stacks/iam.ts';
-import { synthScope } from './synth.ts';
+import { leavesNoTempFolder, synthScope } from './synth.ts';
 
 const ARNS: ResourceArns = {
   table: 'arn:table',
@@ -23,6 +23,7 @@ function rejection(grant: Grant): unknown {
 }
 
 describe('stacks/iam', () => {
+  leavesNoTempFolder();
   describe('checkGrants', () => {
     it('accepts named actions, and resource "*" with a reason', () => {
       expect(() => checkGrants([READ, TRACE])).to.not.throw();

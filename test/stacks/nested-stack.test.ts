@@ -8,9 +8,10 @@ import { TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { STACK_NAME } from '../../workflow/settings.ts';
 import { TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { nestingApp, nestingWorkflow } from '../fixtures/nested/nesting.ts';
-import { addressOf, all, ARN_SCOPE, ref, seedZipFixture, testApp, type Synthesized } from './synth.ts';
+import { addressOf, all, ARN_SCOPE, leavesNoTempFolder, ref, seedZipFixture, testApp, type Synthesized } from './synth.ts';
 
 describe('TransferRecordsStack with a nested workflow', () => {
+  leavesNoTempFolder();
   let stack: Synthesized;
 
   before(() => {

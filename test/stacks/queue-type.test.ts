@@ -10,7 +10,7 @@ import { renderTemplate } from '../../workflow/template.ts';
 import { FIFO_ENTRY_FIELDS, TRANSFER_RECORDS_AT_SCALE } from '../../workflow/transfer-records-at-scale.ts';
 import { FIFO_SEND_PARAMETERS, HIGH_THROUGHPUT_FIFO, TRANSFER_RECORDS } from '../../workflow/transfer-records.ts';
 import { REPO_ROOT } from '../../stacks/paths.ts';
-import { all, newStack, synth, type Block } from './synth.ts';
+import { all, leavesNoTempFolder, newStack, synth, type Block } from './synth.ts';
 
 const FIFO = '(var.queue_type == "fifo")';
 
@@ -24,6 +24,7 @@ const localsOf = (hcl: string) => /^locals \{\n[\s\S]*?\n\}$/m.exec(hcl)![0];
 const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0 ? 'terraform' : undefined;
 
 describe('stacks: the queue type', () => {
+  leavesNoTempFolder();
   it('is a validated variable whose default is QUEUE at synth, standard without it', () => {
     const variable = (env: NodeJS.ProcessEnv) => (JSON.parse(synth(env).json) as { variable: Record<string, Block> }).variable.queue_type!;
     expect(variable({})).to.include({ type: 'string', default: 'standard' });

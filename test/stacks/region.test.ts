@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { describeRegion, profileRegion, resolveRegion, sharedConfigPath } from '../../stacks/region.ts';
+import { leavesNoTempFolder } from './synth.ts';
 
 const CONFIG = [
   '# comment',
@@ -15,6 +16,7 @@ const CONFIG = [
 ].join('\n');
 
 describe('stacks/region', () => {
+  leavesNoTempFolder();
   describe('profileRegion', () => {
     it('reads the region of [default] and of [profile name]', () => {
       expect(profileRegion(CONFIG, 'default')).to.equal('us-west-2');

@@ -1,9 +1,11 @@
 // Synthesizes the stack the way the tests need it: with a stand-in seed zip (the stack only
 // copies the file), returning the Terraform JSON with small lookups. Every folder cdktf or the
-// tests write goes under one temporary folder, removed when the test process exits.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// tests write goes under one temporary folder, removed after the describe block that made it
+// (leavesNoTempFolder), which also checks that nothing else was left in the temporary folder.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { expect } from 'chai';
 import { Testing, TerraformStack, type App } from 'cdktf';
 import type { Construct } from 'constructs';
 import { STACK_NAME } from '../../workflow/settings.ts';
@@ -40,19 +42,48 @@ export interface Synthesized {
 }
 
 let root: string | undefined;
-const removeAtExit = new Set<string>();
-
-process.once('exit', () => {
-  for (const path of removeAtExit) rmSync(path, { recursive: true, force: true });
-});
+let zip: string | undefined;
+const removeAfter = new Set<string>();
 
 /** A new folder under this process's temporary folder. */
 function scratchDir(prefix: string): string {
   if (root === undefined) {
     root = mkdtempSync(join(tmpdir(), 'stack-test-'));
-    removeAtExit.add(root);
+    removeAfter.add(root);
   }
   return mkdtempSync(join(root, prefix));
+}
+
+function removeScratch(): void {
+  for (const path of removeAfter) rmSync(path, { recursive: true, force: true });
+  removeAfter.clear();
+  root = zip = undefined;
+}
+
+// Caches the toolchain keeps on purpose, shared by every run: not the tests' leftovers.
+const TOOL_CACHES = /^(tsx-\d+|node-compile-cache)$/;
+
+/**
+ * Called in a describe block: its tests get a temporary folder of their own (TMPDIR, which
+ * os.tmpdir(), cdktf and child processes read), and after them this module's folders are removed
+ * and that folder must hold nothing else but the toolchain's caches.
+ */
+export function leavesNoTempFolder(): void {
+  let temp = '';
+  let previous: string | undefined;
+  before(() => {
+    previous = process.env.TMPDIR;
+    temp = mkdtempSync(join(tmpdir(), 'stack-tests-tmp-'));
+    process.env.TMPDIR = temp;
+  });
+  after(() => {
+    removeScratch();
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    const left = readdirSync(temp).filter((name) => !TOOL_CACHES.test(name));
+    rmSync(temp, { recursive: true, force: true });
+    expect(left, 'left in the temporary folder').to.deep.equal([]);
+  });
 }
 
 /** Testing.app() with its outdir in the scratch folder instead of a new one in the system's temp folder. */
@@ -67,14 +98,12 @@ export function synthScope(fn: (scope: Construct) => void): string {
   return Testing.synth(stack);
 }
 
-/** Testing.fullSynth(), whose folder (cdktf always makes it in the system's temp folder) is removed at exit. */
+/** Testing.fullSynth(), whose folder (cdktf always makes it in the system's temp folder) is removed with the others. */
 export function fullSynth(stack: TerraformStack): string {
   const outdir = Testing.fullSynth(stack);
-  removeAtExit.add(outdir);
+  removeAfter.add(outdir);
   return outdir;
 }
-
-let zip: string | undefined;
 
 /** A file standing in for dist/seed.zip. */
 export function seedZipFixture(): string {

@@ -11,7 +11,7 @@ import { resourceNames } from '../fixtures/names.ts';
 import { placeholdersIn } from '../../workflow/template.ts';
 import { BundleMissing, TransferRecordsStack } from '../../stacks/transfer-records-stack.ts';
 import { REPO_ROOT } from '../../stacks/paths.ts';
-import { addressOf, all, ARN_SCOPE, fullSynth, LOG_DELIVERY_ACTIONS, newStack, ref, single, synth, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
+import { addressOf, all, ARN_SCOPE, fullSynth, leavesNoTempFolder, LOG_DELIVERY_ACTIONS, newStack, ref, single, synth, testApp, XRAY_ACTIONS, type Block, type Synthesized } from './synth.ts';
 
 const definitionText = readFileSync(join(REPO_ROOT, TRANSFER_RECORDS.definition), 'utf8');
 
@@ -42,6 +42,7 @@ function classicMachine(synthesized: Synthesized): { address: string; body: Bloc
 }
 
 describe('TransferRecordsStack', () => {
+  leavesNoTempFolder();
   let stack: Synthesized;
 
   before(() => {
