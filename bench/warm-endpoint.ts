@@ -59,14 +59,18 @@ function startServe(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bundle, '--port=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
+    let listening = false;
     const deadline = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new WarmEndpointFailed(`make serve's command did not listen within ${START_DEADLINE_MS} ms: ${stderr.trim()}`));
     }, START_DEADLINE_MS);
+    // Read to the end, so that the server never waits on a full pipe; kept only until it listens.
     child.stderr!.on('data', (chunk: Buffer) => {
+      if (listening) return;
       stderr += chunk;
       const url = /Step Functions\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
       if (url !== undefined) {
+        listening = true;
         clearTimeout(deadline);
         resolve({ child, url });
       }
