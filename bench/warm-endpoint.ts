@@ -30,6 +30,7 @@ import { workflowNames } from '../workflow/names.ts';
 import { namePrefix, region } from '../workflow/settings.ts';
 import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
 import { median } from './startup.ts';
+import { figuresTable } from './table.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Executions of MAX_ITEMS items before the counted ones. */
@@ -145,7 +146,8 @@ export async function measureWarmEndpoint(counts: number[], rounds: number = WAR
 const spread = (values: number[]) => `${median(values).toFixed(0)} ms (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
 
 /** The section `make bench` prints: one row per count. */
-export function warmEndpointTable(figures: WarmFigures[], rounds: number = WARM_ROUNDS): string[] {
+export function warmEndpointTable(figures: WarmFigures[]): string[] {
+  const rounds = figures[0]?.executionMs.length ?? 0;
   const header = ['N', 'execution, median (range)', 'loop, median (range)', 'loop / item'];
   const rows = figures.map(({ count, executionMs, loopMs }) => [
     count.toLocaleString('en-US'),
@@ -153,14 +155,10 @@ export function warmEndpointTable(figures: WarmFigures[], rounds: number = WARM_
     spread(loopMs),
     `${(median(loopMs) / count).toFixed(3)} ms`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padStart(widths[column]!)).join(' | ')} |`;
   return [
     `Warm endpoint (bench/warm-endpoint.ts): make serve's command in its own process, executions started through Step Functions' API; ` +
       `${WARMUP} uncounted executions of ${MAX_ITEMS} items, then ${rounds} rounds of the sizes in turn. Times from DescribeExecution and the history (whole milliseconds).`,
-    line(header),
-    `|${widths.map((width) => `${'-'.repeat(width + 1)}:`).join('|')}|`,
-    ...rows.map(line),
+    ...figuresTable(header, rows),
   ];
 }
 
@@ -182,7 +180,7 @@ export function warmArgs(args: string[]): { counts: number[]; rounds: number } {
 
 async function main(): Promise<void> {
   const { counts, rounds } = warmArgs(process.argv.slice(2));
-  console.log(warmEndpointTable(await measureWarmEndpoint(counts, rounds), rounds).join('\n'));
+  console.log(warmEndpointTable(await measureWarmEndpoint(counts, rounds)).join('\n'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

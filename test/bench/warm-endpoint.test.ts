@@ -16,7 +16,8 @@ describe('bench/warm-endpoint', function () {
       expect(loopMs).to.be.at.least(0);
       expect(executionMs).to.be.at.least(loopMs);
     });
-    const table = warmEndpointTable([{ count: 100, executionMs: [40, 30, 50], loopMs: [20, 18, 30] }], 3);
+    const table = warmEndpointTable([{ count: 100, executionMs: [40, 30, 50], loopMs: [20, 18, 30] }]);
+    expect(table[0]).to.contain('then 3 rounds');
     expect(table.at(-1)).to.match(/\| +100 \| +40 ms \(30–50\) \| +20 ms \(18–30\) \| +0\.200 ms \|/);
   });
 

@@ -60,6 +60,9 @@ function removeScratch(): void {
   root = zip = undefined;
 }
 
+// A file that imports this module without leavesNoTempFolder still leaves nothing once it exits.
+process.once('exit', removeScratch);
+
 // Caches the toolchain keeps on purpose, shared by every run: not the tests' leftovers.
 const TOOL_CACHES = /^(tsx-\d+|node-compile-cache)$/;
 
