@@ -18,6 +18,8 @@ ARGS          ?=
 WORKFLOW      ?=
 # The queue type, standard or fifo: `make local|serve` pass it as --queue, `make deploy` (the synth) reads it as QUEUE.
 QUEUE         ?=
+# make bench-at-scale's runs, one after another, each in a fresh process (one, in its own, when empty).
+ROUNDS        ?=
 
 # Node 22 or later runs everything. When the node on PATH is older (or missing), Node 22 is
 # installed from npm into .tools/node22 (git-ignored) before anything else, and its bin folder
@@ -152,8 +154,8 @@ bench-startup: build ## What a CLI process costs around its run (Node alone, --h
 bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cost per million, largest count per execution), with the at-scale workflow on the engine alone (SIZES, default "1000 100000 1000000": ~2 min, 2.5 GB)
 	$(TSX) bench/at-scale.ts $(foreach size,$(SIZES),$(call quote,$(size)))
 
-bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default): wall, peak RSS, the seed/Map Run/reconciliation shares
-	$(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS)))
+bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default; ROUNDS=r runs, each in a fresh process, with medians and issue 18's targets): wall, CPU, peak RSS, the seed/Map Run/reconciliation shares
+	$(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS)))
 
 # Test files run in TEST_JOBS processes at once (mocha --parallel): many tests wait on a child
 # process, a timer or an emulator, so two more than the cores keep them busy (on 2 cores, 4 jobs

@@ -1,45 +1,99 @@
-// `npx tsx bench/at-scale-offline.ts --count N` (or `make bench-at-scale ITEMS=N`): the
-// transfer-records-at-scale workflow end to end offline, as `make local` runs it (emulators,
-// local IAM, the seed Lambda, the Map Run and its child executions, the reconciliation), in
-// this process, and what it cost: wall time, peak RSS, and the seed's, the Map Run's and the
-// reconciliation's shares of the wall time. It exits 1 when the run did not deliver every
-// record exactly once.
+// `npx tsx bench/at-scale-offline.ts --count N [--rounds R]` (or `make bench-at-scale ITEMS=N
+// ROUNDS=R`): the transfer-records-at-scale workflow end to end offline, as `make local` runs it
+// (emulators, local IAM, the seed Lambda, the Map Run and its child executions, the
+// reconciliation), and what it cost: wall time, CPU, peak RSS, and the seed's, the Map Run's and
+// the reconciliation's shares of the wall time. One run is made in this process; several are
+// made one after another, each in a fresh process (a run's peak RSS is its process's), and
+// printed as a table with their medians and ranges and issue 18's targets: on a shared machine
+// one run's wall time says little. It exits 1 when a run did not deliver every record exactly once.
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { runLocal } from '../local/run.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../workflow/transfer-records-at-scale.ts';
+import { median } from './startup.ts';
+import { figuresTable } from './table.ts';
 
 const DEFAULT_COUNT = 100_000;
 const SEED_STATE = 'Seed the DynamoDB Table';
 const MAP_STATE = 'Send Every Record';
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+/** issue 18's targets at scale, by record count: the wall time and the peak RSS (MiB, as maxRSS is read). */
+export const AT_SCALE_TARGETS: ReadonlyMap<number, { wallS: number; rssMb: number }> = new Map([
+  [100_000, { wallS: 12, rssMb: 400 }],
+  [1_000_000, { wallS: 120, rssMb: 1_536 }],
+]);
 
 export class InvalidBenchCount extends Error {
   override name = 'InvalidBenchCount';
 }
 
-/** `--count N` (make's ITEMS=N): a positive integer, digits only; DEFAULT_COUNT when absent. */
-export function countOf(args: string[]): number {
+/** A round's process ended without handing back its figures. */
+export class AtScaleRoundFailed extends Error {
+  override name = 'AtScaleRoundFailed';
+}
+
+export interface BenchArgs {
+  count: number;
+  /** Runs, each in a fresh process; one runs in this process. */
+  rounds: number;
+  /** One run's figures as one JSON object: what a round's process hands back. */
+  json: boolean;
+}
+
+/** A positive integer, digits only, or InvalidBenchCount naming the option and its make variable. */
+function positive(value: string, option: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < 1) {
+    throw new InvalidBenchCount(`${option} must be a positive integer, got "${value}"`);
+  }
+  return number;
+}
+
+/** `--count N` (make's ITEMS=N, DEFAULT_COUNT when absent), `--rounds R` (ROUNDS=R, 1) and `--json`. */
+export function benchArgs(args: string[]): BenchArgs {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { count: { type: 'string' } } }));
+    ({ values } = parseArgs({ args, options: { count: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } } }));
   } catch (error) {
     throw new InvalidBenchCount((error as Error).message);
   }
-  if (values.count === undefined) return DEFAULT_COUNT;
-  const count = Number(values.count);
-  if (!/^\d+$/.test(values.count.trim()) || !Number.isSafeInteger(count) || count < 1) {
-    throw new InvalidBenchCount(`--count (ITEMS) must be a positive integer, got "${values.count}"`);
-  }
-  return count;
+  return {
+    count: values.count === undefined ? DEFAULT_COUNT : positive(values.count, '--count (ITEMS)'),
+    rounds: values.rounds === undefined ? 1 : positive(values.rounds, '--rounds (ROUNDS)'),
+    json: values.json ?? false,
+  };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const share = (ms: number, wallMs: number) => `${seconds(ms).padStart(9)}  ${((ms * 100) / wallMs).toFixed(0).padStart(3)}%`;
+/** One run's figures, times in milliseconds. */
+export interface AtScaleFigures {
+  count: number;
+  status: string;
+  error?: string;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  seedMs: number;
+  mapRunMs: number;
+  reconciliationMs: number;
+  loopWaitMs: number;
+  loadBefore: number;
+  loadAfter: number;
+  seeded: number;
+  delivered: number;
+  missing: number;
+  duplicated: number;
+}
 
-async function main(): Promise<void> {
-  const count = countOf(process.argv.slice(2));
+/** The run delivered every record it seeded, once. */
+export const delivered = (figures: AtScaleFigures): boolean =>
+  figures.status === 'SUCCEEDED' && figures.missing === 0 && figures.duplicated === 0 && figures.seeded === figures.count;
+
+/** Runs the workflow with `count` records in this process, and measures it. */
+async function measureRun(count: number): Promise<AtScaleFigures> {
   const [loadBefore] = loadavg();
   // How long a timer, a signal or a request may have waited for the run to let the event loop turn.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -51,36 +105,134 @@ async function main(): Promise<void> {
   loopDelay.disable();
   // On a shared machine the wall time includes waiting for a core; the CPU time does not.
   const cpu = process.cpuUsage(cpuBefore);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  // maxRSS is the process's peak resident set, in kilobytes.
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  const { missing, duplicates, items, delivered } = record.reconciliation;
+  const { missing, duplicates, items, delivered: deliveredCount } = record.reconciliation;
   const stateMs = (name: string) => record.states[name]?.ms ?? 0;
-  const seedMs = stateMs(SEED_STATE);
-  const mapRunMs = stateMs(MAP_STATE);
-  console.log(
-    [
-      `transfer-records-at-scale offline, ${count.toLocaleString('en-US')} records: ${record.status}${record.error ? ` (${record.error})` : ''}`,
-      `wall            ${seconds(wallMs)}`,
-      `CPU             ${seconds(cpuMs)}  (user + system; the wall time, less any wait for a core)`,
-      `peak RSS        ${peakRssMb.toFixed(0)} MB`,
-      `seed            ${share(seedMs, wallMs)}`,
-      `Map Run         ${share(mapRunMs, wallMs)}`,
-      `reconciliation  ${share(reconciliationMs, wallMs)}`,
-      `the rest        ${share(wallMs - seedMs - mapRunMs - reconciliationMs, wallMs)}  (emulators, provisioning, history, report fold)`,
-      `event loop      waited ${seconds(loopDelay.max / 1e6)} at the longest (what a timer, Ctrl-C or a request waits for at most)`,
-      `load average    ${loadBefore!.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (1 minute; the machine's cores: ${availableParallelism()})`,
-      `seeded ${items.toLocaleString('en-US')}, delivered ${delivered.toLocaleString('en-US')}, missing ${missing.length}, duplicated ${duplicates.length}`,
-    ].join('\n'),
-  );
-  if (record.status !== 'SUCCEEDED' || missing.length > 0 || duplicates.length > 0 || items !== count) process.exitCode = 1;
+  return {
+    count,
+    status: record.status,
+    ...(record.error ? { error: record.error } : {}),
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    // maxRSS is the process's peak resident set, in kilobytes.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    seedMs: stateMs(SEED_STATE),
+    mapRunMs: stateMs(MAP_STATE),
+    reconciliationMs,
+    loopWaitMs: loopDelay.max / 1e6,
+    loadBefore: loadBefore!,
+    loadAfter: loadavg()[0]!,
+    seeded: items,
+    delivered: deliveredCount,
+    missing: missing.length,
+    duplicated: duplicates.length,
+  };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const share = (ms: number, wallMs: number) => `${seconds(ms).padStart(9)}  ${((ms * 100) / wallMs).toFixed(0).padStart(3)}%`;
+const records = (count: number) => count.toLocaleString('en-US');
+
+/** One run, as the lines this bench has always printed for it. */
+export function runReport(figures: AtScaleFigures): string[] {
+  const { wallMs } = figures;
+  return [
+    `transfer-records-at-scale offline, ${records(figures.count)} records: ${figures.status}${figures.error ? ` (${figures.error})` : ''}`,
+    `wall            ${seconds(wallMs)}`,
+    `CPU             ${seconds(figures.cpuMs)}  (user + system; the wall time, less any wait for a core)`,
+    `peak RSS        ${figures.peakRssMb.toFixed(0)} MB`,
+    `seed            ${share(figures.seedMs, wallMs)}`,
+    `Map Run         ${share(figures.mapRunMs, wallMs)}`,
+    `reconciliation  ${share(figures.reconciliationMs, wallMs)}`,
+    `the rest        ${share(wallMs - figures.seedMs - figures.mapRunMs - figures.reconciliationMs, wallMs)}  (emulators, provisioning, history, report fold)`,
+    `event loop      waited ${seconds(figures.loopWaitMs)} at the longest (what a timer, Ctrl-C or a request waits for at most)`,
+    `load average    ${figures.loadBefore.toFixed(1)} at the start, ${figures.loadAfter.toFixed(1)} at the end (1 minute; the machine's cores: ${availableParallelism()})`,
+    `seeded ${records(figures.seeded)}, delivered ${records(figures.delivered)}, missing ${figures.missing}, duplicated ${figures.duplicated}`,
+  ];
+}
+
+/** "11.90 s (11.50–12.50 s)": the median, then the range, of times in milliseconds. */
+const medianRange = (values: number[]) => {
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  return `${s(median(values))} s (${s(Math.min(...values))}–${s(Math.max(...values))} s)`;
+};
+
+/** Several runs: one row each, the medians and ranges, and issue 18's targets for this count when it has them. */
+export function roundsReport(runs: AtScaleFigures[]): string[] {
+  const count = runs[0]!.count;
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const rows = runs.map((run, index) => [
+    String(index + 1),
+    `${s(run.wallMs)} s`,
+    `${s(run.cpuMs)} s`,
+    `${run.peakRssMb.toFixed(0)} MB`,
+    `${s(run.seedMs)} s`,
+    `${s(run.mapRunMs)} s`,
+    `${s(run.reconciliationMs)} s`,
+    `${s(run.loopWaitMs)} s`,
+    `${run.loadBefore.toFixed(1)}–${run.loadAfter.toFixed(1)}`,
+    delivered(run) ? 'yes' : 'NO',
+  ]);
+  const header = ['run', 'wall', 'CPU', 'peak RSS', 'seed', 'Map Run', 'reconciliation', 'event loop wait', 'load', 'every record once'];
+  const walls = runs.map((run) => run.wallMs);
+  const rss = Math.max(...runs.map((run) => run.peakRssMb));
+  const lines = [
+    `transfer-records-at-scale offline, ${records(count)} records, ${runs.length} runs, each in a fresh process, one after another:`,
+    ...figuresTable(header, rows),
+    '',
+    `Medians (ranges): wall ${medianRange(walls)}, CPU ${medianRange(runs.map((run) => run.cpuMs))}, ` +
+      `seed ${medianRange(runs.map((run) => run.seedMs))}, Map Run ${medianRange(runs.map((run) => run.mapRunMs))}.`,
+  ];
+  const target = AT_SCALE_TARGETS.get(count);
+  if (target) {
+    const within = walls.filter((ms) => ms <= target.wallS * 1000).length;
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    lines.push(
+      `N = ${records(count)}: wall ${s(median(walls))} s, median (target ≤ ${target.wallS} s: ${verdict(median(walls) <= target.wallS * 1000)}; ` +
+        `${within} of ${runs.length} runs within it); peak RSS ${rss.toFixed(0)} MB at most (target ≤ ${target.rssMb} MB: ${verdict(rss <= target.rssMb)}).`,
+    );
+  }
+  return lines;
+}
+
+/** One run in a fresh process of this file (the same Node flags), its figures read from its --json line. */
+function runInProcess(count: number): AtScaleFigures {
+  const result = spawnSync(process.execPath, [...process.execArgv, THIS_FILE, `--count=${count}`, '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  // Exit 1 is a run that did not deliver every record: its figures say so.
+  const line = result.stdout?.trim().split('\n').at(-1);
+  if ((result.status !== 0 && result.status !== 1) || !line?.startsWith('{')) {
+    throw new AtScaleRoundFailed(`a round's process ended with ${result.error?.message ?? result.signal ?? `exit ${result.status}`} and no figures`);
+  }
+  return JSON.parse(line) as AtScaleFigures;
+}
+
+async function main(): Promise<void> {
+  const { count, rounds, json } = benchArgs(process.argv.slice(2));
+  let runs: AtScaleFigures[];
+  if (rounds === 1) {
+    const figures = await measureRun(count);
+    console.log(json ? JSON.stringify(figures) : runReport(figures).join('\n'));
+    runs = [figures];
+  } else {
+    runs = [];
+    for (let round = 1; round <= rounds; round++) {
+      const figures = runInProcess(count);
+      console.error(`run ${round} of ${rounds}: wall ${seconds(figures.wallMs)}, peak RSS ${figures.peakRssMb.toFixed(0)} MB`);
+      runs.push(figures);
+    }
+    console.log(roundsReport(runs).join('\n'));
+  }
+  if (!runs.every(delivered)) process.exitCode = 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
-    // A bad count is the user's to fix: one named line, no stack.
-    if (!(error instanceof InvalidBenchCount)) throw error;
+    // A bad count is the user's to fix, a failed round is named: one line, no stack.
+    if (!(error instanceof InvalidBenchCount || error instanceof AtScaleRoundFailed)) throw error;
     console.error(`${error.name}: ${error.message}`);
-    process.exitCode = 2;
+    process.exitCode = error instanceof InvalidBenchCount ? 2 : 1;
   });
 }
