@@ -4,7 +4,7 @@
 // 25 chains a BatchWriteItem, 100 a BatchGetItem, one a GetItem. This path answers the same request in one turn,
 // with dynalite's own functions: its request checks (checkTypes, compiled from its own type
 // descriptions in dynalite-types.ts, and checkValidations), its item and key checks, its storage
-// keys and its size limit; the items go to, and come from, the very store
+// keys (computed at once for a string hash key: dynalite-key.ts) and its size limit; the items go to, and come from, the very store
 // dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as dynalite
 // would: every other request, and every request dynalite would refuse, goes to dynalite itself,
 // which answers it, errors included. So a call's answer and its effect stay dynalite's; only the
@@ -12,14 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { actionValidations, db as dynaliteDb, validations as dynaliteValidations } from './dynalite-modules.ts';
+import { storageKey, type KeyedTable } from './dynalite-key.ts';
 import { compileTypes, type TypeCheck, type TypeSpec } from './dynalite-types.ts';
 import { parsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
 
 type Item = Record<string, Record<string, unknown>>;
 
-interface TableDescription {
+interface TableDescription extends KeyedTable {
   TableStatus?: string;
-  KeySchema: unknown[];
   GlobalSecondaryIndexes?: unknown[];
   LocalSecondaryIndexes?: unknown[];
 }
@@ -50,7 +50,6 @@ interface ActionValidation {
 interface DynaliteDb {
   validateItem(item: Item, table: TableDescription): unknown;
   validateKey(key: Item, table: TableDescription): unknown;
-  createKey(item: Item, table: TableDescription): string;
   itemSize(item: Item): number;
   validateKeyPaths(nestedPaths: unknown, table: TableDescription): unknown;
   mapPaths(paths: unknown[], item: Item): Item;
@@ -199,7 +198,7 @@ function writeBatch(data: Record<string, unknown>, store: FastPathStore): object
     const item = request.PutRequest?.Item;
     if (item === undefined || request.DeleteRequest !== undefined) return undefined;
     if (db.validateItem(item, table) != null) return undefined;
-    const key = db.createKey(item, table);
+    const key = storageKey(item, table);
     if (seen.has(key) || store.isLocked(name, key)) return undefined;
     seen.add(key);
     entries.push([itemKey(name, key), item]);
@@ -242,7 +241,7 @@ function readBatch(data: Record<string, unknown>, store: FastPathStore): object 
   let bytes = 0;
   for (const key of request.Keys as Item[]) {
     if (db.validateKey(key, table) != null) return undefined;
-    const stored = store.get(itemKey(name, db.createKey(key, table))) as Item | undefined;
+    const stored = store.get(itemKey(name, storageKey(key, table))) as Item | undefined;
     if (stored === undefined) continue;
     // dynalite counts the answer's size over the items as it returns them, projected.
     const item = shape(stored);
@@ -269,7 +268,7 @@ function readItem(data: Record<string, unknown>, store: FastPathStore): object |
   if (shape === undefined) return undefined;
   const key = data.Key as Item;
   if (db.validateKey(key, table) != null) return undefined;
-  const item = store.get(itemKey(name, db.createKey(key, table))) as Item | undefined;
+  const item = store.get(itemKey(name, storageKey(key, table))) as Item | undefined;
   return item === undefined ? {} : { Item: shape(item) };
 }
 
