@@ -195,7 +195,7 @@ export function roundsReport(runs: AtScaleFigures[]): string[] {
 }
 
 /** One run in a fresh process of this file (the same Node flags), its figures read from its --json line. */
-function runInProcess(count: number): AtScaleFigures {
+function runInFreshProcess(count: number): AtScaleFigures {
   const result = spawnSync(process.execPath, [...process.execArgv, THIS_FILE, `--count=${count}`, '--json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   } else {
     runs = [];
     for (let round = 1; round <= rounds; round++) {
-      const figures = runInProcess(count);
+      const figures = runInFreshProcess(count);
       console.error(`run ${round} of ${rounds}: wall ${seconds(figures.wallMs)}, peak RSS ${figures.peakRssMb.toFixed(0)} MB`);
       runs.push(figures);
     }
