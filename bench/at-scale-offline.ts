@@ -13,19 +13,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLocal } from '../local/run.ts';
 import { TRANSFER_RECORDS_AT_SCALE } from '../workflow/transfer-records-at-scale.ts';
-import { median } from './startup.ts';
+import { median } from './median.ts';
 import { figuresTable } from './table.ts';
+import { atScaleLine } from './targets.ts';
 
 const DEFAULT_COUNT = 100_000;
 const SEED_STATE = 'Seed the DynamoDB Table';
 const MAP_STATE = 'Send Every Record';
 const THIS_FILE = fileURLToPath(import.meta.url);
-
-/** issue 18's targets at scale, by record count: the wall time and the peak RSS (MiB, as maxRSS is read). */
-export const AT_SCALE_TARGETS: ReadonlyMap<number, { wallS: number; rssMb: number }> = new Map([
-  [100_000, { wallS: 12, rssMb: 400 }],
-  [1_000_000, { wallS: 120, rssMb: 1_536 }],
-]);
 
 export class InvalidBenchCount extends Error {
   override name = 'InvalidBenchCount';
@@ -174,7 +169,6 @@ export function roundsReport(runs: AtScaleFigures[]): string[] {
   ]);
   const header = ['run', 'wall', 'CPU', 'peak RSS', 'seed', 'Map Run', 'reconciliation', 'event loop wait', 'load', 'every record once'];
   const walls = runs.map((run) => run.wallMs);
-  const rss = Math.max(...runs.map((run) => run.peakRssMb));
   const lines = [
     `transfer-records-at-scale offline, ${records(count)} records, ${runs.length} runs, each in a fresh process, one after another:`,
     ...figuresTable(header, rows),
@@ -182,20 +176,13 @@ export function roundsReport(runs: AtScaleFigures[]): string[] {
     `Medians (ranges): wall ${medianRange(walls)}, CPU ${medianRange(runs.map((run) => run.cpuMs))}, ` +
       `seed ${medianRange(runs.map((run) => run.seedMs))}, Map Run ${medianRange(runs.map((run) => run.mapRunMs))}.`,
   ];
-  const target = AT_SCALE_TARGETS.get(count);
-  if (target) {
-    const within = walls.filter((ms) => ms <= target.wallS * 1000).length;
-    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    lines.push(
-      `N = ${records(count)}: wall ${s(median(walls))} s, median (target ≤ ${target.wallS} s: ${verdict(median(walls) <= target.wallS * 1000)}; ` +
-        `${within} of ${runs.length} runs within it); peak RSS ${rss.toFixed(0)} MB at most (target ≤ ${target.rssMb} MB: ${verdict(rss <= target.rssMb)}).`,
-    );
-  }
+  const verdict = atScaleLine(count, runs);
+  if (verdict !== undefined) lines.push(verdict);
   return lines;
 }
 
 /** One run in a fresh process of this file (the same Node flags), its figures read from its --json line. */
-function runInFreshProcess(count: number): AtScaleFigures {
+export function runInFreshProcess(count: number): AtScaleFigures {
   const result = spawnSync(process.execPath, [...process.execArgv, THIS_FILE, `--count=${count}`, '--json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

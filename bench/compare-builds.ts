@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LOCAL_CLI } from '../scripts/build.ts';
 import { loopMs, runCli, type CliRun } from './cli-run.ts';
-import { median } from './startup.ts';
+import { median } from './median.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

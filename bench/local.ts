@@ -25,7 +25,10 @@ import { QUEUE, TABLE } from '../workflow/transfer-records.ts';
 import { fitQuadratic, predict, quadraticShare } from './fit.ts';
 import { runEngineAlone } from './transfer-records-engine.ts';
 import { coldLine, engineCold } from './engine-cold.ts';
-import { measureStartup, median, STARTUP_ROUNDS, startupTable } from './startup.ts';
+import { conformanceArg, measureConformance, measureStartup, STARTUP_ROUNDS, startupTable, type StartupRow } from './startup.ts';
+import { runInFreshProcess, type AtScaleFigures } from './at-scale-offline.ts';
+import { median } from './median.ts';
+import { atScaleLine, conformanceLine, executionLine, loopLine, makeLocalLine, notRunLine, verdict } from './targets.ts';
 import { loopMs, runCli, type CliRun } from './cli-run.ts';
 import { figuresTable } from './table.ts';
 import { measureWarmEndpoint, warmEndpointTable, type WarmFigures } from './warm-endpoint.ts';
@@ -39,9 +42,9 @@ const COLD_RUNS = 9;
 /** issue 8's targets for N = MAX_ITEMS. */
 const TARGET_WALL_S = 4;
 const TARGET_RSS_MB = 200;
-/** issue 18's targets: the loop at 100 items, and the whole execution at MAX_ITEMS. */
-const TARGET_LOOP_100_MS = 25;
-const TARGET_EXECUTION_MAX_S = 0.5;
+/** The start-up table's row for make local, and the record count of the at-scale run. */
+const MAKE_LOCAL_ROW = '`make local`, 10 items';
+const AT_SCALE_COUNT = 100_000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
@@ -171,14 +174,6 @@ function growth(all: SizeFigures[]): string[] {
   ];
 }
 
-const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-
-/** issue 18's two targets, each as a line: the loop at 100 items, the execution at MAX_ITEMS. */
-const loopLine = (layer: string, loop: number) =>
-  `${layer}N = 100: loop ${loop.toFixed(0)} ms, median (target ≤ ${TARGET_LOOP_100_MS} ms: ${verdict(loop <= TARGET_LOOP_100_MS)}).`;
-const executionLine = (layer: string, count: number, executionMs: number) =>
-  `${layer}N = ${count}: execution ${(executionMs / 1000).toFixed(2)} s, median (target ≤ ${TARGET_EXECUTION_MAX_S} s: ${verdict(executionMs <= TARGET_EXECUTION_MAX_S * 1000)}).`;
-
 /** The same targets on the warm endpoint. */
 function warmTargets(warm: WarmFigures[]): string[] {
   return warm.flatMap(({ count, executionMs, loopMs: loops }) => {
@@ -216,6 +211,11 @@ async function main(): Promise<void> {
   const cold = await engineCold(100, COLD_RUNS);
   const warm = await measureWarmEndpoint([100, MAX_ITEMS]);
   console.error('warm endpoint: done');
+  const atScale = runInFreshProcess(AT_SCALE_COUNT);
+  console.error(`at scale, ${AT_SCALE_COUNT.toLocaleString('en-US')} records: done`);
+  const harness = conformanceArg(process.argv);
+  const conformance = harness === undefined ? undefined : await measureConformance(harness);
+  if (harness !== undefined) console.error('make conformance: done');
   console.log(table(all).join('\n'));
   console.log(['', ...growth(all), ...targets(all), ...warmTargets(warm), coldLine(cold)].join('\n'));
   console.log(
@@ -236,6 +236,24 @@ async function main(): Promise<void> {
   console.log(
     ['', `Start-up (bench/startup.ts): ${STARTUP_ROUNDS} rounds per row, after one that warms Node's compile cache; median and range.`, ...startupTable(startup)].join('\n'),
   );
+  console.log(['', ...laterTargets(startup, atScale, conformance)].join('\n'));
+}
+
+/** issue 18's other targets: make local from the start-up table, one at-scale run, make conformance, and what make bench leaves to its own command. */
+function laterTargets(startup: StartupRow[], atScale: AtScaleFigures, conformance: { wallMs: number; totals: string } | undefined): string[] {
+  const lines: string[] = [];
+  const local = startup.find((row) => row.what === MAKE_LOCAL_ROW);
+  if (local) {
+    lines.push(makeLocalLine(median(local.runs.map((run) => run.wallMs))));
+  }
+  lines.push(
+    `At scale (bench/at-scale-offline.ts, in a fresh process; make bench-at-scale ROUNDS=5 gives a median): ${atScale.status}, ` +
+      `CPU ${seconds(atScale.cpuMs)} s, the seed ${seconds(atScale.seedMs)} s, the Map Run ${seconds(atScale.mapRunMs)} s.`,
+    atScaleLine(atScale.count, [atScale]) ?? '',
+    conformance === undefined ? 'make conformance: not measured (no conformance harness beside the repository).' : conformanceLine(conformance),
+    notRunLine(),
+  );
+  return lines;
 }
 
 await main();

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { NO_REPORT_ENV } from '../local/cli/cli.ts';
 import { LOCAL_CLI, TEST_STATE_CLI } from '../scripts/build.ts';
 import { runNode } from './cli-run.ts';
+import { median } from './median.ts';
+import { conformanceLine } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const STARTUP_ROUNDS = 5;
@@ -84,12 +86,6 @@ export async function measureStartup(): Promise<StartupRow[]> {
   }
 }
 
-export const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const spread = (values: number[]) => `${seconds(median(values))} s (${seconds(Math.min(...values))}–${seconds(Math.max(...values))})`;
 
@@ -124,15 +120,18 @@ export function measureConformance(folder: string): Promise<{ wallMs: number; to
   });
 }
 
+/** The harness's folder given as `--conformance=FOLDER` (the Makefile gives it when the harness is there). */
+export const conformanceArg = (argv: string[]): string | undefined =>
+  argv.find((arg) => arg.startsWith('--conformance='))?.slice('--conformance='.length);
+
 const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
 
 async function main(): Promise<void> {
   const before = load();
   console.log(startupTable(await measureStartup()).join('\n'));
-  const conformance = process.argv.find((arg) => arg.startsWith('--conformance='))?.slice('--conformance='.length);
+  const conformance = conformanceArg(process.argv);
   if (conformance !== undefined) {
-    const { wallMs, totals } = await measureConformance(conformance);
-    console.log(`\nmake conformance (the harness, every case through the CLI, 2 at a time): ${seconds(wallMs)} s wall; ${totals}`);
+    console.log(`\n${conformanceLine(await measureConformance(conformance))}`);
   }
   console.log(`\n${STARTUP_ROUNDS} rounds per row after one that warms Node's compile cache. Load average (1, 5, 15 min): ${before} before, ${load()} after.`);
 }

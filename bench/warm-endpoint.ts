@@ -29,7 +29,7 @@ import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { namePrefix, region } from '../workflow/settings.ts';
 import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
-import { median } from './startup.ts';
+import { median } from './median.ts';
 import { figuresTable } from './table.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
