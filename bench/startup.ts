@@ -20,6 +20,8 @@ import { conformanceLine } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const STARTUP_ROUNDS = 5;
+/** The row for make local's command, whose wall time issue 18 sets a target for (targets.ts). */
+export const MAKE_LOCAL_ROW = '`make local`, 10 items';
 const CONFORMANCE_DEADLINE_MS = 15 * 60_000;
 
 export interface Timing {
@@ -71,7 +73,7 @@ export async function measureStartup(): Promise<StartupRow[]> {
         runs: await rounds([cli, '--no-report'], { cwd: ROOT }),
       },
       {
-        what: '`make local`, 10 items',
+        what: MAKE_LOCAL_ROW,
         layer: "make local's command after the build (`node dist/local-cli.mjs`): the row above and the HTML report, drawn on a thread started before the run",
         runs: await rounds([cli], { cwd: ROOT }),
       },
