@@ -123,7 +123,9 @@ async function measureRun(count: number): Promise<AtScaleFigures> {
   };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** Milliseconds as seconds, two decimals: "11.90"; `seconds` adds the unit. */
+const s = (ms: number) => (ms / 1000).toFixed(2);
+const seconds = (ms: number) => `${s(ms)} s`;
 const share = (ms: number, wallMs: number) => `${seconds(ms).padStart(9)}  ${((ms * 100) / wallMs).toFixed(0).padStart(3)}%`;
 const records = (count: number) => count.toLocaleString('en-US');
 
@@ -146,24 +148,20 @@ export function runReport(figures: AtScaleFigures): string[] {
 }
 
 /** "11.90 s (11.50–12.50 s)": the median, then the range, of times in milliseconds. */
-const medianRange = (values: number[]) => {
-  const s = (ms: number) => (ms / 1000).toFixed(2);
-  return `${s(median(values))} s (${s(Math.min(...values))}–${s(Math.max(...values))} s)`;
-};
+const medianRange = (values: number[]) => `${s(median(values))} s (${s(Math.min(...values))}–${s(Math.max(...values))} s)`;
 
 /** Several runs: one row each, the medians and ranges, and issue 18's targets for this count when it has them. */
 export function roundsReport(runs: AtScaleFigures[]): string[] {
   const count = runs[0]!.count;
-  const s = (ms: number) => (ms / 1000).toFixed(2);
   const rows = runs.map((run, index) => [
     String(index + 1),
-    `${s(run.wallMs)} s`,
-    `${s(run.cpuMs)} s`,
+    seconds(run.wallMs),
+    seconds(run.cpuMs),
     `${run.peakRssMb.toFixed(0)} MB`,
-    `${s(run.seedMs)} s`,
-    `${s(run.mapRunMs)} s`,
-    `${s(run.reconciliationMs)} s`,
-    `${s(run.loopWaitMs)} s`,
+    seconds(run.seedMs),
+    seconds(run.mapRunMs),
+    seconds(run.reconciliationMs),
+    seconds(run.loopWaitMs),
     `${run.loadBefore.toFixed(1)}–${run.loadAfter.toFixed(1)}`,
     delivered(run) ? 'yes' : 'NO',
   ]);

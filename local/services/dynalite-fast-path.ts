@@ -4,8 +4,8 @@
 // 25 chains a BatchWriteItem, 100 a BatchGetItem, one a GetItem. This path answers the same request in one turn,
 // with dynalite's own functions: its request checks (checkTypes, compiled from its own type
 // descriptions in dynalite-types.ts, and checkValidations), its item and key checks, its storage
-// keys (computed at once for a string hash key: dynalite-key.ts) and its size limit; the items go to, and come from, the very store
-// dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as dynalite
+// keys (computed at once for a string hash key: dynalite-key.ts) and its size limit; the items go
+// to, and come from, the very store dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as dynalite
 // would: every other request, and every request dynalite would refuse, goes to dynalite itself,
 // which answers it, errors included. So a call's answer and its effect stay dynalite's; only the
 // time it takes changes.
