@@ -162,6 +162,7 @@ function known(value: object): Size | undefined {
   const size = recentSize(value) ?? sizes.get(value);
   if (size !== undefined) return size;
   if (!Array.isArray(value)) return undefined;
+  if (value === lastArray) return lastArraySize;
   const derived = sliceSize(value) ?? suffixSize(value);
   if (derived !== undefined) remember(value, derived, value.length);
   return derived;
@@ -293,14 +294,23 @@ function measure(root: object): Size {
           add(frame, recent);
           continue;
         }
+        // A list is looked up before it is walked, short or not: a loop's list is in every state's
+        // input and output, and the slice a turn cuts from it is measured from it (known).
+        const list = Array.isArray(item) && item.length > MAX_DROPPED;
+        const listSize = list ? known(item) : undefined;
+        if (listSize !== undefined) {
+          add(frame, listSize);
+          continue;
+        }
         const small = smallBytes(item);
         if (small !== undefined) {
           frame.bytes += small;
           if (frame.depth < smallDepth + 1) frame.depth = smallDepth + 1;
           frame.visited += MAX_SMALL_MEMBERS - smallLeft;
+          if (list) remember(item, { bytes: small, depth: smallDepth }, 0);
           continue;
         }
-        const size = known(item);
+        const size = list ? undefined : known(item);
         if (size === undefined) {
           child = item;
           break;

@@ -173,6 +173,35 @@ describe('engine: payload sizes', () => {
     expect(jsonByteLength(lookAlike)).to.equal(exact(lookAlike));
   });
 
+  it('stay exact for a short list in each state\'s output, consumed from the front, with a task result measured in between', () => {
+    const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    let list: unknown[] = Array.from({ length: 40 }, (_, index) => (index % 9 === 4 ? { n: [index, 'é'] } : `id-${index}-"q"`));
+    while (list.length > 0) {
+      const result = { Item: { Message: { S: `body ${list.length}` } }, Headers: Array.from({ length: 10 }, (_, index) => `h${index}`) };
+      for (const output of [{ List: list }, { List: list, Result: result }, { List: list, Result: result, Sent: { n: list.length } }]) {
+        expect(jsonByteLength(output)).to.equal(exact(output));
+      }
+      expect(jsonSize({ nested: { List: list } }).depth).to.equal(list.some((item) => typeof item === 'object') ? 5 : 3);
+      list = readPath('$[1:]', list) as unknown[];
+    }
+  });
+
+  it('walk a short list once: the next state\'s output that holds it reads none of its items again', () => {
+    let reads = 0;
+    const items = Array.from({ length: 30 }, (_, index) => `id-${index}`);
+    const list = new Proxy(items, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads += 1;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const result = { Headers: { 'Content-Type': ['application/x-amz-json-1.0'] } };
+    expect(jsonByteLength({ List: list, Turn: 1 })).to.equal(Buffer.byteLength(JSON.stringify({ List: items, Turn: 1 })));
+    expect(reads).to.equal(30);
+    expect(jsonByteLength({ List: list, Turn: 2, Result: result })).to.equal(Buffer.byteLength(JSON.stringify({ List: items, Turn: 2, Result: result })));
+    expect(reads).to.equal(30);
+  });
+
   it('stay exact for the slices a JSONPath cuts from a measured list, and for any other list measured after one', () => {
     const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
     let list: unknown[] = Array.from({ length: 150 }, (_, index) => (index % 5 === 0 ? { n: [index, 'é'] } : `id-${index}-"q"`));
