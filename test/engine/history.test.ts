@@ -197,9 +197,10 @@ describe('engine: payload sizes', () => {
     });
     const result = { Headers: { 'Content-Type': ['application/x-amz-json-1.0'] } };
     expect(jsonByteLength({ List: list, Turn: 1 })).to.equal(Buffer.byteLength(JSON.stringify({ List: items, Turn: 1 })));
-    expect(reads).to.equal(30);
+    const firstReads = reads;
+    expect(firstReads).to.be.at.least(30);
     expect(jsonByteLength({ List: list, Turn: 2, Result: result })).to.equal(Buffer.byteLength(JSON.stringify({ List: items, Turn: 2, Result: result })));
-    expect(reads).to.equal(30);
+    expect(reads).to.equal(firstReads);
   });
 
   it('stay exact for the slices a JSONPath cuts from a measured list, and for any other list measured after one', () => {
