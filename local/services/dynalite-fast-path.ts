@@ -2,8 +2,9 @@
 // workflows make. dynalite runs each item of a batch as its own chain of callbacks (the table read
 // and parsed again, a lock, the old item read, the new one written, a turn of the event loop each):
 // 25 chains a BatchWriteItem, 100 a BatchGetItem, one a GetItem. This path answers the same request in one turn,
-// with dynalite's own functions: its request checks (checkTypes, compiled from its own type
-// descriptions in dynalite-types.ts, and checkValidations), its item and key checks, its storage
+// with dynalite's own functions: its request checks (checkTypes and checkValidations, compiled
+// from its own descriptions in dynalite-types.ts and dynalite-validations.ts, and the operation's
+// custom check), its item and key checks, its storage
 // keys (computed at once for a string hash key: dynalite-key.ts) and its size limit; the items go
 // to, and come from, the very store dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as dynalite
 // would: every other request, and every request dynalite would refuse, goes to dynalite itself,
@@ -11,9 +12,10 @@
 // time it takes changes.
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { actionValidations, db as dynaliteDb, validations as dynaliteValidations } from './dynalite-modules.ts';
+import { actionValidations, db as dynaliteDb } from './dynalite-modules.ts';
 import { storageKey, type KeyedTable } from './dynalite-key.ts';
 import { compileTypes, type TypeCheck, type TypeSpec } from './dynalite-types.ts';
+import { compileValidations, type ValidationCheck, type ValidationSpec } from './dynalite-validations.ts';
 import { parsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
 
 type Item = Record<string, Record<string, unknown>>;
@@ -44,7 +46,8 @@ export interface FastPathStore {
 
 interface ActionValidation {
   types: Record<string, TypeSpec>;
-  custom?: unknown;
+  /** The operation's own check, after the generic ones: a message when it refuses. */
+  custom?: (data: Record<string, unknown>, store: unknown) => string | undefined;
 }
 
 interface DynaliteDb {
@@ -55,12 +58,7 @@ interface DynaliteDb {
   mapPaths(paths: unknown[], item: Item): Item;
 }
 
-interface DynaliteValidations {
-  checkValidations(data: unknown, types: Record<string, TypeSpec>, custom: unknown, store: unknown): void;
-}
-
 const db = dynaliteDb as DynaliteDb;
-const validations = dynaliteValidations as DynaliteValidations;
 const { batchWriteItem, batchGetItem, getItem } = actionValidations as Record<'batchWriteItem' | 'batchGetItem' | 'getItem', ActionValidation>;
 
 // dynalite's limits: the request body it reads, and what one BatchGetItem answer may hold.
@@ -71,10 +69,17 @@ interface Operation {
   validation: ActionValidation;
   /** dynalite's checkTypes of the operation's types, compiled. */
   checkTypes: TypeCheck;
+  /** Whether dynalite's checkValidations passes the checked request, its custom check aside. */
+  passes: ValidationCheck;
   answer: (data: Record<string, unknown>, store: FastPathStore) => object | undefined;
 }
 
-const operation = (validation: ActionValidation, answer: Operation['answer']): Operation => ({ validation, checkTypes: compileTypes(validation.types), answer });
+const operation = (validation: ActionValidation, answer: Operation['answer']): Operation => ({
+  validation,
+  checkTypes: compileTypes(validation.types),
+  passes: compileValidations(validation.types as Record<string, ValidationSpec>),
+  answer,
+});
 
 /** Per operation: dynalite's checks of its request, and the answer the fast path gives, if it can. */
 const OPERATIONS: Record<string, Operation> = {
@@ -151,10 +156,10 @@ function parse(body: Buffer): Record<string, unknown> | undefined {
 }
 
 /** dynalite's checks of the request's shape and values; undefined where it would refuse it. */
-function validated(data: Record<string, unknown>, { validation, checkTypes }: Operation, store: FastPathStore): Record<string, unknown> | undefined {
+function validated(data: Record<string, unknown>, { validation, checkTypes, passes }: Operation, store: FastPathStore): Record<string, unknown> | undefined {
   try {
     const checked = checkTypes(data);
-    validations.checkValidations(checked, validation.types, validation.custom, store.dynalite);
+    if (!passes(checked) || validation.custom?.(checked, store.dynalite)) return undefined;
     return checked;
   } catch {
     return undefined;
