@@ -45,24 +45,19 @@ const isArray = Array.isArray;
 
 /**
  * The checks of a struct's members (checkTypes): each member its type's check, members without a
- * value left out. A member without a value passes every check, so only the members the value
- * holds are checked, in the types' order as checkTypes does: an attribute value has one member of
- * ten, a request a few of its operation's.
+ * value left out. A member without a value passes every check as null, so it is not checked: an
+ * attribute value holds one member of ten, a request a few of its operation's.
  */
 function structCheck(types: Record<string, TypeSpec>, attrStructs: Map<string, Check>): TypeCheck {
-  const members = Object.keys(types).map((key) => [key, compile(types[key]!, attrStructs)] as const);
-  const position = new Map(members.map(([key], index) => [key, index]));
+  const keys = Object.keys(types);
+  const checks = keys.map((key) => compile(types[key]!, attrStructs));
   return (data) => {
-    const held: number[] = [];
-    for (const key of Object.keys(data)) {
-      const index = position.get(key);
-      if (index !== undefined) held.push(index);
-    }
-    if (held.length > 1) held.sort((a, b) => a - b);
     const checked: Record<string, unknown> = {};
-    for (const index of held) {
-      const [key, check] = members[index]!;
-      const value = check(data[key]);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index]!;
+      const given = data[key];
+      if (given == null) continue;
+      const value = checks[index]!(given);
       if (value != null) checked[key] = value;
     }
     return checked;
