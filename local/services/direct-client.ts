@@ -76,6 +76,12 @@ interface Protocol {
 interface Credentials {
   accessKeyId: string;
   sessionToken?: string;
+  expiration?: Date;
+}
+
+interface Identity {
+  credentials?: Credentials;
+  region?: string;
 }
 
 interface Handled {
@@ -160,11 +166,19 @@ function amzDate(): string {
   return dateText;
 }
 
+// A command class's schema is one array, read once.
+const operations = new WeakMap<object, OperationSchema>();
+
 function operationOf(command: Command): OperationSchema | undefined {
   const schema = command.schema;
   if (!Array.isArray(schema) || schema.length < 6) return undefined;
-  const [, namespace, name, traits, input, output] = schema as [unknown, string, string, unknown, unknown, unknown];
-  return { name, namespace, traits, input, output };
+  let operation = operations.get(schema);
+  if (operation === undefined) {
+    const [, namespace, name, traits, input, output] = schema as [unknown, string, string, unknown, unknown, unknown];
+    operation = { name, namespace, traits, input, output };
+    operations.set(schema, operation);
+  }
+  return operation;
 }
 
 /**
@@ -214,9 +228,20 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     return request;
   };
 
+  // The identity and region a request names. Static credentials (no expiration) and the region
+  // are the same at every call: they are read from the client's providers once.
+  let fixed: Identity | undefined;
+  const identity = async (): Promise<Identity> => {
+    if (fixed) return fixed;
+    const [credentials, region] = await Promise.all([config.credentials?.(), config.region?.()]);
+    const read = { credentials, region };
+    if (credentials?.expiration === undefined) fixed = read;
+    return read;
+  };
+
   const wireRequest = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
     const request = await serialized(operation, input);
-    const [credentials, region] = await Promise.all([config.credentials?.(), config.region?.()]);
+    const { credentials, region } = fixed ?? (await identity());
     const date = amzDate();
     request.headers['x-amz-date'] = date;
     request.headers.authorization =
