@@ -216,10 +216,11 @@ let smallDepth = 0;
 
 /**
  * The JSON size of a value of at most MAX_SMALL_MEMBERS members in all (its own and its
- * members'), or undefined for any other. smallLeft and smallDepth then tell the members visited
- * and the depth. The walk only counts members and levels; the bytes are the text's, which
- * JSON.stringify writes faster than a walk adds them up (a task result's header names and values
- * were most of a loop's measuring).
+ * members'), none of them a long string, or undefined for any other. smallLeft and smallDepth
+ * then tell the members visited and the depth. The walk only counts members and levels; the bytes
+ * are the text's, which JSON.stringify writes faster than a walk adds them up (a task result's
+ * header names and values were most of a loop's measuring). A long string is left to the walk of
+ * measure, which remembers its size, rather than written again into each text that holds it.
  */
 function smallBytes(value: object): number | undefined {
   smallLeft = MAX_SMALL_MEMBERS;
@@ -228,16 +229,17 @@ function smallBytes(value: object): number | undefined {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
-/** Whether the value holds at most smallLeft members in all; counts them off smallLeft and notes the depth. */
+/** Whether the value holds at most smallLeft members in all and no long string; counts them off smallLeft and notes the depth. */
 function smallWalk(value: object, level: number): boolean {
   if (level > smallDepth) smallDepth = level;
-  const array = Array.isArray(value);
-  const keys = array ? undefined : Object.keys(value);
+  const keys = Array.isArray(value) ? undefined : Object.keys(value);
   const length = keys === undefined ? (value as unknown[]).length : keys.length;
   if ((smallLeft -= length) < 0) return false;
   for (let index = 0; index < length; index++) {
-    const item: unknown = keys === undefined ? (value as unknown[])[index] : (value as Record<string, unknown>)[keys[index]!];
-    if (typeof item === 'object' && item !== null && !smallWalk(item, level + 1)) return false;
+    const key = keys?.[index];
+    if (key !== undefined && key.length >= MIN_CACHED_LENGTH) return false;
+    const item: unknown = key === undefined ? (value as unknown[])[index] : (value as Record<string, unknown>)[key];
+    if (typeof item === 'string' ? item.length >= MIN_CACHED_LENGTH : typeof item === 'object' && item !== null && !smallWalk(item, level + 1)) return false;
   }
   return true;
 }

@@ -3,17 +3,19 @@ import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import { History, payloadByteLength, withPayload } from '../../engine/history.ts';
 import { foldHistory } from '../../execution/history.ts';
 
-/** A payload that counts how often it is serialized (JSON.stringify calls toJSON). */
+/** A payload that counts how often it is serialized whole (JSON.stringify calls its toJSON). */
 function countingPayload(list: string[]): { value: unknown; serializations: () => number } {
   let count = 0;
-  const marker = {
-    toJSON() {
+  const value = { List: list };
+  // Not one of its members: the engine measures the members, and only a serialization of the whole calls it.
+  Object.defineProperty(value, 'toJSON', {
+    value() {
       count += 1;
-      return 'marker';
+      return { List: list };
     },
-  };
-  // The engine measures the plain value: the marker stands where JSON.stringify would reach it.
-  return { value: { List: list, marker }, serializations: () => count };
+    enumerable: false,
+  });
+  return { value, serializations: () => count };
 }
 
 describe('execution/history: payload sizes of the engine\'s events', () => {
