@@ -1,6 +1,7 @@
-// The size of a value as the JSON text Step Functions measures, computed without building that
-// text, and how deep it nests. Objects and arrays are measured once (a state's output is the next
-// state's input, the very same object), which keeps the per-state quota check linear in the loop.
+// The size of a value as the JSON text Step Functions measures, and how deep it nests, computed
+// without building the text of anything large: only a small value's text is written (smallBytes).
+// Objects and arrays are measured once (a state's output is the next state's input, the very same
+// object), which keeps the per-state quota check linear in the loop.
 import { rememberedByText } from './memo.ts';
 
 // The deepest JSON the engine takes: 1,000 levels of objects and arrays, the default nesting
@@ -205,12 +206,12 @@ function open(value: object): Frame {
 }
 
 // A small value (an attribute value, a message entry, a record of a few attributes, a task's
-// result with its HTTP metadata) is measured where it stands, by recursion: no frame and no cache
-// lookup for it or its members. Below MIN_CACHED_MEMBERS members it would not be remembered
-// anyway, and its recursion is no deeper than its members are many.
+// result with its HTTP metadata) is measured where it stands: no frame and no cache lookup for it
+// or its members. Below MIN_CACHED_MEMBERS members it would not be remembered anyway, and the
+// recursion that counts them is no deeper than they are many.
 const MAX_SMALL_MEMBERS = MIN_CACHED_MEMBERS - 1;
 // What the walk below may still visit, and the deepest level it reached: module variables, so
-// that a member's walk returns its bytes alone.
+// that a member's walk returns only whether it stayed within them.
 let smallLeft = 0;
 let smallDepth = 0;
 
