@@ -100,7 +100,7 @@ async function compareInstructions(builds: { name: string; root: string }[], { c
     }
     for (const build of builds) console.log(`| ${count.toLocaleString('en-US')} | ${build.name} | ${millions(lowest.get(build.name)!)} |`);
   }
-  console.log(`\nThe lowest of ${rounds} runs under valgrind, the builds in turn, node --single-threaded, --no-report.`);
+  console.log(`\n${rounds === 1 ? 'One run' : `The lowest of ${rounds} runs`} under valgrind, the builds in turn, node --single-threaded, --no-report.`);
 }
 
 async function compareTimes(builds: { name: string; root: string }[], { counts, rounds, workflow }: Options): Promise<void> {
