@@ -84,6 +84,9 @@ const format = (runs: CliRun[]) => {
   ];
 };
 
+/** The CLI's arguments for one run of `count` items of the workflow (transfer-records when none is named). */
+const runArgs = (workflow: string | undefined, count: number) => [...(workflow ? ['--workflow', workflow] : []), '--count', String(count)];
+
 const millions = (instructions: number) => `${(instructions / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })}M`;
 
 async function compareInstructions(builds: { name: string; root: string }[], { counts, rounds, workflow }: Options): Promise<void> {
@@ -94,7 +97,7 @@ async function compareInstructions(builds: { name: string; root: string }[], { c
     const lowest = new Map<string, number>();
     for (let round = 0; round < rounds; round++) {
       for (const build of builds) {
-        const counted = await countInstructions(build.root, [...(workflow ? ['--workflow', workflow] : []), '--count', String(count)]);
+        const counted = await countInstructions(build.root, runArgs(workflow, count));
         lowest.set(build.name, Math.min(lowest.get(build.name) ?? Infinity, counted));
       }
     }
@@ -110,7 +113,7 @@ async function compareTimes(builds: { name: string; root: string }[], { counts, 
     const runs = new Map<string, CliRun[]>(builds.map((build) => [build.name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const build of builds) {
-        runs.get(build.name)!.push(await runCli(build.root, [...(workflow ? ['--workflow', workflow] : []), '--count', String(count), '--no-report']));
+        runs.get(build.name)!.push(await runCli(build.root, [...runArgs(workflow, count), '--no-report']));
       }
     }
     for (const build of builds) console.log(`| ${count.toLocaleString('en-US')} | ${build.name} | ${format(runs.get(build.name)!).join(' | ')} |`);
