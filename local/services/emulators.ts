@@ -19,6 +19,7 @@ import { leaveParsedBody, type FastAnswer, type FastRequest } from './fast-path.
 import { enforceDeduplicationInterval, type DeduplicatedQueue } from './fifo-deduplication.ts';
 import { createQueueJournal, type EmulatedQueue } from './queue-journal.ts';
 import type { DeliveredMessage } from '../../execution/execution-record.ts';
+import { nestingMessage, tooDeep } from '../../engine/index.ts';
 
 export type EmulatedService = 'dynamodb' | 'sqs';
 
@@ -154,6 +155,29 @@ function serverError(res: ServerResponse, error: unknown): void {
   res.end(String(error));
 }
 
+/**
+ * Whether a JSON body nests deeper than the engine takes (MAX_JSON_DEPTH). The emulators check a
+ * request by recursion after reading it, on a later turn: a body thousands of levels deep would
+ * overflow the stack there, out of reach of any handler, and end the process. A body that is not
+ * JSON is the emulator's to refuse.
+ */
+function tooDeepJson(body: Buffer): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString());
+  } catch {
+    return false;
+  }
+  return tooDeep(value);
+}
+
+/** A JSON-protocol service's answer to a body it cannot read: SerializationException, HTTP 400. */
+function refuseTooDeep(service: EmulatedService, res: ServerResponse): void {
+  res.setHeader('x-amzn-RequestId', randomUUID());
+  res.writeHead(400, { 'Content-Type': JSON_CONTENT_TYPE, ...(service === 'sqs' ? { 'x-amzn-query-error': 'MalformedInput;Sender' } : {}) });
+  res.end(JSON.stringify({ __type: 'com.amazon.coral.service#SerializationException', message: nestingMessage('The request body') }));
+}
+
 /** The door in front of a handler of read bodies: a call with a session token goes in only if the door lets it. */
 function gatedBody(service: EmulatedService, withBody: BodyListener, door: Door | undefined): BodyListener {
   if (!door) return withBody;
@@ -191,6 +215,7 @@ function gated(handler: RequestHandler, checked: BodyListener, door: Door | unde
  * answer as the emulator would is answered there, any other call goes to the emulator.
  */
 function fastPathHandlers(
+  service: EmulatedService,
   emulator: RequestHandler,
   fast: (request: FastRequest) => FastAnswer | undefined,
   beforeEmulator: (res: ServerResponse, answer: () => void) => void = (_, answer) => answer(),
@@ -198,6 +223,10 @@ function fastPathHandlers(
   const withBody: BodyListener = (req, res, body) => {
     const answer = fast({ method: req.method, url: req.url, headers: req.headers, body });
     if (answer === undefined) {
+      if (isJsonProtocol(req) && tooDeepJson(body)) {
+        refuseTooDeep(service, res);
+        return;
+      }
       // The emulator may be handed the request a turn later (sqs-backlog.ts): a throw then still ends this request alone.
       beforeEmulator(res, () => {
         try {
@@ -247,7 +276,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const { server: dynamodbServer, store, tableItems } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
-  const dynamodbCalls = fastPathHandlers(dynaliteHandler!, (request) => fastAnswer(request, store!));
+  const dynamodbCalls = fastPathHandlers('dynamodb', dynaliteHandler!, (request) => fastAnswer(request, store!));
   const dynamodbBodies = gatedBody('dynamodb', dynamodbCalls.withBody, options.door);
   const dynamodbListener = gated(dynamodbCalls.handler, dynamodbBodies, options.door);
   dynamodbServer.on('request', dynamodbListener);
@@ -268,6 +297,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   // The fast path hands the backlog only messages it checked: a string body, String attributes.
   const storeMessage: StoreMessage = (queue, message) => backlog.store(queue as unknown as BackloggedQueue, message as unknown as SentMessage);
   const sqsCalls = fastPathHandlers(
+    'sqs',
     sqs.requestHandler,
     (request) => fastSend(request, sqs.service as unknown as FastPathService, storeMessage),
     (res, answer) => backlog.beforeRequest(res, answer),
