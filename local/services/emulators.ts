@@ -9,7 +9,7 @@ import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from '../contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../../execution/clients.ts';
 import { inProcessTransport, registerInProcess, type BodyListener, type RequestHead } from './in-process-transport.ts';
-import { limitHeapGrowth } from './heap-policy.ts';
+import { applyHeapPolicy } from './heap-policy.ts';
 import { correctAttributesDigest } from './sqs-attributes-digest.ts';
 import { createDynalite } from './dynalite-store.ts';
 import { fastAnswer } from './dynalite-fast-path.ts';
@@ -270,7 +270,7 @@ function close(server: Server): Promise<void> {
 
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   // The emulators keep every table item and queued message in this process's heap.
-  limitHeapGrowth();
+  applyHeapPolicy();
   // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to. Its
   // data is kept in a faster store of the same behaviour (dynalite-store.ts).
   const { server: dynamodbServer, store, tableItems } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

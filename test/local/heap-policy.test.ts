@@ -1,14 +1,17 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { constants } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
   HEAP_GROWING_PERCENT,
+  heapFlags,
   heapGrowingPercent,
   isFullCollection,
-  limitHeapGrowth,
+  applyHeapPolicy,
   SMALL_HEAP_BYTES,
   SMALL_HEAP_GROWING_PERCENT,
+  SMALL_HEAP_MARKING_START_PERCENT,
   V8_HEAP_CONTROLS,
   type HeapControls,
 } from '../../local/services/heap-policy.ts';
@@ -46,22 +49,38 @@ describe('heap policy', () => {
     expect(SMALL_HEAP_GROWING_PERCENT).to.be.greaterThan(HEAP_GROWING_PERCENT);
   });
 
+  it('starts marking a small heap late and a large one where V8 would', () => {
+    expect(heapFlags(0)).to.equal(
+      `--heap-growing-percent=${SMALL_HEAP_GROWING_PERCENT} --incremental-marking-soft-trigger=${SMALL_HEAP_MARKING_START_PERCENT}`,
+    );
+    expect(heapFlags(SMALL_HEAP_BYTES)).to.equal(`--heap-growing-percent=${HEAP_GROWING_PERCENT} --incremental-marking-soft-trigger=0`);
+  });
+
+  it("sets flags this Node's V8 knows", () => {
+    // V8 ignores an unknown flag with a line on stderr, so a misspelt one would leave the policy off unnoticed.
+    for (const flags of [heapFlags(0), heapFlags(SMALL_HEAP_BYTES)]) {
+      const run = spawnSync(process.execPath, ['-e', `require('node:v8').setFlagsFromString(${JSON.stringify(flags)})`], { encoding: 'utf8' });
+      expect(run.status, run.stderr).to.equal(0);
+      expect(run.stderr).to.equal('');
+    }
+  });
+
   it('starts loose, tightens after the first full collection that leaves the bound crossed, and then stops watching', () => {
     const controls = fakeControls();
-    limitHeapGrowth(controls);
-    expect(controls.flags).to.deep.equal([`--heap-growing-percent=${SMALL_HEAP_GROWING_PERCENT}`]);
+    applyHeapPolicy(controls);
+    expect(controls.flags).to.deep.equal([heapFlags(0)]);
     controls.collect(SMALL_HEAP_BYTES / 2);
     expect(controls.flags).to.have.length(1);
     expect(controls.observing).to.equal(true);
     controls.collect(SMALL_HEAP_BYTES + 1);
-    expect(controls.flags).to.deep.equal([`--heap-growing-percent=${SMALL_HEAP_GROWING_PERCENT}`, `--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+    expect(controls.flags).to.deep.equal([heapFlags(0), heapFlags(SMALL_HEAP_BYTES + 1)]);
     expect(controls.observing).to.equal(false);
   });
 
   it('is applied once to the same process', () => {
     const controls = fakeControls();
-    limitHeapGrowth(controls);
-    limitHeapGrowth(controls);
+    applyHeapPolicy(controls);
+    applyHeapPolicy(controls);
     expect(controls.flags).to.have.length(1);
   });
 
