@@ -12,9 +12,11 @@
 // (--no-lazy), and lazily again once it is loaded. The cache holds what was compiled with a
 // module, so a function compiled at its first call was compiled again in every run: the first
 // items of a loop paid for hundreds of them (its first item took 4-5 ms, the next ones 0.2-0.6
-// ms). Compiled with the module, they come back from the cache. Any change to V8's flags also
-// makes V8 refuse the code Node ships compiled for its own modules, so that one loaded meanwhile
-// would be compiled from source, whole: the Node modules the command imports are loaded first.
+// ms). Compiled with the module, they come back from the cache. Any change to V8's flags (this
+// one, or the heap policy's when the emulators start: services/heap-policy.ts) also makes V8
+// refuse the code Node ships compiled for its own modules, so that one loaded after it is compiled
+// from source (https, child_process and zlib took 13-26 ms to load instead of 4-5), whole while
+// the flag is set: the Node modules a run loads are loaded first, before any change.
 // Setting the default again before the run lets what loads later (the HTML report's thread, the
 // seed function's bundle) compile as before: with the report's thread compiling eagerly too,
 // `make local`'s command took 27 ms longer. Measured against the build before (runs in turn):
@@ -34,11 +36,24 @@ export const EAGER_COMPILATION_FLAG = '--no-lazy';
 export const LAZY_COMPILATION_FLAG = '--lazy';
 
 /**
- * The Node modules the commands' code imports, each with those it loads itself (https: tls, net),
- * loaded before the flag is set. test/local/start-command.test.ts checks that loading the CLI
- * loads no other while the flag is set.
+ * The Node modules a run loads, each with those it loads itself (https: tls, net), loaded before
+ * V8's flags change. test/local/start-command.test.ts checks that a run of the CLI loads no
+ * other after the first change.
  */
-export const NODE_MODULES_FIRST = ['process', 'worker_threads', 'crypto', 'fs/promises', 'perf_hooks', 'zlib', 'https', 'http'] as const;
+export const NODE_MODULES_FIRST = [
+  'process',
+  'worker_threads',
+  'crypto',
+  'fs/promises',
+  'perf_hooks',
+  'zlib',
+  'https',
+  'http',
+  'dns',
+  'child_process',
+  'cluster',
+  'timers/promises',
+] as const;
 
 /**
  * Turns Node's compile cache on for this thread (a worker does not inherit it) and says whether
