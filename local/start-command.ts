@@ -3,10 +3,10 @@
 // command, so that every later run reads its compiled code back instead of compiling it again. A
 // module's imports are compiled before its own first line runs, hence the command is loaded here,
 // not imported by the entry. Node's default folder (os.tmpdir()/node-compile-cache, or
-// NODE_COMPILE_CACHE's; one that cannot be made leaves the default) is shared with every other
-// Node program; a folder that cannot be made at all only leaves the cache off, and
-// NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has no compile cache at
-// all (a command then refuses that Node by name, where it checks).
+// NODE_COMPILE_CACHE's; one that cannot be made leaves the default) is shared with every other Node
+// program; a folder that cannot be made at all only leaves the cache off, and
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has no compile cache at all (a command then
+// refuses that Node by name, where it checks).
 //
 // With the cache on, V8 compiles every function of the command's code while it loads it
 // (--no-lazy), and lazily again once it is loaded. The cache holds what was compiled with a

@@ -94,7 +94,7 @@ describe('a command start', () => {
     expect(off.steps.filter((step) => step.startsWith('node:'))).to.deep.equal([]);
   });
 
-  it('leaves a run of the CLI no Node module to load once V8\'s flags have changed (each would be compiled from source)', async () => {
+  it("leaves a run of the CLI no Node module to load once V8's flags have changed (each would be compiled from source)", async () => {
     const probe = join(dir, 'probe.mjs');
     const out = join(dir, 'probe.json');
     await writeFile(probe, PROBE);
