@@ -1,15 +1,15 @@
 // dynalite's BatchWriteItem, BatchGetItem and GetItem, answered at once for the requests the
 // workflows make. dynalite runs each item of a batch as its own chain of callbacks (the table read
 // and parsed again, a lock, the old item read, the new one written, a turn of the event loop each):
-// 25 chains a BatchWriteItem, 100 a BatchGetItem, one a GetItem. This path answers the same request in one turn,
-// with dynalite's own functions: its request checks (checkTypes and checkValidations, compiled
-// from its own descriptions in dynalite-types.ts and dynalite-validations.ts, and the operation's
-// custom check), its item and key checks, its storage
-// keys (computed at once for a string hash key: dynalite-key.ts) and its size limit; the items go
-// to, and come from, the very store dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as dynalite
-// would: every other request, and every request dynalite would refuse, goes to dynalite itself,
-// which answers it, errors included. So a call's answer and its effect stay dynalite's; only the
-// time it takes changes.
+// 25 chains a BatchWriteItem, 100 a BatchGetItem, one a GetItem. This path answers the same request
+// in one turn, with dynalite's own functions: its request checks (checkTypes and checkValidations,
+// compiled from its own descriptions in dynalite-types.ts and dynalite-validations.ts, and the
+// operation's custom check), its item and key checks, its storage keys (computed at once for a
+// string hash key: dynalite-key.ts) and its size limit; the items go to, and come from, the very
+// store dynalite reads (dynalite-store.ts). It takes only the requests it can answer exactly as
+// dynalite would: every other request, and every request dynalite would refuse, goes to dynalite
+// itself, which answers it, errors included. So a call's answer and its effect stay dynalite's;
+// only the time it takes changes.
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { actionValidations, db as dynaliteDb } from './dynalite-modules.ts';
