@@ -16,7 +16,8 @@
 // one, or the heap policy's when the emulators start: services/heap-policy.ts) also makes V8
 // refuse the code Node ships compiled for its own modules, so that one loaded after it is compiled
 // from source (https, child_process and zlib took 13-26 ms to load instead of 4-5), whole while
-// the flag is set: the Node modules a run loads are loaded first, before any change.
+// the flag is set: the Node modules a run loads are loaded first, before any change, and a thread
+// the run starts holds the changes while it loads its own (v8-flags.ts).
 // Setting the default again before the run lets what loads later (the HTML report's thread, the
 // seed function's bundle) compile as before: with the report's thread compiling eagerly too,
 // `make local`'s command took 27 ms longer. Measured against the build before (runs in turn):
@@ -27,7 +28,7 @@
 // first after a build) takes 50-100 ms longer. Without the cache every run would pay that, so
 // the flag goes with the cache only.
 import nodeModule from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+import { V8_FLAGS } from './v8-flags.ts';
 
 /** V8's flag that compiles each function with its script rather than at its first call. */
 export const EAGER_COMPILATION_FLAG = '--no-lazy';
@@ -77,7 +78,7 @@ export interface StartControls {
 const THIS_PROCESS: StartControls = {
   enableCompileCache,
   loadNodeModule: (name) => process.getBuiltinModule(name),
-  setFlags: setFlagsFromString,
+  setFlags: (flags) => V8_FLAGS.change(flags),
 };
 
 export async function startCommand(load: () => Promise<{ runAsCommand(): Promise<void> }>, controls: StartControls = THIS_PROCESS): Promise<void> {

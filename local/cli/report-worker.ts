@@ -1,5 +1,6 @@
 // The HTML report's thread (report-writer.ts starts it; the bundle's dist/local-cli-report.mjs):
-// while the run goes on in the main thread, it loads the page's renderer and starts Graphviz's
+// while the run goes on in the main thread, it loads the page's renderer, says so (the main
+// thread holds its changes of V8's flags until then: ../v8-flags.ts), and starts Graphviz's
 // WebAssembly with the smallest drawing, so that only the run's own page is left to draw when its
 // record comes. Like the commands' entries (../start-command.ts), it turns Node's compile cache on
 // (a worker does not inherit it) before it loads anything else, hence no static import of the
@@ -17,8 +18,13 @@ export interface ReportRequest {
   record: ExecutionRecord;
 }
 
-/** What the thread answers: the page's path, or why it could not be written. */
+/** What the thread answers a request: the page's path, or why it could not be written. */
 export type ReportAnswer = { path: string } | { error: { name: string; message: string } };
+
+/** What the thread says first, unasked: it has loaded the renderer's modules. */
+export interface ReportLoaded {
+  loaded: true;
+}
 
 /** The smallest definition: drawing it starts Graphviz, whatever the run's diagram will hold. */
 const SMALLEST_DEFINITION = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
@@ -39,6 +45,7 @@ enableCompileCache();
 const port = parentPort!;
 const { dir } = workerData as { dir: string };
 const [{ writeReport }, { renderDiagram }] = await Promise.all([import('../../viz/report.ts'), import('../../viz/diagram.ts')]);
+port.postMessage({ loaded: true } satisfies ReportLoaded);
 
 // A record that came meanwhile waits on the port.
 await renderDiagram(SMALLEST_DEFINITION).catch(() => undefined);

@@ -4,6 +4,7 @@ import { constants, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startReportWriter, type ReportWriter } from '../../local/cli/report-writer.ts';
+import { flagChanges } from '../../local/v8-flags.ts';
 import { writeReport } from '../../viz/report.ts';
 import { failedRecord } from '../fixtures/records/failed.ts';
 import { succeededRecord } from '../fixtures/records/succeeded.ts';
@@ -36,6 +37,28 @@ describe('local/cli/report-writer', function () {
       expect(await readFile(path, 'utf8')).to.equal(await readFile(expected, 'utf8'));
     });
   }
+
+  it("holds the process's changes of V8's flags until its thread has loaded the renderer, then writes the page", async () => {
+    const made: string[] = [];
+    const flags = flagChanges((f) => made.push(f));
+    writer = startReportWriter(dir, flags);
+    flags.change('--a');
+    expect(made).to.deep.equal([]);
+    while (made.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(made).to.deep.equal(['--a']);
+    // Let go because the thread loaded, not because it ended: it still writes.
+    expect(await writer.write(succeededRecord)).to.match(/\.html$/);
+  });
+
+  it('lets the changes go when its thread ends before it has loaded', async () => {
+    const made: string[] = [];
+    const flags = flagChanges((f) => made.push(f));
+    writer = startReportWriter(dir, flags);
+    flags.change('--a');
+    await writer.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(made).to.deep.equal(['--a']);
+  });
 
   it('runs at the lowest priority, where the system keeps one per thread (Linux), and leaves the main thread as it was', async function () {
     const before = getPriority();
