@@ -49,6 +49,17 @@ describe('local/v8-flags', () => {
     expect(made).to.deep.equal(['--a']);
   });
 
+  it('lets the changes go once the longest hold has passed, when the load neither ends nor fails', async () => {
+    const made: string[] = [];
+    const flags = flagChanges((f) => made.push(f));
+    flags.holdUntil(load().promise, 20);
+    flags.change('--a');
+    await settle();
+    expect(made).to.deep.equal([]);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(made).to.deep.equal(['--a']);
+  });
+
   it('holds a change until every load asked before it has settled, and not past the one asked after it', async () => {
     const made: string[] = [];
     const flags = flagChanges((f) => made.push(f));
