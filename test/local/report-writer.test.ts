@@ -46,7 +46,7 @@ describe('local/cli/report-writer', function () {
     expect(made).to.deep.equal([]);
     while (made.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(made).to.deep.equal(['--a']);
-    // Let go because the thread loaded, not because it ended: it still writes.
+    // Let go because the thread loaded (or its longest hold passed), not because it ended: it still writes.
     expect(await writer.write(succeededRecord)).to.match(/\.html$/);
   });
 
