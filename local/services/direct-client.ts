@@ -16,7 +16,7 @@
 // transport adds them), trace headers and logging. A client whose endpoint is not in this
 // process, a command of another protocol, or a command or client with middleware on the request
 // itself is sent through client.send, unchanged.
-import { handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
+import { handleAtOnce, handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
 import { compilePlan, readJson, responseMetadata, writeJson, type JsonPlan } from './json-codec.ts';
 
 /**
@@ -262,7 +262,7 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
   const core = (operation: OperationSchema): Handler => async ({ request }) => {
     const answered = (request as AnsweredRequest)[ANSWERED];
     delete (request as AnsweredRequest)[ANSWERED];
-    const response = answered ?? (await handleInProcess(request!));
+    const response = answered ?? handleAtOnce(request!) ?? (await handleInProcess(request!));
     if (response.statusCode < 300) {
       const output = readJson(codecOf(operation).output, response.body);
       if (output !== undefined) return { response, output: Object.assign(output, { $metadata: responseMetadata(response.statusCode, response.headers) }) };
@@ -320,7 +320,7 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     const { input } = command;
     if (plan.answered === undefined) return (await handlerFor(operation, plan.stack)({ input })).output;
     const request: AnsweredRequest = await wireRequest(operation, input);
-    const response = await handleInProcess(request);
+    const response = handleAtOnce(request) ?? (await handleInProcess(request));
     if (response.statusCode < 300) {
       request[ANSWERED] = response;
       try {

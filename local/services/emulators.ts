@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { LocalEndpoints } from '../contracts.ts';
 import { createClients, type ClientOptions, type Clients } from '../../execution/clients.ts';
-import { inProcessTransport, registerInProcess, type BodyListener, type RequestHead } from './in-process-transport.ts';
+import { inProcessTransport, registerInProcess, type AnswerAtOnce, type BodyListener, type RequestHead } from './in-process-transport.ts';
 import { applyHeapPolicy } from './heap-policy.ts';
 import { correctAttributesDigest } from './sqs-attributes-digest.ts';
 import { createDynalite } from './dynalite-store.ts';
@@ -212,14 +212,16 @@ function gated(handler: RequestHandler, checked: BodyListener, door: Door | unde
 
 /**
  * An emulator behind its fast path (dynalite-fast-path.ts, sqs-fast-path.ts): a call the path can
- * answer as the emulator would is answered there, any other call goes to the emulator.
+ * answer as the emulator would is answered there, any other call goes to the emulator. In process,
+ * the fast path's answers are also given at once (answerAtOnce), to calls without a session token:
+ * a call with one is the IAM door's to let in or refuse first.
  */
 function fastPathHandlers(
   service: EmulatedService,
   emulator: RequestHandler,
   fast: (request: FastRequest) => FastAnswer | undefined,
   beforeEmulator: (res: ServerResponse, answer: () => void) => void = (_, answer) => answer(),
-): { handler: RequestHandler; withBody: BodyListener } {
+): { handler: RequestHandler; withBody: BodyListener; answerAtOnce: AnswerAtOnce } {
   const withBody: BodyListener = (req, res, body) => {
     const answer = fast({ method: req.method, url: req.url, headers: req.headers, body });
     if (answer === undefined) {
@@ -246,7 +248,16 @@ function fastPathHandlers(
       .then((body) => withBody(req, res, body))
       .catch((error: unknown) => serverError(res, error));
   };
-  return { handler, withBody };
+  const answerAtOnce: AnswerAtOnce = (req, body) => {
+    if (typeof req.headers['x-amz-security-token'] === 'string') return undefined;
+    try {
+      return fast({ method: req.method, url: req.url, headers: req.headers, body });
+    } catch {
+      // withBody meets the same throw and answers it as the server does.
+      return undefined;
+    }
+  };
+  return { handler, withBody, answerAtOnce };
 }
 
 function listen(server: Server): Promise<string> {
@@ -332,7 +343,10 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     const [dynamodb, sqsUrl] = await Promise.all([listen(dynamodbServer), listen(sqsServer)]);
     // Queue URLs carry the port, known only now.
     sqs.service.PORT = Number(new URL(sqsUrl).port);
-    unregister.push(registerInProcess(dynamodb, dynamodbListener, dynamodbBodies), registerInProcess(sqsUrl, sqsListener, sqsBodies));
+    unregister.push(
+      registerInProcess(dynamodb, dynamodbListener, { bodyListener: dynamodbBodies, answerAtOnce: dynamodbCalls.answerAtOnce }),
+      registerInProcess(sqsUrl, sqsListener, { bodyListener: sqsBodies, answerAtOnce: sqsCalls.answerAtOnce }),
+    );
     // A queue URL's last segment is the queue's name.
     const queueMessages = (queueUrl: string) => journal.messages(new URL(queueUrl).pathname.split('/').at(-1) ?? '');
     return { endpoints: { dynamodb, sqs: sqsUrl }, queueMessages, tableItems: tableItems!, stop };

@@ -1,7 +1,7 @@
 // What an emulator's fast path (dynalite-fast-path.ts, sqs-fast-path.ts) is given and gives back:
 // the request's head with its body whole (and its JSON value, parsed once), and the answer the
 // emulator itself would write.
-import type { RequestHead } from './in-process-transport.ts';
+import type { RequestHead, WrittenAnswer } from './in-process-transport.ts';
 
 /** A request as a fast path reads it: its method, URL and headers, and its body whole. */
 export interface FastRequest extends Pick<RequestHead, 'method' | 'url' | 'headers'> {
@@ -9,11 +9,7 @@ export interface FastRequest extends Pick<RequestHead, 'method' | 'url' | 'heade
 }
 
 /** An answer as the emulator would write it: status, headers in its order, body. */
-export interface FastAnswer {
-  statusCode: number;
-  headers: [string, string][];
-  body: string;
-}
+export type FastAnswer = WrittenAnswer;
 
 // The IAM door (emulators.ts) parses a JSON body before the fast path behind it does: it leaves
 // the value here and that path takes it, so that a body is parsed once. A value is taken once,

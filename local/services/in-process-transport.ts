@@ -6,7 +6,9 @@
 // headers, method, URL and body Node's server would give it, and answers through the response
 // methods it uses, with the headers Node's server adds (Date, Connection, Content-Length). A server
 // that reads the whole body before anything else (the emulators) may also register a listener of
-// the body as a Buffer: it gets the same request without a stream to read it from.
+// the body as a Buffer: it gets the same request without a stream to read it from; and one that
+// can answer some requests at once, with nothing to wait for, may give those answers as values
+// (answerAtOnce), which spares the response object and the promise around it.
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
@@ -55,9 +57,27 @@ export interface RequestHead {
 /** A listener given the request's body whole, once read. */
 export type BodyListener = (head: RequestHead, res: ServerResponse, body: Buffer) => void;
 
-interface Registration {
-  listener: RequestListener;
+/** An answer as a listener writes it: its status, its headers in the order it sets them, its body. */
+export interface WrittenAnswer {
+  statusCode: number;
+  headers: [string, string][];
+  body: string;
+}
+
+/**
+ * The answer a listener would write to a request, given at once; undefined when the request is
+ * the listener's to answer (it then gets it as usual). It must not have begun anything then.
+ */
+export type AnswerAtOnce = (head: RequestHead, body: Buffer) => WrittenAnswer | undefined;
+
+/** What a server in this process hears requests with besides its listener. */
+export interface InProcessListeners {
   bodyListener?: BodyListener;
+  answerAtOnce?: AnswerAtOnce;
+}
+
+interface Registration extends InProcessListeners {
+  listener: RequestListener;
 }
 
 const registrations = new Map<string, Registration>();
@@ -77,12 +97,13 @@ function originOf(url: string): string {
 
 /**
  * Serves requests to `url`'s origin in process with `listener` (or, given one, `bodyListener`,
- * which must answer as `listener` does) until the returned function is called (when the server
- * stops). The server keeps listening on its port for other processes.
+ * which must answer as `listener` does, and first `answerAtOnce`, for handleAtOnce) until the
+ * returned function is called (when the server stops). The server keeps listening on its port for
+ * other processes.
  */
-export function registerInProcess(url: string, listener: RequestListener, bodyListener?: BodyListener): () => void {
+export function registerInProcess(url: string, listener: RequestListener, { bodyListener, answerAtOnce }: InProcessListeners = {}): () => void {
   const origin = originOf(url);
-  const registration = { listener, bodyListener };
+  const registration: Registration = { listener, bodyListener, answerAtOnce };
   registrations.set(origin, registration);
   return () => {
     if (registrations.get(origin) === registration) registrations.delete(origin);
@@ -251,22 +272,7 @@ class InProcessResponse {
     this.#headersSent = true;
     const chunks = this.#chunks;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const bodyless = this.#method === 'HEAD' || NO_BODY_STATUS.has(this.statusCode);
-    const sent: Record<string, string> = {};
-    for (const [name, value] of this.#headers) sent[name] = Array.isArray(value) ? value.join(', ') : String(value);
-    if (!bodyless && sent['content-length'] === undefined && sent['transfer-encoding'] === undefined) {
-      if (chunked) sent['transfer-encoding'] = 'chunked';
-      else sent['content-length'] = String(body.length);
-    }
-    sent.date ??= dateHeader();
-    sent.connection ??= KEEP_ALIVE.connection;
-    sent['keep-alive'] ??= KEEP_ALIVE['keep-alive'];
-    this.#resolve({
-      statusCode: this.statusCode,
-      ...(this.statusMessage === undefined ? {} : { reason: this.statusMessage }),
-      headers: sent,
-      body: bodyless ? Buffer.alloc(0) : body,
-    });
+    this.#resolve(sentResponse(this.#method, this.statusCode, this.statusMessage, this.#headers, body, chunked));
     return this;
   }
 
@@ -280,16 +286,55 @@ class InProcessResponse {
   }
 }
 
+/**
+ * What Node's server sends for a listener's status, headers (lower-case names) and body: the
+ * headers it adds, and no body where HTTP allows none. `chunked`: the headers went out before the
+ * body was complete, so that Node could not give its length.
+ */
+function sentResponse(method: string, statusCode: number, reason: string | undefined, headers: Iterable<[string, HeaderValue]>, body: Buffer, chunked: boolean): SdkHttpResponse {
+  const bodyless = method === 'HEAD' || NO_BODY_STATUS.has(statusCode);
+  const sent: Record<string, string> = {};
+  for (const [name, value] of headers) sent[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  if (!bodyless && sent['content-length'] === undefined && sent['transfer-encoding'] === undefined) {
+    if (chunked) sent['transfer-encoding'] = 'chunked';
+    else sent['content-length'] = String(body.length);
+  }
+  sent.date ??= dateHeader();
+  sent.connection ??= KEEP_ALIVE.connection;
+  sent['keep-alive'] ??= KEEP_ALIVE['keep-alive'];
+  return { statusCode, ...(reason === undefined ? {} : { reason }), headers: sent, body: bodyless ? Buffer.alloc(0) : body };
+}
+
 const toBuffer = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array));
 
 function serverResponse(method: string, resolve: (response: SdkHttpResponse) => void): ServerResponse {
   return new InProcessResponse(method, resolve) as unknown as ServerResponse;
 }
 
+function registrationOf(request: SdkHttpRequest): Registration | undefined {
+  return registrations.get(originOf(`${request.protocol}//${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`));
+}
+
+/**
+ * The response to one request when the server registered for its origin answers it at once
+ * (answerAtOnce), as handleInProcess would resolve with it; undefined when it does not: send it
+ * with handleInProcess then.
+ */
+export function handleAtOnce(request: SdkHttpRequest): SdkHttpResponse | undefined {
+  const answerAtOnce = registrationOf(request)?.answerAtOnce;
+  if (answerAtOnce === undefined) return undefined;
+  const body = bodyBytes(request.body);
+  const answer = answerAtOnce(requestHead(request, body), body);
+  if (answer === undefined) return undefined;
+  // Set one by one, as a listener's setHeader does: the last of a name stands.
+  const headers = answer.headers.map(([name, value]): [string, string] => [name.toLowerCase(), value]);
+  return sentResponse(request.method, answer.statusCode, undefined, headers, Buffer.from(answer.body, 'utf8'), false);
+}
+
 /** Hands one request to the listener registered for its origin, and resolves with its response. */
 export function handleInProcess(request: SdkHttpRequest, abortSignal?: AbortSignal): Promise<SdkHttpResponse> {
   if (abortSignal?.aborted) return Promise.reject(abortError(abortSignal));
-  const registration = registrations.get(originOf(`${request.protocol}//${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`));
+  const registration = registrationOf(request);
   if (!registration) return Promise.reject(connectionRefused(request));
   const body = bodyBytes(request.body);
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/services/emul
 import { startLocalEnvironment } from '../../local/host/environment.ts';
 import { sessionToken } from '../../local/services/iam.ts';
 import {
+  handleAtOnce,
   handleInProcess,
   InProcessRequestHandler,
   inProcessTransport,
@@ -141,10 +142,12 @@ describe('local/in-process-transport', () => {
         });
       };
       const { server, url } = await serve(listener);
-      const unregister = registerInProcess(url, listener, (head, res, body) => {
-        seen.push({ method: head.method, url: head.url, headers: head.headers, body: body.toString() });
-        res.setHeader('Content-Type', 'application/x-amz-json-1.0');
-        res.end('{"from":"stream"}');
+      const unregister = registerInProcess(url, listener, {
+        bodyListener: (head, res, body) => {
+          seen.push({ method: head.method, url: head.url, headers: head.headers, body: body.toString() });
+          res.setHeader('Content-Type', 'application/x-amz-json-1.0');
+          res.end('{"from":"stream"}');
+        },
       });
       try {
         const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'SQS.SendMessage' };
@@ -153,6 +156,51 @@ describe('local/in-process-transport', () => {
         expect(comparable(viaProcess)).to.deep.equal(comparable(viaSocket));
         const [socketHead, bodyHead] = seen as { url: string }[];
         expect({ ...bodyHead, url: `${bodyHead!.url}?a=1` }).to.deep.equal(socketHead);
+      } finally {
+        unregister();
+        server.close();
+      }
+    });
+
+    it("gives a listener's answer at once as its listener would send it, and leaves a request it declines to the listener", async () => {
+      const written = (target: string) => ({
+        statusCode: 400,
+        headers: [['Content-Type', 'application/x-amz-json-1.0'], ['x-amzn-RequestId', 'r'], ['content-type', 'application/x-amz-json-1.1']] as [string, string][],
+        body: JSON.stringify({ target, é: 'é' }),
+      });
+      const heard: string[] = [];
+      const listener: RequestListener = (req, res) => {
+        heard.push(String(req.headers['x-amz-target']));
+        const answer = written(String(req.headers['x-amz-target']));
+        res.statusCode = answer.statusCode;
+        for (const [name, value] of answer.headers) res.setHeader(name, value);
+        res.end(answer.body);
+      };
+      const { server, url } = await serve(listener);
+      const unregister = registerInProcess(url, listener, {
+        answerAtOnce: (head, body) => {
+          expect(JSON.parse(body.toString())).to.deep.equal({ TableName: 't' });
+          return head.headers['x-amz-target'] === 'Answered' ? written('Answered') : undefined;
+        },
+      });
+      const { hostname, port } = new URL(url);
+      const requestOf = (target: string) => ({
+        method: 'POST',
+        protocol: 'http:',
+        hostname,
+        port: Number(port),
+        path: '/',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
+        body: '{"TableName":"t"}',
+      });
+      try {
+        const atOnce = handleAtOnce(requestOf('Answered'))!;
+        expect(heard).to.deep.equal([]);
+        const viaSocket = await overHttp(url, 'POST', requestOf('Answered').headers, '{"TableName":"t"}');
+        expect(comparable({ ...atOnce, body: atOnce.body.toString() })).to.deep.equal(comparable(viaSocket));
+        expect(handleAtOnce(requestOf('Declined'))).to.equal(undefined);
+        expect(heard).to.deep.equal(['Answered']);
+        expect(handleAtOnce({ ...requestOf('Answered'), port: 9 })).to.equal(undefined);
       } finally {
         unregister();
         server.close();
