@@ -1,6 +1,7 @@
 // DynamoDB tasks: the optimized getItem/putItem/updateItem/deleteItem and aws-sdk:dynamodb:<action>.
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import { THROTTLED } from '../../workflow/service-errors.ts';
+import { sendCommand } from '../services/direct-client.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import { tableArn } from '../services/provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
@@ -114,7 +115,7 @@ export function dynamodbTask(
     context.injectFault('dynamodb', action);
     let output: object;
     try {
-      output = await client.send(new Command(params));
+      output = (await sendCommand(client, Command, params)) as object;
     } catch (error) {
       throw sdkFailure(DYNAMODB_ERRORS, style, error);
     }

@@ -1,6 +1,7 @@
 // SQS tasks: the optimized sendMessage and aws-sdk:sqs:<action>.
 import * as SQS from '@aws-sdk/client-sqs';
 import { THROTTLED } from '../../workflow/service-errors.ts';
+import { sendCommand } from '../services/direct-client.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import { InvalidQueueUrl, queueArn, queueArnFromUrl } from '../services/provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
@@ -110,7 +111,7 @@ export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQS
         : params;
     let output: object;
     try {
-      output = await client.send(new Command(input));
+      output = (await sendCommand(client, Command, input)) as object;
     } catch (error) {
       throw sdkFailure(SQS_ERRORS, style, error);
     }

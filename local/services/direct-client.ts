@@ -3,9 +3,11 @@
 // output, without its per-call schema work) and everything else with the SDK's own protocol (the
 // same request body, the same output and the same errors as client.send), runs the SDK's retry
 // and the command's own input and output middleware (SQS's MD5 checks, say) and any middleware
-// added to the client on its input or output, and hands the request to the emulator's listener,
-// the IAM door first. When the only middleware before the answer is the retry (and SQS's MD5
-// checks turned off), the first attempt is sent before any of it: an answer that is a success
+// added to the client on its input or output, and hands the request to the emulator: the answer
+// it gives at once where it has one (in-process-transport.ts), else its listener, the IAM door
+// first. sendCommand sends by command class, without the command object client.send takes. When
+// the only middleware before the answer is the retry (and SQS's MD5 checks turned off), the first
+// attempt is sent before any of it: an answer that is a success
 // goes through the output's middleware alone, and gets the $metadata the retry would note (one
 // attempt, no delay); any other answer is handed to the whole stack as its first attempt's, so
 // that the retry decides on it as it does in the SDK, with no request sent again. The retry's one
@@ -166,19 +168,30 @@ function amzDate(): string {
   return dateText;
 }
 
-// A command class's schema is one array, read once.
-const operations = new WeakMap<object, OperationSchema>();
-
+/** A command's operation, from its schema array; undefined for a command without one. */
 function operationOf(command: Command): OperationSchema | undefined {
   const schema = command.schema;
   if (!Array.isArray(schema) || schema.length < 6) return undefined;
-  let operation = operations.get(schema);
-  if (operation === undefined) {
-    const [, namespace, name, traits, input, output] = schema as [unknown, string, string, unknown, unknown, unknown];
-    operation = { name, namespace, traits, input, output };
-    operations.set(schema, operation);
-  }
-  return operation;
+  const [, namespace, name, traits, input, output] = schema as [unknown, string, string, unknown, unknown, unknown];
+  return { name, namespace, traits, input, output };
+}
+
+type CommandClass = new (input: never) => object;
+
+/** A client's direct send by command class (withDirectSend), which needs no command object. */
+type SendInput = (Ctor: CommandClass, input: unknown, command?: Command) => Promise<unknown>;
+
+const directSends = new WeakMap<object, SendInput>();
+
+/**
+ * Sends `input` as a command of class `Ctor` through the client: by its direct send when it has
+ * one, which builds no command object (an SDK command builds its own middleware stack, a cost on
+ * every call); else as client.send(new Ctor(input)).
+ */
+export function sendCommand<Input>(client: { send(command: never): Promise<unknown> }, Ctor: new (input: Input) => object, input: Input): Promise<unknown> {
+  const direct = directSends.get(client);
+  if (direct) return direct(Ctor as unknown as CommandClass, input);
+  return (client.send as (command: object) => Promise<unknown>)(new Ctor(input));
 }
 
 /**
@@ -274,29 +287,34 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     }
   };
 
-  // Per command class: the middleware that runs, or undefined when one of them needs a wire request;
-  // and, when nothing but the retry (and MD5 checks turned off) runs before the answer, the
-  // output's middleware alone, for an answer that is a success at the first attempt.
-  const plans = new Map<unknown, { stack: Stack; answered?: Stack } | undefined>();
-  const planFor = (command: Command, operation: OperationSchema) => {
-    if (plans.has(command.constructor)) return plans.get(command.constructor);
-    const Ctor = command.constructor as new (input: unknown) => Command;
-    const probe = new Ctor({});
+  // Per command class, read from one command of it: its operation; the middleware that runs, or
+  // undefined when one of them needs a wire request; and, when nothing but the retry (and MD5
+  // checks turned off) runs before the answer, the output's middleware alone, for an answer that
+  // is a success at the first attempt.
+  const plans = new Map<unknown, { operation: OperationSchema; stack: Stack; answered?: Stack } | undefined>();
+  const planOf = (Ctor: CommandClass) => {
+    if (plans.has(Ctor)) return plans.get(Ctor);
+    const probe = new (Ctor as new (input: object) => Command)({});
+    const operation = operationOf(probe);
+    if (operation === undefined) {
+      plans.set(Ctor, undefined);
+      return undefined;
+    }
     probe.resolveMiddleware(client.middlewareStack.clone(), config, undefined);
     const stack = client.middlewareStack.clone().concat(probe.middlewareStack);
     for (const name of WIRE_ONLY) stack.remove(name);
     const entries = stack.identify().map((entry) => entry.split(' - ') as [string, string]);
     const runs = entries.every(([name, step]) => name === RETRY || INPUT_OUTPUT_STEPS.has(step));
     if (!runs) {
-      plans.set(command.constructor, undefined);
+      plans.set(Ctor, undefined);
       return undefined;
     }
     const passes = (name: string) => name === RETRY || (config.md5 === false && MD5_CHECKS.has(name));
     const answered = entries.every(([name, step]) => step === 'deserialize' || passes(name)) ? stack.clone() : undefined;
     if (answered) for (const [name, step] of entries) if (step !== 'deserialize') answered.remove(name);
     stack.add(serializer(operation), { step: 'serialize', name: 'directSerializer' });
-    plans.set(command.constructor, { stack, ...(answered ? { answered } : {}) });
-    return plans.get(command.constructor);
+    plans.set(Ctor, { operation, stack, ...(answered ? { answered } : {}) });
+    return plans.get(Ctor);
   };
 
   // Per command class and stack, its resolved handler, when the client caches middleware (as the
@@ -313,11 +331,11 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     return handler;
   };
 
-  const send = async (command: Command, ...rest: unknown[]): Promise<unknown> => {
-    const operation = rest.length === 0 ? operationOf(command) : undefined;
-    const plan = operation && planFor(command, operation);
-    if (!operation || !plan) return sdkSend(command, ...rest);
-    const { input } = command;
+  // `command`, when the caller has one, is the one client.send would be given: the SDK sends it.
+  const sendInput: SendInput = async (Ctor, input, command) => {
+    const plan = planOf(Ctor);
+    if (!plan) return sdkSend(command ?? (new (Ctor as new (input: unknown) => Command)(input)));
+    const { operation } = plan;
     if (plan.answered === undefined) return (await handlerFor(operation, plan.stack)({ input })).output;
     const request: AnsweredRequest = await wireRequest(operation, input);
     const response = handleAtOnce(request) ?? (await handleInProcess(request));
@@ -334,7 +352,9 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     request[ANSWERED] = response;
     return (await handlerFor(operation, plan.stack)({ input, request })).output;
   };
-  client.send = send;
+  // Options (an abort signal, say) are the SDK's to honour.
+  client.send = (command, ...rest) => (rest.length === 0 ? sendInput(command.constructor as CommandClass, command.input, command) : sdkSend(command, ...rest));
+  directSends.set(sdkClient, sendInput);
   return sdkClient;
 }
 

@@ -7,7 +7,7 @@ import { createLocalClients, LOCAL_CREDENTIALS } from '../../local/services/emul
 import { startLocalEnvironment } from '../../local/host/environment.ts';
 import { sessionToken } from '../../local/services/iam.ts';
 import { inProcessTransport, registerInProcess } from '../../local/services/in-process-transport.ts';
-import { withDirectSend, withDirectSends } from '../../local/services/direct-client.ts';
+import { sendCommand, withDirectSend, withDirectSends } from '../../local/services/direct-client.ts';
 import { dynamodbTask } from '../../local/bridge/dynamodb.ts';
 import { sqsTask } from '../../local/bridge/sqs.ts';
 import { entriesOf } from '../fixtures/names.ts';
@@ -257,6 +257,22 @@ describe('local/services/direct-client', () => {
       expect(await resolvesOver(true, true)).to.equal(await resolvesOver(true, false)).and.to.equal(1);
       expect(await resolvesOver(false, true)).to.equal(await resolvesOver(false, false)).and.to.equal(3);
     });
+  });
+
+  it("sends by command class with client.send's output, building one command of the class in all (to read it), or one per call without a direct send", async () => {
+    let built = 0;
+    class CountedGetItem extends GetItemCommand {
+      constructor(input: ConstructorParameters<typeof GetItemCommand>[0]) {
+        super(input);
+        built += 1;
+      }
+    }
+    const input = { TableName: table, Key: { MessageId: { S: 'm1' } } };
+    const expected = comparable(await sdk.dynamodb.send(new GetItemCommand(input)));
+    for (let call = 0; call < 3; call++) expect(comparable(await sendCommand(direct.dynamodb, CountedGetItem, input))).to.deep.equal(expected);
+    expect(built).to.equal(1);
+    for (let call = 0; call < 2; call++) expect(comparable(await sendCommand(sdk.dynamodb, CountedGetItem, input))).to.deep.equal(expected);
+    expect(built).to.equal(3);
   });
 
   it('leaves a client of another protocol (S3), or of an endpoint not in this process, to the SDK', () => {
