@@ -224,19 +224,24 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     return codec;
   };
 
-  const serialized = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
+  // The request from the operation's template, with the body written here; undefined until the
+  // SDK has written one request of the operation, or for an input the codec leaves to the SDK.
+  const fromTemplate = (operation: OperationSchema, input: unknown): SdkHttpRequest | undefined => {
     const codec = codecOf(operation);
     const body = codec.template && writeJson(codec.input, input);
-    if (codec.template && body !== undefined) {
-      return Object.assign(Object.create(Object.getPrototypeOf(codec.template) as object) as SdkHttpRequest, codec.template, {
-        headers: { ...codec.template.headers },
-        query: {},
-        body,
-      });
-    }
+    if (!codec.template || body === undefined) return undefined;
+    return Object.assign(Object.create(Object.getPrototypeOf(codec.template) as object) as SdkHttpRequest, codec.template, {
+      headers: { ...codec.template.headers },
+      query: {},
+      body,
+    });
+  };
+
+  const serialized = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
     const request = await protocol.serializeRequest(operation, input, serdeContext);
     // A host prefix (an endpoint trait) would make the URL depend on the input: such a request is never a template.
     const { hostname } = (await serdeContext.endpoint()) as { hostname?: string };
+    const codec = codecOf(operation);
     if (codec.template === undefined && request.hostname === hostname) codec.template = Object.assign(Object.create(Object.getPrototypeOf(request) as object) as SdkHttpRequest, request, { headers: { ...request.headers }, body: undefined });
     return request;
   };
@@ -252,9 +257,7 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     return read;
   };
 
-  const wireRequest = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> => {
-    const request = await serialized(operation, input);
-    const { credentials, region } = fixed ?? (await identity());
+  const signed = (request: SdkHttpRequest, { credentials, region }: Identity): SdkHttpRequest => {
     const date = amzDate();
     request.headers['x-amz-date'] = date;
     request.headers.authorization =
@@ -263,6 +266,15 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     // A role's identity travels in its session token, which the emulators' IAM door reads.
     if (credentials?.sessionToken) request.headers['x-amz-security-token'] = credentials.sessionToken;
     return request;
+  };
+
+  const wireRequest = async (operation: OperationSchema, input: unknown): Promise<SdkHttpRequest> =>
+    signed(fromTemplate(operation, input) ?? (await serialized(operation, input)), fixed ?? (await identity()));
+
+  // The same request without a turn of the event loop, when nothing is to be waited for.
+  const wireRequestNow = (operation: OperationSchema, input: unknown): SdkHttpRequest | undefined => {
+    const request = fixed && fromTemplate(operation, input);
+    return request && signed(request, fixed!);
   };
 
   // The SDK's serializer, where the SDK runs it: after the input's middleware, before the retry. A
@@ -337,7 +349,7 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
     if (!plan) return sdkSend(command ?? (new (Ctor as new (input: unknown) => Command)(input)));
     const { operation } = plan;
     if (plan.answered === undefined) return (await handlerFor(operation, plan.stack)({ input })).output;
-    const request: AnsweredRequest = await wireRequest(operation, input);
+    const request: AnsweredRequest = wireRequestNow(operation, input) ?? (await wireRequest(operation, input));
     const response = handleAtOnce(request) ?? (await handleInProcess(request));
     if (response.statusCode < 300) {
       request[ANSWERED] = response;
