@@ -237,7 +237,7 @@ async function awaitCall(
       );
     }
     if (token) racers.push(token.heartbeatClock(timeouts.heartbeatSeconds, () => new TaskTimeout('States.HeartbeatTimeout')));
-    const result = await thread.race(Promise.race(racers));
+    const result = await thread.race(racers.length === 1 ? racers[0]! : Promise.race(racers));
     checkPayload(result, run.quotas, step.name);
     thread.emit(END_EVENTS[prefix].succeeded, withPayload({ ...ids }, 'output', result));
     return result;
