@@ -1,23 +1,22 @@
 // SDK clients of an emulator in this process without the SDK's wire work: a direct client's send
-// writes and reads the JSON body of plain values itself (json-codec.ts: the SDK's bytes and
-// output, without its per-call schema work) and everything else with the SDK's own protocol (the
-// same request body, the same output and the same errors as client.send), runs the SDK's retry
-// and the command's own input and output middleware (SQS's MD5 checks, say) and any middleware
-// added to the client on its input or output, and hands the request to the emulator: the answer
-// it gives at once where it has one (in-process-transport.ts), else its listener, the IAM door
-// first. sendCommand sends by command class, without the command object client.send takes. When
-// the only middleware before the answer is the retry (and SQS's MD5 checks turned off), the first
-// attempt is sent before any of it: an answer that is a success
-// goes through the output's middleware alone, and gets the $metadata the retry would note (one
-// attempt, no delay); any other answer is handed to the whole stack as its first attempt's, so
-// that the retry decides on it as it does in the SDK, with no request sent again. The retry's one
-// other deed on such a success, giving a token back to a bucket that only earlier retries of the
-// client can have drawn on, is left out. What a direct send leaves out otherwise concerns only a
-// request on the wire: endpoint rules (the client's endpoint is fixed), SigV4 signing and payload
-// hashing (no emulator checks a signature), the Host and Content-Length headers (the in-process
-// transport adds them), trace headers and logging. A client whose endpoint is not in this
-// process, a command of another protocol, or a command or client with middleware on the request
-// itself is sent through client.send, unchanged.
+// writes and reads the JSON body of plain values itself (json-codec.ts: the SDK's bytes and output,
+// without its per-call schema work) and everything else with the SDK's own protocol (the same
+// request body, the same output and the same errors as client.send), runs the SDK's retry and the
+// command's own input and output middleware (SQS's MD5 checks, say) and any middleware added to the
+// client on its input or output, and hands the request to the emulator: the answer it gives at once
+// where it has one (in-process-transport.ts), else its listener, the IAM door first. sendCommand
+// sends by command class, without the command object client.send takes. When the only middleware
+// before the answer is the retry (and SQS's MD5 checks turned off), the first attempt is sent
+// before any of it: an answer that is a success goes through the output's middleware alone, and
+// gets the $metadata the retry would note (one attempt, no delay); any other answer is handed to
+// the whole stack as its first attempt's, so that the retry decides on it as it does in the SDK,
+// with no request sent again. The retry's one other deed on such a success, giving a token back to
+// a bucket that only earlier retries of the client can have drawn on, is left out. What a direct
+// send leaves out otherwise concerns only a request on the wire: endpoint rules (the client's
+// endpoint is fixed), SigV4 signing and payload hashing (no emulator checks a signature), the Host
+// and Content-Length headers (the in-process transport adds them), trace headers and logging. A
+// client whose endpoint is not in this process, a command of another protocol, or a command or
+// client with middleware on the request itself is sent through client.send, unchanged.
 import { handleAtOnce, handleInProcess, InProcessRequestHandler, type SdkHttpRequest, type SdkHttpResponse } from './in-process-transport.ts';
 import { compilePlan, readJson, responseMetadata, writeJson, type JsonPlan } from './json-codec.ts';
 
