@@ -178,13 +178,19 @@ function refuseTooDeep(service: EmulatedService, res: ServerResponse): void {
   res.end(JSON.stringify({ __type: 'com.amazon.coral.service#SerializationException', message: nestingMessage('The request body') }));
 }
 
+/** The session token a call carries (a role's identity, which the door checks), if any. */
+function sessionTokenOf(req: RequestHead): string | undefined {
+  const token = req.headers['x-amz-security-token'];
+  return typeof token === 'string' ? token : undefined;
+}
+
 /** The door in front of a handler of read bodies: a call with a session token goes in only if the door lets it. */
 function gatedBody(service: EmulatedService, withBody: BodyListener, door: Door | undefined): BodyListener {
   if (!door) return withBody;
   return (req, res, body) => {
-    const sessionToken = req.headers['x-amz-security-token'];
+    const sessionToken = sessionTokenOf(req);
     try {
-      const refusal = typeof sessionToken === 'string' ? door({ service, sessionToken, ...parseCall(req, body) }) : undefined;
+      const refusal = sessionToken === undefined ? undefined : door({ service, sessionToken, ...parseCall(req, body) });
       if (refusal) refuse(service, req, res, refusal);
       else withBody(req, res, body);
     } catch (error) {
@@ -200,7 +206,7 @@ function gatedBody(service: EmulatedService, withBody: BodyListener, door: Door 
 function gated(handler: RequestHandler, checked: BodyListener, door: Door | undefined): RequestHandler {
   if (!door) return handler;
   return (req, res) => {
-    if (typeof req.headers['x-amz-security-token'] !== 'string') {
+    if (sessionTokenOf(req) === undefined) {
       handler(req, res);
       return;
     }
@@ -210,11 +216,16 @@ function gated(handler: RequestHandler, checked: BodyListener, door: Door | unde
   };
 }
 
+/** The door in front of the answers given at once: a call with a session token goes to the listener, whose door decides on it. */
+function gatedAtOnce(answerAtOnce: AnswerAtOnce, door: Door | undefined): AnswerAtOnce {
+  if (!door) return answerAtOnce;
+  return (req, body) => (sessionTokenOf(req) === undefined ? answerAtOnce(req, body) : undefined);
+}
+
 /**
  * An emulator behind its fast path (dynalite-fast-path.ts, sqs-fast-path.ts): a call the path can
  * answer as the emulator would is answered there, any other call goes to the emulator. In process,
- * the fast path's answers are also given at once (answerAtOnce), to calls without a session token:
- * a call with one is the IAM door's to let in or refuse first.
+ * the fast path's answers are also given at once (answerAtOnce).
  */
 function fastPathHandlers(
   service: EmulatedService,
@@ -249,7 +260,6 @@ function fastPathHandlers(
       .catch((error: unknown) => serverError(res, error));
   };
   const answerAtOnce: AnswerAtOnce = (req, body) => {
-    if (typeof req.headers['x-amz-security-token'] === 'string') return undefined;
     try {
       return fast({ method: req.method, url: req.url, headers: req.headers, body });
     } catch {
@@ -344,8 +354,8 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     // Queue URLs carry the port, known only now.
     sqs.service.PORT = Number(new URL(sqsUrl).port);
     unregister.push(
-      registerInProcess(dynamodb, dynamodbListener, { bodyListener: dynamodbBodies, answerAtOnce: dynamodbCalls.answerAtOnce }),
-      registerInProcess(sqsUrl, sqsListener, { bodyListener: sqsBodies, answerAtOnce: sqsCalls.answerAtOnce }),
+      registerInProcess(dynamodb, dynamodbListener, { bodyListener: dynamodbBodies, answerAtOnce: gatedAtOnce(dynamodbCalls.answerAtOnce, options.door) }),
+      registerInProcess(sqsUrl, sqsListener, { bodyListener: sqsBodies, answerAtOnce: gatedAtOnce(sqsCalls.answerAtOnce, options.door) }),
     );
     // A queue URL's last segment is the queue's name.
     const queueMessages = (queueUrl: string) => journal.messages(new URL(queueUrl).pathname.split('/').at(-1) ?? '');
