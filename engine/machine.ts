@@ -72,9 +72,12 @@ export async function runMachine(thread: Thread, machine: Machine, input: unknow
   let value = input;
   for (;;) {
     await thread.checkpoint();
+    // A sibling branch may have failed during the wait.
+    thread.stopIfCancelled();
     const state = machine.States[name]!;
     const jsonata = state.QueryLanguage === undefined ? defaultJsonata : state.QueryLanguage === 'JSONata';
-    const outcome = await runState(thread, name, state, value, jsonata);
+    const ran = runState(thread, name, state, value, jsonata);
+    const outcome = ran instanceof Promise ? await ran : ran;
     if (outcome.next === undefined) return outcome.output;
     name = outcome.next;
     value = outcome.output;
@@ -91,54 +94,83 @@ export function contextOf(step: Pick<StateStep, 'thread' | 'name' | 'state'>, en
   return stateContext(step.thread.run.baseContext, step.name, entered, RETRYING_TYPES.has(step.state.Type) ? retryCount : undefined);
 }
 
-async function runState(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean): Promise<StateOutcome> {
-  const run = thread.run;
+// A state that waits for nothing is run, retried and caught without a promise (StateExecutor):
+// runState and attemptState give a value when the state's executor did.
+
+/** A state from its Entered event to its outcome, through its retries; throws (or rejects with) what ends the machine. */
+function runState(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean): StateOutcome | Promise<StateOutcome> {
   const entered = currentTime();
   const enteredEventId = enterState(thread, name, state, input);
   const retries = new RetryCounter(state.Retry as Retrier[] | undefined);
-  for (;;) {
-    const step: StateStep = { thread, name, state, jsonata, input, context: contextOf({ thread, name, state }, entered, retries.total), enteredEventId };
-    if (run.inspect) step.inspection = run.inspect(step);
-    const attempt = await attemptState(step, retries);
-    step.inspection?.attempted?.(attempt);
-    if (attempt.status === 'RETRIABLE') {
-      await thread.sleep(run.options.retryDelay ? run.options.retryDelay(name, attempt.delayMs) : attempt.delayMs);
-      continue;
-    }
-    if (attempt.status === 'FAILED') throw attempt.error;
-    return attempt.outcome;
-  }
+  const step = attemptStep(thread, name, state, input, jsonata, entered, enteredEventId, retries);
+  const attempt = attemptState(step, retries);
+  return attempt instanceof Promise ? attempt.then((settled) => afterAttempt(step, entered, retries, settled)) : afterAttempt(step, entered, retries, attempt);
+}
+
+function attemptStep(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean, entered: Date, enteredEventId: number, retries: RetryCounter): StateStep {
+  const step: StateStep = { thread, name, state, jsonata, input, context: contextOf({ thread, name, state }, entered, retries.total), enteredEventId };
+  if (thread.run.inspect) step.inspection = thread.run.inspect(step);
+  return step;
+}
+
+function afterAttempt(step: StateStep, entered: Date, retries: RetryCounter, attempt: Attempt): StateOutcome | Promise<StateOutcome> {
+  step.inspection?.attempted?.(attempt);
+  if (attempt.status === 'RETRIABLE') return retryAfter(step, entered, retries, attempt.delayMs);
+  if (attempt.status === 'FAILED') throw attempt.error;
+  return attempt.outcome;
+}
+
+async function retryAfter(step: StateStep, entered: Date, retries: RetryCounter, delayMs: number): Promise<StateOutcome> {
+  const { thread, name, state, input, jsonata, enteredEventId } = step;
+  const run = thread.run;
+  await thread.sleep(run.options.retryDelay ? run.options.retryDelay(name, delayMs) : delayMs);
+  const next = attemptStep(thread, name, state, input, jsonata, entered, enteredEventId, retries);
+  return afterAttempt(next, entered, retries, await attemptState(next, retries));
 }
 
 /**
  * One attempt at a state: its outcome, or what its Retry (counted by `retries`, not waited for
- * here) and then its Catch make of its error. Rejects only with what ends the execution
- * otherwise (an interruption, a cancelled branch, an internal error).
+ * here) and then its Catch make of its error. Rejects (or throws) only with what ends the
+ * execution otherwise (an interruption, a cancelled branch, an internal error).
  */
-export async function attemptState(step: StateStep, retries: RetryCounter): Promise<Attempt> {
+export function attemptState(step: StateStep, retries: RetryCounter): Attempt | Promise<Attempt> {
+  let ran: StateOutcome | Promise<StateOutcome>;
+  try {
+    ran = EXECUTORS[step.state.Type]!(step);
+  } catch (raised) {
+    return failedAttempt(step, retries, raised);
+  }
+  return ran instanceof Promise ? ran.then((outcome) => succeeded(step, retries, outcome), (raised: unknown) => failedAttempt(step, retries, raised)) : succeeded(step, retries, ran);
+}
+
+function succeeded(step: StateStep, retries: RetryCounter, outcome: StateOutcome): Attempt | Promise<Attempt> {
   const { thread, name, state } = step;
   try {
-    const outcome = await EXECUTORS[state.Type]!(step);
     checkPayload(outcome.output, thread.run.quotas, name);
     if (outcome.assign !== undefined) checkDepth(outcome.assign, name);
     if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
     return { status: 'SUCCEEDED', outcome: exit(step, outcome) };
   } catch (raised) {
-    // A sibling branch failed while this state was running: AWS records it as aborted.
-    if (raised instanceof BranchCancelled && ABORTABLE_TYPES.has(state.Type)) thread.emit(`${state.Type}StateAborted`);
-    if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
-    const error = attribute(step, raised);
-    if (error.name === 'States.Runtime' || error.name === 'States.DataLimitExceeded') return { status: 'FAILED', error };
-    const retryIndex = retrierIndex(state.Retry as Retrier[] | undefined, error.name);
-    const delayMs = retries.next(error.name);
-    if (delayMs !== undefined) return { status: 'RETRIABLE', error, retryIndex, delayMs };
-    if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateFailed`);
-    const catchers = state.Catch as Catcher[] | undefined;
-    const catcher = findCatcher(catchers, error.name);
-    // A retrier whose attempts are spent is named too, as TestState's errorDetails does.
-    if (!catcher) return { status: 'FAILED', error, ...(retryIndex >= 0 ? { retryIndex } : {}) };
-    return { status: 'CAUGHT_ERROR', error, catchIndex: catchers!.indexOf(catcher), outcome: exit(step, await caught(step, catcher, error)) };
+    return failedAttempt(step, retries, raised);
   }
+}
+
+async function failedAttempt(step: StateStep, retries: RetryCounter, raised: unknown): Promise<Attempt> {
+  const { thread, state } = step;
+  // A sibling branch failed while this state was running: AWS records it as aborted.
+  if (raised instanceof BranchCancelled && ABORTABLE_TYPES.has(state.Type)) thread.emit(`${state.Type}StateAborted`);
+  if (isInternal(raised) || !(raised instanceof StatesError)) throw raised;
+  const error = attribute(step, raised);
+  if (error.name === 'States.Runtime' || error.name === 'States.DataLimitExceeded') return { status: 'FAILED', error };
+  const retryIndex = retrierIndex(state.Retry as Retrier[] | undefined, error.name);
+  const delayMs = retries.next(error.name);
+  if (delayMs !== undefined) return { status: 'RETRIABLE', error, retryIndex, delayMs };
+  if (state.Type === 'Map' || state.Type === 'Parallel') thread.emit(`${state.Type}StateFailed`);
+  const catchers = state.Catch as Catcher[] | undefined;
+  const catcher = findCatcher(catchers, error.name);
+  // A retrier whose attempts are spent is named too, as TestState's errorDetails does.
+  if (!catcher) return { status: 'FAILED', error, ...(retryIndex >= 0 ? { retryIndex } : {}) };
+  return { status: 'CAUGHT_ERROR', error, catchIndex: catchers!.indexOf(catcher), outcome: exit(step, await caught(step, catcher, error)) };
 }
 
 function exit(step: StateStep, outcome: StateOutcome): StateOutcome {

@@ -3,13 +3,10 @@ import { applyInputPath, applyOutputPath, applyParameters, applyResultPath, insp
 import { checkPayload } from '../quotas.ts';
 import { nextOf, type StateOutcome, type StateStep } from '../step.ts';
 
-export async function runPass(step: StateStep): Promise<StateOutcome> {
+export function runPass(step: StateStep): StateOutcome | Promise<StateOutcome> {
   const { state } = step;
   const next = nextOf(state);
-  if (step.jsonata) {
-    const { output, assign } = await jsonataResult(step, step.input, {});
-    return { output, next, assign };
-  }
+  if (step.jsonata) return jsonataResult(step, step.input, {}).then(({ output, assign }) => ({ output, next, assign }));
   const effective = applyInputPath(step);
   // A fixed Result is the state's result; Parameters only shape its input (AWS shows no result then).
   const result = state.Result !== undefined ? inspected(step, 'result', state.Result) : applyParameters(step, effective);

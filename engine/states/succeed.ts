@@ -2,10 +2,7 @@
 import { applyInputPath, applyOutputPath, jsonataResult } from '../dataflow.ts';
 import type { StateOutcome, StateStep } from '../step.ts';
 
-export async function runSucceed(step: StateStep): Promise<StateOutcome> {
-  if (step.jsonata) {
-    const { output } = await jsonataResult(step, step.input, {});
-    return { output, next: undefined };
-  }
+export function runSucceed(step: StateStep): StateOutcome | Promise<StateOutcome> {
+  if (step.jsonata) return jsonataResult(step, step.input, {}).then(({ output }) => ({ output, next: undefined }));
   return { output: applyOutputPath(step, applyInputPath(step)), next: undefined };
 }
