@@ -46,15 +46,20 @@ export class TaskTimeout extends TaskError {
   }
 }
 
-export async function runTask(step: StateStep): Promise<StateOutcome> {
+export function runTask(step: StateStep): Promise<StateOutcome> {
   const kind = classifyResource(step.state.Resource as string);
+  if (kind.kind === 'service' && kind.pattern === 'waitForTaskToken') return runCallback(step);
+  return runCall(step, undefined);
+}
+
+async function runCallback(step: StateStep): Promise<StateOutcome> {
   // A callback's token is in the context before its arguments are evaluated: a new one each attempt.
-  const token = kind.kind === 'service' && kind.pattern === 'waitForTaskToken' ? new TokenTask(step) : undefined;
-  if (token) step.context.Task = { Token: token.wait.token };
+  const token = new TokenTask(step);
+  step.context.Task = { Token: token.wait.token };
   try {
     return await runCall(step, token);
   } finally {
-    token?.close();
+    token.close();
   }
 }
 
@@ -129,7 +134,8 @@ export function failureOf(error: unknown): { error: string; cause: string } {
  * resource; with a callback's `token`, records TaskSubmitted with the call's result and waits for
  * the token's answer. An activity is not dispatched: its task waits for a worker.
  */
-export async function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts, token?: TokenTask): Promise<unknown> {
+// Not async: it returns awaitCall's promise itself (an async function would wrap it in one more).
+export function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts, token?: TokenTask): Promise<unknown> {
   const { thread } = step;
   const run = thread.run;
   checkPayload(parameters, run.quotas, step.name);
