@@ -285,7 +285,8 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
   // taken once, for the first attempt.
   const core = (operation: OperationSchema): Handler => async ({ request }) => {
     const answered = (request as AnsweredRequest)[ANSWERED];
-    delete (request as AnsweredRequest)[ANSWERED];
+    // Cleared, not deleted: a deleted property turns the request into a dictionary, a copy of all it holds.
+    (request as AnsweredRequest)[ANSWERED] = undefined;
     const response = answered ?? handleAtOnce(request!) ?? (await handleInProcess(request!));
     if (response.statusCode < 300) {
       const output = readJson(codecOf(operation).output, response.body);
