@@ -72,6 +72,17 @@ describe('engine: Parallel state', () => {
     expect(aborted).to.equal(true);
   });
 
+  it('stops a sibling branch of Pass states at a state boundary once a branch fails, recording nothing of it after', async () => {
+    const passes = Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`P${index}`, { Type: 'Pass', ...(index === 19 ? { End: true } : { Next: `P${index + 1}` }) }]));
+    const result = await run(
+      machine({ Type: 'Parallel', Branches: [{ StartAt: 'P0', States: passes }, branch('F', { Type: 'Fail', Error: 'E' })], End: true }),
+    );
+    expect(result).to.include({ status: 'FAILED', error: 'E' });
+    const kinds = types(result);
+    expect(kinds.filter((type) => type === 'PassStateEntered').length).to.be.within(1, 19);
+    expect(kinds.slice(kinds.indexOf('ParallelStateFailed'))).to.deep.equal(['ParallelStateFailed', 'ExecutionFailed']);
+  });
+
   it('a caught error output always holds Error and Cause, empty when the Fail state named none', async () => {
     const result = await run(
       machine({ Type: 'Parallel', Branches: [branch('F', { Type: 'Fail', Error: 'E' })], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H' }], End: true }, { H: { Type: 'Pass', End: true } }),
