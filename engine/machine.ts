@@ -155,8 +155,9 @@ function succeeded(step: StateStep, retries: RetryCounter, outcome: StateOutcome
   }
 }
 
-// What an error makes of the attempt, at once unless a JSONata Catch is to be evaluated: a failure
-// travels to the enclosing Parallel or Map in as few turns as it did when each state took several.
+// What an error makes of the attempt, decided at once unless a JSONata Catch is to be evaluated:
+// a failure then reaches its Parallel or Map in a few turns of the microtask queue, while a
+// sibling branch of states that wait for nothing runs one of them a turn.
 function failedAttempt(step: StateStep, retries: RetryCounter, raised: unknown): Attempt | Promise<Attempt> {
   const { thread, state } = step;
   // A sibling branch failed while this state was running: AWS records it as aborted.

@@ -132,9 +132,9 @@ export function failureOf(error: unknown): { error: string; cause: string } {
 /**
  * Calls the dispatcher, recording Scheduled/Started/Succeeded|Failed|TimedOut as AWS does for this
  * resource; with a callback's `token`, records TaskSubmitted with the call's result and waits for
- * the token's answer. An activity is not dispatched: its task waits for a worker.
+ * the token's answer. An activity is not dispatched: its task waits for a worker. Not async: it
+ * returns awaitCall's promise itself, which an async function would wrap in one more.
  */
-// Not async: it returns awaitCall's promise itself (an async function would wrap it in one more).
 export function callResource(step: StateStep, resource: string, parameters: unknown, timeouts: Timeouts, token?: TokenTask): Promise<unknown> {
   const { thread } = step;
   const run = thread.run;
