@@ -145,7 +145,7 @@ conformance: build ## Run the engine against the executions recorded on AWS (CON
 	@# The harness passes a fixed set of options: the environment keeps the CLI from writing a report per case.
 	NO_HTML_REPORT=1 node $(CONFORMANCE)/harness.mjs . --quiet
 
-bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs direct SDK calls; the loop on a warm make serve; one run of 100,000 records; make conformance when the harness is there) and give issue 18's verdicts
+bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs direct SDK calls; the loop on a warm make serve; three runs of 100,000 records; make conformance when the harness is there) and give issue 18's verdicts
 	$(TSX) bench/local.ts $(if $(wildcard $(CONFORMANCE)/harness.mjs),--conformance=$(call quote,$(CONFORMANCE)))
 
 bench-startup: build ## What a CLI process costs around its run (Node alone, --help, one conformance case, make local), and make conformance's wall when the harness is there
