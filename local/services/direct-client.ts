@@ -25,7 +25,7 @@ import { compilePlan, readJson, responseMetadata, writeJson, type JsonPlan } fro
  * stand in for them) and what only a request on the wire needs. SQS's queueUrlMiddleware changes
  * nothing for a client given its endpoint, as these are.
  */
-const WIRE_ONLY = [
+const WIRE_ONLY: ReadonlySet<string> = new Set([
   'loggerMiddleware',
   'httpAuthSchemeMiddleware',
   'endpointV2Middleware',
@@ -36,7 +36,7 @@ const WIRE_ONLY = [
   'recursionDetectionMiddleware',
   'httpSigningMiddleware',
   'deserializerMiddleware',
-];
+]);
 
 /** Steps whose middleware sees only the input and the output, so they run unchanged on a direct send. */
 const INPUT_OUTPUT_STEPS = new Set(['initialize', 'deserialize']);
@@ -97,14 +97,54 @@ interface Args {
 
 type Handler = (args: Args) => Promise<Handled>;
 
-interface Stack {
-  add(middleware: (next: Handler) => Handler, options: { step: string; name: string }): void;
+type Middleware = (next: Handler) => Handler;
+
+/** A middleware entry's options as a stack hands them to another (`applyToStack`). */
+interface EntryOptions {
+  name?: string;
+  aliases?: string[];
+  step?: string;
+}
+
+/** What a stack copies its entries into (@smithy's MiddlewareStack.applyToStack). */
+interface StackTarget {
+  add(middleware: Middleware, options: EntryOptions): void;
+  addRelativeTo(middleware: Middleware, options: EntryOptions): void;
+  identifyOnResolve?(toggle: boolean): unknown;
+}
+
+interface Stack extends StackTarget {
+  add(middleware: Middleware, options: EntryOptions): void;
   clone(): Stack;
-  concat(other: Stack): Stack;
-  remove(name: string): boolean;
+  applyToStack(target: StackTarget): void;
   identify(): string[];
   resolve(handler: Handler, context: object): Handler;
 }
+
+/** Whether an entry is named, or aliased, as one of `names` (what a stack's remove(name) matches). */
+const namedAs = (entry: EntryOptions, names: ReadonlySet<string>) =>
+  (entry.name !== undefined && names.has(entry.name)) || (entry.aliases?.some((alias) => names.has(alias)) ?? false);
+
+/**
+ * `target` with the entries of `sources`, in order, that `keep` keeps: what concatenating the
+ * sources and removing the others by name gives, without a scan of the whole stack for each name.
+ */
+function keptInto(target: Stack, sources: Stack[], keep: (entry: EntryOptions) => boolean): Stack {
+  const filter: StackTarget = {
+    add: (middleware, options) => keep(options) && target.add(middleware, options),
+    addRelativeTo: (middleware, options) => keep(options) && target.addRelativeTo(middleware, options),
+    identifyOnResolve: (toggle) => toggle && target.identifyOnResolve?.(true),
+  };
+  for (const source of sources) source.applyToStack(filter);
+  return target;
+}
+
+/**
+ * The client's stack a probe command is resolved against: a command adds its own middleware to
+ * its stack (its middlewareFn reads the client's settings, not its stack), then concatenates the
+ * two and resolves a handler, which a plan does not use.
+ */
+const PLUGINS_ONLY = { concat: () => ({ resolve: () => undefined }) };
 
 interface Command {
   input: unknown;
@@ -312,9 +352,10 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
       plans.set(Ctor, undefined);
       return undefined;
     }
-    probe.resolveMiddleware(client.middlewareStack.clone(), config, undefined);
-    const stack = client.middlewareStack.clone().concat(probe.middlewareStack);
-    for (const name of WIRE_ONLY) stack.remove(name);
+    // Empty stacks to copy into: the probe's own, before its middleware is added.
+    const [empty, emptyToo] = [probe.middlewareStack.clone(), probe.middlewareStack.clone()];
+    probe.resolveMiddleware(PLUGINS_ONLY as unknown as Stack, config, undefined);
+    const stack = keptInto(empty, [client.middlewareStack, probe.middlewareStack], (entry) => !namedAs(entry, WIRE_ONLY));
     const entries = stack.identify().map((entry) => entry.split(' - ') as [string, string]);
     const runs = entries.every(([name, step]) => name === RETRY || INPUT_OUTPUT_STEPS.has(step));
     if (!runs) {
@@ -322,8 +363,10 @@ export function withDirectSend<Client extends object>(sdkClient: Client): Client
       return undefined;
     }
     const passes = (name: string) => name === RETRY || (config.md5 === false && MD5_CHECKS.has(name));
-    const answered = entries.every(([name, step]) => step === 'deserialize' || passes(name)) ? stack.clone() : undefined;
-    if (answered) for (const [name, step] of entries) if (step !== 'deserialize') answered.remove(name);
+    // Every entry is absolute here (a relative one does not run): its step was given, or is the default.
+    const answered = entries.every(([name, step]) => step === 'deserialize' || passes(name))
+      ? keptInto(emptyToo, [stack], (entry) => entry.step === 'deserialize')
+      : undefined;
     stack.add(serializer(operation), { step: 'serialize', name: 'directSerializer' });
     plans.set(Ctor, { operation, stack, ...(answered ? { answered } : {}) });
     return plans.get(Ctor);
