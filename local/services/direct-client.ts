@@ -114,7 +114,6 @@ interface StackTarget {
 }
 
 interface Stack extends StackTarget {
-  add(middleware: Middleware, options: EntryOptions): void;
   clone(): Stack;
   applyToStack(target: StackTarget): void;
   identify(): string[];
