@@ -206,14 +206,18 @@ function open(value: object): Frame {
 }
 
 // A small value (an attribute value, a message entry, a record of a few attributes, a task's
-// result with its HTTP metadata) is measured where it stands: no frame and no cache lookup for it
-// or its members. Below MIN_CACHED_MEMBERS members it would not be remembered anyway, and the
+// parameters or its result with the HTTP metadata) is measured where it stands, on its own or as a
+// member: no frame and no cache lookup for its members. Below MIN_CACHED_MEMBERS members it would not be remembered anyway, and the
 // recursion that counts them is no deeper than they are many.
 const MAX_SMALL_MEMBERS = MIN_CACHED_MEMBERS - 1;
 // What the walk below may still visit, and the deepest level it reached: module variables, so
 // that a member's walk returns only whether it stayed within them.
 let smallLeft = 0;
 let smallDepth = 0;
+// Whether the walk takes a list of more than MAX_DROPPED items: not when it measures a whole
+// value, so that a list in it is measured by the walk of measure, which remembers it for the
+// slice the next state cuts from it (known).
+let smallTakesLists = true;
 
 /**
  * The JSON size of a value of at most MAX_SMALL_MEMBERS members in all (its own and its
@@ -223,9 +227,10 @@ let smallDepth = 0;
  * header names and values were most of a loop's measuring). A long string is left to the walk of
  * measure, which remembers its size, rather than written again into each text that holds it.
  */
-function smallBytes(value: object): number | undefined {
+function smallBytes(value: object, takesLists = true): number | undefined {
   smallLeft = MAX_SMALL_MEMBERS;
   smallDepth = 0;
+  smallTakesLists = takesLists;
   if (!smallWalk(value, 1)) return undefined;
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
@@ -235,7 +240,7 @@ function smallWalk(value: object, level: number): boolean {
   if (level > smallDepth) smallDepth = level;
   const keys = Array.isArray(value) ? undefined : Object.keys(value);
   const length = keys === undefined ? (value as unknown[]).length : keys.length;
-  if ((smallLeft -= length) < 0) return false;
+  if ((smallLeft -= length) < 0 || (keys === undefined && length > MAX_DROPPED && !smallTakesLists)) return false;
   for (let index = 0; index < length; index++) {
     const key = keys?.[index];
     if (key !== undefined && key.length >= MIN_CACHED_LENGTH) return false;
@@ -253,6 +258,12 @@ function smallWalk(value: object, level: number): boolean {
 function measure(root: object): Size {
   const cached = known(root);
   if (cached !== undefined) return cached;
+  const small = smallBytes(root, false);
+  if (small !== undefined) {
+    const size = { bytes: small, depth: smallDepth };
+    rememberRecent(root, size);
+    return size;
+  }
   const stack: Frame[] = [open(root)];
   for (;;) {
     const frame = stack[stack.length - 1]!;
