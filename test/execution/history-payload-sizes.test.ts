@@ -41,7 +41,8 @@ describe('execution/history: payload sizes of the engine\'s events', () => {
   }
 
   it('the fold measures them without serializing them', () => {
-    const counting = countingPayload(['w'.repeat(100)]);
+    // A long string: not a small value, which is measured from its text (engine/payload.ts).
+    const counting = countingPayload(['w'.repeat(200)]);
     const fold = foldHistory(loopHistory(counting.value));
     expect(counting.serializations()).to.equal(0);
     expect(fold.maxPayloadBytes).to.be.greaterThan(100);
