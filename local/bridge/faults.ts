@@ -155,8 +155,14 @@ export interface FaultInjectors {
 
 export function createFaultInjectors(faults: FaultSpec[], onFire?: (firing: FaultFiring) => void): FaultInjectors {
   const fired = faults.map(() => 0);
-  const next = (service: string, action: string, kind: FaultKind) =>
-    faults.findIndex((fault, i) => fired[i]! < fault.times && kindOf(fault) === kind && sameCall(fault, service, action));
+  // A loop rather than findIndex's callback: every call asks, and a closure made per call is garbage.
+  const next = (service: string, action: string, kind: FaultKind) => {
+    for (let i = 0; i < faults.length; i += 1) {
+      const fault = faults[i]!;
+      if (fired[i]! < fault.times && kindOf(fault) === kind && sameCall(fault, service, action)) return i;
+    }
+    return -1;
+  };
   const injectors = (state: string, style: IntegrationStyle = 'optimized'): FaultInjector => (service, action, moment = 'request') => {
     const index = next(service, action, moment);
     if (index === -1) return;

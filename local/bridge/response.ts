@@ -48,15 +48,20 @@ const HEADER_NAMES: Record<string, string> = {
 // ICU's collation at start-up.
 const HEADER_ORDER = Object.keys(HEADER_NAMES).sort();
 
+// Indexed loops here and in toJson: every task result passes through them, mostly in code V8 has
+// not optimized yet, where a for...of allocates an iterator and a result object per element.
 export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string) {
   const kept: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!;
     const lower = name.toLowerCase();
     if (Object.hasOwn(HEADER_NAMES, lower)) kept[lower] = headers[name]!;
   }
   const httpHeaders: Record<string, string> = {};
   const allHttpHeaders: Record<string, string[]> = {};
-  for (const lower of HEADER_ORDER) {
+  for (let i = 0; i < HEADER_ORDER.length; i += 1) {
+    const lower = HEADER_ORDER[i]!;
     const value = kept[lower];
     if (value === undefined) continue;
     httpHeaders[HEADER_NAMES[lower]!] = value;
@@ -95,7 +100,9 @@ function toJson(value: unknown, rename: boolean, mapFields: ReadonlySet<string>)
   if (Array.isArray(value)) return value.map((element) => toJson(element, rename, mapFields));
   const json: Record<string, unknown> = {};
   const members = value as Record<string, unknown>;
-  for (const key of Object.keys(members)) {
+  const keys = Object.keys(members);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
     const member = members[key];
     if (key === '$metadata' || member === undefined) continue;
     const name = rename ? sdkMemberName(key) : key;

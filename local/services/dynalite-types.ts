@@ -132,7 +132,9 @@ function compile(spec: TypeSpec, attrStructs: Map<string, Check>): Check {
         if (typeof value !== 'object' || isArray(value)) return refuse();
         const source = value as Record<string, unknown>;
         const checked: Record<string, unknown> = {};
-        for (const key of Object.keys(source)) checked[key] = item(source[key]);
+        // By index, as structCheck's: unoptimized, a for...of allocates per element.
+        const keys = Object.keys(source);
+        for (let i = 0; i < keys.length; i += 1) checked[keys[i]!] = item(source[keys[i]!]);
         return checked;
       };
       break;
