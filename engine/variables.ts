@@ -79,7 +79,10 @@ export class VariableScope {
 
   /** Stores already-checked values; use `assign`, which checks them. */
   store(values: Readonly<Record<string, unknown>>, sizes: ReadonlyMap<string, number>): void {
-    for (const [name, value] of Object.entries(values)) {
+    const names = Object.keys(values);
+    for (let i = 0; i < names.length; i += 1) {
+      const name = names[i]!;
+      const value = values[name];
       if (this.own.has(name)) this.ownBytes -= jsonByteLength(this.own.get(name));
       this.own.set(name, value);
       this.ownBytes += sizes.get(name) ?? jsonByteLength(value);
@@ -97,7 +100,12 @@ export function assign(scope: VariableScope, assignments: Readonly<Record<string
   const sizes = new Map<string, number>();
   let assignBytes = 0;
   let replacedBytes = 0;
-  for (const [name, value] of Object.entries(assignments)) {
+  // By index over the names, as store does: every Assign runs this, mostly unoptimized, where
+  // Object.entries and a for...of allocate a pair, an iterator and a result per variable.
+  const names = Object.keys(assignments);
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!;
+    const value = assignments[name];
     const problem = variableNameProblem(name);
     if (problem !== undefined) throw new StatesError(RUNTIME, `Invalid Assign: ${problem}.`);
     if (scope.isOuter(name)) {

@@ -281,8 +281,10 @@ function readSimpleSlice(segments: readonly Segment[], data: unknown): unknown[]
   }
   if (!Array.isArray(value)) return [];
   const slice = segments[segments.length - 1] as { from: number | undefined; to: number | undefined };
-  const [start, end] = sliceBounds(slice.from, slice.to, value.length);
-  const items = value.slice(start, end);
+  // The bounds read by index, not destructured: unoptimized, that allocates an iterator and its results.
+  const bounds = sliceBounds(slice.from, slice.to, value.length);
+  const start = bounds[0];
+  const items = value.slice(start, bounds[1]);
   // Its size follows from the list's, measured already: no need to walk its items again.
   noteSlice(items, value, start);
   noteSliceOrigin(items, value, start);

@@ -24,7 +24,9 @@ export function runChoice(step: StateStep): StateOutcome | Promise<StateOutcome>
 }
 
 async function runJsonataChoice(step: StateStep, rules: Rule[], fallback: string | undefined): Promise<StateOutcome> {
-  for (const [index, rule] of rules.entries()) {
+  // By index: unoptimized, a for...of over entries() allocates an iterator and a pair per rule.
+  for (let index = 0; index < rules.length; index += 1) {
+    const rule = rules[index]!;
     const holds = await jsonataField(step, `Choices[${index}].Condition`, rule.Condition);
     if (typeof holds !== 'boolean') {
       throw new StatesError(
