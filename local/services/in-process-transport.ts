@@ -274,7 +274,9 @@ class InProcessResponse {
     const chunks = this.#chunks;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     const headers: Record<string, string> = {};
-    this.#headers.forEach((value, name) => (headers[name] = Array.isArray(value) ? value.join(', ') : String(value)));
+    this.#headers.forEach((value, name) => {
+      headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    });
     this.#resolve(sentResponse(this.#method, this.statusCode, this.statusMessage, headers, body, chunked));
     return this;
   }

@@ -7,9 +7,9 @@
 // media-typed strings, unions' unknown members, idempotency tokens, sparse collections, non-finite
 // numbers, ill-formed strings, error answers) returns undefined, and the caller uses the SDK's
 // codec: so the body is the SDK's byte for byte, and the output the SDK's, key order included
-// (test/local/json-codec.test.ts compares both on every shape the bridge's calls take). Its
-// loops go by index: every call runs them, mostly before V8 has optimized them, and there a
-// for...of allocates an iterator and a result object per element.
+// (test/local/json-codec.test.ts compares both on every shape the bridge's calls take). The
+// loops a call runs go by index: mostly before V8 has optimized them, a for...of allocates an
+// iterator and a result object per element.
 import { NormalizedSchema } from '@smithy/core/schema';
 
 /** DynamoDB's attribute value, which its codec writes and reads by its own rules. */
