@@ -206,9 +206,9 @@ function open(value: object): Frame {
 }
 
 // A small value (an attribute value, a message entry, a record of a few attributes, a task's
-// parameters or its result with the HTTP metadata) is measured where it stands, on its own or as a
-// member: no frame and no cache lookup for its members. Below MIN_CACHED_MEMBERS members it would not be remembered anyway, and the
-// recursion that counts them is no deeper than they are many.
+// parameters or its result with the HTTP metadata) is measured where it stands, on its own or as
+// a member: no frame and no cache lookup for its members. Below MIN_CACHED_MEMBERS members it
+// would not be remembered anyway, and the recursion that counts them is no deeper than they are many.
 const MAX_SMALL_MEMBERS = MIN_CACHED_MEMBERS - 1;
 // What the walk below may still visit, and the deepest level it reached: module variables, so
 // that a member's walk returns only whether it stayed within them.

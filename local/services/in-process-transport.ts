@@ -156,7 +156,10 @@ function urlOf(request: SdkHttpRequest): string {
 function requestHead(request: SdkHttpRequest, body: Buffer): RequestHead {
   const headers: Record<string, string> = {};
   const names = Object.keys(request.headers);
-  for (let i = 0; i < names.length; i += 1) headers[names[i]!.toLowerCase()] = request.headers[names[i]!]!;
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!;
+    headers[name.toLowerCase()] = request.headers[name]!;
+  }
   headers.host ??= `${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`;
   headers['content-length'] ??= String(body.length);
   headers.connection ??= 'keep-alive';
