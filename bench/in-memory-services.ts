@@ -5,7 +5,7 @@
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { Dispatcher, TaskCall } from '../engine/index.ts';
-import { createAtScaleHandler } from '../functions/seed/index.ts';
+import { createAtScaleHandler } from '../functions/seed/at-scale-handler.ts';
 import { parseJsonLines, resultWriterObjects, type ResultWriterParameters } from '../local/bridge/index.ts';
 
 /** A message the in-memory queue holds. */

@@ -43,6 +43,8 @@ export interface FunctionBuild extends FunctionPaths {
   name: string;
   bundleBytes: number;
   mapBytes: number;
+  /** The bytes of the chunks the bundle loads when a mode needs them (source maps aside). */
+  chunkBytes: number;
   zipBytes: number;
   zipSha256: string;
 }
@@ -90,11 +92,18 @@ const HTTP_AS_IS: Plugin = {
   },
 };
 
-async function bundle(root: string, source: string, bundleFile: string): Promise<Record<string, Uint8Array>> {
+/** A function's chunks, beside its bundle: code it imports only when a mode needs it (`chunk-<hash>.mjs`). */
+const FUNCTION_CHUNK_NAMES = 'chunk-[hash]';
+
+async function bundle(root: string, source: string, bundleDir: string): Promise<Record<string, Uint8Array>> {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [join(source, ENTRY_FILE)],
-    outfile: bundleFile,
+    entryPoints: { [basename(BUNDLE_FILE, '.mjs')]: join(source, ENTRY_FILE) },
+    outdir: bundleDir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: FUNCTION_CHUNK_NAMES,
+    // A dynamic import() becomes a chunk loaded when it runs, not code evaluated at every cold start.
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -114,7 +123,7 @@ async function bundle(root: string, source: string, bundleFile: string): Promise
   if (!files[BUNDLE_FILE] || !files[MAP_FILE]) {
     throw new BuildError(`esbuild wrote no ${BUNDLE_FILE} and ${MAP_FILE} for ${source}`);
   }
-  if (Buffer.from(files[BUNDLE_FILE]).includes(DYNAMIC_REQUIRE_SHIM)) {
+  if (Object.entries(files).some(([file, contents]) => file.endsWith('.mjs') && Buffer.from(contents).includes(DYNAMIC_REQUIRE_SHIM))) {
     throw new BuildError(
       `${source} bundles a CommonJS dependency that calls require(), which fails in an ES module: ` +
         'give esbuild a createRequire banner',
@@ -138,7 +147,7 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
   const root = options.root ?? ROOT;
   const source = (options.app ?? APP).functions.find((fn) => fn.name === name)?.source ?? join(FUNCTIONS_DIR, name);
   const paths = functionPaths(name, resolve(root, options.outDir ?? DIST_DIR));
-  const files = await bundle(root, source, paths.bundleFile);
+  const files = await bundle(root, source, paths.bundleDir);
   const zip = deterministicZip(files);
   rmSync(paths.bundleDir, { recursive: true, force: true });
   mkdirSync(paths.bundleDir, { recursive: true });
@@ -149,6 +158,7 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
     ...paths,
     bundleBytes: files[BUNDLE_FILE]!.byteLength,
     mapBytes: files[MAP_FILE]!.byteLength,
+    chunkBytes: Object.entries(files).reduce((sum, [file, contents]) => (file !== BUNDLE_FILE && file.endsWith('.mjs') ? sum + contents.byteLength : sum), 0),
     zipBytes: zip.byteLength,
     zipSha256: createHash('sha256').update(zip).digest('base64'),
   };
@@ -282,7 +292,7 @@ async function main(): Promise<void> {
   const [builds, cli] = await Promise.all([buildAll(), buildLocalCli()]);
   for (const built of builds) {
     console.log(
-      `${relative(ROOT, built.bundleFile)}  ${kib(built.bundleBytes)} (map ${kib(built.mapBytes)})  ->  ` +
+      `${relative(ROOT, built.bundleFile)}  ${kib(built.bundleBytes)} (map ${kib(built.mapBytes)}; chunks ${kib(built.chunkBytes)})  ->  ` +
         `${relative(ROOT, built.zipFile)}  ${kib(built.zipBytes)}  filebase64sha256 ${built.zipSha256}`,
     );
   }

@@ -1,15 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-let client: DynamoDBClient | undefined;
-
 /**
- * One client per container, created on first use so that warm invocations reuse its
- * connections. Region and endpoint come from the SDK's own environment variables
- * (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB), which Lambda and the offline runtime set.
- * The function adds no middleware, so each command's stack is resolved once rather than on
- * every send: at a million records that is 40,000 BatchWriteItem calls.
+ * A container's DynamoDB client, made at its first use so that warm invocations reuse its
+ * connections. Region and endpoint come from the SDK's own environment variables (AWS_REGION,
+ * AWS_ENDPOINT_URL_DYNAMODB), which Lambda and the offline runtime set. The function adds no
+ * middleware, so each command's stack is resolved once rather than on every send: at a million
+ * records that is 40,000 BatchWriteItem calls. The client is held by the getter, not by this
+ * module: the entry (index.ts) makes one getter per container, since the offline runtime starts
+ * each container as a module instance of the entry and shares the bundle's chunks between them.
  */
-export function defaultDynamoDbClient(): DynamoDBClient {
-  client ??= new DynamoDBClient({ cacheMiddleware: true });
-  return client;
+export function containerDynamoDbClient(): () => DynamoDBClient {
+  let client: DynamoDBClient | undefined;
+  return () => (client ??= new DynamoDBClient({ cacheMiddleware: true }));
 }

@@ -242,7 +242,9 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
   const [, handlerName = 'handler'] = settings.handler.split('.');
   let container: { module: Promise<Record<string, unknown>>; logStreamName: string } | undefined;
 
-  // A fresh module instance is a fresh container: its own SDK client, credentials and state.
+  // A fresh module instance of the entry is a fresh container: its own SDK client, credentials and
+  // state. The chunks a bundle imports (code split at a dynamic import) are shared by the
+  // containers of the process, so a function holds a container's state in its entry.
   const startContainer = () => ({
     module: (import(`${pathToFileURL(bundlePath).href}?container=${nextContainer()}`) as Promise<Record<string, unknown>>).catch(
       (error: unknown) => {

@@ -1,7 +1,7 @@
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { createAtScaleHandler, type AtScaleHandler } from '../../../functions/seed/index.ts';
+import { createAtScaleHandler, type AtScaleHandler } from '../../../functions/seed/at-scale-handler.ts';
 import { AT_SCALE_MAX_ITEMS, KEY_LIST_PART_BYTES, UPLOAD_RESERVE_MS, WRITE_CONCURRENCY } from '../../../functions/seed/at-scale-limits.ts';
 import { isAtScaleEvent } from '../../../functions/seed/at-scale-input.ts';
 import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/errors.ts';

@@ -2,7 +2,7 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { defaultDynamoDbClient } from '../../../functions/seed/client.ts';
+import { containerDynamoDbClient } from '../../../functions/seed/client.ts';
 
 describe('seed DynamoDB client', () => {
   // What Lambda sets; the test's own values, put back after it.
@@ -21,8 +21,11 @@ describe('seed DynamoDB client', () => {
   });
 
   it('is one client per container, which resolves a command class its middleware once', async () => {
-    const client = defaultDynamoDbClient();
-    expect(defaultDynamoDbClient()).to.equal(client);
+    const containerClient = containerDynamoDbClient();
+    const client = containerClient();
+    expect(containerClient()).to.equal(client);
+    // Another container's getter makes a client of its own: nothing is held by the module.
+    expect(containerDynamoDbClient()()).to.not.equal(client);
     const resolve = sinon.spy(BatchWriteItemCommand.prototype, 'resolveMiddleware');
     // The handler answers every request the same, without a socket.
     sinon.stub(client.config.requestHandler, 'handle').callsFake(async () => {

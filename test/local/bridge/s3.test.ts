@@ -9,7 +9,7 @@ import type { MapRunExecution } from '../../../engine/index.ts';
 import { s3ItemReader, s3ListReader, s3Permission, s3ResultWriter } from '../../../local/bridge/s3.ts';
 import { InvalidWriterConfig } from '../../../local/bridge/s3-objects.ts';
 import { startS3Emulator, type S3Emulator } from '../../../local/services/s3-emulator.ts';
-import { createAtScaleHandler } from '../../../functions/seed/index.ts';
+import { createAtScaleHandler } from '../../../functions/seed/at-scale-handler.ts';
 import { KEY_LIST_PART_BYTES } from '../../../functions/seed/at-scale-limits.ts';
 import { rejection } from '../../helpers.ts';
 import { sessionToken } from '../../../local/services/iam.ts';
