@@ -2,9 +2,15 @@
 // JavaScript's RegExp backtracks, so a pattern such as /^(a+)+$/ runs for hours on 40 characters
 // and blocks the whole process; re2js (a port of RE2) matches in time linear in the input whatever
 // the pattern. RE2 has no backreferences and no lookahead: a pattern that needs them is refused
-// as UnsupportedFeature, naming the pattern and the feature.
-import { RE2JS } from 're2js';
+// as UnsupportedFeature, naming the pattern and the feature. re2js is required at the first
+// pattern (its CommonJS build): a run that matches none does not load it.
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { UnsupportedFeature } from './errors.ts';
+
+const require = createRequire(import.meta.url);
+let loaded: typeof RE2JS | undefined;
+const re2js = (): typeof RE2JS => (loaded ??= (require('re2js') as { RE2JS: typeof RE2JS }).RE2JS);
 
 /** A compiled pattern. */
 export type Pattern = RE2JS;
@@ -26,11 +32,8 @@ export function flagsOf(regex: RegExp): PatternFlags {
 
 /** Compiles a pattern written in JavaScript's syntax; throws UnsupportedFeature when RE2 cannot match it. */
 export function compilePattern(source: string, flags: PatternFlags = {}): Pattern {
-  const bits =
-    RE2JS.LOOKBEHINDS |
-    (flags.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) |
-    (flags.multiline ? RE2JS.MULTILINE : 0) |
-    (flags.dotAll ? RE2JS.DOTALL : 0);
+  const { LOOKBEHINDS, CASE_INSENSITIVE, MULTILINE, DOTALL } = re2js();
+  const bits = LOOKBEHINDS | (flags.ignoreCase ? CASE_INSENSITIVE : 0) | (flags.multiline ? MULTILINE : 0) | (flags.dotAll ? DOTALL : 0);
   const key = `${bits}/${source}`;
   let pattern = cache.get(key);
   if (pattern === undefined) {
@@ -45,7 +48,7 @@ function compileLinear(source: string, bits: number): RE2JS {
   const feature = backtrackingFeature(source);
   if (feature !== undefined) throw refusal(source, `it uses ${feature}`);
   try {
-    return RE2JS.compile(RE2JS.translateRegExp(source), bits);
+    return re2js().compile(re2js().translateRegExp(source), bits);
   } catch (error) {
     throw refusal(source, (error as Error).message);
   }
@@ -83,7 +86,8 @@ function refusal(source: string, reason: string): UnsupportedFeature {
 }
 
 export function isPattern(value: unknown): value is Pattern {
-  return value instanceof RE2JS;
+  // No pattern exists before re2js is loaded.
+  return loaded !== undefined && value instanceof loaded;
 }
 
 /** Whether the whole of `value` matches (Java's Matcher.matches, as Jayway's `=~` uses it). */

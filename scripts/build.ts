@@ -223,7 +223,9 @@ const NO_LEVELDB: Plugin = {
  * them (the report's renderer, the kept endpoint). Start-up is most of a short run, so the
  * npm packages are bundled in too, from their ES module builds: Node then reads a few files
  * instead of resolving and compiling hundreds (and lexing the AWS SDK's CommonJS for its
- * exports). s3rver, loaded with require() when a run first reaches S3, stays in node_modules.
+ * exports). What a run may not need stays in node_modules, loaded with require() at its first
+ * use: s3rver at the first S3 emulator, jsonata and re2js at the first JSONata expression and
+ * pattern (engine/jsonata/library.ts, engine/patterns.ts).
  * Every file sits one folder below the root, as its sources do, so paths resolved from
  * import.meta.url stay the same.
  */

@@ -3,9 +3,9 @@
 // (there is none: the input is `$states.input`, a variable is `$name`), `$` or `$$` at the top
 // level, and `$states.result` or `$states.errorOutput` where the state offers none.
 
-import jsonata from 'jsonata';
 import { compilePattern, flagsOf } from '../patterns.ts';
 import { expressionText } from './evaluate.ts';
+import { jsonata } from './library.ts';
 
 /** Which optional `$states` members the field may read. */
 export interface StatesAvailability {
@@ -25,7 +25,7 @@ type Node = Record<string, unknown>;
 export function jsonataExpressionProblem(expression: string, available: StatesAvailability = {}): string | undefined {
   let ast: Node;
   try {
-    ast = jsonata(expressionText(expression)).ast() as unknown as Node;
+    ast = jsonata()(expressionText(expression)).ast() as unknown as Node;
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     return `INVALID_JSONATA_EXPRESSION: ${code === undefined ? '' : `${code}: `}${message ?? String(error)}`;
@@ -88,7 +88,7 @@ function pathProblem(steps: Node[], topLevel: boolean, available: StatesAvailabi
  * matched; throws UnsupportedFeature for one RE2 cannot match (a backreference, a lookahead).
  */
 export function checkJsonataPatterns(expression: string): void {
-  const pending: unknown[] = [jsonata(expressionText(expression)).ast()];
+  const pending: unknown[] = [jsonata()(expressionText(expression)).ast()];
   const seen = new Set<object>();
   while (pending.length > 0) {
     const node = pending.pop();

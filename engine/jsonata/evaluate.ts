@@ -4,12 +4,13 @@
 // Regular expressions are matched by RE2 (linear time), and each evaluation runs under a budget
 // (budget.ts) that also ends it when the execution is interrupted.
 
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
 import { StatesError } from '../errors.ts';
 import { LinearRegExp } from '../patterns.ts';
 import { DEFAULT_LIMITS, EvaluationBudget, type EvaluationLimits } from './budget.ts';
 import { stepFunctionsBindings, registerStepFunctionsFunctions } from './functions.ts';
 import { isObject } from '../json.ts';
+import { jsonata as jsonataLibrary } from './library.ts';
 
 export interface JsonataScope {
   states: { input: unknown; context: unknown; result?: unknown; errorOutput?: unknown };
@@ -71,7 +72,7 @@ function enterNode(_node: unknown, _input: unknown, environment: JsonataEnvironm
 function compile(text: string): jsonata.Expression {
   let expression = compiled.get(text);
   if (expression === undefined) {
-    expression = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor });
+    expression = jsonataLibrary()(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor });
     registerStepFunctionsFunctions(expression);
     expression.assign(ENTRY_HOOK as unknown as string, enterNode);
     compiled.set(text, expression);

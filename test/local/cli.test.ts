@@ -553,7 +553,7 @@ describe('local/cli', function () {
       expect(JSON.parse(await readFile(join(dir, 'h.json'), 'utf8')).events).to.not.be.empty;
     });
 
-    it('loads no package from node_modules for a run that calls no S3: the emulators are in the bundle, s3rver waits for S3', () => {
+    it('loads no package from node_modules for a run that calls no S3 and holds no JSONata or pattern: the emulators are in the bundle, s3rver, jsonata and re2js wait for their first use', () => {
       // NODE_DEBUG=module names every module require() loads or looks up; the run passes its JSON to stdout as usual.
       const result = spawnSync(process.execPath, [bundle, '--json', '--count', '1', '--no-report'], {
         encoding: 'utf8',
@@ -565,6 +565,22 @@ describe('local/cli', function () {
       expect(result.stderr).to.contain('load built-in module');
       expect(result.stderr).to.not.contain('looking for');
       expect(result.stderr).to.not.contain('s3rver');
+      expect(result.stderr).to.not.match(/jsonata|re2js/);
+    });
+
+    it("requires jsonata and re2js from node_modules at a run's first JSONata expression and pattern", async () => {
+      const definition = join(dir, 'match.asl.json');
+      const output = "{% $match($states.input.text, /b+/).match %}";
+      await writeFile(definition, JSON.stringify({ QueryLanguage: 'JSONata', StartAt: 'Match', States: { Match: { Type: 'Pass', Output: output, End: true } } }));
+      const result = spawnSync(process.execPath, [bundle, '--json', '--no-report', '--definition', definition, '--input', '{"text": "abbc"}'], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_DEBUG: 'module' },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.include({ status: 'SUCCEEDED', output: 'bb' });
+      expect(result.stderr).to.match(/load ".*node_modules\/jsonata\//);
+      expect(result.stderr).to.match(/load ".*node_modules\/re2js\//);
     });
 
     it('runs as usual, saying nothing of it, when its compile cache folder cannot be made', async () => {
