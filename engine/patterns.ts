@@ -48,7 +48,8 @@ function compileLinear(source: string, bits: number): RE2JS {
   const feature = backtrackingFeature(source);
   if (feature !== undefined) throw refusal(source, `it uses ${feature}`);
   try {
-    return re2js().compile(re2js().translateRegExp(source), bits);
+    const RE2 = re2js();
+    return RE2.compile(RE2.translateRegExp(source), bits);
   } catch (error) {
     throw refusal(source, (error as Error).message);
   }
