@@ -34,6 +34,18 @@ endif
 
 # Quotes one value for the shell, so a path with spaces or quotes stays one argument.
 quote = '$(subst ','\'',$(1))'
+
+# The offline runtime runs each Lambda invocation in an AsyncLocalStorage (local/services/
+# function-exit.ts, lambda-log.ts). Node 22.7 to 23 keep such a store without a hook on every
+# promise only when given this flag (Node 24 always does, and refuses the flag; Node 22 from npm is
+# newer than 22.7). The commands that run the runtime get it through NODE_OPTIONS, so that the
+# processes they start (the harness's CLI runs, a benchmark's, a test's) have it too.
+NODE_MINOR := $(word 2,$(subst ., ,$(NODE_VERSION)))
+ifneq ($(NODE_SETUP)$(shell { [ "$(NODE_MAJOR)" = 22 ] && [ "$(NODE_MINOR)" -ge 7 ]; } 2>/dev/null || [ "$(NODE_MAJOR)" = 23 ] && echo yes),)
+ASYNC_CONTEXT_FRAME := --experimental-async-context-frame
+RUNTIME_ENV := NODE_OPTIONS=$(call quote,$(strip $(filter-out $(ASYNC_CONTEXT_FRAME),$(NODE_OPTIONS)) $(ASYNC_CONTEXT_FRAME)))
+endif
+
 # The seed's input options; --opt=value keeps a negative count from reading as an option.
 INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE),--messages-file=$(call quote,$(MESSAGES_FILE)))
 WORKFLOW_ARG = $(if $(WORKFLOW),--workflow=$(call quote,$(WORKFLOW)))
@@ -105,7 +117,7 @@ PORT   ?=
 run: $(DEPS) ## Start an execution on AWS (WORKFLOW=name, ITEMS=n or MESSAGES_FILE=f), wait, report; TARGET=local: the same client, offline
 ifeq ($(TARGET),local)
 	@$(MAKE) --no-print-directory build >&2
-	@node dist/local-run.mjs $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
+	@$(RUNTIME_ENV) node dist/local-run.mjs $(WORKFLOW_ARG) $(INPUT_ARGS) $(ARGS)
 else
 	@# terraform output reads the synthesized backend; its data folder (.terraform/<prefix>.<region>) survives make clean.
 	@$(MAKE) --no-print-directory synth >&2
@@ -114,7 +126,7 @@ endif
 
 serve: ## The emulators and a local Step Functions endpoint on 127.0.0.1 (PORT=8083, QUEUE=fifo, MOCK_CONFIG=file), until Ctrl-C
 	@$(MAKE) --no-print-directory build >&2
-	@node dist/local-serve.mjs $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG) $(if $(MOCK_CONFIG),--mock-config=$(call quote,$(MOCK_CONFIG)))
+	@$(RUNTIME_ENV) node dist/local-serve.mjs $(if $(PORT),--port=$(call quote,$(PORT))) $(QUEUE_ARG) $(if $(MOCK_CONFIG),--mock-config=$(call quote,$(MOCK_CONFIG)))
 
 STATE      ?=
 INPUT      ?=
@@ -127,12 +139,12 @@ FAIL       ?=
 # Exits 0 whenever TestState answered (RETRIABLE and FAILED included); FAIL=1 exits 1 for those two.
 test-state: ## TestState on one state of a workflow, offline: STATE="…" [INPUT='{…}'] [MOCK='{…}'] [CONTEXT='{…}'] [RETRIES=n] [INSPECTION=…] [WORKFLOW=…] [FAIL=1]
 	@$(MAKE) --no-print-directory build >&2
-	@node dist/local-test-state.mjs --state=$(call quote,$(STATE)) $(WORKFLOW_ARG) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(CONTEXT),--context=$(call quote,$(CONTEXT))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(if $(FAIL),--fail-on-error) $(ARGS)
+	@$(RUNTIME_ENV) node dist/local-test-state.mjs --state=$(call quote,$(STATE)) $(WORKFLOW_ARG) $(if $(INPUT),--input=$(call quote,$(INPUT))) $(if $(MOCK),--mock=$(call quote,$(MOCK))) $(if $(CONTEXT),--context=$(call quote,$(CONTEXT))) $(if $(RETRIES),--retries=$(call quote,$(RETRIES))) $(if $(INSPECTION),--inspection=$(call quote,$(INSPECTION))) $(if $(FAIL),--fail-on-error) $(ARGS)
 
 # The build's own lines go to stderr: stdout carries the report alone (with --json, one JSON object).
 local: ## Run a workflow offline on embedded emulators (WORKFLOW=name, QUEUE=fifo, ITEMS=n, MESSAGES_FILE=f, ARGS=...)
 	@$(MAKE) --no-print-directory build >&2
-	@node dist/local-cli.mjs $(WORKFLOW_ARG) $(QUEUE_ARG) $(INPUT_ARGS) $(ARGS)
+	@$(RUNTIME_ENV) node dist/local-cli.mjs $(WORKFLOW_ARG) $(QUEUE_ARG) $(INPUT_ARGS) $(ARGS)
 
 diagram: $(DEPS) ## Render each asl/*.asl.json to an SVG under docs/
 	$(TSX) viz/diagram-cli.ts
@@ -143,19 +155,19 @@ CONFORMANCE ?= ../shared/conformance
 conformance: build ## Run the engine against the executions recorded on AWS (CONFORMANCE=dir), print the totals
 	@test -f $(CONFORMANCE)/harness.mjs || { echo "ConformanceMissing: no harness at $(CONFORMANCE)/harness.mjs" >&2; exit 2; }
 	@# The harness passes a fixed set of options: the environment keeps the CLI from writing a report per case.
-	NO_HTML_REPORT=1 node $(CONFORMANCE)/harness.mjs . --quiet
+	$(RUNTIME_ENV) NO_HTML_REPORT=1 node $(CONFORMANCE)/harness.mjs . --quiet
 
 bench: build ## Benchmark the offline run (wall time, peak RSS, overhead vs direct SDK calls; the loop on a warm make serve; three runs of 100,000 records; make conformance when the harness is there) and give issue 18's verdicts
-	$(TSX) bench/local.ts $(if $(wildcard $(CONFORMANCE)/harness.mjs),--conformance=$(call quote,$(CONFORMANCE)))
+	$(RUNTIME_ENV) $(TSX) bench/local.ts $(if $(wildcard $(CONFORMANCE)/harness.mjs),--conformance=$(call quote,$(CONFORMANCE)))
 
 bench-startup: build ## What a CLI process costs around its run (Node alone, --help, one conformance case, make local), and make conformance's wall when the harness is there
-	$(TSX) bench/startup.ts $(if $(wildcard $(CONFORMANCE)/harness.mjs),--conformance=$(call quote,$(CONFORMANCE)))
+	$(RUNTIME_ENV) $(TSX) bench/startup.ts $(if $(wildcard $(CONFORMANCE)/harness.mjs),--conformance=$(call quote,$(CONFORMANCE)))
 
 bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cost per million, largest count per execution), with the at-scale workflow on the engine alone (SIZES, default "1000 100000 1000000": ~2 min, 2.5 GB)
 	$(TSX) bench/at-scale.ts $(foreach size,$(SIZES),$(call quote,$(size)))
 
 bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default; ROUNDS=r runs, each in a fresh process, with medians and issue 18's targets): wall, CPU, peak RSS, the seed/Map Run/reconciliation shares
-	$(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS)))
+	$(RUNTIME_ENV) $(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS)))
 
 # Test files run in TEST_JOBS processes at once (mocha --parallel): many tests wait on a child
 # process, a timer or an emulator, so two more than the cores keep them busy (on 2 cores, 4 jobs
@@ -173,7 +185,7 @@ TEST_FILES = $(shell find test -name '*.test.ts' | LC_ALL=C sort)
 
 test: build ## Run the test suite (mocha, offline; TEST_JOBS=n files at once, the cores + 2 by default)
 	@echo "mocha $(if $(filter 1,$(TEST_JOBS)),,--parallel --jobs $(TEST_JOBS)) test/**/*.test.ts (the slowest files first)"
-	@npx --no-install mocha $(if $(filter 1,$(TEST_JOBS)),,--parallel --jobs $(call quote,$(TEST_JOBS))) \
+	@$(RUNTIME_ENV) npx --no-install mocha $(if $(filter 1,$(TEST_JOBS)),,--parallel --jobs $(call quote,$(TEST_JOBS))) \
 	  $(filter $(TEST_FILES),$(SLOW_TESTS)) $(filter-out $(SLOW_TESTS),$(TEST_FILES))
 
 readme: build ## Rewrite README.md's sample output and figures from the code (make test fails when they drift)

@@ -13,7 +13,7 @@ const hasMake = spawnSync('make', ['--version']).status === 0;
 
 interface Scratch {
   dir: string;
-  make(args: string[], options?: { dryRun?: boolean }): { stdout: string; stderr: string; status: number | null };
+  make(args: string[], options?: { dryRun?: boolean; env?: Record<string, string> }): { stdout: string; stderr: string; status: number | null };
 }
 
 /**
@@ -40,7 +40,7 @@ function scratch(version: string, installed: boolean): Scratch {
       return spawnSync('make', ['--no-print-directory', ...(options.dryRun ? ['-n'] : []), ...args], {
         cwd: dir,
         encoding: 'utf8',
-        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir },
+        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, ...options.env },
       });
     },
   };
@@ -138,6 +138,36 @@ describe('Makefile', function () {
     expect(result.status, result.stderr).to.equal(0);
     expect(result.stdout.split('\n')).to.deep.equal(['dist/local-serve.mjs', "--mock-config=my mock's.json", '']);
     expect(copy.make(['serve']).stdout.split('\n')).to.deep.equal(['dist/local-serve.mjs', '']);
+  });
+
+  describe("Node's AsyncContextFrame for the commands that run the offline runtime", () => {
+    const FLAG = '--experimental-async-context-frame';
+    // Each command as make -n prints it (build left out with -o), with the NODE_OPTIONS it is given.
+    const commands = (copy: Scratch, env?: Record<string, string>) =>
+      ['local', 'serve', 'test-state', 'conformance CONFORMANCE=.', 'test', 'bench', 'bench-at-scale'].map((target) => {
+        const result = copy.make(['-o', 'build', ...target.split(' ')], { dryRun: true, env });
+        expect(result.status, result.stderr).to.equal(0);
+        return result.stdout.trim().split('\n').find((line) => /\b(node|npx) /.test(line) && !line.startsWith('echo'))!;
+      });
+
+    for (const version of ['v22.7.0', 'v23.11.1', 'v20.20.2']) {
+      it(`gives the flag through NODE_OPTIONS when the node that runs them is ${version}${version < 'v22' ? ' (Node 22 provisioned)' : ''}`, () => {
+        for (const command of commands(fresh(version))) expect(command).to.match(new RegExp(`^NODE_OPTIONS='${FLAG}' `));
+      });
+    }
+
+    for (const version of ['v22.6.0', 'v24.1.0']) {
+      it(`leaves NODE_OPTIONS alone when the node is ${version}, which ${version === 'v22.6.0' ? 'lacks' : 'refuses'} the flag`, () => {
+        for (const command of commands(fresh(version))) expect(command).to.not.contain('NODE_OPTIONS');
+      });
+    }
+
+    it("keeps the user's NODE_OPTIONS, and gives the flag once", () => {
+      const copy = fresh('v22.7.0');
+      for (const command of commands(copy, { NODE_OPTIONS: `--max-old-space-size=900 ${FLAG}` })) {
+        expect(command).to.match(new RegExp(`^NODE_OPTIONS='--max-old-space-size=900 ${FLAG}' `));
+      }
+    });
   });
 
   it('builds again only when a file it reads changed, an install ran, an output is missing, or FORCE=1 asks', () => {

@@ -2,7 +2,9 @@
 // invocation runs, and put back when the last one ends. The replacement tells a function's calls
 // from the host's by an AsyncLocalStorage the invocation runs in; that storage is disabled once no
 // invocation runs, because an enabled one makes Node run a hook on every promise in the process
-// (a fifth of an at-scale Map Run's time, after the seed); the next run() enables it again.
+// (a fifth of an at-scale Map Run's time, after the seed); the next run() enables it again. Node
+// 24 keeps the stores without hooks, and so does Node 22.7 or later given
+// --experimental-async-context-frame, which the Makefile gives the runtime's commands.
 import type { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface InvocationPatch {
