@@ -53,6 +53,11 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
   // The state entry each event belongs to, by event id (null: none). Ids count up from 1, so an
   // array indexed by them costs less than a Map entry per event.
   const entryOf: (OpenEntry | null)[] = [];
+  // A sample's input and output are the report's: their texts are read and parsed when the result
+  // is asked for, not as the events arrive. Offline, an event's text is written only when read,
+  // and a loop's first entries carry its whole list: parsed there, a 1,763-item list was written
+  // and parsed two dozen times during the run, and its copies kept through it.
+  const unread: (() => void)[] = [];
   let truncated = false;
   let previous: OpenEntry | undefined;
 
@@ -90,15 +95,18 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
       measure(entered.name, entered, 'input', entered.inputDetails);
       current = { name: entered.name, enteredAt: at, attempts: 0, parent: open };
       if (state.samples.length < samplesPerState) {
-        current.sample = { input: parsePayload(entered.input) };
-        state.samples.push(current.sample);
+        const sample: StateSample = { input: undefined };
+        unread.push(() => (sample.input = parsePayload(entered.input)));
+        current.sample = sample;
+        state.samples.push(sample);
       }
     } else if (exited?.name !== undefined) {
       measure(exited.name, exited, 'output', exited.outputDetails);
       const entry = enclosing(open, exited.name);
       if (entry) {
         states[entry.name]!.ms += at - entry.enteredAt;
-        if (entry.sample) entry.sample.output = parsePayload(exited.output);
+        const sample = entry.sample;
+        if (sample) unread.push(() => (sample.output = parsePayload(exited.output)));
         current = entry.parent;
       }
     } else if (event.type !== undefined && ATTEMPT_STARTS.has(event.type) && open) {
@@ -128,6 +136,7 @@ export function createHistoryFolder(options: FoldOptions = {}): HistoryFolder {
   return {
     add,
     result() {
+      for (const read of unread.splice(0)) read();
       if (truncated) return { ...fold, warnings: [...fold.warnings, 'some state inputs or outputs are truncated in the execution history'] };
       return fold;
     },

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import { History, payloadByteLength, withPayload } from '../../engine/history.ts';
-import { foldHistory } from '../../execution/history.ts';
+import { createHistoryFolder, foldHistory } from '../../execution/history.ts';
 
 /** A payload that counts how often it is serialized whole (JSON.stringify calls its toJSON). */
 function countingPayload(list: string[]): { value: unknown; serializations: () => number } {
@@ -57,5 +57,22 @@ describe('execution/history: payload sizes of the engine\'s events', () => {
     );
     expect(fromEngine).to.deep.equal(fromAws);
     expect(fromEngine.maxPayloadBytes).to.equal(Buffer.byteLength(JSON.stringify({ List: ['w'.repeat(100), 'é'] })));
+  });
+
+  it("reads a sampled entry's payloads when its result is asked for, not as the events arrive", () => {
+    const history = new History(100);
+    const input = countingPayload(['w'.repeat(200), 'first']);
+    const output = countingPayload(['w'.repeat(200)]);
+    let previous = history.append('ExecutionStarted', 0);
+    previous = history.append('PassStateEntered', previous, withPayload({ name: 'Loop' }, 'input', input.value));
+    history.append('PassStateExited', previous, withPayload({ name: 'Loop' }, 'output', output.value));
+    const folder = createHistoryFolder();
+    for (const event of history.events) folder.add(event as unknown as SdkHistoryEvent);
+    expect(input.serializations() + output.serializations()).to.equal(0);
+    const [sample] = folder.result().states.Loop!.samples;
+    expect(sample).to.deep.equal({ input: { List: ['w'.repeat(200), 'first'] }, output: { List: ['w'.repeat(200)] } });
+    expect([input.serializations(), output.serializations()]).to.deep.equal([1, 1]);
+    folder.result();
+    expect([input.serializations(), output.serializations()], 'read once').to.deep.equal([1, 1]);
   });
 });
