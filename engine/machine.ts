@@ -6,7 +6,7 @@ import { stateContext, type ContextObject } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
 import { errorOutput, StatesError } from './errors.ts';
 import { currentTime, HistoryLimitReached, withAssignedVariables, withStatePayload } from './history.ts';
-import { checkDepth, checkPayload } from './quotas.ts';
+import { checkAssignedDepth, checkPayload } from './quotas.ts';
 import { findCatcher, retrierIndex, RetryCounter, type Catcher, type Retrier } from './retry.ts';
 import { runChoice } from './states/choice.ts';
 import { FailStateError, runFail } from './states/fail.ts';
@@ -147,7 +147,7 @@ function succeeded(step: StateStep, retries: RetryCounter, outcome: StateOutcome
   const { thread, name, state } = step;
   try {
     checkPayload(outcome.output, thread.run.quotas, name);
-    if (outcome.assign !== undefined) checkDepth(outcome.assign, name);
+    if (outcome.assign !== undefined) checkAssignedDepth(outcome.assign, name);
     if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
     return { status: 'SUCCEEDED', outcome: exit(step, outcome) };
   } catch (raised) {

@@ -1,6 +1,6 @@
 // Step Functions' quotas that the engine enforces as AWS does.
 import { StatesError } from './errors.ts';
-import { jsonSize, MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
+import { jsonDepth, jsonSize, MAX_JSON_DEPTH, nestingMessage } from './payload.ts';
 import type { Quotas } from './types.ts';
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = { historyEvents: 25_000, payloadBytes: 256 * 1024 };
@@ -17,8 +17,16 @@ export const historyLimitCause = (limit: number): string =>
  */
 const tooDeepError = (stateName: string) => new StatesError('States.Runtime', nestingMessage(`A value the state/task '${stateName}' produced`));
 
-export function checkDepth(value: unknown, stateName: string): void {
-  if (tooDeep(value)) throw tooDeepError(stateName);
+/**
+ * The depth check of an Assign's variables: each value on its own (the object nests one level more
+ * than its deepest value), as assign() measures them next, so that engine/payload.ts has their
+ * sizes at hand then rather than measuring them again.
+ */
+export function checkAssignedDepth(assign: Readonly<Record<string, unknown>>, stateName: string): void {
+  const names = Object.keys(assign);
+  for (let i = 0; i < names.length; i += 1) {
+    if (jsonDepth(assign[names[i]!]) >= MAX_JSON_DEPTH) throw tooDeepError(stateName);
+  }
 }
 
 /**

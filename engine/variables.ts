@@ -37,6 +37,8 @@ export function variableNameProblem(name: string): string | undefined {
 
 export class VariableScope {
   private readonly own = new Map<string, unknown>();
+  /** Each own variable's size, as measured when it was assigned: a value replaced is not measured again. */
+  private readonly ownSizes = new Map<string, number>();
   private ownBytes = 0;
   private flat: Record<string, unknown> | undefined;
   private flatParent: Record<string, unknown> | undefined;
@@ -72,6 +74,11 @@ export class VariableScope {
     return this.ownBytes + (this.parent?.totalBytes() ?? 0);
   }
 
+  /** The size of a variable this scope holds itself; undefined for any other name. */
+  ownSize(name: string): number | undefined {
+    return this.ownSizes.get(name);
+  }
+
   /** Whether an enclosing scope (not this one) holds `name`. */
   isOuter(name: string): boolean {
     return !this.own.has(name) && (this.parent?.has(name) ?? false);
@@ -83,9 +90,10 @@ export class VariableScope {
     for (let i = 0; i < names.length; i += 1) {
       const name = names[i]!;
       const value = values[name];
-      if (this.own.has(name)) this.ownBytes -= jsonByteLength(this.own.get(name));
+      const bytes = sizes.get(name) ?? jsonByteLength(value);
+      this.ownBytes += bytes - (this.ownSizes.get(name) ?? 0);
       this.own.set(name, value);
-      this.ownBytes += sizes.get(name) ?? jsonByteLength(value);
+      this.ownSizes.set(name, bytes);
     }
     this.flat = undefined;
   }
@@ -123,7 +131,8 @@ export function assign(scope: VariableScope, assignments: Readonly<Record<string
     }
     sizes.set(name, bytes);
     assignBytes += bytes;
-    if (scope.has(name)) replacedBytes += jsonByteLength(scope.get(name));
+    // Not an outer scope's (refused above): the scope's own, whose size it remembers.
+    replacedBytes += scope.ownSize(name) ?? 0;
   }
   if (assignBytes > VARIABLE_LIMITS.perAssign) {
     throw new StatesError(

@@ -93,6 +93,10 @@ describe('engine: JSON nested deeper than the engine accepts', () => {
     expect(parameters.cause).to.contain(`A value the state/task 'S' produced is nested more than ${MAX_JSON_DEPTH} levels deep`);
     const assigned = await run(machine({ Type: 'Pass', Assign: { v: { 'w.$': '$' } }, End: true }), input);
     expect(assigned).to.include({ status: 'FAILED', error: 'States.Runtime' });
+    expect(assigned.cause).to.contain(`A value the state/task 'S' produced is nested more than ${MAX_JSON_DEPTH} levels deep`);
+    // The Assign object itself is the level the limit counts last: at exactly the limit, it runs.
+    const assignedAtLimit = await run(machine({ Type: 'Pass', Assign: { v: { 'w.$': '$.x' } }, End: true }), input);
+    expect(assignedAtLimit.status).to.equal('SUCCEEDED');
     // Within the limit, it runs.
     const within = await run(machine({ Type: 'Pass', Parameters: { 'b.$': '$.x' }, End: true }), input);
     expect(within.status).to.equal('SUCCEEDED');
