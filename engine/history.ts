@@ -113,10 +113,13 @@ class ReturnsItsArgument {
 
 class Payload extends ReturnsItsArgument {
   readonly #value: unknown;
+  /** The value's JSON size, when the engine had measured it already. */
+  readonly #bytes: number | undefined;
 
-  constructor(details: object, value: unknown) {
+  constructor(details: object, value: unknown, bytes: number | undefined) {
     super(details);
     this.#value = value;
+    this.#bytes = bytes;
   }
 
   static has(details: object): boolean {
@@ -125,6 +128,10 @@ class Payload extends ReturnsItsArgument {
 
   static of(details: object): unknown {
     return (details as Payload).#value;
+  }
+
+  static bytesOf(details: object): number | undefined {
+    return (details as Payload).#bytes;
   }
 }
 
@@ -160,11 +167,12 @@ const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated:
 /**
  * Details with a lazily serialized payload field (`input`, `output`, `parameters`...) and its
  * `...Details` (none when `withDetails` is false). `fields` must be a new object: it is given
- * its payload once.
+ * its payload once. `bytes`, the value's JSON size when the caller has measured it, spares the
+ * history fold measuring it again (payloadByteLength).
  */
-export function withPayload(fields: Record<string, unknown>, key: string, value: unknown, withDetails = true): Record<string, unknown> {
+export function withPayload(fields: Record<string, unknown>, key: string, value: unknown, withDetails = true, bytes?: number): Record<string, unknown> {
   const field = lazyField(key);
-  new Payload(fields, value);
+  new Payload(fields, value, bytes);
   Object.defineProperty(fields, key, field.descriptor);
   if (withDetails) fields[field.detailsKey] = NOT_TRUNCATED;
   return fields;
@@ -175,8 +183,8 @@ export function withPayload(fields: Record<string, unknown>, key: string, value:
  * from state to state: kept without the slices they hold. (A Task's parameters and result are
  * not searched: a service's answer holds no slice, and parameters seldom do.)
  */
-export function withStatePayload(fields: Record<string, unknown>, key: 'input' | 'output', value: unknown): Record<string, unknown> {
-  return withPayload(fields, key, keep(value));
+export function withStatePayload(fields: Record<string, unknown>, key: 'input' | 'output', value: unknown, bytes?: number): Record<string, unknown> {
+  return withPayload(fields, key, keep(value), true, bytes);
 }
 
 // An exit's assigned variables, kept as values the same way: their texts are read only where the
@@ -220,7 +228,7 @@ export function payloadByteLength(details: object): number | undefined {
   if (!Payload.has(details)) return undefined;
   const value = Payload.of(details);
   if (value instanceof KeptPayload) return value.byteLength;
-  return value === undefined ? 4 : jsonByteLength(value);
+  return Payload.bytesOf(details) ?? (value === undefined ? 4 : jsonByteLength(value));
 }
 
 // Events recorded in the same millisecond share one Date: a loop records dozens of events a

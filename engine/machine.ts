@@ -70,23 +70,25 @@ function isInternal(error: unknown): boolean {
 export async function runMachine(thread: Thread, machine: Machine, input: unknown, defaultJsonata: boolean): Promise<unknown> {
   let name = machine.StartAt;
   let value = input;
+  let valueBytes: number | undefined;
   for (;;) {
     await thread.checkpoint();
     // A sibling branch may have failed during the wait.
     thread.stopIfCancelled();
     const state = machine.States[name]!;
     const jsonata = state.QueryLanguage === undefined ? defaultJsonata : state.QueryLanguage === 'JSONata';
-    const ran = runState(thread, name, state, value, jsonata);
+    const ran = runState(thread, name, state, value, jsonata, valueBytes);
     const outcome = ran instanceof Promise ? await ran : ran;
     if (outcome.next === undefined) return outcome.output;
     name = outcome.next;
     value = outcome.output;
+    valueBytes = outcome.outputBytes;
   }
 }
 
-/** Records the state's Entered event; returns its id. */
-export function enterState(thread: Thread, name: string, state: StateDefinition, input: unknown): number {
-  return thread.emit(STATE_EVENTS[state.Type]!.entered, withStatePayload({ name }, 'input', input));
+/** Records the state's Entered event (with the input's size, when known); returns its id. */
+export function enterState(thread: Thread, name: string, state: StateDefinition, input: unknown, inputBytes?: number): number {
+  return thread.emit(STATE_EVENTS[state.Type]!.entered, withStatePayload({ name }, 'input', input, inputBytes));
 }
 
 /** The context the state sees: $$.State.RetryCount only on the states that can retry. */
@@ -98,9 +100,9 @@ export function contextOf(step: Pick<StateStep, 'thread' | 'name' | 'state'>, en
 // runState and attemptState give a value when the state's executor did.
 
 /** A state from its Entered event to its outcome, through its retries; throws (or rejects with) what ends the machine. */
-function runState(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean): StateOutcome | Promise<StateOutcome> {
+function runState(thread: Thread, name: string, state: StateDefinition, input: unknown, jsonata: boolean, inputBytes: number | undefined): StateOutcome | Promise<StateOutcome> {
   const entered = currentTime();
-  const enteredEventId = enterState(thread, name, state, input);
+  const enteredEventId = enterState(thread, name, state, input, inputBytes);
   const retries = new RetryCounter(state.Retry as Retrier[] | undefined);
   const step = attemptStep(thread, name, state, input, jsonata, entered, enteredEventId, retries);
   const attempt = attemptState(step, retries);
@@ -146,10 +148,10 @@ export function attemptState(step: StateStep, retries: RetryCounter): Attempt | 
 function succeeded(step: StateStep, retries: RetryCounter, outcome: StateOutcome): Attempt | Promise<Attempt> {
   const { thread, name, state } = step;
   try {
-    checkPayload(outcome.output, thread.run.quotas, name);
+    const outputBytes = checkPayload(outcome.output, thread.run.quotas, name);
     if (outcome.assign !== undefined) checkAssignedDepth(outcome.assign, name);
     if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
-    return { status: 'SUCCEEDED', outcome: exit(step, outcome) };
+    return { status: 'SUCCEEDED', outcome: exit(step, outcome, outputBytes) };
   } catch (raised) {
     return failedAttempt(step, retries, raised);
   }
@@ -179,10 +181,12 @@ function failedAttempt(step: StateStep, retries: RetryCounter, raised: unknown):
   return { status: 'CAUGHT_ERROR', error, catchIndex, outcome: exit(step, outcome) };
 }
 
-function exit(step: StateStep, outcome: StateOutcome): StateOutcome {
+/** Records the state's Exited event; `outputBytes`, the output's size when the quota check measured it, goes with the output. */
+function exit(step: StateStep, outcome: StateOutcome, outputBytes?: number): StateOutcome {
   if (step.state.Type === 'Fail') return outcome;
   if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign);
-  const details = withStatePayload({ name: step.name }, 'output', outcome.output);
+  const details = withStatePayload({ name: step.name }, 'output', outcome.output, outputBytes);
+  if (outputBytes !== undefined) outcome.outputBytes = outputBytes;
   if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) withAssignedVariables(details, outcome.assign);
   step.thread.emit(STATE_EVENTS[step.state.Type]!.exited, details);
   return outcome;

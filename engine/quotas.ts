@@ -31,13 +31,13 @@ export function checkAssignedDepth(assign: Readonly<Record<string, unknown>>, st
 
 /**
  * States.DataLimitExceeded when a state's result, input or output is over the payload quota
- * (States.Runtime first if it nests too deep).
+ * (States.Runtime first if it nests too deep); else the value's JSON size in bytes.
  */
-export function checkPayload(value: unknown, quotas: Quotas, stateName: string): void {
+export function checkPayload(value: unknown, quotas: Quotas, stateName: string): number {
   // One walk for both: a value under MIN_CACHED_BYTES is not remembered, and was measured twice.
   const { bytes, depth } = jsonSize(value);
   if (depth > MAX_JSON_DEPTH) throw tooDeepError(stateName);
-  if (bytes <= quotas.payloadBytes) return;
+  if (bytes <= quotas.payloadBytes) return bytes;
   throw new StatesError(
     'States.DataLimitExceeded',
     `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,

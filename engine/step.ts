@@ -283,6 +283,8 @@ export interface StateOutcome {
   /** The next state; undefined ends the machine (End, Succeed). */
   next: string | undefined;
   assign?: Record<string, unknown>;
+  /** The output's JSON size, once the quota check has measured it: the next state's input is the same value. */
+  outputBytes?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import { History, payloadByteLength, withPayload } from '../../engine/history.ts';
+import { run } from '../engine/run.ts';
 import { createHistoryFolder, foldHistory } from '../../execution/history.ts';
 
 /** A payload that counts how often it is serialized whole (JSON.stringify calls its toJSON). */
@@ -57,6 +58,26 @@ describe('execution/history: payload sizes of the engine\'s events', () => {
     );
     expect(fromEngine).to.deep.equal(fromAws);
     expect(fromEngine.maxPayloadBytes).to.equal(Buffer.byteLength(JSON.stringify({ List: ['w'.repeat(100), 'é'] })));
+  });
+
+  it("takes each state's input and output size from the engine's quota check, the size of the event's text", async () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Pass', Output: "{% {'text': 'ééé', 'items': [1, 2, 3], 'nested': {'x': null}} %}", Next: 'B' },
+        B: { Type: 'Pass', Output: '{% $merge([$states.input, {"more": $states.input.items}]) %}', Next: 'C' },
+        C: { Type: 'Pass', Output: '{% $states.input.more %}', End: true },
+      },
+    };
+    const result = await run(definition, { start: true });
+    expect(result.status).to.equal('SUCCEEDED');
+    const details = result.history.flatMap((event) => {
+      const { stateEnteredEventDetails: entered, stateExitedEventDetails: exited } = event as { stateEnteredEventDetails?: { input: string }; stateExitedEventDetails?: { output: string } };
+      return [...(entered ? [{ details: entered, text: entered.input }] : []), ...(exited ? [{ details: exited, text: exited.output }] : [])];
+    });
+    expect(details).to.have.length(6);
+    for (const { details: one, text } of details) expect(payloadByteLength(one)).to.equal(Buffer.byteLength(text, 'utf8'));
   });
 
   it("reads a sampled entry's payloads when its result is asked for, not as the events arrive", () => {
