@@ -170,8 +170,8 @@ export interface LocalEnvironment {
   envLines: string[];
   /** What a queue holds, read in process; undefined when only the API can tell (execution/queue.ts's peek). */
   queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
-  /** A table's items (attribute values in DynamoDB's JSON), read in process; undefined when only the API can tell. */
-  tableItems(tableName: string): Record<string, unknown>[] | undefined;
+  /** A table's items, each one's JSON text (attribute values in DynamoDB's JSON), read in process; undefined when only the API can tell. */
+  tableItemsJson(tableName: string): string[] | undefined;
   /** SNS and EventBridge, their topics and rules made, delivering to the SQS emulator. */
   messaging: LocalMessaging;
   stop(): Promise<void>;

@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  awaitTurn,
   DEFAULT_QUOTAS,
+  itemsTurnDue,
   runExecution,
   type ExecutionContext,
   type ExecutionResult,
@@ -138,9 +140,13 @@ function standInArns(functions: StandInFunction[], resources: LocalResources): s
  */
 async function readSeeded(env: LocalEnvironment, dynamodb: DynamoDBClient, target: ReconcileTarget, tableName: string): Promise<SeededItem[]> {
   const seeded: SeededItem[] = [];
-  const held = env.tableItems(tableName) as Record<string, AttributeValue>[] | undefined;
+  const held = env.tableItemsJson(tableName);
   if (held !== undefined) {
-    for (const item of held) seeded.push(seededItem(item, target));
+    // A million items took over a second to parse: timers, Ctrl-C and requests get their turns meanwhile.
+    for (let index = 0; index < held.length; index++) {
+      seeded.push(seededItem(JSON.parse(held[index]!) as Record<string, AttributeValue>, target));
+      if (itemsTurnDue(index + 1)) await awaitTurn();
+    }
   } else {
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {

@@ -94,7 +94,7 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
       resources,
       envLines: Object.entries(emulatorEnvironment(endpoints, region)).map(([key, value]) => `${key}=${value}`),
       queueMessages: emulators.queueMessages,
-      tableItems: emulators.tableItems,
+      tableItemsJson: emulators.tableItemsJson,
       messaging,
       stop,
     };

@@ -171,11 +171,11 @@ export class OrderedJsonStore {
     operations.forEach((op, index) => (op.type === 'put' ? this.putJson(String(op.key), encoded[index]!) : this.del(String(op.key))));
   }
 
-  /** Every value whose key starts with `prefix`, parsed, in the order their keys were first written. */
-  valuesWithPrefix(prefix: string): unknown[] {
-    const values: unknown[] = [];
-    for (const [key, json] of this.entries) if (key.startsWith(prefix)) values.push(JSON.parse(json));
-    return values;
+  /** The JSON text of every value whose key starts with `prefix`, in the order their keys were first written. */
+  jsonWithPrefix(prefix: string): string[] {
+    const texts: string[] = [];
+    for (const [key, json] of this.entries) if (key.startsWith(prefix)) texts.push(json);
+    return texts;
   }
 
   /** The keys within the range, in order, and a reader of the entries as they are now. */
@@ -251,15 +251,18 @@ function stream(store: OrderedJsonStore, options: RangeOptions | undefined, valu
   });
 }
 
-/** A table's items as dynalite stores them (attribute values in DynamoDB's JSON), read in process; undefined when there is no such table. */
-export type TableItems = (tableName: string) => Record<string, unknown>[] | undefined;
+/**
+ * A table's items as dynalite stores them, read in process: each one's JSON text (attribute values
+ * in DynamoDB's JSON), for the caller to parse as it goes; undefined when there is no such table.
+ */
+export type TableItemsJson = (tableName: string) => string[] | undefined;
 
 /**
  * Puts the store behind the main database's calls, answering each as dynalite's wrapper does: on
  * a later turn. Returns what the fast path (dynalite-fast-path.ts) reads and writes of it, and a
  * reader of a table's items.
  */
-function replaceStorage(store: DynaliteStore): { fastPath: FastPathStore; tableItems: TableItems } {
+function replaceStorage(store: DynaliteStore): { fastPath: FastPathStore; tableItemsJson: TableItemsJson } {
   const data = new OrderedJsonStore();
   const closed = () => store.lifecycleManager?.getState() === 'closed';
   // A write answers (error) alone, a read (error, value), as dynalite's wrapper calls back.
@@ -294,9 +297,9 @@ function replaceStorage(store: DynaliteStore): { fastPath: FastPathStore; tableI
     maxItemSize: store.options.maxItemSize,
     dynalite: store,
   };
-  const tableItems: TableItems = (tableName) =>
-    closed() || data.get(tableKey(tableName)) === undefined ? undefined : (data.valuesWithPrefix(tableItemsPrefix(tableName)) as Record<string, unknown>[]);
-  return { fastPath, tableItems };
+  const tableItemsJson: TableItemsJson = (tableName) =>
+    closed() || data.get(tableKey(tableName)) === undefined ? undefined : data.jsonWithPrefix(tableItemsPrefix(tableName));
+  return { fastPath, tableItemsJson };
 }
 
 /** dynalite's own options (it ships no type declarations). */
@@ -319,7 +322,7 @@ const STORE_OPTION = Symbol.for('transfer-records.dynalite-store');
  * module's create, read at each call: wrapped once, it replaces the storage of the servers that
  * ask for it and leaves any other as it was.
  */
-export function createDynalite(options: DynaliteOptions, { stock = false } = {}): { server: Server; store?: FastPathStore; tableItems?: TableItems } {
+export function createDynalite(options: DynaliteOptions, { stock = false } = {}): { server: Server; store?: FastPathStore; tableItemsJson?: TableItemsJson } {
   const dbModule = dynaliteDb as DynaliteDbModule & { [STORE_OPTION]?: true };
   if (!dbModule[STORE_OPTION]) {
     const create = dbModule.create.bind(dbModule);
@@ -335,5 +338,5 @@ export function createDynalite(options: DynaliteOptions, { stock = false } = {})
   if (stock) return { server: dynalite({ ...options }) };
   let replaced: Replaced | undefined;
   const server = dynalite({ ...options, [STORE_OPTION]: (storage: Replaced) => (replaced = storage) });
-  return { server, store: replaced!.fastPath, tableItems: replaced!.tableItems };
+  return { server, store: replaced!.fastPath, tableItemsJson: replaced!.tableItemsJson };
 }

@@ -50,8 +50,8 @@ export interface Emulators {
   endpoints: LocalEndpoints;
   /** What a queue holds, read in process (queue-journal.ts); undefined: read it through the API. */
   queueMessages(queueUrl: string): DeliveredMessage[] | undefined;
-  /** A table's items, read in process from dynalite's store; undefined when there is no such table. */
-  tableItems(tableName: string): Record<string, unknown>[] | undefined;
+  /** A table's items, each one's JSON text, read in process from dynalite's store; undefined when there is no such table. */
+  tableItemsJson(tableName: string): string[] | undefined;
   stop(): Promise<void>;
 }
 
@@ -294,7 +294,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   applyHeapPolicy();
   // Tables become ACTIVE at once: the run should not wait the 500 ms dynalite defaults to. Its
   // data is kept in a faster store of the same behaviour (dynalite-store.ts).
-  const { server: dynamodbServer, store, tableItems } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { server: dynamodbServer, store, tableItemsJson } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
   const dynamodbCalls = fastPathHandlers('dynamodb', dynaliteHandler!, (request) => fastAnswer(request, store!));
@@ -359,7 +359,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     );
     // A queue URL's last segment is the queue's name.
     const queueMessages = (queueUrl: string) => journal.messages(new URL(queueUrl).pathname.split('/').at(-1) ?? '');
-    return { endpoints: { dynamodb, sqs: sqsUrl }, queueMessages, tableItems: tableItems!, stop };
+    return { endpoints: { dynamodb, sqs: sqsUrl }, queueMessages, tableItemsJson: tableItemsJson!, stop };
   } catch (error) {
     await stop();
     throw error;

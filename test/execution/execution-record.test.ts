@@ -51,6 +51,27 @@ describe('execution/execution-record', () => {
       expect(result.delivered).to.equal(6);
     });
 
+    it('counts the copies of each duplicated key, listed in key order', () => {
+      const result = reconcile(SEEDED, delivered(2, 2, 1, 0, 2, 0));
+      expect(result.duplicates).to.deep.equal(['abc-0001', 'abc-0003']);
+      expect(result.duplicateCopies).to.deep.equal({ 'abc-0001': 2, 'abc-0003': 3 });
+      expect(result.missing).to.deep.equal([]);
+    });
+
+    it('lists the missing items in the order they were seeded, whatever the order of either side', () => {
+      const unordered: SeededItem[] = [SEEDED[2]!, { messageId: 'abc-0000', body: 'zero' }, SEEDED[0]!, SEEDED[1]!];
+      const result = reconcile(unordered, delivered(1, 0));
+      expect(result.missing).to.deep.equal(['abc-0003', 'abc-0000']);
+      expect(result).to.not.have.property('duplicateCopies');
+    });
+
+    it('counts an item as delivered when any seeded item shares its key, and a message without a MessageId by its body', () => {
+      const seeded: SeededItem[] = [SEEDED[0]!, { ...SEEDED[0]! }, SEEDED[1]!];
+      const result = reconcile(seeded, [{ messageId: 'abc-0001', body: 'one' }, { body: 'abc-0002' }]);
+      expect(result.missing).to.deep.equal([]);
+      expect(result.duplicates).to.deep.equal([]);
+    });
+
     it('matches by MessageId, so two items with the same body are told apart', () => {
       const twins: SeededItem[] = [
         { messageId: 'abc-0001', body: 'same' },
