@@ -220,12 +220,12 @@ const NO_LEVELDB: Plugin = {
 /**
  * Bundles the offline runtime's CLI: its entry dist/local-cli.mjs, the entry of the HTML report's
  * thread (dist/local-cli-report.mjs, report-writer.ts) and the chunks they load when a run needs
- * them (the report's renderer, the kept endpoint). Start-up is most of a short run, so the
- * npm packages are bundled in too, from their ES module builds: Node then reads a few files
- * instead of resolving and compiling hundreds (and lexing the AWS SDK's CommonJS for its
- * exports). What a run may not need stays in node_modules, loaded with require() at its first
- * use: s3rver at the first S3 emulator, jsonata and re2js at the first JSONata expression and
- * pattern (engine/jsonata/library.ts, engine/patterns.ts).
+ * them (the report's renderer, the kept endpoint, s3rver at the first S3 request). Start-up is
+ * most of a short run, so the npm packages are bundled in too, from their ES module builds: Node
+ * then reads a few files instead of resolving and compiling hundreds (and lexing the AWS SDK's
+ * CommonJS for its exports). jsonata and re2js, one file each, stay in node_modules, loaded with
+ * require() at the first JSONata expression and pattern (engine/jsonata/library.ts,
+ * engine/patterns.ts).
  * Every file sits one folder below the root, as its sources do, so paths resolved from
  * import.meta.url stay the same.
  */

@@ -4,7 +4,6 @@
 // seed's SDK client (PutObject, multipart uploads) and the bridge's GetObject/PutObject reach it
 // as they would reach S3.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -35,17 +34,19 @@ interface S3rverAccount {
   createKeyPair(accessKeyId: string, secretAccessKey: string): void;
 }
 
-// s3rver is CommonJS and ships no type declarations. It loads at the first S3 emulator (a third
-// of a second of start-up), not for a run that needs none.
-const require = createRequire(import.meta.url);
-const s3rver = () => require('s3rver') as new (options: S3rverOptions) => S3rverServer;
-
-/**
- * s3rver answers InvalidAccessKeyId to any key but its own: let the local one in, as the other
- * emulators accept any key. It checks no v4 signature, so the secret plays no part.
- */
-export function acceptAccessKey(accessKeyId: string, secretAccessKey: string): void {
-  (require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: S3rverAccount }).DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+// s3rver (CommonJS, no type declarations: s3rver.d.ts) is imported at the first S3 request, not
+// for a run that makes none. The CLI's bundle holds it and its dependencies in a chunk of their
+// own (scripts/build.ts): one file read instead of some three hundred resolved and read from
+// node_modules, which took 0.23 s of an at-scale run's seed; the chunk takes half that.
+async function loadS3rver(): Promise<new (options: S3rverOptions) => S3rverServer> {
+  const [{ default: S3rver }, { default: account }] = await Promise.all([
+    import('s3rver') as Promise<{ default: new (options: S3rverOptions) => S3rverServer }>,
+    import('s3rver/lib/models/account.js') as Promise<{ default: { DUMMY_ACCOUNT: S3rverAccount } }>,
+  ]);
+  // s3rver answers InvalidAccessKeyId to any key but its own: the local one is let in, as the
+  // other emulators accept any key. It checks no v4 signature, so the secret plays no part.
+  account.DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
+  return S3rver;
 }
 
 const HOST = '127.0.0.1';
@@ -96,7 +97,7 @@ function internalError(res: ServerResponse, message: string): void {
 /**
  * Starts the emulator with the given buckets; it takes the local access key, and its door (by
  * default the local IAM) checks every call a local role makes. Its endpoint listens at once, but
- * s3rver itself (a third of a second to load) starts at the first request the door lets through,
+ * s3rver itself (a tenth of a second to load) starts at the first request the door lets through,
  * creating the buckets then: most runs never call S3, and the answers are the same either way.
  */
 export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Door): Promise<S3Emulator> {
@@ -105,8 +106,7 @@ export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Doo
   let started: Promise<S3rverServer> | undefined;
   let handler: RequestHandler | undefined;
   const start = async (): Promise<S3rverServer> => {
-    acceptAccessKey(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
-    const S3rver = s3rver();
+    const S3rver = await loadS3rver();
     const server = new S3rver({ address: HOST, port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
     await server.run();
     // Requests come through the endpoint below, to s3rver's own handler; its server only idles.

@@ -568,6 +568,17 @@ describe('local/cli', function () {
       expect(result.stderr).to.not.match(/jsonata|re2js/);
     });
 
+    it('starts s3rver from its chunk of the bundle, not from node_modules, when a run calls S3', () => {
+      const result = spawnSync(process.execPath, [bundle, '--json', '--no-report', '--workflow', 'transfer-records-at-scale', '--count', '3'], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_DEBUG: 'module' },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.include({ status: 'SUCCEEDED', delivered: 3 });
+      expect(result.stderr).to.not.contain('s3rver');
+    });
+
     it("requires jsonata and re2js from node_modules at a run's first JSONata expression and pattern", async () => {
       const definition = join(dir, 'match.asl.json');
       const output = "{% $match($states.input.text, /b+/).match %}";
