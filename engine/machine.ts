@@ -6,7 +6,7 @@ import { stateContext, type ContextObject } from './context.ts';
 import { jsonataResult, jsonPathAssign, applyResultPath } from './dataflow.ts';
 import { errorOutput, StatesError } from './errors.ts';
 import { currentTime, HistoryLimitReached, withAssignedVariables, withStatePayload } from './history.ts';
-import { checkAssignedDepth, checkPayload } from './quotas.ts';
+import { checkPayload, measureAssigned } from './quotas.ts';
 import { findCatcher, retrierIndex, RetryCounter, type Catcher, type Retrier } from './retry.ts';
 import { runChoice } from './states/choice.ts';
 import { FailStateError, runFail } from './states/fail.ts';
@@ -149,9 +149,9 @@ function succeeded(step: StateStep, retries: RetryCounter, outcome: StateOutcome
   const { thread, name, state } = step;
   try {
     const outputBytes = checkPayload(outcome.output, thread.run.quotas, name);
-    if (outcome.assign !== undefined) checkAssignedDepth(outcome.assign, name);
+    const assignedBytes = outcome.assign === undefined ? undefined : measureAssigned(outcome.assign, name);
     if (state.Type === 'Map' || state.Type === 'Parallel') thread.note(`${state.Type}StateSucceeded`);
-    return { status: 'SUCCEEDED', outcome: exit(step, outcome, outputBytes) };
+    return { status: 'SUCCEEDED', outcome: exit(step, outcome, outputBytes, assignedBytes) };
   } catch (raised) {
     return failedAttempt(step, retries, raised);
   }
@@ -181,10 +181,13 @@ function failedAttempt(step: StateStep, retries: RetryCounter, raised: unknown):
   return { status: 'CAUGHT_ERROR', error, catchIndex, outcome: exit(step, outcome) };
 }
 
-/** Records the state's Exited event; `outputBytes`, the output's size when the quota check measured it, goes with the output. */
-function exit(step: StateStep, outcome: StateOutcome, outputBytes?: number): StateOutcome {
+/**
+ * Records the state's Exited event. The sizes the quota checks measured go on: `outputBytes` with
+ * the output, `assignedBytes` (each variable's) to assign().
+ */
+function exit(step: StateStep, outcome: StateOutcome, outputBytes?: number, assignedBytes?: ReadonlyMap<string, number>): StateOutcome {
   if (step.state.Type === 'Fail') return outcome;
-  if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign);
+  if (outcome.assign !== undefined) assign(step.thread.variables, outcome.assign, assignedBytes);
   const details = withStatePayload({ name: step.name }, 'output', outcome.output, outputBytes);
   if (outputBytes !== undefined) outcome.outputBytes = outputBytes;
   if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) withAssignedVariables(details, outcome.assign);

@@ -1,6 +1,6 @@
 // Step Functions' quotas that the engine enforces as AWS does.
 import { StatesError } from './errors.ts';
-import { jsonDepth, jsonSize, MAX_JSON_DEPTH, nestingMessage } from './payload.ts';
+import { jsonSize, MAX_JSON_DEPTH, nestingMessage } from './payload.ts';
 import type { Quotas } from './types.ts';
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = { historyEvents: 25_000, payloadBytes: 256 * 1024 };
@@ -18,15 +18,19 @@ export const historyLimitCause = (limit: number): string =>
 const tooDeepError = (stateName: string) => new StatesError('States.Runtime', nestingMessage(`A value the state/task '${stateName}' produced`));
 
 /**
- * The depth check of an Assign's variables: each value on its own (the object nests one level more
- * than its deepest value), as assign() measures them next, so that engine/payload.ts has their
- * sizes at hand then rather than measuring them again.
+ * The depth check of an Assign's variables, each value on its own (the object nests one level more
+ * than its deepest value); returns each one's JSON size, measured by the same walk, for assign()'s
+ * limits: an Assign of more variables than engine/payload.ts keeps recent sizes of was measured twice.
  */
-export function checkAssignedDepth(assign: Readonly<Record<string, unknown>>, stateName: string): void {
+export function measureAssigned(assign: Readonly<Record<string, unknown>>, stateName: string): Map<string, number> {
+  const sizes = new Map<string, number>();
   const names = Object.keys(assign);
   for (let i = 0; i < names.length; i += 1) {
-    if (jsonDepth(assign[names[i]!]) >= MAX_JSON_DEPTH) throw tooDeepError(stateName);
+    const { bytes, depth } = jsonSize(assign[names[i]!]);
+    if (depth >= MAX_JSON_DEPTH) throw tooDeepError(stateName);
+    sizes.set(names[i]!, bytes);
   }
+  return sizes;
 }
 
 /**

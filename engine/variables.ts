@@ -102,9 +102,9 @@ export class VariableScope {
 /**
  * Stores an Assign's values, all computed beforehand from the variables as they were before the
  * state (so `{"a": "{% $b %}", "b": 1}` reads the old `$b`). Checks names, the outer-scope rule
- * and AWS's size limits before storing anything.
+ * and AWS's size limits before storing anything. `measured` holds sizes already known, by name.
  */
-export function assign(scope: VariableScope, assignments: Readonly<Record<string, unknown>>): void {
+export function assign(scope: VariableScope, assignments: Readonly<Record<string, unknown>>, measured?: ReadonlyMap<string, number>): void {
   const sizes = new Map<string, number>();
   let assignBytes = 0;
   let replacedBytes = 0;
@@ -122,7 +122,7 @@ export function assign(scope: VariableScope, assignments: Readonly<Record<string
         `Cannot assign the variable '${name}': it belongs to an outer scope, which a Parallel branch or Map iteration can read but not assign.`,
       );
     }
-    const bytes = jsonByteLength(value);
+    const bytes = measured?.get(name) ?? jsonByteLength(value);
     if (bytes > VARIABLE_LIMITS.perVariable) {
       throw new StatesError(
         DATA_LIMIT_EXCEEDED,

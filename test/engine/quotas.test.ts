@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { checkPayload, DEFAULT_QUOTAS } from '../../engine/quotas.ts';
+import { checkPayload, DEFAULT_QUOTAS, measureAssigned } from '../../engine/quotas.ts';
 import { MAX_JSON_DEPTH } from '../../engine/payload.ts';
+import { assign, VariableScope } from '../../engine/variables.ts';
 
 describe('engine: the payload quota check of a state', () => {
   it('measures a small value once for its size and its depth', () => {
@@ -20,5 +21,36 @@ describe('engine: the payload quota check of a state', () => {
       .to.throw(/The state\/task 'Large' returned a result with a size exceeding/)
       .with.property('name', 'States.DataLimitExceeded');
     expect(() => checkPayload(['x'.repeat(10)], { ...DEFAULT_QUOTAS, payloadBytes: 16 }, 'Fits')).not.to.throw();
+  });
+});
+
+describe("engine: the depth check of an Assign's variables", () => {
+  it('measures each variable once, for its depth and for the variable limits, however many the Assign holds', () => {
+    // Six small values, more than engine/payload.ts keeps recent sizes of: each one's walk reads
+    // its counting member twice (its members, then JSON.stringify), and assign() reads none again.
+    let reads = 0;
+    const counted = () => Object.defineProperty({ id: 'a' }, 'count', { enumerable: true, get: () => (reads += 1) });
+    const values: Record<string, unknown> = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`v${i}`, counted()]));
+    const scope = new VariableScope();
+    assign(scope, values, measureAssigned(values, 'Assign'));
+    expect(reads).to.equal(12);
+  });
+
+  it("gives each variable's JSON size in UTF-8 bytes, which the scope keeps", () => {
+    const values = { text: 'é€', list: [1, { a: null }], flag: true, nothing: null };
+    const sizes = measureAssigned(values, 'Assign');
+    const scope = new VariableScope();
+    assign(scope, values, sizes);
+    for (const [name, value] of Object.entries(values)) {
+      expect(sizes.get(name), name).to.equal(Buffer.byteLength(JSON.stringify(value)));
+      expect(scope.ownSize(name), name).to.equal(sizes.get(name));
+    }
+  });
+
+  it('refuses a variable that nests MAX_JSON_DEPTH levels with States.Runtime', () => {
+    let deep: unknown = [];
+    for (let i = 1; i < MAX_JSON_DEPTH; i++) deep = [deep];
+    expect(() => measureAssigned({ fine: 1, deep }, 'Deep')).to.throw(/'Deep'/).with.property('name', 'States.Runtime');
+    expect(() => measureAssigned({ deep: (deep as unknown[])[0] }, 'Fits')).not.to.throw();
   });
 });
