@@ -18,31 +18,50 @@ export interface MessageAttribute {
 
 const STRING_TRANSPORT = 1;
 const BINARY_TRANSPORT = 2;
+/** Per attribute: three four-byte lengths and the transport byte. */
+const FRAMING_BYTES = 13;
 
-/** The digest of a message's attributes, as SQS answers it. */
+const binaryValue = (value: string | Uint8Array | undefined): Uint8Array =>
+  typeof value === 'string' ? Buffer.from(value, 'base64') : (value ?? new Uint8Array(0));
+
+/** Writes the text's length in UTF-8 bytes, then the text; returns where the next field goes. */
+function putText(bytes: Buffer, at: number, text: string): number {
+  const length = bytes.write(text, at + 4, 'utf8');
+  bytes.writeUInt32BE(length, at);
+  return at + 4 + length;
+}
+
+/**
+ * The digest of a message's attributes, as SQS answers it. Every SendMessage of a message with
+ * attributes computes one: the bytes are written into one buffer, its size counted first.
+ */
 export function md5OfMessageAttributes(attributes: Readonly<Record<string, MessageAttribute>>): string {
   const names = Object.keys(attributes).sort();
-  const parts: { name: Buffer; type: Buffer; binary: boolean; value: Buffer }[] = [];
+  const values: (string | Uint8Array)[] = [];
   let size = 0;
-  for (const name of names) {
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!;
     const { DataType, StringValue, BinaryValue } = attributes[name]!;
-    const binary = DataType.startsWith('Binary');
-    const value = binary ? (typeof BinaryValue === 'string' ? Buffer.from(BinaryValue, 'base64') : Buffer.from(BinaryValue ?? [])) : Buffer.from(StringValue ?? '', 'utf8');
-    const part = { name: Buffer.from(name, 'utf8'), type: Buffer.from(DataType, 'utf8'), binary, value };
-    size += 4 + part.name.length + 4 + part.type.length + 1 + 4 + part.value.length;
-    parts.push(part);
+    const value = DataType.startsWith('Binary') ? binaryValue(BinaryValue) : (StringValue ?? '');
+    values.push(value);
+    size += FRAMING_BYTES + Buffer.byteLength(name, 'utf8') + Buffer.byteLength(DataType, 'utf8') + (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length);
   }
   const bytes = Buffer.allocUnsafe(size);
   let at = 0;
-  const put = (field: Buffer) => {
-    at = bytes.writeUInt32BE(field.length, at);
-    at += field.copy(bytes, at);
-  };
-  for (const part of parts) {
-    put(part.name);
-    put(part.type);
-    at = bytes.writeUInt8(part.binary ? BINARY_TRANSPORT : STRING_TRANSPORT, at);
-    put(part.value);
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!;
+    const value = values[i]!;
+    at = putText(bytes, at, name);
+    at = putText(bytes, at, attributes[name]!.DataType);
+    if (typeof value === 'string') {
+      at = bytes.writeUInt8(STRING_TRANSPORT, at);
+      at = putText(bytes, at, value);
+    } else {
+      at = bytes.writeUInt8(BINARY_TRANSPORT, at);
+      at = bytes.writeUInt32BE(value.length, at);
+      bytes.set(value, at);
+      at += value.length;
+    }
   }
   return hash('md5', bytes, 'hex');
 }
