@@ -51,7 +51,7 @@ INPUT_ARGS = $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(MESSAGES_FILE)
 WORKFLOW_ARG = $(if $(WORKFLOW),--workflow=$(call quote,$(WORKFLOW)))
 QUEUE_ARG    = $(if $(QUEUE),--queue=$(call quote,$(QUEUE)))
 
-.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-startup bench-at-scale bench-cost test readme lint typecheck clean
+.PHONY: help install versions build synth plan deploy destroy run serve test-state local diagram conformance bench bench-startup bench-at-scale bench-peer bench-cost test readme lint typecheck clean
 
 # Two passes, so the descriptions line up after the longest target's name, whatever it is.
 help: ## List the targets
@@ -168,6 +168,9 @@ bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cos
 
 bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default; ROUNDS=r runs, each in a fresh process, with medians and issue 18's targets): wall, CPU, peak RSS, the seed/Map Run/reconciliation shares
 	$(RUNTIME_ENV) $(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS)))
+
+bench-peer: build ## The classic loop on a warm make serve and on another local emulator (PEER=url: its Step Functions, DynamoDB and SQS on one URL) in turn (COUNTS=100,500,1000, ROUNDS=5)
+	$(RUNTIME_ENV) $(TSX) bench/peer.ts --peer=$(call quote,$(PEER)) $(if $(COUNTS),--count=$(call quote,$(COUNTS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS)))
 
 # Test files run in TEST_JOBS processes at once (mocha --parallel): many tests wait on a child
 # process, a timer or an emulator, so two more than the cores keep them busy (on 2 cores, 4 jobs

@@ -9,11 +9,8 @@
 // the layer a long-running emulator is measured at; `make bench`'s CLI rows measure a fresh
 // process each run, cold.
 // `npx tsx bench/warm-endpoint.ts [--count 100,1763] [--rounds 5]`; a section of `make bench`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   DescribeExecutionCommand,
@@ -24,22 +21,20 @@ import {
 } from '@aws-sdk/client-sfn';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
 import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
-import { SERVE_CLI } from '../scripts/build.ts';
 import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { namePrefix, region } from '../workflow/settings.ts';
 import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
 import { median } from './median.ts';
+import { startServe, stopServe } from './serve-process.ts';
 import { figuresTable } from './table.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Executions of MAX_ITEMS items before the counted ones. */
 const WARMUP = 2;
 export const WARM_ROUNDS = 5;
 // How often the client asks whether an execution has ended. It answers on the endpoint's thread,
 // so asking often takes time from the execution; the figures come from the history, not the wait.
 const POLL_MS = 100;
-const START_DEADLINE_MS = 30_000;
 const EXECUTION_DEADLINE_MS = 60_000;
 
 export class WarmEndpointFailed extends Error {
@@ -51,49 +46,6 @@ export interface WarmFigures {
   /** Per counted execution, in milliseconds. */
   executionMs: number[];
   loopMs: number[];
-}
-
-/** Starts `make serve`'s command on a free port; resolves with its Step Functions URL once it listens. */
-function startServe(): Promise<{ child: ChildProcess; url: string }> {
-  const bundle = join(ROOT, SERVE_CLI.outfile);
-  if (!existsSync(bundle)) return Promise.reject(new WarmEndpointFailed(`${SERVE_CLI.outfile} is missing: run make build (make bench builds it first)`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, '--port=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let listening = false;
-    const deadline = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new WarmEndpointFailed(`make serve's command did not listen within ${START_DEADLINE_MS} ms: ${stderr.trim()}`));
-    }, START_DEADLINE_MS);
-    // Read to the end, so that the server never waits on a full pipe; kept only until it listens.
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (listening) return;
-      stderr += chunk;
-      const url = /Step Functions\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
-      if (url !== undefined) {
-        listening = true;
-        clearTimeout(deadline);
-        resolve({ child, url });
-      }
-    });
-    child.on('error', (error) => {
-      clearTimeout(deadline);
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(deadline);
-      reject(new WarmEndpointFailed(`make serve's command ended with ${signal ?? `exit ${code}`} before it listened: ${stderr.trim()}`));
-    });
-  });
-}
-
-async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  const killed = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killed);
 }
 
 const time = (event: HistoryEvent | undefined): number => event?.timestamp?.getTime() ?? Number.NaN;

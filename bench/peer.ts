@@ -1,0 +1,295 @@
+// The classic loop side by side on this project's warm endpoint and on a peer: another local AWS
+// emulator that answers Step Functions, DynamoDB and SQS on one URL, as LocalStack-style emulators
+// do, started by whoever runs this. Both run the same definition: the deployed ASL's loop
+// (asl/transfer-records.asl.json from the state after its seed; this script writes the records
+// with BatchWriteItem), in its deployed form when a three-item trial on the peer succeeds with
+// the deployed output, else, on both, in a form that reads the list by index (loopDefinition).
+// After WARMUP uncounted executions of the largest size on each, the sizes take turns, round
+// after round, the two endpoints in turn; each execution's loop is timed in its own server's
+// history, from the first state's entry to the last event, so that a peer's own delay before an
+// execution's first state (or its polling) is not counted.
+// `npx tsx bench/peer.ts --peer URL [--count 100,500,1000] [--rounds 5]`; not part of make bench,
+// which has no peer to run.
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MAX_ITEMS } from '../functions/seed/limits.ts';
+import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
+import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
+import { resourceName, workflowNames } from '../workflow/names.ts';
+import { namePrefix } from '../workflow/settings.ts';
+import { renderTemplate } from '../workflow/template.ts';
+import { LOOP, QUEUE, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
+import { median } from './median.ts';
+import { startServe, stopServe } from './serve-process.ts';
+import { figuresTable } from './table.ts';
+
+const ASL = fileURLToPath(new URL('../asl/transfer-records.asl.json', import.meta.url));
+const WARMUP = 2;
+const ROUNDS = 5;
+const COUNTS = [100, 500, 1000];
+// Each answer of DescribeExecution takes the server's time from the execution: asked seldom.
+const POLL_MS = 50;
+const EXECUTION_DEADLINE_MS = 120_000;
+const BATCH = 25;
+
+export class PeerBenchFailed extends Error {
+  override name = 'PeerBenchFailed';
+}
+
+export type LoopForm = 'deployed' | 'indexed';
+
+type Definition = { StartAt: string; States: Record<string, Record<string, unknown>> };
+
+/**
+ * The deployed loop without its seed: it starts at the seed's Next, and the states only the seed
+ * reaches (its Catch's) are left out. `indexed` keeps the list whole and reads its items by a
+ * counter (`States.ArrayGetItem($.List, $.Index)`), counting down `$.Count` to zero: the same
+ * states, calls and history events a record, for a peer that cannot cut `$.List[1:]`.
+ */
+export function loopDefinition(form: LoopForm, values: { tableName: string; queueUrl: string }): Definition {
+  const text = renderTemplate(readFileSync(ASL, 'utf8'), {
+    Partition: OFFLINE_SCOPE.partition,
+    SeedFunctionArn: arns.lambdaFunction(OFFLINE_SCOPE, 'unused'),
+    TableName: values.tableName,
+    QueueUrl: values.queueUrl,
+    FifoSendParameters: '',
+  });
+  const definition = JSON.parse(text) as Definition;
+  const seed = definition.States[definition.StartAt]!;
+  for (const handler of (seed.Catch as { Next: string }[] | undefined) ?? []) delete definition.States[handler.Next];
+  delete definition.States[definition.StartAt];
+  definition.StartAt = seed.Next as string;
+  if (form === 'deployed') return definition;
+  const item = `${LOOP.listPath}[0]`;
+  const byIndex = `States.ArrayGetItem(${LOOP.listPath}, $.Index)`;
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Choice') {
+      state.Choices = [{ Variable: '$.Count', NumericGreaterThan: 0, Next: (state.Choices as { Next: string }[])[0]!.Next }];
+    } else if (state.Type === 'Pass') {
+      state.Parameters = { 'List.$': LOOP.listPath, 'Index.$': 'States.MathAdd($.Index, 1)', 'Count.$': 'States.MathAdd($.Count, -1)' };
+    } else if (state.Type === 'Task') {
+      definition.States[name] = JSON.parse(JSON.stringify(state).replaceAll(JSON.stringify(item), JSON.stringify(byIndex))) as Record<string, unknown>;
+    }
+  }
+  return definition;
+}
+
+/** The execution's input for `ids` in each form. */
+export function loopInput(form: LoopForm, ids: string[]): string {
+  return JSON.stringify(form === 'deployed' ? { List: [...ids, LOOP.sentinel] } : { List: ids, Index: 0, Count: ids.length });
+}
+
+export interface Side {
+  name: string;
+  sfn: SFNClient;
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  tableName: string;
+  queueUrl: string;
+  roleArn: string;
+}
+
+function clients(sfn: string, dynamodb: string, sqs: string) {
+  const options = { region: OFFLINE_SCOPE.region, credentials: LOCAL_CREDENTIALS };
+  return {
+    sfn: new SFNClient({ ...options, endpoint: sfn }),
+    dynamodb: new DynamoDBClient({ ...options, endpoint: dynamodb }),
+    sqs: new SQSClient({ ...options, endpoint: sqs }),
+  };
+}
+
+/** The stack's table and queue on the peer, made unless they are there, with the peer's clients `side`. */
+async function provisionPeer(side: ReturnType<typeof clients>): Promise<Side> {
+  const tableName = resourceName(namePrefix(), TABLE);
+  try {
+    await side.dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: TABLE.hashKey, KeyType: 'HASH' }],
+        AttributeDefinitions: TABLE.attributes.map(({ name, type }) => ({ AttributeName: name, AttributeType: type })),
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  const { QueueUrl } = await side.sqs.send(new CreateQueueCommand({ QueueName: resourceName(namePrefix(), QUEUE) }));
+  const role = arns.role(OFFLINE_SCOPE, workflowNames(namePrefix(), TRANSFER_RECORDS).role);
+  return { name: 'peer', ...side, tableName, queueUrl: QueueUrl!, roleArn: role };
+}
+
+/** The warm endpoint's own table, queue and the stack's role, which may read and send to them. */
+export function ourSide(serve: { url: string; dynamodb: string; sqs: string }): Side {
+  const side = clients(serve.url, serve.dynamodb, serve.sqs);
+  const queueName = resourceName(namePrefix(), QUEUE);
+  return {
+    name: 'this project',
+    ...side,
+    tableName: resourceName(namePrefix(), TABLE),
+    queueUrl: `${serve.sqs}/${OFFLINE_SCOPE.account}/${queueName}`,
+    roleArn: arns.role(OFFLINE_SCOPE, workflowNames(namePrefix(), TRANSFER_RECORDS).role),
+  };
+}
+
+export async function writeRecords(side: Side, ids: string[]): Promise<void> {
+  for (let start = 0; start < ids.length; start += BATCH) {
+    const requests = ids.slice(start, start + BATCH).map((id) => ({
+      PutRequest: { Item: { [TABLE.hashKey]: { S: id }, [TABLE.messageAttribute]: { S: `record ${id}` } } },
+    }));
+    let unprocessed: Record<string, typeof requests> | undefined = { [side.tableName]: requests };
+    while (unprocessed && Object.keys(unprocessed).length > 0) {
+      ({ UnprocessedItems: unprocessed } = (await side.dynamodb.send(new BatchWriteItemCommand({ RequestItems: unprocessed }))) as {
+        UnprocessedItems?: Record<string, typeof requests>;
+      });
+    }
+  }
+}
+
+export async function createMachine(side: Side, form: LoopForm): Promise<string> {
+  const definition = JSON.stringify(loopDefinition(form, side));
+  const name = `peer-bench-${form}-${randomUUID().slice(0, 8)}`;
+  const { stateMachineArn } = await side.sfn.send(new CreateStateMachineCommand({ name, definition, roleArn: side.roleArn }));
+  return stateMachineArn!;
+}
+
+const time = (event: HistoryEvent | undefined): number => event?.timestamp?.getTime() ?? Number.NaN;
+
+/** One execution over `ids`; its status, output and loop time (first state entered to last event). */
+export async function runLoop(side: Side, machine: string, form: LoopForm, ids: string[]) {
+  const { executionArn } = await side.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: loopInput(form, ids) }));
+  const deadline = Date.now() + EXECUTION_DEADLINE_MS;
+  let described = await side.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  while (described.status === 'RUNNING') {
+    if (Date.now() > deadline) throw new PeerBenchFailed(`${side.name}: the execution of ${ids.length} item(s) still ran after ${EXECUTION_DEADLINE_MS} ms`);
+    await sleep(POLL_MS);
+    described = await side.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  const first = await side.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 2 }));
+  const last = await side.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1, reverseOrder: true }));
+  return { status: described.status, output: described.output, error: described.error, cause: described.cause, loopMs: time(last.events?.[0]) - time(first.events?.[1]) };
+}
+
+export interface PeerFigures {
+  form: LoopForm;
+  /** Why the deployed form did not run on the peer, when it did not. */
+  deployedOnPeer?: string;
+  sizes: { count: number; ours: number[]; peer: number[] }[];
+}
+
+const idsOf = (count: number) => Array.from({ length: count }, (_, index) => `peer-bench-${String(index).padStart(5, '0')}`);
+
+/** The deployed form when the peer runs it as this project does, else the indexed one (with the reason). */
+async function chooseForm(ours: Side, peer: Side): Promise<Pick<PeerFigures, 'form' | 'deployedOnPeer'>> {
+  const ids = idsOf(3);
+  const [expected, got] = await Promise.all(
+    [ours, peer].map(async (side) => runLoop(side, await createMachine(side, 'deployed'), 'deployed', ids)),
+  );
+  if (got!.status === expected!.status && got!.output === expected!.output) return { form: 'deployed' };
+  const said =
+    got!.status === expected!.status
+      ? `output ${got!.output}, where this project's is ${expected!.output}`
+      : `status ${got!.status}${got!.error === undefined ? '' : ` (${got!.error}: ${got!.cause ?? ''})`}`;
+  return { form: 'indexed', deployedOnPeer: `the deployed form on three items ended with ${said}` };
+}
+
+export async function measurePeer(peerUrl: string, counts: number[], rounds: number, warmup: number = WARMUP): Promise<PeerFigures> {
+  const serve = await startServe();
+  const ours = ourSide(serve);
+  const peerClients = clients(peerUrl, peerUrl, peerUrl);
+  try {
+    const peer = await provisionPeer(peerClients).catch((error: unknown) => {
+      throw new PeerBenchFailed(`the peer at ${peerUrl} did not make its table and queue: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    });
+    const largest = idsOf(Math.max(...counts));
+    await Promise.all([writeRecords(ours, largest), writeRecords(peer, largest)]);
+    const chosen = await chooseForm(ours, peer);
+    const machines = new Map<Side, string>();
+    for (const side of [ours, peer]) machines.set(side, await createMachine(side, chosen.form));
+    const run = async (side: Side, ids: string[]) => {
+      const result = await runLoop(side, machines.get(side)!, chosen.form, ids);
+      if (result.status !== 'SUCCEEDED') throw new PeerBenchFailed(`${side.name}: the execution of ${ids.length} item(s) ended ${result.status}`);
+      return result.loopMs;
+    };
+    for (let index = 0; index < warmup; index++) for (const side of [ours, peer]) await run(side, largest);
+    const sizes = counts.map((count) => ({ count, ours: [] as number[], peer: [] as number[] }));
+    for (let round = 0; round < rounds; round++) {
+      for (const size of sizes) {
+        const ids = idsOf(size.count);
+        // Which side goes first alternates, so that neither always follows the other's run.
+        const order = round % 2 === 0 ? [ours, peer] : [peer, ours];
+        for (const side of order) (side === ours ? size.ours : size.peer).push(await run(side, ids));
+      }
+    }
+    return { ...chosen, sizes };
+  } finally {
+    for (const side of [ours, peerClients]) {
+      side.sfn.destroy();
+      side.dynamodb.destroy();
+      side.sqs.destroy();
+    }
+    await stopServe(serve.child);
+  }
+}
+
+const spread = (values: number[]) => `${median(values).toFixed(0)} ms (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
+
+export function peerTable(figures: PeerFigures, peerUrl: string): string[] {
+  const rounds = figures.sizes[0]?.ours.length ?? 0;
+  const form =
+    figures.form === 'deployed'
+      ? 'the deployed loop'
+      : `the loop read by index on both (${figures.deployedOnPeer ?? 'the deployed form did not run on the peer'})`;
+  const rows = figures.sizes.map(({ count, ours, peer }) => [
+    count.toLocaleString('en-US'),
+    spread(ours),
+    spread(peer),
+    `${(median(peer) / median(ours)).toFixed(1)}×`,
+  ]);
+  return [
+    `Beside a peer (bench/peer.ts, ${peerUrl}): ${form}; this project's warm endpoint (make serve's command) and the peer in turn, ` +
+      `${WARMUP} uncounted executions each, then ${rounds === 1 ? 'one round' : `${rounds} rounds`}. Loop: first state entered to last event, in each server's history.`,
+    ...figuresTable(['N', 'this project, loop', 'peer, loop', 'peer ÷ this project'], rows),
+  ];
+}
+
+/** `--peer URL [--count 100,500,1000] [--rounds 5]`; PeerBenchFailed for anything else. */
+export function peerArgs(args: string[]): { peer: string; counts: number[]; rounds: number } {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { peer: { type: 'string' }, count: { type: 'string' }, rounds: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    throw new PeerBenchFailed((error as Error).message);
+  }
+  if (values.peer === undefined || !URL.canParse(values.peer)) throw new PeerBenchFailed(`--peer takes the peer's URL (http://localhost:4566, say); got "${values.peer ?? ''}"`);
+  const counts = values.count === undefined ? COUNTS : values.count.split(',').map((count) => (/^\d+$/.test(count.trim()) ? Number(count) : Number.NaN));
+  const rounds = values.rounds === undefined ? ROUNDS : /^\d+$/.test(values.rounds) ? Number(values.rounds) : Number.NaN;
+  if (counts.some((count) => !(count >= 1 && count <= MAX_ITEMS)) || !(rounds >= 1)) {
+    throw new PeerBenchFailed(`--count takes whole numbers 1-${MAX_ITEMS} separated by commas, --rounds a whole number from 1; got --count "${values.count ?? ''}" --rounds "${values.rounds ?? ''}"`);
+  }
+  return { peer: values.peer, counts, rounds };
+}
+
+async function main(): Promise<void> {
+  const { peer, counts, rounds } = peerArgs(process.argv.slice(2));
+  console.log(peerTable(await measurePeer(peer, counts, rounds), peer).join('\n'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    process.exitCode = 1;
+  });
+}
