@@ -8,7 +8,7 @@
 // after round, the two endpoints in turn; each execution's loop is timed in its own server's
 // history, from the first state's entry to the last event, so that a peer's own delay before an
 // execution's first state (or its polling) is not counted.
-// `npx tsx bench/peer.ts --peer URL [--count 100,500,1000] [--rounds 5]`; not part of make bench,
+// `npx tsx bench/peer.ts --peer URL [--count 10,50,100,500,1000] [--rounds 5]`; not part of make bench,
 // which has no peer to run.
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import {
@@ -35,11 +35,12 @@ import { LOOP, QUEUE, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-recor
 import { median } from './median.ts';
 import { startServe, stopServe } from './serve-process.ts';
 import { figuresTable } from './table.ts';
+import { peerLine } from './targets.ts';
 
 const ASL = fileURLToPath(new URL('../asl/transfer-records.asl.json', import.meta.url));
 const WARMUP = 2;
 const ROUNDS = 5;
-const COUNTS = [100, 500, 1000];
+const COUNTS = [10, 50, 100, 500, 1000];
 // Each answer of DescribeExecution takes the server's time from the execution: asked seldom.
 const POLL_MS = 50;
 const EXECUTION_DEADLINE_MS = 120_000;
@@ -262,10 +263,12 @@ export function peerTable(figures: PeerFigures, peerUrl: string): string[] {
     `Beside a peer (bench/peer.ts, ${peerUrl}): ${form}; this project's warm endpoint (make serve's command) and the peer in turn, ` +
       `${WARMUP} uncounted executions each, then ${rounds === 1 ? 'one round' : `${rounds} rounds`}. Loop: first state entered to last event, in each server's history.`,
     ...figuresTable(['N', 'this project, loop', 'peer, loop', 'peer ÷ this project'], rows),
+    '',
+    peerLine(figures.sizes),
   ];
 }
 
-/** `--peer URL [--count 100,500,1000] [--rounds 5]`; PeerBenchFailed for anything else. */
+/** `--peer URL [--count 10,50,100,500,1000] [--rounds 5]`; PeerBenchFailed for anything else. */
 export function peerArgs(args: string[]): { peer: string; counts: number[]; rounds: number } {
   let values;
   try {

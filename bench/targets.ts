@@ -1,6 +1,6 @@
 // Issue 18's targets, each with the line a benchmark prints for it: the figure, the target and
 // whether it is met. One place for every target, whichever benchmark measures it (local.ts,
-// at-scale-offline.ts, startup.ts).
+// at-scale-offline.ts, startup.ts, peer.ts).
 import { median } from './median.ts';
 
 export const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
@@ -48,6 +48,19 @@ export function atScaleLine(count: number, runs: { wallMs: number; peakRssMb: nu
 /** `make conformance`'s wall time against its target, with the harness's totals. */
 export const conformanceLine = ({ wallMs, totals }: { wallMs: number; totals: string }): string =>
   `make conformance (the harness, every case through the CLI, 2 at a time): ${(wallMs / 1000).toFixed(2)} s wall (target ≤ ${CONFORMANCE_S} s: ${verdict(wallMs <= CONFORMANCE_S * 1000)}); ${totals}`;
+
+/**
+ * The issue's aim, ahead of a peer at every size: each size's loop median here against the peer's
+ * (bench/peer.ts), met when this project's is the lower at every size.
+ */
+export function peerLine(sizes: { count: number; ours: number[]; peer: number[] }[]): string {
+  const ratios = sizes.map(({ count, ours, peer }) => `N = ${records(count)}: ${(median(peer) / median(ours)).toFixed(1)}×`);
+  const behind = sizes.filter(({ ours, peer }) => median(ours) >= median(peer)).map(({ count }) => records(count));
+  return (
+    `Beside the peer, the loop (peer's median ÷ this project's): ${ratios.join(', ')} ` +
+    `(target: ahead at every size: ${verdict(behind.length === 0)}${behind.length === 0 ? '' : `; not ahead at N = ${behind.join(', ')}`}).`
+  );
+}
 
 /** The targets make bench leaves to their own commands. */
 export function notRunLine(): string {

@@ -1,6 +1,6 @@
 // Issue 18's targets as the benchmarks print them: the figure, the target, and whether it is met.
 import { expect } from 'chai';
-import { atScaleLine, conformanceLine, executionLine, loopLine, makeLocalLine, notRunLine } from '../../bench/targets.ts';
+import { atScaleLine, conformanceLine, executionLine, loopLine, makeLocalLine, notRunLine, peerLine } from '../../bench/targets.ts';
 
 describe('bench/targets', () => {
   it('says met at the target and NOT met past it, for the loop, the execution and make local', () => {
@@ -26,6 +26,15 @@ describe('bench/targets', () => {
     );
     expect(notRunLine()).to.equal(
       'Not run by make bench, for their length: 1,000,000 records (≤ 120 s, ≤ 1.5 GB: make bench-at-scale ITEMS=1000000, about 2 minutes and 1.3 GB) and make test (≤ 60 s).',
+    );
+  });
+
+  it('says the peer benchmark is met only when this project is ahead at every size, naming those it is not', () => {
+    expect(peerLine([{ count: 100, ours: [11], peer: [28] }, { count: 1_000, ours: [86], peer: [1_140] }])).to.equal(
+      "Beside the peer, the loop (peer's median ÷ this project's): N = 100: 2.5×, N = 1,000: 13.3× (target: ahead at every size: met).",
+    );
+    expect(peerLine([{ count: 10, ours: [5], peer: [3] }, { count: 100, ours: [11], peer: [28] }])).to.equal(
+      "Beside the peer, the loop (peer's median ÷ this project's): N = 10: 0.6×, N = 100: 2.5× (target: ahead at every size: NOT met; not ahead at N = 10).",
     );
   });
 });
