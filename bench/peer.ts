@@ -222,6 +222,8 @@ export async function measurePeer(peerUrl: string, counts: number[], rounds: num
     const run = async (side: Side, ids: string[]) => {
       const result = await runLoop(side, machines.get(side)!, chosen.form, ids);
       if (result.status !== 'SUCCEEDED') throw new PeerBenchFailed(`${side.name}: the execution of ${ids.length} item(s) ended ${result.status}`);
+      // A history without its first or last event's timestamp (no reverseOrder, say) times nothing.
+      if (!Number.isFinite(result.loopMs)) throw new PeerBenchFailed(`${side.name}: the history of ${ids.length} item(s) gave no first state's entry and last event to time the loop by`);
       return result.loopMs;
     };
     for (let index = 0; index < warmup; index++) for (const side of [ours, peer]) await run(side, largest);
