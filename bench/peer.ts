@@ -11,18 +11,10 @@
 // `npx tsx bench/peer.ts --peer URL [--count 10,50,100,500,1000] [--rounds 5]`; not part of make bench,
 // which has no peer to run.
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-  type HistoryEvent,
-} from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
@@ -32,6 +24,7 @@ import { resourceName, workflowNames } from '../workflow/names.ts';
 import { namePrefix } from '../workflow/settings.ts';
 import { renderTemplate } from '../workflow/template.ts';
 import { LOOP, QUEUE, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
+import { eventTime, msSpread, runToEnd } from './api-execution.ts';
 import { median } from './median.ts';
 import { startServe, stopServe } from './serve-process.ts';
 import { figuresTable } from './table.ts';
@@ -166,21 +159,16 @@ export async function createMachine(side: Side, form: LoopForm): Promise<string>
   return stateMachineArn!;
 }
 
-const time = (event: HistoryEvent | undefined): number => event?.timestamp?.getTime() ?? Number.NaN;
-
 /** One execution over `ids`; its status, output and loop time (first state entered to last event). */
 export async function runLoop(side: Side, machine: string, form: LoopForm, ids: string[]) {
-  const { executionArn } = await side.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: loopInput(form, ids) }));
-  const deadline = Date.now() + EXECUTION_DEADLINE_MS;
-  let described = await side.sfn.send(new DescribeExecutionCommand({ executionArn }));
-  while (described.status === 'RUNNING') {
-    if (Date.now() > deadline) throw new PeerBenchFailed(`${side.name}: the execution of ${ids.length} item(s) still ran after ${EXECUTION_DEADLINE_MS} ms`);
-    await sleep(POLL_MS);
-    described = await side.sfn.send(new DescribeExecutionCommand({ executionArn }));
-  }
-  const first = await side.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 2 }));
-  const last = await side.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1, reverseOrder: true }));
-  return { status: described.status, output: described.output, error: described.error, cause: described.cause, loopMs: time(last.events?.[0]) - time(first.events?.[1]) };
+  const { described, first, last } = await runToEnd(side.sfn, machine, loopInput(form, ids), {
+    pollMs: POLL_MS,
+    deadlineMs: EXECUTION_DEADLINE_MS,
+    firstEvents: 2,
+    fail: (message) => new PeerBenchFailed(`${side.name}, ${ids.length} item(s): ${message}`),
+  });
+  const { status, output, error, cause } = described;
+  return { status, output, error, cause, loopMs: eventTime(last) - eventTime(first[1]) };
 }
 
 export interface PeerFigures {
@@ -247,8 +235,6 @@ export async function measurePeer(peerUrl: string, counts: number[], rounds: num
   }
 }
 
-const spread = (values: number[]) => `${median(values).toFixed(0)} ms (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
-
 export function peerTable(figures: PeerFigures, peerUrl: string): string[] {
   const rounds = figures.sizes[0]?.ours.length ?? 0;
   const form =
@@ -257,8 +243,8 @@ export function peerTable(figures: PeerFigures, peerUrl: string): string[] {
       : `the loop read by index on both (${figures.deployedOnPeer ?? 'the deployed form did not run on the peer'})`;
   const rows = figures.sizes.map(({ count, ours, peer }) => [
     count.toLocaleString('en-US'),
-    spread(ours),
-    spread(peer),
+    msSpread(ours),
+    msSpread(peer),
     `${(median(peer) / median(ours)).toFixed(1)}×`,
   ]);
   return [

@@ -9,22 +9,16 @@
 // the layer a long-running emulator is measured at; `make bench`'s CLI rows measure a fresh
 // process each run, cold.
 // `npx tsx bench/warm-endpoint.ts [--count 100,1763] [--rounds 5]`; a section of `make bench`.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-  type HistoryEvent,
-} from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
 import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
 import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { namePrefix, region } from '../workflow/settings.ts';
 import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
+import { eventTime, msSpread, runToEnd } from './api-execution.ts';
 import { median } from './median.ts';
 import { startServe, stopServe } from './serve-process.ts';
 import { figuresTable } from './table.ts';
@@ -48,26 +42,20 @@ export interface WarmFigures {
   loopMs: number[];
 }
 
-const time = (event: HistoryEvent | undefined): number => event?.timestamp?.getTime() ?? Number.NaN;
-
 /** One execution of `count` items, to its end; its execution time and its loop (after the seed). */
 async function runOnce(sfn: SFNClient, stateMachineArn: string, count: number): Promise<{ executionMs: number; loopMs: number }> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ count }) }));
-  const deadline = Date.now() + EXECUTION_DEADLINE_MS;
-  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  while (described.status === 'RUNNING') {
-    if (Date.now() > deadline) throw new WarmEndpointFailed(`the execution of ${count} item(s) still ran after ${EXECUTION_DEADLINE_MS} ms`);
-    await sleep(POLL_MS);
-    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  }
+  const { described, first, last } = await runToEnd(sfn, stateMachineArn, JSON.stringify({ count }), {
+    pollMs: POLL_MS,
+    deadlineMs: EXECUTION_DEADLINE_MS,
+    // The seed's exit is among the first events.
+    firstEvents: 20,
+    fail: (message) => new WarmEndpointFailed(`${count} item(s): ${message}`),
+  });
   if (described.status !== 'SUCCEEDED') throw new WarmEndpointFailed(`the execution of ${count} item(s) ended ${described.status}`);
-  // The seed's exit is among the first events; the last event is the execution's end.
-  const first = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 20 }));
-  const last = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1, reverseOrder: true }));
-  const seedExited = first.events?.find((event) => event.type === 'TaskStateExited');
+  const seedExited = first.find((event) => event.type === 'TaskStateExited');
   return {
     executionMs: described.stopDate!.getTime() - described.startDate!.getTime(),
-    loopMs: time(last.events?.[0]) - time(seedExited),
+    loopMs: eventTime(last) - eventTime(seedExited),
   };
 }
 
@@ -95,16 +83,14 @@ export async function measureWarmEndpoint(counts: number[], rounds: number = WAR
   }
 }
 
-const spread = (values: number[]) => `${median(values).toFixed(0)} ms (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
-
 /** The section `make bench` prints: one row per count. */
 export function warmEndpointTable(figures: WarmFigures[]): string[] {
   const rounds = figures[0]?.executionMs.length ?? 0;
   const header = ['N', 'execution, median (range)', 'loop, median (range)', 'loop / item'];
   const rows = figures.map(({ count, executionMs, loopMs }) => [
     count.toLocaleString('en-US'),
-    spread(executionMs),
-    spread(loopMs),
+    msSpread(executionMs),
+    msSpread(loopMs),
     `${(median(loopMs) / count).toFixed(3)} ms`,
   ]);
   return [
