@@ -169,8 +169,8 @@ bench-cost: ## AWS's bill for both workflows (transitions per 1,000 records, cos
 bench-at-scale: build ## The at-scale workflow offline end to end (ITEMS=n, 100000 by default; ROUNDS=r runs, each in a fresh process, with medians and issue 18's targets): wall, CPU, peak RSS, the seed/Map Run/reconciliation shares
 	$(RUNTIME_ENV) $(TSX) bench/at-scale-offline.ts $(if $(ITEMS),--count=$(call quote,$(ITEMS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS)))
 
-bench-peer: build ## The classic loop on a warm make serve and on another local emulator (PEER=url: its Step Functions, DynamoDB and SQS on one URL) in turn (COUNTS=10,50,100,500,1000, ROUNDS=5)
-	$(RUNTIME_ENV) $(TSX) bench/peer.ts --peer=$(call quote,$(PEER)) $(if $(COUNTS),--count=$(call quote,$(COUNTS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS)))
+bench-peer: build ## The classic loop on a warm make serve and on another local emulator (PEER=url: its Step Functions, DynamoDB and SQS on one URL) in turn (COUNTS=10,50,100,500,1000, ROUNDS=5, WARMUP=2 uncounted executions of the largest size)
+	$(RUNTIME_ENV) $(TSX) bench/peer.ts --peer=$(call quote,$(PEER)) $(if $(COUNTS),--count=$(call quote,$(COUNTS))) $(if $(ROUNDS),--rounds=$(call quote,$(ROUNDS))) $(if $(WARMUP),--warmup=$(call quote,$(WARMUP)))
 
 # Test files run in TEST_JOBS processes at once (mocha --parallel): many tests wait on a child
 # process, a timer or an emulator, so two more than the cores keep them busy (on 2 cores, 4 jobs

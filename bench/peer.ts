@@ -4,11 +4,13 @@
 // (asl/transfer-records.asl.json from the state after its seed; this script writes the records
 // with BatchWriteItem), in its deployed form when a three-item trial on the peer succeeds with
 // the deployed output, else, on both, in a form that reads the list by index (loopDefinition).
-// After WARMUP uncounted executions of the largest size on each, the sizes take turns, round
+// After WARMUP uncounted executions of the largest size on each (V8 compiles this project's code
+// with its optimizing tiers only after it has run often; --warmup 0 measures a server just
+// started), the sizes take turns, round
 // after round, the two endpoints in turn; each execution's loop is timed in its own server's
 // history, from the first state's entry to the last event, so that a peer's own delay before an
 // execution's first state (or its polling) is not counted.
-// `npx tsx bench/peer.ts --peer URL [--count 10,50,100,500,1000] [--rounds 5]`; not part of make bench,
+// `npx tsx bench/peer.ts --peer URL [--count 10,50,100,500,1000] [--rounds 5] [--warmup 2]`; not part of make bench,
 // which has no peer to run.
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -175,6 +177,8 @@ export interface PeerFigures {
   form: LoopForm;
   /** Why the deployed form did not run on the peer, when it did not. */
   deployedOnPeer?: string;
+  /** Uncounted executions of the largest size on each side before the rounds. */
+  warmup: number;
   sizes: { count: number; ours: number[]; peer: number[] }[];
 }
 
@@ -224,7 +228,7 @@ export async function measurePeer(peerUrl: string, counts: number[], rounds: num
         for (const side of order) (side === ours ? size.ours : size.peer).push(await run(side, ids));
       }
     }
-    return { ...chosen, sizes };
+    return { ...chosen, warmup, sizes };
   } finally {
     for (const side of [ours, peerClients]) {
       side.sfn.destroy();
@@ -249,33 +253,37 @@ export function peerTable(figures: PeerFigures, peerUrl: string): string[] {
   ]);
   return [
     `Beside a peer (bench/peer.ts, ${peerUrl}): ${form}; this project's warm endpoint (make serve's command) and the peer in turn, ` +
-      `${WARMUP} uncounted executions each, then ${rounds === 1 ? 'one round' : `${rounds} rounds`}. Loop: first state entered to last event, in each server's history.`,
+      `${figures.warmup} uncounted execution(s) of ${Math.max(...figures.sizes.map(({ count }) => count)).toLocaleString('en-US')} records each, then ${rounds === 1 ? 'one round' : `${rounds} rounds`}. Loop: first state entered to last event, in each server's history.`,
     ...figuresTable(['N', 'this project, loop', 'peer, loop', 'peer ÷ this project'], rows),
     '',
     peerLine(figures.sizes),
   ];
 }
 
-/** `--peer URL [--count 10,50,100,500,1000] [--rounds 5]`; PeerBenchFailed for anything else. */
-export function peerArgs(args: string[]): { peer: string; counts: number[]; rounds: number } {
+/** `--peer URL [--count 10,50,100,500,1000] [--rounds 5] [--warmup 2]`; PeerBenchFailed for anything else. */
+export function peerArgs(args: string[]): { peer: string; counts: number[]; rounds: number; warmup: number } {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { peer: { type: 'string' }, count: { type: 'string' }, rounds: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({ args, options: { peer: { type: 'string' }, count: { type: 'string' }, rounds: { type: 'string' }, warmup: { type: 'string' } }, strict: true }));
   } catch (error) {
     throw new PeerBenchFailed((error as Error).message);
   }
   if (values.peer === undefined || !URL.canParse(values.peer)) throw new PeerBenchFailed(`--peer takes the peer's URL (http://localhost:4566, say); got "${values.peer ?? ''}"`);
   const counts = values.count === undefined ? COUNTS : values.count.split(',').map((count) => (/^\d+$/.test(count.trim()) ? Number(count) : Number.NaN));
   const rounds = values.rounds === undefined ? ROUNDS : /^\d+$/.test(values.rounds) ? Number(values.rounds) : Number.NaN;
-  if (counts.some((count) => !(count >= 1 && count <= MAX_ITEMS)) || !(rounds >= 1)) {
-    throw new PeerBenchFailed(`--count takes whole numbers 1-${MAX_ITEMS} separated by commas, --rounds a whole number from 1; got --count "${values.count ?? ''}" --rounds "${values.rounds ?? ''}"`);
+  const warmup = values.warmup === undefined ? WARMUP : /^\d+$/.test(values.warmup) ? Number(values.warmup) : Number.NaN;
+  if (counts.some((count) => !(count >= 1 && count <= MAX_ITEMS)) || !(rounds >= 1) || !(warmup >= 0)) {
+    throw new PeerBenchFailed(
+      `--count takes whole numbers 1-${MAX_ITEMS} separated by commas, --rounds a whole number from 1, --warmup one from 0; ` +
+        `got --count "${values.count ?? ''}" --rounds "${values.rounds ?? ''}" --warmup "${values.warmup ?? ''}"`,
+    );
   }
-  return { peer: values.peer, counts, rounds };
+  return { peer: values.peer, counts, rounds, warmup };
 }
 
 async function main(): Promise<void> {
-  const { peer, counts, rounds } = peerArgs(process.argv.slice(2));
-  console.log(peerTable(await measurePeer(peer, counts, rounds), peer).join('\n'));
+  const { peer, counts, rounds, warmup } = peerArgs(process.argv.slice(2));
+  console.log(peerTable(await measurePeer(peer, counts, rounds, warmup), peer).join('\n'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -43,13 +43,13 @@ describe('bench/peer', function () {
   });
 
   it('reads --peer, --count and --rounds, refusing anything else by name, and prints each size with the ratio', () => {
-    expect(peerArgs(['--peer', 'http://localhost:4566'])).to.deep.equal({ peer: 'http://localhost:4566', counts: [10, 50, 100, 500, 1000], rounds: 5 });
-    expect(peerArgs(['--peer', 'http://h:1', '--count', '10,20', '--rounds', '2'])).to.deep.equal({ peer: 'http://h:1', counts: [10, 20], rounds: 2 });
-    for (const args of [[], ['--peer', 'not a url'], ['--peer', 'http://h:1', '--count', '0'], ['--peer', 'http://h:1', '--rounds', 'x'], ['--other']]) {
+    expect(peerArgs(['--peer', 'http://localhost:4566'])).to.deep.equal({ peer: 'http://localhost:4566', counts: [10, 50, 100, 500, 1000], rounds: 5, warmup: 2 });
+    expect(peerArgs(['--peer', 'http://h:1', '--count', '10,20', '--rounds', '2', '--warmup', '0'])).to.deep.equal({ peer: 'http://h:1', counts: [10, 20], rounds: 2, warmup: 0 });
+    for (const args of [[], ['--peer', 'not a url'], ['--peer', 'http://h:1', '--count', '0'], ['--peer', 'http://h:1', '--rounds', 'x'], ['--peer', 'http://h:1', '--warmup', '-1'], ['--other']]) {
       expect(() => peerArgs(args), args.join(' ')).to.throw(PeerBenchFailed);
     }
-    const table = peerTable({ form: 'indexed', deployedOnPeer: 'why', sizes: [{ count: 100, ours: [10, 20, 30], peer: [40, 50, 60] }] }, 'http://h:1');
-    expect(table[0]).to.contain('read by index on both (why)');
+    const table = peerTable({ form: 'indexed', deployedOnPeer: 'why', warmup: 2, sizes: [{ count: 100, ours: [10, 20, 30], peer: [40, 50, 60] }] }, 'http://h:1');
+    expect(table[0]).to.contain('read by index on both (why)').and.to.contain('2 uncounted execution(s) of 100 records each');
     expect(table.at(-3)).to.match(/\| +100 \| +20 ms \(10–30\) \| +50 ms \(40–60\) \| +2\.5× \|/);
     expect(table.at(-1)).to.equal('Beside the peer, the loop (peer\'s median ÷ this project\'s): N = 100: 2.5× (target: ahead at every size: met).');
   });
