@@ -12,13 +12,14 @@
 // execution's first state (or its polling) is not counted.
 // `npx tsx bench/peer.ts --peer URL [--count 10,50,100,500,1000] [--rounds 5] [--warmup 2]`; not part of make bench,
 // which has no peer to run.
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchWriteItemCommand, CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createClients, type Clients } from '../execution/clients.ts';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
 import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
 import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
@@ -88,30 +89,31 @@ export function loopInput(form: LoopForm, ids: string[]): string {
   return JSON.stringify(form === 'deployed' ? { List: [...ids, LOOP.sentinel] } : { List: ids, Index: 0, Count: ids.length });
 }
 
-export interface Side {
+export interface Side extends Clients {
   name: string;
-  sfn: SFNClient;
-  dynamodb: DynamoDBClient;
-  sqs: SQSClient;
   tableName: string;
   queueUrl: string;
   roleArn: string;
 }
 
-function clients(sfn: string, dynamodb: string, sqs: string) {
-  const options = { region: OFFLINE_SCOPE.region, credentials: LOCAL_CREDENTIALS };
+/** The stack's table, queue and state machine role, by the names it deploys them under; both sides use them. */
+function stackNames() {
+  const prefix = namePrefix();
   return {
-    sfn: new SFNClient({ ...options, endpoint: sfn }),
-    dynamodb: new DynamoDBClient({ ...options, endpoint: dynamodb }),
-    sqs: new SQSClient({ ...options, endpoint: sqs }),
+    tableName: resourceName(prefix, TABLE),
+    queueName: resourceName(prefix, QUEUE),
+    roleArn: arns.role(OFFLINE_SCOPE, workflowNames(prefix, TRANSFER_RECORDS).role),
   };
 }
 
-/** The stack's table and queue on the peer, made unless they are there, with the peer's clients `side`. */
-async function provisionPeer(side: ReturnType<typeof clients>): Promise<Side> {
-  const tableName = resourceName(namePrefix(), TABLE);
+const clientsOf = (endpoints: { sfn: string; dynamodb: string; sqs: string }): Clients =>
+  createClients({ region: OFFLINE_SCOPE.region, endpoints, credentials: LOCAL_CREDENTIALS });
+
+/** The stack's table and queue on the peer, made unless they are there, with the peer's clients. */
+async function provisionPeer(clients: Clients): Promise<Side> {
+  const { tableName, queueName, roleArn } = stackNames();
   try {
-    await side.dynamodb.send(
+    await clients.dynamodb.send(
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: TABLE.hashKey, KeyType: 'HASH' }],
@@ -122,22 +124,21 @@ async function provisionPeer(side: ReturnType<typeof clients>): Promise<Side> {
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  const { QueueUrl } = await side.sqs.send(new CreateQueueCommand({ QueueName: resourceName(namePrefix(), QUEUE) }));
-  const role = arns.role(OFFLINE_SCOPE, workflowNames(namePrefix(), TRANSFER_RECORDS).role);
-  return { name: 'peer', ...side, tableName, queueUrl: QueueUrl!, roleArn: role };
+  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  return { name: 'peer', ...clients, tableName, queueUrl: QueueUrl!, roleArn };
 }
 
-/** The warm endpoint's own table, queue and the stack's role, which may read and send to them. */
-export function ourSide(serve: { url: string; dynamodb: string; sqs: string }): Side {
-  const side = clients(serve.url, serve.dynamodb, serve.sqs);
-  const queueName = resourceName(namePrefix(), QUEUE);
-  return {
-    name: 'this project',
-    ...side,
-    tableName: resourceName(namePrefix(), TABLE),
-    queueUrl: `${serve.sqs}/${OFFLINE_SCOPE.account}/${queueName}`,
-    roleArn: arns.role(OFFLINE_SCOPE, workflowNames(namePrefix(), TRANSFER_RECORDS).role),
-  };
+/** The warm endpoint's own table and queue, and the stack's role, which may read the one and send to the other. */
+export async function ourSide(serve: { url: string; dynamodb: string; sqs: string }): Promise<Side> {
+  const clients = clientsOf({ sfn: serve.url, dynamodb: serve.dynamodb, sqs: serve.sqs });
+  const { tableName, queueName, roleArn } = stackNames();
+  const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  return { name: 'this project', ...clients, tableName, queueUrl: QueueUrl!, roleArn };
+}
+
+/** Every client of a side. */
+export function destroyClients(clients: Clients): void {
+  for (const client of [clients.sfn, clients.dynamodb, clients.sqs, clients.s3]) client.destroy();
 }
 
 export async function writeRecords(side: Side, ids: string[]): Promise<void> {
@@ -200,9 +201,10 @@ async function chooseForm(ours: Side, peer: Side): Promise<Pick<PeerFigures, 'fo
 
 export async function measurePeer(peerUrl: string, counts: number[], rounds: number, warmup: number = WARMUP): Promise<PeerFigures> {
   const serve = await startServe();
-  const ours = ourSide(serve);
-  const peerClients = clients(peerUrl, peerUrl, peerUrl);
+  const peerClients = clientsOf({ sfn: peerUrl, dynamodb: peerUrl, sqs: peerUrl });
+  let ours: Side | undefined;
   try {
+    ours = await ourSide(serve);
     const peer = await provisionPeer(peerClients).catch((error: unknown) => {
       throw new PeerBenchFailed(`the peer at ${peerUrl} did not make its table and queue: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     });
@@ -230,11 +232,8 @@ export async function measurePeer(peerUrl: string, counts: number[], rounds: num
     }
     return { ...chosen, warmup, sizes };
   } finally {
-    for (const side of [ours, peerClients]) {
-      side.sfn.destroy();
-      side.dynamodb.destroy();
-      side.sqs.destroy();
-    }
+    destroyClients(peerClients);
+    if (ours) destroyClients(ours);
     await stopServe(serve.child);
   }
 }

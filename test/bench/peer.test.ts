@@ -3,7 +3,7 @@
 // its arguments and its table.
 import { expect } from 'chai';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { createMachine, loopDefinition, ourSide, peerArgs, PeerBenchFailed, peerTable, runLoop, writeRecords, type LoopForm } from '../../bench/peer.ts';
+import { createMachine, destroyClients, loopDefinition, ourSide, peerArgs, PeerBenchFailed, peerTable, runLoop, writeRecords, type LoopForm } from '../../bench/peer.ts';
 import { startServe, stopServe } from '../../bench/serve-process.ts';
 
 describe('bench/peer', function () {
@@ -11,7 +11,7 @@ describe('bench/peer', function () {
 
   it('runs the deployed loop and the loop read by index to the same deliveries', async () => {
     const serve = await startServe();
-    const side = ourSide(serve);
+    const side = await ourSide(serve);
     try {
       const ids: Record<LoopForm, string[]> = { deployed: ['a', 'b', 'c'], indexed: ['d', 'e', 'f'] };
       await writeRecords(side, [...ids.deployed, ...ids.indexed]);
@@ -28,9 +28,7 @@ describe('bench/peer', function () {
       }
       expect(sent).to.have.deep.members([...ids.deployed, ...ids.indexed].map((id) => [`record ${id}`, id]));
     } finally {
-      side.sfn.destroy();
-      side.dynamodb.destroy();
-      side.sqs.destroy();
+      destroyClients(side);
       await stopServe(serve.child);
     }
   });
