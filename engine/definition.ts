@@ -5,6 +5,7 @@
 // the field.
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
 import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
+import { checkFieldTypes } from './definition-fields.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
 import { isObject } from './json.ts';
 
@@ -121,6 +122,7 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
   for (const field of jsonata ? JSONPATH_ONLY : JSONATA_ONLY) {
     if (field in state) throw new DefinitionError(`${where(name, field)}: not allowed in a ${jsonata ? 'JSONata' : 'JSONPath'} state.`);
   }
+  checkFieldTypes(name, state, jsonata);
   if (jsonata) checkJsonataExpressions(name, state);
   else checkJsonPathExpressions(name, state);
   if (!TERMINAL_TYPES.has(type)) {

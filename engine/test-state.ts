@@ -11,10 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { checkDefinition } from './definition.ts';
 import { StatesError, UnsupportedFeature } from './errors.ts';
 import { newRun } from './execution.ts';
+import { isObject } from './json.ts';
 import { attemptState, contextOf, enterState, failureOfError } from './machine.ts';
 import { DEFAULT_QUOTAS } from './quotas.ts';
 import { classifyResource } from './resources.ts';
-import { RetryCounter, retryDelayMs, type Catcher, type Retrier } from './retry.ts';
+import { RetryCounter, retryDelayMs, type Retrier } from './retry.ts';
 import { selectItem, toleranceExceeded, withinTolerance } from './states/map-config.ts';
 import { TaskError } from './states/task.ts';
 import { Thread, type Attempt, type BranchesInput, type StateStep } from './step.ts';
@@ -167,8 +168,9 @@ function checkContext(context: unknown): void {
 
 /** Every state the tested state may go to: each must exist for the definition check, as a Succeed state. */
 function targets(state: State): string[] {
-  const names = [state.Next, state.Default, ...((state.Choices ?? []) as { Next?: unknown }[]).map((rule) => rule.Next)];
-  names.push(...((state.Catch ?? []) as Catcher[]).map((catcher) => catcher.Next));
+  // Read before the check: a Choices or Catch of another shape is left to it to refuse by name.
+  const entries = [state.Choices, state.Catch].flatMap((list: unknown) => (Array.isArray(list) ? (list as unknown[]) : []));
+  const names = [state.Next, state.Default, ...entries.map((entry) => (isObject(entry) ? entry.Next : undefined))];
   return names.filter((name): name is string => typeof name === 'string');
 }
 

@@ -159,6 +159,60 @@ describe('engine: checkDefinition', () => {
     expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$', End: true }, {}, { QueryLanguage: 'JSONata' }))).to.throw(DefinitionError, "field 'InputPath'");
   });
 
+  it("refuses, as AWS's schema does at creation, a path, End, list or Assign of another JSON type, before any state reads it", () => {
+    const wrongType = (state: Record<string, unknown>, field: string, what: string, options = {}) =>
+      expect(() => checkDefinition(machine(state, { H: { Type: 'Pass', End: true } }, options)), JSON.stringify(state)).to.throw(
+        DefinitionError,
+        `field '${field}': must be ${what}`,
+      );
+    for (const field of ['InputPath', 'OutputPath', 'ResultPath']) {
+      for (const value of [[], {}, true, 1]) wrongType({ Type: 'Pass', [field]: value, End: true }, field, 'a path (a string) or null');
+    }
+    wrongType({ Type: 'Wait', SecondsPath: null, End: true }, 'SecondsPath', 'a path (a string).');
+    wrongType({ Type: 'Fail', CausePath: ['$.c'] }, 'CausePath', 'a path (a string).');
+    wrongType({ Type: 'Pass', End: 'true' }, 'End', 'true or false');
+    const task = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true };
+    for (const [field, what] of [['Retry', 'retriers'], ['Catch', 'catchers']] as const) {
+      wrongType({ ...task, [field]: [null] }, field, `an array of ${what} (objects)`);
+      wrongType({ ...task, [field]: true }, field, `an array of ${what} (objects)`);
+    }
+    wrongType({ Type: 'Choice', Choices: 'x', Default: 'H' }, 'Choices', 'an array of rules (objects)');
+    wrongType({ Type: 'Parallel', Branches: [null], End: true }, 'Branches', 'an array of state machines (objects)');
+    wrongType({ ...task, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: {}, Next: 'H' }] }, 'Catch[0].ResultPath', 'a path (a string) or null');
+    for (const options of [{}, { QueryLanguage: 'JSONata' }]) {
+      wrongType({ Type: 'Pass', Assign: null, End: true }, 'Assign', 'an object', options);
+      wrongType({ ...task, Catch: [{ ErrorEquals: ['States.ALL'], Assign: [], Next: 'H' }] }, 'Catch[0].Assign', 'an object', options);
+    }
+    wrongType({ Type: 'Choice', Choices: [{ Variable: '$.a', IsPresent: true, Assign: 'x', Next: 'H' }] }, 'Choices[0].Assign', 'an object');
+    // What each field may hold is still taken: null paths, false End, empty lists.
+    expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: null, OutputPath: null, ResultPath: null, End: true }))).not.to.throw();
+    expect(() => checkDefinition(machine({ ...task, End: true, Retry: [], Catch: [] }))).not.to.throw();
+  });
+
+  it("refuses a literal number of seconds, attempts or items of another type or out of AWS's range; a JSONata state may give an expression", () => {
+    const refused = (state: Record<string, unknown>, field: string, what: string, options = {}) =>
+      expect(() => checkDefinition(machine(state, {}, options)), JSON.stringify(state)).to.throw(DefinitionError, `field '${field}': must be ${what}`);
+    const task = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true };
+    const retry = (fields: Record<string, unknown>) => ({ ...task, Retry: [{ ErrorEquals: ['States.ALL'], ...fields }] });
+    for (const value of [0, 1.5, 100_000_000, '1']) refused(retry({ IntervalSeconds: value }), 'Retry[0].IntervalSeconds', 'an integer from 1 to 99999999');
+    for (const value of [-1, 0.5, 100_000_000, 'x']) refused(retry({ MaxAttempts: value }), 'Retry[0].MaxAttempts', 'an integer from 0 to 99999999');
+    for (const value of [0, 31_622_402]) refused(retry({ MaxDelaySeconds: value }), 'Retry[0].MaxDelaySeconds', 'an integer from 1 to 31622401');
+    for (const value of [0.5, '2']) refused(retry({ BackoffRate: value }), 'Retry[0].BackoffRate', 'a number of at least 1.0');
+    refused(retry({ JitterStrategy: 'HALF' }), 'Retry[0].JitterStrategy', 'FULL or NONE');
+    expect(() => checkDefinition(machine(retry({ IntervalSeconds: 99_999_999, MaxAttempts: 0, MaxDelaySeconds: 31_622_401, BackoffRate: 1, JitterStrategy: 'NONE' })))).not.to.throw();
+    refused({ Type: 'Wait', Seconds: -1, End: true }, 'Seconds', 'a non-negative integer');
+    refused({ Type: 'Wait', Seconds: '5', End: true }, 'Seconds', 'a non-negative integer');
+    refused({ ...task, TimeoutSeconds: 0 }, 'TimeoutSeconds', 'a positive integer');
+    refused({ ...task, HeartbeatSeconds: 1.5 }, 'HeartbeatSeconds', 'a positive integer');
+    const map = { Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true };
+    refused({ ...map, MaxConcurrency: -1 }, 'MaxConcurrency', 'a non-negative integer');
+    refused({ ...map, ToleratedFailurePercentage: '5' }, 'ToleratedFailurePercentage', 'a number');
+    const jsonata = { QueryLanguage: 'JSONata' };
+    refused({ Type: 'Wait', Seconds: '5', End: true }, 'Seconds', 'a non-negative integer or a JSONata expression', jsonata);
+    expect(() => checkDefinition(machine({ Type: 'Wait', Seconds: '{% 5 %}', End: true }, {}, jsonata))).not.to.throw();
+    expect(() => checkDefinition(machine({ ...task, TimeoutSeconds: '{% $states.input.t %}' }, {}, jsonata))).not.to.throw();
+  });
+
   it("refuses, by name, a field the state's type does not take, as AWS does at creation", () => {
     const notSupported = (definition: unknown, field: string) =>
       expect(() => checkDefinition(definition), JSON.stringify(definition)).to.throw(DefinitionError, new RegExp(`field '${field.replace(/[[\].]/g, '\\$&')}': not supported`));

@@ -92,6 +92,20 @@ describe('engine/test-state', () => {
     expect(missing).to.be.instanceOf(InvalidTestStateRequest).and.to.include({ code: 'ValidationException', message: 'State not found in definition' });
   });
 
+  it('refuses by name a state whose fields have another JSON type: a Choices or Catch that is no list of objects, a path that is no string', async () => {
+    for (const [state, field] of [
+      [{ Type: 'Pass', Choices: true, End: true }, 'Choices'],
+      [{ Type: 'Choice', Choices: [null], Default: 'D' }, 'Choices'],
+      [{ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: 'x', End: true }, 'Catch'],
+      [{ Type: 'Pass', Catch: [null], End: true }, 'Catch'],
+      [{ Type: 'Pass', OutputPath: [], End: true }, 'OutputPath'],
+    ] as const) {
+      const refused = await rejection(testState({ definition: state, input: {} }));
+      expect(refused, JSON.stringify(state)).to.be.instanceOf(Error).and.to.have.property('message').that.includes(`field '${field}'`);
+      expect((refused as Error).name, JSON.stringify(state)).to.equal('DefinitionError');
+    }
+  });
+
   it('a Fail state names the error and cause its ErrorPath and CausePath read, as an execution does', async () => {
     const definition = { Type: 'Fail', ErrorPath: '$.e', CausePath: '$.c' };
     const result = await testState({ definition, input: { e: 'Custom.Error', c: 'the cause' }, inspectionLevel: 'DEBUG' });

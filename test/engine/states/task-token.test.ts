@@ -66,7 +66,7 @@ describe('engine: Tasks that wait for a task token', () => {
   it('fails with the error and cause of SendTaskFailure, which Retry retries with a fresh token', async () => {
     const { tokens, opened } = fakeTokens();
     const { calls, dispatch } = recording();
-    const running = run(callback({ Retry: [{ ErrorEquals: ['Rejected'], IntervalSeconds: 0, MaxAttempts: 1 }] }), {}, { dispatch, taskTokens: tokens, retryDelay: () => 0 });
+    const running = run(callback({ Retry: [{ ErrorEquals: ['Rejected'], IntervalSeconds: 1, MaxAttempts: 1 }] }), {}, { dispatch, taskTokens: tokens, retryDelay: () => 0 });
     await settle();
     opened[0]!.fail(failure('Rejected', 'no'));
     await until(() => calls.length === 2);

@@ -1,0 +1,80 @@
+// The JSON type and range of each field a state reads, checked before anything reads it, as AWS's
+// schema checks them when the state machine is created (SCHEMA_VALIDATION_FAILED): a JSONPath
+// state's paths are strings (InputPath, OutputPath and ResultPath may be null), End is a boolean,
+// Retry, Catch, Choices and Branches are arrays of objects, every Assign is an object, and a
+// literal number of seconds, attempts or items is an integer in the range AWS documents (in a
+// JSONata state, it may be an expression instead, checked when it is evaluated). The ranges of a
+// retrier's fields are those of AWS's documentation on handling errors.
+import { DefinitionError } from './errors.ts';
+import { isJsonataExpression } from './jsonata/evaluate.ts';
+import { isObject } from './json.ts';
+
+type Json = Record<string, unknown>;
+
+const NULLABLE_PATHS = new Set(['InputPath', 'OutputPath', 'ResultPath']);
+const PATHS = [...NULLABLE_PATHS, 'ItemsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'];
+const OBJECT_LISTS: Record<string, string> = { Retry: 'retriers', Catch: 'catchers', Choices: 'rules', Branches: 'state machines' };
+const MAX_RETRY_SECONDS = 99_999_999;
+
+/** A state's integer fields and the least each may be. */
+const STATE_INTEGERS: Record<string, number> = { Seconds: 0, TimeoutSeconds: 1, HeartbeatSeconds: 1, MaxConcurrency: 0, ToleratedFailureCount: 0 };
+
+/** A retrier's integer fields and their ranges. */
+const RETRIER_INTEGERS: Record<string, [number, number]> = {
+  IntervalSeconds: [1, MAX_RETRY_SECONDS],
+  MaxAttempts: [0, MAX_RETRY_SECONDS],
+  MaxDelaySeconds: [1, 31_622_401],
+};
+
+function refusal(state: string, field: string, what: string): DefinitionError {
+  return new DefinitionError(`state '${state}', field '${field}': must be ${what}.`);
+}
+
+function isPath(field: string, value: unknown): boolean {
+  return value === undefined || typeof value === 'string' || (value === null && NULLABLE_PATHS.has(field));
+}
+
+/** Throws DefinitionError naming the first field of the state (its language's fields only, checked before) whose type or range AWS refuses. */
+export function checkFieldTypes(name: string, state: Json, jsonata: boolean): void {
+  const refuse = (field: string, what: string) => refusal(name, field, what);
+  if (state.End !== undefined && typeof state.End !== 'boolean') throw refuse('End', 'true or false');
+  for (const field of PATHS) {
+    if (!isPath(field, state[field])) throw refuse(field, NULLABLE_PATHS.has(field) ? 'a path (a string) or null' : 'a path (a string)');
+  }
+  for (const [field, what] of Object.entries(OBJECT_LISTS)) {
+    const list = state[field];
+    if (list !== undefined && !(Array.isArray(list) && list.every(isObject))) throw refuse(field, `an array of ${what} (objects)`);
+  }
+  for (const [field, least] of Object.entries(STATE_INTEGERS)) {
+    const value = state[field];
+    if (value === undefined || (jsonata && isJsonataExpression(value))) continue;
+    if (!Number.isInteger(value) || (value as number) < least) {
+      throw refuse(field, `${least === 0 ? 'a non-negative' : 'a positive'} integer${jsonata ? ' or a JSONata expression' : ''}`);
+    }
+  }
+  const percentage = state.ToleratedFailurePercentage;
+  if (percentage !== undefined && typeof percentage !== 'number' && !(jsonata && isJsonataExpression(percentage))) {
+    throw refuse('ToleratedFailurePercentage', `a number${jsonata ? ' or a JSONata expression' : ''}`);
+  }
+  const assigns: [string, unknown][] = [['Assign', state.Assign]];
+  for (const [index, catcher] of ((state.Catch ?? []) as Json[]).entries()) {
+    if (!isPath('ResultPath', catcher.ResultPath)) throw refuse(`Catch[${index}].ResultPath`, 'a path (a string) or null');
+    assigns.push([`Catch[${index}].Assign`, catcher.Assign]);
+  }
+  for (const [index, rule] of ((state.Choices ?? []) as Json[]).entries()) assigns.push([`Choices[${index}].Assign`, rule.Assign]);
+  for (const [field, assign] of assigns) if (assign !== undefined && !isObject(assign)) throw refuse(field, 'an object');
+  for (const [index, retrier] of ((state.Retry ?? []) as Json[]).entries()) checkRetrier(name, `Retry[${index}]`, retrier);
+}
+
+function checkRetrier(name: string, at: string, retrier: Json): void {
+  for (const [field, [least, most]] of Object.entries(RETRIER_INTEGERS)) {
+    const value = retrier[field];
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) >= least && (value as number) <= most)) {
+      throw refusal(name, `${at}.${field}`, `an integer from ${least} to ${most}`);
+    }
+  }
+  const rate = retrier.BackoffRate;
+  if (rate !== undefined && !(typeof rate === 'number' && rate >= 1)) throw refusal(name, `${at}.BackoffRate`, 'a number of at least 1.0');
+  const jitter = retrier.JitterStrategy;
+  if (jitter !== undefined && jitter !== 'FULL' && jitter !== 'NONE') throw refusal(name, `${at}.JitterStrategy`, 'FULL or NONE');
+}
