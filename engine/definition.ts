@@ -126,7 +126,8 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
   if (jsonata) checkJsonataExpressions(name, state);
   else checkJsonPathExpressions(name, state);
   if (!TERMINAL_TYPES.has(type)) {
-    if (state.End !== true) checkTarget(name, 'Next', state.Next, states);
+    // A Next beside End is checked too: the graph's walk follows it.
+    if (state.End !== true || state.Next !== undefined) checkTarget(name, 'Next', state.Next, states);
   }
   if (type === 'Choice') {
     if (!Array.isArray(state.Choices) || state.Choices.length === 0) throw new DefinitionError(`${where(name, 'Choices')}: must be a non-empty array.`);

@@ -154,6 +154,7 @@ describe('engine: checkDefinition', () => {
 
   it('refuses structural errors with DefinitionError naming the state and field', () => {
     expect(() => checkDefinition(machine({ Type: 'Pass', Next: 'Missing' }))).to.throw(DefinitionError, "state 'S', field 'Next'");
+    expect(() => checkDefinition(machine({ Type: 'Pass', End: true, Next: 'Missing' }))).to.throw(DefinitionError, "state 'S', field 'Next'");
     expect(() => checkDefinition(machine({ Type: 'Nope', End: true }))).to.throw(DefinitionError, "state 'S', field 'Type'");
     expect(() => checkDefinition(machine({ Type: 'Pass', Output: 1, End: true }))).to.throw(DefinitionError, "field 'Output'");
     expect(() => checkDefinition(machine({ Type: 'Pass', InputPath: '$', End: true }, {}, { QueryLanguage: 'JSONata' }))).to.throw(DefinitionError, "field 'InputPath'");
