@@ -2,12 +2,14 @@
 // schema checks them when the state machine is created (SCHEMA_VALIDATION_FAILED): a JSONPath
 // state's paths are strings (InputPath, OutputPath and ResultPath may be null), End is a boolean,
 // Retry, Catch, Choices and Branches are arrays of objects, every Assign is an object, and a
-// literal number of seconds, attempts or items is an integer in the range AWS documents (in a
-// JSONata state, it may be an expression instead, checked when it is evaluated). The ranges of a
+// literal number of seconds, attempts or items is an integer in the range AWS documents, and a
+// literal Timestamp is one a Wait can read (in a JSONata state, either may be an expression
+// instead, checked when it is evaluated). The ranges of a
 // retrier's fields are those of AWS's documentation on handling errors.
 import { DefinitionError } from './errors.ts';
 import { isJsonataExpression } from './jsonata/evaluate.ts';
 import { isObject } from './json.ts';
+import { parseTimestamp } from './states/wait.ts';
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +53,10 @@ export function checkFieldTypes(name: string, state: Json, jsonata: boolean): vo
     if (!Number.isInteger(value) || (value as number) < least) {
       throw refuse(field, `${least === 0 ? 'a non-negative' : 'a positive'} integer${jsonata ? ' or a JSONata expression' : ''}`);
     }
+  }
+  const timestamp = state.Timestamp;
+  if (timestamp !== undefined && !(jsonata && isJsonataExpression(timestamp)) && parseTimestamp(timestamp) === undefined) {
+    throw refuse('Timestamp', `an ISO-8601 extended offset date-time, such as 2026-01-31T12:00:00Z${jsonata ? ', or a JSONata expression' : ''}`);
   }
   const percentage = state.ToleratedFailurePercentage;
   if (percentage !== undefined && typeof percentage !== 'number' && !(jsonata && isJsonataExpression(percentage))) {

@@ -45,7 +45,8 @@ function checkDelay(ms: number): number {
 function jsonPathDelay(step: StateStep, effective: unknown): number {
   const { state } = step;
   if (typeof state.Seconds === 'number') return state.Seconds * 1000;
-  if (typeof state.Timestamp === 'string') return (parseTimestamp(state.Timestamp) ?? Date.now()) - Date.now();
+  // A literal Timestamp was read when the definition was checked (definition-fields.ts).
+  if (typeof state.Timestamp === 'string') return parseTimestamp(state.Timestamp)! - Date.now();
   if (typeof state.SecondsPath === 'string') {
     const seconds = resolveValue(state.SecondsPath, pathScope(step, effective), 'SecondsPath');
     if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {

@@ -204,6 +204,10 @@ describe('engine: checkDefinition', () => {
     refused({ Type: 'Wait', Seconds: -1, End: true }, 'Seconds', 'a non-negative integer');
     refused({ Type: 'Wait', Seconds: '5', End: true }, 'Seconds', 'a non-negative integer');
     refused({ ...task, TimeoutSeconds: 0 }, 'TimeoutSeconds', 'a positive integer');
+    for (const value of ['tomorrow', '2026-01-31 12:00:00', '2026-01-31T12:00:00', 5]) {
+      refused({ Type: 'Wait', Timestamp: value, End: true }, 'Timestamp', 'an ISO-8601 extended offset date-time');
+    }
+    expect(() => checkDefinition(machine({ Type: 'Wait', Timestamp: '2026-01-31T12:00:00.5+01:00', End: true }))).not.to.throw();
     refused({ ...task, HeartbeatSeconds: 1.5 }, 'HeartbeatSeconds', 'a positive integer');
     const map = { Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true };
     refused({ ...map, MaxConcurrency: -1 }, 'MaxConcurrency', 'a non-negative integer');
