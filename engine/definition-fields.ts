@@ -1,11 +1,11 @@
 // The JSON type and range of each field a state reads, checked before anything reads it, as AWS's
 // schema checks them when the state machine is created (SCHEMA_VALIDATION_FAILED): a JSONPath
-// state's paths are strings (InputPath, OutputPath and ResultPath may be null), End is a boolean,
-// Retry, Catch, Choices and Branches are arrays of objects, every Assign is an object, and a
-// literal number of seconds, attempts or items is an integer in the range AWS documents, and a
-// literal Timestamp is one a Wait can read (in a JSONata state, either may be an expression
-// instead, checked when it is evaluated). The ranges of a
-// retrier's fields are those of AWS's documentation on handling errors.
+// state's paths are strings (InputPath, OutputPath and ResultPath may be null), so are a Comment,
+// an Error, a Cause, a Label and the error names a retrier or catcher takes, End is a boolean,
+// Retry, Catch, Choices and Branches are arrays of objects, every Assign is an object, a literal
+// number of seconds, attempts or items is an integer in the range AWS documents (a retrier's, as
+// its page on handling errors gives them), and a literal Timestamp is one a Wait can read. In a
+// JSONata state a number or Timestamp may be an expression instead, checked when it is evaluated.
 import { DefinitionError } from './errors.ts';
 import { isJsonataExpression } from './jsonata/evaluate.ts';
 import { isObject } from './json.ts';
@@ -15,6 +15,7 @@ type Json = Record<string, unknown>;
 
 const NULLABLE_PATHS = new Set(['InputPath', 'OutputPath', 'ResultPath']);
 const PATHS = [...NULLABLE_PATHS, 'ItemsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'];
+const STRINGS = ['Comment', 'Error', 'Cause', 'Label'];
 const OBJECT_LISTS: Record<string, string> = { Retry: 'retriers', Catch: 'catchers', Choices: 'rules', Branches: 'state machines' };
 const MAX_RETRY_SECONDS = 99_999_999;
 
@@ -43,6 +44,7 @@ export function checkFieldTypes(name: string, state: Json, jsonata: boolean): vo
   for (const field of PATHS) {
     if (!isPath(field, state[field])) throw refuse(field, NULLABLE_PATHS.has(field) ? 'a path (a string) or null' : 'a path (a string)');
   }
+  for (const field of STRINGS) if (state[field] !== undefined && typeof state[field] !== 'string') throw refuse(field, 'a string');
   for (const [field, what] of Object.entries(OBJECT_LISTS)) {
     const list = state[field];
     if (list !== undefined && !(Array.isArray(list) && list.every(isObject))) throw refuse(field, `an array of ${what} (objects)`);
@@ -70,6 +72,12 @@ export function checkFieldTypes(name: string, state: Json, jsonata: boolean): vo
   for (const [index, rule] of ((state.Choices ?? []) as Json[]).entries()) assigns.push([`Choices[${index}].Assign`, rule.Assign]);
   for (const [field, assign] of assigns) if (assign !== undefined && !isObject(assign)) throw refuse(field, 'an object');
   for (const [index, retrier] of ((state.Retry ?? []) as Json[]).entries()) checkRetrier(name, `Retry[${index}]`, retrier);
+  for (const field of ['Retry', 'Catch']) {
+    for (const [index, entry] of ((state[field] ?? []) as Json[]).entries()) {
+      const errors = entry.ErrorEquals;
+      if (Array.isArray(errors) && !errors.every((error) => typeof error === 'string')) throw refuse(`${field}[${index}].ErrorEquals`, 'an array of error names (strings)');
+    }
+  }
 }
 
 function checkRetrier(name: string, at: string, retrier: Json): void {
