@@ -2,7 +2,8 @@
 // schema checks them when the state machine is created (SCHEMA_VALIDATION_FAILED): a JSONPath
 // state's paths are strings (InputPath, OutputPath and ResultPath may be null), so are a Comment,
 // an Error, a Cause, a Label and the error names a retrier or catcher takes, End is a boolean,
-// Retry, Catch, Choices and Branches are arrays of objects, every Assign is an object, a literal
+// Retry, Catch, Choices and Branches are arrays of objects, every Assign and a distributed Map's
+// ItemReader, ItemBatcher and ResultWriter (and their configurations) are objects, a literal
 // number of seconds, attempts or items is an integer in the range AWS documents (a retrier's, as
 // its page on handling errors gives them), and a literal Timestamp is one a Wait can read. In a
 // JSONata state a number or Timestamp may be an expression instead, checked when it is evaluated.
@@ -16,6 +17,8 @@ type Json = Record<string, unknown>;
 const NULLABLE_PATHS = new Set(['InputPath', 'OutputPath', 'ResultPath']);
 const PATHS = [...NULLABLE_PATHS, 'ItemsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'];
 const STRINGS = ['Comment', 'Error', 'Cause', 'Label'];
+// A distributed Map's configuration: objects within objects.
+const OBJECTS = [['ItemReader'], ['ItemReader', 'ReaderConfig'], ['ItemBatcher'], ['ResultWriter'], ['ResultWriter', 'WriterConfig'], ['ItemProcessor', 'ProcessorConfig'], ['Iterator', 'ProcessorConfig']];
 const OBJECT_LISTS: Record<string, string> = { Retry: 'retriers', Catch: 'catchers', Choices: 'rules', Branches: 'state machines' };
 const MAX_RETRY_SECONDS = 99_999_999;
 
@@ -45,6 +48,10 @@ export function checkFieldTypes(name: string, state: Json, jsonata: boolean): vo
     if (!isPath(field, state[field])) throw refuse(field, NULLABLE_PATHS.has(field) ? 'a path (a string) or null' : 'a path (a string)');
   }
   for (const field of STRINGS) if (state[field] !== undefined && typeof state[field] !== 'string') throw refuse(field, 'a string');
+  for (const path of OBJECTS) {
+    const value = path.reduce<unknown>((holder, key) => (isObject(holder) ? holder[key] : undefined), state);
+    if (value !== undefined && !isObject(value)) throw refuse(path.join('.'), 'an object');
+  }
   for (const [field, what] of Object.entries(OBJECT_LISTS)) {
     const list = state[field];
     if (list !== undefined && !(Array.isArray(list) && list.every(isObject))) throw refuse(field, `an array of ${what} (objects)`);

@@ -178,6 +178,9 @@ describe('engine: checkDefinition', () => {
       wrongType({ ...task, [field]: true }, field, `an array of ${what} (objects)`);
     }
     wrongType({ Type: 'Choice', Choices: 'x', Default: 'H' }, 'Choices', 'an array of rules (objects)');
+    const processor = { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'I', States: { I: { Type: 'Pass', End: true } } };
+    for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter']) wrongType({ Type: 'Map', ItemProcessor: processor, [field]: null, End: true }, field, 'an object');
+    wrongType({ Type: 'Map', ItemProcessor: processor, ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: 'x' }, End: true }, 'ItemReader.ReaderConfig', 'an object');
     wrongType({ Type: 'Fail', Error: 1 }, 'Error', 'a string');
     wrongType({ Type: 'Fail', Cause: { why: 'x' } }, 'Cause', 'a string');
     wrongType({ Type: 'Pass', Comment: [], End: true }, 'Comment', 'a string');

@@ -33,6 +33,20 @@ const RETRIERS = ['IntervalSeconds', 'MaxAttempts', 'BackoffRate', 'MaxDelaySeco
 const CATCHERS = ['ResultPath', 'Next', 'ErrorEquals', 'Assign', 'Output'].flatMap((field) =>
   [null, true, 0, 'x', '$', [], {}].map((value) => [{ ErrorEquals: ['States.ALL'], Next: 'Done', [field]: value }]),
 );
+// A distributed Map's configuration, each of its objects and their fields set to the odd values.
+const DISTRIBUTED = {
+  Type: 'Map',
+  ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: 'b', Key: 'k' }, ReaderConfig: { InputType: 'JSON', MaxItems: 2 } },
+  ItemBatcher: { MaxItemsPerBatch: 2 },
+  ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' }, WriterConfig: { OutputType: 'JSON' } },
+  ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'B', States: { B: END } },
+  Next: 'Done',
+};
+const NESTED = [
+  ['ItemReader'], ['ItemReader', 'Resource'], ['ItemReader', 'Parameters'], ['ItemReader', 'ReaderConfig'], ['ItemReader', 'ReaderConfig', 'MaxItems'],
+  ['ItemReader', 'ReaderConfig', 'InputType'], ['ItemBatcher'], ['ItemBatcher', 'MaxItemsPerBatch'], ['ItemBatcher', 'BatchInput'], ['ResultWriter'],
+  ['ResultWriter', 'Resource'], ['ResultWriter', 'WriterConfig'], ['ItemProcessor', 'ProcessorConfig'], ['ItemProcessor', 'ProcessorConfig', 'ExecutionType'],
+];
 const INPUT = { a: 1, b: [1, 2] };
 const INTERNAL = /internal error of the local engine/;
 const NAMED = [DefinitionError, UnsupportedFeature, InvalidTestStateRequest];
@@ -46,6 +60,14 @@ function variants(): { language: string; type: string; field: string; state: Rec
         for (const value of values) all.push({ language, type, field, state: { ...base, QueryLanguage: language, [field]: value } });
       }
     }
+    for (const path of NESTED) {
+      for (const value of VALUES) {
+        const state: Record<string, unknown> = structuredClone({ ...DISTRIBUTED, QueryLanguage: language });
+        const holder = path.slice(0, -1).reduce((object, key) => object[key] as Record<string, unknown>, state);
+        holder[path.at(-1)!] = value;
+        all.push({ language, type: 'DistributedMap', field: path.join('.'), state });
+      }
+    }
   }
   return all;
 }
@@ -56,7 +78,7 @@ describe('engine: a field of any JSON type', () => {
     let accepted = 0;
     let refused = 0;
     for (const { language, type, field, state } of variants()) {
-      const label = `${language} ${type}.${field} = ${JSON.stringify(state[field])}`;
+      const label = `${language} ${type}.${field} = ${JSON.stringify(state)}`;
       const definition = machine(state, { Done: END });
       let valid = true;
       try {
