@@ -87,6 +87,14 @@ export function checkFieldTypes(name: string, state: Json, jsonata: boolean): vo
   }
 }
 
+/** The top level's own fields: TimeoutSeconds is a positive integer, Comment and Version are strings. */
+export function checkMachineFieldTypes(machine: Json): void {
+  const refuse = (field: string, what: string) => new DefinitionError(`Top-level field '${field}': must be ${what}.`);
+  const timeout = machine.TimeoutSeconds;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && (timeout as number) >= 1)) throw refuse('TimeoutSeconds', 'a positive integer');
+  for (const field of ['Comment', 'Version']) if (machine[field] !== undefined && typeof machine[field] !== 'string') throw refuse(field, 'a string');
+}
+
 function checkRetrier(name: string, at: string, retrier: Json): void {
   for (const [field, [least, most]] of Object.entries(RETRIER_INTEGERS)) {
     const value = retrier[field];

@@ -5,7 +5,7 @@
 // the field.
 import { DefinitionError, UnsupportedFeature } from './errors.ts';
 import { checkJsonataExpressions, checkJsonPathExpressions } from './definition-expressions.ts';
-import { checkFieldTypes } from './definition-fields.ts';
+import { checkFieldTypes, checkMachineFieldTypes } from './definition-fields.ts';
 import { nestingMessage, tooDeep } from './payload.ts';
 import { isObject } from './json.ts';
 
@@ -54,6 +54,7 @@ export function checkDefinition(definition: unknown): void {
   if (tooDeep(definition)) throw new DefinitionError(nestingMessage('The definition'));
   const unknown = Object.keys(definition).find((field) => !MACHINE_FIELDS.has(field));
   if (unknown !== undefined) throw new DefinitionError(`Top-level field '${unknown}': not supported.`);
+  checkMachineFieldTypes(definition);
   const language = definition.QueryLanguage ?? 'JSONPath';
   if (!LANGUAGES.has(language as string)) throw new DefinitionError(`Top-level field 'QueryLanguage': unknown query language ${JSON.stringify(language)}.`);
   checkMachine(definition, '(top level)', language === 'JSONata');

@@ -219,6 +219,10 @@ describe('engine: checkDefinition', () => {
     refused({ ...task, HeartbeatSeconds: 1.5 }, 'HeartbeatSeconds', 'a positive integer');
     const map = { Type: 'Map', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true };
     refused({ ...map, MaxConcurrency: -1 }, 'MaxConcurrency', 'a non-negative integer');
+    for (const value of [0, -5, '60', 1.5]) {
+      expect(() => checkDefinition(machine({ Type: 'Pass', End: true }, {}, { TimeoutSeconds: value }))).to.throw(DefinitionError, "Top-level field 'TimeoutSeconds': must be a positive integer");
+    }
+    expect(() => checkDefinition(machine({ Type: 'Pass', End: true }, {}, { Version: 1 }))).to.throw(DefinitionError, "Top-level field 'Version': must be a string");
     refused({ ...map, ToleratedFailurePercentage: '5' }, 'ToleratedFailurePercentage', 'a number');
     const jsonata = { QueryLanguage: 'JSONata' };
     refused({ Type: 'Wait', Seconds: '5', End: true }, 'Seconds', 'a non-negative integer or a JSONata expression', jsonata);
