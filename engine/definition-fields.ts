@@ -4,8 +4,9 @@
 // an Error, a Cause, a Label and the error names a retrier or catcher takes, End is a boolean,
 // Retry, Catch, Choices and Branches are arrays of objects, every Assign and a distributed Map's
 // ItemReader, ItemBatcher and ResultWriter (and their configurations) are objects, a literal
-// number of seconds, attempts or items is an integer in the range AWS documents (a retrier's, as
-// its page on handling errors gives them), and a literal Timestamp is one a Wait can read. In a
+// number of seconds, attempts or items is an integer in its range (a retrier's as the States
+// Language specification and LocalStack's parser give them; LocalStack's snapshot tests are
+// recorded on AWS), and a literal Timestamp is one a Wait can read. In a
 // JSONata state a number or Timestamp may be an expression instead, checked when it is evaluated.
 import { DefinitionError } from './errors.ts';
 import { isJsonataExpression } from './jsonata/evaluate.ts';
