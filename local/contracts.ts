@@ -140,6 +140,8 @@ export interface BridgeOptions {
   stepFunctions?: StepFunctionsApi;
   /** The role the state machine runs as, by ARN; the environment's workflow's by default. */
   roleArn?: string;
+  /** The state machine's name, which names the role's session its calls carry; the environment's workflow's by default. */
+  stateMachineName?: string;
   /** SNS and EventBridge, for sns:publish and events:putEvents; without them those calls fail. */
   messaging?: LocalMessaging;
 }

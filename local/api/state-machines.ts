@@ -95,7 +95,7 @@ export function createStateMachineStore(options: StateMachineStoreOptions) {
       return createTaskHandlers(definition, {
         // As AWS, a definition may name functions that do not exist: the call fails when it is made.
         acceptMissingFunctions: true,
-        ...(machineName === undefined ? {} : { mockedStates: mockableStates(options.mockConfig, machineName) }),
+        ...(machineName === undefined ? {} : { mockedStates: mockableStates(options.mockConfig, machineName), stateMachineName: machineName }),
         resources,
         endpoints: options.env.endpoints,
         roleArn: role,

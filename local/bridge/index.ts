@@ -333,7 +333,7 @@ export function createTaskHandlers(definition: unknown, options: BridgeOptions):
   const shared: Omit<CallContext, 'injectFault'> = {
     resources,
     policy: options.stateMachinePolicy,
-    principalArn: stateMachinePrincipal(role, running.stateMachine),
+    principalArn: stateMachinePrincipal(role, options.stateMachineName ?? running.stateMachine),
   };
   const clients = createLocalClients(resources.region, options.endpoints);
   recordHttpResponses(clients.dynamodb);

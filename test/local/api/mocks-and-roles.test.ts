@@ -113,6 +113,8 @@ describe('local/api mock configurations and user roles', function () {
     const denied = await start(`${arn}#HybridPath`);
     expect(denied.status).to.equal('FAILED');
     expect(denied.cause).to.include(`is not authorized to perform: sqs:SendMessage on resource: ${entriesOf(env.resources).queueArn}`);
+    // The call carries a session of the machine's role named after the machine, as its child starts do.
+    expect(denied.cause).to.include(`User: arn:aws:sts::${env.resources.accountId}:assumed-role/greeter-role/LambdaSQSIntegration is not authorized`);
 
     // StartSyncExecution takes a test case too: an EXPRESS machine of the same name, all of it mocked.
     await sfn('DeleteStateMachine', { stateMachineArn: arn });
