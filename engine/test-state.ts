@@ -353,6 +353,8 @@ export async function testState(request: TestStateRequest): Promise<TestStateRes
   checkState(name, state, jsonata);
   checkMock(state, request);
   if (request.context !== undefined) checkContext(request.context);
+  // AWS documents the variables as a JSON object literal, its keys the variables' names.
+  if (request.variables !== undefined && !isObject(request.variables)) throw invalid('Invalid variables provided: the variables must be a JSON object');
   if (state.Type === 'Task' && !request.mock && !request.call) {
     throw new UnsupportedFeature(`"${name}" calls ${String(state.Resource)}: give a mock, or a way to call it`);
   }

@@ -141,6 +141,14 @@ describe('engine/test-state', () => {
     expect(missing.cause).to.contain("The JSONPath '$$.Execution.Nope' specified for the field 'x.$' could not be found in the context object '{}'");
   });
 
+  it('refuses variables that are not a JSON object, as a ValidationException', async () => {
+    for (const variables of [null, [1, 2], 'x', 1]) {
+      const refused = await rejection(testState({ definition: { Type: 'Pass', End: true }, input: {}, variables: variables as never }));
+      expect(refused, JSON.stringify(variables)).to.be.instanceOf(InvalidTestStateRequest).and.to.include({ code: 'ValidationException' });
+    }
+    expect(await testState({ definition: { Type: 'Pass', Output: '{% $x %}', QueryLanguage: 'JSONata', End: true }, input: {}, variables: { x: 2 } })).to.include({ output: 2 });
+  });
+
   it("refuses a context object AWS refuses, with AWS's ValidationException messages", async () => {
     const refused = (context: unknown) => rejection(testState({ definition: { Type: 'Pass', End: true }, input: {}, context }));
     expect(await refused({ Execution: { Id: 1 } })).to.include({ code: 'ValidationException', message: 'Invalid Context object provided: Execution.Id must be a string' });
