@@ -1,9 +1,22 @@
 // One execution through Step Functions' API, as a client of an endpoint runs it: started, asked
 // about until it ends, and timed from its history, in the server's own timestamps (whole
-// milliseconds). The benchmarks that run a warm endpoint share it (warm-endpoint.ts, peer.ts).
+// milliseconds); and the clients that reach such an endpoint, made as the project makes them.
+// The benchmarks that run a warm endpoint share it (warm-endpoint.ts, peer.ts).
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClients, type Clients } from '../execution/clients.ts';
+import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
+import { region } from '../workflow/settings.ts';
 import { median } from './median.ts';
+
+/** Clients of a local endpoint's Step Functions, DynamoDB and SQS (execution/clients.ts), with the emulators' credentials. */
+export const endpointClients = (endpoints: { sfn: string; dynamodb: string; sqs: string }): Clients =>
+  createClients({ region: region(), endpoints, credentials: LOCAL_CREDENTIALS });
+
+/** Every client of `clients`. */
+export function destroyClients(clients: Clients): void {
+  for (const client of [clients.sfn, clients.dynamodb, clients.sqs, clients.s3]) client.destroy();
+}
 
 export interface EndedExecution {
   described: DescribeExecutionCommandOutput;

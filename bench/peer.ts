@@ -1,17 +1,16 @@
 // The classic loop side by side on this project's warm endpoint and on a peer: another local AWS
 // emulator that answers Step Functions, DynamoDB and SQS on one URL, as LocalStack-style emulators
 // do, started by whoever runs this. Both run the same definition: the deployed ASL's loop
-// (asl/transfer-records.asl.json from the state after its seed; this script writes the records
-// with BatchWriteItem), in its deployed form when a three-item trial on the peer succeeds with
-// the deployed output, else, on both, in a form that reads the list by index (loopDefinition).
-// After WARMUP uncounted executions of the largest size on each (V8 compiles this project's code
-// with its optimizing tiers only after it has run often; --warmup 0 measures a server just
-// started), the sizes take turns, round
-// after round, the two endpoints in turn; each execution's loop is timed in its own server's
-// history, from the first state's entry to the last event, so that a peer's own delay before an
-// execution's first state (or its polling) is not counted.
-// `npx tsx bench/peer.ts --peer URL [--count 10,50,100,500,1000] [--rounds 5] [--warmup 2]`; not part of make bench,
-// which has no peer to run.
+// (asl/transfer-records.asl.json from the state after its seed; this script writes the records with
+// BatchWriteItem), in its deployed form when a three-item trial on the peer succeeds with the
+// deployed output, else, on both, in a form that reads the list by index (loopDefinition). After
+// WARMUP uncounted executions of the largest size on each (V8 compiles this project's code with its
+// optimizing tiers only after it has run often; --warmup 0 measures a server just started), the
+// sizes take turns, round after round, the two endpoints in turn; each execution's loop is timed in
+// its own server's history, from the first state's entry to the last event, so that a peer's own
+// delay before an execution's first state (or its polling) is not counted.
+// `npx tsx bench/peer.ts --peer URL [--count 10,50,100,500,1000] [--rounds 5] [--warmup 2]`; not
+// part of make bench, which has no peer to run.
 import { BatchWriteItemCommand, CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
@@ -19,15 +18,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createClients, type Clients } from '../execution/clients.ts';
+import type { Clients } from '../execution/clients.ts';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
-import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
 import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
 import { resourceName, workflowNames } from '../workflow/names.ts';
 import { namePrefix } from '../workflow/settings.ts';
 import { renderTemplate } from '../workflow/template.ts';
 import { LOOP, QUEUE, TABLE, TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
-import { eventTime, msSpread, runToEnd } from './api-execution.ts';
+import { destroyClients, endpointClients, eventTime, msSpread, runToEnd } from './api-execution.ts';
 import { median } from './median.ts';
 import { startServe, stopServe } from './serve-process.ts';
 import { figuresTable } from './table.ts';
@@ -106,9 +104,6 @@ function stackNames() {
   };
 }
 
-const clientsOf = (endpoints: { sfn: string; dynamodb: string; sqs: string }): Clients =>
-  createClients({ region: OFFLINE_SCOPE.region, endpoints, credentials: LOCAL_CREDENTIALS });
-
 /** The stack's table and queue on the peer, made unless they are there, with the peer's clients. */
 async function provisionPeer(clients: Clients): Promise<Side> {
   const { tableName, queueName, roleArn } = stackNames();
@@ -130,15 +125,10 @@ async function provisionPeer(clients: Clients): Promise<Side> {
 
 /** The warm endpoint's own table and queue, and the stack's role, which may read the one and send to the other. */
 export async function ourSide(serve: { url: string; dynamodb: string; sqs: string }): Promise<Side> {
-  const clients = clientsOf({ sfn: serve.url, dynamodb: serve.dynamodb, sqs: serve.sqs });
+  const clients = endpointClients({ sfn: serve.url, dynamodb: serve.dynamodb, sqs: serve.sqs });
   const { tableName, queueName, roleArn } = stackNames();
   const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
   return { name: 'this project', ...clients, tableName, queueUrl: QueueUrl!, roleArn };
-}
-
-/** Every client of a side. */
-export function destroyClients(clients: Clients): void {
-  for (const client of [clients.sfn, clients.dynamodb, clients.sqs, clients.s3]) client.destroy();
 }
 
 export async function writeRecords(side: Side, ids: string[]): Promise<void> {
@@ -201,7 +191,7 @@ async function chooseForm(ours: Side, peer: Side): Promise<Pick<PeerFigures, 'fo
 
 export async function measurePeer(peerUrl: string, counts: number[], rounds: number, warmup: number = WARMUP): Promise<PeerFigures> {
   const serve = await startServe();
-  const peerClients = clientsOf({ sfn: peerUrl, dynamodb: peerUrl, sqs: peerUrl });
+  const peerClients = endpointClients({ sfn: peerUrl, dynamodb: peerUrl, sqs: peerUrl });
   let ours: Side | undefined;
   try {
     ours = await ourSide(serve);

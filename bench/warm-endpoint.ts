@@ -11,14 +11,13 @@
 // `npx tsx bench/warm-endpoint.ts [--count 100,1763] [--rounds 5]`; a section of `make bench`.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { MAX_ITEMS } from '../functions/seed/limits.ts';
-import { LOCAL_CREDENTIALS } from '../local/services/emulators.ts';
 import { arns, OFFLINE_SCOPE } from '../workflow/arns.ts';
 import { workflowNames } from '../workflow/names.ts';
 import { namePrefix, region } from '../workflow/settings.ts';
 import { TRANSFER_RECORDS } from '../workflow/transfer-records.ts';
-import { eventTime, msSpread, runToEnd } from './api-execution.ts';
+import { destroyClients, endpointClients, eventTime, msSpread, runToEnd } from './api-execution.ts';
 import { median } from './median.ts';
 import { startServe, stopServe } from './serve-process.ts';
 import { figuresTable } from './table.ts';
@@ -61,10 +60,11 @@ async function runOnce(sfn: SFNClient, stateMachineArn: string, count: number): 
 
 /** WARMUP executions of MAX_ITEMS items, then `rounds` rounds of one execution per count, all on one endpoint. */
 export async function measureWarmEndpoint(counts: number[], rounds: number = WARM_ROUNDS, warmup: number = WARMUP): Promise<WarmFigures[]> {
-  const { child, url } = await startServe();
+  const serve = await startServe();
   // The endpoint names its resources from the same settings (NAME_PREFIX, the region) it inherits.
   const scope = { ...OFFLINE_SCOPE, region: region() };
-  const sfn = new SFNClient({ region: scope.region, endpoint: url, credentials: LOCAL_CREDENTIALS });
+  const clients = endpointClients({ sfn: serve.url, dynamodb: serve.dynamodb, sqs: serve.sqs });
+  const { sfn } = clients;
   try {
     const stateMachineArn = arns.stateMachine(scope, workflowNames(namePrefix(), TRANSFER_RECORDS).stateMachine);
     for (let run = 0; run < warmup; run++) await runOnce(sfn, stateMachineArn, MAX_ITEMS);
@@ -78,8 +78,8 @@ export async function measureWarmEndpoint(counts: number[], rounds: number = WAR
     }
     return figures;
   } finally {
-    sfn.destroy();
-    await stopServe(child);
+    destroyClients(clients);
+    await stopServe(serve.child);
   }
 }
 

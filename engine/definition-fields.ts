@@ -1,13 +1,13 @@
 // The JSON type and range of each field a state reads, checked before anything reads it, as AWS's
 // schema checks them when the state machine is created (SCHEMA_VALIDATION_FAILED): a JSONPath
 // state's paths are strings (InputPath, OutputPath and ResultPath may be null), so are a Comment,
-// an Error, a Cause, a Label and the error names a retrier or catcher takes, End is a boolean,
-// Retry, Catch, Choices and Branches are arrays of objects, every Assign and a distributed Map's
-// ItemReader, ItemBatcher and ResultWriter (and their configurations) are objects, a literal
+// an Error, a Cause and a Label (a retrier's or catcher's error names: definition.ts), End is a
+// boolean, Retry, Catch, Choices and Branches are arrays of objects, every Assign and a distributed
+// Map's ItemReader, ItemBatcher and ResultWriter (and their configurations) are objects, a literal
 // number of seconds, attempts or items is an integer in its range (a retrier's as the States
 // Language specification and LocalStack's parser give them; LocalStack's snapshot tests are
-// recorded on AWS), and a literal Timestamp is one a Wait can read. In a
-// JSONata state a number or Timestamp may be an expression instead, checked when it is evaluated.
+// recorded on AWS), and a literal Timestamp is one a Wait can read. In a JSONata state a number or
+// Timestamp may be an expression instead, checked when it is evaluated.
 import { DefinitionError } from './errors.ts';
 import { isJsonataExpression } from './jsonata/evaluate.ts';
 import { isObject } from './json.ts';
@@ -80,12 +80,6 @@ export function checkFieldTypes(name: string, state: Json, jsonata: boolean): vo
   for (const [index, rule] of ((state.Choices ?? []) as Json[]).entries()) assigns.push([`Choices[${index}].Assign`, rule.Assign]);
   for (const [field, assign] of assigns) if (assign !== undefined && !isObject(assign)) throw refuse(field, 'an object');
   for (const [index, retrier] of ((state.Retry ?? []) as Json[]).entries()) checkRetrier(name, `Retry[${index}]`, retrier);
-  for (const field of ['Retry', 'Catch']) {
-    for (const [index, entry] of ((state[field] ?? []) as Json[]).entries()) {
-      const errors = entry.ErrorEquals;
-      if (Array.isArray(errors) && !errors.every((error) => typeof error === 'string')) throw refuse(`${field}[${index}].ErrorEquals`, 'an array of error names (strings)');
-    }
-  }
 }
 
 /** The top level's own fields: TimeoutSeconds is a positive integer, Comment and Version are strings. */

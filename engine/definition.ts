@@ -169,7 +169,7 @@ function checkState(name: string, state: Json, states: Json, topJsonata: boolean
   }
 }
 
-/** Retriers and catchers: a non-empty ErrorEquals each; States.ALL alone and in the last one. */
+/** Retriers and catchers: a non-empty ErrorEquals of error names each; States.ALL alone and in the last one. */
 function checkErrorLists(name: string, field: string, list: unknown): void {
   if (list === undefined) return;
   if (!Array.isArray(list)) throw new DefinitionError(`${where(name, field)}: must be an array.`);
@@ -178,7 +178,9 @@ function checkErrorLists(name: string, field: string, list: unknown): void {
     const unknown = isObject(entry) ? Object.keys(entry).find((key) => !fields.has(key)) : undefined;
     if (unknown !== undefined) throw new DefinitionError(`${where(name, `${field}[${index}].${unknown}`)}: not supported in a ${field === 'Retry' ? 'retrier' : 'catcher'}.`);
     const errors = entry?.ErrorEquals;
-    if (!Array.isArray(errors) || errors.length === 0) throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: must be a non-empty array.`);
+    if (!Array.isArray(errors) || errors.length === 0 || !errors.every((error) => typeof error === 'string')) {
+      throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: must be a non-empty array of error names (strings).`);
+    }
     if (errors.includes('States.ALL') && (errors.length > 1 || index < list.length - 1)) {
       throw new DefinitionError(`${where(name, `${field}[${index}].ErrorEquals`)}: States.ALL must appear alone, in the last ${field === 'Retry' ? 'retrier' : 'catcher'}.`);
     }

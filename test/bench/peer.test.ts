@@ -3,7 +3,8 @@
 // its arguments and its table.
 import { expect } from 'chai';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { createMachine, destroyClients, loopDefinition, ourSide, peerArgs, PeerBenchFailed, peerTable, runLoop, writeRecords, type LoopForm } from '../../bench/peer.ts';
+import { destroyClients } from '../../bench/api-execution.ts';
+import { createMachine, loopDefinition, ourSide, peerArgs, PeerBenchFailed, peerTable, runLoop, writeRecords, type LoopForm } from '../../bench/peer.ts';
 import { startServe, stopServe } from '../../bench/serve-process.ts';
 
 describe('bench/peer', function () {

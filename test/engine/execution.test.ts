@@ -184,8 +184,8 @@ describe('engine: checkDefinition', () => {
     wrongType({ Type: 'Fail', Error: 1 }, 'Error', 'a string');
     wrongType({ Type: 'Fail', Cause: { why: 'x' } }, 'Cause', 'a string');
     wrongType({ Type: 'Pass', Comment: [], End: true }, 'Comment', 'a string');
-    wrongType({ ...task, Retry: [{ ErrorEquals: [1] }] }, 'Retry[0].ErrorEquals', 'an array of error names (strings)');
-    wrongType({ ...task, Catch: [{ ErrorEquals: ['X', null], Next: 'H' }] }, 'Catch[0].ErrorEquals', 'an array of error names (strings)');
+    wrongType({ ...task, Retry: [{ ErrorEquals: [1] }] }, 'Retry[0].ErrorEquals', 'a non-empty array of error names (strings)');
+    wrongType({ ...task, Catch: [{ ErrorEquals: ['X', null], Next: 'H' }] }, 'Catch[0].ErrorEquals', 'a non-empty array of error names (strings)');
     wrongType({ Type: 'Parallel', Branches: [null], End: true }, 'Branches', 'an array of state machines (objects)');
     wrongType({ ...task, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: {}, Next: 'H' }] }, 'Catch[0].ResultPath', 'a path (a string) or null');
     for (const options of [{}, { QueryLanguage: 'JSONata' }]) {
