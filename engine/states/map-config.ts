@@ -43,8 +43,29 @@ const TOLERATED_PERCENTAGE: Setting = {
   outOfRange: (value) => (value < 0 || value > 100 ? 'ToleratedFailurePercentage must be between 0 and 100.' : undefined),
 };
 
-// A path may give a number or a numeric string ("1"), as AWS accepts.
+// A path may give a number or a numeric string ("1"), as AWS accepts (recorded for MaxItemsPath,
+// MaxItemsPerBatchPath and MaxInputBytesPerBatchPath given "2" and "15000").
 const numeric = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+
+/**
+ * The integer a Map's other Path fields give (ReaderConfig's MaxItemsPath, ItemBatcher's), read
+ * as the settings above are: a number, or the number a numeric string spells; undefined for any
+ * other value, which the caller refuses with invalidPath.
+ */
+export function pathInteger(value: unknown): number | undefined {
+  const number = numeric(value);
+  return isOfType(number, 'integer') ? number : undefined;
+}
+
+/** AWS's cause for a Path whose value is not a valid integer: `invalidPath('MaxItems', "two", '$.max')`. */
+export function invalidPath(field: string, value: unknown, path: string): string {
+  return invalidCause(field, value, path, 'integer');
+}
+
+/** The cause of a JSONata setting that is not a non-negative number of its type. */
+export function jsonataNumberCause(field: string, type: 'integer' | 'float', value: unknown): string {
+  return `The ${field} field must be a non-negative ${type === 'integer' ? 'integer' : 'number'}, but was: ${JSON.stringify(value)}`;
+}
 
 function isOfType(value: unknown, type: Setting['type']): value is number {
   return typeof value === 'number' && Number.isFinite(value) && (type === 'float' || Number.isInteger(value));
@@ -56,10 +77,7 @@ async function readSetting(step: StateStep, setting: Setting, input: unknown): P
   if (step.jsonata) {
     if (state[field] === undefined) return undefined;
     const value = await jsonataField(step, field, state[field]);
-    if (!isOfType(value, type) || value < 0) {
-      const what = type === 'integer' ? 'integer' : 'number';
-      throw new StatesError('States.QueryEvaluationError', `The ${field} field must be a non-negative ${what}, but was: ${JSON.stringify(value)}`);
-    }
+    if (!isOfType(value, type) || value < 0) throw new StatesError('States.QueryEvaluationError', jsonataNumberCause(field, type, value));
     return value;
   }
   const path = state[`${field}Path`];

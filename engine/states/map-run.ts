@@ -12,7 +12,7 @@ import { runAll } from '../concurrency.ts';
 import { BranchCancelled, Cancellation, ExecutionInterrupted, type Run, type StateStep } from '../step.ts';
 import { itemsTurnDue } from '../turns.ts';
 import type { ExecutionContext, MapRunRecord } from '../types.ts';
-import { selectItem, toleranceExceeded, withinTolerance, type ItemProcessor, type MapLimits } from './map-config.ts';
+import { invalidPath, jsonataNumberCause, pathInteger, selectItem, toleranceExceeded, withinTolerance, type ItemProcessor, type MapLimits } from './map-config.ts';
 import { childRecord } from './map-run-child.ts';
 import { failureOf } from './task.ts';
 
@@ -30,19 +30,19 @@ const MAX_ITEMS_LIMIT = 100_000_000;
 
 /** ReaderConfig.MaxItems or MaxItemsPath (or a JSONata MaxItems), read with AWS's errors. */
 async function maxItemsOf(step: StateStep, config: { MaxItems?: unknown; MaxItemsPath?: unknown }, effective: unknown): Promise<number> {
-  let value: unknown;
+  let value: number;
   if (typeof config.MaxItemsPath === 'string') {
-    value = resolveValue(config.MaxItemsPath, pathScope(step, effective), 'MaxItemsPath');
-    if (typeof value !== 'number' || !Number.isInteger(value)) {
-      const shown = typeof value === 'string' ? value : JSON.stringify(value);
-      throw new StatesError('States.ItemReaderFailed', `The MaxItemsPath field refers to value "${shown}" which is not a valid integer: ${config.MaxItemsPath}`);
-    }
+    const raw = resolveValue(config.MaxItemsPath, pathScope(step, effective), 'MaxItemsPath');
+    const integer = pathInteger(raw);
+    if (integer === undefined) throw new StatesError('States.ItemReaderFailed', invalidPath('MaxItems', raw, config.MaxItemsPath));
+    value = integer;
   } else if (config.MaxItems === undefined) return MAX_ITEMS_LIMIT;
   else {
-    value = step.jsonata ? await jsonataField(step, 'MaxItems', config.MaxItems) : config.MaxItems;
-    if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw new StatesError(step.jsonata ? 'States.QueryEvaluationError' : 'States.ItemReaderFailed', `The MaxItems field must be an integer, but was: ${JSON.stringify(value)}`);
+    const given = step.jsonata ? await jsonataField(step, 'MaxItems', config.MaxItems) : config.MaxItems;
+    if (typeof given !== 'number' || !Number.isInteger(given)) {
+      throw new StatesError(step.jsonata ? 'States.QueryEvaluationError' : 'States.ItemReaderFailed', `The MaxItems field must be an integer, but was: ${JSON.stringify(given)}`);
     }
+    value = given;
   }
   // AWS's cause for a negative count (recorded).
   if (value < 0) throw new StatesError('States.ItemReaderFailed', 'field MaxItems must be positive');
@@ -87,11 +87,20 @@ interface Batching {
 async function batching(step: StateStep, effective: unknown): Promise<Batching | undefined> {
   const batcher = step.state.ItemBatcher as Record<string, unknown> | undefined;
   if (batcher === undefined) return undefined;
+  // A value that is not a non-negative integer is refused as the Map's own settings' are.
   const read = async (field: string): Promise<number | undefined> => {
-    if (step.jsonata) return batcher[field] === undefined ? undefined : ((await jsonataField(step, field, batcher[field])) as number);
+    if (step.jsonata) {
+      if (batcher[field] === undefined) return undefined;
+      const value = await jsonataField(step, field, batcher[field]);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new StatesError('States.QueryEvaluationError', jsonataNumberCause(field, 'integer', value));
+      return value;
+    }
     const path = batcher[`${field}Path`];
-    if (typeof path === 'string') return resolveValue(path, pathScope(step, effective), `${field}Path`) as number;
-    return batcher[field] as number | undefined;
+    if (typeof path !== 'string') return batcher[field] as number | undefined;
+    const raw = resolveValue(path, pathScope(step, effective), `${field}Path`);
+    const value = pathInteger(raw);
+    if (value === undefined || value < 0) throw new StatesError('States.Runtime', invalidPath(field, raw, path));
+    return value;
   };
   return {
     maxItems: await read('MaxItemsPerBatch'),

@@ -114,6 +114,20 @@ describe('engine: distributed Map state', () => {
     ]);
   });
 
+  it('reads ItemBatcher\'s paths as AWS does: a numeric string is its number (recorded: "2" and "15000"), anything else no integer', async () => {
+    const batched = (batcher: Record<string, unknown>) =>
+      machine({ Type: 'Map', ItemBatcher: batcher, ItemsPath: '$.items', ItemProcessor: processor({ Type: 'Pass', End: true }), End: true });
+    const strings = await run(batched({ MaxItemsPerBatchPath: '$.n', MaxInputBytesPerBatchPath: '$.bytes' }), { items: [1, 2, 3], n: '2', bytes: '15000' });
+    expect(strings.output).to.deep.equal([{ Items: [1, 2] }, { Items: [3] }]);
+    for (const n of ['two', -1, 1.5, { n: 2 }]) {
+      const result = await run(batched({ MaxItemsPerBatchPath: '$.n' }), { items: [1], n });
+      const shown = typeof n === 'string' ? n : JSON.stringify(n);
+      expect(result).to.include({ status: 'FAILED', error: 'States.Runtime', cause: `An error occurred while executing the state 'S' (entered at the event id #2). The MaxItemsPerBatchPath field refers to value "${shown}" which is not a valid integer: $.n` });
+    }
+    const jsonata = machine({ Type: 'Map', QueryLanguage: 'JSONata', ItemBatcher: { MaxItemsPerBatch: '{% "x" %}' }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true });
+    expect(await run(jsonata, [1])).to.include({ status: 'FAILED', error: 'States.QueryEvaluationError', cause: `An error occurred while executing the state 'S' (entered at the event id #2). The MaxItemsPerBatch field must be a non-negative integer, but was: "x"` });
+  });
+
   it('MaxInputBytesPerBatch closes a batch before its JSON grows past the limit', async () => {
     // {"Items":["aaaa","bbbb"]} is 25 bytes; adding ,"cccc" would make it 32.
     const result = await run(
@@ -319,6 +333,18 @@ describe('engine: distributed Map state', () => {
     it('fails with States.ItemReaderFailed when the path gives no integer', async () => {
       const result = await run(reading({ MaxItemsPath: '$.max' }), { max: 'two' }, items);
       expect(result).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed', cause: 'The MaxItemsPath field refers to value "two" which is not a valid integer: $.max' });
+      const fraction = await run(reading({ MaxItemsPath: '$.max' }), { max: '1.5' }, items);
+      expect(fraction).to.include({ status: 'FAILED', error: 'States.ItemReaderFailed', cause: 'The MaxItemsPath field refers to value "1.5" which is not a valid integer: $.max' });
+    });
+
+    it('reads a numeric string as its number, as AWS does (a variable holding "2", recorded)', async () => {
+      const assigned = machine(
+        { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON', MaxItemsPath: '$maxItems' }, Parameters: {} }, ItemProcessor: processor({ Type: 'Pass', End: true }), End: true },
+        { Start: { Type: 'Pass', Assign: { maxItems: '2' }, Next: 'S' } },
+        { StartAt: 'Start' },
+      );
+      const result = await run(assigned, {}, items);
+      expect(result.output).to.deep.equal([1, 2]);
     });
 
     it('evaluates a JSONata MaxItems', async () => {
