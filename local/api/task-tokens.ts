@@ -2,7 +2,7 @@
 // `.waitForTaskToken` Task or an activity's task, answered by SendTaskSuccess, SendTaskFailure and
 // SendTaskHeartbeat with AWS's errors, and the activity tasks GetActivityTask's workers take.
 import { randomBytes } from 'node:crypto';
-import type { TaskTokenRequest, TaskTokens, TaskTokenWait } from '../../engine/index.ts';
+import { StatesError, type TaskTokenRequest, type TaskTokens, type TaskTokenWait } from '../../engine/index.ts';
 import { ApiError } from './errors.ts';
 
 /** How long GetActivityTask holds a poll when no task comes, as AWS does. */
@@ -33,7 +33,7 @@ export class TaskFailure extends Error {
 }
 
 export interface TaskTokenRegistryOptions {
-  /** Whether an activity exists; a task of one that does not is not scheduled (ActivityScheduleFailed). */
+  /** Whether an activity exists; a task of one that does not fails the execution (States.Runtime, no event of its own), as AWS records it. */
   activityExists?: (arn: string) => boolean;
   /** Each token as it opens, for a host that shows how to answer it (the CLI). */
   onOpen?: (token: string, request: TaskTokenRequest) => void;
@@ -52,7 +52,7 @@ export class TaskTokenRegistry implements TaskTokens {
   open(request: TaskTokenRequest): TaskTokenWait {
     const activity = request.activity;
     if (activity && this.options.activityExists && !this.options.activityExists(activity.arn)) {
-      throw new TaskFailure('States.Runtime', `Activity does not exist: '${activity.arn}'`);
+      throw new StatesError('States.Runtime', `The activity ${activity.arn} does not exist.`);
     }
     const token = `AQ${randomBytes(48).toString('base64url')}`;
     let entry!: OpenToken;

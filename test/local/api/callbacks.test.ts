@@ -189,5 +189,20 @@ describe('local/api: callbacks and activities with @aws-sdk/client-sfn', functio
       expect(await finished(sfn, silent)).to.include({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
       expect(await rejection(sfn.send(new SendTaskHeartbeatCommand({ taskToken: taken.taskToken! })))).to.be.instanceOf(TaskTimedOut);
     });
+
+    it('a Task of a deleted activity fails the execution with States.Runtime, as AWS records it (no activity event)', async () => {
+      const gone = (await sfn.send(new CreateActivityCommand({ name: 'gone' }))).activityArn!;
+      await sfn.send(new DeleteActivityCommand({ activityArn: gone }));
+      const definition = { StartAt: 'ActivityTask', States: { ActivityTask: { Type: 'Task', Resource: gone, End: true } } };
+      const stateMachineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'gone-activity', definition: JSON.stringify(definition), roleArn }))).stateMachineArn!;
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"Value1":"HelloWorld"}' }));
+      expect(await finished(sfn, executionArn!)).to.include({
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: `An error occurred while executing the state 'ActivityTask' (entered at the event id #2). The activity ${gone} does not exist.`,
+      });
+      const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+      expect(events.map((event) => event.type)).to.deep.equal(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { TaskTokenRequest } from '../../../engine/index.ts';
+import { StatesError, type TaskTokenRequest } from '../../../engine/index.ts';
 import { ApiError } from '../../../local/api/errors.ts';
 import { TaskTokenRegistry } from '../../../local/api/task-tokens.ts';
 import { CONTEXT } from '../../engine/run.ts';
@@ -91,6 +91,6 @@ describe('local/api: the task token registry', () => {
 
   it('does not schedule a task of an activity that does not exist', () => {
     const tokens = new TaskTokenRegistry({ activityExists: () => false });
-    expect(() => tokens.open(request({ activity: { arn: ACTIVITY, input: {} } }))).to.throw(/Activity does not exist/);
+    expect(() => tokens.open(request({ activity: { arn: ACTIVITY, input: {} } }))).to.throw(StatesError, `The activity ${ACTIVITY} does not exist.`);
   });
 });
