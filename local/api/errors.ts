@@ -14,3 +14,6 @@ export class ApiError extends Error {
 
 export const validationError = (message: string) => new ApiError('ValidationException', message);
 export const invalidArn = (arn: string) => new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+// AWS's message names no token, whatever the token was (recorded for SendTaskSuccess and
+// SendTaskFailure given "NoSuchTaskToken", and for ListStateMachineAliases given a made-up nextToken).
+export const invalidToken = () => new ApiError('InvalidToken', "Invalid Token: 'Invalid token'");

@@ -5,7 +5,7 @@
 // operation and every field that shapes the list) and to this endpoint's run: AWS asks that
 // all other arguments stay unchanged, and any other token is InvalidToken.
 import { createHash, randomUUID } from 'node:crypto';
-import { ApiError } from './errors.ts';
+import { invalidToken } from './errors.ts';
 
 export interface Page<T> {
   items: T[];
@@ -55,5 +55,5 @@ function positionIn(token: string, scope: string): number {
   } catch {
     // falls through to InvalidToken
   }
-  throw new ApiError('InvalidToken', `Invalid Token: '${token}'`);
+  throw invalidToken();
 }

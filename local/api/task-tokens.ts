@@ -3,7 +3,7 @@
 // SendTaskHeartbeat with AWS's errors, and the activity tasks GetActivityTask's workers take.
 import { randomBytes } from 'node:crypto';
 import { StatesError, type TaskTokenRequest, type TaskTokens, type TaskTokenWait } from '../../engine/index.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, invalidToken } from './errors.ts';
 
 /** How long GetActivityTask holds a poll when no task comes, as AWS does. */
 export const ACTIVITY_POLL_MS = 60_000;
@@ -137,7 +137,7 @@ export class TaskTokenRegistry implements TaskTokens {
 
   /** The open token, or AWS's error for a malformed, unknown or closed one. */
   private take(token: string): OpenToken {
-    if (!TOKEN.test(token)) throw new ApiError('InvalidToken', `Invalid Token: '${token.length > 64 ? `${token.slice(0, 64)}…` : token}'`);
+    if (!TOKEN.test(token)) throw invalidToken();
     const entry = this.open_.get(token);
     if (entry) return entry;
     if (this.closed.has(token)) throw new ApiError('TaskTimedOut', 'Task Timed Out: the task has already been closed');
