@@ -92,10 +92,16 @@ export interface TaskCall {
 export type TaskHandler = (parameters: unknown, call?: DispatchedCall) => Promise<unknown>;
 
 /** The Step Functions operations a nested execution's Task calls, by name (StartExecution, DescribeExecution, StopExecution). */
-export type StepFunctionsOperation = 'StartExecution' | 'DescribeExecution' | 'StopExecution';
+export type StepFunctionsOperation =
+  | 'StartExecution'
+  | 'DescribeExecution'
+  | 'StopExecution'
+  | 'SendTaskSuccess'
+  | 'SendTaskFailure'
+  | 'SendTaskHeartbeat';
 
 /**
- * Step Functions' own API, as a `states:startExecution` Task calls it (AWS's integration calls
+ * Step Functions' own API, as a `states:startExecution` or `aws-sdk:sfn` Task calls it (AWS's integrations call
  * the service's API too): the endpoint's operations, with their validation, shapes and errors (an
  * Error whose name is AWS's error code and whose `status` is the HTTP status).
  */

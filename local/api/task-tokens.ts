@@ -67,6 +67,8 @@ export class TaskTokenRegistry implements TaskTokens {
 
   /** SendTaskSuccess: `output` is the answer's JSON text. */
   succeed(token: string, output: string): void {
+    // A malformed token is refused before the output is read (recorded: "NoSuchTaskToken" with output that is no JSON).
+    this.checkFormat(token);
     let value: unknown;
     try {
       value = JSON.parse(output);
@@ -137,11 +139,15 @@ export class TaskTokenRegistry implements TaskTokens {
 
   /** The open token, or AWS's error for a malformed, unknown or closed one. */
   private take(token: string): OpenToken {
-    if (!TOKEN.test(token)) throw invalidToken();
+    this.checkFormat(token);
     const entry = this.open_.get(token);
     if (entry) return entry;
     if (this.closed.has(token)) throw new ApiError('TaskTimedOut', 'Task Timed Out: the task has already been closed');
     throw new ApiError('TaskDoesNotExist', 'Task Does Not Exist');
+  }
+
+  private checkFormat(token: string): void {
+    if (!TOKEN.test(token)) throw invalidToken();
   }
 
   private close(token: string): void {

@@ -21,7 +21,7 @@ import { ManagedRuleDenied, UnsupportedResource, type IntegrationStyle } from '.
 import { createFunctionLookup, functionAddress, functionResourceTask, isFunctionArn } from './lambda.ts';
 import { recordHttpResponses } from './response.ts';
 import { LIST_READER_RESOURCE } from './s3.ts';
-import { managedRulePermissions } from './states.ts';
+import { managedRulePermissions, NEEDS_EXECUTIONS } from './states.ts';
 import { readerConfigProblem, type ReaderConfig } from './s3-items.ts';
 import type { FunctionLookup, LocalFunction, ServiceDescriptor } from './service.ts';
 import { SERVICES } from './services.ts';
@@ -66,6 +66,7 @@ const INTEGRATIONS = new Map(SERVICES.filter((service) => service.call).map((ser
 
 const LAMBDA = INTEGRATIONS.get('lambda')!;
 const STATES = INTEGRATIONS.get('states')!;
+const SFN = INTEGRATIONS.get('sfn')!;
 
 const SUPPORTED = [
   'the function ARN itself (a function of the description)',
@@ -249,15 +250,15 @@ function storageKey(stateName: string, resource: string): string {
 }
 
 /**
- * A Task that starts executions runs only where executions run (stepFunctions); a `.sync` one only
- * if the role may create the managed rule that watches the child, which AWS checks when the state
- * machine is created (ManagedRuleDenied).
+ * A Task of Step Functions' (states:startExecution, aws-sdk:sfn) runs only where executions run
+ * (stepFunctions); a `.sync` one only if the role may create the managed rule that watches the
+ * child, which AWS checks when the state machine is created (ManagedRuleDenied).
  */
 function checkNestedTasks(plans: { task: TaskState; integration: Integration }[], options: BridgeOptions, role: string): void {
   const { region, accountId } = options.resources;
   for (const { task, integration } of plans) {
-    if (integration.service !== STATES) continue;
-    if (!options.stepFunctions) throw new UnsupportedResource(`state "${task.name}": states:startExecution runs only where executions run (the endpoint, or a CLI run)`);
+    if (integration.service !== STATES && integration.service !== SFN) continue;
+    if (!options.stepFunctions) throw new UnsupportedResource(`state "${task.name}": ${String(task.resource)} ${NEEDS_EXECUTIONS}`);
     if (!integration.pattern?.startsWith('.sync')) continue;
     for (const permission of managedRulePermissions(region, accountId)) {
       if (!permission.resources.every((rule) => isAllowed(options.stateMachinePolicy, permission.action, rule))) throw new ManagedRuleDenied(`'${role}' is not authorized to create managed-rule.`);

@@ -12,7 +12,7 @@ import { NESTED_EXECUTION_RULE } from '../../workflow/permissions.ts';
 import type { StepFunctionsApi, StepFunctionsOperation } from '../contracts.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
-import { serviceFailure, TaskFailure, UnsupportedResource, type ServiceErrors } from './errors.ts';
+import { serviceFailure, TaskFailure, UnsupportedResource, type IntegrationStyle, type ServiceErrors } from './errors.ts';
 import { httpMetadata } from './response.ts';
 import type { ServiceDescriptor } from './service.ts';
 
@@ -34,14 +34,25 @@ const STATES_MODELED: ReadonlySet<string> = new Set([
   'ValidationException',
 ]);
 
+// The Java SDK v2 models every error of Step Functions' API; these are those of the actions aws-sdk:sfn runs offline (sfn.ts).
+const SFN_MODELED: ReadonlySet<string> = new Set([
+  ...STATES_MODELED,
+  'InvalidOutputException',
+  'InvalidTokenException',
+  'TaskDoesNotExistException',
+  'TaskTimedOutException',
+]);
+
 export const STATES_ERRORS: ServiceErrors = {
   optimized: { prefix: 'StepFunctions', generic: 'AWSStepFunctionsException', service: 'AWSStepFunctions', modeled: STATES_MODELED },
-  // No aws-sdk:sfn action runs offline; the naming is the SDK v2's, for completeness of the descriptor.
-  sdk: { prefix: 'Sfn', generic: 'SfnException', service: 'Sfn', modeled: STATES_MODELED },
+  sdk: { prefix: 'Sfn', generic: 'SfnException', service: 'Sfn', modeled: SFN_MODELED },
   accessDenied: { status: 400, name: 'AccessDeniedException' },
 };
 
-/** The IAM action and resource a Step Functions operation needs: the state machine to start, or the execution to watch. */
+/**
+ * The IAM action and resource a Step Functions operation needs: the state machine to start, the
+ * execution to watch, any resource (*) for a task token's answer, which names none.
+ */
 export function statesPermission(operation: string, params: Params): RequiredPermission {
   const arn = operation === 'StartExecution' ? params.StateMachineArn : params.ExecutionArn;
   return { action: `states:${operation}`, resources: [typeof arn === 'string' ? arn : '*'] };
@@ -62,7 +73,7 @@ function formOf(pattern: string | undefined): Form {
 }
 
 /** StartExecution's input: the Task's Input as JSON text (an object or array is serialized, a string sent as is), `{}` without one. */
-function inputText(input: unknown): unknown {
+export function inputText(input: unknown): unknown {
   if (input === undefined) return '{}';
   return typeof input === 'string' ? input : JSON.stringify(input);
 }
@@ -90,11 +101,11 @@ function childDescription(described: Params, form: Form): Params {
   return description;
 }
 
-/** An API error as the Task fails with it: StepFunctions.<Code>Exception, with the SDK's cause. */
-function apiFailure(error: unknown): Error {
+/** An API error as the Task fails with it: StepFunctions.<Code>Exception (Sfn.<Code>Exception for aws-sdk), with the SDK's cause. */
+export function apiFailure(error: unknown, style: IntegrationStyle = 'optimized'): Error {
   if (!(error instanceof Error) || error instanceof TaskFailure) return error as Error;
   const status = (error as { status?: unknown }).status;
-  return serviceFailure(STATES_ERRORS, 'optimized', { name: error.name, message: error.message, status: typeof status === 'number' ? status : 400 });
+  return serviceFailure(STATES_ERRORS, style, { name: error.name, message: error.message, status: typeof status === 'number' ? status : 400 });
 }
 
 /** StartExecution's response as the optimized integration returns it, with the call's HTTP metadata. */
@@ -120,7 +131,7 @@ export function startExecutionTask(pattern: string | undefined, api: StepFunctio
     }
   };
   return async (params, dispatched) => {
-    if (!api) throw new UnsupportedResource('states:startExecution runs only where executions run (the endpoint, or a CLI run)');
+    if (!api) throw new UnsupportedResource(`states:startExecution ${NEEDS_EXECUTIONS}`);
     // The child's name is chosen before the call, so that its execution ARN is known to IAM.
     const name = params.Name ?? randomUUID();
     authorize(context, statesPermission('StartExecution', params), STATES_ERRORS, 'optimized');
@@ -157,6 +168,9 @@ export function startExecutionTask(pattern: string | undefined, api: StepFunctio
     return description;
   };
 }
+
+/** Where a Task of Step Functions' runs (states:startExecution here, aws-sdk:sfn in sfn.ts). */
+export const NEEDS_EXECUTIONS = 'runs only where executions run (the endpoint, or a CLI run)';
 
 /** Step Functions: startExecution, request-response, `.sync`, `.sync:2` and `.waitForTaskToken`; IAM is checked at the call. */
 export const STATES_SERVICE: ServiceDescriptor = {

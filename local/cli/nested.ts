@@ -1,5 +1,5 @@
-// A CLI run's nested executions: the Tasks that start executions (states:startExecution) start
-// them on Step Functions in process, the endpoint's stores and operations without their port, where
+// A CLI run's nested executions: the Tasks that start executions (states:startExecution, or
+// aws-sdk:sfn, which also watches executions and answers task tokens) reach Step Functions in process, the endpoint's stores and operations without their port, where
 // the description's workflows are registered under their deployed names and roles, as `make
 // deploy` leaves them. Another state machine does not exist there: its StartExecution fails at
 // run time (StepFunctions.StateMachineDoesNotExistException), as on AWS.
@@ -7,26 +7,55 @@ import { classifyResource, isJsonataExpression, type HistoryEvent, type TaskToke
 import type { TokenAnswers } from '../host/mock-config.ts';
 import { arns, executionArnOf, OFFLINE_SCOPE } from '../../workflow/arns.ts';
 import { isObject } from '../../workflow/json.ts';
-import { NESTED_EXECUTION_RULE, nestedExecutionGrants, ref, resolveGrants, type NestedPattern, type PolicyStatement } from '../../workflow/permissions.ts';
+import { NESTED_EXECUTION_RULE, nestedExecutionGrants, ref, resolveGrants, type Grant, type NestedPattern, type PolicyStatement } from '../../workflow/permissions.ts';
 import { taskStates } from '../bridge/index.ts';
 import type { LocalEnvironment, LocalResources, StepFunctionsApi } from '../contracts.ts';
 
-/** A Task that starts executions: its state, its pattern, and its child when the definition names it literally. */
+/**
+ * A Task that reaches Step Functions: its state, its pattern, its aws-sdk:sfn action if it is one,
+ * and the state machine or execution it names, when the definition names it literally.
+ */
 export interface NestedTask {
   state: string;
   pattern: NestedPattern;
+  sdkAction?: string;
   stateMachineArn?: string;
+  executionArn?: string;
+}
+
+function literalParameter(parameters: unknown, name: string): string | undefined {
+  const value = isObject(parameters) ? parameters[name] : undefined;
+  return typeof value === 'string' && !isJsonataExpression(value) ? value : undefined;
 }
 
 export function nestedTasks(definition: unknown): NestedTask[] {
   return taskStates(definition).flatMap((task): NestedTask[] => {
     if (typeof task.resource !== 'string') return [];
     const kind = classifyResource(task.resource);
-    if (kind.kind !== 'service' || kind.resourceType !== 'states' || !/^startExecution(\.|$)/.test(kind.resource)) return [];
-    const arn = isObject(task.parameters) ? task.parameters.StateMachineArn : undefined;
-    const literal = typeof arn === 'string' && !isJsonataExpression(arn);
-    return [{ state: task.name, pattern: kind.pattern, ...(literal ? { stateMachineArn: arn } : {}) }];
+    if (kind.kind !== 'service') return [];
+    const sdk = kind.resourceType === 'aws-sdk:sfn';
+    if (!sdk && (kind.resourceType !== 'states' || !/^startExecution(\.|$)/.test(kind.resource))) return [];
+    const stateMachineArn = literalParameter(task.parameters, 'StateMachineArn');
+    const executionArn = literalParameter(task.parameters, 'ExecutionArn');
+    return [
+      {
+        state: task.name,
+        pattern: kind.pattern,
+        ...(sdk ? { sdkAction: kind.resource.split('.')[0]! } : {}),
+        ...(stateMachineArn === undefined ? {} : { stateMachineArn }),
+        ...(executionArn === undefined ? {} : { executionArn }),
+      },
+    ];
   });
+}
+
+/** An aws-sdk:sfn Task's grant besides startExecution's: the execution it watches, any resource (*) for a token's answer. */
+function sdkGrant(task: NestedTask, anyExecution: string, sid: string): Grant {
+  const operation = task.sdkAction!.charAt(0).toUpperCase() + task.sdkAction!.slice(1);
+  if (operation.startsWith('SendTask')) {
+    return { sid, actions: [`states:${operation}`], resources: ['*'], wildcardReason: 'a task token names no resource' };
+  }
+  return { sid, actions: [`states:${operation}`], resources: [task.executionArn ?? anyExecution] };
 }
 
 /**
@@ -42,7 +71,9 @@ export function nestedTaskStatements(tasks: NestedTask[], resources: LocalResour
     const child = { stateMachine, executions: executionArnOf(stateMachine, '*') };
     resolved[child.stateMachine] = child.stateMachine;
     resolved[child.executions] = child.executions;
-    return nestedExecutionGrants(child, task.pattern, `Nested${index}`);
+    if (task.sdkAction === undefined || task.sdkAction === 'startExecution') return nestedExecutionGrants(child, task.sdkAction ? 'request' : task.pattern, `Nested${index}`);
+    if (task.executionArn !== undefined) resolved[task.executionArn] = task.executionArn;
+    return [sdkGrant(task, child.executions, `Nested${index}Sdk`)];
   });
   return resolveGrants(grants, resolved);
 }

@@ -105,6 +105,25 @@ describe('local/run: nested executions (states:startExecution)', function () {
     expect(JSON.parse(run.record.cause!)).to.include({ ExecutionArn: child!.executionArn, Status: 'FAILED', Error: 'InvalidInput' });
   });
 
+  it('--definition with aws-sdk:sfn: startExecution starts a child of the description, its role granted it from the definition; a made-up token is Sfn.InvalidTokenException', async () => {
+    const definitionPath = await definitionFile('sdk-start', {
+      Resource: 'arn:aws:states:::aws-sdk:sfn:startExecution',
+      Parameters: { StateMachineArn: transferRecordsArn(), Input: { count: 1 } },
+    });
+    const run = await runLocal({ definitionPath, input: {}, prefix: PREFIX });
+    expect(run.record.status, run.record.cause).to.equal('SUCCEEDED');
+    const output = run.record.output as { ExecutionArn: string; StartDate: string };
+    expect(run.children!.map((child) => child.executionArn)).to.deep.equal([output.ExecutionArn]);
+    expect(output.StartDate).to.match(/^\d{4}-\d\d-\d\dT/);
+
+    const answers = await definitionFile('sdk-answer', {
+      Resource: 'arn:aws:states:::aws-sdk:sfn:sendTaskFailure',
+      Parameters: { 'TaskToken.$': '$.token' },
+    });
+    const refused = await runLocal({ definitionPath: answers, input: { token: 'NoSuchTaskToken' }, prefix: PREFIX });
+    expect(refused.record).to.include({ status: 'FAILED', error: 'Sfn.InvalidTokenException' });
+  });
+
   it('the command line reports each child with its status and history, in text and in --json', async () => {
     const definitionPath = await definitionFile('cli', { Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: transferRecordsArn(), Input: { count: 1 } } });
     const run = async (json: boolean) => {

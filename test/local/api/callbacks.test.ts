@@ -26,6 +26,7 @@ import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import type { LocalEnvironment } from '../../../local/contracts.ts';
 import { startApiServer, type ApiServer } from '../../../local/api/server.ts';
+import { STEP_FUNCTIONS_TRUST_POLICY } from '../../../local/api/iam-roles.ts';
 import { createClients } from '../../../execution/clients.ts';
 import { rejection } from '../../helpers.ts';
 import { entriesOf } from '../../fixtures/names.ts';
@@ -205,6 +206,69 @@ describe('local/api: callbacks and activities with @aws-sdk/client-sfn', functio
       });
       const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
       expect(events.map((event) => event.type)).to.deep.equal(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']);
+    });
+  });
+
+  describe('aws-sdk:sfn', () => {
+    // A role of the user's, made with IAM's API on the endpoint, that may answer tokens and start and watch executions.
+    let answererArn: string;
+    const iam = async (action: string, params: Record<string, string>) => {
+      const response = await fetch(server.endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams({ Action: action, Version: '2010-05-08', ...params }).toString(),
+      });
+      expect(response.status, await response.clone().text()).to.equal(200);
+    };
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:StartExecution', 'states:DescribeExecution'], Resource: '*' }],
+    });
+    const machine = async (name: string, state: Record<string, unknown>, role: string) =>
+      (await sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify({ StartAt: 'T', States: { T: { Type: 'Task', ...state, End: true } } }), roleArn: role })))
+        .stateMachineArn!;
+    const run = async (stateMachineArn: string, input: unknown) => {
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+      return finished(sfn, executionArn!);
+    };
+    const answer = { Resource: 'arn:aws:states:::aws-sdk:sfn:sendTaskSuccess', Parameters: { 'TaskToken.$': '$.token', 'Output.$': '$.output' } };
+
+    before(async () => {
+      await iam('CreateRole', { RoleName: 'answerer', AssumeRolePolicyDocument: STEP_FUNCTIONS_TRUST_POLICY });
+      await iam('PutRolePolicy', { RoleName: 'answerer', PolicyName: 'answer', PolicyDocument: policy });
+      answererArn = `arn:aws:iam::${env.resources.accountId}:role/answerer`;
+    });
+
+    it('sendTaskSuccess answers another execution\'s token, its Output given as JSON sent as its text', async () => {
+      const waiting = await startCallback({ heartbeat: 30, timeout: 60 });
+      const token = await submittedToken(sfn, waiting);
+      const answered = await run(await machine('answers', answer, answererArn), { token, output: { ok: true } });
+      expect(answered).to.include({ status: 'SUCCEEDED', output: '{}' });
+      expect(await finished(sfn, waiting)).to.include({ status: 'SUCCEEDED', output: '{"ok":true}' });
+    });
+
+    it('fails with the SDK v2 exception and AWS\'s message for a made-up token (recorded), and with Sfn.SfnException when the role may not call', async () => {
+      const madeUp = await run(await machine('answers-nothing', answer, answererArn), { token: 'NoSuchTaskToken', output: 'ParameterOutput' });
+      expect(madeUp).to.include({ status: 'FAILED', error: 'Sfn.InvalidTokenException' });
+      expect(madeUp.cause).to.match(/^Invalid Token: 'Invalid token' \(Service: Sfn, Status Code: 400, Request ID: [\w-]+\)$/);
+      const denied = await run(await machine('answers-unallowed', answer, roleArn), { token: 'NoSuchTaskToken', output: '{}' });
+      expect(denied).to.include({ status: 'FAILED', error: 'Sfn.SfnException' });
+      expect(denied.cause).to.include('is not authorized to perform: states:SendTaskSuccess');
+    });
+
+    it('startExecution starts a child with its Input as JSON text (recorded), and answers in the SDK\'s casing', async () => {
+      const target = await machine('target', { Resource: activityArn, TimeoutSeconds: 1 }, roleArn);
+      const starts = await machine(
+        'starts',
+        { Resource: 'arn:aws:states:::aws-sdk:sfn:startExecution', Parameters: { StateMachineArn: target, Name: 'child-1', Input: { key: 'value' } } },
+        answererArn,
+      );
+      const started = await run(starts, {});
+      expect(started.status).to.equal('SUCCEEDED');
+      const output = JSON.parse(started.output!) as Record<string, unknown>;
+      expect(Object.keys(output)).to.deep.equal(['ExecutionArn', 'StartDate']);
+      const child = await sfn.send(new DescribeExecutionCommand({ executionArn: output.ExecutionArn as string }));
+      expect(child).to.include({ name: 'child-1', input: '{"key":"value"}' });
     });
   });
 });
