@@ -76,16 +76,19 @@ export function httpMetadata(statusCode: number, headers: Record<string, string>
 // The API's member names are few and every response repeats them: each is spelled once.
 const memberNames = new Map<string, string>();
 
-/** Member names as the Java SDK v2 spells them: a run of capitals becomes one capitalized word. */
+/**
+ * Member names as the Java SDK v2 spells them: its bean name (the leading run of capitals in lower
+ * case, bar the one that starts the next word), capitalized. Recorded: MD5OfMessageBody is
+ * Md5OfMessageBody, SSEDescription SseDescription, ETag ETag; ChecksumCRC32 keeps its inner capitals.
+ */
 export function sdkMemberName(name: string): string {
   let spelled = memberNames.get(name);
   if (spelled === undefined) {
-    spelled = name
-      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-      .split('_')
-      .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
-      .join('');
+    const upper = (index: number) => index < name.length && name[index]! >= 'A' && name[index]! <= 'Z';
+    const lower = (index: number) => index < name.length && name[index]! >= 'a' && name[index]! <= 'z';
+    let end = 1;
+    while (upper(end) && !lower(end + 1)) end += 1;
+    spelled = name.charAt(0).toUpperCase() + name.slice(1, end).toLowerCase() + name.slice(end);
     memberNames.set(name, spelled);
   }
   return spelled;

@@ -11,6 +11,9 @@ describe('local/bridge response shapes', () => {
       ['MessageId', 'MessageId'],
       ['ConsumedCapacity', 'ConsumedCapacity'],
       ['Items', 'Items'],
+      ['ETag', 'ETag'],
+      ['ChecksumCRC32', 'ChecksumCRC32'],
+      ['executionArn', 'ExecutionArn'],
     ];
     for (const [member, expected] of cases) {
       it(`spells ${member} as ${expected}`, () => {
