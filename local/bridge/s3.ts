@@ -167,6 +167,14 @@ const S3_MAP_FIELDS = new Set(['Metadata']);
 type S3Command = Parameters<S3Client['send']>[0];
 
 /**
+ * The request a Task's parameters make: putObject's Body is written as its JSON text, whatever its
+ * type, a string too (recorded: Body "text data" is stored as `"text data"`, an object as its JSON).
+ */
+function requestOf(action: string, params: Params): Params {
+  return action === 'putObject' && params.Body !== undefined ? { ...params, Body: JSON.stringify(params.Body) } : params;
+}
+
+/**
  * arn:aws:states:::aws-sdk:s3:<action>: the response in the SDK's casing, a GetObject's Body as
  * its text. Without an S3 emulator (no bucket given), no bucket exists: S3 answers NoSuchBucket.
  */
@@ -180,7 +188,7 @@ export function s3SdkTask(action: string, client: S3Client | undefined, context:
       throw serviceFailure(S3_ERRORS, 'sdk', { name: 'NoSuchBucket', status: 404, message: 'The specified bucket does not exist' });
     }
     try {
-      const output = (await client.send(new Command(params))) as { Body?: { transformToString(): Promise<string> } };
+      const output = (await client.send(new Command(requestOf(action, params)))) as { Body?: { transformToString(): Promise<string> } };
       const body = output.Body === undefined ? {} : { Body: await output.Body.transformToString() };
       return { ...sdkResponse({ ...output, Body: undefined }, S3_MAP_FIELDS), ...body };
     } catch (error) {

@@ -77,9 +77,14 @@ export function userBuckets(data: UserS3Data | undefined): string[] {
   return [...new Set([...data.objects.map((object) => object.bucket), ...data.buckets])];
 }
 
+// The type S3 gives an object uploaded without one (recorded in a GetObject's ContentType); the
+// SDK would otherwise send application/octet-stream for it.
+const S3_DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+
 /** Puts each object, in the order given (a later one with the same key replaces an earlier one, as in S3). */
 export async function putUserObjects(client: S3Client, data: UserS3Data | undefined): Promise<void> {
   for (const object of data?.objects ?? []) {
-    await client.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: await readFile(object.file) }));
+    const Body = await readFile(object.file);
+    await client.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body, ContentType: S3_DEFAULT_CONTENT_TYPE }));
   }
 }

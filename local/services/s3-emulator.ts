@@ -94,6 +94,41 @@ function internalError(res: ServerResponse, message: string): void {
   res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>${escaped}</Message></Error>`);
 }
 
+// Query parameters of a request on an object itself (not on a sub-resource such as ?acl or ?tagging).
+const OBJECT_QUERY = new Set(['x-id', 'versionId', 'partNumber', 'uploadId', 'uploads']);
+const CHECKSUM_HEADER = /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/;
+
+/**
+ * What S3 adds to a successful answer about an object that s3rver does not: its default
+ * encryption (SSE-S3, every new object since January 2023: `x-amz-server-side-encryption:
+ * AES256`) and, for PutObject, the checksum the upload carried with its type (FULL_OBJECT), which
+ * the SDK reads back as ServerSideEncryption, ChecksumCRC32 and ChecksumType, as AWS recorded
+ * an aws-sdk:s3:putObject Task's result. The checksum is echoed, not verified: the SDK computes it.
+ */
+function objectHeaders(req: IncomingMessage): Record<string, string> | undefined {
+  const url = new URL(req.url ?? '/', 'http://s3');
+  const [, bucket = '', ...key] = url.pathname.split('/');
+  if (bucket === '' || key.join('/') === '' || [...url.searchParams.keys()].some((name) => !OBJECT_QUERY.has(name))) return undefined;
+  const headers: Record<string, string> = { 'x-amz-server-side-encryption': 'AES256' };
+  const putObject = req.method === 'PUT' && !url.searchParams.has('uploadId') && req.headers['x-amz-copy-source'] === undefined;
+  if (putObject) {
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (CHECKSUM_HEADER.test(name) && typeof value === 'string') Object.assign(headers, { [name]: value, 'x-amz-checksum-type': 'FULL_OBJECT' });
+    }
+  }
+  return headers;
+}
+
+/** Adds `headers` to the response if it succeeds (an error answer of S3's carries none of them). */
+function onSuccess(res: ServerResponse, headers: Record<string, string>): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  // Node calls writeHead for an implicit head too (res.end without it).
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status < 300) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    return writeHead(status, ...rest);
+  }) as ServerResponse['writeHead'];
+}
+
 /**
  * Starts the emulator with the given buckets; it takes the local access key, and its door (by
  * default the local IAM) checks every call a local role makes. Its endpoint listens at once, but
@@ -115,8 +150,13 @@ export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Doo
   };
   const endpoint = createServer((req, res) => {
     const refusal = door(req);
-    if (refusal) refuseS3(res, refusal);
-    else if (handler) handler(req, res);
+    if (refusal) {
+      refuseS3(res, refusal);
+      return;
+    }
+    const headers = objectHeaders(req);
+    if (headers) onSuccess(res, headers);
+    if (handler) handler(req, res);
     else {
       started ??= start();
       started.then(
