@@ -50,7 +50,10 @@ const HEADER_ORDER = Object.keys(HEADER_NAMES).sort();
 
 // Indexed loops here and in toJson: every task result passes through them, mostly in code V8 has
 // not optimized yet, where a for...of allocates an iterator and a result object per element.
-export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string) {
+/** Headers a service spells otherwise than HEADER_NAMES does, by lower-case name. */
+export type HeaderCasing = Readonly<Record<string, string>>;
+
+export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string, casing: HeaderCasing = {}) {
   const kept: Record<string, string> = {};
   const names = Object.keys(headers);
   for (let i = 0; i < names.length; i += 1) {
@@ -64,8 +67,9 @@ export function httpMetadata(statusCode: number, headers: Record<string, string>
     const lower = HEADER_ORDER[i]!;
     const value = kept[lower];
     if (value === undefined) continue;
-    httpHeaders[HEADER_NAMES[lower]!] = value;
-    allHttpHeaders[HEADER_NAMES[lower]!] = [value];
+    const spelled = casing[lower] ?? HEADER_NAMES[lower]!;
+    httpHeaders[spelled] = value;
+    allHttpHeaders[spelled] = [value];
   }
   return {
     SdkHttpMetadata: { AllHttpHeaders: allHttpHeaders, HttpHeaders: httpHeaders, HttpStatusCode: statusCode },
@@ -120,12 +124,12 @@ function toJson(value: unknown, rename: boolean, mapFields: ReadonlySet<string>)
 // Optimized results keep the SDK's member names, so no member is a map to leave alone.
 const NO_MAP_FIELDS: ReadonlySet<string> = new Set();
 
-/** An optimized integration's result: the response and the call's HTTP metadata. */
-export function optimizedResponse(output: object): Record<string, unknown> {
+/** An optimized integration's result: the response and the call's HTTP metadata, its headers spelled as the service does. */
+export function optimizedResponse(output: object, casing?: HeaderCasing): Record<string, unknown> {
   const http = httpResponses.get(output) ?? { statusCode: 200, headers: {} };
   const requestId = (output as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
   // toJson's object is new: the metadata is added to it rather than both spread into a third.
-  return Object.assign(toJson(output, false, NO_MAP_FIELDS) as Record<string, unknown>, httpMetadata(http.statusCode, http.headers, requestId));
+  return Object.assign(toJson(output, false, NO_MAP_FIELDS) as Record<string, unknown>, httpMetadata(http.statusCode, http.headers, requestId, casing));
 }
 
 /** An AWS SDK integration's result; mapFields name the members whose keys are data, not names. */

@@ -6,7 +6,7 @@ import type { RequiredPermission } from '../services/iam.ts';
 import { InvalidQueueUrl, queueArn, queueArnFromUrl } from '../services/provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
 import { sdkFailure, type IntegrationStyle, type ServiceErrors } from './errors.ts';
-import { optimizedResponse, sdkResponse } from './response.ts';
+import { optimizedResponse, sdkResponse, type HeaderCasing } from './response.ts';
 import type { ServiceDescriptor } from './service.ts';
 
 type Params = Record<string, unknown>;
@@ -89,6 +89,21 @@ export function isSqsAction(action: string): boolean {
   return sqsCommand(action) !== undefined;
 }
 
+// SQS's answers spell connection in lower case (recorded in 2024 and 2025; Lambda's and DynamoDB's, Connection).
+const SQS_HEADER_CASING: HeaderCasing = { connection: 'connection' };
+
+/**
+ * The request a Task's parameters make: a null MessageBody is no MessageBody, as the SDK leaves a
+ * null member out (SQS then answers MissingParameter, recorded); the optimized integration sends
+ * a JSON message body as its serialized text.
+ */
+function messageInput(style: IntegrationStyle, params: Params): Params {
+  if (!('MessageBody' in params)) return params;
+  const { MessageBody: body, ...rest } = params;
+  if (body === null) return rest;
+  return style === 'optimized' && typeof body !== 'string' ? { ...rest, MessageBody: JSON.stringify(body) } : params;
+}
+
 export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQSClient, context: CallContext): ServiceCall {
   const Command = sqsCommand(action)!;
   const operation = operationName(action);
@@ -104,11 +119,7 @@ export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQS
     }
     authorize(context, permission, SQS_ERRORS, style);
     context.injectFault('sqs', action);
-    // The optimized integration sends a JSON message body as its serialized text.
-    const input =
-      style === 'optimized' && 'MessageBody' in params && typeof params.MessageBody !== 'string'
-        ? { ...params, MessageBody: JSON.stringify(params.MessageBody) }
-        : params;
+    const input = messageInput(style, params);
     let output: object;
     try {
       output = (await sendCommand(client, Command, input)) as object;
@@ -117,7 +128,7 @@ export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQS
     }
     // The message is on the queue; a lost-answer fault fails the call now, as a read timeout would.
     context.injectFault('sqs', action, 'answer');
-    return style === 'optimized' ? optimizedResponse(output) : sdkResponse(output, MAP_FIELDS);
+    return style === 'optimized' ? optimizedResponse(output, SQS_HEADER_CASING) : sdkResponse(output, MAP_FIELDS);
   };
 }
 

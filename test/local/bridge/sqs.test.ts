@@ -53,7 +53,16 @@ describe('local/bridge SQS integrations', () => {
       expect(output.MD5OfMessageBody).to.equal(md5('hello'));
       expect(output.SdkHttpMetadata.HttpStatusCode).to.equal(200);
       expect(output.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']).to.equal(output.SdkResponseMetadata.RequestId);
+      // SQS spells its connection header in lower case (recorded).
+      expect(output.SdkHttpMetadata.HttpHeaders).to.include({ connection: 'keep-alive' }).and.not.have.property('Connection');
       expect(await peekMessages(local.clients.sqs, entriesOf(local.env.resources).queueUrl)).to.deep.equal([{ body: 'hello', messageId: 'id-1' }]);
+    });
+
+    it('fails a null MessageBody as SQS does a missing one (MissingParameter, recorded), sending nothing', async () => {
+      const error = await rejection(handler('arn:aws:states:::sqs:sendMessage')(message(null)));
+      expect(error).to.include({ name: 'SQS.AmazonSQSException' });
+      expect(error.message).to.match(/^The request must contain the parameter MessageBody\. \(Service: AmazonSQS; Status Code: 400; Error Code: MissingParameter; /);
+      expect(await peekMessages(local.clients.sqs, entriesOf(local.env.resources).queueUrl)).to.deep.equal([]);
     });
 
     it('sends a JSON message body as its serialized text', async () => {
