@@ -18,6 +18,9 @@ import { compileTypes, type TypeCheck, type TypeSpec } from './dynalite-types.ts
 import { compileValidations, type ValidationCheck, type ValidationSpec } from './dynalite-validations.ts';
 import { parsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
 
+/** DynamoDB names itself in every answer, `Server: Server` (recorded in Step Functions' results); dynalite sends none. */
+export const DYNAMODB_SERVER = { header: 'Server', value: 'Server' } as const;
+
 type Item = Record<string, Record<string, unknown>>;
 
 interface TableDescription extends KeyedTable {
@@ -298,6 +301,7 @@ export function fastAnswer(request: FastRequest, store: FastPathStore): FastAnsw
     headers: [
       ['x-amzn-RequestId', requestId()],
       ['x-amz-crc32', String(crc32(body))],
+      [DYNAMODB_SERVER.header, DYNAMODB_SERVER.value],
       ['Content-Type', contentType],
       ['Content-Length', String(Buffer.byteLength(body, 'utf8'))],
     ],

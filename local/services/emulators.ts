@@ -12,7 +12,7 @@ import { inProcessTransport, registerInProcess, type AnswerAtOnce, type BodyList
 import { applyHeapPolicy } from './heap-policy.ts';
 import { correctAttributesDigest } from './sqs-attributes-digest.ts';
 import { createDynalite } from './dynalite-store.ts';
-import { fastAnswer } from './dynalite-fast-path.ts';
+import { DYNAMODB_SERVER, fastAnswer } from './dynalite-fast-path.ts';
 import { fastSend, type FastPathService, type StoreMessage } from './sqs-fast-path.ts';
 import { createSqsBacklog, type BackloggedQueue, type SentMessage } from './sqs-backlog.ts';
 import { leaveParsedBody, type FastAnswer, type FastRequest } from './fast-path.ts';
@@ -297,7 +297,11 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const { server: dynamodbServer, store, tableItemsJson } = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteHandler] = dynamodbServer.listeners('request') as RequestHandler[];
   dynamodbServer.removeAllListeners('request');
-  const dynamodbCalls = fastPathHandlers('dynamodb', dynaliteHandler!, (request) => fastAnswer(request, store!));
+  const dynamodbAnswer: RequestHandler = (req, res) => {
+    res.setHeader(DYNAMODB_SERVER.header, DYNAMODB_SERVER.value);
+    dynaliteHandler!(req, res);
+  };
+  const dynamodbCalls = fastPathHandlers('dynamodb', dynamodbAnswer, (request) => fastAnswer(request, store!));
   const dynamodbBodies = gatedBody('dynamodb', dynamodbCalls.withBody, options.door);
   const dynamodbListener = gated(dynamodbCalls.handler, dynamodbBodies, options.door);
   dynamodbServer.on('request', dynamodbListener);
