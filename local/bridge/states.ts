@@ -49,6 +49,9 @@ export const STATES_ERRORS: ServiceErrors = {
   accessDenied: { status: 400, name: 'AccessDeniedException' },
 };
 
+/** Where a Task of Step Functions' runs (states:startExecution here, aws-sdk:sfn in sfn.ts). */
+export const NEEDS_EXECUTIONS = 'runs only where executions run (the endpoint, or a CLI run)';
+
 /**
  * The IAM action and resource a Step Functions operation needs: the state machine to start, the
  * execution to watch, any resource (*) for a task token's answer, which names none.
@@ -168,9 +171,6 @@ export function startExecutionTask(pattern: string | undefined, api: StepFunctio
     return description;
   };
 }
-
-/** Where a Task of Step Functions' runs (states:startExecution here, aws-sdk:sfn in sfn.ts). */
-export const NEEDS_EXECUTIONS = 'runs only where executions run (the endpoint, or a CLI run)';
 
 /** Step Functions: startExecution, request-response, `.sync`, `.sync:2` and `.waitForTaskToken`; IAM is checked at the call. */
 export const STATES_SERVICE: ServiceDescriptor = {
