@@ -1,8 +1,9 @@
 // A CLI run's nested executions: the Tasks that start executions (states:startExecution, or
 // aws-sdk:sfn, which also watches executions and answers task tokens) reach Step Functions in
-// process, the endpoint's stores and operations without their port, where the description's workflows are registered under their deployed names and roles, as `make
-// deploy` leaves them. Another state machine does not exist there: its StartExecution fails at
-// run time (StepFunctions.StateMachineDoesNotExistException), as on AWS.
+// process, the endpoint's stores and operations without their port, where the description's
+// workflows are registered under their deployed names and roles, as `make deploy` leaves them.
+// Another state machine does not exist there: its StartExecution fails at run time
+// (StepFunctions.StateMachineDoesNotExistException), as on AWS.
 import { classifyResource, isJsonataExpression, type HistoryEvent, type TaskTokens } from '../../engine/index.ts';
 import type { TokenAnswers } from '../host/mock-config.ts';
 import { arns, executionArnOf, OFFLINE_SCOPE } from '../../workflow/arns.ts';
