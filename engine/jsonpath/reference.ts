@@ -59,8 +59,8 @@ function referencedDocument(reference: string, scope: PathScope): unknown {
   }
 }
 
-/** Fields where a path that matches nothing is reported the way Jayway words it ("Invalid path …"). */
-const PATH_FIELDS: ReadonlySet<string> = new Set(['InputPath', 'OutputPath']);
+/** Fields where a path that matches nothing is reported the way Jayway words it ("Invalid path …"), as AWS records for each. */
+const PATH_FIELDS: ReadonlySet<string> = new Set(['InputPath', 'OutputPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath']);
 
 /** AWS's error for a reference that matched nothing, as it words it for the field that holds it. */
 export function pathFailure(error: PathNotFound, scope: PathScope, field: string): StatesError {
@@ -74,10 +74,9 @@ export function pathFailure(error: PathNotFound, scope: PathScope, field: string
   if (field === 'ItemsPath' && error.step !== undefined) {
     return new StatesError(REFERENCE_PATH_CONFLICT, `Unable to apply step "${error.step}" to input ${document}`);
   }
-  // A `$$` path reads the context object: say so, rather than call the context the input.
-  const where = parts(error.path).source === 'context' ? 'the context object' : 'the input';
+  // AWS words a `$$` path's miss the same way ("in the input", recorded), quoting what it read.
   return new StatesError(
     'States.Runtime',
-    `The JSONPath '${error.path}' specified for the field '${field}' could not be found in ${where} '${document}'`,
+    `The JSONPath '${error.path}' specified for the field '${field}' could not be found in the input '${document}'`,
   );
 }

@@ -138,7 +138,7 @@ describe('engine/test-state', () => {
     // A context path that matches nothing is reported as missing from the context object, not the input.
     const missing = await testState({ definition: { Type: 'Pass', Parameters: { 'x.$': '$$.Execution.Nope' }, End: true }, input: { a: 1 }, context: {} });
     expect(missing).to.deep.include({ status: 'FAILED', error: 'States.Runtime' });
-    expect(missing.cause).to.contain("The JSONPath '$$.Execution.Nope' specified for the field 'x.$' could not be found in the context object '{}'");
+    expect(missing.cause).to.contain("The JSONPath '$$.Execution.Nope' specified for the field 'x.$' could not be found in the input '{}'");
   });
 
   it('refuses variables that are not a JSON object, as a ValidationException', async () => {

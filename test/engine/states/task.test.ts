@@ -258,6 +258,21 @@ describe('engine: Task state', () => {
     expect(result.history[2]!.taskScheduledEventDetails).to.include({ timeoutInSeconds: 30, heartbeatInSeconds: 5 });
   });
 
+  it('fails a TimeoutSecondsPath or HeartbeatSecondsPath that matches nothing with the cause AWS records (Jayway\'s wording)', async () => {
+    for (const field of ['TimeoutSecondsPath', 'HeartbeatSecondsPath']) {
+      const result = await run(
+        machine({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: {}, [field]: '$.NoSuchTimeoutSecondsPath', End: true }),
+        { 'int-literal': 0 },
+        { dispatch: async () => ({}) },
+      );
+      expect(result).to.include({
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: "An error occurred while executing the state 'S' (entered at the event id #2). Invalid path '$.NoSuchTimeoutSecondsPath' : No results for path: $['NoSuchTimeoutSecondsPath']",
+      });
+    }
+  });
+
   it('in JSONata, Arguments are evaluated on $states.input and Output on $states.result', async () => {
     const result = await run(
       machine({ Type: 'Task', Resource: FUNCTION, Arguments: { x: '{% $states.input.a %}' }, Output: '{% $states.result.y %}', End: true }, {}, { QueryLanguage: 'JSONata' }),
