@@ -104,6 +104,20 @@ function messageInput(style: IntegrationStyle, params: Params): Params {
   return style === 'optimized' && typeof body !== 'string' ? { ...rest, MessageBody: JSON.stringify(body) } : params;
 }
 
+// Hosts that answer SQS requests: AWS's and this machine's (the emulator). Any other is looked up
+// in DNS by the SDK, and a made-up one is not found.
+const SQS_HOSTS = /(^|\.)amazonaws\.com(\.cn)?$|^(localhost|127\.0\.0\.1|\[::1\])$/;
+
+/**
+ * What the SDK meets sending to a queue URL that names no queue: on a host that is no SQS
+ * endpoint, the host is not found (recorded: `no-such-queue-…: Name or service not known`);
+ * elsewhere, the reason the URL names no queue.
+ */
+function connectionFailure(queueUrl: unknown, invalid: InvalidQueueUrl): Error {
+  const host = typeof queueUrl === 'string' && URL.canParse(queueUrl) ? new URL(queueUrl).hostname : '';
+  return host === '' || SQS_HOSTS.test(host) ? invalid : new Error(`${host}: Name or service not known`);
+}
+
 export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQSClient, context: CallContext): ServiceCall {
   const Command = sqsCommand(action)!;
   const operation = operationName(action);
@@ -114,7 +128,7 @@ export function sqsTask(style: IntegrationStyle, action: string, client: SQS.SQS
       permission = sqsPermission(operation, params, region, accountId);
     } catch (error) {
       // Step Functions' SDK sends the request to the queue URL's host, so a bad URL fails as the connection does.
-      if (error instanceof InvalidQueueUrl) throw sdkFailure(SQS_ERRORS, style, error);
+      if (error instanceof InvalidQueueUrl) throw sdkFailure(SQS_ERRORS, style, connectionFailure(params.QueueUrl, error));
       throw error;
     }
     authorize(context, permission, SQS_ERRORS, style);

@@ -122,6 +122,9 @@ describe('local/bridge SQS integrations', () => {
       const error = await rejection(handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: 'no-such-queue' }));
       expect(error.name).to.equal('SQS.SdkClientException');
       expect(error.message).to.match(/^Unable to execute HTTP request: /);
+      // A host that serves no SQS is not found, as AWS records it (test_send_message_no_such_queue).
+      const unknownHost = await rejection(handler('arn:aws:states:::sqs:sendMessage')({ ...message('x'), QueueUrl: 'http://no-such-queue-ba77f213' }));
+      expect(unknownHost).to.include({ name: 'SQS.SdkClientException', message: 'Unable to execute HTTP request: no-such-queue-ba77f213: Name or service not known' });
     });
 
     it('fails the first calls a --fault names with its error', async () => {
