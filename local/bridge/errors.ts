@@ -6,7 +6,7 @@
 // `DynamoDb.DynamoDbException`). The causes follow each SDK's message format. The names the
 // workflow retries are in workflow/service-errors.ts; each service's naming is in its descriptor
 // (lambda.ts, dynamodb.ts, sqs.ts, s3.ts).
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { LOST_ANSWER } from '../../workflow/service-errors.ts';
 import type { AccessDenied } from '../services/iam.ts';
 
@@ -41,6 +41,8 @@ interface Naming {
   service: string;
   /** Exception classes reported under their own name; any other error gets the base class. */
   modeled: ReadonlySet<string>;
+  /** Whether the SDK's message names the service's second request id (S3's x-amz-id-2) too. */
+  extendedRequestId?: boolean;
 }
 
 export interface ServiceErrors {
@@ -50,11 +52,17 @@ export interface ServiceErrors {
   accessDenied: { status: number; name: string };
 }
 
-function cause(style: IntegrationStyle, naming: Naming, message: string, status: number, code: string, requestId: string) {
-  return style === 'optimized'
-    ? `${message} (Service: ${naming.service}; Status Code: ${status}; Error Code: ${code}; Request ID: ${requestId}; Proxy: null)`
-    : `${message} (Service: ${naming.service}, Status Code: ${status}, Request ID: ${requestId})`;
+/** A second request id as S3 makes one (x-amz-id-2): 56 random bytes in base64. */
+const newExtendedRequestId = () => randomBytes(56).toString('base64');
+
+function cause(style: IntegrationStyle, naming: Naming, message: string, status: number, code: string, ids: { requestId: string; extendedRequestId?: string }) {
+  if (style === 'optimized') {
+    return `${message} (Service: ${naming.service}; Status Code: ${status}; Error Code: ${code}; Request ID: ${ids.requestId}; Proxy: null)`;
+  }
+  const extended = naming.extendedRequestId ? `, Extended Request ID: ${ids.extendedRequestId ?? newExtendedRequestId()}` : '';
+  return `${message} (Service: ${naming.service}, Status Code: ${status}, Request ID: ${ids.requestId}${extended})`;
 }
+
 
 /** A service error response, as the service sent it. */
 export interface ServiceErrorResponse {
@@ -66,6 +74,8 @@ export interface ServiceErrorResponse {
   status: number;
   /** A fresh id when the failure is the bridge's own, as a denial is. */
   requestId?: string;
+  /** S3's second request id, when its answer carried one. */
+  extendedRequestId?: string;
 }
 
 export function serviceFailure(errors: ServiceErrors, style: IntegrationStyle, response: ServiceErrorResponse): TaskFailure {
@@ -75,7 +85,7 @@ export function serviceFailure(errors: ServiceErrors, style: IntegrationStyle, r
   const code = response.code ?? response.name;
   return new TaskFailure(
     `${naming.prefix}.${name}`,
-    cause(style, naming, response.message, response.status, code, response.requestId ?? randomUUID()),
+    cause(style, naming, response.message, response.status, code, { requestId: response.requestId ?? randomUUID(), extendedRequestId: response.extendedRequestId }),
   );
 }
 
@@ -84,7 +94,7 @@ interface SdkError {
   message?: unknown;
   /** The query-protocol error code, which SQS's JSON responses still carry. */
   Code?: unknown;
-  $metadata?: { httpStatusCode?: number; requestId?: string };
+  $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
 }
 
 /** Maps what the AWS SDK threw, either a service's error response or a failure to reach it. */
@@ -101,6 +111,7 @@ export function sdkFailure(errors: ServiceErrors, style: IntegrationStyle, error
     message,
     status,
     requestId: sdkError.$metadata?.requestId,
+    extendedRequestId: sdkError.$metadata?.extendedRequestId,
   });
 }
 

@@ -32,7 +32,8 @@ export const RESULT_WRITER_RESOURCE = 'arn:aws:states:::s3:putObject';
 // The Java SDK v1 models no S3 error class of its own: every response is AmazonS3Exception.
 export const S3_ERRORS: ServiceErrors = {
   optimized: { prefix: 'S3', generic: 'AmazonS3Exception', service: 'Amazon S3', modeled: new Set() },
-  sdk: { prefix: 'S3', generic: 'S3Exception', service: 'S3', modeled: new Set(['NoSuchBucketException', 'NoSuchKeyException']) },
+  // Its SDK v2 messages name the Extended Request ID too (recorded).
+  sdk: { prefix: 'S3', generic: 'S3Exception', service: 'S3', modeled: new Set(['NoSuchBucketException', 'NoSuchKeyException']), extendedRequestId: true },
   accessDenied: { status: 403, name: 'AccessDenied' },
 };
 

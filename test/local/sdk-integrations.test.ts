@@ -30,7 +30,8 @@ describe('local run: aws-sdk:s3 and aws-sdk:lambda:invoke', function () {
     expect(output.get).to.deep.equal({ Body: '"Ada"', ContentLength: 5 });
     expect(output.list).to.deep.equal({ KeyCount: 1, Keys: ['notes/b.txt'] });
     expect(output.missing!.Error).to.equal('S3.NoSuchKeyException');
-    expect(output.missing!.Cause).to.match(/^The specified key does not exist\. \(Service: S3, Status Code: 404, Request ID: /);
+    // As AWS records it: S3's messages name its Extended Request ID too.
+    expect(output.missing!.Cause).to.match(/^The specified key does not exist\. \(Service: S3, Status Code: 404, Request ID: [^,]+, Extended Request ID: [A-Za-z0-9+/=]+\)$/);
     expect(output.greet).to.deep.equal({ ExecutedVersion: '$LATEST', Payload: '{"greeting":"Hello, Ada"}', StatusCode: 200 });
     expect(output.badly).to.deep.equal({ FunctionError: 'Unhandled', StatusCode: 200 });
   });
