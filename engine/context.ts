@@ -8,7 +8,7 @@ export interface MapItem {
 }
 
 export interface ContextObject {
-  Execution: { Id: string; Input: unknown; Name: string; RoleArn: string; StartTime: string; RedriveCount: number };
+  Execution: { Id: string; Input: unknown; Name: string; RoleArn: string | null; StartTime: string; RedriveCount?: number };
   StateMachine: { Id: string; Name: string };
   State: { EnteredTime: string; Name: string; RetryCount?: number };
   Task?: { Token: string };
@@ -22,9 +22,10 @@ export function executionContext(execution: ExecutionContext, input: unknown): P
       Id: execution.executionArn,
       Input: input,
       Name: execution.executionName,
-      RoleArn: execution.roleArn,
+      // An execution without a role (TestState given no roleArn) has none: null, as AWS records.
+      RoleArn: execution.roleArn === '' ? null : execution.roleArn,
       StartTime: execution.startTime.toISOString(),
-      RedriveCount: 0,
+      ...(execution.testState ? {} : { RedriveCount: 0 }),
     },
     StateMachine: { Id: execution.stateMachineArn, Name: execution.stateMachineName },
   };

@@ -200,7 +200,8 @@ function attribute(step: StateStep, error: StatesError): StatesError {
   if (attributed.has(error) || error instanceof TaskError || error instanceof FailStateError) return error;
   let result = error;
   const location = locationOf(error.message);
-  if (STATE_ERRORS.has(error.name)) {
+  // TestState answers with the state's own cause: AWS decorates an execution's failure (recorded).
+  if (STATE_ERRORS.has(error.name) && !step.thread.run.execution.testState) {
     result = new StatesError(
       error.name,
       `An error occurred while executing the state '${step.name}' (entered at the event id #${step.enteredEventId}). ${error.message}`,

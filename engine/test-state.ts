@@ -7,7 +7,7 @@
 // Parallel states run with a mock only, as AWS tests them: the mock stands in for their
 // iterations or branches (which do not run), and stateConfiguration says how many Map
 // iterations failed.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { checkDefinition } from './definition.ts';
 import { StatesError, UnsupportedFeature } from './errors.ts';
 import { newRun } from './execution.ts';
@@ -19,7 +19,7 @@ import { RetryCounter, retryDelayMs, type Retrier } from './retry.ts';
 import { selectItem, toleranceExceeded, withinTolerance } from './states/map-config.ts';
 import { TaskError } from './states/task.ts';
 import { Thread, type Attempt, type BranchesInput, type StateStep } from './step.ts';
-import type { ExecutionContext } from './types.ts';
+import type { ExecutionContext, TaskTokens } from './types.ts';
 import { assign, VariableScope } from './variables.ts';
 
 export type InspectionLevel = 'INFO' | 'DEBUG' | 'TRACE';
@@ -116,6 +116,9 @@ function findState(machine: StatesOf, name: string): State | undefined {
   return undefined;
 }
 
+// AWS's name for a state given alone (recorded as $states.context.State.Name).
+const ALONE_STATE_NAME = 'StateName';
+
 /** The state to test, and its name. */
 export function selectState(definition: unknown, stateName?: string): { name: string; state: State; jsonata: boolean } {
   if (typeof definition !== 'object' || definition === null) throw new StatesError('InvalidDefinition', 'the definition must be a JSON object');
@@ -129,7 +132,7 @@ export function selectState(definition: unknown, stateName?: string): { name: st
     return { name, state, jsonata: jsonata(state) };
   }
   const state = definition as State;
-  return { name: stateName ?? 'TestState', state, jsonata: jsonata(state) };
+  return { name: stateName ?? ALONE_STATE_NAME, state, jsonata: jsonata(state) };
 }
 
 /** Every state name in the machine and in the machines nested in it, as stateName may name them. */
@@ -144,16 +147,17 @@ const CONTEXT_FIELDS: Record<string, Record<string, 'string' | 'integer' | undef
   Execution: { Id: 'string', Input: undefined, Name: 'string', RoleArn: 'string', StartTime: 'string', RedriveCount: 'integer', RedriveTime: 'string' },
   State: { EnteredTime: 'string', Name: 'string', RetryCount: 'integer' },
   StateMachine: { Id: 'string', Name: 'string' },
+  Task: { Token: 'string' },
 };
 
-/** What AWS refuses in a context object given to TestState, with its messages. */
-function checkContext(context: unknown): void {
+/** What AWS refuses in a context object given to TestState, with its messages; `token` whether the state waits for a task token. */
+function checkContext(context: unknown, token: boolean): void {
   const refuse = (why: string) => invalid(`Invalid Context object provided: ${why}`);
   if (typeof context !== 'object' || context === null || Array.isArray(context)) throw refuse('the context object must be a JSON object');
   for (const [section, value] of Object.entries(context)) {
     if (section === 'Map') throw refuse("'Map' field is not supported when mocking a Context object");
-    // A task token exists only in .sync and .waitForTaskToken integrations, which this engine refuses.
-    if (section === 'Task') throw refuse("Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
+    // A task token exists only in the .sync and .waitForTaskToken integrations (.sync is refused).
+    if (section === 'Task' && !token) throw refuse("Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
     const fields = CONTEXT_FIELDS[section];
     if (fields === undefined) throw refuse(`Field '${section}' is not allowed`);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refuse(`${section} must be a object`);
@@ -175,14 +179,17 @@ function targets(state: State): string[] {
 }
 
 /** Checks the state as a machine of its own would be checked at creation. */
-function checkState(name: string, state: State, jsonata: boolean): void {
+const resourceKind = (state: State) => (state.Type === 'Task' && typeof state.Resource === 'string' ? classifyResource(state.Resource) : undefined);
+const waitsForToken = (kind: ReturnType<typeof resourceKind>) => kind?.kind === 'activity' || (kind?.kind === 'service' && kind.pattern === 'waitForTaskToken');
+
+function checkState(name: string, state: State, jsonata: boolean, mocked: boolean): void {
   if (!['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail', 'Map', 'Parallel'].includes(state.Type)) {
     throw new UnsupportedFeature(`TestState runs Task, Pass, Choice, Wait, Succeed, Fail, Map and Parallel states; "${name}" is a ${state.Type}`);
   }
-  // A task token would wait for an answer TestState has no way to give.
-  const kind = state.Type === 'Task' && typeof state.Resource === 'string' ? classifyResource(state.Resource) : undefined;
-  if (kind?.kind === 'activity' || (kind?.kind === 'service' && kind.pattern === 'waitForTaskToken')) {
-    throw new UnsupportedFeature(`TestState does not run Tasks that wait for a task token (activities, .waitForTaskToken): "${name}"`);
+  // A task token would wait for an answer TestState has no way to give, but a mock's (recorded).
+  const kind = resourceKind(state);
+  if (!mocked && waitsForToken(kind)) {
+    throw new UnsupportedFeature(`TestState runs a Task that waits for a task token (activities, .waitForTaskToken) only with a mock: "${name}"`);
   }
   // A job's end would come from a service TestState does not run.
   if (kind?.kind === 'service' && kind.pattern === 'sync') {
@@ -270,25 +277,44 @@ async function mockedBranches(step: StateStep, given: BranchesInput, request: Te
   return mock?.result;
 }
 
+/**
+ * A mocked Task that waits for a task token: the mock stands for the token's answer, and the token
+ * is the given context's Task.Token, if any, as AWS records it.
+ */
+function mockedTokens(mock: TestStateMock, context: unknown): TaskTokens {
+  const task = isObject(context) && isObject(context.Task) ? context.Task : {};
+  const given = typeof task.Token === 'string' ? task.Token : undefined;
+  return {
+    open: () => ({
+      token: given ?? `AQ${randomBytes(48).toString('base64url')}`,
+      answer: mock.errorOutput ? Promise.reject(mockedError(mock)) : Promise.resolve(mock.result),
+      close: () => undefined,
+    }),
+  };
+}
+
 /** The one-state execution TestState runs in: its calls answered by the mock, or made by `call`. */
 function oneStateThread(request: TestStateRequest, jsonata: boolean): Thread {
   const { mock, call } = request;
   const name = randomUUID();
   const machineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:TestState';
+  // As AWS records TestState's context: an express execution's ARN, no RedriveCount.
   const execution: ExecutionContext = {
-    executionArn: `arn:aws:states:us-east-1:000000000000:execution:TestState:${name}`,
+    executionArn: `arn:aws:states:us-east-1:000000000000:express:TestState:${name}`,
     executionName: name,
     stateMachineArn: machineArn,
     stateMachineName: 'TestState',
     roleArn: request.roleArn ?? '',
     startTime: new Date(),
+    testState: true,
   };
   const dispatch = async (task: { stateName: string; resource: string; parameters: unknown }): Promise<unknown> => {
     if (mock?.errorOutput) throw mockedError(mock);
     if (mock && 'result' in mock) return mock.result;
     return call!(task.stateName, task.resource, task.parameters);
   };
-  const run = newRun(execution, { dispatch }, DEFAULT_QUOTAS, new AbortController().signal, request.input, [], jsonata);
+  const taskTokens = mock ? { taskTokens: mockedTokens(mock, request.context) } : {};
+  const run = newRun(execution, { dispatch, ...taskTokens }, DEFAULT_QUOTAS, new AbortController().signal, request.input, [], jsonata);
   return new NoWaitThread(run, 0, new VariableScope());
 }
 
@@ -350,9 +376,9 @@ function atLevel(result: TestStateResult, level: InspectionLevel): TestStateResu
 /** Runs the state once; rejects only for a request that cannot be tested (DefinitionError, UnsupportedFeature, InvalidTestStateRequest, StatesError InvalidDefinition). */
 export async function testState(request: TestStateRequest): Promise<TestStateResult> {
   const { name, state, jsonata } = selectState(request.definition, request.stateName);
-  checkState(name, state, jsonata);
+  checkState(name, state, jsonata, request.mock !== undefined);
   checkMock(state, request);
-  if (request.context !== undefined) checkContext(request.context);
+  if (request.context !== undefined) checkContext(request.context, waitsForToken(resourceKind(state)));
   // AWS documents the variables as a JSON object literal, its keys the variables' names.
   if (request.variables !== undefined && !isObject(request.variables)) throw invalid('Invalid variables provided: the variables must be a JSON object');
   if (state.Type === 'Task' && !request.mock && !request.call) {

@@ -8,6 +8,8 @@ export interface ExecutionContext {
   stateMachineName: string;
   roleArn: string;
   startTime: Date;
+  /** Set for the one-state execution TestState runs, whose context has no RedriveCount (recorded). */
+  testState?: true;
 }
 
 /** One resource call a Task (or an ItemReader/ResultWriter) asks the dispatcher to perform. */

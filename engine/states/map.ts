@@ -50,6 +50,12 @@ async function mapItems(step: StateStep, effective: unknown): Promise<unknown[]>
     return items;
   }
   const items = typeof state.ItemsPath === 'string' ? resolveValue(state.ItemsPath, pathScope(step, effective), 'ItemsPath') : effective;
+  // A path into the context object that reads no array is refused as AWS words it, the path
+  // written from the context's root ("$$.Execution.Input" as "$.Execution.Input"), before
+  // TestState's inspection data has it (recorded).
+  if (typeof state.ItemsPath === 'string' && state.ItemsPath.startsWith('$$') && !Array.isArray(items)) {
+    throw new StatesError('States.Runtime', `Reference path "${state.ItemsPath.slice(1)}" must point to array.`);
+  }
   return arrayInput(inspected(step, 'afterItemsPath', items), 'States.Runtime');
 }
 

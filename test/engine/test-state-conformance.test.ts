@@ -118,8 +118,8 @@ function mockOf(entry: Watched): TestStateMock | undefined {
 const FLOW: InspectedStep[] = ['afterInputPath', 'afterParameters', 'afterArguments', 'result', 'afterResultSelector', 'afterResultPath', 'afterItemsPath'];
 const HIDDEN: Record<string, InspectedStep[]> = { Map: ['result'], Parallel: ['result', 'afterInputPath', 'afterParameters'] };
 
-/** An error's cause without the event id of the state's entry, which differs between the two. */
-const cause = (text: string | undefined) => (text ?? '').replace(/ \(entered at the event id #\d+\)/, '');
+/** An error's cause as TestState gives it: without the execution's prefix naming the state and its entry (recorded). */
+const cause = (text: string | undefined) => (text ?? '').replace(/^An error occurred while executing the state '[^']*' \(entered at the event id #\d+\)\. /, '');
 
 function fromExecution(entry: Watched): Record<string, unknown> {
   const attempt = entry.attempt!;

@@ -133,9 +133,16 @@ describe('engine/test-state', () => {
     expect(given.output).to.deep.equal({ id: 'arn:x', state: 'Given' });
     const generated = await testState({ definition: pass, stateName: 'P', input: { a: 1 } });
     expect(generated.status).to.equal('SUCCEEDED');
-    expect((generated.output as { id: string }).id).to.match(/^arn:aws:states:[^:]+:\d+:execution:/);
+    // As AWS records TestState's context: an express execution's ARN, and no RedriveCount.
+    expect((generated.output as { id: string }).id).to.match(/^arn:aws:states:[^:]+:\d+:express:[^:]+:[^:]+$/);
     expect((generated.output as { state: string }).state).to.equal('P');
-    // A context path that matches nothing is reported as missing from the context object, not the input.
+    const execution = await testState({ definition: { Type: 'Pass', Parameters: { 'e.$': '$$.Execution', 's.$': '$$.State.Name' }, End: true }, input: {} });
+    expect(Object.keys((execution.output as { e: object }).e).sort()).to.deep.equal(['Id', 'Input', 'Name', 'RoleArn', 'StartTime']);
+    // Given no roleArn, the execution has no role: null.
+    expect((execution.output as { e: { RoleArn: unknown } }).e.RoleArn).to.equal(null);
+    // A state given alone is named StateName, as AWS names it.
+    expect((execution.output as { s: string }).s).to.equal('StateName');
+    // A context path that matches nothing is reported as AWS words it, "in the input".
     const missing = await testState({ definition: { Type: 'Pass', Parameters: { 'x.$': '$$.Execution.Nope' }, End: true }, input: { a: 1 }, context: {} });
     expect(missing).to.deep.include({ status: 'FAILED', error: 'States.Runtime' });
     expect(missing.cause).to.contain("The JSONPath '$$.Execution.Nope' specified for the field 'x.$' could not be found in the input '{}'");
@@ -155,6 +162,33 @@ describe('engine/test-state', () => {
     expect(await refused({ Map: {} })).to.include({ message: "Invalid Context object provided: 'Map' field is not supported when mocking a Context object" });
     expect(await refused({ Execution: { pokemon: 'squirtle' } })).to.include({ message: "Invalid Context object provided: Field 'pokemon' is not allowed" });
     expect(await refused({ Pokedex: {} })).to.include({ message: "Invalid Context object provided: Field 'Pokedex' is not allowed" });
+  });
+
+  it('runs a mocked Task that waits for a task token: the mock is the answer, the given context\'s Task.Token its token (recorded); unmocked it is refused', async () => {
+    const wait = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+      Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/111111111111/test-queue', MessageBody: { 'TaskToken.$': '$$.Task.Token' } },
+      ResultPath: '$.SQS',
+      Next: 'NEXT_STATE',
+    };
+    const context = { Execution: { Id: 'arn:aws:states:::execution:M:e' }, Task: { Token: 'abcd123' } };
+    const answered = await testState({ definition: wait, input: {}, inspectionLevel: 'DEBUG', context, mock: { result: { pokemon: ['pikachu'] } } });
+    expect(answered).to.deep.include({ status: 'SUCCEEDED', output: { SQS: { pokemon: ['pikachu'] } }, nextState: 'NEXT_STATE' });
+    expect(answered.inspectionData?.afterParameters).to.deep.include({ MessageBody: { TaskToken: 'abcd123' } });
+    const failing = await testState({ definition: wait, input: {}, mock: { errorOutput: { error: 'Denied', cause: 'no' } } });
+    expect(failing).to.include({ status: 'FAILED', error: 'Denied', cause: 'no' });
+    expect(await rejection(testState({ definition: wait, input: {}, call: async () => ({}) }))).to.include({ name: 'UnsupportedFeature' });
+  });
+
+  it('refuses an ItemsPath into the context object that reads no array as AWS words it, with no prefix and no afterItemsPath (recorded)', async () => {
+    const context = { Execution: { Input: { values: ['charizard'] } } };
+    for (const [itemsPath, shown] of [['$$', '$'], ['$$.Execution.Input', '$.Execution.Input']]) {
+      const map = { Type: 'Map', ItemsPath: itemsPath, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true };
+      const result = await testState({ definition: map, input: ['fire'], inspectionLevel: 'DEBUG', context, mock: { result: [] } });
+      expect(result).to.deep.include({ status: 'FAILED', error: 'States.Runtime', cause: `Reference path "${shown}" must point to array.` });
+      expect(result.inspectionData).to.not.have.property('afterItemsPath');
+    }
   });
 
   it('runs a JSONata Task: Arguments, the result, Assign and Output, and a Catch with its own Output', async () => {

@@ -73,7 +73,7 @@ describe('local/api/test-state-cli', () => {
     expect(code).to.equal(0);
     const response = JSON.parse(stdout) as { status: string; inspectionData: { afterParameters: string } };
     expect(response.status).to.equal('RETRIABLE');
-    expect((JSON.parse(response.inspectionData.afterParameters) as { Payload: { executionId: string } }).Payload.executionId).to.match(/:execution:/);
+    expect((JSON.parse(response.inspectionData.afterParameters) as { Payload: { executionId: string } }).Payload.executionId).to.match(/:express:/);
     const given = await cli('--state', 'Seed the DynamoDB Table', '--input', '{"count":2}', '--mock', mock, '--context', '{"Execution": {"Id": "arn:given"}}', '--fail-on-error', '--json');
     expect(given.code).to.equal(1);
     expect(given.stdout).to.include('\\"executionId\\":\\"arn:given\\"');
