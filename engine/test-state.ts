@@ -408,8 +408,11 @@ export async function testState(request: TestStateRequest): Promise<TestStateRes
   try {
     if (request.variables !== undefined) assign(thread.variables, request.variables);
     const attempt = await attemptState(step, new RetryCounter(state.Retry as Retrier[] | undefined, retrierRetryCount));
-    const assigned = attempt.status === 'SUCCEEDED' || attempt.status === 'CAUGHT_ERROR' ? attempt.outcome.assign : undefined;
-    if (assigned !== undefined) data.variables = thread.variables.all();
+    // The variables after the state, those given included: whenever the state assigns or there are any (recorded).
+    if (attempt.status === 'SUCCEEDED' || attempt.status === 'CAUGHT_ERROR') {
+      const variables = thread.variables.all();
+      if (attempt.outcome.assign !== undefined || Object.keys(variables).length > 0) data.variables = variables;
+    }
     return atLevel(resultOf(attempt, state, retrierRetryCount, data), level);
   } catch (error) {
     if (!(error instanceof StatesError)) throw error;

@@ -1,8 +1,7 @@
 // Fail: ends its machine with an error and a cause, each optional (AWS names no error when the
 // state gives none).
-import { pathScope } from '../dataflow.ts';
+import { inspected, jsonataField, pathScope } from '../dataflow.ts';
 import { StatesError } from '../errors.ts';
-import { jsonataField } from '../dataflow.ts';
 import { resolveValue } from '../jsonpath/template.ts';
 import type { StateOutcome, StateStep } from '../step.ts';
 
@@ -24,6 +23,8 @@ export async function runFail(step: StateStep): Promise<StateOutcome> {
     if (error !== undefined) error = await jsonataField(step, 'Error', error);
     if (cause !== undefined) cause = await jsonataField(step, 'Cause', cause);
   } else {
+    // A Fail state has no InputPath; TestState shows its input as after InputPath all the same (recorded).
+    inspected(step, 'afterInputPath', step.input);
     const scope = pathScope(step, step.input);
     if (typeof state.ErrorPath === 'string') error = resolveValue(state.ErrorPath, scope, 'ErrorPath');
     if (typeof state.CausePath === 'string') cause = resolveValue(state.CausePath, scope, 'CausePath');

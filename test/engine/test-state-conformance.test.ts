@@ -128,7 +128,7 @@ function fromExecution(entry: Watched): Record<string, unknown> {
   if (attempt.status === 'SUCCEEDED' || attempt.status === 'CAUGHT_ERROR') {
     summary.output = attempt.outcome.output;
     summary.nextState = attempt.outcome.next;
-    if (attempt.outcome.assign !== undefined) summary.variables = entry.after;
+    if (attempt.outcome.assign !== undefined || Object.keys(entry.after ?? {}).length > 0) summary.variables = entry.after;
   }
   if (attempt.status !== 'SUCCEEDED') {
     const { error, cause: text } = failureOfError(attempt.error);

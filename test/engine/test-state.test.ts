@@ -164,6 +164,19 @@ describe('engine/test-state', () => {
     expect(await refused({ Pokedex: {} })).to.include({ message: "Invalid Context object provided: Field 'Pokedex' is not allowed" });
   });
 
+  it('shows the data flow AWS records at DEBUG: a Pass with a Result has no InputPath or Parameters step, a Fail its input after InputPath, the variables given', async () => {
+    const input = { initialData: { fieldFromInput: 'value from input' } };
+    const withResult = { Type: 'Pass', InputPath: '$.initialData', Parameters: { 'inputValue.$': '$.fieldFromInput' }, Result: { resultKey: 'result value' }, ResultPath: '$.modifiedData', End: true };
+    const pass = await testState({ definition: withResult, input, inspectionLevel: 'DEBUG' });
+    expect(Object.keys(pass.inspectionData ?? {}).sort()).to.deep.equal(['afterResultPath', 'afterResultSelector', 'input', 'result']);
+    const fail = await testState({ definition: { Type: 'Fail', Error: 'SomeFailure' }, input: { Value: 'HelloWorld' }, inspectionLevel: 'DEBUG' });
+    expect(fail.inspectionData).to.deep.equal({ input: { Value: 'HelloWorld' }, afterInputPath: { Value: 'HelloWorld' } });
+    const jsonata = { QueryLanguage: 'JSONata', Type: 'Pass', Output: '{% $v %}', End: true };
+    const given = await testState({ definition: jsonata, input: {}, inspectionLevel: 'DEBUG', variables: { v: 'test_value' } });
+    expect(given).to.deep.include({ output: 'test_value' });
+    expect(given.inspectionData?.variables).to.deep.equal({ v: 'test_value' });
+  });
+
   it('runs a mocked Task that waits for a task token: the mock is the answer, the given context\'s Task.Token its token (recorded); unmocked it is refused', async () => {
     const wait = {
       Type: 'Task',
