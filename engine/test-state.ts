@@ -116,9 +116,6 @@ function findState(machine: StatesOf, name: string): State | undefined {
   return undefined;
 }
 
-// AWS's name for a state given alone (recorded as $states.context.State.Name).
-const ALONE_STATE_NAME = 'StateName';
-
 /** The state to test, and its name. */
 export function selectState(definition: unknown, stateName?: string): { name: string; state: State; jsonata: boolean } {
   if (typeof definition !== 'object' || definition === null) throw new StatesError('InvalidDefinition', 'the definition must be a JSON object');
@@ -132,7 +129,7 @@ export function selectState(definition: unknown, stateName?: string): { name: st
     return { name, state, jsonata: jsonata(state) };
   }
   const state = definition as State;
-  return { name: stateName ?? ALONE_STATE_NAME, state, jsonata: jsonata(state) };
+  return { name: stateName ?? 'TestState', state, jsonata: jsonata(state) };
 }
 
 /** Every state name in the machine and in the machines nested in it, as stateName may name them. */
@@ -293,6 +290,10 @@ function mockedTokens(mock: TestStateMock, context: unknown): TaskTokens {
   };
 }
 
+// The state's name in the context object TestState makes, whichever state it tests (recorded, with
+// a stateName of State0 too).
+const CONTEXT_STATE_NAME = 'StateName';
+
 /** The one-state execution TestState runs in: its calls answered by the mock, or made by `call`. */
 function oneStateThread(request: TestStateRequest, jsonata: boolean): Thread {
   const { mock, call } = request;
@@ -394,7 +395,7 @@ export async function testState(request: TestStateRequest): Promise<TestStateRes
     state,
     jsonata,
     input: request.input,
-    context: contextOf({ thread, name, state }, thread.run.execution.startTime, retrierRetryCount),
+    context: contextOf({ thread, name: CONTEXT_STATE_NAME, state }, thread.run.execution.startTime, retrierRetryCount),
     enteredEventId: enterState(thread, name, state, request.input),
     inspection: {
       record: (field, value) => {

@@ -135,12 +135,12 @@ describe('engine/test-state', () => {
     expect(generated.status).to.equal('SUCCEEDED');
     // As AWS records TestState's context: an express execution's ARN, and no RedriveCount.
     expect((generated.output as { id: string }).id).to.match(/^arn:aws:states:[^:]+:\d+:express:[^:]+:[^:]+$/);
-    expect((generated.output as { state: string }).state).to.equal('P');
+    // Its State.Name is StateName, whichever state is tested (recorded).
+    expect((generated.output as { state: string }).state).to.equal('StateName');
     const execution = await testState({ definition: { Type: 'Pass', Parameters: { 'e.$': '$$.Execution', 's.$': '$$.State.Name' }, End: true }, input: {} });
     expect(Object.keys((execution.output as { e: object }).e).sort()).to.deep.equal(['Id', 'Input', 'Name', 'RoleArn', 'StartTime']);
     // Given no roleArn, the execution has no role: null.
     expect((execution.output as { e: { RoleArn: unknown } }).e.RoleArn).to.equal(null);
-    // A state given alone is named StateName, as AWS names it.
     expect((execution.output as { s: string }).s).to.equal('StateName');
     // A context path that matches nothing is reported as AWS words it, "in the input".
     const missing = await testState({ definition: { Type: 'Pass', Parameters: { 'x.$': '$$.Execution.Nope' }, End: true }, input: { a: 1 }, context: {} });
