@@ -78,6 +78,9 @@ function describeMachine(machine: StateMachine) {
   };
 }
 
+// The granularity of an Express workflow's billed duration.
+const BILLING_STEP_MS = 100;
+
 function outcome(execution: Execution) {
   return {
     ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
@@ -202,9 +205,13 @@ function executionOperations(deps: OperationDeps): Record<string, Operation> {
       const { machine, testCase, name, input } = startRequest(body, deps);
       if (machine.type !== 'EXPRESS') throw unsupportedType();
       const execution = await executions.startSync(machine, name, input, testCase);
+      const duration = execution.stopDate!.getTime() - execution.startDate.getTime();
       return {
         ...describeExecution(execution),
-        billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: (execution.stopDate!.getTime() - execution.startDate.getTime()) },
+        // AWS says outputDetails whether or not there is an output (recorded for a FAILED one too).
+        outputDetails: { included: true },
+        // An Express workflow's duration is billed rounded up to the next 100 ms (recorded: 100 for a Pass state).
+        billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(1, Math.ceil(duration / BILLING_STEP_MS)) * BILLING_STEP_MS },
         redriveCount: undefined,
         redriveStatus: undefined,
       };

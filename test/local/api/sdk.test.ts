@@ -243,6 +243,12 @@ describe('local/api with @aws-sdk/client-sfn', function () {
     const result = await sync.send(new StartSyncExecutionCommand({ stateMachineArn, input: '{}' }));
     expect(result.status).to.equal('SUCCEEDED');
     expect(JSON.parse(result.output!)).to.deep.equal({ ok: true });
+    // As AWS records it: the billed duration in steps of 100 ms, and outputDetails even for a failure.
+    expect(result.billingDetails).to.deep.equal({ billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 });
+    const failing = await sfn.send(new CreateStateMachineCommand({ name: 'express-fail', definition: JSON.stringify({ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'SomeFailure' } } }), roleArn, type: 'EXPRESS' }));
+    const failed = await sync.send(new StartSyncExecutionCommand({ stateMachineArn: failing.stateMachineArn }));
+    expect(failed).to.deep.include({ status: 'FAILED', error: 'SomeFailure', outputDetails: { included: true } });
+    expect(failed.output).to.equal(undefined);
     const refused = await rejection(sync.send(new StartSyncExecutionCommand({ stateMachineArn: server.workflowArn })));
     expect(refused.name).to.equal('StateMachineTypeNotSupported');
   });
