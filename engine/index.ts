@@ -7,6 +7,7 @@ export { MAX_JSON_DEPTH, nestingMessage, tooDeep } from './payload.ts';
 export { payloadByteLength, stateTransitions } from './history.ts';
 export { isJsonataExpression } from './jsonata/evaluate.ts';
 export { classifyResource } from './resources.ts';
+export { newTaskToken } from './states/task-token.ts';
 // A bounded memo of a text's pure function, for the offline runtime's own texts too (IAM's patterns).
 export { rememberedByText } from './memo.ts';
 export { awaitTurn, itemsTurnDue } from './turns.ts';

@@ -7,7 +7,7 @@
 // Parallel states run with a mock only, as AWS tests them: the mock stands in for their
 // iterations or branches (which do not run), and stateConfiguration says how many Map
 // iterations failed.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { checkDefinition } from './definition.ts';
 import { StatesError, UnsupportedFeature } from './errors.ts';
 import { newRun } from './execution.ts';
@@ -18,6 +18,7 @@ import { classifyResource } from './resources.ts';
 import { RetryCounter, retryDelayMs, type Retrier } from './retry.ts';
 import { selectItem, toleranceExceeded, withinTolerance } from './states/map-config.ts';
 import { TaskError } from './states/task.ts';
+import { newTaskToken } from './states/task-token.ts';
 import { Thread, type Attempt, type BranchesInput, type StateStep } from './step.ts';
 import type { ExecutionContext, TaskTokens } from './types.ts';
 import { assign, VariableScope } from './variables.ts';
@@ -283,7 +284,7 @@ function mockedTokens(mock: TestStateMock, context: unknown): TaskTokens {
   const given = typeof task.Token === 'string' ? task.Token : undefined;
   return {
     open: () => ({
-      token: given ?? `AQ${randomBytes(48).toString('base64url')}`,
+      token: given ?? newTaskToken(),
       answer: mock.errorOutput ? Promise.reject(mockedError(mock)) : Promise.resolve(mock.result),
       close: () => undefined,
     }),

@@ -1,10 +1,16 @@
 // Tasks that wait for a task token: `.waitForTaskToken` integrations and activities. The host
 // (EngineOptions.taskTokens) hands the token out and brings its answers; the engine keeps AWS's
 // clocks: HeartbeatSeconds between heartbeats (States.HeartbeatTimeout), TimeoutSeconds overall.
+import { randomBytes } from 'node:crypto';
 import { StatesError } from '../errors.ts';
 import type { StateStep } from '../step.ts';
 import { setLongTimeout } from '../timers.ts';
 import type { TaskTokenWait } from '../types.ts';
+
+/** A new task token, as AWS's look: AQ and 64 base64url characters (the local endpoint checks that shape). */
+export function newTaskToken(): string {
+  return `AQ${randomBytes(48).toString('base64url')}`;
+}
 
 /** One open token and its heartbeat clock. */
 export class TokenTask {

@@ -1,8 +1,7 @@
 // The task tokens the local runtime hands out (the engine's TaskTokens): one per attempt of a
 // `.waitForTaskToken` Task or an activity's task, answered by SendTaskSuccess, SendTaskFailure and
 // SendTaskHeartbeat with AWS's errors, and the activity tasks GetActivityTask's workers take.
-import { randomBytes } from 'node:crypto';
-import { StatesError, type TaskTokenRequest, type TaskTokens, type TaskTokenWait } from '../../engine/index.ts';
+import { newTaskToken, StatesError, type TaskTokenRequest, type TaskTokens, type TaskTokenWait } from '../../engine/index.ts';
 import { ApiError, invalidToken } from './errors.ts';
 
 /** How long GetActivityTask holds a poll when no task comes, as AWS does. */
@@ -54,7 +53,7 @@ export class TaskTokenRegistry implements TaskTokens {
     if (activity && this.options.activityExists && !this.options.activityExists(activity.arn)) {
       throw new StatesError('States.Runtime', `The activity ${activity.arn} does not exist.`);
     }
-    const token = `AQ${randomBytes(48).toString('base64url')}`;
+    const token = newTaskToken();
     let entry!: OpenToken;
     const answer = new Promise<unknown>((resolve, reject) => {
       entry = { request, resolve, reject };

@@ -48,10 +48,11 @@ const HEADER_NAMES: Record<string, string> = {
 // ICU's collation at start-up.
 const HEADER_ORDER = Object.keys(HEADER_NAMES).sort();
 
-// Indexed loops here and in toJson: every task result passes through them, mostly in code V8 has
-// not optimized yet, where a for...of allocates an iterator and a result object per element.
 /** Headers a service spells otherwise than HEADER_NAMES does, by lower-case name. */
 export type HeaderCasing = Readonly<Record<string, string>>;
+
+// Indexed loops here and in toJson: every task result passes through them, mostly in code V8 has
+// not optimized yet, where a for...of allocates an iterator and a result object per element.
 
 export function httpMetadata(statusCode: number, headers: Record<string, string>, requestId: string, casing: HeaderCasing = {}) {
   const kept: Record<string, string> = {};
@@ -121,8 +122,9 @@ function toJson(value: unknown, rename: boolean, mapFields: ReadonlySet<string>)
   return json;
 }
 
-// Optimized results keep the SDK's member names, so no member is a map to leave alone.
-const NO_MAP_FIELDS: ReadonlySet<string> = new Set();
+// Optimized results keep the SDK's member names, so no member is a map to leave alone; nor has
+// any member of an answer that names none (aws-sdk:sfn's).
+export const NO_MAP_FIELDS: ReadonlySet<string> = new Set();
 
 /** An optimized integration's result: the response and the call's HTTP metadata, its headers spelled as the service does. */
 export function optimizedResponse(output: object, casing?: HeaderCasing): Record<string, unknown> {

@@ -4,11 +4,10 @@
 // sendTaskHeartbeat), called through the same StepFunctionsApi as states:startExecution (states.ts).
 // As every aws-sdk integration: request-response (and .waitForTaskToken), the response in the
 // SDK's casing, errors as the Java SDK v2 names them (Sfn.InvalidTokenException, recorded).
-import { isObject } from '../../workflow/json.ts';
 import type { StepFunctionsApi, StepFunctionsOperation } from '../contracts.ts';
 import { authorize, type CallContext, type ServiceCall } from './context.ts';
 import { UnsupportedResource } from './errors.ts';
-import { sdkResponse } from './response.ts';
+import { NO_MAP_FIELDS, sdkResponse } from './response.ts';
 import type { ServiceDescriptor } from './service.ts';
 import { apiFailure, inputText, NEEDS_EXECUTIONS, STATES_ERRORS, statesPermission } from './states.ts';
 
@@ -40,8 +39,6 @@ function requestBody(params: Params): Params {
   return body;
 }
 
-const NO_MAP_FIELDS: ReadonlySet<string> = new Set();
-
 export function sfnSdkTask(action: string, api: StepFunctionsApi | undefined, context: CallContext): ServiceCall {
   const operation = SFN_ACTIONS[action]!;
   return async (params) => {
@@ -50,7 +47,7 @@ export function sfnSdkTask(action: string, api: StepFunctionsApi | undefined, co
     context.injectFault('sfn', action);
     let answer: Params;
     try {
-      answer = await api.call(operation, requestBody(isObject(params) ? params : {}));
+      answer = await api.call(operation, requestBody(params));
     } catch (error) {
       throw apiFailure(error, 'sdk');
     }
