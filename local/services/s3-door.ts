@@ -1,10 +1,10 @@
 // The IAM door in front of the S3 emulator: a call carrying a local role's session token (the
 // seed function's) goes through only when the role's policy allows the object action it needs.
 // S3 speaks REST, so the action and object come from the method, the path and the query.
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { AccessDenied, assertPermitted, InvalidSessionToken, principalFromToken, type RequiredPermission } from './iam.ts';
 import { s3BucketArn } from './provision.ts';
+import { s3Target, type S3Refusal } from './s3-request.ts';
 
 /** The ARN IAM authorizes an object's actions on. */
 export function s3ObjectArn(bucket: string, key: string): string {
@@ -13,9 +13,7 @@ export function s3ObjectArn(bucket: string, key: string): string {
 
 /** What an S3 request needs from IAM; path-style addressing (/bucket/key), as the local clients use. */
 export function s3RequestPermission(method: string, url: string): RequiredPermission {
-  const { pathname, searchParams } = new URL(url, 'http://s3.local');
-  const [bucket = '', ...rest] = pathname.replace(/^\//, '').split('/');
-  const key = decodeURIComponent(rest.join('/'));
+  const { bucket, key, query } = s3Target(url);
   if (key === '') {
     const action = method === 'GET' || method === 'HEAD' ? 's3:ListBucket' : `s3:${method === 'PUT' ? 'CreateBucket' : 'DeleteBucket'}`;
     return { action, resources: [s3BucketArn(bucket)] };
@@ -23,15 +21,10 @@ export function s3RequestPermission(method: string, url: string): RequiredPermis
   const object = s3ObjectArn(bucket, key);
   if (method === 'GET' || method === 'HEAD') return { action: 's3:GetObject', resources: [object] };
   if (method === 'DELETE') {
-    return { action: searchParams.has('uploadId') ? 's3:AbortMultipartUpload' : 's3:DeleteObject', resources: [object] };
+    return { action: query.has('uploadId') ? 's3:AbortMultipartUpload' : 's3:DeleteObject', resources: [object] };
   }
   // PutObject, and the multipart upload's Create, UploadPart and Complete, all need s3:PutObject.
   return { action: 's3:PutObject', resources: [object] };
-}
-
-export interface S3Refusal {
-  code: 'AccessDenied' | 'InvalidToken';
-  message: string;
 }
 
 /** Decides on a request with a session token; undefined lets it through. */
@@ -48,12 +41,4 @@ export function iamS3Door(req: Pick<IncomingMessage, 'method' | 'url' | 'headers
     if (error instanceof InvalidSessionToken) return { code: 'InvalidToken', message: error.message };
     throw error;
   }
-}
-
-/** S3's XML error answer; the SDK reads its Code and Message. */
-export function refuseS3(res: ServerResponse, refusal: S3Refusal): void {
-  const escaped = refusal.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const requestId = randomUUID();
-  res.writeHead(refusal.code === 'AccessDenied' ? 403 : 400, { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${refusal.code}</Code><Message>${escaped}</Message><RequestId>${requestId}</RequestId></Error>`);
 }

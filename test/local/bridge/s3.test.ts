@@ -158,6 +158,16 @@ describe('local/bridge S3: the ItemReader and ResultWriter against the S3 emulat
       expect(faults).to.deep.equal([['s3', 'listObjectsV2']]);
     });
 
+    it('lists past the first page of 1,000 objects (S3 pages its listing), in the order of their keys', async function () {
+      this.timeout(60_000);
+      const keys = Array.from({ length: 1_001 }, (_, i) => `paged/${String(1_000 - i).padStart(4, '0')}`);
+      for (let i = 0; i < keys.length; i += 50) {
+        await Promise.all(keys.slice(i, i + 50).map((Key) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'x' }))));
+      }
+      const items = (await listing()({ Bucket: BUCKET, Prefix: 'paged/' })) as { Key: string }[];
+      expect(items.map((item) => item.Key)).to.deep.equal([...keys].sort());
+    });
+
     it('refuses a bucket the role may not list with AccessDenied on s3:ListBucket', async () => {
       const error = await rejection(listing(allow(['s3:ListBucket'], ['arn:aws:s3:::another-bucket']))({ Bucket: BUCKET }));
       expect(error.name).to.equal('S3.AmazonS3Exception');

@@ -1,0 +1,250 @@
+// The S3 emulator's store: s3rver's FilesystemStore with no key in a file's path. s3rver made each
+// segment of a key a folder, so that a key "../x" was written outside its bucket, a segment longer
+// than a file name may be ended the process (the write's error had no listener), "a//b" was
+// "a/b", and a listing walked the folders in their order rather than S3's. Here an object's
+// files are named by the SHA-256 of its key, in one folder a bucket, and the keys are listed from
+// an index in S3's order (their UTF-8 bytes), a common prefix counting toward MaxKeys as a key
+// does. Every write that fails fails its request (InternalError), not the process. s3rver's own
+// code keeps the rest: metadata, ETags, ranges, copies, multipart uploads.
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { bucketNameProblem } from './s3-data.ts';
+
+/** The object s3rver's controllers hand the store (models/object.js). */
+export interface StoredObject {
+  bucket: string;
+  key: string;
+  content: Buffer | Readable;
+  metadata: Record<string, string>;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  delimiter?: string;
+  startAfter?: string;
+  maxKeys: number;
+}
+
+export interface Listing {
+  objects: unknown[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix listed: where the next page starts after (s3-listing.ts). */
+  last?: string;
+}
+
+/** The parts of s3rver's FilesystemStore this store builds on. */
+export interface FilesystemStoreBase {
+  rootDirectory: string;
+  getBucketPath(bucket: string): string;
+  getBucket(bucket: string): Promise<unknown>;
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+  putObjectMultipart(bucket: string, uploadId: string, parts: unknown[]): Promise<{ size: number; md5: string }>;
+  copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata?: Record<string, string>): Promise<unknown>;
+  deleteBucket(bucket: string): Promise<void>;
+  reset(): void;
+}
+
+/** What s3rver's modules give the store: its base class, and its object and error models. */
+export interface S3rverModels {
+  FilesystemStore: new (rootDirectory: string) => FilesystemStoreBase;
+  S3Object: new (bucket: string, key: string, content: null, metadata: Record<string, string>) => unknown;
+  S3Error: new (code: string, message: string, detail?: Record<string, string>) => Error;
+}
+
+/**
+ * Code point order, which is the order of the UTF-8 bytes S3 lists in. JavaScript compares UTF-16
+ * code units, which put U+E000-U+FFFF after the surrogates that stand for higher code points.
+ */
+export function compareKeys(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return rank(x) - rank(y);
+  }
+  return a.length - b.length;
+}
+
+const rank = (unit: number) => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
+
+/** The first index of `sorted` whose key is after `key` (or at it, when `inclusive`). */
+function searchFrom(sorted: readonly string[], key: string, inclusive: boolean): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = compareKeys(sorted[middle]!, key);
+    if (order < 0 || (order === 0 && !inclusive)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** One page of `sorted` (S3's listing): the keys, and the common prefixes they roll up into. */
+export function listPage(sorted: readonly string[], { prefix = '', delimiter = '', startAfter = '', maxKeys }: ListOptions): { keys: string[]; commonPrefixes: string[]; isTruncated: boolean; last?: string } {
+  const keys: string[] = [];
+  const commonPrefixes: string[] = [];
+  let last: string | undefined;
+  let index = Math.max(searchFrom(sorted, prefix, true), searchFrom(sorted, startAfter, false));
+  for (; index < sorted.length; index += 1) {
+    const key = sorted[index]!;
+    // The keys under the prefix are one run of the sorted list.
+    if (!key.startsWith(prefix)) break;
+    const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
+    const entry = at === -1 ? key : key.slice(0, at + delimiter.length);
+    if (at !== -1 && (entry === last || compareKeys(entry, startAfter) <= 0)) continue;
+    if (keys.length + commonPrefixes.length === maxKeys) return { keys, commonPrefixes, isTruncated: true, last };
+    (at === -1 ? keys : commonPrefixes).push(entry);
+    last = entry;
+  }
+  return { keys, commonPrefixes, isTruncated: false, last };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** Writes `content` to `path`; resolves with its size and MD5 once written, rejects on any error of either stream. */
+function writeContent(path: string, content: Buffer | Readable): Promise<{ size: number; md5: string }> {
+  return new Promise((resolve, reject) => {
+    const md5 = createHash('md5');
+    let size = 0;
+    const file = createWriteStream(path);
+    file.once('error', reject);
+    file.once('finish', () => resolve({ size, md5: md5.digest('hex') }));
+    if (Buffer.isBuffer(content)) {
+      md5.update(content);
+      size = content.length;
+      file.end(content);
+      return;
+    }
+    content.once('error', (error) => {
+      file.destroy();
+      reject(error);
+    });
+    content.on('data', (chunk: Buffer) => {
+      md5.update(chunk);
+      size += chunk.length;
+    });
+    content.pipe(file);
+  });
+}
+
+/** The store's class, built on s3rver's modules (loaded at the emulator's first request). */
+export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverModels) {
+  const invalidBucket = (bucket: string) => new S3Error('InvalidBucketName', 'The specified bucket is not valid.', { BucketName: bucket });
+  const noSuchUpload = (uploadId: string) =>
+    new S3Error('NoSuchUpload', 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.', { UploadId: uploadId });
+
+  return class KeyedStore extends FilesystemStore {
+    /** Each bucket's keys, and their sorted list while no key is added or removed. */
+    readonly #keys = new Map<string, { keys: Set<string>; sorted?: string[] }>();
+
+    #index(bucket: string) {
+      let index = this.#keys.get(bucket);
+      if (index === undefined) {
+        index = { keys: new Set() };
+        this.#keys.set(bucket, index);
+      }
+      return index;
+    }
+
+    #added(bucket: string, key: string): void {
+      const index = this.#index(bucket);
+      if (!index.keys.has(key)) {
+        index.keys.add(key);
+        index.sorted = undefined;
+      }
+    }
+
+    // A name that is not a bucket's would be a path (".." the folder above the store's).
+    override getBucketPath(bucket: string): string {
+      if (bucketNameProblem(bucket) !== undefined) throw invalidBucket(bucket);
+      return join(this.rootDirectory, bucket);
+    }
+
+    override async getBucket(bucket: string): Promise<unknown> {
+      return bucketNameProblem(bucket) === undefined ? super.getBucket(bucket) : null;
+    }
+
+    override getResourcePath(bucket: string, key: string | undefined, resource: string): string {
+      // A bucket's own resources (its uploads, its CORS settings) keep s3rver's names.
+      if (key === undefined || key === '') return join(this.getBucketPath(bucket), `._S3rver_${resource}`);
+      return join(this.getBucketPath(bucket), 'objects', `${sha256(key)}._S3rver_${resource}`);
+    }
+
+    async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
+      const path = this.getResourcePath(object.bucket, object.key, 'object');
+      await mkdir(join(this.getBucketPath(object.bucket), 'objects'), { recursive: true });
+      // Written aside and renamed: a write that fails leaves the object as it was.
+      const aside = `${path}.${randomUUID()}`;
+      const { size, md5 } = await writeContent(aside, object.content).catch(async (error: unknown) => {
+        await unlink(aside).catch(() => undefined);
+        throw error;
+      });
+      await rename(aside, path);
+      await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+      this.#added(object.bucket, object.key);
+      return { size, md5 };
+    }
+
+    async putPart(bucket: string, uploadId: string, partNumber: string, content: Readable): Promise<{ size: number; md5: string }> {
+      const upload = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+      if (!(await readdir(upload).then(() => true, () => false))) throw noSuchUpload(uploadId);
+      const written = await writeContent(join(upload, partNumber), content);
+      await writeFile(join(upload, `${partNumber}.md5`), written.md5);
+      return written;
+    }
+
+    override async putObjectMultipart(bucket: string, uploadId: string, parts: unknown[]): Promise<{ size: number; md5: string }> {
+      const upload = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+      if (!(await readdir(upload).then(() => true, () => false))) throw noSuchUpload(uploadId);
+      return super.putObjectMultipart(bucket, uploadId, parts);
+    }
+
+    override async copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata?: Record<string, string>): Promise<unknown> {
+      const copied = await super.copyObject(srcBucket, srcKey, destBucket, destKey, metadata);
+      this.#added(destBucket, destKey);
+      return copied;
+    }
+
+    async deleteObject(bucket: string, key: string): Promise<void> {
+      const gone = (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      };
+      await Promise.all(['object', 'object.md5', 'metadata.json'].map((resource) => unlink(this.getResourcePath(bucket, key, resource)).catch(gone)));
+      const index = this.#keys.get(bucket);
+      if (index?.keys.delete(key)) index.sorted = undefined;
+    }
+
+    override async deleteBucket(bucket: string): Promise<void> {
+      await super.deleteBucket(bucket);
+      this.#keys.delete(bucket);
+    }
+
+    override reset(): void {
+      super.reset();
+      this.#keys.clear();
+    }
+
+    async listObjects(bucket: string, options: ListOptions): Promise<Listing> {
+      const index = this.#index(bucket);
+      index.sorted ??= [...index.keys].sort(compareKeys);
+      const page = listPage(index.sorted, options);
+      const metadata = await Promise.all(
+        page.keys.map((key) =>
+          this.getMetadata(bucket, key).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return undefined;
+            throw error;
+          }),
+        ),
+      );
+      const objects = page.keys.flatMap((key, i) => (metadata[i] === undefined ? [] : [new S3Object(bucket, key, null, metadata[i])]));
+      return { objects, commonPrefixes: page.commonPrefixes, isTruncated: page.isTruncated, ...(page.last === undefined ? {} : { last: page.last }) };
+    }
+  };
+}
