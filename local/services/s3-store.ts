@@ -7,10 +7,10 @@
 // does. Every write that fails fails its request (InternalError), not the process. s3rver's own
 // code keeps the rest: metadata, ETags, ranges, copies, multipart uploads.
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { bucketNameProblem } from './s3-data.ts';
 
 /** The object s3rver's controllers hand the store (models/object.js). */
@@ -19,6 +19,12 @@ export interface StoredObject {
   key: string;
   content: Buffer | Readable;
   metadata: Record<string, string>;
+}
+
+/** A part CompleteMultipartUpload names (s3rver's controller: its ETag without quotes). */
+export interface UploadedPart {
+  number: number;
+  etag: string;
 }
 
 export interface ListOptions {
@@ -44,7 +50,6 @@ export interface FilesystemStoreBase {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
-  putObjectMultipart(bucket: string, uploadId: string, parts: unknown[]): Promise<{ size: number; md5: string }>;
   copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata?: Record<string, string>): Promise<unknown>;
   deleteBucket(bucket: string): Promise<void>;
   reset(): void;
@@ -53,7 +58,7 @@ export interface FilesystemStoreBase {
 /** What s3rver's modules give the store: its base class, and its object and error models. */
 export interface S3rverModels {
   FilesystemStore: new (rootDirectory: string) => FilesystemStoreBase;
-  S3Object: new (bucket: string, key: string, content: null, metadata: Record<string, string>) => unknown;
+  S3Object: new (bucket: string, key: string, content: Readable | null, metadata: Record<string, string>) => StoredObject;
   S3Error: new (code: string, message: string, detail?: Record<string, string>) => Error;
 }
 
@@ -200,10 +205,26 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
       return written;
     }
 
-    override async putObjectMultipart(bucket: string, uploadId: string, parts: unknown[]): Promise<{ size: number; md5: string }> {
+    async putObjectMultipart(bucket: string, uploadId: string, parts: UploadedPart[]): Promise<{ size: number; md5: string }> {
       const upload = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
       if (!(await readdir(upload).then(() => true, () => false))) throw noSuchUpload(uploadId);
-      return super.putObjectMultipart(bucket, uploadId, parts);
+      for (let i = 1; i < parts.length; i += 1) {
+        if (!(parts[i]!.number > parts[i - 1]!.number)) throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
+      }
+      const md5s = await Promise.all(parts.map((part) => readFile(join(upload, `${part.number}.md5`), 'utf8').catch(() => undefined)));
+      if (parts.some((part, i) => md5s[i] !== part.etag)) {
+        throw new S3Error('InvalidPart', "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.");
+      }
+      const [key, metadata] = await Promise.all([readFile(join(upload, 'key'), 'utf8'), readFile(join(upload, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>)]);
+      // One part after another; a part that cannot be read fails the upload, not the process.
+      const content = Readable.from(
+        (async function* () {
+          for (const part of parts) yield* createReadStream(join(upload, String(part.number)));
+        })(),
+      );
+      const written = await this.putObject(new S3Object(bucket, key, content, metadata));
+      await rm(upload, { recursive: true, force: true });
+      return written;
     }
 
     override async copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata?: Record<string, string>): Promise<unknown> {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   ListObjectsCommand,
@@ -106,6 +107,23 @@ describe('local/s3-store: keys, buckets and listings as S3 has them', function (
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'parts' }));
     const error = await rejection(part(UploadId!, 10_001));
     expect([error.name, error.message]).to.deep.equal(['InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive']);
+  });
+
+  it('completes an upload only with parts it has, in ascending order (InvalidPart, InvalidPartOrder), and the process goes on', async () => {
+    const Key = 'completed';
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key }));
+    const parts = [];
+    for (const PartNumber of [1, 2]) {
+      const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber, Body: `part ${PartNumber};` }));
+      parts.push({ ETag, PartNumber });
+    }
+    const complete = (Parts: { ETag?: string; PartNumber: number }[]) =>
+      client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key, UploadId, MultipartUpload: { Parts } }));
+    expect((await rejection(complete([...parts, { ETag: parts[0]!.ETag, PartNumber: 3 }]))).name).to.equal('InvalidPart');
+    expect((await rejection(complete([{ ETag: parts[1]!.ETag, PartNumber: 1 }]))).name).to.equal('InvalidPart');
+    expect((await rejection(complete([...parts].reverse()))).name).to.equal('InvalidPartOrder');
+    await complete(parts);
+    expect(await get(Key)).to.equal('part 1;part 2;');
   });
 
   describe('listing', () => {
