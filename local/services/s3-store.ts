@@ -4,8 +4,9 @@
 // "a/b", and a listing walked the folders in their order rather than S3's. Here an object's
 // files are named by the SHA-256 of its key, in one folder a bucket, and the keys are listed from
 // an index in S3's order (their UTF-8 bytes), a common prefix counting toward MaxKeys as a key
-// does. Every write that fails fails its request (InternalError), not the process. s3rver's own
-// code keeps the rest: metadata, ETags, ranges, copies, multipart uploads.
+// does. A multipart upload is completed only from parts it has, in order, as S3 does. Every write
+// that fails fails its request (InternalError), not the process. s3rver's own code keeps the
+// rest: metadata, ETags, ranges, copies, a multipart upload's start.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
@@ -197,17 +198,22 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
       return { size, md5 };
     }
 
-    async putPart(bucket: string, uploadId: string, partNumber: string, content: Readable): Promise<{ size: number; md5: string }> {
+    /** The folder of an upload this store started; NoSuchUpload for any other. */
+    async #upload(bucket: string, uploadId: string): Promise<string> {
       const upload = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
       if (!(await readdir(upload).then(() => true, () => false))) throw noSuchUpload(uploadId);
+      return upload;
+    }
+
+    async putPart(bucket: string, uploadId: string, partNumber: string, content: Readable): Promise<{ size: number; md5: string }> {
+      const upload = await this.#upload(bucket, uploadId);
       const written = await writeContent(join(upload, partNumber), content);
       await writeFile(join(upload, `${partNumber}.md5`), written.md5);
       return written;
     }
 
     async putObjectMultipart(bucket: string, uploadId: string, parts: UploadedPart[]): Promise<{ size: number; md5: string }> {
-      const upload = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
-      if (!(await readdir(upload).then(() => true, () => false))) throw noSuchUpload(uploadId);
+      const upload = await this.#upload(bucket, uploadId);
       for (let i = 1; i < parts.length; i += 1) {
         if (!(parts[i]!.number > parts[i - 1]!.number)) throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
       }
