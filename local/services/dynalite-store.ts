@@ -13,6 +13,7 @@ import type { Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { tableItemsPrefix, tableKey, type FastPathStore } from './dynalite-fast-path.ts';
 import { db as dynaliteDb, dynalite as dynaliteServer } from './dynalite-modules.ts';
+import { bound, compareUtf8 } from './utf8-order.ts';
 
 type Callback = (error: Error | null, value?: unknown) => void;
 
@@ -52,36 +53,6 @@ interface DynaliteStore {
 
 interface DynaliteDbModule {
   create(options: unknown): DynaliteStore;
-}
-
-/**
- * UTF-8 byte order, which memory-level sorts its Buffer keys in. JavaScript's `<` compares UTF-16
- * code units: it puts a surrogate (a code point above U+FFFF) before U+E000..U+FFFF, UTF-8 after.
- */
-export function compareUtf8(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i += 1) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return utf8Rank(x) - utf8Rank(y);
-  }
-  return a.length - b.length;
-}
-
-// Surrogates move above U+E000..U+FFFF, keeping the order within each group.
-const utf8Rank = (unit: number): number => (unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit);
-
-/** The first index in the sorted keys whose key is not below `key` (or, strictly, above it). */
-function bound(keys: readonly string[], key: string, strictlyAbove: boolean): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const order = compareUtf8(keys[middle]!, key);
-    if (order < 0 || (strictlyAbove && order === 0)) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 function mergeSorted(sorted: readonly string[], added: string[]): string[] {

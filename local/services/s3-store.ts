@@ -13,6 +13,7 @@ import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { bucketNameProblem } from './s3-data.ts';
+import { bound, compareUtf8 } from './utf8-order.ts';
 
 /** The object s3rver's controllers hand the store (models/object.js). */
 export interface StoredObject {
@@ -63,48 +64,19 @@ export interface S3rverModels {
   S3Error: new (code: string, message: string, detail?: Record<string, string>) => Error;
 }
 
-/**
- * Code point order, which is the order of the UTF-8 bytes S3 lists in. JavaScript compares UTF-16
- * code units, which put U+E000-U+FFFF after the surrogates that stand for higher code points.
- */
-export function compareKeys(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i += 1) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return rank(x) - rank(y);
-  }
-  return a.length - b.length;
-}
-
-const rank = (unit: number) => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
-
-/** The first index of `sorted` whose key is after `key` (or at it, when `inclusive`). */
-function searchFrom(sorted: readonly string[], key: string, inclusive: boolean): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const order = compareKeys(sorted[middle]!, key);
-    if (order < 0 || (order === 0 && !inclusive)) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 /** One page of `sorted` (S3's listing): the keys, and the common prefixes they roll up into. */
 export function listPage(sorted: readonly string[], { prefix = '', delimiter = '', startAfter = '', maxKeys }: ListOptions): { keys: string[]; commonPrefixes: string[]; isTruncated: boolean; last?: string } {
   const keys: string[] = [];
   const commonPrefixes: string[] = [];
   let last: string | undefined;
-  let index = Math.max(searchFrom(sorted, prefix, true), searchFrom(sorted, startAfter, false));
+  let index = Math.max(bound(sorted, prefix, false), bound(sorted, startAfter, true));
   for (; index < sorted.length; index += 1) {
     const key = sorted[index]!;
     // The keys under the prefix are one run of the sorted list.
     if (!key.startsWith(prefix)) break;
     const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
     const entry = at === -1 ? key : key.slice(0, at + delimiter.length);
-    if (at !== -1 && (entry === last || compareKeys(entry, startAfter) <= 0)) continue;
+    if (at !== -1 && (entry === last || compareUtf8(entry, startAfter) <= 0)) continue;
     if (keys.length + commonPrefixes.length === maxKeys) return { keys, commonPrefixes, isTruncated: true, last };
     (at === -1 ? keys : commonPrefixes).push(entry);
     last = entry;
@@ -260,7 +232,7 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
 
     async listObjects(bucket: string, options: ListOptions): Promise<Listing> {
       const index = this.#index(bucket);
-      index.sorted ??= [...index.keys].sort(compareKeys);
+      index.sorted ??= [...index.keys].sort(compareUtf8);
       const page = listPage(index.sorted, options);
       const metadata = await Promise.all(
         page.keys.map((key) =>

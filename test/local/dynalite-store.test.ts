@@ -20,7 +20,8 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { compareUtf8, createDynalite, OrderedJsonStore } from '../../local/services/dynalite-store.ts';
+import { createDynalite, OrderedJsonStore } from '../../local/services/dynalite-store.ts';
+import { compareUtf8 } from '../../local/services/utf8-order.ts';
 import { LOCAL_CREDENTIALS } from '../../local/services/emulators.ts';
 
 interface Level {

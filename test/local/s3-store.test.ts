@@ -18,7 +18,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { startS3Emulator, type S3Emulator } from '../../local/services/s3-emulator.ts';
-import { compareKeys, keyedStoreClass, listPage } from '../../local/services/s3-store.ts';
+import { keyedStoreClass, listPage } from '../../local/services/s3-store.ts';
+import { compareUtf8 } from '../../local/services/utf8-order.ts';
 import { keyAsOneSegment, s3RequestProblem } from '../../local/services/s3-request.ts';
 import { rejection } from '../helpers.ts';
 
@@ -193,7 +194,7 @@ describe('local/s3-store: keys, buckets and listings as S3 has them', function (
 
 describe('local/s3-store and s3-request, as plain functions', () => {
   it('orders keys by code point, as UTF-8 bytes are, not by UTF-16 code unit', () => {
-    expect(['\u{1F600}', '\uFF5E', 'a/', 'a-'].sort(compareKeys)).to.deep.equal(['a-', 'a/', '\uFF5E', '\u{1F600}']);
+    expect(['\u{1F600}', '\uFF5E', 'a/', 'a-'].sort(compareUtf8)).to.deep.equal(['a-', 'a/', '\uFF5E', '\u{1F600}']);
   });
 
   it('starts a page after StartAfter, and skips a common prefix at or before it', () => {
