@@ -114,13 +114,6 @@ export interface S3Emulator {
   stop(): Promise<void>;
 }
 
-/** S3's answer to a request it failed to serve (InternalError, HTTP 500), which the SDK retries. */
-function internalError(res: ServerResponse, message: string): void {
-  const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  res.writeHead(500, { 'Content-Type': 'application/xml' });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>${escaped}</Message></Error>`);
-}
-
 // Query parameters of a request on an object itself (not on a sub-resource such as ?acl or ?tagging).
 const OBJECT_QUERY = new Set(['x-id', 'versionId', 'partNumber', 'uploadId', 'uploads']);
 const CHECKSUM_HEADER = /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/;
@@ -190,7 +183,8 @@ export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Doo
       started ??= start();
       started.then(
         () => handler!(req, res),
-        (error: unknown) => internalError(res, `the S3 emulator did not start: ${(error as Error).message}`),
+        // S3's InternalError (500), which the SDK retries.
+        (error: unknown) => refuseS3(res, { code: 'InternalError', status: 500, message: `the S3 emulator did not start: ${(error as Error).message}` }),
       );
     }
   });
