@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { iamS3Door } from './s3-door.ts';
 import { listingPages } from './s3-listing.ts';
-import { keyAsOneSegment, refuseS3, s3RequestProblem, type S3Refusal } from './s3-request.ts';
+import { keyAsOneSegment, refuseS3, s3RequestProblem, s3Target, type S3Refusal } from './s3-request.ts';
 import { keyedStoreClass, type S3rverModels } from './s3-store.ts';
 
 interface S3rverOptions {
@@ -126,11 +126,10 @@ const CHECKSUM_HEADER = /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/;
  * an aws-sdk:s3:putObject Task's result. The checksum is echoed, not verified: the SDK computes it.
  */
 function objectHeaders(req: IncomingMessage): Record<string, string> | undefined {
-  const url = new URL(req.url ?? '/', 'http://s3');
-  const [, bucket = '', ...key] = url.pathname.split('/');
-  if (bucket === '' || key.join('/') === '' || [...url.searchParams.keys()].some((name) => !OBJECT_QUERY.has(name))) return undefined;
+  const { bucket, key, query } = s3Target(req.url ?? '/');
+  if (bucket === '' || key === '' || [...query.keys()].some((name) => !OBJECT_QUERY.has(name))) return undefined;
   const headers: Record<string, string> = { 'x-amz-server-side-encryption': 'AES256' };
-  const putObject = req.method === 'PUT' && !url.searchParams.has('uploadId') && req.headers['x-amz-copy-source'] === undefined;
+  const putObject = req.method === 'PUT' && !query.has('uploadId') && req.headers['x-amz-copy-source'] === undefined;
   if (putObject) {
     for (const [name, value] of Object.entries(req.headers)) {
       if (CHECKSUM_HEADER.test(name) && typeof value === 'string') Object.assign(headers, { [name]: value, 'x-amz-checksum-type': 'FULL_OBJECT' });
