@@ -4,16 +4,20 @@
 // "a/b", and a listing walked the folders in their order rather than S3's. Here an object's
 // files are named by the SHA-256 of its key, in one folder a bucket, and the keys are listed from
 // an index in S3's order (their UTF-8 bytes), a common prefix counting toward MaxKeys as a key
-// does. A multipart upload is completed only from parts it has, in order, as S3 does. Every write
+// does. A multipart upload is completed only from parts it has, in order, each but the last of
+// at least 5 MiB, as S3 does. Every write
 // that fails fails its request (InternalError), not the process. s3rver's own code keeps the
 // rest: metadata, ETags, ranges, copies, a multipart upload's start.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { bucketNameProblem } from './s3-data.ts';
 import { bound, compareUtf8 } from './utf8-order.ts';
+
+/** S3's smallest part of a multipart upload, the last one excepted: 5 MiB. */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 /** The object s3rver's controllers hand the store (models/object.js). */
 export interface StoredObject {
@@ -192,6 +196,17 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
       const md5s = await Promise.all(parts.map((part) => readFile(join(upload, `${part.number}.md5`), 'utf8').catch(() => undefined)));
       if (parts.some((part, i) => md5s[i] !== part.etag)) {
         throw new S3Error('InvalidPart', "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.");
+      }
+      // S3's smallest part, but for the last.
+      const sizes = await Promise.all(parts.slice(0, -1).map((part) => stat(join(upload, String(part.number))).then(({ size }) => size)));
+      const small = sizes.findIndex((size) => size < MIN_PART_BYTES);
+      if (small !== -1) {
+        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+          ProposedSize: String(sizes[small]),
+          MinSizeAllowed: String(MIN_PART_BYTES),
+          PartNumber: String(parts[small]!.number),
+          ETag: parts[small]!.etag,
+        });
       }
       const [key, metadata] = await Promise.all([readFile(join(upload, 'key'), 'utf8'), readFile(join(upload, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>)]);
       // One part after another; a part that cannot be read fails the upload, not the process.

@@ -113,21 +113,25 @@ describe('local/s3-store: keys, buckets and listings as S3 has them', function (
     expect([error.name, error.message]).to.deep.equal(['InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive']);
   });
 
-  it('completes an upload only with parts it has, in ascending order (InvalidPart, InvalidPartOrder), and the process goes on', async () => {
+  it('completes an upload only with parts it has, in ascending order, each but the last of 5 MiB (InvalidPart, InvalidPartOrder, EntityTooSmall)', async () => {
     const Key = 'completed';
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key }));
+    const bodies = ['a'.repeat(5 * 1024 * 1024), 'small;', 'last;'];
     const parts = [];
-    for (const PartNumber of [1, 2]) {
-      const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber, Body: `part ${PartNumber};` }));
-      parts.push({ ETag, PartNumber });
+    for (const [index, Body] of bodies.entries()) {
+      const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber: index + 1, Body }));
+      parts.push({ ETag, PartNumber: index + 1 });
     }
     const complete = (Parts: { ETag?: string; PartNumber: number }[]) =>
       client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key, UploadId, MultipartUpload: { Parts } }));
-    expect((await rejection(complete([...parts, { ETag: parts[0]!.ETag, PartNumber: 3 }]))).name).to.equal('InvalidPart');
+    expect((await rejection(complete([...parts, { ETag: parts[0]!.ETag, PartNumber: 4 }]))).name).to.equal('InvalidPart');
     expect((await rejection(complete([{ ETag: parts[1]!.ETag, PartNumber: 1 }]))).name).to.equal('InvalidPart');
     expect((await rejection(complete([...parts].reverse()))).name).to.equal('InvalidPartOrder');
-    await complete(parts);
-    expect(await get(Key)).to.equal('part 1;part 2;');
+    const small = await rejection(complete(parts));
+    expect([small.name, small.message]).to.deep.equal(['EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.']);
+    expect(small as unknown as Record<string, string>).to.include({ ProposedSize: '6', MinSizeAllowed: String(5 * 1024 * 1024), PartNumber: '2' });
+    await complete([parts[0]!, parts[2]!]);
+    expect(await get(Key)).to.equal(`${bodies[0]}last;`);
   });
 
   describe('listing', () => {
