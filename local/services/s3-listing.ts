@@ -13,7 +13,7 @@ interface ListingStore {
 }
 
 /** The parts of a Koa context (s3rver's) the middleware reads and sets. */
-export interface ListingContext {
+interface ListingContext {
   method: string;
   path: string;
   query: Record<string, string | string[] | undefined>;
@@ -24,12 +24,12 @@ export interface ListingContext {
 type S3ErrorClass = new (code: string, message: string, detail?: Record<string, string>) => Error;
 
 /** The token for a next page that starts after `last`. */
-export function continuationToken(bucket: string, last: string): string {
+function continuationToken(bucket: string, last: string): string {
   return Buffer.from(JSON.stringify([bucket, last]), 'utf8').toString('base64');
 }
 
 /** Where a token's page starts after; undefined for a token this emulator did not give for `bucket`. */
-export function tokenStart(token: string, bucket: string): string | undefined {
+function tokenStart(token: string, bucket: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2 && parsed[0] === bucket && typeof parsed[1] === 'string') return parsed[1];

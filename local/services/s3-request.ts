@@ -40,7 +40,7 @@ export interface S3Refusal {
 }
 
 /** S3's limit on a key: 1,024 bytes of UTF-8. */
-export const MAX_KEY_BYTES = 1024;
+const MAX_KEY_BYTES = 1024;
 /** S3's part numbers: 1 to 10,000. */
 const MAX_PART_NUMBER = 10_000;
 // The upload IDs the emulator hands out (s3rver: 16 random bytes in hex).
