@@ -73,14 +73,15 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  * A read body handed to an emulator again (the door or the in-process transport read it). dynalite
  * and local-aws-sqs read a request's body only through its 'data' and 'end' events, and its
  * headers, method and URL: this emits them as a stream does, from the tick after a 'data' listener
- * is added, without a stream's buffering and state.
+ * is added, without a stream's buffering and state. The emulator's listeners run in that later
+ * tick: what they throw there goes to `failed`, not out of the process.
  */
 class ReplayedRequest extends EventEmitter {
   readonly headers: RequestHead['headers'];
   readonly method: string | undefined;
   readonly url: string | undefined;
 
-  constructor(head: RequestHead, body: Buffer) {
+  constructor(head: RequestHead, body: Buffer, failed: (error: unknown) => void) {
     super();
     this.headers = head.headers;
     this.method = head.method;
@@ -89,15 +90,20 @@ class ReplayedRequest extends EventEmitter {
       if (event !== 'data') return;
       this.off('newListener', flow);
       process.nextTick(() => {
-        if (body.length > 0) this.emit('data', body);
-        this.emit('end');
+        try {
+          if (body.length > 0) this.emit('data', body);
+          this.emit('end');
+        } catch (error) {
+          failed(error);
+        }
       });
     };
     this.on('newListener', flow);
   }
 }
 
-const replay = (head: RequestHead, body: Buffer) => new ReplayedRequest(head, body) as unknown as IncomingMessage;
+const replay = (head: RequestHead, body: Buffer, failed: (error: unknown) => void) =>
+  new ReplayedRequest(head, body, failed) as unknown as IncomingMessage;
 
 function parseJson(body: Buffer): Record<string, unknown> {
   try {
@@ -151,31 +157,39 @@ function refuse(service: EmulatedService, req: RequestHead, res: ServerResponse,
 
 // A handler that fails after reading the body must not take the process down: the caller gets a server error.
 function serverError(res: ServerResponse, error: unknown): void {
+  if (res.writableEnded) return;
   if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
   res.end(String(error));
 }
 
 /**
- * Whether a JSON body nests deeper than the engine takes (MAX_JSON_DEPTH). The emulators check a
- * request by recursion after reading it, on a later turn: a body thousands of levels deep would
- * overflow the stack there, out of reach of any handler, and end the process. A body that is not
+ * Why a JSON-protocol request is one the emulators cannot take, or undefined: no operation in its
+ * X-Amz-Target (UnknownOperationException, as dynalite answers it; local-aws-sqs ended the process),
+ * a body that is JSON but not an object (SerializationException: no operation's input is anything
+ * else; both emulators ended the process on `null`), or one nesting deeper than the engine takes
+ * (MAX_JSON_DEPTH: the emulators check a request by recursion on a later turn, where a body
+ * thousands of levels deep overflows the stack out of reach of any handler). A body that is not
  * JSON is the emulator's to refuse.
  */
-function tooDeepJson(body: Buffer): boolean {
+function unreadableCall(req: RequestHead, body: Buffer): { type: string; message?: string } | undefined {
+  const target = req.headers['x-amz-target'];
+  if (typeof target !== 'string' || !/^[^.]+\.[^.]+$/.test(target)) return { type: 'UnknownOperationException' };
   let value: unknown;
   try {
     value = JSON.parse(body.toString());
   } catch {
-    return false;
+    return undefined;
   }
-  return tooDeep(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { type: 'SerializationException', message: 'The request body is not a JSON object' };
+  return tooDeep(value) ? { type: 'SerializationException', message: nestingMessage('The request body') } : undefined;
 }
 
-/** A JSON-protocol service's answer to a body it cannot read: SerializationException, HTTP 400. */
-function refuseTooDeep(service: EmulatedService, res: ServerResponse): void {
+/** A JSON-protocol service's answer to a call it cannot take: HTTP 400 and Coral's error type. */
+function refuseUnreadable(service: EmulatedService, res: ServerResponse, { type, message }: { type: string; message?: string }): void {
   res.setHeader('x-amzn-RequestId', randomUUID());
-  res.writeHead(400, { 'Content-Type': JSON_CONTENT_TYPE, ...(service === 'sqs' ? { 'x-amzn-query-error': 'MalformedInput;Sender' } : {}) });
-  res.end(JSON.stringify({ __type: 'com.amazon.coral.service#SerializationException', message: nestingMessage('The request body') }));
+  const queryError = type === 'SerializationException' ? 'MalformedInput;Sender' : `${type};Sender`;
+  res.writeHead(400, { 'Content-Type': JSON_CONTENT_TYPE, ...(service === 'sqs' ? { 'x-amzn-query-error': queryError } : {}) });
+  res.end(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, ...(message === undefined ? {} : { message }) }));
 }
 
 /** The session token a call carries (a role's identity, which the door checks), if any. */
@@ -236,16 +250,21 @@ function fastPathHandlers(
   const withBody: BodyListener = (req, res, body) => {
     const answer = fast({ method: req.method, url: req.url, headers: req.headers, body });
     if (answer === undefined) {
-      if (isJsonProtocol(req) && tooDeepJson(body)) {
-        refuseTooDeep(service, res);
+      const unreadable = isJsonProtocol(req) ? unreadableCall(req, body) : undefined;
+      if (unreadable) {
+        refuseUnreadable(service, res, unreadable);
         return;
       }
-      // The emulator may be handed the request a turn later (sqs-backlog.ts): a throw then still ends this request alone.
+      // The emulator may be handed the request a turn later (sqs-backlog.ts). Whatever fails in
+      // it, at once, in a later tick or as a rejected promise (local-aws-sqs's handler is async),
+      // ends this request alone.
       beforeEmulator(res, () => {
+        const failed = (error: unknown) => serverError(res, error);
         try {
-          emulator(replay(req, body), res);
+          const handled: unknown = emulator(replay(req, body, failed), res);
+          if (handled instanceof Promise) handled.catch(failed);
         } catch (error) {
-          serverError(res, error);
+          failed(error);
         }
       });
       return;

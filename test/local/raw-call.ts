@@ -11,13 +11,13 @@ export interface RawAnswer {
 
 const VARYING = new Set(['x-amzn-requestid', 'date', 'connection', 'keep-alive']);
 
-/** POSTs `body` (JSON unless a string) to `target` (X-Amz-Target); the answer, and its request id apart. */
-export function postJson(endpoint: string, target: string, body: unknown, headers: Record<string, string>): Promise<{ answer: RawAnswer; requestId: string | undefined }> {
+/** POSTs `body` (JSON unless a string) to `target` (X-Amz-Target, none when undefined); the answer, and its request id apart. */
+export function postJson(endpoint: string, target: string | undefined, body: unknown, headers: Record<string, string>): Promise<{ answer: RawAnswer; requestId: string | undefined }> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const call = request(
       `${endpoint}/`,
-      { method: 'POST', agent: false, headers: { ...headers, 'x-amz-target': target, 'content-length': Buffer.byteLength(text) } },
+      { method: 'POST', agent: false, headers: { ...headers, ...(target === undefined ? {} : { 'x-amz-target': target }), 'content-length': Buffer.byteLength(text) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
