@@ -3,7 +3,8 @@
 // the next start: the folder's name carries its process id). It speaks the S3 REST protocol, so the
 // seed's SDK client (PutObject, multipart uploads) and the bridge's GetObject/PutObject reach it
 // as they would reach S3. Every request is checked first (s3-request.ts), and s3rver runs with a
-// store of this project's (s3-store.ts) and its listing's next pages (s3-listing.ts).
+// store of this project's (s3-store.ts), its listing's next pages (s3-listing.ts) and its form
+// uploads read and checked first (s3-form-upload.ts).
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { iamS3Door } from './s3-door.ts';
+import { formUploads } from './s3-form-upload.ts';
 import { listingPages } from './s3-listing.ts';
 import { keyAsOneSegment, refuseS3, s3RequestProblem, s3Target, type S3Refusal } from './s3-request.ts';
 import { keyedStoreClass, type S3rverModels } from './s3-store.ts';
@@ -48,7 +50,12 @@ interface S3rverAccount {
 // for a run that makes none. The CLI's bundle holds it and its dependencies in a chunk of their
 // own (scripts/build.ts): one file read instead of some three hundred resolved and read from
 // node_modules, which took 0.23 s of an at-scale run's seed; the chunk takes half that.
-async function loadS3rver(): Promise<{ S3rver: new (options: S3rverOptions) => S3rverServer; Store: new (directory: string) => object; S3Error: S3rverModels['S3Error'] }> {
+async function loadS3rver(): Promise<{
+  S3rver: new (options: S3rverOptions) => S3rverServer;
+  Store: new (directory: string) => object;
+  S3Object: S3rverModels['S3Object'];
+  S3Error: S3rverModels['S3Error'];
+}> {
   const [{ default: S3rver }, { default: account }, { default: FilesystemStore }, { default: S3Object }, { default: S3Error }] = await Promise.all([
     import('s3rver') as Promise<{ default: new (options: S3rverOptions) => S3rverServer }>,
     import('s3rver/lib/models/account.js') as Promise<{ default: { DUMMY_ACCOUNT: S3rverAccount } }>,
@@ -59,20 +66,21 @@ async function loadS3rver(): Promise<{ S3rver: new (options: S3rverOptions) => S
   // s3rver answers InvalidAccessKeyId to any key but its own: the local one is let in, as the
   // other emulators accept any key. It checks no v4 signature, so the secret plays no part.
   account.DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
-  return { S3rver, Store: keyedStoreClass({ FilesystemStore, S3Object, S3Error }), S3Error };
+  return { S3rver, Store: keyedStoreClass({ FilesystemStore, S3Object, S3Error }), S3Object, S3Error };
 }
 
 // s3rver 3.7's middleware: its logger, its XML answers, Express's mount path, virtual hosts, its routes.
 const S3RVER_MIDDLEWARE = 5;
 
 /**
- * s3rver with this emulator's store (s3-store.ts) and its listing pages (s3-listing.ts), the
- * middleware placed just before s3rver's routes, its last.
+ * s3rver with this emulator's store (s3-store.ts), its listing pages (s3-listing.ts) and its form
+ * uploads read and checked first (s3-form-upload.ts), the middleware placed just before s3rver's
+ * routes, its last.
  */
-function withOwnStore(server: S3rverServer, store: object, listing: KoaMiddleware): S3rverServer {
+function withOwnStore(server: S3rverServer, store: object, middleware: KoaMiddleware[]): S3rverServer {
   if (server.middleware.length !== S3RVER_MIDDLEWARE) throw new Error('s3rver is not the version the S3 emulator was written for (3.7): its middleware differs');
   server.store = server.context.store = store;
-  server.middleware.splice(-1, 0, listing);
+  server.middleware.splice(-1, 0, ...middleware);
   return server;
 }
 
@@ -160,9 +168,9 @@ export async function startS3Emulator(buckets: string[], door: S3Door = iamS3Doo
   let started: Promise<S3rverServer> | undefined;
   let handler: RequestHandler | undefined;
   const start = async (): Promise<S3rverServer> => {
-    const { S3rver, Store, S3Error } = await loadS3rver();
+    const { S3rver, Store, S3Object, S3Error } = await loadS3rver();
     const options = { address: HOST, port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) };
-    const server = withOwnStore(new S3rver(options), new Store(directory), listingPages(S3Error) as KoaMiddleware);
+    const server = withOwnStore(new S3rver(options), new Store(directory), [listingPages(S3Error), formUploads(S3Error, S3Object.STORAGE_CLASSES)] as KoaMiddleware[]);
     await server.run();
     // Requests come through the endpoint below, to s3rver's own handler; its server only idles.
     [handler] = server.httpServer.listeners('request') as RequestHandler[];

@@ -53,6 +53,7 @@ export interface FilesystemStoreBase {
   rootDirectory: string;
   getBucketPath(bucket: string): string;
   getBucket(bucket: string): Promise<unknown>;
+  putBucket(bucket: string): Promise<unknown>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
@@ -64,7 +65,7 @@ export interface FilesystemStoreBase {
 /** What s3rver's modules give the store: its base class, and its object and error models. */
 export interface S3rverModels {
   FilesystemStore: new (rootDirectory: string) => FilesystemStoreBase;
-  S3Object: new (bucket: string, key: string, content: Readable | null, metadata: Record<string, string>) => StoredObject;
+  S3Object: { new (bucket: string, key: string, content: Readable | null, metadata: Record<string, string>): StoredObject; STORAGE_CLASSES: readonly string[] };
   S3Error: new (code: string, message: string, detail?: Record<string, string>) => Error;
 }
 
@@ -159,9 +160,16 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
       return join(this.getBucketPath(bucket), 'objects', `${sha256(key)}._S3rver_${resource}`);
     }
 
+    // Its objects' folder is made with it, so that a write starts in the tick it is asked, its
+    // stream's errors listened to from then on.
+    override async putBucket(bucket: string): Promise<unknown> {
+      const made = await super.putBucket(bucket);
+      await mkdir(join(this.getBucketPath(bucket), 'objects'), { recursive: true });
+      return made;
+    }
+
     async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
       const path = this.getResourcePath(object.bucket, object.key, 'object');
-      await mkdir(join(this.getBucketPath(object.bucket), 'objects'), { recursive: true });
       // Written aside and renamed: a write that fails leaves the object as it was.
       const aside = `${path}.${randomUUID()}`;
       const { size, md5 } = await writeContent(aside, object.content).catch(async (error: unknown) => {

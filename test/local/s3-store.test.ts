@@ -26,17 +26,17 @@ import { rejection } from '../helpers.ts';
 const BUCKET = 'store-test-bucket';
 
 /** A request whose path is sent as written. */
-function rawRequest(endpoint: string, method: string, path: string): Promise<{ status: number; body: string }> {
+function rawRequest(endpoint: string, method: string, path: string, body = '', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(endpoint);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method, path }, (res) => {
+    const req = request({ hostname, port, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -132,6 +132,24 @@ describe('local/s3-store: keys, buckets and listings as S3 has them', function (
     expect(small as unknown as Record<string, string>).to.include({ ProposedSize: '6', MinSizeAllowed: String(5 * 1024 * 1024), PartNumber: '2' });
     await complete([parts[0]!, parts[2]!]);
     expect(await get(Key)).to.equal(`${bodies[0]}last;`);
+  });
+
+  it('takes a browser-form upload (POST Object), and refuses by name one cut short, with a nameless part or an unknown storage class', async () => {
+    const form = (key: string, file: string, end: string) =>
+      `--X\r\nContent-Disposition: form-data; name="key"\r\n\r\n${key}\r\n--X\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n${file}${end}`;
+    const headers = { 'content-type': 'multipart/form-data; boundary=X' };
+    expect((await rawRequest(emulator.endpoint, 'POST', `/${BUCKET}`, form('posted', 'by form', '\r\n--X--\r\n'), headers)).status).to.equal(204);
+    expect(await get('posted')).to.equal('by form');
+    const code = async (body: string) => {
+      const answer = await rawRequest(emulator.endpoint, 'POST', `/${BUCKET}`, body, headers);
+      return [answer.status, /<Code>(\w+)<\/Code>/.exec(answer.body)?.[1]];
+    };
+    expect(await code(form('cut', 'half a fi', ''))).to.deep.equal([400, 'MalformedPOSTRequest']);
+    const nameless = `--X\r\nContent-Disposition: form-data\r\n\r\nv\r\n${form('nameless', 'x', '\r\n--X--\r\n')}`;
+    expect(await code(nameless)).to.deep.equal([400, 'MalformedPOSTRequest']);
+    const storage = `--X\r\nContent-Disposition: form-data; name="x-amz-storage-class"\r\n\r\nBOGUS\r\n${form('stored', 'x', '\r\n--X--\r\n')}`;
+    expect(await code(storage)).to.deep.equal([400, 'InvalidStorageClass']);
+    for (const key of ['cut', 'nameless', 'stored']) expect((await rejection(get(key))).name).to.equal('NoSuchKey');
   });
 
   describe('listing', () => {
