@@ -1,3 +1,7 @@
+// JSON-protocol calls the emulators cannot read: each is refused by name, and the emulators answer
+// the next call. A body nested thousands of levels deep overflowed their recursive checks;
+// dynalite and local-aws-sqs had each ended the whole process on a body of `null`, and
+// local-aws-sqs on a call without X-Amz-Target.
 import { expect } from 'chai';
 import { startEmulators, type Emulators } from '../../local/services/emulators.ts';
 import { postJson } from './raw-call.ts';
@@ -14,7 +18,7 @@ function nestedMap(levels: number): string {
   return `${'{"M":{"a":'.repeat(levels)}{"S":"x"}${'}}'.repeat(levels)}`;
 }
 
-describe('local/emulators: a request body nested thousands of levels deep', () => {
+describe('local/emulators: a JSON-protocol call the emulators cannot read', () => {
   let emulators: Emulators;
 
   before(async () => {
@@ -25,9 +29,9 @@ describe('local/emulators: a request body nested thousands of levels deep', () =
     await emulators.stop();
   });
 
-  const post = async (endpoint: string, target: string, body: string) => (await postJson(endpoint, target, body, SIGNED)).answer;
+  const post = async (endpoint: string, target: string | undefined, body: string) => (await postJson(endpoint, target, body, SIGNED)).answer;
 
-  it('is refused by each emulator with SerializationException, and the emulator answers the next call', async () => {
+  it('a body nested thousands of levels deep is refused by each emulator with SerializationException, and the emulator answers the next call', async () => {
     const dynamodb = emulators.endpoints.dynamodb;
     const sqs = emulators.endpoints.sqs;
     const deepKey = `{"TableName":"t-deep","Key":{"id":${nestedMap(2500)}}}`;
@@ -53,9 +57,28 @@ describe('local/emulators: a request body nested thousands of levels deep', () =
     expect(queues.status).to.equal(200);
   });
 
-  it('passes a body within the engine\'s depth on to the emulator, which answers it', async () => {
+  it('a body within the engine\'s depth is passed on to the emulator, which answers it', async () => {
     const answer = await post(emulators.endpoints.dynamodb, 'DynamoDB_20120810.GetItem', `{"TableName":"t-missing","Key":{"id":${nestedMap(400)}}}`);
     expect(answer.status).to.equal(400);
     expect((JSON.parse(answer.body) as { __type: string }).__type).to.not.equal('com.amazon.coral.service#SerializationException');
   });
+
+  for (const [service, target, listing] of [
+    ['dynamodb', 'DynamoDB_20120810.GetItem', 'DynamoDB_20120810.ListTables'],
+    ['sqs', 'AmazonSQS.SendMessage', 'AmazonSQS.ListQueues'],
+  ] as const) {
+    it(`${service}: a body that is JSON but no object is SerializationException, a call without an operation UnknownOperationException, and the next call is answered`, async () => {
+      const endpoint = emulators.endpoints[service];
+      for (const body of ['null', '[]', '7', '"text"']) {
+        const answer = await post(endpoint, target, body);
+        expect([answer.status, (JSON.parse(answer.body) as { __type: string }).__type], body).to.deep.equal([400, 'com.amazon.coral.service#SerializationException']);
+        if (service === 'sqs') expect(answer.headers['x-amzn-query-error']).to.equal('MalformedInput;Sender');
+      }
+      for (const missing of [undefined, '', 'NoOperation']) {
+        const answer = await post(endpoint, missing, '{}');
+        expect([answer.status, answer.body], String(missing)).to.deep.equal([400, '{"__type":"com.amazon.coral.service#UnknownOperationException"}']);
+      }
+      expect((await post(endpoint, listing, '{}')).status).to.equal(200);
+    });
+  }
 });
