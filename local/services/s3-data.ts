@@ -29,6 +29,9 @@ export class InvalidBucketName extends Error {
 const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 
+/** S3's limit on a key: 1,024 bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
 /** Why S3 would refuse the name for a general purpose bucket, or undefined. */
 export function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'it must be 3 to 63 characters long';
@@ -60,9 +63,14 @@ export function parseS3Object(spec: string): S3ObjectSpec {
     throw new InvalidArguments(`--s3-object "${spec}" must be BUCKET/KEY=FILE, e.g. my-bucket/data/items.csv=./items.csv`);
   }
   const bucket = checkBucketName(spec.slice(0, slash), '--s3-object');
+  const key = spec.slice(slash + 1, equals);
+  const keyBytes = Buffer.byteLength(key, 'utf8');
+  if (keyBytes > MAX_KEY_BYTES) {
+    throw new InvalidArguments(`--s3-object ${bucket}/${key.slice(0, 40)}…: S3 refuses this key: it is ${keyBytes} bytes long, and S3 takes ${MAX_KEY_BYTES} at most`);
+  }
   const file = resolve(spec.slice(equals + 1));
   if (!existsSync(file)) throw new InvalidArguments(`--s3-object ${spec.slice(0, equals)}: file ${file} does not exist`);
-  return { bucket, key: spec.slice(slash + 1, equals), file };
+  return { bucket, key, file };
 }
 
 /** The options as given; undefined when neither is. */

@@ -4,7 +4,7 @@
 // own on DeleteBucket), and a part number or upload ID as a path.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { bucketNameProblem } from './s3-data.ts';
+import { bucketNameProblem, MAX_KEY_BYTES } from './s3-data.ts';
 
 /** The bucket and key a request names, decoded; '' where it names none. */
 export interface S3Target {
@@ -39,8 +39,6 @@ export interface S3Refusal {
   detail?: Record<string, string>;
 }
 
-/** S3's limit on a key: 1,024 bytes of UTF-8. */
-const MAX_KEY_BYTES = 1024;
 /** S3's part numbers: 1 to 10,000. */
 const MAX_PART_NUMBER = 10_000;
 // The upload IDs the emulator hands out (s3rver: 16 random bytes in hex).

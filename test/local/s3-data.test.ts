@@ -33,6 +33,9 @@ describe("local/s3-data: the user's buckets and objects", () => {
     const missing = thrown(() => parseS3Object(`my-bucket/key=${join(dir, 'absent.csv')}`));
     expect(missing.name).to.equal('InvalidArguments');
     expect(missing.message).to.match(/--s3-object my-bucket\/key: file .*absent\.csv does not exist/);
+    const long = thrown(() => parseS3Object(`my-bucket/${'é'.repeat(513)}=${file}`));
+    expect([long.name, long.message]).to.deep.equal(['InvalidArguments', `--s3-object my-bucket/${'é'.repeat(40)}…: S3 refuses this key: it is 1026 bytes long, and S3 takes 1024 at most`]);
+    expect(parseS3Object(`my-bucket/${'k'.repeat(1024)}=${file}`).key).to.have.length(1024);
   });
 
   it('refuses a bucket name S3 refuses with InvalidBucketName, naming the option and the rule', () => {
