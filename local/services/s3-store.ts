@@ -1,16 +1,18 @@
-// The S3 emulator's store: s3rver's FilesystemStore with no key in a file's path. s3rver made each
-// segment of a key a folder, so that a key "../x" was written outside its bucket, a segment longer
-// than a file name may be ended the process (the write's error had no listener), "a//b" was
-// "a/b", and a listing walked the folders in their order rather than S3's. Here an object's
-// files are named by the SHA-256 of its key, in one folder a bucket, and the keys are listed from
-// an index in S3's order (their UTF-8 bytes), a common prefix counting toward MaxKeys as a key
-// does. A multipart upload is completed only from parts it has, in order, each but the last of
-// at least 5 MiB, as S3 does. Every write
-// that fails fails its request (InternalError), not the process. s3rver's own code keeps the
-// rest: metadata, ETags, ranges, copies, a multipart upload's start.
+// The S3 emulator's store: s3rver's FilesystemStore, with no key in a file's path and each
+// object held in an index. s3rver made each segment of a key a folder, so that a key "../x" was
+// written outside its bucket, a segment longer than a file name may be ended the process (the
+// write's error had no listener), "a//b" was "a/b", and a listing walked the folders in their
+// order rather than S3's; its object's body, metadata and MD5 were three files, so a read beside
+// a write of the same key could mix two versions. Here each write of a body is a file of its own
+// (named by the SHA-256 of its key), made the object's only once whole; the index holds each
+// object's file and what S3 tells of it, and lists the keys in S3's order (their UTF-8 bytes), a
+// common prefix counting toward MaxKeys as a key does. A read opens the file its entry names in
+// the same turn. A multipart upload is completed only from parts it has, in order, each but the
+// last of at least 5 MiB, as S3 does. Every write that fails fails its request, not the process.
+// s3rver's own code keeps its buckets, their settings, and a multipart upload's start.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, openSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { bucketNameProblem } from './s3-data.ts';
@@ -56,7 +58,6 @@ export interface FilesystemStoreBase {
   putBucket(bucket: string): Promise<unknown>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
-  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
   copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata?: Record<string, string>): Promise<unknown>;
   deleteBucket(bucket: string): Promise<void>;
   reset(): void;
@@ -65,7 +66,11 @@ export interface FilesystemStoreBase {
 /** What s3rver's modules give the store: its base class, and its object and error models. */
 export interface S3rverModels {
   FilesystemStore: new (rootDirectory: string) => FilesystemStoreBase;
-  S3Object: { new (bucket: string, key: string, content: Readable | null, metadata: Record<string, string>): StoredObject; STORAGE_CLASSES: readonly string[] };
+  S3Object: {
+    new (bucket: string, key: string, content: Readable | null, metadata: Record<string, string>): StoredObject;
+    STORAGE_CLASSES: readonly string[];
+    ALLOWED_METADATA: readonly string[];
+  };
   S3Error: new (code: string, message: string, detail?: Record<string, string>) => Error;
 }
 
@@ -117,31 +122,76 @@ function writeContent(path: string, content: Buffer | Readable): Promise<{ size:
   });
 }
 
+/** An object as the store holds it: the file of its current body, and what S3 tells of it. */
+interface Entry {
+  file: string;
+  size: number;
+  md5: string;
+  /** What S3 keeps with an object: its content headers and x-amz-meta-* (s3rver's ALLOWED_METADATA). */
+  metadata: Record<string, string>;
+  lastModified: Date;
+}
+
 /** The store's class, built on s3rver's modules (loaded at the emulator's first request). */
 export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverModels) {
   const invalidBucket = (bucket: string) => new S3Error('InvalidBucketName', 'The specified bucket is not valid.', { BucketName: bucket });
   const noSuchUpload = (uploadId: string) =>
     new S3Error('NoSuchUpload', 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.', { UploadId: uploadId });
+  const kept = (metadata: Record<string, string>) =>
+    Object.fromEntries(Object.entries(metadata).filter(([name]) => S3Object.ALLOWED_METADATA.includes(name) || name.startsWith('x-amz-meta-')));
+  // What s3rver's models read of a stored object (its FilesystemStore's getMetadata).
+  const described = (entry: Entry) => ({
+    ...entry.metadata,
+    etag: JSON.stringify(entry.md5),
+    'last-modified': entry.lastModified.toUTCString(),
+    'content-length': String(entry.size),
+  });
+  const gone = () => undefined;
 
   return class KeyedStore extends FilesystemStore {
-    /** Each bucket's keys, and their sorted list while no key is added or removed. */
-    readonly #keys = new Map<string, { keys: Set<string>; sorted?: string[] }>();
+    /** Each bucket's objects by key, and their keys sorted while none is added or removed. */
+    readonly #buckets = new Map<string, { entries: Map<string, Entry>; sorted?: string[] }>();
 
-    #index(bucket: string) {
-      let index = this.#keys.get(bucket);
-      if (index === undefined) {
-        index = { keys: new Set() };
-        this.#keys.set(bucket, index);
+    #bucket(bucket: string) {
+      let held = this.#buckets.get(bucket);
+      if (held === undefined) {
+        held = { entries: new Map() };
+        this.#buckets.set(bucket, held);
       }
-      return index;
+      return held;
     }
 
-    #added(bucket: string, key: string): void {
-      const index = this.#index(bucket);
-      if (!index.keys.has(key)) {
-        index.keys.add(key);
-        index.sorted = undefined;
-      }
+    #entry(bucket: string, key: string): Entry | undefined {
+      return this.#buckets.get(bucket)?.entries.get(key);
+    }
+
+    /** Makes `entry` the key's object; the body it replaces is removed (a read that opened it keeps it). */
+    #set(bucket: string, key: string, entry: Entry): void {
+      const held = this.#bucket(bucket);
+      const replaced = held.entries.get(key);
+      if (replaced === undefined) held.sorted = undefined;
+      held.entries.set(key, entry);
+      if (replaced !== undefined) void unlink(replaced.file).catch(gone);
+    }
+
+    /**
+     * Writes a new body of the key to a file of its own, and only then makes it the object: a
+     * write that fails leaves the object as it was, and a read never sees a body half written.
+     */
+    async #write(bucket: string, key: string, content: Buffer | Readable, metadata: Record<string, string>): Promise<Entry> {
+      const file = join(this.getBucketPath(bucket), 'objects', `${sha256(key)}.${randomUUID()}`);
+      const { size, md5 } = await writeContent(file, content).catch(async (error: unknown) => {
+        await unlink(file).catch(gone);
+        throw error;
+      });
+      const entry = { file, size, md5, metadata: kept(metadata), lastModified: new Date() };
+      this.#set(bucket, key, entry);
+      return entry;
+    }
+
+    /** The key's current body, opened at once: what is read is the body its entry tells of, whatever is written after. */
+    #open(entry: Entry, start = 0, end = Math.max(0, entry.size - 1)): Readable {
+      return createReadStream(entry.file, { fd: openSync(entry.file, 'r'), start, end });
     }
 
     // A name that is not a bucket's would be a path (".." the folder above the store's).
@@ -154,12 +204,6 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
       return bucketNameProblem(bucket) === undefined ? super.getBucket(bucket) : null;
     }
 
-    override getResourcePath(bucket: string, key: string | undefined, resource: string): string {
-      // A bucket's own resources (its uploads, its CORS settings) keep s3rver's names.
-      if (key === undefined || key === '') return join(this.getBucketPath(bucket), `._S3rver_${resource}`);
-      return join(this.getBucketPath(bucket), 'objects', `${sha256(key)}._S3rver_${resource}`);
-    }
-
     // Its objects' folder is made with it, so that a write starts in the tick it is asked, its
     // stream's errors listened to from then on.
     override async putBucket(bucket: string): Promise<unknown> {
@@ -168,17 +212,38 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
       return made;
     }
 
+    // A bucket's own resources (its uploads, its CORS settings) keep s3rver's names; an object's
+    // (its tags, its ACL) are named by its key's SHA-256.
+    override getResourcePath(bucket: string, key: string | undefined, resource: string): string {
+      if (key === undefined || key === '') return join(this.getBucketPath(bucket), `._S3rver_${resource}`);
+      return join(this.getBucketPath(bucket), 'objects', `${sha256(key)}._S3rver_${resource}`);
+    }
+
+    override async getMetadata(bucket: string, key: string): Promise<Record<string, string>> {
+      const entry = this.#entry(bucket, key);
+      if (entry === undefined) throw Object.assign(new Error(`no object ${key} in ${bucket}`), { code: 'ENOENT' });
+      return described(entry);
+    }
+
+    async existsObject(bucket: string, key: string): Promise<boolean> {
+      return this.#entry(bucket, key) !== undefined;
+    }
+
+    async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<unknown> {
+      const entry = this.#entry(bucket, key);
+      if (entry === undefined) return null;
+      const lastByte = Math.max(0, entry.size - 1);
+      const range = { start: options?.start || 0, end: Math.min(options?.end || Infinity, lastByte) };
+      const ranged = options !== undefined && (options.start !== undefined || Boolean(options.end));
+      // A range it cannot satisfy gets no body, as in s3rver's own store.
+      const satisfiable = range.start >= 0 && range.end >= range.start;
+      const object = new S3Object(bucket, key, satisfiable ? this.#open(entry, range.start, range.end) : null, described(entry)) as StoredObject & { range?: object };
+      if (ranged) object.range = range;
+      return object;
+    }
+
     async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
-      const path = this.getResourcePath(object.bucket, object.key, 'object');
-      // Written aside and renamed: a write that fails leaves the object as it was.
-      const aside = `${path}.${randomUUID()}`;
-      const { size, md5 } = await writeContent(aside, object.content).catch(async (error: unknown) => {
-        await unlink(aside).catch(() => undefined);
-        throw error;
-      });
-      await rename(aside, path);
-      await this.putMetadata(object.bucket, object.key, object.metadata, md5);
-      this.#added(object.bucket, object.key);
+      const { size, md5 } = await this.#write(object.bucket, object.key, object.content, object.metadata);
       return { size, md5 };
     }
 
@@ -201,7 +266,7 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
       for (let i = 1; i < parts.length; i += 1) {
         if (!(parts[i]!.number > parts[i - 1]!.number)) throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
       }
-      const md5s = await Promise.all(parts.map((part) => readFile(join(upload, `${part.number}.md5`), 'utf8').catch(() => undefined)));
+      const md5s = await Promise.all(parts.map((part) => readFile(join(upload, `${part.number}.md5`), 'utf8').catch(gone)));
       if (parts.some((part, i) => md5s[i] !== part.etag)) {
         throw new S3Error('InvalidPart', "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.");
       }
@@ -229,43 +294,36 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
     }
 
     override async copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata?: Record<string, string>): Promise<unknown> {
-      const copied = await super.copyObject(srcBucket, srcKey, destBucket, destKey, metadata);
-      this.#added(destBucket, destKey);
-      return copied;
+      const source = this.#entry(srcBucket, srcKey);
+      if (source === undefined) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
+      const copy = await this.#write(destBucket, destKey, this.#open(source), metadata ?? source.metadata);
+      return described(copy);
     }
 
     async deleteObject(bucket: string, key: string): Promise<void> {
-      const gone = (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      };
-      await Promise.all(['object', 'object.md5', 'metadata.json'].map((resource) => unlink(this.getResourcePath(bucket, key, resource)).catch(gone)));
-      const index = this.#keys.get(bucket);
-      if (index?.keys.delete(key)) index.sorted = undefined;
+      const held = this.#buckets.get(bucket);
+      const entry = held?.entries.get(key);
+      if (held === undefined || entry === undefined) return;
+      held.entries.delete(key);
+      held.sorted = undefined;
+      await unlink(entry.file).catch(gone);
     }
 
     override async deleteBucket(bucket: string): Promise<void> {
       await super.deleteBucket(bucket);
-      this.#keys.delete(bucket);
+      this.#buckets.delete(bucket);
     }
 
     override reset(): void {
       super.reset();
-      this.#keys.clear();
+      this.#buckets.clear();
     }
 
     async listObjects(bucket: string, options: ListOptions): Promise<Listing> {
-      const index = this.#index(bucket);
-      index.sorted ??= [...index.keys].sort(compareUtf8);
-      const page = listPage(index.sorted, options);
-      const metadata = await Promise.all(
-        page.keys.map((key) =>
-          this.getMetadata(bucket, key).catch((error: NodeJS.ErrnoException) => {
-            if (error.code === 'ENOENT') return undefined;
-            throw error;
-          }),
-        ),
-      );
-      const objects = page.keys.flatMap((key, i) => (metadata[i] === undefined ? [] : [new S3Object(bucket, key, null, metadata[i])]));
+      const held = this.#bucket(bucket);
+      held.sorted ??= [...held.entries.keys()].sort(compareUtf8);
+      const page = listPage(held.sorted, options);
+      const objects = page.keys.map((key) => new S3Object(bucket, key, null, described(held.entries.get(key)!)));
       return { objects, commonPrefixes: page.commonPrefixes, isTruncated: page.isTruncated, ...(page.last === undefined ? {} : { last: page.last }) };
     }
   };

@@ -189,7 +189,7 @@ describe('local/s3-store: keys, buckets and listings as S3 has them', function (
     });
   });
 
-  it('keeps an object as it was when a write of it fails midway, and the process goes on', async () => {
+  it('keeps an object as it was when a write of it fails midway, and a read gets the body it began with, whatever is written after', async () => {
     const [{ default: FilesystemStore }, { default: S3Object }, { default: S3Error }] = await Promise.all([
       import('s3rver/lib/stores/filesystem.js'),
       import('s3rver/lib/models/object.js'),
@@ -214,6 +214,17 @@ describe('local/s3-store: keys, buckets and listings as S3 has them', function (
     expect(error.message).to.equal('the upload broke');
     const object = await store.getObject(BUCKET, 'kept');
     expect(Buffer.concat(await object!.content.toArray()).toString('utf8')).to.equal('first');
+
+    // A read begun before the key is written again, or deleted, reads the body its length tells of.
+    const reading = store.getObject(BUCKET, 'kept');
+    await store.putObject({ bucket: BUCKET, key: 'kept', content: Buffer.from('second, and longer'), metadata: {} });
+    const deleting = store.getObject(BUCKET, 'kept');
+    await (store as unknown as { deleteObject(bucket: string, key: string): Promise<void> }).deleteObject(BUCKET, 'kept');
+    for (const [read, body] of [[reading, 'first'], [deleting, 'second, and longer']] as const) {
+      const { content, metadata } = (await read) as unknown as { content: Readable; metadata: Record<string, string> };
+      expect([Buffer.concat(await content.toArray()).toString('utf8'), metadata['content-length']]).to.deep.equal([body, String(body.length)]);
+    }
+    expect(await store.getObject(BUCKET, 'kept')).to.equal(null);
   });
 });
 
