@@ -2,6 +2,7 @@
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import { THROTTLED } from '../../workflow/service-errors.ts';
 import { sendCommand } from '../services/direct-client.ts';
+import { DYNALITE_OPERATIONS } from '../services/dynalite-operations.ts';
 import type { RequiredPermission } from '../services/iam.ts';
 import { tableArn } from '../services/provision.ts';
 import { authorize, commandClass, operationName, type CallContext, type ServiceCall } from './context.ts';
@@ -96,9 +97,9 @@ type DynamoDBCommand = Parameters<DynamoDB.DynamoDBClient['send']>[0];
 
 const dynamodbCommand = (action: string) => commandClass<DynamoDBCommand>(DynamoDB, action);
 
-/** Whether the SDK has this API action (aws-sdk integrations reach every one of them). */
+/** Whether the SDK has this API action and the local DynamoDB answers it. */
 export function isDynamoDbAction(action: string): boolean {
-  return dynamodbCommand(action) !== undefined;
+  return dynamodbCommand(action) !== undefined && DYNALITE_OPERATIONS.includes(operationName(action));
 }
 
 export function dynamodbTask(

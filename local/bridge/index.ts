@@ -111,7 +111,10 @@ function parseResource(task: TaskState): Integration {
   const patterned = pattern === undefined ? {} : { pattern };
   if (integration) {
     // aws-sdk actions are camelCase API names, as Step Functions requires.
-    if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action) && integration.sdkAction(action)) return { service: integration, style: 'sdk', action, ...patterned };
+    if (sdkPrefix && integration.sdkAction && /^[a-z]/.test(action)) {
+      if (integration.sdkAction(action)) return { service: integration, style: 'sdk', action, ...patterned };
+      throw unsupported(`is not supported offline: the local ${integration.name} does not answer ${action}`);
+    }
     if (!sdkPrefix && integration.optimized.includes(action)) return { service: integration, style: 'optimized', action, ...patterned };
   }
   throw unsupported(`is not supported offline; supported: ${SUPPORTED}`);

@@ -2,7 +2,9 @@
 // the next call. A body nested thousands of levels deep overflowed their recursive checks;
 // dynalite and local-aws-sqs had each ended the whole process on a body of `null`, and
 // local-aws-sqs on a call without X-Amz-Target.
+import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
+import { DYNALITE_OPERATIONS } from '../../local/services/dynalite-operations.ts';
 import { startEmulators, type Emulators } from '../../local/services/emulators.ts';
 import { postJson } from './raw-call.ts';
 
@@ -81,4 +83,29 @@ describe('local/emulators: a JSON-protocol call the emulators cannot read', () =
       expect((await post(endpoint, listing, '{}')).status).to.equal(200);
     });
   }
+});
+
+describe('local/services/dynalite-operations: the DynamoDB operations the emulator answers', () => {
+  let emulators: Emulators;
+
+  before(async () => {
+    emulators = await startEmulators({ region: 'us-east-1', accountId: '000000000000' });
+  });
+
+  after(async () => {
+    await emulators.stop();
+  });
+
+  it("lists exactly those of the SDK's operations the emulator does not answer UnknownOperationException", async () => {
+    const operations = Object.keys(DynamoDB)
+      .filter((name) => name.endsWith('Command') && name !== 'Command')
+      .map((name) => name.slice(0, -'Command'.length));
+    const answered: string[] = [];
+    for (const operation of operations) {
+      const { answer } = await postJson(emulators.endpoints.dynamodb, `DynamoDB_20120810.${operation}`, '{}', SIGNED);
+      if (!answer.body.includes('UnknownOperationException')) answered.push(operation);
+    }
+    expect(answered.sort()).to.deep.equal([...DYNALITE_OPERATIONS].sort());
+    expect(operations).to.include('TransactWriteItems');
+  });
 });
