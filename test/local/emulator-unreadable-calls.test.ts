@@ -1,7 +1,8 @@
 // JSON-protocol calls the emulators cannot read: each is refused by name, and the emulators answer
 // the next call. A body nested thousands of levels deep overflowed their recursive checks;
 // dynalite and local-aws-sqs had each ended the whole process on a body of `null`, and
-// local-aws-sqs on a call without X-Amz-Target.
+// local-aws-sqs on a call without X-Amz-Target. The DynamoDB operations the bridge runs are those
+// dynalite does not answer UnknownOperationException (dynalite-operations.ts).
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import { DYNALITE_OPERATIONS } from '../../local/services/dynalite-operations.ts';
@@ -83,20 +84,8 @@ describe('local/emulators: a JSON-protocol call the emulators cannot read', () =
       expect((await post(endpoint, listing, '{}')).status).to.equal(200);
     });
   }
-});
 
-describe('local/services/dynalite-operations: the DynamoDB operations the emulator answers', () => {
-  let emulators: Emulators;
-
-  before(async () => {
-    emulators = await startEmulators({ region: 'us-east-1', accountId: '000000000000' });
-  });
-
-  after(async () => {
-    await emulators.stop();
-  });
-
-  it("lists exactly those of the SDK's operations the emulator does not answer UnknownOperationException", async () => {
+  it("dynamodb: dynalite-operations.ts lists exactly the SDK's operations the emulator does not answer UnknownOperationException", async () => {
     const operations = Object.keys(DynamoDB)
       .filter((name) => name.endsWith('Command') && name !== 'Command')
       .map((name) => name.slice(0, -'Command'.length));
