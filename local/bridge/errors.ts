@@ -63,7 +63,6 @@ function cause(style: IntegrationStyle, naming: Naming, message: string, status:
   return `${message} (Service: ${naming.service}, Status Code: ${status}, Request ID: ${ids.requestId}${extended})`;
 }
 
-
 /** A service error response, as the service sent it. */
 export interface ServiceErrorResponse {
   /** The error's shape in the service's model, e.g. QueueDoesNotExist. */

@@ -60,7 +60,8 @@ type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 const HOST = '127.0.0.1';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A request's whole body. */
+export function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -6,6 +6,8 @@
 // MalformedPOSTRequest), checks the storage class, and hands s3rver the same fields written
 // afresh, a form its parser reads without surprise.
 import { Readable } from 'node:stream';
+import { readBody } from './emulators.ts';
+import type { S3rverModels } from './s3-store.ts';
 
 /** The parts of a Koa context (s3rver's) the middleware reads and sets. */
 interface FormContext {
@@ -14,25 +16,17 @@ interface FormContext {
   req: NodeJS.ReadableStream;
 }
 
-type S3ErrorClass = new (code: string, message: string, detail?: Record<string, string>) => Error;
-
 const isForm = (contentType: string | string[] | undefined): contentType is string =>
   typeof contentType === 'string' && /^\s*multipart\/form-data\b/i.test(contentType);
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
 /** `storageClasses`: the ones S3 takes (s3rver's S3Object.STORAGE_CLASSES). */
-export function formUploads(S3Error: S3ErrorClass, storageClasses: readonly string[]) {
+export function formUploads(S3Error: S3rverModels['S3Error'], storageClasses: readonly string[]) {
   return async (ctx: FormContext, next: () => Promise<void>): Promise<void> => {
     const contentType = ctx.headers['content-type'];
     if (ctx.method !== 'POST' || !isForm(contentType)) return next();
     let form: FormData;
     try {
-      form = await new Response(await readAll(ctx.req), { headers: { 'content-type': contentType } }).formData();
+      form = await new Response(await readBody(ctx.req), { headers: { 'content-type': contentType } }).formData();
     } catch {
       throw new S3Error('MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data.');
     }

@@ -6,7 +6,8 @@
 // listing starts after, and reads the page's truncation from the store itself, so that s3rver's
 // controller never makes one. A version 1 listing's NextMarker is that last entry too, a common
 // prefix included, as S3 gives it.
-import type { Listing, ListOptions } from './s3-store.ts';
+import { s3Target } from './s3-request.ts';
+import type { Listing, ListOptions, S3rverModels } from './s3-store.ts';
 
 interface ListingStore {
   listObjects(bucket: string, options: ListOptions): Promise<Listing>;
@@ -15,13 +16,11 @@ interface ListingStore {
 /** The parts of a Koa context (s3rver's) the middleware reads and sets. */
 interface ListingContext {
   method: string;
-  path: string;
+  url: string;
   query: Record<string, string | string[] | undefined>;
   store: ListingStore;
   body: unknown;
 }
-
-type S3ErrorClass = new (code: string, message: string, detail?: Record<string, string>) => Error;
 
 /** The token for a next page that starts after `last`. */
 function continuationToken(bucket: string, last: string): string {
@@ -40,13 +39,14 @@ function tokenStart(token: string, bucket: string): string | undefined {
 }
 
 /** The middleware; S3Error is s3rver's, which its error handler answers as S3 does. */
-export function listingPages(S3Error: S3ErrorClass) {
+export function listingPages(S3Error: S3rverModels['S3Error']) {
   return async (ctx: ListingContext, next: () => Promise<void>): Promise<void> => {
-    const bucket = /^\/([^/]+)\/?$/.exec(ctx.path)?.[1];
-    if (ctx.method !== 'GET' || bucket === undefined) return next();
+    const { bucket, key } = s3Target(ctx.url);
+    if (ctx.method !== 'GET' || bucket === '' || key !== '') return next();
     const v2 = ctx.query['list-type'] === '2';
-    const token = v2 ? ctx.query['continuation-token'] : undefined;
-    if (typeof token === 'string' && token !== '') {
+    const given = v2 ? ctx.query['continuation-token'] : undefined;
+    const token = typeof given === 'string' && given !== '' ? given : undefined;
+    if (token !== undefined) {
       const after = tokenStart(token, bucket);
       if (after === undefined) throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
       const { 'continuation-token': _given, ...query } = ctx.query;
@@ -74,7 +74,7 @@ export function listingPages(S3Error: S3ErrorClass) {
       result.KeyCount = page.objects.length + page.commonPrefixes.length;
       result.IsTruncated = page.isTruncated;
       result.NextContinuationToken = page.isTruncated && page.last !== undefined ? continuationToken(bucket, page.last) : undefined;
-      if (typeof token === 'string' && token !== '') {
+      if (token !== undefined) {
         result.ContinuationToken = token;
         result.StartAfter = undefined;
       }

@@ -13,12 +13,19 @@ export interface S3Target {
   query: URLSearchParams;
 }
 
-export function s3Target(url: string): S3Target {
-  // Read as written: a URL parser would resolve "/%2E%2E" to "/", where s3rver's routes decode ".."
+/**
+ * A request URL's path and query (with its '?', or ''), read as written: a URL parser would
+ * resolve "/%2E%2E" to "/", where s3rver's routes decode "..".
+ */
+function pathAndQuery(url: string): { path: string; query: string } {
   const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  return queryAt === -1 ? { path: url, query: '' } : { path: url.slice(0, queryAt), query: url.slice(queryAt) };
+}
+
+export function s3Target(url: string): S3Target {
+  const { path, query } = pathAndQuery(url);
   const [bucket = '', ...rest] = path.replace(/^\//, '').split('/');
-  return { bucket: decodeOrRaw(bucket), key: decodeOrRaw(rest.join('/')), query: new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1)) };
+  return { bucket: decodeOrRaw(bucket), key: decodeOrRaw(rest.join('/')), query: new URLSearchParams(query) };
 }
 
 // A malformed escape (%zz) is left as written; S3 then finds no such bucket or key.
@@ -83,12 +90,10 @@ export function s3RequestProblem(url: string): S3Refusal | undefined {
  * key's segments (s3-store.ts).
  */
 export function keyAsOneSegment(url: string): string {
-  const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const { path, query } = pathAndQuery(url);
   const slash = path.indexOf('/', 1);
   if (slash === -1 || slash === path.length - 1) return url;
-  const key = decodeOrRaw(path.slice(slash + 1));
-  return `${path.slice(0, slash + 1)}${encodeURIComponent(key)}${queryAt === -1 ? '' : url.slice(queryAt)}`;
+  return `${path.slice(0, slash + 1)}${encodeURIComponent(decodeOrRaw(path.slice(slash + 1)))}${query}`;
 }
 
 const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

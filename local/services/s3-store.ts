@@ -12,7 +12,7 @@
 // s3rver's own code keeps its buckets, their settings, and a multipart upload's start.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { bucketNameProblem } from './s3-data.ts';
@@ -250,7 +250,7 @@ export function keyedStoreClass({ FilesystemStore, S3Object, S3Error }: S3rverMo
     /** The folder of an upload this store started; NoSuchUpload for any other. */
     async #upload(bucket: string, uploadId: string): Promise<string> {
       const upload = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
-      if (!(await readdir(upload).then(() => true, () => false))) throw noSuchUpload(uploadId);
+      if (!(await stat(upload).then((found) => found.isDirectory(), () => false))) throw noSuchUpload(uploadId);
       return upload;
     }
 
