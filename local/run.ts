@@ -25,7 +25,7 @@ import { executionArnOf } from '../workflow/arns.ts';
 import type { Application } from '../workflow/description.ts';
 import { reconcileBy, reconcileTarget, seededItem, type Reconcilers, type ReconcileTarget } from '../execution/reconcile.ts';
 import { DIST_DIR } from '../workflow/names.ts';
-import { createFaultLedger, createTaskHandlers, functionAddress } from './bridge/index.ts';
+import { createFaultLedger, createTaskHandlers, functionAddress, invokesFunctions } from './bridge/index.ts';
 import { engineHost } from './host/engine-host.ts';
 import type { FaultSpec, LocalEnvironment, LocalResources, StandInFunction, StepFunctionsApi, TaskCall } from './contracts.ts';
 import { loadDefinition, previewVars, renderDefinition, validateDefinition, type AslTemplate } from './definition.ts';
@@ -33,6 +33,7 @@ import { createLocalClients } from './services/emulators.ts';
 import type { Clients } from '../execution/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
+import { prestartContainer } from './services/lambda-container.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
 import { userMessagingGrants, type UserMessaging } from './services/user-messaging.ts';
 import { chooseTestCase, createMockLedger, type MockConfig, type TestCase, type TokenAnswers } from './host/mock-config.ts';
@@ -199,6 +200,8 @@ export async function runLocal(options: LocalRunOptions = {}): Promise<LocalRun>
   const prefix = namePrefix(options.prefix === undefined ? process.env : { NAME_PREFIX: options.prefix });
   const testCase = options.mock && chooseTestCase(options.mock.config, options.mock.testCase, workflowNames(prefix, workflow).stateMachine, template.preview);
   const guard = createRunGuard(options.signal ? { signal: options.signal } : {});
+  // A function's container starts its thread while the emulators start.
+  if (invokesFunctions(template.preview)) prestartContainer();
   let run: Omit<LocalRun, 'env'>;
   let env: LocalEnvironment | undefined;
   let nested: NestedRuntime | undefined;

@@ -13,6 +13,7 @@ import { APP } from '../workflow/app.ts';
 import type { Application } from '../workflow/description.ts';
 import { BUNDLE_FILE, bundlePaths, DIST_DIR } from '../workflow/names.ts';
 import { REPORT_WORKER_BUNDLE } from '../local/cli/report-writer.ts';
+import { LAMBDA_SANDBOX_BUNDLE } from '../local/services/lambda-container.ts';
 
 const FUNCTIONS_DIR = 'functions';
 const ENTRY_FILE = 'index.ts';
@@ -164,7 +165,12 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
   };
 }
 
-export const LOCAL_CLI = { entry: 'local/cli/start.ts', outfile: join(DIST_DIR, 'local-cli.mjs'), reportWorker: 'local/cli/report-worker.ts' };
+export const LOCAL_CLI = {
+  entry: 'local/cli/start.ts',
+  outfile: join(DIST_DIR, 'local-cli.mjs'),
+  reportWorker: 'local/cli/report-worker.ts',
+  lambdaSandbox: 'local/services/lambda-sandbox.ts',
+};
 
 /** `make test-state`'s, `make serve`'s and `make run TARGET=local`'s commands, bundled with the CLI (sharing its chunks). */
 export const TEST_STATE_CLI = { entry: 'local/api/test-state-start.ts', outfile: join(DIST_DIR, 'local-test-state.mjs') };
@@ -218,8 +224,9 @@ const NO_LEVELDB: Plugin = {
 };
 
 /**
- * Bundles the offline runtime's CLI: its entry dist/local-cli.mjs, the entry of the HTML report's
- * thread (dist/local-cli-report.mjs, report-writer.ts) and the chunks they load when a run needs
+ * Bundles the offline runtime's CLI: its entry dist/local-cli.mjs, the entries of the HTML report's
+ * thread (dist/local-cli-report.mjs, report-writer.ts) and of a Lambda container's
+ * (dist/local-cli-lambda.mjs, lambda-container.ts), and the chunks they load when a run needs
  * them (the report's renderer, the kept endpoint, s3rver at the first S3 request). Start-up is
  * most of a short run, so the npm packages are bundled in too, from their ES module builds: Node
  * then reads a few files instead of resolving and compiling hundreds (and lexing the AWS SDK's
@@ -239,6 +246,7 @@ async function buildLocalCli(root: string = ROOT): Promise<{ file: string; bytes
     entryPoints: {
       [basename(LOCAL_CLI.outfile, '.mjs')]: LOCAL_CLI.entry,
       [REPORT_WORKER_BUNDLE]: LOCAL_CLI.reportWorker,
+      [LAMBDA_SANDBOX_BUNDLE]: LOCAL_CLI.lambdaSandbox,
       [basename(TEST_STATE_CLI.outfile, '.mjs')]: TEST_STATE_CLI.entry,
       [basename(SERVE_CLI.outfile, '.mjs')]: SERVE_CLI.entry,
       [basename(RUN_LOCAL_CLI.outfile, '.mjs')]: RUN_LOCAL_CLI.entry,

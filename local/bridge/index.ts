@@ -301,6 +301,18 @@ function storageHandler(storage: MapStorage, client: S3Client | undefined, conte
   return (input) => call(isObject(input) ? input : {});
 }
 
+/** Whether a Task of the definition invokes a function, which a run then runs in a container (services/lambda-container.ts). */
+export function invokesFunctions(definition: unknown): boolean {
+  return taskStates(definition).some((task) => {
+    try {
+      return parseResource(task).service === LAMBDA;
+    } catch {
+      // A resource the bridge refuses is named when the run builds its handlers.
+      return false;
+    }
+  });
+}
+
 /**
  * Handlers keyed by state name (a Map's ItemReader and ResultWriter by handlerFor's key). Throws UnsupportedResource, naming the state, before anything
  * runs if a Task calls something the bridge cannot; MissingBundle if a function's bundle is absent.

@@ -1,18 +1,18 @@
 // Runs a function's bundle (a described function's esbuild bundle, or a stand-in module given with
-// --lambda) the way Lambda does: one warm container per run, a Lambda context, the function's
-// environment, its timeout, and errors in the runtime's format.
+// --lambda) the way Lambda does: in a container of its own (lambda-container.ts: a worker thread),
+// warm from one invocation to the next, with a Lambda context, the function's environment, its
+// timeout, and errors in the runtime's format.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { findFunction, resolveAttribute } from '../../workflow/app.ts';
 import type { PolicyStatement } from '../../workflow/permissions.ts';
 import type { LocalEndpoints, LocalResources } from '../contracts.ts';
 import { emulatorEnvironment } from './emulators.ts';
 import { assumedRoleArn, sessionToken } from './iam.ts';
-import { consoleCapture, invocationLog, invocationLogText, type InvocationLog } from './lambda-log.ts';
-import { asInvocation, exitGuard, RuntimeExited } from './function-exit.ts';
+import { startContainer, type Container } from './lambda-container.ts';
+import { invocationLogText, type ErrorDocument } from './lambda-log.ts';
 
 /** What Lambda knows of a function: its identity, its settings and the variables it sets. */
 export interface FunctionSettings {
@@ -113,33 +113,6 @@ export class LambdaFunctionError extends Error {
   }
 }
 
-/** Lambda stopped the function at its timeout; Lambda's own document has no trace. */
-class SandboxTimeout extends Error {
-  override name = 'Sandbox.Timedout';
-}
-
-// What the Node.js runtime, or Lambda itself for a timeout or an exit, reports for a thrown value.
-function errorDocument(error: unknown): { errorType: string; errorMessage: string; trace?: string[] } {
-  if (error instanceof SandboxTimeout || error instanceof RuntimeExited) return { errorType: error.name, errorMessage: error.message };
-  if (error instanceof Error) {
-    return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
-  }
-  return { errorType: typeof error, errorMessage: String(error), trace: [] };
-}
-
-function functionError(requestId: string, error: unknown): LambdaFunctionError {
-  const document = errorDocument(error);
-  return new LambdaFunctionError(document.errorType, requestId, JSON.stringify(document));
-}
-
-/** A failure the runtime itself raises (a missing handler, a bundle that cannot load), not the function's code. */
-class RuntimeFailure extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
 /**
  * Host variables the function must not see: a real Lambda starts from an empty environment, so
  * the deployer's profile, SSO session, container or web-identity credentials never reach it.
@@ -175,60 +148,19 @@ function functionEnvironment(options: LambdaRunnerOptions): Record<string, strin
   };
 }
 
-/**
- * Sets the function's environment on process.env while at least one invocation runs (the
- * bundle's SDK client reads it), without the host's AWS_* variables, and puts the previous
- * values back after the last one.
- */
-function environmentScope(variables: Record<string, string>): { enter(): void; leave(): void } {
-  let active = 0;
-  const saved = new Map<string, string | undefined>();
-  return {
-    enter() {
-      active += 1;
-      if (active > 1) return;
-      for (const key of Object.keys(process.env).filter(isHostAwsVariable)) {
-        saved.set(key, process.env[key]);
-        delete process.env[key];
-      }
-      for (const [key, value] of Object.entries(variables)) {
-        if (!saved.has(key)) saved.set(key, process.env[key]);
-        process.env[key] = value;
-      }
-    },
-    leave() {
-      active -= 1;
-      if (active > 0) return;
-      for (const [key, value] of saved) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-      saved.clear();
-    },
-  };
-}
-
 function logStreamName(): string {
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
 }
 
-type Handler = (event: unknown, context: unknown) => unknown;
+/** The function's whole environment: the host's, less its AWS settings, and Lambda's and the function's variables. */
+function containerEnvironment(options: LambdaRunnerOptions): Record<string, string> {
+  const host = Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !isHostAwsVariable(entry[0]));
+  return { ...Object.fromEntries(host), ...functionEnvironment(options) };
+}
 
-/**
- * The containers started in this process, numbered: a container's module URL must differ from
- * every other's in the process, and stay the same from one run to the next, so that Node's
- * compile cache (which the CLI turns on) finds the bundle compiled by the previous run instead of
- * storing one more copy of it under a new name at every run. The count is the process's, not
- * this module's: a loader that evaluates this file twice (tsx, as CommonJS and as an ES module)
- * must not number two containers alike, or they would share one module instance.
- */
-const CONTAINERS_STARTED = Symbol.for('transfer-records.lambda-runner.containers-started');
-
-function nextContainer(): number {
-  const processWide = globalThis as { [CONTAINERS_STARTED]?: number };
-  processWide[CONTAINERS_STARTED] = (processWide[CONTAINERS_STARTED] ?? 0) + 1;
-  return processWide[CONTAINERS_STARTED];
+function failure(requestId: string, document: ErrorDocument): LambdaFunctionError {
+  return new LambdaFunctionError(document.errorType, requestId, JSON.stringify(document));
 }
 
 export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
@@ -238,80 +170,47 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
     throw new MissingBundle(`the code of function ${settings.name}, ${options.bundlePath}, does not exist: run \`make build\` first`);
   }
   const timeoutMs = (options.timeoutSeconds ?? settings.timeoutSeconds) * 1000;
-  const environment = environmentScope(functionEnvironment(options));
-  const [, handlerName = 'handler'] = settings.handler.split('.');
-  let container: { module: Promise<Record<string, unknown>>; logStreamName: string } | undefined;
+  const timeoutSeconds = (timeoutMs / 1000).toFixed(2);
+  const environment = containerEnvironment(options);
+  const context = {
+    functionName: settings.name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: settings.arn,
+    memoryLimitInMB: String(settings.memorySize),
+    logGroupName: settings.logGroup,
+  };
+  const setup = { moduleUrl: pathToFileURL(bundlePath).href, handler: settings.handler, context };
+  let container: Container | undefined;
+  // Those still running, the retired ones included: each is told when the run stops.
+  let running: Container[] = [];
+  options.signal?.addEventListener('abort', () => running.forEach((each) => each.stopping()), { once: true });
 
-  // A fresh module instance of the entry is a fresh container: its own SDK client, credentials and
-  // state. The chunks a bundle imports (code split at a dynamic import) are shared by the
-  // containers of the process, so a function holds a container's state in its entry.
-  const startContainer = () => ({
-    module: (import(`${pathToFileURL(bundlePath).href}?container=${nextContainer()}`) as Promise<Record<string, unknown>>).catch(
-      (error: unknown) => {
-        // Lambda reports a bundle that fails to load as the runtime's error, on every invocation.
-        throw new RuntimeFailure('Runtime.ImportModuleError', `Error: ${error instanceof Error ? error.message : String(error)}`);
-      },
-    ),
-    logStreamName: logStreamName(),
-  });
+  const current = (): Container => {
+    if (container?.usable !== true) {
+      container = startContainer({ ...setup, context: { ...context, logStreamName: logStreamName() } }, environment);
+      running = [...running.filter((each) => each.running), container];
+    }
+    return container;
+  };
 
   return {
     async invoke(event, invokeOptions = {}) {
       const requestId = randomUUID();
-      const deadline = Date.now() + timeoutMs;
-      const log: InvocationLog | undefined = invokeOptions.log ? { requestId, lines: [] } : undefined;
-      environment.enter();
-      exitGuard.enter();
-      if (log) consoleCapture.enter();
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const cold = container === undefined;
-        container ??= startContainer();
-        const { module, logStreamName: stream } = container;
-        const loading = performance.now();
-        const handler = (await module)[handlerName];
-        const started = performance.now();
-        if (typeof handler !== 'function') {
-          throw new RuntimeFailure('Runtime.HandlerNotFound', `${settings.handler} is undefined or not exported`);
-        }
-        const context = {
-          callbackWaitsForEmptyEventLoop: true,
-          functionName: settings.name,
-          functionVersion: '$LATEST',
-          invokedFunctionArn: settings.arn,
-          memoryLimitInMB: String(settings.memorySize),
-          awsRequestId: requestId,
-          logGroupName: settings.logGroup,
-          logStreamName: stream,
-          getRemainingTimeInMillis: () => (options.signal?.aborted ? 0 : Math.max(0, deadline - Date.now())),
-        };
-        const timedOut = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            // Lambda discards a container whose invocation timed out; the next one starts cold.
-            container = undefined;
-            reject(
-              new SandboxTimeout(`RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`),
-            );
-          }, timeoutMs);
-        });
-        const call = () => asInvocation(requestId, () => (handler as Handler)(event, context));
-        const result = await Promise.race([log ? invocationLog.run(log, call) : call(), timedOut]);
-        // Lambda serializes the result; undefined comes back as null.
-        const json = JSON.stringify(result);
-        const payload = json === undefined ? null : JSON.parse(json);
-        if (!log) return { requestId, payload };
-        const timing = { durationMs: performance.now() - started, initMs: cold ? started - loading : undefined };
-        return { requestId, payload, log: invocationLogText(log, timing, settings.memorySize) };
-      } catch (error) {
-        // Lambda starts the runtime again after it exited: the next invocation starts cold.
-        if (error instanceof RuntimeExited) container = undefined;
-        throw functionError(requestId, error);
-      } finally {
-        clearTimeout(timer);
-        if (log) consoleCapture.leave();
-        exitGuard.leave();
-        environment.leave();
-      }
+      const log = invokeOptions.log === true;
+      const target = current();
+      if (options.signal?.aborted) target.stopping();
+      const outcome = await target.invoke(
+        // Lambda hands the function the event as JSON.
+        { requestId, eventJson: JSON.stringify(event) ?? 'null', timeoutMs, log },
+        { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds} seconds` },
+      );
+      if ('ended' in outcome) throw failure(requestId, outcome.ended);
+      const { answer } = outcome;
+      if (answer.error !== undefined) throw failure(requestId, answer.error);
+      const payload = answer.resultJson === undefined ? null : JSON.parse(answer.resultJson);
+      if (!log) return { requestId, payload };
+      const timing = { durationMs: answer.durationMs, initMs: answer.initMs };
+      return { requestId, payload, log: invocationLogText({ requestId, lines: answer.lines ?? [] }, timing, settings.memorySize) };
     },
   };
 }

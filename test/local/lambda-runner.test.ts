@@ -74,7 +74,7 @@ describe('local/lambda-runner', () => {
     expect(result.context.remainingMs).to.be.within(1, SEED_FUNCTION.timeoutSeconds * 1000);
   });
 
-  it('gives the function its environment during the call and restores process.env after it', async () => {
+  it("gives the function its environment in its container, and leaves the host's process.env as it was", async () => {
     const before = { ...process.env };
     const { payload } = await invoke({ action: 'echo' });
     const result = payload as { environment: Record<string, string>; hasSessionToken: boolean };
@@ -96,14 +96,6 @@ describe('local/lambda-runner', () => {
     const second = (await runner.invoke({ action: 'echo' })).payload as { invocations: number };
     const other = (await createLambdaRunner(options).invoke({ action: 'echo' })).payload as { invocations: number };
     expect([first.invocations, second.invocations, other.invocations]).to.deep.equal([1, 2, 1]);
-  });
-
-  it('starts a new container per runner even from a second copy of this module, as a loader may evaluate it twice', async () => {
-    // The query makes the loader evaluate the file again: its own module-level state, the same process.
-    const copy = (await import(`../../local/services/lambda-runner.ts?copy=${Date.now()}`)) as { createLambdaRunner: typeof createLambdaRunner };
-    const first = (await createLambdaRunner(options).invoke({ action: 'echo' })).payload as { invocations: number };
-    const second = (await copy.createLambdaRunner(options).invoke({ action: 'echo' })).payload as { invocations: number };
-    expect([first.invocations, second.invocations]).to.deep.equal([1, 1]);
   });
 
   it('returns null for a handler that returns nothing, as Lambda does', async () => {
@@ -167,9 +159,9 @@ describe('local/lambda-runner', () => {
     }
   });
 
-  it("keeps an invocation's process.exit guard and log while another invocation that ends first lets go of them", async () => {
+  it("ends only the container whose function exits: another container's invocation keeps running, and its log", async () => {
     // Three functions at once: the short one ends while the others still await. A status that is
-    // not 0, so that a guard let go too soon fails the test process rather than ending it quietly.
+    // not 0, so that an exit that reached the host fails the test process rather than ending it quietly.
     const exiting = createLambdaRunner(options).invoke({ action: 'exit', ms: 30, status: 7 });
     const logging = createLambdaRunner(options).invoke({ action: 'log', message: 'before', ms: 30 }, { log: true });
     await createLambdaRunner(options).invoke({ action: 'echo' }, { log: true });
@@ -177,6 +169,45 @@ describe('local/lambda-runner', () => {
     expect(error.name).to.equal('Runtime.ExitError');
     const { log } = await logging;
     expect(log).to.match(/\tINFO\tbefore\n/).and.to.match(/\tWARN\twarned\n/).and.to.match(/\tERROR\tit failed\n/);
+  });
+
+  it('stops a function that never yields at its timeout, and the next invocation runs in a new container', async () => {
+    const runner = createLambdaRunner({ ...options, timeoutSeconds: 0.3 });
+    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+    const error = await failure(runner.invoke({ action: 'spin' }));
+    expect(error.name).to.equal('Sandbox.Timedout');
+    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+  });
+
+  it('retires a container whose invocation timed out: the invocations it still runs finish, new ones go to a new container', async () => {
+    const runner = createLambdaRunner({ ...options, timeoutSeconds: 0.3 });
+    const slow = runner.invoke({ action: 'sleep', ms: 1000 });
+    const quick = (await runner.invoke({ action: 'echo' })).payload as { invocations: number };
+    expect(quick.invocations).to.equal(2);
+    expect((await failure(slow)).name).to.equal('Sandbox.Timedout');
+    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+  });
+
+  it('ends the container, not the host, when the function throws after it answered: the next invocation starts cold', async () => {
+    const runner = createLambdaRunner(options);
+    expect((await runner.invoke({ action: 'throwLater', message: 'after the answer', ms: 10 })).payload).to.equal('answered');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+  });
+
+  it('fails an invocation whose function leaves a rejection unhandled with Runtime.UnhandledPromiseRejection', async () => {
+    const runner = createLambdaRunner(options);
+    const error = await failure(runner.invoke({ action: 'rejectUnhandled', message: 'nobody caught me' }));
+    expect(error.name).to.equal('Runtime.UnhandledPromiseRejection');
+    expect(JSON.parse(error.message)).to.include({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'Error: nobody caught me' });
+    expect(((await runner.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
+  });
+
+  it('keeps at most eight idle containers in the process, ending the least recently used first', async () => {
+    const first = createLambdaRunner(options);
+    await first.invoke({ action: 'echo' });
+    for (let other = 0; other < 8; other += 1) await createLambdaRunner(options).invoke({ action: 'echo' });
+    expect(((await first.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
   });
 
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {

@@ -97,16 +97,25 @@ describe('local/bridge lambda:invoke', () => {
   });
 
   describe('LogType Tail', () => {
-    // The fixture's console output is kept from the test report; what the function logs still reaches these.
-    const quietly = async <T>(action: () => Promise<T>): Promise<{ result: T; printed: unknown[][] }> => {
-      const methods = ['log', 'warn', 'error'] as const;
-      const saved = methods.map((method) => console[method]);
-      const printed: unknown[][] = [];
-      for (const method of methods) console[method] = (...args: unknown[]) => printed.push(args);
+    // What the function writes through console reaches this process's standard output and error
+    // (its container's streams lead there); the test keeps it from the report, waiting for the
+    // `lines` expected, which come by a channel of their own.
+    const quietly = async <T>(action: () => Promise<T>, lines = 0): Promise<{ result: T; printed: string[] }> => {
+      const streams = [process.stdout, process.stderr];
+      const saved = streams.map((stream) => stream.write);
+      const chunks: string[][] = [[], []];
+      streams.forEach((stream, index) => {
+        stream.write = ((chunk: string | Uint8Array) => chunks[index]!.push(String(chunk)) > 0) as typeof stream.write;
+      });
       try {
-        return { result: await action(), printed };
+        const result = await action();
+        const printed = () => chunks.map((each) => each.join(''));
+        for (let waited = 0; printed().join('').split('\n').length <= lines && waited < 2000; waited += 10) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return { result, printed: printed() };
       } finally {
-        methods.forEach((method, index) => (console[method] = saved[index]!));
+        streams.forEach((stream, index) => (stream.write = saved[index]!));
       }
     };
     const tailed = (event: FixtureEvent) =>
@@ -114,7 +123,7 @@ describe('local/bridge lambda:invoke', () => {
     const decoded = (output: WithMetadata) => Buffer.from(output.LogResult as string, 'base64').toString();
 
     it("returns the invocation's log as LogResult and the X-Amz-Log-Result header, in the places AWS records them", async () => {
-      const { result: output, printed } = await quietly(() => tailed({ action: 'log', message: 'hello' }));
+      const { result: output, printed } = await quietly(() => tailed({ action: 'log', message: 'hello' }), 3);
       expect(Object.keys(output)).to.deep.equal([
         'ExecutedVersion',
         'LogResult',
@@ -140,7 +149,7 @@ describe('local/bridge lambda:invoke', () => {
       expect(lines[4]).to.equal(`END RequestId: ${id}`);
       expect(lines[5]).to.match(new RegExp(`^REPORT RequestId: ${id}\tDuration: \\d+\\.\\d{2} ms\tBilled Duration: \\d+ ms\tMemory Size: \\d+ MB\tMax Memory Used: \\d+ MB\t`));
       expect(lines[6]).to.equal('');
-      expect(printed).to.deep.equal([['hello'], ['warned'], ['%s failed', 'it']]);
+      expect(printed).to.deep.equal(['hello\n', 'warned\nit failed\n']);
     });
 
     it('keeps only the last 4 KB of a longer log', async () => {
@@ -160,7 +169,7 @@ describe('local/bridge lambda:invoke', () => {
       expect(second).to.include('\tINFO\tsecond\n').and.not.include('first');
     });
 
-    it('leaves the console as it found it, and returns no log without LogType Tail', async () => {
+    it("returns no log without LogType Tail, and leaves the host's console alone", async () => {
       const { log, warn, error } = console;
       const { result: output } = await quietly(() => invoker()(call({ action: 'log', message: 'untold' })) as Promise<WithMetadata>);
       expect(output).not.to.have.property('LogResult');
