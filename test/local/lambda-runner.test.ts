@@ -53,8 +53,10 @@ describe('local/lambda-runner', () => {
     await env.stop();
   });
 
-  const invoke = (event: FixtureEvent, overrides: Partial<LambdaRunnerOptions> = {}) =>
-    createLambdaRunner({ ...options, ...overrides }).invoke(event);
+  // Without overrides, one runner (and so one warm container) serves the tests: each container is a thread to start.
+  let plain: ReturnType<typeof createLambdaRunner> | undefined;
+  const invoke = (event: FixtureEvent, overrides?: Partial<LambdaRunnerOptions>) =>
+    (overrides === undefined ? (plain ??= createLambdaRunner(options)) : createLambdaRunner({ ...options, ...overrides })).invoke(event);
 
   it('passes the event and a Lambda context, and returns the result after a JSON round trip', async () => {
     const { requestId, payload } = await invoke({ action: 'echo', id: 'a' });
@@ -276,7 +278,8 @@ describe('local/lambda-runner', () => {
 
       it("builds the function's environment from scratch: its SDK calls never meet the host's profile", async () => {
         const host = { ...process.env };
-        expect((await invoke({ action: 'batchWrite', id: `host-${kind}` })).payload).to.equal('written');
+        // A runner made now, on this host: its container's environment is made when it starts.
+        expect((await createLambdaRunner(options).invoke({ action: 'batchWrite', id: `host-${kind}` })).payload).to.equal('written');
         expect(process.env).to.deep.equal(host);
       });
     });

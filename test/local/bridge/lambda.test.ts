@@ -25,8 +25,11 @@ describe('local/bridge lambda:invoke', () => {
 
   const options = (overrides: Partial<BridgeOptions> = {}) => bridgeOptions(local.env, overrides);
 
-  function invoker(overrides: Partial<BridgeOptions> = {}): Task {
+  // Without overrides, one handler (and so one warm container) serves the tests: each container is a thread to start.
+  let plain: Task | undefined;
+  function invoker(overrides?: Partial<BridgeOptions>): Task {
     const definition = definitionWith({ 'FunctionName.$': '$.FunctionName', 'Payload.$': '$.Payload' });
+    if (overrides === undefined) return (plain ??= callable(createTaskHandlers(definition, options()).Invoke));
     return callable(createTaskHandlers(definition, options(overrides)).Invoke);
   }
 
