@@ -6,8 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * AWS_ENDPOINT_URL_DYNAMODB), which Lambda and the offline runtime set. The function adds no
  * middleware, so each command's stack is resolved once rather than on every send: at a million
  * records that is 40,000 BatchWriteItem calls. The client is held by the getter, not by this
- * module: the entry (index.ts) makes one getter per container, since the offline runtime starts
- * each container as a module instance of the entry and shares the bundle's chunks between them.
+ * module: the entry (index.ts) holds the container's state.
  */
 export function containerDynamoDbClient(): () => DynamoDBClient {
   let client: DynamoDBClient | undefined;

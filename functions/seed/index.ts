@@ -31,8 +31,8 @@ export function createHandler(options: HandlerOptions = {}, dynamodb = container
   };
 }
 
-// This container's state, held by the entry: the offline runtime starts a container as a module
-// instance of this file, and shares the bundle's chunks between the containers of one process.
+// This container's state, held by the entry: a module instance is a container, on Lambda and
+// offline (a thread of its own each).
 const dynamodb = containerDynamoDbClient();
 const loop = createHandler({}, dynamodb);
 let atScale: Promise<AtScaleHandler> | undefined;
