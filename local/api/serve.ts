@@ -1,7 +1,6 @@
 // `make serve`: the emulators and a local Step Functions endpoint, until Ctrl-C.
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { parseQueueType } from '../../execution/args.ts';
+import { InvalidArguments, parseOptions, parseQueueType } from '../../execution/args.ts';
 import { APP, withQueueType } from '../../workflow/app.ts';
 import { startLocalEnvironment } from '../host/environment.ts';
 import { loadMockConfig } from '../host/mock-config.ts';
@@ -33,8 +32,18 @@ export function parsePort(text: string | undefined): number {
   return port;
 }
 
+/** What `make serve` takes, and its bundle's options. */
+export const USAGE = `Usage: make serve [PORT=n] [QUEUE=fifo] [MOCK_CONFIG=file]
+   or: node dist/local-serve.mjs [--port N] [--queue standard|fifo] [--mock-config FILE]`;
+
 async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, queue: { type: 'string' }, 'mock-config': { type: 'string' } }, strict: true });
+  let values: { port?: string; queue?: string; 'mock-config'?: string };
+  try {
+    values = parseOptions(argv, { port: { type: 'string' }, queue: { type: 'string' }, 'mock-config': { type: 'string' } });
+  } catch (error) {
+    if (error instanceof InvalidArguments) throw new InvalidArguments(`${error.message}\n${USAGE}`);
+    throw error;
+  }
   const port = parsePort(values.port ?? process.env.PORT);
   // Step Functions Local's SFN_MOCK_CONFIG, read and checked before anything starts.
   const mockPath = values['mock-config'] || process.env[MOCK_CONFIG_ENV] || undefined;

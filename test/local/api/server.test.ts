@@ -1,9 +1,10 @@
 // The endpoint's lifecycle: loopback only, and stopping it aborts the executions in flight.
 import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
-import { DEFAULT_PORT, InvalidPort, parsePort } from '../../../local/api/serve.ts';
+import { DEFAULT_PORT, InvalidPort, parsePort, USAGE } from '../../../local/api/serve.ts';
 import { LOOPBACK, startApiServer } from '../../../local/api/server.ts';
 import { createClients } from '../../../execution/clients.ts';
 import { entriesOf } from '../../fixtures/names.ts';
@@ -42,5 +43,12 @@ describe('local/api server', function () {
     expect(parsePort('9001')).to.equal(9001);
     expect(() => parsePort('80a')).to.throw(InvalidPort);
     expect(() => parsePort('70000')).to.throw(InvalidPort);
+  });
+
+  it("names an option make serve's command does not take, with its usage, before anything starts", () => {
+    // The bundle make serve runs (make test builds it first).
+    const result = spawnSync(process.execPath, ['dist/local-serve.mjs', '--help'], { encoding: 'utf8' });
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.equal(`InvalidArguments: Unknown option '--help'\n${USAGE}\n`);
   });
 });
