@@ -156,7 +156,7 @@ describe('local/bridge lambda:invoke', () => {
     });
 
     it('keeps only the last 4 KB of a longer log', async () => {
-      const { result: output } = await quietly(() => tailed({ action: 'log', message: 'x'.repeat(100), times: 60 }));
+      const { result: output } = await quietly(() => tailed({ action: 'log', message: 'x'.repeat(100), times: 60 }), 62);
       const log = decoded(output);
       expect(Buffer.byteLength(log)).to.equal(4096);
       expect(log).to.match(/END RequestId: \S+\nREPORT RequestId: [^\n]+\n$/);
@@ -166,6 +166,7 @@ describe('local/bridge lambda:invoke', () => {
     it('keeps each log to its own invocation when invocations overlap', async () => {
       const { result: outputs } = await quietly(() =>
         Promise.all([tailed({ action: 'log', message: 'first', ms: 30 }), tailed({ action: 'log', message: 'second', ms: 30 })]),
+        6,
       );
       const [first, second] = outputs.map(decoded);
       expect(first).to.include('\tINFO\tfirst\n').and.not.include('second');
@@ -174,7 +175,7 @@ describe('local/bridge lambda:invoke', () => {
 
     it("returns no log without LogType Tail, and leaves the host's console alone", async () => {
       const { log, warn, error } = console;
-      const { result: output } = await quietly(() => invoker()(call({ action: 'log', message: 'untold' })) as Promise<WithMetadata>);
+      const { result: output } = await quietly(() => invoker()(call({ action: 'log', message: 'untold' })) as Promise<WithMetadata>, 3);
       expect(output).not.to.have.property('LogResult');
       expect(output.SdkHttpMetadata.HttpHeaders).not.to.have.property('X-Amz-Log-Result');
       expect([console.log, console.warn, console.error]).to.deep.equal([log, warn, error]);
