@@ -159,6 +159,12 @@ function containerEnvironment(options: LambdaRunnerOptions): Record<string, stri
   return { ...Object.fromEntries(host), ...functionEnvironment(options) };
 }
 
+/** Whether the runtime (`nodejs22.x`) gives a handler a callback: Node.js 24's no longer does. */
+function takesCallbacks(runtime: string): boolean {
+  const version = /^nodejs(\d+)/.exec(runtime)?.[1];
+  return version !== undefined && Number(version) < 24;
+}
+
 function failure(requestId: string, document: ErrorDocument): LambdaFunctionError {
   return new LambdaFunctionError(document.errorType, requestId, JSON.stringify(document));
 }
@@ -179,7 +185,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
     memoryLimitInMB: String(settings.memorySize),
     logGroupName: settings.logGroup,
   };
-  const setup = { moduleUrl: pathToFileURL(bundlePath).href, handler: settings.handler, context };
+  const setup = { moduleUrl: pathToFileURL(bundlePath).href, handler: settings.handler, context, callbacks: takesCallbacks(settings.runtime) };
   let container: Container | undefined;
   // Those still running, the retired ones included: each is told when the run stops.
   let running: Container[] = [];

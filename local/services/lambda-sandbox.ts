@@ -22,6 +22,8 @@ export interface SandboxSetup {
   handler: string;
   /** The context's fields that stay the same from one invocation to the next. */
   context: Record<string, unknown>;
+  /** Whether a handler of three parameters gets a callback: the Node.js runtimes before 24 give one. */
+  callbacks: boolean;
 }
 
 /** The container's function (always the first message), an invocation, or the host's word that the run stopped. */
@@ -120,8 +122,22 @@ function loadModule(moduleUrl: string): Promise<Record<string, unknown>> {
   }));
 }
 
+type Handler = (event: unknown, context: unknown, callback?: (error: unknown, result?: unknown) => void) => unknown;
+
+/**
+ * The handler's answer. One of three parameters (event, context, callback) answers through the
+ * callback where the runtime gives one, or through the promise it returns, whichever comes first.
+ */
+function answerOf(handler: Handler, event: unknown, context: unknown, callbacks: boolean): Promise<unknown> {
+  if (!callbacks || handler.length < 3) return Promise.resolve(handler(event, context));
+  return new Promise((resolve, reject) => {
+    const returned = handler(event, context, (error, result) => (error === null || error === undefined ? resolve(result) : reject(error)));
+    if (returned instanceof Promise) returned.then(resolve, reject);
+  });
+}
+
 async function invoke(
-  { moduleUrl, handler: handlerSetting, handlerName, context: fixedContext }: NonNullable<typeof function_>,
+  { moduleUrl, handler: handlerSetting, handlerName, context: fixedContext, callbacks }: NonNullable<typeof function_>,
   request: SandboxInvocation,
 ): Promise<Omit<SandboxAnswer, 'lines'>> {
   const { requestId } = request;
@@ -143,7 +159,7 @@ async function invoke(
       // Once the run stops, a function that watches its time ends at once instead of working on.
       getRemainingTimeInMillis: () => (stopping ? 0 : Math.max(0, deadline - Date.now())),
     };
-    const result: unknown = await (handler as (event: unknown, context: unknown) => unknown)(JSON.parse(request.eventJson), context);
+    const result = await answerOf(handler as Handler, JSON.parse(request.eventJson), context, callbacks);
     // Lambda serializes the result; undefined comes back as null.
     return { requestId, resultJson: JSON.stringify(result), ...timing() };
   } catch (error) {

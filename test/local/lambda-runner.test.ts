@@ -212,6 +212,13 @@ describe('local/lambda-runner', () => {
     expect(((await first.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
   });
 
+  it("answers a callback-style handler's callback, on a Node.js runtime that gives one", async () => {
+    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/callback.ts' });
+    expect((await runner.invoke({})).payload).to.deep.equal({ called: 'back' });
+    const error = await failure(runner.invoke({ fail: 'called back with an error' }));
+    expect(JSON.parse(error.message)).to.include({ errorType: 'Error', errorMessage: 'called back with an error' });
+  });
+
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
     const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/no-handler.ts' });
     for (let attempt = 0; attempt < 2; attempt += 1) {
