@@ -109,9 +109,9 @@ export function prestartContainer(flags: FlagChanges = V8_FLAGS): void {
 /**
  * Starts a container (on the spare thread, if one was started) with the function's environment
  * (the whole of process.env there) and what its sandbox needs; its code loads at the first
- * invocation.
+ * invocation, within `initLimitMs` and the function's timeout.
  */
-export function startContainer(setup: SandboxSetup, environment: Record<string, string>): Container {
+export function startContainer(setup: SandboxSetup, environment: Record<string, string>, initLimitMs = INIT_LIMIT_MS): Container {
   let worker: Worker;
   if (needsHostLoaders(setup.moduleUrl)) worker = startThread(true);
   else {
@@ -174,7 +174,7 @@ export function startContainer(setup: SandboxSetup, environment: Record<string, 
           resolve({ ended: timeoutDocument });
           settled(request.requestId);
         };
-        let timer = setTimeout(timedOut, INIT_LIMIT_MS + request.timeoutMs);
+        let timer = setTimeout(timedOut, initLimitMs + request.timeoutMs);
         inFlight.set(request.requestId, {
           settle(outcome) {
             clearTimeout(timer);
