@@ -70,9 +70,9 @@ export interface LambdaRunnerOptions {
   /** settings.timeoutSeconds unless given. */
   timeoutSeconds?: number;
   /**
-   * Aborted when the run or the endpoint stops. A function cannot be killed in process as Lambda
-   * kills one, so from then on getRemainingTimeInMillis answers 0: a function that watches its
-   * time (the seed's write loops do) stops at once instead of finishing its work.
+   * Aborted when the run or the endpoint stops. From then on getRemainingTimeInMillis answers 0:
+   * a function that watches its time (the seed's write loops do) stops at once instead of
+   * finishing its work, and ends with what it has done.
    */
   signal?: AbortSignal;
 }
@@ -178,14 +178,17 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
   const timeoutMs = (options.timeoutSeconds ?? settings.timeoutSeconds) * 1000;
   const timeoutSeconds = (timeoutMs / 1000).toFixed(2);
   const environment = containerEnvironment(options);
-  const context = {
+  const moduleUrl = pathToFileURL(bundlePath).href;
+  const callbacks = takesCallbacks(settings.runtime);
+  // Each container writes to a log stream of its own.
+  const context = () => ({
     functionName: settings.name,
     functionVersion: '$LATEST',
     invokedFunctionArn: settings.arn,
     memoryLimitInMB: String(settings.memorySize),
     logGroupName: settings.logGroup,
-  };
-  const setup = { moduleUrl: pathToFileURL(bundlePath).href, handler: settings.handler, context, callbacks: takesCallbacks(settings.runtime) };
+    logStreamName: logStreamName(),
+  });
   let container: Container | undefined;
   // Those still running, the retired ones included: each is told when the run stops.
   let running: Container[] = [];
@@ -193,7 +196,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
 
   const current = (): Container => {
     if (container?.usable !== true) {
-      container = startContainer({ ...setup, context: { ...context, logStreamName: logStreamName() } }, environment);
+      container = startContainer({ moduleUrl, handler: settings.handler, context: context(), callbacks }, environment);
       running = [...running.filter((each) => each.running), container];
     }
     return container;
