@@ -9,7 +9,7 @@
 export const AT_SCALE_MAX_ITEMS = 1_000_000;
 
 /** BatchWriteItem calls in flight at once: enough to reach a table's throughput, not to flood it. */
-export const WRITE_CONCURRENCY = 16;
+export const AT_SCALE_WRITE_CONCURRENCY = 16;
 
 /**
  * Time kept back for uploading the key list: no new batch starts, and no retry waits, once less

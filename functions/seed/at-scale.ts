@@ -4,12 +4,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SeededItem } from '../../workflow/description.ts';
 import { parseAtScaleEvent, type KeyListLocation } from './at-scale-input.ts';
-import { UPLOAD_RESERVE_MS, WRITE_CONCURRENCY } from './at-scale-limits.ts';
-import { writeItemsConcurrently } from './at-scale-write.ts';
+import { AT_SCALE_WRITE_CONCURRENCY, UPLOAD_RESERVE_MS } from './at-scale-limits.ts';
 import { idPrefix, messageId } from './ids.ts';
 import type { SeedRequest } from './input.ts';
 import { uploadKeyList } from './key-list.ts';
-import type { RetryPolicy } from './write.ts';
+import { writeItems, type RetryPolicy } from './write.ts';
 
 /** Where the key list is and how many keys it holds: the state machine's ItemReader reads it. */
 export interface KeyListResult extends KeyListLocation {
@@ -47,9 +46,9 @@ export async function seedAtScale(event: unknown, fallbackId: string, options: A
   const count = countOf(request);
   const idAt = (index: number) => messageId(prefix, index);
   const itemAt = (index: number): SeededItem => ({ messageId: idAt(index), body: bodyAt(request, index) });
-  await writeItemsConcurrently(count, itemAt, {
+  await writeItems(count, itemAt, {
     ...options,
-    concurrency: options.concurrency ?? WRITE_CONCURRENCY,
+    concurrency: options.concurrency ?? AT_SCALE_WRITE_CONCURRENCY,
     reserveMs: UPLOAD_RESERVE_MS,
   });
   await uploadKeyList(options.s3, keyList, count, idAt);

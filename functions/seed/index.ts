@@ -8,7 +8,7 @@ import { isAtScaleEvent } from './at-scale-input.ts';
 import { containerDynamoDbClient } from './client.ts';
 import { parseEvent } from './input.ts';
 import { buildItems } from './items.ts';
-import { SENTINEL } from './limits.ts';
+import { SENTINEL, WRITE_CONCURRENCY } from './limits.ts';
 import { writeSettings, type HandlerOptions, type SeedContext } from './options.ts';
 import { DEFAULT_RETRY, writeItems } from './write.ts';
 
@@ -26,7 +26,7 @@ export function createHandler(options: HandlerOptions = {}, dynamodb = container
     const { request, executionId } = parseEvent(event);
     // A direct invocation has no execution; its request id keeps the ids unique and repeatable.
     const items = buildItems(request, executionId ?? context.awsRequestId);
-    await writeItems(items, settings);
+    await writeItems(items.length, (index) => items[index]!, { ...settings, concurrency: WRITE_CONCURRENCY });
     return [...items.map((item) => item.messageId), SENTINEL];
   };
 }

@@ -23,5 +23,12 @@ export const MAX_MESSAGE_BYTES = QUOTAS.payloadBytes;
 /** BatchWriteItem accepts at most 25 put requests per call. */
 export const BATCH_SIZE = 25;
 
+/**
+ * BatchWriteItem calls in flight at once for the loop's items: a call's round trip, not the table,
+ * is what a few batches wait on. Four calls of 25 items stay near the 4,000 writes a second a new
+ * on-demand table sustains; what it leaves unprocessed is retried.
+ */
+export const WRITE_CONCURRENCY = 4;
+
 /** The value that ends the state machine's loop; it follows the MessageIds in the output. */
 export const SENTINEL = LOOP.sentinel;

@@ -1,4 +1,5 @@
-// Writes the items with BatchWriteItem and retries what DynamoDB leaves unprocessed.
+// Writes the items with several BatchWriteItem calls in flight, each batch retrying what DynamoDB
+// leaves unprocessed; both modes of the seed write through it, each with its own concurrency.
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { SeededItem } from '../../workflow/description.ts';
 import { TABLE } from '../../workflow/transfer-records.ts';
@@ -54,12 +55,6 @@ export function expiryOf(nowMs: number): number {
   return Math.floor(nowMs / 1000) + TABLE.itemTtlSeconds;
 }
 
-function chunks<T>(values: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(values.length / size) }, (_, index) =>
-    values.slice(index * size, (index + 1) * size),
-  );
-}
-
 export function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -90,24 +85,54 @@ export async function writeBatch(
   return `DynamoDB left ${pending.length} item(s) unprocessed after ${retry.maxAttempts} BatchWriteItem attempts`;
 }
 
+export interface ItemsWriteOptions extends WriteOptions {
+  /** BatchWriteItem calls in flight at once. */
+  concurrency: number;
+  /** Milliseconds to keep back for what follows the writes: none when nothing follows. */
+  reserveMs?: number;
+}
+
 /**
- * Writes every item or throws SeedWriteIncomplete with the counts. Batches go one after
- * another: at most 72 batches, and a throttled table gets no extra concurrent load.
+ * Writes items 0..count-1, built on demand by `itemAt`, or throws SeedWriteIncomplete with the
+ * counts. The first batch that gives up stops the others from starting new batches; the batches
+ * already in flight end first, so the counts hold every item written.
  */
-export async function writeItems(items: SeededItem[], options: WriteOptions): Promise<void> {
-  let written = 0;
-  const onWritten = (count: number) => {
-    written += count;
+export async function writeItems(count: number, itemAt: (index: number) => SeededItem, options: ItemsWriteOptions): Promise<void> {
+  const { concurrency, reserveMs = 0, timeLeftMs } = options;
+  // Retries see only the time the writes may use.
+  const budget: WriteOptions = {
+    ...options,
+    timeLeftMs: () => {
+      const left = timeLeftMs?.();
+      return left === undefined ? undefined : left - reserveMs;
+    },
   };
-  for (const batch of chunks(items.map((item) => putRequest(item, options.expiresAt)), BATCH_SIZE)) {
-    let failure: string | undefined;
-    try {
-      failure = await writeBatch(batch, options, onWritten);
-    } catch (error) {
-      throw new SeedWriteIncomplete(written, items.length - written, `BatchWriteItem failed: ${describe(error)}`, {
-        cause: error,
-      });
+  let written = 0;
+  let next = 0;
+  let failure: { reason: string; cause?: unknown } | undefined;
+  const onWritten = (n: number) => {
+    written += n;
+  };
+  const worker = async () => {
+    while (failure === undefined && next < count) {
+      const left = budget.timeLeftMs?.();
+      if (left !== undefined && left <= 0) {
+        failure = { reason: `stopped starting batches with ${left + reserveMs} ms left before the function's timeout` };
+        return;
+      }
+      const start = next;
+      next = Math.min(count, start + BATCH_SIZE);
+      const batch = Array.from({ length: next - start }, (_, offset) => putRequest(itemAt(start + offset), options.expiresAt));
+      try {
+        const reason = await writeBatch(batch, budget, onWritten);
+        if (reason !== undefined) failure ??= { reason };
+      } catch (error) {
+        failure ??= { reason: `BatchWriteItem failed: ${describe(error)}`, cause: error };
+      }
     }
-    if (failure !== undefined) throw new SeedWriteIncomplete(written, items.length - written, failure);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.ceil(count / BATCH_SIZE)) }, worker));
+  if (failure !== undefined) {
+    throw new SeedWriteIncomplete(written, count - written, failure.reason, failure.cause === undefined ? undefined : { cause: failure.cause });
   }
 }

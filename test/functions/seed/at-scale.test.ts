@@ -2,7 +2,7 @@ import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObject
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { createAtScaleHandler, type AtScaleHandler } from '../../../functions/seed/at-scale-handler.ts';
-import { AT_SCALE_MAX_ITEMS, KEY_LIST_PART_BYTES, UPLOAD_RESERVE_MS, WRITE_CONCURRENCY } from '../../../functions/seed/at-scale-limits.ts';
+import { AT_SCALE_MAX_ITEMS, KEY_LIST_PART_BYTES, UPLOAD_RESERVE_MS, AT_SCALE_WRITE_CONCURRENCY } from '../../../functions/seed/at-scale-limits.ts';
 import { isAtScaleEvent } from '../../../functions/seed/at-scale-input.ts';
 import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { MAX_ITEMS } from '../../../functions/seed/limits.ts';
@@ -84,7 +84,7 @@ describe('seed handler, at-scale mode', () => {
     expect(writtenItems(dynamodb.send).map((item) => item.body)).to.deep.equal(messages);
   });
 
-  it(`keeps ${WRITE_CONCURRENCY} BatchWriteItem calls in flight, no more`, async () => {
+  it(`keeps ${AT_SCALE_WRITE_CONCURRENCY} BatchWriteItem calls in flight, no more`, async () => {
     let inFlight = 0;
     let most = 0;
     dynamodb.send.callsFake(async () => {
@@ -94,9 +94,9 @@ describe('seed handler, at-scale mode', () => {
       inFlight -= 1;
       return { UnprocessedItems: {} };
     });
-    await handler({ input: { count: 25 * WRITE_CONCURRENCY * 3 }, executionId: EXECUTION_ID, keyList: KEY_LIST }, CONTEXT);
-    expect(most).to.equal(WRITE_CONCURRENCY);
-    expect(writtenItems(dynamodb.send)).to.have.length(25 * WRITE_CONCURRENCY * 3);
+    await handler({ input: { count: 25 * AT_SCALE_WRITE_CONCURRENCY * 3 }, executionId: EXECUTION_ID, keyList: KEY_LIST }, CONTEXT);
+    expect(most).to.equal(AT_SCALE_WRITE_CONCURRENCY);
+    expect(writtenItems(dynamodb.send)).to.have.length(25 * AT_SCALE_WRITE_CONCURRENCY * 3);
   });
 
   it('retries what DynamoDB leaves unprocessed until every item is written', async () => {

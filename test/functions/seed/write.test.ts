@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { SeededItem } from '../../../workflow/description.ts';
 import { SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
-import { backoffDelay, DEFAULT_RETRY, expiryOf, writeItems, type WriteOptions } from '../../../functions/seed/write.ts';
+import { backoffDelay, DEFAULT_RETRY, expiryOf, writeItems, type ItemsWriteOptions } from '../../../functions/seed/write.ts';
 import { TABLE } from '../../../workflow/transfer-records.ts';
 import { rejection } from '../../helpers.ts';
 import { itemsOf, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
@@ -11,9 +11,11 @@ function items(count: number): SeededItem[] {
   return Array.from({ length: count }, (_, index) => ({ messageId: `id-${index}`, body: `body ${index}` }));
 }
 
+const itemAt = (index: number): SeededItem => ({ messageId: `id-${index}`, body: `body ${index}` });
+
 describe('seed writes', () => {
   let send: sinon.SinonStub;
-  let options: WriteOptions;
+  let options: ItemsWriteOptions;
 
   beforeEach(() => {
     const fake = stubbedClient();
@@ -25,6 +27,8 @@ describe('seed writes', () => {
       retry: DEFAULT_RETRY,
       sleep: sinon.stub().resolves(),
       random: () => 0.5,
+      // One batch at a time, unless a test says otherwise: the order of the calls is then the batches'.
+      concurrency: 1,
     };
   });
 
@@ -43,13 +47,13 @@ describe('seed writes', () => {
   });
 
   it('writes every item with its MessageId and Message, 25 per BatchWriteItem', async () => {
-    await writeItems(items(51), options);
+    await writeItems(51, itemAt, options);
     expect(send.getCalls().map((call) => requestsOf(call).length)).to.deep.equal([25, 25, 1]);
     expect(writtenItems(send)).to.deep.equal(items(51));
   });
 
   it('gives every item the expiry time DynamoDB\'s TTL reads, as a number attribute', async () => {
-    await writeItems(items(30), options);
+    await writeItems(30, itemAt, options);
     const expiries = send.getCalls().flatMap((call) => requestsOf(call).map((request) => request.PutRequest!.Item![TABLE.ttlAttribute]));
     expect(expiries).to.have.length(30);
     for (const expiry of expiries) expect(expiry).to.deep.equal({ N: '1800000000' });
@@ -62,7 +66,7 @@ describe('seed writes', () => {
 
   it('sends again exactly what DynamoDB left unprocessed, after a backoff', async () => {
     send.onFirstCall().callsFake(async (command) => unprocessed(requestsIn(command).slice(20)));
-    await writeItems(items(30), options);
+    await writeItems(30, itemAt, options);
     const sizes = send.getCalls().map((call) => requestsOf(call).length);
     expect(sizes).to.deep.equal([25, 5, 5]);
     expect(itemsOf(requestsOf(send.getCall(1)))).to.deep.equal(items(25).slice(20));
@@ -71,7 +75,7 @@ describe('seed writes', () => {
 
   it('gives up after the last attempt with the counts of written and unwritten items', async () => {
     send.callsFake(async (command) => unprocessed(requestsIn(command)));
-    const error = await rejection(writeItems(items(10), options));
+    const error = await rejection(writeItems(10, itemAt, options));
     expect(error).to.be.instanceOf(SeedWriteIncomplete);
     expect(error.name).to.equal('SeedWriteIncomplete');
     expect(error.message).to.contain('wrote 0 item(s) and could not write 10');
@@ -85,7 +89,7 @@ describe('seed writes', () => {
       const stuck = requests.filter((request) => ['id-45', 'id-46', 'id-47'].includes(request.PutRequest?.Item?.MessageId?.S ?? ''));
       return unprocessed(stuck);
     });
-    const error = await rejection(writeItems(items(60), options));
+    const error = await rejection(writeItems(60, itemAt, options));
     expect(error.message).to.contain('wrote 47 item(s) and could not write 13');
     expect(error).to.include({ written: 47, notWritten: 13 });
     expect(send.callCount).to.equal(1 + DEFAULT_RETRY.maxAttempts);
@@ -94,7 +98,7 @@ describe('seed writes', () => {
   it('reports a failed request with the counts and keeps the SDK error as the cause', async () => {
     const denied = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' });
     send.onSecondCall().rejects(denied);
-    const error = await rejection(writeItems(items(60), options));
+    const error = await rejection(writeItems(60, itemAt, options));
     expect(error).to.be.instanceOf(SeedWriteIncomplete);
     expect(error.message).to.contain('wrote 25 item(s) and could not write 35').and.contain('ResourceNotFoundException');
     expect(error.cause).to.equal(denied);
@@ -103,9 +107,41 @@ describe('seed writes', () => {
 
   it('stops retrying before the function would time out', async () => {
     send.callsFake(async (command) => unprocessed(requestsIn(command)));
-    const error = await rejection(writeItems(items(10), { ...options, timeLeftMs: () => 1010 }));
+    const error = await rejection(writeItems(10, itemAt, { ...options, timeLeftMs: () => 1010 }));
     expect(error.message).to.contain('wrote 0 item(s) and could not write 10').and.contain('1010 ms left');
     expect(send.callCount).to.equal(1);
     expect(options.sleep).to.have.property('callCount', 0);
+  });
+
+  it('keeps at most the given number of BatchWriteItem calls in flight, and writes every item once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    send.callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return {};
+    });
+    await writeItems(250, itemAt, { ...options, concurrency: 4 });
+    expect(most).to.equal(4);
+    expect(send.callCount).to.equal(10);
+    expect(writtenItems(send)).to.deep.equal(items(250));
+  });
+
+  it('lets the batches in flight end when one fails, counts what they wrote, and starts no other', async () => {
+    const denied = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' });
+    send.callsFake(async (command) => {
+      const requests = requestsIn(command);
+      if (requests.some((request) => request.PutRequest?.Item?.MessageId?.S === 'id-30')) throw denied;
+      await new Promise((resolve) => setImmediate(resolve));
+      return {};
+    });
+    const error = await rejection(writeItems(250, itemAt, { ...options, concurrency: 4 }));
+    // Batch 2 fails while batches 1, 3 and 4 are in flight: they are written, and counted.
+    expect(error).to.be.instanceOf(SeedWriteIncomplete);
+    expect(error).to.include({ written: 75, notWritten: 175 });
+    expect(error.cause).to.equal(denied);
+    expect(send.callCount).to.equal(4);
   });
 });
