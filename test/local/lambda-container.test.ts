@@ -4,7 +4,7 @@ import { startContainer } from '../../local/services/lambda-container.ts';
 
 describe('local/lambda-container', () => {
   it('ends an invocation whose code never finishes loading once the Init limit and the timeout have passed', async () => {
-    const setup = { moduleUrl: pathToFileURL('test/fixtures/lambda/spin-at-load.ts').href, handler: 'index.handler', context: {}, callbacks: false };
+    const setup = { moduleUrl: pathToFileURL('test/fixtures/lambda/spin-at-load.mjs').href, handler: 'index.handler', context: {}, callbacks: false };
     const container = startContainer(setup, {}, 200);
     const timedOut = { errorType: 'Sandbox.Timedout', errorMessage: 'timed out' };
     const started = Date.now();

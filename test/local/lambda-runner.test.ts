@@ -14,10 +14,10 @@ import {
   type LambdaRunnerOptions,
 } from '../../local/services/lambda-runner.ts';
 import type { FixtureEvent } from '../fixtures/lambda/index.ts';
+import { lambdaFixtureBundle } from '../fixtures/lambda/bundle.ts';
 import { useHostAwsSettings, type HostAwsSettings } from './host-aws.ts';
 import { entriesOf } from '../fixtures/names.ts';
 
-const FIXTURE = 'test/fixtures/lambda/index.ts';
 
 async function failure(promise: Promise<unknown>): Promise<LambdaFunctionError> {
   try {
@@ -38,7 +38,7 @@ describe('local/lambda-runner', () => {
     env = await startLocalEnvironment({ prefix: 'runner-test' });
     clients = createClients({ region: env.resources.region, endpoints: env.endpoints, credentials: LOCAL_CREDENTIALS });
     options = {
-      bundlePath: FIXTURE,
+      bundlePath: lambdaFixtureBundle(),
       resources: env.resources,
       endpoints: env.endpoints,
       policy: localPolicies(env.resources).functionPolicies.seed!,
@@ -213,14 +213,14 @@ describe('local/lambda-runner', () => {
   });
 
   it("answers a callback-style handler's callback, on a Node.js runtime that gives one", async () => {
-    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/callback.ts' });
+    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/callback.mjs' });
     expect((await runner.invoke({})).payload).to.deep.equal({ called: 'back' });
     const error = await failure(runner.invoke({ fail: 'called back with an error' }));
     expect(JSON.parse(error.message)).to.include({ errorType: 'Error', errorMessage: 'called back with an error' });
   });
 
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
-    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/no-handler.ts' });
+    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/no-handler.mjs' });
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const error = await failure(runner.invoke({ action: 'echo' }));
       expect(error.name).to.equal('Runtime.HandlerNotFound');
@@ -229,7 +229,7 @@ describe('local/lambda-runner', () => {
   });
 
   it('fails every invocation of a bundle that cannot load with Runtime.ImportModuleError', async () => {
-    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/broken.ts' });
+    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/broken.mjs' });
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const error = await failure(runner.invoke({ action: 'echo' }));
       expect(error.name).to.equal('Runtime.ImportModuleError');

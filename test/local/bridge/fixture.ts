@@ -6,9 +6,7 @@ import { createTaskHandlers } from '../../../local/bridge/index.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/emulators.ts';
 import { startLocalEnvironment } from '../../../local/host/environment.ts';
 import { localPolicies } from '../../../local/services/iam.ts';
-
-/** Stands in for the seed bundle: its event picks what it does. */
-export const LAMBDA_FIXTURE = 'test/fixtures/lambda/index.ts';
+import { lambdaFixtureBundle } from '../../fixtures/lambda/bundle.ts';
 
 /** A task handler called with plain test objects; the engine passes it JSON values. */
 export type Task = (input: object) => Promise<unknown>;
@@ -33,7 +31,13 @@ export function bridgeOptions(env: LocalEnvironment, overrides: Partial<BridgeOp
     ...localPolicies(env.resources),
     faults: [],
     distDir: 'dist',
-    bundles: { seed: LAMBDA_FIXTURE },
+    bundles: {
+      // Stands in for the seed bundle: its event picks what it does. Bundled when a Lambda task
+      // first asks for it, so that the suites that invoke no function do not build it.
+      get seed() {
+        return lambdaFixtureBundle();
+      },
+    },
     ...overrides,
   };
 }
