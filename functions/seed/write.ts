@@ -38,7 +38,7 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1)));
 }
 
-export function putRequest(item: SeededItem, expiresAt: number): WriteRequest {
+function putRequest(item: SeededItem, expiresAt: number): WriteRequest {
   return {
     PutRequest: {
       Item: {
@@ -55,12 +55,12 @@ export function expiryOf(nowMs: number): number {
   return Math.floor(nowMs / 1000) + TABLE.itemTtlSeconds;
 }
 
-export function describe(error: unknown): string {
+function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Sends one batch until DynamoDB has processed all of it; returns why it gave up, if it did. */
-export async function writeBatch(
+async function writeBatch(
   batch: WriteRequest[],
   options: WriteOptions,
   onWritten: (count: number) => void,
