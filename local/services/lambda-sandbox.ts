@@ -122,18 +122,92 @@ function loadModule(moduleUrl: string): Promise<Record<string, unknown>> {
   }));
 }
 
-type Handler = (event: unknown, context: unknown, callback?: (error: unknown, result?: unknown) => void) => unknown;
+type Callback = (error?: unknown, result?: unknown) => void;
+type Handler = (event: unknown, context: unknown, callback?: Callback) => unknown;
+
+const isPromise = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+
+// How often an invocation that waits for the event loop to empty looks at it.
+const EMPTY_LOOP_POLL_MS = 1;
 
 /**
- * The handler's answer. One of three parameters (event, context, callback) answers through the
- * callback where the runtime gives one, or through the promise it returns, whichever comes first.
+ * Calls the answer `waiting` gives once nothing but this thread's own ports keeps its event loop
+ * alive (what a process's 'beforeExit' tells the runtime on Lambda): no timer, socket, file or
+ * other request of the function's is pending. It stops looking once `waiting` gives none (the
+ * invocation answered otherwise). The look is an unreferenced timer, which keeps nothing alive.
  */
-function answerOf(handler: Handler, event: unknown, context: unknown, callbacks: boolean): Promise<unknown> {
-  if (!callbacks || handler.length < 3) return Promise.resolve(handler(event, context));
+function whenLoopEmpty(waiting: () => (() => void) | undefined): void {
+  setTimeout(() => {
+    const answer = waiting();
+    if (answer === undefined) return;
+    if (process.getActiveResourcesInfo().every((resource) => resource === 'MessagePort')) answer();
+    else whenLoopEmpty(waiting);
+  }, EMPTY_LOOP_POLL_MS).unref();
+}
+
+/**
+ * The handler's answer on the Node.js runtimes before 24, as their runtime interface client gives
+ * it (aws-lambda-nodejs-runtime-interface-client, read for this). The handler gets a callback,
+ * whatever its parameters. A promise it returns answers when it settles. The callback answers an
+ * error at once, and a result once the event loop is empty, or at once when
+ * context.callbackWaitsForEmptyEventLoop is false; context.succeed, fail (with no error: "handled")
+ * and done answer at once. The first of them counts, the others do nothing. A handler that returns
+ * no promise and never answers answers null once the event loop is empty: a value it returns is
+ * not its answer.
+ */
+function callbackAnswer(handler: Handler, event: unknown, context: Record<string, unknown>): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const returned = handler(event, context, (error, result) => (error === null || error === undefined ? resolve(result) : reject(error)));
-    if (returned instanceof Promise) returned.then(resolve, reject);
+    let finished = false;
+    let waitsForEmptyLoop = true;
+    let emptyLoopAnswer: (() => void) | undefined;
+    const done: Callback = (error, result) => {
+      emptyLoopAnswer = undefined;
+      if (error === undefined || error === null) resolve(result);
+      else reject(error);
+    };
+    const once =
+      <Args extends unknown[]>(answer: (...args: Args) => void) =>
+      (...args: Args) => {
+        if (finished) return;
+        finished = true;
+        answer(...args);
+      };
+    const awaitEmptyLoop = (answer: () => void) => {
+      const watching = emptyLoopAnswer !== undefined;
+      emptyLoopAnswer = answer;
+      if (!watching) whenLoopEmpty(() => emptyLoopAnswer);
+    };
+    const callback = once<[unknown?, unknown?]>((error, result) => {
+      if ((error !== undefined && error !== null) || !waitsForEmptyLoop) done(error, result);
+      else awaitEmptyLoop(() => done(null, result));
+    });
+    Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
+      get: () => waitsForEmptyLoop,
+      set: (value: unknown) => {
+        waitsForEmptyLoop = Boolean(value);
+      },
+      enumerable: true,
+    });
+    const succeed = once<[unknown?]>((result) => done(null, result));
+    const fail = once<[unknown?]>((error) => done(error ?? 'handled'));
+    Object.assign(context, { succeed, fail, done: once<[unknown?, unknown?]>(done) });
+    let returned: unknown;
+    try {
+      returned = handler(event, context, callback);
+    } catch (error) {
+      callback(error);
+      return;
+    }
+    if (isPromise(returned)) returned.then(succeed, fail);
+    else if (!finished) awaitEmptyLoop(() => done(null, null));
   });
+}
+
+/** The handler's answer: on the runtimes before 24 as callbackAnswer says; from Node.js 24, which has no callbacks, the promise or value it returns. */
+function answerOf(handler: Handler, event: unknown, context: Record<string, unknown>, callbacks: boolean): Promise<unknown> {
+  if (callbacks) return callbackAnswer(handler, event, context);
+  return Promise.resolve(handler(event, { callbackWaitsForEmptyEventLoop: true, ...context }));
 }
 
 async function invoke(
@@ -153,13 +227,12 @@ async function invoke(
   try {
     if (typeof handler !== 'function') throw new RuntimeFailure('Runtime.HandlerNotFound', `${handlerSetting} is undefined or not exported`);
     const context = {
-      callbackWaitsForEmptyEventLoop: true,
       ...fixedContext,
       awsRequestId: requestId,
       // Once the run stops, a function that watches its time ends at once instead of working on.
       getRemainingTimeInMillis: () => (stopping ? 0 : Math.max(0, deadline - Date.now())),
     };
-    const result = await answerOf(handler as Handler, JSON.parse(request.eventJson), context, callbacks);
+    const result = await answerOf(handler as Handler, JSON.parse(request.eventJson), context as Record<string, unknown>, callbacks);
     // Lambda serializes the result; undefined comes back as null.
     return { requestId, resultJson: JSON.stringify(result), ...timing() };
   } catch (error) {

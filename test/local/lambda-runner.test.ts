@@ -212,11 +212,57 @@ describe('local/lambda-runner', () => {
     expect(((await first.invoke({ action: 'echo' })).payload as { invocations: number }).invocations).to.equal(1);
   });
 
-  it("answers a callback-style handler's callback, on a Node.js runtime that gives one", async () => {
-    const runner = createLambdaRunner({ ...options, bundlePath: 'test/fixtures/lambda/callback.mjs' });
-    expect((await runner.invoke({})).payload).to.deep.equal({ called: 'back' });
-    const error = await failure(runner.invoke({ fail: 'called back with an error' }));
-    expect(JSON.parse(error.message)).to.include({ errorType: 'Error', errorMessage: 'called back with an error' });
+  describe("the Node.js runtimes' programming model, a handler that is not async", () => {
+    const model = (runtime?: string) =>
+      createLambdaRunner({
+        ...options,
+        bundlePath: 'test/fixtures/lambda/runtime-model.mjs',
+        ...(runtime === undefined ? {} : { settings: { ...options.settings, runtime } }),
+      });
+
+    it("answers through its callback, on a Node.js runtime that gives one (before 24)", async () => {
+      const runner = model('nodejs22.x');
+      expect((await runner.invoke({ answer: 'callback-later' })).payload).to.deep.equal({ called: 'back' });
+      const error = await failure(runner.invoke({ answer: 'callback-later', fail: 'called back with an error' }));
+      expect(JSON.parse(error.message)).to.include({ errorType: 'Error', errorMessage: 'called back with an error' });
+    });
+
+    it('answers null for a value it returns, as the runtimes before 24 do; Node.js 24 answers the value', async () => {
+      expect((await model('nodejs22.x').invoke({ answer: 'return' })).payload).to.equal(null);
+      expect((await model('nodejs24.x').invoke({ answer: 'return' })).payload).to.deep.equal({ returned: true });
+    });
+
+    it("answers the callback's result once the event loop is empty, or at once when callbackWaitsForEmptyEventLoop is false", async () => {
+      const runner = model('nodejs22.x');
+      const waited = await runner.invoke({ answer: 'callback-then-timer' }, { log: true });
+      expect(waited.payload).to.deep.equal({ called: 'back' });
+      expect(waited.log).to.match(/\tINFO\ttimer ran\n/);
+      const answered = await runner.invoke({ answer: 'callback-then-timer', waits: false }, { log: true });
+      expect(answered.payload).to.deep.equal({ called: 'back' });
+      expect(answered.log).to.not.match(/timer ran/);
+    });
+
+    it('answers null once its timers have run, for a handler that never answers', async () => {
+      const { payload, log } = await model('nodejs22.x').invoke({ answer: 'timer-only' }, { log: true });
+      expect(payload).to.equal(null);
+      expect(log).to.match(/\tINFO\ttimer ran\n/);
+    });
+
+    it('answers through context.succeed, fail and done, the first answer counting', async () => {
+      const runner = model('nodejs22.x');
+      expect((await runner.invoke({ answer: 'succeed' })).payload).to.deep.equal({ succeeded: true });
+      expect((await runner.invoke({ answer: 'done' })).payload).to.deep.equal({ done: true });
+      const failed = await failure(runner.invoke({ answer: 'fail' }));
+      expect(JSON.parse(failed.message)).to.include({ errorType: 'Error', errorMessage: 'failed through the context' });
+      // fail() without an error fails with the runtime's "handled".
+      const handled = await failure(runner.invoke({ answer: 'fail-empty' }));
+      expect(JSON.parse(handled.message)).to.include({ errorType: 'string', errorMessage: 'handled' });
+    });
+
+    it('fails with an error thrown before it answers', async () => {
+      const error = await failure(model('nodejs22.x').invoke({ answer: 'throw' }));
+      expect(JSON.parse(error.message)).to.include({ errorType: 'Error', errorMessage: 'thrown before answering' });
+    });
   });
 
   it('fails every invocation of a bundle without the handler export with Runtime.HandlerNotFound', async () => {
