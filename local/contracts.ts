@@ -134,6 +134,8 @@ export interface BridgeOptions {
   /** Stand-ins for functions the description does not hold; its own run from their bundles. */
   functions?: StandInFunction[];
   onCall?: (call: TaskCall) => void;
+  /** A stand-in (functions) was invoked, by the name or ARN it was given as. */
+  onStandInInvoked?: (nameOrArn: string) => void;
   /** A --fault fired: which one (its index in faults) and in which state. */
   onFault?: (firing: FaultFiring) => void;
   /** Aborted when the run or the endpoint stops: the functions still running are told no time is left. */

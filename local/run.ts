@@ -34,6 +34,7 @@ import type { Clients } from '../execution/clients.ts';
 import { startLocalEnvironment } from './host/environment.ts';
 import { localPolicies, roleArn, userBucketGrants } from './services/iam.ts';
 import { prestartContainer } from './services/lambda-container.ts';
+import { describedFunctionSettings } from './services/lambda-runner.ts';
 import { userBuckets, type UserS3Data } from './services/s3-data.ts';
 import { userMessagingGrants, type UserMessaging } from './services/user-messaging.ts';
 import { chooseTestCase, createMockLedger, type MockConfig, type TestCase, type TokenAnswers } from './host/mock-config.ts';
@@ -132,6 +133,18 @@ function standInArns(functions: StandInFunction[], resources: LocalResources): s
     const { unqualifiedArn } = functionAddress(fn.nameOrArn, resources);
     return [unqualifiedArn, `${unqualifiedArn}:*`];
   });
+}
+
+/**
+ * A note for each --lambda stand-in no Task invoked: most often a name the definition does not
+ * use (a function of the workflow's own is named with its prefix), so the run went without it.
+ */
+function unusedStandInNotes(functions: StandInFunction[], invoked: ReadonlySet<string>, resources: LocalResources): string[] {
+  const own = resources.app.functions.map((fn) => describedFunctionSettings(resources, fn.name).name);
+  const hint = own.length > 0 ? ` (the workflow's own functions: ${own.join(', ')})` : '';
+  return functions
+    .filter((fn) => !invoked.has(fn.nameOrArn))
+    .map((fn) => `--lambda ${fn.nameOrArn}: no Task invoked this function during the run${hint}.`);
 }
 
 /**
@@ -271,6 +284,7 @@ async function execute(
   // The run's failure or Ctrl-C aborts the execution and tells the functions still running that no time is left.
   const stop = new AbortController();
   guard.onFailure(() => stop.abort());
+  const invokedStandIns = new Set<string>();
   const handlers = createTaskHandlers(definition, {
     resources,
     endpoints,
@@ -278,6 +292,7 @@ async function execute(
     faults,
     distDir: options.distDir ?? DEFAULT_DIST_DIR,
     functions: options.functions ?? [],
+    onStandInInvoked: (nameOrArn) => invokedStandIns.add(nameOrArn),
     onCall,
     onFault: faultLedger.fired,
     signal: stop.signal,
@@ -338,6 +353,7 @@ async function execute(
     ...quotaNotes(result, history, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail, loop: loopOf(resources.workflow) }),
     ...childQuotaNotes(mapRuns, { quotas: DEFAULT_QUOTAS, enforced: options.quotaFail }),
     ...history.warnings,
+    ...unusedStandInNotes(options.functions ?? [], invokedStandIns, resources),
   ];
   const record: ExecutionRecord = {
     source: 'local',

@@ -222,7 +222,18 @@ function standInFunction(standIn: StandInFunction, options: BridgeOptions): Loca
     timeoutSeconds: LAMBDA_DEFAULTS.timeoutSeconds,
     environment: {},
   };
-  return { arn: unqualifiedArn, runner: createLambdaRunner({ bundlePath: standIn.modulePath, resources, endpoints, policy: [], settings, ...(signal ? { signal } : {}) }) };
+  const runner = createLambdaRunner({ bundlePath: standIn.modulePath, resources, endpoints, policy: [], settings, ...(signal ? { signal } : {}) });
+  const { onStandInInvoked } = options;
+  if (onStandInInvoked === undefined) return { arn: unqualifiedArn, runner };
+  return {
+    arn: unqualifiedArn,
+    runner: {
+      invoke(event, invokeOptions) {
+        onStandInInvoked(standIn.nameOrArn);
+        return runner.invoke(event, invokeOptions);
+      },
+    },
+  };
 }
 
 /** A Map state's ItemReader or ResultWriter: the dispatcher calls it with the Map's name and its own resource. */

@@ -54,7 +54,8 @@ embedded DynamoDB and SQS emulators, with the Lambda bundles from dist/ and the 
                             payloads) are crossed, instead of failing the run as AWS would
   --fast-retries            retry at once instead of waiting the ASL's Retry intervals
   --lambda NAME=MODULE      run MODULE's handler(event, context) for the function NAME (a name
-                            or an ARN) that a Task invokes; the role may invoke it (repeatable)
+                            or an ARN) that a Task invokes; the role may invoke it (repeatable);
+                            one no Task invoked is named in the run's warnings
   --s3-bucket NAME          create the bucket NAME on the S3 emulator before the run (repeatable)
   --s3-object B/KEY=FILE    put FILE's bytes in bucket B (created too) under KEY (repeatable);
                             a --definition run's role may read, list and write these buckets

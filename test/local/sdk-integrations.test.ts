@@ -34,6 +34,16 @@ describe('local run: aws-sdk:s3 and aws-sdk:lambda:invoke', function () {
     expect(output.missing!.Cause).to.match(/^The specified key does not exist\. \(Service: S3, Status Code: 404, Request ID: [^,]+, Extended Request ID: [A-Za-z0-9+/=]+\)$/);
     expect(output.greet).to.deep.equal({ ExecutedVersion: '$LATEST', Payload: '{"greeting":"Hello, Ada"}', StatusCode: 200 });
     expect(output.badly).to.deep.equal({ FunctionError: 'Unhandled', StatusCode: 200 });
+    expect(run.record.warnings.join('\n')).to.not.contain('--lambda');
+  });
+
+  it("notes a --lambda stand-in that no Task invoked, naming the workflow's own functions", async () => {
+    // The workflow's seed is named with its prefix: a stand-in named `seed` is not the function its Task invokes.
+    const run = await runLocal({ input: { count: 2 }, functions: [{ nameOrArn: 'seed', modulePath: GREETER }] });
+    expect(run.record.status, run.record.cause).to.equal('SUCCEEDED');
+    expect(run.record.warnings).to.include(
+      "--lambda seed: no Task invoked this function during the run (the workflow's own functions: transfer-records-seed).",
+    );
   });
 
   it('putObject answers as AWS recorded it: the Body\'s JSON text stored, whatever its type, with its checksum and default encryption', async () => {
