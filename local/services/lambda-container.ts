@@ -5,7 +5,7 @@
 // function in parallel), so one that timed out is retired: it takes no new invocation and is
 // ended with the last of those it runs, each of which ends by its own timeout at the latest.
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as Esbuild from 'esbuild';
 import { V8_FLAGS, type FlagChanges } from '../v8-flags.ts';
@@ -31,7 +31,10 @@ function bundleFromSource(): URL {
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof Esbuild;
   const entry = fileURLToPath(new URL('./lambda-sandbox.ts', import.meta.url));
   const [code] = buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'node', target: 'node22' }).outputFiles;
-  return new URL(`data:text/javascript;base64,${Buffer.from(code!.contents).toString('base64')}`);
+  // Named by its source in stack traces: a frame would otherwise quote the whole data: URL, and a
+  // function's error document (its trace) outgrow the 32,768 characters of a Step Functions cause.
+  const named = `${code!.text}\n//# sourceURL=${pathToFileURL(entry).href}\n`;
+  return new URL(`data:text/javascript;base64,${Buffer.from(named).toString('base64')}`);
 }
 
 /** How an invocation ended: the sandbox's answer, or the document of what ended it from outside. */
