@@ -4,7 +4,7 @@ import { InvalidConfiguration } from '../../../workflow/settings.ts';
 import { TABLE } from '../../../workflow/transfer-records.ts';
 import { createHandler, type SeedHandler } from '../../../functions/seed/index.ts';
 import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
-import { SENTINEL } from '../../../functions/seed/limits.ts';
+import { SENTINEL, WRITE_CONCURRENCY } from '../../../functions/seed/limits.ts';
 import { BAD_INPUTS } from './cases.ts';
 import { rejection } from '../../helpers.ts';
 import { requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
@@ -33,6 +33,24 @@ describe('seed handler', () => {
     expect(written).to.have.length(10);
     expect(result).to.deep.equal([...written.map((item) => item.messageId), SENTINEL]);
     expect(new Set(written.map((item) => item.body)).size).to.equal(10);
+  });
+
+  it(`keeps ${WRITE_CONCURRENCY} BatchWriteItem calls in flight, no more, and returns the ids in their order`, async () => {
+    let inFlight = 0;
+    let most = 0;
+    send.callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return {};
+    });
+    const count = 25 * WRITE_CONCURRENCY * 3;
+    const result = await handler({ input: { count }, executionId: EXECUTION_ID }, CONTEXT);
+    expect(most).to.equal(WRITE_CONCURRENCY);
+    const written = writtenItems(send);
+    expect(written).to.have.length(count);
+    expect(result).to.deep.equal([...written.map((item) => item.messageId), SENTINEL]);
   });
 
   it('stamps the items with an expiry counted from the time of the invocation', async () => {
