@@ -9,7 +9,7 @@ import { MAX_ITEMS } from '../../../functions/seed/limits.ts';
 import { JSONL_CONTENT_TYPE } from '../../../functions/seed/key-list.ts';
 import { rejection } from '../../helpers.ts';
 import { BAD_INPUTS } from './cases.ts';
-import { requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
+import { answerLater, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
 
 const EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:transfer-records-at-scale:run-1';
 const CONTEXT = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' };
@@ -85,17 +85,9 @@ describe('seed handler, at-scale mode', () => {
   });
 
   it(`keeps ${AT_SCALE_WRITE_CONCURRENCY} BatchWriteItem calls in flight, no more`, async () => {
-    let inFlight = 0;
-    let most = 0;
-    dynamodb.send.callsFake(async () => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      inFlight -= 1;
-      return { UnprocessedItems: {} };
-    });
+    const calls = answerLater(dynamodb.send);
     await handler({ input: { count: 25 * AT_SCALE_WRITE_CONCURRENCY * 3 }, executionId: EXECUTION_ID, keyList: KEY_LIST }, CONTEXT);
-    expect(most).to.equal(AT_SCALE_WRITE_CONCURRENCY);
+    expect(calls.most()).to.equal(AT_SCALE_WRITE_CONCURRENCY);
     expect(writtenItems(dynamodb.send)).to.have.length(25 * AT_SCALE_WRITE_CONCURRENCY * 3);
   });
 

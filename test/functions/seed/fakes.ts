@@ -45,3 +45,20 @@ export function writtenItems(send: sinon.SinonStub): WrittenItem[] {
 export function unprocessed(requests: WriteRequest[]): { UnprocessedItems: Record<string, WriteRequest[]> } {
   return { UnprocessedItems: { [TABLE_NAME]: requests } };
 }
+
+/**
+ * Makes each call answer a turn of the event loop later, as a real one answers later, and counts
+ * the calls in flight: `most()` is the largest number that were at once.
+ */
+export function answerLater(send: sinon.SinonStub): { most: () => number } {
+  let inFlight = 0;
+  let most = 0;
+  send.callsFake(async () => {
+    inFlight += 1;
+    most = Math.max(most, inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    inFlight -= 1;
+    return { UnprocessedItems: {} };
+  });
+  return { most: () => most };
+}

@@ -7,7 +7,7 @@ import { InvalidInput, SeedWriteIncomplete } from '../../../functions/seed/error
 import { SENTINEL, WRITE_CONCURRENCY } from '../../../functions/seed/limits.ts';
 import { BAD_INPUTS } from './cases.ts';
 import { rejection } from '../../helpers.ts';
-import { requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
+import { answerLater, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
 
 const EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:transfer-records-state-machine:run-1';
 const CONTEXT = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' };
@@ -36,18 +36,10 @@ describe('seed handler', () => {
   });
 
   it(`keeps ${WRITE_CONCURRENCY} BatchWriteItem calls in flight, no more, and returns the ids in their order`, async () => {
-    let inFlight = 0;
-    let most = 0;
-    send.callsFake(async () => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setImmediate(resolve));
-      inFlight -= 1;
-      return {};
-    });
+    const calls = answerLater(send);
     const count = 25 * WRITE_CONCURRENCY * 3;
     const result = await handler({ input: { count }, executionId: EXECUTION_ID }, CONTEXT);
-    expect(most).to.equal(WRITE_CONCURRENCY);
+    expect(calls.most()).to.equal(WRITE_CONCURRENCY);
     const written = writtenItems(send);
     expect(written).to.have.length(count);
     expect(result).to.deep.equal([...written.map((item) => item.messageId), SENTINEL]);

@@ -5,7 +5,7 @@ import { SeedWriteIncomplete } from '../../../functions/seed/errors.ts';
 import { backoffDelay, DEFAULT_RETRY, expiryOf, writeItems, type ItemsWriteOptions } from '../../../functions/seed/write.ts';
 import { TABLE } from '../../../workflow/transfer-records.ts';
 import { rejection } from '../../helpers.ts';
-import { itemsOf, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
+import { answerLater, itemsOf, requestsIn, requestsOf, stubbedClient, TABLE_NAME, unprocessed, writtenItems } from './fakes.ts';
 
 function items(count: number): SeededItem[] {
   return Array.from({ length: count }, (_, index) => ({ messageId: `id-${index}`, body: `body ${index}` }));
@@ -114,17 +114,9 @@ describe('seed writes', () => {
   });
 
   it('keeps at most the given number of BatchWriteItem calls in flight, and writes every item once', async () => {
-    let inFlight = 0;
-    let most = 0;
-    send.callsFake(async () => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setImmediate(resolve));
-      inFlight -= 1;
-      return {};
-    });
+    const calls = answerLater(send);
     await writeItems(250, itemAt, { ...options, concurrency: 4 });
-    expect(most).to.equal(4);
+    expect(calls.most()).to.equal(4);
     expect(send.callCount).to.equal(10);
     expect(writtenItems(send)).to.deep.equal(items(250));
   });
